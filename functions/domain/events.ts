@@ -1,0 +1,105 @@
+// What can happen to an order record (events), what the domain asks the outside world to do in
+// response (effects), and the domain's refusals (errors, each mapping to one SPEC error code).
+import type { Policy } from "./policy.ts";
+import type { CancellationReason, Shipment } from "./types.ts";
+
+/** Events from people (buyer, seller, operator), the workflow (system) and the policy. */
+export type DomainEvent =
+  | {
+      type: "REQUEST_CANCELLATION";
+      actor: string;
+      requestId: string;
+      reason: CancellationReason;
+      comment: string | null;
+      idempotencyKey: string;
+      requestHash: string;
+      policy: Policy;
+    }
+  /** The workflow has started and notified the seller: the seller's wait begins. */
+  | { type: "WORKFLOW_STARTED"; requestId: string }
+  | { type: "REMIND_SELLER"; requestId: string }
+  | { type: "SELLER_DECIDE"; actor: string; requestId: string; decision: "APPROVE" }
+  | { type: "SELLER_DECIDE"; actor: string; requestId: string; decision: "REJECT"; reason: string }
+  | { type: "SELLER_TIMEOUT"; requestId: string }
+  /** The policy approves a small refund without an operator (only when review is POLICY). */
+  | { type: "POLICY_APPROVE"; requestId: string }
+  | { type: "OPERATOR_DECIDE"; actor: string; requestId: string; decision: "APPROVE" }
+  | {
+      type: "OPERATOR_DECIDE";
+      actor: string;
+      requestId: string;
+      decision: "REJECT";
+      reason: string;
+    }
+  | { type: "MARKETPLACE_TIMEOUT"; requestId: string }
+  /** The refund is claimed with its idempotency key, and the seller is told to refund. */
+  | { type: "INSTRUCT_REFUND"; requestId: string }
+  | { type: "REFUND_SUCCEEDED"; requestId: string }
+  | { type: "REFUND_FAILED"; requestId: string; error: string }
+  /** An operator (actor = their id) or, at the wait's deadline, the system retries a refund. */
+  | { type: "RETRY_REFUND"; actor: string; requestId: string }
+  | { type: "COMPLETE"; requestId: string }
+  | { type: "WITHDRAW"; actor: string; requestId: string }
+  | { type: "SHIP"; actor: string; shipment: Shipment }
+  | { type: "DELIVER"; actor: string; deliveredAt: string };
+
+export type DomainEventType = DomainEvent["type"];
+
+export type EmailTemplate =
+  | "BUYER_REQUEST_RECEIVED"
+  | "BUYER_APPROVED"
+  | "BUYER_REJECTED"
+  | "BUYER_REFUND_COMPLETED"
+  | "BUYER_RETURN_REQUIRED"
+  | "BUYER_WITHDRAWN"
+  | "SELLER_NEW_REQUEST"
+  | "SELLER_REMINDER"
+  | "SELLER_REFUND_INSTRUCTION"
+  | "SELLER_OUTCOME"
+  | "OPERATOR_ESCALATION"
+  | "OPERATOR_REFUND_FAILED";
+
+export type Recipient = "BUYER" | "SELLER" | "OPERATORS";
+
+/**
+ * What the caller must carry out after persisting the new state.
+ * - EMAIL: render `template` for `requestId` in the order's locale and send it to `to`.
+ * - START_WORKFLOW: start the request's execution (named by the request id).
+ * - END_WAIT: end the workflow's current wait: SendTaskSuccess with `outcome`, or, for withdrawal
+ *   and delivery, SendTaskFailure with the named `error` that the state machine catches.
+ */
+export type Effect =
+  | { kind: "EMAIL"; template: EmailTemplate; to: Recipient; requestId: string }
+  | { kind: "START_WORKFLOW"; requestId: string }
+  | { kind: "END_WAIT"; requestId: string; outcome: WaitOutcome }
+  | { kind: "CANCEL_WAIT"; requestId: string; error: WaitCancelError };
+
+/** The result a person's decision hands to the waiting workflow task. */
+export type WaitOutcome =
+  | "SELLER_APPROVED"
+  | "SELLER_REJECTED"
+  | "OPERATOR_APPROVED"
+  | "OPERATOR_REJECTED"
+  | "REFUND_RETRY";
+
+/** Named errors the state machine's Catch clauses handle. */
+export type WaitCancelError = "RequestWithdrawn" | "OrderDelivered";
+
+/** Domain refusals, named by the SPEC error code they map to (all 404 or 409). */
+export type DomainErrorCode =
+  | "NOT_FOUND"
+  | "NOT_SHIPPED"
+  | "RETURN_REQUIRED"
+  | "WINDOW_CLOSED"
+  | "ACTIVE_REQUEST_EXISTS"
+  | "INVALID_STATE";
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}

@@ -1,0 +1,125 @@
+// The published cancellation policy: its defaults, validation, and merging of overrides.
+import { z } from "zod";
+import { CURRENCIES, PAYMENT_METHODS } from "./schemas.ts";
+
+const DAY = 86_400;
+
+const refundTimelineSchema = z
+  .strictObject({
+    minBusinessDays: z.number().int().min(0).max(90),
+    maxBusinessDays: z.number().int().min(0).max(90),
+  })
+  .refine((timeline) => timeline.minBusinessDays <= timeline.maxBusinessDays, {
+    message: "minBusinessDays must not exceed maxBusinessDays",
+  });
+
+/** Seconds of a wait: at least one second, at most the year a Standard workflow may run. */
+const waitSecondsSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(300 * DAY);
+
+export const policySchema = z
+  .strictObject({
+    version: z.string().min(1).max(64),
+    cancellationWindowDays: z.number().int().min(1).max(365),
+    sellerResponseSeconds: waitSecondsSchema,
+    sellerReminderSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(300 * DAY),
+    onSellerTimeout: z.enum(["ESCALATE", "APPROVE"]),
+    marketplaceReviewSeconds: waitSecondsSchema,
+    onMarketplaceTimeout: z.enum(["APPROVE", "REJECT"]),
+    autoApproveMaxAmount: z.partialRecord(z.enum(CURRENCIES), z.number().int().min(0)),
+    refundShippingFee: z.boolean(),
+    refundTimelines: z.strictObject(
+      Object.fromEntries(
+        PAYMENT_METHODS.map((method) => [method, refundTimelineSchema.nullable()]),
+      ) as Record<(typeof PAYMENT_METHODS)[number], z.ZodNullable<typeof refundTimelineSchema>>,
+    ),
+    /** How long a failed refund waits for an operator before the system retries it itself. */
+    refundRetryWaitSeconds: waitSecondsSchema,
+    /** Bounds how many requests one order may collect, so its record stays small. */
+    maxRequestsPerOrder: z.number().int().min(1).max(50),
+  })
+  .refine((policy) => policy.sellerReminderSeconds < policy.sellerResponseSeconds, {
+    path: ["sellerReminderSeconds"],
+    message: "must be shorter than sellerResponseSeconds",
+  });
+
+export type Policy = z.infer<typeof policySchema>;
+export type RefundTimeline = NonNullable<Policy["refundTimelines"]["CARD"]>;
+
+/** The policy in force when nothing overrides it: exactly the published defaults. */
+export const DEFAULT_POLICY: Policy = Object.freeze({
+  version: "2026-11-01",
+  cancellationWindowDays: 14,
+  sellerResponseSeconds: 2 * DAY,
+  sellerReminderSeconds: 12 * 3600,
+  onSellerTimeout: "ESCALATE",
+  marketplaceReviewSeconds: 3 * DAY,
+  onMarketplaceTimeout: "APPROVE",
+  autoApproveMaxAmount: { JPY: 30000, USD: 300 },
+  refundShippingFee: true,
+  refundTimelines: {
+    CARD: { minBusinessDays: 3, maxBusinessDays: 10 },
+    GIFT_CARD: { minBusinessDays: 0, maxBusinessDays: 0 },
+    POINTS: { minBusinessDays: 0, maxBusinessDays: 0 },
+    CONVENIENCE_STORE: { minBusinessDays: 0, maxBusinessDays: 0 },
+    CASH_ON_DELIVERY: null,
+  },
+  refundRetryWaitSeconds: 3 * DAY,
+  maxRequestsPerOrder: 10,
+}) as Policy;
+
+type PlainObject = Record<string, unknown>;
+
+const isPlainObject = (value: unknown): value is PlainObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Deep-merges plain objects; arrays and scalars in the override replace the base's. */
+const deepMerge = (base: PlainObject, override: PlainObject): PlainObject => {
+  const merged: PlainObject = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = merged[key];
+    merged[key] =
+      isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return merged;
+};
+
+export class PolicyError extends Error {
+  constructor(
+    message: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(message);
+    this.name = "PolicyError";
+  }
+}
+
+/** Merges overrides (e.g. the JSON file named by POLICY_FILE) over a base policy and validates it. */
+export const mergePolicy = (overrides: unknown, base: Policy = DEFAULT_POLICY): Policy => {
+  if (!isPlainObject(overrides)) {
+    throw new PolicyError("policy overrides must be a JSON object", []);
+  }
+  const result = policySchema.safeParse(deepMerge(base, overrides));
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => ({
+      path: issue.path.join("."),
+      message: issue.message,
+    }));
+    throw new PolicyError(
+      `invalid policy: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`,
+      issues,
+    );
+  }
+  return result.data;
+};
+
+/** Parses a policy from configuration (a JSON string); an empty value means the defaults. */
+export const policyFromConfig = (json: string | undefined): Policy =>
+  json?.trim() ? mergePolicy(JSON.parse(json)) : DEFAULT_POLICY;

@@ -1,0 +1,162 @@
+// The cancellation domain's records, with exactly the names and values of SPEC.md.
+import type { Policy } from "./policy.ts";
+import type {
+  CANCELLATION_REASONS,
+  CURRENCIES,
+  LOCALES,
+  OrderImport,
+  PAYMENT_METHODS,
+} from "./schemas.ts";
+
+export type Locale = (typeof LOCALES)[number];
+export type Currency = (typeof CURRENCIES)[number];
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+
+export type OrderStatus = "PLACED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+
+export const REQUEST_STATUSES = [
+  "REQUESTED",
+  "AWAITING_SELLER",
+  "AWAITING_MARKETPLACE",
+  "REFUND_PENDING",
+  "REFUND_FAILED",
+  "COMPLETED",
+  "REJECTED",
+  "WITHDRAWN",
+  "RETURN_REQUIRED",
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly RequestStatus[] = [
+  "COMPLETED",
+  "REJECTED",
+  "WITHDRAWN",
+  "RETURN_REQUIRED",
+];
+export const isTerminal = (status: RequestStatus): boolean => TERMINAL_STATUSES.includes(status);
+
+/** Where a refund goes: the original method, except convenience-store payments (gift balance). */
+export type RefundMethod = "CARD" | "GIFT_CARD" | "POINTS" | "CASH_ON_DELIVERY";
+export type RefundStatus = "PENDING" | "SUCCEEDED" | "FAILED" | "NOT_REQUIRED";
+
+export interface Shipment {
+  carrier: string;
+  trackingNumber: string;
+  shippedAt: string;
+}
+
+export type CancellationOptionKind = "CANCEL" | "RETURN" | "NONE";
+export type CancellationOptionReason =
+  | "IN_TRANSIT"
+  | "NOT_SHIPPED"
+  | "WINDOW_CLOSED"
+  | "RETURN_REQUIRED"
+  | "ACTIVE_REQUEST_EXISTS"
+  | "ALREADY_CANCELLED"
+  | "REQUEST_LIMIT_REACHED";
+
+export interface CancellationOption {
+  kind: CancellationOptionKind;
+  reason: CancellationOptionReason;
+}
+
+export type TimelineType =
+  | "ORDER_IMPORTED"
+  | "SHIPPED"
+  | "DELIVERED"
+  | "CANCELLED"
+  | "REQUESTED"
+  | "SELLER_NOTIFIED"
+  | "SELLER_REMINDED"
+  | "SELLER_APPROVED"
+  | "SELLER_REJECTED"
+  | "SELLER_TIMED_OUT"
+  | "ESCALATED"
+  | "MARKETPLACE_APPROVED"
+  | "MARKETPLACE_REJECTED"
+  | "REFUND_INSTRUCTED"
+  | "REFUND_SUCCEEDED"
+  | "REFUND_FAILED"
+  | "REFUND_RETRIED"
+  | "COMPLETED"
+  | "WITHDRAWN"
+  | "RETURN_REQUIRED";
+
+/** One change, in order. `actor` is a user id, `system` or `policy`. */
+export interface TimelineEntry {
+  at: string;
+  type: TimelineType;
+  actor: string;
+  note?: string;
+}
+
+export interface Rejection {
+  by: "SELLER" | "MARKETPLACE";
+  reason: string;
+  at: string;
+}
+
+export interface ExpectedBy {
+  earliest: string;
+  latest: string;
+}
+
+export interface Refund {
+  amount: number;
+  currency: Currency;
+  method: RefundMethod;
+  status: RefundStatus;
+  /** The refund's idempotency key, set when the refund is claimed (instructed); reused on retries. */
+  refundId: string | null;
+  expectedBy: ExpectedBy | null;
+  instructedAt: string | null;
+  succeededAt: string | null;
+  attempts: number;
+}
+
+/** Who decides the marketplace approval: the policy (small amounts) or an operator. */
+export type MarketplaceReview = "POLICY" | "OPERATOR";
+
+export interface CancellationRequest {
+  requestId: string;
+  orderId: string;
+  status: RequestStatus;
+  reason: CancellationReason;
+  comment: string | null;
+  createdAt: string;
+  updatedAt: string;
+  sellerDeadline: string;
+  sellerRemindedAt: string | null;
+  marketplaceDeadline: string | null;
+  marketplaceReview: MarketplaceReview | null;
+  /** Deadline of a failed refund's wait for an operator; then the system retries by itself. */
+  refundRetryDeadline: string | null;
+  rejection: Rejection | null;
+  refund: Refund | null;
+  policyVersion: string;
+  /** The policy the request was made under: its deadlines and outcomes never change mid-way. */
+  policy: Policy;
+  timeline: TimelineEntry[];
+  /** Server-side only: the buyer's Idempotency-Key and a hash of the request body. */
+  idempotencyKey: string;
+  requestHash: string;
+}
+
+/** An order as imported, plus what this service tracks about it. */
+export interface Order extends OrderImport {
+  status: OrderStatus;
+  shipment: Shipment | null;
+  deliveredAt: string | null;
+  activeCancellationRequestId: string | null;
+  importedAt: string;
+  updatedAt: string;
+  timeline: TimelineEntry[];
+}
+
+/** The unit of consistency: one order with all its cancellation requests. */
+export interface OrderRecord {
+  order: Order;
+  /** Requests by id, oldest first by `createdAt`. */
+  requests: Record<string, CancellationRequest>;
+}
