@@ -1,0 +1,433 @@
+// The one function that decides every status change of an order and its cancellation requests.
+// It is pure: (record, event, now) → new record + effects to carry out, or a domain error.
+// Callers persist the new record with one conditional write and only then carry out the effects.
+import { cancellationOption, ineligibilityError } from "./eligibility.ts";
+import {
+  DomainError,
+  type DomainErrorCode,
+  type DomainEvent,
+  type Effect,
+  type EmailTemplate,
+  type Recipient,
+} from "./events.ts";
+import type { Policy } from "./policy.ts";
+import { newRefund, refundAmount } from "./refund.ts";
+import { activeRequest, addSeconds, isOpen } from "./requests.ts";
+import type {
+  CancellationRequest,
+  MarketplaceReview,
+  Order,
+  OrderRecord,
+  TimelineEntry,
+} from "./types.ts";
+
+export type TransitionResult =
+  | { ok: true; record: OrderRecord; effects: Effect[] }
+  | { ok: false; error: DomainError };
+
+/** Actors that are not people. */
+export const SYSTEM = "system";
+export const POLICY = "policy";
+
+/** Fixed wording of a rejection the policy makes when no operator reviewed in time. */
+export const MARKETPLACE_TIMEOUT_REJECTION = "MARKETPLACE_REVIEW_TIMED_OUT";
+const MAX_NOTE_LENGTH = 200;
+
+// A function declaration, so that TypeScript narrows types after a call to it.
+function refuse(code: DomainErrorCode, message: string): never {
+  throw new DomainError(code, message);
+}
+
+/** Would the policy approve this request's refund without an operator? */
+export const isAutoApprovable = (order: Order, policy: Policy): boolean => {
+  const max = policy.autoApproveMaxAmount[order.currency];
+  return max !== undefined && order.status !== "DELIVERED" && refundAmount(order, policy) <= max;
+};
+
+/**
+ * A transition being built on a private copy of the record. Every change to a request or to the
+ * order's status goes through `log`, which stamps `updatedAt` and appends the timeline entry.
+ */
+class Draft {
+  readonly record: OrderRecord;
+  readonly effects: Effect[] = [];
+
+  constructor(
+    record: OrderRecord,
+    readonly now: string,
+  ) {
+    this.record = structuredClone(record);
+  }
+
+  get order(): Order {
+    return this.record.order;
+  }
+
+  request(requestId: string): CancellationRequest {
+    // Own properties only: an id such as "constructor" must not find Object.prototype's members.
+    if (!Object.hasOwn(this.record.requests, requestId)) {
+      refuse("NOT_FOUND", "no such cancellation request");
+    }
+    return this.record.requests[requestId] as CancellationRequest;
+  }
+
+  log(
+    target: CancellationRequest | Order,
+    type: TimelineEntry["type"],
+    actor: string,
+    note?: string,
+  ) {
+    const entry: TimelineEntry = { at: this.now, type, actor };
+    if (note) entry.note = note.slice(0, MAX_NOTE_LENGTH);
+    target.timeline.push(entry);
+    target.updatedAt = this.now;
+  }
+
+  email(template: EmailTemplate, to: Recipient, requestId: string) {
+    this.effects.push({ kind: "EMAIL", template, to, requestId });
+  }
+
+  /** Ends a request: terminal statuses free the order for a new request. */
+  close(request: CancellationRequest) {
+    if (this.order.activeCancellationRequestId === request.requestId) {
+      this.order.activeCancellationRequestId = null;
+    }
+  }
+
+  result(): TransitionResult {
+    return { ok: true, record: this.record, effects: this.effects };
+  }
+}
+
+const expectStatus = (
+  request: CancellationRequest,
+  ...allowed: CancellationRequest["status"][]
+) => {
+  if (!allowed.includes(request.status)) {
+    refuse("INVALID_STATE", `the request is ${request.status}; this needs ${allowed.join(" or ")}`);
+  }
+};
+
+/** Parties see only their own orders: anyone else is told the order does not exist. */
+const expectParty = (actual: string, expected: string) => {
+  if (actual !== expected) refuse("NOT_FOUND", "no such order");
+};
+
+/** Seller approval (or its timeout's stand-in): the marketplace's review starts. */
+const toMarketplaceReview = (
+  draft: Draft,
+  request: CancellationRequest,
+  review: MarketplaceReview,
+) => {
+  request.status = "AWAITING_MARKETPLACE";
+  request.marketplaceReview = review;
+  request.marketplaceDeadline = addSeconds(draft.now, request.policy.marketplaceReviewSeconds);
+  if (review === "OPERATOR") draft.email("OPERATOR_ESCALATION", "OPERATORS", request.requestId);
+};
+
+const reviewFor = (order: Order, policy: Policy): MarketplaceReview =>
+  isAutoApprovable(order, policy) ? "POLICY" : "OPERATOR";
+
+const approve = (draft: Draft, request: CancellationRequest, actor: string, note?: string) => {
+  request.status = "REFUND_PENDING";
+  request.refund = newRefund(draft.order, request.policy, draft.now);
+  draft.log(request, "MARKETPLACE_APPROVED", actor, note);
+  draft.email("BUYER_APPROVED", "BUYER", request.requestId);
+};
+
+const reject = (
+  draft: Draft,
+  request: CancellationRequest,
+  by: "SELLER" | "MARKETPLACE",
+  reason: string,
+  actor: string,
+) => {
+  request.status = "REJECTED";
+  request.rejection = { by, reason, at: draft.now };
+  draft.close(request);
+  draft.log(request, by === "SELLER" ? "SELLER_REJECTED" : "MARKETPLACE_REJECTED", actor);
+  draft.email("BUYER_REJECTED", "BUYER", request.requestId);
+  draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
+};
+
+const apply = (draft: Draft, event: DomainEvent): void => {
+  const { order } = draft;
+  switch (event.type) {
+    case "REQUEST_CANCELLATION": {
+      expectParty(event.actor, order.buyerId);
+      if (draft.record.requests[event.requestId]) refuse("INVALID_STATE", "request id in use");
+      const used = Object.values(draft.record.requests).some(
+        (request) => request.idempotencyKey === event.idempotencyKey,
+      );
+      if (used) refuse("INVALID_STATE", "Idempotency-Key already used for another request");
+      const option = cancellationOption(draft.record, draft.now, event.policy);
+      if (option.reason !== "IN_TRANSIT") {
+        refuse(ineligibilityError[option.reason], `cannot cancel: ${option.reason}`);
+      }
+      const request: CancellationRequest = {
+        requestId: event.requestId,
+        orderId: order.orderId,
+        status: "REQUESTED",
+        reason: event.reason,
+        comment: event.comment,
+        createdAt: draft.now,
+        updatedAt: draft.now,
+        sellerDeadline: addSeconds(draft.now, event.policy.sellerResponseSeconds),
+        sellerRemindedAt: null,
+        marketplaceDeadline: null,
+        marketplaceReview: null,
+        refundRetryDeadline: null,
+        rejection: null,
+        refund: null,
+        policyVersion: event.policy.version,
+        policy: event.policy,
+        timeline: [],
+        idempotencyKey: event.idempotencyKey,
+        requestHash: event.requestHash,
+      };
+      draft.record.requests[request.requestId] = request;
+      order.activeCancellationRequestId = request.requestId;
+      order.updatedAt = draft.now;
+      draft.log(request, "REQUESTED", event.actor);
+      draft.effects.push({ kind: "START_WORKFLOW", requestId: request.requestId });
+      return;
+    }
+    case "WORKFLOW_STARTED": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "REQUESTED");
+      request.status = "AWAITING_SELLER";
+      draft.log(request, "SELLER_NOTIFIED", SYSTEM);
+      draft.email("BUYER_REQUEST_RECEIVED", "BUYER", request.requestId);
+      draft.email("SELLER_NEW_REQUEST", "SELLER", request.requestId);
+      return;
+    }
+    case "REMIND_SELLER": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "AWAITING_SELLER");
+      if (request.sellerRemindedAt) refuse("INVALID_STATE", "the seller was already reminded");
+      request.sellerRemindedAt = draft.now;
+      draft.log(request, "SELLER_REMINDED", SYSTEM);
+      draft.email("SELLER_REMINDER", "SELLER", request.requestId);
+      return;
+    }
+    case "SELLER_DECIDE": {
+      expectParty(event.actor, order.sellerId);
+      const request = draft.request(event.requestId);
+      expectStatus(request, "AWAITING_SELLER");
+      if (Date.parse(draft.now) >= Date.parse(request.sellerDeadline)) {
+        refuse("INVALID_STATE", "the seller's deadline has passed");
+      }
+      if (event.decision === "REJECT") {
+        reject(draft, request, "SELLER", event.reason, event.actor);
+        draft.effects.push({
+          kind: "END_WAIT",
+          requestId: request.requestId,
+          outcome: "SELLER_REJECTED",
+        });
+        return;
+      }
+      toMarketplaceReview(draft, request, reviewFor(order, request.policy));
+      draft.log(request, "SELLER_APPROVED", event.actor);
+      draft.effects.push({
+        kind: "END_WAIT",
+        requestId: request.requestId,
+        outcome: "SELLER_APPROVED",
+      });
+      return;
+    }
+    case "SELLER_TIMEOUT": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "AWAITING_SELLER");
+      const escalate = request.policy.onSellerTimeout === "ESCALATE";
+      toMarketplaceReview(draft, request, escalate ? "OPERATOR" : reviewFor(order, request.policy));
+      draft.log(request, "SELLER_TIMED_OUT", POLICY, request.policy.onSellerTimeout);
+      return;
+    }
+    case "POLICY_APPROVE": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "AWAITING_MARKETPLACE");
+      if (request.marketplaceReview !== "POLICY" || !isAutoApprovable(order, request.policy)) {
+        refuse("INVALID_STATE", "this request needs an operator's review");
+      }
+      approve(draft, request, POLICY);
+      return;
+    }
+    case "OPERATOR_DECIDE": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "AWAITING_MARKETPLACE");
+      if (request.marketplaceReview !== "OPERATOR") {
+        refuse("INVALID_STATE", "this request is approved by policy, not by an operator");
+      }
+      // As for the seller: once the review's deadline passes, onMarketplaceTimeout decides.
+      if (
+        request.marketplaceDeadline &&
+        Date.parse(draft.now) >= Date.parse(request.marketplaceDeadline)
+      ) {
+        refuse("INVALID_STATE", "the marketplace review's deadline has passed");
+      }
+      if (event.decision === "REJECT") {
+        reject(draft, request, "MARKETPLACE", event.reason, event.actor);
+        draft.effects.push({
+          kind: "END_WAIT",
+          requestId: request.requestId,
+          outcome: "OPERATOR_REJECTED",
+        });
+        return;
+      }
+      approve(draft, request, event.actor);
+      draft.effects.push({
+        kind: "END_WAIT",
+        requestId: request.requestId,
+        outcome: "OPERATOR_APPROVED",
+      });
+      return;
+    }
+    case "MARKETPLACE_TIMEOUT": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "AWAITING_MARKETPLACE");
+      if (request.marketplaceReview !== "OPERATOR") {
+        refuse("INVALID_STATE", "only an operator's review times out");
+      }
+      if (request.policy.onMarketplaceTimeout === "APPROVE") {
+        approve(draft, request, POLICY, "MARKETPLACE_TIMEOUT");
+      } else {
+        reject(draft, request, "MARKETPLACE", MARKETPLACE_TIMEOUT_REJECTION, POLICY);
+      }
+      return;
+    }
+    case "INSTRUCT_REFUND": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "REFUND_PENDING");
+      const refund = request.refund;
+      if (refund?.status !== "PENDING" || refund.refundId) {
+        refuse("INVALID_STATE", "the refund is already instructed or not required");
+      }
+      // The claim: from here on the money moves, always under this one key.
+      Object.assign(refund as object, {
+        refundId: `rf-${request.requestId}`,
+        instructedAt: draft.now,
+      });
+      draft.log(request, "REFUND_INSTRUCTED", SYSTEM);
+      draft.email("SELLER_REFUND_INSTRUCTION", "SELLER", request.requestId);
+      return;
+    }
+    case "REFUND_SUCCEEDED":
+    case "REFUND_FAILED": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "REFUND_PENDING");
+      const refund = request.refund;
+      if (!refund?.refundId || refund.status !== "PENDING") {
+        refuse("INVALID_STATE", "no refund is in flight");
+      }
+      refund.attempts += 1;
+      if (event.type === "REFUND_SUCCEEDED") {
+        refund.status = "SUCCEEDED";
+        refund.succeededAt = draft.now;
+        draft.log(request, "REFUND_SUCCEEDED", SYSTEM);
+        draft.email("BUYER_REFUND_COMPLETED", "BUYER", request.requestId);
+        return;
+      }
+      refund.status = "FAILED";
+      request.status = "REFUND_FAILED";
+      request.refundRetryDeadline = addSeconds(draft.now, request.policy.refundRetryWaitSeconds);
+      draft.log(request, "REFUND_FAILED", SYSTEM, event.error);
+      draft.email("OPERATOR_REFUND_FAILED", "OPERATORS", request.requestId);
+      return;
+    }
+    case "RETRY_REFUND": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "REFUND_FAILED");
+      const refund = request.refund;
+      if (!refund) refuse("INVALID_STATE", "no refund to retry");
+      refund.status = "PENDING";
+      request.status = "REFUND_PENDING";
+      request.refundRetryDeadline = null;
+      draft.log(request, "REFUND_RETRIED", event.actor);
+      if (event.actor !== SYSTEM) {
+        draft.effects.push({
+          kind: "END_WAIT",
+          requestId: request.requestId,
+          outcome: "REFUND_RETRY",
+        });
+      }
+      return;
+    }
+    case "COMPLETE": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "REFUND_PENDING");
+      const refundStatus = request.refund?.status;
+      if (refundStatus !== "SUCCEEDED" && refundStatus !== "NOT_REQUIRED") {
+        refuse("INVALID_STATE", "the refund has not succeeded");
+      }
+      request.status = "COMPLETED";
+      draft.close(request);
+      draft.log(request, "COMPLETED", SYSTEM);
+      order.status = "CANCELLED";
+      draft.log(order, "CANCELLED", SYSTEM);
+      draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
+      return;
+    }
+    case "WITHDRAW": {
+      expectParty(event.actor, order.buyerId);
+      const request = draft.request(event.requestId);
+      expectStatus(request, "REQUESTED", "AWAITING_SELLER", "AWAITING_MARKETPLACE");
+      request.status = "WITHDRAWN";
+      draft.close(request);
+      draft.log(request, "WITHDRAWN", event.actor);
+      draft.effects.push({
+        kind: "CANCEL_WAIT",
+        requestId: request.requestId,
+        error: "RequestWithdrawn",
+      });
+      draft.email("BUYER_WITHDRAWN", "BUYER", request.requestId);
+      draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
+      return;
+    }
+    case "SHIP": {
+      expectParty(event.actor, order.sellerId);
+      if (order.status !== "PLACED") refuse("INVALID_STATE", `the order is ${order.status}`);
+      order.status = "SHIPPED";
+      order.shipment = event.shipment;
+      draft.log(order, "SHIPPED", event.actor);
+      return;
+    }
+    case "DELIVER": {
+      if (order.status === "PLACED") refuse("NOT_SHIPPED", "the order has not been shipped");
+      if (order.status !== "SHIPPED") refuse("INVALID_STATE", `the order is ${order.status}`);
+      order.status = "DELIVERED";
+      order.deliveredAt = event.deliveredAt;
+      draft.log(order, "DELIVERED", event.actor);
+      const request = activeRequest(draft.record);
+      // Money already in motion finishes its journey; anything before that becomes a return.
+      if (request && isOpen(request) && !request.refund?.refundId) {
+        request.status = "RETURN_REQUIRED";
+        draft.close(request);
+        draft.log(request, "RETURN_REQUIRED", SYSTEM);
+        draft.effects.push({
+          kind: "CANCEL_WAIT",
+          requestId: request.requestId,
+          error: "OrderDelivered",
+        });
+        draft.email("BUYER_RETURN_REQUIRED", "BUYER", request.requestId);
+        draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
+      }
+      return;
+    }
+  }
+};
+
+/** Decides one event against an order record at time `now` (an ISO instant). */
+export const transition = (
+  record: OrderRecord,
+  event: DomainEvent,
+  now: string,
+): TransitionResult => {
+  const draft = new Draft(record, now);
+  try {
+    apply(draft, event);
+  } catch (error) {
+    if (error instanceof DomainError) return { ok: false, error };
+    throw error;
+  }
+  return draft.result();
+};

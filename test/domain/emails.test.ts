@@ -1,0 +1,236 @@
+import { describe, expect, it } from "vitest";
+import { formatAmount, renderEmail } from "../../functions/domain/emails.ts";
+import type { EmailTemplate } from "../../functions/domain/events.ts";
+import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
+import { newRefund } from "../../functions/domain/refund.ts";
+import type {
+  CancellationRequest,
+  Locale,
+  OrderRecord,
+  PaymentMethod,
+} from "../../functions/domain/types.ts";
+import { makeOrder, makeRecord, makeRequest, type OrderOverrides } from "../support/factories.ts";
+
+const TEMPLATES: EmailTemplate[] = [
+  "BUYER_REQUEST_RECEIVED",
+  "BUYER_APPROVED",
+  "BUYER_REJECTED",
+  "BUYER_REFUND_COMPLETED",
+  "BUYER_RETURN_REQUIRED",
+  "BUYER_WITHDRAWN",
+  "SELLER_NEW_REQUEST",
+  "SELLER_REMINDER",
+  "SELLER_REFUND_INSTRUCTION",
+  "SELLER_OUTCOME",
+  "OPERATOR_ESCALATION",
+  "OPERATOR_REFUND_FAILED",
+];
+const LOCALES: Locale[] = ["ja", "en"];
+
+const ATTACK = "<script>alert(1)</script>";
+const ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;";
+const APPROVED_AT = "2026-11-20T16:00:00.000Z";
+const NOW = "2026-11-22T12:00:00.000Z";
+const KANA = /[\u3040-\u30ff]/;
+
+/** A record whose request has been through every stage, so each template has data to show. */
+const fullRecord = (
+  orderOverrides: OrderOverrides = {},
+  requestOverrides: Partial<CancellationRequest> = {},
+): OrderRecord => {
+  const order = makeOrder(orderOverrides);
+  const refund = {
+    ...newRefund(order, DEFAULT_POLICY, APPROVED_AT),
+    refundId: "rf-req-1",
+    attempts: 1,
+  };
+  const request = makeRequest(order, {
+    reason: "OTHER",
+    comment: `${ATTACK}\n2行目`,
+    createdAt: "2026-11-20T10:00:00.000Z",
+    marketplaceDeadline: "2026-11-25T10:00:00.000Z",
+    refundRetryDeadline: "2026-11-28T10:00:00.000Z",
+    rejection: { by: "SELLER", reason: ATTACK, at: "2026-11-21T10:00:00.000Z" },
+    refund,
+    ...requestOverrides,
+  });
+  return makeRecord(order, [request]);
+};
+
+describe("renderEmail: every template in every locale", () => {
+  for (const locale of LOCALES) {
+    for (const template of TEMPLATES) {
+      it(`${template} (${locale}) names the order and is safe`, () => {
+        const email = renderEmail(template, fullRecord({ locale }), "req-1", NOW);
+
+        expect(email.subject).toContain("o-1001");
+        expect(email.text).toContain("o-1001");
+        expect(email.html).toContain("o-1001");
+        expect(email.subject).not.toMatch(/[\r\n]/);
+        expect(email.subject).not.toMatch(/script|alert|ワイヤレス/);
+        expect(email.html).not.toContain("<script>");
+        expect(email.html).toMatch(/^<!DOCTYPE html>/);
+        expect(email.html).toContain(`lang="${locale}"`);
+
+        if (locale === "ja") {
+          expect(email.subject).toMatch(KANA);
+          expect(email.text).toMatch(KANA);
+        } else {
+          expect(email.subject).toMatch(/^[\x20-\x7e]+$/);
+          expect(email.text).not.toMatch(/[\u3040-\u309f]/); // no hiragana outside user text
+        }
+      });
+    }
+  }
+});
+
+describe("renderEmail: content", () => {
+  it("escapes the buyer's comment in html and keeps it plain in text", () => {
+    const email = renderEmail("SELLER_NEW_REQUEST", fullRecord(), "req-1", NOW);
+    expect(email.html).toContain(ESCAPED);
+    expect(email.html).not.toContain(ATTACK);
+    expect(email.text).toContain(ATTACK);
+    expect(email.text).toContain("その他");
+    expect(email.text).toContain("2026年11月22日（日） 19:00（日本時間）");
+  });
+
+  it("escapes the rejection reason in html", () => {
+    const email = renderEmail("BUYER_REJECTED", fullRecord({ locale: "en" }), "req-1", NOW);
+    expect(email.html).toContain(ESCAPED);
+    expect(email.html).not.toContain(ATTACK);
+    expect(email.text).toContain("declined by the seller");
+  });
+
+  it("escapes order line titles too", () => {
+    const record = fullRecord({
+      lines: [{ lineId: "l1", sku: "S", title: `"><img src=x>`, quantity: 1, unitPrice: 5000 }],
+    });
+    const email = renderEmail("BUYER_WITHDRAWN", record, "req-1", NOW);
+    expect(email.html).toContain("&quot;&gt;&lt;img src=x&gt;");
+    expect(email.html).not.toContain("<img");
+  });
+
+  it("tells the buyer the refund amount, method and expected dates (ja)", () => {
+    const email = renderEmail("BUYER_APPROVED", fullRecord(), "req-1", NOW);
+    expect(email.subject).toBe(
+      "【発送済みキャンセル】キャンセルが承認されました（注文番号: o-1001）",
+    );
+    expect(email.text).toContain("返金額: ¥5,480");
+    expect(email.text).toContain("クレジットカード");
+    expect(email.text).toContain("2026年11月26日（木）～2026年12月7日（月）");
+    expect(email.html).toContain("¥5,480");
+  });
+
+  it("formats USD amounts with cents and English dates (en)", () => {
+    const record = fullRecord({
+      locale: "en",
+      currency: "USD",
+      shippingFee: 500,
+      lines: [{ lineId: "l1", sku: "S", title: "Mug", quantity: 1, unitPrice: 734 }],
+      payment: { paidAmount: 1234 },
+    });
+    const email = renderEmail("BUYER_APPROVED", record, "req-1", NOW);
+    expect(email.subject).toBe("Your cancellation was approved (order o-1001)");
+    expect(email.text).toContain("$12.34");
+    expect(email.text).toContain("Wed, Nov 25, 2026 to Fri, Dec 4, 2026");
+  });
+
+  it("explains the gift-balance refund of a convenience-store payment", () => {
+    const email = renderEmail(
+      "BUYER_APPROVED",
+      fullRecord({ payment: { method: "CONVENIENCE_STORE" } }),
+      "req-1",
+      NOW,
+    );
+    expect(email.text).toContain("ギフトカード残高");
+  });
+
+  it.each(LOCALES)("tells a cash-on-delivery buyer to refuse the delivery (%s)", (locale) => {
+    const record = fullRecord({ locale, payment: { method: "CASH_ON_DELIVERY" } });
+    const email = renderEmail("BUYER_APPROVED", record, "req-1", NOW);
+    if (locale === "ja") {
+      expect(email.text).toContain("返金の必要はありません");
+      expect(email.text).toContain("受け取りを拒否");
+    } else {
+      expect(email.text).toContain("no refund is needed");
+      expect(email.text).toContain("refuse the delivery");
+    }
+    expect(email.text).not.toContain("¥");
+  });
+
+  it("shows the seller's deadline and time left in the reminder", () => {
+    // The deadline is 2026-11-22T10:00Z (48 hours after the request).
+    const record = fullRecord({ locale: "en" });
+    const email = renderEmail("SELLER_REMINDER", record, "req-1", "2026-11-22T00:00:00.000Z");
+    expect(email.text).toContain("Sun, Nov 22, 2026, 19:00 JST (UTC+9)");
+    expect(email.text).toContain("about 10 hours left");
+  });
+
+  it("names the final status in the seller outcome", () => {
+    const record = fullRecord({}, { status: "RETURN_REQUIRED" });
+    const email = renderEmail("SELLER_OUTCOME", record, "req-1", NOW);
+    expect(email.text).toContain("配達済みのため返品扱い");
+  });
+
+  it("gives operators the refund id and amount of a failed refund", () => {
+    const record = fullRecord({ locale: "en" }, { status: "REFUND_FAILED" });
+    const email = renderEmail("OPERATOR_REFUND_FAILED", record, "req-1", NOW);
+    expect(email.text).toContain("Refund ID: rf-req-1");
+    expect(email.text).toContain("¥5,480");
+    expect(email.text).toContain("retry");
+  });
+
+  it("gives operators the marketplace deadline of an escalation", () => {
+    const record = fullRecord({}, { status: "AWAITING_MARKETPLACE", refund: null });
+    const email = renderEmail("OPERATOR_ESCALATION", record, "req-1", NOW);
+    expect(email.text).toContain("2026年11月25日（水） 19:00（日本時間）");
+    expect(email.text).toContain("¥5,480");
+  });
+
+  it("leaves out the idempotency key and request hash", () => {
+    const record = fullRecord(
+      {},
+      { idempotencyKey: "secret-key-123", requestHash: "h".repeat(64) },
+    );
+    for (const template of TEMPLATES) {
+      const email = renderEmail(template, record, "req-1", NOW);
+      expect(JSON.stringify(email)).not.toMatch(/secret-key-123|hhhhhhhh/);
+    }
+  });
+
+  it("throws for a request that is not in the record", () => {
+    const record = fullRecord();
+    expect(() => renderEmail("BUYER_APPROVED", record, "req-404", NOW)).toThrow(Error);
+    expect(() => renderEmail("BUYER_APPROVED", record, "constructor", NOW)).toThrow(Error);
+  });
+});
+
+describe("formatAmount", () => {
+  it.each([
+    [4980, "JPY", "¥4,980"],
+    [0, "JPY", "¥0"],
+    [1_234_567, "JPY", "¥1,234,567"],
+    [1234, "USD", "$12.34"],
+    [5, "USD", "$0.05"],
+    [123_456_789, "USD", "$1,234,567.89"],
+  ] as const)("%i %s → %s", (amount, currency, expected) => {
+    expect(formatAmount(amount, currency)).toBe(expected);
+  });
+});
+
+describe("payment methods", () => {
+  const methods: PaymentMethod[] = [
+    "CARD",
+    "GIFT_CARD",
+    "POINTS",
+    "CONVENIENCE_STORE",
+    "CASH_ON_DELIVERY",
+  ];
+  it.each(methods)("renders every template for %s", (method) => {
+    for (const template of TEMPLATES) {
+      const email = renderEmail(template, fullRecord({ payment: { method } }), "req-1", NOW);
+      expect(email.text).not.toContain("undefined");
+      expect(email.text).not.toContain("null");
+    }
+  });
+});
