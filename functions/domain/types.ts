@@ -156,6 +156,6 @@ export interface Order extends OrderImport {
 /** The unit of consistency: one order with all its cancellation requests. */
 export interface OrderRecord {
   order: Order;
-  /** Requests by id, oldest first by `createdAt`. */
+  /** Requests by id (a map: sort by `createdAt` where order matters). */
   requests: Record<string, CancellationRequest>;
 }

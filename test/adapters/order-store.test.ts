@@ -1,0 +1,528 @@
+// The order store against both DynamoDB Local and dynalite: versioned saves, task tokens, GSI lists.
+import { randomUUID } from "node:crypto";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  ConflictError,
+  InvalidCursorError,
+  indexKeys,
+  OrderExistsError,
+  type OrderPage,
+  OrderStore,
+  type PageRequest,
+} from "../../functions/adapters/order-store.ts";
+import type { CancellationRequest, OrderRecord } from "../../functions/domain/types.ts";
+import { BACKENDS, type TestTable, useTestTable } from "../support/dynamodb.ts";
+import { at, cancellationRequest, orderRecord, withRequest } from "../support/records.ts";
+
+const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+const storeOn = (table: { readonly current: TestTable }): OrderStore =>
+  new OrderStore({ client: table.current.client, tableName: table.current.tableName });
+
+/** Reads every page with the given limits (cycled), asserting each page respects its limit. */
+const readAll = async (
+  list: (page: PageRequest) => Promise<OrderPage>,
+  limits: number[],
+): Promise<{ ids: string[]; pages: number }> => {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  for (;;) {
+    const limit = limits[pages % limits.length] ?? 10;
+    const page = await list(cursor === undefined ? { limit } : { limit, cursor });
+    pages += 1;
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    ids.push(...page.items.map((record) => record.order.orderId));
+    if (page.nextCursor === null) return { ids, pages };
+    cursor = page.nextCursor;
+    if (pages > 1000) throw new Error("paging does not end");
+  }
+};
+
+const awaitingSeller = (orderId: string, deadlineHours: number, createdHours = 1) =>
+  cancellationRequest({
+    requestId: `${orderId}-r1`,
+    orderId,
+    createdAt: at(createdHours),
+    sellerDeadline: at(deadlineHours),
+  });
+
+const awaitingMarketplace = (
+  request: CancellationRequest,
+  review: "POLICY" | "OPERATOR",
+  deadlineHours: number,
+): CancellationRequest => ({
+  ...request,
+  status: "AWAITING_MARKETPLACE",
+  marketplaceReview: review,
+  marketplaceDeadline: at(deadlineHours),
+  updatedAt: at(2),
+});
+
+describe("indexKeys", () => {
+  it("gives an order without requests only the buyer keys", () => {
+    const record = orderRecord({ orderId: "o-1", buyerId: "b-1", placedAt: at(0) });
+    expect(indexKeys(record)).toEqual({ buyerPk: "BUYER#b-1", buyerSk: `${at(0)}#o-1` });
+  });
+
+  it("queues an order under its latest request's status and current deadline", () => {
+    const old = cancellationRequest({
+      requestId: "r-old",
+      orderId: "o-1",
+      status: "REJECTED",
+      createdAt: at(1),
+      updatedAt: at(3),
+    });
+    const latest = awaitingSeller("o-1", 50, 5);
+    const keys = indexKeys(orderRecord({ orderId: "o-1", sellerId: "s-1" }, [latest, old]));
+    expect(keys).toMatchObject({
+      sellerQueuePk: "SELLER#s-1#AWAITING_SELLER",
+      sellerQueueSk: `${at(50)}#o-1`,
+      operatorQueuePk: "OPS#AWAITING_SELLER",
+      operatorQueueSk: `${at(50)}#o-1`,
+    });
+  });
+
+  it("breaks a createdAt tie by the greater requestId", () => {
+    const a = cancellationRequest({ requestId: "r-a", orderId: "o-1", status: "WITHDRAWN" });
+    const b = cancellationRequest({ requestId: "r-b", orderId: "o-1", status: "REJECTED" });
+    expect(indexKeys(orderRecord({ orderId: "o-1" }, [b, a])).sellerQueuePk).toBe(
+      "SELLER#seller-1#REJECTED",
+    );
+  });
+
+  it("sorts each status by the deadline of its wait, or by the last change", () => {
+    const base = awaitingSeller("o-1", 50);
+    const cases: [CancellationRequest, string][] = [
+      [{ ...base, status: "REQUESTED" }, at(50)],
+      [awaitingMarketplace(base, "OPERATOR", 70), at(70)],
+      [{ ...base, status: "REFUND_FAILED", refundRetryDeadline: at(90), updatedAt: at(9) }, at(90)],
+      [{ ...base, status: "REFUND_PENDING", updatedAt: at(8) }, at(8)],
+      [{ ...base, status: "COMPLETED", updatedAt: at(7) }, at(7)],
+    ];
+    for (const [request, time] of cases) {
+      expect(indexKeys(orderRecord({ orderId: "o-1" }, [request])).sellerQueueSk).toBe(
+        `${time}#o-1`,
+      );
+    }
+  });
+
+  it("keeps a policy-decided marketplace review out of the operator queue only", () => {
+    const base = awaitingSeller("o-1", 50);
+    const policy = indexKeys(
+      orderRecord({ orderId: "o-1" }, [awaitingMarketplace(base, "POLICY", 70)]),
+    );
+    expect(policy.sellerQueuePk).toBe("SELLER#seller-1#AWAITING_MARKETPLACE");
+    expect(policy.operatorQueuePk).toBeUndefined();
+    expect(policy.operatorQueueSk).toBeUndefined();
+    const operator = indexKeys(
+      orderRecord({ orderId: "o-1" }, [awaitingMarketplace(base, "OPERATOR", 70)]),
+    );
+    expect(operator.operatorQueuePk).toBe("OPS#AWAITING_MARKETPLACE");
+  });
+});
+
+describe.each(BACKENDS)("OrderStore on %s", (backend) => {
+  const table = useTestTable(backend);
+
+  describe("versioned writes", () => {
+    it("creates and reads back an order", async () => {
+      const store = storeOn(table);
+      const orderId = uid("o");
+      const record = orderRecord({ orderId }, [awaitingSeller(orderId, 48)]);
+      await expect(store.create(record)).resolves.toEqual({ record, version: 1 });
+      await expect(store.get(orderId)).resolves.toEqual({ record, version: 1 });
+      await expect(store.get(uid("missing"))).resolves.toBeUndefined();
+    });
+
+    it("refuses to create an order twice and keeps the first", async () => {
+      const store = storeOn(table);
+      const orderId = uid("o");
+      const first = orderRecord({ orderId });
+      await store.create(first);
+      const second = orderRecord({ orderId, buyerId: "someone-else" });
+      await expect(store.create(second)).rejects.toBeInstanceOf(OrderExistsError);
+      await expect(store.get(orderId)).resolves.toEqual({ record: first, version: 1 });
+    });
+
+    it("saves a transition and bumps the version", async () => {
+      const store = storeOn(table);
+      const orderId = uid("o");
+      const stored = await store.create(orderRecord({ orderId }));
+      const next = withRequest(stored.record, awaitingSeller(orderId, 48));
+      const saved = await store.save(stored, next);
+      expect(saved).toEqual({ record: next, version: 2 });
+      await expect(store.get(orderId)).resolves.toEqual(saved);
+    });
+
+    it("refuses a stale version and leaves the item untouched", async () => {
+      const store = storeOn(table);
+      const orderId = uid("o");
+      const v1 = await store.create(orderRecord({ orderId }));
+      const v2 = await store.save(v1, withRequest(v1.record, awaitingSeller(orderId, 48)));
+      const stale = withRequest(v1.record, {
+        ...awaitingSeller(orderId, 99),
+        status: "WITHDRAWN",
+      });
+      await expect(store.save(v1, stale)).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.get(orderId)).resolves.toEqual(v2);
+      const queue = await store.listSellerQueue("seller-1", "WITHDRAWN", { limit: 100 });
+      expect(queue.items.map((r) => r.order.orderId)).not.toContain(orderId);
+    });
+
+    it("lets exactly one of ten concurrent transitions from the same version win", async () => {
+      const store = storeOn(table);
+      const orderId = uid("o");
+      const stored = await store.create(orderRecord({ orderId }, [awaitingSeller(orderId, 48)]));
+      const request = stored.record.requests[`${orderId}-r1`] as CancellationRequest;
+      const candidates = Array.from({ length: 10 }, (_, i) =>
+        withRequest(stored.record, {
+          ...request,
+          status: i % 2 === 0 ? "WITHDRAWN" : "AWAITING_MARKETPLACE",
+          updatedAt: at(2 + i),
+          timeline: [...request.timeline, { at: at(2 + i), type: "WITHDRAWN", actor: `a-${i}` }],
+        }),
+      );
+      const results = await Promise.allSettled(candidates.map((next) => store.save(stored, next)));
+      const won = results.flatMap((r, i) => (r.status === "fulfilled" ? [i] : []));
+      expect(won).toHaveLength(1);
+      for (const result of results) {
+        if (result.status === "rejected") expect(result.reason).toBeInstanceOf(ConflictError);
+      }
+      const winner = candidates[won[0] as number] as OrderRecord;
+      await expect(store.get(orderId)).resolves.toEqual({ record: winner, version: 2 });
+    });
+  });
+
+  describe("task tokens", () => {
+    it("keeps a stored token across later saves and never returns it in records", async () => {
+      const store = storeOn(table);
+      const orderId = uid("o");
+      const requestId = `${orderId}-r1`;
+      const token = `token-${randomUUID()}`;
+      const stored = await store.create(orderRecord({ orderId }, [awaitingSeller(orderId, 48)]));
+      await store.putTaskToken(orderId, requestId, token, "AWAITING_SELLER");
+      // Storing a token does not bump the version: the API's next save does not conflict.
+      const request = stored.record.requests[requestId] as CancellationRequest;
+      const saved = await store.save(
+        stored,
+        withRequest(stored.record, awaitingMarketplace(request, "OPERATOR", 72)),
+      );
+      await expect(store.getTaskToken(orderId, requestId)).resolves.toBe(token);
+
+      const read = await store.get(orderId);
+      expect(read).toEqual(saved);
+      expect(JSON.stringify(read)).not.toContain(token);
+      const queue = await store.listSellerQueue("seller-1", "AWAITING_MARKETPLACE", { limit: 100 });
+      expect(queue.items.map((r) => r.order.orderId)).toContain(orderId);
+      expect(JSON.stringify(queue)).not.toContain(token);
+    });
+
+    it("stores a token only while the request is in the expected status", async () => {
+      const store = storeOn(table);
+      const orderId = uid("o");
+      const requestId = `${orderId}-r1`;
+      await store.create(orderRecord({ orderId }, [awaitingSeller(orderId, 48)]));
+      await expect(
+        store.putTaskToken(orderId, requestId, "t", "AWAITING_MARKETPLACE"),
+      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        store.putTaskToken(orderId, "no-such-request", "t", "AWAITING_SELLER"),
+      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        store.putTaskToken(uid("missing"), requestId, "t", "AWAITING_SELLER"),
+      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.getTaskToken(orderId, requestId)).resolves.toBeUndefined();
+    });
+
+    it("clears a token, and with an expected token only that one", async () => {
+      const store = storeOn(table);
+      const orderId = uid("o");
+      const requestId = `${orderId}-r1`;
+      await store.create(orderRecord({ orderId }, [awaitingSeller(orderId, 48)]));
+      await store.putTaskToken(orderId, requestId, "first", "AWAITING_SELLER");
+      await store.putTaskToken(orderId, requestId, "second", "AWAITING_SELLER");
+      await expect(store.clearTaskToken(orderId, requestId, "first")).resolves.toBe(false);
+      await expect(store.getTaskToken(orderId, requestId)).resolves.toBe("second");
+      await expect(store.clearTaskToken(orderId, requestId, "second")).resolves.toBe(true);
+      await expect(store.getTaskToken(orderId, requestId)).resolves.toBeUndefined();
+      await store.putTaskToken(orderId, requestId, "third", "AWAITING_SELLER");
+      await expect(store.clearTaskToken(orderId, requestId)).resolves.toBe(true);
+      await expect(store.clearTaskToken(orderId, requestId)).resolves.toBe(false);
+      await expect(store.clearTaskToken(uid("missing"), requestId)).resolves.toBe(false);
+    });
+  });
+
+  describe("buyer history", () => {
+    it("pages through a buyer's orders newest first, each exactly once", async () => {
+      const store = storeOn(table);
+      const buyerId = uid("b");
+      const otherBuyer = uid("b");
+      // Shuffled creation order and two equal placedAt values (ties sort by orderId).
+      const hours = Array.from({ length: 25 }, (_, i) => (i * 7) % 25);
+      hours[3] = hours[4] as number;
+      const mine = hours.map((h, i) =>
+        orderRecord({
+          orderId: `${buyerId}-o${String(i).padStart(2, "0")}`,
+          buyerId,
+          placedAt: at(h),
+        }),
+      );
+      const theirs = Array.from({ length: 5 }, (_, i) =>
+        orderRecord({ orderId: `${otherBuyer}-o${i}`, buyerId: otherBuyer, placedAt: at(i) }),
+      );
+      await Promise.all([...mine, ...theirs].map((record) => store.create(record)));
+
+      const { ids, pages } = await readAll((page) => store.listBuyerOrders(buyerId, page), [7]);
+      const expected = [...mine]
+        .sort((a, b) =>
+          `${b.order.placedAt}#${b.order.orderId}`.localeCompare(
+            `${a.order.placedAt}#${a.order.orderId}`,
+          ),
+        )
+        .map((record) => record.order.orderId);
+      expect(ids).toEqual(expected);
+      expect(pages).toBe(4);
+
+      const first = await store.listBuyerOrders(buyerId, { limit: 7 });
+      expect(first.items[0]).toEqual(mine.find((r) => r.order.orderId === expected[0]));
+    });
+
+    it("returns an empty list and no cursor for a buyer without orders", async () => {
+      const store = storeOn(table);
+      await expect(store.listBuyerOrders(uid("nobody"), { limit: 5 })).resolves.toEqual({
+        items: [],
+        nextCursor: null,
+      });
+    });
+
+    it("ends with a null cursor when the last page is exactly full", async () => {
+      const store = storeOn(table);
+      const buyerId = uid("b");
+      await Promise.all(
+        [0, 1, 2, 3].map((h) =>
+          store.create(orderRecord({ orderId: `${buyerId}-${h}`, buyerId, placedAt: at(h) })),
+        ),
+      );
+      const first = await store.listBuyerOrders(buyerId, { limit: 2 });
+      expect(first.nextCursor).not.toBeNull();
+      const second = await store.listBuyerOrders(buyerId, {
+        limit: 2,
+        cursor: first.nextCursor as string,
+      });
+      expect(second.items).toHaveLength(2);
+      expect(second.nextCursor).toBeNull();
+    });
+
+    it("rejects tampered, foreign and malformed cursors", async () => {
+      const store = storeOn(table);
+      const buyerId = uid("b");
+      const otherBuyer = uid("b");
+      await Promise.all(
+        [buyerId, otherBuyer].flatMap((b) =>
+          [0, 1, 2].map((h) =>
+            store.create(orderRecord({ orderId: `${b}-${h}`, buyerId: b, placedAt: at(h) })),
+          ),
+        ),
+      );
+      const mine = await store.listBuyerOrders(buyerId, { limit: 1 });
+      const theirs = await store.listBuyerOrders(otherBuyer, { limit: 1 });
+      const cursor = mine.nextCursor as string;
+      const foreign = theirs.nextCursor as string;
+      const json = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+      const encode = (value: unknown) =>
+        Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
+
+      const bad = [
+        "",
+        "!!!not-base64!!!",
+        "bm90IGpzb24", // "not json"
+        cursor.slice(0, -5),
+        `${cursor}A`,
+        `${cursor}=`,
+        "A".repeat(2000),
+        foreign,
+        encode({ ...json, extra: 1 }),
+        encode({ ...json, i: "SellerQueue" }),
+        encode({ ...json, k: { ...json.k, pk: "USER#x" } }),
+        encode({ ...json, k: { ...json.k, buyerSk: "" } }),
+        encode({ ...json, k: { ...json.k, buyerPk: `BUYER#${otherBuyer}` } }),
+        encode([json]),
+        encode(null),
+      ];
+      for (const value of bad) {
+        await expect(
+          store.listBuyerOrders(buyerId, { limit: 1, cursor: value }),
+          `cursor ${JSON.stringify(value.slice(0, 40))}`,
+        ).rejects.toBeInstanceOf(InvalidCursorError);
+      }
+      // A buyer cursor is not a seller-queue or operator-queue cursor either.
+      await expect(
+        store.listSellerQueue("seller-1", "AWAITING_SELLER", { limit: 1, cursor }),
+      ).rejects.toBeInstanceOf(InvalidCursorError);
+      await expect(
+        store.listOperatorQueue("AWAITING_SELLER", { limit: 1, cursor }),
+      ).rejects.toBeInstanceOf(InvalidCursorError);
+
+      // A genuine cursor works, and keeps working (pages are re-readable).
+      const again = await store.listBuyerOrders(buyerId, { limit: 5, cursor });
+      expect(again.items).toHaveLength(2);
+      await expect(store.listBuyerOrders(buyerId, { limit: 5, cursor })).resolves.toEqual(again);
+    });
+
+    it("refuses a page limit outside 1..1000", async () => {
+      const store = storeOn(table);
+      for (const limit of [0, -1, 1.5, 1001, Number.NaN]) {
+        await expect(store.listBuyerOrders("b", { limit })).rejects.toBeInstanceOf(RangeError);
+      }
+    });
+
+    it("pages any set of orders with any limits, each exactly once (property)", async () => {
+      const store = storeOn(table);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: 0, max: 10 }), { maxLength: 30 }),
+          fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 5 }),
+          async (placedHours, limits) => {
+            const buyerId = uid("pb");
+            const records = placedHours.map((h, i) =>
+              orderRecord({ orderId: `${buyerId}-${i}`, buyerId, placedAt: at(h) }),
+            );
+            await Promise.all(records.map((record) => store.create(record)));
+            const { ids } = await readAll((page) => store.listBuyerOrders(buyerId, page), limits);
+            expect(ids).toHaveLength(records.length);
+            expect(new Set(ids)).toEqual(new Set(records.map((r) => r.order.orderId)));
+            const placed = ids.map(
+              (id) => records.find((r) => r.order.orderId === id)?.order.placedAt ?? "",
+            );
+            expect(placed).toEqual([...placed].sort().reverse());
+          },
+        ),
+        { numRuns: 15 },
+      );
+    });
+  });
+
+  describe("seller and operator queues", () => {
+    // Its own table: the operator queue spans all orders, so other tests' orders would mix in.
+    const queues = useTestTable(backend, "queues");
+    const sellerId = "seller-q";
+    const other = "seller-other";
+
+    beforeAll(async () => {
+      const store = storeOn(queues);
+      const make = (id: string, seller: string, request?: (id: string) => CancellationRequest) =>
+        orderRecord({ orderId: id, sellerId: seller }, request ? [request(id)] : []);
+      const records = [
+        make("q-late", sellerId, (id) => awaitingSeller(id, 90)),
+        make("q-soon", sellerId, (id) => awaitingSeller(id, 30)),
+        make("q-mid", sellerId, (id) => awaitingSeller(id, 60)),
+        make("q-none", sellerId),
+        make("q-other", other, (id) => awaitingSeller(id, 10)),
+        make("q-policy", sellerId, (id) =>
+          awaitingMarketplace(awaitingSeller(id, 40), "POLICY", 80),
+        ),
+        make("q-operator", sellerId, (id) =>
+          awaitingMarketplace(awaitingSeller(id, 40), "OPERATOR", 75),
+        ),
+        make("q-other-op", other, (id) =>
+          awaitingMarketplace(awaitingSeller(id, 40), "OPERATOR", 70),
+        ),
+      ];
+      await Promise.all(records.map((record) => store.create(record)));
+    });
+
+    const idsOf = async (list: (page: PageRequest) => Promise<OrderPage>) =>
+      (await readAll(list, [2])).ids;
+
+    it("lists a seller's queue by status, soonest deadline first", async () => {
+      const store = storeOn(queues);
+      await expect(
+        idsOf((p) => store.listSellerQueue(sellerId, "AWAITING_SELLER", p)),
+      ).resolves.toEqual(["q-soon", "q-mid", "q-late"]);
+      await expect(
+        idsOf((p) => store.listSellerQueue(sellerId, "AWAITING_MARKETPLACE", p)),
+      ).resolves.toEqual(["q-operator", "q-policy"]);
+      await expect(
+        idsOf((p) => store.listSellerQueue(other, "AWAITING_SELLER", p)),
+      ).resolves.toEqual(["q-other"]);
+      await expect(idsOf((p) => store.listSellerQueue(sellerId, "COMPLETED", p))).resolves.toEqual(
+        [],
+      );
+    });
+
+    it("lists the operator queue by status, without policy-decided reviews", async () => {
+      const store = storeOn(queues);
+      await expect(idsOf((p) => store.listOperatorQueue("AWAITING_SELLER", p))).resolves.toEqual([
+        "q-other",
+        "q-soon",
+        "q-mid",
+        "q-late",
+      ]);
+      await expect(
+        idsOf((p) => store.listOperatorQueue("AWAITING_MARKETPLACE", p)),
+      ).resolves.toEqual(["q-other-op", "q-operator"]);
+    });
+
+    it("moves an order between queues as its latest request changes", async () => {
+      const store = storeOn(queues);
+      const stored = (await store.get("q-policy")) ?? expect.fail("q-policy is missing");
+      const request = stored.record.requests["q-policy-r1"] as CancellationRequest;
+      // The policy hands the review to an operator: the order appears in the operator queue.
+      const escalated = await store.save(
+        stored,
+        withRequest(stored.record, { ...request, marketplaceReview: "OPERATOR" }),
+      );
+      await expect(
+        idsOf((p) => store.listOperatorQueue("AWAITING_MARKETPLACE", p)),
+      ).resolves.toEqual(["q-other-op", "q-operator", "q-policy"]);
+      // A newer request takes over the order's place in the queues.
+      const newer = cancellationRequest({
+        requestId: "q-policy-r2",
+        orderId: "q-policy",
+        createdAt: at(5),
+        sellerDeadline: at(20),
+      });
+      await store.save(escalated, withRequest(escalated.record, newer));
+      await expect(
+        idsOf((p) => store.listOperatorQueue("AWAITING_MARKETPLACE", p)),
+      ).resolves.toEqual(["q-other-op", "q-operator"]);
+      await expect(
+        idsOf((p) => store.listSellerQueue(sellerId, "AWAITING_SELLER", p)),
+      ).resolves.toEqual(["q-policy", "q-soon", "q-mid", "q-late"]);
+
+      // The seller approves a small refund: the policy decides, so the operator keys are removed.
+      const mid = (await store.get("q-mid")) ?? expect.fail("q-mid is missing");
+      const midRequest = mid.record.requests["q-mid-r1"] as CancellationRequest;
+      await store.save(mid, withRequest(mid.record, awaitingMarketplace(midRequest, "POLICY", 65)));
+      await expect(idsOf((p) => store.listOperatorQueue("AWAITING_SELLER", p))).resolves.toEqual([
+        "q-other",
+        "q-policy",
+        "q-soon",
+        "q-late",
+      ]);
+      await expect(
+        idsOf((p) => store.listOperatorQueue("AWAITING_MARKETPLACE", p)),
+      ).resolves.toEqual(["q-other-op", "q-operator"]);
+      await expect(
+        idsOf((p) => store.listSellerQueue(sellerId, "AWAITING_MARKETPLACE", p)),
+      ).resolves.toEqual(["q-mid", "q-operator"]);
+    });
+
+    it("binds a queue cursor to its seller and status", async () => {
+      const store = storeOn(queues);
+      const page = await store.listSellerQueue(sellerId, "AWAITING_SELLER", { limit: 1 });
+      const cursor = page.nextCursor as string;
+      await expect(
+        store.listSellerQueue(sellerId, "AWAITING_MARKETPLACE", { limit: 1, cursor }),
+      ).rejects.toBeInstanceOf(InvalidCursorError);
+      await expect(
+        store.listSellerQueue(other, "AWAITING_SELLER", { limit: 1, cursor }),
+      ).rejects.toBeInstanceOf(InvalidCursorError);
+      await expect(
+        store.listOperatorQueue("AWAITING_SELLER", { limit: 1, cursor }),
+      ).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+  });
+});
