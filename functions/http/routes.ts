@@ -1,5 +1,6 @@
 // The one route table: method, path, who may call it, and the handler module that serves it.
-// The CDK stack builds the HTTP API from it; local mode reads the routes back from the template.
+// The CDK stack builds the HTTP API from it, handlers check access with it, and local mode reads
+// the routes back from the synthesized template.
 
 /** Who may call a route. Roles are Cognito groups, checked by the handler (403 otherwise); scopes
  * are OAuth scopes of machine clients, checked by the API's JWT authorizer and the handler. */

@@ -1,0 +1,41 @@
+// The environment a handler runs in: one place that names every variable the CDK stack sets.
+import { type Policy, policyFromConfig } from "../domain/policy.ts";
+
+export const ENV = {
+  tableName: "TABLE_NAME",
+  stateMachineArn: "STATE_MACHINE_ARN",
+  mailFrom: "MAIL_FROM",
+  sesConfigurationSet: "SES_CONFIGURATION_SET",
+  operatorEmails: "OPERATOR_EMAILS",
+  policy: "POLICY_JSON",
+} as const;
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+};
+
+export const tableName = (): string => required(ENV.tableName);
+export const optionalStateMachineArn = (): string => process.env[ENV.stateMachineArn] ?? "";
+export const mailFrom = (): string => required(ENV.mailFrom);
+export const sesConfigurationSet = (): string | undefined =>
+  process.env[ENV.sesConfigurationSet] || undefined;
+
+/** Operators' alert addresses, comma separated. */
+export const operatorEmails = (): string[] =>
+  (process.env[ENV.operatorEmails] ?? "")
+    .split(",")
+    .map((address) => address.trim())
+    .filter(Boolean);
+
+let cachedPolicy: { json: string | undefined; policy: Policy } | undefined;
+
+/** The policy in force: the defaults merged with the deployment's `POLICY_JSON` (parsed once). */
+export const currentPolicy = (): Policy => {
+  const json = process.env[ENV.policy];
+  if (!cachedPolicy || cachedPolicy.json !== json) {
+    cachedPolicy = { json, policy: policyFromConfig(json) };
+  }
+  return cachedPolicy.policy;
+};

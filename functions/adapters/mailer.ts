@@ -1,0 +1,37 @@
+// Sends email through Amazon SES (v1 API, `@aws-sdk/client-ses`). Recipients come from order
+// records only; subjects are fixed wording plus an order id, so nothing a user typed reaches a header.
+import { type SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+
+export interface Mail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly options: { client: SESClient; from: string; configurationSet?: string },
+  ) {}
+
+  async send(mail: Mail): Promise<void> {
+    await this.options.client.send(
+      new SendEmailCommand({
+        Source: this.options.from,
+        Destination: { ToAddresses: mail.to },
+        ConfigurationSetName: this.options.configurationSet,
+        Message: {
+          Subject: { Data: mail.subject, Charset: "UTF-8" },
+          Body: {
+            Text: { Data: mail.text, Charset: "UTF-8" },
+            Html: { Data: mail.html, Charset: "UTF-8" },
+          },
+        },
+      }),
+    );
+  }
+}

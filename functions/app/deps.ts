@@ -1,0 +1,43 @@
+// The production wiring of AppDeps, built once per Lambda container from the environment.
+import { Logger } from "@aws-lambda-powertools/logger";
+import { dynamoDb, ses, stepFunctions } from "../adapters/aws-clients.ts";
+import {
+  mailFrom,
+  operatorEmails,
+  optionalStateMachineArn,
+  sesConfigurationSet,
+  tableName,
+} from "../adapters/config.ts";
+import { SesMailer } from "../adapters/mailer.ts";
+import { OrderStore } from "../adapters/order-store.ts";
+import { LedgerPaymentGateway, type PaymentGateway } from "../adapters/payment-gateway.ts";
+import { WorkflowClient } from "../adapters/workflow-client.ts";
+import type { AppDeps } from "./apply-event.ts";
+
+export const logger = new Logger({ serviceName: "shipped-cancellation" });
+
+let deps: (AppDeps & { gateway: PaymentGateway }) | undefined;
+
+/** Built on first use rather than at import, so tests can import handlers without the env. */
+export const defaultDeps = (): AppDeps & { gateway: PaymentGateway } => {
+  if (deps) return deps;
+  const store = new OrderStore({ client: dynamoDb, tableName: tableName() });
+  deps = {
+    store,
+    mailer: new SesMailer({
+      client: ses,
+      from: mailFrom(),
+      configurationSet: sesConfigurationSet(),
+    }),
+    // Workflow tasks never start or signal executions (and cannot know the ARN: it would be a cycle).
+    workflow: new WorkflowClient({
+      client: stepFunctions,
+      stateMachineArn: optionalStateMachineArn(),
+    }),
+    gateway: new LedgerPaymentGateway({ client: dynamoDb, tableName: tableName() }),
+    operatorEmails: operatorEmails(),
+    logger,
+    now: () => new Date().toISOString(),
+  };
+  return deps;
+};

@@ -1,0 +1,77 @@
+// One place for how every Lambda function is built: Node.js 22 on arm64, ESM, minified, traced,
+// with its own log group and its own role; the AWS SDK v3 comes from the runtime rather than the bundle.
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import { acknowledge } from "./nag.ts";
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Metadata key naming a function's handler module, so local mode can run it unbundled. */
+export const ENTRY_METADATA = "shipped-cancellation:entry";
+
+export interface FunctionOptions {
+  /** Handler module relative to the project root, exporting `handler`. */
+  entry: string;
+  environment?: Record<string, string>;
+  timeout?: Duration;
+  memorySize?: number;
+}
+
+export const createFunction = (scope: Construct, id: string, options: FunctionOptions) => {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: logs.RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  // Instead of AWSLambdaBasicExecutionRole (logs on every log group): write to its own group only.
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+  });
+  logGroup.grantWrite(role);
+  const fn = new NodejsFunction(scope, id, {
+    role,
+    entry: path.join(PROJECT_ROOT, options.entry),
+    handler: "handler",
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: options.memorySize ?? 512,
+    timeout: options.timeout ?? Duration.seconds(10),
+    tracing: lambda.Tracing.ACTIVE,
+    logGroup,
+    environment: {
+      NODE_OPTIONS: "--enable-source-maps",
+      POWERTOOLS_SERVICE_NAME: "shipped-cancellation",
+      ...options.environment,
+    },
+    bundling: {
+      format: OutputFormat.ESM,
+      minify: true,
+      sourceMap: true,
+      target: "node22",
+      mainFields: ["module", "main"],
+      // ESM bundles that pull in CommonJS packages need a `require` of their own.
+      banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
+      externalModules: ["@aws-sdk/*"],
+    },
+  });
+  (fn.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA, options.entry);
+  // Active tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role.
+  acknowledge(
+    role,
+    "AwsSolutions-IAM5[Resource::*]",
+    "X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; " +
+      "the infra test checks that only X-Ray actions use Resource *.",
+  );
+  acknowledge(
+    fn,
+    "AwsSolutions-L1",
+    "Node.js 22 on purpose: the handlers are developed and tested on the node@22 devDependency, " +
+      "so they run in Lambda on the same major version they were tested on.",
+  );
+  return fn;
+};

@@ -1,0 +1,176 @@
+// Runs the synthesized cancellation state machine locally, on DynamoDB Local, with the real
+// workflow handler modules and the real application services; only SES and the clock's owner
+// (the test) are stand-ins. Decisions go through applyEvent exactly as the HTTP handlers do.
+import { Logger } from "@aws-lambda-powertools/logger";
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import { App, Stack } from "aws-cdk-lib";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import type { AppDeps } from "../../functions/app/apply-event.ts";
+import type { Mail, Mailer } from "../../functions/adapters/mailer.ts";
+import { OrderStore } from "../../functions/adapters/order-store.ts";
+import {
+  LedgerPaymentGateway,
+  type PaymentGateway,
+} from "../../functions/adapters/payment-gateway.ts";
+import { WorkflowClient } from "../../functions/adapters/workflow-client.ts";
+import { createHandler as createRefundHandler } from "../../functions/workflow/refund.ts";
+import { createHandler as createStepHandler } from "../../functions/workflow/step.ts";
+import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
+import { CancellationWorkflow } from "../../infra/workflow.ts";
+import { type Execution, LocalStepFunctions } from "../../local/step-functions.ts";
+import type { TestTable } from "./dynamodb.ts";
+
+const ACCOUNT = "123456789012";
+const REGION = "ap-northeast-1";
+
+type CfnResource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+type Template = { Resources: Record<string, CfnResource> };
+
+/** Synthesizes the workflow construct (bundling skipped) and returns its template. */
+export const synthesizeWorkflow = (): Template => {
+  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const stack = new Stack(app, "WorkflowTest", { env: { account: ACCOUNT, region: REGION } });
+  const table = new dynamodb.TableV2(stack, "Orders", {
+    partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
+    sortKey: { name: "sk", type: dynamodb.AttributeType.STRING },
+  });
+  new CancellationWorkflow(stack, "Workflow", { table, environment: {} });
+  return app.synth().getStackByName("WorkflowTest").template as Template;
+};
+
+/** The ASL of the template's state machine, intrinsic functions resolved by `refs`. */
+export const stateMachineDefinition = (
+  template: Template,
+  refs: (logicalId: string, attribute?: string) => string,
+): { StartAt: string; States: Record<string, Record<string, unknown>> } => {
+  const machine = Object.values(template.Resources).find(
+    (resource) => resource.Type === "AWS::StepFunctions::StateMachine",
+  );
+  const resolve = (value: unknown): string => {
+    if (typeof value === "string") return value;
+    const node = value as Record<string, unknown>;
+    if ("Fn::Join" in node) {
+      const [separator, parts] = node["Fn::Join"] as [string, unknown[]];
+      return parts.map(resolve).join(separator);
+    }
+    if ("Ref" in node) return node.Ref === "AWS::Partition" ? "aws" : refs(String(node.Ref));
+    if ("Fn::GetAtt" in node) {
+      const [logicalId, attribute] = node["Fn::GetAtt"] as [string, string];
+      return refs(logicalId, attribute);
+    }
+    throw new Error(`unsupported intrinsic ${JSON.stringify(node)}`);
+  };
+  return JSON.parse(resolve(machine?.Properties?.DefinitionString));
+};
+
+export class CapturingMailer implements Mailer {
+  readonly sent: Mail[] = [];
+  async send(mail: Mail): Promise<void> {
+    this.sent.push(mail);
+  }
+}
+
+export interface WorkflowHarness {
+  local: LocalStepFunctions;
+  deps: AppDeps & { gateway: PaymentGateway };
+  mailer: CapturingMailer;
+  ledger: LedgerPaymentGateway;
+  definition: ReturnType<typeof stateMachineDefinition>;
+  execution: (requestId: string) => Execution;
+}
+
+/**
+ * Wires the synthesized definition to `table`. `gateway` replaces the ledger (to inject faults);
+ * `now` is the clock the handlers read.
+ */
+export const createWorkflowHarness = (
+  table: TestTable,
+  template: Template,
+  options: { gateway?: PaymentGateway } = {},
+): WorkflowHarness => {
+  const lambdaArn = (logicalId: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
+  const definition = stateMachineDefinition(template, (logicalId, attribute) => {
+    const resource = template.Resources[logicalId];
+    if (resource?.Type === "AWS::DynamoDB::GlobalTable") return table.tableName;
+    if (resource?.Type === "AWS::Lambda::Function" && attribute === "Arn") return lambdaArn(logicalId);
+    throw new Error(`unresolved ${logicalId}.${attribute ?? "Ref"}`);
+  });
+
+  const store = new OrderStore({ client: table.client, tableName: table.tableName });
+  const mailer = new CapturingMailer();
+  const ledger = new LedgerPaymentGateway({ client: table.client, tableName: table.tableName });
+  const sfn = new SFNClient({ region: REGION });
+  const deps: AppDeps & { gateway: PaymentGateway } = {
+    store,
+    mailer,
+    workflow: new WorkflowClient({ client: sfn, stateMachineArn: "arn:aws:states:local" }),
+    gateway: options.gateway ?? ledger,
+    operatorEmails: ["ops@example.com"],
+    logger: new Logger({ serviceName: "workflow-test", logLevel: "SILENT" }),
+    now: () => new Date().toISOString(),
+  };
+
+  const handlersByEntry: Record<string, (input: unknown) => Promise<unknown>> = {
+    "functions/workflow/step.ts": createStepHandler(() => deps),
+    "functions/workflow/refund.ts": createRefundHandler(() => deps),
+  };
+  const local = new LocalStepFunctions({
+    stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:cancellation`,
+    definition,
+    dynamoDb: table.client,
+    lambdas: (arn) => {
+      const logicalId = arn.split(":function:")[1] ?? "";
+      const entry = template.Resources[logicalId]?.Metadata?.[ENTRY_METADATA];
+      return typeof entry === "string" ? handlersByEntry[entry] : undefined;
+    },
+    // Retries keep their count but not their pauses, so failure paths run in milliseconds.
+    retryIntervalOverrides: Object.fromEntries(Object.keys(definition.States).map((name) => [name, 0])),
+  });
+
+  // The real WorkflowClient, its SFN calls answered by the local service.
+  const sfnMock = mockClient(sfn);
+  sfnMock.on(StartExecutionCommand).callsFake((input) => {
+    const execution = local.startExecution(input.name, input.input);
+    return { executionArn: execution.executionArn, startDate: execution.startDate };
+  });
+  sfnMock.on(SendTaskSuccessCommand).callsFake((input) => {
+    local.sendTaskSuccess(input.taskToken, input.output);
+    return {};
+  });
+  sfnMock.on(SendTaskFailureCommand).callsFake((input) => {
+    local.sendTaskFailure(input.taskToken, input.error, input.cause);
+    return {};
+  });
+
+  return {
+    local,
+    deps,
+    mailer,
+    ledger,
+    definition,
+    execution: (requestId) =>
+      local.describeExecution(
+        `arn:aws:states:${REGION}:${ACCOUNT}:execution:cancellation:${requestId}`,
+      ),
+  };
+};
+
+/** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs`. */
+export const eventually = async <T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+};

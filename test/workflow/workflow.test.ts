@@ -1,0 +1,538 @@
+// The synthesized state machine, run by aws-local-stepfunctions on DynamoDB Local with the real
+// workflow handlers: each lifecycle path asserted on the final record, the emails and the history.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type {
+  PaymentGateway,
+  RefundInstruction,
+} from "../../functions/adapters/payment-gateway.ts";
+import { applyEvent } from "../../functions/app/apply-event.ts";
+import type { DomainEvent } from "../../functions/domain/events.ts";
+import { DEFAULT_POLICY, mergePolicy, type Policy } from "../../functions/domain/policy.ts";
+import type { OrderRecord, RequestStatus } from "../../functions/domain/types.ts";
+import { STATES } from "../../infra/workflow.ts";
+import type { Execution } from "../../local/step-functions.ts";
+import { createTestTable, type TestTable } from "../support/dynamodb.ts";
+import { makeOrder } from "../support/factories.ts";
+import {
+  createWorkflowHarness,
+  eventually,
+  synthesizeWorkflow,
+  type WorkflowHarness,
+} from "../support/workflow-harness.ts";
+
+const template = synthesizeWorkflow();
+let table: TestTable;
+
+beforeAll(async () => {
+  table = await createTestTable("dynamodb-local", "workflow");
+});
+afterAll(async () => {
+  await table?.drop();
+});
+
+/** A fresh shipped order, then a buyer's request under `policy`: returns the ids. */
+const requestCancellation = async (
+  harness: WorkflowHarness,
+  options: { policy?: Policy; order?: Parameters<typeof makeOrder>[0] } = {},
+) => {
+  const orderId = `o-${randomUUID()}`;
+  const shippedAt = new Date(Date.now() - 3_600_000).toISOString();
+  const order = makeOrder({
+    orderId,
+    status: "SHIPPED",
+    shipment: { carrier: "yamato", trackingNumber: "1234", shippedAt },
+    timeline: [],
+    ...options.order,
+  });
+  const record: OrderRecord = { order, requests: {} };
+  await harness.deps.store.create(record);
+  const requestId = randomUUID();
+  await applyEvent(harness.deps, orderId, {
+    type: "REQUEST_CANCELLATION",
+    actor: order.buyerId,
+    requestId,
+    reason: "NO_LONGER_NEEDED",
+    comment: null,
+    idempotencyKey: `key-${requestId}`,
+    requestHash: "hash",
+    policy: options.policy ?? DEFAULT_POLICY,
+  });
+  return { orderId, requestId, buyerId: order.buyerId, sellerId: order.sellerId };
+};
+
+const read = async (harness: WorkflowHarness, orderId: string) => {
+  const stored = await harness.deps.store.get(orderId);
+  if (!stored) throw new Error(`order ${orderId} vanished`);
+  return stored.record;
+};
+
+/** Waits until the request is in `status` and, for a wait, its task token is stored. */
+const reach = async (
+  harness: WorkflowHarness,
+  ids: { orderId: string; requestId: string },
+  status: RequestStatus,
+) =>
+  eventually(async () => {
+    const record = await read(harness, ids.orderId);
+    if (record.requests[ids.requestId]?.status !== status) return undefined;
+    const token = await harness.deps.store.getTaskToken(ids.orderId, ids.requestId);
+    return token ? record : undefined;
+  });
+
+const finish = async (harness: WorkflowHarness, requestId: string) => {
+  const execution = harness.execution(requestId);
+  await execution.done;
+  return execution;
+};
+
+/** Why an execution failed, for assertion messages. */
+const failure = (execution: Execution) =>
+  `${execution.error}: ${execution.cause} after ${JSON.stringify(execution.history.slice(-4))}`;
+
+const decide = (harness: WorkflowHarness, orderId: string, event: DomainEvent) =>
+  applyEvent(harness.deps, orderId, event);
+
+const statesEntered = (execution: { history: { type: string; stateName?: string }[] }) =>
+  execution.history
+    .filter((event) => event.type.endsWith("StateEntered"))
+    .map((event) => event.stateName);
+
+const subjects = (harness: WorkflowHarness, to: string) =>
+  harness.mailer.sent.filter((mail) => mail.to.includes(to)).map((mail) => mail.subject);
+
+/** Short waits so timeouts happen inside a test: reminder after 1 s, deadlines after 2 s. */
+const quickPolicy = (overrides: Record<string, unknown> = {}) =>
+  mergePolicy({
+    sellerResponseSeconds: 2,
+    sellerReminderSeconds: 1,
+    marketplaceReviewSeconds: 1,
+    refundRetryWaitSeconds: 1,
+    ...overrides,
+  });
+
+describe("cancellation workflow (synthesized definition, DynamoDB Local)", () => {
+  it("happy path: seller approves, policy approves, refund made once, completed", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness);
+    await reach(harness, ids, "AWAITING_SELLER");
+
+    await decide(harness, ids.orderId, {
+      type: "SELLER_DECIDE",
+      actor: ids.sellerId,
+      requestId: ids.requestId,
+      decision: "APPROVE",
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const record = await read(harness, ids.orderId);
+    const request = record.requests[ids.requestId];
+    expect(request?.status).toBe("COMPLETED");
+    expect(record.order.status).toBe("CANCELLED");
+    expect(record.order.activeCancellationRequestId).toBeNull();
+    expect(request?.refund).toMatchObject({
+      status: "SUCCEEDED",
+      amount: 5480,
+      refundId: `rf-${ids.requestId}`,
+      attempts: 1,
+    });
+    expect(request?.timeline.map((entry) => entry.type)).toEqual([
+      "REQUESTED",
+      "SELLER_NOTIFIED",
+      "SELLER_APPROVED",
+      "MARKETPLACE_APPROVED",
+      "REFUND_INSTRUCTED",
+      "REFUND_SUCCEEDED",
+      "COMPLETED",
+    ]);
+    expect(await harness.ledger.find(`rf-${ids.requestId}`)).toMatchObject({ amount: 5480 });
+    expect(statesEntered(execution)).toEqual([
+      STATES.start,
+      STATES.route,
+      STATES.waitSellerReminder,
+      STATES.readStatus,
+      STATES.route,
+      STATES.approveByPolicy,
+      STATES.route,
+      STATES.instructRefund,
+      STATES.route,
+      STATES.refund,
+      STATES.route,
+      STATES.complete,
+      STATES.route,
+      STATES.done,
+    ]);
+    expect(subjects(harness, "buyer@example.com")).toHaveLength(3);
+    expect(subjects(harness, "seller@example.com")).toHaveLength(3);
+    expect(harness.mailer.sent.every((mail) => mail.subject.includes(ids.orderId))).toBe(true);
+    expect(await harness.deps.store.getTaskToken(ids.orderId, ids.requestId)).toBeUndefined();
+  });
+
+  it("seller rejects: the buyer is told why and the order stays shipped", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness);
+    await reach(harness, ids, "AWAITING_SELLER");
+
+    await decide(harness, ids.orderId, {
+      type: "SELLER_DECIDE",
+      actor: ids.sellerId,
+      requestId: ids.requestId,
+      decision: "REJECT",
+      reason: "already handed to the carrier abroad",
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const record = await read(harness, ids.orderId);
+    expect(record.requests[ids.requestId]).toMatchObject({
+      status: "REJECTED",
+      rejection: { by: "SELLER", reason: "already handed to the carrier abroad" },
+      refund: null,
+    });
+    expect(record.order.status).toBe("SHIPPED");
+    expect(statesEntered(execution).slice(-3)).toEqual([
+      STATES.readStatus,
+      STATES.route,
+      STATES.done,
+    ]);
+    const rejection = harness.mailer.sent.find(
+      (mail) => mail.to.includes("buyer@example.com") && mail.text.includes("already handed"),
+    );
+    expect(rejection).toBeDefined();
+  });
+
+  it("seller times out with ESCALATE: reminded, escalated, operator approves", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness, {
+      policy: quickPolicy({ marketplaceReviewSeconds: 60 }),
+    });
+    const escalated = await reach(harness, ids, "AWAITING_MARKETPLACE");
+    const request = escalated.requests[ids.requestId];
+    expect(request?.marketplaceReview).toBe("OPERATOR");
+    expect(request?.sellerRemindedAt).not.toBeNull();
+
+    await decide(harness, ids.orderId, {
+      type: "OPERATOR_DECIDE",
+      actor: "operator-1",
+      requestId: ids.requestId,
+      decision: "APPROVE",
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const record = await read(harness, ids.orderId);
+    expect(
+      record.requests[ids.requestId]?.timeline.map((entry) => [entry.type, entry.actor]),
+    ).toEqual([
+      ["REQUESTED", ids.buyerId],
+      ["SELLER_NOTIFIED", "system"],
+      ["SELLER_REMINDED", "system"],
+      ["SELLER_TIMED_OUT", "policy"],
+      ["MARKETPLACE_APPROVED", "operator-1"],
+      ["REFUND_INSTRUCTED", "system"],
+      ["REFUND_SUCCEEDED", "system"],
+      ["COMPLETED", "system"],
+    ]);
+    const entered = statesEntered(execution);
+    expect(entered).toContain(STATES.remindSeller);
+    expect(entered).toContain(STATES.sellerTimeout);
+    expect(entered).toContain(STATES.waitOperator);
+    expect(harness.execution(ids.requestId).history.some((e) => e.type === "TaskTimedOut")).toBe(
+      true,
+    );
+    expect(harness.mailer.sent.filter((mail) => mail.to.includes("ops@example.com"))).toHaveLength(
+      1,
+    );
+  });
+
+  it("seller times out with APPROVE: a small refund is approved by policy", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness, {
+      policy: quickPolicy({ onSellerTimeout: "APPROVE", sellerReminderSeconds: 0 }),
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const record = await read(harness, ids.orderId);
+    const request = record.requests[ids.requestId];
+    expect(request?.status).toBe("COMPLETED");
+    expect(request?.timeline.map((entry) => entry.type)).toEqual([
+      "REQUESTED",
+      "SELLER_NOTIFIED",
+      "SELLER_TIMED_OUT",
+      "MARKETPLACE_APPROVED",
+      "REFUND_INSTRUCTED",
+      "REFUND_SUCCEEDED",
+      "COMPLETED",
+    ]);
+    expect(statesEntered(execution)).not.toContain(STATES.waitSellerReminder);
+    expect(statesEntered(execution)).toContain(STATES.approveByPolicy);
+  });
+
+  const HIGH_VALUE = {
+    lines: [{ lineId: "l1", sku: "TV-1", title: "テレビ", quantity: 1, unitPrice: 98000 }],
+    payment: { method: "CARD" as const, paidAmount: 98500 },
+  };
+
+  it("high value, operator rejects: rejected by the marketplace", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness, { order: HIGH_VALUE });
+    await reach(harness, ids, "AWAITING_SELLER");
+    await decide(harness, ids.orderId, {
+      type: "SELLER_DECIDE",
+      actor: ids.sellerId,
+      requestId: ids.requestId,
+      decision: "APPROVE",
+    });
+    await reach(harness, ids, "AWAITING_MARKETPLACE");
+    await decide(harness, ids.orderId, {
+      type: "OPERATOR_DECIDE",
+      actor: "operator-1",
+      requestId: ids.requestId,
+      decision: "REJECT",
+      reason: "fraud check failed",
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const record = await read(harness, ids.orderId);
+    expect(record.requests[ids.requestId]).toMatchObject({
+      status: "REJECTED",
+      rejection: { by: "MARKETPLACE", reason: "fraud check failed" },
+    });
+    expect(statesEntered(execution)).not.toContain(STATES.refund);
+  });
+
+  it.each([
+    ["APPROVE", "COMPLETED"],
+    ["REJECT", "REJECTED"],
+  ] as const)(
+    "high value, nobody reviews: onMarketplaceTimeout %s → %s",
+    async (outcome, status) => {
+      const harness = createWorkflowHarness(table, template);
+      const ids = await requestCancellation(harness, {
+        order: HIGH_VALUE,
+        policy: quickPolicy({ onMarketplaceTimeout: outcome, sellerResponseSeconds: 60 }),
+      });
+      await reach(harness, ids, "AWAITING_SELLER");
+      await decide(harness, ids.orderId, {
+        type: "SELLER_DECIDE",
+        actor: ids.sellerId,
+        requestId: ids.requestId,
+        decision: "APPROVE",
+      });
+      const execution = await finish(harness, ids.requestId);
+
+      expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+      const request = (await read(harness, ids.orderId)).requests[ids.requestId];
+      expect(request?.status).toBe(status);
+      expect(statesEntered(execution)).toContain(STATES.marketplaceTimeout);
+      const decided = request?.timeline.find((entry) => entry.type.startsWith("MARKETPLACE_"));
+      expect(decided?.actor).toBe("policy");
+    },
+  );
+
+  it("refund fails transiently, is retried with backoff and succeeds once", async () => {
+    const gateway = new FlakyGateway(2);
+    const harness = createWorkflowHarness(table, template, { gateway });
+    gateway.inner = harness.ledger;
+    const ids = await requestCancellation(harness, {
+      policy: quickPolicy({ onSellerTimeout: "APPROVE" }),
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const request = (await read(harness, ids.orderId)).requests[ids.requestId];
+    expect(request?.status).toBe("COMPLETED");
+    expect(request?.refund).toMatchObject({ status: "SUCCEEDED", attempts: 1 });
+    expect(gateway.calls.map((call) => call.refundId)).toEqual(
+      Array(3).fill(`rf-${ids.requestId}`),
+    );
+    expect(
+      execution.history.filter((e) => e.type === "TaskRetried" && e.stateName === STATES.refund),
+    ).toHaveLength(2);
+  });
+
+  it("refund fails past its retries: REFUND_FAILED, operators alerted, operator retry completes it", async () => {
+    const gateway = new FlakyGateway(5);
+    const harness = createWorkflowHarness(table, template, { gateway });
+    gateway.inner = harness.ledger;
+    const ids = await requestCancellation(harness, {
+      policy: quickPolicy({ onSellerTimeout: "APPROVE", refundRetryWaitSeconds: 60 }),
+    });
+    const failed = await reach(harness, ids, "REFUND_FAILED");
+    expect(failed.requests[ids.requestId]?.refund?.status).toBe("FAILED");
+    expect(harness.mailer.sent.filter((mail) => mail.to.includes("ops@example.com"))).toHaveLength(
+      1,
+    );
+
+    await decide(harness, ids.orderId, {
+      type: "RETRY_REFUND",
+      actor: "operator-1",
+      requestId: ids.requestId,
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const request = (await read(harness, ids.orderId)).requests[ids.requestId];
+    expect(request?.status).toBe("COMPLETED");
+    expect(request?.refund).toMatchObject({
+      status: "SUCCEEDED",
+      attempts: 2,
+      refundId: `rf-${ids.requestId}`,
+    });
+    expect(new Set(gateway.calls.map((call) => call.refundId))).toEqual(
+      new Set([`rf-${ids.requestId}`]),
+    );
+    expect(gateway.calls).toHaveLength(6);
+    expect(statesEntered(execution)).toContain(STATES.recordRefundFailure);
+    expect(statesEntered(execution)).toContain(STATES.waitRefundRetry);
+    expect(await harness.ledger.find(`rf-${ids.requestId}`)).toMatchObject({ amount: 5480 });
+  });
+
+  it("a failed refund nobody retries is retried by the system at its deadline", async () => {
+    const gateway = new FlakyGateway(5);
+    const harness = createWorkflowHarness(table, template, { gateway });
+    gateway.inner = harness.ledger;
+    const ids = await requestCancellation(harness, {
+      policy: quickPolicy({ onSellerTimeout: "APPROVE" }),
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const request = (await read(harness, ids.orderId)).requests[ids.requestId];
+    expect(request?.status).toBe("COMPLETED");
+    expect(request?.timeline.find((entry) => entry.type === "REFUND_RETRIED")?.actor).toBe(
+      "system",
+    );
+    expect(statesEntered(execution)).toContain(STATES.retryRefund);
+  });
+
+  it("a declined refund is not retried: it goes straight to REFUND_FAILED", async () => {
+    const gateway = new FlakyGateway(1, "RefundDeclined");
+    const harness = createWorkflowHarness(table, template, { gateway });
+    gateway.inner = harness.ledger;
+    const ids = await requestCancellation(harness, {
+      policy: quickPolicy({ onSellerTimeout: "APPROVE", refundRetryWaitSeconds: 60 }),
+    });
+    const failed = await reach(harness, ids, "REFUND_FAILED");
+    expect(failed.requests[ids.requestId]?.timeline.at(-1)).toMatchObject({
+      type: "REFUND_FAILED",
+      note: "RefundDeclined",
+    });
+    expect(gateway.calls).toHaveLength(1);
+    harness.local.stopExecution(harness.execution(ids.requestId).executionArn);
+    await harness.execution(ids.requestId).done;
+  });
+
+  it("buyer withdraws while the seller decides: the wait ends with RequestWithdrawn", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness);
+    await reach(harness, ids, "AWAITING_SELLER");
+
+    await decide(harness, ids.orderId, {
+      type: "WITHDRAW",
+      actor: ids.buyerId,
+      requestId: ids.requestId,
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    expect((await read(harness, ids.orderId)).requests[ids.requestId]?.status).toBe("WITHDRAWN");
+    expect(execution.history).toContainEqual(
+      expect.objectContaining({
+        type: "TaskFailed",
+        stateName: STATES.waitSellerReminder,
+        error: "RequestWithdrawn",
+      }),
+    );
+    expect(statesEntered(execution).slice(-3)).toEqual([
+      STATES.readStatus,
+      STATES.route,
+      STATES.done,
+    ]);
+  });
+
+  it("parcel delivered while waiting for the operator: RETURN_REQUIRED, no refund", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness, { order: HIGH_VALUE });
+    await reach(harness, ids, "AWAITING_SELLER");
+    await decide(harness, ids.orderId, {
+      type: "SELLER_DECIDE",
+      actor: ids.sellerId,
+      requestId: ids.requestId,
+      decision: "APPROVE",
+    });
+    await reach(harness, ids, "AWAITING_MARKETPLACE");
+
+    await decide(harness, ids.orderId, {
+      type: "DELIVER",
+      actor: "carrier-client",
+      deliveredAt: new Date().toISOString(),
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const record = await read(harness, ids.orderId);
+    expect(record.order.status).toBe("DELIVERED");
+    expect(record.requests[ids.requestId]).toMatchObject({
+      status: "RETURN_REQUIRED",
+      refund: null,
+    });
+    expect(execution.history).toContainEqual(
+      expect.objectContaining({
+        type: "TaskFailed",
+        stateName: STATES.waitOperator,
+        error: "OrderDelivered",
+      }),
+    );
+    expect(await harness.ledger.find(`rf-${ids.requestId}`)).toBeUndefined();
+  });
+
+  it("cash on delivery: approved without a refund, the buyer is told to refuse the parcel", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness, {
+      order: { payment: { method: "CASH_ON_DELIVERY", paidAmount: 0 } },
+    });
+    await reach(harness, ids, "AWAITING_SELLER");
+    await decide(harness, ids.orderId, {
+      type: "SELLER_DECIDE",
+      actor: ids.sellerId,
+      requestId: ids.requestId,
+      decision: "APPROVE",
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const request = (await read(harness, ids.orderId)).requests[ids.requestId];
+    expect(request?.status).toBe("COMPLETED");
+    expect(request?.refund).toMatchObject({ status: "NOT_REQUIRED", amount: 0, expectedBy: null });
+    expect(statesEntered(execution)).not.toContain(STATES.refund);
+    expect(statesEntered(execution)).not.toContain(STATES.instructRefund);
+    expect(await harness.ledger.find(`rf-${ids.requestId}`)).toBeUndefined();
+  });
+});
+
+/** A gateway that fails its first `failures` calls (with `errorName`), then defers to `inner`. */
+class FlakyGateway implements PaymentGateway {
+  readonly calls: RefundInstruction[] = [];
+  inner: PaymentGateway | undefined;
+
+  constructor(
+    private failures: number,
+    private readonly errorName = "GatewayUnavailable",
+  ) {}
+
+  async refund(instruction: RefundInstruction) {
+    this.calls.push(instruction);
+    if (this.failures > 0) {
+      this.failures -= 1;
+      const error = new Error("the payment provider did not answer");
+      error.name = this.errorName;
+      throw error;
+    }
+    if (!this.inner) throw new Error("no inner gateway");
+    return this.inner.refund(instruction);
+  }
+}
