@@ -11,7 +11,6 @@ import {
 import { App, Stack } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import type { AppDeps } from "../../functions/app/apply-event.ts";
 import type { Mail, Mailer } from "../../functions/adapters/mailer.ts";
 import { OrderStore } from "../../functions/adapters/order-store.ts";
 import {
@@ -19,6 +18,7 @@ import {
   type PaymentGateway,
 } from "../../functions/adapters/payment-gateway.ts";
 import { WorkflowClient } from "../../functions/adapters/workflow-client.ts";
+import type { AppDeps } from "../../functions/app/apply-event.ts";
 import { createHandler as createRefundHandler } from "../../functions/workflow/refund.ts";
 import { createHandler as createStepHandler } from "../../functions/workflow/step.ts";
 import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
@@ -29,7 +29,11 @@ import type { TestTable } from "./dynamodb.ts";
 const ACCOUNT = "123456789012";
 const REGION = "ap-northeast-1";
 
-type CfnResource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+type CfnResource = {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  Metadata?: Record<string, unknown>;
+};
 type Template = { Resources: Record<string, CfnResource> };
 
 /** Synthesizes the workflow construct (bundling skipped) and returns its template. */
@@ -94,11 +98,13 @@ export const createWorkflowHarness = (
   template: Template,
   options: { gateway?: PaymentGateway } = {},
 ): WorkflowHarness => {
-  const lambdaArn = (logicalId: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
+  const lambdaArn = (logicalId: string) =>
+    `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
   const definition = stateMachineDefinition(template, (logicalId, attribute) => {
     const resource = template.Resources[logicalId];
     if (resource?.Type === "AWS::DynamoDB::GlobalTable") return table.tableName;
-    if (resource?.Type === "AWS::Lambda::Function" && attribute === "Arn") return lambdaArn(logicalId);
+    if (resource?.Type === "AWS::Lambda::Function" && attribute === "Arn")
+      return lambdaArn(logicalId);
     throw new Error(`unresolved ${logicalId}.${attribute ?? "Ref"}`);
   });
 
@@ -130,7 +136,9 @@ export const createWorkflowHarness = (
       return typeof entry === "string" ? handlersByEntry[entry] : undefined;
     },
     // Retries keep their count but not their pauses, so failure paths run in milliseconds.
-    retryIntervalOverrides: Object.fromEntries(Object.keys(definition.States).map((name) => [name, 0])),
+    retryIntervalOverrides: Object.fromEntries(
+      Object.keys(definition.States).map((name) => [name, 0]),
+    ),
   });
 
   // The real WorkflowClient, its SFN calls answered by the local service.
