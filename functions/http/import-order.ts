@@ -1,0 +1,58 @@
+// POST /orders: system → validate → create at PLACED → 201; same id: identical → 200, else 409.
+import { OrderExistsError } from "../adapters/order-store.ts";
+import { defaultDeps } from "../app/deps.ts";
+import { type OrderImport, orderImportSchema } from "../domain/schemas.ts";
+import type { Order, OrderRecord } from "../domain/types.ts";
+import { publicOrder } from "./access.ts";
+import { canonicalJson } from "./canonical.ts";
+import { httpHandler } from "./middleware.ts";
+import { HttpProblem } from "./problems.ts";
+
+const IMPORT_FIELDS = Object.keys(orderImportSchema.shape) as (keyof OrderImport)[];
+
+/** The part of a stored order that came from its import. */
+const importedFields = (order: Order): Partial<OrderImport> =>
+  Object.fromEntries(IMPORT_FIELDS.map((field) => [field, order[field]]));
+
+export const createHandler = httpHandler(
+  "ImportOrder",
+  { body: orderImportSchema },
+  async ({ caller, body }, deps) => {
+    const now = deps.now();
+    const record: OrderRecord = {
+      order: {
+        ...body,
+        status: "PLACED",
+        shipment: null,
+        deliveredAt: null,
+        activeCancellationRequestId: null,
+        importedAt: now,
+        updatedAt: now,
+        timeline: [{ at: now, type: "ORDER_IMPORTED", actor: caller.sub }],
+      },
+      requests: {},
+    };
+    try {
+      const created = await deps.store.create(record);
+      return {
+        status: 201,
+        body: publicOrder(created.record, deps),
+        headers: { location: `/orders/${encodeURIComponent(body.orderId)}` },
+      };
+    } catch (error) {
+      if (!(error instanceof OrderExistsError)) throw error;
+    }
+    // Orders are never deleted, so the one that refused the create is there to compare with.
+    const existing = await deps.store.get(body.orderId);
+    if (!existing) throw new Error("an existing order could not be read back");
+    if (canonicalJson(importedFields(existing.record.order)) !== canonicalJson(body)) {
+      throw new HttpProblem(
+        "ORDER_CONFLICT",
+        `order ${body.orderId} was already imported with other content`,
+      );
+    }
+    return { status: 200, body: publicOrder(existing.record, deps) };
+  },
+);
+
+export const handler = createHandler(defaultDeps);

@@ -1,0 +1,271 @@
+// The one way to build a route handler: middy with header normalization, access check, body size
+// limit, JSON parsing, zod validation and a single error middleware answering RFC 9457 problems.
+//
+//   export const createHandler = httpHandler("GetOrder", { params }, async (input, deps) => ...);
+//   export const handler = createHandler(defaultDeps);
+import type { Logger } from "@aws-lambda-powertools/logger";
+import middy, { type MiddlewareObj } from "@middy/core";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import httpJsonBodyParser from "@middy/http-json-body-parser";
+import type {
+  APIGatewayEventRequestContextJWTAuthorizer,
+  APIGatewayEventRequestContextV2,
+  APIGatewayProxyEventV2WithRequestContext,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
+import { z } from "zod";
+import type { AppDeps } from "../app/apply-event.ts";
+import { logger as fallbackLogger } from "../app/deps.ts";
+import { authorize, type Caller, callerFromAuthorizer } from "./caller.ts";
+import {
+  type FieldError,
+  HttpProblem,
+  internalError,
+  PROBLEM_CONTENT_TYPE,
+  type Problem,
+  toProblem,
+  validationFailed,
+} from "./problems.ts";
+import { ROUTES, type Route } from "./routes.ts";
+
+/** Largest body accepted, counted in decoded bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** An HTTP API payload-2.0 event; public routes have no authorizer. */
+export type HttpApiEvent = APIGatewayProxyEventV2WithRequestContext<
+  APIGatewayEventRequestContextV2 & { authorizer?: APIGatewayEventRequestContextJWTAuthorizer }
+>;
+export type HttpApiResult = APIGatewayProxyStructuredResultV2;
+export type HttpHandler = ((event: HttpApiEvent, context: Context) => Promise<HttpApiResult>) & {
+  readonly routeId: string;
+};
+
+/** What every handler depends on; tests pass fakes through `createHandler(getDeps)`. */
+export type HttpDeps = AppDeps;
+export type GetDeps = () => HttpDeps;
+
+export interface InputSchemas {
+  params?: z.ZodType;
+  /** Defaults to no parameters at all: an unknown query parameter is a 400. */
+  query?: z.ZodType;
+  /** Headers to validate (lower-case names); others are left alone. */
+  headers?: z.ZodType;
+  /** POST routes only; a missing or empty body is validated as `{}`. */
+  body?: z.ZodType;
+}
+
+type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface HttpInput<S extends InputSchemas> {
+  caller: Caller;
+  params: Output<S["params"]>;
+  query: S["query"] extends z.ZodType ? z.output<S["query"]> : Record<string, never>;
+  headers: Output<S["headers"]>;
+  body: Output<S["body"]>;
+  event: HttpApiEvent;
+}
+
+export interface HttpResult {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler<S extends InputSchemas> = (
+  input: HttpInput<S>,
+  deps: HttpDeps,
+) => Promise<HttpResult>;
+
+/** Values the middlewares hand to the handler, keyed by the invocation's own event object. */
+interface RouteState {
+  caller?: Caller;
+  input?: Omit<HttpInput<InputSchemas>, "event">;
+}
+const states = new WeakMap<HttpApiEvent, RouteState>();
+const state = (event: HttpApiEvent): RouteState => {
+  let found = states.get(event);
+  if (!found) {
+    found = {};
+    states.set(event, found);
+  }
+  return found;
+};
+type RouteMiddleware = MiddlewareObj<HttpApiEvent, HttpApiResult, Error, Context>;
+
+/** Any query parameter is unknown to a route that declares none. */
+const NO_QUERY = z.strictObject({});
+
+export const routeById = (routeId: string): Route => {
+  const route = ROUTES.find((candidate) => candidate.id === routeId);
+  if (!route) throw new Error(`no route ${routeId} in routes.ts`);
+  return route;
+};
+
+const jsonResponse = (
+  status: number,
+  body: unknown,
+  contentType: string,
+  headers: Record<string, string> = {},
+): HttpApiResult => ({
+  statusCode: status,
+  // Answers are per caller (or a policy that may change): no shared caches.
+  headers: { "content-type": contentType, "cache-control": "no-store", ...headers },
+  body: JSON.stringify(body),
+});
+
+export const problemResponse = (problem: Problem): HttpApiResult =>
+  jsonResponse(
+    problem.status,
+    problem,
+    PROBLEM_CONTENT_TYPE,
+    problem.status === 401 ? { "www-authenticate": "Bearer" } : {},
+  );
+
+/** The one error middleware: caller errors become their problem, anything else a logged 500. */
+const problemResponses = (routeId: string, logger: () => Logger): RouteMiddleware => ({
+  onError: (request) => {
+    const known = toProblem(request.error);
+    if (known) {
+      request.response = problemResponse(known);
+      return;
+    }
+    // Never the event: it holds the Authorization header, bodies and email addresses.
+    logger().error("unhandled error", {
+      routeId,
+      apiRequestId: request.event.requestContext?.requestId,
+      error: request.error as Error,
+    });
+    request.response = problemResponse(internalError());
+  },
+});
+
+const authorizeRoute = (route: Route): RouteMiddleware => ({
+  before: (request) => {
+    const caller = callerFromAuthorizer(request.event.requestContext?.authorizer);
+    state(request.event).caller = authorize(route.access, caller);
+  },
+});
+
+/** Measured on the decoded bytes before anything parses them. */
+const bodySizeLimit = (maxBytes: number): RouteMiddleware => ({
+  before: (request) => {
+    const { body, isBase64Encoded } = request.event;
+    if (typeof body !== "string") return;
+    const bytes = Buffer.byteLength(body, isBase64Encoded ? "base64" : "utf8");
+    if (bytes > maxBytes) {
+      throw new HttpProblem(
+        "PAYLOAD_TOO_LARGE",
+        `the body is ${bytes} bytes; at most ${maxBytes} are accepted`,
+      );
+    }
+  },
+});
+
+/**
+ * middy's JSON parser for bodies that are there (an empty body stands for `{}`, so POST routes
+ * without fields accept it); its 415/422 become 400 VALIDATION_FAILED as SPEC says.
+ */
+const jsonBody = (): RouteMiddleware => {
+  const parser = httpJsonBodyParser<HttpApiEvent>();
+  return {
+    before: (request) => {
+      const { body } = request.event;
+      if (body === undefined || body === null || body === "") {
+        request.event.body = undefined;
+        return;
+      }
+      try {
+        parser.before?.(request);
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        if (status === 415) {
+          throw validationFailed("a body must be JSON with content-type application/json", [
+            { path: "headers.content-type", message: "must be application/json" },
+          ]);
+        }
+        if (status === 422) throw validationFailed("the body is not valid JSON");
+        throw error;
+      }
+    },
+  };
+};
+
+/** zod issues as `{ path, message }`, with where they came from (`body.reason`, `query.limit`). */
+const fieldErrors = (where: string, error: z.ZodError): FieldError[] =>
+  error.issues.flatMap((issue) => {
+    const path = [where, ...issue.path.map(String)].join(".");
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: `${path}.${key}`, message: "is not a known field" }));
+    }
+    return [{ path, message: issue.message }];
+  });
+
+const validateInput = (schemas: InputSchemas): RouteMiddleware => ({
+  before: (request) => {
+    const { event } = request;
+    const parts: [string, z.ZodType | undefined, unknown][] = [
+      ["params", schemas.params, event.pathParameters ?? {}],
+      ["query", schemas.query ?? NO_QUERY, event.queryStringParameters ?? {}],
+      ["headers", schemas.headers, event.headers ?? {}],
+      // The JSON parser replaced the string with its value; absent means empty.
+      ["body", schemas.body, (event.body as unknown) ?? {}],
+    ];
+    const errors: FieldError[] = [];
+    const values: Record<string, unknown> = {};
+    for (const [where, schema, value] of parts) {
+      if (!schema) continue;
+      const result = schema.safeParse(value);
+      if (result.success) values[where] = result.data;
+      else errors.push(...fieldErrors(where, result.error));
+    }
+    if (errors.length > 0) throw validationFailed("the request is not valid", errors);
+    state(request.event).input = {
+      caller: state(request.event).caller as Caller,
+      params: values.params as undefined,
+      query: values.query as Record<string, never>,
+      headers: values.headers as undefined,
+      body: values.body as undefined,
+    };
+  },
+});
+
+/**
+ * Builds a route's handler factory: `createHandler(getDeps)`. Deps are resolved per invocation
+ * after the request passed every check, so bad requests never need (or touch) them.
+ */
+export const httpHandler = <S extends InputSchemas>(
+  routeId: string,
+  schemas: S,
+  handle: RouteHandler<S>,
+) => {
+  const route = routeById(routeId);
+  // Only POST routes take a body; any other route's body is never read.
+  const takesBody = route.method === "POST";
+  const checks = takesBody ? schemas : { ...schemas, body: undefined };
+  return (getDeps: GetDeps): HttpHandler => {
+    const logger = () => {
+      try {
+        return getDeps().logger;
+      } catch {
+        return fallbackLogger;
+      }
+    };
+    const base = async (event: HttpApiEvent, context: Context): Promise<HttpApiResult> => {
+      const { input } = state(event);
+      if (!input) throw new Error("the validation middleware did not run");
+      const deps = getDeps();
+      deps.logger.addContext(context);
+      const result = await handle({ ...input, event } as HttpInput<S>, deps);
+      return jsonResponse(result.status, result.body, "application/json", result.headers);
+    };
+    const handler = middy<HttpApiEvent, HttpApiResult, Error, Context>(base)
+      .use(problemResponses(routeId, logger))
+      .use(httpHeaderNormalizer())
+      .use(authorizeRoute(route))
+      .use(bodySizeLimit(MAX_BODY_BYTES))
+      .use(takesBody ? [jsonBody()] : [])
+      .use(validateInput(checks));
+    return Object.assign(handler, { routeId });
+  };
+};

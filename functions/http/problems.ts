@@ -1,0 +1,121 @@
+// RFC 9457 problem details: every error the API answers, and the one mapping from thrown errors.
+import { ConflictError, InvalidCursorError } from "../adapters/order-store.ts";
+import { DomainError } from "../domain/events.ts";
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+/** SPEC error codes plus INTERNAL_ERROR for the failures that are ours, not the caller's. */
+export type ProblemCode =
+  | "VALIDATION_FAILED"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "NOT_SHIPPED"
+  | "RETURN_REQUIRED"
+  | "WINDOW_CLOSED"
+  | "ACTIVE_REQUEST_EXISTS"
+  | "INVALID_STATE"
+  | "ORDER_CONFLICT"
+  | "IDEMPOTENCY_KEY_MISMATCH"
+  | "PAYLOAD_TOO_LARGE"
+  | "INTERNAL_ERROR";
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ProblemCode;
+  errors?: FieldError[];
+}
+
+const STATUS: Record<ProblemCode, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  NOT_SHIPPED: 409,
+  RETURN_REQUIRED: 409,
+  WINDOW_CLOSED: 409,
+  ACTIVE_REQUEST_EXISTS: 409,
+  INVALID_STATE: 409,
+  ORDER_CONFLICT: 409,
+  IDEMPOTENCY_KEY_MISMATCH: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  INTERNAL_ERROR: 500,
+};
+
+const TITLE: Record<ProblemCode, string> = {
+  VALIDATION_FAILED: "The request is not valid",
+  UNAUTHORIZED: "Authentication is required",
+  FORBIDDEN: "This route is not open to the caller's role",
+  NOT_FOUND: "No such resource",
+  NOT_SHIPPED: "The order has not been shipped",
+  RETURN_REQUIRED: "The order was delivered: start a return instead",
+  WINDOW_CLOSED: "The cancellation window has closed",
+  ACTIVE_REQUEST_EXISTS: "The order already has a cancellation request in progress",
+  INVALID_STATE: "The resource is not in a state that allows this",
+  ORDER_CONFLICT: "An order with this id exists with other content",
+  IDEMPOTENCY_KEY_MISMATCH: "The Idempotency-Key was used with another body",
+  PAYLOAD_TOO_LARGE: "The body is too large",
+  INTERNAL_ERROR: "Internal server error",
+};
+
+/**
+ * Problem types are tag URIs (RFC 4151): stable identifiers that promise no documentation page.
+ * Clients branch on `code`; `type` carries the same meaning in RFC 9457's own terms.
+ */
+export const problemType = (code: ProblemCode): string =>
+  `tag:shipped-cancellation,2026:problems/${code.toLowerCase().replaceAll("_", "-")}`;
+
+/** An error the HTTP layer answers as-is (thrown by middlewares and handlers). */
+export class HttpProblem extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+    this.name = "HttpProblem";
+    this.status = STATUS[code];
+  }
+}
+
+export const validationFailed = (detail: string, errors?: FieldError[]): HttpProblem =>
+  new HttpProblem("VALIDATION_FAILED", detail, errors);
+
+const problem = (code: ProblemCode, detail: string, errors?: FieldError[]): Problem => ({
+  type: problemType(code),
+  title: TITLE[code],
+  status: STATUS[code],
+  detail,
+  code,
+  ...(errors === undefined ? {} : { errors }),
+});
+
+/** The caller's side of an error, or undefined for failures that are ours (answered as 500). */
+export const toProblem = (error: unknown): Problem | undefined => {
+  if (error instanceof HttpProblem) return problem(error.code, error.detail, error.errors);
+  if (error instanceof DomainError) return problem(error.code, error.message);
+  if (error instanceof InvalidCursorError) {
+    return problem("VALIDATION_FAILED", "the cursor is not valid for this list", [
+      { path: "query.cursor", message: "is not a cursor this list issued" },
+    ]);
+  }
+  // applyEvent re-decides a lost race on fresh data; only a persistent race gets here.
+  if (error instanceof ConflictError) {
+    return problem("INVALID_STATE", "the resource changed concurrently; read it again and retry");
+  }
+  return undefined;
+};
+
+/** What a failure of ours tells the caller: nothing about the cause. */
+export const internalError = (): Problem =>
+  problem("INTERNAL_ERROR", "an unexpected error occurred; try again later");

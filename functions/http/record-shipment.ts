@@ -1,0 +1,40 @@
+// POST /orders/{id}/shipment: its seller → load → check shippedAt → SHIP → the order.
+import { applyEvent } from "../app/apply-event.ts";
+import { defaultDeps } from "../app/deps.ts";
+import { shipmentSchema } from "../domain/schemas.ts";
+import { isSellerOf, loadOrder, publicOrder } from "./access.ts";
+import { orderParams } from "./inputs.ts";
+import { httpHandler } from "./middleware.ts";
+import { validationFailed } from "./problems.ts";
+
+/** How far a seller's clock may run ahead of ours. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+export const createHandler = httpHandler(
+  "RecordShipment",
+  { params: orderParams, body: shipmentSchema },
+  async ({ caller, params, body }, deps) => {
+    // Loaded first so that a stranger learns nothing, not even that placedAt disagrees.
+    const stored = await loadOrder(deps, params.orderId, (order) => isSellerOf(caller, order));
+    const now = deps.now();
+    const shippedAt = body.shippedAt ?? now;
+    if (Date.parse(shippedAt) < Date.parse(stored.record.order.placedAt)) {
+      throw validationFailed("shippedAt is before the order was placed", [
+        { path: "body.shippedAt", message: "must not be before the order's placedAt" },
+      ]);
+    }
+    if (Date.parse(shippedAt) > Date.parse(now) + MAX_CLOCK_SKEW_MS) {
+      throw validationFailed("shippedAt is in the future", [
+        { path: "body.shippedAt", message: "must not be more than 5 minutes in the future" },
+      ]);
+    }
+    const applied = await applyEvent(deps, params.orderId, {
+      type: "SHIP",
+      actor: caller.sub,
+      shipment: { carrier: body.carrier, trackingNumber: body.trackingNumber, shippedAt },
+    });
+    return { status: 200, body: publicOrder(applied.stored.record, deps) };
+  },
+);
+
+export const handler = createHandler(defaultDeps);

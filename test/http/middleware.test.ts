@@ -1,0 +1,411 @@
+// The handler pipeline on every route, without a database: route modules, authentication and
+// access (401/403), body limits and parsing, input validation, and the problem responses.
+import { Logger } from "@aws-lambda-powertools/logger";
+import { describe, expect, it, vi } from "vitest";
+import type { OrderStore } from "../../functions/adapters/order-store.ts";
+import type { AppDeps } from "../../functions/app/apply-event.ts";
+import { logger as moduleLogger } from "../../functions/app/deps.ts";
+import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
+import { authorize, callerFromAuthorizer, claimList } from "../../functions/http/caller.ts";
+import { type GetDeps, MAX_BODY_BYTES } from "../../functions/http/middleware.ts";
+import { ROLE_GROUPS, ROUTES, type Route } from "../../functions/http/routes.ts";
+import {
+  expectJson,
+  expectProblem,
+  expectValidation,
+  invokeRoute,
+  routeModule,
+  toTestResponse,
+} from "../support/http-app.ts";
+import {
+  buyer,
+  type EventOptions,
+  httpEvent,
+  lambdaContext,
+  system,
+  type TestCaller,
+} from "../support/http-events.ts";
+
+/** Deps that fail the test if anything reaches them: bad requests must be refused before. */
+const untouchable = () => {
+  const getDeps = vi.fn<GetDeps>(() => {
+    throw new Error("deps must not be used for this request");
+  });
+  return getDeps;
+};
+
+/** Deps with a stub store; only what a test sets up exists. */
+const fakeDeps = (store: Partial<OrderStore>, logger = silentLogger()): AppDeps =>
+  ({
+    store: store as OrderStore,
+    logger,
+    now: () => "2026-11-21T10:00:00.000Z",
+    operatorEmails: [],
+  }) as unknown as AppDeps;
+
+const silentLogger = () => new Logger({ serviceName: "http-test", logLevel: "SILENT" });
+
+const paramsFor = (route: Route): Record<string, string> => {
+  const params: Record<string, string> = {};
+  for (const [, name] of route.path.matchAll(/\{(\w+)\}/g)) {
+    params[name as string] = name === "orderId" ? "o-1" : "r-1";
+  }
+  return params;
+};
+
+/** A caller the route lets in. */
+const allowedCaller = (route: Route): TestCaller | null => {
+  switch (route.access.kind) {
+    case "public":
+      return null;
+    case "roles":
+      return { sub: "user-1", groups: [ROLE_GROUPS[route.access.roles[0] ?? "buyer"]] };
+    case "scope":
+      return system(route.access.scope);
+  }
+};
+
+/** A caller with a token the route does not accept: every other role and scope. */
+const wrongCaller = (route: Route): TestCaller => {
+  if (route.access.kind === "scope") {
+    const other = route.access.scope === "orders/write" ? "carrier/events" : "orders/write";
+    return { sub: "user-1", groups: Object.values(ROLE_GROUPS), scopes: [other] };
+  }
+  const allowed = route.access.kind === "roles" ? route.access.roles : [];
+  const groups = Object.entries(ROLE_GROUPS)
+    .filter(([role]) => !allowed.includes(role as never))
+    .map(([, group]) => group);
+  return {
+    sub: "user-1",
+    groups: [...groups, "others"],
+    scopes: ["orders/write", "carrier/events"],
+  };
+};
+
+const protectedRoutes = ROUTES.filter((route) => route.access.kind !== "public");
+const postRoutes = ROUTES.filter((route) => route.method === "POST");
+
+const call = (route: Route, getDeps: GetDeps, options: EventOptions = {}) =>
+  invokeRoute(route.id, getDeps, { params: paramsFor(route), ...options });
+
+describe("route modules", () => {
+  it.each(ROUTES.map((route) => [route.id, route] as const))(
+    "%s: the entry module exports createHandler and handler for this route",
+    async (_id, route) => {
+      const module = await routeModule(route.id);
+      expect(typeof module.createHandler).toBe("function");
+      expect(typeof module.handler).toBe("function");
+      expect(module.handler.routeId).toBe(route.id);
+      expect(module.createHandler(untouchable()).routeId).toBe(route.id);
+    },
+  );
+
+  it("wires handler to the default deps lazily: importing needs no environment", async () => {
+    // Without TABLE_NAME the default deps cannot be built: that shows only at invocation time.
+    vi.stubEnv("TABLE_NAME", "");
+    const error = vi.spyOn(moduleLogger, "error").mockImplementation(() => undefined);
+    try {
+      const { handler } = await routeModule("GetOrder");
+      const response = toTestResponse(
+        await handler(
+          httpEvent("GetOrder", { params: { orderId: "o-1" }, caller: buyer() }),
+          lambdaContext(),
+        ),
+      );
+      expectProblem(response, 500, "INTERNAL_ERROR");
+      expect(error).toHaveBeenCalledTimes(1);
+    } finally {
+      error.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  });
+});
+
+describe("authentication and access", () => {
+  it.each(protectedRoutes.map((route) => [route.id, route] as const))(
+    "%s: no token → 401 with WWW-Authenticate, nothing touched",
+    async (_id, route) => {
+      const getDeps = untouchable();
+      const response = await call(route, getDeps, { caller: null, body: {} });
+      expectProblem(response, 401, "UNAUTHORIZED");
+      expect(response.headers["www-authenticate"]).toBe("Bearer");
+      expect(getDeps).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each(protectedRoutes.map((route) => [route.id, route] as const))(
+    "%s: a token without the route's role or scope → 403, nothing touched",
+    async (_id, route) => {
+      const getDeps = untouchable();
+      const response = await call(route, getDeps, { caller: wrongCaller(route), body: {} });
+      expectProblem(response, 403, "FORBIDDEN");
+      expect(getDeps).not.toHaveBeenCalled();
+    },
+  );
+
+  it("refuses claims without a sub, and ID tokens, with 401", async () => {
+    const route = ROUTES.find((candidate) => candidate.id === "ListOrders") as Route;
+    const bad: NonNullable<TestCaller["claims"]>[] = [
+      { sub: "" },
+      { sub: 42 },
+      { token_use: "id" },
+    ];
+    for (const claims of bad) {
+      const getDeps = untouchable();
+      const response = await call(route, getDeps, { caller: { ...buyer(), claims } });
+      expectProblem(response, 401, "UNAUTHORIZED");
+      expect(getDeps).not.toHaveBeenCalled();
+    }
+  });
+
+  it("serves the public policy route without a token", async () => {
+    const response = await invokeRoute("GetPolicy", () => fakeDeps({}));
+    expectJson(response, 200);
+    expect(response.body).toEqual(DEFAULT_POLICY);
+  });
+
+  it("accepts groups flattened by API Gateway, as a real array, or as a JSON-style string", async () => {
+    const listBuyerOrders = vi.fn(async () => ({ items: [], nextCursor: null }));
+    const getDeps = () => fakeDeps({ listBuyerOrders });
+    for (const groups of ["[sellers buyers]", ["sellers", "buyers"], '["sellers","buyers"]']) {
+      const response = await invokeRoute("ListOrders", getDeps, {
+        caller: { sub: "buyer-1", claims: { "cognito:groups": groups } },
+      });
+      expectJson(response, 200);
+    }
+    expect(listBuyerOrders).toHaveBeenCalledTimes(3);
+    expect(listBuyerOrders).toHaveBeenCalledWith("buyer-1", { limit: 20 });
+  });
+
+  it("takes scopes from jwt.scopes or from the space-separated scope claim", () => {
+    const access = { kind: "scope", scope: "carrier/events" } as const;
+    const fromScopes = callerFromAuthorizer({
+      jwt: { claims: { sub: "c-1" }, scopes: ["carrier/events"] },
+    });
+    const fromClaim = callerFromAuthorizer({
+      jwt: { claims: { sub: "c-1", scope: "orders/write carrier/events" }, scopes: null },
+    });
+    expect(authorize(access, fromScopes).sub).toBe("c-1");
+    expect(authorize(access, fromClaim).sub).toBe("c-1");
+    expect(() =>
+      authorize(
+        access,
+        callerFromAuthorizer({ jwt: { claims: { sub: "c-1" }, scopes: ["orders/write"] } }),
+      ),
+    ).toThrow(expect.objectContaining({ code: "FORBIDDEN" }));
+  });
+
+  it("reads list claims in each shape API Gateway may deliver", () => {
+    expect(claimList("[buyers sellers]")).toEqual(["buyers", "sellers"]);
+    expect(claimList("[buyers]")).toEqual(["buyers"]);
+    expect(claimList("[]")).toEqual([]);
+    expect(claimList(["buyers", "sellers"])).toEqual(["buyers", "sellers"]);
+    expect(claimList('["buyers", "sellers"]')).toEqual(["buyers", "sellers"]);
+    expect(claimList("orders/write carrier/events")).toEqual(["orders/write", "carrier/events"]);
+    expect(claimList(undefined)).toEqual([]);
+    expect(claimList(7)).toEqual([]);
+  });
+
+  it("ignores groups that are not roles", () => {
+    const caller = callerFromAuthorizer({
+      jwt: { claims: { sub: "u-1", "cognito:groups": "[admins sellers]" }, scopes: null },
+    });
+    expect([...(caller?.roles ?? [])]).toEqual(["seller"]);
+  });
+});
+
+describe("bodies", () => {
+  it.each(postRoutes.map((route) => [route.id, route] as const))(
+    "%s: a body over 64 KiB → 413, before parsing, nothing touched",
+    async (_id, route) => {
+      const getDeps = untouchable();
+      const response = await call(route, getDeps, {
+        caller: allowedCaller(route),
+        body: `{"x":"${"a".repeat(MAX_BODY_BYTES)}"}`,
+        headers: { "content-type": "application/json" },
+      });
+      expectProblem(response, 413, "PAYLOAD_TOO_LARGE");
+      expect(getDeps).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each(postRoutes.map((route) => [route.id, route] as const))(
+    "%s: malformed JSON → 400, nothing touched",
+    async (_id, route) => {
+      const getDeps = untouchable();
+      const response = await call(route, getDeps, {
+        caller: allowedCaller(route),
+        body: '{"reason": ',
+        headers: { "content-type": "application/json" },
+      });
+      expectValidation(response);
+      expect(getDeps).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each(postRoutes.map((route) => [route.id, route] as const))(
+    "%s: a body that is not declared JSON → 400, nothing touched",
+    async (_id, route) => {
+      const getDeps = untouchable();
+      const response = await call(route, getDeps, {
+        caller: allowedCaller(route),
+        body: "{}",
+        headers: { "content-type": "text/plain" },
+      });
+      expectValidation(response, "headers.content-type");
+      expect(getDeps).not.toHaveBeenCalled();
+    },
+  );
+
+  it("counts base64 bodies by their decoded size", async () => {
+    const route = ROUTES.find((candidate) => candidate.id === "RecordDelivery") as Route;
+    // 60 KiB of JSON is 80 KiB once base64-encoded: under the limit, so it gets parsed.
+    const padded = `{"deliveredAt":"not a time"${" ".repeat(60 * 1024)}}`;
+    const under = await call(route, untouchable(), {
+      caller: allowedCaller(route),
+      body: padded,
+      headers: { "content-type": "application/json" },
+      base64: true,
+    });
+    expectValidation(under, "body.deliveredAt");
+    const over = await call(route, untouchable(), {
+      caller: allowedCaller(route),
+      body: `{"deliveredAt":"x"${" ".repeat(MAX_BODY_BYTES)}}`,
+      headers: { "content-type": "application/json" },
+      base64: true,
+    });
+    expectProblem(over, 413, "PAYLOAD_TOO_LARGE");
+  });
+
+  it("refuses __proto__ keys as invalid JSON rather than merging them", async () => {
+    const route = ROUTES.find((candidate) => candidate.id === "SellerDecision") as Route;
+    const getDeps = untouchable();
+    const response = await call(route, getDeps, {
+      caller: allowedCaller(route),
+      body: '{"decision":"APPROVE","__proto__":{"admin":true}}',
+      headers: { "content-type": "application/json" },
+    });
+    expectValidation(response);
+    expect(getDeps).not.toHaveBeenCalled();
+  });
+
+  it("validates a missing body as {}: fields are reported as required", async () => {
+    const route = ROUTES.find((candidate) => candidate.id === "RecordShipment") as Route;
+    const response = await call(route, untouchable(), { caller: allowedCaller(route) });
+    expectValidation(response, "body.carrier", "body.trackingNumber");
+  });
+
+  it("accepts an empty body on a POST route that takes no fields", async () => {
+    const route = ROUTES.find((candidate) => candidate.id === "WithdrawCancellationRequest");
+    // It gets past every check and reaches the store, which knows no such order.
+    const get = vi.fn(async () => undefined);
+    for (const body of [undefined, ""]) {
+      const response = await call(route as Route, () => fakeDeps({ get }), {
+        caller: buyer(),
+        ...(body === undefined ? {} : { body }),
+      });
+      expectProblem(response, 404, "NOT_FOUND");
+    }
+    expect(get).toHaveBeenCalledTimes(2);
+  });
+
+  it("reports unknown fields by name", async () => {
+    const route = ROUTES.find((candidate) => candidate.id === "WithdrawCancellationRequest");
+    const response = await call(route as Route, untouchable(), {
+      caller: buyer(),
+      body: { because: "x" },
+    });
+    expectValidation(response, "body.because");
+  });
+});
+
+describe("query and path parameters", () => {
+  it.each(ROUTES.map((route) => [route.id, route] as const))(
+    "%s: an unknown query parameter → 400, nothing touched",
+    async (_id, route) => {
+      const getDeps = untouchable();
+      const response = await call(route, getDeps, {
+        caller: allowedCaller(route),
+        query: { debug: "1" },
+      });
+      expectValidation(response, "query.debug");
+      expect(getDeps).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each([
+    ["0", "limit"],
+    ["101", "limit"],
+    ["abc", "limit"],
+    ["2.5", "limit"],
+  ])("GET /orders?limit=%s → 400", async (limit, name) => {
+    const getDeps = untouchable();
+    const response = await invokeRoute("ListOrders", getDeps, {
+      caller: buyer(),
+      query: { limit },
+    });
+    expectValidation(response, `query.${name}`);
+    expect(getDeps).not.toHaveBeenCalled();
+  });
+
+  it("refuses an empty or oversized cursor before the store sees it", async () => {
+    for (const cursor of ["", "x".repeat(2000)]) {
+      const response = await invokeRoute("ListOrders", untouchable(), {
+        caller: buyer(),
+        query: { cursor },
+      });
+      expectValidation(response, "query.cursor");
+    }
+  });
+
+  it("refuses a status that is not a request status", async () => {
+    const response = await invokeRoute("ListSellerCancellationRequests", untouchable(), {
+      caller: { sub: "seller-1", groups: ["sellers"] },
+      query: { status: "SHIPPED" },
+    });
+    expectValidation(response, "query.status");
+  });
+
+  it("refuses a malformed order id in the path", async () => {
+    const response = await invokeRoute("GetOrder", untouchable(), {
+      caller: buyer(),
+      params: { orderId: "o 1/../x" },
+    });
+    expectValidation(response, "params.orderId");
+  });
+});
+
+describe("errors", () => {
+  it("answers an unexpected failure with a generic 500 and logs it without the request", async () => {
+    const logger = silentLogger();
+    const logged = vi.spyOn(logger, "error");
+    const failure = new Error("connection reset by peer");
+    const get = vi.fn(async () => {
+      throw failure;
+    });
+    const response = await invokeRoute("GetOrder", () => fakeDeps({ get }, logger), {
+      caller: buyer(),
+      params: { orderId: "o-1" },
+    });
+    const problem = expectProblem(response, 500, "INTERNAL_ERROR");
+    expect(problem.detail).not.toContain("connection reset");
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logged).toHaveBeenCalledWith("unhandled error", {
+      routeId: "GetOrder",
+      apiRequestId: expect.any(String),
+      error: failure,
+    });
+  });
+
+  it("answers a caller's error without logging it", async () => {
+    const logger = silentLogger();
+    const logged = vi.spyOn(logger, "error");
+    const response = await invokeRoute(
+      "GetOrder",
+      () => fakeDeps({ get: async () => undefined }, logger),
+      { caller: buyer(), params: { orderId: "o-1" } },
+    );
+    expectProblem(response, 404, "NOT_FOUND");
+    expect(logged).not.toHaveBeenCalled();
+  });
+});

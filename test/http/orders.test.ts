@@ -1,0 +1,448 @@
+// Order routes on DynamoDB Local: policy, import, buyer history, order detail, shipment, delivery.
+// Every refusal is checked to leave the stored item exactly as it was.
+import { SendTaskFailureCommand } from "@aws-sdk/client-sfn";
+import "aws-sdk-client-mock-vitest/extend";
+import { beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
+import { useTestTable } from "../support/dynamodb.ts";
+import {
+  createTestApp,
+  expectJson,
+  expectProblem,
+  expectValidation,
+  type TestApp,
+} from "../support/http-app.ts";
+import { buyer, operator, seller, system } from "../support/http-events.ts";
+import { importBody, requestOn, seedOrder, uid } from "../support/http-fixtures.ts";
+import { at } from "../support/records.ts";
+
+const table = useTestTable("dynamodb-local", "http-orders");
+let app: TestApp;
+beforeEach(() => {
+  app = createTestApp(table.current);
+});
+
+const IMPORTER = system("orders/write", "order-importer");
+const CARRIER = system("carrier/events", "carrier-yamato");
+
+describe("GET /policy", () => {
+  it("answers the policy in force to anyone, token or not", async () => {
+    for (const caller of [null, buyer()]) {
+      const response = await app.invoke("GetPolicy", { caller });
+      expectJson(response, 200);
+      expect(response.body).toEqual(DEFAULT_POLICY);
+    }
+  });
+});
+
+describe("POST /orders", () => {
+  it("imports an order at PLACED → 201 with the order and its Location", async () => {
+    app.clock.now = at(1);
+    const body = importBody();
+    const response = await app.invoke("ImportOrder", { caller: IMPORTER, body });
+    expectJson(response, 201);
+    expect(response.headers.location).toBe(`/orders/${body.orderId}`);
+    expect(response.body).toEqual({
+      ...body,
+      placedAt: "2026-11-20T10:00:00.000Z",
+      status: "PLACED",
+      shipment: null,
+      deliveredAt: null,
+      activeCancellationRequestId: null,
+      importedAt: at(1),
+      updatedAt: at(1),
+      timeline: [{ at: at(1), type: "ORDER_IMPORTED", actor: "order-importer" }],
+      cancellationOption: { kind: "NONE", reason: "NOT_SHIPPED" },
+    });
+    const stored = await app.store.get(body.orderId);
+    expect(stored?.version).toBe(1);
+    expect(stored?.record.requests).toEqual({});
+  });
+
+  it("answers an identical import again with 200 and the current order, whatever the field order", async () => {
+    const body = importBody();
+    await app.invoke("ImportOrder", { caller: IMPORTER, body });
+    const before = await app.rawItem(body.orderId);
+    // Same content: keys reordered, and placedAt as the same instant in +09:00.
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const again = await app.invoke("ImportOrder", {
+      caller: IMPORTER,
+      body: { ...reordered, placedAt: "2026-11-20T19:00:00+09:00" },
+    });
+    expectJson(again, 200);
+    expect(again.body.orderId).toBe(body.orderId);
+    expect(again.body.status).toBe("PLACED");
+    expect(await app.rawItem(body.orderId)).toEqual(before);
+  });
+
+  it("answers the same orderId with other content → 409 ORDER_CONFLICT, stored order kept", async () => {
+    const body = importBody();
+    await app.invoke("ImportOrder", { caller: IMPORTER, body });
+    const before = await app.rawItem(body.orderId);
+    const response = await app.invoke("ImportOrder", {
+      caller: IMPORTER,
+      body: { ...body, sellerEmail: "another-seller@example.com" },
+    });
+    expectProblem(response, 409, "ORDER_CONFLICT");
+    expect(await app.rawItem(body.orderId)).toEqual(before);
+  });
+
+  it.each([
+    ["an unknown field", { giftWrap: true }, "body.giftWrap"],
+    ["a wrong type", { shippingFee: "500" }, "body.shippingFee"],
+    ["a bad email", { buyerEmail: "buyer@example.com\r\nBcc: x@y.z" }, "body.buyerEmail"],
+    [
+      "a paid amount above the total",
+      { payment: { method: "CARD", paidAmount: 9999 } },
+      "body.payment.paidAmount",
+    ],
+    ["a bad locale", { locale: "fr" }, "body.locale"],
+  ])("refuses %s → 400, nothing stored", async (_name, change, path) => {
+    const body = importBody(change);
+    const response = await app.invoke("ImportOrder", { caller: IMPORTER, body });
+    expectValidation(response, path);
+    expect(await app.rawItem(body.orderId as string)).toBeUndefined();
+  });
+
+  it("refuses a missing field → 400, nothing stored", async () => {
+    const { currency: _currency, ...body } = importBody();
+    const response = await app.invoke("ImportOrder", { caller: IMPORTER, body });
+    expectValidation(response, "body.currency");
+    expect(await app.rawItem(body.orderId)).toBeUndefined();
+  });
+
+  it("refuses callers without orders/write → 403, nothing stored", async () => {
+    for (const caller of [buyer(), operator(), CARRIER]) {
+      const body = importBody();
+      expectProblem(await app.invoke("ImportOrder", { caller, body }), 403, "FORBIDDEN");
+      expect(await app.rawItem(body.orderId)).toBeUndefined();
+    }
+  });
+});
+
+describe("GET /orders", () => {
+  it("lists only the buyer's own orders, newest first, page by page", async () => {
+    const buyerId = uid("buyer");
+    const placed = [at(-5), at(-1), at(-3), at(-2), at(-4)];
+    for (const placedAt of placed) await seedOrder(app.store, { buyerId, placedAt });
+    await seedOrder(app.store, { buyerId: uid("someone-else") });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const response = await app.invoke("ListOrders", {
+        caller: buyer(buyerId),
+        query: cursor === undefined ? { limit: "2" } : { limit: "2", cursor },
+      });
+      expectJson(response, 200);
+      const items = response.body.items ?? [];
+      expect(items.length).toBeLessThanOrEqual(2);
+      for (const item of items) {
+        expect(item.buyerId).toBe(buyerId);
+        expect(item.cancellationOption).toEqual({ kind: "CANCEL", reason: "IN_TRANSIT" });
+        seen.push(item.placedAt as string);
+      }
+      cursor = (response.body.nextCursor as string | null) ?? undefined;
+      pages += 1;
+    } while (cursor !== undefined);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([at(-1), at(-2), at(-3), at(-4), at(-5)]);
+  });
+
+  it("answers a buyer without orders with an empty page", async () => {
+    const response = await app.invoke("ListOrders", { caller: buyer(uid("new-buyer")) });
+    expectJson(response, 200);
+    expect(response.body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it("refuses a garbage cursor, and another buyer's cursor, with 400", async () => {
+    const buyerId = uid("buyer");
+    for (const placedAt of [at(-2), at(-1)]) await seedOrder(app.store, { buyerId, placedAt });
+    const first = await app.invoke("ListOrders", { caller: buyer(buyerId), query: { limit: "1" } });
+    const cursor = first.body.nextCursor as string;
+    expect(cursor).toEqual(expect.any(String));
+    for (const [caller, bad] of [
+      [buyer(buyerId), "not-a-cursor"],
+      [buyer(buyerId), `${cursor}x`],
+      [buyer(uid("other-buyer")), cursor],
+    ] as const) {
+      const response = await app.invoke("ListOrders", { caller, query: { cursor: bad } });
+      expectValidation(response, "query.cursor");
+    }
+  });
+
+  it("is for buyers only → 403 for sellers and operators", async () => {
+    for (const caller of [seller(), operator()]) {
+      expectProblem(await app.invoke("ListOrders", { caller }), 403, "FORBIDDEN");
+    }
+  });
+});
+
+describe("GET /orders/{orderId}", () => {
+  it("shows the order to its buyer, its seller and any operator", async () => {
+    const record = await seedOrder(app.store);
+    const { orderId } = record.order;
+    for (const caller of [buyer(), seller(), operator(uid("op"))]) {
+      const response = await app.invoke("GetOrder", { caller, params: { orderId } });
+      expectJson(response, 200);
+      expect(response.body).toEqual({
+        ...record.order,
+        cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
+      });
+    }
+  });
+
+  it("answers 404 to another buyer or seller, and for an unknown order", async () => {
+    const { orderId } = (await seedOrder(app.store)).order;
+    for (const [caller, id] of [
+      [buyer("buyer-2"), orderId],
+      [seller("seller-2"), orderId],
+      // A seller who is this order's buyer is not its seller.
+      [seller("buyer-1"), orderId],
+      [buyer(), uid("o-missing")],
+    ] as const) {
+      const response = await app.invoke("GetOrder", { caller, params: { orderId: id } });
+      const problem = expectProblem(response, 404, "NOT_FOUND");
+      expect(problem.detail).toBe("no such order");
+    }
+  });
+});
+
+describe("POST /orders/{orderId}/shipment", () => {
+  const placedOrder = () =>
+    seedOrder(app.store, { status: "PLACED", shipment: null, placedAt: at(0) });
+
+  it("records the seller's shipment → 200 with the SHIPPED order", async () => {
+    const { orderId } = (await placedOrder()).order;
+    const response = await app.invoke("RecordShipment", {
+      caller: seller(),
+      params: { orderId },
+      body: {
+        carrier: "Yamato",
+        trackingNumber: "1234-5678",
+        shippedAt: "2026-11-21T09:00:00+09:00",
+      },
+    });
+    expectJson(response, 200);
+    expect(response.body).toMatchObject({
+      orderId,
+      status: "SHIPPED",
+      shipment: { carrier: "Yamato", trackingNumber: "1234-5678", shippedAt: at(14) },
+      cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
+    });
+    expect((await app.store.get(orderId))?.record.order.status).toBe("SHIPPED");
+  });
+
+  it("takes now as shippedAt when it is left out; up to 5 minutes ahead is accepted", async () => {
+    const first = (await placedOrder()).order.orderId;
+    const response = await app.invoke("RecordShipment", {
+      caller: seller(),
+      params: { orderId: first },
+      body: { carrier: "Yamato", trackingNumber: "1" },
+    });
+    expectJson(response, 200);
+    expect((response.body.shipment as { shippedAt: string }).shippedAt).toBe(app.clock.now);
+    const second = (await placedOrder()).order.orderId;
+    const skewed = new Date(Date.parse(app.clock.now) + 4 * 60_000).toISOString();
+    const ahead = await app.invoke("RecordShipment", {
+      caller: seller(),
+      params: { orderId: second },
+      body: { carrier: "Yamato", trackingNumber: "2", shippedAt: skewed },
+    });
+    expectJson(ahead, 200);
+  });
+
+  it.each([
+    ["before placedAt", at(-1)],
+    ["more than 5 minutes in the future", new Date(Date.parse(at(24)) + 6 * 60_000).toISOString()],
+    ["not an instant", "yesterday"],
+  ])("refuses a shippedAt %s → 400, order unchanged", async (_name, shippedAt) => {
+    const { orderId } = (await placedOrder()).order;
+    const before = await app.rawItem(orderId);
+    const response = await app.invoke("RecordShipment", {
+      caller: seller(),
+      params: { orderId },
+      body: { carrier: "Yamato", trackingNumber: "1", shippedAt },
+    });
+    expectValidation(response, "body.shippedAt");
+    expect(await app.rawItem(orderId)).toEqual(before);
+  });
+
+  it("refuses unknown fields and wrong types → 400, order unchanged", async () => {
+    const { orderId } = (await placedOrder()).order;
+    const before = await app.rawItem(orderId);
+    for (const [body, path] of [
+      [{ carrier: "Yamato", trackingNumber: "1", signedBy: "x" }, "body.signedBy"],
+      [{ carrier: 7, trackingNumber: "1" }, "body.carrier"],
+    ] as const) {
+      const response = await app.invoke("RecordShipment", {
+        caller: seller(),
+        params: { orderId },
+        body,
+      });
+      expectValidation(response, path);
+    }
+    expect(await app.rawItem(orderId)).toEqual(before);
+  });
+
+  it("answers another seller 404 even when shippedAt is wrong, order unchanged", async () => {
+    const { orderId } = (await placedOrder()).order;
+    const before = await app.rawItem(orderId);
+    for (const shippedAt of [undefined, at(-1)]) {
+      const response = await app.invoke("RecordShipment", {
+        caller: seller("seller-2"),
+        params: { orderId },
+        body: { carrier: "Yamato", trackingNumber: "1", ...(shippedAt ? { shippedAt } : {}) },
+      });
+      expectProblem(response, 404, "NOT_FOUND");
+    }
+    expect(await app.rawItem(orderId)).toEqual(before);
+  });
+
+  it("refuses to ship an order twice → 409 INVALID_STATE", async () => {
+    const { orderId } = (await seedOrder(app.store)).order;
+    const before = await app.rawItem(orderId);
+    const response = await app.invoke("RecordShipment", {
+      caller: seller(),
+      params: { orderId },
+      body: { carrier: "Sagawa", trackingNumber: "9" },
+    });
+    expectProblem(response, 409, "INVALID_STATE");
+    expect(await app.rawItem(orderId)).toEqual(before);
+  });
+
+  it("is for sellers only → 403 for its buyer", async () => {
+    const { orderId } = (await placedOrder()).order;
+    const response = await app.invoke("RecordShipment", {
+      caller: buyer(),
+      params: { orderId },
+      body: { carrier: "Yamato", trackingNumber: "1" },
+    });
+    expectProblem(response, 403, "FORBIDDEN");
+  });
+});
+
+describe("POST /orders/{orderId}/delivery", () => {
+  it("records the delivery → 200 with the DELIVERED order, actor = the carrier client", async () => {
+    const { orderId } = (await seedOrder(app.store)).order;
+    const response = await app.invoke("RecordDelivery", {
+      caller: CARRIER,
+      params: { orderId },
+      body: { deliveredAt: at(20) },
+    });
+    expectJson(response, 200);
+    expect(response.body).toMatchObject({
+      status: "DELIVERED",
+      deliveredAt: at(20),
+      cancellationOption: { kind: "RETURN", reason: "RETURN_REQUIRED" },
+    });
+    expect((response.body.timeline as unknown[]).at(-1)).toEqual({
+      at: at(24),
+      type: "DELIVERED",
+      actor: "carrier-yamato",
+    });
+  });
+
+  it("turns a pending request into RETURN_REQUIRED and fails the workflow's wait with its token", async () => {
+    const record = await seedOrder(app.store, {}, (orderId) => [requestOn(orderId)]);
+    const { orderId } = record.order;
+    const requestId = record.order.activeCancellationRequestId as string;
+    await app.store.putTaskToken(orderId, requestId, "token-wait-seller", "AWAITING_SELLER");
+    const response = await app.invoke("RecordDelivery", {
+      caller: CARRIER,
+      params: { orderId },
+      body: { deliveredAt: at(20) },
+    });
+    expectJson(response, 200);
+    expect(response.body.activeCancellationRequestId).toBeNull();
+    expect(response.raw).not.toContain("token-wait-seller");
+    const stored = await app.store.get(orderId);
+    expect(stored?.record.requests[requestId]?.status).toBe("RETURN_REQUIRED");
+    expect(app.sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskFailureCommand, {
+      taskToken: "token-wait-seller",
+      error: "OrderDelivered",
+    });
+    expect(await app.store.getTaskToken(orderId, requestId)).toBeUndefined();
+  });
+
+  it("answers the same delivery sent again with 200 and the order, unchanged", async () => {
+    const { orderId } = (await seedOrder(app.store)).order;
+    const body = { deliveredAt: "2026-11-21T05:00:00+09:00" };
+    expectJson(
+      await app.invoke("RecordDelivery", { caller: CARRIER, params: { orderId }, body }),
+      200,
+    );
+    const before = await app.rawItem(orderId);
+    const again = await app.invoke("RecordDelivery", {
+      caller: CARRIER,
+      params: { orderId },
+      body,
+    });
+    expectJson(again, 200);
+    expect(again.body).toMatchObject({ status: "DELIVERED", deliveredAt: at(10) });
+    expect(await app.rawItem(orderId)).toEqual(before);
+  });
+
+  it("refuses another delivery time for a delivered order → 409 INVALID_STATE", async () => {
+    const { orderId } = (await seedOrder(app.store)).order;
+    await app.invoke("RecordDelivery", {
+      caller: CARRIER,
+      params: { orderId },
+      body: { deliveredAt: at(10) },
+    });
+    const before = await app.rawItem(orderId);
+    const response = await app.invoke("RecordDelivery", {
+      caller: CARRIER,
+      params: { orderId },
+      body: { deliveredAt: at(11) },
+    });
+    expectProblem(response, 409, "INVALID_STATE");
+    expect(await app.rawItem(orderId)).toEqual(before);
+  });
+
+  it("refuses an order not yet shipped → 409 NOT_SHIPPED", async () => {
+    const { orderId } = (await seedOrder(app.store, { status: "PLACED", shipment: null })).order;
+    const before = await app.rawItem(orderId);
+    const response = await app.invoke("RecordDelivery", {
+      caller: CARRIER,
+      params: { orderId },
+      body: { deliveredAt: at(10) },
+    });
+    expectProblem(response, 409, "NOT_SHIPPED");
+    expect(await app.rawItem(orderId)).toEqual(before);
+  });
+
+  it("answers 404 for an unknown order and 400 for a bad body", async () => {
+    const missing = await app.invoke("RecordDelivery", {
+      caller: CARRIER,
+      params: { orderId: uid("o-missing") },
+      body: { deliveredAt: at(10) },
+    });
+    expectProblem(missing, 404, "NOT_FOUND");
+    const { orderId } = (await seedOrder(app.store)).order;
+    const before = await app.rawItem(orderId);
+    for (const [body, path] of [
+      [{}, "body.deliveredAt"],
+      [{ deliveredAt: 1700000000 }, "body.deliveredAt"],
+      [{ deliveredAt: at(10), signature: "x" }, "body.signature"],
+    ] as const) {
+      expectValidation(
+        await app.invoke("RecordDelivery", { caller: CARRIER, params: { orderId }, body }),
+        path,
+      );
+    }
+    expect(await app.rawItem(orderId)).toEqual(before);
+  });
+
+  it("is for the carrier scope only → 403 for people and the importer", async () => {
+    const { orderId } = (await seedOrder(app.store)).order;
+    for (const caller of [buyer(), seller(), operator(), IMPORTER]) {
+      const response = await app.invoke("RecordDelivery", {
+        caller,
+        params: { orderId },
+        body: { deliveredAt: at(10) },
+      });
+      expectProblem(response, 403, "FORBIDDEN");
+    }
+  });
+});

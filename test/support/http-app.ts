@@ -1,0 +1,159 @@
+// Runs route handlers the way Lambda does (payload-2.0 event + context) over test deps: a real
+// OrderStore, and the real Step Functions and SES adapters on clients mocked by aws-sdk-client-mock.
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { SESClient } from "@aws-sdk/client-ses";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { expect } from "vitest";
+import { SesMailer } from "../../functions/adapters/mailer.ts";
+import { OrderStore, orderKey } from "../../functions/adapters/order-store.ts";
+import { WorkflowClient } from "../../functions/adapters/workflow-client.ts";
+import type { AppDeps } from "../../functions/app/apply-event.ts";
+import {
+  type GetDeps,
+  type HttpApiResult,
+  type HttpHandler,
+  routeById,
+} from "../../functions/http/middleware.ts";
+import { PROBLEM_CONTENT_TYPE, type ProblemCode } from "../../functions/http/problems.ts";
+import type { TestTable } from "./dynamodb.ts";
+import { type EventOptions, httpEvent, lambdaContext } from "./http-events.ts";
+import { at } from "./records.ts";
+
+export const STATE_MACHINE_ARN =
+  "arn:aws:states:ap-northeast-1:123456789012:stateMachine:shipped-cancellation";
+export const OPERATOR_EMAILS = ["ops@example.com"];
+
+const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+
+export interface RouteModule {
+  createHandler: (getDeps: GetDeps) => HttpHandler;
+  handler: HttpHandler;
+}
+
+/** The handler module a route's `entry` names, loaded like the Lambda runtime would. */
+export const routeModule = (routeId: string): Promise<RouteModule> =>
+  import(/* @vite-ignore */ pathToFileURL(resolve(ROOT, routeById(routeId).entry)).href);
+
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The parsed JSON body. */
+  body: Record<string, unknown> & { items?: Record<string, unknown>[] };
+  /** The body as sent, for "never contains" checks. */
+  raw: string;
+}
+
+export const toTestResponse = (result: HttpApiResult): TestResponse => {
+  const raw = result.body ?? "";
+  return {
+    status: result.statusCode ?? 0,
+    headers: Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
+    ),
+    body: raw === "" ? {} : JSON.parse(raw),
+    raw,
+  };
+};
+
+/** Invokes a route's handler, built by its module's `createHandler(getDeps)`, with one event. */
+export const invokeRoute = async (
+  routeId: string,
+  getDeps: GetDeps,
+  options: EventOptions = {},
+): Promise<TestResponse> => {
+  const { createHandler } = await routeModule(routeId);
+  const result = await createHandler(getDeps)(httpEvent(routeId, options), lambdaContext());
+  return toTestResponse(result);
+};
+
+/** Asserts an RFC 9457 problem with SPEC's fields, and returns its body for further checks. */
+export const expectProblem = (response: TestResponse, status: number, code: ProblemCode) => {
+  expect(response.body).toMatchObject({ status, code });
+  expect(response.status).toBe(status);
+  expect(response.headers["content-type"]).toBe(PROBLEM_CONTENT_TYPE);
+  for (const field of ["type", "title", "detail"]) {
+    expect(typeof response.body[field], field).toBe("string");
+    expect((response.body[field] as string).length, field).toBeGreaterThan(0);
+  }
+  return response.body as {
+    type: string;
+    title: string;
+    status: number;
+    detail: string;
+    code: ProblemCode;
+    errors?: { path: string; message: string }[];
+  };
+};
+
+/** A 400 VALIDATION_FAILED whose `errors` name each of `paths`. */
+export const expectValidation = (response: TestResponse, ...paths: string[]) => {
+  const problem = expectProblem(response, 400, "VALIDATION_FAILED");
+  const named = (problem.errors ?? []).map((error) => error.path);
+  for (const path of paths) expect(named).toContain(path);
+  for (const error of problem.errors ?? []) expect(typeof error.message).toBe("string");
+  return problem;
+};
+
+export const expectJson = (response: TestResponse, status: number) => {
+  expect(response.status, response.raw).toBe(status);
+  expect(response.headers["content-type"]).toBe("application/json");
+};
+
+export interface TestApp {
+  deps: AppDeps;
+  getDeps: GetDeps;
+  store: OrderStore;
+  sfn: AwsClientStub<SFNClient>;
+  ses: AwsClientStub<SESClient>;
+  logger: Logger;
+  /** The handlers' clock; set `clock.now` to move it. */
+  clock: { now: string };
+  invoke: (routeId: string, options?: EventOptions) => Promise<TestResponse>;
+  /** The whole stored item (version and task tokens included), to prove nothing changed. */
+  rawItem: (orderId: string) => Promise<Record<string, unknown> | undefined>;
+}
+
+/** Deps over `table`, with Step Functions and SES answering success unless a test says otherwise. */
+export const createTestApp = (table: TestTable): TestApp => {
+  const store = new OrderStore({ client: table.client, tableName: table.tableName });
+  const sfnClient = new SFNClient({ region: "ap-northeast-1", credentials });
+  const sesClient = new SESClient({ region: "ap-northeast-1", credentials });
+  const sfn = mockClient(sfnClient);
+  const ses = mockClient(sesClient);
+  const logger = new Logger({ serviceName: "http-test", logLevel: "SILENT" });
+  const clock = { now: at(24) };
+  const deps: AppDeps = {
+    store,
+    mailer: new SesMailer({ client: sesClient, from: "no-reply@example.com" }),
+    workflow: new WorkflowClient({ client: sfnClient, stateMachineArn: STATE_MACHINE_ARN }),
+    operatorEmails: OPERATOR_EMAILS,
+    logger,
+    now: () => clock.now,
+  };
+  const getDeps = () => deps;
+  return {
+    deps,
+    getDeps,
+    store,
+    sfn,
+    ses,
+    logger,
+    clock,
+    invoke: (routeId, options) => invokeRoute(routeId, getDeps, options),
+    rawItem: async (orderId) =>
+      (
+        await table.client.send(
+          new GetCommand({
+            TableName: table.tableName,
+            Key: orderKey(orderId),
+            ConsistentRead: true,
+          }),
+        )
+      ).Item,
+  };
+};
