@@ -1,0 +1,81 @@
+// What wakes an operator: workflow executions that failed, timed out or were aborted, refunds that
+// failed, and handler errors. Alarms notify an SNS topic when an address is configured.
+import { Duration, Names } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+
+/** Namespace of the service's own metrics (Powertools reads it from the environment). */
+export const METRICS_NAMESPACE = "ShippedCancellation";
+/** Powertools' default dimension: `service` = POWERTOOLS_SERVICE_NAME (set by createFunction). */
+export const SERVICE_NAME = "shipped-cancellation";
+/** Count metric the workflow emits each time a refund attempt fails for good. */
+export const REFUND_FAILED_METRIC = "RefundFailed";
+
+export interface AlarmsProps {
+  stateMachine: sfn.IStateMachine;
+  /** Every function whose errors should raise an alarm. */
+  functions: readonly lambda.IFunction[];
+  /** Subscribed to the alarm topic by email; no topic without it. */
+  alarmEmail: string | undefined;
+}
+
+export class Alarms extends Construct {
+  readonly topic: sns.Topic | undefined;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: AlarmsProps) {
+    super(scope, id);
+    const period = Duration.minutes(5);
+
+    if (props.alarmEmail) {
+      this.topic = new sns.Topic(this, "Topic", {
+        displayName: "Shipped-cancellation alarms",
+        enforceSSL: true,
+      });
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    }
+
+    const { stateMachine } = props;
+    this.add("ExecutionsFailed", stateMachine.metricFailed({ period, statistic: "Sum" }));
+    this.add("ExecutionsTimedOut", stateMachine.metricTimedOut({ period, statistic: "Sum" }));
+    this.add("ExecutionsAborted", stateMachine.metricAborted({ period, statistic: "Sum" }));
+    this.add(
+      "RefundFailed",
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: REFUND_FAILED_METRIC,
+        // An alarm matches dimensions exactly: these are the ones Powertools attaches by default.
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic: "Sum",
+        period,
+      }),
+    );
+    // One alarm per function: a math expression over them would cap at ten metrics per alarm.
+    for (const fn of props.functions) {
+      this.add(
+        `Errors-${Names.nodeUniqueId(fn.node)}`,
+        fn.metricErrors({ period, statistic: "Sum" }),
+        `Errors of ${fn.node.path}`,
+      );
+    }
+  }
+
+  private add(id: string, metric: cloudwatch.IMetric, description?: string): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No data means nothing happened, which is not a failure.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: description ?? `${id} in the cancellation service`,
+    });
+    if (this.topic) alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

@@ -1,0 +1,183 @@
+// The HTTP API, built from the one route table: one Lambda function per route, a JWT authorizer
+// on every route but the public ones, and for each function only the access its route needs.
+import { RemovalPolicy } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+import { ORDERS_TABLE } from "../functions/adapters/table.ts";
+import { ROUTES } from "../functions/http/routes.ts";
+import { createFunction } from "./lambda-defaults.ts";
+import type { Mail } from "./mail.ts";
+import { acknowledge } from "./nag.ts";
+
+/** What a route's handler does besides answering: each grant follows from one of these. */
+export interface RoutePermissions {
+  /** `read`: GetItem/Query; `write`: also PutItem/UpdateItem; `none`: never touches the table. */
+  table: "none" | "read" | "write";
+  /** `start`: StartExecution; `signal`: SendTaskSuccess/SendTaskFailure (ends or cancels a wait). */
+  workflow: "none" | "start" | "signal";
+  /** Sends notifications through SES. */
+  email: boolean;
+}
+
+const READ: RoutePermissions = { table: "read", workflow: "none", email: false };
+
+/** Keyed by route id; a route without an entry fails the synth. */
+export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
+  // The policy comes from POLICY_JSON: no data access at all.
+  GetPolicy: { table: "none", workflow: "none", email: false },
+  ImportOrder: { table: "write", workflow: "none", email: false },
+  ListOrders: READ,
+  GetOrder: READ,
+  // Shipping changes the order only: nobody is emailed and no workflow exists yet.
+  RecordShipment: { table: "write", workflow: "none", email: false },
+  RecordDelivery: { table: "write", workflow: "signal", email: true },
+  // The request itself emails nobody: the workflow's first step sends the receipts (domain:
+  // REQUEST_CANCELLATION only starts the workflow; WORKFLOW_STARTED emails buyer and seller).
+  RequestCancellation: { table: "write", workflow: "start", email: false },
+  GetCancellationRequest: READ,
+  WithdrawCancellationRequest: { table: "write", workflow: "signal", email: true },
+  SellerDecision: { table: "write", workflow: "signal", email: true },
+  MarketplaceDecision: { table: "write", workflow: "signal", email: true },
+  // Retrying moves REFUND_FAILED back to REFUND_PENDING and wakes the workflow; it sends no email.
+  RetryRefund: { table: "write", workflow: "signal", email: false },
+  ListSellerCancellationRequests: READ,
+  ListOperatorCancellationRequests: READ,
+};
+
+/** Only the actions the order store issues (order-store.ts): no Scan, no batch, no delete. */
+const TABLE_ACTIONS = {
+  read: ["dynamodb:GetItem", "dynamodb:Query"],
+  write: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+} as const;
+
+const WORKFLOW_ACTIONS = {
+  start: ["states:StartExecution"],
+  signal: ["states:SendTaskSuccess", "states:SendTaskFailure"],
+} as const;
+
+export interface ApiProps {
+  table: dynamodb.ITableV2;
+  stateMachine: sfn.IStateMachine;
+  mail: Mail;
+  /** Environment of every handler (table, workflow, mail settings, policy). */
+  environment: Record<string, string>;
+  jwtIssuer: string;
+  jwtAudience: string[];
+  throttle: { rateLimit: number; burstLimit: number };
+}
+
+export class Api extends Construct {
+  readonly httpApi: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  readonly accessLogs: logs.LogGroup;
+  /** The handler of each route, by route id. */
+  readonly functions: ReadonlyMap<string, lambda.IFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+
+    this.httpApi = new apigw.HttpApi(this, "HttpApi", {
+      description: "Post-shipment cancellation service",
+      // The stage is declared below so that it can log and throttle.
+      createDefaultStage: false,
+    });
+
+    this.accessLogs = new logs.LogGroup(this, "AccessLogs", {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new apigw.HttpStage(this, "DefaultStage", {
+      httpApi: this.httpApi,
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.accessLogs),
+        // No headers or bodies: tokens and personal data stay out of the access log.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            routeKey: "$context.routeKey",
+            status: "$context.status",
+            ip: "$context.identity.sourceIp",
+            requestTime: "$context.requestTime",
+            responseLatency: "$context.responseLatency",
+            responseLength: "$context.responseLength",
+            integrationError: "$context.integrationErrorMessage",
+            authorizerError: "$context.authorizer.error",
+            userAgent: "$context.identity.userAgent",
+          }),
+        ),
+      },
+    });
+
+    const authorizer = new HttpJwtAuthorizer("JwtAuthorizer", props.jwtIssuer, {
+      jwtAudience: props.jwtAudience,
+    });
+    const noAuthorizer = new apigw.HttpNoneAuthorizer();
+
+    const functions = new Map<string, lambda.IFunction>();
+    for (const route of ROUTES) {
+      const permissions = ROUTE_PERMISSIONS[route.id];
+      if (!permissions) throw new Error(`route ${route.id} has no entry in ROUTE_PERMISSIONS`);
+      const fn = createFunction(this, route.id, {
+        entry: route.entry,
+        environment: props.environment,
+      });
+      this.grant(fn, permissions, props);
+      const httpRoute = new apigw.HttpRoute(this, `${route.id}Route`, {
+        httpApi: this.httpApi,
+        routeKey: apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]),
+        integration: new HttpLambdaIntegration(`${route.id}Integration`, fn),
+        authorizer: route.access.kind === "public" ? noAuthorizer : authorizer,
+        // The authorizer rejects a machine token without the scope before the handler runs.
+        ...(route.access.kind === "scope" ? { authorizationScopes: [route.access.scope] } : {}),
+      });
+      if (route.access.kind === "public") {
+        acknowledge(
+          httpRoute,
+          "AwsSolutions-APIG4",
+          `${route.method} ${route.path} is public by the product contract (SPEC: anyone may read it).`,
+        );
+      }
+      functions.set(route.id, fn);
+    }
+    this.functions = functions;
+  }
+
+  private grant(fn: lambda.IFunction, permissions: RoutePermissions, props: ApiProps): void {
+    if (permissions.table !== "none") {
+      const { tableArn } = props.table;
+      // The indexes by name: no `index/*` wildcard.
+      const indexArns = ORDERS_TABLE.globalSecondaryIndexes.map(
+        (index) => `${tableArn}/index/${index.indexName}`,
+      );
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: [...TABLE_ACTIONS[permissions.table]],
+          resources: [tableArn, ...indexArns],
+        }),
+      );
+    }
+    if (permissions.workflow !== "none") {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: [...WORKFLOW_ACTIONS[permissions.workflow]],
+          resources: [props.stateMachine.stateMachineArn],
+        }),
+      );
+    }
+    if (permissions.email) props.mail.grantSend(fn);
+  }
+}
+
+/** Stage throttling (requests per second, burst) applied to every route. */
+export const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;

@@ -1,0 +1,118 @@
+// The deployment's settings, read from CDK context (cdk.json or `cdk synth -c key=value`) and
+// validated at synth time, so a bad value fails the synth instead of the first request.
+//
+// - `protectData` (default true): table and user pool get deletion protection and RETAIN;
+//   false, for dev stacks: neither, and DESTROY.
+// - `mailFrom` (default `no-reply@example.com`): the SES sender address (MAIL_FROM).
+// - `mailDomain` (optional): verify this domain as the SES identity instead of the `mailFrom`
+//   address (which must then be in it); the stack outputs its DKIM records.
+// - `operatorEmails` (default none): operators' alert addresses, a list or comma separated.
+// - `policy` (default `{}`): JSON object merged over the default policy (mergePolicy), POLICY_JSON.
+// - `alarmEmail` (optional): an SNS topic for the alarms, with this address subscribed.
+// - `authDomainPrefix` (default `shipped-cancellation-<account>`): Cognito domain prefix of the
+//   token endpoint; set it when one account holds two stacks.
+import type { Node } from "constructs";
+import { mergePolicy, type Policy } from "../functions/domain/policy.ts";
+
+export interface DeploymentConfig {
+  protectData: boolean;
+  mailFrom: string;
+  /** The SES identity: the `mailDomain` when given, otherwise the `mailFrom` address. */
+  mailIdentity: { kind: "domain" | "email"; name: string };
+  operatorEmails: string[];
+  policy: Policy;
+  alarmEmail: string | undefined;
+  authDomainPrefix: string | undefined;
+}
+
+/** One address, nothing that could smuggle a second header or recipient. */
+const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const COGNITO_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const fail = (key: string, message: string): never => {
+  throw new Error(`context "${key}": ${message}`);
+};
+
+// `-c key=value` on the command line always yields a string; cdk.json yields JSON values.
+const parseJson = (key: string, raw: string): unknown => {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return fail(key, "is not valid JSON");
+  }
+};
+
+const readBoolean = (node: Node, key: string, fallback: boolean): boolean => {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined) return fallback;
+  if (raw === true || raw === "true") return true;
+  if (raw === false || raw === "false") return false;
+  return fail(key, "must be true or false");
+};
+
+const readString = (node: Node, key: string): string | undefined => {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === "") return undefined;
+  if (typeof raw !== "string") return fail(key, "must be a string");
+  return raw.trim();
+};
+
+const readEmail = (node: Node, key: string): string | undefined => {
+  const value = readString(node, key);
+  if (value !== undefined && !EMAIL.test(value)) fail(key, `"${value}" is not an email address`);
+  return value;
+};
+
+const readEmailList = (node: Node, key: string): string[] => {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === "") return [];
+  const list: unknown[] = Array.isArray(raw)
+    ? raw
+    : typeof raw === "string"
+      ? raw.split(",")
+      : fail(key, "must be an array or a comma-separated string");
+  return list.map((item) => {
+    const address = typeof item === "string" ? item.trim() : "";
+    if (!EMAIL.test(address)) fail(key, `"${String(item)}" is not an email address`);
+    return address;
+  });
+};
+
+const readPolicy = (node: Node): Policy => {
+  const raw: unknown = node.tryGetContext("policy");
+  const overrides = typeof raw === "string" ? parseJson("policy", raw) : (raw ?? {});
+  try {
+    return mergePolicy(overrides);
+  } catch (error) {
+    return fail("policy", (error as Error).message);
+  }
+};
+
+export const readConfig = (node: Node): DeploymentConfig => {
+  const mailFrom = readEmail(node, "mailFrom") ?? "no-reply@example.com";
+  const mailDomain = readString(node, "mailDomain");
+  if (mailDomain !== undefined) {
+    if (!DOMAIN.test(mailDomain)) fail("mailDomain", `"${mailDomain}" is not a domain name`);
+    // SES authorizes the sender by the identity that covers it: the address must be in the domain.
+    if (!mailFrom.toLowerCase().endsWith(`@${mailDomain.toLowerCase()}`)) {
+      fail("mailFrom", `"${mailFrom}" is not an address in mailDomain "${mailDomain}"`);
+    }
+  }
+  const authDomainPrefix = readString(node, "authDomainPrefix");
+  if (authDomainPrefix !== undefined && !COGNITO_PREFIX.test(authDomainPrefix)) {
+    fail("authDomainPrefix", "use lowercase letters, digits and hyphens");
+  }
+  return {
+    protectData: readBoolean(node, "protectData", true),
+    mailFrom,
+    mailIdentity:
+      mailDomain !== undefined
+        ? { kind: "domain", name: mailDomain }
+        : { kind: "email", name: mailFrom },
+    operatorEmails: readEmailList(node, "operatorEmails"),
+    policy: readPolicy(node),
+    alarmEmail: readEmail(node, "alarmEmail"),
+    authDomainPrefix,
+  };
+};

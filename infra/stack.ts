@@ -1,0 +1,114 @@
+// The whole service in one stack: the orders table, sign-in, mail, the cancellation workflow,
+// the HTTP API and its alarms.
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import type { Construct } from "constructs";
+import { ENV } from "../functions/adapters/config.ts";
+import { ORDERS_TABLE } from "../functions/adapters/table.ts";
+import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
+import { Api, DEFAULT_THROTTLE } from "./api.ts";
+import { Auth } from "./auth.ts";
+import type { DeploymentConfig } from "./config.ts";
+import { Mail } from "./mail.ts";
+import { CancellationWorkflow } from "./workflow.ts";
+
+const functionsIn = (scope: Construct): lambda.Function[] =>
+  scope.node.findAll().filter((node) => node instanceof lambda.Function);
+
+export interface ShippedCancellationStackProps extends StackProps {
+  config: DeploymentConfig;
+}
+
+export class ShippedCancellationStack extends Stack {
+  readonly table: dynamodb.TableV2;
+  readonly auth: Auth;
+  readonly mail: Mail;
+  readonly workflow: CancellationWorkflow;
+  readonly api: Api;
+  readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: ShippedCancellationStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const key = (attribute: { name: string; type: string }) => ({
+      name: attribute.name,
+      // Same string values ("S" | "N" | "B") as CDK's enum.
+      type: attribute.type as dynamodb.AttributeType,
+    });
+    this.table = new dynamodb.TableV2(this, "Orders", {
+      partitionKey: key(ORDERS_TABLE.partitionKey),
+      sortKey: key(ORDERS_TABLE.sortKey),
+      globalSecondaryIndexes: ORDERS_TABLE.globalSecondaryIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: key(index.partitionKey),
+        sortKey: key(index.sortKey),
+        projectionType: dynamodb.ProjectionType.ALL,
+      })),
+      billing: dynamodb.Billing.onDemand(),
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: config.protectData,
+      removalPolicy: config.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.auth = new Auth(this, "Auth", {
+      protectData: config.protectData,
+      domainPrefix: config.authDomainPrefix ?? `shipped-cancellation-${this.account}`,
+    });
+
+    this.mail = new Mail(this, "Mail", { mailIdentity: config.mailIdentity });
+
+    // Shared by the workflow's functions and the API's; the API adds the state machine's ARN
+    // (the workflow's own functions cannot know it: that would be a dependency cycle).
+    const environment: Record<string, string> = {
+      [ENV.tableName]: this.table.tableName,
+      [ENV.mailFrom]: config.mailFrom,
+      [ENV.sesConfigurationSet]: this.mail.configurationSet.configurationSetName,
+      [ENV.operatorEmails]: config.operatorEmails.join(","),
+      [ENV.policy]: JSON.stringify(config.policy),
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    };
+
+    this.workflow = new CancellationWorkflow(this, "Workflow", { table: this.table, environment });
+    const { stateMachine } = this.workflow;
+    // The workflow's steps send most notifications (receipts, reminders, refund outcomes).
+    for (const fn of this.workflow.functions) this.mail.grantSend(fn);
+
+    this.api = new Api(this, "Api", {
+      table: this.table,
+      stateMachine,
+      mail: this.mail,
+      environment: { ...environment, [ENV.stateMachineArn]: stateMachine.stateMachineArn },
+      jwtIssuer: this.auth.issuerUrl,
+      jwtAudience: [this.auth.userClient.userPoolClientId, this.auth.systemClient.userPoolClientId],
+      throttle: DEFAULT_THROTTLE,
+    });
+
+    this.alarms = new Alarms(this, "Alarms", {
+      stateMachine,
+      // Every function in the stack, the workflow's included.
+      functions: functionsIn(this),
+      alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, "ApiUrl", { value: this.api.httpApi.apiEndpoint });
+    new CfnOutput(this, "UserPoolId", { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, "UserClientId", { value: this.auth.userClient.userPoolClientId });
+    new CfnOutput(this, "SystemClientId", { value: this.auth.systemClient.userPoolClientId });
+    new CfnOutput(this, "TokenEndpoint", {
+      value: `${this.auth.domain.baseUrl()}/oauth2/token`,
+    });
+    new CfnOutput(this, "TableName", { value: this.table.tableName });
+    new CfnOutput(this, "StateMachineArn", { value: stateMachine.stateMachineArn });
+    // A domain identity is verified by these DKIM CNAME records in the domain's DNS.
+    if (config.mailIdentity.kind === "domain") {
+      this.mail.identity.dkimRecords.forEach((record, index) => {
+        new CfnOutput(this, `DkimRecord${index + 1}`, {
+          value: `${record.name} CNAME ${record.value}`,
+        });
+      });
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// The local Step Functions endpoint: the AWS JSON 1.0 protocol (`X-Amz-Target:
+// AWSStepFunctions.<Action>`) over LocalStepFunctions, so the unchanged SFN client in the handlers
+// talks to it through AWS_ENDPOINT_URL_SFN.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Execution, HistoryEvent, LocalStepFunctions } from "./step-functions.ts";
+import { ServiceError } from "./step-functions.ts";
+
+const epochSeconds = (date: Date | undefined) => (date ? date.getTime() / 1000 : undefined);
+
+const describe = (execution: Execution) => ({
+  executionArn: execution.executionArn,
+  stateMachineArn: execution.stateMachineArn,
+  name: execution.name,
+  status: execution.status,
+  startDate: epochSeconds(execution.startDate),
+  stopDate: epochSeconds(execution.stopDate),
+  input: execution.input,
+  output: execution.output,
+  error: execution.error,
+  cause: execution.cause,
+});
+
+/** History events in GetExecutionHistory's shape (no execution data, as the stack logs it). */
+const historyEvent = (event: HistoryEvent) => ({
+  id: event.id,
+  previousEventId: event.id - 1,
+  timestamp: epochSeconds(event.timestamp),
+  type: event.type,
+  ...(event.stateName && event.type.endsWith("Entered")
+    ? { stateEnteredEventDetails: { name: event.stateName } }
+    : {}),
+  ...(event.stateName && event.type.endsWith("Exited")
+    ? { stateExitedEventDetails: { name: event.stateName } }
+    : {}),
+  ...(event.error ? { taskFailedEventDetails: { error: event.error, cause: event.cause } } : {}),
+});
+
+type Body = Record<string, unknown>;
+const text = (body: Body, key: string): string => {
+  const value = body[key];
+  if (typeof value !== "string") throw new ServiceError("InvalidParameter", `${key} is required`);
+  return value;
+};
+
+const actions = (sfn: LocalStepFunctions): Record<string, (body: Body) => object> => ({
+  StartExecution: (body) => {
+    const execution = sfn.startExecution(
+      text(body, "name"),
+      typeof body.input === "string" ? body.input : "{}",
+    );
+    return { executionArn: execution.executionArn, startDate: epochSeconds(execution.startDate) };
+  },
+  DescribeExecution: (body) => describe(sfn.describeExecution(text(body, "executionArn"))),
+  GetExecutionHistory: (body) => {
+    const events = sfn.describeExecution(text(body, "executionArn")).history.map(historyEvent);
+    return { events: body.reverseOrder === true ? events.reverse() : events };
+  },
+  ListExecutions: () => ({
+    executions: sfn.listExecutions().map((execution) => {
+      const { input: _input, output: _output, ...summary } = describe(execution);
+      return summary;
+    }),
+  }),
+  SendTaskSuccess: (body) => {
+    sfn.sendTaskSuccess(
+      text(body, "taskToken"),
+      typeof body.output === "string" ? body.output : "{}",
+    );
+    return {};
+  },
+  SendTaskFailure: (body) => {
+    sfn.sendTaskFailure(
+      text(body, "taskToken"),
+      typeof body.error === "string" ? body.error : "",
+      typeof body.cause === "string" ? body.cause : "",
+    );
+    return {};
+  },
+  StopExecution: (body) => {
+    sfn.stopExecution(text(body, "executionArn"));
+    return { stopDate: Date.now() / 1000 };
+  },
+});
+
+const readBody = async (request: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+};
+
+const reply = (response: ServerResponse, status: number, body: object) => {
+  response
+    .writeHead(status, { "content-type": "application/x-amz-json-1.0" })
+    .end(JSON.stringify(body));
+};
+
+export const startSfnEndpoint = async (
+  sfn: LocalStepFunctions,
+): Promise<{ server: Server; endpoint: string }> => {
+  const handlers = actions(sfn);
+  const server = createServer(async (request, response) => {
+    const target = String(request.headers["x-amz-target"] ?? "");
+    const action = target.startsWith("AWSStepFunctions.")
+      ? target.slice("AWSStepFunctions.".length)
+      : "";
+    try {
+      const handle = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
+      if (!handle)
+        throw new ServiceError("UnknownOperationException", `${target} is not emulated locally`);
+      const raw = await readBody(request);
+      reply(response, 200, handle(raw ? (JSON.parse(raw) as Body) : {}));
+    } catch (error) {
+      const name = error instanceof ServiceError ? error.name : "InternalFailure";
+      reply(response, name === "InternalFailure" ? 500 : 400, {
+        __type: name,
+        message: (error as Error).message,
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (typeof address !== "object" || address === null)
+    throw new Error("SFN endpoint has no address");
+  return { server, endpoint: `http://127.0.0.1:${address.port}` };
+};

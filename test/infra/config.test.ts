@@ -1,0 +1,64 @@
+// Deployment settings from CDK context: defaults, the forms the CLI and cdk.json give, and the
+// mistakes that must fail the synth rather than the first request.
+import { App } from "aws-cdk-lib";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_POLICY, mergePolicy } from "../../functions/domain/policy.ts";
+import { readConfig } from "../../infra/config.ts";
+
+const read = (context: Record<string, unknown> = {}) => readConfig(new App({ context }).node);
+
+describe("readConfig", () => {
+  it("defaults: protected data, example sender verified as an address, default policy", () => {
+    expect(read()).toEqual({
+      protectData: true,
+      mailFrom: "no-reply@example.com",
+      mailIdentity: { kind: "email", name: "no-reply@example.com" },
+      operatorEmails: [],
+      policy: DEFAULT_POLICY,
+      alarmEmail: undefined,
+      authDomainPrefix: undefined,
+    });
+  });
+
+  it("takes the strings `-c key=value` gives as well as cdk.json's JSON values", () => {
+    const fromCli = read({
+      protectData: "false",
+      operatorEmails: "a@example.com, b@example.com",
+      policy: '{"cancellationWindowDays":7}',
+    });
+    const fromJson = read({
+      protectData: false,
+      operatorEmails: ["a@example.com", "b@example.com"],
+      policy: { cancellationWindowDays: 7 },
+    });
+    expect(fromCli).toEqual(fromJson);
+    expect(fromCli.protectData).toBe(false);
+    expect(fromCli.operatorEmails).toEqual(["a@example.com", "b@example.com"]);
+    expect(fromCli.policy).toEqual(mergePolicy({ cancellationWindowDays: 7 }));
+  });
+
+  it("mailDomain makes the domain the identity", () => {
+    expect(read({ mailDomain: "shop.example.jp", mailFrom: "info@shop.example.jp" })).toMatchObject(
+      {
+        mailFrom: "info@shop.example.jp",
+        mailIdentity: { kind: "domain", name: "shop.example.jp" },
+      },
+    );
+  });
+
+  it.each([
+    [{ policy: { cancellationWindowDays: 0 } }, /context "policy": invalid policy/],
+    [{ policy: "{not json" }, /context "policy": is not valid JSON/],
+    [{ policy: [1] }, /context "policy": policy overrides must be a JSON object/],
+    [{ protectData: "no" }, /context "protectData": must be true or false/],
+    [{ mailFrom: "someone" }, /context "mailFrom"/],
+    [{ mailFrom: "a@example.com\r\nBcc: x@evil.test" }, /context "mailFrom"/],
+    [{ mailDomain: "example.com", mailFrom: "a@other.test" }, /not an address in mailDomain/],
+    [{ mailDomain: "not a domain" }, /context "mailDomain"/],
+    [{ operatorEmails: "ops@example.com,oops" }, /context "operatorEmails"/],
+    [{ alarmEmail: 42 }, /context "alarmEmail": must be a string/],
+    [{ authDomainPrefix: "Has_Upper" }, /context "authDomainPrefix"/],
+  ])("rejects %j", (context, message) => {
+    expect(() => read(context)).toThrow(message);
+  });
+});
