@@ -1,7 +1,16 @@
 // What clients see: records without server-side fields, orders with what the buyer can do now.
+// Fields are listed one by one, in SPEC's order: DynamoDB does not keep the order of map keys, and
+// a field added to a record is only published once it is added here.
 import { cancellationOption } from "./eligibility.ts";
 import type { Policy } from "./policy.ts";
-import type { CancellationOption, CancellationRequest, Order, OrderRecord } from "./types.ts";
+import type {
+  CancellationOption,
+  CancellationRequest,
+  Order,
+  OrderRecord,
+  Refund,
+  TimelineEntry,
+} from "./types.ts";
 
 export type PublicOrder = Order & { cancellationOption: CancellationOption };
 export type PublicCancellationRequest = Omit<
@@ -9,12 +18,78 @@ export type PublicCancellationRequest = Omit<
   "idempotencyKey" | "requestHash" | "policy"
 >;
 
-export const toPublicOrder = (record: OrderRecord, now: string, policy: Policy): PublicOrder => ({
-  ...record.order,
-  cancellationOption: cancellationOption(record, now, policy),
+const toTimeline = (timeline: TimelineEntry[]): TimelineEntry[] =>
+  timeline.map(({ at, type, actor, note }) => ({ at, type, actor, ...(note ? { note } : {}) }));
+
+const toRefund = (refund: Refund): Refund => ({
+  amount: refund.amount,
+  currency: refund.currency,
+  method: refund.method,
+  status: refund.status,
+  refundId: refund.refundId,
+  expectedBy: refund.expectedBy && {
+    earliest: refund.expectedBy.earliest,
+    latest: refund.expectedBy.latest,
+  },
+  instructedAt: refund.instructedAt,
+  succeededAt: refund.succeededAt,
+  attempts: refund.attempts,
 });
 
-export const toPublicRequest = (request: CancellationRequest): PublicCancellationRequest => {
-  const { idempotencyKey: _key, requestHash: _hash, policy: _policy, ...visible } = request;
-  return visible;
+export const toPublicOrder = (record: OrderRecord, now: string, policy: Policy): PublicOrder => {
+  const order = record.order;
+  return {
+    orderId: order.orderId,
+    buyerId: order.buyerId,
+    buyerEmail: order.buyerEmail,
+    locale: order.locale,
+    sellerId: order.sellerId,
+    sellerEmail: order.sellerEmail,
+    currency: order.currency,
+    lines: order.lines.map(({ lineId, sku, title, quantity, unitPrice }) => ({
+      lineId,
+      sku,
+      title,
+      quantity,
+      unitPrice,
+    })),
+    shippingFee: order.shippingFee,
+    payment: { method: order.payment.method, paidAmount: order.payment.paidAmount },
+    placedAt: order.placedAt,
+    status: order.status,
+    shipment: order.shipment && {
+      carrier: order.shipment.carrier,
+      trackingNumber: order.shipment.trackingNumber,
+      shippedAt: order.shipment.shippedAt,
+    },
+    deliveredAt: order.deliveredAt,
+    activeCancellationRequestId: order.activeCancellationRequestId,
+    cancellationOption: cancellationOption(record, now, policy),
+    importedAt: order.importedAt,
+    updatedAt: order.updatedAt,
+    timeline: toTimeline(order.timeline),
+  };
 };
+
+export const toPublicRequest = (request: CancellationRequest): PublicCancellationRequest => ({
+  requestId: request.requestId,
+  orderId: request.orderId,
+  status: request.status,
+  reason: request.reason,
+  comment: request.comment,
+  createdAt: request.createdAt,
+  updatedAt: request.updatedAt,
+  sellerDeadline: request.sellerDeadline,
+  sellerRemindedAt: request.sellerRemindedAt,
+  marketplaceDeadline: request.marketplaceDeadline,
+  marketplaceReview: request.marketplaceReview,
+  refundRetryDeadline: request.refundRetryDeadline,
+  rejection: request.rejection && {
+    by: request.rejection.by,
+    reason: request.rejection.reason,
+    at: request.rejection.at,
+  },
+  refund: request.refund && toRefund(request.refund),
+  policyVersion: request.policyVersion,
+  timeline: toTimeline(request.timeline),
+});
