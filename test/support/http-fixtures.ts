@@ -1,7 +1,12 @@
 // Data for the handler suites: import bodies, and stored orders in the state a test starts from.
 import { randomUUID } from "node:crypto";
 import type { OrderStore } from "../../functions/adapters/order-store.ts";
-import type { CancellationRequest, Order, OrderRecord } from "../../functions/domain/types.ts";
+import {
+  type CancellationRequest,
+  isTerminal,
+  type Order,
+  type OrderRecord,
+} from "../../functions/domain/types.ts";
 import { at, cancellationRequest, orderRecord } from "./records.ts";
 
 export const uid = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -33,10 +38,7 @@ export const seedOrder = async (
 ): Promise<OrderRecord> => {
   const orderId = overrides.orderId ?? uid("o");
   const list = requests(orderId);
-  const active = list.find(
-    (request) =>
-      !["COMPLETED", "REJECTED", "WITHDRAWN", "RETURN_REQUIRED"].includes(request.status),
-  );
+  const active = list.find((request) => !isTerminal(request.status));
   const record = orderRecord(
     { activeCancellationRequestId: active?.requestId ?? null, ...overrides, orderId },
     list,
