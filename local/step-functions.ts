@@ -135,6 +135,7 @@ export class LocalStepFunctions {
   private readonly definition: Definition;
   private readonly executions = new Map<string, Execution>();
   private readonly parked = new Map<string, ParkedTask>();
+  private readonly runningTasks = new Set<Promise<unknown>>();
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.definition = withLocalTimeouts(options.definition as Definition);
@@ -247,9 +248,10 @@ export class LocalStepFunctions {
     this.takeParked(taskToken).reject(namedError(error, cause));
   }
 
-  /** Waits until every execution has stopped (for tests and shutdown). */
+  /** Waits until every execution has stopped and no task is still running (tests, shutdown). */
   async settle(): Promise<void> {
     await Promise.all([...this.executions.values()].map((execution) => execution.done));
+    await Promise.allSettled([...this.runningTasks]);
   }
 
   abortAll(): void {
@@ -333,6 +335,13 @@ export class LocalStepFunctions {
     }
     const handler = this.options.lambdas(resource);
     if (!handler) throw new Error(`state ${stateName}: no local handler for ${resource}`);
-    return handler;
+    // Tracked, because aborting an execution does not stop a task already running.
+    return (input) => {
+      const running = handler(input);
+      this.runningTasks.add(running);
+      const forget = () => this.runningTasks.delete(running);
+      running.then(forget, forget);
+      return running;
+    };
   }
 }

@@ -1,0 +1,34 @@
+// Every benchmark target, in one place. Each is about twice what `npm run bench` measured on the
+// 2-core dev machine while other test runs shared it (measured ranges in the comments), so a
+// miss means a real regression rather than a noisy neighbour. Tighten them as the code gets faster.
+export const TARGETS = {
+  domain: {
+    /** transition() on each hot event, ops/s (vitest's hz). Measured 32,000–47,000. */
+    transitionOpsPerSec: 16_000,
+    /** renderEmail(BUYER_APPROVED, ja), ops/s. Measured 60,000–65,000. */
+    renderEmailOpsPerSec: 30_000,
+    /** planNextStep on a request awaiting the seller, ops/s. Measured 490,000–620,000. */
+    planNextStepOpsPerSec: 250_000,
+  },
+  store: {
+    /** OrderStore get + conditional save on DynamoDB Local, ms. Measured p50 7.8–14, p99 20–89. */
+    roundTripP50Ms: 25,
+    roundTripP99Ms: 200,
+    /** Wall time of 50 concurrent saves of one version (one wins), ms. Measured mean 100–190, p99 140–310. */
+    conflictingSavesMeanMs: 400,
+    conflictingSavesP99Ms: 600,
+  },
+  api: {
+    /** startLocal({ port: 0 }): synth, DynamoDB Local JVM, stand-ins, handlers, ms. Measured 5,900–11,500. */
+    startLocalMs: 15_000,
+    /** GET /orders/{id} as its buyer, ms. Measured p50 5.6–13, p99 28–76. */
+    getOrderP50Ms: 25,
+    getOrderP99Ms: 150,
+    /** POST /orders/{id}/cancellation-requests → 202 (starts the workflow), ms. Measured p50 17–23, p99 77–166. */
+    requestCancellationP50Ms: 50,
+    requestCancellationP99Ms: 300,
+    /** RSS after ~420 requests and 211 started workflows, MB. Measured node 303–341, with the JVM 622. */
+    rssMb: 700,
+    totalRssMb: 1_300,
+  },
+} as const;
