@@ -93,6 +93,20 @@ const failure = (execution: Execution) =>
 const decide = (harness: WorkflowHarness, orderId: string, event: DomainEvent) =>
   applyEvent(harness.deps, orderId, event);
 
+/** Waits for the seller's wait to begin, then approves as the seller (as the decision API does). */
+const sellerApproves = async (
+  harness: WorkflowHarness,
+  ids: { orderId: string; requestId: string; sellerId: string },
+) => {
+  await reach(harness, ids, "AWAITING_SELLER");
+  await decide(harness, ids.orderId, {
+    type: "SELLER_DECIDE",
+    actor: ids.sellerId,
+    requestId: ids.requestId,
+    decision: "APPROVE",
+  });
+};
+
 const statesEntered = (execution: { history: { type: string; stateName?: string }[] }) =>
   execution.history
     .filter((event) => event.type.endsWith("StateEntered"))
@@ -115,14 +129,7 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
   it("happy path: seller approves, policy approves, refund made once, completed", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness);
-    await reach(harness, ids, "AWAITING_SELLER");
-
-    await decide(harness, ids.orderId, {
-      type: "SELLER_DECIDE",
-      actor: ids.sellerId,
-      requestId: ids.requestId,
-      decision: "APPROVE",
-    });
+    await sellerApproves(harness, ids);
     const execution = await finish(harness, ids.requestId);
 
     expect(execution.status, failure(execution)).toBe("SUCCEEDED");
@@ -278,13 +285,7 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
   it("high value, operator rejects: rejected by the marketplace", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness, { order: HIGH_VALUE });
-    await reach(harness, ids, "AWAITING_SELLER");
-    await decide(harness, ids.orderId, {
-      type: "SELLER_DECIDE",
-      actor: ids.sellerId,
-      requestId: ids.requestId,
-      decision: "APPROVE",
-    });
+    await sellerApproves(harness, ids);
     await reach(harness, ids, "AWAITING_MARKETPLACE");
     await decide(harness, ids.orderId, {
       type: "OPERATOR_DECIDE",
@@ -457,13 +458,7 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
   it("parcel delivered while waiting for the operator: RETURN_REQUIRED, no refund", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness, { order: HIGH_VALUE });
-    await reach(harness, ids, "AWAITING_SELLER");
-    await decide(harness, ids.orderId, {
-      type: "SELLER_DECIDE",
-      actor: ids.sellerId,
-      requestId: ids.requestId,
-      decision: "APPROVE",
-    });
+    await sellerApproves(harness, ids);
     await reach(harness, ids, "AWAITING_MARKETPLACE");
 
     await decide(harness, ids.orderId, {
@@ -495,13 +490,7 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
     const ids = await requestCancellation(harness, {
       order: { payment: { method: "CASH_ON_DELIVERY", paidAmount: 0 } },
     });
-    await reach(harness, ids, "AWAITING_SELLER");
-    await decide(harness, ids.orderId, {
-      type: "SELLER_DECIDE",
-      actor: ids.sellerId,
-      requestId: ids.requestId,
-      decision: "APPROVE",
-    });
+    await sellerApproves(harness, ids);
     const execution = await finish(harness, ids.requestId);
 
     expect(execution.status, failure(execution)).toBe("SUCCEEDED");
