@@ -147,6 +147,23 @@ export const taskTokenUpdate = (input: {
   ExpressionAttributeValues: { ":token": input.token, ":expectedStatus": input.expectedStatus },
 });
 
+/**
+ * A rendered email waiting to be sent. It is written in the same conditional write as the change
+ * that caused it and removed once sent, so a crash between the two delays the mail, never loses it.
+ */
+export interface OutboxMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** An outbox entry: ids sort in the order the mail was written. */
+export interface OutboxEntry {
+  id: string;
+  mail: OutboxMail;
+}
+
 /** The attributes a read needs: never `taskTokens`, which only getTaskToken returns. */
 interface RecordItem {
   order: Order;
@@ -246,8 +263,9 @@ export class OrderStore {
             version,
             order: record.order,
             requests: record.requests,
-            // Created here so the workflow's `SET taskTokens.<id>` always has a map to write into.
+            // Created here so `SET taskTokens.<id>` and `SET outbox.<id>` always have a map to write into.
             taskTokens: {},
+            outbox: {},
             ...indexKeys(record),
           },
           ConditionExpression: "attribute_not_exists(pk)",
@@ -263,9 +281,13 @@ export class OrderStore {
   /**
    * Replaces the order and its requests if the item is still at `stored.version`: one conditional
    * UpdateItem, so a lost race leaves nothing half-written. `taskTokens` is never touched, so a
-   * token the workflow stores meanwhile survives.
+   * token the workflow stores meanwhile survives. `mail` joins the outbox in the same write.
    */
-  async save(stored: StoredOrder, next: OrderRecord): Promise<StoredOrder> {
+  async save(
+    stored: StoredOrder,
+    next: OrderRecord,
+    mail: readonly OutboxEntry[] = [],
+  ): Promise<StoredOrder> {
     const orderId = stored.record.order.orderId;
     if (next.order.orderId !== orderId) {
       throw new Error(`cannot save order ${next.order.orderId} over order ${orderId}`);
@@ -283,6 +305,12 @@ export class OrderStore {
       ":expected": stored.version,
     };
     const set = ["#order = :order", "#requests = :requests", "#version = :next"];
+    mail.forEach((entry, index) => {
+      names["#outbox"] = "outbox";
+      names[`#mail${index}`] = entry.id;
+      values[`:mail${index}`] = entry.mail;
+      set.push(`#outbox.#mail${index} = :mail${index}`);
+    });
     const remove: string[] = [];
     const keys: Partial<Record<string, string>> = indexKeys(next);
     for (const name of INDEX_KEY_NAMES) {
@@ -311,6 +339,36 @@ export class OrderStore {
       throw error;
     }
     return { record: next, version };
+  }
+
+  /** Mail written by earlier changes and not yet sent, oldest first. */
+  async pendingMail(orderId: string): Promise<OutboxEntry[]> {
+    const result = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        ConsistentRead: true,
+        ProjectionExpression: "#outbox",
+        ExpressionAttributeNames: { "#outbox": "outbox" },
+      }),
+    );
+    const outbox = (result.Item?.outbox ?? {}) as Record<string, OutboxMail>;
+    return Object.entries(outbox)
+      .map(([id, entry]) => ({ id, mail: entry }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Removes one sent mail from the outbox (removing one already gone is fine). */
+  async removeMail(orderId: string, id: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: "REMOVE #outbox.#id",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: { "#outbox": "outbox", "#id": id },
+      }),
+    );
   }
 
   /** Stores the workflow's task token while the request is in `expectedStatus` (else ConflictError). */

@@ -1,10 +1,16 @@
 // The one way anything changes an order: load → decide (domain) → persist (conditional write) →
 // carry out the effects. HTTP handlers and workflow tasks both go through here.
+import { randomUUID } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Mailer } from "../adapters/mailer.ts";
-import { ConflictError, type OrderStore, type StoredOrder } from "../adapters/order-store.ts";
+import {
+  ConflictError,
+  type OrderStore,
+  type OutboxEntry,
+  type StoredOrder,
+} from "../adapters/order-store.ts";
 import type { WorkflowClient } from "../adapters/workflow-client.ts";
-import { type RenderedEmail, renderEmail } from "../domain/emails.ts";
+import { renderEmail } from "../domain/emails.ts";
 import { DomainError, type DomainEvent, type Effect } from "../domain/events.ts";
 import { transition } from "../domain/transition.ts";
 import type { OrderRecord } from "../domain/types.ts";
@@ -38,10 +44,15 @@ export const applyEvent = async (
   for (let attempt = 1; ; attempt++) {
     const stored = await deps.store.get(orderId);
     if (!stored) throw new DomainError("NOT_FOUND", "no such order");
-    const result = transition(stored.record, event, deps.now());
+    const now = deps.now();
+    const result = transition(stored.record, event, now);
     if (!result.ok) throw result.error;
+    // Rendered now and stored with the change itself: the outbox is sent after the write.
+    const mail = outboxEntries(deps, result.record, result.effects, now);
     try {
-      const saved = await deps.store.save(stored, result.record);
+      const saved = await deps.store.save(stored, result.record, mail);
+      // Mail first: a signal wakes the workflow, whose next step sends whatever is still pending.
+      await deliverMail(deps, orderId, mail);
       await carryOutEffects(deps, saved.record, result.effects);
       return { stored: saved, effects: result.effects };
     } catch (error) {
@@ -61,9 +72,55 @@ const recipients = (deps: AppDeps, record: OrderRecord, to: "BUYER" | "SELLER" |
   }
 };
 
+/** The transition's emails, rendered in the order's locale, as outbox entries. */
+const outboxEntries = (
+  deps: AppDeps,
+  record: OrderRecord,
+  effects: readonly Effect[],
+  now: string,
+): OutboxEntry[] =>
+  effects.flatMap((effect, index) => {
+    if (effect.kind !== "EMAIL") return [];
+    const to = recipients(deps, record, effect.to);
+    if (to.length === 0) return [];
+    const { subject, text, html } = renderEmail(effect.template, record, effect.requestId, now);
+    // Sortable ids: the outbox is sent in the order the mail was written.
+    const id = `${now}.${String(index).padStart(2, "0")}.${randomUUID().slice(0, 8)}`;
+    return [{ id, mail: { to, subject, text, html } }];
+  });
+
 /**
- * Carries out a committed transition's effects. The state is already saved, so a failed email or
- * signal is logged and does not undo it: the workflow reconciles by reading the record's status.
+ * Sends outbox mail and removes each sent entry. A failure leaves the entry for the next flush
+ * (the workflow flushes the order's outbox at every step), so mail is sent at least once.
+ */
+export const deliverMail = async (
+  deps: AppDeps,
+  orderId: string,
+  entries: readonly OutboxEntry[],
+): Promise<void> => {
+  for (const entry of entries) {
+    try {
+      await deps.mailer.send(entry.mail);
+      await deps.store.removeMail(orderId, entry.id);
+    } catch (error) {
+      deps.logger.error("mail not sent yet; it stays in the outbox", {
+        orderId,
+        mailId: entry.id,
+        error: error as Error,
+      });
+    }
+  }
+};
+
+/** Sends whatever an earlier change left in the order's outbox. */
+export const flushOutbox = async (deps: AppDeps, orderId: string): Promise<void> => {
+  await deliverMail(deps, orderId, await deps.store.pendingMail(orderId));
+};
+
+/**
+ * Carries out a committed transition's signals: starting the workflow, ending or cancelling its
+ * wait (emails go through the outbox). The state is already saved, so a failed signal is logged
+ * and does not undo it: the workflow reconciles by reading the record's status.
  */
 export const carryOutEffects = async (
   deps: AppDeps,
@@ -74,18 +131,8 @@ export const carryOutEffects = async (
   for (const effect of effects) {
     try {
       switch (effect.kind) {
-        case "EMAIL": {
-          const to = recipients(deps, record, effect.to);
-          if (to.length === 0) break;
-          const email: RenderedEmail = renderEmail(
-            effect.template,
-            record,
-            effect.requestId,
-            deps.now(),
-          );
-          await deps.mailer.send({ to, ...email });
+        case "EMAIL":
           break;
-        }
         case "START_WORKFLOW":
           await deps.workflow.start({ orderId, requestId: effect.requestId });
           break;

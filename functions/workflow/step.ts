@@ -1,8 +1,9 @@
 // Workflow task: apply the step's event to the request (if it still applies), then tell the state
-// machine what comes next. Flow: load → decide → save → emails → plan the next step from the record.
+// machine what comes next. Flow: flush the outbox → load → decide → save → emails → plan the next
+// step from the record.
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { z } from "zod";
-import { type AppDeps, applyEvent } from "../app/apply-event.ts";
+import { type AppDeps, applyEvent, flushOutbox } from "../app/apply-event.ts";
 import { defaultDeps } from "../app/deps.ts";
 import { DomainError, type DomainEvent } from "../domain/events.ts";
 import { SYSTEM } from "../domain/transition.ts";
@@ -74,6 +75,8 @@ export const createHandler =
   async (rawInput: unknown): Promise<StepOutput> => {
     const deps = getDeps();
     const input = stepInputSchema.parse(rawInput);
+    // Mail an earlier step or API call wrote but could not send goes out now.
+    await flushOutbox(deps, input.orderId);
     const event = eventFor(input);
     if (event) {
       try {

@@ -195,6 +195,48 @@ describe.each(BACKENDS)("OrderStore on %s", (backend) => {
     });
   });
 
+  describe("outbox", () => {
+    const mail = (subject: string) => ({
+      to: ["buyer@example.com"],
+      subject,
+      text: `${subject} text`,
+      html: `<p>${subject}</p>`,
+    });
+
+    it("writes mail in the same write as the change, lists it oldest first, removes it once sent", async () => {
+      const store = storeOn(table);
+      const orderId = uid("o");
+      const v1 = await store.create(orderRecord({ orderId }));
+      await expect(store.pendingMail(orderId)).resolves.toEqual([]);
+      const entries = [
+        { id: "2026-11-20T10:00:00.000Z.01.b", mail: mail("second") },
+        { id: "2026-11-20T10:00:00.000Z.00.a", mail: mail("first") },
+      ];
+      await store.save(v1, withRequest(v1.record, awaitingSeller(orderId, 48)), entries);
+      const pending = await store.pendingMail(orderId);
+      expect(pending.map((entry) => entry.mail.subject)).toEqual(["first", "second"]);
+      expect(pending[0]).toEqual(entries[1]);
+      await store.removeMail(orderId, "2026-11-20T10:00:00.000Z.00.a");
+      await store.removeMail(orderId, "2026-11-20T10:00:00.000Z.00.a");
+      expect((await store.pendingMail(orderId)).map((entry) => entry.id)).toEqual([
+        "2026-11-20T10:00:00.000Z.01.b",
+      ]);
+      await expect(store.get(orderId)).resolves.toMatchObject({ version: 2 });
+    });
+
+    it("writes no mail when the change loses its race", async () => {
+      const store = storeOn(table);
+      const orderId = uid("o");
+      const v1 = await store.create(orderRecord({ orderId }));
+      await store.save(v1, withRequest(v1.record, awaitingSeller(orderId, 48)));
+      const lost = store.save(v1, withRequest(v1.record, awaitingSeller(orderId, 99)), [
+        { id: "x", mail: mail("never") },
+      ]);
+      await expect(lost).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.pendingMail(orderId)).resolves.toEqual([]);
+    });
+  });
+
   describe("task tokens", () => {
     it("keeps a stored token across later saves and never returns it in records", async () => {
       const store = storeOn(table);

@@ -73,9 +73,15 @@ export const stateMachineDefinition = (
   return JSON.parse(resolve(machine?.Properties?.DefinitionString));
 };
 
+/** Keeps what it sends; `failures` > 0 makes that many next sends fail, as an SES outage would. */
 export class CapturingMailer implements Mailer {
   readonly sent: Mail[] = [];
+  failures = 0;
   async send(mail: Mail): Promise<void> {
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw Object.assign(new Error("SES is unavailable"), { name: "ServiceUnavailable" });
+    }
     this.sent.push(mail);
   }
 }

@@ -176,6 +176,36 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
     expect(await harness.deps.store.getTaskToken(ids.orderId, ids.requestId)).toBeUndefined();
   });
 
+  it("mail that SES refused stays in the outbox and goes out at the workflow's next step", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness);
+    await reach(harness, ids, "AWAITING_SELLER");
+    const before = harness.mailer.sent.length;
+    harness.mailer.failures = 1;
+
+    await decide(harness, ids.orderId, {
+      type: "SELLER_DECIDE",
+      actor: ids.sellerId,
+      requestId: ids.requestId,
+      decision: "REJECT",
+      reason: "already abroad",
+    });
+    // The buyer's mail failed once: only the outbox can have sent it since.
+    expect(harness.mailer.failures).toBe(0);
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    await expect(harness.deps.store.pendingMail(ids.orderId)).resolves.toEqual([]);
+    const sentNow = harness.mailer.sent.slice(before);
+    expect(sentNow.map((mail) => mail.to[0]).sort()).toEqual([
+      "buyer@example.com",
+      "seller@example.com",
+    ]);
+    expect(sentNow.find((mail) => mail.to[0] === "buyer@example.com")?.text).toContain(
+      "already abroad",
+    );
+  });
+
   it("seller rejects: the buyer is told why and the order stays shipped", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness);
