@@ -4,6 +4,12 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from "aws-lambda";
+import {
+  HttpProblem,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemCode,
+  toProblem,
+} from "../functions/http/problems.ts";
 import type { LocalTokens, VerifiedToken } from "./jwt.ts";
 import type { LocalRoute } from "./template.ts";
 
@@ -44,16 +50,12 @@ const compile = (route: LocalRoute, handler: HttpHandler): CompiledRoute => {
   return { ...route, handler, parameterNames, pattern: new RegExp(`^${source}$`) };
 };
 
-const problem = (
-  response: ServerResponse,
-  status: number,
-  code: string,
-  title: string,
-  detail: string,
-) => {
+/** The same problem documents the handlers answer with (functions/http/problems.ts). */
+const problem = (response: ServerResponse, code: ProblemCode, detail: string) => {
+  const body = toProblem(new HttpProblem(code, detail));
   response
-    .writeHead(status, { "content-type": "application/problem+json" })
-    .end(JSON.stringify({ type: "about:blank", title, status, detail, code }));
+    .writeHead(body?.status ?? 500, { "content-type": PROBLEM_CONTENT_TYPE })
+    .end(JSON.stringify(body));
 };
 
 /** API Gateway hands JWT claims to the handler as strings, arrays as `[a b]`. */
@@ -118,13 +120,7 @@ export const createGateway = (options: GatewayOptions): Server => {
     const method = request.method ?? "GET";
     const body = await readBody(request);
     if (body === undefined) {
-      problem(
-        response,
-        413,
-        "PAYLOAD_TOO_LARGE",
-        "Payload Too Large",
-        "the request body is too large",
-      );
+      problem(response, "PAYLOAD_TOO_LARGE", "the request body is too large");
       return;
     }
     const headers = headersOf(request);
@@ -153,7 +149,7 @@ export const createGateway = (options: GatewayOptions): Server => {
       }
     }
     if (!matched) {
-      problem(response, 404, "NOT_FOUND", "Not Found", `no route for ${method} ${url.pathname}`);
+      problem(response, "NOT_FOUND", `no route for ${method} ${url.pathname}`);
       return;
     }
     const { route, values } = matched;
@@ -164,17 +160,11 @@ export const createGateway = (options: GatewayOptions): Server => {
       const bearer = /^Bearer (.+)$/i.exec(headers.authorization ?? "")?.[1];
       token = bearer ? await options.tokens.verify(bearer) : undefined;
       if (!token) {
-        problem(response, 401, "UNAUTHORIZED", "Unauthorized", "a valid bearer token is required");
+        problem(response, "UNAUTHORIZED", "a valid bearer token is required");
         return;
       }
       if (route.scopes.length > 0 && !route.scopes.some((scope) => token?.scopes.includes(scope))) {
-        problem(
-          response,
-          403,
-          "FORBIDDEN",
-          "Forbidden",
-          `this route needs scope ${route.scopes.join(" or ")}`,
-        );
+        problem(response, "FORBIDDEN", `this route needs scope ${route.scopes.join(" or ")}`);
         return;
       }
     }
@@ -250,15 +240,14 @@ export const createGateway = (options: GatewayOptions): Server => {
       options.log?.(
         `${route.method} ${route.path} failed: ${(error as Error).stack ?? String(error)}`,
       );
-      problem(response, 500, "INTERNAL_ERROR", "Internal Server Error", "the function failed");
+      problem(response, "INTERNAL_ERROR", "the function failed");
     }
   };
 
   return createServer((request, response) => {
     serve(request, response).catch((error: unknown) => {
       options.log?.(`gateway error: ${String(error)}`);
-      if (!response.headersSent)
-        problem(response, 500, "INTERNAL_ERROR", "Internal Server Error", "local gateway error");
+      if (!response.headersSent) problem(response, "INTERNAL_ERROR", "local gateway error");
     });
   });
 };

@@ -14,6 +14,7 @@ import { z } from "zod";
 import { createTableInput } from "../functions/adapters/table.ts";
 import { DEFAULT_POLICY, mergePolicy, type Policy } from "../functions/domain/policy.ts";
 import { idSchema } from "../functions/domain/schemas.ts";
+import { toProblem, validationFailed } from "../functions/http/problems.ts";
 import { createApp, STACK_NAME } from "../infra/create-app.ts";
 import {
   placeholderValues,
@@ -215,19 +216,13 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
           }
           const parsed = tokenRequestSchema.safeParse(json);
           if (!parsed.success) {
+            const errors = parsed.error.issues.map((issue) => ({
+              path: issue.path.join("."),
+              message: issue.message,
+            }));
             return {
               status: 400,
-              body: {
-                type: "about:blank",
-                title: "Bad Request",
-                status: 400,
-                detail: "body must be { sub, groups?, scopes? }",
-                code: "VALIDATION_FAILED",
-                errors: parsed.error.issues.map((issue) => ({
-                  path: issue.path.join("."),
-                  message: issue.message,
-                })),
-              },
+              body: toProblem(validationFailed("body must be { sub, groups?, scopes? }", errors)),
             };
           }
           return { status: 200, body: { accessToken: await tokens.mint(parsed.data) } };

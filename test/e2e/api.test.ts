@@ -82,6 +82,20 @@ describe("local mode serves the synthesized app", () => {
     }
   });
 
+  it("mints tokens only for a valid body, and the gateway rejects a token signed by another key", async () => {
+    const bad = await api.post("/_local/tokens", undefined, { sub: "x", groups: ["admins"] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe("VALIDATION_FAILED");
+    expect(bad.contentType).toContain("application/problem+json");
+    // Signed by another key: the signature check fails.
+    const foreign =
+      "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4IiwiY2xpZW50X2lkIjoibG9jYWwtY2xpZW50In0.c2lnbmF0dXJl";
+    const response = await api.send("GET", "/orders", {
+      headers: { authorization: `Bearer ${foreign}` },
+    });
+    expect(response.status).toBe(401);
+  });
+
   it("publishes the policy to anyone", async () => {
     const response = await api.get("/policy");
     expect(response.status).toBe(200);
