@@ -20,6 +20,7 @@ import {
   placeholderValues,
   resolveIntrinsics,
   stateMachineDefinition,
+  stateMachineIds,
 } from "../infra/definition.ts";
 import { PROJECT_ROOT } from "../infra/lambda-defaults.ts";
 import { type RunningDynamoDb, startDynalite, startDynamoDbLocal } from "./dynamodb.ts";
@@ -28,12 +29,7 @@ import { LocalTokens } from "./jwt.ts";
 import { LocalSes } from "./ses.ts";
 import { startSfnEndpoint } from "./sfn-endpoint.ts";
 import { LocalStepFunctions, type TaskHandler } from "./step-functions.ts";
-import {
-  functionsFromTemplate,
-  routesFromTemplate,
-  stateMachineLogicalId,
-  type Template,
-} from "./template.ts";
+import { functionsFromTemplate, routesFromTemplate, type Template } from "./template.ts";
 
 export const LOCAL_TABLE_NAME = "shipped-cancellation-orders";
 const REGION = "ap-northeast-1";
@@ -158,7 +154,8 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     // 3. Step Functions: the synthesized definition; Lambda tasks call the handler modules.
     const functions = functionsFromTemplate(template);
     const handlers = new Map<string, TaskHandler>();
-    const machineId = stateMachineLogicalId(template);
+    const [machineId, ...others] = stateMachineIds(template);
+    if (!machineId || others.length > 0) throw new Error("the app must have one state machine");
     const stateMachineArn = String(references[machineId]);
     const stepFunctions = new LocalStepFunctions({
       stateMachineArn,

@@ -69,10 +69,3 @@ export const routesFromTemplate = (template: Template): LocalRoute[] =>
       functionLogicalId,
     };
   });
-
-export const stateMachineLogicalId = (template: Template): string => {
-  const machines = resourcesOfType(template, "AWS::StepFunctions::StateMachine");
-  if (machines.length !== 1)
-    throw new Error(`expected one state machine, found ${machines.length}`);
-  return (machines[0] as [string, CfnResource])[0];
-};

@@ -21,6 +21,7 @@ import { WorkflowClient } from "../../functions/adapters/workflow-client.ts";
 import type { AppDeps } from "../../functions/app/apply-event.ts";
 import { createHandler as createRefundHandler } from "../../functions/workflow/refund.ts";
 import { createHandler as createStepHandler } from "../../functions/workflow/step.ts";
+import { placeholderValues, stateMachineDefinition } from "../../infra/definition.ts";
 import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
 import { CancellationWorkflow } from "../../infra/workflow.ts";
 import { type Execution, LocalStepFunctions } from "../../local/step-functions.ts";
@@ -35,6 +36,7 @@ type CfnResource = {
   Metadata?: Record<string, unknown>;
 };
 type Template = { Resources: Record<string, CfnResource> };
+type Definition = { StartAt: string; States: Record<string, Record<string, unknown>> };
 
 /** Synthesizes the workflow construct (bundling skipped) and returns its template. */
 export const synthesizeWorkflow = (): Template => {
@@ -46,31 +48,6 @@ export const synthesizeWorkflow = (): Template => {
   });
   new CancellationWorkflow(stack, "Workflow", { table, environment: {} });
   return app.synth().getStackByName("WorkflowTest").template as Template;
-};
-
-/** The ASL of the template's state machine, intrinsic functions resolved by `refs`. */
-export const stateMachineDefinition = (
-  template: Template,
-  refs: (logicalId: string, attribute?: string) => string,
-): { StartAt: string; States: Record<string, Record<string, unknown>> } => {
-  const machine = Object.values(template.Resources).find(
-    (resource) => resource.Type === "AWS::StepFunctions::StateMachine",
-  );
-  const resolve = (value: unknown): string => {
-    if (typeof value === "string") return value;
-    const node = value as Record<string, unknown>;
-    if ("Fn::Join" in node) {
-      const [separator, parts] = node["Fn::Join"] as [string, unknown[]];
-      return parts.map(resolve).join(separator);
-    }
-    if ("Ref" in node) return node.Ref === "AWS::Partition" ? "aws" : refs(String(node.Ref));
-    if ("Fn::GetAtt" in node) {
-      const [logicalId, attribute] = node["Fn::GetAtt"] as [string, string];
-      return refs(logicalId, attribute);
-    }
-    throw new Error(`unsupported intrinsic ${JSON.stringify(node)}`);
-  };
-  return JSON.parse(resolve(machine?.Properties?.DefinitionString));
 };
 
 /** Keeps what it sends; `failures` > 0 makes that many next sends fail, as an SES outage would. */
@@ -91,7 +68,7 @@ export interface WorkflowHarness {
   deps: AppDeps & { gateway: PaymentGateway };
   mailer: CapturingMailer;
   ledger: LedgerPaymentGateway;
-  definition: ReturnType<typeof stateMachineDefinition>;
+  definition: Definition;
   execution: (requestId: string) => Execution;
 }
 
@@ -104,15 +81,15 @@ export const createWorkflowHarness = (
   template: Template,
   options: { gateway?: PaymentGateway } = {},
 ): WorkflowHarness => {
-  const lambdaArn = (logicalId: string) =>
-    `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
-  const definition = stateMachineDefinition(template, (logicalId, attribute) => {
-    const resource = template.Resources[logicalId];
-    if (resource?.Type === "AWS::DynamoDB::GlobalTable") return table.tableName;
-    if (resource?.Type === "AWS::Lambda::Function" && attribute === "Arn")
-      return lambdaArn(logicalId);
-    throw new Error(`unresolved ${logicalId}.${attribute ?? "Ref"}`);
+  // Placeholder ARNs for every reference, the orders table by its test name.
+  const references: Record<string, string> = placeholderValues(template, {
+    account: ACCOUNT,
+    region: REGION,
   });
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type === "AWS::DynamoDB::GlobalTable") references[logicalId] = table.tableName;
+  }
+  const definition = stateMachineDefinition(template, references) as Definition;
 
   const store = new OrderStore({ client: table.client, tableName: table.tableName });
   const mailer = new CapturingMailer();
