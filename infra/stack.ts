@@ -1,15 +1,19 @@
 // The whole service in one stack: the orders table, sign-in, mail, the cancellation workflow,
 // the HTTP API and its alarms.
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import { ENV } from "../functions/adapters/config.ts";
-import { ORDERS_TABLE } from "../functions/adapters/table.ts";
+import { OPERATOR_QUEUE_INDEX, ORDERS_TABLE } from "../functions/adapters/table.ts";
 import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
 import { Api, DEFAULT_THROTTLE } from "./api.ts";
 import { Auth } from "./auth.ts";
 import type { DeploymentConfig } from "./config.ts";
+import { createFunction } from "./lambda-defaults.ts";
 import { Mail } from "./mail.ts";
 import { CancellationWorkflow } from "./workflow.ts";
 
@@ -84,6 +88,25 @@ export class ShippedCancellationStack extends Stack {
       jwtIssuer: this.auth.issuerUrl,
       jwtAudience: [this.auth.userClient.userPoolClientId, this.auth.systemClient.userPoolClientId],
       throttle: DEFAULT_THROTTLE,
+    });
+
+    // A request whose workflow never started (the start failed and the buyer did not retry the
+    // POST) is started by a sweep every five minutes, so nothing waits forever.
+    const restartStalled = createFunction(this, "RestartStalledRequests", {
+      entry: "functions/workflow/restart-stalled.ts",
+      environment: { ...environment, [ENV.stateMachineArn]: stateMachine.stateMachineArn },
+      timeout: Duration.minutes(1),
+    });
+    restartStalled.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:Query"],
+        resources: [`${this.table.tableArn}/index/${OPERATOR_QUEUE_INDEX}`],
+      }),
+    );
+    stateMachine.grantStartExecution(restartStalled);
+    new events.Rule(this, "RestartStalledSchedule", {
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(restartStalled)],
     });
 
     this.alarms = new Alarms(this, "Alarms", {

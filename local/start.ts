@@ -29,7 +29,13 @@ import { LocalTokens } from "./jwt.ts";
 import { LocalSes } from "./ses.ts";
 import { startSfnEndpoint } from "./sfn-endpoint.ts";
 import { LocalStepFunctions, type TaskHandler } from "./step-functions.ts";
-import { functionsFromTemplate, routesFromTemplate, type Template } from "./template.ts";
+import {
+  functionsFromTemplate,
+  type LocalSchedule,
+  routesFromTemplate,
+  schedulesFromTemplate,
+  type Template,
+} from "./template.ts";
 
 export const LOCAL_TABLE_NAME = "shipped-cancellation-orders";
 const REGION = "ap-northeast-1";
@@ -53,6 +59,8 @@ export interface LocalMode {
   database: string;
   policy: Policy;
   routes: { method: string; path: string; authorization: string; scopes: string[] }[];
+  /** Scheduled rules of the template, run on timers. */
+  schedules: LocalSchedule[];
   stepFunctions: LocalStepFunctions;
   stop: () => Promise<void>;
 }
@@ -236,6 +244,20 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       if (!handler) throw new Error(`no handler for ${route.method} ${route.path}`);
       return { route, handler: handler as HttpHandler };
     });
+    // 6. Scheduled rules (the stalled-request sweep), on timers at the template's rate.
+    const schedules = schedulesFromTemplate(template);
+    for (const schedule of schedules) {
+      const handler = handlers.get(schedule.functionLogicalId);
+      if (!handler) throw new Error(`no handler for scheduled ${schedule.functionLogicalId}`);
+      const timer = setInterval(() => {
+        handler({}).catch((error: unknown) =>
+          log(`scheduled ${schedule.functionLogicalId}: ${String(error)}`),
+        );
+      }, schedule.everyMs);
+      timer.unref();
+      cleanups.push(async () => clearInterval(timer));
+    }
+
     const gateway = createGateway({ routes, tokens, extraEndpoints, log });
     const port = await listen(gateway, options.port);
     cleanups.push(() => close(gateway));
@@ -250,6 +272,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
         authorization: route.authorization,
         scopes: route.scopes,
       })),
+      schedules,
       stepFunctions,
       stop,
     };

@@ -69,3 +69,25 @@ export const routesFromTemplate = (template: Template): LocalRoute[] =>
       functionLogicalId,
     };
   });
+
+export interface LocalSchedule {
+  functionLogicalId: string;
+  /** `rate(5 minutes)` as milliseconds. */
+  everyMs: number;
+}
+
+const RATE_UNITS_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** Scheduled rules (`rate(...)`) that invoke a function, as local mode runs them. */
+export const schedulesFromTemplate = (template: Template): LocalSchedule[] =>
+  resourcesOfType(template, "AWS::Events::Rule").flatMap(([logicalId, resource]) => {
+    const expression = String(resource.Properties?.ScheduleExpression ?? "");
+    const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+    if (!rate) throw new Error(`rule ${logicalId}: only rate(...) schedules run locally`);
+    const everyMs = Number(rate[1]) * (RATE_UNITS_MS[rate[2] ?? ""] ?? 0);
+    const targets = (resource.Properties?.Targets ?? []) as { Arn?: unknown }[];
+    return targets.flatMap((target) => {
+      const functionLogicalId = referencedId(target.Arn);
+      return functionLogicalId ? [{ functionLogicalId, everyMs }] : [];
+    });
+  });

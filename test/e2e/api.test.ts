@@ -96,6 +96,11 @@ describe("local mode serves the synthesized app", () => {
     expect(response.status).toBe(401);
   });
 
+  it("runs the template's scheduled sweep of stalled requests every five minutes", () => {
+    expect(local.schedules).toHaveLength(1);
+    expect(local.schedules[0]?.everyMs).toBe(5 * 60_000);
+  });
+
   it("publishes the policy to anyone", async () => {
     const response = await api.get("/policy");
     expect(response.status).toBe(200);

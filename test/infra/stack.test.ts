@@ -187,6 +187,12 @@ const functionOfRoute = (key: string): string => {
 };
 
 /** Every statement of every identity policy attached to a function's role. */
+/** Logical ids of the functions whose handler module is one of `entries`. */
+const functionsOfEntries = (...entries: string[]): string[] =>
+  ofType("AWS::Lambda::Function")
+    .filter(([, fn]) => entries.includes(String(fn.Metadata?.[ENTRY_METADATA])))
+    .map(([id]) => id);
+
 const statementsOfFunction = (functionId: string): Statement[] => {
   const roleId = target(resources[functionId]?.Properties.Role);
   return ofType("AWS::IAM::Policy")
@@ -335,11 +341,11 @@ describe("least privilege", () => {
   }
 
   it("the workflow's functions may send mail, through the identity and configuration set only", () => {
-    const apiFunctions = new Set(SPEC_ROUTES.map((route) => functionOfRoute(route.key)));
-    const workflowFunctions = ofType("AWS::Lambda::Function")
-      .map(([id]) => id)
-      .filter((id) => !apiFunctions.has(id));
-    expect(workflowFunctions.length).toBeGreaterThan(0);
+    const workflowFunctions = functionsOfEntries(
+      "functions/workflow/step.ts",
+      "functions/workflow/refund.ts",
+    );
+    expect(workflowFunctions).toHaveLength(2);
     for (const functionId of workflowFunctions) {
       const ses = statementsOfFunction(functionId).filter((statement) =>
         list(statement.Action).some((action) => action.startsWith("ses:")),
@@ -351,6 +357,32 @@ describe("least privilege", () => {
       expect(resourcesOf).toContain(JSON.stringify(identityArn));
       expect(resourcesOf).toContain(JSON.stringify(configurationSet));
     }
+  });
+
+  it("a sweep every five minutes starts stalled requests, with only a query of the operator queue", () => {
+    const [sweeper, ...others] = functionsOfEntries("functions/workflow/restart-stalled.ts");
+    expect(others).toEqual([]);
+    const statements = statementsOfFunction(sweeper as string).filter(
+      (statement) =>
+        !list(statement.Action).some((action) => NO_RESOURCE_LEVEL_ACTIONS.has(action)),
+    );
+    const byAction = Object.fromEntries(
+      statements.flatMap((statement) =>
+        list(statement.Action).map((action) => [action, JSON.stringify(statement.Resource)]),
+      ),
+    );
+    expect(Object.keys(byAction).sort()).toEqual([
+      "dynamodb:Query",
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      "states:StartExecution",
+    ]);
+    expect(byAction["dynamodb:Query"]).toContain("/index/OperatorQueue");
+    expect(byAction["states:StartExecution"]).toContain(stateMachineId);
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(5 minutes)",
+      Targets: [{ Arn: { "Fn::GetAtt": [sweeper, "Arn"] } }],
+    });
   });
 
   it("no IAM statement grants a wildcard action (`*` or `service:*`)", () => {
