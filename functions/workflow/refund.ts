@@ -17,15 +17,11 @@ export const createHandler =
     const deps = getDeps();
     const { orderId, requestId } = refundInputSchema.parse(rawInput);
     const stored = await deps.store.get(orderId);
-    const request = stored?.record.requests[requestId];
+    let record = stored?.record;
+    const request = record?.requests[requestId];
     const refund = request?.refund;
     // Only a claimed, still pending refund moves money; anything else is already settled.
-    if (
-      stored &&
-      request?.status === "REFUND_PENDING" &&
-      refund?.status === "PENDING" &&
-      refund.refundId
-    ) {
+    if (request?.status === "REFUND_PENDING" && refund?.status === "PENDING" && refund.refundId) {
       await deps.gateway.refund({
         refundId: refund.refundId,
         orderId,
@@ -35,14 +31,16 @@ export const createHandler =
         method: refund.method,
       });
       try {
-        await applyEvent(deps, orderId, { type: "REFUND_SUCCEEDED", requestId });
+        record = (await applyEvent(deps, orderId, { type: "REFUND_SUCCEEDED", requestId })).stored
+          .record;
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
+        // Recorded meanwhile (a retry of this task): plan from what the store holds now.
+        record = (await deps.store.get(orderId))?.record;
       }
     }
-    const latest = await deps.store.get(orderId);
-    const plan = latest
-      ? planNextStep(latest.record, requestId, deps.now())
+    const plan = record
+      ? planNextStep(record, requestId, deps.now())
       : { next: "DONE" as const, waitSeconds: 1 };
     return { orderId, requestId, ...plan };
   };

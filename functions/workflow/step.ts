@@ -7,6 +7,7 @@ import { type AppDeps, applyEvent, flushOutbox } from "../app/apply-event.ts";
 import { defaultDeps } from "../app/deps.ts";
 import { DomainError, type DomainEvent } from "../domain/events.ts";
 import { SYSTEM } from "../domain/transition.ts";
+import type { OrderRecord } from "../domain/types.ts";
 import { planNextStep, type WorkflowPlan } from "../domain/workflow-plan.ts";
 
 /** The events the workflow itself raises; STATUS only reads. */
@@ -78,9 +79,10 @@ export const createHandler =
     // Mail an earlier step or API call wrote but could not send goes out now.
     await flushOutbox(deps, input.orderId);
     const event = eventFor(input);
+    let record: OrderRecord | undefined;
     if (event) {
       try {
-        await applyEvent(deps, input.orderId, event);
+        record = (await applyEvent(deps, input.orderId, event)).stored.record;
         if (event.type === "REFUND_FAILED") {
           metrics.addMetric("RefundFailed", MetricUnit.Count, 1);
           metrics.publishStoredMetrics();
@@ -96,9 +98,10 @@ export const createHandler =
         });
       }
     }
-    const stored = await deps.store.get(input.orderId);
-    const plan: WorkflowPlan = stored
-      ? planNextStep(stored.record, input.requestId, deps.now())
+    // The record just saved, or (nothing applied) the one the store holds now.
+    record ??= (await deps.store.get(input.orderId))?.record;
+    const plan: WorkflowPlan = record
+      ? planNextStep(record, input.requestId, deps.now())
       : { next: "DONE", waitSeconds: 1 };
     return { orderId: input.orderId, requestId: input.requestId, ...plan };
   };
