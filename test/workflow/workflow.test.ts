@@ -365,9 +365,7 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
   );
 
   it("refund fails transiently, is retried with backoff and succeeds once", async () => {
-    const gateway = new FlakyGateway(2);
-    const harness = createWorkflowHarness(table, template, { gateway });
-    gateway.inner = harness.ledger;
+    const { gateway, harness } = withFlakyGateway(2);
     const ids = await requestCancellation(harness, {
       policy: quickPolicy({ onSellerTimeout: "APPROVE" }),
     });
@@ -386,9 +384,7 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
   });
 
   it("refund fails past its retries: REFUND_FAILED, operators alerted, operator retry completes it", async () => {
-    const gateway = new FlakyGateway(5);
-    const harness = createWorkflowHarness(table, template, { gateway });
-    gateway.inner = harness.ledger;
+    const { gateway, harness } = withFlakyGateway(5);
     const ids = await requestCancellation(harness, {
       policy: quickPolicy({ onSellerTimeout: "APPROVE", refundRetryWaitSeconds: 60 }),
     });
@@ -423,9 +419,7 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
   });
 
   it("a failed refund nobody retries is retried by the system at its deadline", async () => {
-    const gateway = new FlakyGateway(5);
-    const harness = createWorkflowHarness(table, template, { gateway });
-    gateway.inner = harness.ledger;
+    const { harness } = withFlakyGateway(5);
     const ids = await requestCancellation(harness, {
       policy: quickPolicy({ onSellerTimeout: "APPROVE" }),
     });
@@ -441,9 +435,7 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
   });
 
   it("a declined refund is not retried: it goes straight to REFUND_FAILED", async () => {
-    const gateway = new FlakyGateway(1, "RefundDeclined");
-    const harness = createWorkflowHarness(table, template, { gateway });
-    gateway.inner = harness.ledger;
+    const { gateway, harness } = withFlakyGateway(1, "RefundDeclined");
     const ids = await requestCancellation(harness, {
       policy: quickPolicy({ onSellerTimeout: "APPROVE", refundRetryWaitSeconds: 60 }),
     });
@@ -532,6 +524,14 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
     expect(await harness.ledger.find(`rf-${ids.requestId}`)).toBeUndefined();
   });
 });
+
+/** A harness whose payment gateway fails its first `failures` calls, then uses the ledger. */
+const withFlakyGateway = (failures: number, errorName?: string) => {
+  const gateway = new FlakyGateway(failures, errorName);
+  const harness = createWorkflowHarness(table, template, { gateway });
+  gateway.inner = harness.ledger;
+  return { gateway, harness };
+};
 
 /** A gateway that fails its first `failures` calls (with `errorName`), then defers to `inner`. */
 class FlakyGateway implements PaymentGateway {
