@@ -86,7 +86,8 @@ const headersOf = (request: IncomingMessage): Record<string, string> =>
     ]),
   );
 
-const lambdaContext = (functionName: string): Context => {
+/** The Lambda context a handler receives: enough for middy and the Powertools logger. */
+export const lambdaContext = (functionName: string): Context => {
   const deadline = Date.now() + 30_000;
   return {
     callbackWaitsForEmptyEventLoop: false,

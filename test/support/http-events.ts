@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayEventRequestContextJWTAuthorizer, Context } from "aws-lambda";
 import { type HttpApiEvent, routeById } from "../../functions/http/middleware.ts";
+import { lambdaContext as localLambdaContext } from "../../local/gateway.ts";
 
 /** Who calls: a user (Cognito groups) or a machine client (scopes); `null` sends no token. */
 export interface TestCaller {
@@ -139,18 +140,6 @@ export const httpEvent = (routeId: string, options: EventOptions = {}): HttpApiE
   return event;
 };
 
-/** The Lambda context a handler receives (enough for middy and the Powertools logger). */
-export const lambdaContext = (functionName = "http-handler-test"): Context => ({
-  callbackWaitsForEmptyEventLoop: true,
-  functionName,
-  functionVersion: "$LATEST",
-  invokedFunctionArn: `arn:aws:lambda:ap-northeast-1:123456789012:function:${functionName}`,
-  memoryLimitInMB: "512",
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: "2026/11/26/[$LATEST]0123456789abcdef",
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+/** The Lambda context a handler receives: local mode's, so tests and `npm start` agree. */
+export const lambdaContext = (functionName = "http-handler-test"): Context =>
+  localLambdaContext(functionName);
