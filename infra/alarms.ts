@@ -15,6 +15,9 @@ export const METRICS_NAMESPACE = "ShippedCancellation";
 export const SERVICE_NAME = "shipped-cancellation";
 /** Count metric the workflow emits each time a refund attempt fails for good. */
 export const REFUND_FAILED_METRIC = "RefundFailed";
+/** Count metrics of mail given up after repeated failures, and of executions that gave up. */
+export const MAIL_FAILED_METRIC = "MailFailed";
+export const WORKFLOW_FAILED_METRIC = "WorkflowFailed";
 
 export interface AlarmsProps {
   stateMachine: sfn.IStateMachine;
@@ -44,16 +47,25 @@ export class Alarms extends Construct {
     this.add("ExecutionsFailed", stateMachine.metricFailed({ period, statistic: "Sum" }));
     this.add("ExecutionsTimedOut", stateMachine.metricTimedOut({ period, statistic: "Sum" }));
     this.add("ExecutionsAborted", stateMachine.metricAborted({ period, statistic: "Sum" }));
-    this.add(
-      "RefundFailed",
+    const count = (metricName: string) =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
-        metricName: REFUND_FAILED_METRIC,
+        metricName,
         // An alarm matches dimensions exactly: these are the ones Powertools attaches by default.
         dimensionsMap: { service: SERVICE_NAME },
         statistic: "Sum",
         period,
-      }),
+      });
+    this.add("RefundFailed", count(REFUND_FAILED_METRIC));
+    this.add(
+      "MailFailed",
+      count(MAIL_FAILED_METRIC),
+      "A notification was given up after repeated SES failures; operators were told by mail.",
+    );
+    this.add(
+      "WorkflowFailed",
+      count(WORKFLOW_FAILED_METRIC),
+      "A workflow execution gave up; the reconciler resumes its request within 5 minutes.",
     );
     // One alarm per function: a math expression over them would cap at ten metrics per alarm.
     for (const fn of props.functions) {

@@ -25,6 +25,8 @@ export interface RoutePermissions {
   workflow: "none" | "start" | "signal";
   /** Sends notifications through SES. */
   email: boolean;
+  /** Asks the payment provider about a refund (reads the ledger; only the refund task writes it). */
+  refunds?: "lookup";
 }
 
 const READ: RoutePermissions = { table: "read", workflow: "none", email: false };
@@ -38,7 +40,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   GetOrder: READ,
   // Shipping changes the order only: nobody is emailed and no workflow exists yet.
   RecordShipment: { table: "write", workflow: "none", email: false },
-  RecordDelivery: { table: "write", workflow: "signal", email: true },
+  // Delivery asks the provider whether a pending refund went through before deciding.
+  RecordDelivery: { table: "write", workflow: "signal", email: true, refunds: "lookup" },
   // The request itself emails nobody: the workflow's first step sends the receipts (domain:
   // REQUEST_CANCELLATION only starts the workflow; WORKFLOW_STARTED emails buyer and seller).
   RequestCancellation: { table: "write", workflow: "start", email: false },
@@ -46,16 +49,27 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   WithdrawCancellationRequest: { table: "write", workflow: "signal", email: true },
   SellerDecision: { table: "write", workflow: "signal", email: true },
   MarketplaceDecision: { table: "write", workflow: "signal", email: true },
-  // Retrying moves REFUND_FAILED back to REFUND_PENDING and wakes the workflow; it sends no email.
-  RetryRefund: { table: "write", workflow: "signal", email: false },
+  // Retrying asks the provider first (a refund found made is recorded and mailed to the buyer),
+  // then moves REFUND_FAILED back to REFUND_PENDING and wakes the workflow.
+  RetryRefund: { table: "write", workflow: "signal", email: true, refunds: "lookup" },
   ListSellerCancellationRequests: READ,
   ListOperatorCancellationRequests: READ,
 };
 
-/** Only the actions the order store issues (order-store.ts): no Scan, no batch, no delete. */
-const TABLE_ACTIONS = {
+/**
+ * Only the actions the order store issues (order-store.ts): no Scan, no batch. A write's
+ * transaction is authorized action by action (UpdateItem, PutItem); DeleteItem removes only
+ * delivered outbox items.
+ */
+export const TABLE_ACTIONS = {
   read: ["dynamodb:GetItem", "dynamodb:Query"],
-  write: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+  write: [
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+  ],
 } as const;
 
 const WORKFLOW_ACTIONS = {
@@ -65,6 +79,8 @@ const WORKFLOW_ACTIONS = {
 
 export interface ApiProps {
   table: dynamodb.ITableV2;
+  /** The payment provider's ledger: looked up by the routes that must ask about a refund. */
+  refundsTable: dynamodb.ITableV2;
   stateMachine: sfn.IStateMachine;
   mail: Mail;
   /** Environment of every handler (table, workflow, mail settings, policy). */
@@ -176,6 +192,14 @@ export class Api extends Construct {
       );
     }
     if (permissions.email) props.mail.grantSend(fn);
+    if (permissions.refunds === "lookup") {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ["dynamodb:GetItem"],
+          resources: [props.refundsTable.tableArn],
+        }),
+      );
+    }
   }
 }
 

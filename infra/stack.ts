@@ -8,7 +8,11 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import { ENV } from "../functions/adapters/config.ts";
-import { OPERATOR_QUEUE_INDEX, ORDERS_TABLE } from "../functions/adapters/table.ts";
+import {
+  ORDERS_TABLE,
+  PENDING_WORK_INDEX,
+  REFUNDS_TABLE,
+} from "../functions/adapters/table.ts";
 import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
 import { Api, DEFAULT_THROTTLE } from "./api.ts";
 import { Auth } from "./auth.ts";
@@ -26,6 +30,7 @@ export interface ShippedCancellationStackProps extends StackProps {
 
 export class ShippedCancellationStack extends Stack {
   readonly table: dynamodb.TableV2;
+  readonly refundsTable: dynamodb.TableV2;
   readonly auth: Auth;
   readonly mail: Mail;
   readonly workflow: CancellationWorkflow;
@@ -48,8 +53,22 @@ export class ShippedCancellationStack extends Stack {
         indexName: index.indexName,
         partitionKey: key(index.partitionKey),
         sortKey: key(index.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType:
+          index.projection === "ALL"
+            ? dynamodb.ProjectionType.ALL
+            : dynamodb.ProjectionType.KEYS_ONLY,
       })),
+      billing: dynamodb.Billing.onDemand(),
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: config.protectData,
+      removalPolicy: config.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    // The payment provider's ledger (the default adapter): a table of its own, so that only the
+    // refund task's role can write a refund; the routes that must ask about one may read it.
+    this.refundsTable = new dynamodb.TableV2(this, "Refunds", {
+      partitionKey: key(REFUNDS_TABLE.partitionKey),
       billing: dynamodb.Billing.onDemand(),
       encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -68,6 +87,7 @@ export class ShippedCancellationStack extends Stack {
     // (the workflow's own functions cannot know it: that would be a dependency cycle).
     const environment: Record<string, string> = {
       [ENV.tableName]: this.table.tableName,
+      [ENV.refundsTableName]: this.refundsTable.tableName,
       [ENV.mailFrom]: config.mailFrom,
       [ENV.sesConfigurationSet]: this.mail.configurationSet.configurationSetName,
       [ENV.operatorEmails]: config.operatorEmails.join(","),
@@ -75,13 +95,18 @@ export class ShippedCancellationStack extends Stack {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };
 
-    this.workflow = new CancellationWorkflow(this, "Workflow", { table: this.table, environment });
+    this.workflow = new CancellationWorkflow(this, "Workflow", {
+      table: this.table,
+      refundsTable: this.refundsTable,
+      environment,
+    });
     const { stateMachine } = this.workflow;
     // The workflow's steps send most notifications (receipts, reminders, refund outcomes).
     for (const fn of this.workflow.functions) this.mail.grantSend(fn);
 
     this.api = new Api(this, "Api", {
       table: this.table,
+      refundsTable: this.refundsTable,
       stateMachine,
       mail: this.mail,
       environment: { ...environment, [ENV.stateMachineArn]: stateMachine.stateMachineArn },
@@ -90,23 +115,38 @@ export class ShippedCancellationStack extends Stack {
       throttle: DEFAULT_THROTTLE,
     });
 
-    // A request whose workflow never started (the start failed and the buyer did not retry the
-    // POST) is started by a sweep every five minutes, so nothing waits forever.
-    const restartStalled = createFunction(this, "RestartStalledRequests", {
-      entry: "functions/workflow/restart-stalled.ts",
+    // Nothing stalls: every five minutes the reconciler resumes open requests whose execution
+    // is gone or failed, and delivers mail and signals still in an outbox.
+    const reconciler = createFunction(this, "Reconciler", {
+      entry: "functions/workflow/reconcile.ts",
       environment: { ...environment, [ENV.stateMachineArn]: stateMachine.stateMachineArn },
-      timeout: Duration.minutes(1),
+      timeout: Duration.minutes(5),
     });
-    restartStalled.addToRolePolicy(
+    reconciler.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ["dynamodb:Query"],
-        resources: [`${this.table.tableArn}/index/${OPERATOR_QUEUE_INDEX}`],
+        resources: [`${this.table.tableArn}/index/${PENDING_WORK_INDEX}`],
       }),
     );
-    stateMachine.grantStartExecution(restartStalled);
-    new events.Rule(this, "RestartStalledSchedule", {
+    reconciler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+        ],
+        resources: [this.table.tableArn],
+      }),
+    );
+    stateMachine.grantStartExecution(reconciler);
+    stateMachine.grantTaskResponse(reconciler);
+    // Whether a request's execution still runs: DescribeExecution on this machine's executions.
+    stateMachine.grantExecution(reconciler, "states:DescribeExecution");
+    this.mail.grantSend(reconciler);
+    new events.Rule(this, "ReconcilerSchedule", {
       schedule: events.Schedule.rate(Duration.minutes(5)),
-      targets: [new targets.LambdaFunction(restartStalled)],
+      targets: [new targets.LambdaFunction(reconciler)],
     });
 
     this.alarms = new Alarms(this, "Alarms", {

@@ -11,6 +11,9 @@
 //                                 ├─ MarkCompleted ───────────────────────────────────────┘
 //                                 └─ Done
 // A wait that ends by a person's signal, a withdrawal or a delivery goes to ReadStatus → RouteByStatus.
+// Every Task retries transient AWS errors (throttling, 5xx, Lambda service errors) with backoff
+// and jitter; whatever still fails is caught by RecordWorkflowFailure → WorkflowFailed, and the
+// scheduled reconciler resumes the request from its stored status under a new execution.
 import { type CfnElement, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -48,6 +51,8 @@ export const STATES = {
   waitRefundRetry: "WaitForRefundRetry",
   retryRefund: "RetryRefundAfterWait",
   complete: "MarkCompleted",
+  recordFailure: "RecordWorkflowFailure",
+  failed: "WorkflowFailed",
   done: "Done",
 } as const;
 
@@ -62,8 +67,44 @@ const TOKEN_CONDITION_FAILED = [
 
 const STEP_TIMEOUT = Duration.seconds(30);
 
+/** What Step Functions reports when the Lambda service itself fails or throttles an invoke. */
+export const LAMBDA_SERVICE_ERRORS = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+];
+
+/**
+ * Transient errors of the token-storing DynamoDB integration (`DynamoDb.<Exception>`): throttling,
+ * server errors and lost answers. A retried token write mints a new token, which is harmless.
+ */
+export const DYNAMODB_TRANSIENT_ERRORS = [
+  "DynamoDb.ProvisionedThroughputExceededException",
+  "DynamoDb.ThrottlingException",
+  "DynamoDb.RequestLimitExceeded",
+  "DynamoDb.InternalServerError",
+  "DynamoDb.InternalServerErrorException",
+  "DynamoDb.ServiceUnavailable",
+  "DynamoDb.ServiceUnavailableException",
+  "DynamoDb.TimeoutError",
+  "DynamoDb.SdkClientException",
+];
+
+/** Backoff with full jitter: retries of many executions do not arrive in step. */
+const transientRetry = (errors: string[]): sfn.RetryProps => ({
+  errors,
+  interval: Duration.seconds(1),
+  backoffRate: 2,
+  maxAttempts: 6,
+  maxDelay: Duration.seconds(30),
+  jitterStrategy: sfn.JitterType.FULL,
+});
+
 export interface CancellationWorkflowProps {
   table: dynamodb.ITableV2;
+  /** The payment provider's ledger: only the refund task writes it. */
+  refundsTable: dynamodb.ITableV2;
   /** Environment shared by every function (table name, mail settings, policy). */
   environment: Record<string, string>;
 }
@@ -88,35 +129,74 @@ export class CancellationWorkflow extends Construct {
       timeout: Duration.seconds(20),
     });
     this.functions = [stepFunction, refundFunction];
-    // Exactly what the order store and the ledger do: read, put and update items, no index reads.
+    // Exactly what the order store does for a step: read, save (with outbox puts), deliver
+    // outbox items (claim, delete); no index reads.
     for (const fn of this.functions) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
-          actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+          actions: [
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+          ],
           resources: [table.tableArn],
         }),
       );
     }
+    // The steps ask the provider about a refund; only the refund task can make one.
+    stepFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:GetItem"],
+        resources: [props.refundsTable.tableArn],
+      }),
+    );
+    refundFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
+        resources: [props.refundsTable.tableArn],
+      }),
+    );
+
+    /** A Lambda step's payload: the ids, plus the caught error and the execution where needed. */
+    const stepPayload = (action: StepAction, options: { withError?: boolean } = {}) =>
+      sfn.TaskInput.fromObject({
+        action,
+        orderId: sfn.JsonPath.stringAt("$.orderId"),
+        requestId: sfn.JsonPath.stringAt("$.requestId"),
+        // Only where a Catch put it there: a missing path would fail the state.
+        ...(options.withError
+          ? {
+              error: sfn.JsonPath.objectAt("$.error"),
+              execution: sfn.JsonPath.stringAt("$$.Execution.Name"),
+            }
+          : {}),
+      });
+
+    // The catch-all: record that this execution gave up (the reconciler resumes the request).
+    const recordFailure = new tasks.LambdaInvoke(this, STATES.recordFailure, {
+      lambdaFunction: stepFunction,
+      payload: stepPayload("RECORD_FAILURE", { withError: true }),
+      payloadResponseOnly: true,
+      taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
+      resultPath: sfn.JsonPath.DISCARD,
+    })
+      .addRetry(transientRetry([...LAMBDA_SERVICE_ERRORS, "States.TaskFailed", "States.Timeout"]))
+      .next(new sfn.Fail(this, STATES.failed, { error: "WorkflowFailed" }));
+    const catchAll = { errors: [sfn.Errors.ALL], resultPath: "$.error" };
 
     /** A step: apply the action's event, answer the plan ({orderId, requestId, next, waitSeconds}). */
     const step = (name: string, action: StepAction, options: { withError?: boolean } = {}) =>
       new tasks.LambdaInvoke(this, name, {
         lambdaFunction: stepFunction,
-        payload: sfn.TaskInput.fromObject({
-          action,
-          orderId: sfn.JsonPath.stringAt("$.orderId"),
-          requestId: sfn.JsonPath.stringAt("$.requestId"),
-          // Only where a Catch put it there: a missing path would fail the state.
-          ...(options.withError ? { error: sfn.JsonPath.objectAt("$.error") } : {}),
-        }),
+        payload: stepPayload(action, options),
         payloadResponseOnly: true,
         taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
-      }).addRetry({
-        errors: ["States.TaskFailed"],
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 3,
-      });
+      })
+        .addRetry(transientRetry(LAMBDA_SERVICE_ERRORS))
+        // The handler's own failures (a DynamoDB or SES fault that outlasted the SDK's retries).
+        .addRetry({ ...transientRetry(["States.TaskFailed", "States.Timeout"]), maxAttempts: 5 })
+        .addCatch(recordFailure, catchAll);
 
     /**
      * A wait for a person: stores the task token on the request (only while the request is still in
@@ -150,7 +230,7 @@ export class CancellationWorkflow extends Construct {
         },
         taskTimeout: sfn.Timeout.at("$.waitSeconds"),
         resultPath: "$.signal",
-      });
+      }).addRetry(transientRetry(DYNAMODB_TRANSIENT_ERRORS));
 
     const route = new sfn.Choice(this, STATES.route);
     const readStatus = step(STATES.readStatus, "STATUS").next(route);
@@ -158,13 +238,14 @@ export class CancellationWorkflow extends Construct {
     const remindSeller = step(STATES.remindSeller, "REMIND_SELLER").next(route);
 
     /** A wait whose timeout applies `onTimeout`; signals and cancellations re-read the status. */
-    const waitThen = (wait: tasks.CallAwsService, onTimeout: sfn.IChainable) =>
+    const waitThen = (wait: sfn.TaskStateBase, onTimeout: sfn.IChainable) =>
       wait
         .addCatch(onTimeout, { errors: [sfn.Errors.TIMEOUT], resultPath: "$.error" })
         .addCatch(readStatus, {
           errors: [...WAIT_CANCEL_ERRORS, ...TOKEN_CONDITION_FAILED],
           resultPath: "$.error",
         })
+        .addCatch(recordFailure, catchAll)
         .next(readStatus);
 
     const waitSellerReminder = waitThen(
@@ -195,6 +276,7 @@ export class CancellationWorkflow extends Construct {
       taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
     })
       .addRetry({ errors: ["RefundDeclined"], maxAttempts: 0 })
+      .addRetry(transientRetry(LAMBDA_SERVICE_ERRORS))
       .addRetry({
         errors: [sfn.Errors.ALL],
         interval: Duration.seconds(5),

@@ -3,6 +3,7 @@ import { type Policy, policyFromConfig } from "../domain/policy.ts";
 
 export const ENV = {
   tableName: "TABLE_NAME",
+  refundsTableName: "REFUNDS_TABLE_NAME",
   stateMachineArn: "STATE_MACHINE_ARN",
   mailFrom: "MAIL_FROM",
   sesConfigurationSet: "SES_CONFIGURATION_SET",
@@ -17,6 +18,7 @@ const required = (name: string): string => {
 };
 
 export const tableName = (): string => required(ENV.tableName);
+export const refundsTableName = (): string => required(ENV.refundsTableName);
 export const optionalStateMachineArn = (): string => process.env[ENV.stateMachineArn] ?? "";
 export const mailFrom = (): string => required(ENV.mailFrom);
 export const sesConfigurationSet = (): string | undefined =>

@@ -2,26 +2,32 @@
 // transition is one conditional UpdateItem; lists are Queries on sparse GSIs, never Scans.
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { currentDeadline, latestRequest } from "../domain/requests.ts";
+import type { WaitCancelError, WaitOutcome } from "../domain/events.ts";
+import { currentDeadline, isOpen, latestRequest } from "../domain/requests.ts";
 import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../domain/types.ts";
 import {
   BUYER_ORDERS,
   type IndexDefinition,
   OPERATOR_QUEUE,
   ORDERS_TABLE,
+  PENDING_WORK,
   SELLER_QUEUE,
+  WORK_SHARDS,
 } from "./table.ts";
 
 export const ORDER_PK_PREFIX = "ORDER#";
 export const ORDER_SK = "ORDER";
+export const OUTBOX_SK_PREFIX = "OUTBOX#";
 /** Longest cursor accepted: real ones stay well below it (ids are at most 128 characters). */
 export const MAX_CURSOR_LENGTH = 1024;
 /** Largest page the store serves; the HTTP layer allows at most 100. */
@@ -31,6 +37,18 @@ export interface StoredOrder {
   record: OrderRecord;
   /** The item's `version`: a save must present it, and it goes up by one with each save. */
   version: number;
+  /** The workflow execution currently carrying each request (absent: the first, named by it). */
+  executions?: Record<string, ExecutionRef>;
+}
+
+/** Which execution carries a request: `attempt` 1 is named by the request id, then `<id>-<n>`. */
+export interface ExecutionRef {
+  name: string;
+  attempt: number;
+  startedAt: string;
+  /** Set by the workflow's catch-all when the execution gave up. */
+  failedAt?: string;
+  error?: string;
 }
 
 export interface PageRequest {
@@ -78,7 +96,10 @@ export const orderKey = (orderId: string): { pk: string; sk: string } => ({
 });
 
 type KeyNameOf<I extends IndexDefinition> = I["partitionKey"]["name"] | I["sortKey"]["name"];
-type QueueKeyName = KeyNameOf<typeof SELLER_QUEUE> | KeyNameOf<typeof OPERATOR_QUEUE>;
+type QueueKeyName =
+  | KeyNameOf<typeof SELLER_QUEUE>
+  | KeyNameOf<typeof OPERATOR_QUEUE>
+  | KeyNameOf<typeof PENDING_WORK>;
 
 /** GSI key attributes of an order item; queue keys are absent when the order is not queued. */
 export type IndexKeys = Record<KeyNameOf<typeof BUYER_ORDERS>, string> &
@@ -98,6 +119,15 @@ export const sellerQueuePartition = (sellerId: string, status: RequestStatus): s
   `SELLER#${sellerId}#${status}`;
 export const operatorQueuePartition = (status: RequestStatus): string => `OPS#${status}`;
 
+/** FNV-1a over the id: a stable, even spread of orders over the PendingWork partitions. */
+export const workShard = (orderId: string): string => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < orderId.length; i++) {
+    hash = Math.imul(hash ^ orderId.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return `WORK#${hash % WORK_SHARDS}`;
+};
+
 /** Derives every GSI key of an order item from the record alone (used by create and save). */
 export const indexKeys = (record: OrderRecord): IndexKeys => {
   const { order } = record;
@@ -116,6 +146,11 @@ export const indexKeys = (record: OrderRecord): IndexKeys => {
   if (!policyDecides) {
     keys.operatorQueuePk = operatorQueuePartition(latest.status);
     keys.operatorQueueSk = sortKey;
+  }
+  // Open requests are the reconciler's to watch until they end.
+  if (isOpen(latest)) {
+    keys.workShard = workShard(order.orderId);
+    keys.workSince = `${latest.createdAt}#${ORDER_SK}`;
   }
   return keys;
 };
@@ -147,10 +182,7 @@ export const taskTokenUpdate = (input: {
   ExpressionAttributeValues: { ":token": input.token, ":expectedStatus": input.expectedStatus },
 });
 
-/**
- * A rendered email waiting to be sent. It is written in the same conditional write as the change
- * that caused it and removed once sent, so a crash between the two delays the mail, never loses it.
- */
+/** A rendered email, ready for SES. Recipients come from the order record only. */
 export interface OutboxMail {
   to: string[];
   subject: string;
@@ -158,17 +190,69 @@ export interface OutboxMail {
   html: string;
 }
 
-/** An outbox entry: ids sort in the order the mail was written. */
-export interface OutboxEntry {
-  id: string;
-  mail: OutboxMail;
-}
+/** The signal that ends a request's current wait (SendTaskSuccess or SendTaskFailure). */
+export type OutboxSignal = { outcome: WaitOutcome } | { error: WaitCancelError };
+
+/**
+ * An effect of a saved change that must still reach the outside world: a mail to send or a wait
+ * to end. Each is its own item beside the order (`OUTBOX#<id>`), written in the same transaction
+ * as the change, claimed before it is delivered and deleted once it is; ids sort in write order.
+ */
+export type OutboxEntry = { id: string; requestId: string } & (
+  | { kind: "MAIL"; mail: OutboxMail }
+  | { kind: "SIGNAL"; signal: OutboxSignal }
+);
+
+/** An outbox entry as stored, with its delivery bookkeeping. */
+export type StoredOutboxEntry = OutboxEntry & {
+  orderId: string;
+  createdAt: string;
+  /** Delivery attempts so far, this one included once claimed. */
+  attempts: number;
+  /** Set once delivery was given up (the entry then leaves the PendingWork index). */
+  failedAt?: string;
+};
+
+const outboxKey = (orderId: string, id: string) => ({
+  pk: `${ORDER_PK_PREFIX}${orderId}`,
+  sk: `${OUTBOX_SK_PREFIX}${id}`,
+});
+
+/** The attributes of an outbox entry's item as the store writes them. */
+const outboxItem = (orderId: string, entry: OutboxEntry, createdAt: string) => ({
+  ...outboxKey(orderId, entry.id),
+  ...entry,
+  orderId,
+  createdAt,
+  attempts: 0,
+  workShard: workShard(orderId),
+  workSince: `${createdAt}#${OUTBOX_SK_PREFIX}${entry.id}`,
+});
+
+const toOutboxEntry = (item: Record<string, unknown>): StoredOutboxEntry => {
+  const {
+    pk: _pk,
+    sk: _sk,
+    workShard: _ws,
+    workSince: _wsi,
+    claimedBy: _c,
+    claimUntil: _u,
+    ...rest
+  } = item;
+  return rest as StoredOutboxEntry;
+};
+
+/** A key of the PendingWork index: an order to check, or an outbox entry to deliver. */
+export type PendingWork =
+  | { kind: "ORDER"; orderId: string; since: string }
+  | { kind: "OUTBOX"; orderId: string; id: string; since: string };
 
 /** The attributes a read needs: never `taskTokens`, which only getTaskToken returns. */
 interface RecordItem {
   order: Order;
   requests?: Record<string, CancellationRequest>;
   version: number;
+  executions?: Record<string, ExecutionRef>;
 }
 
 const toRecord = (item: RecordItem): OrderRecord => ({
@@ -178,6 +262,13 @@ const toRecord = (item: RecordItem): OrderRecord => ({
 
 const isConditionFailure = (error: unknown): boolean =>
   error instanceof Error && error.name === "ConditionalCheckFailedException";
+
+/** A transaction cancelled because its first action's (the order's) condition failed. */
+const isTransactionConflict = (error: unknown): boolean =>
+  error instanceof Error &&
+  error.name === "TransactionCanceledException" &&
+  (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons?.[0]?.Code ===
+    "ConditionalCheckFailed";
 
 type ExclusiveStartKey = Record<string, string>;
 
@@ -239,16 +330,23 @@ export class OrderStore {
         TableName: this.tableName,
         Key: orderKey(orderId),
         ConsistentRead: true,
-        ProjectionExpression: "#order, #requests, #version",
+        ProjectionExpression: "#order, #requests, #version, #executions",
         ExpressionAttributeNames: {
           "#order": "order",
           "#requests": "requests",
           "#version": "version",
+          "#executions": "executions",
         },
       }),
     );
     const item = result.Item as RecordItem | undefined;
-    return item === undefined ? undefined : { record: toRecord(item), version: item.version };
+    if (item === undefined) return undefined;
+    const { executions } = item;
+    return {
+      record: toRecord(item),
+      version: item.version,
+      ...(executions && Object.keys(executions).length > 0 ? { executions } : {}),
+    };
   }
 
   /** Stores a new order at version 1; throws OrderExistsError if the id is taken. */
@@ -263,9 +361,9 @@ export class OrderStore {
             version,
             order: record.order,
             requests: record.requests,
-            // Created here so `SET taskTokens.<id>` and `SET outbox.<id>` always have a map to write into.
+            // Created here so `SET taskTokens.<id>` and `SET executions.<id>` have a map to write into.
             taskTokens: {},
-            outbox: {},
+            executions: {},
             ...indexKeys(record),
           },
           ConditionExpression: "attribute_not_exists(pk)",
@@ -280,13 +378,15 @@ export class OrderStore {
 
   /**
    * Replaces the order and its requests if the item is still at `stored.version`: one conditional
-   * UpdateItem, so a lost race leaves nothing half-written. `taskTokens` is never touched, so a
-   * token the workflow stores meanwhile survives. `mail` joins the outbox in the same write.
+   * UpdateItem, so a lost race leaves nothing half-written. `taskTokens` and `executions` are never
+   * touched, so what the workflow stores meanwhile survives. `outbox` entries are written with the
+   * change in one transaction: the change and its effects are saved together or not at all.
    */
   async save(
     stored: StoredOrder,
     next: OrderRecord,
-    mail: readonly OutboxEntry[] = [],
+    outbox: readonly OutboxEntry[] = [],
+    now: string = new Date().toISOString(),
   ): Promise<StoredOrder> {
     const orderId = stored.record.order.orderId;
     if (next.order.orderId !== orderId) {
@@ -305,12 +405,6 @@ export class OrderStore {
       ":expected": stored.version,
     };
     const set = ["#order = :order", "#requests = :requests", "#version = :next"];
-    mail.forEach((entry, index) => {
-      names["#outbox"] = "outbox";
-      names[`#mail${index}`] = entry.id;
-      values[`:mail${index}`] = entry.mail;
-      set.push(`#outbox.#mail${index} = :mail${index}`);
-    });
     const remove: string[] = [];
     const keys: Partial<Record<string, string>> = indexKeys(next);
     for (const name of INDEX_KEY_NAMES) {
@@ -323,52 +417,320 @@ export class OrderStore {
         values[`:${name}`] = value;
       }
     }
+    const update = {
+      TableName: this.tableName,
+      Key: orderKey(orderId),
+      UpdateExpression: `SET ${set.join(", ")}${remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : ""}`,
+      ConditionExpression: "#version = :expected",
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    try {
+      if (outbox.length === 0) {
+        await this.client.send(new UpdateCommand(update));
+      } else {
+        // The SDK reuses the transaction's ClientRequestToken on its retries, so a retried
+        // transaction whose first try was applied succeeds instead of failing its condition.
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: update },
+              ...outbox.map((entry) => ({
+                Put: {
+                  TableName: this.tableName,
+                  Item: outboxItem(orderId, entry, now),
+                  ConditionExpression: "attribute_not_exists(pk)",
+                },
+              })),
+            ],
+          }),
+        );
+      }
+    } catch (error) {
+      if (isConditionFailure(error) || isTransactionConflict(error)) throw new ConflictError();
+      throw error;
+    }
+    return {
+      record: next,
+      version,
+      ...(stored.executions ? { executions: stored.executions } : {}),
+    };
+  }
+
+  /** Adds outbox entries that belong to no change of the order (e.g. an alert about mail). */
+  async addOutbox(orderId: string, entries: readonly OutboxEntry[], now: string): Promise<void> {
+    for (const entry of entries) {
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: outboxItem(orderId, entry, now),
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+      } catch (error) {
+        // Already written by a retried call: the same entry, nothing to add.
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+  }
+
+  /** The order's outbox entries not yet delivered nor given up, oldest first. */
+  async pendingOutbox(orderId: string): Promise<StoredOutboxEntry[]> {
+    const entries: StoredOutboxEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          FilterExpression: "attribute_exists(workShard)",
+          ExpressionAttributeValues: {
+            ":pk": `${ORDER_PK_PREFIX}${orderId}`,
+            ":prefix": OUTBOX_SK_PREFIX,
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      entries.push(...(result.Items ?? []).map(toOutboxEntry));
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return entries;
+  }
+
+  /** Outbox entries that were given up on, oldest first (for operators and tests). */
+  async failedOutbox(orderId: string): Promise<StoredOutboxEntry[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        FilterExpression: "attribute_exists(failedAt)",
+        ExpressionAttributeValues: {
+          ":pk": `${ORDER_PK_PREFIX}${orderId}`,
+          ":prefix": OUTBOX_SK_PREFIX,
+        },
+        ConsistentRead: true,
+      }),
+    );
+    return (result.Items ?? []).map(toOutboxEntry);
+  }
+
+  /**
+   * Claims an outbox entry for `owner` until `leaseSeconds` from `now`, counting the attempt.
+   * Undefined when it is delivered, given up, or claimed by someone else whose lease still runs:
+   * so two flushes never deliver the same entry at once.
+   */
+  async claimOutbox(
+    orderId: string,
+    id: string,
+    owner: string,
+    now: string,
+    leaseSeconds: number,
+  ): Promise<StoredOutboxEntry | undefined> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: outboxKey(orderId, id),
+          UpdateExpression: "SET claimedBy = :owner, claimUntil = :until ADD attempts :one",
+          ConditionExpression:
+            "attribute_exists(workShard) AND (attribute_not_exists(claimUntil) OR claimUntil < :now OR claimedBy = :owner)",
+          ExpressionAttributeValues: {
+            ":owner": owner,
+            ":until": new Date(Date.parse(now) + leaseSeconds * 1000).toISOString(),
+            ":now": now,
+            ":one": 1,
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return result.Attributes ? toOutboxEntry(result.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Deletes a delivered entry (only while `owner` holds it; already gone is fine). */
+  async completeOutbox(orderId: string, id: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: outboxKey(orderId, id),
+          ConditionExpression: "claimedBy = :owner",
+          ExpressionAttributeValues: { ":owner": owner },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Gives a claim back after a failed delivery, so the next flush may try again at once. */
+  async releaseOutbox(orderId: string, id: string, owner: string, error: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: outboxKey(orderId, id),
+          UpdateExpression: "SET lastError = :error REMOVE claimUntil, claimedBy",
+          ConditionExpression: "claimedBy = :owner",
+          ExpressionAttributeValues: { ":owner": owner, ":error": error },
+        }),
+      );
+    } catch (caught) {
+      if (!isConditionFailure(caught)) throw caught;
+    }
+  }
+
+  /** Gives up on an entry: kept for the record, out of the PendingWork index. */
+  async failOutbox(
+    orderId: string,
+    id: string,
+    owner: string,
+    error: string,
+    now: string,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: outboxKey(orderId, id),
+          UpdateExpression:
+            "SET failedAt = :now, lastError = :error REMOVE claimUntil, claimedBy, workShard, workSince",
+          ConditionExpression: "claimedBy = :owner",
+          ExpressionAttributeValues: { ":owner": owner, ":error": error, ":now": now },
+        }),
+      );
+      return true;
+    } catch (caught) {
+      if (isConditionFailure(caught)) return false;
+      throw caught;
+    }
+  }
+
+  /**
+   * Records that `next` now carries a request, if the one on record is still `expected` (absent
+   * means the first execution, named by the request id): two reconcilers never both resume it.
+   */
+  async claimExecution(
+    orderId: string,
+    requestId: string,
+    expected: ExecutionRef | undefined,
+    next: ExecutionRef,
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: orderKey(orderId),
-          UpdateExpression: `SET ${set.join(", ")}${remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : ""}`,
-          ConditionExpression: "#version = :expected",
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          UpdateExpression: "SET #executions.#rid = :next",
+          ConditionExpression: expected
+            ? "#executions.#rid.#name = :expectedName"
+            : "attribute_exists(pk) AND attribute_not_exists(#executions.#rid)",
+          ExpressionAttributeNames: {
+            "#executions": "executions",
+            "#rid": requestId,
+            ...(expected ? { "#name": "name" } : {}),
+          },
+          ExpressionAttributeValues: {
+            ":next": next,
+            ...(expected ? { ":expectedName": expected.name } : {}),
+          },
         }),
       );
+      return true;
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError();
+      if (isConditionFailure(error)) return false;
       throw error;
     }
-    return { record: next, version };
   }
 
-  /** Mail written by earlier changes and not yet sent, oldest first. */
-  async pendingMail(orderId: string): Promise<OutboxEntry[]> {
+  /** The workflow's catch-all: marks execution `name` of a request as having given up. */
+  async recordExecutionFailure(
+    orderId: string,
+    requestId: string,
+    name: string,
+    error: string,
+    now: string,
+  ): Promise<void> {
+    const names = { "#executions": "executions", "#rid": requestId };
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression:
+            "SET #executions.#rid.#failedAt = :now, #executions.#rid.#error = :error",
+          ConditionExpression: "#executions.#rid.#name = :name",
+          ExpressionAttributeNames: {
+            ...names,
+            "#name": "name",
+            "#failedAt": "failedAt",
+            "#error": "error",
+          },
+          ExpressionAttributeValues: { ":now": now, ":error": error, ":name": name },
+        }),
+      );
+      return;
+    } catch (caught) {
+      if (!isConditionFailure(caught)) throw caught;
+    }
+    // The first execution has no entry yet (it is named by the request id): record it so.
+    if (name !== requestId) return;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: "SET #executions.#rid = :first",
+          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(#executions.#rid)",
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: {
+            ":first": { name, attempt: 1, startedAt: now, failedAt: now, error },
+          },
+        }),
+      );
+    } catch (caught) {
+      // Another execution carries the request by now: this one's failure no longer matters.
+      if (!isConditionFailure(caught)) throw caught;
+    }
+  }
+
+  /**
+   * One page of a PendingWork partition, oldest first, up to (not including) `before`: keys only,
+   * each still to be read and checked by the caller.
+   */
+  async pendingWork(
+    shard: string,
+    before: string,
+    startKey?: Record<string, unknown>,
+  ): Promise<{ items: PendingWork[]; next?: Record<string, unknown> }> {
     const result = await this.client.send(
-      new GetCommand({
+      new QueryCommand({
         TableName: this.tableName,
-        Key: orderKey(orderId),
-        ConsistentRead: true,
-        ProjectionExpression: "#outbox",
-        ExpressionAttributeNames: { "#outbox": "outbox" },
+        IndexName: PENDING_WORK.indexName,
+        KeyConditionExpression: "workShard = :shard AND workSince < :before",
+        ExpressionAttributeValues: { ":shard": shard, ":before": before },
+        ExclusiveStartKey: startKey,
+        Limit: 100,
       }),
     );
-    const outbox = (result.Item?.outbox ?? {}) as Record<string, OutboxMail>;
-    return Object.entries(outbox)
-      .map(([id, entry]) => ({ id, mail: entry }))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  }
-
-  /** Removes one sent mail from the outbox (removing one already gone is fine). */
-  async removeMail(orderId: string, id: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: orderKey(orderId),
-        UpdateExpression: "REMOVE #outbox.#id",
-        ConditionExpression: "attribute_exists(pk)",
-        ExpressionAttributeNames: { "#outbox": "outbox", "#id": id },
-      }),
-    );
+    const items = (result.Items ?? []).flatMap((item): PendingWork[] => {
+      const pk = String(item.pk);
+      const sk = String(item.sk);
+      const since = String(item.workSince).split("#")[0] ?? "";
+      if (!pk.startsWith(ORDER_PK_PREFIX)) return [];
+      const orderId = pk.slice(ORDER_PK_PREFIX.length);
+      if (sk === ORDER_SK) return [{ kind: "ORDER", orderId, since }];
+      if (sk.startsWith(OUTBOX_SK_PREFIX)) {
+        return [{ kind: "OUTBOX", orderId, id: sk.slice(OUTBOX_SK_PREFIX.length), since }];
+      }
+      return [];
+    });
+    return { items, ...(result.LastEvaluatedKey ? { next: result.LastEvaluatedKey } : {}) };
   }
 
   /** Stores the workflow's task token while the request is in `expectedStatus` (else ConflictError). */

@@ -1,5 +1,6 @@
-// The payment-gateway port, and its default adapter: a ledger in DynamoDB that records each
-// refund once under its idempotency key (a real provider such as Stripe plugs in behind the port).
+// The payment-gateway port, and its default adapter: a ledger in DynamoDB (a table of its own)
+// that records each refund once under its idempotency key. A real provider such as Stripe plugs
+// in behind the same port: refund with an idempotency key, and look a refund up by that key.
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Currency, RefundMethod } from "../domain/types.ts";
 
@@ -26,10 +27,11 @@ export class RefundDeclinedError extends Error {
 }
 
 export interface PaymentGateway {
+  /** Makes the refund once: the same key again answers the first refund (`replayed`). */
   refund(instruction: RefundInstruction): Promise<RefundReceipt>;
+  /** The refund made under `refundId`, or undefined when none was (yet) made. */
+  lookup(refundId: string): Promise<RefundReceipt | undefined>;
 }
-
-const ledgerKey = (refundId: string) => ({ pk: `REFUND#${refundId}`, sk: "REFUND" });
 
 export class LedgerPaymentGateway implements PaymentGateway {
   constructor(
@@ -48,12 +50,11 @@ export class LedgerPaymentGateway implements PaymentGateway {
         new PutCommand({
           TableName: tableName,
           Item: {
-            ...ledgerKey(instruction.refundId),
             ...instruction,
             providerReference,
             refundedAt: this.options.now?.() ?? new Date().toISOString(),
           },
-          ConditionExpression: "attribute_not_exists(pk)",
+          ConditionExpression: "attribute_not_exists(refundId)",
         }),
       );
       return { refundId: instruction.refundId, providerReference, replayed: false };
@@ -61,14 +62,7 @@ export class LedgerPaymentGateway implements PaymentGateway {
       if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
     }
     // The key was used before: the same refund replays; anything else is a caller's bug.
-    const existing = await client.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: ledgerKey(instruction.refundId),
-        ConsistentRead: true,
-      }),
-    );
-    const item = existing.Item;
+    const item = await this.find(instruction.refundId);
     if (item?.amount !== instruction.amount || item?.currency !== instruction.currency) {
       throw new RefundDeclinedError(
         `refund ${instruction.refundId} was already made with other terms`,
@@ -81,12 +75,19 @@ export class LedgerPaymentGateway implements PaymentGateway {
     };
   }
 
+  async lookup(refundId: string): Promise<RefundReceipt | undefined> {
+    const item = await this.find(refundId);
+    return item
+      ? { refundId, providerReference: String(item.providerReference), replayed: true }
+      : undefined;
+  }
+
   /** The ledger entry of a refund, if it was made: for tests and operators. */
   async find(refundId: string): Promise<Record<string, unknown> | undefined> {
     const result = await this.options.client.send(
       new GetCommand({
         TableName: this.options.tableName,
-        Key: ledgerKey(refundId),
+        Key: { refundId },
         ConsistentRead: true,
       }),
     );

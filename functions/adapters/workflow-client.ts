@@ -1,5 +1,7 @@
 // Starts and signals the cancellation workflow (Step Functions Standard).
 import {
+  DescribeExecutionCommand,
+  type ExecutionStatus,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   type SFNClient,
@@ -19,23 +21,40 @@ export class WorkflowClient {
   constructor(private readonly options: { client: SFNClient; stateMachineArn: string }) {}
 
   /**
-   * Starts the request's execution, named by the request id. Standard workflows treat a second
-   * start with the same name and input as the same execution, so a retried start is harmless.
+   * Starts an execution for the request, named by the request id (a resumed one by `name`).
+   * Standard workflows treat a second start with the same name and input as the same execution,
+   * so a retried start is harmless; an execution of that name that already ended is left alone
+   * (the reconciler resumes the request under a new name).
    */
-  async start(input: WorkflowInput): Promise<void> {
-    if (!this.options.stateMachineArn) throw new Error("no state machine is configured");
+  async start(input: WorkflowInput, name: string = input.requestId): Promise<void> {
     try {
       await this.options.client.send(
         new StartExecutionCommand({
-          stateMachineArn: this.options.stateMachineArn,
-          name: input.requestId,
+          stateMachineArn: this.stateMachineArn(),
+          name,
           input: JSON.stringify(input),
         }),
       );
     } catch (error) {
-      // Already started by an earlier, half-finished attempt: that execution carries on.
       if ((error as Error).name !== "ExecutionAlreadyExists") throw error;
     }
+  }
+
+  /** The status of the execution named `name`, or undefined when there is none. */
+  async status(name: string): Promise<ExecutionStatus | undefined> {
+    const executionArn = `${this.stateMachineArn().replace(":stateMachine:", ":execution:")}:${name}`;
+    try {
+      const result = await this.options.client.send(new DescribeExecutionCommand({ executionArn }));
+      return result.status;
+    } catch (error) {
+      if ((error as Error).name === "ExecutionDoesNotExist") return undefined;
+      throw error;
+    }
+  }
+
+  private stateMachineArn(): string {
+    if (!this.options.stateMachineArn) throw new Error("no state machine is configured");
+    return this.options.stateMachineArn;
   }
 
   /** Ends a wait with an outcome. Returns false when the wait had already ended. */

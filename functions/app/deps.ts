@@ -1,10 +1,10 @@
 // The production wiring of AppDeps, built once per Lambda container from the environment.
-import { Logger } from "@aws-lambda-powertools/logger";
 import { dynamoDb, ses, stepFunctions } from "../adapters/aws-clients.ts";
 import {
   mailFrom,
   operatorEmails,
   optionalStateMachineArn,
+  refundsTableName,
   sesConfigurationSet,
   tableName,
 } from "../adapters/config.ts";
@@ -13,8 +13,9 @@ import { OrderStore } from "../adapters/order-store.ts";
 import { LedgerPaymentGateway, type PaymentGateway } from "../adapters/payment-gateway.ts";
 import { WorkflowClient } from "../adapters/workflow-client.ts";
 import type { AppDeps } from "./apply-event.ts";
+import { countMetric, logger } from "./powertools.ts";
 
-export const logger = new Logger({ serviceName: "shipped-cancellation" });
+export { logger };
 
 let deps: (AppDeps & { gateway: PaymentGateway }) | undefined;
 
@@ -34,10 +35,11 @@ export const defaultDeps = (): AppDeps & { gateway: PaymentGateway } => {
       client: stepFunctions,
       stateMachineArn: optionalStateMachineArn(),
     }),
-    gateway: new LedgerPaymentGateway({ client: dynamoDb, tableName: tableName() }),
+    gateway: new LedgerPaymentGateway({ client: dynamoDb, tableName: refundsTableName() }),
     operatorEmails: operatorEmails(),
     logger,
     now: () => new Date().toISOString(),
+    count: countMetric,
   };
   return deps;
 };

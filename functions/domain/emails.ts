@@ -3,7 +3,7 @@
 // string that reaches the HTML part is escaped, so no user text can inject a header or markup.
 import type { EmailTemplate, Recipient } from "./events.ts";
 import type { Policy } from "./policy.ts";
-import { localDateTime, newRefund } from "./refund.ts";
+import { localDateTime, newRefund, refundMethodFor } from "./refund.ts";
 import { idSchema } from "./schemas.ts";
 import type {
   CancellationReason,
@@ -50,6 +50,11 @@ interface Context extends Values {
   hoursLeft: number;
   onSellerTimeout: Policy["onSellerTimeout"];
   onMarketplaceTimeout: Policy["onMarketplaceTimeout"];
+  /** The refund went to another method than the original one (an operator or the fallback). */
+  otherMethod: boolean;
+  /** The provider declined the last refund attempt for good. */
+  declined: boolean;
+  fallbackMethod: string;
 }
 
 /** A paragraph of the body; `false` drops a conditional one. */
@@ -127,6 +132,7 @@ const LAYOUT: Record<EmailTemplate, { to: Recipient; rows: RowKey[] }> = {
       "refundRetryDeadline",
     ],
   },
+  OPERATOR_MAIL_FAILED: { to: "OPERATORS", rows: ["orderId", "requestId", "status"] },
 };
 
 const JA_WEEKDAYS = ["日", "月", "火", "水", "木", "金", "土"];
@@ -255,6 +261,8 @@ const JA: Dictionary = {
             ]
           : [
               `ご注文 ${c.orderId} のキャンセルが完了し、下記のとおり返金しました。`,
+              c.otherMethod &&
+                `ご購入時のお支払い方法へは返金できなかったため、${c.method}として返金しました。`,
               "ご利用明細や残高への反映には、お支払い方法によって時間がかかる場合があります。",
             ],
     },
@@ -296,8 +304,8 @@ const JA: Dictionary = {
               "代金引換の注文のため、返金は不要です。購入者には配達時に受け取りを拒否するようご案内しています。返送された商品をお受け取りください。",
             ]
           : [
-              `注文 ${c.orderId} の発送済みキャンセルが承認されました。下記のとおり、購入者が購入時に利用したお支払い方法へ返金してください。`,
-              "返金IDは二重返金を防ぐための識別子です。購入者には配達時に受け取りを拒否するようご案内しています。",
+              `注文 ${c.orderId} の発送済みキャンセルが承認されました。下記の金額を、マーケットプレイスが決済サービスを通じて購入者のお支払い方法へ返金します。`,
+              "出品者様による返金のお手続きは不要です。返金額は出品者様の売上から精算されます。購入者には配達時に受け取りを拒否するようご案内しています。",
             ],
     },
     SELLER_OUTCOME: {
@@ -328,8 +336,19 @@ const JA: Dictionary = {
       subject: "返金に失敗しました（再試行が必要です）",
       body: (c) => [
         `注文 ${c.orderId} の返金に失敗しました。原因を確認のうえ、返金を再試行してください。`,
+        c.declined &&
+          "決済サービスが返金を拒否しました（カードや口座の解約など）。同じ方法での再試行か、ギフトカード残高での返金を選んでください。",
         c.refundRetryDeadline !== null &&
-          `${c.refundRetryDeadline}までに再試行されない場合は、システムが自動で再試行します。`,
+          (c.declined
+            ? `${c.refundRetryDeadline}までに対応がない場合は、${c.fallbackMethod}として返金します。`
+            : `${c.refundRetryDeadline}までに再試行されない場合は、システムが自動で再試行します。`),
+      ],
+    },
+    OPERATOR_MAIL_FAILED: {
+      subject: "通知メールを送信できませんでした",
+      body: (c) => [
+        `注文 ${c.orderId} に関する通知メールを、繰り返し試行しても送信できませんでした。`,
+        "SESの送信状況を確認し、必要に応じて購入者または出品者へ別の方法でご連絡ください。",
       ],
     },
   },
@@ -433,6 +452,8 @@ const EN: Dictionary = {
             ]
           : [
               `Order ${c.orderId} has been cancelled and refunded as shown below.`,
+              c.otherMethod &&
+                `Your original payment method could not receive the refund, so it was refunded as ${c.method}.`,
               "Depending on the payment method, the refund may take a while to appear on your statement or balance.",
             ],
     },
@@ -474,8 +495,8 @@ const EN: Dictionary = {
               "The order is cash on delivery, so no refund is needed. We have asked the buyer to refuse the delivery; please accept the parcel when it comes back.",
             ]
           : [
-              `The cancellation of order ${c.orderId} was approved. Please refund the buyer to their original payment method as shown below.`,
-              "The refund ID guards against paying twice. We have asked the buyer to refuse the delivery.",
+              `The cancellation of order ${c.orderId} was approved. The marketplace refunds the amount below to the buyer's payment method through its payment provider.`,
+              "You do not need to refund anything yourself: the amount is settled against your seller account. We have asked the buyer to refuse the delivery.",
             ],
     },
     SELLER_OUTCOME: {
@@ -506,8 +527,19 @@ const EN: Dictionary = {
       subject: "Refund failed: retry needed",
       body: (c) => [
         `The refund for order ${c.orderId} failed. Please look into the cause and retry the refund.`,
+        c.declined &&
+          "The payment provider declined it for good (for example a closed card or account). Retry with the same method, or refund it as gift balance.",
         c.refundRetryDeadline !== null &&
-          `If nobody retries it by ${c.refundRetryDeadline}, the system will retry it automatically.`,
+          (c.declined
+            ? `If nobody acts by ${c.refundRetryDeadline}, it is refunded as ${c.fallbackMethod}.`
+            : `If nobody retries it by ${c.refundRetryDeadline}, the system will retry it automatically.`),
+      ],
+    },
+    OPERATOR_MAIL_FAILED: {
+      subject: "A notification could not be sent",
+      body: (c) => [
+        `A notification about order ${c.orderId} could not be sent after repeated attempts.`,
+        "Please check SES sending, and reach the buyer or seller another way if needed.",
       ],
     },
   },
@@ -583,6 +615,9 @@ const buildContext = (
     ),
     onSellerTimeout: request.policy.onSellerTimeout,
     onMarketplaceTimeout: request.policy.onMarketplaceTimeout,
+    otherMethod: refund.method !== refundMethodFor(order.payment.method),
+    declined: refund.declined === true,
+    fallbackMethod: dict.methods[request.policy.refundFallbackMethod],
   };
 };
 

@@ -1,7 +1,7 @@
 // What can happen to an order record (events), what the domain asks the outside world to do in
 // response (effects), and the domain's refusals (errors, each mapping to one SPEC error code).
 import type { Policy } from "./policy.ts";
-import type { CancellationReason, Shipment } from "./types.ts";
+import type { CancellationReason, RefundMethod, Shipment } from "./types.ts";
 
 /** Events from people (buyer, seller, operator), the workflow (system) and the policy. */
 export type DomainEvent =
@@ -34,14 +34,31 @@ export type DomainEvent =
   | { type: "MARKETPLACE_TIMEOUT"; requestId: string }
   /** The refund is claimed with its idempotency key, and the seller is told to refund. */
   | { type: "INSTRUCT_REFUND"; requestId: string }
+  /** The refund function is about to call the provider: it holds the call's lease from now. */
+  | { type: "START_REFUND_CALL"; requestId: string }
   | { type: "REFUND_SUCCEEDED"; requestId: string }
-  | { type: "REFUND_FAILED"; requestId: string; error: string }
-  /** An operator (actor = their id) or, at the wait's deadline, the system retries a refund. */
-  | { type: "RETRY_REFUND"; actor: string; requestId: string }
+  /** `declined`: the provider refused for good (closed card or account); else retries ran out. */
+  | { type: "REFUND_FAILED"; requestId: string; error: string; declined: boolean }
+  /**
+   * An operator (actor = their id) or, at the wait's deadline, the system retries a failed refund,
+   * optionally to another method. `refundMade` is the provider's answer, asked just before, about
+   * the current refund key: a refund that went through after all is recorded, not made again.
+   */
+  | {
+      type: "RETRY_REFUND";
+      actor: string;
+      requestId: string;
+      method?: RefundMethod;
+      refundMade: boolean;
+    }
   | { type: "COMPLETE"; requestId: string }
   | { type: "WITHDRAW"; actor: string; requestId: string }
   | { type: "SHIP"; actor: string; shipment: Shipment }
-  | { type: "DELIVER"; actor: string; deliveredAt: string };
+  /**
+   * The carrier delivered the parcel. `refundMade` is the provider's answer about the active
+   * request's refund key, asked first when money may have moved (see `refundToAskAbout`).
+   */
+  | { type: "DELIVER"; actor: string; deliveredAt: string; refundMade?: boolean };
 
 export type DomainEventType = DomainEvent["type"];
 
@@ -57,7 +74,8 @@ export type EmailTemplate =
   | "SELLER_REFUND_INSTRUCTION"
   | "SELLER_OUTCOME"
   | "OPERATOR_ESCALATION"
-  | "OPERATOR_REFUND_FAILED";
+  | "OPERATOR_REFUND_FAILED"
+  | "OPERATOR_MAIL_FAILED";
 
 export type Recipient = "BUYER" | "SELLER" | "OPERATORS";
 
@@ -92,12 +110,17 @@ export type DomainErrorCode =
   | "RETURN_REQUIRED"
   | "WINDOW_CLOSED"
   | "ACTIVE_REQUEST_EXISTS"
-  | "INVALID_STATE";
+  | "INVALID_STATE"
+  /** A field contradicts the record (e.g. delivered before shipped): 400. */
+  | "VALIDATION_FAILED"
+  /** A refund call may still land: ask again after `retryAfterSeconds` (503 with Retry-After). */
+  | "REFUND_IN_FLIGHT";
 
 export class DomainError extends Error {
   constructor(
     readonly code: DomainErrorCode,
     message: string,
+    readonly details: { field?: string; retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = "DomainError";

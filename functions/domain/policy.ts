@@ -42,6 +42,11 @@ export const policySchema = z
     ),
     /** How long a failed refund waits for an operator before the system retries it itself. */
     refundRetryWaitSeconds: waitSecondsSchema,
+    /**
+     * Where a refund goes when the original method declined it for good and no operator acted
+     * within refundRetryWaitSeconds: a balance the marketplace itself keeps, so it cannot decline.
+     */
+    refundFallbackMethod: z.enum(["GIFT_CARD", "POINTS"]),
     /** Bounds how many requests one order may collect, so its record stays small. */
     maxRequestsPerOrder: z.number().int().min(1).max(50),
   })
@@ -62,7 +67,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   onSellerTimeout: "ESCALATE",
   marketplaceReviewSeconds: 3 * DAY,
   onMarketplaceTimeout: "APPROVE",
-  autoApproveMaxAmount: { JPY: 30000, USD: 300 },
+  autoApproveMaxAmount: { JPY: 30000, USD: 30000 },
   refundShippingFee: true,
   refundTimelines: {
     CARD: { minBusinessDays: 3, maxBusinessDays: 10 },
@@ -72,6 +77,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
     CASH_ON_DELIVERY: null,
   },
   refundRetryWaitSeconds: 3 * DAY,
+  refundFallbackMethod: "GIFT_CARD",
   maxRequestsPerOrder: 10,
 }) as Policy;
 

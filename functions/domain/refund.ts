@@ -2,8 +2,18 @@
 // All date arithmetic is on calendar dates in UTC milliseconds, never local-time Date objects, so
 // results do not depend on the machine's TZ.
 import holidayJp from "@holiday-jp/holiday_jp";
+import { DomainError } from "./events.ts";
 import type { Policy } from "./policy.ts";
-import type { Currency, ExpectedBy, Order, PaymentMethod, Refund, RefundMethod } from "./types.ts";
+import type {
+  CancellationRequest,
+  Currency,
+  ExpectedBy,
+  Order,
+  OrderRecord,
+  PaymentMethod,
+  Refund,
+  RefundMethod,
+} from "./types.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -92,17 +102,73 @@ export const addBusinessDays = (date: string, days: number, currency: Currency):
   return formatDate(ms);
 };
 
-/** When the refund should arrive, counted from the approval day; null when none is made. */
-export const expectedBy = (order: Order, policy: Policy, approvedAt: string): ExpectedBy | null => {
-  const { method } = order.payment;
+/**
+ * When a refund should arrive under the timeline of `method` (a payment method; every refund
+ * method is one), counted from `from`'s day; null when no refund is made.
+ */
+export const expectedByFor = (
+  method: PaymentMethod,
+  order: Order,
+  policy: Policy,
+  from: string,
+): ExpectedBy | null => {
   const timeline = policy.refundTimelines[method];
   // Cash on delivery needs no refund even if a policy gives it a timeline.
   if (timeline === null || method === "CASH_ON_DELIVERY") return null;
-  const approvedOn = localDate(approvedAt, order.currency);
+  const day = localDate(from, order.currency);
   return {
-    earliest: addBusinessDays(approvedOn, timeline.minBusinessDays, order.currency),
-    latest: addBusinessDays(approvedOn, timeline.maxBusinessDays, order.currency),
+    earliest: addBusinessDays(day, timeline.minBusinessDays, order.currency),
+    latest: addBusinessDays(day, timeline.maxBusinessDays, order.currency),
   };
+};
+
+/** When the refund should arrive, counted from the approval day; null when none is made. */
+export const expectedBy = (order: Order, policy: Policy, approvedAt: string): ExpectedBy | null =>
+  expectedByFor(order.payment.method, order, policy, approvedAt);
+
+/** The first refund key of a request; later ones (after a decline or a method change) count up. */
+export const firstRefundId = (requestId: string): string => `rf-${requestId}`;
+
+/** `rf-<requestId>` → `rf-<requestId>-2` → `rf-<requestId>-3` … */
+export const nextRefundId = (requestId: string, current: string): string => {
+  const first = firstRefundId(requestId);
+  const count = current === first ? 1 : Number(current.slice(first.length + 1));
+  return `${first}-${(Number.isSafeInteger(count) ? count : 1) + 1}`;
+};
+
+/**
+ * How long a provider call may still land after the refund function began it: the function's
+ * timeout with a wide margin. Until then nobody may conclude that the refund was not made.
+ */
+export const REFUND_CALL_LEASE_SECONDS = 60;
+
+/** Refuses (503 with Retry-After) while a provider call for the request may still land. */
+export const assertNoRefundCallInFlight = (request: CancellationRequest, now: string): void => {
+  const started = request.refund?.callStartedAt;
+  if (!started) return;
+  const leaseEnds = Date.parse(started) + REFUND_CALL_LEASE_SECONDS * 1000;
+  const left = Math.ceil((leaseEnds - Date.parse(now)) / 1000);
+  if (left > 0) {
+    throw new DomainError("REFUND_IN_FLIGHT", "a refund call may still land; try again shortly", {
+      retryAfterSeconds: left,
+    });
+  }
+};
+
+/**
+ * The refund key to ask the provider about before anyone concludes that money did not move: the
+ * active request's claimed refund whose success is not recorded. Undefined when no money can have
+ * moved; REFUND_IN_FLIGHT while a call may still land.
+ */
+export const refundToAskAbout = (record: OrderRecord, now: string): string | undefined => {
+  const id = record.order.activeCancellationRequestId;
+  const request = id && Object.hasOwn(record.requests, id) ? record.requests[id] : undefined;
+  const refund = request?.refund;
+  if (!request || !refund?.refundId) return undefined;
+  if (request.status !== "REFUND_PENDING" && request.status !== "REFUND_FAILED") return undefined;
+  if (refund.status === "SUCCEEDED" || refund.status === "NOT_REQUIRED") return undefined;
+  assertNoRefundCallInFlight(request, now);
+  return refund.refundId;
 };
 
 /** The refund created when the marketplace approves a cancellation; instructed later. */
@@ -116,4 +182,6 @@ export const newRefund = (order: Order, policy: Policy, approvedAt: string): Ref
   instructedAt: null,
   succeededAt: null,
   attempts: 0,
+  callStartedAt: null,
+  declined: false,
 });

@@ -153,12 +153,12 @@ export type DecisionInput = z.infer<typeof decisionSchema>;
 /** `POST .../withdrawal` and `POST .../refund-retry` take no fields; an empty body is fine. */
 export const emptyBodySchema = z.strictObject({});
 
-/** The `Idempotency-Key` header of the cancellation request POST. */
+/** The `Idempotency-Key` header of the cancellation request POST: 1 to 255 printable ASCII. */
 export const idempotencyKeySchema = z
   .string()
-  .min(8)
-  .max(128)
-  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+  .min(1)
+  .max(255)
+  .regex(/^[\x20-\x7e]+$/, "must be printable ASCII characters");
 
 /** `?limit=` of list routes. */
 export const limitSchema = z.coerce.number().int().min(1).max(100).default(20);

@@ -11,13 +11,23 @@ import {
   type Recipient,
 } from "./events.ts";
 import type { Policy } from "./policy.ts";
-import { newRefund, refundAmount } from "./refund.ts";
+import {
+  assertNoRefundCallInFlight,
+  expectedByFor,
+  firstRefundId,
+  newRefund,
+  nextRefundId,
+  refundAmount,
+  refundMethodFor,
+  refundToAskAbout,
+} from "./refund.ts";
 import { activeRequest, addSeconds, isOpen } from "./requests.ts";
 import type {
   CancellationRequest,
   MarketplaceReview,
   Order,
   OrderRecord,
+  Refund,
   TimelineEntry,
 } from "./types.ts";
 
@@ -148,6 +158,37 @@ const reject = (
   draft.log(request, by === "SELLER" ? "SELLER_REJECTED" : "MARKETPLACE_REJECTED", actor);
   draft.email("BUYER_REJECTED", "BUYER", request.requestId);
   draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
+};
+
+const succeedRefund = (draft: Draft, request: CancellationRequest, refund: Refund) => {
+  refund.status = "SUCCEEDED";
+  refund.succeededAt = draft.now;
+  refund.declined = false;
+  draft.log(request, "REFUND_SUCCEEDED", SYSTEM);
+  draft.email("BUYER_REFUND_COMPLETED", "BUYER", request.requestId);
+};
+
+/** The cancellation is done: the request completes and the order is cancelled. */
+const complete = (draft: Draft, request: CancellationRequest) => {
+  request.status = "COMPLETED";
+  draft.close(request);
+  draft.log(request, "COMPLETED", SYSTEM);
+  draft.order.status = "CANCELLED";
+  draft.log(draft.order, "CANCELLED", SYSTEM);
+  draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
+};
+
+/** How far ahead of the service's clock a carrier's delivery time may be (clock skew). */
+export const MAX_DELIVERY_CLOCK_SKEW_SECONDS = 300;
+
+const checkDeliveredAt = (order: Order, deliveredAt: string, now: string) => {
+  const field = { field: "body.deliveredAt" };
+  if (order.shipment && Date.parse(deliveredAt) < Date.parse(order.shipment.shippedAt)) {
+    throw new DomainError("VALIDATION_FAILED", "deliveredAt is before the shipment", field);
+  }
+  if (Date.parse(deliveredAt) > Date.parse(now) + MAX_DELIVERY_CLOCK_SKEW_SECONDS * 1000) {
+    throw new DomainError("VALIDATION_FAILED", "deliveredAt is in the future", field);
+  }
 };
 
 const apply = (draft: Draft, event: DomainEvent): void => {
@@ -304,14 +345,36 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       }
       // The claim: from here on the money moves, always under this one key.
       Object.assign(refund as object, {
-        refundId: `rf-${request.requestId}`,
+        refundId: firstRefundId(request.requestId),
         instructedAt: draft.now,
       });
       draft.log(request, "REFUND_INSTRUCTED", SYSTEM);
       draft.email("SELLER_REFUND_INSTRUCTION", "SELLER", request.requestId);
       return;
     }
-    case "REFUND_SUCCEEDED":
+    case "START_REFUND_CALL": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "REFUND_PENDING");
+      const refund = request.refund;
+      if (!refund?.refundId || refund.status !== "PENDING") {
+        refuse("INVALID_STATE", "no refund is claimed and pending");
+      }
+      // Money moves only while the parcel is on its way: a delivered order becomes a return.
+      if (order.status !== "SHIPPED") refuse("INVALID_STATE", `the order is ${order.status}`);
+      refund.callStartedAt = draft.now;
+      return;
+    }
+    case "REFUND_SUCCEEDED": {
+      const request = draft.request(event.requestId);
+      expectStatus(request, "REFUND_PENDING");
+      const refund = request.refund;
+      if (!refund?.refundId || refund.status !== "PENDING") {
+        refuse("INVALID_STATE", "no refund is in flight");
+      }
+      refund.attempts += 1;
+      succeedRefund(draft, request, refund);
+      return;
+    }
     case "REFUND_FAILED": {
       const request = draft.request(event.requestId);
       expectStatus(request, "REFUND_PENDING");
@@ -320,14 +383,8 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         refuse("INVALID_STATE", "no refund is in flight");
       }
       refund.attempts += 1;
-      if (event.type === "REFUND_SUCCEEDED") {
-        refund.status = "SUCCEEDED";
-        refund.succeededAt = draft.now;
-        draft.log(request, "REFUND_SUCCEEDED", SYSTEM);
-        draft.email("BUYER_REFUND_COMPLETED", "BUYER", request.requestId);
-        return;
-      }
       refund.status = "FAILED";
+      refund.declined = event.declined;
       request.status = "REFUND_FAILED";
       request.refundRetryDeadline = addSeconds(draft.now, request.policy.refundRetryWaitSeconds);
       draft.log(request, "REFUND_FAILED", SYSTEM, event.error);
@@ -338,11 +395,10 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       const request = draft.request(event.requestId);
       expectStatus(request, "REFUND_FAILED");
       const refund = request.refund;
-      if (!refund) refuse("INVALID_STATE", "no refund to retry");
-      refund.status = "PENDING";
+      if (!refund?.refundId) refuse("INVALID_STATE", "no refund to retry");
+      assertNoRefundCallInFlight(request, draft.now);
       request.status = "REFUND_PENDING";
       request.refundRetryDeadline = null;
-      draft.log(request, "REFUND_RETRIED", event.actor);
       if (event.actor !== SYSTEM) {
         draft.effects.push({
           kind: "END_WAIT",
@@ -350,6 +406,27 @@ const apply = (draft: Draft, event: DomainEvent): void => {
           outcome: "REFUND_RETRY",
         });
       }
+      // The last call under this key went through after all (its answer was lost): record it.
+      if (event.refundMade) {
+        succeedRefund(draft, request, refund);
+        return;
+      }
+      const method = event.method ?? refund.method;
+      // A declined key is spent, and another method is another refund: each gets its own key.
+      // The old key's refund is known not to have been made (declined, or refundMade is false).
+      if (method !== refund.method || refund.declined) {
+        refund.refundId = nextRefundId(request.requestId, refund.refundId);
+        refund.method = method;
+        refund.expectedBy = expectedByFor(method, order, request.policy, draft.now);
+      }
+      refund.status = "PENDING";
+      refund.declined = false;
+      draft.log(
+        request,
+        "REFUND_RETRIED",
+        event.actor,
+        method === refundMethodFor(order.payment.method) ? undefined : method,
+      );
       return;
     }
     case "COMPLETE": {
@@ -359,12 +436,7 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       if (refundStatus !== "SUCCEEDED" && refundStatus !== "NOT_REQUIRED") {
         refuse("INVALID_STATE", "the refund has not succeeded");
       }
-      request.status = "COMPLETED";
-      draft.close(request);
-      draft.log(request, "COMPLETED", SYSTEM);
-      order.status = "CANCELLED";
-      draft.log(order, "CANCELLED", SYSTEM);
-      draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
+      complete(draft, request);
       return;
     }
     case "WITHDRAW": {
@@ -394,23 +466,43 @@ const apply = (draft: Draft, event: DomainEvent): void => {
     case "DELIVER": {
       if (order.status === "PLACED") refuse("NOT_SHIPPED", "the order has not been shipped");
       if (order.status !== "SHIPPED") refuse("INVALID_STATE", `the order is ${order.status}`);
+      checkDeliveredAt(order, event.deliveredAt, draft.now);
+      const request = activeRequest(draft.record);
+      const askedAbout = request && refundToAskAbout(draft.record, draft.now);
+      if (request && askedAbout !== undefined && event.refundMade === undefined) {
+        throw new Error("DELIVER needs the provider's answer about the refund (refundMade)");
+      }
       order.status = "DELIVERED";
       order.deliveredAt = event.deliveredAt;
       draft.log(order, "DELIVERED", event.actor);
-      const request = activeRequest(draft.record);
-      // Money already in motion finishes its journey; anything before that becomes a return.
-      if (request && isOpen(request) && !request.refund?.refundId) {
-        request.status = "RETURN_REQUIRED";
-        draft.close(request);
-        draft.log(request, "RETURN_REQUIRED", SYSTEM);
+      if (!request || !isOpen(request)) return;
+      // A refund already recorded as made finishes its journey: the workflow completes it.
+      if (request.refund?.status === "SUCCEEDED") return;
+      if (askedAbout !== undefined && event.refundMade && request.refund) {
+        // The money reached the buyer before the parcel did: the cancellation stands.
+        succeedRefund(draft, request, request.refund);
+        complete(draft, request);
         draft.effects.push({
           kind: "CANCEL_WAIT",
           requestId: request.requestId,
           error: "OrderDelivered",
         });
-        draft.email("BUYER_RETURN_REQUIRED", "BUYER", request.requestId);
-        draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
+        return;
       }
+      // Nothing was refunded: the delivered parcel makes this a return.
+      if (request.refund && request.refund.status !== "NOT_REQUIRED") {
+        request.refund.status = "NOT_REQUIRED";
+      }
+      request.status = "RETURN_REQUIRED";
+      draft.close(request);
+      draft.log(request, "RETURN_REQUIRED", SYSTEM);
+      draft.effects.push({
+        kind: "CANCEL_WAIT",
+        requestId: request.requestId,
+        error: "OrderDelivered",
+      });
+      draft.email("BUYER_RETURN_REQUIRED", "BUYER", request.requestId);
+      draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
       return;
     }
   }

@@ -112,6 +112,13 @@ export interface Refund {
   instructedAt: string | null;
   succeededAt: string | null;
   attempts: number;
+  /**
+   * When the refund function last began a call to the payment provider: until the call's lease
+   * runs out, the call may still land, so a delivery cannot yet turn the request into a return.
+   */
+  callStartedAt?: string | null;
+  /** The last failure was a permanent decline: the key is spent, a retry needs a new one. */
+  declined?: boolean;
 }
 
 /** Who decides the marketplace approval: the policy (small amounts) or an operator. */

@@ -114,19 +114,21 @@ const jsonResponse = (
   body: JSON.stringify(body),
 });
 
-export const problemResponse = (problem: Problem): HttpApiResult =>
-  jsonResponse(
-    problem.status,
-    problem,
-    PROBLEM_CONTENT_TYPE,
-    problem.status === 401 ? { "www-authenticate": "Bearer" } : {},
-  );
+export const problemResponse = ({ retryAfter, ...problem }: Problem): HttpApiResult =>
+  jsonResponse(problem.status, problem, PROBLEM_CONTENT_TYPE, {
+    ...(problem.status === 401 ? { "www-authenticate": "Bearer" } : {}),
+    ...(retryAfter === undefined ? {} : { "retry-after": String(retryAfter) }),
+  });
 
 /** The one error middleware: caller errors become their problem, anything else a logged 500. */
 const problemResponses = (routeId: string, logger: () => Logger): RouteMiddleware => ({
   onError: (request) => {
     const known = toProblem(request.error);
     if (known) {
+      if (known.status === 503) {
+        // Ours to watch, not the caller's fault: the name only (messages may quote data).
+        logger().warn("dependency unavailable", { routeId, error: request.error?.name });
+      }
       request.response = problemResponse(known);
       return;
     }

@@ -18,6 +18,7 @@ export type ProblemCode =
   | "ORDER_CONFLICT"
   | "IDEMPOTENCY_KEY_MISMATCH"
   | "PAYLOAD_TOO_LARGE"
+  | "UNAVAILABLE"
   | "INTERNAL_ERROR";
 
 export interface FieldError {
@@ -32,7 +33,40 @@ export interface Problem {
   detail: string;
   code: ProblemCode;
   errors?: FieldError[];
+  /** For 503: seconds after which the same call may be repeated (sent as `Retry-After`). */
+  retryAfter?: number;
 }
+
+/** What a client waits before repeating a call that an AWS fault stopped. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * An AWS service fault that outlasted the SDK's own retries: throttling, a 5xx, a timeout or a
+ * network error. The SDK marks service errors with `$metadata`/`$fault`; network and timeout
+ * errors carry their well-known names.
+ */
+export const isAwsFault = (error: unknown): boolean => {
+  if (!(error instanceof Error)) return false;
+  const fault = (error as { $fault?: string }).$fault;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (fault === "server" || (status !== undefined && status >= 500)) return true;
+  return [
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "LimitExceededException",
+    "TransactionConflictException",
+    "TimeoutError",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "NetworkingError",
+    "ECONNRESET",
+    "ECONNREFUSED",
+    "EPIPE",
+    "ETIMEDOUT",
+  ].includes(error.name);
+};
 
 const STATUS: Record<ProblemCode, number> = {
   VALIDATION_FAILED: 400,
@@ -47,6 +81,7 @@ const STATUS: Record<ProblemCode, number> = {
   ORDER_CONFLICT: 409,
   IDEMPOTENCY_KEY_MISMATCH: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
 };
 
@@ -63,6 +98,7 @@ const TITLE: Record<ProblemCode, string> = {
   ORDER_CONFLICT: "An order with this id exists with other content",
   IDEMPOTENCY_KEY_MISMATCH: "The Idempotency-Key was used with another body",
   PAYLOAD_TOO_LARGE: "The body is too large",
+  UNAVAILABLE: "A service is unavailable: nothing was changed, try again",
   INTERNAL_ERROR: "Internal server error",
 };
 
@@ -91,19 +127,32 @@ export class HttpProblem extends Error {
 export const validationFailed = (detail: string, errors?: FieldError[]): HttpProblem =>
   new HttpProblem("VALIDATION_FAILED", detail, errors);
 
-const problem = (code: ProblemCode, detail: string, errors?: FieldError[]): Problem => ({
+const problem = (
+  code: ProblemCode,
+  detail: string,
+  errors?: FieldError[],
+  retryAfter?: number,
+): Problem => ({
   type: problemType(code),
   title: TITLE[code],
   status: STATUS[code],
   detail,
   code,
   ...(errors === undefined ? {} : { errors }),
+  ...(retryAfter === undefined ? {} : { retryAfter }),
 });
 
 /** The caller's side of an error, or undefined for failures that are ours (answered as 500). */
 export const toProblem = (error: unknown): Problem | undefined => {
   if (error instanceof HttpProblem) return problem(error.code, error.detail, error.errors);
-  if (error instanceof DomainError) return problem(error.code, error.message);
+  if (error instanceof DomainError) {
+    if (error.code === "REFUND_IN_FLIGHT") {
+      return problem("UNAVAILABLE", error.message, undefined, error.details.retryAfterSeconds);
+    }
+    const { field } = error.details;
+    const errors = field ? [{ path: field, message: error.message }] : undefined;
+    return problem(error.code, error.message, errors);
+  }
   if (error instanceof InvalidCursorError) {
     return problem("VALIDATION_FAILED", "the cursor is not valid for this list", [
       { path: "query.cursor", message: "is not a cursor this list issued" },
@@ -112,6 +161,15 @@ export const toProblem = (error: unknown): Problem | undefined => {
   // applyEvent re-decides a lost race on fresh data; only a persistent race gets here.
   if (error instanceof ConflictError) {
     return problem("INVALID_STATE", "the resource changed concurrently; read it again and retry");
+  }
+  // Nothing was half-written (every change is one conditional write): the call may be repeated.
+  if (isAwsFault(error)) {
+    return problem(
+      "UNAVAILABLE",
+      "a service the API depends on is unavailable; nothing was changed, try again shortly",
+      undefined,
+      DEFAULT_RETRY_AFTER_SECONDS,
+    );
   }
   return undefined;
 };

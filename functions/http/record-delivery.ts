@@ -1,7 +1,8 @@
-// POST /orders/{id}/delivery: carrier → DELIVER → the order (a repeat of it also answers 200).
+// POST /orders/{id}/delivery: carrier → ask the provider if money may have moved → DELIVER →
+// the order (a repeat of the same delivery also answers 200).
 import { applyEvent } from "../app/apply-event.ts";
 import { defaultDeps } from "../app/deps.ts";
-import { DomainError } from "../domain/events.ts";
+import { deliveryEvent } from "../app/refunds.ts";
 import { deliverySchema } from "../domain/schemas.ts";
 import { publicOrder } from "./access.ts";
 import { orderParams } from "./inputs.ts";
@@ -11,23 +12,12 @@ export const createHandler = httpHandler(
   "RecordDelivery",
   { params: orderParams, body: deliverySchema },
   async ({ caller, params, body }, deps) => {
-    try {
-      const applied = await applyEvent(deps, params.orderId, {
-        type: "DELIVER",
-        actor: caller.sub,
-        deliveredAt: body.deliveredAt,
-      });
-      return { status: 200, body: publicOrder(applied.stored.record, deps) };
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== "INVALID_STATE") throw error;
-      // Carriers retry: the delivery already recorded, with this very time, is a success.
-      const stored = await deps.store.get(params.orderId);
-      const order = stored?.record.order;
-      if (!stored || order?.status !== "DELIVERED" || order.deliveredAt !== body.deliveredAt) {
-        throw error;
-      }
-      return { status: 200, body: publicOrder(stored.record, deps) };
-    }
+    const applied = await applyEvent(
+      deps,
+      params.orderId,
+      deliveryEvent(deps, caller.sub, body.deliveredAt),
+    );
+    return { status: 200, body: publicOrder(applied.stored.record, deps) };
   },
 );
 

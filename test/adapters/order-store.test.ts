@@ -1,5 +1,6 @@
 // The order store against both DynamoDB Local and dynalite: versioned saves, task tokens, GSI lists.
 import { randomUUID } from "node:crypto";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -9,7 +10,11 @@ import {
   OrderExistsError,
   type OrderPage,
   OrderStore,
+  type OutboxEntry,
+  orderKey,
   type PageRequest,
+  type PendingWork,
+  workShard,
 } from "../../functions/adapters/order-store.ts";
 import type { CancellationRequest, OrderRecord } from "../../functions/domain/types.ts";
 import { BACKENDS, type TestTable, useTestTable } from "../support/dynamodb.ts";
@@ -108,6 +113,22 @@ describe("indexKeys", () => {
     }
   });
 
+  it("keeps an order in PendingWork while its latest request is open, keyed by creation", () => {
+    const open = awaitingSeller("o-1", 50, 5);
+    const keys = indexKeys(orderRecord({ orderId: "o-1" }, [open]));
+    expect(keys.workShard).toBe(workShard("o-1"));
+    expect(keys.workShard).toMatch(/^WORK#[0-7]$/);
+    expect(keys.workSince).toBe(`${open.createdAt}#ORDER`);
+    const done = indexKeys(orderRecord({ orderId: "o-1" }, [{ ...open, status: "COMPLETED" }]));
+    expect(done.workShard).toBeUndefined();
+    expect(done.workSince).toBeUndefined();
+  });
+
+  it("spreads orders over every PendingWork shard", () => {
+    const shards = new Set(Array.from({ length: 200 }, (_, i) => workShard(`o-${i}`)));
+    expect(shards.size).toBe(8);
+  });
+
   it("keeps a policy-decided marketplace review out of the operator queue only", () => {
     const base = awaitingSeller("o-1", 50);
     const policy = indexKeys(
@@ -195,47 +216,8 @@ describe.each(BACKENDS)("OrderStore on %s", (backend) => {
     });
   });
 
-  describe("outbox", () => {
-    const mail = (subject: string) => ({
-      to: ["buyer@example.com"],
-      subject,
-      text: `${subject} text`,
-      html: `<p>${subject}</p>`,
-    });
-
-    it("writes mail in the same write as the change, lists it oldest first, removes it once sent", async () => {
-      const store = storeOn(table);
-      const orderId = uid("o");
-      const v1 = await store.create(orderRecord({ orderId }));
-      await expect(store.pendingMail(orderId)).resolves.toEqual([]);
-      const entries = [
-        { id: "2026-11-20T10:00:00.000Z.01.b", mail: mail("second") },
-        { id: "2026-11-20T10:00:00.000Z.00.a", mail: mail("first") },
-      ];
-      await store.save(v1, withRequest(v1.record, awaitingSeller(orderId, 48)), entries);
-      const pending = await store.pendingMail(orderId);
-      expect(pending.map((entry) => entry.mail.subject)).toEqual(["first", "second"]);
-      expect(pending[0]).toEqual(entries[1]);
-      await store.removeMail(orderId, "2026-11-20T10:00:00.000Z.00.a");
-      await store.removeMail(orderId, "2026-11-20T10:00:00.000Z.00.a");
-      expect((await store.pendingMail(orderId)).map((entry) => entry.id)).toEqual([
-        "2026-11-20T10:00:00.000Z.01.b",
-      ]);
-      await expect(store.get(orderId)).resolves.toMatchObject({ version: 2 });
-    });
-
-    it("writes no mail when the change loses its race", async () => {
-      const store = storeOn(table);
-      const orderId = uid("o");
-      const v1 = await store.create(orderRecord({ orderId }));
-      await store.save(v1, withRequest(v1.record, awaitingSeller(orderId, 48)));
-      const lost = store.save(v1, withRequest(v1.record, awaitingSeller(orderId, 99)), [
-        { id: "x", mail: mail("never") },
-      ]);
-      await expect(lost).rejects.toBeInstanceOf(ConflictError);
-      await expect(store.pendingMail(orderId)).resolves.toEqual([]);
-    });
-  });
+  // Outbox entries are written in a transaction with the change: DynamoDB Local only (dynalite
+  // has no TransactWriteItems), see the suite below.
 
   describe("task tokens", () => {
     it("keeps a stored token across later saves and never returns it in records", async () => {
@@ -568,3 +550,172 @@ describe.each(BACKENDS)("OrderStore on %s", (backend) => {
     });
   });
 });
+
+describe("OrderStore outbox and executions on dynamodb-local", () => {
+  const table = useTestTable("dynamodb-local");
+  const mail = (subject: string) => ({
+    to: ["buyer@example.com"],
+    subject,
+    text: `${subject} text`,
+    html: `<p>${subject}</p>`,
+  });
+  const entry = (id: string, subject: string): OutboxEntry => ({
+    id,
+    requestId: "r-1",
+    kind: "MAIL",
+    mail: mail(subject),
+  });
+  const NOW = "2026-11-20T10:00:00.000Z";
+
+  it("writes entries in the same transaction as the change, as items beside the order", async () => {
+    const store = storeOn(table);
+    const orderId = uid("o");
+    const v1 = await store.create(orderRecord({ orderId }));
+    await expect(store.pendingOutbox(orderId)).resolves.toEqual([]);
+    const entries = [entry(`${NOW}.01.b`, "second"), entry(`${NOW}.00.a`, "first")];
+    const signal: OutboxEntry = {
+      id: `${NOW}.02.c`,
+      requestId: "r-1",
+      kind: "SIGNAL",
+      signal: { outcome: "SELLER_APPROVED" },
+    };
+    await store.save(
+      v1,
+      withRequest(v1.record, awaitingSeller(orderId, 48)),
+      [...entries, signal],
+      NOW,
+    );
+    const pending = await store.pendingOutbox(orderId);
+    expect(pending.map((e) => e.id)).toEqual([`${NOW}.00.a`, `${NOW}.01.b`, `${NOW}.02.c`]);
+    expect(pending[0]).toMatchObject({ ...entries[1], orderId, createdAt: NOW, attempts: 0 });
+    expect(pending[2]).toMatchObject(signal);
+    // The order item itself carries no mail.
+    const raw = await table.current.client.send(
+      new GetCommand({ TableName: table.current.tableName, Key: orderKey(orderId) }),
+    );
+    expect(raw.Item?.outbox).toBeUndefined();
+    await expect(store.get(orderId)).resolves.toMatchObject({ version: 2 });
+  });
+
+  it("writes no entry when the change loses its race", async () => {
+    const store = storeOn(table);
+    const orderId = uid("o");
+    const v1 = await store.create(orderRecord({ orderId }));
+    await store.save(v1, withRequest(v1.record, awaitingSeller(orderId, 48)));
+    const lost = store.save(v1, withRequest(v1.record, awaitingSeller(orderId, 99)), [
+      entry("x", "never"),
+    ]);
+    await expect(lost).rejects.toBeInstanceOf(ConflictError);
+    await expect(store.pendingOutbox(orderId)).resolves.toEqual([]);
+  });
+
+  it("lets one claimant at a time hold an entry, counts attempts, deletes it once delivered", async () => {
+    const store = storeOn(table);
+    const orderId = uid("o");
+    const v1 = await store.create(orderRecord({ orderId }));
+    await store.save(v1, v1.record, [entry("e1", "one")], NOW);
+    const first = await store.claimOutbox(orderId, "e1", "alice", NOW, 60);
+    expect(first?.attempts).toBe(1);
+    // Bob is kept off while Alice's claim runs; a retried claim of Alice's own succeeds.
+    await expect(store.claimOutbox(orderId, "e1", "bob", NOW, 60)).resolves.toBeUndefined();
+    await expect(store.claimOutbox(orderId, "e1", "alice", NOW, 60)).resolves.toMatchObject({
+      attempts: 2,
+    });
+    await store.releaseOutbox(orderId, "e1", "alice", "Throttling");
+    await expect(store.claimOutbox(orderId, "e1", "bob", NOW, 60)).resolves.toMatchObject({
+      attempts: 3,
+    });
+    // A claim that ran out is taken over.
+    const later = new Date(Date.parse(NOW) + 61_000).toISOString();
+    await expect(store.claimOutbox(orderId, "e1", "carol", later, 60)).resolves.toBeDefined();
+    await store.completeOutbox(orderId, "e1", "bob"); // not Bob's any more: kept
+    await expect(store.pendingOutbox(orderId)).resolves.toHaveLength(1);
+    await store.completeOutbox(orderId, "e1", "carol");
+    await store.completeOutbox(orderId, "e1", "carol"); // already gone is fine
+    await expect(store.pendingOutbox(orderId)).resolves.toEqual([]);
+    await expect(store.claimOutbox(orderId, "e1", "dave", later, 60)).resolves.toBeUndefined();
+  });
+
+  it("keeps a given-up entry for the record, out of the pending work", async () => {
+    const store = storeOn(table);
+    const orderId = uid("o");
+    const v1 = await store.create(orderRecord({ orderId }));
+    await store.save(v1, v1.record, [entry("e2", "lost")], NOW);
+    await store.claimOutbox(orderId, "e2", "alice", NOW, 60);
+    await expect(store.failOutbox(orderId, "e2", "bob", "MessageRejected", NOW)).resolves.toBe(
+      false,
+    );
+    await expect(store.failOutbox(orderId, "e2", "alice", "MessageRejected", NOW)).resolves.toBe(
+      true,
+    );
+    await expect(store.pendingOutbox(orderId)).resolves.toEqual([]);
+    await expect(store.failedOutbox(orderId)).resolves.toMatchObject([{ id: "e2", failedAt: NOW }]);
+    await expect(store.claimOutbox(orderId, "e2", "alice", NOW, 60)).resolves.toBeUndefined();
+  });
+
+  it("finds open orders and undelivered entries through the PendingWork index only", async () => {
+    const store = storeOn(table);
+    const orderId = uid("o");
+    const v1 = await store.create(orderRecord({ orderId }));
+    const request = awaitingSeller(orderId, 48);
+    await store.save(v1, withRequest(v1.record, request), [entry("e3", "pending")], NOW);
+    const shard = workShard(orderId);
+    const found = async (before: string) => {
+      const items: PendingWork[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await store.pendingWork(shard, before, start);
+        items.push(...page.items);
+        start = page.next;
+      } while (start);
+      return items.filter((item) => item.orderId === orderId);
+    };
+    await eventuallyEqual(
+      () => found("9999"),
+      [
+        { kind: "ORDER", orderId, since: request.createdAt },
+        { kind: "OUTBOX", orderId, id: "e3", since: NOW },
+      ].sort((a, b) => (a.since < b.since ? -1 : 1)),
+    );
+    // Nothing younger than the cutoff.
+    await expect(found(request.createdAt < NOW ? request.createdAt : NOW)).resolves.toHaveLength(0);
+  });
+
+  it("claims the next execution of a request only from the one on record", async () => {
+    const store = storeOn(table);
+    const orderId = uid("o");
+    await store.create(orderRecord({ orderId }));
+    const second = { name: "r-1-2", attempt: 2, startedAt: NOW };
+    await expect(store.claimExecution(orderId, "r-1", undefined, second)).resolves.toBe(true);
+    await expect(store.claimExecution(orderId, "r-1", undefined, second)).resolves.toBe(false);
+    const third = { name: "r-1-3", attempt: 3, startedAt: NOW };
+    await expect(store.claimExecution(orderId, "r-1", second, third)).resolves.toBe(true);
+    await expect(store.claimExecution(orderId, "r-1", second, third)).resolves.toBe(false);
+    await store.recordExecutionFailure(orderId, "r-1", "r-1-2", "States.Timeout", NOW);
+    await store.recordExecutionFailure(orderId, "r-1", "r-1-3", "States.Timeout", NOW);
+    await expect(store.get(orderId)).resolves.toMatchObject({
+      executions: { "r-1": { ...third, failedAt: NOW, error: "States.Timeout" } },
+    });
+    await store.recordExecutionFailure(orderId, "r-9", "r-9", "Lambda.ServiceException", NOW);
+    expect((await store.get(orderId))?.executions?.["r-9"]).toMatchObject({
+      name: "r-9",
+      attempt: 1,
+      error: "Lambda.ServiceException",
+    });
+  });
+});
+
+/** GSIs are eventually consistent: polls until `probe` answers `expected`. */
+const eventuallyEqual = async <T>(probe: () => Promise<T>, expected: T) => {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const value = await probe();
+    try {
+      expect(value).toEqual(expected);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+};

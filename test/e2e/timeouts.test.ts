@@ -39,7 +39,7 @@ it("publishes the policy merged from POLICY_FILE over the defaults", async () =>
     version: "e2e-short-waits",
     sellerResponseSeconds: 2,
     cancellationWindowDays: 14,
-    autoApproveMaxAmount: { JPY: 30000, USD: 300 },
+    autoApproveMaxAmount: { JPY: 30000, USD: 30000 },
   });
 });
 

@@ -1,0 +1,54 @@
+// Use cases that must ask the payment provider before the domain decides: whether money moved
+// under a refund key decides between completing a cancellation and turning it into a return, and
+// whether a failed refund is retried under its key or a new one.
+import { DomainError, type DomainEvent } from "../domain/events.ts";
+import { assertNoRefundCallInFlight, refundToAskAbout } from "../domain/refund.ts";
+import type { OrderRecord, RefundMethod } from "../domain/types.ts";
+import type { AppDeps, EventSource } from "./apply-event.ts";
+
+const refundWasMade = async (deps: AppDeps, refundId: string): Promise<boolean> => {
+  if (!deps.gateway) throw new Error("this function has no payment gateway");
+  return (await deps.gateway.lookup(refundId)) !== undefined;
+};
+
+/** The carrier's delivery, with the provider's answer when money may have moved. */
+export const deliveryEvent =
+  (deps: AppDeps, actor: string, deliveredAt: string): EventSource =>
+  async (record: OrderRecord, now: string) => {
+    // A repeat of the delivery on record asks nothing: the domain answers it as a replay.
+    const refundId =
+      record.order.deliveredAt === deliveredAt ? undefined : refundToAskAbout(record, now);
+    return {
+      type: "DELIVER",
+      actor,
+      deliveredAt,
+      ...(refundId === undefined ? {} : { refundMade: await refundWasMade(deps, refundId) }),
+    };
+  };
+
+/**
+ * A failed refund's retry by `actor` (an operator, or the system at the wait's deadline), to
+ * `method` or the same one. A key that was not declined may have been paid after all (a lost
+ * answer): the provider is asked, so a switch to a new key never pays twice.
+ */
+export const retryRefundEvent =
+  (deps: AppDeps, actor: string, requestId: string, method?: RefundMethod) =>
+  async (record: OrderRecord, now: string): Promise<DomainEvent> => {
+    const request = Object.hasOwn(record.requests, requestId)
+      ? record.requests[requestId]
+      : undefined;
+    if (!request) throw new DomainError("NOT_FOUND", "no such cancellation request");
+    const refund = request.refund;
+    let refundMade = false;
+    if (request.status === "REFUND_FAILED" && refund?.refundId && !refund.declined) {
+      assertNoRefundCallInFlight(request, now);
+      refundMade = await refundWasMade(deps, refund.refundId);
+    }
+    return {
+      type: "RETRY_REFUND",
+      actor,
+      requestId,
+      refundMade,
+      ...(method === undefined ? {} : { method }),
+    };
+  };

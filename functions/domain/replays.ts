@@ -1,0 +1,61 @@
+// Whether an event that a caller sends again already took effect. A write whose answer was lost
+// (a timeout after DynamoDB applied it) is retried by the SDK or the client; the domain then
+// refuses it as a change of state, but the caller's intent is already saved: answer as success.
+import type { DomainEvent } from "./events.ts";
+import type { CancellationRequest, OrderRecord, TimelineEntry } from "./types.ts";
+
+const requestOf = (record: OrderRecord, requestId: string): CancellationRequest | undefined =>
+  Object.hasOwn(record.requests, requestId) ? record.requests[requestId] : undefined;
+
+const loggedBy = (request: CancellationRequest, type: TimelineEntry["type"], actor: string) =>
+  request.timeline.some((entry) => entry.type === type && entry.actor === actor);
+
+const lastIndexOf = (timeline: TimelineEntry[], match: (entry: TimelineEntry) => boolean) =>
+  timeline.findLastIndex(match);
+
+/** True when `event`, from the same actor with the same content, is already in `record`. */
+export const alreadyApplied = (record: OrderRecord, event: DomainEvent): boolean => {
+  switch (event.type) {
+    case "SELLER_DECIDE":
+    case "OPERATOR_DECIDE": {
+      const request = requestOf(record, event.requestId);
+      if (!request) return false;
+      const seller = event.type === "SELLER_DECIDE";
+      if (event.decision === "APPROVE") {
+        return loggedBy(request, seller ? "SELLER_APPROVED" : "MARKETPLACE_APPROVED", event.actor);
+      }
+      return (
+        loggedBy(request, seller ? "SELLER_REJECTED" : "MARKETPLACE_REJECTED", event.actor) &&
+        request.rejection?.reason === event.reason
+      );
+    }
+    case "WITHDRAW": {
+      const request = requestOf(record, event.requestId);
+      return request?.status === "WITHDRAWN" && loggedBy(request, "WITHDRAWN", event.actor);
+    }
+    case "RETRY_REFUND": {
+      // This operator's retry came after the last failure: the retry is the one on record.
+      const request = requestOf(record, event.requestId);
+      if (!request) return false;
+      const failed = lastIndexOf(request.timeline, (entry) => entry.type === "REFUND_FAILED");
+      const retried = lastIndexOf(
+        request.timeline,
+        (entry) => entry.type === "REFUND_RETRIED" && entry.actor === event.actor,
+      );
+      return retried > failed;
+    }
+    case "SHIP": {
+      const { shipment, status, sellerId } = record.order;
+      return (
+        status !== "PLACED" &&
+        sellerId === event.actor &&
+        shipment?.carrier === event.shipment.carrier &&
+        shipment.trackingNumber === event.shipment.trackingNumber
+      );
+    }
+    case "DELIVER":
+      return record.order.deliveredAt === event.deliveredAt;
+    default:
+      return false;
+  }
+};

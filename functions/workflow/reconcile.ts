@@ -1,0 +1,114 @@
+// Scheduled task (every 5 minutes): nothing stalls. It walks the PendingWork index (keys, never a
+// Scan) and, for each open request without a running execution, resumes the workflow from the
+// stored status; for each outbox entry still there, delivers it (mail, or the signal that ends a
+// wait). Flow: query each shard → check or deliver each item → report.
+import { z } from "zod";
+import type { ExecutionRef } from "../adapters/order-store.ts";
+import { WORK_SHARDS } from "../adapters/table.ts";
+import type { AppDeps } from "../app/apply-event.ts";
+import { defaultDeps } from "../app/deps.ts";
+import { deliverOutbox } from "../app/outbox.ts";
+import { activeRequest } from "../domain/requests.ts";
+
+/**
+ * Work younger than this is left to whoever is doing it: a request's first start follows its
+ * write within milliseconds, an outbox entry is delivered right after its change.
+ */
+export const GRACE_SECONDS = 120;
+
+/** The scheduled event, or `{ "graceSeconds": 0 }` to look at everything now (local sweep). */
+const inputSchema = z.looseObject({ graceSeconds: z.number().int().min(0).optional() });
+
+export interface ReconcileReport {
+  checked: number;
+  resumed: { requestId: string; execution: string }[];
+  delivered: string[];
+  failed: string[];
+}
+
+/** The name of a request's `attempt`-th execution: the first is named by the request id. */
+export const executionName = (requestId: string, attempt: number): string =>
+  attempt <= 1 ? requestId : `${requestId}-${attempt}`;
+
+/** Resumes an open request whose execution is not running; returns its new execution's name. */
+const resume = async (
+  deps: AppDeps,
+  orderId: string,
+): Promise<{ requestId: string; execution: string } | undefined> => {
+  const stored = await deps.store.get(orderId);
+  const request = stored && activeRequest(stored.record);
+  if (!stored || !request) return undefined;
+  const { requestId } = request;
+  const recorded = stored.executions?.[requestId];
+  const current = recorded?.name ?? requestId;
+  const status = await deps.workflow.status(current);
+  if (status === "RUNNING") return undefined;
+  const input = { orderId, requestId };
+  if (status === undefined) {
+    // It never started: start it under its own name, the same a retried POST would use.
+    await deps.workflow.start(input, current);
+    return { requestId, execution: current };
+  }
+  // It ended without finishing the request: a new execution under a new name, claimed first so
+  // that two reconcilers never resume the same request at once.
+  const attempt = (recorded?.attempt ?? 1) + 1;
+  const next: ExecutionRef = {
+    name: executionName(requestId, attempt),
+    attempt,
+    startedAt: deps.now(),
+  };
+  if (!(await deps.store.claimExecution(orderId, requestId, recorded, next))) return undefined;
+  await deps.workflow.start(input, next.name);
+  deps.count?.("WorkflowResumed");
+  deps.logger.warn("resumed a stalled request", {
+    orderId,
+    requestId,
+    previous: current,
+    previousStatus: status,
+    execution: next.name,
+  });
+  return { requestId, execution: next.name };
+};
+
+export const createHandler =
+  (getDeps: () => AppDeps) =>
+  async (rawInput: unknown): Promise<ReconcileReport> => {
+    const deps = getDeps();
+    const parsed = inputSchema.safeParse(rawInput ?? {});
+    const grace = (parsed.success ? parsed.data.graceSeconds : undefined) ?? GRACE_SECONDS;
+    const before = new Date(Date.parse(deps.now()) - grace * 1000 + 1).toISOString();
+    const report: ReconcileReport = { checked: 0, resumed: [], delivered: [], failed: [] };
+    for (let shard = 0; shard < WORK_SHARDS; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await deps.store.pendingWork(`WORK#${shard}`, before, start);
+        for (const item of page.items) {
+          report.checked += 1;
+          try {
+            if (item.kind === "ORDER") {
+              const resumed = await resume(deps, item.orderId);
+              if (resumed) report.resumed.push(resumed);
+            } else {
+              const delivery = await deliverOutbox(deps, item.orderId, [{ id: item.id }]);
+              report.delivered.push(...delivery.delivered);
+              report.failed.push(...delivery.failed);
+            }
+          } catch (error) {
+            // One order's trouble must not stop the sweep: it is tried again next time.
+            deps.logger.error("reconciling an item failed", {
+              orderId: item.orderId,
+              kind: item.kind,
+              error: (error as Error).name,
+            });
+          }
+        }
+        start = page.next;
+      } while (start);
+    }
+    if (report.resumed.length > 0 || report.delivered.length > 0 || report.failed.length > 0) {
+      deps.logger.info("reconciled", { ...report });
+    }
+    return report;
+  };
+
+export const handler = createHandler(defaultDeps);
