@@ -385,6 +385,8 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       refund.attempts += 1;
       refund.status = "FAILED";
       refund.declined = event.declined;
+      // Recorded once the refund task has returned: no call of it is still in flight.
+      refund.callStartedAt = null;
       request.status = "REFUND_FAILED";
       request.refundRetryDeadline = addSeconds(draft.now, request.policy.refundRetryWaitSeconds);
       draft.log(request, "REFUND_FAILED", SYSTEM, event.error);

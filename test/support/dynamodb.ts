@@ -10,7 +10,7 @@ import {
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, inject } from "vitest";
 import { createDocumentClient } from "../../functions/adapters/order-store.ts";
-import { createTableInput } from "../../functions/adapters/table.ts";
+import { createRefundsTableInput, createTableInput } from "../../functions/adapters/table.ts";
 
 export const BACKENDS = ["dynamodb-local", "dynalite"] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -57,11 +57,20 @@ const lowLevelClient = async (backend: Backend): Promise<DynamoDBClient> =>
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
 
-/** Creates a fresh orders table on `backend` (tables are cheap; names never collide). */
-export const createTestTable = async (backend: Backend, prefix = "orders"): Promise<TestTable> => {
+/**
+ * Creates a fresh orders table on `backend` (tables are cheap; names never collide), or with
+ * `kind: "refunds"` a payment ledger table.
+ */
+export const createTestTable = async (
+  backend: Backend,
+  prefix = "orders",
+  kind: "orders" | "refunds" = "orders",
+): Promise<TestTable> => {
   const client = await lowLevelClient(backend);
   const tableName = `${prefix}-${randomUUID()}`;
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  const input =
+    kind === "orders" ? createTableInput(tableName) : createRefundsTableInput(tableName);
+  await client.send(new CreateTableCommand(input));
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
   return {
     backend,

@@ -3,6 +3,7 @@
 // (the test) are stand-ins. Decisions go through applyEvent exactly as the HTTP handlers do.
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
+  DescribeExecutionCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
@@ -19,16 +20,18 @@ import {
 } from "../../functions/adapters/payment-gateway.ts";
 import { WorkflowClient } from "../../functions/adapters/workflow-client.ts";
 import type { AppDeps } from "../../functions/app/apply-event.ts";
+import { createHandler as createReconcileHandler } from "../../functions/workflow/reconcile.ts";
 import { createHandler as createRefundHandler } from "../../functions/workflow/refund.ts";
 import { createHandler as createStepHandler } from "../../functions/workflow/step.ts";
 import { placeholderValues, stateMachineDefinition } from "../../infra/definition.ts";
 import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
 import { CancellationWorkflow } from "../../infra/workflow.ts";
 import { type Execution, LocalStepFunctions } from "../../local/step-functions.ts";
-import type { TestTable } from "./dynamodb.ts";
+import { createTestTable, type TestTable } from "./dynamodb.ts";
 
 const ACCOUNT = "123456789012";
 const REGION = "ap-northeast-1";
+const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:cancellation`;
 
 type CfnResource = {
   Type: string;
@@ -46,7 +49,10 @@ export const synthesizeWorkflow = (): Template => {
     partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
     sortKey: { name: "sk", type: dynamodb.AttributeType.STRING },
   });
-  new CancellationWorkflow(stack, "Workflow", { table, environment: {} });
+  const refundsTable = new dynamodb.TableV2(stack, "Refunds", {
+    partitionKey: { name: "refundId", type: dynamodb.AttributeType.STRING },
+  });
+  new CancellationWorkflow(stack, "Workflow", { table, refundsTable, environment: {} });
   return app.synth().getStackByName("WorkflowTest").template as Template;
 };
 
@@ -69,36 +75,63 @@ export interface WorkflowHarness {
   mailer: CapturingMailer;
   ledger: LedgerPaymentGateway;
   definition: Definition;
-  execution: (requestId: string) => Execution;
+  /** The execution named `name` (a request's first execution is named by its id). */
+  execution: (name: string) => Execution;
+  /** How many next SendTaskSuccess/Failure calls fail as an SFN outage would. */
+  signalFailures: { count: number };
+  /** Runs the scheduled reconciler now, grace periods over. */
+  reconcile: () => ReturnType<ReturnType<typeof createReconcileHandler>>;
 }
 
 /**
  * Wires the synthesized definition to `table`. `gateway` replaces the ledger (to inject faults);
  * `now` is the clock the handlers read.
  */
+/** The orders table and the payment ledger's, both on DynamoDB Local. */
+export interface WorkflowTables {
+  orders: TestTable;
+  refunds: TestTable;
+}
+
+export const createWorkflowTables = async (prefix: string): Promise<WorkflowTables> => ({
+  orders: await createTestTable("dynamodb-local", prefix),
+  refunds: await createTestTable("dynamodb-local", `${prefix}-refunds`, "refunds"),
+});
+
+export const dropWorkflowTables = async (tables: WorkflowTables | undefined) => {
+  await tables?.orders.drop();
+  await tables?.refunds.drop();
+};
+
 export const createWorkflowHarness = (
-  table: TestTable,
+  tables: WorkflowTables,
   template: Template,
   options: { gateway?: PaymentGateway } = {},
 ): WorkflowHarness => {
+  const { orders: table, refunds } = tables;
   // Placeholder ARNs for every reference, the orders table by its test name.
   const references: Record<string, string> = placeholderValues(template, {
     account: ACCOUNT,
     region: REGION,
   });
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
-    if (resource.Type === "AWS::DynamoDB::GlobalTable") references[logicalId] = table.tableName;
+    if (resource.Type === "AWS::DynamoDB::GlobalTable") {
+      references[logicalId] = logicalId.startsWith("Refunds") ? refunds.tableName : table.tableName;
+    }
   }
   const definition = stateMachineDefinition(template, references) as Definition;
 
   const store = new OrderStore({ client: table.client, tableName: table.tableName });
   const mailer = new CapturingMailer();
-  const ledger = new LedgerPaymentGateway({ client: table.client, tableName: table.tableName });
+  const ledger = new LedgerPaymentGateway({
+    client: refunds.client,
+    tableName: refunds.tableName,
+  });
   const sfn = new SFNClient({ region: REGION });
   const deps: AppDeps & { gateway: PaymentGateway } = {
     store,
     mailer,
-    workflow: new WorkflowClient({ client: sfn, stateMachineArn: "arn:aws:states:local" }),
+    workflow: new WorkflowClient({ client: sfn, stateMachineArn: STATE_MACHINE_ARN }),
     gateway: options.gateway ?? ledger,
     operatorEmails: ["ops@example.com"],
     logger: new Logger({ serviceName: "workflow-test", logLevel: "SILENT" }),
@@ -110,7 +143,7 @@ export const createWorkflowHarness = (
     "functions/workflow/refund.ts": createRefundHandler(() => deps),
   };
   const local = new LocalStepFunctions({
-    stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:cancellation`,
+    stateMachineArn: STATE_MACHINE_ARN,
     definition,
     dynamoDb: table.client,
     lambdas: (arn) => {
@@ -126,18 +159,34 @@ export const createWorkflowHarness = (
 
   // The real WorkflowClient, its SFN calls answered by the local service.
   const sfnMock = mockClient(sfn);
+  const signalFailures = { count: 0 };
+  const failSignal = () => {
+    if (signalFailures.count <= 0) return;
+    signalFailures.count -= 1;
+    throw Object.assign(new Error("Step Functions is unavailable"), {
+      name: "ServiceUnavailable",
+      $fault: "server",
+    });
+  };
   sfnMock.on(StartExecutionCommand).callsFake((input) => {
     const execution = local.startExecution(input.name, input.input);
     return { executionArn: execution.executionArn, startDate: execution.startDate };
   });
   sfnMock.on(SendTaskSuccessCommand).callsFake((input) => {
+    failSignal();
     local.sendTaskSuccess(input.taskToken, input.output);
     return {};
   });
   sfnMock.on(SendTaskFailureCommand).callsFake((input) => {
+    failSignal();
     local.sendTaskFailure(input.taskToken, input.error, input.cause);
     return {};
   });
+  sfnMock.on(DescribeExecutionCommand).callsFake((input) => {
+    const execution = local.describeExecution(input.executionArn);
+    return { executionArn: execution.executionArn, status: execution.status };
+  });
+  const reconcile = createReconcileHandler(() => deps);
 
   return {
     local,
@@ -145,10 +194,10 @@ export const createWorkflowHarness = (
     mailer,
     ledger,
     definition,
-    execution: (requestId) =>
-      local.describeExecution(
-        `arn:aws:states:${REGION}:${ACCOUNT}:execution:cancellation:${requestId}`,
-      ),
+    execution: (name) =>
+      local.describeExecution(`arn:aws:states:${REGION}:${ACCOUNT}:execution:cancellation:${name}`),
+    signalFailures,
+    reconcile: () => reconcile({ graceSeconds: 0 }),
   };
 };
 

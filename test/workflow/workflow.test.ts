@@ -7,28 +7,31 @@ import type {
   RefundInstruction,
 } from "../../functions/adapters/payment-gateway.ts";
 import { applyEvent } from "../../functions/app/apply-event.ts";
+import { deliveryEvent } from "../../functions/app/refunds.ts";
 import type { DomainEvent } from "../../functions/domain/events.ts";
 import { DEFAULT_POLICY, mergePolicy, type Policy } from "../../functions/domain/policy.ts";
 import type { OrderRecord, RequestStatus } from "../../functions/domain/types.ts";
 import { STATES } from "../../infra/workflow.ts";
 import type { Execution } from "../../local/step-functions.ts";
-import { createTestTable, type TestTable } from "../support/dynamodb.ts";
 import { makeOrder } from "../support/factories.ts";
 import {
   createWorkflowHarness,
+  createWorkflowTables,
+  dropWorkflowTables,
   eventually,
   synthesizeWorkflow,
   type WorkflowHarness,
+  type WorkflowTables,
 } from "../support/workflow-harness.ts";
 
 const template = synthesizeWorkflow();
-let table: TestTable;
+let table: WorkflowTables;
 
 beforeAll(async () => {
-  table = await createTestTable("dynamodb-local", "workflow");
+  table = await createWorkflowTables("workflow");
 });
 afterAll(async () => {
-  await table?.drop();
+  await dropWorkflowTables(table);
 });
 
 /** A fresh shipped order, then a buyer's request under `policy`: returns the ids. */
@@ -176,7 +179,7 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
     expect(await harness.deps.store.getTaskToken(ids.orderId, ids.requestId)).toBeUndefined();
   });
 
-  it("mail that SES refused stays in the outbox and goes out at the workflow's next step", async () => {
+  it("mail that SES refused stays in the outbox and the reconciler sends it, once", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness);
     await reach(harness, ids, "AWAITING_SELLER");
@@ -190,12 +193,19 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
       decision: "REJECT",
       reason: "already abroad",
     });
-    // The buyer's mail failed once: only the outbox can have sent it since.
     expect(harness.mailer.failures).toBe(0);
     const execution = await finish(harness, ids.requestId);
-
     expect(execution.status, failure(execution)).toBe("SUCCEEDED");
-    await expect(harness.deps.store.pendingMail(ids.orderId)).resolves.toEqual([]);
+    // The buyer's mail failed once: it waits in the outbox, apart from the order.
+    const pending = await harness.deps.store.pendingOutbox(ids.orderId);
+    expect(pending.map((entry) => entry.kind === "MAIL" && entry.mail.to[0])).toEqual([
+      "buyer@example.com",
+    ]);
+
+    const report = await harness.reconcile();
+    expect(report.delivered).toContain(pending[0]?.id);
+    await harness.reconcile();
+    await expect(harness.deps.store.pendingOutbox(ids.orderId)).resolves.toEqual([]);
     const sentNow = harness.mailer.sent.slice(before);
     expect(sentNow.map((mail) => mail.to[0]).sort()).toEqual([
       "buyer@example.com",
@@ -398,6 +408,7 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
       type: "RETRY_REFUND",
       actor: "operator-1",
       requestId: ids.requestId,
+      refundMade: false,
     });
     const execution = await finish(harness, ids.requestId);
 
@@ -525,9 +536,183 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
   });
 });
 
+describe("recovery and the money rules (synthesized definition, DynamoDB Local)", () => {
+  const DECLINED = "RefundDeclined";
+
+  it("a declined refund nobody acts on goes to the fallback method under a new key; the buyer is told", async () => {
+    const { gateway, harness } = withFlakyGateway(1, DECLINED);
+    const ids = await requestCancellation(harness, {
+      policy: quickPolicy({ onSellerTimeout: "APPROVE" }),
+    });
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const request = (await read(harness, ids.orderId)).requests[ids.requestId];
+    expect(request?.status).toBe("COMPLETED");
+    expect(request?.refund).toMatchObject({
+      status: "SUCCEEDED",
+      method: "GIFT_CARD",
+      refundId: `rf-${ids.requestId}-2`,
+    });
+    expect(gateway.calls.map((call) => [call.refundId, call.method])).toEqual([
+      [`rf-${ids.requestId}`, "CARD"],
+      [`rf-${ids.requestId}-2`, "GIFT_CARD"],
+    ]);
+    expect(await harness.ledger.find(`rf-${ids.requestId}`)).toBeUndefined();
+    expect(await harness.ledger.find(`rf-${ids.requestId}-2`)).toMatchObject({
+      method: "GIFT_CARD",
+      amount: 5480,
+    });
+    const timeline = request?.timeline.map((entry) => `${entry.type}:${entry.actor}`);
+    expect(timeline).toContain("REFUND_RETRIED:system");
+    const completed = harness.mailer.sent.find(
+      (mail) => mail.to.includes("buyer@example.com") && mail.text.includes("ギフトカード残高"),
+    );
+    expect(completed?.text).toContain("返金できなかったため");
+  });
+
+  it("parcel delivered while the refund had failed and nothing was paid: RETURN_REQUIRED, never refunded", async () => {
+    const { gateway, harness } = withFlakyGateway(1, DECLINED);
+    const ids = await requestCancellation(harness, {
+      policy: quickPolicy({ onSellerTimeout: "APPROVE", refundRetryWaitSeconds: 600 }),
+    });
+    await reach(harness, ids, "REFUND_FAILED");
+    const delivered = await applyEvent(
+      harness.deps,
+      ids.orderId,
+      deliveryEvent(harness.deps, "carrier", new Date().toISOString()),
+    );
+    const execution = await finish(harness, ids.requestId);
+
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const record = delivered.stored.record;
+    expect(record.order.status).toBe("DELIVERED");
+    expect(record.requests[ids.requestId]).toMatchObject({
+      status: "RETURN_REQUIRED",
+      refund: { status: "NOT_REQUIRED" },
+    });
+    expect(gateway.calls).toHaveLength(1);
+    expect(await harness.ledger.find(`rf-${ids.requestId}`)).toBeUndefined();
+    // The wait for an operator ended with the delivery, not at its deadline ten minutes on.
+    expect(statesEntered(execution).at(-1)).toBe(STATES.done);
+  });
+
+  it("parcel delivered after a refund whose answer was lost: the provider says it was made, so it completes", async () => {
+    const { gateway, harness } = withFlakyGateway(9, "GatewayTimeout", true);
+    const ids = await requestCancellation(harness, {
+      policy: quickPolicy({ onSellerTimeout: "APPROVE", refundRetryWaitSeconds: 600 }),
+    });
+    await reach(harness, ids, "REFUND_FAILED");
+    const delivered = await applyEvent(
+      harness.deps,
+      ids.orderId,
+      deliveryEvent(harness.deps, "carrier", new Date().toISOString()),
+    );
+    await finish(harness, ids.requestId);
+
+    const record = delivered.stored.record;
+    expect(record.order.status).toBe("CANCELLED");
+    expect(record.order.deliveredAt).not.toBeNull();
+    expect(record.requests[ids.requestId]).toMatchObject({
+      status: "COMPLETED",
+      refund: { status: "SUCCEEDED", refundId: `rf-${ids.requestId}` },
+    });
+    // Every attempt used the one key: the provider paid once.
+    expect(new Set(gateway.calls.map((call) => call.refundId))).toEqual(
+      new Set([`rf-${ids.requestId}`]),
+    );
+    expect(await harness.ledger.find(`rf-${ids.requestId}`)).toMatchObject({ amount: 5480 });
+  });
+
+  it("an execution that died is resumed once by the reconciler, under a new name, and finishes", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness);
+    await reach(harness, ids, "AWAITING_SELLER");
+    const first = harness.execution(ids.requestId);
+    harness.local.stopExecution(first.executionArn);
+    await first.done;
+    expect(first.status).toBe("ABORTED");
+    // The seller's decision is saved; its signal finds no live wait.
+    await decide(harness, ids.orderId, {
+      type: "SELLER_DECIDE",
+      actor: ids.sellerId,
+      requestId: ids.requestId,
+      decision: "APPROVE",
+    });
+
+    const reports = await Promise.all([harness.reconcile(), harness.reconcile()]);
+    // Other tests' requests share the table: only this one's resumptions count here.
+    const resumed = reports
+      .flatMap((report) => report.resumed)
+      .filter((entry) => entry.requestId === ids.requestId);
+    expect(resumed, JSON.stringify(resumed)).toEqual([
+      { requestId: ids.requestId, execution: `${ids.requestId}-2` },
+    ]);
+    const second = harness.execution(`${ids.requestId}-2`);
+    await second.done;
+    expect(second.status, failure(second)).toBe("SUCCEEDED");
+    const stored = await harness.deps.store.get(ids.orderId);
+    expect(stored?.record.requests[ids.requestId]?.status).toBe("COMPLETED");
+    expect(stored?.executions?.[ids.requestId]).toMatchObject({
+      name: `${ids.requestId}-2`,
+      attempt: 2,
+    });
+    const again = await harness.reconcile();
+    expect(again.resumed.filter((entry) => entry.requestId === ids.requestId)).toEqual([]);
+  });
+
+  it("a signal that could not be sent is kept and delivered by the reconciler, long before the deadline", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness);
+    await reach(harness, ids, "AWAITING_SELLER");
+    harness.signalFailures.count = 1;
+    await decide(harness, ids.orderId, {
+      type: "SELLER_DECIDE",
+      actor: ids.sellerId,
+      requestId: ids.requestId,
+      decision: "APPROVE",
+    });
+    const pending = await harness.deps.store.pendingOutbox(ids.orderId);
+    expect(pending.map((entry) => entry.kind)).toEqual(["SIGNAL"]);
+    expect(harness.execution(ids.requestId).status).toBe("RUNNING");
+
+    const report = await harness.reconcile();
+    expect(report.delivered).toContain(pending[0]?.id);
+    const execution = await finish(harness, ids.requestId);
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    const request = (await read(harness, ids.orderId)).requests[ids.requestId];
+    expect(request?.status).toBe("COMPLETED");
+  });
+
+  it("a decision sent again after its answer was lost is answered as that success", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness, {
+      policy: quickPolicy({ sellerResponseSeconds: 60 }),
+    });
+    await reach(harness, ids, "AWAITING_SELLER");
+    const decision: DomainEvent = {
+      type: "SELLER_DECIDE",
+      actor: ids.sellerId,
+      requestId: ids.requestId,
+      decision: "REJECT",
+      reason: "already abroad",
+    };
+    const first = await decide(harness, ids.orderId, decision);
+    const again = await decide(harness, ids.orderId, decision);
+    expect(first.replayed).toBe(false);
+    expect(again).toMatchObject({ replayed: true, effects: [] });
+    expect(again.stored.version).toBe(first.stored.version);
+    // Another reason is another decision: refused.
+    await expect(
+      decide(harness, ids.orderId, { ...decision, reason: "changed my mind" }),
+    ).rejects.toMatchObject({ code: "INVALID_STATE" });
+    await finish(harness, ids.requestId);
+  });
+});
+
 /** A harness whose payment gateway fails its first `failures` calls, then uses the ledger. */
-const withFlakyGateway = (failures: number, errorName?: string) => {
-  const gateway = new FlakyGateway(failures, errorName);
+const withFlakyGateway = (failures: number, errorName?: string, applyFirst = false) => {
+  const gateway = new FlakyGateway(failures, errorName, applyFirst);
   const harness = createWorkflowHarness(table, template, { gateway });
   gateway.inner = harness.ledger;
   return { gateway, harness };
@@ -538,20 +723,28 @@ class FlakyGateway implements PaymentGateway {
   readonly calls: RefundInstruction[] = [];
   inner: PaymentGateway | undefined;
 
+  /** `applyFirst`: the provider applies the refund, then its answer is lost (a timeout). */
   constructor(
     private failures: number,
     private readonly errorName = "GatewayUnavailable",
+    private readonly applyFirst = false,
   ) {}
 
   async refund(instruction: RefundInstruction) {
     this.calls.push(instruction);
     if (this.failures > 0) {
       this.failures -= 1;
+      if (this.applyFirst) await this.inner?.refund(instruction);
       const error = new Error("the payment provider did not answer");
       error.name = this.errorName;
       throw error;
     }
     if (!this.inner) throw new Error("no inner gateway");
     return this.inner.refund(instruction);
+  }
+
+  async lookup(refundId: string) {
+    if (!this.inner) throw new Error("no inner gateway");
+    return this.inner.lookup(refundId);
   }
 }
