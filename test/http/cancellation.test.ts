@@ -63,6 +63,11 @@ describe("POST /orders/{orderId}/cancellation-requests", () => {
       headers: key === null ? {} : { "Idempotency-Key": key },
     });
 
+  it("accepts a one-character Idempotency-Key, as SPEC allows", async () => {
+    const { orderId } = (await seedOrder(app.store)).order;
+    expectJson(await post(orderId, { reason: "NO_LONGER_NEEDED" }, "1"), 202);
+  });
+
   it("stores the request, starts its workflow named by the request id, then answers 202", async () => {
     const { orderId } = (await seedOrder(app.store)).order;
     const response = await post(orderId, { reason: "OTHER", comment: "住所を間違えました" });
@@ -154,8 +159,8 @@ describe("POST /orders/{orderId}/cancellation-requests", () => {
 
   it.each([
     ["no Idempotency-Key", null, "headers.idempotency-key"],
-    ["a short Idempotency-Key", "short", "headers.idempotency-key"],
-    ["an Idempotency-Key with spaces", "key with spaces", "headers.idempotency-key"],
+    ["an Idempotency-Key of 256 characters", "k".repeat(256), "headers.idempotency-key"],
+    ["an Idempotency-Key that is not printable ASCII", "キー", "headers.idempotency-key"],
   ])("refuses %s → 400, nothing changed", async (_name, key, path) => {
     const { orderId } = (await seedOrder(app.store)).order;
     const item = await app.rawItem(orderId);
@@ -546,6 +551,73 @@ describe("POST .../refund-retry", () => {
       taskToken: "token-refund-wait",
       output: JSON.stringify({ outcome: "REFUND_RETRY" }),
     });
+  });
+
+  it("refunds as gift balance on request, under a new key → 202", async () => {
+    const { orderId, requestId } = await orderWith((id) => refundFailed(id));
+    const response = await app.invoke("RetryRefund", {
+      caller: operator("op-7"),
+      params: { orderId, requestId },
+      body: { method: "GIFT_CARD" },
+    });
+    expectJson(response, 202);
+    expect(response.body).toMatchObject({
+      status: "REFUND_PENDING",
+      refund: { status: "PENDING", method: "GIFT_CARD", refundId: `rf-${requestId}-2` },
+    });
+    expect((response.body.timeline as { note?: string }[]).at(-1)?.note).toBe("GIFT_CARD");
+  });
+
+  it("records a refund the provider made after all instead of making another → 202", async () => {
+    const { orderId, requestId } = await orderWith((id) => refundFailed(id));
+    await app.gateway.refund({
+      refundId: `rf-${requestId}`,
+      orderId,
+      requestId,
+      amount: 5480,
+      currency: "JPY",
+      method: "CARD",
+    });
+    const response = await app.invoke("RetryRefund", {
+      caller: operator("op-7"),
+      params: { orderId, requestId },
+      body: { method: "GIFT_CARD" },
+    });
+    expectJson(response, 202);
+    expect(response.body).toMatchObject({
+      status: "REFUND_PENDING",
+      refund: { status: "SUCCEEDED", method: "CARD", refundId: `rf-${requestId}` },
+    });
+    expect(app.gateway.made.size).toBe(1);
+    expect(app.ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+  });
+
+  it("answers a retry sent again after its answer was lost as that success → 202", async () => {
+    const { orderId, requestId } = await orderWith((id) => refundFailed(id));
+    const retry = () =>
+      app.invoke("RetryRefund", {
+        caller: operator("op-7"),
+        params: { orderId, requestId },
+        body: {},
+      });
+    expectJson(await retry(), 202);
+    const before = await app.rawItem(orderId);
+    const again = await retry();
+    expectJson(again, 202);
+    expect(again.body.status).toBe("REFUND_PENDING");
+    expect(await app.rawItem(orderId)).toEqual(before);
+  });
+
+  it("refuses another method than gift balance → 400", async () => {
+    const { orderId, requestId } = await orderWith((id) => refundFailed(id));
+    expectValidation(
+      await app.invoke("RetryRefund", {
+        caller: operator(),
+        params: { orderId, requestId },
+        body: { method: "CARD" },
+      }),
+      "body.method",
+    );
   });
 
   it("refuses a request whose refund has not failed → 409 INVALID_STATE; sellers 403", async () => {

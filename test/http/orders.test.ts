@@ -13,7 +13,7 @@ import {
   type TestApp,
 } from "../support/http-app.ts";
 import { buyer, operator, seller, system } from "../support/http-events.ts";
-import { importBody, requestOn, seedOrder, uid } from "../support/http-fixtures.ts";
+import { importBody, refundFailed, requestOn, seedOrder, uid } from "../support/http-fixtures.ts";
 import { at } from "../support/records.ts";
 
 const table = useTestTable("dynamodb-local", "http-orders");
@@ -397,6 +397,101 @@ describe("POST /orders/{orderId}/delivery", () => {
       body: { deliveredAt: at(11) },
     });
     expectProblem(response, 409, "INVALID_STATE");
+    expect(await app.rawItem(orderId)).toEqual(before);
+  });
+
+  it("refuses a delivery before the shipment or in the future → 400 on body.deliveredAt", async () => {
+    const record = await seedOrder(app.store);
+    const { orderId } = record.order;
+    const shippedAt = record.order.shipment?.shippedAt as string;
+    const before = await app.rawItem(orderId);
+    const tooEarly = new Date(Date.parse(shippedAt) - 1000).toISOString();
+    const tooLate = new Date(Date.parse(at(24)) + 6 * 60_000).toISOString();
+    for (const deliveredAt of [tooEarly, tooLate]) {
+      expectValidation(
+        await app.invoke("RecordDelivery", {
+          caller: CARRIER,
+          params: { orderId },
+          body: { deliveredAt },
+        }),
+        "body.deliveredAt",
+      );
+    }
+    // Four minutes ahead is clock skew, not an error.
+    const skewed = new Date(Date.parse(at(24)) + 4 * 60_000).toISOString();
+    expect(await app.rawItem(orderId)).toEqual(before);
+    expectJson(
+      await app.invoke("RecordDelivery", {
+        caller: CARRIER,
+        params: { orderId },
+        body: { deliveredAt: skewed },
+      }),
+      200,
+    );
+  });
+
+  it("asks the provider first when a refund was claimed: made → the cancellation completes", async () => {
+    const record = await seedOrder(app.store, {}, (orderId) => [refundFailed(orderId)]);
+    const { orderId } = record.order;
+    const requestId = record.order.activeCancellationRequestId as string;
+    await app.gateway.refund({
+      refundId: `rf-${requestId}`,
+      orderId,
+      requestId,
+      amount: 5480,
+      currency: "JPY",
+      method: "CARD",
+    });
+    const response = await app.invoke("RecordDelivery", {
+      caller: CARRIER,
+      params: { orderId },
+      body: { deliveredAt: at(20) },
+    });
+    expectJson(response, 200);
+    expect(response.body).toMatchObject({ status: "CANCELLED", deliveredAt: at(20) });
+    const request = (await app.store.get(orderId))?.record.requests[requestId];
+    expect(request).toMatchObject({ status: "COMPLETED", refund: { status: "SUCCEEDED" } });
+  });
+
+  it("asks the provider first when a refund was claimed: not made → a return, nothing refunded", async () => {
+    const record = await seedOrder(app.store, {}, (orderId) => [refundFailed(orderId)]);
+    const { orderId } = record.order;
+    const requestId = record.order.activeCancellationRequestId as string;
+    const response = await app.invoke("RecordDelivery", {
+      caller: CARRIER,
+      params: { orderId },
+      body: { deliveredAt: at(20) },
+    });
+    expectJson(response, 200);
+    expect(response.body.status).toBe("DELIVERED");
+    const request = (await app.store.get(orderId))?.record.requests[requestId];
+    expect(request).toMatchObject({
+      status: "RETURN_REQUIRED",
+      refund: { status: "NOT_REQUIRED" },
+    });
+    expect(app.gateway.made.size).toBe(0);
+  });
+
+  it("answers 503 with Retry-After while a refund call may still land, changing nothing", async () => {
+    const record = await seedOrder(app.store, {}, (orderId) => {
+      const request = refundFailed(orderId);
+      return [
+        {
+          ...request,
+          status: "REFUND_PENDING",
+          refund: request.refund && { ...request.refund, status: "PENDING", callStartedAt: at(24) },
+        },
+      ];
+    });
+    const { orderId } = record.order;
+    const before = await app.rawItem(orderId);
+    const response = await app.invoke("RecordDelivery", {
+      caller: CARRIER,
+      params: { orderId },
+      body: { deliveredAt: at(20) },
+    });
+    expectProblem(response, 503, "UNAVAILABLE");
+    expect(response.headers["retry-after"]).toBe("60");
     expect(await app.rawItem(orderId)).toEqual(before);
   });
 

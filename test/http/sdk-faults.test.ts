@@ -3,9 +3,9 @@
 // is resumed by replaying the same Idempotency-Key. Commands sent are asserted exactly.
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
-  ConditionalCheckFailedException,
   DynamoDBClient,
   ProvisionedThroughputExceededException,
+  TransactionCanceledException,
 } from "@aws-sdk/client-dynamodb";
 import { MessageRejected, SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import {
@@ -16,7 +16,7 @@ import {
   StartExecutionCommand,
   TaskTimedOut,
 } from "@aws-sdk/client-sfn";
-import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -78,11 +78,14 @@ describe("with DynamoDB itself mocked", () => {
   it("answers 409 INVALID_STATE when every conditional write loses its race, sending nothing else", async () => {
     const { deps, ddb, sfn, ses } = setup();
     ddb.on(GetCommand).resolves({ Item: { ...orderKey("o-race"), version: 7, ...record } });
-    ddb
-      .on(UpdateCommand)
-      .rejects(
-        new ConditionalCheckFailedException({ message: "The conditional request failed", ...meta }),
-      );
+    // The decision's signal is an outbox entry: the change goes out as a transaction.
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: "Transaction cancelled",
+        CancellationReasons: [{ Code: "ConditionalCheckFailed" }, { Code: "None" }],
+        ...meta,
+      }),
+    );
     const response = await invokeRoute("SellerDecision", () => deps, {
       caller: seller(),
       params: { orderId: "o-race", requestId: "r-race" },
@@ -91,20 +94,27 @@ describe("with DynamoDB itself mocked", () => {
     expectProblem(response, 409, "INVALID_STATE");
     // applyEvent re-reads and re-decides on each lost race, three times in all, each guarded.
     expect(ddb).toHaveReceivedCommandTimes(GetCommand, 3);
-    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 3);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
+    const [write] = ddb.commandCalls(TransactWriteCommand);
+    expect(write?.args[0].input.TransactItems?.[0]?.Update).toMatchObject({
       TableName: TABLE,
       Key: orderKey("o-race"),
       ConditionExpression: "#version = :expected",
       ExpressionAttributeValues: expect.objectContaining({ ":expected": 7, ":next": 8 }),
     });
+    expect(write?.args[0].input.TransactItems?.[1]?.Put).toMatchObject({
+      TableName: TABLE,
+      Item: { kind: "SIGNAL", requestId: "r-race", signal: { outcome: "SELLER_APPROVED" } },
+      ConditionExpression: "attribute_not_exists(pk)",
+    });
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
     expect(sfn).not.toHaveReceivedAnyCommand();
     expect(ses).not.toHaveReceivedAnyCommand();
   });
 
-  it("answers a generic 500 when DynamoDB is unavailable, logging it, writing nothing", async () => {
+  it("answers 503 UNAVAILABLE with Retry-After when DynamoDB stays throttled, writing nothing", async () => {
     const { deps, ddb, sfn, logger } = setup();
-    const logged = vi.spyOn(logger, "error");
+    const logged = vi.spyOn(logger, "warn");
     const outage = new ProvisionedThroughputExceededException({
       message: "Rate exceeded",
       ...meta,
@@ -114,14 +124,14 @@ describe("with DynamoDB itself mocked", () => {
       caller: buyer(),
       params: { orderId: "o-race", requestId: "r-race" },
     });
-    const problem = expectProblem(response, 500, "INTERNAL_ERROR");
+    const problem = expectProblem(response, 503, "UNAVAILABLE");
+    expect(response.headers["retry-after"]).toBe("2");
     expect(problem.detail).not.toContain("Rate exceeded");
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
     expect(sfn).not.toHaveReceivedAnyCommand();
-    expect(logged).toHaveBeenCalledWith("unhandled error", {
+    expect(logged).toHaveBeenCalledWith("dependency unavailable", {
       routeId: "WithdrawCancellationRequest",
-      apiRequestId: expect.any(String),
-      error: outage,
+      error: "ProvisionedThroughputExceededException",
     });
   });
 
@@ -213,8 +223,10 @@ describe("with DynamoDB Local and Step Functions / SES mocked", () => {
     const { orderId } = record.order;
     const requestId = record.order.activeCancellationRequestId as string;
     await app.store.putTaskToken(orderId, requestId, "token-before-ses", "AWAITING_SELLER");
-    app.ses.on(SendEmailCommand).rejects(new MessageRejected({ message: "rejected", ...meta }));
-    const logged = vi.spyOn(app.logger, "error");
+    app.ses
+      .on(SendEmailCommand)
+      .rejects(new MessageRejected({ message: "rejected: buyer@example.com", ...meta }));
+    const logged = vi.spyOn(app.logger, "warn");
     const response = await app.invoke("SellerDecision", {
       caller: seller(),
       params: { orderId, requestId },
@@ -223,10 +235,16 @@ describe("with DynamoDB Local and Step Functions / SES mocked", () => {
     expectJson(response, 200);
     expect(response.body.status).toBe("REJECTED");
     expect((await app.store.get(orderId))?.record.requests[requestId]?.status).toBe("REJECTED");
-    // Both emails were tried; each failure was logged without the addresses.
+    // Both emails were tried and kept for a retry; each failure was logged without addresses.
     expect(app.ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
     expect(logged).toHaveBeenCalledTimes(2);
+    expect(JSON.stringify(logged.mock.calls)).toContain("MessageRejected");
     expect(JSON.stringify(logged.mock.calls)).not.toContain("@example.com");
+    const pending = await app.store.pendingOutbox(orderId);
+    expect(pending.map((entry) => [entry.kind, entry.attempts])).toEqual([
+      ["MAIL", 1],
+      ["MAIL", 1],
+    ]);
     expect(app.sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, {
       taskToken: "token-before-ses",
       output: JSON.stringify({ outcome: "SELLER_REJECTED" }),

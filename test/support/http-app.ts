@@ -10,6 +10,11 @@ import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "vitest";
 import { SesMailer } from "../../functions/adapters/mailer.ts";
 import { OrderStore, orderKey } from "../../functions/adapters/order-store.ts";
+import type {
+  PaymentGateway,
+  RefundInstruction,
+  RefundReceipt,
+} from "../../functions/adapters/payment-gateway.ts";
 import { WorkflowClient } from "../../functions/adapters/workflow-client.ts";
 import type { AppDeps } from "../../functions/app/apply-event.ts";
 import {
@@ -104,8 +109,26 @@ export const expectJson = (response: TestResponse, status: number) => {
   expect(response.headers["content-type"]).toBe("application/json");
 };
 
+/** A payment provider in memory: refunds made by key, for the routes that must ask about one. */
+export class MemoryGateway implements PaymentGateway {
+  readonly made = new Map<string, RefundInstruction>();
+
+  async refund(instruction: RefundInstruction): Promise<RefundReceipt> {
+    const replayed = this.made.has(instruction.refundId);
+    if (!replayed) this.made.set(instruction.refundId, instruction);
+    return { refundId: instruction.refundId, providerReference: "memory", replayed };
+  }
+
+  async lookup(refundId: string): Promise<RefundReceipt | undefined> {
+    return this.made.has(refundId)
+      ? { refundId, providerReference: "memory", replayed: true }
+      : undefined;
+  }
+}
+
 export interface TestApp {
   deps: AppDeps;
+  gateway: MemoryGateway;
   getDeps: GetDeps;
   store: OrderStore;
   sfn: AwsClientStub<SFNClient>;
@@ -127,8 +150,10 @@ export const createTestApp = (table: TestTable): TestApp => {
   const ses = mockClient(sesClient);
   const logger = new Logger({ serviceName: "http-test", logLevel: "SILENT" });
   const clock = { now: at(24) };
+  const gateway = new MemoryGateway();
   const deps: AppDeps = {
     store,
+    gateway,
     mailer: new SesMailer({ client: sesClient, from: "no-reply@example.com" }),
     workflow: new WorkflowClient({ client: sfnClient, stateMachineArn: STATE_MACHINE_ARN }),
     operatorEmails: OPERATOR_EMAILS,
@@ -138,6 +163,7 @@ export const createTestApp = (table: TestTable): TestApp => {
   const getDeps = () => deps;
   return {
     deps,
+    gateway,
     getDeps,
     store,
     sfn,
