@@ -65,12 +65,21 @@ const waitUntilReady = async (endpoint: string, child: ChildProcess, output: () 
   }
 };
 
-/** Starts DynamoDB Local on a free port; in memory unless `dataDir` names a folder to keep data in. */
+/**
+ * Starts DynamoDB Local on a free port; in memory unless `dataDir` names a folder to keep data in
+ * (shared-local-instance.db: data kept by a run before -sharedDb, in local_<region>.db, is not read).
+ */
 export const startDynamoDbLocal = async (
   options: { dataDir?: string } = {},
 ): Promise<RunningDynamoDb> => {
   const port = await freePort();
-  const child = spawn({ port, ...(options.dataDir ? { path: options.dataDir } : {}) });
+  // sharedDb: one set of tables whatever the access key and region, as an AWS account's tables
+  // are for every principal in it (DynamoDB Local otherwise keeps them per key and region).
+  const child = spawn({
+    port,
+    sharedDb: true,
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+  });
   // Keep the tail of its output for error messages; reading it also keeps the pipes from filling.
   let output = "";
   const collect = (chunk: Buffer) => {

@@ -23,6 +23,7 @@ try {
   DynamoDB   ${local.database}${process.env.DATA_DIR ? `, data in ${process.env.DATA_DIR}` : ", in memory"}
   Workflow   the synthesized state machine on aws-local-stepfunctions
   Email      SES stand-in: GET ${local.url}/_local/emails
+  Tools      GET /_local/info (endpoints for the AWS CLI), /_local/faults, POST /_local/sweep
   Policy     ${local.policy.version}${process.env.POLICY_FILE ? ` (with ${process.env.POLICY_FILE})` : " (defaults)"}
 
 Try it:

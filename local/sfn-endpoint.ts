@@ -1,9 +1,15 @@
 // The local Step Functions endpoint: the AWS JSON 1.0 protocol (`X-Amz-Target:
 // AWSStepFunctions.<Action>`) over LocalStepFunctions, so the unchanged SFN client in the handlers
 // talks to it through AWS_ENDPOINT_URL_SFN.
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Execution, HistoryEvent, LocalStepFunctions } from "./step-functions.ts";
-import { ServiceError } from "./step-functions.ts";
+import type {
+  Execution,
+  ExecutionStatus,
+  HistoryEvent,
+  LocalStepFunctions,
+} from "./step-functions.ts";
+import { REDRIVABLE_STATUSES, ServiceError } from "./step-functions.ts";
 
 const epochSeconds = (date: Date | undefined) => (date ? date.getTime() / 1000 : undefined);
 
@@ -18,6 +24,9 @@ const describe = (execution: Execution) => ({
   output: execution.output,
   error: execution.error,
   cause: execution.cause,
+  redriveCount: execution.redriveCount,
+  redriveDate: epochSeconds(execution.redriveDate),
+  redriveStatus: REDRIVABLE_STATUSES.has(execution.status) ? "REDRIVABLE" : "NOT_REDRIVABLE",
 });
 
 /** History events in GetExecutionHistory's shape (no execution data, as the stack logs it). */
@@ -38,29 +47,54 @@ const historyEvent = (event: HistoryEvent) => ({
 type Body = Record<string, unknown>;
 const text = (body: Body, key: string): string => {
   const value = body[key];
-  if (typeof value !== "string") throw new ServiceError("InvalidParameter", `${key} is required`);
+  if (typeof value !== "string")
+    throw new ServiceError("ValidationException", `${key} is required`);
   return value;
 };
 
 const actions = (sfn: LocalStepFunctions): Record<string, (body: Body) => object> => ({
   StartExecution: (body) => {
     const execution = sfn.startExecution(
-      text(body, "name"),
+      // AWS names an unnamed execution with a UUID.
+      body.name === undefined ? randomUUID() : text(body, "name"),
       typeof body.input === "string" ? body.input : "{}",
+      text(body, "stateMachineArn"),
     );
     return { executionArn: execution.executionArn, startDate: epochSeconds(execution.startDate) };
+  },
+  RedriveExecution: (body) => {
+    const execution = sfn.redriveExecution(text(body, "executionArn"));
+    return { redriveDate: epochSeconds(execution.redriveDate) };
   },
   DescribeExecution: (body) => describe(sfn.describeExecution(text(body, "executionArn"))),
   GetExecutionHistory: (body) => {
     const events = sfn.describeExecution(text(body, "executionArn")).history.map(historyEvent);
     return { events: body.reverseOrder === true ? events.reverse() : events };
   },
-  ListExecutions: () => ({
-    executions: sfn.listExecutions().map((execution) => {
-      const { input: _input, output: _output, ...summary } = describe(execution);
-      return summary;
-    }),
-  }),
+  ListExecutions: (body) => {
+    const page = sfn.listExecutionsPage({
+      stateMachineArn: text(body, "stateMachineArn"),
+      ...(body.statusFilter === undefined
+        ? {}
+        : { statusFilter: text(body, "statusFilter") as ExecutionStatus }),
+      ...(typeof body.maxResults === "number" ? { maxResults: body.maxResults } : {}),
+      ...(body.nextToken === undefined ? {} : { nextToken: text(body, "nextToken") }),
+    });
+    return {
+      executions: page.executions.map((execution) => {
+        const {
+          input: _input,
+          output: _output,
+          error: _error,
+          cause: _cause,
+          redriveStatus: _redriveStatus,
+          ...summary
+        } = describe(execution);
+        return summary;
+      }),
+      ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+    };
+  },
   SendTaskSuccess: (body) => {
     sfn.sendTaskSuccess(
       text(body, "taskToken"),

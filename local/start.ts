@@ -5,16 +5,22 @@ import { readFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import {
   CreateTableCommand,
   DynamoDBClient,
   ResourceInUseException,
 } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
-import { createTableInput } from "../functions/adapters/table.ts";
+import {
+  createRefundsTableInput,
+  createTableInput,
+  ORDERS_TABLE,
+  REFUNDS_TABLE,
+} from "../functions/adapters/table.ts";
 import { DEFAULT_POLICY, mergePolicy, type Policy } from "../functions/domain/policy.ts";
 import { idSchema } from "../functions/domain/schemas.ts";
-import { toProblem, validationFailed } from "../functions/http/problems.ts";
+import { internalError, toProblem, validationFailed } from "../functions/http/problems.ts";
 import { createApp, STACK_NAME } from "../infra/create-app.ts";
 import {
   placeholderValues,
@@ -24,7 +30,8 @@ import {
 } from "../infra/definition.ts";
 import { PROJECT_ROOT } from "../infra/lambda-defaults.ts";
 import { type RunningDynamoDb, startDynalite, startDynamoDbLocal } from "./dynamodb.ts";
-import { createGateway, type HttpHandler, type LocalEndpoint } from "./gateway.ts";
+import { FaultInjector, faultSpecSchema, installFaults } from "./faults.ts";
+import { createGateway, type HttpHandler, type LocalEndpoint, lambdaContext } from "./gateway.ts";
 import { LocalTokens } from "./jwt.ts";
 import { LocalSes } from "./ses.ts";
 import { startSfnEndpoint } from "./sfn-endpoint.ts";
@@ -38,8 +45,35 @@ import {
 } from "./template.ts";
 
 export const LOCAL_TABLE_NAME = "shipped-cancellation-orders";
+export const LOCAL_REFUNDS_TABLE_NAME = "shipped-cancellation-refunds";
+
+/** The template's tables, told apart by their partition key, and how local mode creates each. */
+const LOCAL_TABLES: { partitionKey: string; name: string; create: CreateTableInput }[] = [
+  {
+    partitionKey: ORDERS_TABLE.partitionKey.name,
+    name: LOCAL_TABLE_NAME,
+    create: createTableInput,
+  },
+  {
+    partitionKey: REFUNDS_TABLE.partitionKey.name,
+    name: LOCAL_REFUNDS_TABLE_NAME,
+    create: createRefundsTableInput,
+  },
+];
+type CreateTableInput = (tableName: string) => CreateTableCommandInput;
+
+const localTableFor = (logicalId: string, properties: Record<string, unknown> | undefined) => {
+  const keySchema = (properties?.KeySchema ?? []) as { AttributeName: string; KeyType: string }[];
+  const hashKey = keySchema.find((key) => key.KeyType === "HASH")?.AttributeName;
+  const table = LOCAL_TABLES.find((candidate) => candidate.partitionKey === hashKey);
+  if (!table) throw new Error(`table ${logicalId} (key ${hashKey}) is not one local mode knows`);
+  return table;
+};
 const REGION = "ap-northeast-1";
 const ACCOUNT = "000000000000";
+/** The stand-ins accept any credentials; these are the ones local mode hands out. Clients get
+ * copies: the SDK writes bookkeeping into the credentials object it is given. */
+const CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 /** Where operators' alerts go locally when the stack configures no address. */
 const LOCAL_OPERATOR_EMAILS = "operators@example.com";
 
@@ -62,8 +96,28 @@ export interface LocalMode {
   /** Scheduled rules of the template, run on timers. */
   schedules: LocalSchedule[];
   stepFunctions: LocalStepFunctions;
+  /** The faults `/_local/faults` manages, on every SDK client local mode runs. */
+  faults: FaultInjector;
   stop: () => Promise<void>;
 }
+
+/** What `GET /_local/info` answers: how AWS SDK clients and the AWS CLI reach the stand-ins. */
+export interface LocalInfo {
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  stepFunctionsEndpoint: string;
+  stateMachineArn: string;
+  dynamodbEndpoint: string;
+  tableName: string;
+  sesEndpoint: string;
+}
+
+/** A scheduled function as EventBridge invokes it. */
+type ScheduledHandler = (
+  event: unknown,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<unknown>;
 
 const tokenRequestSchema = z.strictObject({
   sub: idSchema,
@@ -76,6 +130,27 @@ const tokenRequestSchema = z.strictObject({
     .max(2)
     .optional(),
 });
+
+type Issues = { path: PropertyKey[]; message: string }[];
+
+/** 400 with the same problem document the API's handlers answer for an invalid body. */
+const badBody = (detail: string, issues: Issues) => ({
+  status: 400,
+  body: toProblem(
+    validationFailed(
+      detail,
+      issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+    ),
+  ),
+});
+
+const parseBody = (body: string): unknown => {
+  try {
+    return JSON.parse(body || "{}");
+  } catch {
+    return undefined;
+  }
+};
 
 const loadPolicy = async (policyFile: string | undefined): Promise<Policy> => {
   if (!policyFile) return DEFAULT_POLICY;
@@ -138,25 +213,30 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     const references: Record<string, string> = {
       ...placeholderValues(template, { account: ACCOUNT, region: REGION }),
     };
+    const tables = new Set<(typeof LOCAL_TABLES)[number]>();
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
       if (
         resource.Type === "AWS::DynamoDB::GlobalTable" ||
         resource.Type === "AWS::DynamoDB::Table"
       ) {
-        references[logicalId] = LOCAL_TABLE_NAME;
+        const table = localTableFor(logicalId, resource.Properties);
+        references[logicalId] = table.name;
+        tables.add(table);
       }
     }
     const lowLevel = new DynamoDBClient({
       endpoint: database.running.endpoint,
       region: REGION,
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      credentials: { ...CREDENTIALS },
     });
     cleanups.push(async () => lowLevel.destroy());
-    try {
-      await lowLevel.send(new CreateTableCommand(createTableInput(LOCAL_TABLE_NAME)));
-    } catch (error) {
-      // Kept from an earlier run in DATA_DIR.
-      if (!(error instanceof ResourceInUseException)) throw error;
+    for (const table of tables) {
+      try {
+        await lowLevel.send(new CreateTableCommand(table.create(table.name)));
+      } catch (error) {
+        // Kept from an earlier run in DATA_DIR.
+        if (!(error instanceof ResourceInUseException)) throw error;
+      }
     }
 
     // 3. Step Functions: the synthesized definition; Lambda tasks call the handler modules.
@@ -165,11 +245,22 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     const [machineId, ...others] = stateMachineIds(template);
     if (!machineId || others.length > 0) throw new Error("the app must have one state machine");
     const stateMachineArn = String(references[machineId]);
+    const faults = new FaultInjector();
+    // The workflow's own DynamoDB calls. One attempt: Step Functions hands an integration's error
+    // to the state's Retry and Catch instead of retrying it inside, so injected faults reach them.
+    const integrations = new DynamoDBClient({
+      endpoint: database.running.endpoint,
+      region: REGION,
+      credentials: { ...CREDENTIALS },
+      maxAttempts: 1,
+    });
+    cleanups.push(async () => integrations.destroy());
     const stepFunctions = new LocalStepFunctions({
       stateMachineArn,
       definition: stateMachineDefinition(template, references) as never,
-      dynamoDb: lowLevel,
+      dynamoDb: integrations,
       lambdas: (arn) => handlers.get(arn.split(":function:")[1] ?? ""),
+      faults,
     });
     cleanups.push(async () => {
       stepFunctions.abortAll();
@@ -190,8 +281,8 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       POLICY_JSON: JSON.stringify(policy),
       OPERATOR_EMAILS: environment.OPERATOR_EMAILS || LOCAL_OPERATOR_EMAILS,
       AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: "local",
-      AWS_SECRET_ACCESS_KEY: "local",
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: database.running.endpoint,
       AWS_ENDPOINT_URL_SFN: sfn.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
@@ -205,30 +296,58 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       if (typeof module.handler !== "function") throw new Error(`${fn.entry} exports no handler`);
       handlers.set(fn.logicalId, module.handler);
     }
+    // The handlers' clients exist now (their module read the endpoints above): faults go on them,
+    // and on the workflow's DynamoDB client. The document client shares its client's stack.
+    const clients = await import("../functions/adapters/aws-clients.ts");
+    installFaults(faults, {
+      dynamodb: [clients.dynamoDb, integrations],
+      stepfunctions: [clients.stepFunctions],
+      ses: [clients.ses],
+    });
 
-    // 5. The HTTP API, with the local-only routes of SPEC.
+    // 5. Scheduled rules (the reconciler), on timers at the template's rate; `/_local/sweep` runs
+    //    them now, as if their grace periods had passed.
+    const schedules = schedulesFromTemplate(template);
+    const scheduled = schedules.map((schedule) => {
+      const handler = handlers.get(schedule.functionLogicalId) as ScheduledHandler | undefined;
+      if (!handler) throw new Error(`no handler for scheduled ${schedule.functionLogicalId}`);
+      return { schedule, handler };
+    });
+    for (const { schedule, handler } of scheduled) {
+      const timer = setInterval(() => {
+        handler({}, lambdaContext(schedule.functionLogicalId)).catch((error: unknown) =>
+          log(`scheduled ${schedule.functionLogicalId}: ${String(error)}`),
+        );
+      }, schedule.everyMs);
+      timer.unref();
+      cleanups.push(async () => clearInterval(timer));
+    }
+    const sweep = () =>
+      Promise.all(
+        scheduled.map(({ schedule, handler }) =>
+          handler({ graceSeconds: 0 }, lambdaContext(schedule.functionLogicalId)),
+        ),
+      );
+
+    // 6. The HTTP API, with the local-only routes of SPEC.
     const tokens = await LocalTokens.create();
+    const info: LocalInfo = {
+      region: REGION,
+      ...CREDENTIALS,
+      stepFunctionsEndpoint: sfn.endpoint,
+      stateMachineArn,
+      dynamodbEndpoint: database.running.endpoint,
+      tableName: LOCAL_TABLE_NAME,
+      sesEndpoint: ses.endpoint,
+    };
     const extraEndpoints: LocalEndpoint[] = [
       {
         method: "POST",
         path: "/_local/tokens",
         handle: async ({ body }) => {
-          let json: unknown;
-          try {
-            json = JSON.parse(body || "{}");
-          } catch {
-            json = undefined;
-          }
-          const parsed = tokenRequestSchema.safeParse(json);
+          const parsed = tokenRequestSchema.safeParse(parseBody(body));
           if (!parsed.success) {
-            const errors = parsed.error.issues.map((issue) => ({
-              path: issue.path.join("."),
-              message: issue.message,
-            }));
-            return {
-              status: 400,
-              body: toProblem(validationFailed("body must be { sub, groups?, scopes? }", errors)),
-            };
+            return badBody("body must be { sub, groups?, scopes? }", parsed.error.issues);
           }
           return { status: 200, body: { accessToken: await tokens.mint(parsed.data) } };
         },
@@ -238,26 +357,53 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
         path: "/_local/emails",
         handle: async () => ({ status: 200, body: { items: await ses.emails() } }),
       },
+      {
+        method: "GET",
+        path: "/_local/info",
+        handle: async () => ({ status: 200, body: info }),
+      },
+      {
+        method: "POST",
+        path: "/_local/faults",
+        handle: async ({ body }) => {
+          const parsed = faultSpecSchema.safeParse(parseBody(body));
+          if (!parsed.success) {
+            return badBody(
+              "body must be { target, operation?, error, rate?, count? }",
+              parsed.error.issues,
+            );
+          }
+          return { status: 201, body: faults.add(parsed.data) };
+        },
+      },
+      {
+        method: "GET",
+        path: "/_local/faults",
+        handle: async () => ({ status: 200, body: { items: faults.list() } }),
+      },
+      {
+        method: "DELETE",
+        path: "/_local/faults",
+        handle: async () => ({ status: 200, body: { items: [], removed: faults.clear() } }),
+      },
+      {
+        method: "POST",
+        path: "/_local/sweep",
+        handle: async () => {
+          try {
+            return { status: 200, body: { results: await sweep() } };
+          } catch (error) {
+            log(`sweep failed: ${(error as Error).stack ?? String(error)}`);
+            return { status: 500, body: internalError() };
+          }
+        },
+      },
     ];
     const routes = routesFromTemplate(template).map((route) => {
       const handler = handlers.get(route.functionLogicalId);
       if (!handler) throw new Error(`no handler for ${route.method} ${route.path}`);
       return { route, handler: handler as HttpHandler };
     });
-    // 6. Scheduled rules (the stalled-request sweep), on timers at the template's rate.
-    const schedules = schedulesFromTemplate(template);
-    for (const schedule of schedules) {
-      const handler = handlers.get(schedule.functionLogicalId);
-      if (!handler) throw new Error(`no handler for scheduled ${schedule.functionLogicalId}`);
-      const timer = setInterval(() => {
-        handler({}).catch((error: unknown) =>
-          log(`scheduled ${schedule.functionLogicalId}: ${String(error)}`),
-        );
-      }, schedule.everyMs);
-      timer.unref();
-      cleanups.push(async () => clearInterval(timer));
-    }
-
     const gateway = createGateway({ routes, tokens, extraEndpoints, log });
     const port = await listen(gateway, options.port);
     cleanups.push(() => close(gateway));
@@ -274,6 +420,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       })),
       schedules,
       stepFunctions,
+      faults,
       stop,
     };
   } catch (error) {

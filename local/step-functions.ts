@@ -3,17 +3,33 @@
 // - a Lambda ARN → the handler module of that function, called in-process;
 // - `aws-sdk:dynamodb:<action>[.waitForTaskToken]` → the same DynamoDB call on the local endpoint;
 //   with `.waitForTaskToken` the task is then parked until SendTaskSuccess/Failure or its timeout.
-// Executions are named and idempotent by name, as in a Standard workflow.
+// Executions are named and idempotent by name, as in a Standard workflow; where recovery depends
+// on an answer (unknown ARNs, stale tokens, redrive, listing) it is the one AWS gives.
 import { randomUUID } from "node:crypto";
 import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { StateMachine } from "aws-local-stepfunctions";
+import type { FaultInjector } from "./faults.ts";
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
 
 /** Finds the in-process handler for a Lambda Task's resource ARN. */
 export type LambdaResolver = (functionArn: string) => TaskHandler | undefined;
 
-export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+export const EXECUTION_STATUSES = [
+  "RUNNING",
+  "SUCCEEDED",
+  "FAILED",
+  "TIMED_OUT",
+  "ABORTED",
+] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+/** The statuses RedriveExecution accepts. */
+export const REDRIVABLE_STATUSES: ReadonlySet<ExecutionStatus> = new Set([
+  "FAILED",
+  "TIMED_OUT",
+  "ABORTED",
+]);
 
 export interface HistoryEvent {
   id: number;
@@ -35,9 +51,20 @@ export interface Execution {
   cause?: string;
   startDate: Date;
   stopDate?: Date;
+  /** How many times RedriveExecution restarted it. */
+  redriveCount: number;
+  redriveDate?: Date;
   history: HistoryEvent[];
   done: Promise<void>;
   abort: () => void;
+}
+
+export interface ListExecutionsQuery {
+  stateMachineArn: string;
+  statusFilter?: ExecutionStatus;
+  /** 1–1000; 0 or absent means AWS's default page of 100. */
+  maxResults?: number;
+  nextToken?: string;
 }
 
 /** An error carrying a name, as the AWS JSON protocol reports it (`__type`). */
@@ -78,6 +105,8 @@ const historyType = (type: string, stateType: string | undefined, error: unknown
 
 /** Where local mode puts a wait's timeout for the interpreter (see `withLocalTimeouts`). */
 const LOCAL_TIMEOUT_KEY = "__localTimeoutSeconds";
+/** aws-local-stepfunctions' timeout for a Task that names none. */
+const INTERPRETER_DEFAULT_TIMEOUT_SECONDS = 60;
 
 /**
  * AWS evaluates `TimeoutSecondsPath` against the state's input; aws-local-stepfunctions evaluates
@@ -106,6 +135,7 @@ interface StateDefinition {
   Type: string;
   Resource?: string;
   Parameters?: Record<string, unknown>;
+  TimeoutSeconds?: number;
   TimeoutSecondsPath?: string;
 }
 interface Definition {
@@ -120,6 +150,28 @@ const namedError = (name: string, message: string): Error => {
   return error;
 };
 
+/**
+ * The Error an `aws-sdk:dynamodb:*` task fails with: `DynamoDb.<name>`, with the `Exception`
+ * suffix that Step Functions adds to error codes lacking one (InternalServerError →
+ * DynamoDb.InternalServerErrorException). A call that got no answer is a client-side failure,
+ * which the service reports as SdkClientException.
+ */
+const integrationErrorName = (error: Error): string => {
+  if (error.name === "TimeoutError") return "DynamoDb.SdkClientException";
+  return `DynamoDb.${error.name.endsWith("Exception") ? error.name : `${error.name}Exception`}`;
+};
+
+/** AWS accepts 1–80 of these characters in an execution name (this project's ids fit). */
+const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
+
+/** A ListExecutions page token: where the last page ended, for which query. */
+interface PageToken {
+  stateMachineArn: string;
+  statusFilter?: string;
+  /** The sequence number of the last execution returned (newer than any on the next page). */
+  after: number;
+}
+
 export interface LocalStepFunctionsOptions {
   stateMachineArn: string;
   definition: { StartAt: string; States: Record<string, object> };
@@ -128,13 +180,19 @@ export interface LocalStepFunctionsOptions {
   dynamoDb: { send(command: UpdateItemCommand): Promise<unknown> };
   /** Milliseconds to wait between retries, by state name (tests make retries instant). */
   retryIntervalOverrides?: Record<string, number>;
+  /** Faults for Lambda tasks (target `stepfunctions`, operation = state name). */
+  faults?: FaultInjector;
 }
 
 export class LocalStepFunctions {
   private readonly machine: StateMachine;
   private readonly definition: Definition;
   private readonly executions = new Map<string, Execution>();
+  /** Start order, for ListExecutions' newest-first pages. */
+  private readonly sequence = new Map<string, number>();
   private readonly parked = new Map<string, ParkedTask>();
+  /** Every task token handed out, by execution: a known token that is not parked is stale. */
+  private readonly issuedTokens = new Map<string, string>();
   private readonly runningTasks = new Set<Promise<unknown>>();
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
@@ -150,8 +208,24 @@ export class LocalStepFunctions {
     return `${this.options.stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
   }
 
-  /** Starts an execution; the same name and input again is the same execution (Standard). */
-  startExecution(name: string, input: string): Execution {
+  private assertStateMachine(stateMachineArn: string) {
+    if (stateMachineArn !== this.options.stateMachineArn) {
+      throw new ServiceError(
+        "StateMachineDoesNotExist",
+        `State Machine Does Not Exist: '${stateMachineArn}'`,
+      );
+    }
+  }
+
+  /**
+   * Starts an execution; the same name and input again, while it runs, is the same execution
+   * (Standard). `stateMachineArn` defaults to this service's one state machine.
+   */
+  startExecution(name: string, input: string, stateMachineArn = this.stateMachineArn): Execution {
+    this.assertStateMachine(stateMachineArn);
+    if (!EXECUTION_NAME.test(name)) {
+      throw new ServiceError("InvalidName", `Invalid Name: '${name}'`);
+    }
     const executionArn = this.executionArnOf(name);
     const existing = this.executions.get(executionArn);
     if (existing) {
@@ -161,7 +235,63 @@ export class LocalStepFunctions {
         `Execution Already Exists: '${executionArn}'`,
       );
     }
-    const parsedInput: unknown = JSON.parse(input);
+    const parsedInput = parseJson(input, "InvalidExecutionInput");
+    const execution: Execution = {
+      executionArn,
+      stateMachineArn,
+      name,
+      status: "RUNNING",
+      input,
+      startDate: new Date(),
+      redriveCount: 0,
+      history: [],
+      done: Promise.resolve(),
+      abort: () => undefined,
+    };
+    this.executions.set(executionArn, execution);
+    this.sequence.set(executionArn, this.sequence.size);
+    this.run(execution, parsedInput);
+    return execution;
+  }
+
+  /**
+   * Restarts a FAILED, TIMED_OUT or ABORTED execution under the same ARN and input. AWS resumes
+   * from the state that failed; the interpreter can only start over from StartAt. That is
+   * equivalent here because the workflow's first step re-reads the request's stored status and
+   * routes from there, and every step is idempotent against that record.
+   */
+  redriveExecution(executionArn: string): Execution {
+    const execution = this.describeExecution(executionArn);
+    if (!REDRIVABLE_STATUSES.has(execution.status)) {
+      throw new ServiceError(
+        "ExecutionNotRedrivable",
+        `Execution is ${execution.status}; only FAILED, TIMED_OUT or ABORTED executions can be redriven: '${executionArn}'`,
+      );
+    }
+    execution.status = "RUNNING";
+    execution.redriveCount += 1;
+    execution.redriveDate = new Date();
+    delete execution.output;
+    delete execution.error;
+    delete execution.cause;
+    delete execution.stopDate;
+    execution.history.push({
+      id: execution.history.length + 1,
+      timestamp: execution.redriveDate,
+      type: "ExecutionRedriven",
+    });
+    this.run(execution, JSON.parse(execution.input));
+    return execution;
+  }
+
+  /** Runs (or runs again) an execution in the interpreter and records how it ends. */
+  private run(execution: Execution, parsedInput: unknown) {
+    const { executionArn, name } = execution;
+    const issue = () => {
+      const token = randomUUID();
+      this.issuedTokens.set(token, executionArn);
+      return token;
+    };
     const run = this.machine.run(parsedInput as never, {
       overrides: {
         taskResourceLocalHandlers: this.taskHandlers(executionArn) as never,
@@ -172,53 +302,48 @@ export class LocalStepFunctions {
           Id: executionArn,
           Name: name,
           Input: parsedInput,
-          StartTime: new Date().toISOString(),
+          StartTime: execution.startDate.toISOString(),
         },
         // Each read mints a fresh token, as each task of a real execution gets its own.
         Task: {
           get Token() {
-            return randomUUID();
+            return issue();
           },
         },
       } as never,
     });
-    const execution: Execution = {
-      executionArn,
-      stateMachineArn: this.options.stateMachineArn,
-      name,
-      status: "RUNNING",
-      input,
-      startDate: new Date(),
-      history: [],
-      done: Promise.resolve(),
-      abort: () => run.abort(),
-    };
-    this.executions.set(executionArn, execution);
+    execution.abort = () => run.abort();
     const recordHistory = this.recordHistory(
       execution,
       run.eventLogs as AsyncGenerator<Record<string, unknown>>,
     );
-    execution.done = run.result
-      .then((output: unknown) => {
-        execution.status = "SUCCEEDED";
+    execution.done = run.result.then(
+      async (output: unknown) => {
+        this.dropParkedTasks(executionArn);
+        // The history is complete before the status says the execution stopped, as on AWS.
+        await recordHistory;
         execution.output = JSON.stringify(output ?? null);
-      })
-      .catch((error: Error & { cause?: unknown }) => {
+        execution.stopDate = new Date();
+        execution.status = "SUCCEEDED";
+      },
+      async (error: Error & { cause?: unknown }) => {
+        this.dropParkedTasks(executionArn);
+        await recordHistory;
+        // The interpreter wraps a state's error in its own ExecutionError; AWS reports the state's.
+        const failure =
+          error.name === "ExecutionError" && error.cause instanceof Error ? error.cause : error;
+        execution.error = failure.name;
+        execution.cause =
+          typeof failure.cause === "string" ? failure.cause : (failure as Error).message;
+        execution.stopDate = new Date();
         execution.status =
           error.name === "ExecutionAbortedError"
             ? "ABORTED"
             : error.name === "ExecutionTimeoutError"
               ? "TIMED_OUT"
               : "FAILED";
-        execution.error = error.name;
-        execution.cause = typeof error.cause === "string" ? error.cause : error.message;
-      })
-      .then(async () => {
-        execution.stopDate = new Date();
-        this.dropParkedTasks(executionArn);
-        await recordHistory;
-      });
-    return execution;
+      },
+    );
   }
 
   describeExecution(executionArn: string): Execution {
@@ -231,8 +356,58 @@ export class LocalStepFunctions {
     return execution;
   }
 
+  /** Every execution, oldest first (tests and tools; the API pages with `listExecutionsPage`). */
   listExecutions(): Execution[] {
     return [...this.executions.values()];
+  }
+
+  /** ListExecutions: newest first, filtered by status, in pages of `maxResults`. */
+  listExecutionsPage(query: ListExecutionsQuery): { executions: Execution[]; nextToken?: string } {
+    this.assertStateMachine(query.stateMachineArn);
+    const maxResults = query.maxResults || 100;
+    if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
+      throw new ServiceError("ValidationException", "maxResults must be between 0 and 1000");
+    }
+    if (
+      query.statusFilter !== undefined &&
+      !(EXECUTION_STATUSES as readonly string[]).includes(query.statusFilter)
+    ) {
+      throw new ServiceError("ValidationException", `unknown statusFilter ${query.statusFilter}`);
+    }
+    let after = Number.POSITIVE_INFINITY;
+    if (query.nextToken !== undefined) {
+      const token = decodePageToken(query.nextToken);
+      if (
+        token?.stateMachineArn !== query.stateMachineArn ||
+        token.statusFilter !== query.statusFilter
+      ) {
+        throw new ServiceError("InvalidToken", "Invalid Token: nextToken is not from this query");
+      }
+      after = token.after;
+    }
+    const matching = [...this.executions.values()]
+      .map((execution) => ({ execution, seq: this.sequence.get(execution.executionArn) ?? 0 }))
+      .filter(
+        ({ execution, seq }) =>
+          seq < after &&
+          execution.stateMachineArn === query.stateMachineArn &&
+          (query.statusFilter === undefined || execution.status === query.statusFilter),
+      )
+      .sort((a, b) => b.seq - a.seq);
+    const page = matching.slice(0, maxResults);
+    const last = page.at(-1);
+    return {
+      executions: page.map(({ execution }) => execution),
+      ...(matching.length > maxResults && last
+        ? {
+            nextToken: encodePageToken({
+              stateMachineArn: query.stateMachineArn,
+              ...(query.statusFilter === undefined ? {} : { statusFilter: query.statusFilter }),
+              after: last.seq,
+            }),
+          }
+        : {}),
+    };
   }
 
   stopExecution(executionArn: string): void {
@@ -241,7 +416,8 @@ export class LocalStepFunctions {
   }
 
   sendTaskSuccess(taskToken: string, output: string): void {
-    this.takeParked(taskToken).resolve(JSON.parse(output));
+    const parsed = parseJson(output, "InvalidOutput");
+    this.takeParked(taskToken).resolve(parsed);
   }
 
   sendTaskFailure(taskToken: string, error = "", cause = ""): void {
@@ -260,13 +436,18 @@ export class LocalStepFunctions {
     }
   }
 
+  /**
+   * The wait a token belongs to. A token this service never issued is InvalidToken; one whose
+   * wait is over (signalled, timed out, or its execution stopped) is TaskTimedOut, as AWS answers.
+   */
   private takeParked(taskToken: string): ParkedTask {
     const task = this.parked.get(taskToken);
-    // Unknown, already used, or its execution has stopped. (A token whose wait timed out while its
-    // execution runs on is still accepted here, and its signal goes nowhere: harmless, since the
-    // workflow re-reads the record after every wait.)
-    if (!task)
-      throw new ServiceError("TaskTimedOut", "Task Timed Out: the task token is not waiting");
+    if (!task) {
+      if (!this.issuedTokens.has(taskToken)) {
+        throw new ServiceError("InvalidToken", "Invalid Token: this task token was never issued");
+      }
+      throw new ServiceError("TaskTimedOut", "Task Timed Out: the task is no longer waiting");
+    }
     this.parked.delete(taskToken);
     return task;
   }
@@ -298,50 +479,109 @@ export class LocalStepFunctions {
 
   /** One local handler per Task state of the definition, chosen by the state's resource. */
   private taskHandlers(executionArn: string): Record<string, TaskHandler> {
-    const states = (
-      this.options.definition as { States: Record<string, { Type: string; Resource?: string }> }
-    ).States;
+    const states = (this.options.definition as Definition).States;
     const handlers: Record<string, TaskHandler> = {};
     for (const [stateName, state] of Object.entries(states)) {
       if (state.Type !== "Task" || !state.Resource) continue;
-      handlers[stateName] = this.taskHandler(state.Resource, stateName, executionArn);
+      handlers[stateName] = this.taskHandler(state, stateName, executionArn);
     }
     return handlers;
   }
 
-  private taskHandler(resource: string, stateName: string, executionArn: string): TaskHandler {
+  private taskHandler(state: StateDefinition, stateName: string, executionArn: string) {
+    const resource = state.Resource ?? "";
     const sdk = /^arn:aws:states:::aws-sdk:dynamodb:(\w+?)(\.waitForTaskToken)?$/.exec(resource);
     if (sdk) {
       const [, action, waits] = sdk;
       if (action !== "updateItem") {
         throw new Error(`state ${stateName}: dynamodb:${action} is not emulated locally`);
       }
-      return async (rawInput) => {
-        const { [LOCAL_TIMEOUT_KEY]: _timeout, ...input } = rawInput as Record<string, unknown>;
+      return async (rawInput: unknown) => {
+        const { [LOCAL_TIMEOUT_KEY]: localTimeout, ...input } = rawInput as Record<string, unknown>;
         try {
+          // Faults on this client (local mode installs them) surface here like AWS errors.
           await this.options.dynamoDb.send(new UpdateItemCommand(input as never));
         } catch (error) {
-          // The SDK integration reports service errors as `DynamoDb.<Exception>`.
-          throw namedError(`DynamoDb.${(error as Error).name}`, (error as Error).message);
+          throw namedError(integrationErrorName(error as Error), (error as Error).message);
         }
         if (!waits) return {};
         const token = (input as { ExpressionAttributeValues?: Record<string, { S?: string }> })
           .ExpressionAttributeValues?.[":token"]?.S;
         if (!token) throw new Error(`state ${stateName}: no task token in its parameters`);
-        return new Promise((resolve, reject) => {
-          this.parked.set(token, { executionArn, resolve, reject });
-        });
+        const timeoutSeconds =
+          Number(localTimeout ?? state.TimeoutSeconds) || INTERPRETER_DEFAULT_TIMEOUT_SECONDS;
+        return this.park(token, executionArn, timeoutSeconds);
       };
     }
     const handler = this.options.lambdas(resource);
     if (!handler) throw new Error(`state ${stateName}: no local handler for ${resource}`);
-    // Tracked, because aborting an execution does not stop a task already running.
-    return (input) => {
-      const running = handler(input);
-      this.runningTasks.add(running);
-      const forget = () => this.runningTasks.delete(running);
-      running.then(forget, forget);
-      return running;
+    return async (input: unknown) => {
+      // The errors Step Functions reports when the Lambda service, not the function, fails.
+      const fault = this.options.faults?.draw("stepfunctions", stateName);
+      if (fault?.error === "throttle") {
+        throw namedError(
+          "Lambda.TooManyRequestsException",
+          "Rate exceeded (injected by local mode)",
+        );
+      }
+      if (fault?.error === "unavailable") {
+        throw namedError("Lambda.ServiceException", "Service unavailable (injected by local mode)");
+      }
+      const output = await this.track(handler(input));
+      if (fault?.error === "timeout") {
+        // The function ran; its answer was lost on the way back.
+        throw namedError(
+          "Lambda.SdkClientException",
+          "Unable to execute HTTP request: Read timed out (injected by local mode)",
+        );
+      }
+      return output;
     };
   }
+
+  /** Tracked, because aborting an execution does not stop a task already running. */
+  private track<T>(running: Promise<T>): Promise<T> {
+    this.runningTasks.add(running);
+    const forget = () => this.runningTasks.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  /**
+   * Parks a task until SendTask* or its timeout. The interpreter enforces the timeout itself; the
+   * token is dropped at the same moment so a late signal gets TaskTimedOut, as on AWS.
+   */
+  private park(token: string, executionArn: string, timeoutSeconds: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.parked.delete(token), timeoutSeconds * 1000);
+      timer.unref();
+      const settle =
+        <T>(then: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(timer);
+          then(value);
+        };
+      this.parked.set(token, { executionArn, resolve: settle(resolve), reject: settle(reject) });
+    });
+  }
 }
+
+const parseJson = (text: string, errorName: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ServiceError(errorName, `${errorName}: not valid JSON`);
+  }
+};
+
+const encodePageToken = (token: PageToken): string =>
+  Buffer.from(JSON.stringify(token)).toString("base64url");
+
+const decodePageToken = (text: string): PageToken | undefined => {
+  try {
+    const token = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as PageToken;
+    return typeof token.after === "number" ? token : undefined;
+  } catch {
+    return undefined;
+  }
+};

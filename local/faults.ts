@@ -1,0 +1,215 @@
+// Fault injection for local mode: AWS-shaped errors on the calls the handlers and the workflow make.
+import { randomUUID } from "node:crypto";
+import {
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+} from "@aws-sdk/client-dynamodb";
+import { SESServiceException } from "@aws-sdk/client-ses";
+import { SFNServiceException } from "@aws-sdk/client-sfn";
+import type {
+  AbsoluteLocation,
+  FinalizeHandler,
+  FinalizeHandlerArguments,
+  FinalizeHandlerOutput,
+  FinalizeRequestHandlerOptions,
+  HandlerExecutionContext,
+  MetadataBearer,
+} from "@smithy/types";
+import { z } from "zod";
+
+export const FAULT_TARGETS = ["dynamodb", "stepfunctions", "ses", "payments"] as const;
+export type FaultTarget = (typeof FAULT_TARGETS)[number];
+
+export const FAULT_ERRORS = ["throttle", "unavailable", "timeout", "declined"] as const;
+export type FaultErrorKind = (typeof FAULT_ERRORS)[number];
+
+/** The body of `POST /_local/faults` (SPEC "Local mode"); unknown fields are rejected. */
+export const faultSpecSchema = z
+  .strictObject({
+    target: z.enum(FAULT_TARGETS),
+    /** An API operation (`UpdateItem`), a state name (`MakeRefund`) or, for payments, a method. */
+    operation: z.string().min(1).max(128).optional(),
+    error: z.enum(FAULT_ERRORS),
+    rate: z.number().min(0).max(1).default(1),
+    count: z.number().int().min(1).optional(),
+  })
+  .refine((spec) => spec.error !== "declined" || spec.target === "payments", {
+    path: ["error"],
+    message: "declined is only valid for target payments",
+  });
+
+/** What a caller asks for (`rate` defaults to 1, every call). */
+export type FaultSpec = z.input<typeof faultSpecSchema>;
+
+export interface Fault {
+  faultId: string;
+  target: FaultTarget;
+  operation?: string;
+  error: FaultErrorKind;
+  rate: number;
+  /** Fires at most this many times, then stops matching. */
+  count?: number;
+  /** How many calls it has failed so far. */
+  fired: number;
+}
+
+/** "UpdateItemCommand", "UpdateItem" and "updateItem" all name the same operation. */
+const operationKey = (name: string): string => name.toLowerCase().replace(/command$/, "");
+
+export class FaultInjector {
+  private readonly faults: Fault[] = [];
+  private readonly random: () => number;
+
+  /** `random` decides each `rate` roll (tests pass a fixed sequence). */
+  constructor(options: { random?: () => number } = {}) {
+    this.random = options.random ?? Math.random;
+  }
+
+  add(spec: FaultSpec): Fault {
+    const parsed = faultSpecSchema.parse(spec);
+    const fault: Fault = {
+      faultId: randomUUID(),
+      target: parsed.target,
+      ...(parsed.operation === undefined ? {} : { operation: parsed.operation }),
+      error: parsed.error,
+      rate: parsed.rate,
+      ...(parsed.count === undefined ? {} : { count: parsed.count }),
+      fired: 0,
+    };
+    this.faults.push(fault);
+    return { ...fault };
+  }
+
+  list(): Fault[] {
+    return this.faults.map((fault) => ({ ...fault }));
+  }
+
+  /** Removes every fault; answers how many there were. */
+  clear(): number {
+    return this.faults.splice(0).length;
+  }
+
+  /**
+   * The fault this call suffers, if any: the first live fault for the target (and the operation,
+   * when the fault names one) fires with probability `rate`. Only that fault is rolled, so a
+   * rate-0.5 fault listed first shields the ones after it half the time.
+   */
+  draw(target: FaultTarget, operation?: string): Fault | undefined {
+    const key = operation === undefined ? undefined : operationKey(operation);
+    const fault = this.faults.find(
+      (candidate) =>
+        candidate.target === target &&
+        (candidate.count === undefined || candidate.fired < candidate.count) &&
+        (candidate.operation === undefined || operationKey(candidate.operation) === key),
+    );
+    if (!fault || !(this.random() < fault.rate)) return undefined;
+    fault.fired += 1;
+    return { ...fault };
+  }
+}
+
+const INJECTED = "(injected by local mode)";
+
+/** Node's socket timeout, as @smithy/node-http-handler raises it: the SDK retries it. */
+const timeoutError = (operation: string): Error =>
+  Object.assign(new Error(`${operation}: the request socket timed out ${INJECTED}`), {
+    name: "TimeoutError",
+    code: "ETIMEDOUT",
+  });
+
+/**
+ * The error a call fails with, shaped as the service's own (name, `$fault`, `$metadata`) so the
+ * SDK's retry strategy and application code classify it exactly as a real one.
+ */
+export const faultError = (
+  target: "dynamodb" | "stepfunctions" | "ses",
+  kind: "throttle" | "unavailable" | "timeout",
+  operation: string,
+): Error => {
+  if (kind === "timeout") return timeoutError(operation);
+  const message = `${operation}: ${kind === "throttle" ? "Rate exceeded" : "Service unavailable"} ${INJECTED}`;
+  if (target === "dynamodb") {
+    return kind === "throttle"
+      ? new ProvisionedThroughputExceededException({ message, $metadata: { httpStatusCode: 400 } })
+      : new InternalServerError({ message, $metadata: { httpStatusCode: 500 } });
+  }
+  const ServiceException = target === "ses" ? SESServiceException : SFNServiceException;
+  return kind === "throttle"
+    ? new ServiceException({
+        // SES's query API names it `Throttling`; JSON-protocol services `ThrottlingException`.
+        name: target === "ses" ? "Throttling" : "ThrottlingException",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+        message,
+      })
+    : new ServiceException({
+        name: "ServiceUnavailable",
+        $fault: "server",
+        $metadata: { httpStatusCode: 503 },
+        message,
+      });
+};
+
+export const FAULT_MIDDLEWARE_NAME = "localFaults";
+
+/** A finalizeRequest middleware as any client's stack takes it (each has its own I/O types). */
+export type FaultMiddleware = <Input extends object, Output extends MetadataBearer>(
+  next: FinalizeHandler<Input, Output>,
+  context: HandlerExecutionContext,
+) => FinalizeHandler<Input, Output>;
+
+/**
+ * Fails calls of `target`'s client with drawn faults. It runs in the finalizeRequest step after
+ * the retry middleware, so every attempt draws anew and the SDK retries an injected error the way
+ * it retries a real one. `timeout` lets the request through first: AWS applied it, the answer was
+ * lost.
+ */
+export const faultMiddleware =
+  (injector: FaultInjector, target: "dynamodb" | "stepfunctions" | "ses"): FaultMiddleware =>
+  <Input extends object, Output extends MetadataBearer>(
+    next: FinalizeHandler<Input, Output>,
+    context: HandlerExecutionContext,
+  ) =>
+  async (args: FinalizeHandlerArguments<Input>): Promise<FinalizeHandlerOutput<Output>> => {
+    const operation = String(context.commandName ?? "").replace(/Command$/, "");
+    const fault = injector.draw(target, operation);
+    if (!fault || fault.error === "declined") return next(args);
+    if (fault.error === "timeout") await next(args);
+    throw faultError(target, fault.error, operation);
+  };
+
+/** The finalizeRequest placement: low priority puts it after (inside) `retryMiddleware`. */
+const PLACEMENT: FinalizeRequestHandlerOptions & AbsoluteLocation = {
+  step: "finalizeRequest",
+  priority: "low",
+  name: FAULT_MIDDLEWARE_NAME,
+  tags: ["LOCAL_FAULTS"],
+  // Installing again (a second local mode in one process) replaces rather than doubles it.
+  override: true,
+};
+
+/** Any AWS SDK v3 client, or a DynamoDB document client (which shares its client's stack). */
+export interface FaultableClient {
+  middlewareStack: {
+    add(
+      middleware: FaultMiddleware,
+      options: FinalizeRequestHandlerOptions & AbsoluteLocation,
+    ): void;
+  };
+}
+
+/** Adds the fault middleware to each client, once per client whatever the number of calls. */
+export const installFaults = (
+  injector: FaultInjector,
+  clients: {
+    dynamodb?: FaultableClient[];
+    stepfunctions?: FaultableClient[];
+    ses?: FaultableClient[];
+  },
+): void => {
+  for (const target of ["dynamodb", "stepfunctions", "ses"] as const) {
+    for (const client of clients[target] ?? []) {
+      client.middlewareStack.add(faultMiddleware(injector, target), PLACEMENT);
+    }
+  }
+};

@@ -1,0 +1,141 @@
+// Local mode's own routes on one booted instance: /_local/info (usable by SDK clients with any
+// credentials), /_local/faults (managing faults that reach the handlers' SDK clients) and
+// /_local/sweep (the scheduled functions, now).
+import { randomUUID } from "node:crypto";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalClient } from "../../local/client.ts";
+import { FAULT_MIDDLEWARE_NAME } from "../../local/faults.ts";
+import { LOCAL_TABLE_NAME, type LocalInfo, type LocalMode, startLocal } from "../../local/start.ts";
+
+let local: LocalMode;
+let api: LocalClient;
+
+beforeAll(async () => {
+  local = await startLocal({ port: 0 });
+  api = new LocalClient(local.url);
+}, 90_000);
+
+afterAll(async () => {
+  await local?.stop();
+});
+
+describe("GET /_local/info", () => {
+  it("names the stand-ins' endpoints, region and credentials", async () => {
+    const response = await api.get<LocalInfo>("/_local/info");
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      region: "ap-northeast-1",
+      accessKeyId: "local",
+      secretAccessKey: "local",
+      stepFunctionsEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      stateMachineArn: local.stepFunctions.stateMachineArn,
+      dynamodbEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      tableName: LOCAL_TABLE_NAME,
+      sesEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
+  });
+
+  it("is enough for SDK clients, even ones signing with other credentials and region", async () => {
+    const info = (await api.get<LocalInfo>("/_local/info")).body;
+    const sfn = new SFNClient({
+      region: info.region,
+      endpoint: info.stepFunctionsEndpoint,
+      credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey },
+    });
+    const listed = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: info.stateMachineArn }),
+    );
+    expect(listed.executions).toEqual(expect.any(Array));
+    sfn.destroy();
+    // DynamoDB Local runs with -sharedDb: the table is not hidden behind the key it was made with.
+    const dynamoDb = new DynamoDBClient({
+      region: "us-east-1",
+      endpoint: info.dynamodbEndpoint,
+      credentials: { accessKeyId: "someoneElse", secretAccessKey: "other" },
+    });
+    const table = await dynamoDb.send(new DescribeTableCommand({ TableName: info.tableName }));
+    expect(table.Table?.TableStatus).toBe("ACTIVE");
+    dynamoDb.destroy();
+  });
+});
+
+describe("/_local/faults", () => {
+  it("refuses bodies that are not a fault, as problem documents", async () => {
+    const bodies = [
+      { body: { target: "dynamodb", error: "declined" } },
+      { body: { target: "dynamodb", error: "throttle", rate: 2 } },
+      { body: { target: "dynamodb", error: "throttle", surprise: 1 } },
+      { body: { target: "kinesis", error: "throttle" } },
+      { rawBody: "{not json" },
+    ];
+    for (const request of bodies) {
+      const response = await api.send("POST", "/_local/faults", {
+        ...request,
+        headers: { "content-type": "application/json" },
+      });
+      expect(response.status, JSON.stringify(request)).toBe(400);
+      expect(response.contentType).toBe("application/problem+json");
+      expect(response.body.code).toBe("VALIDATION_FAILED");
+    }
+    expect((await api.get("/_local/faults")).body).toEqual({ items: [] });
+  });
+
+  it("adds, lists with fired counts, and removes faults", async () => {
+    const created = await api.send("POST", "/_local/faults", {
+      body: { target: "payments", operation: "CARD", error: "declined", count: 2 },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      faultId: expect.any(String),
+      target: "payments",
+      operation: "CARD",
+      error: "declined",
+      rate: 1,
+      count: 2,
+      fired: 0,
+    });
+    expect(local.faults.draw("payments", "card")?.faultId).toBe(created.body.faultId);
+    const listed = await api.get("/_local/faults");
+    expect(listed.body).toEqual({ items: [{ ...created.body, fired: 1 }] });
+
+    const removed = await api.send("DELETE", "/_local/faults");
+    expect(removed.status).toBe(200);
+    expect(removed.body).toEqual({ items: [], removed: 1 });
+    expect((await api.get("/_local/faults")).body).toEqual({ items: [] });
+  });
+
+  it("are installed on the handlers' SDK clients", async () => {
+    const clients = await import("../../functions/adapters/aws-clients.ts");
+    for (const client of [clients.dynamoDb, clients.stepFunctions, clients.ses]) {
+      expect(
+        client.middlewareStack.identify().filter((name) => name.startsWith(FAULT_MIDDLEWARE_NAME)),
+      ).toHaveLength(1);
+    }
+  });
+
+  it("hit a handler's DynamoDB read, which the SDK retries as it would a real throttle", async () => {
+    const operator = await api.operator();
+    const created = await api.send("POST", "/_local/faults", {
+      body: { target: "dynamodb", operation: "GetItem", error: "throttle", count: 1 },
+    });
+    expect(created.status).toBe(201);
+    const response = await api.get(`/orders/ord-${randomUUID()}`, operator);
+    // The read was throttled once, retried by the SDK, and answered: no such order.
+    expect(response.status).toBe(404);
+    const listed = await api.get<{ items: { fired: number }[] }>("/_local/faults");
+    expect(listed.body.items[0]?.fired).toBe(1);
+    await api.send("DELETE", "/_local/faults");
+  });
+});
+
+describe("POST /_local/sweep", () => {
+  it("runs every scheduled function now and answers what each returned", async () => {
+    expect(local.schedules.length).toBeGreaterThan(0);
+    const response = await api.send<{ results: unknown[] }>("POST", "/_local/sweep");
+    expect(response.status).toBe(200);
+    expect(response.body.results).toHaveLength(local.schedules.length);
+    for (const result of response.body.results) expect(result).toEqual(expect.any(Object));
+  });
+});

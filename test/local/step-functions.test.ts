@@ -1,0 +1,407 @@
+// The Step Functions stand-in answers as AWS does where recovery depends on it: unknown state
+// machines and executions, stale and unknown task tokens, listing, redrive, and Lambda-service
+// faults. Driven through the real SFN client against the local endpoint.
+import type { Server } from "node:http";
+import { DynamoDBClient, type UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  RedriveExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import { afterEach, describe, expect, it } from "vitest";
+import { FaultInjector, installFaults } from "../../local/faults.ts";
+import { startSfnEndpoint } from "../../local/sfn-endpoint.ts";
+import { LocalStepFunctions } from "../../local/step-functions.ts";
+
+const ARN = "arn:aws:states:ap-northeast-1:000000000000:stateMachine:fidelity";
+const OTHER_ARN = "arn:aws:states:ap-northeast-1:000000000000:stateMachine:other";
+const executionArn = (name: string) =>
+  `arn:aws:states:ap-northeast-1:000000000000:execution:fidelity:${name}`;
+
+/** Work (a Lambda) → Wait (stores a token, waits for a signal) → done; a timed-out wait → Hold. */
+const DEFINITION = {
+  StartAt: "Work",
+  States: {
+    Work: {
+      Type: "Task",
+      Resource: "arn:aws:lambda:ap-northeast-1:000000000000:function:Work",
+      TimeoutSeconds: 5,
+      Retry: [{ ErrorEquals: ["Lambda.TooManyRequestsException"], MaxAttempts: 1 }],
+      Next: "Wait",
+    },
+    Wait: {
+      Type: "Task",
+      Resource: "arn:aws:states:::aws-sdk:dynamodb:updateItem.waitForTaskToken",
+      Parameters: {
+        TableName: "orders",
+        Key: { pk: { S: "ORDER#1" }, sk: { S: "ORDER" } },
+        UpdateExpression: "SET #t = :token",
+        ExpressionAttributeNames: { "#t": "token" },
+        ExpressionAttributeValues: { ":token": { "S.$": "$$.Task.Token" } },
+      },
+      TimeoutSecondsPath: "$.waitSeconds",
+      Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.error", Next: "Hold" }],
+      End: true,
+    },
+    Hold: {
+      Type: "Task",
+      Resource: "arn:aws:lambda:ap-northeast-1:000000000000:function:Hold",
+      TimeoutSeconds: 5,
+      End: true,
+    },
+  },
+};
+
+interface Service {
+  local: LocalStepFunctions;
+  client: SFNClient;
+  /** Tokens the Wait state stored, in order. */
+  tokens: string[];
+  /** How many times the Work handler ran. */
+  calls: { work: number };
+  /** Work fails with `Boom` while this is true. */
+  failing: { value: boolean };
+  /** Hold runs until this is called. */
+  release: () => void;
+  server: Server;
+}
+
+const services: Service[] = [];
+
+const startService = async (
+  options: { faults?: FaultInjector; dynamoDb?: DynamoDBClient } = {},
+): Promise<Service> => {
+  const tokens: string[] = [];
+  const calls = { work: 0 };
+  const failing = { value: false };
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const recordToken = {
+    send: async (command: UpdateItemCommand) => {
+      const token = command.input.ExpressionAttributeValues?.[":token"]?.S;
+      if (token) tokens.push(token);
+      return {};
+    },
+  };
+  const local = new LocalStepFunctions({
+    stateMachineArn: ARN,
+    definition: DEFINITION,
+    dynamoDb: options.dynamoDb ?? recordToken,
+    lambdas: (arn) => {
+      if (arn.endsWith(":Work")) {
+        return async (input) => {
+          calls.work += 1;
+          if (failing.value) throw Object.assign(new Error("it broke"), { name: "Boom" });
+          return input;
+        };
+      }
+      if (arn.endsWith(":Hold")) return async (input) => held.then(() => input);
+      return undefined;
+    },
+    retryIntervalOverrides: { Work: 0 },
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
+  const { server, endpoint } = await startSfnEndpoint(local);
+  const client = new SFNClient({
+    region: "ap-northeast-1",
+    endpoint,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+  const service = { local, client, tokens, calls, failing, release: () => release(), server };
+  services.push(service);
+  return service;
+};
+
+afterEach(async () => {
+  for (const service of services.splice(0)) {
+    service.release();
+    service.local.abortAll();
+    await service.local.settle();
+    service.client.destroy();
+    service.server.closeAllConnections();
+    await new Promise((resolve) => service.server.close(resolve));
+  }
+});
+
+const start = (service: Service, name: string, input: object = { waitSeconds: 30 }) =>
+  service.client.send(
+    new StartExecutionCommand({ stateMachineArn: ARN, name, input: JSON.stringify(input) }),
+  );
+
+const until = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+const reachStatus = (service: Service, name: string, status: string) =>
+  until<DescribeExecutionCommandOutput>(async () => {
+    const described = await service.client.send(
+      new DescribeExecutionCommand({ executionArn: executionArn(name) }),
+    );
+    return described.status === status ? described : undefined;
+  }, `${name} to be ${status}`);
+
+const tokenNumber = (service: Service, count: number) =>
+  until(async () => service.tokens[count - 1], `token ${count}`);
+
+describe("StartExecution and DescribeExecution", () => {
+  it("refuse a state machine that does not exist and names AWS would not accept", async () => {
+    const service = await startService();
+    await expect(
+      service.client.send(new StartExecutionCommand({ stateMachineArn: OTHER_ARN, name: "a" })),
+    ).rejects.toMatchObject({ name: "StateMachineDoesNotExist" });
+    for (const name of ["has space", "x".repeat(81), "colon:name", "ünï"]) {
+      await expect(start(service, name), name).rejects.toMatchObject({ name: "InvalidName" });
+    }
+    await expect(start(service, `ok_${"x".repeat(77)}`)).resolves.toBeDefined();
+    await expect(
+      service.client.send(new DescribeExecutionCommand({ executionArn: executionArn("nope") })),
+    ).rejects.toMatchObject({ name: "ExecutionDoesNotExist" });
+  });
+
+  it("names an unnamed execution itself, as AWS does", async () => {
+    const service = await startService();
+    const started = await service.client.send(
+      new StartExecutionCommand({ stateMachineArn: ARN, input: '{"waitSeconds":30}' }),
+    );
+    expect(started.executionArn).toMatch(/:execution:fidelity:[0-9a-f-]{36}$/);
+  });
+});
+
+describe("SendTaskSuccess and SendTaskFailure", () => {
+  it("answer InvalidToken for a token that was never issued", async () => {
+    const service = await startService();
+    await expect(
+      service.client.send(new SendTaskSuccessCommand({ taskToken: "made-up", output: "{}" })),
+    ).rejects.toMatchObject({ name: "InvalidToken" });
+    await expect(
+      service.client.send(new SendTaskFailureCommand({ taskToken: "made-up", error: "X" })),
+    ).rejects.toMatchObject({ name: "InvalidToken" });
+  });
+
+  it("answer TaskTimedOut for a token whose task was already signalled", async () => {
+    const service = await startService();
+    await start(service, "signalled");
+    const token = await tokenNumber(service, 1);
+    await service.client.send(new SendTaskSuccessCommand({ taskToken: token, output: "{}" }));
+    await reachStatus(service, "signalled", "SUCCEEDED");
+    await expect(
+      service.client.send(new SendTaskSuccessCommand({ taskToken: token, output: "{}" })),
+    ).rejects.toMatchObject({ name: "TaskTimedOut" });
+  });
+
+  it("answer TaskTimedOut once the wait timed out, while the execution runs on", async () => {
+    const service = await startService();
+    await start(service, "timed-out", { waitSeconds: 1 });
+    const token = await tokenNumber(service, 1);
+    // The Catch sends the timed-out wait to Hold, which keeps the execution RUNNING.
+    await until(async () => {
+      const history = await service.client.send(
+        new GetExecutionHistoryCommand({ executionArn: executionArn("timed-out") }),
+      );
+      return history.events?.some((event) => event.stateEnteredEventDetails?.name === "Hold")
+        ? true
+        : undefined;
+    }, "Hold to start");
+    await reachStatus(service, "timed-out", "RUNNING");
+    await expect(
+      service.client.send(new SendTaskSuccessCommand({ taskToken: token, output: "{}" })),
+    ).rejects.toMatchObject({ name: "TaskTimedOut" });
+  });
+
+  it("answer TaskTimedOut for a token of a stopped execution", async () => {
+    const service = await startService();
+    await start(service, "stopped");
+    const token = await tokenNumber(service, 1);
+    await service.client.send(new StopExecutionCommand({ executionArn: executionArn("stopped") }));
+    await reachStatus(service, "stopped", "ABORTED");
+    await expect(
+      service.client.send(new SendTaskFailureCommand({ taskToken: token, error: "X" })),
+    ).rejects.toMatchObject({ name: "TaskTimedOut" });
+  });
+});
+
+describe("ListExecutions", () => {
+  it("pages newest first, filters by status, and knows only its state machine", async () => {
+    const service = await startService();
+    const names = ["e1", "e2", "e3", "e4", "e5"];
+    for (const name of names) await start(service, name);
+    await service.client.send(new StopExecutionCommand({ executionArn: executionArn("e2") }));
+    await reachStatus(service, "e2", "ABORTED");
+
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await service.client.send(
+        new ListExecutionsCommand({ stateMachineArn: ARN, maxResults: 2, nextToken }),
+      );
+      expect(page.executions?.length).toBeLessThanOrEqual(2);
+      seen.push(...(page.executions ?? []).map((execution) => String(execution.name)));
+      nextToken = page.nextToken;
+      pages += 1;
+    } while (nextToken);
+    expect(seen).toEqual([...names].reverse());
+    expect(pages).toBe(3);
+
+    const running = await service.client.send(
+      new ListExecutionsCommand({ stateMachineArn: ARN, statusFilter: "RUNNING" }),
+    );
+    expect(running.executions?.map((execution) => execution.name)).toEqual([
+      "e5",
+      "e4",
+      "e3",
+      "e1",
+    ]);
+    expect(running.nextToken).toBeUndefined();
+    const aborted = await service.client.send(
+      new ListExecutionsCommand({ stateMachineArn: ARN, statusFilter: "ABORTED" }),
+    );
+    expect(aborted.executions?.map((execution) => execution.status)).toEqual(["ABORTED"]);
+
+    await expect(
+      service.client.send(new ListExecutionsCommand({ stateMachineArn: OTHER_ARN })),
+    ).rejects.toMatchObject({ name: "StateMachineDoesNotExist" });
+    await expect(
+      service.client.send(new ListExecutionsCommand({ stateMachineArn: ARN, nextToken: "junk" })),
+    ).rejects.toMatchObject({ name: "InvalidToken" });
+  });
+});
+
+describe("RedriveExecution", () => {
+  it("restarts a failed execution under the same ARN and counts the redrive", async () => {
+    const service = await startService();
+    service.failing.value = true;
+    await start(service, "redriven");
+    const failed = await reachStatus(service, "redriven", "FAILED");
+    expect(failed).toMatchObject({ error: "Boom", redriveCount: 0, redriveStatus: "REDRIVABLE" });
+
+    service.failing.value = false;
+    const redriven = await service.client.send(
+      new RedriveExecutionCommand({ executionArn: executionArn("redriven") }),
+    );
+    expect(redriven.redriveDate).toBeInstanceOf(Date);
+    const running = await reachStatus(service, "redriven", "RUNNING");
+    expect(running).toMatchObject({ redriveCount: 1, redriveStatus: "NOT_REDRIVABLE" });
+    expect(running.error).toBeUndefined();
+    await expect(
+      service.client.send(new RedriveExecutionCommand({ executionArn: executionArn("redriven") })),
+    ).rejects.toMatchObject({ name: "ExecutionNotRedrivable" });
+
+    // It ran from the start again, with the same input, and can finish this time.
+    const token = await tokenNumber(service, 1);
+    expect(service.calls.work).toBe(2);
+    await service.client.send(new SendTaskSuccessCommand({ taskToken: token, output: "{}" }));
+    const succeeded = await reachStatus(service, "redriven", "SUCCEEDED");
+    expect(succeeded.redriveCount).toBe(1);
+    expect(succeeded.input).toBe('{"waitSeconds":30}');
+    await expect(
+      service.client.send(new RedriveExecutionCommand({ executionArn: executionArn("redriven") })),
+    ).rejects.toMatchObject({ name: "ExecutionNotRedrivable" });
+    const history = await service.client.send(
+      new GetExecutionHistoryCommand({ executionArn: executionArn("redriven") }),
+    );
+    expect(history.events?.map((event) => event.type)).toContain("ExecutionRedriven");
+  });
+
+  it("restarts an aborted execution, and refuses one that does not exist", async () => {
+    const service = await startService();
+    await start(service, "aborted");
+    await tokenNumber(service, 1);
+    await service.client.send(new StopExecutionCommand({ executionArn: executionArn("aborted") }));
+    await reachStatus(service, "aborted", "ABORTED");
+    await service.client.send(
+      new RedriveExecutionCommand({ executionArn: executionArn("aborted") }),
+    );
+    await tokenNumber(service, 2);
+    expect((await reachStatus(service, "aborted", "RUNNING")).redriveCount).toBe(1);
+    await expect(
+      service.client.send(new RedriveExecutionCommand({ executionArn: executionArn("nope") })),
+    ).rejects.toMatchObject({ name: "ExecutionDoesNotExist" });
+  });
+});
+
+describe("faults on the workflow's tasks", () => {
+  it("a Lambda throttle fails the task without running the function; Retry recovers it", async () => {
+    const faults = new FaultInjector();
+    const service = await startService({ faults });
+    faults.add({ target: "stepfunctions", operation: "Work", error: "throttle", count: 1 });
+    await start(service, "throttled");
+    await tokenNumber(service, 1);
+    expect(service.calls.work).toBe(1);
+    const history = await service.client.send(
+      new GetExecutionHistoryCommand({ executionArn: executionArn("throttled") }),
+    );
+    expect(
+      history.events?.find((event) => event.type === "TaskFailed")?.taskFailedEventDetails?.error,
+    ).toBe("Lambda.TooManyRequestsException");
+  });
+
+  it("unavailable fails the task with Lambda.ServiceException, the function never called", async () => {
+    const faults = new FaultInjector();
+    const service = await startService({ faults });
+    faults.add({ target: "stepfunctions", operation: "work", error: "unavailable" });
+    await start(service, "unavailable");
+    const failed = await reachStatus(service, "unavailable", "FAILED");
+    expect(failed.error).toBe("Lambda.ServiceException");
+    expect(service.calls.work).toBe(0);
+  });
+
+  it("timeout runs the function, then fails the task with Lambda.SdkClientException", async () => {
+    const faults = new FaultInjector();
+    const service = await startService({ faults });
+    faults.add({ target: "stepfunctions", operation: "Work", error: "timeout" });
+    await start(service, "lost-answer");
+    const failed = await reachStatus(service, "lost-answer", "FAILED");
+    expect(failed.error).toBe("Lambda.SdkClientException");
+    expect(service.calls.work).toBe(1);
+  });
+
+  it("DynamoDB faults on the integration's client surface as DynamoDb.* task errors", async () => {
+    const expected = {
+      throttle: "DynamoDb.ProvisionedThroughputExceededException",
+      unavailable: "DynamoDb.InternalServerErrorException",
+      timeout: "DynamoDb.SdkClientException",
+    } as const;
+    for (const [kind, name] of Object.entries(expected)) {
+      const faults = new FaultInjector();
+      const dynamoDb = new DynamoDBClient({
+        region: "ap-northeast-1",
+        endpoint: "http://127.0.0.1:1",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        maxAttempts: 1,
+        requestHandler: {
+          handle: async () => ({
+            response: { statusCode: 200, headers: {}, body: new TextEncoder().encode("{}") },
+          }),
+        } as never,
+      });
+      installFaults(faults, { dynamodb: [dynamoDb] });
+      faults.add({
+        target: "dynamodb",
+        operation: "UpdateItem",
+        error: kind as keyof typeof expected,
+      });
+      const service = await startService({ dynamoDb });
+      await start(service, `ddb-${kind}`);
+      const failed = await reachStatus(service, `ddb-${kind}`, "FAILED");
+      expect(failed.error, kind).toBe(name);
+      dynamoDb.destroy();
+    }
+  });
+});
