@@ -141,8 +141,13 @@ export class ShippedCancellationStack extends Stack {
     );
     stateMachine.grantStartExecution(reconciler);
     stateMachine.grantTaskResponse(reconciler);
-    // Whether a request's execution still runs: DescribeExecution on this machine's executions.
-    stateMachine.grantExecution(reconciler, "states:DescribeExecution");
+    // Which executions still run: one ListExecutions (RUNNING) per sweep, on this machine only.
+    reconciler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["states:ListExecutions"],
+        resources: [stateMachine.stateMachineArn],
+      }),
+    );
     this.mail.grantSend(reconciler);
     new events.Rule(this, "ReconcilerSchedule", {
       schedule: events.Schedule.rate(Duration.minutes(5)),

@@ -1,7 +1,6 @@
 // Starts and signals the cancellation workflow (Step Functions Standard).
 import {
-  DescribeExecutionCommand,
-  type ExecutionStatus,
+  ListExecutionsCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   type SFNClient,
@@ -23,10 +22,10 @@ export class WorkflowClient {
   /**
    * Starts an execution for the request, named by the request id (a resumed one by `name`).
    * Standard workflows treat a second start with the same name and input as the same execution,
-   * so a retried start is harmless; an execution of that name that already ended is left alone
-   * (the reconciler resumes the request under a new name).
+   * so a retried start is harmless. Returns false when an execution of that name already ended
+   * (a name is never reused: the reconciler resumes the request under a new one).
    */
-  async start(input: WorkflowInput, name: string = input.requestId): Promise<void> {
+  async start(input: WorkflowInput, name: string = input.requestId): Promise<boolean> {
     try {
       await this.options.client.send(
         new StartExecutionCommand({
@@ -35,21 +34,32 @@ export class WorkflowClient {
           input: JSON.stringify(input),
         }),
       );
+      return true;
     } catch (error) {
       if ((error as Error).name !== "ExecutionAlreadyExists") throw error;
+      return false;
     }
   }
 
-  /** The status of the execution named `name`, or undefined when there is none. */
-  async status(name: string): Promise<ExecutionStatus | undefined> {
-    const executionArn = `${this.stateMachineArn().replace(":stateMachine:", ":execution:")}:${name}`;
-    try {
-      const result = await this.options.client.send(new DescribeExecutionCommand({ executionArn }));
-      return result.status;
-    } catch (error) {
-      if ((error as Error).name === "ExecutionDoesNotExist") return undefined;
-      throw error;
-    }
+  /** The names of the state machine's running executions (every page). */
+  async runningExecutionNames(): Promise<Set<string>> {
+    const names = new Set<string>();
+    let nextToken: string | undefined;
+    do {
+      const page = await this.options.client.send(
+        new ListExecutionsCommand({
+          stateMachineArn: this.stateMachineArn(),
+          statusFilter: "RUNNING",
+          maxResults: 1000,
+          nextToken,
+        }),
+      );
+      for (const execution of page.executions ?? []) {
+        if (execution.name) names.add(execution.name);
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return names;
   }
 
   private stateMachineArn(): string {

@@ -34,6 +34,7 @@ export const executionName = (requestId: string, attempt: number): string =>
 const resume = async (
   deps: AppDeps,
   orderId: string,
+  running: () => Promise<Set<string>>,
 ): Promise<{ requestId: string; execution: string } | undefined> => {
   const stored = await deps.store.get(orderId);
   const request = stored && activeRequest(stored.record);
@@ -41,14 +42,10 @@ const resume = async (
   const { requestId } = request;
   const recorded = stored.executions?.[requestId];
   const current = recorded?.name ?? requestId;
-  const status = await deps.workflow.status(current);
-  if (status === "RUNNING") return undefined;
+  if ((await running()).has(current)) return undefined;
   const input = { orderId, requestId };
-  if (status === undefined) {
-    // It never started: start it under its own name, the same a retried POST would use.
-    await deps.workflow.start(input, current);
-    return { requestId, execution: current };
-  }
+  // Never started (its start failed): start it under its own name, as a retried POST would.
+  if (await deps.workflow.start(input, current)) return { requestId, execution: current };
   // It ended without finishing the request: a new execution under a new name, claimed first so
   // that two reconcilers never resume the same request at once.
   const attempt = (recorded?.attempt ?? 1) + 1;
@@ -64,7 +61,6 @@ const resume = async (
     orderId,
     requestId,
     previous: current,
-    previousStatus: status,
     execution: next.name,
   });
   return { requestId, execution: next.name };
@@ -78,6 +74,12 @@ export const createHandler =
     const grace = (parsed.success ? parsed.data.graceSeconds : undefined) ?? GRACE_SECONDS;
     const before = new Date(Date.parse(deps.now()) - grace * 1000 + 1).toISOString();
     const report: ReconcileReport = { checked: 0, resumed: [], delivered: [], failed: [] };
+    // Listed once per sweep, and only if an open request is found.
+    let runningNames: Promise<Set<string>> | undefined;
+    const running = () => {
+      runningNames ??= deps.workflow.runningExecutionNames();
+      return runningNames;
+    };
     for (let shard = 0; shard < WORK_SHARDS; shard++) {
       let start: Record<string, unknown> | undefined;
       do {
@@ -86,7 +88,7 @@ export const createHandler =
           report.checked += 1;
           try {
             if (item.kind === "ORDER") {
-              const resumed = await resume(deps, item.orderId);
+              const resumed = await resume(deps, item.orderId, running);
               if (resumed) report.resumed.push(resumed);
             } else {
               const delivery = await deliverOutbox(deps, item.orderId, [{ id: item.id }]);

@@ -670,12 +670,13 @@ describe("OrderStore outbox and executions on dynamodb-local", () => {
       } while (start);
       return items.filter((item) => item.orderId === orderId);
     };
+    const expected: PendingWork[] = [
+      { kind: "ORDER", orderId, since: request.createdAt },
+      { kind: "OUTBOX", orderId, id: "e3", since: NOW },
+    ];
     await eventuallyEqual(
       () => found("9999"),
-      [
-        { kind: "ORDER", orderId, since: request.createdAt },
-        { kind: "OUTBOX", orderId, id: "e3", since: NOW },
-      ].sort((a, b) => (a.since < b.since ? -1 : 1)),
+      expected.sort((a, b) => (a.since < b.since ? -1 : 1)),
     );
     // Nothing younger than the cutoff.
     await expect(found(request.createdAt < NOW ? request.createdAt : NOW)).resolves.toHaveLength(0);

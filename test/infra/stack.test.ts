@@ -21,6 +21,8 @@ interface Grants {
   table: "none" | "read" | "write";
   states: string[];
   email: boolean;
+  /** Reads the refunds ledger (GetItem) to ask whether a refund was made. */
+  refunds?: boolean;
 }
 const READ: Grants = { table: "read", states: [], email: false };
 const SIGNAL = ["states:SendTaskFailure", "states:SendTaskSuccess"];
@@ -46,7 +48,8 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
   {
     key: "POST /orders/{orderId}/delivery",
     auth: "carrier/events",
-    grants: { table: "write", states: SIGNAL, email: true },
+    // Asks the provider (reads the refunds ledger) before deciding between a return and a refund.
+    grants: { table: "write", states: SIGNAL, email: true, refunds: true },
   },
   {
     key: "POST /orders/{orderId}/cancellation-requests",
@@ -73,7 +76,8 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
   {
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/refund-retry",
     auth: "jwt",
-    grants: { table: "write", states: SIGNAL, email: false },
+    // A refund found made after all is recorded and mailed to the buyer.
+    grants: { table: "write", states: SIGNAL, email: true, refunds: true },
   },
   { key: "GET /seller/cancellation-requests", auth: "jwt", grants: READ },
   { key: "GET /operator/cancellation-requests", auth: "jwt", grants: READ },
@@ -82,9 +86,15 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
 const TABLE_ACTIONS = {
   none: [],
   read: ["dynamodb:GetItem", "dynamodb:Query"],
-  write: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+  write: [
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+  ],
 };
-const INDEXES = ["BuyerOrders", "SellerQueue", "OperatorQueue"];
+const INDEXES = ["BuyerOrders", "SellerQueue", "OperatorQueue", "PendingWork"];
 /** Actions that take no resource ARN, so "*" is the only resource they can have. */
 const NO_RESOURCE_LEVEL_ACTIONS = new Set([
   "xray:PutTraceSegments",
@@ -157,7 +167,15 @@ const synthesize = (context: Record<string, unknown> = {}) => {
 // Synthesized once for the whole file; the variants below only where a setting changes the output.
 const main = synthesize();
 const { template, resources, ofType, onlyId } = main;
-const tableId = onlyId("AWS::DynamoDB::GlobalTable");
+const tableIdStarting = (prefix: string) => {
+  const ids = ofType("AWS::DynamoDB::GlobalTable")
+    .map(([id]) => id)
+    .filter((id) => id.startsWith(prefix));
+  if (ids.length !== 1) throw new Error(`expected one table ${prefix}*, found ${ids.length}`);
+  return ids[0] as string;
+};
+const tableId = tableIdStarting("Orders");
+const refundsTableId = tableIdStarting("Refunds");
 const stateMachineId = onlyId("AWS::StepFunctions::StateMachine");
 
 const routeByKey = new Map(
@@ -313,6 +331,7 @@ describe("least privilege", () => {
         ...TABLE_ACTIONS[grants.table],
         ...grants.states,
         ...(grants.email ? ["ses:SendEmail", "ses:SendRawEmail"] : []),
+        ...(grants.refunds ? ["dynamodb:GetItem"] : []),
       ];
       expect(sorted(actions)).toEqual(sorted(expected));
       expect(statements.every((statement) => statement.Effect === "Allow")).toBe(true);
@@ -320,6 +339,12 @@ describe("least privilege", () => {
       for (const statement of statements) {
         const service = list(statement.Action)[0]?.split(":")[0];
         const resourcesOf = JSON.stringify(list(statement.Resource));
+        if (service === "dynamodb" && resourcesOf.includes(refundsTableId)) {
+          // The ledger: read one refund by key, never write it.
+          expect(list(statement.Action)).toEqual(["dynamodb:GetItem"]);
+          expect(statement.Resource).toEqual({ "Fn::GetAtt": [refundsTableId, "Arn"] });
+          continue;
+        }
         if (service === "dynamodb") {
           // The table and its indexes by name: no `index/*`.
           expect(resourcesOf).not.toContain("*");
@@ -359,10 +384,10 @@ describe("least privilege", () => {
     }
   });
 
-  it("a sweep every five minutes starts stalled requests, with only a query of the operator queue", () => {
-    const [sweeper, ...others] = functionsOfEntries("functions/workflow/restart-stalled.ts");
+  it("a reconciler every five minutes: PendingWork queries, outbox items, starts and signals", () => {
+    const [reconciler, ...others] = functionsOfEntries("functions/workflow/reconcile.ts");
     expect(others).toEqual([]);
-    const statements = statementsOfFunction(sweeper as string).filter(
+    const statements = statementsOfFunction(reconciler as string).filter(
       (statement) =>
         !list(statement.Action).some((action) => NO_RESOURCE_LEVEL_ACTIONS.has(action)),
     );
@@ -372,17 +397,44 @@ describe("least privilege", () => {
       ),
     );
     expect(Object.keys(byAction).sort()).toEqual([
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
       "dynamodb:Query",
+      "dynamodb:UpdateItem",
       "logs:CreateLogStream",
       "logs:PutLogEvents",
+      "ses:SendEmail",
+      "ses:SendRawEmail",
+      "states:ListExecutions",
+      "states:SendTaskFailure",
+      "states:SendTaskHeartbeat",
+      "states:SendTaskSuccess",
       "states:StartExecution",
     ]);
-    expect(byAction["dynamodb:Query"]).toContain("/index/OperatorQueue");
+    // Candidates come from the PendingWork index only: no Scan, no other index.
+    expect(byAction["dynamodb:Query"]).toContain("/index/PendingWork");
+    expect(byAction["dynamodb:Query"]).not.toContain("OperatorQueue");
+    expect(byAction["dynamodb:GetItem"]).not.toContain(refundsTableId);
     expect(byAction["states:StartExecution"]).toContain(stateMachineId);
+    expect(byAction["states:ListExecutions"]).toContain(stateMachineId);
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(5 minutes)",
-      Targets: [{ Arn: { "Fn::GetAtt": [sweeper, "Arn"] } }],
+      Targets: [{ Arn: { "Fn::GetAtt": [reconciler, "Arn"] } }],
     });
+  });
+
+  it("only the refund task can write the refunds ledger", () => {
+    const writers = ofType("AWS::Lambda::Function")
+      .map(([id]) => id)
+      .filter((functionId) =>
+        statementsOfFunction(functionId).some(
+          (statement) =>
+            JSON.stringify(statement.Resource).includes(refundsTableId) &&
+            list(statement.Action).some((action) => action !== "dynamodb:GetItem"),
+        ),
+      );
+    expect(writers).toEqual(functionsOfEntries("functions/workflow/refund.ts"));
   });
 
   it("no IAM statement grants a wildcard action (`*` or `service:*`)", () => {
@@ -406,10 +458,10 @@ describe("least privilege", () => {
   });
 });
 
-describe("orders table", () => {
-  it("is on-demand, point-in-time recoverable, AWS-managed encrypted and protected by default", () => {
-    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 1);
-    template.hasResource("AWS::DynamoDB::GlobalTable", {
+describe("tables", () => {
+  it("are on-demand, point-in-time recoverable, AWS-managed encrypted and protected by default", () => {
+    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 2);
+    template.allResources("AWS::DynamoDB::GlobalTable", {
       DeletionPolicy: "Retain",
       UpdateReplacePolicy: "Retain",
       Properties: Match.objectLike({
@@ -425,7 +477,7 @@ describe("orders table", () => {
     });
   });
 
-  it("has the three GSIs, each projecting all attributes", () => {
+  it("orders: the three list GSIs project all attributes, PendingWork keys only", () => {
     const indexes = resources[tableId]?.Properties.GlobalSecondaryIndexes as {
       IndexName: string;
       Projection: { ProjectionType: string };
@@ -433,9 +485,18 @@ describe("orders table", () => {
     }[];
     expect(indexes.map((index) => index.IndexName)).toEqual(INDEXES);
     for (const index of indexes) {
-      expect(index.Projection).toEqual({ ProjectionType: "ALL" });
+      expect(index.Projection).toEqual({
+        ProjectionType: index.IndexName === "PendingWork" ? "KEYS_ONLY" : "ALL",
+      });
       expect(index.KeySchema.map((key) => key.KeyType)).toEqual(["HASH", "RANGE"]);
     }
+  });
+
+  it("refunds: one item per refund key, no index", () => {
+    expect(resources[refundsTableId]?.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: "refundId", KeyType: "HASH" }],
+    });
+    expect(resources[refundsTableId]?.Properties.GlobalSecondaryIndexes).toBeUndefined();
   });
 });
 

@@ -3,7 +3,7 @@
 // (the test) are stand-ins. Decisions go through applyEvent exactly as the HTTP handlers do.
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
-  DescribeExecutionCommand,
+  ListExecutionsCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
@@ -182,10 +182,12 @@ export const createWorkflowHarness = (
     local.sendTaskFailure(input.taskToken, input.error, input.cause);
     return {};
   });
-  sfnMock.on(DescribeExecutionCommand).callsFake((input) => {
-    const execution = local.describeExecution(input.executionArn);
-    return { executionArn: execution.executionArn, status: execution.status };
-  });
+  sfnMock.on(ListExecutionsCommand).callsFake((input) => ({
+    executions: local
+      .listExecutions()
+      .filter((execution) => !input.statusFilter || execution.status === input.statusFilter)
+      .map((execution) => ({ name: execution.name, status: execution.status })),
+  }));
   const reconcile = createReconcileHandler(() => deps);
 
   return {
