@@ -1,4 +1,4 @@
-// Local mode: the synthesized app on one machine. DynamoDB Local (or dynalite), an SES stand-in
+// Local mode: the synthesized app on one machine. DynamoDB Local, an SES stand-in
 // and a Step Functions endpoint run in this process; the HTTP routes, the functions' environment
 // and the state machine all come from the template that `cdk synth` would deploy.
 import { readFile } from "node:fs/promises";
@@ -29,10 +29,11 @@ import {
   stateMachineIds,
 } from "../infra/definition.ts";
 import { PROJECT_ROOT } from "../infra/lambda-defaults.ts";
-import { type RunningDynamoDb, startDynalite, startDynamoDbLocal } from "./dynamodb.ts";
+import { type RunningDynamoDb, startDynamoDbLocal } from "./dynamodb.ts";
 import { FaultInjector, faultSpecSchema, installFaults } from "./faults.ts";
 import { createGateway, type HttpHandler, type LocalEndpoint, lambdaContext } from "./gateway.ts";
 import { LocalTokens } from "./jwt.ts";
+import { LocalPaymentProvider } from "./payments.ts";
 import { LocalSes } from "./ses.ts";
 import { startSfnEndpoint } from "./sfn-endpoint.ts";
 import { LocalStepFunctions, type TaskHandler } from "./step-functions.ts";
@@ -89,7 +90,7 @@ export interface LocalOptions {
 
 export interface LocalMode {
   url: string;
-  /** "DynamoDB Local" or "dynalite (no Java found)". */
+  /** The database stand-in ("DynamoDB Local"). */
   database: string;
   policy: Policy;
   routes: { method: string; path: string; authorization: string; scopes: string[] }[];
@@ -158,17 +159,21 @@ const loadPolicy = async (policyFile: string | undefined): Promise<Policy> => {
   return mergePolicy(JSON.parse(text));
 };
 
-/** DynamoDB Local on Java 17+, else dynalite. */
+/**
+ * DynamoDB Local on Java 17+. Every change with mail or a signal is a transaction (the change and
+ * its outbox items together), which dynalite cannot do: without Java, local mode says so.
+ */
 const startDatabase = async (
   dataDir: string | undefined,
-  log: (line: string) => void,
 ): Promise<{ running: RunningDynamoDb; name: string }> => {
   try {
     return { running: await startDynamoDbLocal({ dataDir }), name: "DynamoDB Local" };
   } catch (error) {
     if (!/needs Java/.test((error as Error).message)) throw error;
-    if (dataDir) log("DATA_DIR is ignored: dynalite keeps data in memory only");
-    return { running: await startDynalite(), name: "dynalite (no Java found)" };
+    throw new Error(
+      "local mode runs DynamoDB Local, which needs Java 17 or later on the PATH " +
+        "(Debian: apt-get install openjdk-17-jre-headless)",
+    );
   }
 };
 
@@ -205,7 +210,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     const template = app.synth().getStackByName(STACK_NAME).template as Template;
 
     // 2. The stand-ins.
-    const database = await startDatabase(options.dataDir, log);
+    const database = await startDatabase(options.dataDir);
     cleanups.push(() => database.running.stop());
     const ses = await LocalSes.start();
     cleanups.push(() => ses.stop());
@@ -304,6 +309,12 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       stepfunctions: [clients.stepFunctions],
       ses: [clients.ses],
     });
+    // The payment provider every handler shares (built once per process, as in a Lambda
+    // container): the same ledger adapter, behind the local provider's faults and counts.
+    const { defaultDeps } = await import("../functions/app/deps.ts");
+    const shared = defaultDeps();
+    const payments = new LocalPaymentProvider(shared.gateway, faults);
+    shared.gateway = payments;
 
     // 5. Scheduled rules (the reconciler), on timers at the template's rate; `/_local/sweep` runs
     //    them now, as if their grace periods had passed.
@@ -351,6 +362,11 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
           }
           return { status: 200, body: { accessToken: await tokens.mint(parsed.data) } };
         },
+      },
+      {
+        method: "GET",
+        path: "/_local/payments",
+        handle: async () => ({ status: 200, body: { items: payments.list() } }),
       },
       {
         method: "GET",
@@ -407,6 +423,12 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     const gateway = createGateway({ routes, tokens, extraEndpoints, log });
     const port = await listen(gateway, options.port);
     cleanups.push(() => close(gateway));
+    // Executions live in this process: after a restart on kept data, every open request is
+    // resumed from its stored status (and mail still in an outbox is sent) by the reconciler.
+    if (options.dataDir) {
+      const results = await sweep();
+      log(`resumed after restart: ${JSON.stringify(results)}`);
+    }
 
     return {
       url: `http://127.0.0.1:${port}`,
