@@ -13,6 +13,7 @@ import type { FaultInjector } from "./faults.ts";
 export interface LocalPayment {
   refundId: string;
   orderId: string;
+  requestId: string;
   amount: number;
   currency: string;
   method: string;
@@ -39,6 +40,7 @@ export class LocalPaymentProvider implements PaymentGateway {
     const payment: Tracked = this.payments.get(instruction.refundId) ?? {
       refundId: instruction.refundId,
       orderId: instruction.orderId,
+      requestId: instruction.requestId,
       amount: instruction.amount,
       currency: instruction.currency,
       method: instruction.method,
