@@ -15,8 +15,6 @@ import { WorkflowClient } from "../adapters/workflow-client.ts";
 import type { AppDeps } from "./apply-event.ts";
 import { countMetric, logger } from "./powertools.ts";
 
-export { logger };
-
 let deps: (AppDeps & { gateway: PaymentGateway }) | undefined;
 
 /** Built on first use rather than at import, so tests can import handlers without the env. */

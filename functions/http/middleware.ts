@@ -16,7 +16,7 @@ import type {
 } from "aws-lambda";
 import { z } from "zod";
 import type { AppDeps } from "../app/apply-event.ts";
-import { logger as fallbackLogger } from "../app/deps.ts";
+import { logger as fallbackLogger } from "../app/powertools.ts";
 import { authorize, type Caller, callerFromAuthorizer } from "./caller.ts";
 import {
   type FieldError,
@@ -258,6 +258,14 @@ export const httpHandler = <S extends InputSchemas>(
       if (!input) throw new Error("the validation middleware did not run");
       const deps = getDeps();
       deps.logger.addContext(context);
+      // Every line of this invocation names what it is about, and the API request that caused it.
+      deps.logger.resetKeys();
+      const { orderId, requestId } = (event.pathParameters ?? {}) as Record<string, string>;
+      deps.logger.appendKeys({
+        correlationId: event.requestContext?.requestId,
+        ...(orderId ? { orderId } : {}),
+        ...(requestId ? { requestId } : {}),
+      });
       const result = await handle({ ...input, event } as HttpInput<S>, deps);
       return jsonResponse(result.status, result.body, "application/json", result.headers);
     };

@@ -31,6 +31,7 @@ export const createHandler =
   async (rawInput: unknown): Promise<StepOutput> => {
     const deps = getDeps();
     const { orderId, requestId } = refundInputSchema.parse(rawInput);
+    deps.logger.resetKeys();
     deps.logger.appendKeys({ orderId, requestId });
     // The lease is saved before the call: a delivery recorded meanwhile must wait for its answer.
     let record = await applyIfStill(deps, orderId, { type: "START_REFUND_CALL", requestId });

@@ -105,6 +105,7 @@ export const createHandler =
   async (rawInput: unknown): Promise<StepOutput> => {
     const deps = getDeps();
     const input = stepInputSchema.parse(rawInput);
+    deps.logger.resetKeys();
     deps.logger.appendKeys({ orderId: input.orderId, requestId: input.requestId });
     if (input.action === "RECORD_FAILURE") await recordFailure(deps, input);
     const event = eventFor(deps, input);

@@ -4,7 +4,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { describe, expect, it, vi } from "vitest";
 import type { OrderStore } from "../../functions/adapters/order-store.ts";
 import type { AppDeps } from "../../functions/app/apply-event.ts";
-import { logger as moduleLogger } from "../../functions/app/deps.ts";
+import { logger as moduleLogger } from "../../functions/app/powertools.ts";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
 import { authorize, callerFromAuthorizer, claimList } from "../../functions/http/caller.ts";
 import { type GetDeps, MAX_BODY_BYTES } from "../../functions/http/middleware.ts";
