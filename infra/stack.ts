@@ -8,11 +8,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import { ENV } from "../functions/adapters/config.ts";
-import {
-  ORDERS_TABLE,
-  PENDING_WORK_INDEX,
-  REFUNDS_TABLE,
-} from "../functions/adapters/table.ts";
+import { ORDERS_TABLE, PENDING_WORK_INDEX, REFUNDS_TABLE } from "../functions/adapters/table.ts";
 import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
 import { Api, DEFAULT_THROTTLE } from "./api.ts";
 import { Auth } from "./auth.ts";

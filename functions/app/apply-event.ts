@@ -116,18 +116,18 @@ export const outboxEntries = (
   effects.flatMap((effect, index): OutboxEntry[] => {
     const id = outboxId(now, index);
     const { requestId } = effect;
-    switch (effect.kind) {
-      case "EMAIL": {
-        const to = recipients(deps, record, effect.to);
-        if (to.length === 0) return [];
-        const { subject, text, html } = renderEmail(effect.template, record, requestId, now);
-        return [{ id, requestId, kind: "MAIL", mail: { to, subject, text, html } }];
-      }
-      case "END_WAIT":
-        return [{ id, requestId, kind: "SIGNAL", signal: { outcome: effect.outcome } }];
-      case "CANCEL_WAIT":
-        return [{ id, requestId, kind: "SIGNAL", signal: { error: effect.error } }];
-      case "START_WORKFLOW":
-        return [];
+    if (effect.kind === "EMAIL") {
+      const to = recipients(deps, record, effect.to);
+      if (to.length === 0) return [];
+      const { subject, text, html } = renderEmail(effect.template, record, requestId, now);
+      return [{ id, requestId, kind: "MAIL", mail: { to, subject, text, html } }];
     }
+    if (effect.kind === "END_WAIT") {
+      return [{ id, requestId, kind: "SIGNAL", signal: { outcome: effect.outcome } }];
+    }
+    if (effect.kind === "CANCEL_WAIT") {
+      return [{ id, requestId, kind: "SIGNAL", signal: { error: effect.error } }];
+    }
+    // START_WORKFLOW is carried out by the caller itself, before it answers.
+    return [];
   });
