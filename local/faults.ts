@@ -90,9 +90,9 @@ export class FaultInjector {
   }
 
   /**
-   * The fault this call suffers, if any: the first live fault for the target (and the operation,
-   * when the fault names one) fires with probability `rate`. Only that fault is rolled, so a
-   * rate-0.5 fault listed first shields the ones after it half the time.
+   * The fault this call suffers, if any: each live fault for the target (and the operation, when
+   * the fault names one) fires with probability `rate`, tried in the order they were added; the
+   * first that fires is the one.
    */
   draw(target: FaultTarget, operation?: string): Fault | undefined {
     const key = operation === undefined ? undefined : operationKey(operation);
@@ -100,9 +100,10 @@ export class FaultInjector {
       (candidate) =>
         candidate.target === target &&
         (candidate.count === undefined || candidate.fired < candidate.count) &&
-        (candidate.operation === undefined || operationKey(candidate.operation) === key),
+        (candidate.operation === undefined || operationKey(candidate.operation) === key) &&
+        this.random() < candidate.rate,
     );
-    if (!fault || !(this.random() < fault.rate)) return undefined;
+    if (!fault) return undefined;
     fault.fired += 1;
     return { ...fault };
   }

@@ -98,6 +98,19 @@ describe("FaultInjector", () => {
     expect(faults.list()[0]?.fired).toBe(2);
   });
 
+  it("rolls each matching fault in turn: a miss on the first leaves the next its chance", () => {
+    const faults = new FaultInjector({ random: rolls(0.9, 0.1) });
+    faults.add({ target: "payments", error: "throttle", rate: 0.3 });
+    const timeout = faults.add({
+      target: "payments",
+      operation: "CARD",
+      error: "timeout",
+      count: 1,
+    });
+    expect(faults.draw("payments", "CARD")?.faultId).toBe(timeout.faultId);
+    expect(faults.list().map((fault) => fault.fired)).toEqual([0, 1]);
+  });
+
   it("a rate of 0 never fires; clear removes every fault and says how many", () => {
     const faults = new FaultInjector();
     faults.add({ target: "dynamodb", error: "throttle", rate: 0 });
