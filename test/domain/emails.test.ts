@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { formatAmount, renderEmail } from "../../functions/domain/emails.ts";
 import type { EmailTemplate } from "../../functions/domain/events.ts";
-import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
+import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
 import { newRefund } from "../../functions/domain/refund.ts";
 import type {
   CancellationRequest,
   Locale,
   OrderRecord,
   PaymentMethod,
+  Refund,
+  RefundMethod,
 } from "../../functions/domain/types.ts";
 import { makeOrder, makeRecord, makeRequest, type OrderOverrides } from "../support/factories.ts";
 
@@ -24,6 +26,7 @@ const TEMPLATES: EmailTemplate[] = [
   "SELLER_OUTCOME",
   "OPERATOR_ESCALATION",
   "OPERATOR_REFUND_FAILED",
+  "OPERATOR_MAIL_FAILED",
 ];
 const LOCALES: Locale[] = ["ja", "en"];
 
@@ -202,6 +205,134 @@ describe("renderEmail: content", () => {
     const record = fullRecord();
     expect(() => renderEmail("BUYER_APPROVED", record, "req-404", NOW)).toThrow(Error);
     expect(() => renderEmail("BUYER_APPROVED", record, "constructor", NOW)).toThrow(Error);
+  });
+});
+
+describe("renderEmail: money wording", () => {
+  it.each(LOCALES)("the seller's refund instruction asks for no refund by hand (%s)", (locale) => {
+    const email = renderEmail("SELLER_REFUND_INSTRUCTION", fullRecord({ locale }), "req-1", NOW);
+    if (locale === "ja") {
+      expect(email.text).toContain(
+        "マーケットプレイスが決済サービスを通じて購入者のお支払い方法へ返金します",
+      );
+      expect(email.text).toContain("出品者様による返金のお手続きは不要です");
+      expect(email.text).toContain("返金額は出品者様の売上から精算されます");
+      expect(email.text).not.toMatch(/返金してください|返金をお願い/);
+      expect(email.text).toContain("返金額: ¥5,480");
+      expect(email.text).toContain("返金ID: rf-req-1");
+    } else {
+      expect(email.text).toContain("The marketplace refunds the amount below");
+      expect(email.text).toContain("through its payment provider");
+      expect(email.text).toContain("You do not need to refund anything yourself");
+      expect(email.text).toContain("settled against your seller account");
+      expect(email.text).not.toMatch(/please refund|refund the buyer/i);
+      expect(email.text).toContain("Refund amount: ¥5,480");
+      expect(email.text).toContain("Refund ID: rf-req-1");
+    }
+  });
+
+  /** A completed request whose refund went to `method` under its second key. */
+  const completedTo = (locale: Locale, payment: PaymentMethod, method: RefundMethod) => {
+    const record = fullRecord({ locale, payment: { method: payment } });
+    const request = record.requests["req-1"] as CancellationRequest;
+    request.status = "COMPLETED";
+    request.refund = {
+      ...(request.refund as Refund),
+      method,
+      refundId: "rf-req-1-2",
+      status: "SUCCEEDED",
+    };
+    return renderEmail("BUYER_REFUND_COMPLETED", record, "req-1", NOW);
+  };
+
+  it("tells the buyer of a card payment refunded as gift balance why (ja)", () => {
+    const email = completedTo("ja", "CARD", "GIFT_CARD");
+    expect(email.text).toContain(
+      "ご購入時のお支払い方法へは返金できなかったため、ギフトカード残高として返金しました。",
+    );
+    expect(email.text).toContain("返金方法: ギフトカード残高");
+    expect(email.html).toContain("ギフトカード残高として返金しました");
+  });
+
+  it("tells the buyer of a card payment refunded as gift balance why (en)", () => {
+    const email = completedTo("en", "CARD", "GIFT_CARD");
+    expect(email.text).toContain(
+      "Your original payment method could not receive the refund, so it was refunded as Gift card balance.",
+    );
+    expect(email.text).toContain("Refund method: Gift card balance");
+  });
+
+  it("names the policy's other fallback, points, the same way", () => {
+    expect(completedTo("en", "CARD", "POINTS").text).toContain("so it was refunded as Points.");
+  });
+
+  it.each([
+    ["CARD", "CARD"],
+    ["CONVENIENCE_STORE", "GIFT_CARD"],
+    ["GIFT_CARD", "GIFT_CARD"],
+  ] as const)("adds no such sentence when a %s payment went back as %s", (payment, method) => {
+    for (const locale of LOCALES) {
+      const email = completedTo(locale, payment, method);
+      expect(email.text).not.toContain("返金できなかったため");
+      expect(email.text).not.toContain("could not receive the refund");
+    }
+  });
+
+  /** A failed refund, declined or not, under a policy with `fallback`. */
+  const failedRefund = (
+    locale: Locale,
+    declined: boolean,
+    fallback: Policy["refundFallbackMethod"],
+  ) => {
+    const policy = { ...DEFAULT_POLICY, refundFallbackMethod: fallback };
+    const record = fullRecord({ locale }, { status: "REFUND_FAILED", policy });
+    const request = record.requests["req-1"] as CancellationRequest;
+    request.refund = { ...(request.refund as Refund), status: "FAILED", declined };
+    return renderEmail("OPERATOR_REFUND_FAILED", record, "req-1", NOW);
+  };
+
+  it("explains a decline and the fallback to operators (ja)", () => {
+    const email = failedRefund("ja", true, "GIFT_CARD");
+    expect(email.text).toContain("決済サービスが返金を拒否しました");
+    expect(email.text).toContain("ギフトカード残高での返金");
+    expect(email.text).toContain(
+      "2026年11月28日（土） 19:00（日本時間）までに対応がない場合は、ギフトカード残高として返金します。",
+    );
+    expect(email.text).not.toContain("自動で再試行");
+    expect(failedRefund("ja", true, "POINTS").text).toContain("ポイントとして返金します。");
+  });
+
+  it("explains a decline and the fallback to operators (en)", () => {
+    const email = failedRefund("en", true, "GIFT_CARD");
+    expect(email.text).toContain("declined it for good");
+    expect(email.text).toContain("or refund it as gift balance");
+    expect(email.text).toContain(
+      "If nobody acts by Sat, Nov 28, 2026, 19:00 JST (UTC+9), it is refunded as Gift card balance.",
+    );
+    expect(email.text).not.toContain("retry it automatically");
+    expect(failedRefund("en", true, "POINTS").text).toContain("it is refunded as Points.");
+  });
+
+  it.each(LOCALES)("says a transient failure is retried by the system (%s)", (locale) => {
+    const email = failedRefund(locale, false, "GIFT_CARD");
+    if (locale === "ja") {
+      expect(email.text).toContain("システムが自動で再試行します");
+      expect(email.text).not.toContain("拒否");
+    } else {
+      expect(email.text).toContain("the system will retry it automatically");
+      expect(email.text).not.toContain("declined");
+    }
+  });
+
+  it.each([
+    ["ja", "【発送済みキャンセル】通知メールを送信できませんでした（注文番号: o-1001）"],
+    ["en", "A notification could not be sent (order o-1001)"],
+  ] as const)("tells operators of a mail that could not be sent (%s)", (locale, subject) => {
+    const email = renderEmail("OPERATOR_MAIL_FAILED", fullRecord({ locale }), "req-1", NOW);
+    expect(email.subject).toBe(subject);
+    expect(email.text).toContain("o-1001");
+    expect(email.text).toContain(locale === "ja" ? "リクエストID: req-1" : "Request ID: req-1");
+    expect(email.text).toContain(locale === "ja" ? "運用担当者各位" : "Hello operators,");
   });
 });
 

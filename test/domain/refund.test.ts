@@ -179,6 +179,8 @@ describe("expectedBy and newRefund", () => {
       instructedAt: null,
       succeededAt: null,
       attempts: 0,
+      callStartedAt: null,
+      declined: false,
     });
   });
 

@@ -1,5 +1,8 @@
 // Property tests of `transition`: random event sequences from every role, at random increasing
 // times, under random policies and orders, checked against the domain's invariants at every step.
+// Money: a refund that succeeded never changes, at most one refund (key) of one request ever
+// succeeds, a return refunds nothing, and nobody concludes that money did not move while a refund
+// call's lease runs; the provider's answers (refund made or not, declines) are random.
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -7,8 +10,10 @@ import {
   DomainError,
   type DomainEvent,
   type DomainEventType,
+  type Effect,
 } from "../../functions/domain/events.ts";
 import { DEFAULT_POLICY, type Policy, policySchema } from "../../functions/domain/policy.ts";
+import { refundToAskAbout } from "../../functions/domain/refund.ts";
 import { activeRequest, addSeconds } from "../../functions/domain/requests.ts";
 import { PAYMENT_METHODS } from "../../functions/domain/schemas.ts";
 import { transition } from "../../functions/domain/transition.ts";
@@ -19,6 +24,9 @@ import {
   type Order,
   type OrderRecord,
   type OrderStatus,
+  type PaymentMethod,
+  type RefundMethod,
+  type RefundStatus,
   type RequestStatus,
   type TimelineType,
 } from "../../functions/domain/types.ts";
@@ -46,6 +54,7 @@ const EVENT_TYPES: readonly DomainEventType[] = [
   "OPERATOR_DECIDE",
   "MARKETPLACE_TIMEOUT",
   "INSTRUCT_REFUND",
+  "START_REFUND_CALL",
   "REFUND_SUCCEEDED",
   "REFUND_FAILED",
   "RETRY_REFUND",
@@ -62,6 +71,8 @@ const ERROR_CODES = new Set([
   "WINDOW_CLOSED",
   "ACTIVE_REQUEST_EXISTS",
   "INVALID_STATE",
+  "VALIDATION_FAILED",
+  "REFUND_IN_FLIGHT",
 ]);
 
 /** Every status change a request may make (SPEC's lifecycle). */
@@ -70,7 +81,8 @@ const REQUEST_EDGES: Record<RequestStatus, readonly RequestStatus[]> = {
   AWAITING_SELLER: ["AWAITING_MARKETPLACE", "REJECTED", "WITHDRAWN", "RETURN_REQUIRED"],
   AWAITING_MARKETPLACE: ["REFUND_PENDING", "REJECTED", "WITHDRAWN", "RETURN_REQUIRED"],
   REFUND_PENDING: ["REFUND_FAILED", "COMPLETED", "RETURN_REQUIRED"],
-  REFUND_FAILED: ["REFUND_PENDING"],
+  // A retry; or a delivery, after asking the provider: refund made → COMPLETED, else a return.
+  REFUND_FAILED: ["REFUND_PENDING", "COMPLETED", "RETURN_REQUIRED"],
   COMPLETED: [],
   REJECTED: [],
   WITHDRAWN: [],
@@ -82,6 +94,19 @@ const ORDER_EDGES: Record<OrderStatus, readonly OrderStatus[]> = {
   DELIVERED: ["CANCELLED"],
   CANCELLED: [],
 };
+/** Every status change a refund may make: a success or a refund found unneeded is final. */
+const REFUND_EDGES: Record<RefundStatus, readonly RefundStatus[]> = {
+  PENDING: ["SUCCEEDED", "FAILED", "NOT_REQUIRED"],
+  FAILED: ["PENDING", "SUCCEEDED", "NOT_REQUIRED"],
+  SUCCEEDED: [],
+  NOT_REQUIRED: [],
+};
+/** SPEC's lease of a refund call: until it runs out, nobody may conclude the money did not move. */
+const LEASE_SECONDS = 60;
+/** SPEC: a delivery time may be at most 5 minutes ahead of the service's clock. */
+const MAX_DELIVERY_SKEW_SECONDS = 300;
+/** Methods a retry may name: an operator's gift balance, or the policy's fallback. */
+const RETRY_METHODS: readonly (RefundMethod | undefined)[] = [undefined, "GIFT_CARD", "POINTS"];
 
 // ---- generators ---------------------------------------------------------------------------------
 
@@ -98,6 +123,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
     usdMax: fc.option(fc.integer({ min: 200, max: 400 }), { nil: undefined, freq: 6 }),
     refundShippingFee: fc.boolean(),
     refundRetryWaitSeconds: fc.integer({ min: HOUR, max: 3 * DAY }),
+    refundFallbackMethod: fc.constantFrom("GIFT_CARD" as const, "POINTS" as const),
     maxRequestsPerOrder: fc.integer({ min: 1, max: 4 }),
   })
   .map((p) => {
@@ -116,6 +142,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
       autoApproveMaxAmount,
       refundShippingFee: p.refundShippingFee,
       refundRetryWaitSeconds: p.refundRetryWaitSeconds,
+      refundFallbackMethod: p.refundFallbackMethod,
       maxRequestsPerOrder: p.maxRequestsPerOrder,
     });
   });
@@ -123,7 +150,11 @@ const policyArb: fc.Arbitrary<Policy> = fc
 /** Order parameters: amounts (in JPY scale) clustered around the auto-approve threshold. */
 const orderArb = fc.record({
   currency: fc.constantFrom("JPY" as const, "USD" as const),
-  method: fc.constantFrom(...PAYMENT_METHODS),
+  // Mostly cards, as in the shop; every method often enough.
+  method: fc.oneof(
+    { weight: 1, arbitrary: fc.constant("CARD" as const) },
+    { weight: 1, arbitrary: fc.constantFrom(...PAYMENT_METHODS) },
+  ),
   itemAmount: fc.oneof(
     { weight: 3, arbitrary: fc.integer({ min: 100, max: 25_000 }) },
     { weight: 4, arbitrary: fc.integer({ min: 25_000, max: 35_000 }) },
@@ -162,6 +193,23 @@ const stepArb = fc.record({
   target: fc.nat(),
   decision: fc.boolean(),
   policyIndex: fc.nat(1),
+  /** The provider's answer (was the refund made under the current key?), where one is asked. */
+  refundMade: fc.oneof(
+    { weight: 2, arbitrary: fc.constant(false) },
+    { weight: 1, arbitrary: fc.constant(true) },
+  ),
+  /** Seconds a refund call takes: the gap after its lease is taken (the lease lasts 60). */
+  callSeconds: fc.integer({ min: 0, max: 90 }),
+  /** Whether a refund failure is a permanent decline. */
+  declined: fc.boolean(),
+  /** Picks the method a retry names: none, gift balance, the fallback, or (noise) the original. */
+  method: fc.nat(),
+  /** Noise deliveries: seconds from now of deliveredAt (before shipment, or too far ahead). */
+  deliveryOffset: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: -20 * DAY, max: -1 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 * MAX_DELIVERY_SKEW_SECONDS }) },
+  ),
 });
 type Step = typeof stepArb extends fc.Arbitrary<infer S> ? S : never;
 
@@ -191,6 +239,10 @@ interface Sim {
   deliveryProcessedAt: string | null;
   /** Every status any request reached during the run. */
   reached: Set<RequestStatus>;
+  /** Per request, every refund key that ever reached SUCCEEDED during the run. */
+  succeededKeys: Map<string, Set<string | null>>;
+  /** Notable paths taken during the run (for the coverage test). */
+  seen: Set<string>;
   lastEvent: DomainEvent | null;
   log: string[];
 }
@@ -236,6 +288,8 @@ const newSim = (scenario: Scenario): Sim => {
     attempts: 0,
     deliveryProcessedAt: null,
     reached: new Set(),
+    succeededKeys: new Map(),
+    seen: new Set(),
     lastEvent: null,
     log: [],
   };
@@ -257,6 +311,33 @@ const requestEvent = (sim: Sim, step: Step, requestId?: string, actor = BUYER): 
   };
 };
 
+/** SPEC's refund method for a payment method: the original one, convenience store → gift balance. */
+const specRefundMethod = (method: PaymentMethod): RefundMethod =>
+  method === "CONVENIENCE_STORE" ? "GIFT_CARD" : method;
+
+/**
+ * The carrier's delivery as the app sends it: with the provider's answer (`step.refundMade`) when
+ * `refundToAskAbout` names a refund key. While a refund call's lease runs the app would not get
+ * that far; the event is sent without an answer, and the domain must refuse it (REFUND_IN_FLIGHT).
+ * `spurious` adds an answer nobody asked for, which the domain must ignore.
+ */
+const deliveryEvent = (
+  sim: Sim,
+  step: Step,
+  deliveredAt: string,
+  actor: string,
+  spurious = false,
+): DomainEvent => {
+  let asked = false;
+  try {
+    asked = refundToAskAbout(sim.record, sim.now) !== undefined;
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== "REFUND_IN_FLIGHT") throw error;
+  }
+  const answer = asked || spurious ? { refundMade: step.refundMade } : {};
+  return { type: "DELIVER", actor, deliveredAt, ...answer };
+};
+
 type Option = [weight: number, make: () => DomainEvent];
 
 /** Events that make sense now, weighted: what the workflow and the people would do. */
@@ -275,7 +356,7 @@ const legitimateOptions = (sim: Sim, step: Step): Option[] => {
     ]);
   }
   if (order.status === "SHIPPED") {
-    options.push([2, () => ({ type: "DELIVER", actor: SYSTEM, deliveredAt: sim.now })]);
+    options.push([2, () => deliveryEvent(sim, step, sim.now, SYSTEM)]);
   }
   const request = activeRequest(sim.record);
   if (!request) {
@@ -348,21 +429,58 @@ const legitimateOptions = (sim: Sim, step: Step): Option[] => {
       if (refund?.status === "SUCCEEDED" || refund?.status === "NOT_REQUIRED") {
         options.push([30, () => ({ type: "COMPLETE", requestId })]);
       } else if (!refund?.refundId) {
-        options.push([30, () => ({ type: "INSTRUCT_REFUND", requestId })]);
-      } else {
         options.push(
-          [15, () => ({ type: "REFUND_SUCCEEDED", requestId })],
-          [15, () => ({ type: "REFUND_FAILED", requestId, error: "declined" })],
+          [30, () => ({ type: "INSTRUCT_REFUND", requestId })],
+          // The parcel arrives before the claim: no money can have moved, so an answer about a
+          // refund (which a caller need not give) must change nothing.
+          [3, () => deliveryEvent(sim, step, sim.now, SYSTEM, step.decision)],
         );
+      } else {
+        // The refund function takes the call's lease, then records the provider's answer; while
+        // the call runs, the carrier's delivery may race it.
+        const leased = leaseRuns(request, sim.now);
+        options.push(
+          [leased ? 2 : 20, () => ({ type: "START_REFUND_CALL", requestId })],
+          [leased ? 10 : 3, () => ({ type: "REFUND_SUCCEEDED", requestId })],
+          [
+            leased ? 14 : 3,
+            () => ({
+              type: "REFUND_FAILED",
+              requestId,
+              error: step.declined ? "card closed" : "provider timeout",
+              declined: step.declined,
+            }),
+          ],
+        );
+        if (leased && order.status === "SHIPPED") {
+          options.push([4, () => deliveryEvent(sim, step, sim.now, SYSTEM)]);
+        }
       }
       break;
     }
-    case "REFUND_FAILED":
+    case "REFUND_FAILED": {
+      // The app asks the provider about a key that was not declined (a declined one was not paid).
+      const declined = request.refund?.declined === true;
+      const refundMade = declined ? false : step.refundMade;
+      // An operator retries as is or to gift balance; the system falls back after a decline.
+      const operatorMethod: RefundMethod | undefined =
+        step.method % 3 === 0 ? undefined : "GIFT_CARD";
+      const systemMethod = declined ? request.policy.refundFallbackMethod : undefined;
+      const retry = (actor: string, method: RefundMethod | undefined): DomainEvent => ({
+        type: "RETRY_REFUND",
+        actor,
+        requestId,
+        refundMade,
+        ...(method === undefined ? {} : { method }),
+      });
       options.push(
-        [9, () => ({ type: "RETRY_REFUND", actor: OPERATOR, requestId })],
-        [6, () => ({ type: "RETRY_REFUND", actor: SYSTEM, requestId })],
+        [10, () => retry(OPERATOR, operatorMethod)],
+        [5, () => retry(SYSTEM, systemMethod)],
+        // The parcel may arrive while the refund waits for an operator.
+        [3, () => deliveryEvent(sim, step, sim.now, SYSTEM)],
       );
       break;
+    }
     default:
       break;
   }
@@ -385,11 +503,21 @@ const noiseEvent = (sim: Sim, step: Step): DomainEvent => {
       return step.decision
         ? { type: step.type, actor, requestId, decision: "APPROVE" }
         : { type: step.type, actor, requestId, decision: "REJECT", reason: "noise" };
-    case "RETRY_REFUND":
+    case "RETRY_REFUND": {
+      const methods = [...RETRY_METHODS, specRefundMethod(sim.record.order.payment.method)];
+      const method = methods[step.method % methods.length];
+      return {
+        type: "RETRY_REFUND",
+        actor,
+        requestId,
+        refundMade: step.refundMade,
+        ...(method === undefined ? {} : { method }),
+      };
+    }
     case "WITHDRAW":
       return { type: step.type, actor, requestId };
     case "REFUND_FAILED":
-      return { type: step.type, requestId, error: "noise" };
+      return { type: step.type, requestId, error: "noise", declined: step.declined };
     case "SHIP":
       return {
         type: "SHIP",
@@ -397,14 +525,27 @@ const noiseEvent = (sim: Sim, step: Step): DomainEvent => {
         shipment: { carrier: "Noise", trackingNumber: "0", shippedAt: sim.now },
       };
     case "DELIVER":
-      return { type: "DELIVER", actor, deliveredAt: sim.now };
+      return deliveryEvent(
+        sim,
+        step,
+        addSeconds(sim.now, step.deliveryOffset),
+        actor,
+        step.decision,
+      );
     default:
       return { type: step.type, requestId } as DomainEvent;
   }
 };
 
 const chooseEvent = (sim: Sim, step: Step): DomainEvent => {
-  if (sim.lastEvent && step.noise >= 100 - REPLAY_PERCENT) return sim.lastEvent;
+  if (sim.lastEvent && step.noise >= 100 - REPLAY_PERCENT) {
+    const last = sim.lastEvent;
+    // The app asks the provider afresh on every attempt of a delivery.
+    if (last.type === "DELIVER") {
+      return deliveryEvent(sim, step, last.deliveredAt, last.actor, last.refundMade !== undefined);
+    }
+    return last;
+  }
   if (step.noise >= NOISE_PERCENT) {
     const options = legitimateOptions(sim, step);
     const total = options.reduce((sum, [weight]) => sum + weight, 0);
@@ -508,6 +649,22 @@ const checkRecord = (record: OrderRecord, sim: Sim): void => {
     if (refund) {
       check(Number.isInteger(refund.amount) && refund.amount >= 0, `${id}: refund amount`);
       check(refund.amount <= order.payment.paidAmount, `${id}: refund exceeds paid amount`);
+      const original = specRefundMethod(order.payment.method);
+      check(
+        refund.method === original || refund.method === "GIFT_CARD" || refund.method === "POINTS",
+        `${id}: refund to ${refund.method} for a ${order.payment.method} payment`,
+      );
+      check(
+        refund.refundId === null || REFUND_KEY(id).test(refund.refundId),
+        `${id}: refund key ${refund.refundId}`,
+      );
+      // Money: at most one refund (one key) of a request ever succeeds, and of one request only.
+      if (refund.status === "SUCCEEDED") {
+        const keys = sim.succeededKeys.get(id) ?? new Set<string | null>();
+        keys.add(refund.refundId);
+        sim.succeededKeys.set(id, keys);
+        check(keys.size === 1, `${id}: refunds ${[...keys].join(", ")} all succeeded`);
+      }
     }
     switch (request.status) {
       case "AWAITING_SELLER":
@@ -539,6 +696,14 @@ const checkRecord = (record: OrderRecord, sim: Sim): void => {
       case "REJECTED":
         check(request.rejection, `${id}: REJECTED without a rejection`);
         break;
+      case "RETURN_REQUIRED":
+        // A return: the buyer keeps the parcel, so nothing is refunded, nor left to refund.
+        check(refund?.status !== "SUCCEEDED", `${id}: RETURN_REQUIRED with a SUCCEEDED refund`);
+        check(
+          !refund || refund.status === "NOT_REQUIRED",
+          `${id}: RETURN_REQUIRED with a ${refund?.status} refund`,
+        );
+        break;
       default:
         break;
     }
@@ -552,10 +717,261 @@ const checkRecord = (record: OrderRecord, sim: Sim): void => {
       );
     }
   }
+  check(sim.succeededKeys.size <= 1, "refunds of more than one request succeeded");
+};
+
+/** SPEC's refund keys of request `id`: `rf-<id>`, then `rf-<id>-2`, `rf-<id>-3` … */
+const REFUND_KEY = (id: string) =>
+  new RegExp(`^rf-${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(-([2-9]|[1-9]\\d+))?$`);
+
+/** The key after `current`: a declined key is spent, another method is another refund. */
+const specNextRefundId = (id: string, current: string): string => {
+  const count = current === `rf-${id}` ? 1 : Number(current.slice(`rf-${id}-`.length));
+  return `rf-${id}-${count + 1}`;
+};
+
+/** The calendar date of an instant where the money moves: Tokyo for JPY, UTC for USD. */
+const specLocalDate = (instant: string, currency: Order["currency"]): string =>
+  new Date(Date.parse(instant) + (currency === "JPY" ? 9 * HOUR * 1000 : 0))
+    .toISOString()
+    .slice(0, 10);
+
+/**
+ * SPEC: a delivery first asks the provider about the active request's refund when money may have
+ * moved: a claimed refund (it has a key) of a REFUND_PENDING or REFUND_FAILED request that has not
+ * succeeded. Returns that request.
+ */
+const specMoneyInDoubt = (record: OrderRecord): CancellationRequest | undefined => {
+  const id = record.order.activeCancellationRequestId;
+  const request = id && Object.hasOwn(record.requests, id) ? record.requests[id] : undefined;
+  const refund = request?.refund;
+  if (!request || !refund?.refundId) return undefined;
+  if (request.status !== "REFUND_PENDING" && request.status !== "REFUND_FAILED") return undefined;
+  return refund.status === "SUCCEEDED" || refund.status === "NOT_REQUIRED" ? undefined : request;
+};
+
+/** Whether a provider call under the request's refund may still land at `now`. */
+const leaseRuns = (request: CancellationRequest, now: string): boolean => {
+  const started = request.refund?.callStartedAt;
+  return !!started && Date.parse(now) < Date.parse(started) + LEASE_SECONDS * 1000;
+};
+
+/** Effects as sortable labels: the template of a mail, the outcome or error of a signal. */
+const effectLabels = (effects: readonly Effect[], requestId?: string): string[] =>
+  effects
+    .filter((effect) => requestId === undefined || effect.requestId === requestId)
+    .map((effect) => {
+      switch (effect.kind) {
+        case "EMAIL":
+          return `EMAIL:${effect.template}:${effect.to}`;
+        case "END_WAIT":
+          return `END_WAIT:${effect.outcome}`;
+        case "CANCEL_WAIT":
+          return `CANCEL_WAIT:${effect.error}`;
+        default:
+          return effect.kind;
+      }
+    })
+    .sort();
+
+const newEntries = (before: { timeline: unknown[] } | undefined, after: CancellationRequest) =>
+  after.timeline.slice(before?.timeline.length ?? 0);
+
+/** A delivery: the order is DELIVERED, and the active request ends as SPEC says. */
+const checkDelivery = (
+  prev: OrderRecord,
+  next: OrderRecord,
+  event: Extract<DomainEvent, { type: "DELIVER" }>,
+  now: string,
+  effects: readonly Effect[],
+) => {
+  check(prev.order.status === "SHIPPED", `delivery of a ${prev.order.status} order`);
+  check(next.order.deliveredAt === event.deliveredAt, "deliveredAt not recorded");
+  const shippedAt = prev.order.shipment?.shippedAt;
+  check(
+    !shippedAt || Date.parse(event.deliveredAt) >= Date.parse(shippedAt),
+    "accepted a delivery before the shipment",
+  );
+  check(
+    Date.parse(event.deliveredAt) <= Date.parse(now) + MAX_DELIVERY_SKEW_SECONDS * 1000,
+    "accepted a delivery more than 5 minutes in the future",
+  );
+  const orderEntries = next.order.timeline.slice(prev.order.timeline.length);
+  const orderTypes = orderEntries.map((entry) => entry.type);
+  const id = prev.order.activeCancellationRequestId;
+  const before = id ? prev.requests[id] : undefined;
+  const after = id ? next.requests[id] : undefined;
+  if (!id || !before || !after) {
+    check(isDeepStrictEqual(orderTypes, ["DELIVERED"]), `delivery logged ${orderTypes}`);
+    check(effects.length === 0, "a delivery without a request has effects");
+    return;
+  }
+  const inDoubt = specMoneyInDoubt(prev);
+  const entries = newEntries(before, after).map((entry) => [entry.type, entry.actor]);
+  if (before.refund?.status === "SUCCEEDED") {
+    // The money moved already: the workflow completes the request.
+    check(isDeepStrictEqual(before, after), `${id}: delivery changed a request refunded already`);
+    check(isDeepStrictEqual(orderTypes, ["DELIVERED"]), `delivery logged ${orderTypes}`);
+    check(effects.length === 0, "a delivery after the refund has effects");
+  } else if (inDoubt && event.refundMade) {
+    // The provider made the refund before the parcel arrived: the cancellation stands.
+    check(!leaseRuns(before, now), `${id}: delivery decided while a refund call may land`);
+    check(
+      after.status === "COMPLETED" &&
+        after.refund?.status === "SUCCEEDED" &&
+        after.refund.refundId === before.refund?.refundId &&
+        after.refund.succeededAt === now,
+      `${id}: refund made, yet ${after.status} with refund ${JSON.stringify(after.refund)}`,
+    );
+    check(next.order.status === "CANCELLED", `refund made, order ${next.order.status}`);
+    check(
+      isDeepStrictEqual(orderTypes, ["DELIVERED", "CANCELLED"]),
+      `delivery logged ${orderTypes}`,
+    );
+    check(
+      isDeepStrictEqual(entries, [
+        ["REFUND_SUCCEEDED", SYSTEM],
+        ["COMPLETED", SYSTEM],
+      ]),
+      `${id}: delivery with the refund made logged ${entries}`,
+    );
+    check(
+      isDeepStrictEqual(effectLabels(effects), [
+        "CANCEL_WAIT:OrderDelivered",
+        "EMAIL:BUYER_REFUND_COMPLETED:BUYER",
+        "EMAIL:SELLER_OUTCOME:SELLER",
+      ]),
+      `delivery with the refund made: effects ${effectLabels(effects)}`,
+    );
+  } else {
+    // Nothing was refunded (or could have been): a return, and no refund is left to make.
+    if (inDoubt) {
+      check(!leaseRuns(before, now), `${id}: delivery decided while a refund call may land`);
+      check(event.refundMade === false, `${id}: a return without asking the provider`);
+    }
+    check(after.status === "RETURN_REQUIRED", `${id}: delivered, yet ${after.status}`);
+    check(
+      after.refund === null || after.refund.status === "NOT_REQUIRED",
+      `${id}: a return keeps a ${after.refund?.status} refund`,
+    );
+    check(
+      (before.refund?.refundId ?? null) === (after.refund?.refundId ?? null),
+      `${id}: a return changed the refund key`,
+    );
+    check(isDeepStrictEqual(orderTypes, ["DELIVERED"]), `delivery logged ${orderTypes}`);
+    check(
+      isDeepStrictEqual(entries, [["RETURN_REQUIRED", SYSTEM]]),
+      `${id}: return logged ${entries}`,
+    );
+    check(
+      isDeepStrictEqual(effectLabels(effects), [
+        "CANCEL_WAIT:OrderDelivered",
+        "EMAIL:BUYER_RETURN_REQUIRED:BUYER",
+        "EMAIL:SELLER_OUTCOME:SELLER",
+      ]),
+      `return: effects ${effectLabels(effects)}`,
+    );
+  }
+};
+
+/** A retry of a failed refund: recorded as made, or retried under the same key or a new one. */
+const checkRetry = (
+  prev: OrderRecord,
+  next: OrderRecord,
+  event: Extract<DomainEvent, { type: "RETRY_REFUND" }>,
+  now: string,
+  effects: readonly Effect[],
+) => {
+  const id = event.requestId;
+  const before = prev.requests[id] as CancellationRequest;
+  const after = next.requests[id] as CancellationRequest;
+  const [r0, r1] = [before.refund, after.refund];
+  check(before.status === "REFUND_FAILED", `${id}: retried while ${before.status}`);
+  check(after.status === "REFUND_PENDING", `${id}: retried into ${after.status}`);
+  check(after.refundRetryDeadline === null, `${id}: a retried refund keeps its wait's deadline`);
+  check(!leaseRuns(before, now), `${id}: retried while a refund call may still land`);
+  check(r0?.refundId && r1, `${id}: retried a refund never claimed`);
+  if (!r0?.refundId || !r1) return;
+  const signal = event.actor === SYSTEM ? [] : ["END_WAIT:REFUND_RETRY"];
+  const entries = newEntries(before, after);
+  if (event.refundMade) {
+    // The provider made the refund after all (its answer was lost): recorded, never made again.
+    check(
+      r1.status === "SUCCEEDED" &&
+        r1.refundId === r0.refundId &&
+        r1.method === r0.method &&
+        r1.succeededAt === now,
+      `${id}: a refund made, recorded as ${JSON.stringify(r1)}`,
+    );
+    check(
+      isDeepStrictEqual(
+        entries.map((entry) => [entry.type, entry.actor]),
+        [["REFUND_SUCCEEDED", SYSTEM]],
+      ),
+      `${id}: a refund made, logged ${entries.map((entry) => entry.type)}`,
+    );
+    check(
+      isDeepStrictEqual(
+        effectLabels(effects),
+        [...signal, "EMAIL:BUYER_REFUND_COMPLETED:BUYER"].sort(),
+      ),
+      `${id}: a refund made, effects ${effectLabels(effects)}`,
+    );
+    return;
+  }
+  const method = event.method ?? r0.method;
+  const newKey = method !== r0.method || r0.declined === true;
+  check(r1.status === "PENDING" && r1.method === method, `${id}: retried as ${JSON.stringify(r1)}`);
+  check(r1.declined !== true, `${id}: a retried refund is still marked declined`);
+  check(
+    r1.refundId === (newKey ? specNextRefundId(id, r0.refundId) : r0.refundId),
+    `${id}: retried ${r0.refundId} (${r0.method}, declined ${r0.declined}) to ${method} under ${r1.refundId}`,
+  );
+  if (newKey) {
+    const timeline = after.policy.refundTimelines[method === "CASH_ON_DELIVERY" ? "CARD" : method];
+    const today = specLocalDate(now, prev.order.currency);
+    if (timeline?.minBusinessDays === 0 && timeline.maxBusinessDays === 0) {
+      check(
+        isDeepStrictEqual(r1.expectedBy, { earliest: today, latest: today }),
+        `${id}: ${method} refund expected ${JSON.stringify(r1.expectedBy)}, not ${today}`,
+      );
+    } else {
+      check(
+        r1.expectedBy &&
+          today <= r1.expectedBy.earliest &&
+          r1.expectedBy.earliest <= r1.expectedBy.latest,
+        `${id}: ${method} refund expected ${JSON.stringify(r1.expectedBy)}`,
+      );
+    }
+  } else {
+    check(isDeepStrictEqual(r0.expectedBy, r1.expectedBy), `${id}: same key, new expectedBy`);
+  }
+  const original = specRefundMethod(prev.order.payment.method);
+  check(
+    isDeepStrictEqual(entries, [
+      {
+        at: now,
+        type: "REFUND_RETRIED",
+        actor: event.actor,
+        ...(method === original ? {} : { note: method }),
+      },
+    ]),
+    `${id}: retry logged ${JSON.stringify(entries)}`,
+  );
+  check(
+    isDeepStrictEqual(effectLabels(effects), signal),
+    `${id}: retry effects ${effectLabels(effects)}`,
+  );
 };
 
 /** Invariants of one accepted step: what may change from `prev` to `next` for `event`. */
-const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, now: string) => {
+const checkChange = (
+  prev: OrderRecord,
+  next: OrderRecord,
+  event: DomainEvent,
+  now: string,
+  effects: readonly Effect[],
+) => {
   const prevIds = Object.keys(prev.requests);
   const nextIds = Object.keys(next.requests);
   const created = event.type === "REQUEST_CANCELLATION" ? [event.requestId] : [];
@@ -580,8 +996,12 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
     const gain = after.timeline.length - (before?.timeline.length ?? 0);
     const statusChanged = before?.status !== after.status;
     let expectedGain: number;
-    if (event.type === "SHIP" || event.type === "DELIVER") {
-      expectedGain = id === prevActive && statusChanged ? 1 : 0;
+    if (event.type === "SHIP" || event.type === "START_REFUND_CALL") {
+      expectedGain = 0;
+    } else if (event.type === "DELIVER") {
+      // The active request ends: a return (one entry), or refund made and completed (two).
+      if (id !== prevActive || !statusChanged) expectedGain = 0;
+      else expectedGain = after.status === "COMPLETED" ? 2 : 1;
     } else {
       expectedGain = id === event.requestId ? 1 : 0;
     }
@@ -610,9 +1030,11 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
       check(
         r1.amount === specRefundAmount(order, after.policy) &&
           r1.currency === order.currency &&
-          r1.method === (method === "CONVENIENCE_STORE" ? "GIFT_CARD" : method) &&
+          r1.method === specRefundMethod(method) &&
           (r1.status === "NOT_REQUIRED") === (method === "CASH_ON_DELIVERY") &&
-          r1.refundId === null,
+          r1.refundId === null &&
+          !r1.callStartedAt &&
+          !r1.declined,
         `${id}: new refund ${JSON.stringify(r1)} for ${JSON.stringify(order.payment)}`,
       );
     }
@@ -629,6 +1051,10 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
         after.refundRetryDeadline === addSeconds(now, after.policy.refundRetryWaitSeconds),
         `${id}: refundRetryDeadline not now + the request's refundRetryWaitSeconds`,
       );
+      check(
+        event.type === "REFUND_FAILED" && after.refund?.declined === event.declined,
+        `${id}: failed refund declined ${after.refund?.declined}`,
+      );
     }
     if (event.type === "MARKETPLACE_TIMEOUT" && id === event.requestId) {
       const outcome =
@@ -637,18 +1063,73 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
     }
     if (r0) {
       check(r1, `${id}: refund removed`);
-      check(r0.amount === r1?.amount, `${id}: refund amount changed`);
-      if (r0.refundId) check(r0.refundId === r1?.refundId, `${id}: refundId changed`);
-      if (r0.instructedAt) check(r0.instructedAt === r1?.instructedAt, `${id}: re-instructed`);
-      if (r0.status === "SUCCEEDED")
-        check(r1?.status === "SUCCEEDED", `${id}: succeeded refund changed`);
+      if (!r1) continue;
+      check(r0.amount === r1.amount && r0.currency === r1.currency, `${id}: refund amount changed`);
+      if (r0.status !== r1.status) {
+        check(
+          REFUND_EDGES[r0.status].includes(r1.status),
+          `${id}: refund ${r0.status} → ${r1.status}`,
+        );
+      }
+      // Money: a refund that succeeded is final, whatever happens next.
+      if (r0.status === "SUCCEEDED") {
+        check(isDeepStrictEqual(r0, r1), `${id}: succeeded refund changed`);
+      }
+      if (r0.instructedAt) check(r0.instructedAt === r1.instructedAt, `${id}: re-instructed`);
+      // The key: claimed once (by INSTRUCT_REFUND), then changed only by a retry (see checkRetry).
+      const own = "requestId" in event && event.requestId === id;
+      if (r0.refundId === null) {
+        const claimed = own && event.type === "INSTRUCT_REFUND";
+        check(
+          r1.refundId === (claimed ? `rf-${id}` : null),
+          `${id}: ${event.type} set the refund key ${r1.refundId}`,
+        );
+      } else if (!(own && event.type === "RETRY_REFUND")) {
+        check(r0.refundId === r1.refundId, `${id}: ${event.type} changed the refund key`);
+      }
+      if (!(own && event.type === "RETRY_REFUND")) {
+        check(r0.method === r1.method, `${id}: ${event.type} changed the refund method`);
+        check(
+          isDeepStrictEqual(r0.expectedBy, r1.expectedBy),
+          `${id}: ${event.type} changed expectedBy`,
+        );
+      }
+      // The lease: taken (now) by START_REFUND_CALL; at most released once the call's outcome
+      // is recorded; never moved by anything else.
+      const lease = [r0.callStartedAt ?? null, r1.callStartedAt ?? null];
+      if (own && event.type === "START_REFUND_CALL") {
+        check(lease[1] === now, `${id}: lease taken at ${lease[1]}, not now`);
+      } else if (own && (event.type === "REFUND_SUCCEEDED" || event.type === "REFUND_FAILED")) {
+        check(lease[1] === lease[0] || lease[1] === null, `${id}: ${event.type} moved the lease`);
+      } else {
+        check(lease[1] === lease[0], `${id}: ${event.type} moved the lease ${lease}`);
+      }
     }
   }
 
-  if (event.type === "SHIP" || event.type === "DELIVER") {
+  if (event.type === "SHIP") {
     check(orderGain === 1 && orderChanged, `${event.type}: order gained ${orderGain} entries`);
+  } else if (event.type === "DELIVER") {
+    checkDelivery(prev, next, event, now, effects);
   } else {
     check(orderGain === (orderChanged ? 1 : 0), `${event.type}: order gained ${orderGain} entries`);
+  }
+  if (event.type === "RETRY_REFUND") checkRetry(prev, next, event, now, effects);
+  if (event.type === "START_REFUND_CALL") {
+    // The lease only: taken while the parcel is on its way, for a claimed refund still pending.
+    const before = prev.requests[event.requestId];
+    check(
+      prev.order.status === "SHIPPED" &&
+        before?.status === "REFUND_PENDING" &&
+        before.refund?.refundId &&
+        before.refund.status === "PENDING",
+      `lease taken for ${before?.status} refund ${before?.refund?.status}, order ${prev.order.status}`,
+    );
+    const expected = structuredClone(prev);
+    const refund = expected.requests[event.requestId]?.refund;
+    if (refund) refund.callStartedAt = now;
+    check(isDeepStrictEqual(next, expected), "START_REFUND_CALL changed more than its lease");
+    check(effects.length === 0, "START_REFUND_CALL has effects");
   }
 
   if (event.type === "SELLER_DECIDE") {
@@ -675,11 +1156,33 @@ const partyOf = (record: OrderRecord, event: DomainEvent): string | null => {
   }
 };
 
+/** Records the money paths an accepted step took, for the coverage test. */
+const notePaths = (sim: Sim, prev: OrderRecord, next: OrderRecord, event: DomainEvent) => {
+  if (event.type === "DELIVER") {
+    const id = prev.order.activeCancellationRequestId;
+    const before = id ? prev.requests[id] : undefined;
+    const after = id ? next.requests[id] : undefined;
+    if (before?.refund?.refundId && before.refund.status !== "SUCCEEDED") {
+      sim.seen.add(`delivered:${before.status}:${after?.status}`);
+    }
+  }
+  if (event.type === "RETRY_REFUND") {
+    const r0 = prev.requests[event.requestId]?.refund;
+    const r1 = next.requests[event.requestId]?.refund;
+    if (r1?.status === "SUCCEEDED") sim.seen.add("retryFoundPaid");
+    else if (r0?.refundId !== r1?.refundId) {
+      sim.seen.add(r0?.declined ? "retryNewKeyAfterDecline" : "retryNewKeyForMethod");
+    } else sim.seen.add("retrySameKey");
+  }
+};
+
 /** Runs a scenario, checking every step; returns the simulation's final state. */
 const run = (scenario: Scenario): Sim => {
   const sim = newSim(scenario);
   for (const [index, step] of scenario.steps.entries()) {
-    sim.now = addSeconds(sim.now, step.gap);
+    // A refund call takes seconds: what follows its lease comes within or just after it.
+    const started = sim.lastEvent?.type === "START_REFUND_CALL" && sim.log.at(-1)?.endsWith("ok");
+    sim.now = addSeconds(sim.now, started ? step.callSeconds : step.gap);
     const event = chooseEvent(sim, step);
     sim.lastEvent = event;
     const prev = sim.record;
@@ -700,17 +1203,23 @@ const run = (scenario: Scenario): Sim => {
         check(result.error instanceof DomainError, "refusal is not a DomainError");
         check(ERROR_CODES.has(result.error.code), `unknown error code ${result.error.code}`);
         check(!("record" in result) && !("effects" in result), "a refusal carries a record");
+        if (result.error.code === "REFUND_IN_FLIGHT") {
+          const seconds = result.error.details.retryAfterSeconds ?? 0;
+          check(seconds >= 1 && seconds <= LEASE_SECONDS, `retry after ${seconds} s`);
+        }
+        sim.seen.add(`${event.type}:${result.error.code}`);
         continue;
       }
       const next = deepFreeze(result.record);
       if (event.type === "DELIVER") sim.deliveryProcessedAt = sim.now;
-      checkChange(prev, next, event, sim.now);
+      checkChange(prev, next, event, sim.now, result.effects);
       checkRecord(next, sim);
       for (const effect of result.effects) {
         check(next.requests[effect.requestId], `effect for unknown request ${effect.requestId}`);
       }
       sim.record = next;
       for (const request of requestsOf(next)) sim.reached.add(request.status);
+      notePaths(sim, prev, next, event);
     } catch (error) {
       if (error instanceof InvariantError) {
         error.message += `\nafter:\n${sim.log.join("\n")}`;
@@ -734,9 +1243,10 @@ describe("transition properties over random event sequences", () => {
   });
 
   it("reaches every outcome often enough for the properties to matter", () => {
-    const runs = fc.sample(scenarioArb, 400).map(run);
+    const runs = fc.sample(scenarioArb, 1000).map(run);
     const share = (reached: (sim: Sim) => boolean) => runs.filter(reached).length / runs.length;
     const statusShare = (status: RequestStatus) => share((sim) => sim.reached.has(status));
+    const seenShare = (path: string) => share((sim) => sim.seen.has(path));
     const entryShare = (type: string) =>
       share((sim) =>
         requestsOf(sim.record).some((request) => request.timeline.some((e) => e.type === type)),
@@ -767,6 +1277,17 @@ describe("transition properties over random event sequences", () => {
           ),
       ),
       twoRequests: share((sim) => Object.keys(sim.record.requests).length >= 2),
+      // The money paths: delivery after asking the provider, retries under the same or a new key.
+      deliveredPendingPaid: seenShare("delivered:REFUND_PENDING:COMPLETED"),
+      deliveredPendingUnpaid: seenShare("delivered:REFUND_PENDING:RETURN_REQUIRED"),
+      deliveredFailedPaid: seenShare("delivered:REFUND_FAILED:COMPLETED"),
+      deliveredFailedUnpaid: seenShare("delivered:REFUND_FAILED:RETURN_REQUIRED"),
+      retryFoundPaid: seenShare("retryFoundPaid"),
+      retryNewKeyAfterDecline: seenShare("retryNewKeyAfterDecline"),
+      retryNewKeyForMethod: seenShare("retryNewKeyForMethod"),
+      retrySameKey: seenShare("retrySameKey"),
+      deliveryInFlight: seenShare("DELIVER:REFUND_IN_FLIGHT"),
+      deliveryInvalid: seenShare("DELIVER:VALIDATION_FAILED"),
     };
     const shares = JSON.stringify(stats);
     expect(stats.COMPLETED, shares).toBeGreaterThan(0.2);
@@ -781,5 +1302,15 @@ describe("transition properties over random event sequences", () => {
     expect(stats.refused, shares).toBeGreaterThan(0.8);
     expect(stats.deliveredInFlight, shares).toBeGreaterThan(0.02);
     expect(stats.twoRequests, shares).toBeGreaterThan(0.08);
+    expect(stats.deliveredPendingPaid, shares).toBeGreaterThan(0.007);
+    expect(stats.deliveredPendingUnpaid, shares).toBeGreaterThan(0.02);
+    expect(stats.deliveredFailedPaid, shares).toBeGreaterThan(0.006);
+    expect(stats.deliveredFailedUnpaid, shares).toBeGreaterThan(0.012);
+    expect(stats.retryFoundPaid, shares).toBeGreaterThan(0.008);
+    expect(stats.retryNewKeyAfterDecline, shares).toBeGreaterThan(0.03);
+    expect(stats.retryNewKeyForMethod, shares).toBeGreaterThan(0.005);
+    expect(stats.retrySameKey, shares).toBeGreaterThan(0.012);
+    expect(stats.deliveryInFlight, shares).toBeGreaterThan(0.02);
+    expect(stats.deliveryInvalid, shares).toBeGreaterThan(0.008);
   });
 });

@@ -1,7 +1,7 @@
 // Example tests of `transition`: one per lifecycle path, asserting statuses, timelines (types in
 // order, with actors), effects (emails by template and recipient, workflow signals) and deadlines.
 import { describe, expect, it } from "vitest";
-import type { DomainError, DomainEvent, Effect } from "../../functions/domain/events.ts";
+import type { DomainEvent } from "../../functions/domain/events.ts";
 import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
 import { addSeconds } from "../../functions/domain/requests.ts";
 import {
@@ -10,171 +10,46 @@ import {
   SYSTEM,
   transition,
 } from "../../functions/domain/transition.ts";
-import type { CancellationRequest, OrderRecord } from "../../functions/domain/types.ts";
 import { toPublicOrder } from "../../functions/domain/views.ts";
 import { makeOrder, makeRecord, type OrderOverrides } from "../support/factories.ts";
-
-const BUYER = "buyer-1";
-const SELLER = "seller-1";
-const OPERATOR = "op-1";
-const STRANGER = "someone-else";
-const CARRIER = "system";
-const REQ = "req-1";
-
-const HOUR = 3600;
-const DAY = 86_400;
-/** The request is made a day after shipment (the factory ships at 2026-11-20T03:00Z). */
-const T0 = "2026-11-21T00:00:00.000Z";
-const at = (seconds: number): string => addSeconds(T0, seconds);
-
-const policyWith = (overrides: Partial<Policy>): Policy => ({ ...DEFAULT_POLICY, ...overrides });
-
-// ---- events -------------------------------------------------------------------------------------
-
-const requestCancellation = (
-  overrides: Partial<Extract<DomainEvent, { type: "REQUEST_CANCELLATION" }>> = {},
-): DomainEvent => ({
-  type: "REQUEST_CANCELLATION",
-  actor: BUYER,
-  requestId: REQ,
-  reason: "NO_LONGER_NEEDED",
-  comment: null,
-  idempotencyKey: `idem-${overrides.requestId ?? REQ}`,
-  requestHash: "a".repeat(64),
-  policy: DEFAULT_POLICY,
-  ...overrides,
-});
-const workflowStarted = (requestId = REQ): DomainEvent => ({ type: "WORKFLOW_STARTED", requestId });
-const remindSeller = (requestId = REQ): DomainEvent => ({ type: "REMIND_SELLER", requestId });
-const sellerApprove = (actor = SELLER, requestId = REQ): DomainEvent => ({
-  type: "SELLER_DECIDE",
-  actor,
-  requestId,
-  decision: "APPROVE",
-});
-const sellerReject = (reason: string, actor = SELLER, requestId = REQ): DomainEvent => ({
-  type: "SELLER_DECIDE",
-  actor,
-  requestId,
-  decision: "REJECT",
-  reason,
-});
-const sellerTimeout = (requestId = REQ): DomainEvent => ({ type: "SELLER_TIMEOUT", requestId });
-const policyApprove = (requestId = REQ): DomainEvent => ({ type: "POLICY_APPROVE", requestId });
-const operatorApprove = (actor = OPERATOR, requestId = REQ): DomainEvent => ({
-  type: "OPERATOR_DECIDE",
-  actor,
-  requestId,
-  decision: "APPROVE",
-});
-const operatorReject = (reason: string, actor = OPERATOR, requestId = REQ): DomainEvent => ({
-  type: "OPERATOR_DECIDE",
-  actor,
-  requestId,
-  decision: "REJECT",
-  reason,
-});
-const marketplaceTimeout = (requestId = REQ): DomainEvent => ({
-  type: "MARKETPLACE_TIMEOUT",
-  requestId,
-});
-const instructRefund = (requestId = REQ): DomainEvent => ({ type: "INSTRUCT_REFUND", requestId });
-const refundSucceeded = (requestId = REQ): DomainEvent => ({ type: "REFUND_SUCCEEDED", requestId });
-const refundFailed = (error: string, requestId = REQ): DomainEvent => ({
-  type: "REFUND_FAILED",
-  requestId,
-  error,
-});
-const retryRefund = (actor: string, requestId = REQ): DomainEvent => ({
-  type: "RETRY_REFUND",
-  actor,
-  requestId,
-});
-const complete = (requestId = REQ): DomainEvent => ({ type: "COMPLETE", requestId });
-const withdraw = (actor = BUYER, requestId = REQ): DomainEvent => ({
-  type: "WITHDRAW",
-  actor,
-  requestId,
-});
-const ship = (shippedAt: string, actor = SELLER): DomainEvent => ({
-  type: "SHIP",
-  actor,
-  shipment: { carrier: "Sagawa", trackingNumber: "9999-0000", shippedAt },
-});
-const deliver = (deliveredAt: string, actor = CARRIER): DomainEvent => ({
-  type: "DELIVER",
-  actor,
-  deliveredAt,
-});
-
-// ---- a little driver ----------------------------------------------------------------------------
-
-/** An order record moved through events; fails the test on any unexpected acceptance/refusal. */
-class Flow {
-  constructor(public record: OrderRecord) {}
-
-  static shipped(order: OrderOverrides = {}): Flow {
-    return new Flow(makeRecord(makeOrder(order), []));
-  }
-
-  /** Applies an event that must be accepted; returns its effects. */
-  apply(event: DomainEvent, now: string): Effect[] {
-    const before = structuredClone(this.record);
-    const result = transition(this.record, event, now);
-    expect(this.record, `${event.type} mutated its input`).toEqual(before);
-    if (!result.ok) {
-      throw new Error(`${event.type} was refused: ${result.error.code} ${result.error.message}`);
-    }
-    this.record = result.record;
-    return result.effects;
-  }
-
-  /** Applies an event that must be refused; checks nothing changed and returns the error. */
-  refuse(event: DomainEvent, now: string): DomainError {
-    const before = structuredClone(this.record);
-    const result = transition(this.record, event, now);
-    expect(this.record).toEqual(before);
-    if (result.ok) throw new Error(`${event.type} was accepted`);
-    expect(result).not.toHaveProperty("record");
-    expect(result.error.name).toBe("DomainError");
-    return result.error;
-  }
-
-  get order() {
-    return this.record.order;
-  }
-
-  request(requestId = REQ): CancellationRequest {
-    const request = this.record.requests[requestId];
-    if (!request) throw new Error(`no request ${requestId}`);
-    return request;
-  }
-
-  /** Request made at T0 and the workflow started a second later: AWAITING_SELLER. */
-  requested(policy: Policy = DEFAULT_POLICY, requestId = REQ, base = T0): this {
-    this.apply(requestCancellation({ requestId, policy }), base);
-    this.apply(workflowStarted(requestId), addSeconds(base, 1));
-    return this;
-  }
-}
-
-const timelineOf = (entity: { timeline: { type: string; actor: string }[] }) =>
-  entity.timeline.map((entry) => [entry.type, entry.actor]);
-
-const email = (template: string, to: string, requestId = REQ): Effect =>
-  ({ kind: "EMAIL", template, to, requestId }) as Effect;
-const endWait = (outcome: string, requestId = REQ): Effect =>
-  ({ kind: "END_WAIT", requestId, outcome }) as Effect;
-const cancelWait = (error: string, requestId = REQ): Effect =>
-  ({ kind: "CANCEL_WAIT", requestId, error }) as Effect;
-
-/** A request approved by the seller and the policy: REFUND_PENDING, refund not yet instructed. */
-const approvedFlow = (order: OrderOverrides = {}, policy: Policy = DEFAULT_POLICY): Flow => {
-  const flow = Flow.shipped(order).requested(policy);
-  flow.apply(sellerApprove(), at(HOUR));
-  flow.apply(policyApprove(), at(HOUR + 1));
-  return flow;
-};
+import {
+  approvedFlow,
+  at,
+  BUYER,
+  CARRIER,
+  cancelWait,
+  complete,
+  DAY,
+  deliver,
+  email,
+  endWait,
+  Flow,
+  HOUR,
+  instructRefund,
+  marketplaceTimeout,
+  OPERATOR,
+  operatorApprove,
+  operatorReject,
+  policyApprove,
+  policyWith,
+  REQ,
+  refundFailed,
+  refundSucceeded,
+  remindSeller,
+  requestCancellation,
+  retryRefund,
+  SELLER,
+  STRANGER,
+  sellerApprove,
+  sellerReject,
+  sellerTimeout,
+  ship,
+  startRefundCall,
+  T0,
+  timelineOf,
+  withdraw,
+  workflowStarted,
+} from "./flow.ts";
 
 // ---- the happy path -----------------------------------------------------------------------------
 
@@ -222,6 +97,8 @@ describe("happy path: small card payment, seller approves, policy approves, refu
       instructedAt: null,
       succeededAt: null,
       attempts: 0,
+      callStartedAt: null,
+      declined: false,
     });
 
     expect(flow.apply(instructRefund(), at(HOUR + 2))).toEqual([
@@ -232,6 +109,9 @@ describe("happy path: small card payment, seller approves, policy approves, refu
       instructedAt: at(HOUR + 2),
       status: "PENDING",
     });
+    // The refund function takes the call's lease before calling the provider: no entry, no mail.
+    expect(flow.apply(startRefundCall(), at(HOUR + 3))).toEqual([]);
+    expect(flow.request().refund?.callStartedAt).toBe(at(HOUR + 3));
 
     expect(flow.apply(refundSucceeded(), at(DAY))).toEqual([
       email("BUYER_REFUND_COMPLETED", "BUYER"),
@@ -279,6 +159,7 @@ describe("happy path: small card payment, seller approves, policy approves, refu
       refundSucceeded(),
       refundFailed("late"),
       instructRefund(),
+      startRefundCall(),
       policyApprove(),
       withdraw(),
       retryRefund(SYSTEM),
@@ -543,8 +424,8 @@ describe("high value: an operator reviews", () => {
   it.each([
     { currency: "JPY", paidAmount: 30_000, review: "POLICY" },
     { currency: "JPY", paidAmount: 30_001, review: "OPERATOR" },
-    { currency: "USD", paidAmount: 300, review: "POLICY" },
-    { currency: "USD", paidAmount: 301, review: "OPERATOR" },
+    { currency: "USD", paidAmount: 30_000, review: "POLICY" },
+    { currency: "USD", paidAmount: 30_001, review: "OPERATOR" },
   ] as const)("the threshold is inclusive: $currency $paidAmount → $review", (c) => {
     const flow = Flow.shipped({
       currency: c.currency,
@@ -748,15 +629,16 @@ describe("delivery", () => {
     expect(flow.refuse(instructRefund(), at(3 * HOUR)).code).toBe("INVALID_STATE");
   });
 
-  it("after the refund is instructed: the request is unaffected and completes", () => {
+  it("after the refund succeeded, before COMPLETE: the request is unaffected and completes", () => {
     const flow = approvedFlow();
     flow.apply(instructRefund(), at(2 * HOUR));
+    flow.apply(refundSucceeded(), at(2 * HOUR + 30));
     const before = structuredClone(flow.request());
+    // No money can still be in doubt: the provider is not asked.
     expect(flow.apply(deliver(at(3 * HOUR)), at(3 * HOUR))).toEqual([]);
     expect(flow.request()).toEqual(before);
     expect(flow.order.status).toBe("DELIVERED");
     expect(flow.order.activeCancellationRequestId).toBe(REQ);
-    flow.apply(refundSucceeded(), at(DAY));
     flow.apply(complete(), at(DAY));
     expect(flow.request().status).toBe("COMPLETED");
     expect(flow.order.status).toBe("CANCELLED");
@@ -818,8 +700,11 @@ describe("cash on delivery", () => {
       instructedAt: null,
       succeededAt: null,
       attempts: 0,
+      callStartedAt: null,
+      declined: false,
     });
     expect(flow.refuse(instructRefund(), at(HOUR + 2)).code).toBe("INVALID_STATE");
+    expect(flow.refuse(startRefundCall(), at(HOUR + 2)).code).toBe("INVALID_STATE");
     expect(flow.refuse(refundSucceeded(), at(HOUR + 2)).code).toBe("INVALID_STATE");
     expect(flow.apply(complete(), at(HOUR + 2))).toEqual([email("SELLER_OUTCOME", "SELLER")]);
     expect(flow.request().status).toBe("COMPLETED");
@@ -925,6 +810,7 @@ describe("parties", () => {
     operatorApprove(OPERATOR, requestId),
     marketplaceTimeout(requestId),
     instructRefund(requestId),
+    startRefundCall(requestId),
     refundSucceeded(requestId),
     refundFailed("x", requestId),
     retryRefund(OPERATOR, requestId),
@@ -1027,11 +913,13 @@ describe("purity", () => {
       [sellerApprove(), at(HOUR)],
       [policyApprove(), at(HOUR + 1)],
       [instructRefund(), at(HOUR + 2)],
-      [refundFailed("x"), at(HOUR + 3)],
-      [retryRefund(OPERATOR), at(HOUR + 4)],
-      [deliver(at(HOUR + 5)), at(HOUR + 5)],
-      [refundSucceeded(), at(HOUR + 6)],
-      [complete(), at(HOUR + 7)],
+      [startRefundCall(), at(HOUR + 3)],
+      [refundFailed("x"), at(HOUR + 4)],
+      [retryRefund(OPERATOR), at(2 * HOUR)],
+      [startRefundCall(), at(2 * HOUR + 1)],
+      [refundSucceeded(), at(2 * HOUR + 2)],
+      [deliver(at(2 * HOUR + 3)), at(2 * HOUR + 3)],
+      [complete(), at(2 * HOUR + 4)],
     ];
     let record = makeRecord(makeOrder(), []);
     for (const [event, now] of events) {

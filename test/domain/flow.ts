@@ -1,0 +1,217 @@
+// Shared by the example tests of `transition`: event builders, a driver that moves an order record
+// through events (failing the test on any unexpected acceptance or refusal), and effect builders.
+import { expect } from "vitest";
+import type { DomainError, DomainEvent, Effect } from "../../functions/domain/events.ts";
+import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
+import { addSeconds } from "../../functions/domain/requests.ts";
+import { transition } from "../../functions/domain/transition.ts";
+import type {
+  CancellationRequest,
+  OrderRecord,
+  RefundMethod,
+} from "../../functions/domain/types.ts";
+import { makeOrder, makeRecord, type OrderOverrides } from "../support/factories.ts";
+
+export const BUYER = "buyer-1";
+export const SELLER = "seller-1";
+export const OPERATOR = "op-1";
+export const STRANGER = "someone-else";
+export const CARRIER = "system";
+export const REQ = "req-1";
+
+export const HOUR = 3600;
+export const DAY = 86_400;
+/** The request is made a day after shipment (the factory ships at 2026-11-20T03:00Z). */
+export const T0 = "2026-11-21T00:00:00.000Z";
+export const at = (seconds: number): string => addSeconds(T0, seconds);
+
+export const policyWith = (overrides: Partial<Policy>): Policy => ({
+  ...DEFAULT_POLICY,
+  ...overrides,
+});
+
+// ---- events -------------------------------------------------------------------------------------
+
+export const requestCancellation = (
+  overrides: Partial<Extract<DomainEvent, { type: "REQUEST_CANCELLATION" }>> = {},
+): DomainEvent => ({
+  type: "REQUEST_CANCELLATION",
+  actor: BUYER,
+  requestId: REQ,
+  reason: "NO_LONGER_NEEDED",
+  comment: null,
+  idempotencyKey: `idem-${overrides.requestId ?? REQ}`,
+  requestHash: "a".repeat(64),
+  policy: DEFAULT_POLICY,
+  ...overrides,
+});
+export const workflowStarted = (requestId = REQ): DomainEvent => ({
+  type: "WORKFLOW_STARTED",
+  requestId,
+});
+export const remindSeller = (requestId = REQ): DomainEvent => ({
+  type: "REMIND_SELLER",
+  requestId,
+});
+export const sellerApprove = (actor = SELLER, requestId = REQ): DomainEvent => ({
+  type: "SELLER_DECIDE",
+  actor,
+  requestId,
+  decision: "APPROVE",
+});
+export const sellerReject = (reason: string, actor = SELLER, requestId = REQ): DomainEvent => ({
+  type: "SELLER_DECIDE",
+  actor,
+  requestId,
+  decision: "REJECT",
+  reason,
+});
+export const sellerTimeout = (requestId = REQ): DomainEvent => ({
+  type: "SELLER_TIMEOUT",
+  requestId,
+});
+export const policyApprove = (requestId = REQ): DomainEvent => ({
+  type: "POLICY_APPROVE",
+  requestId,
+});
+export const operatorApprove = (actor = OPERATOR, requestId = REQ): DomainEvent => ({
+  type: "OPERATOR_DECIDE",
+  actor,
+  requestId,
+  decision: "APPROVE",
+});
+export const operatorReject = (reason: string, actor = OPERATOR, requestId = REQ): DomainEvent => ({
+  type: "OPERATOR_DECIDE",
+  actor,
+  requestId,
+  decision: "REJECT",
+  reason,
+});
+export const marketplaceTimeout = (requestId = REQ): DomainEvent => ({
+  type: "MARKETPLACE_TIMEOUT",
+  requestId,
+});
+export const instructRefund = (requestId = REQ): DomainEvent => ({
+  type: "INSTRUCT_REFUND",
+  requestId,
+});
+export const startRefundCall = (requestId = REQ): DomainEvent => ({
+  type: "START_REFUND_CALL",
+  requestId,
+});
+export const refundSucceeded = (requestId = REQ): DomainEvent => ({
+  type: "REFUND_SUCCEEDED",
+  requestId,
+});
+/** A refund failure: retries ran out (`declined` false) or the provider refused for good. */
+export const refundFailed = (error: string, requestId = REQ, declined = false): DomainEvent => ({
+  type: "REFUND_FAILED",
+  requestId,
+  error,
+  declined,
+});
+export const refundDeclined = (error: string, requestId = REQ): DomainEvent =>
+  refundFailed(error, requestId, true);
+/** A retry; by default the provider says no refund was made under the current key. */
+export const retryRefund = (
+  actor: string,
+  requestId = REQ,
+  options: { refundMade?: boolean; method?: RefundMethod } = {},
+): DomainEvent => ({
+  type: "RETRY_REFUND",
+  actor,
+  requestId,
+  refundMade: options.refundMade ?? false,
+  ...(options.method === undefined ? {} : { method: options.method }),
+});
+export const complete = (requestId = REQ): DomainEvent => ({ type: "COMPLETE", requestId });
+export const withdraw = (actor = BUYER, requestId = REQ): DomainEvent => ({
+  type: "WITHDRAW",
+  actor,
+  requestId,
+});
+export const ship = (shippedAt: string, actor = SELLER): DomainEvent => ({
+  type: "SHIP",
+  actor,
+  shipment: { carrier: "Sagawa", trackingNumber: "9999-0000", shippedAt },
+});
+/** A delivery; `refundMade` is the provider's answer, passed only when given. */
+export const deliver = (
+  deliveredAt: string,
+  actor = CARRIER,
+  refundMade?: boolean,
+): DomainEvent => ({
+  type: "DELIVER",
+  actor,
+  deliveredAt,
+  ...(refundMade === undefined ? {} : { refundMade }),
+});
+
+// ---- a little driver ----------------------------------------------------------------------------
+
+/** An order record moved through events; fails the test on any unexpected acceptance/refusal. */
+export class Flow {
+  constructor(public record: OrderRecord) {}
+
+  static shipped(order: OrderOverrides = {}): Flow {
+    return new Flow(makeRecord(makeOrder(order), []));
+  }
+
+  /** Applies an event that must be accepted; returns its effects. */
+  apply(event: DomainEvent, now: string): Effect[] {
+    const before = structuredClone(this.record);
+    const result = transition(this.record, event, now);
+    expect(this.record, `${event.type} mutated its input`).toEqual(before);
+    if (!result.ok) {
+      throw new Error(`${event.type} was refused: ${result.error.code} ${result.error.message}`);
+    }
+    this.record = result.record;
+    return result.effects;
+  }
+
+  /** Applies an event that must be refused; checks nothing changed and returns the error. */
+  refuse(event: DomainEvent, now: string): DomainError {
+    const before = structuredClone(this.record);
+    const result = transition(this.record, event, now);
+    expect(this.record).toEqual(before);
+    if (result.ok) throw new Error(`${event.type} was accepted`);
+    expect(result).not.toHaveProperty("record");
+    expect(result.error.name).toBe("DomainError");
+    return result.error;
+  }
+
+  get order() {
+    return this.record.order;
+  }
+
+  request(requestId = REQ): CancellationRequest {
+    const request = this.record.requests[requestId];
+    if (!request) throw new Error(`no request ${requestId}`);
+    return request;
+  }
+
+  /** Request made at T0 and the workflow started a second later: AWAITING_SELLER. */
+  requested(policy: Policy = DEFAULT_POLICY, requestId = REQ, base = T0): this {
+    this.apply(requestCancellation({ requestId, policy }), base);
+    this.apply(workflowStarted(requestId), addSeconds(base, 1));
+    return this;
+  }
+}
+
+export const timelineOf = (entity: { timeline: { type: string; actor: string }[] }) =>
+  entity.timeline.map((entry) => [entry.type, entry.actor]);
+
+export const email = (template: string, to: string, requestId = REQ): Effect =>
+  ({ kind: "EMAIL", template, to, requestId }) as Effect;
+export const endWait = (outcome: string, requestId = REQ): Effect =>
+  ({ kind: "END_WAIT", requestId, outcome }) as Effect;
+export const cancelWait = (error: string, requestId = REQ): Effect =>
+  ({ kind: "CANCEL_WAIT", requestId, error }) as Effect;
+
+/** A request approved by the seller and the policy: REFUND_PENDING, refund not yet instructed. */
+export const approvedFlow = (order: OrderOverrides = {}, policy: Policy = DEFAULT_POLICY): Flow => {
+  const flow = Flow.shipped(order).requested(policy);
+  flow.apply(sellerApprove(), at(HOUR));
+  flow.apply(policyApprove(), at(HOUR + 1));
+  return flow;
+};

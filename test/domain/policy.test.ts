@@ -1,0 +1,86 @@
+// The published policy: its defaults are SPEC's, and overrides are validated.
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_POLICY,
+  mergePolicy,
+  PolicyError,
+  policyFromConfig,
+  policySchema,
+} from "../../functions/domain/policy.ts";
+
+/** SPEC's `GET /policy` example: the defaults. */
+const SPEC_POLICY = {
+  version: "2026-11-01",
+  cancellationWindowDays: 14,
+  sellerResponseSeconds: 172800,
+  sellerReminderSeconds: 43200,
+  onSellerTimeout: "ESCALATE",
+  marketplaceReviewSeconds: 259200,
+  onMarketplaceTimeout: "APPROVE",
+  autoApproveMaxAmount: { JPY: 30000, USD: 30000 },
+  refundShippingFee: true,
+  refundRetryWaitSeconds: 259200,
+  refundFallbackMethod: "GIFT_CARD",
+  refundTimelines: {
+    CARD: { minBusinessDays: 3, maxBusinessDays: 10 },
+    GIFT_CARD: { minBusinessDays: 0, maxBusinessDays: 0 },
+    POINTS: { minBusinessDays: 0, maxBusinessDays: 0 },
+    CONVENIENCE_STORE: { minBusinessDays: 0, maxBusinessDays: 0 },
+    CASH_ON_DELIVERY: null,
+  },
+};
+
+describe("DEFAULT_POLICY", () => {
+  it("is exactly SPEC's published policy, and valid", () => {
+    expect(DEFAULT_POLICY).toEqual({ ...SPEC_POLICY, maxRequestsPerOrder: 10 });
+    expect(policySchema.parse(DEFAULT_POLICY)).toEqual(DEFAULT_POLICY);
+  });
+
+  it("auto-approves up to 30000 in each currency (USD: $300.00)", () => {
+    expect(DEFAULT_POLICY.autoApproveMaxAmount).toEqual({ JPY: 30000, USD: 30000 });
+  });
+
+  it("falls back to gift balance after a decline", () => {
+    expect(DEFAULT_POLICY.refundFallbackMethod).toBe("GIFT_CARD");
+  });
+
+  it("is what an empty configuration gives", () => {
+    expect(policyFromConfig(undefined)).toEqual(DEFAULT_POLICY);
+    expect(policyFromConfig("  ")).toEqual(DEFAULT_POLICY);
+    expect(mergePolicy({})).toEqual(DEFAULT_POLICY);
+  });
+});
+
+describe("mergePolicy: refundFallbackMethod", () => {
+  it("may be points", () => {
+    expect(mergePolicy({ refundFallbackMethod: "POINTS" }).refundFallbackMethod).toBe("POINTS");
+    expect(policyFromConfig('{"refundFallbackMethod":"POINTS"}').refundFallbackMethod).toBe(
+      "POINTS",
+    );
+  });
+
+  it("keeps the default when an override leaves it out", () => {
+    expect(mergePolicy({ cancellationWindowDays: 7 }).refundFallbackMethod).toBe("GIFT_CARD");
+  });
+
+  it.each(["CARD", "CASH_ON_DELIVERY", "CONVENIENCE_STORE", "gift_card", "", null, 1])(
+    "rejects %j: only a balance the marketplace keeps cannot decline",
+    (value) => {
+      let error: unknown;
+      try {
+        mergePolicy({ refundFallbackMethod: value });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(PolicyError);
+      expect((error as PolicyError).issues.map((issue) => issue.path)).toEqual([
+        "refundFallbackMethod",
+      ]);
+    },
+  );
+
+  it("rejects a policy without it", () => {
+    const { refundFallbackMethod: _, ...withoutFallback } = DEFAULT_POLICY;
+    expect(policySchema.safeParse(withoutFallback).success).toBe(false);
+  });
+});

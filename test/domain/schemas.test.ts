@@ -1,0 +1,37 @@
+// Input schemas whose bounds SPEC states.
+import { describe, expect, it } from "vitest";
+import { idempotencyKeySchema } from "../../functions/domain/schemas.ts";
+
+describe("idempotencyKeySchema: 1 to 255 printable ASCII characters", () => {
+  it.each([
+    ["one character", "1"],
+    ["a UUID", "6f1c2d3e-0a4b-4c5d-8e9f-0123456789ab"],
+    ["255 characters", "k".repeat(255)],
+    ["spaces and punctuation", "order 1001 / try #2 ~ {ok}"],
+    [
+      "every printable character",
+      String.fromCharCode(...Array.from({ length: 95 }, (_, i) => 0x20 + i)),
+    ],
+  ])("accepts %s", (_, key) => {
+    expect(idempotencyKeySchema.safeParse(key)).toEqual({ success: true, data: key });
+  });
+
+  it.each([
+    ["the empty string", ""],
+    ["256 characters", "k".repeat(256)],
+    ["a control character", "key\u0001"],
+    ["a newline", "key\n"],
+    ["a tab", "key\tkey"],
+    ["DEL", "key\u007f"],
+    ["non-ASCII", "キー"],
+    ["a non-ASCII space", "key\u00a0key"],
+  ])("rejects %s", (_, key) => {
+    expect(idempotencyKeySchema.safeParse(key).success).toBe(false);
+  });
+
+  it("rejects what is not a string", () => {
+    for (const value of [1, null, undefined, ["1"]]) {
+      expect(idempotencyKeySchema.safeParse(value).success).toBe(false);
+    }
+  });
+});
