@@ -34,9 +34,11 @@ export const alreadyApplied = (record: OrderRecord, event: DomainEvent): boolean
       return request?.status === "WITHDRAWN" && loggedBy(request, "WITHDRAWN", event.actor);
     }
     case "RETRY_REFUND": {
-      // This operator's retry came after the last failure: the retry is the one on record.
+      // This operator's retry (to the same method, if one was named) came after the last
+      // failure: the retry is the one on record.
       const request = requestOf(record, event.requestId);
       if (!request) return false;
+      if (event.method !== undefined && request.refund?.method !== event.method) return false;
       const failed = lastIndexOf(request.timeline, (entry) => entry.type === "REFUND_FAILED");
       const retried = lastIndexOf(
         request.timeline,
@@ -54,7 +56,12 @@ export const alreadyApplied = (record: OrderRecord, event: DomainEvent): boolean
       );
     }
     case "DELIVER":
-      return record.order.deliveredAt === event.deliveredAt;
+      return (
+        record.order.deliveredAt === event.deliveredAt &&
+        record.order.timeline.some(
+          (entry) => entry.type === "DELIVERED" && entry.actor === event.actor,
+        )
+      );
     default:
       return false;
   }

@@ -28,6 +28,7 @@ import type {
   Order,
   OrderRecord,
   Refund,
+  RefundMethod,
   TimelineEntry,
 } from "./types.ts";
 
@@ -171,12 +172,16 @@ const succeedRefund = (draft: Draft, request: CancellationRequest, refund: Refun
 /** The cancellation is done: the request completes and the order is cancelled. */
 const complete = (draft: Draft, request: CancellationRequest) => {
   request.status = "COMPLETED";
+  request.refundRetryDeadline = null;
   draft.close(request);
   draft.log(request, "COMPLETED", SYSTEM);
   draft.order.status = "CANCELLED";
   draft.log(draft.order, "CANCELLED", SYSTEM);
   draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
 };
+
+/** Methods a failed refund may be switched to: balances the marketplace keeps itself. */
+const BALANCE_METHODS: readonly RefundMethod[] = ["GIFT_CARD", "POINTS"];
 
 /** How far ahead of the service's clock a carrier's delivery time may be (clock skew). */
 export const MAX_DELIVERY_CLOCK_SKEW_SECONDS = 300;
@@ -408,12 +413,18 @@ const apply = (draft: Draft, event: DomainEvent): void => {
           outcome: "REFUND_RETRY",
         });
       }
-      // The last call under this key went through after all (its answer was lost): record it.
+      // The last call under this key went through after all (its answer was lost): the retry is
+      // recorded, and so is the refund the provider had made.
       if (event.refundMade) {
+        draft.log(request, "REFUND_RETRIED", event.actor);
         succeedRefund(draft, request, refund);
         return;
       }
       const method = event.method ?? refund.method;
+      // Another method only to a balance the marketplace keeps itself (it cannot decline).
+      if (method !== refund.method && !BALANCE_METHODS.includes(method)) {
+        refuse("VALIDATION_FAILED", `a refund can be retried to ${BALANCE_METHODS.join(" or ")}`);
+      }
       // A declined key is spent, and another method is another refund: each gets its own key.
       // The old key's refund is known not to have been made (declined, or refundMade is false).
       if (method !== refund.method || refund.declined) {
@@ -496,6 +507,7 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         request.refund.status = "NOT_REQUIRED";
       }
       request.status = "RETURN_REQUIRED";
+      request.refundRetryDeadline = null;
       draft.close(request);
       draft.log(request, "RETURN_REQUIRED", SYSTEM);
       draft.effects.push({

@@ -256,6 +256,7 @@ describe("delivery during REFUND_FAILED", () => {
     expect(flow.request()).toMatchObject({
       status: "COMPLETED",
       refund: { status: "SUCCEEDED", refundId: KEY, succeededAt: at(DAY) },
+      refundRetryDeadline: null,
     });
     expect(timelineOf(flow.request()).slice(-3)).toEqual([
       ["REFUND_FAILED", SYSTEM],
@@ -282,6 +283,8 @@ describe("delivery during REFUND_FAILED", () => {
       expect(flow.request()).toMatchObject({
         status: "RETURN_REQUIRED",
         refund: { status: "NOT_REQUIRED", refundId: KEY, succeededAt: null },
+        // Nobody waits for a retry of it any more.
+        refundRetryDeadline: null,
       });
       expect(flow.order.status).toBe("DELIVERED");
       // Neither the operator nor the wait's deadline can refund a returned parcel now.
@@ -488,6 +491,26 @@ describe("a retry to gift balance (another method)", () => {
   });
 });
 
+describe("a retry to a method that is not the marketplace's own balance", () => {
+  it.each(["CARD", "CASH_ON_DELIVERY"] as const)("is refused for %s, nothing changed", (method) => {
+    const flow = approvedFlow({ payment: { method: "CONVENIENCE_STORE" } });
+    flow.apply(instructRefund(), at(2 * HOUR));
+    flow.apply(refundFailed("provider timeout"), at(3 * HOUR));
+    const refused = flow.refuse(retryRefund(OPERATOR, REQ, { method }), at(DAY));
+    expect(refused.code).toBe("VALIDATION_FAILED");
+    expect(flow.request()).toMatchObject({
+      status: "REFUND_FAILED",
+      refund: { method: "GIFT_CARD" },
+    });
+  });
+
+  it("is allowed to points, the other balance the marketplace keeps", () => {
+    const flow = failed();
+    flow.apply(retryRefund(OPERATOR, REQ, { method: "POINTS" }), at(DAY));
+    expect(flow.request().refund).toMatchObject({ method: "POINTS", refundId: `${KEY}-2` });
+  });
+});
+
 describe("a retry that finds the refund made", () => {
   it("records the success under the old key instead of refunding again", () => {
     const flow = failed();
@@ -507,12 +530,14 @@ describe("a retry that finds the refund made", () => {
         declined: false,
       },
     });
-    expect(request.timeline.at(-1)).toEqual({
-      at: at(DAY),
-      type: "REFUND_SUCCEEDED",
-      actor: SYSTEM,
-    });
-    expect(timelineOf(request).map(([type]) => type)).not.toContain("REFUND_RETRIED");
+    // The operator's retry is on record (so a repeat of it is a replay), then the refund it found.
+    expect(request.timeline.slice(-2)).toEqual([
+      { at: at(DAY), type: "REFUND_RETRIED", actor: OPERATOR },
+      { at: at(DAY), type: "REFUND_SUCCEEDED", actor: SYSTEM },
+    ]);
+    expect(alreadyApplied(flow.record, retryRefund(OPERATOR, REQ, { refundMade: false }))).toBe(
+      true,
+    );
     // Nothing more to call the provider for; the workflow completes the cancellation.
     expect(flow.refuse(startRefundCall(), at(DAY + 1)).code).toBe("INVALID_STATE");
     expect(flow.refuse(refundSucceeded(), at(DAY + 1)).code).toBe("INVALID_STATE");
@@ -741,6 +766,26 @@ describe("alreadyApplied: a retried write that took effect is answered as succes
     expect(transition(flow.record, retryRefund(OPERATOR), at(DAY + 4)).ok).toBe(true);
   });
 
+  it("RETRY_REFUND: a retry to a method is the same retry only while the refund goes there", () => {
+    const flow = failed();
+    flow.apply(retryRefund(OPERATOR, REQ, { method: "GIFT_CARD" }), at(DAY));
+    applied(flow.record, retryRefund(OPERATOR, REQ, { method: "GIFT_CARD" }), at(DAY + 1));
+    // `{}` asks for the refund as it stands: the gift-balance retry on record answers it.
+    expect(alreadyApplied(flow.record, retryRefund(OPERATOR))).toBe(true);
+    const other = failed();
+    other.apply(retryRefund(OPERATOR), at(DAY));
+    expect(alreadyApplied(other.record, retryRefund(OPERATOR, REQ, { method: "GIFT_CARD" }))).toBe(
+      false,
+    );
+  });
+
+  it("RETRY_REFUND: a retry that found the refund made is answered again as that success", () => {
+    const flow = failed();
+    flow.apply(retryRefund(OPERATOR, REQ, { refundMade: true }), at(DAY));
+    // Sent again, the use case now asks nothing (the request is no longer REFUND_FAILED).
+    applied(flow.record, retryRefund(OPERATOR, REQ, { refundMade: false }), at(DAY + 1));
+  });
+
   it("RETRY_REFUND: the system's retry at the wait's deadline", () => {
     const flow = failed();
     const deadline = flow.request().refundRetryDeadline ?? "";
@@ -773,6 +818,8 @@ describe("alreadyApplied: a retried write that took effect is answered as succes
     applied(flow.record, deliver(at(HOUR)), at(HOUR + 1));
     expect(alreadyApplied(flow.record, deliver(at(HOUR - 1)))).toBe(false);
     expect(transition(flow.record, deliver(at(HOUR - 1)), at(HOUR + 1)).ok).toBe(false);
+    // Another sender of the same time did not send this delivery: no replay for it.
+    expect(alreadyApplied(flow.record, deliver(at(HOUR), STRANGER))).toBe(false);
   });
 
   it("DELIVER: the same delivery that completed a cancellation", () => {

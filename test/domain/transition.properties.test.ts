@@ -906,7 +906,10 @@ const checkRetry = (
     check(
       isDeepStrictEqual(
         entries.map((entry) => [entry.type, entry.actor]),
-        [["REFUND_SUCCEEDED", SYSTEM]],
+        [
+          ["REFUND_RETRIED", event.actor],
+          ["REFUND_SUCCEEDED", SYSTEM],
+        ],
       ),
       `${id}: a refund made, logged ${entries.map((entry) => entry.type)}`,
     );
@@ -1002,6 +1005,9 @@ const checkChange = (
       // The active request ends: a return (one entry), or refund made and completed (two).
       if (id !== prevActive || !statusChanged) expectedGain = 0;
       else expectedGain = after.status === "COMPLETED" ? 2 : 1;
+    } else if (event.type === "RETRY_REFUND" && event.refundMade) {
+      // The retry, and the refund the provider turned out to have made.
+      expectedGain = id === event.requestId ? 2 : 0;
     } else {
       expectedGain = id === event.requestId ? 1 : 0;
     }

@@ -26,6 +26,7 @@ import { createHandler as createStepHandler } from "../../functions/workflow/ste
 import { placeholderValues, stateMachineDefinition } from "../../infra/definition.ts";
 import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
 import { CancellationWorkflow } from "../../infra/workflow.ts";
+import { FaultInjector } from "../../local/faults.ts";
 import { type Execution, LocalStepFunctions } from "../../local/step-functions.ts";
 import { createTestTable, type TestTable } from "./dynamodb.ts";
 
@@ -77,6 +78,8 @@ export interface WorkflowHarness {
   definition: Definition;
   /** The execution named `name` (a request's first execution is named by its id). */
   execution: (name: string) => Execution;
+  /** Faults of the local Step Functions service (Lambda tasks fail as the Lambda service would). */
+  faults: FaultInjector;
   /** How many next SendTaskSuccess/Failure calls fail as an SFN outage would. */
   signalFailures: { count: number };
   /** Runs the scheduled reconciler now, grace periods over. */
@@ -138,6 +141,8 @@ export const createWorkflowHarness = (
     now: () => new Date().toISOString(),
   };
 
+  // Lambda-task faults (target `stepfunctions`, operation = a state's name), as local mode has.
+  const faults = new FaultInjector();
   const handlersByEntry: Record<string, (input: unknown) => Promise<unknown>> = {
     "functions/workflow/step.ts": createStepHandler(() => deps),
     "functions/workflow/refund.ts": createRefundHandler(() => deps),
@@ -155,6 +160,7 @@ export const createWorkflowHarness = (
     retryIntervalOverrides: Object.fromEntries(
       Object.keys(definition.States).map((name) => [name, 0]),
     ),
+    faults,
   });
 
   // The real WorkflowClient, its SFN calls answered by the local service.
@@ -198,6 +204,7 @@ export const createWorkflowHarness = (
     definition,
     execution: (name) =>
       local.describeExecution(`arn:aws:states:${REGION}:${ACCOUNT}:execution:cancellation:${name}`),
+    faults,
     signalFailures,
     reconcile: () => reconcile({ graceSeconds: 0 }),
   };

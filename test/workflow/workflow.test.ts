@@ -661,6 +661,40 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
     expect(again.resumed.filter((entry) => entry.requestId === ids.requestId)).toEqual([]);
   });
 
+  it("a step that keeps failing is caught: the failure is recorded, then the request is resumed", async () => {
+    const harness = createWorkflowHarness(table, template);
+    // The Lambda service refuses the seller-notification step on every attempt.
+    harness.faults.add({ target: "stepfunctions", operation: STATES.start, error: "unavailable" });
+    const ids = await requestCancellation(harness);
+    const first = await finish(harness, ids.requestId);
+
+    expect(first.status).toBe("FAILED");
+    expect(first.error).toBe("WorkflowFailed");
+    const entered = statesEntered(first);
+    expect(entered.slice(-2)).toEqual([STATES.recordFailure, STATES.failed]);
+    expect(
+      first.history.filter((e) => e.type === "TaskRetried" && e.stateName === STATES.start),
+    ).toHaveLength(6);
+    const stored = await harness.deps.store.get(ids.orderId);
+    expect(stored?.executions?.[ids.requestId]).toMatchObject({
+      name: ids.requestId,
+      attempt: 1,
+      error: "Lambda.ServiceException",
+    });
+    expect(stored?.record.requests[ids.requestId]?.status).toBe("REQUESTED");
+
+    harness.faults.clear();
+    const report = await harness.reconcile();
+    expect(report.resumed).toContainEqual({
+      requestId: ids.requestId,
+      execution: `${ids.requestId}-2`,
+    });
+    await sellerApproves(harness, ids);
+    const second = await finish(harness, `${ids.requestId}-2`);
+    expect(second.status, failure(second)).toBe("SUCCEEDED");
+    expect((await read(harness, ids.orderId)).requests[ids.requestId]?.status).toBe("COMPLETED");
+  });
+
   it("a signal that could not be sent is kept and delivered by the reconciler, long before the deadline", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness);
