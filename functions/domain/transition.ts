@@ -161,6 +161,17 @@ const reject = (
   draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
 };
 
+/** The request's claimed refund whose outcome is still awaited; refused otherwise. */
+const claimedRefund = (draft: Draft, requestId: string) => {
+  const request = draft.request(requestId);
+  expectStatus(request, "REFUND_PENDING");
+  const refund = request.refund;
+  if (!refund?.refundId || refund.status !== "PENDING") {
+    refuse("INVALID_STATE", "no claimed refund is pending");
+  }
+  return { request, refund };
+};
+
 const succeedRefund = (draft: Draft, request: CancellationRequest, refund: Refund) => {
   refund.status = "SUCCEEDED";
   refund.succeededAt = draft.now;
@@ -358,35 +369,20 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       return;
     }
     case "START_REFUND_CALL": {
-      const request = draft.request(event.requestId);
-      expectStatus(request, "REFUND_PENDING");
-      const refund = request.refund;
-      if (!refund?.refundId || refund.status !== "PENDING") {
-        refuse("INVALID_STATE", "no refund is claimed and pending");
-      }
+      const { refund } = claimedRefund(draft, event.requestId);
       // Money moves only while the parcel is on its way: a delivered order becomes a return.
       if (order.status !== "SHIPPED") refuse("INVALID_STATE", `the order is ${order.status}`);
       refund.callStartedAt = draft.now;
       return;
     }
     case "REFUND_SUCCEEDED": {
-      const request = draft.request(event.requestId);
-      expectStatus(request, "REFUND_PENDING");
-      const refund = request.refund;
-      if (!refund?.refundId || refund.status !== "PENDING") {
-        refuse("INVALID_STATE", "no refund is in flight");
-      }
+      const { request, refund } = claimedRefund(draft, event.requestId);
       refund.attempts += 1;
       succeedRefund(draft, request, refund);
       return;
     }
     case "REFUND_FAILED": {
-      const request = draft.request(event.requestId);
-      expectStatus(request, "REFUND_PENDING");
-      const refund = request.refund;
-      if (!refund?.refundId || refund.status !== "PENDING") {
-        refuse("INVALID_STATE", "no refund is in flight");
-      }
+      const { request, refund } = claimedRefund(draft, event.requestId);
       refund.attempts += 1;
       refund.status = "FAILED";
       refund.declined = event.declined;
