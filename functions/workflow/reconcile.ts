@@ -11,12 +11,15 @@ import { deliverOutbox } from "../app/outbox.ts";
 import { activeRequest } from "../domain/requests.ts";
 
 /**
- * Work younger than this is left to whoever is doing it: a request's first start follows its
- * write within milliseconds, an outbox entry is delivered right after its change.
+ * Outbox entries younger than this are left to the writer, which delivers them right after its
+ * change (a claim would keep both from sending one anyway). Open requests get no grace: resuming
+ * one whose start is still under way is harmless, since a never-started request is started under
+ * its own name, which StartExecution treats as the same execution. So no request stays without a
+ * running execution for longer than the schedule's period.
  */
-export const GRACE_SECONDS = 120;
+export const OUTBOX_GRACE_SECONDS = 60;
 
-/** The scheduled event, or `{ "graceSeconds": 0 }` to look at everything now (local sweep). */
+/** The scheduled event, or `{ "graceSeconds": 0 }` to take every outbox entry now (local sweep). */
 const inputSchema = z.looseObject({ graceSeconds: z.number().int().min(0).optional() });
 
 export interface ReconcileReport {
@@ -71,8 +74,11 @@ export const createHandler =
   async (rawInput: unknown): Promise<ReconcileReport> => {
     const deps = getDeps();
     const parsed = inputSchema.safeParse(rawInput ?? {});
-    const grace = (parsed.success ? parsed.data.graceSeconds : undefined) ?? GRACE_SECONDS;
-    const before = new Date(Date.parse(deps.now()) - grace * 1000 + 1).toISOString();
+    const grace = (parsed.success ? parsed.data.graceSeconds : undefined) ?? OUTBOX_GRACE_SECONDS;
+    const now = deps.now();
+    const outboxBefore = new Date(Date.parse(now) - grace * 1000).toISOString();
+    // Everything up to now (inclusive: `since` is a prefix of the sort key).
+    const before = `${now}~`;
     const report: ReconcileReport = { checked: 0, resumed: [], delivered: [], failed: [] };
     // Listed once per sweep, and only if an open request is found.
     let runningNames: Promise<Set<string>> | undefined;
@@ -90,7 +96,7 @@ export const createHandler =
             if (item.kind === "ORDER") {
               const resumed = await resume(deps, item.orderId, running);
               if (resumed) report.resumed.push(resumed);
-            } else {
+            } else if (item.since <= outboxBefore) {
               const delivery = await deliverOutbox(deps, item.orderId, [{ id: item.id }]);
               report.delivered.push(...delivery.delivered);
               report.failed.push(...delivery.failed);

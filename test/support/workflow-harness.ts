@@ -82,6 +82,8 @@ export interface WorkflowHarness {
   faults: FaultInjector;
   /** How many next SendTaskSuccess/Failure calls fail as an SFN outage would. */
   signalFailures: { count: number };
+  /** Runs the reconciler as its schedule does (an EventBridge event, grace periods in force). */
+  reconcileOnSchedule: () => ReturnType<ReturnType<typeof createReconcileHandler>>;
   /** Runs the scheduled reconciler now, grace periods over. */
   reconcile: () => ReturnType<ReturnType<typeof createReconcileHandler>>;
 }
@@ -207,6 +209,8 @@ export const createWorkflowHarness = (
     faults,
     signalFailures,
     reconcile: () => reconcile({ graceSeconds: 0 }),
+    reconcileOnSchedule: () =>
+      reconcile({ source: "aws.events", "detail-type": "Scheduled Event", detail: {} }),
   };
 };
 

@@ -695,6 +695,30 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
     expect((await read(harness, ids.orderId)).requests[ids.requestId]?.status).toBe("COMPLETED");
   });
 
+  it("on its schedule the reconciler leaves fresh mail to its writer; a sweep takes it", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness, {
+      policy: quickPolicy({ sellerResponseSeconds: 600 }),
+    });
+    await reach(harness, ids, "AWAITING_SELLER");
+    harness.mailer.failures = 1;
+    await decide(harness, ids.orderId, {
+      type: "SELLER_DECIDE",
+      actor: ids.sellerId,
+      requestId: ids.requestId,
+      decision: "REJECT",
+      reason: "already abroad",
+    });
+    const [mail] = await harness.deps.store.pendingOutbox(ids.orderId);
+    expect(mail?.kind).toBe("MAIL");
+    await finish(harness, ids.requestId);
+
+    const scheduled = await harness.reconcileOnSchedule();
+    expect(scheduled.delivered).not.toContain(mail?.id);
+    const swept = await harness.reconcile();
+    expect(swept.delivered).toContain(mail?.id);
+  });
+
   it("a signal that could not be sent is kept and delivered by the reconciler, long before the deadline", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness);
