@@ -27,6 +27,8 @@ export interface ReconcileReport {
   resumed: { requestId: string; execution: string }[];
   delivered: string[];
   failed: string[];
+  /** Items or index pages that an AWS fault kept from being handled: next time, then. */
+  errors: number;
 }
 
 /** The name of a request's `attempt`-th execution: the first is named by the request id. */
@@ -79,17 +81,41 @@ export const createHandler =
     const outboxBefore = new Date(Date.parse(now) - grace * 1000).toISOString();
     // Everything up to now (inclusive: `since` is a prefix of the sort key).
     const before = `${now}~`;
-    const report: ReconcileReport = { checked: 0, resumed: [], delivered: [], failed: [] };
-    // Listed once per sweep, and only if an open request is found.
+    const report: ReconcileReport = {
+      checked: 0,
+      resumed: [],
+      delivered: [],
+      failed: [],
+      errors: 0,
+    };
+    // Listed once per sweep, and only if an open request is found; a failed listing is tried
+    // again by the next item that needs it.
     let runningNames: Promise<Set<string>> | undefined;
     const running = () => {
-      runningNames ??= deps.workflow.runningExecutionNames();
+      runningNames ??= deps.workflow.runningExecutionNames().catch((error: unknown) => {
+        runningNames = undefined;
+        throw error;
+      });
       return runningNames;
+    };
+    const failed = (what: Record<string, unknown>, error: unknown) => {
+      report.errors += 1;
+      deps.logger.error("reconciling failed here; the next run tries again", {
+        ...what,
+        error: (error as Error).name,
+      });
     };
     for (let shard = 0; shard < WORK_SHARDS; shard++) {
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await deps.store.pendingWork(`WORK#${shard}`, before, start);
+        let page: Awaited<ReturnType<typeof deps.store.pendingWork>>;
+        try {
+          page = await deps.store.pendingWork(`WORK#${shard}`, before, start);
+        } catch (error) {
+          // One partition's trouble must not stop the others.
+          failed({ shard }, error);
+          break;
+        }
         for (const item of page.items) {
           report.checked += 1;
           try {
@@ -102,18 +128,15 @@ export const createHandler =
               report.failed.push(...delivery.failed);
             }
           } catch (error) {
-            // One order's trouble must not stop the sweep: it is tried again next time.
-            deps.logger.error("reconciling an item failed", {
-              orderId: item.orderId,
-              kind: item.kind,
-              error: (error as Error).name,
-            });
+            // One order's trouble must not stop the sweep.
+            failed({ orderId: item.orderId, kind: item.kind }, error);
           }
         }
         start = page.next;
       } while (start);
     }
-    if (report.resumed.length > 0 || report.delivered.length > 0 || report.failed.length > 0) {
+    const worked = report.resumed.length + report.delivered.length + report.failed.length;
+    if (worked > 0 || report.errors > 0) {
       deps.logger.info("reconciled", { ...report });
     }
     return report;

@@ -1,7 +1,7 @@
 // The synthesized state machine, run by aws-local-stepfunctions on DynamoDB Local with the real
 // workflow handlers: each lifecycle path asserted on the final record, the emails and the history.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type {
   PaymentGateway,
   RefundInstruction,
@@ -693,6 +693,28 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
     const second = await finish(harness, `${ids.requestId}-2`);
     expect(second.status, failure(second)).toBe("SUCCEEDED");
     expect((await read(harness, ids.orderId)).requests[ids.requestId]?.status).toBe("COMPLETED");
+  });
+
+  it("the reconciler does not fail on an AWS fault: it reports it and the next run finishes the job", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness);
+    await reach(harness, ids, "AWAITING_SELLER");
+    const first = harness.execution(ids.requestId);
+    harness.local.stopExecution(first.executionArn);
+    await first.done;
+    const outage = Object.assign(new Error("throttled"), { name: "ThrottlingException" });
+    const listing = vi
+      .spyOn(harness.deps.workflow, "runningExecutionNames")
+      .mockRejectedValueOnce(outage);
+
+    const during = await harness.reconcile();
+    expect(during.errors).toBeGreaterThan(0);
+    listing.mockRestore();
+    const after = await harness.reconcile();
+    expect(after.resumed).toContainEqual({
+      requestId: ids.requestId,
+      execution: `${ids.requestId}-2`,
+    });
   });
 
   it("on its schedule the reconciler leaves fresh mail to its writer; a sweep takes it", async () => {
