@@ -143,6 +143,21 @@ interface Definition {
   States: Record<string, StateDefinition>;
 }
 
+/**
+ * The error aws-local-stepfunctions raises when a Task outlasts its timeout (its
+ * StatesTimeoutError, which it does not export): name and message `States.Timeout`, retryable and
+ * catchable, so Retry/Catch on `States.Timeout` or `States.ALL` and the Catch's
+ * `{ Error, Cause }` are the same. One difference: the interpreter keeps its own timeouts out of a
+ * `States.TaskFailed` Retry/Catch by their class, which this error cannot have; the synthesized
+ * waits name no `States.TaskFailed`.
+ */
+const statesTimeout = (): Error =>
+  Object.assign(new Error("States.Timeout"), {
+    name: "States.Timeout",
+    retryable: true,
+    catchable: true,
+  });
+
 /** A task's own error, named the way the state machine's Retry and Catch clauses expect. */
 const namedError = (name: string, message: string): Error => {
   const error = new Error(message);
@@ -434,6 +449,26 @@ export class LocalStepFunctions {
     for (const execution of this.executions.values()) {
       if (execution.status === "RUNNING") execution.abort();
     }
+  }
+
+  /**
+   * Times out now every parked `.waitForTaskToken` task (of the executions whose name `filter`
+   * accepts), exactly as its TimeoutSeconds(Path) would: the task fails with the interpreter's own
+   * `States.Timeout` error (Error and Cause both `States.Timeout`), so the state's Retry/Catch on
+   * `States.Timeout` runs, the history shows TaskTimedOut, and a late signal with its token gets
+   * TaskTimedOut. Lets tests and chaos runs fire deadlines without sleeping. Answers how many
+   * waits it ended.
+   */
+  expireWaits(filter: (executionName: string) => boolean = () => true): number {
+    let expired = 0;
+    for (const [token, task] of [...this.parked]) {
+      const name = this.executions.get(task.executionArn)?.name;
+      if (name === undefined || !filter(name)) continue;
+      this.parked.delete(token);
+      task.reject(statesTimeout());
+      expired += 1;
+    }
+    return expired;
   }
 
   /**

@@ -405,3 +405,63 @@ describe("faults on the workflow's tasks", () => {
     }
   });
 });
+
+describe("expireWaits", () => {
+  const waitFailure = async (service: Service, name: string) => {
+    const history = await service.client.send(
+      new GetExecutionHistoryCommand({ executionArn: executionArn(name) }),
+    );
+    const failed = history.events?.find((event) => event.type === "TaskTimedOut");
+    return failed && { type: failed.type, ...failed.taskFailedEventDetails };
+  };
+
+  it("times out the parked waits now, as their own timeout does: the Catch on States.Timeout runs", async () => {
+    const service = await startService();
+    await start(service, "natural", { waitSeconds: 1 });
+    await start(service, "expired", { waitSeconds: 3600 });
+    const [, token] = [await tokenNumber(service, 1), await tokenNumber(service, 2)];
+    // The natural one times out by itself within a second; the other would wait an hour.
+    await until(async () => waitFailure(service, "natural"), "the natural timeout");
+    expect(service.local.expireWaits()).toBe(1);
+    const natural = await waitFailure(service, "natural");
+    const expired = await until(async () => waitFailure(service, "expired"), "expired wait");
+    expect(expired).toEqual(natural);
+    expect(expired).toMatchObject({ error: "States.Timeout", cause: "States.Timeout" });
+
+    // Both went on to Hold through the same Catch, with the same caught error.
+    service.release();
+    const outputs = await Promise.all(
+      ["natural", "expired"].map(async (name) =>
+        JSON.parse(String((await reachStatus(service, name, "SUCCEEDED")).output)),
+      ),
+    );
+    expect(outputs[1].error).toEqual({ Error: "States.Timeout", Cause: "States.Timeout" });
+    expect(outputs[1].error).toEqual(outputs[0].error);
+    // The ended wait's token is stale, as after any timeout; nothing is left to expire.
+    await expect(
+      service.client.send(new SendTaskSuccessCommand({ taskToken: token, output: "{}" })),
+    ).rejects.toMatchObject({ name: "TaskTimedOut" });
+    expect(service.local.expireWaits()).toBe(0);
+  });
+
+  it("ends only the waits of the executions the filter accepts", async () => {
+    const service = await startService();
+    await start(service, "req-a");
+    await start(service, "req-b");
+    await start(service, "req-a-2");
+    await tokenNumber(service, 3);
+    expect(service.local.expireWaits((name) => name.startsWith("req-a"))).toBe(2);
+    await until(async () => waitFailure(service, "req-a-2"), "req-a-2 to time out");
+    await until(async () => waitFailure(service, "req-a"), "req-a to time out");
+    expect(await waitFailure(service, "req-b")).toBeUndefined();
+    await reachStatus(service, "req-b", "RUNNING");
+    // req-b still waits for its signal: of the three tokens, only its own is still live.
+    const answers = await Promise.allSettled(
+      service.tokens.map((taskToken) =>
+        service.client.send(new SendTaskSuccessCommand({ taskToken, output: "{}" })),
+      ),
+    );
+    expect(answers.filter((answer) => answer.status === "fulfilled")).toHaveLength(1);
+    await reachStatus(service, "req-b", "SUCCEEDED");
+  });
+});

@@ -1,0 +1,165 @@
+// Chaos in `npm test`: ten flows through local mode at once with a quarter of the calls failing at
+// every target, then recovery and the invariants (test/chaos/harness.ts); and a few random
+// interleavings of the `npm run chaos` model. The full run: `npm run chaos`.
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChaosRun, type ChaosServer, type OrderSpec, startChaosServer } from "./harness.ts";
+import { chaosProperty, emptyTotals } from "./model.ts";
+
+let server: ChaosServer;
+
+beforeAll(async () => {
+  process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
+  server = await startChaosServer();
+}, 90_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+type Step = (run: ChaosRun, index: number) => Promise<unknown>;
+const nothing: Step = async () => undefined;
+
+interface Flow {
+  name: string;
+  order: OrderSpec;
+  /** What the flow does in each phase after the request (seller, then operator or carrier). */
+  seller: Step;
+  afterSeller: Step;
+}
+
+const small = (method: OrderSpec["method"], locale: OrderSpec["locale"] = "ja"): OrderSpec => ({
+  locale,
+  currency: "JPY",
+  method,
+  high: false,
+});
+const high = (method: OrderSpec["method"], currency: OrderSpec["currency"] = "JPY"): OrderSpec => ({
+  locale: "en",
+  currency,
+  method,
+  high: true,
+});
+
+const FLOWS: Flow[] = [
+  {
+    name: "seller approves, policy approves, card refund",
+    order: small("CARD"),
+    seller: (run, i) => run.sellerDecides(i, "APPROVE"),
+    afterSeller: nothing,
+  },
+  {
+    name: "seller rejects",
+    order: small("CARD", "en"),
+    seller: (run, i) => run.sellerDecides(i, "REJECT"),
+    afterSeller: nothing,
+  },
+  {
+    name: "buyer withdraws",
+    order: small("GIFT_CARD"),
+    seller: (run, i) => run.withdraw(i),
+    afterSeller: nothing,
+  },
+  {
+    name: "high value: operator approves",
+    order: high("CARD"),
+    seller: (run, i) => run.sellerDecides(i, "APPROVE"),
+    afterSeller: (run, i) => run.operatorDecides(i, "APPROVE"),
+  },
+  {
+    name: "high value: operator rejects",
+    order: high("POINTS", "USD"),
+    seller: (run, i) => run.sellerDecides(i, "APPROVE"),
+    afterSeller: (run, i) => run.operatorDecides(i, "REJECT"),
+  },
+  {
+    name: "nobody answers: reminder, escalation, review times out, approved by policy",
+    order: high("CONVENIENCE_STORE"),
+    seller: nothing,
+    afterSeller: nothing,
+  },
+  {
+    name: "cash on delivery: approved without a refund",
+    order: small("CASH_ON_DELIVERY"),
+    seller: (run, i) => run.sellerDecides(i, "APPROVE"),
+    afterSeller: nothing,
+  },
+  {
+    name: "the parcel arrives while the refund is under way",
+    order: small("CARD"),
+    seller: (run, i) => run.sellerDecides(i, "APPROVE"),
+    afterSeller: (run, i) => run.deliver(i),
+  },
+  {
+    name: "the parcel arrives while the seller decides",
+    order: small("POINTS", "en"),
+    seller: (run, i) => run.deliver(i),
+    afterSeller: (run, i) => run.sellerDecides(i, "APPROVE"),
+  },
+  {
+    name: "high value: operator approves, a declined card refund is retried as gift balance",
+    order: high("CARD", "USD"),
+    seller: (run, i) => run.sellerDecides(i, "APPROVE"),
+    afterSeller: async (run, i) => {
+      await run.operatorDecides(i, "APPROVE");
+      await run.settle();
+      await run.retryRefund(i, true);
+    },
+  },
+];
+
+describe("chaos", () => {
+  it("ten flows with 25 % faults at every target: after recovery every invariant holds", async () => {
+    const run = await ChaosRun.create(
+      server,
+      FLOWS.map((flow) => flow.order),
+    );
+    // People repeat a call answered 503, as its Retry-After invites.
+    run.repeatUnavailable = 3;
+    try {
+      run.addFault({ target: "dynamodb", error: "timeout", rate: 0.25 });
+      run.addFault({ target: "stepfunctions", error: "timeout", rate: 0.25 });
+      run.addFault({ target: "ses", error: "throttle", rate: 0.25 });
+      // The first matching fault is the one rolled: card refunds are declined, others time out.
+      run.addFault({ target: "payments", operation: "CARD", error: "declined", rate: 0.25 });
+      run.addFault({ target: "payments", error: "timeout", rate: 0.25 });
+
+      const everyone = (step: Step) =>
+        Promise.all(FLOWS.map((_, index) => step(run, index))).then(() => run.observe());
+      await everyone((r, i) => r.importOrder(i));
+      await everyone((r, i) => r.ship(i));
+      await everyone((r, i) =>
+        r.requestCancellation(i, i === 1 ? "OTHER" : "NO_LONGER_NEEDED", false),
+      );
+      // One buyer sends it again, as after a lost answer.
+      await run.requestCancellation(0, "NO_LONGER_NEEDED", true);
+      await run.settle();
+      await everyone((r, i) => (FLOWS[i] as Flow).seller(r, i));
+      await run.settle();
+      await everyone((r, i) => (FLOWS[i] as Flow).afterSeller(r, i));
+      for (let round = 0; round < 3; round++) {
+        await run.settle();
+        run.expireWaits();
+        await run.observe();
+      }
+
+      await run.recover();
+      await run.checkInvariants();
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n  trail:\n    ${run.trail.join("\n    ")}`);
+    } finally {
+      run.close();
+    }
+    expect(run.stats.faultsFired).toBeGreaterThan(0);
+    expect(run.stats.requests).toBeGreaterThanOrEqual(FLOWS.length);
+  }, 50_000);
+
+  it("random interleavings of the chaos model keep every invariant", async () => {
+    const totals = emptyTotals();
+    await fc.assert(chaosProperty(server, totals, { maxCommands: 16 }), {
+      numRuns: 10,
+      interruptAfterTimeLimit: 25_000,
+    });
+    expect(totals.breaks).toBe(0);
+  }, 40_000);
+});

@@ -1,0 +1,423 @@
+// The chaos model: fast-check commands for everyone who acts on a cancellation (buyer, seller,
+// operator, carrier, the timers, the reconciler) and for faults toggled on every target, run
+// against local mode through `ChaosRun`. A run is one random interleaving on fresh orders; after
+// its commands the faults stop, recovery runs and the invariants are checked.
+import fc from "fast-check";
+import type { FaultSpec } from "../../local/faults.ts";
+import {
+  Break,
+  ChaosRun,
+  type ChaosServer,
+  type OrderSpec,
+  PAYMENT_METHODS,
+  REASONS,
+  type Reason,
+} from "./harness.ts";
+
+export interface Model {
+  imported: boolean[];
+  shipped: boolean[];
+}
+
+type Act = (run: ChaosRun, model: Model) => Promise<unknown>;
+
+/** One action; after it, the run's requests are read and checked (a terminal one never moves). */
+export class Action implements fc.AsyncCommand<Model, ChaosRun> {
+  constructor(
+    private readonly label: string,
+    private readonly needs: (model: Model) => boolean,
+    private readonly act: Act,
+  ) {}
+
+  check(model: Readonly<Model>): boolean {
+    return this.needs(model as Model);
+  }
+
+  async run(model: Model, run: ChaosRun): Promise<void> {
+    await this.act(run, model);
+    await run.observe();
+  }
+
+  toString(): string {
+    return this.label;
+  }
+}
+
+const always = () => true;
+const imported = (index: number) => (model: Model) => model.imported[index] === true;
+
+/** Which order of the run an action is about (runs have one or two). */
+const anOrder = fc.integer({ min: 0, max: 1 });
+const ORDER_COUNT_MAX = 2;
+const inRange = (model: Model, index: number) => index < model.imported.length;
+
+const SFN_OPERATIONS = [
+  "StartExecution",
+  "SendTaskSuccess",
+  "SendTaskFailure",
+  "ListExecutions",
+  "StartRequest",
+  "ReadStatus",
+  "MakeRefund",
+  "InstructRefund",
+  "MarkCompleted",
+  "RecordRefundFailure",
+  "RecordWorkflowFailure",
+] as const;
+const DYNAMODB_OPERATIONS = [
+  "GetItem",
+  "PutItem",
+  "UpdateItem",
+  "DeleteItem",
+  "Query",
+  "TransactWriteItems",
+] as const;
+
+/** Mostly every call of the target; sometimes one operation (or state, or refund method). */
+const someOperation = (operations: readonly string[]): fc.Arbitrary<string | undefined> =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant(undefined) },
+    { weight: 2, arbitrary: fc.constantFrom(...operations) },
+  );
+
+/**
+ * A fault on one target, with an error valid for it: SES only refuses (throttle, unavailable),
+ * because an SES call whose answer is lost is resent by design (mail is at least once); payments
+ * also decline and time out (applied, answer lost). Mostly 10–50 % of calls; now and then an
+ * outage (every call), so that mail given up and its alert, and refunds that fail for good, are
+ * exercised too.
+ */
+export const faultArbitrary: fc.Arbitrary<FaultSpec> = fc
+  .tuple(
+    fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          target: fc.constant("dynamodb" as const),
+          error: fc.constantFrom("throttle" as const, "unavailable" as const, "timeout" as const),
+          operation: someOperation(DYNAMODB_OPERATIONS),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          target: fc.constant("stepfunctions" as const),
+          error: fc.constantFrom("throttle" as const, "unavailable" as const, "timeout" as const),
+          operation: someOperation(SFN_OPERATIONS),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          target: fc.constant("ses" as const),
+          error: fc.constantFrom("throttle" as const, "unavailable" as const),
+          operation: fc.constant(undefined),
+        }),
+      },
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          target: fc.constant("payments" as const),
+          error: fc.constantFrom(
+            "throttle" as const,
+            "unavailable" as const,
+            "timeout" as const,
+            "timeout" as const,
+            "declined" as const,
+            "declined" as const,
+          ),
+          operation: someOperation(["CARD", "GIFT_CARD", "POINTS"]),
+        }),
+      },
+    ),
+    fc.integer({ min: 1, max: 5 }).map((tenths) => tenths / 10),
+    fc.nat(9),
+  )
+  .map(([fault, partial, dice]) => ({
+    target: fault.target,
+    error: fault.error,
+    // An outage: 1 in 10, and 4 in 10 for the provider (every attempt of a refund declined, or
+    // made with its answer lost, until the retries run out and an operator or the fallback acts).
+    rate: dice < (fault.target === "payments" ? 4 : 1) ? 1 : partial,
+    ...(fault.operation === undefined ? {} : { operation: fault.operation }),
+  }));
+
+const orderAction = (
+  label: string,
+  needs: (index: number) => (model: Model) => boolean,
+  act: (index: number) => Act,
+) =>
+  anOrder.map(
+    (index) =>
+      new Action(
+        `${label}(${index})`,
+        (model) => inRange(model, index) && needs(index)(model),
+        act(index),
+      ),
+  );
+
+/** Mostly approvals, so that money moves while faults are on. */
+const decision = fc.constantFrom("APPROVE" as const, "APPROVE" as const, "REJECT" as const);
+
+/** Every command, weighted: people act most, timers and faults often, the rest now and then. */
+export const commandArbitrary: fc.Arbitrary<Action> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: orderAction(
+      "import",
+      (index) => (model) => !model.imported[index],
+      (index) => async (run, model) => {
+        const response = await run.importOrder(index);
+        if (response.status === 200 || response.status === 201) model.imported[index] = true;
+      },
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: orderAction(
+      "ship",
+      (index) => (model) => imported(index)(model) && !model.shipped[index],
+      (index) => async (run, model) => {
+        const response = await run.ship(index);
+        if (response.status === 200) model.shipped[index] = true;
+      },
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(anOrder, fc.constantFrom<Reason>(...REASONS), fc.boolean()).map(
+      ([index, reason, resend]) =>
+        new Action(
+          `request(${index}, ${reason}${resend ? ", same key again" : ""})`,
+          (model) => inRange(model, index) && imported(index)(model),
+          (run) => run.requestCancellation(index, reason, resend),
+        ),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: orderAction("withdraw", imported, (index) => (run) => run.withdraw(index)),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.tuple(anOrder, decision).map(
+      ([index, decision]) =>
+        new Action(
+          `seller ${decision}(${index})`,
+          (model) => inRange(model, index) && imported(index)(model),
+          (run) => run.sellerDecides(index, decision),
+        ),
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(anOrder, decision).map(
+      ([index, decision]) =>
+        new Action(
+          `operator ${decision}(${index})`,
+          (model) => inRange(model, index) && imported(index)(model),
+          (run) => run.operatorDecides(index, decision),
+        ),
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(anOrder, fc.boolean()).map(
+      ([index, giftCard]) =>
+        new Action(
+          `retry refund(${index}${giftCard ? ", GIFT_CARD" : ""})`,
+          (model) => inRange(model, index) && imported(index)(model),
+          (run) => run.retryRefund(index, giftCard),
+        ),
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: orderAction("deliver", imported, (index) => (run) => run.deliver(index)),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.constant(new Action("timers fire", always, async (run) => run.expireWaits())),
+  },
+  { weight: 1, arbitrary: fc.constant(new Action("sweep", always, (run) => run.sweep())) },
+  {
+    weight: 4,
+    arbitrary: fc.constant(new Action("settle", always, (run) => run.settle())),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 1, max: 50 })
+      .map((ms) => new Action(`pause ${ms}ms`, always, (run) => run.pause(ms))),
+  },
+  {
+    weight: 3,
+    arbitrary: faultArbitrary.map(
+      (fault) =>
+        new Action(`fault ${JSON.stringify(fault)}`, always, async (run) => run.addFault(fault)),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constant(new Action("clear faults", always, async (run) => run.clearFaults())),
+  },
+);
+
+/**
+ * How a run begins: its orders imported and (mostly) shipped, perhaps under a fault already, so
+ * that the random commands after it find something to act on.
+ */
+export const openingArbitrary = (orders: number): fc.Arbitrary<Action[]> =>
+  fc
+    .tuple(
+      fc.array(faultArbitrary, { maxLength: 2 }),
+      // A third of the runs open with the provider down: every refund attempt declined, or made
+      // with its answer lost, so that the money rules (ask before concluding, one key per
+      // refund) meet deliveries, retries and the fallback.
+      fc.oneof(
+        { weight: 2, arbitrary: fc.constant(undefined) },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            target: fc.constant("payments" as const),
+            error: fc.constantFrom("timeout" as const, "declined" as const),
+            rate: fc.constant(1),
+          }),
+        },
+      ),
+      // Now and then the first order stays unshipped (the buyer is refused: NOT_SHIPPED).
+      fc.nat(9),
+      // Mostly the buyer asks at once, and the workflow gets going.
+      fc.option(fc.constantFrom<Reason>(...REASONS), { nil: undefined, freq: 6 }),
+      // Half the time the seller answers at once (so money often moves while faults are on).
+      fc.option(decision, { nil: undefined, freq: 2 }),
+    )
+    .map(([faults, providerDown, dice, reason, answer]) => [
+      ...[...faults, ...(providerDown ? [providerDown] : [])].map(
+        (fault) =>
+          new Action(`fault ${JSON.stringify(fault)}`, always, async (run) => run.addFault(fault)),
+      ),
+      ...Array.from({ length: orders }, (_, index) => [
+        new Action(
+          `import(${index})`,
+          (model) => !model.imported[index],
+          async (run, model) => {
+            const response = await run.importOrder(index);
+            if (response.status === 200 || response.status === 201) model.imported[index] = true;
+          },
+        ),
+        ...(dice === 0 && index === 0
+          ? []
+          : [
+              new Action(
+                `ship(${index})`,
+                (model) => imported(index)(model) && !model.shipped[index],
+                async (run, model) => {
+                  const response = await run.ship(index);
+                  if (response.status === 200) model.shipped[index] = true;
+                },
+              ),
+            ]),
+      ]).flat(),
+      ...(reason === undefined
+        ? []
+        : [
+            new Action(`request(0, ${reason})`, imported(0), (run) =>
+              run.requestCancellation(0, reason, false),
+            ),
+            new Action("settle", always, (run) => run.settle()),
+            ...(answer === undefined
+              ? []
+              : [
+                  new Action(`seller ${answer}(0)`, imported(0), (run) =>
+                    run.sellerDecides(0, answer),
+                  ),
+                  new Action("settle", always, (run) => run.settle()),
+                ]),
+          ]),
+    ]);
+
+export const orderSpecArbitrary: fc.Arbitrary<OrderSpec> = fc.record({
+  locale: fc.constantFrom("ja" as const, "en" as const),
+  currency: fc.constantFrom("JPY" as const, "JPY" as const, "USD" as const),
+  method: fc.constantFrom(...PAYMENT_METHODS),
+  high: fc.boolean(),
+});
+
+export interface ChaosTotals {
+  runs: number;
+  actions: number;
+  faultsFired: number;
+  breaks: number;
+  requests: number;
+  outcomes: Record<string, number>;
+  paths: Record<string, number>;
+}
+
+export const emptyTotals = (): ChaosTotals => ({
+  runs: 0,
+  actions: 0,
+  faultsFired: 0,
+  breaks: 0,
+  requests: 0,
+  outcomes: {},
+  paths: {},
+});
+
+/**
+ * The property: a random interleaving on one or two fresh orders, then recovery, then every
+ * invariant. `onRun` sees each finished run (progress lines); a break also goes to `lastBreak`.
+ */
+export const chaosProperty = (
+  server: ChaosServer,
+  totals: ChaosTotals,
+  options: {
+    maxCommands: number;
+    /** Runs are skipped (and not counted) while this says so: another worker found a break. */
+    skip?: () => boolean;
+    onRun?: (run: ChaosRun, error?: unknown) => void;
+  },
+) =>
+  fc.asyncProperty(
+    fc
+      .array(orderSpecArbitrary, { minLength: 1, maxLength: ORDER_COUNT_MAX })
+      .chain((specs) => fc.tuple(fc.constant(specs), openingArbitrary(specs.length))),
+    fc.commands([commandArbitrary], { maxCommands: options.maxCommands, size: "max" }),
+    async ([specs, opening], commands) => {
+      if (options.skip?.()) return;
+      const run = await ChaosRun.create(server, specs);
+      let failure: unknown;
+      try {
+        const model: Model = {
+          imported: specs.map(() => false),
+          shipped: specs.map(() => false),
+        };
+        for (const action of opening) {
+          if (action.check(model)) await action.run(model, run);
+        }
+        await fc.asyncModelRun(() => ({ model, real: run }), commands);
+        await run.recover();
+        await run.checkInvariants();
+      } catch (error) {
+        failure = error;
+        if (error instanceof Break) {
+          error.message += `\n  orders: ${run.orderIds.join(", ")}\n  trail:\n    ${run.trail.join("\n    ")}`;
+        }
+        throw error;
+      } finally {
+        run.close();
+        totals.runs += 1;
+        totals.actions += run.stats.actions;
+        totals.faultsFired += run.stats.faultsFired;
+        totals.requests += run.stats.requests;
+        for (const [status, count] of Object.entries(run.stats.outcomes)) {
+          totals.outcomes[status] = (totals.outcomes[status] ?? 0) + count;
+        }
+        for (const [type, count] of Object.entries(run.stats.paths)) {
+          totals.paths[type] = (totals.paths[type] ?? 0) + count;
+        }
+        if (failure !== undefined) totals.breaks += 1;
+        options.onRun?.(run, failure);
+      }
+    },
+  );
