@@ -49,8 +49,12 @@ const resume = async (
   const current = recorded?.name ?? requestId;
   if ((await running()).has(current)) return undefined;
   const input = { orderId, requestId };
-  // Never started (its start failed): start it under its own name, as a retried POST would.
-  if (await deps.workflow.start(input, current)) return { requestId, execution: current };
+  // Not running under its recorded name: starting that name again is harmless (the same name and
+  // input are the same execution). It started now if it never had (its start failed), or was
+  // already running and not yet listed: only the first is reported, the list's lag is no news.
+  if (await deps.workflow.start(input, current)) {
+    return recorded ? undefined : { requestId, execution: current };
+  }
   // It ended without finishing the request: a new execution under a new name, claimed first so
   // that two reconcilers never resume the same request at once.
   const attempt = (recorded?.attempt ?? 1) + 1;
