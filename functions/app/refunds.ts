@@ -28,8 +28,8 @@ export const deliveryEvent =
 
 /**
  * A failed refund's retry by `actor` (an operator, or the system at the wait's deadline), to
- * `method` or the same one. A key that was not declined may have been paid after all (a lost
- * answer): the provider is asked, so a switch to a new key never pays twice.
+ * `method` or the same one. The provider is asked about the current key first: a refund made
+ * after all (a lost answer) is recorded, so a switch to a new key never pays twice.
  */
 export const retryRefundEvent =
   (deps: AppDeps, actor: string, requestId: string, method?: RefundMethod) =>
@@ -40,7 +40,8 @@ export const retryRefundEvent =
     if (!request) throw new DomainError("NOT_FOUND", "no such cancellation request");
     const refund = request.refund;
     let refundMade = false;
-    if (request.status === "REFUND_FAILED" && refund?.refundId && !refund.declined) {
+    // Even a declined key is asked about: the provider's word on a key is what it did under it.
+    if (request.status === "REFUND_FAILED" && refund?.refundId) {
       assertNoRefundCallInFlight(request, now);
       refundMade = await refundWasMade(deps, refund.refundId);
     }

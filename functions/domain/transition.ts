@@ -422,7 +422,7 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         refuse("VALIDATION_FAILED", `a refund can be retried to ${BALANCE_METHODS.join(" or ")}`);
       }
       // A declined key is spent, and another method is another refund: each gets its own key.
-      // The old key's refund is known not to have been made (declined, or refundMade is false).
+      // The provider said the old key was not paid (refundMade is false): a new key is safe.
       if (method !== refund.method || refund.declined) {
         refund.refundId = nextRefundId(request.requestId, refund.refundId);
         refund.method = method;
