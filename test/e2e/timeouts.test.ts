@@ -17,8 +17,9 @@ beforeAll(async () => {
     policyFile,
     JSON.stringify({
       version: "e2e-short-waits",
-      sellerResponseSeconds: 2,
-      sellerReminderSeconds: 1,
+      // Seconds, but with room for a loaded machine: the reminder's wait must begin in time.
+      sellerResponseSeconds: 6,
+      sellerReminderSeconds: 3,
       onSellerTimeout: "ESCALATE",
       marketplaceReviewSeconds: 1,
       onMarketplaceTimeout: "APPROVE",
@@ -37,7 +38,7 @@ it("publishes the policy merged from POLICY_FILE over the defaults", async () =>
   const response = await api.get("/policy");
   expect(response.body).toMatchObject({
     version: "e2e-short-waits",
-    sellerResponseSeconds: 2,
+    sellerResponseSeconds: 6,
     cancellationWindowDays: 14,
     autoApproveMaxAmount: { JPY: 30000, USD: 30000 },
   });
