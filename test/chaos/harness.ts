@@ -749,6 +749,8 @@ export class ChaosRun {
 
   /** Waits (up to `maxMs`) until none of the run's executions is between waits. */
   async settle(maxMs = 3000): Promise<boolean> {
+    // Requests made since the last read have executions too.
+    await this.refresh();
     const deadline = Date.now() + maxMs;
     for (;;) {
       if (this.busyExecutions().length === 0) return true;
@@ -925,7 +927,7 @@ export class ChaosRun {
         );
         throw new Break(
           "stuck",
-          `after ${rounds} rounds of recovery: ${open.map((request) => `${request.requestId} ${request.status}`).join(", ") || "no open request"}; pending outbox ${pending.map((entry) => `${String(entry.kind)} attempts ${String(entry.attempts)}`).join(", ") || "none"}; executions ${executions.join("; ")}`,
+          `after ${rounds} rounds of recovery: ${open.map((request) => `${request.requestId} ${request.status}`).join(", ") || "no open request"}; pending outbox ${pending.map((entry) => `${String(entry.kind)} ${String(entry.sk)} attempts ${String(entry.attempts)} claimed by ${String(entry.claimedBy)} until ${String(entry.claimUntil)} (${String(entry.lastError)})`).join(", ") || "none"}; executions ${executions.join("; ")}`,
         );
       }
       if (open.length > 0 && this.expireWaits() > 0) continue;
