@@ -1,19 +1,19 @@
-// The cancellation workflow: a Standard state machine (JSONPath) driven by the request's status.
-// Every step ends by asking the record what comes next (RouteByStatus), so a lost or duplicate
-// signal, or a race between a person and a timer, settles on whatever the stored status says.
+// The cancellation workflow: a Standard state machine (JSONPath) whose states are the waits and
+// the retries; the bookkeeping between them is one Lambda segment. Each segment applies what woke
+// it, then carries the request through every automatic transition (policy approval, refund
+// instruction, the refund, completion) until it must wait or is done, and answers which.
 //
-//   StartRequest → RouteByStatus ─┬─ WaitForSellerBeforeReminder ─timeout→ RemindSeller ─┐
-//                                 ├─ WaitForSellerDecision ─timeout→ ApplySellerTimeout ──┤
-//                                 ├─ ApproveByPolicy ─────────────────────────────────────┤
-//                                 ├─ WaitForOperatorDecision ─timeout→ ApplyMarketplaceTimeout
-//                                 ├─ InstructRefund → MakeRefund (retry, backoff) ─fail→ RecordRefundFailure
-//                                 ├─ WaitForRefundRetry ─timeout→ RetryRefundAfterWait ───┤
-//                                 ├─ MarkCompleted ───────────────────────────────────────┘
-//                                 └─ Done
-// A wait that ends by a person's signal, a withdrawal or a delivery goes to ReadStatus → RouteByStatus.
+//   StartRequest ─→ RouteByStatus ─┬─ WaitForSellerBeforeReminder ─timeout→ RemindSeller ──────┐
+//        ↑ segments end here ──────┤─ WaitForSellerDecision ─timeout→ ApplySellerTimeout ──────┤
+//                                  ├─ WaitForOperatorDecision ─timeout→ ApplyMarketplaceTimeout┤
+//                                  ├─ WaitForRefundRetry ─timeout→ RetryRefundAfterWait ───────┤
+//                                  └─ Done                                                     │
+// A wait that ends by a person's signal, a withdrawal or a delivery goes to ContinueAfterWait.
+// Happy path: StartRequest, RouteByStatus, the seller wait, ContinueAfterWait, RouteByStatus, Done.
 // Every Task retries transient AWS errors (throttling, 5xx, Lambda service errors) with backoff
-// and jitter; whatever still fails is caught by RecordWorkflowFailure → WorkflowFailed, and the
-// scheduled reconciler resumes the request from its stored status under a new execution.
+// and jitter; a refund call that keeps failing is retried under its key with a longer backoff,
+// then RecordRefundFailure; whatever else still fails is caught by RecordWorkflowFailure →
+// WorkflowFailed, and the scheduled reconciler resumes the request from its stored status.
 import { type CfnElement, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -28,7 +28,7 @@ import {
 } from "../functions/adapters/order-store.ts";
 import type { WaitCancelError } from "../functions/domain/events.ts";
 import type { RequestStatus } from "../functions/domain/types.ts";
-import type { NextStep } from "../functions/domain/workflow-plan.ts";
+import type { WaitStep } from "../functions/domain/workflow-plan.ts";
 import type { StepAction } from "../functions/workflow/step.ts";
 import { createFunction } from "./lambda-defaults.ts";
 import { acknowledge } from "./nag.ts";
@@ -37,20 +37,16 @@ import { acknowledge } from "./nag.ts";
 export const STATES = {
   start: "StartRequest",
   route: "RouteByStatus",
-  readStatus: "ReadStatus",
+  continueAfterWait: "ContinueAfterWait",
   waitSellerReminder: "WaitForSellerBeforeReminder",
   remindSeller: "RemindSeller",
   waitSeller: "WaitForSellerDecision",
   sellerTimeout: "ApplySellerTimeout",
-  approveByPolicy: "ApproveByPolicy",
   waitOperator: "WaitForOperatorDecision",
   marketplaceTimeout: "ApplyMarketplaceTimeout",
-  instructRefund: "InstructRefund",
-  refund: "MakeRefund",
   recordRefundFailure: "RecordRefundFailure",
   waitRefundRetry: "WaitForRefundRetry",
   retryRefund: "RetryRefundAfterWait",
-  complete: "MarkCompleted",
   recordFailure: "RecordWorkflowFailure",
   failed: "WorkflowFailed",
   done: "Done",
@@ -123,35 +119,22 @@ export class CancellationWorkflow extends Construct {
       environment: props.environment,
       timeout: Duration.seconds(20),
     });
-    const refundFunction = createFunction(this, "RefundFunction", {
-      entry: "functions/workflow/refund.ts",
-      environment: props.environment,
-      timeout: Duration.seconds(20),
-    });
-    this.functions = [stepFunction, refundFunction];
-    // Exactly what the order store does for a step: read, save (with outbox puts), deliver
+    this.functions = [stepFunction];
+    // Exactly what the order store does for a segment: read, save (with outbox puts), deliver
     // outbox items (claim, delete); no index reads.
-    for (const fn of this.functions) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: [
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem",
-          ],
-          resources: [table.tableArn],
-        }),
-      );
-    }
-    // The steps ask the provider about a refund; only the refund task can make one.
     stepFunction.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ["dynamodb:GetItem"],
-        resources: [props.refundsTable.tableArn],
+        actions: [
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+        ],
+        resources: [table.tableArn],
       }),
     );
-    refundFunction.addToRolePolicy(
+    // The segment makes refunds (and asks the provider about them): the only writer of the ledger.
+    stepFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
         resources: [props.refundsTable.tableArn],
@@ -185,18 +168,44 @@ export class CancellationWorkflow extends Construct {
       .next(new sfn.Fail(this, STATES.failed, { error: "WorkflowFailed" }));
     const catchAll = { errors: [sfn.Errors.ALL], resultPath: "$.error" };
 
-    /** A step: apply the action's event, answer the plan ({orderId, requestId, next, waitSeconds}). */
-    const step = (name: string, action: StepAction, options: { withError?: boolean } = {}) =>
+    // Refund retries under the same key, long enough for a provider's hiccup; then REFUND_FAILED.
+    const refundRetry: sfn.RetryProps = {
+      errors: ["RefundCallFailed"],
+      interval: Duration.seconds(5),
+      backoffRate: 3,
+      maxAttempts: 4,
+      maxDelay: Duration.minutes(5),
+      jitterStrategy: sfn.JitterType.FULL,
+    };
+    const refundCaught = { errors: ["RefundCallFailed"], resultPath: "$.error" };
+
+    /** A segment: apply the action, run the automatic steps, answer {orderId, requestId, next, waitSeconds}. */
+    const segment = (name: string, action: StepAction, options: { withError?: boolean } = {}) =>
       new tasks.LambdaInvoke(this, name, {
         lambdaFunction: stepFunction,
         payload: stepPayload(action, options),
         payloadResponseOnly: true,
         taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
       })
+        // First match wins: the refund's own backoff before the generic TaskFailed retry.
+        .addRetry(refundRetry)
         .addRetry(transientRetry(LAMBDA_SERVICE_ERRORS))
         // The handler's own failures (a DynamoDB or SES fault that outlasted the SDK's retries).
-        .addRetry({ ...transientRetry(["States.TaskFailed", "States.Timeout"]), maxAttempts: 5 })
-        .addCatch(recordFailure, catchAll);
+        .addRetry({ ...transientRetry(["States.TaskFailed", "States.Timeout"]), maxAttempts: 5 });
+
+    const route = new sfn.Choice(this, STATES.route);
+    // Records the failed refund (then waits for a retry): it makes no refund itself.
+    const recordRefundFailure = segment(STATES.recordRefundFailure, "REFUND_FAILED", {
+      withError: true,
+    })
+      .addCatch(recordFailure, catchAll)
+      .next(route);
+    /** A segment that may make a refund: a refund failing past its retries is recorded. */
+    const step = (name: string, action: StepAction) =>
+      segment(name, action)
+        .addCatch(recordRefundFailure, refundCaught)
+        .addCatch(recordFailure, catchAll)
+        .next(route);
 
     /**
      * A wait for a person: stores the task token on the request (only while the request is still in
@@ -232,80 +241,51 @@ export class CancellationWorkflow extends Construct {
         resultPath: "$.signal",
       }).addRetry(transientRetry(DYNAMODB_TRANSIENT_ERRORS));
 
-    const route = new sfn.Choice(this, STATES.route);
-    const readStatus = step(STATES.readStatus, "STATUS").next(route);
-    const start = step(STATES.start, "START").next(route);
-    const remindSeller = step(STATES.remindSeller, "REMIND_SELLER").next(route);
+    const start = step(STATES.start, "START");
+    const continueAfterWait = step(STATES.continueAfterWait, "CONTINUE");
 
-    /** A wait whose timeout applies `onTimeout`; signals and cancellations re-read the status. */
+    /** A wait whose timeout runs `onTimeout`; signals and cancellations continue from the record. */
     const waitThen = (wait: sfn.TaskStateBase, onTimeout: sfn.IChainable) =>
       wait
         .addCatch(onTimeout, { errors: [sfn.Errors.TIMEOUT], resultPath: "$.error" })
-        .addCatch(readStatus, {
+        .addCatch(continueAfterWait, {
           errors: [...WAIT_CANCEL_ERRORS, ...TOKEN_CONDITION_FAILED],
           resultPath: "$.error",
         })
         .addCatch(recordFailure, catchAll)
-        .next(readStatus);
+        .next(continueAfterWait);
 
-    const waitSellerReminder = waitThen(
-      waitFor(STATES.waitSellerReminder, "AWAITING_SELLER"),
-      remindSeller,
-    );
-    const waitSeller = waitThen(
-      waitFor(STATES.waitSeller, "AWAITING_SELLER"),
-      step(STATES.sellerTimeout, "SELLER_TIMEOUT").next(route),
-    );
-    const waitOperator = waitThen(
-      waitFor(STATES.waitOperator, "AWAITING_MARKETPLACE"),
-      step(STATES.marketplaceTimeout, "MARKETPLACE_TIMEOUT").next(route),
-    );
-    const waitRefundRetry = waitThen(
-      waitFor(STATES.waitRefundRetry, "REFUND_FAILED"),
-      step(STATES.retryRefund, "RETRY_REFUND").next(route),
-    );
-
-    // The refund: retried with backoff (a declined refund is final), then recorded as failed.
-    const refund = new tasks.LambdaInvoke(this, STATES.refund, {
-      lambdaFunction: refundFunction,
-      payload: sfn.TaskInput.fromObject({
-        orderId: sfn.JsonPath.stringAt("$.orderId"),
-        requestId: sfn.JsonPath.stringAt("$.requestId"),
-      }),
-      payloadResponseOnly: true,
-      taskTimeout: sfn.Timeout.duration(STEP_TIMEOUT),
-    })
-      .addRetry({ errors: ["RefundDeclined"], maxAttempts: 0 })
-      .addRetry(transientRetry(LAMBDA_SERVICE_ERRORS))
-      .addRetry({
-        errors: [sfn.Errors.ALL],
-        interval: Duration.seconds(5),
-        backoffRate: 3,
-        maxAttempts: 4,
-        maxDelay: Duration.minutes(5),
-        jitterStrategy: sfn.JitterType.FULL,
-      })
-      .addCatch(
-        step(STATES.recordRefundFailure, "REFUND_FAILED", { withError: true }).next(route),
-        {
-          errors: [sfn.Errors.ALL],
-          resultPath: "$.error",
-        },
-      )
-      .next(route);
-
-    const when = (next: NextStep) => sfn.Condition.stringEquals("$.next", next);
+    const when = (next: WaitStep) => sfn.Condition.stringEquals("$.next", next);
     route
-      .when(when("START"), start)
-      .when(when("WAIT_SELLER_REMINDER"), waitSellerReminder)
-      .when(when("REMIND_SELLER"), remindSeller)
-      .when(when("WAIT_SELLER"), waitSeller)
-      .when(when("POLICY_APPROVAL"), step(STATES.approveByPolicy, "POLICY_APPROVE").next(route))
-      .when(when("WAIT_OPERATOR"), waitOperator)
-      .when(when("INSTRUCT_REFUND"), step(STATES.instructRefund, "INSTRUCT_REFUND").next(route))
-      .when(when("REFUND"), refund)
-      .when(when("COMPLETE"), step(STATES.complete, "COMPLETE").next(route))
-      .when(when("WAIT_REFUND_RETRY"), waitRefundRetry)
+      .when(
+        when("WAIT_SELLER_REMINDER"),
+        waitThen(
+          waitFor(STATES.waitSellerReminder, "AWAITING_SELLER"),
+          step(STATES.remindSeller, "REMIND_SELLER"),
+        ),
+      )
+      .when(
+        when("WAIT_SELLER"),
+        waitThen(
+          waitFor(STATES.waitSeller, "AWAITING_SELLER"),
+          step(STATES.sellerTimeout, "SELLER_TIMEOUT"),
+        ),
+      )
+      .when(
+        when("WAIT_OPERATOR"),
+        waitThen(
+          waitFor(STATES.waitOperator, "AWAITING_MARKETPLACE"),
+          step(STATES.marketplaceTimeout, "MARKETPLACE_TIMEOUT"),
+        ),
+      )
+      .when(
+        when("WAIT_REFUND_RETRY"),
+        waitThen(
+          waitFor(STATES.waitRefundRetry, "REFUND_FAILED"),
+          step(STATES.retryRefund, "RETRY_REFUND"),
+        ),
+      )
+      // DONE: the request is terminal (or gone).
       .otherwise(new sfn.Succeed(this, STATES.done));
 
     const logGroup = new logs.LogGroup(this, "Logs", {

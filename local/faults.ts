@@ -27,7 +27,7 @@ export type FaultErrorKind = (typeof FAULT_ERRORS)[number];
 export const faultSpecSchema = z
   .strictObject({
     target: z.enum(FAULT_TARGETS),
-    /** An API operation (`UpdateItem`), a state name (`MakeRefund`) or, for payments, a method. */
+    /** An API operation (`UpdateItem`), a state name (`ContinueAfterWait`) or, for payments, a method. */
     operation: z.string().min(1).max(128).optional(),
     error: z.enum(FAULT_ERRORS),
     rate: z.number().min(0).max(1).default(1),

@@ -91,6 +91,26 @@ export const applyEvent = async (
   }
 };
 
+/**
+ * Applies an event the workflow raised, if it still applies: someone may have got there first (a
+ * decision beat the timer, the buyer withdrew, the parcel arrived). Undefined then: the record
+ * says what comes next. A refund call that may still land is not that, and is thrown.
+ */
+export const applyIfStill = async (
+  deps: AppDeps,
+  orderId: string,
+  source: EventSource,
+  loaded?: StoredOrder,
+): Promise<StoredOrder | undefined> => {
+  try {
+    return (await applyEvent(deps, orderId, source, loaded)).stored;
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code === "REFUND_IN_FLIGHT") throw error;
+    deps.logger.info("step no longer applies", { code: error.code });
+    return undefined;
+  }
+};
+
 const recipients = (deps: AppDeps, record: OrderRecord, to: "BUYER" | "SELLER" | "OPERATORS") => {
   switch (to) {
     case "BUYER":

@@ -1,14 +1,70 @@
-// Use cases that must ask the payment provider before the domain decides: whether money moved
-// under a refund key decides between completing a cancellation and turning it into a return, and
-// whether a failed refund is retried under its key or a new one.
+// Use cases that talk to the payment provider: making the claimed refund, and asking before the
+// domain decides: whether money moved under a refund key decides between completing a
+// cancellation and turning it into a return, and whether a failed refund is retried under its
+// key or a new one.
+import type { StoredOrder } from "../adapters/order-store.ts";
 import { DomainError, type DomainEvent } from "../domain/events.ts";
 import { assertNoRefundCallInFlight, refundToAskAbout } from "../domain/refund.ts";
 import type { OrderRecord, RefundMethod } from "../domain/types.ts";
-import type { AppDeps, EventSource } from "./apply-event.ts";
+import { type AppDeps, applyIfStill, type EventSource } from "./apply-event.ts";
+
+/**
+ * The provider's refund call failed in a way worth retrying (the message is the provider error's
+ * name). The workflow retries the segment with backoff under the same key, then records
+ * REFUND_FAILED.
+ */
+export class RefundCallFailedError extends Error {
+  override readonly name = "RefundCallFailed";
+}
+
+const gatewayOf = (deps: AppDeps) => {
+  if (!deps.gateway) throw new Error("this function has no payment gateway");
+  return deps.gateway;
+};
+
+/**
+ * Makes the request's claimed refund under its key: take the call's lease (saved before the call,
+ * so a delivery recorded meanwhile waits for its answer), refund, record the success, or the
+ * decline (final: no retry of a declined key). Undefined when the record moved on meanwhile.
+ */
+export const makeRefund = async (
+  deps: AppDeps,
+  stored: StoredOrder,
+  requestId: string,
+): Promise<StoredOrder | undefined> => {
+  const { orderId } = stored.record.order;
+  const leased = await applyIfStill(
+    deps,
+    orderId,
+    { type: "START_REFUND_CALL", requestId },
+    stored,
+  );
+  const refund = leased?.record.requests[requestId]?.refund;
+  // Only a claimed, still pending refund of a parcel in transit moves money.
+  if (!leased || !refund?.refundId || refund.status !== "PENDING") return undefined;
+  try {
+    await gatewayOf(deps).refund({
+      refundId: refund.refundId,
+      orderId,
+      requestId,
+      amount: refund.amount,
+      currency: refund.currency,
+      method: refund.method,
+    });
+  } catch (error) {
+    const name = (error as Error).name;
+    // The provider's permanent refusal (RefundDeclinedError): final, no retry of a declined key.
+    if (name !== "RefundDeclined") throw new RefundCallFailedError(name, { cause: error });
+    deps.count?.("RefundFailed");
+    deps.count?.("RefundDeclined");
+    const declined = { type: "REFUND_FAILED", requestId, error: name, declined: true } as const;
+    return applyIfStill(deps, orderId, declined, leased);
+  }
+  return applyIfStill(deps, orderId, { type: "REFUND_SUCCEEDED", requestId }, leased);
+};
 
 const refundWasMade = async (deps: AppDeps, refundId: string): Promise<boolean> => {
-  if (!deps.gateway) throw new Error("this function has no payment gateway");
-  return (await deps.gateway.lookup(refundId)) !== undefined;
+  return (await gatewayOf(deps).lookup(refundId)) !== undefined;
 };
 
 /** The carrier's delivery, with the provider's answer when money may have moved. */

@@ -19,6 +19,15 @@ export const NEXT_STEPS = [
 ] as const;
 export type NextStep = (typeof NEXT_STEPS)[number];
 
+/** The steps where the workflow waits for someone (or a deadline); the rest are automatic. */
+export const WAIT_STEPS = [
+  "WAIT_SELLER_REMINDER",
+  "WAIT_SELLER",
+  "WAIT_OPERATOR",
+  "WAIT_REFUND_RETRY",
+] as const satisfies readonly NextStep[];
+export type WaitStep = (typeof WAIT_STEPS)[number];
+
 export interface WorkflowPlan {
   next: NextStep;
   /** For waits: whole seconds until the wait's deadline (at least 1, as Step Functions needs). */

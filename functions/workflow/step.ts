@@ -1,27 +1,26 @@
-// Workflow task: apply the step's event to the request (if it still applies), then tell the state
-// machine what comes next. Flow: load → decide → save with its outbox → deliver → plan the next
-// step from the record.
+// Workflow task: apply the step's event to the request (if it still applies), then carry the request
+// through every automatic transition until it must wait or is done, and tell the state machine
+// which. Flow: load → decide → save with its outbox → deliver → … → the wait or the end.
 import { z } from "zod";
-import { type AppDeps, applyEvent, type EventSource } from "../app/apply-event.ts";
+import { advanceRequest, type SegmentEnd } from "../app/advance-request.ts";
+import type { AppDeps, EventSource } from "../app/apply-event.ts";
 import { defaultDeps } from "../app/deps.ts";
 import { retryRefundEvent } from "../app/refunds.ts";
-import { DomainError } from "../domain/events.ts";
 import { SYSTEM } from "../domain/transition.ts";
-import type { OrderRecord } from "../domain/types.ts";
-import { planNextStep, type WorkflowPlan } from "../domain/workflow-plan.ts";
 
-/** The events the workflow itself raises; STATUS only reads; RECORD_FAILURE is the catch-all. */
+/**
+ * What woke the workflow: its start, a wait that ended (CONTINUE: a signal, or the status moved on
+ * before the wait began), a wait's deadline, a refund that failed past its retries, or the
+ * catch-all (RECORD_FAILURE, which only records).
+ */
 export const STEP_ACTIONS = [
   "START",
-  "STATUS",
+  "CONTINUE",
   "REMIND_SELLER",
   "SELLER_TIMEOUT",
-  "POLICY_APPROVE",
   "MARKETPLACE_TIMEOUT",
-  "INSTRUCT_REFUND",
   "REFUND_FAILED",
   "RETRY_REFUND",
-  "COMPLETE",
   "RECORD_FAILURE",
 ] as const;
 export type StepAction = (typeof STEP_ACTIONS)[number];
@@ -37,37 +36,47 @@ export const stepInputSchema = z.object({
 });
 export type StepInput = z.infer<typeof stepInputSchema>;
 
-export interface StepOutput extends WorkflowPlan {
+export interface StepOutput extends SegmentEnd {
   orderId: string;
   requestId: string;
 }
 
-/** The provider's permanent refusal, as the refund task names it. */
-const DECLINED = "RefundDeclined";
+/**
+ * The name of the error that ended a refund's retries. A failed provider call arrives as
+ * RefundCallFailed with the provider error's name as its message (only the name: a provider's
+ * message may carry details that do not belong in a record).
+ */
+const refundErrorName = (error: StepInput["error"]): string => {
+  if (error?.Error !== "RefundCallFailed") return error?.Error ?? "RefundFailed";
+  try {
+    const cause = JSON.parse(error.Cause ?? "") as { errorMessage?: unknown };
+    return typeof cause.errorMessage === "string" ? cause.errorMessage : error.Error;
+  } catch {
+    return error.Error;
+  }
+};
 
 const eventFor = (deps: AppDeps, input: StepInput): EventSource | undefined => {
   const { requestId } = input;
   switch (input.action) {
     case "START":
       return { type: "WORKFLOW_STARTED", requestId };
-    case "STATUS":
+    case "CONTINUE":
     case "RECORD_FAILURE":
       return undefined;
     case "REMIND_SELLER":
       return { type: "REMIND_SELLER", requestId };
     case "SELLER_TIMEOUT":
       return { type: "SELLER_TIMEOUT", requestId };
-    case "POLICY_APPROVE":
-      return { type: "POLICY_APPROVE", requestId };
     case "MARKETPLACE_TIMEOUT":
       return { type: "MARKETPLACE_TIMEOUT", requestId };
-    case "INSTRUCT_REFUND":
-      return { type: "INSTRUCT_REFUND", requestId };
-    case "REFUND_FAILED": {
-      // Only the error's name: a provider's message may carry details that do not belong in a record.
-      const error = input.error?.Error ?? "RefundFailed";
-      return { type: "REFUND_FAILED", requestId, error, declined: error === DECLINED };
-    }
+    case "REFUND_FAILED":
+      return {
+        type: "REFUND_FAILED",
+        requestId,
+        error: refundErrorName(input.error),
+        declined: false,
+      };
     case "RETRY_REFUND":
       // Nobody acted in time: a declined refund goes to the policy's fallback method, any other
       // failure is tried again as it was.
@@ -78,8 +87,6 @@ const eventFor = (deps: AppDeps, input: StepInput): EventSource | undefined => {
         const method = request?.refund?.declined ? request.policy.refundFallbackMethod : undefined;
         return retryRefundEvent(deps, SYSTEM, requestId, method)(record, now);
       };
-    case "COMPLETE":
-      return { type: "COMPLETE", requestId };
   }
 };
 
@@ -107,29 +114,14 @@ export const createHandler =
     const input = stepInputSchema.parse(rawInput);
     deps.logger.resetKeys();
     deps.logger.appendKeys({ orderId: input.orderId, requestId: input.requestId });
-    if (input.action === "RECORD_FAILURE") await recordFailure(deps, input);
-    const event = eventFor(deps, input);
-    let record: OrderRecord | undefined;
-    if (event) {
-      try {
-        record = (await applyEvent(deps, input.orderId, event)).stored.record;
-        if (input.action === "REFUND_FAILED") {
-          deps.count?.("RefundFailed");
-          if (input.error?.Error === DECLINED) deps.count?.("RefundDeclined");
-        }
-      } catch (error) {
-        // Someone got there first (a decision beat the timer, the buyer withdrew, the parcel
-        // arrived): not a failure, the plan below follows whatever the record now says.
-        if (!(error instanceof DomainError) || error.code === "REFUND_IN_FLIGHT") throw error;
-        deps.logger.info("step no longer applies", { action: input.action, code: error.code });
-      }
+    if (input.action === "RECORD_FAILURE") {
+      await recordFailure(deps, input);
+      return { orderId: input.orderId, requestId: input.requestId, next: "DONE", waitSeconds: 1 };
     }
-    // The record just saved, or (nothing applied) the one the store holds now.
-    record ??= (await deps.store.get(input.orderId))?.record;
-    const plan: WorkflowPlan = record
-      ? planNextStep(record, input.requestId, deps.now())
-      : { next: "DONE", waitSeconds: 1 };
-    return { orderId: input.orderId, requestId: input.requestId, ...plan };
+    // Its retries ran out (a decline is recorded by the segment itself).
+    if (input.action === "REFUND_FAILED") deps.count?.("RefundFailed");
+    const end = await advanceRequest(deps, input.orderId, input.requestId, eventFor(deps, input));
+    return { orderId: input.orderId, requestId: input.requestId, ...end };
   };
 
 export const handler = createHandler(defaultDeps);

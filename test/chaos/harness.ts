@@ -20,7 +20,6 @@ import type {
   AbsoluteLocation,
   HandlerExecutionContext,
   InitializeHandler,
-  InitializeHandlerArguments,
   InitializeHandlerOptions,
   MetadataBearer,
 } from "@smithy/types";
@@ -218,16 +217,19 @@ class OutboxObserver {
     const claim =
       operation === "UpdateItem" && /^SET claimedBy\b/.test(input.UpdateExpression ?? "");
     const key = `${sk}|${owner}`;
+    // At work from the moment it asks for the claim (the claim may land before its answer).
+    if (claim) this.working.add(key);
     try {
       const result = await next(args);
       const attributes = (result.output as { Attributes?: Json }).Attributes;
       const mail = attributes?.mail as { to?: string[]; subject?: string } | undefined;
-      if (claim && attributes) {
-        this.working.add(key);
-        if (mail?.to && mail.subject) this.mails.set(id, { to: mail.to, subject: mail.subject });
+      if (claim && mail?.to && mail.subject) {
+        this.mails.set(id, { to: mail.to, subject: mail.subject });
       }
       return result;
     } catch (error) {
+      // A claim that failed (even one that landed, its answer lost) is abandoned by its asker.
+      if (claim) this.working.delete(key);
       const conditionFailed = (error as Error).name === "ConditionalCheckFailedException";
       if (operation === "DeleteItem" && !conditionFailed) {
         this.failedCompletions.set(id, (this.failedCompletions.get(id) ?? 0) + 1);
@@ -411,6 +413,7 @@ interface RunOrder {
   keys: { key: string; body: Json; requestId?: string }[];
   /** The record as last read from the store. */
   stored?: StoredOrder;
+  importTried?: boolean;
 }
 
 /** The parts of a request that may never change once it is terminal. */
@@ -447,6 +450,8 @@ export class ChaosRun {
   private counter = 0;
   /** The run's trail, printed with a counterexample. */
   readonly trail: string[] = [];
+  /** Something was sent since the orders were last read. */
+  private changed = false;
   /** People's calls answered 503 are repeated this many times (as "may be repeated" invites). */
   repeatUnavailable = 0;
 
@@ -550,10 +555,8 @@ export class ChaosRun {
       clearTimeout(timer);
     }
     this.note(`${what} → ${response.status}${response.body.code ? ` ${response.body.code}` : ""}`);
-    // The reconciler is a scheduled function, not the API: a sweep that an AWS fault stopped
-    // fails as its Lambda invocation would (local mode answers 500), and the next one runs.
-    const sweepUnderFaults = what === "sweep" && response.status === 500 && this.hasFaults();
-    if (response.status >= 500 && response.status !== 503 && !sweepUnderFaults) {
+    if (method !== "GET") this.changed = true;
+    if (response.status >= 500 && response.status !== 503) {
       throw new Break(
         "5xx",
         `${what}: ${method} ${path} answered ${response.status} ${JSON.stringify(response.body)}`,
@@ -566,6 +569,7 @@ export class ChaosRun {
 
   async importOrder(index: number) {
     const order = this.order(index);
+    order.importTried = true;
     return this.call(`import ${index}`, "POST", "/orders", this.server.system, order.body);
   }
 
@@ -712,10 +716,6 @@ export class ChaosRun {
     return expired;
   }
 
-  private hasFaults(): boolean {
-    return this.faults.list().length > 0;
-  }
-
   async sweep(): Promise<ApiResponse> {
     return this.call("sweep", "POST", "/_local/sweep");
   }
@@ -750,7 +750,7 @@ export class ChaosRun {
   /** Waits (up to `maxMs`) until none of the run's executions is between waits. */
   async settle(maxMs = 3000): Promise<boolean> {
     // Requests made since the last read have executions too.
-    await this.refresh();
+    if (this.changed) await this.refresh();
     const deadline = Date.now() + maxMs;
     for (;;) {
       if (this.busyExecutions().length === 0) return true;
@@ -763,8 +763,11 @@ export class ChaosRun {
 
   /** Reads the run's orders from the store (not through the faults). */
   async refresh() {
+    this.changed = false;
     await Promise.all(
       this.orders.map(async (order) => {
+        // An order nobody tried to import yet is not in the store.
+        if (!order.importTried) return;
         order.stored = await this.server.store.get(order.orderId);
         for (const requestId of Object.keys(order.stored?.record.requests ?? {})) {
           this.server.faults.requestOrders.set(requestId, order.orderId);
@@ -884,19 +887,25 @@ export class ChaosRun {
       const { pk, sk, claimedBy, claimUntil } = item;
       if (typeof claimUntil !== "string" || claimUntil <= now) continue;
       if (this.server.outbox.isWorking(String(sk), String(claimedBy))) continue;
-      await this.server.documents.send(
-        new UpdateCommand({
-          TableName: this.server.info.tableName,
-          Key: { pk, sk },
-          UpdateExpression: "SET claimUntil = :expired",
-          ConditionExpression: "claimedBy = :owner AND claimUntil = :until",
-          ExpressionAttributeValues: {
-            ":expired": new Date(0).toISOString(),
-            ":owner": claimedBy,
-            ":until": claimUntil,
-          },
-        }),
-      );
+      try {
+        await this.server.documents.send(
+          new UpdateCommand({
+            TableName: this.server.info.tableName,
+            Key: { pk, sk },
+            UpdateExpression: "SET claimUntil = :expired",
+            ConditionExpression: "claimedBy = :owner AND claimUntil = :until",
+            ExpressionAttributeValues: {
+              ":expired": new Date(0).toISOString(),
+              ":owner": claimedBy,
+              ":until": claimUntil,
+            },
+          }),
+        );
+      } catch (error) {
+        // Delivered, released or claimed anew since it was read: not stale after all.
+        if ((error as Error).name === "ConditionalCheckFailedException") continue;
+        throw error;
+      }
       released += 1;
       this.note(`stale claim let go: ${String(sk)} (attempts ${String(item.attempts)})`);
     }

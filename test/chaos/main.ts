@@ -41,18 +41,21 @@ console.log(`local mode up at ${server.local.url} on ${server.local.database} ($
 
 const totals = emptyTotals();
 let lastPrint = Date.now();
-/** The worker that found a break: the others stop, it shrinks. */
+/** The worker that found a break: the others stop, it shrinks (for at most SHRINK_MS). */
 let breaking: number | undefined;
+const SHRINK_MS = 120_000;
+let shrinkUntil = Number.POSITIVE_INFINITY;
 const failures: { worker: number; details: fc.RunDetails<unknown> }[] = [];
 
 const worker = async (index: number) => {
   const numRuns = Math.floor(runs / workers) + (index < runs % workers ? 1 : 0);
   const property = chaosProperty(server, totals, {
     maxCommands,
-    skip: () => breaking !== undefined && breaking !== index,
+    skip: () => breaking !== undefined && (breaking !== index || Date.now() > shrinkUntil),
     onRun: (_run, error) => {
       if (error !== undefined && breaking === undefined) {
         breaking = index;
+        shrinkUntil = Date.now() + SHRINK_MS;
         console.log(
           `break in worker ${index} after ${totals.runs} runs; shrinking…\n  ${String((error as Error).message).split("\n")[0]}`,
         );

@@ -366,11 +366,8 @@ describe("least privilege", () => {
   }
 
   it("the workflow's functions may send mail, through the identity and configuration set only", () => {
-    const workflowFunctions = functionsOfEntries(
-      "functions/workflow/step.ts",
-      "functions/workflow/refund.ts",
-    );
-    expect(workflowFunctions).toHaveLength(2);
+    const workflowFunctions = functionsOfEntries("functions/workflow/step.ts");
+    expect(workflowFunctions).toHaveLength(1);
     for (const functionId of workflowFunctions) {
       const ses = statementsOfFunction(functionId).filter((statement) =>
         list(statement.Action).some((action) => action.startsWith("ses:")),
@@ -424,7 +421,7 @@ describe("least privilege", () => {
     });
   });
 
-  it("only the refund task can write the refunds ledger", () => {
+  it("only the workflow's segment (which makes refunds) can write the refunds ledger", () => {
     const writers = ofType("AWS::Lambda::Function")
       .map(([id]) => id)
       .filter((functionId) =>
@@ -434,7 +431,7 @@ describe("least privilege", () => {
             list(statement.Action).some((action) => action !== "dynamodb:GetItem"),
         ),
       );
-    expect(writers).toEqual(functionsOfEntries("functions/workflow/refund.ts"));
+    expect(writers).toEqual(functionsOfEntries("functions/workflow/step.ts"));
   });
 
   it("no IAM statement grants a wildcard action (`*` or `service:*`)", () => {

@@ -72,13 +72,13 @@ describe("FaultInjector", () => {
   it("matches a named operation case-insensitively, with or without the SDK's Command suffix", () => {
     const faults = new FaultInjector();
     faults.add({ target: "dynamodb", operation: "UpdateItem", error: "unavailable" });
-    faults.add({ target: "stepfunctions", operation: "makeRefund", error: "throttle" });
+    faults.add({ target: "stepfunctions", operation: "continueAfterWait", error: "throttle" });
     expect(faults.draw("dynamodb", "UpdateItemCommand")).toBeDefined();
     expect(faults.draw("dynamodb", "updateItem")).toBeDefined();
     expect(faults.draw("dynamodb", "GetItem")).toBeUndefined();
     expect(faults.draw("dynamodb")).toBeUndefined();
-    expect(faults.draw("stepfunctions", "MakeRefund")).toBeDefined();
-    expect(faults.draw("stepfunctions", "MarkCompleted")).toBeUndefined();
+    expect(faults.draw("stepfunctions", "ContinueAfterWait")).toBeDefined();
+    expect(faults.draw("stepfunctions", "StartRequest")).toBeUndefined();
   });
 
   it("stops matching after `count` firings, letting later faults match", () => {

@@ -21,7 +21,6 @@ import {
 import { WorkflowClient } from "../../functions/adapters/workflow-client.ts";
 import type { AppDeps } from "../../functions/app/apply-event.ts";
 import { createHandler as createReconcileHandler } from "../../functions/workflow/reconcile.ts";
-import { createHandler as createRefundHandler } from "../../functions/workflow/refund.ts";
 import { createHandler as createStepHandler } from "../../functions/workflow/step.ts";
 import { placeholderValues, stateMachineDefinition } from "../../infra/definition.ts";
 import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
@@ -147,7 +146,6 @@ export const createWorkflowHarness = (
   const faults = new FaultInjector();
   const handlersByEntry: Record<string, (input: unknown) => Promise<unknown>> = {
     "functions/workflow/step.ts": createStepHandler(() => deps),
-    "functions/workflow/refund.ts": createRefundHandler(() => deps),
   };
   const local = new LocalStepFunctions({
     stateMachineArn: STATE_MACHINE_ARN,
