@@ -592,21 +592,40 @@ export class OrderStore {
     owner: string,
     error: string,
     now: string,
+    /** Written in the same transaction: a given-up entry is never left without its alert. */
+    alert?: OutboxEntry,
   ): Promise<boolean> {
+    const update = {
+      TableName: this.tableName,
+      Key: outboxKey(orderId, id),
+      UpdateExpression:
+        "SET failedAt = :now, lastError = :error REMOVE claimUntil, claimedBy, workShard, workSince",
+      ConditionExpression: "claimedBy = :owner",
+      ExpressionAttributeValues: { ":owner": owner, ":error": error, ":now": now },
+    };
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: outboxKey(orderId, id),
-          UpdateExpression:
-            "SET failedAt = :now, lastError = :error REMOVE claimUntil, claimedBy, workShard, workSince",
-          ConditionExpression: "claimedBy = :owner",
-          ExpressionAttributeValues: { ":owner": owner, ":error": error, ":now": now },
-        }),
-      );
+      if (!alert) {
+        await this.client.send(new UpdateCommand(update));
+      } else {
+        // As in save: the SDK's retries reuse the ClientRequestToken, so a lost answer is no loss.
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: update },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: outboxItem(orderId, alert, now),
+                  ConditionExpression: "attribute_not_exists(pk)",
+                },
+              },
+            ],
+          }),
+        );
+      }
       return true;
     } catch (caught) {
-      if (isConditionFailure(caught)) return false;
+      if (isConditionFailure(caught) || isTransactionConflict(caught)) return false;
       throw caught;
     }
   }

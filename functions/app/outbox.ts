@@ -2,7 +2,7 @@
 // deliver it twice, then mailed or signalled, then deleted. A failure gives the claim back for a
 // later try; mail that keeps failing is given up after MAIL_MAX_ATTEMPTS, counted and alerted.
 import { randomUUID } from "node:crypto";
-import type { StoredOutboxEntry } from "../adapters/order-store.ts";
+import type { OutboxEntry, StoredOutboxEntry } from "../adapters/order-store.ts";
 import { renderEmail } from "../domain/emails.ts";
 import type { AppDeps } from "./apply-event.ts";
 
@@ -35,30 +35,30 @@ const signal = async (deps: AppDeps, orderId: string, entry: StoredOutboxEntry) 
   await deps.store.clearTaskToken(orderId, entry.requestId, token);
 };
 
-/** Tells operators that a mail was given up (never about their own alerts: no loop). */
-const alertOperators = async (deps: AppDeps, entry: StoredOutboxEntry, now: string) => {
-  if (entry.kind !== "MAIL" || deps.operatorEmails.length === 0) return;
-  if (entry.mail.to.every((address) => deps.operatorEmails.includes(address))) return;
+/** The alert telling operators that a mail was given up (never about their own alerts: no loop). */
+const operatorAlert = async (
+  deps: AppDeps,
+  entry: StoredOutboxEntry,
+  now: string,
+): Promise<OutboxEntry | undefined> => {
+  if (entry.kind !== "MAIL" || deps.operatorEmails.length === 0) return undefined;
+  if (entry.mail.to.every((address) => deps.operatorEmails.includes(address))) return undefined;
   const stored = await deps.store.get(entry.orderId);
-  if (!stored || !Object.hasOwn(stored.record.requests, entry.requestId)) return;
+  if (!stored || !Object.hasOwn(stored.record.requests, entry.requestId)) return undefined;
   const mail = renderEmail("OPERATOR_MAIL_FAILED", stored.record, entry.requestId, now);
-  await deps.store.addOutbox(
-    entry.orderId,
-    [
-      {
-        id: `${now}.mf.${randomUUID().slice(0, 8)}`,
-        requestId: entry.requestId,
-        kind: "MAIL",
-        mail: { to: deps.operatorEmails, ...mail },
-      },
-    ],
-    now,
-  );
+  return {
+    id: `${now}.mf.${randomUUID().slice(0, 8)}`,
+    requestId: entry.requestId,
+    kind: "MAIL",
+    mail: { to: deps.operatorEmails, ...mail },
+  };
 };
 
+/** Gives the entry up and queues its alert in one write: neither is ever saved without the other. */
 const giveUp = async (deps: AppDeps, entry: StoredOutboxEntry, owner: string, error: string) => {
   const now = deps.now();
-  if (!(await deps.store.failOutbox(entry.orderId, entry.id, owner, error, now))) return;
+  const alert = await operatorAlert(deps, entry, now);
+  if (!(await deps.store.failOutbox(entry.orderId, entry.id, owner, error, now, alert))) return;
   deps.count?.("MailFailed");
   deps.logger.error("mail given up after repeated failures", {
     orderId: entry.orderId,
@@ -67,7 +67,6 @@ const giveUp = async (deps: AppDeps, entry: StoredOutboxEntry, owner: string, er
     attempts: entry.attempts,
     error,
   });
-  await alertOperators(deps, entry, now);
 };
 
 /** Delivers the given entries of one order, in order. Never throws: leftovers wait for a retry. */

@@ -1,0 +1,91 @@
+// Outbox delivery against DynamoDB Local: mail that keeps failing is given up after its tries,
+// counted, and operators are alerted, in one write that survives losing its answer.
+
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from "@smithy/types";
+import { describe, expect, it } from "vitest";
+import type { Mail, Mailer } from "../../functions/adapters/mailer.ts";
+import { OrderStore } from "../../functions/adapters/order-store.ts";
+import type { AppDeps } from "../../functions/app/apply-event.ts";
+import { deliverOutbox, MAIL_MAX_ATTEMPTS } from "../../functions/app/outbox.ts";
+import type { CountMetric } from "../../functions/app/powertools.ts";
+import { faultError } from "../../local/faults.ts";
+import { useTestTable } from "../support/dynamodb.ts";
+import { at, cancellationRequest, orderRecord } from "../support/records.ts";
+
+const table = useTestTable("dynamodb-local", "outbox");
+
+/** SES refusing every mail. */
+class RefusingMailer implements Mailer {
+  attempts = 0;
+  async send(_mail: Mail): Promise<void> {
+    this.attempts += 1;
+    throw Object.assign(new Error("SES is unavailable"), { name: "ServiceUnavailable" });
+  }
+}
+
+/**
+ * Lets the first write that gives an entry up through, then loses its answer (a timeout inside
+ * the SDK's retry loop, as a real one), so the SDK sends the same write again.
+ */
+const loseTheGiveUpsAnswer = (client: OrderStoreClient) => {
+  const lost = { count: 0 };
+  client.middlewareStack.add(
+    <Input extends object, Output extends MetadataBearer>(
+      next: FinalizeHandler<Input, Output>,
+      context: { commandName?: string },
+    ) =>
+      async (args: FinalizeHandlerArguments<Input>) => {
+        const result = await next(args);
+        const givingUp = JSON.stringify(args.input).includes("SET failedAt");
+        if (givingUp && lost.count === 0) {
+          lost.count += 1;
+          throw faultError("dynamodb", "timeout", String(context.commandName));
+        }
+        return result;
+      },
+    { step: "finalizeRequest", priority: "low", name: "loseTheGiveUpsAnswer" },
+  );
+  return lost;
+};
+type OrderStoreClient = ReturnType<typeof useTestTable>["current"]["client"];
+
+describe("outbox delivery (DynamoDB Local)", () => {
+  it(`mail refused ${MAIL_MAX_ATTEMPTS} times is given up, counted once and operators are alerted, even when the give-up's answer is lost`, async () => {
+    const { client, tableName } = table.current;
+    const lost = loseTheGiveUpsAnswer(client);
+    const store = new OrderStore({ client, tableName });
+    const orderId = "o-give-up";
+    const requestId = "r-give-up";
+    await store.create(
+      orderRecord({ orderId }, [cancellationRequest({ orderId, requestId, status: "REJECTED" })]),
+    );
+    const buyerMail = { to: ["buyer@example.com"], subject: "却下", text: "t", html: "<p>t</p>" };
+    await store.addOutbox(orderId, [{ id: "m1", requestId, kind: "MAIL", mail: buyerMail }], at(2));
+    const mailer = new RefusingMailer();
+    const counted: CountMetric[] = [];
+    const deps: AppDeps = {
+      store,
+      mailer,
+      workflow: undefined as never,
+      operatorEmails: ["ops@example.com"],
+      logger: new Logger({ serviceName: "outbox-test", logLevel: "SILENT" }),
+      now: () => new Date().toISOString(),
+      count: (name) => counted.push(name),
+    };
+
+    for (let round = 0; round < MAIL_MAX_ATTEMPTS; round++) {
+      const [entry] = await store.pendingOutbox(orderId);
+      if (entry?.id !== "m1") throw new Error(`round ${round}: m1 is not pending`);
+      await deliverOutbox(deps, orderId, [entry]);
+    }
+
+    expect(mailer.attempts).toBe(MAIL_MAX_ATTEMPTS);
+    expect(lost.count).toBe(1);
+    expect((await store.failedOutbox(orderId)).map((entry) => entry.id)).toEqual(["m1"]);
+    expect(counted).toEqual(["MailFailed"]);
+    const pending = await store.pendingOutbox(orderId);
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatchObject({ kind: "MAIL", mail: { to: ["ops@example.com"] } });
+  });
+});
