@@ -15,7 +15,7 @@ import type {
   HandlerExecutionContext,
   MetadataBearer,
 } from "@smithy/types";
-import { z } from "zod";
+import * as z from "../functions/domain/zod.ts";
 
 export const FAULT_TARGETS = ["dynamodb", "stepfunctions", "ses", "payments"] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
@@ -28,15 +28,17 @@ export const faultSpecSchema = z
   .strictObject({
     target: z.enum(FAULT_TARGETS),
     /** An API operation (`UpdateItem`), a state name (`ContinueAfterWait`) or, for payments, a method. */
-    operation: z.string().min(1).max(128).optional(),
+    operation: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     error: z.enum(FAULT_ERRORS),
-    rate: z.number().min(0).max(1).default(1),
-    count: z.number().int().min(1).optional(),
+    rate: z._default(z.number().check(z.minimum(0), z.maximum(1)), 1),
+    count: z.optional(z.int().check(z.minimum(1))),
   })
-  .refine((spec) => spec.error !== "declined" || spec.target === "payments", {
-    path: ["error"],
-    message: "declined is only valid for target payments",
-  });
+  .check(
+    z.refine((spec) => spec.error !== "declined" || spec.target === "payments", {
+      path: ["error"],
+      message: "declined is only valid for target payments",
+    }),
+  );
 
 /** What a caller asks for (`rate` defaults to 1, every call). */
 export type FaultSpec = z.input<typeof faultSpecSchema>;

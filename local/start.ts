@@ -11,7 +11,6 @@ import {
   DynamoDBClient,
   ResourceInUseException,
 } from "@aws-sdk/client-dynamodb";
-import { z } from "zod";
 import {
   createRefundsTableInput,
   createTableInput,
@@ -20,6 +19,7 @@ import {
 } from "../functions/adapters/table.ts";
 import { DEFAULT_POLICY, mergePolicy, type Policy } from "../functions/domain/policy.ts";
 import { idSchema } from "../functions/domain/schemas.ts";
+import * as z from "../functions/domain/zod.ts";
 import { internalError, toProblem, validationFailed } from "../functions/http/problems.ts";
 import { createApp, STACK_NAME } from "../infra/create-app.ts";
 import {
@@ -122,14 +122,8 @@ type ScheduledHandler = (
 
 const tokenRequestSchema = z.strictObject({
   sub: idSchema,
-  groups: z
-    .array(z.enum(["buyers", "sellers", "operators"]))
-    .max(3)
-    .optional(),
-  scopes: z
-    .array(z.enum(["orders/write", "carrier/events"]))
-    .max(2)
-    .optional(),
+  groups: z.optional(z.array(z.enum(["buyers", "sellers", "operators"])).check(z.maxLength(3))),
+  scopes: z.optional(z.array(z.enum(["orders/write", "carrier/events"])).check(z.maxLength(2))),
 });
 
 type Issues = { path: PropertyKey[]; message: string }[];

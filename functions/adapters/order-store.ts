@@ -11,10 +11,10 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
 import type { WaitCancelError, WaitOutcome } from "../domain/events.ts";
 import { currentDeadline, isOpen, latestRequest } from "../domain/requests.ts";
 import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../domain/types.ts";
+import * as z from "../domain/zod.ts";
 import {
   BUYER_ORDERS,
   type IndexDefinition,
@@ -299,11 +299,11 @@ const decodeCursor = (cursor: string, index: IndexDefinition, partition: string)
   } catch {
     throw new InvalidCursorError();
   }
-  const keyValue = z.string().min(1).max(400);
+  const keyValue = z.string().check(z.minLength(1), z.maxLength(400));
   const schema = z.strictObject({
     i: z.literal(index.indexName),
     k: z.strictObject({
-      pk: keyValue.startsWith(ORDER_PK_PREFIX),
+      pk: keyValue.check(z.startsWith(ORDER_PK_PREFIX)),
       sk: z.literal(ORDER_SK),
       // The partition binds the cursor to its query: another buyer's cursor is refused.
       [index.partitionKey.name]: z.literal(partition),

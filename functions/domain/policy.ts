@@ -1,44 +1,38 @@
 // The published cancellation policy: its defaults, validation, and merging of overrides.
-import { z } from "zod";
 import { CURRENCIES, PAYMENT_METHODS } from "./schemas.ts";
+import * as z from "./zod.ts";
 
 const DAY = 86_400;
 
 const refundTimelineSchema = z
   .strictObject({
-    minBusinessDays: z.number().int().min(0).max(90),
-    maxBusinessDays: z.number().int().min(0).max(90),
+    minBusinessDays: z.int().check(z.minimum(0), z.maximum(90)),
+    maxBusinessDays: z.int().check(z.minimum(0), z.maximum(90)),
   })
-  .refine((timeline) => timeline.minBusinessDays <= timeline.maxBusinessDays, {
-    message: "minBusinessDays must not exceed maxBusinessDays",
-  });
+  .check(
+    z.refine((timeline) => timeline.minBusinessDays <= timeline.maxBusinessDays, {
+      message: "minBusinessDays must not exceed maxBusinessDays",
+    }),
+  );
 
 /** Seconds of a wait: at least one second, at most the year a Standard workflow may run. */
-const waitSecondsSchema = z
-  .number()
-  .int()
-  .min(1)
-  .max(300 * DAY);
+const waitSecondsSchema = z.int().check(z.minimum(1), z.maximum(300 * DAY));
 
 export const policySchema = z
   .strictObject({
-    version: z.string().min(1).max(64),
-    cancellationWindowDays: z.number().int().min(1).max(365),
+    version: z.string().check(z.minLength(1), z.maxLength(64)),
+    cancellationWindowDays: z.int().check(z.minimum(1), z.maximum(365)),
     sellerResponseSeconds: waitSecondsSchema,
-    sellerReminderSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(300 * DAY),
+    sellerReminderSeconds: z.int().check(z.minimum(0), z.maximum(300 * DAY)),
     onSellerTimeout: z.enum(["ESCALATE", "APPROVE"]),
     marketplaceReviewSeconds: waitSecondsSchema,
     onMarketplaceTimeout: z.enum(["APPROVE", "REJECT"]),
-    autoApproveMaxAmount: z.partialRecord(z.enum(CURRENCIES), z.number().int().min(0)),
+    autoApproveMaxAmount: z.partialRecord(z.enum(CURRENCIES), z.int().check(z.minimum(0))),
     refundShippingFee: z.boolean(),
     refundTimelines: z.strictObject(
       Object.fromEntries(
-        PAYMENT_METHODS.map((method) => [method, refundTimelineSchema.nullable()]),
-      ) as Record<(typeof PAYMENT_METHODS)[number], z.ZodNullable<typeof refundTimelineSchema>>,
+        PAYMENT_METHODS.map((method) => [method, z.nullable(refundTimelineSchema)]),
+      ) as Record<(typeof PAYMENT_METHODS)[number], z.ZodMiniNullable<typeof refundTimelineSchema>>,
     ),
     /** How long a failed refund waits for an operator before the system retries it itself. */
     refundRetryWaitSeconds: waitSecondsSchema,
@@ -48,12 +42,14 @@ export const policySchema = z
      */
     refundFallbackMethod: z.enum(["GIFT_CARD", "POINTS"]),
     /** Bounds how many requests one order may collect, so its record stays small. */
-    maxRequestsPerOrder: z.number().int().min(1).max(50),
+    maxRequestsPerOrder: z.int().check(z.minimum(1), z.maximum(50)),
   })
-  .refine((policy) => policy.sellerReminderSeconds < policy.sellerResponseSeconds, {
-    path: ["sellerReminderSeconds"],
-    message: "must be shorter than sellerResponseSeconds",
-  });
+  .check(
+    z.refine((policy) => policy.sellerReminderSeconds < policy.sellerResponseSeconds, {
+      path: ["sellerReminderSeconds"],
+      message: "must be shorter than sellerResponseSeconds",
+    }),
+  );
 
 export type Policy = z.infer<typeof policySchema>;
 export type RefundTimeline = NonNullable<Policy["refundTimelines"]["CARD"]>;

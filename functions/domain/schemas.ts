@@ -1,6 +1,6 @@
-// Zod schemas for everything that crosses the API: the single source of the request types.
+// Zod schemas (`zod/mini`, see zod.ts) for everything that crosses the API: the single source of the request types.
 // All object schemas are strict, so unknown fields are rejected rather than silently dropped.
-import { z } from "zod";
+import * as z from "./zod.ts";
 
 export const LOCALES = ["ja", "en"] as const;
 export const CURRENCIES = ["JPY", "USD"] as const;
@@ -29,45 +29,53 @@ export const MAX_LINES = 100;
 /** An id chosen by a caller: short, printable, safe in a URL path and a DynamoDB key. */
 export const idSchema = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, "must be letters, digits and . _ : @ - only");
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, "must be letters, digits and . _ : @ - only"),
+  );
 
 /** A user's free text: bounded, and never a control character other than newline and tab. */
 const textSchema = (max: number) =>
-  z
-    .string()
-    .max(max)
+  z.string().check(
+    z.maxLength(max),
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
-    .regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, "must not contain control characters");
+    z.regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, "must not contain control characters"),
+  );
 
 /** One line of text, as used in titles and names. */
 const lineTextSchema = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(max),
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
-    .regex(/^[^\u0000-\u001f\u007f]*$/, "must be a single line without control characters");
+    z.regex(/^[^\u0000-\u001f\u007f]*$/, "must be a single line without control characters"),
+  );
 
 /** An email address: no CR/LF or other control characters, so it can never inject a mail header. */
 export const emailSchema = z
   .string()
-  .max(254)
-  .regex(/^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+\.[^\s@<>(),;:"\\[\]]+$/, "must be an email");
+  .check(
+    z.maxLength(254),
+    z.regex(
+      /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+\.[^\s@<>(),;:"\\[\]]+$/,
+      "must be an email",
+    ),
+  );
 
-export const amountSchema = z.number().int().nonnegative().max(MAX_AMOUNT);
+export const amountSchema = z.int().check(z.nonnegative(), z.maximum(MAX_AMOUNT));
 
 /** ISO 8601 instant, normalised to UTC with milliseconds (`2026-11-20T10:00:00.000Z`). */
-export const instantSchema = z.iso
-  .datetime({ offset: true })
-  .transform((value) => new Date(value).toISOString());
+export const instantSchema = z.pipe(
+  z.iso.datetime({ offset: true }),
+  z.transform((value: string) => new Date(value).toISOString()),
+);
 
 export const orderLineSchema = z.strictObject({
   lineId: idSchema,
   sku: lineTextSchema(64),
   title: lineTextSchema(200),
-  quantity: z.number().int().min(1).max(10_000),
+  quantity: z.int().check(z.minimum(1), z.maximum(10_000)),
   unitPrice: amountSchema,
 });
 
@@ -86,37 +94,39 @@ export const orderImportSchema = z
     sellerId: idSchema,
     sellerEmail: emailSchema,
     currency: z.enum(CURRENCIES),
-    lines: z.array(orderLineSchema).min(1).max(MAX_LINES),
+    lines: z.array(orderLineSchema).check(z.minLength(1), z.maxLength(MAX_LINES)),
     shippingFee: amountSchema,
     payment: paymentSchema,
     placedAt: instantSchema,
   })
-  .superRefine((order, ctx) => {
-    const lineIds = new Set(order.lines.map((line) => line.lineId));
-    if (lineIds.size !== order.lines.length) {
-      ctx.addIssue({ code: "custom", path: ["lines"], message: "lineId must be unique" });
-    }
-    const total =
-      order.lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0) +
-      order.shippingFee;
-    if (!Number.isSafeInteger(total)) {
-      ctx.addIssue({ code: "custom", path: ["lines"], message: "order total is too large" });
-    }
-    if (order.payment.paidAmount > total) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["payment", "paidAmount"],
-        message: "must not exceed the sum of the lines and the shipping fee",
-      });
-    }
-  });
+  .check(
+    z.superRefine((order, ctx) => {
+      const lineIds = new Set(order.lines.map((line) => line.lineId));
+      if (lineIds.size !== order.lines.length) {
+        ctx.addIssue({ code: "custom", path: ["lines"], message: "lineId must be unique" });
+      }
+      const total =
+        order.lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0) +
+        order.shippingFee;
+      if (!Number.isSafeInteger(total)) {
+        ctx.addIssue({ code: "custom", path: ["lines"], message: "order total is too large" });
+      }
+      if (order.payment.paidAmount > total) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["payment", "paidAmount"],
+          message: "must not exceed the sum of the lines and the shipping fee",
+        });
+      }
+    }),
+  );
 export type OrderImport = z.infer<typeof orderImportSchema>;
 
 /** `POST /orders/{orderId}/shipment` body. */
 export const shipmentSchema = z.strictObject({
   carrier: lineTextSchema(64),
   trackingNumber: lineTextSchema(64),
-  shippedAt: instantSchema.optional(),
+  shippedAt: z.optional(instantSchema),
 });
 export type ShipmentInput = z.infer<typeof shipmentSchema>;
 
@@ -128,26 +138,30 @@ export type DeliveryInput = z.infer<typeof deliverySchema>;
 export const cancellationRequestInputSchema = z
   .strictObject({
     reason: z.enum(CANCELLATION_REASONS),
-    comment: textSchema(MAX_COMMENT_LENGTH).optional(),
+    comment: z.optional(textSchema(MAX_COMMENT_LENGTH)),
   })
-  .superRefine((input, ctx) => {
-    if (input.reason === "OTHER" && !input.comment?.trim()) {
-      ctx.addIssue({ code: "custom", path: ["comment"], message: "is required for OTHER" });
-    }
-  });
+  .check(
+    z.superRefine((input, ctx) => {
+      if (input.reason === "OTHER" && !input.comment?.trim()) {
+        ctx.addIssue({ code: "custom", path: ["comment"], message: "is required for OTHER" });
+      }
+    }),
+  );
 export type CancellationRequestInput = z.infer<typeof cancellationRequestInputSchema>;
 
 /** Seller and marketplace decision bodies: a reason is required to reject. */
 export const decisionSchema = z
   .strictObject({
     decision: z.enum(DECISIONS),
-    reason: textSchema(MAX_COMMENT_LENGTH).optional(),
+    reason: z.optional(textSchema(MAX_COMMENT_LENGTH)),
   })
-  .superRefine((input, ctx) => {
-    if (input.decision === "REJECT" && !input.reason?.trim()) {
-      ctx.addIssue({ code: "custom", path: ["reason"], message: "is required to reject" });
-    }
-  });
+  .check(
+    z.superRefine((input, ctx) => {
+      if (input.decision === "REJECT" && !input.reason?.trim()) {
+        ctx.addIssue({ code: "custom", path: ["reason"], message: "is required to reject" });
+      }
+    }),
+  );
 export type DecisionInput = z.infer<typeof decisionSchema>;
 
 /** `POST .../withdrawal` and `POST .../refund-retry` take no fields; an empty body is fine. */
@@ -156,9 +170,14 @@ export const emptyBodySchema = z.strictObject({});
 /** The `Idempotency-Key` header of the cancellation request POST: 1 to 255 printable ASCII. */
 export const idempotencyKeySchema = z
   .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x20-\x7e]+$/, "must be printable ASCII characters");
+  .check(
+    z.minLength(1),
+    z.maxLength(255),
+    z.regex(/^[\x20-\x7e]+$/, "must be printable ASCII characters"),
+  );
 
 /** `?limit=` of list routes. */
-export const limitSchema = z.coerce.number().int().min(1).max(100).default(20);
+export const limitSchema = z._default(
+  z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)),
+  20,
+);

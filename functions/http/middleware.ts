@@ -14,9 +14,9 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
-import { z } from "zod";
 import type { AppDeps } from "../app/apply-event.ts";
 import { logger as fallbackLogger } from "../app/powertools.ts";
+import * as z from "../domain/zod.ts";
 import { authorize, type Caller, callerFromAuthorizer } from "./caller.ts";
 import {
   type FieldError,
@@ -46,21 +46,21 @@ export type HttpDeps = AppDeps;
 export type GetDeps = () => HttpDeps;
 
 export interface InputSchemas {
-  params?: z.ZodType;
+  params?: z.ZodMiniType;
   /** Defaults to no parameters at all: an unknown query parameter is a 400. */
-  query?: z.ZodType;
+  query?: z.ZodMiniType;
   /** Headers to validate (lower-case names); others are left alone. */
-  headers?: z.ZodType;
+  headers?: z.ZodMiniType;
   /** POST routes only; a missing or empty body is validated as `{}`. */
-  body?: z.ZodType;
+  body?: z.ZodMiniType;
 }
 
-type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Output<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 export interface HttpInput<S extends InputSchemas> {
   caller: Caller;
   params: Output<S["params"]>;
-  query: S["query"] extends z.ZodType ? z.output<S["query"]> : Record<string, never>;
+  query: S["query"] extends z.ZodMiniType ? z.output<S["query"]> : Record<string, never>;
   headers: Output<S["headers"]>;
   body: Output<S["body"]>;
   event: HttpApiEvent;
@@ -194,7 +194,7 @@ const jsonBody = (): RouteMiddleware => {
 };
 
 /** zod issues as `{ path, message }`, with where they came from (`body.reason`, `query.limit`). */
-const fieldErrors = (where: string, error: z.ZodError): FieldError[] =>
+const fieldErrors = (where: string, error: z.core.$ZodError): FieldError[] =>
   error.issues.flatMap((issue) => {
     const path = [where, ...issue.path.map(String)].join(".");
     if (issue.code === "unrecognized_keys") {
@@ -206,7 +206,7 @@ const fieldErrors = (where: string, error: z.ZodError): FieldError[] =>
 const validateInput = (schemas: InputSchemas): RouteMiddleware => ({
   before: (request) => {
     const { event } = request;
-    const parts: [string, z.ZodType | undefined, unknown][] = [
+    const parts: [string, z.ZodMiniType | undefined, unknown][] = [
       ["params", schemas.params, event.pathParameters ?? {}],
       ["query", schemas.query ?? NO_QUERY, event.queryStringParameters ?? {}],
       ["headers", schemas.headers, event.headers ?? {}],

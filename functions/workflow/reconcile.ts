@@ -2,13 +2,13 @@
 // Scan) and, for each open request without a running execution, resumes the workflow from the
 // stored status; for each outbox entry still there, delivers it (mail, or the signal that ends a
 // wait). Flow: query each shard → check or deliver each item → report.
-import { z } from "zod";
 import type { ExecutionRef } from "../adapters/order-store.ts";
 import { WORK_SHARDS } from "../adapters/table.ts";
 import type { AppDeps } from "../app/apply-event.ts";
 import { defaultDeps } from "../app/deps.ts";
 import { deliverOutbox } from "../app/outbox.ts";
 import { activeRequest } from "../domain/requests.ts";
+import * as z from "../domain/zod.ts";
 
 /**
  * Outbox entries younger than this are left to the writer, which delivers them right after its
@@ -20,7 +20,7 @@ import { activeRequest } from "../domain/requests.ts";
 export const OUTBOX_GRACE_SECONDS = 60;
 
 /** The scheduled event, or `{ "graceSeconds": 0 }` to take every outbox entry now (local sweep). */
-const inputSchema = z.looseObject({ graceSeconds: z.number().int().min(0).optional() });
+const inputSchema = z.looseObject({ graceSeconds: z.optional(z.int().check(z.minimum(0))) });
 
 export interface ReconcileReport {
   checked: number;

@@ -1,12 +1,12 @@
 // Workflow task: apply the step's event to the request (if it still applies), then carry the request
 // through every automatic transition until it must wait or is done, and tell the state machine
 // which. Flow: load → decide → save with its outbox → deliver → … → the wait or the end.
-import { z } from "zod";
 import { advanceRequest, type SegmentEnd } from "../app/advance-request.ts";
 import type { AppDeps, EventSource } from "../app/apply-event.ts";
 import { defaultDeps } from "../app/deps.ts";
 import { retryRefundEvent } from "../app/refunds.ts";
 import { SYSTEM } from "../domain/transition.ts";
+import * as z from "../domain/zod.ts";
 
 /**
  * What woke the workflow: its start, a wait that ended (CONTINUE: a signal, or the status moved on
@@ -26,13 +26,13 @@ export const STEP_ACTIONS = [
 export type StepAction = (typeof STEP_ACTIONS)[number];
 
 export const stepInputSchema = z.object({
-  orderId: z.string().min(1),
-  requestId: z.string().min(1),
+  orderId: z.string().check(z.minLength(1)),
+  requestId: z.string().check(z.minLength(1)),
   action: z.enum(STEP_ACTIONS),
   /** A caught error (Catch with ResultPath `$.error`), for REFUND_FAILED and RECORD_FAILURE. */
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
   /** The execution's name, for RECORD_FAILURE. */
-  execution: z.string().optional(),
+  execution: z.optional(z.string()),
 });
 export type StepInput = z.infer<typeof stepInputSchema>;
 
