@@ -184,41 +184,53 @@ class FaultScopes {
   };
 }
 
+/** A deliverer silent this long on a claim it holds is gone (it returned, or failed before its
+ * last call): a live one calls SES or DynamoDB within seconds, retries included. */
+const DELIVERER_IDLE_MS = 5000;
+
+/** The outbox items a call writes, with the claim owner it presents (directly or in a transaction). */
+const outboxWrites = (input: Json): { sk: string; owner: string; update?: string }[] => {
+  const actions = Array.isArray(input.TransactItems)
+    ? (input.TransactItems as Json[]).flatMap((item) => Object.values(item as Record<string, Json>))
+    : [input];
+  return actions.flatMap((action) => {
+    const sk = (action.Key as Json | undefined)?.sk;
+    const owner = (action.ExpressionAttributeValues as Json | undefined)?.[":owner"];
+    if (typeof sk !== "string" || !sk.startsWith("OUTBOX#") || typeof owner !== "string") return [];
+    return [{ sk, owner, update: action.UpdateExpression as string | undefined }];
+  });
+};
+
 /**
  * The outbox's life as the handlers' DynamoDB client saw it: which deliverer holds a claim right
- * now (between its claim and its last call on the entry), and which completions failed, to tell
- * a documented resend (SES accepted the mail, then its outbox entry could not be removed) from a
- * duplicate.
+ * now (between its claim and its last call on the entry, unless it has gone silent), and which
+ * completions failed, to tell a documented resend (SES accepted the mail, then its outbox entry
+ * could not be removed) from a duplicate.
  */
 class OutboxObserver {
   /** Outbox id → the mail it carries (from the claim's answer). */
   readonly mails = new Map<string, { to: string[]; subject: string }>();
   /** Outbox id → completions (DeleteItem after a send) that failed. */
   readonly failedCompletions = new Map<string, number>();
-  /** `<sk>|<owner>` of the claims whose deliverer is still at work. */
-  private readonly working = new Set<string>();
+  /** `<sk>|<owner>` of the claims whose deliverer may still be at work → when it last called. */
+  private readonly working = new Map<string, number>();
 
   /** Is a deliverer still working on the entry under this claim? */
   isWorking(sk: string, owner: string): boolean {
-    return this.working.has(`${sk}|${owner}`);
+    const lastCall = this.working.get(`${sk}|${owner}`);
+    return lastCall !== undefined && Date.now() - lastCall < DELIVERER_IDLE_MS;
   }
 
   readonly middleware: Middleware = (next, context) => async (args) => {
     const operation = String(context.commandName ?? "").replace(/Command$/, "");
-    const input = args.input as {
-      Key?: { sk?: unknown };
-      UpdateExpression?: string;
-      ExpressionAttributeValues?: { ":owner"?: unknown };
-    };
-    const sk = typeof input.Key?.sk === "string" ? input.Key.sk : undefined;
-    const id = sk?.startsWith("OUTBOX#") ? sk.slice("OUTBOX#".length) : undefined;
-    const owner = input.ExpressionAttributeValues?.[":owner"];
-    if (id === undefined || typeof owner !== "string") return next(args);
-    const claim =
-      operation === "UpdateItem" && /^SET claimedBy\b/.test(input.UpdateExpression ?? "");
+    const [write] = outboxWrites(args.input as Json);
+    if (write === undefined) return next(args);
+    const { sk, owner } = write;
+    const id = sk.slice("OUTBOX#".length);
+    const claim = operation === "UpdateItem" && /^SET claimedBy\b/.test(write.update ?? "");
     const key = `${sk}|${owner}`;
     // At work from the moment it asks for the claim (the claim may land before its answer).
-    if (claim) this.working.add(key);
+    if (claim) this.working.set(key, Date.now());
     try {
       const result = await next(args);
       const attributes = (result.output as { Attributes?: Json }).Attributes;
@@ -226,6 +238,7 @@ class OutboxObserver {
       if (claim && mail?.to && mail.subject) {
         this.mails.set(id, { to: mail.to, subject: mail.subject });
       }
+      if (claim) this.working.set(key, Date.now());
       return result;
     } catch (error) {
       // A claim that failed (even one that landed, its answer lost) is abandoned by its asker.
@@ -325,7 +338,11 @@ export const startChaosServer = async (log?: (line: string) => void): Promise<Ch
     }
     const outbox = new OutboxObserver();
     const clients = await import("../../functions/adapters/aws-clients.ts");
-    const scoped = [clients.dynamoDb, clients.stepFunctions, clients.ses] as unknown as {
+    const scoped = [
+      clients.dynamoDb,
+      await clients.stepFunctions(),
+      await clients.ses(),
+    ] as unknown as {
       middlewareStack: { add(middleware: Middleware, options: object): void };
     }[];
     for (const client of scoped) {
@@ -880,13 +897,17 @@ export class ChaosRun {
    * deliverer is no longer at work on them (its answer was lost, or it could not release the claim
    * after a failure). Claims last 60 s of real time; recovery does not wait them out.
    */
-  private async releaseStaleClaims(pending: Json[]): Promise<number> {
+  private async releaseStaleClaims(pending: Json[]): Promise<{ released: number; held: number }> {
     let released = 0;
+    let held = 0;
     const now = new Date().toISOString();
     for (const item of pending) {
       const { pk, sk, claimedBy, claimUntil } = item;
       if (typeof claimUntil !== "string" || claimUntil <= now) continue;
-      if (this.server.outbox.isWorking(String(sk), String(claimedBy))) continue;
+      if (this.server.outbox.isWorking(String(sk), String(claimedBy))) {
+        held += 1;
+        continue;
+      }
       try {
         await this.server.documents.send(
           new UpdateCommand({
@@ -909,7 +930,7 @@ export class ChaosRun {
       released += 1;
       this.note(`stale claim let go: ${String(sk)} (attempts ${String(item.attempts)})`);
     }
-    return released;
+    return { released, held };
   }
 
   /**
@@ -940,7 +961,8 @@ export class ChaosRun {
         );
       }
       if (open.length > 0 && this.expireWaits() > 0) continue;
-      await this.releaseStaleClaims(pending);
+      // A claim whose deliverer may be at work is left to it; its silence is given time to show.
+      if ((await this.releaseStaleClaims(pending)).held > 0) await sleep(DELIVERER_IDLE_MS / 10);
       const sweep = await this.sweep();
       if (sweep.status !== 200) {
         throw new Break("sweep", `the reconciler answered ${sweep.status} with no fault active`);
