@@ -295,13 +295,14 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       if (typeof module.handler !== "function") throw new Error(`${fn.entry} exports no handler`);
       handlers.set(fn.logicalId, module.handler);
     }
-    // The handlers' clients exist now (their module read the endpoints above): faults go on them,
-    // and on the workflow's DynamoDB client. The document client shares its client's stack.
+    // The handlers' clients, created now (they read the endpoints above; Step Functions and SES
+    // would otherwise wait for their first call): faults go on them, and on the workflow's
+    // DynamoDB client. The document client shares its client's stack.
     const clients = await import("../functions/adapters/aws-clients.ts");
     installFaults(faults, {
       dynamodb: [clients.dynamoDb, integrations],
-      stepfunctions: [clients.stepFunctions],
-      ses: [clients.ses],
+      stepfunctions: [await clients.stepFunctions()],
+      ses: [await clients.ses()],
     });
     // The payment provider every handler shares (built once per process, as in a Lambda
     // container): the same ledger adapter, behind the local provider's faults and counts.

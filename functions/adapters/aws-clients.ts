@@ -1,12 +1,16 @@
-// AWS SDK clients, created once per module load (a Lambda's cold start) and reused by every call.
-// The SDK itself honours AWS_ENDPOINT_URL_<SERVICE>, so local mode only sets environment variables.
-// On Lambda each call becomes an X-Ray subsegment; elsewhere the tracer stays out of the way.
+// AWS SDK clients, one per service and container (created once, reused by every call). The SDK
+// honours AWS_ENDPOINT_URL_<SERVICE> by itself, so local mode only sets environment variables.
+// Every function reads and writes DynamoDB: that client exists from the start. Step Functions and
+// SES are needed on some paths only: their SDK is imported, and the client created, on first use,
+// so a function that never starts or signals a workflow or sends mail (every GET) never loads them.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SESClient } from "@aws-sdk/client-ses";
-import { SFNClient } from "@aws-sdk/client-sfn";
-import { tracer } from "../app/powertools.ts";
+import { lazyClient } from "./client-source.ts";
 import { createDocumentClient } from "./order-store.ts";
 
-export const dynamoDb = createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({})));
-export const stepFunctions = tracer.captureAWSv3Client(new SFNClient({}));
-export const ses = tracer.captureAWSv3Client(new SESClient({}));
+export const dynamoDb = createDocumentClient(new DynamoDBClient({}));
+
+export const stepFunctions = lazyClient(
+  async () => new (await import("@aws-sdk/client-sfn")).SFNClient({}),
+);
+
+export const ses = lazyClient(async () => new (await import("@aws-sdk/client-ses")).SESClient({}));

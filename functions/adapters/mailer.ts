@@ -1,6 +1,8 @@
 // Sends email through Amazon SES (v1 API, `@aws-sdk/client-ses`). Recipients come from order
 // records only; subjects are fixed wording plus an order id, so nothing a user typed reaches a header.
-import { type SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+// The SES SDK is imported on the first send: a function that sends no mail never loads it.
+import type { SESClient } from "@aws-sdk/client-ses";
+import { type ClientSource, clientOf } from "./client-source.ts";
 
 export interface Mail {
   to: string[];
@@ -15,11 +17,19 @@ export interface Mailer {
 
 export class SesMailer implements Mailer {
   constructor(
-    private readonly options: { client: SESClient; from: string; configurationSet?: string },
+    private readonly options: {
+      client: ClientSource<SESClient>;
+      from: string;
+      configurationSet?: string;
+    },
   ) {}
 
   async send(mail: Mail): Promise<void> {
-    await this.options.client.send(
+    const [client, { SendEmailCommand }] = await Promise.all([
+      clientOf(this.options.client),
+      import("@aws-sdk/client-ses"),
+    ]);
+    await client.send(
       new SendEmailCommand({
         Source: this.options.from,
         Destination: { ToAddresses: mail.to },

@@ -1,11 +1,9 @@
-// Starts and signals the cancellation workflow (Step Functions Standard).
-import {
-  ListExecutionsCommand,
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
-  type SFNClient,
-  StartExecutionCommand,
-} from "@aws-sdk/client-sfn";
+// Starts and signals the cancellation workflow (Step Functions Standard). The Step Functions SDK is
+// imported on the first call: a function that never calls the workflow never loads it.
+import type { SFNClient } from "@aws-sdk/client-sfn";
+import { type ClientSource, clientOf } from "./client-source.ts";
+
+const sdk = () => import("@aws-sdk/client-sfn");
 
 /** The execution input: the workflow reads everything else from the order record. */
 export interface WorkflowInput {
@@ -17,7 +15,13 @@ export interface WorkflowInput {
 const STALE_TOKEN_ERRORS = new Set(["TaskTimedOut", "TaskDoesNotExist", "InvalidToken"]);
 
 export class WorkflowClient {
-  constructor(private readonly options: { client: SFNClient; stateMachineArn: string }) {}
+  constructor(
+    private readonly options: { client: ClientSource<SFNClient>; stateMachineArn: string },
+  ) {}
+
+  private client(): Promise<SFNClient> {
+    return clientOf(this.options.client);
+  }
 
   /**
    * Starts an execution for the request, named by the request id (a resumed one by `name`).
@@ -26,8 +30,9 @@ export class WorkflowClient {
    * (a name is never reused: the reconciler resumes the request under a new one).
    */
   async start(input: WorkflowInput, name: string = input.requestId): Promise<boolean> {
+    const [client, { StartExecutionCommand }] = await Promise.all([this.client(), sdk()]);
     try {
-      await this.options.client.send(
+      await client.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn(),
           name,
@@ -43,10 +48,11 @@ export class WorkflowClient {
 
   /** The names of the state machine's running executions (every page). */
   async runningExecutionNames(): Promise<Set<string>> {
+    const [client, { ListExecutionsCommand }] = await Promise.all([this.client(), sdk()]);
     const names = new Set<string>();
     let nextToken: string | undefined;
     do {
-      const page = await this.options.client.send(
+      const page = await client.send(
         new ListExecutionsCommand({
           stateMachineArn: this.stateMachineArn(),
           statusFilter: "RUNNING",
@@ -69,17 +75,17 @@ export class WorkflowClient {
 
   /** Ends a wait with an outcome. Returns false when the wait had already ended. */
   async succeed(taskToken: string, output: object): Promise<boolean> {
+    const [client, { SendTaskSuccessCommand }] = await Promise.all([this.client(), sdk()]);
     return this.ignoreStale(() =>
-      this.options.client.send(
-        new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }),
-      ),
+      client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
     );
   }
 
   /** Ends a wait with a named error that the state machine catches. */
   async fail(taskToken: string, error: string, cause: string): Promise<boolean> {
+    const [client, { SendTaskFailureCommand }] = await Promise.all([this.client(), sdk()]);
     return this.ignoreStale(() =>
-      this.options.client.send(new SendTaskFailureCommand({ taskToken, error, cause })),
+      client.send(new SendTaskFailureCommand({ taskToken, error, cause })),
     );
   }
 

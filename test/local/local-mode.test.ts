@@ -108,7 +108,7 @@ describe("/_local/faults", () => {
 
   it("are installed on the handlers' SDK clients", async () => {
     const clients = await import("../../functions/adapters/aws-clients.ts");
-    for (const client of [clients.dynamoDb, clients.stepFunctions, clients.ses]) {
+    for (const client of [clients.dynamoDb, await clients.stepFunctions(), await clients.ses()]) {
       expect(
         client.middlewareStack.identify().filter((name) => name.startsWith(FAULT_MIDDLEWARE_NAME)),
       ).toHaveLength(1);
