@@ -8,7 +8,12 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import { ENV } from "../functions/adapters/config.ts";
-import { ORDERS_TABLE, PENDING_WORK_INDEX, REFUNDS_TABLE } from "../functions/adapters/table.ts";
+import {
+  ORDERS_TABLE,
+  PENDING_WORK_INDEX,
+  type Projection,
+  REFUNDS_TABLE,
+} from "../functions/adapters/table.ts";
 import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
 import { Api, DEFAULT_THROTTLE } from "./api.ts";
 import { Auth } from "./auth.ts";
@@ -16,6 +21,15 @@ import type { DeploymentConfig } from "./config.ts";
 import { createFunction } from "./lambda-defaults.ts";
 import { Mail } from "./mail.ts";
 import { CancellationWorkflow } from "./workflow.ts";
+
+/** An index's projection as CDK takes it: only the attributes its list returns, or keys only. */
+const cdkProjection = (projection: Projection) =>
+  projection.type === "INCLUDE"
+    ? {
+        projectionType: dynamodb.ProjectionType.INCLUDE,
+        nonKeyAttributes: [...projection.attributes],
+      }
+    : { projectionType: dynamodb.ProjectionType.KEYS_ONLY };
 
 const functionsIn = (scope: Construct): lambda.Function[] =>
   scope.node.findAll().filter((node) => node instanceof lambda.Function);
@@ -49,10 +63,7 @@ export class ShippedCancellationStack extends Stack {
         indexName: index.indexName,
         partitionKey: key(index.partitionKey),
         sortKey: key(index.sortKey),
-        projectionType:
-          index.projection === "ALL"
-            ? dynamodb.ProjectionType.ALL
-            : dynamodb.ProjectionType.KEYS_ONLY,
+        ...cdkProjection(index.projection),
       })),
       billing: dynamodb.Billing.onDemand(),
       encryption: dynamodb.TableEncryptionV2.awsManagedKey(),

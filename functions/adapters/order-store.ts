@@ -1,5 +1,6 @@
 // The order store: one DynamoDB item per order (the order, its requests and a version), so every
-// transition is one conditional UpdateItem; lists are Queries on sparse GSIs, never Scans.
+// transition is one conditional UpdateItem; lists are Queries on sparse GSIs, never Scans, and each
+// GSI holds only what its list returns (summary attributes written in that same UpdateItem).
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
@@ -11,16 +12,20 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
+import { type RequestFacts, requestFacts } from "../domain/eligibility.ts";
 import type { WaitCancelError, WaitOutcome } from "../domain/events.ts";
 import { currentDeadline, isOpen, latestRequest } from "../domain/requests.ts";
 import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../domain/types.ts";
+import { type PublicCancellationRequest, toPublicRequest } from "../domain/views.ts";
 import * as z from "../domain/zod.ts";
 import {
   BUYER_ORDERS,
   type IndexDefinition,
+  LIST_ATTRIBUTES,
   OPERATOR_QUEUE,
   ORDERS_TABLE,
   PENDING_WORK,
+  PROJECTED_ATTRIBUTES,
   SELLER_QUEUE,
   WORK_SHARDS,
 } from "./table.ts";
@@ -56,11 +61,21 @@ export interface PageRequest {
   cursor?: string;
 }
 
-export interface OrderPage {
-  items: OrderRecord[];
+export interface Page<T> {
+  items: T[];
   /** Opaque; null when there are no more items. */
   nextCursor: string | null;
 }
+
+/** An entry of the buyer's list: the order, and what its requests tell about the buyer's options. */
+export interface OrderSummary extends RequestFacts {
+  order: Order;
+}
+
+/** A page of the buyer's list (BuyerOrders index). */
+export type OrderPage = Page<OrderSummary>;
+/** A page of a seller or operator queue: each order's latest request's public view, as stored. */
+export type RequestPage = Page<PublicCancellationRequest>;
 
 /** `create` found the order already stored; the caller re-reads it and compares. */
 export class OrderExistsError extends Error {
@@ -109,6 +124,43 @@ const INDEX_KEY_NAMES = ORDERS_TABLE.globalSecondaryIndexes.flatMap((index) => [
   index.partitionKey.name,
   index.sortKey.name,
 ]);
+
+/**
+ * The attributes the list indexes project (names in table.ts's LIST_ATTRIBUTES), derived from the
+ * record alone like the index keys: `queueView` exactly when the order has a request, hence
+ * exactly when it is in a queue.
+ */
+export interface ListAttributes extends RequestFacts {
+  order: Order;
+  queueView?: PublicCancellationRequest;
+}
+
+export const listAttributes = (record: OrderRecord): ListAttributes => {
+  const latest = latestRequest(record);
+  return {
+    order: record.order,
+    ...requestFacts(record),
+    ...(latest === undefined ? {} : { queueView: toPublicRequest(latest) }),
+  };
+};
+
+/** Every attribute some index reads (its keys, or what it projects), by name. */
+const INDEXED_ATTRIBUTE_NAMES: readonly string[] = [...INDEX_KEY_NAMES, ...PROJECTED_ATTRIBUTES];
+
+const indexedAttributes = (record: OrderRecord): Partial<Record<string, unknown>> => ({
+  ...indexKeys(record),
+  ...listAttributes(record),
+});
+
+/** Equal as DynamoDB stores them: map keys in any order, undefined members absent. */
+const sameStoredValue = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, member: unknown) =>
+    member !== null && typeof member === "object" && !Array.isArray(member)
+      ? Object.fromEntries(Object.entries(member).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : member,
+  );
 
 /** Where a request sits in a queue: the deadline of its current wait, else its last change. */
 export const queueTime = (request: CancellationRequest): string =>
@@ -272,6 +324,10 @@ const isTransactionConflict = (error: unknown): boolean =>
 
 type ExclusiveStartKey = Record<string, string>;
 
+/** A queue entry: the latest request's public view as stored (DynamoDB keeps no field order). */
+const queueEntry = (item: Record<string, unknown>): PublicCancellationRequest | undefined =>
+  item[LIST_ATTRIBUTES.queueView] as PublicCancellationRequest | undefined;
+
 const encodeCursor = (index: IndexDefinition, key: ExclusiveStartKey): string =>
   Buffer.from(JSON.stringify({ i: index.indexName, k: key }), "utf8").toString("base64url");
 
@@ -359,12 +415,12 @@ export class OrderStore {
           Item: {
             ...orderKey(record.order.orderId),
             version,
-            order: record.order,
             requests: record.requests,
             // Created here so `SET taskTokens.<id>` and `SET executions.<id>` have a map to write into.
             taskTokens: {},
             executions: {},
-            ...indexKeys(record),
+            // The index keys and the list attributes, the order among them.
+            ...indexedAttributes(record),
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
@@ -381,6 +437,8 @@ export class OrderStore {
    * UpdateItem, so a lost race leaves nothing half-written. `taskTokens` and `executions` are never
    * touched, so what the workflow stores meanwhile survives. `outbox` entries are written with the
    * change in one transaction: the change and its effects are saved together or not at all.
+   * `stored.record` must be the record as read (or saved) at `stored.version`: the index keys and
+   * list attributes are written only where `next` changes them.
    */
   async save(
     stored: StoredOrder,
@@ -393,26 +451,28 @@ export class OrderStore {
       throw new Error(`cannot save order ${next.order.orderId} over order ${orderId}`);
     }
     const version = stored.version + 1;
-    const names: Record<string, string> = {
-      "#order": "order",
-      "#requests": "requests",
-      "#version": "version",
-    };
+    const names: Record<string, string> = { "#requests": "requests", "#version": "version" };
     const values: Record<string, unknown> = {
-      ":order": next.order,
       ":requests": next.requests,
       ":next": version,
       ":expected": stored.version,
     };
-    const set = ["#order = :order", "#requests = :requests", "#version = :next"];
+    const set = ["#requests = :requests", "#version = :next"];
     const remove: string[] = [];
-    const keys: Partial<Record<string, string>> = indexKeys(next);
-    for (const name of INDEX_KEY_NAMES) {
-      names[`#${name}`] = name;
-      const value = keys[name];
+    // DynamoDB writes (and bills) an index only when the item's key or a projected attribute in it
+    // changes. The item at `stored.version` holds the values derived from `stored.record` (every
+    // write derives them from its record), so what is left alone here is exactly what is unchanged:
+    // a change no list shows leaves every list index alone.
+    const before = indexedAttributes(stored.record);
+    const after = indexedAttributes(next);
+    for (const name of INDEXED_ATTRIBUTE_NAMES) {
+      const value = after[name];
       if (value === undefined) {
+        if (before[name] === undefined) continue;
+        names[`#${name}`] = name;
         remove.push(`#${name}`);
-      } else {
+      } else if (before[name] === undefined || !sameStoredValue(before[name], value)) {
+        names[`#${name}`] = name;
         set.push(`#${name} = :${name}`);
         values[`:${name}`] = value;
       }
@@ -822,32 +882,43 @@ export class OrderStore {
     }
   }
 
-  /** A buyer's orders, newest `placedAt` first. */
+  /** A buyer's orders, newest `placedAt` first, as the BuyerOrders index holds them. */
   listBuyerOrders(buyerId: string, page: PageRequest): Promise<OrderPage> {
-    return this.query(BUYER_ORDERS, buyerPartition(buyerId), false, page);
+    return this.query(BUYER_ORDERS, buyerPartition(buyerId), false, page, (item) => ({
+      order: item.order as Order,
+      requestCount: item.requestCount as number,
+      hasActiveRequest: item.hasActiveRequest as boolean,
+    }));
   }
 
   /** A seller's orders whose latest request is in `status`, soonest deadline first. */
-  listSellerQueue(sellerId: string, status: RequestStatus, page: PageRequest): Promise<OrderPage> {
-    return this.query(SELLER_QUEUE, sellerQueuePartition(sellerId, status), true, page);
+  listSellerQueue(
+    sellerId: string,
+    status: RequestStatus,
+    page: PageRequest,
+  ): Promise<RequestPage> {
+    return this.query(SELLER_QUEUE, sellerQueuePartition(sellerId, status), true, page, queueEntry);
   }
 
   /** Orders whose latest request is in `status` and needs (or had) an operator, soonest first. */
-  listOperatorQueue(status: RequestStatus, page: PageRequest): Promise<OrderPage> {
-    return this.query(OPERATOR_QUEUE, operatorQueuePartition(status), true, page);
+  listOperatorQueue(status: RequestStatus, page: PageRequest): Promise<RequestPage> {
+    return this.query(OPERATOR_QUEUE, operatorQueuePartition(status), true, page, queueEntry);
   }
 
-  private async query(
+  /** One page of `partition` of a list index: the keys and what the index projects, no more. */
+  private async query<T>(
     index: IndexDefinition,
     partition: string,
     forward: boolean,
     page: PageRequest,
-  ): Promise<OrderPage> {
+    entry: (item: Record<string, unknown>) => T | undefined,
+  ): Promise<Page<T>> {
     if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_PAGE_LIMIT) {
       throw new RangeError(`page limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
     }
     const start =
       page.cursor === undefined ? undefined : decodeCursor(page.cursor, index, partition);
+    const projected = index.projection.type === "INCLUDE" ? index.projection.attributes : [];
     // One item more than asked tells whether another page exists, so the last page's nextCursor
     // is null instead of pointing at an empty page.
     const result = await this.client.send(
@@ -855,15 +926,19 @@ export class OrderStore {
         TableName: this.tableName,
         IndexName: index.indexName,
         KeyConditionExpression: "#ipk = :partition",
-        ProjectionExpression: "#pk, #sk, #ipk, #isk, #order, #requests, #version",
+        ProjectionExpression: [
+          "#pk",
+          "#sk",
+          "#ipk",
+          "#isk",
+          ...projected.map((_, i) => `#a${i}`),
+        ].join(", "),
         ExpressionAttributeNames: {
           "#pk": "pk",
           "#sk": "sk",
           "#ipk": index.partitionKey.name,
           "#isk": index.sortKey.name,
-          "#order": "order",
-          "#requests": "requests",
-          "#version": "version",
+          ...Object.fromEntries(projected.map((name, i) => [`#a${i}`, name])),
         },
         ExpressionAttributeValues: { ":partition": partition },
         ScanIndexForward: forward,
@@ -871,16 +946,21 @@ export class OrderStore {
         ExclusiveStartKey: start,
       }),
     );
-    const items = (result.Items ?? []) as (RecordItem & Record<string, unknown>)[];
+    const items = (result.Items ?? []) as Record<string, unknown>[];
+    const entries = (shown: Record<string, unknown>[]) =>
+      shown.flatMap((item) => {
+        const value = entry(item);
+        return value === undefined ? [] : [value];
+      });
     if (items.length > page.limit) {
       const shown = items.slice(0, page.limit);
       const last = shown[shown.length - 1] as Record<string, unknown>;
-      return { items: shown.map(toRecord), nextCursor: encodeCursor(index, pageKey(index, last)) };
+      return { items: entries(shown), nextCursor: encodeCursor(index, pageKey(index, last)) };
     }
     // Fewer items than asked for can still leave more behind (a Query reads at most 1 MB).
     const next = result.LastEvaluatedKey;
     return {
-      items: items.map(toRecord),
+      items: entries(items),
       nextCursor: next === undefined ? null : encodeCursor(index, pageKey(index, next)),
     };
   }

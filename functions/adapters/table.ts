@@ -9,12 +9,21 @@ export interface KeyAttribute {
   readonly type: KeyType;
 }
 
+/**
+ * What an index copies besides the keys (the table's and its own). DynamoDB writes to an index
+ * only when an item enters or leaves it, or when its index key or a projected attribute changes:
+ * so an index projects only what its Query returns, and every other change of the item costs
+ * the table's write units only.
+ */
+export type Projection =
+  | { readonly type: "KEYS_ONLY" }
+  | { readonly type: "INCLUDE"; readonly attributes: readonly string[] };
+
 export interface IndexDefinition {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey: KeyAttribute;
-  /** ALL copies whole items (a list page is one Query); KEYS_ONLY copies just the keys. */
-  readonly projection: "ALL" | "KEYS_ONLY";
+  readonly projection: Projection;
 }
 
 export const BUYER_ORDERS_INDEX = "BuyerOrders";
@@ -22,12 +31,35 @@ export const SELLER_QUEUE_INDEX = "SellerQueue";
 export const OPERATOR_QUEUE_INDEX = "OperatorQueue";
 export const PENDING_WORK_INDEX = "PendingWork";
 
+/**
+ * The attributes the list indexes project, written on the order item by the store in the same
+ * conditional write as the change they summarize (see `listAttributes` in order-store.ts):
+ * - `order`: the order itself (every field of it is in the buyer's list);
+ * - `requestCount`, `hasActiveRequest`: the two facts about its requests that the buyer's list
+ *   needs to work out `cancellationOption` (which also depends on the time of the read);
+ * - `queueView`: the order's latest request as the seller and operator queues list it (its public
+ *   view, without the policy snapshot, the Idempotency-Key or the refund call's bookkeeping).
+ */
+export const LIST_ATTRIBUTES = {
+  order: "order",
+  requestCount: "requestCount",
+  hasActiveRequest: "hasActiveRequest",
+  queueView: "queueView",
+} as const;
+
 /** Buyer history: `BUYER#<buyerId>`, sorted by `<placedAt>#<orderId>` (read newest first). */
 export const BUYER_ORDERS = {
   indexName: BUYER_ORDERS_INDEX,
   partitionKey: { name: "buyerPk", type: "S" },
   sortKey: { name: "buyerSk", type: "S" },
-  projection: "ALL",
+  projection: {
+    type: "INCLUDE",
+    attributes: [
+      LIST_ATTRIBUTES.order,
+      LIST_ATTRIBUTES.requestCount,
+      LIST_ATTRIBUTES.hasActiveRequest,
+    ],
+  },
 } as const satisfies IndexDefinition;
 
 /** Sparse: `SELLER#<sellerId>#<status>`, sorted by `<deadline>#<orderId>` (soonest first). */
@@ -35,7 +67,7 @@ export const SELLER_QUEUE = {
   indexName: SELLER_QUEUE_INDEX,
   partitionKey: { name: "sellerQueuePk", type: "S" },
   sortKey: { name: "sellerQueueSk", type: "S" },
-  projection: "ALL",
+  projection: { type: "INCLUDE", attributes: [LIST_ATTRIBUTES.queueView] },
 } as const satisfies IndexDefinition;
 
 /** Sparse: `OPS#<status>`, sorted by `<deadline>#<orderId>` (soonest first). */
@@ -43,7 +75,7 @@ export const OPERATOR_QUEUE = {
   indexName: OPERATOR_QUEUE_INDEX,
   partitionKey: { name: "operatorQueuePk", type: "S" },
   sortKey: { name: "operatorQueueSk", type: "S" },
-  projection: "ALL",
+  projection: { type: "INCLUDE", attributes: [LIST_ATTRIBUTES.queueView] },
 } as const satisfies IndexDefinition;
 
 /**
@@ -56,7 +88,7 @@ export const PENDING_WORK = {
   indexName: PENDING_WORK_INDEX,
   partitionKey: { name: "workShard", type: "S" },
   sortKey: { name: "workSince", type: "S" },
-  projection: "KEYS_ONLY",
+  projection: { type: "KEYS_ONLY" },
 } as const satisfies IndexDefinition;
 
 /** Partitions of the PendingWork index; the reconciler queries each. */
@@ -64,9 +96,10 @@ export const WORK_SHARDS = 8;
 
 /**
  * One item per order (`ORDER#<orderId>` / `ORDER`), and beside it in the same partition its
- * outbox items (`OUTBOX#<id>`); the list GSIs project ALL attributes so a list page is a single
- * Query. CDK: `new TableV2(this, id, { partitionKey, sortKey,
- * globalSecondaryIndexes })` with each `type` cast to `AttributeType` (same string values).
+ * outbox items (`OUTBOX#<id>`); each list GSI projects the few attributes its list returns, so a
+ * list page is a single Query and a change no list shows costs no index write. CDK: `new
+ * TableV2(this, id, { partitionKey, sortKey, globalSecondaryIndexes })` with each `type` cast to
+ * `AttributeType` (same string values), see `cdkProjection` in infra/stack.ts.
  */
 export const ORDERS_TABLE = {
   partitionKey: { name: "pk", type: "S" },
@@ -77,6 +110,20 @@ export const ORDERS_TABLE = {
   sortKey: KeyAttribute;
   globalSecondaryIndexes: readonly IndexDefinition[];
 };
+
+/** Every non-key attribute some index projects: what the store must keep exact on the item. */
+export const PROJECTED_ATTRIBUTES: readonly string[] = [
+  ...new Set(
+    ORDERS_TABLE.globalSecondaryIndexes.flatMap((index: IndexDefinition) =>
+      index.projection.type === "INCLUDE" ? index.projection.attributes : [],
+    ),
+  ),
+];
+
+const projectionInput = (projection: Projection) =>
+  projection.type === "INCLUDE"
+    ? { ProjectionType: "INCLUDE" as const, NonKeyAttributes: [...projection.attributes] }
+    : { ProjectionType: "KEYS_ONLY" as const };
 
 /** `CreateTableCommand` input for local mode and tests (on-demand, like the deployed table). */
 export const createTableInput = (tableName: string): CreateTableCommandInput => {
@@ -100,7 +147,7 @@ export const createTableInput = (tableName: string): CreateTableCommandInput => 
         { AttributeName: index.partitionKey.name, KeyType: "HASH" },
         { AttributeName: index.sortKey.name, KeyType: "RANGE" },
       ],
-      Projection: { ProjectionType: index.projection },
+      Projection: projectionInput(index.projection),
     })),
   };
 };

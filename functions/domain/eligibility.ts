@@ -2,7 +2,7 @@
 import type { DomainErrorCode } from "./events.ts";
 import type { Policy } from "./policy.ts";
 import { activeRequest, addSeconds } from "./requests.ts";
-import type { CancellationOption, CancellationOptionReason, OrderRecord } from "./types.ts";
+import type { CancellationOption, CancellationOptionReason, Order, OrderRecord } from "./types.ts";
 
 const DAY_SECONDS = 86_400;
 
@@ -10,24 +10,42 @@ const DAY_SECONDS = 86_400;
 export const windowClosesAt = (shippedAt: string, policy: Policy): string =>
   addSeconds(shippedAt, policy.cancellationWindowDays * DAY_SECONDS);
 
-export const cancellationOption = (
-  record: OrderRecord,
+/** All an order's requests tell about what its buyer can do (the buyer's list index stores it). */
+export interface RequestFacts {
+  requestCount: number;
+  hasActiveRequest: boolean;
+}
+
+export const requestFacts = (record: OrderRecord): RequestFacts => ({
+  requestCount: Object.keys(record.requests).length,
+  hasActiveRequest: activeRequest(record) !== undefined,
+});
+
+/** What the buyer can do about `order`, knowing only `facts` about its requests. */
+export const cancellationOptionOf = (
+  order: Order,
+  facts: RequestFacts,
   now: string,
   policy: Policy,
 ): CancellationOption => {
-  const { order } = record;
   if (order.status === "CANCELLED") return { kind: "NONE", reason: "ALREADY_CANCELLED" };
-  if (activeRequest(record)) return { kind: "NONE", reason: "ACTIVE_REQUEST_EXISTS" };
+  if (facts.hasActiveRequest) return { kind: "NONE", reason: "ACTIVE_REQUEST_EXISTS" };
   if (order.status === "DELIVERED") return { kind: "RETURN", reason: "RETURN_REQUIRED" };
   if (order.status === "PLACED" || !order.shipment) return { kind: "NONE", reason: "NOT_SHIPPED" };
   if (Date.parse(now) > Date.parse(windowClosesAt(order.shipment.shippedAt, policy))) {
     return { kind: "NONE", reason: "WINDOW_CLOSED" };
   }
-  if (Object.keys(record.requests).length >= policy.maxRequestsPerOrder) {
+  if (facts.requestCount >= policy.maxRequestsPerOrder) {
     return { kind: "NONE", reason: "REQUEST_LIMIT_REACHED" };
   }
   return { kind: "CANCEL", reason: "IN_TRANSIT" };
 };
+
+export const cancellationOption = (
+  record: OrderRecord,
+  now: string,
+  policy: Policy,
+): CancellationOption => cancellationOptionOf(record.order, requestFacts(record), now, policy);
 
 /** The SPEC error code that refuses a cancellation request for each reason it is not possible. */
 export const ineligibilityError: Record<

@@ -1,7 +1,7 @@
 // What clients see: records without server-side fields, orders with what the buyer can do now.
 // Fields are listed one by one, in SPEC's order: DynamoDB does not keep the order of map keys, and
 // a field added to a record is only published once it is added here.
-import { cancellationOption } from "./eligibility.ts";
+import { cancellationOptionOf, type RequestFacts, requestFacts } from "./eligibility.ts";
 import type { Policy } from "./policy.ts";
 import type {
   CancellationOption,
@@ -36,42 +36,51 @@ const toRefund = (refund: Refund): Refund => ({
   attempts: refund.attempts,
 });
 
-export const toPublicOrder = (record: OrderRecord, now: string, policy: Policy): PublicOrder => {
-  const order = record.order;
-  return {
-    orderId: order.orderId,
-    buyerId: order.buyerId,
-    buyerEmail: order.buyerEmail,
-    locale: order.locale,
-    sellerId: order.sellerId,
-    sellerEmail: order.sellerEmail,
-    currency: order.currency,
-    lines: order.lines.map(({ lineId, sku, title, quantity, unitPrice }) => ({
-      lineId,
-      sku,
-      title,
-      quantity,
-      unitPrice,
-    })),
-    shippingFee: order.shippingFee,
-    payment: { method: order.payment.method, paidAmount: order.payment.paidAmount },
-    placedAt: order.placedAt,
-    status: order.status,
-    shipment: order.shipment && {
-      carrier: order.shipment.carrier,
-      trackingNumber: order.shipment.trackingNumber,
-      shippedAt: order.shipment.shippedAt,
-    },
-    deliveredAt: order.deliveredAt,
-    activeCancellationRequestId: order.activeCancellationRequestId,
-    cancellationOption: cancellationOption(record, now, policy),
-    importedAt: order.importedAt,
-    updatedAt: order.updatedAt,
-    timeline: toTimeline(order.timeline),
-  };
-};
+export const toPublicOrder = (record: OrderRecord, now: string, policy: Policy): PublicOrder =>
+  publicOrderOf(record.order, requestFacts(record), now, policy);
 
-export const toPublicRequest = (request: CancellationRequest): PublicCancellationRequest => ({
+/** The same view from the order and the facts about its requests (what the buyer list holds). */
+export const publicOrderOf = (
+  order: Order,
+  facts: RequestFacts,
+  now: string,
+  policy: Policy,
+): PublicOrder => ({
+  orderId: order.orderId,
+  buyerId: order.buyerId,
+  buyerEmail: order.buyerEmail,
+  locale: order.locale,
+  sellerId: order.sellerId,
+  sellerEmail: order.sellerEmail,
+  currency: order.currency,
+  lines: order.lines.map(({ lineId, sku, title, quantity, unitPrice }) => ({
+    lineId,
+    sku,
+    title,
+    quantity,
+    unitPrice,
+  })),
+  shippingFee: order.shippingFee,
+  payment: { method: order.payment.method, paidAmount: order.payment.paidAmount },
+  placedAt: order.placedAt,
+  status: order.status,
+  shipment: order.shipment && {
+    carrier: order.shipment.carrier,
+    trackingNumber: order.shipment.trackingNumber,
+    shippedAt: order.shipment.shippedAt,
+  },
+  deliveredAt: order.deliveredAt,
+  activeCancellationRequestId: order.activeCancellationRequestId,
+  cancellationOption: cancellationOptionOf(order, facts, now, policy),
+  importedAt: order.importedAt,
+  updatedAt: order.updatedAt,
+  timeline: toTimeline(order.timeline),
+});
+
+/** Also re-applies SPEC's field order to a view read back from DynamoDB (a queue's entry). */
+export const toPublicRequest = (
+  request: CancellationRequest | PublicCancellationRequest,
+): PublicCancellationRequest => ({
   requestId: request.requestId,
   orderId: request.orderId,
   status: request.status,

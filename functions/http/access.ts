@@ -1,10 +1,10 @@
 // Who may see which order: its buyer, its seller, any operator; everyone else is told it does not
 // exist. Shared by the handlers that read an order before (or instead of) a domain transition.
 import { currentPolicy } from "../adapters/config.ts";
-import type { StoredOrder } from "../adapters/order-store.ts";
+import type { OrderSummary, StoredOrder } from "../adapters/order-store.ts";
 import { DomainError } from "../domain/events.ts";
 import type { CancellationRequest, Order, OrderRecord } from "../domain/types.ts";
-import { type PublicOrder, toPublicOrder } from "../domain/views.ts";
+import { type PublicOrder, publicOrderOf, toPublicOrder } from "../domain/views.ts";
 import type { Caller } from "./caller.ts";
 import type { HttpDeps } from "./middleware.ts";
 
@@ -41,6 +41,10 @@ export const requestOf = (record: OrderRecord, requestId: string): CancellationR
 /** The order as clients see it, with what the buyer can do now under the policy in force. */
 export const publicOrder = (record: OrderRecord, deps: HttpDeps): PublicOrder =>
   toPublicOrder(record, deps.now(), currentPolicy());
+
+/** The same view of a buyer-list entry (the order and the facts about its requests). */
+export const publicOrderSummary = (summary: OrderSummary, deps: HttpDeps): PublicOrder =>
+  publicOrderOf(summary.order, summary, deps.now(), currentPolicy());
 
 export const requestPath = (orderId: string, requestId: string): string =>
   `/orders/${encodeURIComponent(orderId)}/cancellation-requests/${encodeURIComponent(requestId)}`;

@@ -1,6 +1,6 @@
 // GET /orders: buyer → one page of their own orders (BuyerOrders index), newest first.
 import { defaultDeps } from "../app/deps.ts";
-import { publicOrder } from "./access.ts";
+import { publicOrderSummary } from "./access.ts";
 import { pageQuery } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
 
@@ -12,7 +12,7 @@ export const createHandler = httpHandler(
     return {
       status: 200,
       body: {
-        items: page.items.map((record) => publicOrder(record, deps)),
+        items: page.items.map((summary) => publicOrderSummary(summary, deps)),
         nextCursor: page.nextCursor,
       },
     };

@@ -1,14 +1,11 @@
-// A queue page as clients see it: each order's latest request (the queues are keyed by it).
-import type { OrderPage } from "../adapters/order-store.ts";
-import { latestRequest } from "../domain/requests.ts";
+// A queue page as clients see it: each order's latest request (the queues are keyed by it), as the
+// queue index holds it, its fields put back in SPEC's order.
+import type { RequestPage } from "../adapters/order-store.ts";
 import { type PublicCancellationRequest, toPublicRequest } from "../domain/views.ts";
 
 export const requestPage = (
-  page: OrderPage,
+  page: RequestPage,
 ): { items: PublicCancellationRequest[]; nextCursor: string | null } => ({
-  items: page.items.flatMap((record) => {
-    const latest = latestRequest(record);
-    return latest ? [toPublicRequest(latest)] : [];
-  }),
+  items: page.items.map(toPublicRequest),
   nextCursor: page.nextCursor,
 });

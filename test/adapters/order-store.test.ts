@@ -1,22 +1,55 @@
-// The order store against both DynamoDB Local and dynalite: versioned saves, task tokens, GSI lists.
+// The order store against both DynamoDB Local and dynalite: versioned saves, task tokens, GSI lists;
+// and on DynamoDB Local what each write costs, index by index.
 import { randomUUID } from "node:crypto";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ConflictError,
   InvalidCursorError,
   indexKeys,
+  listAttributes,
   OrderExistsError,
-  type OrderPage,
   OrderStore,
+  type OrderSummary,
   type OutboxEntry,
   orderKey,
+  type Page,
   type PageRequest,
   type PendingWork,
   workShard,
 } from "../../functions/adapters/order-store.ts";
+import {
+  BUYER_ORDERS_INDEX,
+  OPERATOR_QUEUE_INDEX,
+  ORDERS_TABLE,
+  PENDING_WORK_INDEX,
+  PROJECTED_ATTRIBUTES,
+  SELLER_QUEUE_INDEX,
+} from "../../functions/adapters/table.ts";
+import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
+import { latestRequest } from "../../functions/domain/requests.ts";
 import type { CancellationRequest, OrderRecord } from "../../functions/domain/types.ts";
+import {
+  type PublicCancellationRequest,
+  publicOrderOf,
+  toPublicOrder,
+  toPublicRequest,
+} from "../../functions/domain/views.ts";
+import {
+  complete,
+  Flow,
+  HOUR,
+  instructRefund,
+  policyApprove,
+  REQ,
+  refundSucceeded,
+  sellerApprove,
+  sellerReject,
+  startRefundCall,
+  at as tick,
+} from "../domain/flow.ts";
+import { recordWriteUnits, type WriteUnits, type WriteUnitsRecorder } from "../support/capacity.ts";
 import { BACKENDS, type TestTable, useTestTable } from "../support/dynamodb.ts";
 import { at, cancellationRequest, orderRecord, withRequest } from "../support/records.ts";
 
@@ -25,9 +58,13 @@ const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const storeOn = (table: { readonly current: TestTable }): OrderStore =>
   new OrderStore({ client: table.current.client, tableName: table.current.tableName });
 
+type ListEntry = OrderSummary | PublicCancellationRequest;
+const orderIdOf = (entry: ListEntry): string =>
+  "order" in entry ? entry.order.orderId : entry.orderId;
+
 /** Reads every page with the given limits (cycled), asserting each page respects its limit. */
 const readAll = async (
-  list: (page: PageRequest) => Promise<OrderPage>,
+  list: (page: PageRequest) => Promise<Page<ListEntry>>,
   limits: number[],
 ): Promise<{ ids: string[]; pages: number }> => {
   const ids: string[] = [];
@@ -38,7 +75,7 @@ const readAll = async (
     const page = await list(cursor === undefined ? { limit } : { limit, cursor });
     pages += 1;
     expect(page.items.length).toBeLessThanOrEqual(limit);
-    ids.push(...page.items.map((record) => record.order.orderId));
+    ids.push(...page.items.map(orderIdOf));
     if (page.nextCursor === null) return { ids, pages };
     cursor = page.nextCursor;
     if (pages > 1000) throw new Error("paging does not end");
@@ -189,7 +226,7 @@ describe.each(BACKENDS)("OrderStore on %s", (backend) => {
       await expect(store.save(v1, stale)).rejects.toBeInstanceOf(ConflictError);
       await expect(store.get(orderId)).resolves.toEqual(v2);
       const queue = await store.listSellerQueue("seller-1", "WITHDRAWN", { limit: 100 });
-      expect(queue.items.map((r) => r.order.orderId)).not.toContain(orderId);
+      expect(queue.items.map((r) => r.orderId)).not.toContain(orderId);
     });
 
     it("lets exactly one of ten concurrent transitions from the same version win", async () => {
@@ -239,7 +276,7 @@ describe.each(BACKENDS)("OrderStore on %s", (backend) => {
       expect(read).toEqual(saved);
       expect(JSON.stringify(read)).not.toContain(token);
       const queue = await store.listSellerQueue("seller-1", "AWAITING_MARKETPLACE", { limit: 100 });
-      expect(queue.items.map((r) => r.order.orderId)).toContain(orderId);
+      expect(queue.items.map((r) => r.orderId)).toContain(orderId);
       expect(JSON.stringify(queue)).not.toContain(token);
     });
 
@@ -310,7 +347,12 @@ describe.each(BACKENDS)("OrderStore on %s", (backend) => {
       expect(pages).toBe(4);
 
       const first = await store.listBuyerOrders(buyerId, { limit: 7 });
-      expect(first.items[0]).toEqual(mine.find((r) => r.order.orderId === expected[0]));
+      const newest = mine.find((r) => r.order.orderId === expected[0]) as OrderRecord;
+      expect(first.items[0]).toEqual({
+        order: newest.order,
+        requestCount: 0,
+        hasActiveRequest: false,
+      });
     });
 
     it("returns an empty list and no cursor for a buyer without orders", async () => {
@@ -428,6 +470,146 @@ describe.each(BACKENDS)("OrderStore on %s", (backend) => {
     });
   });
 
+  describe("list attributes", () => {
+    /** The item as stored, read past the store (which never returns these attributes). */
+    const rawItem = async (orderId: string) =>
+      (
+        await table.current.client.send(
+          new GetCommand({
+            TableName: table.current.tableName,
+            Key: orderKey(orderId),
+            ConsistentRead: true,
+          }),
+        )
+      ).Item ?? expect.fail(`order ${orderId} is not stored`);
+
+    const INDEXED = [
+      ...ORDERS_TABLE.globalSecondaryIndexes.flatMap((index) => [
+        index.partitionKey.name,
+        index.sortKey.name,
+      ]),
+      ...PROJECTED_ATTRIBUTES,
+    ];
+
+    it("are exactly what the list indexes project", () => {
+      const record = orderRecord({ orderId: "o-1" }, [awaitingSeller("o-1", 48)]);
+      expect(Object.keys(listAttributes(record)).sort()).toEqual([...PROJECTED_ATTRIBUTES].sort());
+    });
+
+    it("stay equal to what the record derives through a whole cancellation, saved step by step", async () => {
+      const store = storeOn(table);
+      const flow = Flow.shipped({ orderId: uid("o") });
+      const orderId = flow.order.orderId;
+      let stored = await store.create(flow.record);
+      const steps: [string, () => void][] = [
+        ["requested", () => flow.requested()],
+        ["seller approved", () => flow.apply(sellerApprove(), tick(HOUR))],
+        ["policy approved", () => flow.apply(policyApprove(), tick(HOUR + 1))],
+        ["refund instructed", () => flow.apply(instructRefund(), tick(2 * HOUR))],
+        ["refund call started", () => flow.apply(startRefundCall(), tick(2 * HOUR + 1))],
+        ["refund succeeded", () => flow.apply(refundSucceeded(), tick(3 * HOUR))],
+        ["completed", () => flow.apply(complete(), tick(3 * HOUR + 1))],
+      ];
+      for (const [name, apply] of [["created", () => {}] as [string, () => void], ...steps]) {
+        if (name !== "created") {
+          apply();
+          stored = await store.save(stored, flow.record);
+        }
+        const item = await rawItem(orderId);
+        const expected: Record<string, unknown> = {
+          ...indexKeys(flow.record),
+          ...listAttributes(flow.record),
+        };
+        for (const attribute of INDEXED) {
+          expect(item[attribute], `${attribute} after "${name}"`).toEqual(expected[attribute]);
+        }
+      }
+      // The index copies no server-side field of a request.
+      const { queueView } = await rawItem(orderId);
+      expect(queueView.refund).toMatchObject({ status: "SUCCEEDED" });
+      expect(flow.request().refund).toHaveProperty("callStartedAt");
+      expect(queueView.refund).not.toHaveProperty("callStartedAt");
+      for (const secret of ["idempotencyKey", "requestHash", "policy"]) {
+        expect(flow.request()).toHaveProperty(secret);
+        expect(queueView).not.toHaveProperty(secret);
+      }
+    });
+
+    it("list what the records' views show, byte for byte", async () => {
+      const store = storeOn(table);
+      const buyerId = uid("b");
+      const now = at(30);
+      const make = (hours: number, requests: (orderId: string) => CancellationRequest[]) => {
+        const orderId = `${buyerId}-${hours}`;
+        const list = requests(orderId);
+        const active = list.find((request) => request.status === "AWAITING_SELLER");
+        return orderRecord(
+          {
+            orderId,
+            buyerId,
+            sellerId: uid("s"),
+            placedAt: at(hours),
+            activeCancellationRequestId: active?.requestId ?? null,
+          },
+          list,
+        );
+      };
+      const records = [
+        make(0, () => []),
+        make(1, (orderId) => [awaitingSeller(orderId, 48)]),
+        make(2, (orderId) => [
+          cancellationRequest({
+            requestId: `${orderId}-r0`,
+            orderId,
+            status: "REJECTED",
+            comment: "前の依頼",
+            rejection: { by: "SELLER", reason: "already handed over", at: at(3) },
+            updatedAt: at(3),
+          }),
+          cancellationRequest({
+            requestId: `${orderId}-r1`,
+            orderId,
+            status: "COMPLETED",
+            createdAt: at(4),
+            updatedAt: at(6),
+            refund: {
+              amount: 5480,
+              currency: "JPY",
+              method: "CARD",
+              status: "SUCCEEDED",
+              refundId: `rf-${orderId}`,
+              expectedBy: { earliest: "2026-11-25", latest: "2026-11-30" },
+              instructedAt: at(5),
+              succeededAt: at(6),
+              attempts: 1,
+              callStartedAt: at(5),
+            },
+          }),
+        ]),
+      ];
+      await Promise.all(records.map((record) => store.create(record)));
+      const page = await store.listBuyerOrders(buyerId, { limit: 10 });
+      expect(
+        page.items.map((summary) =>
+          JSON.stringify(publicOrderOf(summary.order, summary, now, DEFAULT_POLICY)),
+        ),
+      ).toEqual(
+        [...records]
+          .reverse()
+          .map((record) => JSON.stringify(toPublicOrder(record, now, DEFAULT_POLICY))),
+      );
+      for (const record of records.slice(1)) {
+        const latest = latestRequest(record) as CancellationRequest;
+        const queue = await store.listSellerQueue(record.order.sellerId, latest.status, {
+          limit: 10,
+        });
+        expect(queue.items.map((entry) => JSON.stringify(toPublicRequest(entry)))).toEqual([
+          JSON.stringify(toPublicRequest(latest)),
+        ]);
+      }
+    });
+  });
+
   describe("seller and operator queues", () => {
     // Its own table: the operator queue spans all orders, so other tests' orders would mix in.
     const queues = useTestTable(backend, "queues");
@@ -457,7 +639,7 @@ describe.each(BACKENDS)("OrderStore on %s", (backend) => {
       await Promise.all(records.map((record) => store.create(record)));
     });
 
-    const idsOf = async (list: (page: PageRequest) => Promise<OrderPage>) =>
+    const idsOf = async (list: (page: PageRequest) => Promise<Page<ListEntry>>) =>
       (await readAll(list, [2])).ids;
 
     it("lists a seller's queue by status, soonest deadline first", async () => {
@@ -705,6 +887,145 @@ describe("OrderStore outbox and executions on dynamodb-local", () => {
     });
   });
 });
+
+describe("OrderStore write units on dynamodb-local", () => {
+  // Its own table: the recorder sees every write of this table's client.
+  const table = useTestTable("dynamodb-local", "units");
+  let units: WriteUnitsRecorder;
+  beforeAll(() => {
+    units = recordWriteUnits(table.current.client, table.current.tableName);
+  });
+  afterAll(() => units.stop());
+
+  /** The one write the last call made. */
+  const onlyWrite = (): WriteUnits => {
+    const writes = units.take();
+    expect(writes).toHaveLength(1);
+    return writes[0] as WriteUnits;
+  };
+
+  /** A shipped order of its own, stored, with its request awaiting the seller. */
+  const awaitingSellerFlow = async (store: OrderStore) => {
+    const flow = Flow.shipped({ orderId: uid("o") });
+    let stored = await store.create(flow.record);
+    flow.requested();
+    stored = await store.save(stored, flow.record);
+    units.take();
+    return { flow, stored, orderId: flow.order.orderId };
+  };
+
+  it("pays a change no list shows with the table's units only", async () => {
+    const store = storeOn(table);
+    const { flow, orderId, ...start } = await awaitingSellerFlow(store);
+    let stored = start.stored;
+
+    // The workflow's bookkeeping: task tokens and executions.
+    await store.putTaskToken(orderId, REQ, `token-${randomUUID()}`, "AWAITING_SELLER");
+    const token = onlyWrite();
+    await store.claimExecution(orderId, REQ, undefined, {
+      name: `${REQ}-2`,
+      attempt: 2,
+      startedAt: MAIL_AT,
+    });
+    const execution = onlyWrite();
+    await store.clearTaskToken(orderId, REQ);
+    const cleared = onlyWrite();
+    for (const write of [token, execution, cleared]) {
+      expect(write.table).toBeGreaterThan(0);
+      expect(write.indexes).toEqual({});
+    }
+
+    // A saved transition that only the request's detail shows: the refund call's lease.
+    flow.apply(sellerApprove(), tick(HOUR));
+    flow.apply(policyApprove(), tick(HOUR + 1));
+    flow.apply(instructRefund(), tick(2 * HOUR));
+    stored = await store.save(stored, flow.record);
+    units.take();
+    flow.apply(startRefundCall(), tick(2 * HOUR + 1));
+    stored = await store.save(stored, flow.record);
+    const lease = onlyWrite();
+    // Only the requests and the version are written: no index key, no list attribute...
+    expect(lease.names).toEqual(["requests", "version"]);
+    expect(lease.table).toBeGreaterThan(1); // ...so the item (over 1 KB) is paid for once
+    expect(lease.indexes).toEqual({});
+    await expect(store.get(orderId)).resolves.toMatchObject({ version: stored.version });
+
+    // Mail: its claim writes no index; its completion only takes the entry out of PendingWork
+    // (keys only), never a list index.
+    flow.apply(refundSucceeded(), tick(3 * HOUR));
+    await store.save(stored, flow.record, [mailEntry("m1")], MAIL_AT);
+    units.take();
+    await store.claimOutbox(orderId, "m1", "alice", MAIL_AT, 60);
+    expect(onlyWrite().indexes).toEqual({});
+    await store.completeOutbox(orderId, "m1", "alice");
+    expect(onlyWrite().indexes).toEqual({ [PENDING_WORK_INDEX]: 1 });
+  });
+
+  it("writes only the small list entries that a status change changes", async () => {
+    const store = storeOn(table);
+    const { flow, stored } = await awaitingSellerFlow(store);
+
+    // AWAITING_SELLER → AWAITING_MARKETPLACE decided by the policy: the seller queue entry moves
+    // (old entry out, new one in: a unit each), the operator queue entry leaves (a unit); the
+    // order itself is unchanged, so the buyer's list is not written. With ALL each would have
+    // been a copy of the whole item (3 units here).
+    flow.apply(sellerApprove(), tick(HOUR));
+    const approved = await store.save(stored, flow.record);
+    const approval = onlyWrite();
+    // What changed, and nothing else: the latest request's view and its queue keys.
+    expect(approval.names).toEqual([
+      "operatorQueuePk",
+      "operatorQueueSk",
+      "queueView",
+      "requests",
+      "sellerQueuePk",
+      "sellerQueueSk",
+      "version",
+    ]);
+    expect(approval.table).toBe(3);
+    expect(approval.indexes).toEqual({ [SELLER_QUEUE_INDEX]: 2, [OPERATOR_QUEUE_INDEX]: 1 });
+
+    // COMPLETED: the order is CANCELLED, so its buyer-list entry (the order, under 1 KB) is
+    // rewritten in place; the queue entries move (the completed request's view, with its refund
+    // and seven timeline entries, is just over 1 KB: 2 units to put, 1 to delete the old one);
+    // the order leaves PendingWork. The item itself is 4 units.
+    flow.apply(policyApprove(), tick(HOUR + 1));
+    flow.apply(instructRefund(), tick(2 * HOUR));
+    flow.apply(refundSucceeded(), tick(3 * HOUR));
+    flow.apply(complete(), tick(3 * HOUR + 1));
+    await store.save(approved, flow.record);
+    const completion = onlyWrite();
+    expect(completion.table).toBe(4);
+    expect(completion.indexes).toEqual({
+      [BUYER_ORDERS_INDEX]: 1,
+      [SELLER_QUEUE_INDEX]: 1 + 2,
+      [OPERATOR_QUEUE_INDEX]: 2,
+      [PENDING_WORK_INDEX]: 1,
+    });
+  });
+
+  it("a rejection rewrites the buyer's entry (the order is free again) and moves each queue entry, a unit an entry", async () => {
+    const store = storeOn(table);
+    const { flow, stored } = await awaitingSellerFlow(store);
+    flow.apply(sellerReject("already handed over"), tick(HOUR));
+    await store.save(stored, flow.record);
+    expect(onlyWrite().indexes).toEqual({
+      [BUYER_ORDERS_INDEX]: 1,
+      [SELLER_QUEUE_INDEX]: 1 + 1,
+      [OPERATOR_QUEUE_INDEX]: 1 + 1,
+      [PENDING_WORK_INDEX]: 1,
+    });
+  });
+});
+
+/** A mail outbox entry for request REQ. */
+const mailEntry = (id: string): OutboxEntry => ({
+  id,
+  requestId: REQ,
+  kind: "MAIL",
+  mail: { to: ["buyer@example.com"], subject: id, text: `${id} text`, html: `<p>${id}</p>` },
+});
+const MAIL_AT = "2026-11-21T05:00:00.000Z";
 
 /** GSIs are eventually consistent: polls until `probe` answers `expected`. */
 const eventuallyEqual = async <T>(probe: () => Promise<T>, expected: T) => {

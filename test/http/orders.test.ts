@@ -149,6 +149,49 @@ describe("GET /orders", () => {
     expect(seen).toEqual([at(-1), at(-2), at(-3), at(-4), at(-5)]);
   });
 
+  it("lists each order exactly as GET /orders/{orderId} shows it, whatever its requests", async () => {
+    const buyerId = uid("buyer");
+    const rejected = (orderId: string) =>
+      requestOn(orderId, {
+        status: "REJECTED",
+        updatedAt: at(2),
+        rejection: { by: "SELLER", reason: "already handed over", at: at(2) },
+      });
+    const records = [
+      await seedOrder(app.store, { buyerId, placedAt: at(-5) }),
+      await seedOrder(app.store, { buyerId, placedAt: at(-4) }, (orderId) => [requestOn(orderId)]),
+      await seedOrder(app.store, { buyerId, placedAt: at(-3), status: "CANCELLED" }, (orderId) => [
+        requestOn(orderId, { status: "COMPLETED", updatedAt: at(3) }),
+      ]),
+      await seedOrder(app.store, { buyerId, placedAt: at(-2) }, (orderId) => [rejected(orderId)]),
+      await seedOrder(app.store, { buyerId, placedAt: at(-1) }, (orderId) =>
+        Array.from({ length: DEFAULT_POLICY.maxRequestsPerOrder }, () => rejected(orderId)),
+      ),
+    ].reverse();
+    const list = await app.invoke("ListOrders", {
+      caller: buyer(buyerId),
+      query: { limit: "10" },
+    });
+    expectJson(list, 200);
+    const shown: string[] = [];
+    for (const record of records) {
+      const one = await app.invoke("GetOrder", {
+        caller: buyer(buyerId),
+        params: { orderId: record.order.orderId },
+      });
+      expectJson(one, 200);
+      shown.push(one.raw);
+    }
+    expect(list.raw).toBe(`{"items":[${shown.join(",")}],"nextCursor":null}`);
+    expect((list.body.items ?? []).map((item) => item.cancellationOption)).toEqual([
+      { kind: "NONE", reason: "REQUEST_LIMIT_REACHED" },
+      { kind: "CANCEL", reason: "IN_TRANSIT" },
+      { kind: "NONE", reason: "ALREADY_CANCELLED" },
+      { kind: "NONE", reason: "ACTIVE_REQUEST_EXISTS" },
+      { kind: "CANCEL", reason: "IN_TRANSIT" },
+    ]);
+  });
+
   it("answers a buyer without orders with an empty page", async () => {
     const response = await app.invoke("ListOrders", { caller: buyer(uid("new-buyer")) });
     expectJson(response, 200);

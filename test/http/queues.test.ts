@@ -1,6 +1,7 @@
 // The seller's and the operators' queues on DynamoDB Local: default statuses, soonest deadline
 // first, paging with cursors, the latest request of each order, and the refusals.
 import { beforeEach, describe, expect, it } from "vitest";
+import type { OrderRecord } from "../../functions/domain/types.ts";
 import { useTestTable } from "../support/dynamodb.ts";
 import {
   createTestApp,
@@ -11,7 +12,13 @@ import {
   type TestResponse,
 } from "../support/http-app.ts";
 import { buyer, operator, seller, type TestCaller } from "../support/http-events.ts";
-import { awaitingOperator, requestOn, seedOrder, uid } from "../support/http-fixtures.ts";
+import {
+  awaitingOperator,
+  refundFailed,
+  requestOn,
+  seedOrder,
+  uid,
+} from "../support/http-fixtures.ts";
 import { at } from "../support/records.ts";
 
 // Its own table: the operators' queue spans every seller, so no other suite may add to it.
@@ -133,6 +140,57 @@ describe("GET /seller/cancellation-requests", () => {
       query: { cursor },
     });
     expectValidation(stolen, "query.cursor");
+  });
+});
+
+describe("queue entries", () => {
+  it("are each request exactly as GET …/cancellation-requests/{requestId} shows it", async () => {
+    const sellerId = uid("seller");
+    const shown = async (record: OrderRecord, caller: TestCaller) => {
+      const [request] = Object.values(record.requests);
+      const response = await app.invoke("GetCancellationRequest", {
+        caller,
+        params: { orderId: record.order.orderId, requestId: request?.requestId as string },
+      });
+      expectJson(response, 200);
+      return response.raw;
+    };
+    const awaiting = [
+      await seedOrder(app.store, { sellerId }, (orderId) => [
+        requestOn(orderId, { sellerDeadline: at(30) }),
+      ]),
+      await seedOrder(app.store, { sellerId }, (orderId) => [
+        requestOn(orderId, {
+          sellerDeadline: at(40),
+          reason: "OTHER",
+          comment: '<b>安く</b> "found" elsewhere',
+        }),
+      ]),
+    ];
+    const failed = await seedOrder(app.store, { sellerId }, (orderId) => [refundFailed(orderId)]);
+
+    const mine = await app.invoke("ListSellerCancellationRequests", { caller: seller(sellerId) });
+    expectJson(mine, 200);
+    const expected = await Promise.all(awaiting.map((record) => shown(record, seller(sellerId))));
+    expect(mine.raw).toBe(`{"items":[${expected.join(",")}],"nextCursor":null}`);
+
+    const failures = await app.invoke("ListSellerCancellationRequests", {
+      caller: seller(sellerId),
+      query: { status: "REFUND_FAILED" },
+    });
+    expect(failures.raw).toBe(
+      `{"items":[${await shown(failed, seller(sellerId))}],"nextCursor":null}`,
+    );
+
+    const operators = await app.invoke("ListOperatorCancellationRequests", {
+      caller: operator(),
+      query: { status: "REFUND_FAILED", limit: "100" },
+    });
+    expectJson(operators, 200);
+    const entry = (operators.body.items ?? []).find(
+      (item) => item.requestId === failed.order.activeCancellationRequestId,
+    );
+    expect(JSON.stringify(entry)).toBe(await shown(failed, operator()));
   });
 });
 

@@ -7,6 +7,7 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createTableInput } from "../../functions/adapters/table.ts";
 import { DEFAULT_POLICY, mergePolicy } from "../../functions/domain/policy.ts";
 import { createApp, DEFAULT_ENV, newApp } from "../../infra/create-app.ts";
 import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
@@ -474,19 +475,42 @@ describe("tables", () => {
     });
   });
 
-  it("orders: the three list GSIs project all attributes, PendingWork keys only", () => {
+  it("orders: each list GSI projects only what its list returns, PendingWork keys only", () => {
     const indexes = resources[tableId]?.Properties.GlobalSecondaryIndexes as {
       IndexName: string;
-      Projection: { ProjectionType: string };
+      Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
       KeySchema: { KeyType: string }[];
     }[];
     expect(indexes.map((index) => index.IndexName)).toEqual(INDEXES);
+    const projections = Object.fromEntries(
+      indexes.map((index) => [index.IndexName, index.Projection]),
+    );
+    expect(projections).toEqual({
+      BuyerOrders: {
+        ProjectionType: "INCLUDE",
+        NonKeyAttributes: ["order", "requestCount", "hasActiveRequest"],
+      },
+      SellerQueue: { ProjectionType: "INCLUDE", NonKeyAttributes: ["queueView"] },
+      OperatorQueue: { ProjectionType: "INCLUDE", NonKeyAttributes: ["queueView"] },
+      PendingWork: { ProjectionType: "KEYS_ONLY" },
+    });
     for (const index of indexes) {
-      expect(index.Projection).toEqual({
-        ProjectionType: index.IndexName === "PendingWork" ? "KEYS_ONLY" : "ALL",
-      });
       expect(index.KeySchema.map((key) => key.KeyType)).toEqual(["HASH", "RANGE"]);
     }
+  });
+
+  it("orders: local mode and the tests create the same indexes as the stack", () => {
+    const indexes = resources[tableId]?.Properties.GlobalSecondaryIndexes as {
+      IndexName: string;
+      KeySchema: unknown[];
+      Projection: unknown;
+    }[];
+    const local = createTableInput("orders").GlobalSecondaryIndexes ?? [];
+    expect(
+      local.map(({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection })),
+    ).toEqual(
+      indexes.map(({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection })),
+    );
   });
 
   it("refunds: one item per refund key, no index", () => {
