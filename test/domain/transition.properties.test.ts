@@ -1249,7 +1249,9 @@ describe("transition properties over random event sequences", () => {
   });
 
   it("reaches every outcome often enough for the properties to matter", () => {
-    const runs = fc.sample(scenarioArb, 1000).map(run);
+    // A fixed sample: this checks the generators' reach, so it must not depend on the run's luck
+    // (the rarest paths come up about 1 in 100 runs).
+    const runs = fc.sample(scenarioArb, { numRuns: 1000, seed: 20261201 }).map(run);
     const share = (reached: (sim: Sim) => boolean) => runs.filter(reached).length / runs.length;
     const statusShare = (status: RequestStatus) => share((sim) => sim.reached.has(status));
     const seenShare = (path: string) => share((sim) => sim.seen.has(path));
