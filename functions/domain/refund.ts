@@ -1,8 +1,8 @@
 // Refunds: where the money goes, how much, and by when the buyer can expect it.
 // All date arithmetic is on calendar dates in UTC milliseconds, never local-time Date objects, so
 // results do not depend on the machine's TZ.
-import holidayJp from "@holiday-jp/holiday_jp";
 import { DomainError } from "./events.ts";
+import { isJapaneseHoliday } from "./jp-holidays.ts";
 import type { Policy } from "./policy.ts";
 import type {
   CancellationRequest,
@@ -82,8 +82,7 @@ const formatDate = (ms: number): string => new Date(ms).toISOString().slice(0, 1
 const isBusinessDay = (ms: number, currency: Currency): boolean => {
   const weekday = new Date(ms).getUTCDay();
   if (weekday === 0 || weekday === 6) return false;
-  // isHoliday formats a Date with local-time getters (TZ-dependent); a string is matched exactly.
-  return currency !== "JPY" || !holidayJp.isHoliday(formatDate(ms));
+  return currency !== "JPY" || !isJapaneseHoliday(formatDate(ms));
 };
 
 /**
