@@ -486,26 +486,7 @@ export class OrderStore {
       ExpressionAttributeValues: values,
     };
     try {
-      if (outbox.length === 0) {
-        await this.client.send(new UpdateCommand(update));
-      } else {
-        // The SDK reuses the transaction's ClientRequestToken on its retries, so a retried
-        // transaction whose first try was applied succeeds instead of failing its condition.
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: update },
-              ...outbox.map((entry) => ({
-                Put: {
-                  TableName: this.tableName,
-                  Item: outboxItem(orderId, entry, now),
-                  ConditionExpression: "attribute_not_exists(pk)",
-                },
-              })),
-            ],
-          }),
-        );
-      }
+      await this.updateWithOutbox(orderId, update, outbox, now);
     } catch (error) {
       if (isConditionFailure(error) || isTransactionConflict(error)) throw new ConflictError();
       throw error;
@@ -515,6 +496,37 @@ export class OrderStore {
       version,
       ...(stored.executions ? { executions: stored.executions } : {}),
     };
+  }
+
+  /**
+   * One conditional update, and the outbox entries it brings (new items) in the same transaction:
+   * all or nothing. The SDK reuses a transaction's ClientRequestToken on its retries, so a retried
+   * transaction whose first try was applied succeeds instead of failing its condition.
+   */
+  private async updateWithOutbox(
+    orderId: string,
+    update: UpdateCommandInput & { UpdateExpression: string },
+    entries: readonly OutboxEntry[],
+    now: string,
+  ): Promise<void> {
+    if (entries.length === 0) {
+      await this.client.send(new UpdateCommand(update));
+      return;
+    }
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: update },
+          ...entries.map((entry) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: outboxItem(orderId, entry, now),
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          })),
+        ],
+      }),
+    );
   }
 
   /** Adds outbox entries that belong to no change of the order (e.g. an alert about mail). */
@@ -664,25 +676,7 @@ export class OrderStore {
       ExpressionAttributeValues: { ":owner": owner, ":error": error, ":now": now },
     };
     try {
-      if (!alert) {
-        await this.client.send(new UpdateCommand(update));
-      } else {
-        // As in save: the SDK's retries reuse the ClientRequestToken, so a lost answer is no loss.
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: update },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: outboxItem(orderId, alert, now),
-                  ConditionExpression: "attribute_not_exists(pk)",
-                },
-              },
-            ],
-          }),
-        );
-      }
+      await this.updateWithOutbox(orderId, update, alert ? [alert] : [], now);
       return true;
     } catch (caught) {
       if (isConditionFailure(caught) || isTransactionConflict(caught)) return false;
