@@ -49,61 +49,93 @@ export type EventSource =
   | ((record: OrderRecord, now: string) => DomainEvent | Promise<DomainEvent>);
 
 /**
- * Applies one event to an order. A version conflict means someone else changed the order first:
- * the event is decided again on the fresh record (it may now be refused, which is the right
- * answer, unless the refused event is the caller's own earlier attempt, saved already).
+ * Automatic events that follow from a record (the workflow's own steps), decided one after another
+ * on the result of the last and saved in the same write; undefined when none follows.
+ */
+export type FollowUp = (record: OrderRecord, now: string) => DomainEvent | undefined;
+
+/** More follow-ups than any request has: a run that gets here is a bug, not a workflow. */
+const MAX_FOLLOW_UPS = 8;
+
+/**
+ * Applies one event to an order, and the follow-ups `follow` decides on its result, in one
+ * conditional write with all their effects. A version conflict means someone else changed the
+ * order first: the events are decided again on the fresh record (the event may now be refused,
+ * which is the right answer, unless the refused event is the caller's own earlier attempt, saved
+ * already). Without an event, only the follow-ups are applied, and nothing is written when none
+ * follows.
  */
 export const applyEvent = async (
   deps: AppDeps,
   orderId: string,
-  source: EventSource,
+  source: EventSource | undefined,
   /** The order as the caller just read it, to decide on without reading it again. */
   loaded?: StoredOrder,
+  follow?: FollowUp,
 ): Promise<Applied> => {
   for (let attempt = 1; ; attempt++) {
     const stored = attempt === 1 && loaded ? loaded : await deps.store.get(orderId);
     if (!stored) throw new DomainError("NOT_FOUND", "no such order");
     const now = deps.now();
-    const event = typeof source === "function" ? await source(stored.record, now) : source;
-    const result = transition(stored.record, event, now);
-    if (!result.ok) {
-      if (alreadyApplied(stored.record, event)) return { stored, effects: [], replayed: true };
-      throw result.error;
+    let record = stored.record;
+    const effects: Effect[] = [];
+    if (source !== undefined) {
+      const event = typeof source === "function" ? await source(record, now) : source;
+      const result = transition(record, event, now);
+      if (!result.ok) {
+        if (alreadyApplied(record, event)) return { stored, effects: [], replayed: true };
+        throw result.error;
+      }
+      record = result.record;
+      effects.push(...result.effects);
     }
+    for (let count = 0; follow; count++) {
+      const event = follow(record, now);
+      if (event === undefined) break;
+      if (count === MAX_FOLLOW_UPS) throw new Error(`more than ${MAX_FOLLOW_UPS} follow-ups`);
+      const result = transition(record, event, now);
+      // Decided on the record it follows, it applies; if not, what was decided so far is saved.
+      if (!result.ok) break;
+      record = result.record;
+      effects.push(...result.effects);
+    }
+    if (record === stored.record) return { stored, effects: [], replayed: false };
     // Rendered now and saved with the change itself: the change and its effects stand together.
-    const outbox = outboxEntries(deps, result.record, result.effects, now);
+    const outbox = outboxEntries(deps, record, effects, now);
     let saved: StoredOrder;
     try {
-      saved = await deps.store.save(stored, result.record, outbox, now);
+      saved = await deps.store.save(stored, record, outbox, now);
     } catch (error) {
       if (error instanceof ConflictError && attempt < MAX_ATTEMPTS) continue;
       throw error;
     }
     // Best effort now; whatever fails here stays in the outbox for the reconciler.
     await deliverOutbox(deps, orderId, outbox);
-    for (const effect of result.effects) {
+    for (const effect of effects) {
       // The caller answers 202 only once the workflow has begun: a failed start is thrown.
       if (effect.kind === "START_WORKFLOW") {
         await deps.workflow.start({ orderId, requestId: effect.requestId });
       }
     }
-    return { stored: saved, effects: result.effects, replayed: false };
+    return { stored: saved, effects, replayed: false };
   }
 };
 
 /**
- * Applies an event the workflow raised, if it still applies: someone may have got there first (a
- * decision beat the timer, the buyer withdrew, the parcel arrived). Undefined then: the record
- * says what comes next. A refund call that may still land is not that, and is thrown.
+ * Applies an event the workflow raised (and its follow-ups), if it still applies: someone may have
+ * got there first (a decision beat the timer, the buyer withdrew, the parcel arrived). Undefined
+ * then: the record says what comes next. A refund call that may still land is not that, and is
+ * thrown.
  */
 export const applyIfStill = async (
   deps: AppDeps,
   orderId: string,
-  source: EventSource,
+  source: EventSource | undefined,
   loaded?: StoredOrder,
+  follow?: FollowUp,
 ): Promise<StoredOrder | undefined> => {
   try {
-    return (await applyEvent(deps, orderId, source, loaded)).stored;
+    return (await applyEvent(deps, orderId, source, loaded, follow)).stored;
   } catch (error) {
     if (!(error instanceof DomainError) || error.code === "REFUND_IN_FLIGHT") throw error;
     deps.logger.info("step no longer applies", { code: error.code });

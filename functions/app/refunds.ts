@@ -6,7 +6,7 @@ import type { StoredOrder } from "../adapters/order-store.ts";
 import { DomainError, type DomainEvent } from "../domain/events.ts";
 import { assertNoRefundCallInFlight, refundToAskAbout } from "../domain/refund.ts";
 import type { OrderRecord, RefundMethod } from "../domain/types.ts";
-import { type AppDeps, applyIfStill, type EventSource } from "./apply-event.ts";
+import { type AppDeps, applyIfStill, type EventSource, type FollowUp } from "./apply-event.ts";
 
 /**
  * The provider's refund call failed in a way worth retrying (the message is the provider error's
@@ -23,29 +23,26 @@ const gatewayOf = (deps: AppDeps) => {
 };
 
 /**
- * Makes the request's claimed refund under its key: take the call's lease (saved before the call,
- * so a delivery recorded meanwhile waits for its answer), refund, record the success, or the
- * decline (final: no retry of a declined key). Undefined when the record moved on meanwhile.
+ * Makes the request's claimed refund under its key, its call's lease already saved in `stored` (so
+ * a delivery recorded meanwhile waits for its answer), then records the success with the automatic
+ * steps that `follow` it (completion) in one write, or the decline (final: no retry of a declined
+ * key). Undefined when the record moved on meanwhile.
  */
 export const makeRefund = async (
   deps: AppDeps,
   stored: StoredOrder,
   requestId: string,
+  follow?: FollowUp,
 ): Promise<StoredOrder | undefined> => {
-  const { orderId } = stored.record.order;
-  const leased = await applyIfStill(
-    deps,
-    orderId,
-    { type: "START_REFUND_CALL", requestId },
-    stored,
-  );
-  const refund = leased?.record.requests[requestId]?.refund;
-  // Only a claimed, still pending refund of a parcel in transit moves money.
-  if (!leased || !refund?.refundId || refund.status !== "PENDING") return undefined;
+  const { order } = stored.record;
+  const refund = stored.record.requests[requestId]?.refund;
+  // Only a claimed, still pending refund of a parcel in transit moves money, under a lease.
+  if (order.status !== "SHIPPED" || refund?.status !== "PENDING") return undefined;
+  if (!refund.refundId || !refund.callStartedAt) return undefined;
   try {
     await gatewayOf(deps).refund({
       refundId: refund.refundId,
-      orderId,
+      orderId: order.orderId,
       requestId,
       amount: refund.amount,
       currency: refund.currency,
@@ -58,9 +55,10 @@ export const makeRefund = async (
     deps.count?.("RefundFailed");
     deps.count?.("RefundDeclined");
     const declined = { type: "REFUND_FAILED", requestId, error: name, declined: true } as const;
-    return applyIfStill(deps, orderId, declined, leased);
+    return applyIfStill(deps, order.orderId, declined, stored, follow);
   }
-  return applyIfStill(deps, orderId, { type: "REFUND_SUCCEEDED", requestId }, leased);
+  const succeeded = { type: "REFUND_SUCCEEDED", requestId } as const;
+  return applyIfStill(deps, order.orderId, succeeded, stored, follow);
 };
 
 const refundWasMade = async (deps: AppDeps, refundId: string): Promise<boolean> => {
