@@ -30,7 +30,7 @@ const describe = (execution: Execution) => ({
 });
 
 /** History events in GetExecutionHistory's shape (no execution data, as the stack logs it). */
-const historyEvent = (event: HistoryEvent) => ({
+const historyEvent = (event: HistoryEvent, region: string) => ({
   id: event.id,
   previousEventId: event.id - 1,
   timestamp: epochSeconds(event.timestamp),
@@ -42,6 +42,18 @@ const historyEvent = (event: HistoryEvent) => ({
     ? { stateExitedEventDetails: { name: event.stateName } }
     : {}),
   ...(event.error ? { taskFailedEventDetails: { error: event.error, cause: event.cause } } : {}),
+  ...(event.type === "LambdaFunctionScheduled"
+    ? { lambdaFunctionScheduledEventDetails: { resource: event.resource } }
+    : {}),
+  ...(event.type === "TaskScheduled"
+    ? {
+        taskScheduledEventDetails: {
+          resourceType: event.resourceType,
+          resource: event.resource,
+          region,
+        },
+      }
+    : {}),
 });
 
 type Body = Record<string, unknown>;
@@ -68,7 +80,9 @@ const actions = (sfn: LocalStepFunctions): Record<string, (body: Body) => object
   },
   DescribeExecution: (body) => describe(sfn.describeExecution(text(body, "executionArn"))),
   GetExecutionHistory: (body) => {
-    const events = sfn.describeExecution(text(body, "executionArn")).history.map(historyEvent);
+    const execution = sfn.describeExecution(text(body, "executionArn"));
+    const region = execution.executionArn.split(":")[3] ?? "";
+    const events = execution.history.map((event) => historyEvent(event, region));
     return { events: body.reverseOrder === true ? events.reverse() : events };
   },
   ListExecutions: (body) => {

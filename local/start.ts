@@ -11,6 +11,9 @@ import {
   DynamoDBClient,
   ResourceInUseException,
 } from "@aws-sdk/client-dynamodb";
+import type { SESClient } from "@aws-sdk/client-ses";
+import type { SFNClient } from "@aws-sdk/client-sfn";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   createRefundsTableInput,
   createTableInput,
@@ -99,7 +102,18 @@ export interface LocalMode {
   stepFunctions: LocalStepFunctions;
   /** The faults `/_local/faults` manages, on every SDK client local mode runs. */
   faults: FaultInjector;
+  /** Those SDK clients (the handlers' and the workflow's), for measuring hooks (`npm run bench`). */
+  awsClients: LocalAwsClients;
+  /** The synthesized template local mode runs. */
+  template: Template;
   stop: () => Promise<void>;
+}
+
+/** Every AWS SDK client local mode runs, by service (a document client shares its client's stack). */
+export interface LocalAwsClients {
+  dynamodb: (DynamoDBClient | DynamoDBDocumentClient)[];
+  stepfunctions: SFNClient[];
+  ses: SESClient[];
 }
 
 /** What `GET /_local/info` answers: how AWS SDK clients and the AWS CLI reach the stand-ins. */
@@ -299,11 +313,12 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     // would otherwise wait for their first call): faults go on them, and on the workflow's
     // DynamoDB client. The document client shares its client's stack.
     const clients = await import("../functions/adapters/aws-clients.ts");
-    installFaults(faults, {
+    const awsClients: LocalAwsClients = {
       dynamodb: [clients.dynamoDb, integrations],
       stepfunctions: [await clients.stepFunctions()],
       ses: [await clients.ses()],
-    });
+    };
+    installFaults(faults, awsClients);
     // The payment provider every handler shares (built once per process, as in a Lambda
     // container): the same ledger adapter, behind the local provider's faults and counts.
     const { defaultDeps } = await import("../functions/app/deps.ts");
@@ -438,6 +453,8 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       schedules,
       stepFunctions,
       faults,
+      awsClients,
+      template,
       stop,
     };
   } catch (error) {

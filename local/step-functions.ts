@@ -38,6 +38,10 @@ export interface HistoryEvent {
   stateName?: string;
   error?: string;
   cause?: string;
+  /** TaskScheduled: the integration (`aws-sdk:dynamodb`); LambdaFunctionScheduled: none. */
+  resourceType?: string;
+  /** The integration's action (`updateItem.waitForTaskToken`) or the Lambda function's ARN. */
+  resource?: string;
 }
 
 export interface Execution {
@@ -101,6 +105,19 @@ const historyType = (type: string, stateType: string | undefined, error: unknown
     default:
       return type;
   }
+};
+
+/**
+ * The event AWS records when a Task state calls its resource (once per attempt): a Lambda ARN is
+ * LambdaFunctionScheduled; a service integration (`arn:aws:states:::aws-sdk:dynamodb:updateItem…`)
+ * is TaskScheduled with its resource type and action.
+ */
+const scheduledEvent = (
+  resource: string,
+): Pick<HistoryEvent, "type" | "resourceType" | "resource"> => {
+  const integration = /^arn:aws:states:::(.+):([^:]+)$/.exec(resource);
+  if (!integration) return { type: "LambdaFunctionScheduled", resource };
+  return { type: "TaskScheduled", resourceType: integration[1], resource: integration[2] };
 };
 
 /** Where local mode puts a wait's timeout for the interpreter (see `withLocalTimeouts`). */
@@ -451,6 +468,12 @@ export class LocalStepFunctions {
     }
   }
 
+  /** Whether the execution waits for a task token now (its token is stored, a signal may come). */
+  isWaiting(executionArn: string): boolean {
+    for (const task of this.parked.values()) if (task.executionArn === executionArn) return true;
+    return false;
+  }
+
   /**
    * Times out now every parked `.waitForTaskToken` task (of the executions whose name `filter`
    * accepts), exactly as its TimeoutSeconds(Path) would: the task fails with the interpreter's own
@@ -501,15 +524,24 @@ export class LocalStepFunctions {
     for await (const event of events) {
       const state = event.state as { name?: string; type?: string } | undefined;
       const stateName = state?.name;
-      execution.history.push({
-        id: execution.history.length + 1,
-        timestamp: new Date(Number(event.timestamp)),
+      const timestamp = new Date(Number(event.timestamp));
+      this.appendHistory(execution, {
+        timestamp,
         type: historyType(String(event.type), state?.type, event.Error),
         ...(stateName ? { stateName } : {}),
         ...(typeof event.Error === "string" ? { error: event.Error } : {}),
         ...(typeof event.Cause === "string" ? { cause: event.Cause } : {}),
       });
+      // A Task calls its resource on entry and again on each retry.
+      const resource = stateName ? this.definition.States[stateName]?.Resource : undefined;
+      if (resource && (event.type === "StateEntered" || event.type === "StateRetried")) {
+        this.appendHistory(execution, { timestamp, stateName, ...scheduledEvent(resource) });
+      }
     }
+  }
+
+  private appendHistory(execution: Execution, event: Omit<HistoryEvent, "id">) {
+    execution.history.push({ id: execution.history.length + 1, ...event });
   }
 
   /** One local handler per Task state of the definition, chosen by the state's resource. */

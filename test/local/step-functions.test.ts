@@ -236,6 +236,42 @@ describe("SendTaskSuccess and SendTaskFailure", () => {
   });
 });
 
+describe("GetExecutionHistory", () => {
+  it("records each call of a Task's resource as AWS does: Lambda, then the token-storing wait", async () => {
+    const service = await startService();
+    await start(service, "history");
+    const token = await tokenNumber(service, 1);
+    await until(
+      async () => service.local.isWaiting(executionArn("history")) || undefined,
+      "the wait to begin",
+    );
+    await service.client.send(new SendTaskSuccessCommand({ taskToken: token, output: "{}" }));
+    await reachStatus(service, "history", "SUCCEEDED");
+    expect(service.local.isWaiting(executionArn("history"))).toBe(false);
+    const { events = [] } = await service.client.send(
+      new GetExecutionHistoryCommand({ executionArn: executionArn("history") }),
+    );
+    expect(events.map((event) => event.type)).toEqual([
+      "ExecutionStarted",
+      "TaskStateEntered",
+      "LambdaFunctionScheduled",
+      "TaskStateExited",
+      "TaskStateEntered",
+      "TaskScheduled",
+      "TaskStateExited",
+      "ExecutionSucceeded",
+    ]);
+    expect(events[2]?.lambdaFunctionScheduledEventDetails?.resource).toBe(
+      DEFINITION.States.Work.Resource,
+    );
+    expect(events[5]?.taskScheduledEventDetails).toMatchObject({
+      resourceType: "aws-sdk:dynamodb",
+      resource: "updateItem.waitForTaskToken",
+      region: "ap-northeast-1",
+    });
+  });
+});
+
 describe("ListExecutions", () => {
   it("pages newest first, filters by status, and knows only its state machine", async () => {
     const service = await startService();
