@@ -18,6 +18,7 @@ import { currentDeadline, isOpen, latestRequest } from "../domain/requests.ts";
 import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../domain/types.ts";
 import { type PublicCancellationRequest, toPublicRequest } from "../domain/views.ts";
 import * as z from "../domain/zod.ts";
+import { packMailBody, unpackMailBody } from "./mail-body.ts";
 import {
   BUYER_ORDERS,
   type IndexDefinition,
@@ -270,28 +271,57 @@ const outboxKey = (orderId: string, id: string) => ({
   sk: `${OUTBOX_SK_PREFIX}${id}`,
 });
 
-/** The attributes of an outbox entry's item as the store writes them. */
-const outboxItem = (orderId: string, entry: OutboxEntry, createdAt: string) => ({
-  ...outboxKey(orderId, entry.id),
-  ...entry,
-  orderId,
-  createdAt,
-  attempts: 0,
-  workShard: workShard(orderId),
-  workSince: `${createdAt}#${OUTBOX_SK_PREFIX}${entry.id}`,
-});
+/**
+ * A mail as its item stores it: recipients and subject as they are (operators and tests read
+ * them), text and HTML packed into one binary `body` (mail-body.ts), so the item stays under 1 KB.
+ */
+interface StoredMail {
+  to: string[];
+  subject: string;
+  body: Uint8Array;
+}
 
+/**
+ * The attributes of an outbox entry's item as the store writes them. The entry's id and order id
+ * are its key's (`sk` and `pk`), not written twice: every byte counts towards the 1 KB unit.
+ */
+const outboxItem = (orderId: string, entry: OutboxEntry, createdAt: string) => {
+  const { id, ...rest } = entry;
+  return {
+    ...outboxKey(orderId, id),
+    ...(rest.kind === "MAIL"
+      ? {
+          ...rest,
+          mail: {
+            to: rest.mail.to,
+            subject: rest.mail.subject,
+            body: packMailBody(rest.mail),
+          } satisfies StoredMail,
+        }
+      : rest),
+    createdAt,
+    attempts: 0,
+    workShard: workShard(orderId),
+    workSince: `${createdAt}#${OUTBOX_SK_PREFIX}${id}`,
+  };
+};
+
+/** The mail of an item: unpacked, or as it is if written before mail was packed. */
+const toOutboxMail = (mail: StoredMail | OutboxMail): OutboxMail => {
+  if (!("body" in mail)) return mail;
+  const { body, ...plain } = mail;
+  return { ...plain, ...unpackMailBody(body) };
+};
+
+/** The entry an outbox item holds (items written before the above are read as well). */
 const toOutboxEntry = (item: Record<string, unknown>): StoredOutboxEntry => {
-  const {
-    pk: _pk,
-    sk: _sk,
-    workShard: _ws,
-    workSince: _wsi,
-    claimedBy: _c,
-    claimUntil: _u,
-    ...rest
-  } = item;
-  return rest as StoredOutboxEntry;
+  const { pk, sk, workShard: _ws, workSince: _wsi, claimedBy: _c, claimUntil: _u, ...rest } = item;
+  const entry = {
+    ...rest,
+    id: String(sk).slice(OUTBOX_SK_PREFIX.length),
+    orderId: String(pk).slice(ORDER_PK_PREFIX.length),
+  } as StoredOutboxEntry;
+  return entry.kind === "MAIL" ? { ...entry, mail: toOutboxMail(entry.mail) } : entry;
 };
 
 /** A key of the PendingWork index: an order to check, or an outbox entry to deliver. */

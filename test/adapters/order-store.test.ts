@@ -1,7 +1,7 @@
 // The order store against both DynamoDB Local and dynalite: versioned saves, task tokens, GSI lists;
 // and on DynamoDB Local what each write costs, index by index.
 import { randomUUID } from "node:crypto";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -27,6 +27,8 @@ import {
   PROJECTED_ATTRIBUTES,
   SELLER_QUEUE_INDEX,
 } from "../../functions/adapters/table.ts";
+import { renderEmail } from "../../functions/domain/emails.ts";
+import type { DomainEvent, EmailTemplate } from "../../functions/domain/events.ts";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
 import { latestRequest } from "../../functions/domain/requests.ts";
 import type { CancellationRequest, OrderRecord } from "../../functions/domain/types.ts";
@@ -44,10 +46,12 @@ import {
   policyApprove,
   REQ,
   refundSucceeded,
+  requestCancellation,
   sellerApprove,
   sellerReject,
   startRefundCall,
   at as tick,
+  workflowStarted,
 } from "../domain/flow.ts";
 import { recordWriteUnits, type WriteUnits, type WriteUnitsRecorder } from "../support/capacity.ts";
 import { BACKENDS, type TestTable, useTestTable } from "../support/dynamodb.ts";
@@ -779,6 +783,85 @@ describe("OrderStore outbox and executions on dynamodb-local", () => {
     await expect(store.get(orderId)).resolves.toMatchObject({ version: 2 });
   });
 
+  it("stores a mail's recipients and subject as they are, its text and HTML packed", async () => {
+    const store = storeOn(table);
+    const [first, second] = happyPathMails(`o-${randomUUID()}`, randomUUID()) as [
+      HappyPathMail,
+      HappyPathMail,
+    ];
+    const { record } = first;
+    const { orderId } = record.order;
+    const v1 = await store.create(record);
+    await store.save(v1, record, [second.entry, first.entry], NOW);
+    const raw = await table.current.client.send(
+      new GetCommand({
+        TableName: table.current.tableName,
+        Key: { pk: `ORDER#${orderId}`, sk: `OUTBOX#${first.entry.id}` },
+      }),
+    );
+    const item = raw.Item as Record<string, unknown> & { mail: Record<string, unknown> };
+    // What operators and the chaos harness read from a claim's answer stays plain.
+    expect(Object.keys(item.mail).sort()).toEqual(["body", "subject", "to"]);
+    expect(item.mail.to).toEqual(first.entry.mail.to);
+    expect(item.mail.subject).toBe(first.entry.mail.subject);
+    expect(item.mail.body).toBeInstanceOf(Uint8Array);
+    const plain = Buffer.byteLength(first.entry.mail.text + first.entry.mail.html);
+    expect((item.mail.body as Uint8Array).length).toBeLessThan(plain / 5);
+    // The id and the order id are the key's, not written again.
+    expect(item).not.toHaveProperty("id");
+    expect(item).not.toHaveProperty("orderId");
+
+    // Read back whole wherever it is read: pending, claimed, given up.
+    const stored = (entry: MailEntry, attempts: number) => ({
+      ...entry,
+      orderId,
+      createdAt: NOW,
+      attempts,
+    });
+    await expect(store.pendingOutbox(orderId)).resolves.toEqual([
+      stored(first.entry, 0),
+      stored(second.entry, 0),
+    ]);
+    await expect(store.claimOutbox(orderId, first.entry.id, "alice", NOW, 60)).resolves.toEqual(
+      stored(first.entry, 1),
+    );
+    await store.failOutbox(orderId, first.entry.id, "alice", "MessageRejected", NOW);
+    await expect(store.failedOutbox(orderId)).resolves.toEqual([
+      { ...stored(first.entry, 1), failedAt: NOW, lastError: "MessageRejected" },
+    ]);
+  });
+
+  it("reads and delivers an item written before mail was packed", async () => {
+    const store = storeOn(table);
+    const orderId = uid("o");
+    await store.create(orderRecord({ orderId }));
+    const old = entry(`${NOW}.00.a`, "written by the previous release");
+    // The item as the store wrote it before: the entry as it is, id and order id included.
+    await table.current.client.send(
+      new PutCommand({
+        TableName: table.current.tableName,
+        Item: {
+          pk: `ORDER#${orderId}`,
+          sk: `OUTBOX#${old.id}`,
+          ...old,
+          orderId,
+          createdAt: NOW,
+          attempts: 0,
+          workShard: workShard(orderId),
+          workSince: `${NOW}#OUTBOX#${old.id}`,
+        },
+      }),
+    );
+    const stored = { ...old, orderId, createdAt: NOW };
+    await expect(store.pendingOutbox(orderId)).resolves.toEqual([{ ...stored, attempts: 0 }]);
+    await expect(store.claimOutbox(orderId, old.id, "alice", NOW, 60)).resolves.toEqual({
+      ...stored,
+      attempts: 1,
+    });
+    await store.completeOutbox(orderId, old.id, "alice");
+    await expect(store.pendingOutbox(orderId)).resolves.toEqual([]);
+  });
+
   it("writes no entry when the change loses its race", async () => {
     const store = storeOn(table);
     const orderId = uid("o");
@@ -961,6 +1044,44 @@ describe("OrderStore write units on dynamodb-local", () => {
     expect(onlyWrite().indexes).toEqual({ [PENDING_WORK_INDEX]: 1 });
   });
 
+  it("stores a rendered Japanese mail in under 1 KB: put, claim and delete cost a unit each", async () => {
+    const store = storeOn(table);
+    // Ids as the service makes them (request ids are UUIDs, imported order ids often are too).
+    const mails = happyPathMails(`o-${randomUUID()}`, randomUUID());
+    expect(mails.map((mail) => mail.template)).toEqual([
+      "BUYER_REQUEST_RECEIVED",
+      "SELLER_NEW_REQUEST",
+      "BUYER_APPROVED",
+      "SELLER_REFUND_INSTRUCTION",
+      "BUYER_REFUND_COMPLETED",
+      "SELLER_OUTCOME",
+    ]);
+    const { record } = mails[0] as HappyPathMail;
+    let stored = await store.create(record);
+    units.take();
+    for (const { entry } of mails) {
+      // A rendered mail is several KB as text and HTML.
+      expect(Buffer.byteLength(entry.mail.html)).toBeGreaterThan(1024);
+      // The order's own write, alone and then with the mail in its transaction: the transaction
+      // bills each item twice, so what the mail adds is twice its put.
+      stored = await store.save(stored, record);
+      const alone = onlyWrite();
+      expect(alone.operation).toBe("UpdateItem");
+      stored = await store.save(stored, record, [entry], MAIL_AT);
+      const withMail = onlyWrite();
+      expect(withMail.operation).toBe("TransactWriteItems");
+      // Stored as text and HTML, the item was 2.5-3.5 KB: 3-4 units (the transaction's put 6-8).
+      expect(withMail.table / 2 - alone.table).toBe(1);
+      // The claim is billed at the claimed item's size (its claim attributes included).
+      await expect(
+        store.claimOutbox(record.order.orderId, entry.id, "alice", MAIL_AT, 60),
+      ).resolves.toMatchObject({ mail: entry.mail });
+      expect(onlyWrite().table).toBe(1);
+      await store.completeOutbox(record.order.orderId, entry.id, "alice");
+      expect(onlyWrite().table).toBe(1);
+    }
+  });
+
   it("writes only the small list entries that a status change changes", async () => {
     const store = storeOn(table);
     const { flow, stored } = await awaitingSellerFlow(store);
@@ -1026,6 +1147,49 @@ const mailEntry = (id: string): OutboxEntry => ({
   mail: { to: ["buyer@example.com"], subject: id, text: `${id} text`, html: `<p>${id}</p>` },
 });
 const MAIL_AT = "2026-11-21T05:00:00.000Z";
+
+type MailEntry = Extract<OutboxEntry, { kind: "MAIL" }>;
+
+interface HappyPathMail {
+  template: EmailTemplate;
+  entry: MailEntry;
+  /** The order as stored when the mail was written. */
+  record: OrderRecord;
+}
+
+/**
+ * The mails of a happy-path cancellation of a Japanese order (the factory's default locale), as
+ * the service renders them into outbox entries: each in its own step, with an id like its own.
+ */
+const happyPathMails = (orderId: string, requestId: string): HappyPathMail[] => {
+  const flow = Flow.shipped({ orderId });
+  const steps: [DomainEvent, string][] = [
+    [requestCancellation({ requestId }), tick(0)],
+    [workflowStarted(requestId), tick(1)],
+    [sellerApprove(undefined, requestId), tick(HOUR)],
+    [policyApprove(requestId), tick(HOUR + 1)],
+    [instructRefund(requestId), tick(HOUR + 2)],
+    [startRefundCall(requestId), tick(HOUR + 3)],
+    [refundSucceeded(requestId), tick(2 * HOUR)],
+    [complete(requestId), tick(2 * HOUR + 1)],
+  ];
+  return steps.flatMap(([event, now]) =>
+    flow.apply(event, now).flatMap((effect, index): HappyPathMail[] => {
+      if (effect.kind !== "EMAIL") return [];
+      const { order } = flow.record;
+      const to = effect.to === "BUYER" ? order.buyerEmail : order.sellerEmail;
+      const mail = renderEmail(effect.template, flow.record, effect.requestId, now);
+      const id = `${now}.${String(index).padStart(2, "0")}.${randomUUID().slice(0, 8)}`;
+      return [
+        {
+          template: effect.template,
+          entry: { id, requestId, kind: "MAIL", mail: { to: [to], ...mail } },
+          record: flow.record,
+        },
+      ];
+    }),
+  );
+};
 
 /** GSIs are eventually consistent: polls until `probe` answers `expected`. */
 const eventuallyEqual = async <T>(probe: () => Promise<T>, expected: T) => {
