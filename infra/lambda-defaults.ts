@@ -5,15 +5,67 @@ import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import type { BuildOptions } from "esbuild";
 import { acknowledge } from "./nag.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Metadata key naming a function's handler module, so local mode can run it unbundled. */
 export const ENTRY_METADATA = "shipped-cancellation:entry";
+
+/**
+ * Modules the bundles take from elsewhere. `node:http` → a shim that reads the CommonJS module:
+ * middy imports `STATUS_CODES` from `node:http` as an ES module, and on Node.js 22 that loads
+ * Node's bundled undici (the ES module view reads the lazy `http.WebSocket`), ~20 ms of every cold
+ * start (functions/shims/node-http.ts).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  "node:http": path.join(PROJECT_ROOT, "functions/shims/node-http.ts"),
+};
+
+/**
+ * How every function is bundled: ESM for Node.js 22, minified, with source maps; the AWS SDK v3 is
+ * left to the runtime. The one source of truth for NodejsFunction and for `bench/cold-start.ts`.
+ */
+export const BUNDLING = {
+  format: OutputFormat.ESM,
+  minify: true,
+  sourceMap: true,
+  // Stack traces need only the mappings. With `--enable-source-maps` Node reads the whole map at
+  // every cold start: the sources' text would make it several times larger (800 KB vs 160 KB).
+  sourcesContent: false,
+  target: "node22",
+  mainFields: ["module", "main"],
+  // ESM bundles that pull in CommonJS packages need a `require` of their own.
+  banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
+  externalModules: ["@aws-sdk/*"],
+  esbuildArgs: {
+    "--alias": Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`),
+  },
+} as const satisfies BundlingOptions;
+
+/**
+ * The esbuild options NodejsFunction derives from `BUNDLING` for one entry (it adds `--bundle` and
+ * `--platform=node`), so a bundle can be built and measured without synthesizing the stack.
+ */
+export const esbuildOptions = (entry: string, outfile: string): BuildOptions => ({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: "node",
+  format: BUNDLING.format,
+  minify: BUNDLING.minify,
+  sourcemap: BUNDLING.sourceMap,
+  sourcesContent: BUNDLING.sourcesContent,
+  target: BUNDLING.target,
+  mainFields: [...BUNDLING.mainFields],
+  banner: { js: BUNDLING.banner },
+  external: [...BUNDLING.externalModules],
+  alias: { ...BUNDLE_ALIASES },
+});
 
 export interface FunctionOptions {
   /** Handler module relative to the project root, exporting `handler`. */
@@ -49,14 +101,9 @@ export const createFunction = (scope: Construct, id: string, options: FunctionOp
       ...options.environment,
     },
     bundling: {
-      format: OutputFormat.ESM,
-      minify: true,
-      sourceMap: true,
-      target: "node22",
-      mainFields: ["module", "main"],
-      // ESM bundles that pull in CommonJS packages need a `require` of their own.
-      banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
-      externalModules: ["@aws-sdk/*"],
+      ...BUNDLING,
+      mainFields: [...BUNDLING.mainFields],
+      externalModules: [...BUNDLING.externalModules],
     },
   });
   (fn.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA, options.entry);
