@@ -1,55 +1,63 @@
-// The published cancellation policy: its defaults, validation, and merging of overrides.
+// The published cancellation policy: its defaults, validation, and merging of overrides. The schema
+// is built on its first use (`z.lazy`, as in schemas.ts), when a policy is first validated.
 import { CURRENCIES, PAYMENT_METHODS } from "./schemas.ts";
 import * as z from "./zod.ts";
 
 const DAY = 86_400;
 
-const refundTimelineSchema = z
-  .strictObject({
-    minBusinessDays: z.int().check(z.minimum(0), z.maximum(90)),
-    maxBusinessDays: z.int().check(z.minimum(0), z.maximum(90)),
-  })
-  .check(
-    z.refine((timeline) => timeline.minBusinessDays <= timeline.maxBusinessDays, {
-      message: "minBusinessDays must not exceed maxBusinessDays",
-    }),
-  );
+const refundTimelineSchema = z.lazy(() =>
+  z
+    .strictObject({
+      minBusinessDays: z.int().check(z.minimum(0), z.maximum(90)),
+      maxBusinessDays: z.int().check(z.minimum(0), z.maximum(90)),
+    })
+    .check(
+      z.refine((timeline) => timeline.minBusinessDays <= timeline.maxBusinessDays, {
+        message: "minBusinessDays must not exceed maxBusinessDays",
+      }),
+    ),
+);
 
 /** Seconds of a wait: at least one second, at most the year a Standard workflow may run. */
-const waitSecondsSchema = z.int().check(z.minimum(1), z.maximum(300 * DAY));
+const waitSecondsSchema = z.lazy(() => z.int().check(z.minimum(1), z.maximum(300 * DAY)));
 
-export const policySchema = z
-  .strictObject({
-    version: z.string().check(z.minLength(1), z.maxLength(64)),
-    cancellationWindowDays: z.int().check(z.minimum(1), z.maximum(365)),
-    sellerResponseSeconds: waitSecondsSchema,
-    sellerReminderSeconds: z.int().check(z.minimum(0), z.maximum(300 * DAY)),
-    onSellerTimeout: z.enum(["ESCALATE", "APPROVE"]),
-    marketplaceReviewSeconds: waitSecondsSchema,
-    onMarketplaceTimeout: z.enum(["APPROVE", "REJECT"]),
-    autoApproveMaxAmount: z.partialRecord(z.enum(CURRENCIES), z.int().check(z.minimum(0))),
-    refundShippingFee: z.boolean(),
-    refundTimelines: z.strictObject(
-      Object.fromEntries(
-        PAYMENT_METHODS.map((method) => [method, z.nullable(refundTimelineSchema)]),
-      ) as Record<(typeof PAYMENT_METHODS)[number], z.ZodMiniNullable<typeof refundTimelineSchema>>,
+export const policySchema = z.lazy(() =>
+  z
+    .strictObject({
+      version: z.string().check(z.minLength(1), z.maxLength(64)),
+      cancellationWindowDays: z.int().check(z.minimum(1), z.maximum(365)),
+      sellerResponseSeconds: waitSecondsSchema,
+      sellerReminderSeconds: z.int().check(z.minimum(0), z.maximum(300 * DAY)),
+      onSellerTimeout: z.enum(["ESCALATE", "APPROVE"]),
+      marketplaceReviewSeconds: waitSecondsSchema,
+      onMarketplaceTimeout: z.enum(["APPROVE", "REJECT"]),
+      autoApproveMaxAmount: z.partialRecord(z.enum(CURRENCIES), z.int().check(z.minimum(0))),
+      refundShippingFee: z.boolean(),
+      refundTimelines: z.strictObject(
+        Object.fromEntries(
+          PAYMENT_METHODS.map((method) => [method, z.nullable(refundTimelineSchema)]),
+        ) as Record<
+          (typeof PAYMENT_METHODS)[number],
+          z.ZodMiniNullable<typeof refundTimelineSchema>
+        >,
+      ),
+      /** How long a failed refund waits for an operator before the system retries it itself. */
+      refundRetryWaitSeconds: waitSecondsSchema,
+      /**
+       * Where a refund goes when the original method declined it for good and no operator acted
+       * within refundRetryWaitSeconds: a balance the marketplace itself keeps, so it cannot decline.
+       */
+      refundFallbackMethod: z.enum(["GIFT_CARD", "POINTS"]),
+      /** Bounds how many requests one order may collect, so its record stays small. */
+      maxRequestsPerOrder: z.int().check(z.minimum(1), z.maximum(50)),
+    })
+    .check(
+      z.refine((policy) => policy.sellerReminderSeconds < policy.sellerResponseSeconds, {
+        path: ["sellerReminderSeconds"],
+        message: "must be shorter than sellerResponseSeconds",
+      }),
     ),
-    /** How long a failed refund waits for an operator before the system retries it itself. */
-    refundRetryWaitSeconds: waitSecondsSchema,
-    /**
-     * Where a refund goes when the original method declined it for good and no operator acted
-     * within refundRetryWaitSeconds: a balance the marketplace itself keeps, so it cannot decline.
-     */
-    refundFallbackMethod: z.enum(["GIFT_CARD", "POINTS"]),
-    /** Bounds how many requests one order may collect, so its record stays small. */
-    maxRequestsPerOrder: z.int().check(z.minimum(1), z.maximum(50)),
-  })
-  .check(
-    z.refine((policy) => policy.sellerReminderSeconds < policy.sellerResponseSeconds, {
-      path: ["sellerReminderSeconds"],
-      message: "must be shorter than sellerResponseSeconds",
-    }),
-  );
+);
 
 export type Policy = z.infer<typeof policySchema>;
 export type RefundTimeline = NonNullable<Policy["refundTimelines"]["CARD"]>;

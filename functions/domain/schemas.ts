@@ -1,5 +1,7 @@
-// Zod schemas (`zod/mini`, see zod.ts) for everything that crosses the API: the single source of the request types.
-// All object schemas are strict, so unknown fields are rejected rather than silently dropped.
+// Zod schemas (`zod/mini`, see zod.ts) for everything that crosses the API: the single source of
+// the request types. All object schemas are strict, so unknown fields are rejected rather than
+// silently dropped. Each is built on its first use (`z.lazy`): every function imports this module,
+// building a zod schema costs time at a cold start, and a function uses the schemas of its route.
 import * as z from "./zod.ts";
 
 export const LOCALES = ["ja", "en"] as const;
@@ -27,13 +29,15 @@ export const MAX_COMMENT_LENGTH = 1000;
 export const MAX_LINES = 100;
 
 /** An id chosen by a caller: short, printable, safe in a URL path and a DynamoDB key. */
-export const idSchema = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(128),
-    z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, "must be letters, digits and . _ : @ - only"),
-  );
+export const idSchema = z.lazy(() =>
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(128),
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, "must be letters, digits and . _ : @ - only"),
+    ),
+);
 
 /** A user's free text: bounded, and never a control character other than newline and tab. */
 const textSchema = (max: number) =>
@@ -53,131 +57,148 @@ const lineTextSchema = (max: number) =>
   );
 
 /** An email address: no CR/LF or other control characters, so it can never inject a mail header. */
-export const emailSchema = z
-  .string()
-  .check(
-    z.maxLength(254),
-    z.regex(
-      /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+\.[^\s@<>(),;:"\\[\]]+$/,
-      "must be an email",
+export const emailSchema = z.lazy(() =>
+  z
+    .string()
+    .check(
+      z.maxLength(254),
+      z.regex(
+        /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+\.[^\s@<>(),;:"\\[\]]+$/,
+        "must be an email",
+      ),
     ),
-  );
-
-export const amountSchema = z.int().check(z.nonnegative(), z.maximum(MAX_AMOUNT));
-
-/** ISO 8601 instant, normalised to UTC with milliseconds (`2026-11-20T10:00:00.000Z`). */
-export const instantSchema = z.pipe(
-  z.iso.datetime({ offset: true }),
-  z.transform((value: string) => new Date(value).toISOString()),
 );
 
-export const orderLineSchema = z.strictObject({
-  lineId: idSchema,
-  sku: lineTextSchema(64),
-  title: lineTextSchema(200),
-  quantity: z.int().check(z.minimum(1), z.maximum(10_000)),
-  unitPrice: amountSchema,
-});
+export const amountSchema = z.lazy(() => z.int().check(z.nonnegative(), z.maximum(MAX_AMOUNT)));
 
-export const paymentSchema = z.strictObject({
-  method: z.enum(PAYMENT_METHODS),
-  paidAmount: amountSchema,
-});
+/** ISO 8601 instant, normalised to UTC with milliseconds (`2026-11-20T10:00:00.000Z`). */
+export const instantSchema = z.lazy(() =>
+  z.pipe(
+    z.iso.datetime({ offset: true }),
+    z.transform((value: string) => new Date(value).toISOString()),
+  ),
+);
+
+export const orderLineSchema = z.lazy(() =>
+  z.strictObject({
+    lineId: idSchema,
+    sku: lineTextSchema(64),
+    title: lineTextSchema(200),
+    quantity: z.int().check(z.minimum(1), z.maximum(10_000)),
+    unitPrice: amountSchema,
+  }),
+);
+
+export const paymentSchema = z.lazy(() =>
+  z.strictObject({
+    method: z.enum(PAYMENT_METHODS),
+    paidAmount: amountSchema,
+  }),
+);
 
 /** `POST /orders` body: an order imported from the marketplace's order system. */
-export const orderImportSchema = z
-  .strictObject({
-    orderId: idSchema,
-    buyerId: idSchema,
-    buyerEmail: emailSchema,
-    locale: z.enum(LOCALES),
-    sellerId: idSchema,
-    sellerEmail: emailSchema,
-    currency: z.enum(CURRENCIES),
-    lines: z.array(orderLineSchema).check(z.minLength(1), z.maxLength(MAX_LINES)),
-    shippingFee: amountSchema,
-    payment: paymentSchema,
-    placedAt: instantSchema,
-  })
-  .check(
-    z.superRefine((order, ctx) => {
-      const lineIds = new Set(order.lines.map((line) => line.lineId));
-      if (lineIds.size !== order.lines.length) {
-        ctx.addIssue({ code: "custom", path: ["lines"], message: "lineId must be unique" });
-      }
-      const total =
-        order.lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0) +
-        order.shippingFee;
-      if (!Number.isSafeInteger(total)) {
-        ctx.addIssue({ code: "custom", path: ["lines"], message: "order total is too large" });
-      }
-      if (order.payment.paidAmount > total) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["payment", "paidAmount"],
-          message: "must not exceed the sum of the lines and the shipping fee",
-        });
-      }
-    }),
-  );
+export const orderImportSchema = z.lazy(() =>
+  z
+    .strictObject({
+      orderId: idSchema,
+      buyerId: idSchema,
+      buyerEmail: emailSchema,
+      locale: z.enum(LOCALES),
+      sellerId: idSchema,
+      sellerEmail: emailSchema,
+      currency: z.enum(CURRENCIES),
+      lines: z.array(orderLineSchema).check(z.minLength(1), z.maxLength(MAX_LINES)),
+      shippingFee: amountSchema,
+      payment: paymentSchema,
+      placedAt: instantSchema,
+    })
+    .check(
+      z.superRefine((order, ctx) => {
+        const lineIds = new Set(order.lines.map((line) => line.lineId));
+        if (lineIds.size !== order.lines.length) {
+          ctx.addIssue({ code: "custom", path: ["lines"], message: "lineId must be unique" });
+        }
+        const total =
+          order.lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0) +
+          order.shippingFee;
+        if (!Number.isSafeInteger(total)) {
+          ctx.addIssue({ code: "custom", path: ["lines"], message: "order total is too large" });
+        }
+        if (order.payment.paidAmount > total) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["payment", "paidAmount"],
+            message: "must not exceed the sum of the lines and the shipping fee",
+          });
+        }
+      }),
+    ),
+);
 export type OrderImport = z.infer<typeof orderImportSchema>;
 
 /** `POST /orders/{orderId}/shipment` body. */
-export const shipmentSchema = z.strictObject({
-  carrier: lineTextSchema(64),
-  trackingNumber: lineTextSchema(64),
-  shippedAt: z.optional(instantSchema),
-});
+export const shipmentSchema = z.lazy(() =>
+  z.strictObject({
+    carrier: lineTextSchema(64),
+    trackingNumber: lineTextSchema(64),
+    shippedAt: z.optional(instantSchema),
+  }),
+);
 export type ShipmentInput = z.infer<typeof shipmentSchema>;
 
 /** `POST /orders/{orderId}/delivery` body. */
-export const deliverySchema = z.strictObject({ deliveredAt: instantSchema });
+export const deliverySchema = z.lazy(() => z.strictObject({ deliveredAt: instantSchema }));
 export type DeliveryInput = z.infer<typeof deliverySchema>;
 
 /** `POST /orders/{orderId}/cancellation-requests` body. */
-export const cancellationRequestInputSchema = z
-  .strictObject({
-    reason: z.enum(CANCELLATION_REASONS),
-    comment: z.optional(textSchema(MAX_COMMENT_LENGTH)),
-  })
-  .check(
-    z.superRefine((input, ctx) => {
-      if (input.reason === "OTHER" && !input.comment?.trim()) {
-        ctx.addIssue({ code: "custom", path: ["comment"], message: "is required for OTHER" });
-      }
-    }),
-  );
+export const cancellationRequestInputSchema = z.lazy(() =>
+  z
+    .strictObject({
+      reason: z.enum(CANCELLATION_REASONS),
+      comment: z.optional(textSchema(MAX_COMMENT_LENGTH)),
+    })
+    .check(
+      z.superRefine((input, ctx) => {
+        if (input.reason === "OTHER" && !input.comment?.trim()) {
+          ctx.addIssue({ code: "custom", path: ["comment"], message: "is required for OTHER" });
+        }
+      }),
+    ),
+);
 export type CancellationRequestInput = z.infer<typeof cancellationRequestInputSchema>;
 
 /** Seller and marketplace decision bodies: a reason is required to reject. */
-export const decisionSchema = z
-  .strictObject({
-    decision: z.enum(DECISIONS),
-    reason: z.optional(textSchema(MAX_COMMENT_LENGTH)),
-  })
-  .check(
-    z.superRefine((input, ctx) => {
-      if (input.decision === "REJECT" && !input.reason?.trim()) {
-        ctx.addIssue({ code: "custom", path: ["reason"], message: "is required to reject" });
-      }
-    }),
-  );
+export const decisionSchema = z.lazy(() =>
+  z
+    .strictObject({
+      decision: z.enum(DECISIONS),
+      reason: z.optional(textSchema(MAX_COMMENT_LENGTH)),
+    })
+    .check(
+      z.superRefine((input, ctx) => {
+        if (input.decision === "REJECT" && !input.reason?.trim()) {
+          ctx.addIssue({ code: "custom", path: ["reason"], message: "is required to reject" });
+        }
+      }),
+    ),
+);
 export type DecisionInput = z.infer<typeof decisionSchema>;
 
 /** `POST .../withdrawal` and `POST .../refund-retry` take no fields; an empty body is fine. */
 export const emptyBodySchema = z.strictObject({});
 
 /** The `Idempotency-Key` header of the cancellation request POST: 1 to 255 printable ASCII. */
-export const idempotencyKeySchema = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(255),
-    z.regex(/^[\x20-\x7e]+$/, "must be printable ASCII characters"),
-  );
+export const idempotencyKeySchema = z.lazy(() =>
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(255),
+      z.regex(/^[\x20-\x7e]+$/, "must be printable ASCII characters"),
+    ),
+);
 
 /** `?limit=` of list routes. */
-export const limitSchema = z._default(
-  z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)),
-  20,
+export const limitSchema = z.lazy(() =>
+  z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
 );

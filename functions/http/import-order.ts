@@ -8,11 +8,13 @@ import { canonicalJson } from "./canonical.ts";
 import { httpHandler } from "./middleware.ts";
 import { HttpProblem } from "./problems.ts";
 
-const IMPORT_FIELDS = Object.keys(orderImportSchema.shape) as (keyof OrderImport)[];
+/** The fields of an import: the keys of its schema (built on first use, see schemas.ts). */
+const importFields = (): (keyof OrderImport)[] =>
+  Object.keys(orderImportSchema._zod.innerType.shape) as (keyof OrderImport)[];
 
 /** The part of a stored order that came from its import. */
 const importedFields = (order: Order): Partial<OrderImport> =>
-  Object.fromEntries(IMPORT_FIELDS.map((field) => [field, order[field]]));
+  Object.fromEntries(importFields().map((field) => [field, order[field]]));
 
 export const createHandler = httpHandler(
   "ImportOrder",

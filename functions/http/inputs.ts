@@ -1,17 +1,22 @@
 // Schemas of what the HTTP layer reads besides bodies (domain/schemas.ts has those): path
-// parameters, query strings and headers, each strict so unknown parameters are refused.
+// parameters, query strings and headers, each strict so unknown parameters are refused, and each
+// built on its first use (`z.lazy`, as in schemas.ts).
 import { MAX_CURSOR_LENGTH } from "../adapters/order-store.ts";
 import { idempotencyKeySchema, idSchema, limitSchema } from "../domain/schemas.ts";
 import { REQUEST_STATUSES, type RequestStatus } from "../domain/types.ts";
 import * as z from "../domain/zod.ts";
 
-export const orderParams = z.strictObject({ orderId: idSchema });
-export const requestParams = z.strictObject({ orderId: idSchema, requestId: idSchema });
+export const orderParams = z.lazy(() => z.strictObject({ orderId: idSchema }));
+export const requestParams = z.lazy(() =>
+  z.strictObject({ orderId: idSchema, requestId: idSchema }),
+);
 
 /** Opaque: the store checks that a cursor is one of its own, for this very list. */
-const cursorSchema = z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH));
+const cursorSchema = z.lazy(() => z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH)));
 
-export const pageQuery = z.strictObject({ limit: limitSchema, cursor: z.optional(cursorSchema) });
+export const pageQuery = z.lazy(() =>
+  z.strictObject({ limit: limitSchema, cursor: z.optional(cursorSchema) }),
+);
 
 export const queueQuery = (defaultStatus: RequestStatus) =>
   z.strictObject({
@@ -21,9 +26,11 @@ export const queueQuery = (defaultStatus: RequestStatus) =>
   });
 
 /** The cancellation request POST's required `Idempotency-Key` (headers arrive lower-cased). */
-export const idempotencyHeaders = z.object({
-  "idempotency-key": z.pipe(
-    z.string({ error: "the Idempotency-Key header is required" }),
-    idempotencyKeySchema,
-  ),
-});
+export const idempotencyHeaders = z.lazy(() =>
+  z.object({
+    "idempotency-key": z.pipe(
+      z.string({ error: "the Idempotency-Key header is required" }),
+      idempotencyKeySchema,
+    ),
+  }),
+);

@@ -1,6 +1,11 @@
 // Input schemas whose bounds SPEC states.
 import { describe, expect, it } from "vitest";
-import { idempotencyKeySchema } from "../../functions/domain/schemas.ts";
+import {
+  decisionSchema,
+  idempotencyKeySchema,
+  limitSchema,
+  shipmentSchema,
+} from "../../functions/domain/schemas.ts";
 
 describe("idempotencyKeySchema: 1 to 255 printable ASCII characters", () => {
   it.each([
@@ -33,5 +38,29 @@ describe("idempotencyKeySchema: 1 to 255 printable ASCII characters", () => {
     for (const value of [1, null, undefined, ["1"]]) {
       expect(idempotencyKeySchema.safeParse(value).success).toBe(false);
     }
+  });
+});
+
+describe("messages: zod's English ones (zod/mini loads no locale; functions/domain/zod.ts does)", () => {
+  const issues = (result: { error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+    result.error?.issues.map(({ path, message }) => ({ path: path.join("."), message }));
+
+  it("names the bound, the expected type and the unknown key, as 400 responses quote them", () => {
+    expect(
+      issues(
+        shipmentSchema.safeParse({ carrier: "", trackingNumber: 7, shippedAt: "x", extra: 1 }),
+      ),
+    ).toEqual([
+      { path: "carrier", message: "Too small: expected string to have >=1 characters" },
+      { path: "trackingNumber", message: "Invalid input: expected string, received number" },
+      { path: "shippedAt", message: "Invalid ISO datetime" },
+      { path: "", message: 'Unrecognized key: "extra"' },
+    ]);
+    expect(issues(limitSchema.safeParse("0"))).toEqual([
+      { path: "", message: "Too small: expected number to be >=1" },
+    ]);
+    expect(issues(decisionSchema.safeParse({ decision: "MAYBE" }))).toEqual([
+      { path: "decision", message: 'Invalid option: expected one of "APPROVE"|"REJECT"' },
+    ]);
   });
 });
