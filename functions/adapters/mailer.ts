@@ -1,8 +1,9 @@
 // Sends email through Amazon SES (v1 API, `@aws-sdk/client-ses`). Recipients come from order
 // records only; subjects are fixed wording plus an order id, so nothing a user typed reaches a header.
-// The SES SDK is imported on the first send: a function that sends no mail never loads it.
+// The SES SDK is loaded on the first send (sdk.ts): a function that sends no mail never loads it.
 import type { SESClient } from "@aws-sdk/client-ses";
 import { type ClientSource, clientOf } from "./client-source.ts";
+import { sesSdk } from "./sdk.ts";
 
 export interface Mail {
   to: string[];
@@ -25,10 +26,8 @@ export class SesMailer implements Mailer {
   ) {}
 
   async send(mail: Mail): Promise<void> {
-    const [client, { SendEmailCommand }] = await Promise.all([
-      clientOf(this.options.client),
-      import("@aws-sdk/client-ses"),
-    ]);
+    const client = await clientOf(this.options.client);
+    const { SendEmailCommand } = sesSdk();
     await client.send(
       new SendEmailCommand({
         Source: this.options.from,

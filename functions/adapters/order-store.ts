@@ -2,6 +2,14 @@
 // transition is one conditional UpdateItem; lists are Queries on sparse GSIs, never Scans, and each
 // GSI holds only what its list returns (summary attributes written in that same UpdateItem).
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
+import { type RequestFacts, requestFacts } from "../domain/eligibility.ts";
+import type { WaitCancelError, WaitOutcome } from "../domain/events.ts";
+import { currentDeadline, isOpen, latestRequest } from "../domain/requests.ts";
+import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../domain/types.ts";
+import { type PublicCancellationRequest, toPublicRequest } from "../domain/views.ts";
+import * as z from "../domain/zod.ts";
+import { packMailBody, unpackMailBody } from "./mail-body.ts";
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -10,15 +18,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
-  type UpdateCommandInput,
-} from "@aws-sdk/lib-dynamodb";
-import { type RequestFacts, requestFacts } from "../domain/eligibility.ts";
-import type { WaitCancelError, WaitOutcome } from "../domain/events.ts";
-import { currentDeadline, isOpen, latestRequest } from "../domain/requests.ts";
-import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../domain/types.ts";
-import { type PublicCancellationRequest, toPublicRequest } from "../domain/views.ts";
-import * as z from "../domain/zod.ts";
-import { packMailBody, unpackMailBody } from "./mail-body.ts";
+} from "./sdk.ts";
 import {
   BUYER_ORDERS,
   type IndexDefinition,

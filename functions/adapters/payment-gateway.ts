@@ -1,8 +1,8 @@
 // The payment-gateway port, and its default adapter: a ledger in DynamoDB (a table of its own)
 // that records each refund once under its idempotency key. A real provider such as Stripe plugs
 // in behind the same port: refund with an idempotency key, and look a refund up by that key.
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Currency, RefundMethod } from "../domain/types.ts";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "./sdk.ts";
 
 export interface RefundInstruction {
   /** The idempotency key: every attempt for one refund passes the same one. */

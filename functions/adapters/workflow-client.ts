@@ -1,9 +1,8 @@
 // Starts and signals the cancellation workflow (Step Functions Standard). The Step Functions SDK is
-// imported on the first call: a function that never calls the workflow never loads it.
+// loaded on the first call (sdk.ts): a function that never calls the workflow never loads it.
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import { type ClientSource, clientOf } from "./client-source.ts";
-
-const sdk = () => import("@aws-sdk/client-sfn");
+import { sfnSdk } from "./sdk.ts";
 
 /** The execution input: the workflow reads everything else from the order record. */
 export interface WorkflowInput {
@@ -30,7 +29,8 @@ export class WorkflowClient {
    * (a name is never reused: the reconciler resumes the request under a new one).
    */
   async start(input: WorkflowInput, name: string = input.requestId): Promise<boolean> {
-    const [client, { StartExecutionCommand }] = await Promise.all([this.client(), sdk()]);
+    const client = await this.client();
+    const { StartExecutionCommand } = sfnSdk();
     try {
       await client.send(
         new StartExecutionCommand({
@@ -48,7 +48,8 @@ export class WorkflowClient {
 
   /** The names of the state machine's running executions (every page). */
   async runningExecutionNames(): Promise<Set<string>> {
-    const [client, { ListExecutionsCommand }] = await Promise.all([this.client(), sdk()]);
+    const client = await this.client();
+    const { ListExecutionsCommand } = sfnSdk();
     const names = new Set<string>();
     let nextToken: string | undefined;
     do {
@@ -75,7 +76,8 @@ export class WorkflowClient {
 
   /** Ends a wait with an outcome. Returns false when the wait had already ended. */
   async succeed(taskToken: string, output: object): Promise<boolean> {
-    const [client, { SendTaskSuccessCommand }] = await Promise.all([this.client(), sdk()]);
+    const client = await this.client();
+    const { SendTaskSuccessCommand } = sfnSdk();
     return this.ignoreStale(() =>
       client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
     );
@@ -83,7 +85,8 @@ export class WorkflowClient {
 
   /** Ends a wait with a named error that the state machine catches. */
   async fail(taskToken: string, error: string, cause: string): Promise<boolean> {
-    const [client, { SendTaskFailureCommand }] = await Promise.all([this.client(), sdk()]);
+    const client = await this.client();
+    const { SendTaskFailureCommand } = sfnSdk();
     return this.ignoreStale(() =>
       client.send(new SendTaskFailureCommand({ taskToken, error, cause })),
     );
