@@ -12,18 +12,13 @@ import { LocalClient } from "../local/client.ts";
 import { type LocalInfo, startLocal } from "../local/start.ts";
 import { type ApiResults, measureApi, warmUp } from "./api.ts";
 import { AwsCallRecorder } from "./aws-calls.ts";
+import { measureColdStart } from "./cold-start.ts";
 import { type CostResults, loadPrices, measureCost } from "./cost.ts";
 import { measureDomain } from "./domain.ts";
 import type { People } from "./flows.ts";
 import { dynamoDbLocalChildren } from "./processes.ts";
 import { measureStore } from "./store.ts";
-import {
-  type ColdStartResults,
-  checkTargets,
-  type RunResults,
-  runTables,
-  summaryTable,
-} from "./summary.ts";
+import { checkTargets, type RunResults, runTables, summaryTable } from "./summary.ts";
 import { TARGETS } from "./targets.ts";
 import { measureThroughput, type ThroughputResults } from "./throughput.ts";
 
@@ -70,24 +65,6 @@ const machine = async () => ({
   os: await osName(),
   loadAverageAtStart: Number(loadAtStart.toFixed(2)),
 });
-
-/** bench/cold-start.ts is written separately; until it lands the part is reported as missing. */
-const measureColdStart = async (
-  onProgress: (line: string) => void,
-): Promise<ColdStartResults | undefined> => {
-  const modulePath = "./cold-start.ts";
-  try {
-    const module = (await import(modulePath)) as {
-      measureColdStart: (options: {
-        onProgress: (line: string) => void;
-      }) => Promise<ColdStartResults>;
-    };
-    return await module.measureColdStart({ onProgress });
-  } catch (error) {
-    if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
-    return undefined;
-  }
-};
 
 const localParts = async (): Promise<{
   startLocalMs: number;
@@ -165,7 +142,7 @@ const main = async () => {
   const { startLocalMs, cost, api, throughput } = await localParts();
   if (dynamoDbLocalChildren().length > 0) throw new Error("DynamoDB Local left running");
   const coldStart = await part("coldStart", "each function bundled and imported", () =>
-    measureColdStart(progress),
+    measureColdStart({ onProgress: progress }),
   );
 
   const machineFacts = await machine();
@@ -187,8 +164,8 @@ const main = async () => {
   const results = {
     date,
     cost,
-    coldStart: coldStart?.functions ?? null,
-    coldStartReference: coldStart?.reference ?? null,
+    coldStart: coldStart.functions,
+    coldStartReference: coldStart.reference,
     throughput,
     machine: machineFacts,
     node: process.version,

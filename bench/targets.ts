@@ -40,6 +40,7 @@ export const TARGETS = {
     happyPathStateTransitions: 6,
   },
   coldStart: {
+    // The budget of ARCHITECTURE.md, as bench/cold-start.ts's COLD_START_BUDGET states it too.
     /** Every function's bundle, bytes (60 KiB). */
     bundleBytes: 60 * 1024,
     /** Every function's import time over the reference bundle's. */
