@@ -149,8 +149,15 @@ describe("the seed's story", () => {
         activeCancellationRequestId: null,
       });
 
-      const buyerMail = await mailTo(`${party.buyer.sub}@example.com`);
-      const sellerMail = await mailTo(`${party.seller.sub}@example.com`);
+      // Mail goes out after the change that causes it (pending mail never blocks the order), so
+      // the last mails may arrive just after COMPLETED can be read.
+      const { buyerMail, sellerMail } = await api.until(async () => {
+        const buyerMail = await mailTo(`${party.buyer.sub}@example.com`);
+        const sellerMail = await mailTo(`${party.seller.sub}@example.com`);
+        return buyerMail.length >= 3 && sellerMail.length >= 3
+          ? { buyerMail, sellerMail }
+          : undefined;
+      }, "three mails to the buyer and three to the seller");
       expect(buyerMail).toHaveLength(3);
       expect(sellerMail).toHaveLength(3);
       for (const mail of [...buyerMail, ...sellerMail])
@@ -257,7 +264,10 @@ describe("the seed's story", () => {
       decision: "APPROVE",
     });
     expect(late.status).toBe(409);
-    const returnMail = await mailTo(`${party.buyer.sub}@example.com`);
+    const returnMail = await api.until(async () => {
+      const mail = await mailTo(`${party.buyer.sub}@example.com`);
+      return mail.some((item) => item.subject.includes(party.orderId)) ? mail : undefined;
+    }, "the buyer's mail about the return");
     expect(returnMail.some((mail) => mail.subject.includes(party.orderId))).toBe(true);
   });
 
