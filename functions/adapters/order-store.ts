@@ -10,6 +10,7 @@ import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../
 import { type PublicCancellationRequest, toPublicRequest } from "../domain/views.ts";
 import * as z from "../domain/zod.ts";
 import { packMailBody, unpackMailBody } from "./mail-body.ts";
+import { packView, unpackView } from "./packed-view.ts";
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -152,6 +153,19 @@ const indexedAttributes = (record: OrderRecord): Partial<Record<string, unknown>
   ...indexKeys(record),
   ...listAttributes(record),
 });
+
+/** An indexed attribute as the item stores it: the queue view packed small (packed-view.ts). */
+const storedAttribute = (name: string, value: unknown): unknown =>
+  name === LIST_ATTRIBUTES.queueView ? packView(value as PublicCancellationRequest) : value;
+
+/** The indexed attributes as the item stores them. */
+const storedIndexedAttributes = (record: OrderRecord): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(indexedAttributes(record)).map(([name, value]) => [
+      name,
+      storedAttribute(name, value),
+    ]),
+  );
 
 /** Equal as DynamoDB stores them: map keys in any order, undefined members absent. */
 const sameStoredValue = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
@@ -354,9 +368,12 @@ const isTransactionConflict = (error: unknown): boolean =>
 
 type ExclusiveStartKey = Record<string, string>;
 
-/** A queue entry: the latest request's public view as stored (DynamoDB keeps no field order). */
-const queueEntry = (item: Record<string, unknown>): PublicCancellationRequest | undefined =>
-  item[LIST_ATTRIBUTES.queueView] as PublicCancellationRequest | undefined;
+/** A queue entry: the latest request's public view, packed (or, written before packing, a map). */
+const queueEntry = (item: Record<string, unknown>): PublicCancellationRequest | undefined => {
+  const stored = item[LIST_ATTRIBUTES.queueView];
+  if (stored instanceof Uint8Array) return unpackView(stored);
+  return stored as PublicCancellationRequest | undefined;
+};
 
 const encodeCursor = (index: IndexDefinition, key: ExclusiveStartKey): string =>
   Buffer.from(JSON.stringify({ i: index.indexName, k: key }), "utf8").toString("base64url");
@@ -450,7 +467,7 @@ export class OrderStore {
             taskTokens: {},
             executions: {},
             // The index keys and the list attributes, the order among them.
-            ...indexedAttributes(record),
+            ...storedIndexedAttributes(record),
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
@@ -504,7 +521,7 @@ export class OrderStore {
       } else if (before[name] === undefined || !sameStoredValue(before[name], value)) {
         names[`#${name}`] = name;
         set.push(`#${name} = :${name}`);
-        values[`:${name}`] = value;
+        values[`:${name}`] = storedAttribute(name, value);
       }
     }
     const update = {
