@@ -299,7 +299,18 @@ interface StoredMail {
  * The attributes of an outbox entry's item as the store writes them. The entry's id and order id
  * are its key's (`sk` and `pk`), not written twice: every byte counts towards the 1 KB unit.
  */
-const outboxItem = (orderId: string, entry: OutboxEntry, createdAt: string) => {
+/** A claim its writer takes on new outbox entries (it delivers them right after the write). */
+export interface OutboxClaim {
+  owner: string;
+  until: string;
+}
+
+const outboxItem = (
+  orderId: string,
+  entry: OutboxEntry,
+  createdAt: string,
+  claim?: OutboxClaim,
+) => {
   const { id, ...rest } = entry;
   return {
     ...outboxKey(orderId, id),
@@ -314,7 +325,8 @@ const outboxItem = (orderId: string, entry: OutboxEntry, createdAt: string) => {
         }
       : rest),
     createdAt,
-    attempts: 0,
+    // Claimed in the write that creates it, as claimOutbox would (its first attempt), for free.
+    ...(claim ? { claimedBy: claim.owner, claimUntil: claim.until, attempts: 1 } : { attempts: 0 }),
     workShard: workShard(orderId),
     workSince: `${createdAt}#${OUTBOX_SK_PREFIX}${id}`,
   };
@@ -492,6 +504,8 @@ export class OrderStore {
     next: OrderRecord,
     outbox: readonly OutboxEntry[] = [],
     now: string = new Date().toISOString(),
+    /** Written claimed by the caller, who delivers them next (see OutboxClaim). */
+    claim?: OutboxClaim,
   ): Promise<StoredOrder> {
     const orderId = stored.record.order.orderId;
     if (next.order.orderId !== orderId) {
@@ -533,7 +547,7 @@ export class OrderStore {
       ExpressionAttributeValues: values,
     };
     try {
-      await this.updateWithOutbox(orderId, update, outbox, now);
+      await this.updateWithOutbox(orderId, update, outbox, now, claim);
     } catch (error) {
       if (isConditionFailure(error) || isTransactionConflict(error)) throw new ConflictError();
       throw error;
@@ -555,6 +569,7 @@ export class OrderStore {
     update: UpdateCommandInput & { UpdateExpression: string },
     entries: readonly OutboxEntry[],
     now: string,
+    claim?: OutboxClaim,
   ): Promise<void> {
     if (entries.length === 0) {
       await this.client.send(new UpdateCommand(update));
@@ -567,7 +582,7 @@ export class OrderStore {
           ...entries.map((entry) => ({
             Put: {
               TableName: this.tableName,
-              Item: outboxItem(orderId, entry, now),
+              Item: outboxItem(orderId, entry, now, claim),
               ConditionExpression: "attribute_not_exists(pk)",
             },
           })),

@@ -15,9 +15,10 @@ import type { WorkflowClient } from "../adapters/workflow-client.ts";
 import { renderEmail } from "../domain/emails.ts";
 import { DomainError, type DomainEvent, type Effect } from "../domain/events.ts";
 import { alreadyApplied } from "../domain/replays.ts";
+import { addSeconds } from "../domain/requests.ts";
 import { transition } from "../domain/transition.ts";
 import type { OrderRecord } from "../domain/types.ts";
-import { deliverOutbox } from "./outbox.ts";
+import { CLAIM_SECONDS, deliverClaimed } from "./outbox.ts";
 import type { CountMetric } from "./powertools.ts";
 
 export interface AppDeps {
@@ -100,17 +101,20 @@ export const applyEvent = async (
       effects.push(...result.effects);
     }
     if (record === stored.record) return { stored, effects: [], replayed: false };
-    // Rendered now and saved with the change itself: the change and its effects stand together.
+    // Rendered now and saved with the change itself: the change and its effects stand together,
+    // the entries claimed by this writer, who delivers them next.
     const outbox = outboxEntries(deps, record, effects, now);
+    const claim = { owner: randomUUID(), until: addSeconds(now, CLAIM_SECONDS) };
     let saved: StoredOrder;
     try {
-      saved = await deps.store.save(stored, record, outbox, now);
+      saved = await deps.store.save(stored, record, outbox, now, claim);
     } catch (error) {
       if (error instanceof ConflictError && attempt < MAX_ATTEMPTS) continue;
       throw error;
     }
     // Best effort now; whatever fails here stays in the outbox for the reconciler.
-    await deliverOutbox(deps, orderId, outbox);
+    const claimed = outbox.map((entry) => ({ ...entry, orderId, createdAt: now, attempts: 1 }));
+    await deliverClaimed(deps, orderId, claim.owner, claimed);
     for (const effect of effects) {
       // The caller answers 202 only once the workflow has begun: a failed start is thrown.
       if (effect.kind === "START_WORKFLOW") {

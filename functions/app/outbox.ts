@@ -81,33 +81,68 @@ export const deliverOutbox = async (
     let claimed: StoredOutboxEntry | undefined;
     try {
       claimed = await deps.store.claimOutbox(orderId, id, owner, deps.now(), CLAIM_SECONDS);
-      if (!claimed) continue;
-      if (claimed.kind === "MAIL") await deps.mailer.send(claimed.mail);
-      else await signal(deps, orderId, claimed);
-      await deps.store.completeOutbox(orderId, id, owner);
-      report.delivered.push(id);
     } catch (caught) {
       report.failed.push(id);
-      const error = errorName(caught);
-      deps.logger.warn("outbox entry not delivered yet", {
+      deps.logger.warn("outbox entry not claimed", {
         orderId,
         outboxId: id,
-        kind: claimed?.kind,
-        attempts: claimed?.attempts,
-        error,
+        error: errorName(caught),
       });
-      if (!claimed) continue;
-      try {
-        if (claimed.kind === "MAIL" && claimed.attempts >= MAIL_MAX_ATTEMPTS) {
-          await giveUp(deps, claimed, owner, error);
-        } else {
-          await deps.store.releaseOutbox(orderId, id, owner, error);
-        }
-      } catch (releaseError) {
-        // The claim then simply runs out; the reconciler tries again after it.
-        deps.logger.warn("outbox claim not released", { orderId, error: errorName(releaseError) });
-      }
+      continue;
     }
+    if (claimed) await deliverOne(deps, orderId, owner, claimed, report);
   }
   return report;
+};
+
+/**
+ * Delivers entries that `owner` claimed when it wrote them (save with an OutboxClaim), in order,
+ * without claiming them again. Never throws: leftovers wait for a retry.
+ */
+export const deliverClaimed = async (
+  deps: AppDeps,
+  orderId: string,
+  owner: string,
+  entries: readonly StoredOutboxEntry[],
+): Promise<DeliveryReport> => {
+  const report: DeliveryReport = { delivered: [], failed: [] };
+  for (const entry of entries) await deliverOne(deps, orderId, owner, entry, report);
+  return report;
+};
+
+/** Sends or signals one claimed entry, then deletes it; a failure releases or gives it up. */
+const deliverOne = async (
+  deps: AppDeps,
+  orderId: string,
+  owner: string,
+  claimed: StoredOutboxEntry,
+  report: DeliveryReport,
+): Promise<void> => {
+  const { id } = claimed;
+  try {
+    if (claimed.kind === "MAIL") await deps.mailer.send(claimed.mail);
+    else await signal(deps, orderId, claimed);
+    await deps.store.completeOutbox(orderId, id, owner);
+    report.delivered.push(id);
+  } catch (caught) {
+    report.failed.push(id);
+    const error = errorName(caught);
+    deps.logger.warn("outbox entry not delivered yet", {
+      orderId,
+      outboxId: id,
+      kind: claimed.kind,
+      attempts: claimed.attempts,
+      error,
+    });
+    try {
+      if (claimed.kind === "MAIL" && claimed.attempts >= MAIL_MAX_ATTEMPTS) {
+        await giveUp(deps, claimed, owner, error);
+      } else {
+        await deps.store.releaseOutbox(orderId, id, owner, error);
+      }
+    } catch (releaseError) {
+      // The claim then simply runs out; the reconciler tries again after it.
+      deps.logger.warn("outbox claim not released", { orderId, error: errorName(releaseError) });
+    }
+  }
 };

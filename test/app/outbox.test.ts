@@ -7,7 +7,12 @@ import { describe, expect, it } from "vitest";
 import type { Mail, Mailer } from "../../functions/adapters/mailer.ts";
 import { OrderStore } from "../../functions/adapters/order-store.ts";
 import type { AppDeps } from "../../functions/app/apply-event.ts";
-import { deliverOutbox, MAIL_MAX_ATTEMPTS } from "../../functions/app/outbox.ts";
+import {
+  CLAIM_SECONDS,
+  deliverClaimed,
+  deliverOutbox,
+  MAIL_MAX_ATTEMPTS,
+} from "../../functions/app/outbox.ts";
 import type { CountMetric } from "../../functions/app/powertools.ts";
 import { faultError } from "../../local/faults.ts";
 import { useTestTable } from "../support/dynamodb.ts";
@@ -87,5 +92,49 @@ describe("outbox delivery (DynamoDB Local)", () => {
     const pending = await store.pendingOutbox(orderId);
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatchObject({ kind: "MAIL", mail: { to: ["ops@example.com"] } });
+  });
+
+  it("a change's mail is written claimed by its writer, who sends it without claiming it again; nobody else takes it before the claim runs out", async () => {
+    const { client, tableName } = table.current;
+    const store = new OrderStore({ client, tableName });
+    const orderId = "o-claimed";
+    const requestId = "r-claimed";
+    const record = orderRecord({ orderId }, [
+      cancellationRequest({ orderId, requestId, status: "AWAITING_SELLER" }),
+    ]);
+    const stored = await store.create(record);
+    const mail = {
+      to: ["seller@example.com"],
+      subject: "新しいリクエスト",
+      text: "t",
+      html: "<p>t</p>",
+    };
+    const now = new Date().toISOString();
+    const until = new Date(Date.parse(now) + CLAIM_SECONDS * 1000).toISOString();
+    await store.save(stored, record, [{ id: "m2", requestId, kind: "MAIL", mail }], now, {
+      owner: "writer",
+      until,
+    });
+
+    // Another deliverer (the reconciler) cannot take it while the writer's claim runs.
+    await expect(store.claimOutbox(orderId, "m2", "other", now, CLAIM_SECONDS)).resolves.toBe(
+      undefined,
+    );
+    const sent: Mail[] = [];
+    const deps = {
+      store,
+      mailer: { send: async (sending: Mail) => void sent.push(sending) },
+      logger: new Logger({ serviceName: "outbox-test", logLevel: "SILENT" }),
+      now: () => new Date().toISOString(),
+    } as unknown as AppDeps;
+    const [entry] = await store.pendingOutbox(orderId);
+    expect(entry).toMatchObject({ id: "m2", attempts: 1 });
+    const report = await deliverClaimed(deps, orderId, "writer", [
+      entry as NonNullable<typeof entry>,
+    ]);
+
+    expect(report.delivered).toEqual(["m2"]);
+    expect(sent).toEqual([mail]);
+    await expect(store.pendingOutbox(orderId)).resolves.toEqual([]);
   });
 });

@@ -188,16 +188,41 @@ class FaultScopes {
  * last call): a live one calls SES or DynamoDB within seconds, retries included. */
 const DELIVERER_IDLE_MS = 5000;
 
-/** The outbox items a call writes, with the claim owner it presents (directly or in a transaction). */
-const outboxWrites = (input: Json): { sk: string; owner: string; update?: string }[] => {
-  const actions = Array.isArray(input.TransactItems)
-    ? (input.TransactItems as Json[]).flatMap((item) => Object.values(item as Record<string, Json>))
-    : [input];
-  return actions.flatMap((action) => {
-    const sk = (action.Key as Json | undefined)?.sk;
-    const owner = (action.ExpressionAttributeValues as Json | undefined)?.[":owner"];
+type MailHead = { to?: string[]; subject?: string };
+
+/** A write of an outbox item under a claim owner: a claim (UpdateItem, or a put its writer
+ * claims as it creates it) or a call under a claim held (release, completion, give-up). */
+interface OutboxWrite {
+  sk: string;
+  id: string;
+  key: string;
+  claim: boolean;
+  /** The mail a claiming put carries (a claim's answer carries it otherwise). */
+  mail?: MailHead;
+}
+
+/** The outbox items a call writes, with the claim owner each presents (directly or in a transaction). */
+const outboxWrites = (operation: string, input: Json): OutboxWrite[] => {
+  const actions: [string, Json][] = Array.isArray(input.TransactItems)
+    ? (input.TransactItems as Record<string, Json>[]).flatMap((item) => Object.entries(item))
+    : [[operation, input]];
+  return actions.flatMap(([kind, action]): OutboxWrite[] => {
+    const item = action.Item as Json | undefined;
+    const sk = (action.Key as Json | undefined)?.sk ?? item?.sk;
+    const owner =
+      (action.ExpressionAttributeValues as Json | undefined)?.[":owner"] ?? item?.claimedBy;
     if (typeof sk !== "string" || !sk.startsWith("OUTBOX#") || typeof owner !== "string") return [];
-    return [{ sk, owner, update: action.UpdateExpression as string | undefined }];
+    const update = String(action.UpdateExpression ?? "");
+    const claim = kind === "Put" || (kind === "UpdateItem" && /^SET claimedBy\b/.test(update));
+    return [
+      {
+        sk,
+        id: sk.slice("OUTBOX#".length),
+        key: `${sk}|${owner}`,
+        claim,
+        ...(kind === "Put" ? { mail: item?.mail as MailHead | undefined } : {}),
+      },
+    ];
   });
 };
 
@@ -223,34 +248,34 @@ class OutboxObserver {
 
   readonly middleware: Middleware = (next, context) => async (args) => {
     const operation = String(context.commandName ?? "").replace(/Command$/, "");
-    const [write] = outboxWrites(args.input as Json);
-    if (write === undefined) return next(args);
-    const { sk, owner } = write;
-    const id = sk.slice("OUTBOX#".length);
-    const claim = operation === "UpdateItem" && /^SET claimedBy\b/.test(write.update ?? "");
-    const key = `${sk}|${owner}`;
+    const writes = outboxWrites(operation, args.input as Json);
+    if (writes.length === 0) return next(args);
     // At work from the moment it asks for the claim (the claim may land before its answer).
-    if (claim) this.working.set(key, Date.now());
+    for (const write of writes) if (write.claim) this.working.set(write.key, Date.now());
     try {
       const result = await next(args);
       const attributes = (result.output as { Attributes?: Json }).Attributes;
-      const mail = attributes?.mail as { to?: string[]; subject?: string } | undefined;
-      if (claim && mail?.to && mail.subject) {
-        this.mails.set(id, { to: mail.to, subject: mail.subject });
+      for (const write of writes) {
+        if (!write.claim) continue;
+        const mail = write.mail ?? (attributes?.mail as MailHead | undefined);
+        if (mail?.to && mail.subject)
+          this.mails.set(write.id, { to: mail.to, subject: mail.subject });
+        this.working.set(write.key, Date.now());
       }
-      if (claim) this.working.set(key, Date.now());
       return result;
     } catch (error) {
-      // A claim that failed (even one that landed, its answer lost) is abandoned by its asker.
-      if (claim) this.working.delete(key);
       const conditionFailed = (error as Error).name === "ConditionalCheckFailedException";
-      if (operation === "DeleteItem" && !conditionFailed) {
-        this.failedCompletions.set(id, (this.failedCompletions.get(id) ?? 0) + 1);
+      for (const write of writes) {
+        // A claim that failed (even one that landed, its answer lost) is abandoned by its asker.
+        if (write.claim) this.working.delete(write.key);
+        if (operation === "DeleteItem" && !conditionFailed) {
+          this.failedCompletions.set(write.id, (this.failedCompletions.get(write.id) ?? 0) + 1);
+        }
       }
       throw error;
     } finally {
       // Completed, released or given up (whether or not that call went through): done with it.
-      if (!claim) this.working.delete(key);
+      for (const write of writes) if (!write.claim) this.working.delete(write.key);
     }
   };
 
