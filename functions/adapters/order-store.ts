@@ -324,7 +324,8 @@ const outboxItem = (
           } satisfies StoredMail,
         }
       : rest),
-    createdAt,
+    // No createdAt: workSince and the id begin with it (toOutboxEntry reads it back), and a mail
+    // item stays under the 1 KB a write unit buys.
     // Claimed in the write that creates it, as claimOutbox would (its first attempt), for free.
     ...(claim ? { claimedBy: claim.owner, claimUntil: claim.until, attempts: 1 } : { attempts: 0 }),
     workShard: workShard(orderId),
@@ -341,10 +342,15 @@ const toOutboxMail = (mail: StoredMail | OutboxMail): OutboxMail => {
 
 /** The entry an outbox item holds (items written before the above are read as well). */
 const toOutboxEntry = (item: Record<string, unknown>): StoredOutboxEntry => {
-  const { pk, sk, workShard: _ws, workSince: _wsi, claimedBy: _c, claimUntil: _u, ...rest } = item;
+  const { pk, sk, workShard: _ws, workSince, claimedBy: _c, claimUntil: _u, ...rest } = item;
+  const id = String(sk).slice(OUTBOX_SK_PREFIX.length);
   const entry = {
+    // From `<createdAt>#OUTBOX#<id>` while pending, else from the id, which begins with it (items
+    // written before that had a createdAt of their own, which wins).
+    createdAt:
+      typeof workSince === "string" ? workSince.slice(0, workSince.indexOf("#")) : id.slice(0, 24),
     ...rest,
-    id: String(sk).slice(OUTBOX_SK_PREFIX.length),
+    id,
     orderId: String(pk).slice(ORDER_PK_PREFIX.length),
   } as StoredOutboxEntry;
   return entry.kind === "MAIL" ? { ...entry, mail: toOutboxMail(entry.mail) } : entry;

@@ -18,7 +18,7 @@ import { alreadyApplied } from "../domain/replays.ts";
 import { addSeconds } from "../domain/requests.ts";
 import { transition } from "../domain/transition.ts";
 import type { OrderRecord } from "../domain/types.ts";
-import { CLAIM_SECONDS, deliverClaimed } from "./outbox.ts";
+import { CLAIM_SECONDS, claimOwner, deliverClaimed } from "./outbox.ts";
 import type { CountMetric } from "./powertools.ts";
 
 export interface AppDeps {
@@ -104,7 +104,7 @@ export const applyEvent = async (
     // Rendered now and saved with the change itself: the change and its effects stand together,
     // the entries claimed by this writer, who delivers them next.
     const outbox = outboxEntries(deps, record, effects, now);
-    const claim = { owner: randomUUID(), until: addSeconds(now, CLAIM_SECONDS) };
+    const claim = { owner: claimOwner(), until: addSeconds(now, CLAIM_SECONDS) };
     let saved: StoredOrder;
     try {
       saved = await deps.store.save(stored, record, outbox, now, claim);

@@ -1,7 +1,7 @@
 // Delivers outbox entries: each is claimed (a conditional write) so concurrent flushes never
 // deliver it twice, then mailed or signalled, then deleted. A failure gives the claim back for a
 // later try; mail that keeps failing is given up after MAIL_MAX_ATTEMPTS, counted and alerted.
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { OutboxEntry, StoredOutboxEntry } from "../adapters/order-store.ts";
 import { renderEmail } from "../domain/emails.ts";
 import type { AppDeps } from "./apply-event.ts";
@@ -15,6 +15,9 @@ export interface DeliveryReport {
   delivered: string[];
   failed: string[];
 }
+
+/** A deliverer's name on its claims: 72 random bits, short (it is stored on each claimed item). */
+export const claimOwner = (): string => randomBytes(9).toString("base64url");
 
 /** An error's name only: messages of SES and SFN errors may quote addresses or tokens. */
 const errorName = (error: unknown): string =>
@@ -76,7 +79,7 @@ export const deliverOutbox = async (
   entries: readonly { id: string }[],
 ): Promise<DeliveryReport> => {
   const report: DeliveryReport = { delivered: [], failed: [] };
-  const owner = randomUUID();
+  const owner = claimOwner();
   for (const { id } of entries) {
     let claimed: StoredOutboxEntry | undefined;
     try {

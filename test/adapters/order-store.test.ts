@@ -832,8 +832,14 @@ describe("OrderStore outbox and executions on dynamodb-local", () => {
       stored(first.entry, 1),
     );
     await store.failOutbox(orderId, first.entry.id, "alice", "MessageRejected", NOW);
+    // Out of PendingWork, its creation time is read from its id (which the writer starts with it).
     await expect(store.failedOutbox(orderId)).resolves.toEqual([
-      { ...stored(first.entry, 1), failedAt: NOW, lastError: "MessageRejected" },
+      {
+        ...stored(first.entry, 1),
+        createdAt: first.entry.id.slice(0, 24),
+        failedAt: NOW,
+        lastError: "MessageRejected",
+      },
     ]);
   });
 
