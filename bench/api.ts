@@ -75,6 +75,9 @@ export const measureApi = async (
       prepare: async () => {
         shipped = await shippedOrder(api, people);
         requests += 2;
+        // One request at a time: the last POST's workflow has taken its first step and waits.
+        const last = started.at(-1);
+        if (last !== undefined) await untilWaiting(local, executionArnOf(local, last));
       },
     },
   );
