@@ -118,7 +118,8 @@ export class ShippedCancellationStack extends Stack {
       mail: this.mail,
       environment: { ...environment, [ENV.stateMachineArn]: stateMachine.stateMachineArn },
       jwtIssuer: this.auth.issuerUrl,
-      jwtAudience: [this.auth.userClient.userPoolClientId, this.auth.systemClient.userPoolClientId],
+      // People's and both systems' tokens: each client's id is its tokens' `client_id`.
+      jwtAudience: this.auth.clients.map((client) => client.userPoolClientId),
       throttle: DEFAULT_THROTTLE,
     });
 
@@ -171,7 +172,10 @@ export class ShippedCancellationStack extends Stack {
     new CfnOutput(this, "ApiUrl", { value: this.api.httpApi.apiEndpoint });
     new CfnOutput(this, "UserPoolId", { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, "UserClientId", { value: this.auth.userClient.userPoolClientId });
-    new CfnOutput(this, "SystemClientId", { value: this.auth.systemClient.userPoolClientId });
+    new CfnOutput(this, "OrderSystemClientId", {
+      value: this.auth.orderSystemClient.userPoolClientId,
+    });
+    new CfnOutput(this, "CarrierClientId", { value: this.auth.carrierClient.userPoolClientId });
     new CfnOutput(this, "TokenEndpoint", {
       value: `${this.auth.domain.baseUrl()}/oauth2/token`,
     });

@@ -255,7 +255,7 @@ describe("HTTP API routes", () => {
     });
   }
 
-  it("the JWT authorizer trusts the user pool's issuer and both app clients", () => {
+  it("the JWT authorizer trusts the user pool's issuer and all its app clients", () => {
     const authorizer = resources[onlyId("AWS::ApiGatewayV2::Authorizer")]?.Properties;
     expect(authorizer?.AuthorizerType).toBe("JWT");
     expect(authorizer?.IdentitySource).toEqual(["$request.header.Authorization"]);
@@ -270,7 +270,8 @@ describe("HTTP API routes", () => {
       ],
     });
     const clients = ofType("AWS::Cognito::UserPoolClient").map(([id]) => id);
-    expect(clients).toHaveLength(2);
+    // People, the order system, the carrier feed.
+    expect(clients).toHaveLength(3);
     expect(sorted(jwt.Audience.map(target))).toEqual(sorted(clients));
   });
 
@@ -522,10 +523,11 @@ describe("tables", () => {
 });
 
 describe("sign-in", () => {
-  it("the user pool: no self sign-up, strong passwords, optional MFA, Plus threat protection", () => {
+  it("the user pool: no self sign-up, strong passwords, MFA (TOTP) required, Plus threat protection", () => {
     template.hasResourceProperties("AWS::Cognito::UserPool", {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-      MfaConfiguration: "OPTIONAL",
+      MfaConfiguration: "ON",
+      EnabledMfas: ["SOFTWARE_TOKEN_MFA"],
       UserPoolTier: "PLUS",
       UserPoolAddOns: { AdvancedSecurityMode: "ENFORCED" },
       DeletionProtection: "ACTIVE",
@@ -548,7 +550,7 @@ describe("sign-in", () => {
     expect(sorted(groups as string[])).toEqual(["buyers", "operators", "sellers"]);
   });
 
-  it("has the orders/write and carrier/events scopes, granted to the system client only", () => {
+  it("has the orders/write and carrier/events scopes, each granted to one system client only", () => {
     const servers = ofType("AWS::Cognito::UserPoolResourceServer").map(([id, server]) => ({
       id,
       identifier: server.Properties.Identifier,
@@ -558,22 +560,49 @@ describe("sign-in", () => {
       { identifier: "orders", scopes: ["write"] },
       { identifier: "carrier", scopes: ["events"] },
     ]);
-    template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
-      GenerateSecret: true,
-      AllowedOAuthFlows: ["client_credentials"],
-      AllowedOAuthFlowsUserPoolClient: true,
-      ExplicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
-      AllowedOAuthScopes: servers.map(({ id, scopes }) => ({
-        "Fn::Join": ["", [{ Ref: id }, `/${scopes[0]}`]],
-      })),
-    });
+    const clients = ofType("AWS::Cognito::UserPoolClient").map(([, client]) => client.Properties);
+    const machines = clients.filter((client) => client.GenerateSecret === true);
+    // One client per system, each with exactly one scope, and no scope shared.
+    expect(machines.map((client) => client.AllowedOAuthScopes)).toEqual(
+      servers.map(({ id, scopes }) => [{ "Fn::Join": ["", [{ Ref: id }, `/${scopes[0]}`]] }]),
+    );
+    for (const machine of machines) {
+      expect(machine).toMatchObject({
+        AllowedOAuthFlows: ["client_credentials"],
+        AllowedOAuthFlowsUserPoolClient: true,
+        ExplicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
+      });
+    }
     template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
       GenerateSecret: false,
       AllowedOAuthFlowsUserPoolClient: false,
-      ExplicitAuthFlows: Match.arrayWith(["ALLOW_USER_SRP_AUTH"]),
       AllowedOAuthScopes: Match.absent(),
     });
     template.resourceCountIs("AWS::Cognito::UserPoolDomain", 1);
+  });
+
+  it("people sign in with SRP only: no client allows USER_PASSWORD_AUTH or custom auth", () => {
+    const flows = ofType("AWS::Cognito::UserPoolClient").map(
+      ([, client]) => client.Properties.ExplicitAuthFlows as string[],
+    );
+    // Every client lists its flows (an absent list would let Cognito allow its defaults).
+    for (const list of flows) expect(list).toBeDefined();
+    expect(sorted(flows.flat())).toEqual(["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]);
+    const people = flows.filter((list) => list.includes("ALLOW_USER_SRP_AUTH"));
+    expect(people).toHaveLength(1);
+  });
+
+  it("outputs the user client and each system client's id", () => {
+    const outputs = Object.keys(template.toJSON().Outputs as Record<string, unknown>);
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        "UserPoolId",
+        "UserClientId",
+        "OrderSystemClientId",
+        "CarrierClientId",
+      ]),
+    );
+    expect(outputs).not.toContain("SystemClientId");
   });
 });
 
