@@ -18,6 +18,7 @@ import { alreadyApplied } from "../domain/replays.ts";
 import { addSeconds } from "../domain/requests.ts";
 import { transition } from "../domain/transition.ts";
 import type { OrderRecord } from "../domain/types.ts";
+import { changeMeasurements, type Measurement } from "./change-metrics.ts";
 import { CLAIM_SECONDS, claimOwner, deliverClaimed } from "./outbox.ts";
 import type { CountMetric } from "./powertools.ts";
 
@@ -32,6 +33,8 @@ export interface AppDeps {
   now: () => string;
   /** Business metrics (Powertools EMF in Lambda); tests may leave it out. */
   count?: (name: CountMetric) => void;
+  /** Several metrics in one EMF line (a change's statuses and durations, the reconciler's gauges). */
+  measure?: (measurements: readonly Measurement[]) => void;
 }
 
 /** How often a lost race is re-decided on fresh data before giving up. */
@@ -112,6 +115,7 @@ export const applyEvent = async (
       if (error instanceof ConflictError && attempt < MAX_ATTEMPTS) continue;
       throw error;
     }
+    measureChange(deps, stored.record, record);
     // Best effort now; whatever fails here stays in the outbox for the reconciler.
     const claimed = outbox.map((entry) => ({ ...entry, orderId, createdAt: now, attempts: 1 }));
     await deliverClaimed(deps, orderId, claim.owner, claimed);
@@ -122,6 +126,16 @@ export const applyEvent = async (
       }
     }
     return { stored: saved, effects, replayed: false };
+  }
+};
+
+/** Counts the statuses the change entered and its durations (one EMF line); never fails a change. */
+const measureChange = (deps: AppDeps, before: OrderRecord, after: OrderRecord): void => {
+  if (!deps.measure) return;
+  try {
+    deps.measure(changeMeasurements(before, after));
+  } catch (error) {
+    deps.logger.warn("metrics not published", { error: (error as Error).name });
   }
 };
 

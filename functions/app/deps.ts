@@ -13,7 +13,7 @@ import { OrderStore } from "../adapters/order-store.ts";
 import { LedgerPaymentGateway, type PaymentGateway } from "../adapters/payment-gateway.ts";
 import { WorkflowClient } from "../adapters/workflow-client.ts";
 import type { AppDeps } from "./apply-event.ts";
-import { countMetric, logger } from "./powertools.ts";
+import { countMetric, logger, publishMeasurements } from "./powertools.ts";
 
 let deps: (AppDeps & { gateway: PaymentGateway }) | undefined;
 
@@ -38,6 +38,7 @@ export const defaultDeps = (): AppDeps & { gateway: PaymentGateway } => {
     logger,
     now: () => new Date().toISOString(),
     count: countMetric,
+    measure: publishMeasurements,
   };
   return deps;
 };

@@ -4,6 +4,7 @@
 // active tracing still records each invocation and its init (README, Design, "Tracing").
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Measurement } from "./change-metrics.ts";
 
 export const SERVICE_NAME = "shipped-cancellation";
 export const METRICS_NAMESPACE = "ShippedCancellation";
@@ -20,8 +21,23 @@ export type CountMetric =
   | "WorkflowFailed"
   | "WorkflowResumed";
 
-export const countMetric = (name: CountMetric, count = 1): void => {
+const metricsInstance = (): Metrics => {
   metrics ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-  metrics.addMetric(name, MetricUnit.Count, count);
-  metrics.publishStoredMetrics();
+  return metrics;
+};
+
+export const countMetric = (name: CountMetric, count = 1): void => {
+  const instance = metricsInstance();
+  instance.addMetric(name, MetricUnit.Count, count);
+  instance.publishStoredMetrics();
+};
+
+/** Several measurements in one EMF line (a change's, the reconciler's gauges); none, no line. */
+export const publishMeasurements = (measurements: readonly Measurement[]): void => {
+  if (measurements.length === 0) return;
+  const instance = metricsInstance();
+  for (const { name, unit, value } of measurements) {
+    instance.addMetric(name, unit === "Seconds" ? MetricUnit.Seconds : MetricUnit.Count, value);
+  }
+  instance.publishStoredMetrics();
 };

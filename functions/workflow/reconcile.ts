@@ -24,12 +24,21 @@ const inputSchema = z.looseObject({ graceSeconds: z.optional(z.int().check(z.min
 
 export interface ReconcileReport {
   checked: number;
+  /** Open requests (orders in the PendingWork index) and the oldest one's age in seconds. */
+  open: number;
+  oldestOpenSeconds: number;
   resumed: { requestId: string; execution: string }[];
   delivered: string[];
   failed: string[];
   /** Items or index pages that an AWS fault kept from being handled: next time, then. */
   errors: number;
 }
+
+/** Gauges the reconciler publishes every sweep: the dashboard's "open requests by age". */
+export const OPEN_REQUESTS_METRIC = "OpenRequests";
+export const OPEN_REQUESTS_OVER_DAY_METRIC = "OpenRequestsOver24h";
+export const OLDEST_OPEN_REQUEST_METRIC = "OldestOpenRequestAge";
+const DAY_SECONDS = 86_400;
 
 /** The name of a request's `attempt`-th execution: the first is named by the request id. */
 export const executionName = (requestId: string, attempt: number): string =>
@@ -87,6 +96,8 @@ export const createHandler =
     const before = `${now}~`;
     const report: ReconcileReport = {
       checked: 0,
+      open: 0,
+      oldestOpenSeconds: 0,
       resumed: [],
       delivered: [],
       failed: [],
@@ -102,6 +113,8 @@ export const createHandler =
       });
       return runningNames;
     };
+    let overDay = 0;
+    const ageOf = (since: string) => Math.max(0, (Date.parse(now) - Date.parse(since)) / 1000);
     const failed = (what: Record<string, unknown>, error: unknown) => {
       report.errors += 1;
       deps.logger.error("reconciling failed here; the next run tries again", {
@@ -124,6 +137,11 @@ export const createHandler =
           report.checked += 1;
           try {
             if (item.kind === "ORDER") {
+              // `since` is the open request's createdAt.
+              const age = ageOf(item.since);
+              report.open += 1;
+              if (age > DAY_SECONDS) overDay += 1;
+              report.oldestOpenSeconds = Math.max(report.oldestOpenSeconds, age);
               const resumed = await resume(deps, item.orderId, running);
               if (resumed) report.resumed.push(resumed);
             } else if (item.since <= outboxBefore) {
@@ -139,6 +157,12 @@ export const createHandler =
         start = page.next;
       } while (start);
     }
+    // One EMF line per sweep (a shard that failed to page is missing from it: see `errors`).
+    deps.measure?.([
+      { name: OPEN_REQUESTS_METRIC, unit: "Count", value: report.open },
+      { name: OPEN_REQUESTS_OVER_DAY_METRIC, unit: "Count", value: overDay },
+      { name: OLDEST_OPEN_REQUEST_METRIC, unit: "Seconds", value: report.oldestOpenSeconds },
+    ]);
     const worked = report.resumed.length + report.delivered.length + report.failed.length;
     if (worked > 0 || report.errors > 0) {
       deps.logger.info("reconciled", { ...report });

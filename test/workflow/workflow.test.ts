@@ -761,6 +761,29 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
     expect(request?.status).toBe("COMPLETED");
   });
 
+  it("each change publishes its statuses in one line, and each sweep the open requests' gauges", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const lines: string[][] = [];
+    harness.deps.measure = (measurements) => lines.push(measurements.map((m) => m.name));
+    const ids = await requestCancellation(harness);
+    await reach(harness, ids, "AWAITING_SELLER");
+    expect(lines).toEqual([["Entered_REQUESTED"], ["Entered_AWAITING_SELLER"]]);
+
+    const report = await harness.reconcile();
+    expect(report.open).toBeGreaterThanOrEqual(1);
+    expect(report.oldestOpenSeconds).toBeGreaterThanOrEqual(0);
+    expect(lines.at(-1)).toEqual(["OpenRequests", "OpenRequestsOver24h", "OldestOpenRequestAge"]);
+
+    await sellerApproves(harness, ids);
+    await finish(harness, ids.requestId);
+    // The seller's approval, then the segment's two writes: before the refund call, and after.
+    expect(lines.slice(3)).toEqual([
+      ["Entered_AWAITING_MARKETPLACE", "SellerResponseTime"],
+      ["Entered_REFUND_PENDING"],
+      ["TimeToRefund", "Entered_COMPLETED"],
+    ]);
+  });
+
   it("a decision sent again after its answer was lost is answered as that success", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness, {

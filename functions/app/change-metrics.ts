@@ -1,0 +1,63 @@
+// Business metrics of a saved change, read from the timeline entries it added: one count per
+// status a request entered, the time from request to refund, and the seller's response time.
+// Pure and cheap (only requests whose timeline grew are looked at); applyEvent publishes the
+// result in one EMF line per change.
+import type { OrderRecord, RequestStatus, TimelineType } from "../domain/types.ts";
+
+export type MeasurementUnit = "Count" | "Seconds";
+
+export interface Measurement {
+  name: string;
+  unit: MeasurementUnit;
+  value: number;
+}
+
+/** The status a request enters with each timeline entry; entries not listed change no status. */
+export const STATUS_ENTERED: Partial<Record<TimelineType, RequestStatus>> = {
+  REQUESTED: "REQUESTED",
+  SELLER_NOTIFIED: "AWAITING_SELLER",
+  SELLER_APPROVED: "AWAITING_MARKETPLACE",
+  SELLER_TIMED_OUT: "AWAITING_MARKETPLACE",
+  MARKETPLACE_APPROVED: "REFUND_PENDING",
+  REFUND_RETRIED: "REFUND_PENDING",
+  REFUND_FAILED: "REFUND_FAILED",
+  SELLER_REJECTED: "REJECTED",
+  MARKETPLACE_REJECTED: "REJECTED",
+  COMPLETED: "COMPLETED",
+  WITHDRAWN: "WITHDRAWN",
+  RETURN_REQUIRED: "RETURN_REQUIRED",
+};
+
+/** `Entered_COMPLETED`: requests that entered a status (one metric per status, one EMF line). */
+export const enteredMetric = (status: RequestStatus): string => `Entered_${status}`;
+/** From the buyer's request to the provider's confirmed refund. */
+export const TIME_TO_REFUND_METRIC = "TimeToRefund";
+/** From the buyer's request to the seller's approval or rejection (timeouts are not answers). */
+export const SELLER_RESPONSE_TIME_METRIC = "SellerResponseTime";
+
+const secondsBetween = (from: string, to: string): number =>
+  Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+
+/** What the change from `before` to `after` measures, in the order it happened. */
+export const changeMeasurements = (before: OrderRecord, after: OrderRecord): Measurement[] => {
+  const measurements: Measurement[] = [];
+  for (const [requestId, request] of Object.entries(after.requests)) {
+    const earlier = Object.hasOwn(before.requests, requestId)
+      ? before.requests[requestId]
+      : undefined;
+    const added = request.timeline.slice(earlier?.timeline.length ?? 0);
+    for (const entry of added) {
+      const status = STATUS_ENTERED[entry.type];
+      if (status) measurements.push({ name: enteredMetric(status), unit: "Count", value: 1 });
+      if (entry.type === "REFUND_SUCCEEDED") {
+        const value = secondsBetween(request.createdAt, entry.at);
+        measurements.push({ name: TIME_TO_REFUND_METRIC, unit: "Seconds", value });
+      }
+      if (entry.type === "SELLER_APPROVED" || entry.type === "SELLER_REJECTED") {
+        const value = secondsBetween(request.createdAt, entry.at);
+        measurements.push({ name: SELLER_RESPONSE_TIME_METRIC, unit: "Seconds", value });
+      }
+    }
+  }
+  return measurements;
+};
