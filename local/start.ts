@@ -35,6 +35,7 @@ import { PROJECT_ROOT } from "../infra/lambda-defaults.ts";
 import { type RunningDynamoDb, startDynamoDbLocal } from "./dynamodb.ts";
 import { FaultInjector, faultSpecSchema, installFaults } from "./faults.ts";
 import { createGateway, type HttpHandler, type LocalEndpoint, lambdaContext } from "./gateway.ts";
+import { guardHost } from "./host-guard.ts";
 import { LocalTokens } from "./jwt.ts";
 import { LocalPaymentProvider } from "./payments.ts";
 import { LocalSes } from "./ses.ts";
@@ -430,7 +431,8 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       if (!handler) throw new Error(`no handler for ${route.method} ${route.path}`);
       return { route, handler: handler as HttpHandler };
     });
-    const gateway = createGateway({ routes, tokens, extraEndpoints, log });
+    // Only requests addressed to 127.0.0.1 or localhost reach it (DNS rebinding: host-guard.ts).
+    const gateway = guardHost(createGateway({ routes, tokens, extraEndpoints, log }));
     const port = await listen(gateway, options.port);
     cleanups.push(() => close(gateway));
     // Executions live in this process: after a restart on kept data, every open request is

@@ -1,6 +1,6 @@
 // Local mode's own routes on one booted instance: /_local/info (usable by SDK clients with any
-// credentials), /_local/faults (managing faults that reach the handlers' SDK clients) and
-// /_local/sweep (the scheduled functions, now).
+// credentials), /_local/faults (managing faults that reach the handlers' SDK clients),
+// /_local/sweep (the scheduled functions, now), and the Host check in front of them all.
 import { randomUUID } from "node:crypto";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalClient } from "../../local/client.ts";
 import { FAULT_MIDDLEWARE_NAME } from "../../local/faults.ts";
 import { LOCAL_TABLE_NAME, type LocalInfo, type LocalMode, startLocal } from "../../local/start.ts";
+import { requestWithHost } from "../support/host-request.ts";
 
 let local: LocalMode;
 let api: LocalClient;
@@ -19,6 +20,25 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await local?.stop();
+});
+
+describe("the Host check (DNS rebinding)", () => {
+  it("mints tokens for its own address only: another Host gets a 403 problem document", async () => {
+    const port = Number(new URL(local.url).port);
+    const tokenRequest = {
+      method: "POST",
+      path: "/_local/tokens",
+      body: JSON.stringify({ sub: "op-1", groups: ["operators"] }),
+    };
+    const rebound = await requestWithHost(port, `rebound.example:${port}`, tokenRequest);
+    expect(rebound.status).toBe(403);
+    expect(rebound.contentType).toBe("application/problem+json");
+    expect(JSON.parse(rebound.body)).toMatchObject({ code: "FORBIDDEN" });
+    expect(rebound.body).not.toContain("accessToken");
+    const own = await requestWithHost(port, `localhost:${port}`, tokenRequest);
+    expect(own.status).toBe(200);
+    expect(JSON.parse(own.body)).toEqual({ accessToken: expect.any(String) });
+  });
 });
 
 describe("GET /_local/info", () => {

@@ -1,0 +1,73 @@
+// The Host check in front of local mode (DNS rebinding), on a bare server: local mode itself is
+// checked to install it in local-mode.test.ts.
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { guardHost, isOwnHost } from "../../local/host-guard.ts";
+import { requestWithHost } from "../support/host-request.ts";
+
+describe("isOwnHost", () => {
+  it("accepts 127.0.0.1 and localhost on the server's port, in any case", () => {
+    expect(isOwnHost("127.0.0.1:3000", 3000)).toBe(true);
+    expect(isOwnHost("localhost:3000", 3000)).toBe(true);
+    expect(isOwnHost("LocalHost:3000", 3000)).toBe(true);
+  });
+
+  it("refuses other names, other ports, no port and no Host", () => {
+    for (const host of [
+      "evil.example:3000",
+      "127.0.0.1.evil.example:3000",
+      "localhost.evil.example:3000",
+      "127.0.0.1:3001",
+      "localhost",
+      "127.0.0.1",
+      "[::1]:3000",
+      "0.0.0.0:3000",
+      "",
+    ]) {
+      expect(isOwnHost(host, 3000), host).toBe(false);
+    }
+    expect(isOwnHost(undefined, 3000)).toBe(false);
+  });
+});
+
+describe("guardHost", () => {
+  let server: Server;
+  let port: number;
+  let served = 0;
+
+  beforeAll(async () => {
+    server = guardHost(
+      createServer((_request, response) => {
+        served += 1;
+        response.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    port = typeof address === "object" && address !== null ? address.port : 0;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it("passes requests addressed to its own address to the server", async () => {
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+      const response = await requestWithHost(port, host);
+      expect(response).toMatchObject({ status: 200, body: "ok" });
+    }
+  });
+
+  it("answers any other Host with a 403 problem document, before the server sees it", async () => {
+    const before = served;
+    for (const host of [`rebound.example:${port}`, "localhost"]) {
+      const response = await requestWithHost(port, host, { method: "POST", body: "{}" });
+      expect(response.status, host).toBe(403);
+      expect(response.contentType).toBe("application/problem+json");
+      expect(JSON.parse(response.body)).toMatchObject({ status: 403, code: "FORBIDDEN" });
+    }
+    // Without a Host, Node's HTTP/1.1 parser already answers 400 (the guard would refuse it too).
+    expect((await requestWithHost(port, undefined)).status).toBe(400);
+    expect(served).toBe(before);
+  });
+});
