@@ -510,9 +510,16 @@ export class LocalStepFunctions {
     return task;
   }
 
+  /**
+   * Ends the waits of an execution that stopped. Each is settled, not only forgotten: the
+   * interpreter clears a task's timeout timer only when the task settles, and a wait of days
+   * would otherwise keep the process alive after `stop()`.
+   */
   private dropParkedTasks(executionArn: string) {
     for (const [token, task] of this.parked) {
-      if (task.executionArn === executionArn) this.parked.delete(token);
+      if (task.executionArn !== executionArn) continue;
+      this.parked.delete(token);
+      task.reject(namedError("States.Runtime", "the execution stopped"));
     }
   }
 

@@ -1,7 +1,9 @@
 // The Step Functions stand-in answers as AWS does where recovery depends on it: unknown state
 // machines and executions, stale and unknown task tokens, listing, redrive, and Lambda-service
 // faults. Driven through the real SFN client against the local endpoint.
+import { spawnSync } from "node:child_process";
 import type { Server } from "node:http";
+import { fileURLToPath } from "node:url";
 import { DynamoDBClient, type UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   DescribeExecutionCommand,
@@ -222,6 +224,19 @@ describe("SendTaskSuccess and SendTaskFailure", () => {
     await expect(
       service.client.send(new SendTaskSuccessCommand({ taskToken: token, output: "{}" })),
     ).rejects.toMatchObject({ name: "TaskTimedOut" });
+  });
+
+  it("a stopped execution leaves nothing of its wait running: the process can exit after stop", async () => {
+    // In a process of its own: a wait of an hour is parked, the execution stopped; the process
+    // must end by itself (a forgotten wait keeps the interpreter's timeout timer alive an hour).
+    const child = spawnSync(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(new URL("../support/stop-exits.ts", import.meta.url))],
+      { encoding: "utf8", timeout: 15_000 },
+    );
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.stdout.trim()).toBe("stopped");
+    expect(child.status).toBe(0);
   });
 
   it("answer TaskTimedOut for a token of a stopped execution", async () => {
