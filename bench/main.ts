@@ -194,12 +194,7 @@ const main = async () => {
   if (checks.missed.length > 0) process.exitCode = 1;
 };
 
-// Local mode's stop() leaves the interpreter's timers of waits still open, which would keep this
-// process alive for days: exit once the output is written.
-const exit = () => process.stdout.write("", () => process.exit());
-main()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(exit);
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
