@@ -1,0 +1,141 @@
+// Zod schemas of what clients see (views.ts): the response side of the API contract, for the
+// OpenAPI document (functions/http/openapi.ts) and the tests that check a rendered view parses.
+// Handlers never import this module: they build views with views.ts and need no response schemas.
+// The compile-time checks at the bottom keep these schemas and the views' types the same.
+
+import { CANCELLATION_REASONS, CURRENCIES, LOCALES, PAYMENT_METHODS } from "./schemas.ts";
+import type { CancellationOptionReason, OrderStatus, TimelineType } from "./types.ts";
+import { REQUEST_STATUSES } from "./types.ts";
+import type { PublicCancellationRequest, PublicOrder } from "./views.ts";
+import * as z from "./zod.ts";
+
+export const ORDER_STATUSES = [
+  "PLACED",
+  "SHIPPED",
+  "DELIVERED",
+  "CANCELLED",
+] as const satisfies readonly OrderStatus[];
+
+export const CANCELLATION_OPTION_REASONS = [
+  "IN_TRANSIT",
+  "NOT_SHIPPED",
+  "WINDOW_CLOSED",
+  "RETURN_REQUIRED",
+  "ACTIVE_REQUEST_EXISTS",
+  "ALREADY_CANCELLED",
+  "REQUEST_LIMIT_REACHED",
+] as const satisfies readonly CancellationOptionReason[];
+
+export const TIMELINE_TYPES = [
+  "ORDER_IMPORTED",
+  "SHIPPED",
+  "DELIVERED",
+  "CANCELLED",
+  "REQUESTED",
+  "SELLER_NOTIFIED",
+  "SELLER_REMINDED",
+  "SELLER_APPROVED",
+  "SELLER_REJECTED",
+  "SELLER_TIMED_OUT",
+  "MARKETPLACE_APPROVED",
+  "MARKETPLACE_REJECTED",
+  "REFUND_INSTRUCTED",
+  "REFUND_SUCCEEDED",
+  "REFUND_FAILED",
+  "REFUND_RETRIED",
+  "COMPLETED",
+  "WITHDRAWN",
+  "RETURN_REQUIRED",
+] as const satisfies readonly TimelineType[];
+
+const instant = () => z.iso.datetime();
+const date = () => z.iso.date();
+
+export const timelineEntrySchema = z.strictObject({
+  at: instant(),
+  type: z.enum(TIMELINE_TYPES),
+  actor: z.string(),
+  note: z.optional(z.string()),
+});
+
+export const publicOrderSchema = z.strictObject({
+  orderId: z.string(),
+  buyerId: z.string(),
+  buyerEmail: z.string(),
+  locale: z.enum(LOCALES),
+  sellerId: z.string(),
+  sellerEmail: z.string(),
+  currency: z.enum(CURRENCIES),
+  lines: z.array(
+    z.strictObject({
+      lineId: z.string(),
+      sku: z.string(),
+      title: z.string(),
+      quantity: z.int(),
+      unitPrice: z.int(),
+    }),
+  ),
+  shippingFee: z.int(),
+  payment: z.strictObject({ method: z.enum(PAYMENT_METHODS), paidAmount: z.int() }),
+  placedAt: instant(),
+  status: z.enum(ORDER_STATUSES),
+  shipment: z.nullable(
+    z.strictObject({ carrier: z.string(), trackingNumber: z.string(), shippedAt: instant() }),
+  ),
+  deliveredAt: z.nullable(instant()),
+  activeCancellationRequestId: z.nullable(z.string()),
+  cancellationOption: z.strictObject({
+    kind: z.enum(["CANCEL", "RETURN", "NONE"]),
+    reason: z.enum(CANCELLATION_OPTION_REASONS),
+  }),
+  importedAt: instant(),
+  updatedAt: instant(),
+  timeline: z.array(timelineEntrySchema),
+});
+
+export const refundSchema = z.strictObject({
+  amount: z.int(),
+  currency: z.enum(CURRENCIES),
+  method: z.enum(["CARD", "GIFT_CARD", "POINTS", "CASH_ON_DELIVERY"]),
+  status: z.enum(["PENDING", "SUCCEEDED", "FAILED", "NOT_REQUIRED"]),
+  refundId: z.nullable(z.string()),
+  expectedBy: z.nullable(z.strictObject({ earliest: date(), latest: date() })),
+  instructedAt: z.nullable(instant()),
+  succeededAt: z.nullable(instant()),
+  attempts: z.int(),
+});
+
+export const publicRequestSchema = z.strictObject({
+  requestId: z.string(),
+  orderId: z.string(),
+  status: z.enum(REQUEST_STATUSES),
+  reason: z.enum(CANCELLATION_REASONS),
+  comment: z.nullable(z.string()),
+  createdAt: instant(),
+  updatedAt: instant(),
+  sellerDeadline: instant(),
+  sellerRemindedAt: z.nullable(instant()),
+  marketplaceDeadline: z.nullable(instant()),
+  marketplaceReview: z.nullable(z.enum(["POLICY", "OPERATOR"])),
+  refundRetryDeadline: z.nullable(instant()),
+  rejection: z.nullable(
+    z.strictObject({
+      by: z.enum(["SELLER", "MARKETPLACE"]),
+      reason: z.string(),
+      at: instant(),
+    }),
+  ),
+  refund: z.nullable(refundSchema),
+  policyVersion: z.string(),
+  timeline: z.array(timelineEntrySchema),
+});
+
+/** A list page: `{ items, nextCursor }`. */
+export const pageSchema = <T extends z.ZodMiniType>(item: T) =>
+  z.strictObject({ items: z.array(item), nextCursor: z.nullable(z.string()) });
+
+// Compile-time agreement of the schemas and the views' types (each assignable to the other).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const agree = <T extends true>(_: T) => undefined;
+agree<Same<z.output<typeof publicOrderSchema>, PublicOrder>>(true);
+agree<Same<z.output<typeof publicRequestSchema>, PublicCancellationRequest>>(true);
