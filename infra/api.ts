@@ -1,6 +1,6 @@
 // The HTTP API, built from the one route table: one Lambda function per route, a JWT authorizer
 // on every route but the public ones, and for each function only the access its route needs.
-import { RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
@@ -88,6 +88,8 @@ export interface ApiProps {
   jwtIssuer: string;
   jwtAudience: string[];
   throttle: { rateLimit: number; burstLimit: number };
+  /** The web console's origin: CORS for it alone. Undefined: no CORS (no browser may call). */
+  consoleOrigin?: string | undefined;
 }
 
 export class Api extends Construct {
@@ -104,6 +106,7 @@ export class Api extends Construct {
       description: "Post-shipment cancellation service",
       // The stage is declared below so that it can log and throttle.
       createDefaultStage: false,
+      ...(props.consoleOrigin ? { corsPreflight: corsFor(props.consoleOrigin) } : {}),
     });
 
     this.accessLogs = new logs.LogGroup(this, "AccessLogs", {
@@ -202,6 +205,23 @@ export class Api extends Construct {
     }
   }
 }
+
+/** Request headers a browser may send: the bearer token, JSON bodies, the cancellation's key. */
+export const CORS_ALLOW_HEADERS = ["authorization", "content-type", "idempotency-key"] as const;
+
+/**
+ * CORS for the one console origin: its preflights are answered by API Gateway (no authorizer,
+ * no function runs), and its responses may be read, `Retry-After` included. Tokens travel in
+ * `Authorization`, never cookies: no credentials mode.
+ */
+export const corsFor = (origin: string): apigw.CorsPreflightOptions => ({
+  allowOrigins: [origin],
+  allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.OPTIONS],
+  allowHeaders: [...CORS_ALLOW_HEADERS],
+  exposeHeaders: ["retry-after"],
+  allowCredentials: false,
+  maxAge: Duration.hours(1),
+});
 
 /** Stage throttling (requests per second, burst) applied to every route. */
 export const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;

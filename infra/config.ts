@@ -11,6 +11,8 @@
 // - `alarmEmail` (optional): an SNS topic for the alarms, with this address subscribed.
 // - `authDomainPrefix` (default `shipped-cancellation-<account>`): Cognito domain prefix of the
 //   token endpoint; set it when one account holds two stacks.
+// - `consoleOrigin` (default none: no CORS): the web console's origin (`https://console.example.jp`),
+//   the one origin the API answers CORS preflights for.
 import type { Node } from "constructs";
 import { mergePolicy, type Policy } from "../functions/domain/policy.ts";
 
@@ -23,6 +25,8 @@ export interface DeploymentConfig {
   policy: Policy;
   alarmEmail: string | undefined;
   authDomainPrefix: string | undefined;
+  /** The one browser origin allowed to call the API (CORS); undefined: no CORS at all. */
+  consoleOrigin: string | undefined;
 }
 
 /** One address, nothing that could smuggle a second header or recipient. */
@@ -89,6 +93,29 @@ const readPolicy = (node: Node): Policy => {
   }
 };
 
+/**
+ * An origin exactly as browsers send it: `https://host[:port]`, no path, no wildcard; plain http
+ * only for a console on the developer's own machine.
+ */
+const readOrigin = (node: Node, key: string): string | undefined => {
+  const value = readString(node, key);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail(key, `"${value}" is not an origin like https://console.example.com`);
+  }
+  const local = url.hostname === "localhost" || url.hostname === "127.0.0.1";
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) {
+    fail(key, `"${value}" must be https (http only for localhost)`);
+  }
+  if (url.origin !== value) {
+    fail(key, `"${value}" is not an origin: write it as ${url.origin} (no path or trailing slash)`);
+  }
+  return value;
+};
+
 export const readConfig = (node: Node): DeploymentConfig => {
   const mailFrom = readEmail(node, "mailFrom") ?? "no-reply@example.com";
   const mailDomain = readString(node, "mailDomain");
@@ -114,5 +141,6 @@ export const readConfig = (node: Node): DeploymentConfig => {
     policy: readPolicy(node),
     alarmEmail: readEmail(node, "alarmEmail"),
     authDomainPrefix,
+    consoleOrigin: readOrigin(node, "consoleOrigin"),
   };
 };

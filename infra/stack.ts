@@ -121,6 +121,7 @@ export class ShippedCancellationStack extends Stack {
       // People's and both systems' tokens: each client's id is its tokens' `client_id`.
       jwtAudience: this.auth.clients.map((client) => client.userPoolClientId),
       throttle: DEFAULT_THROTTLE,
+      consoleOrigin: config.consoleOrigin,
     });
 
     // Nothing stalls: every five minutes the reconciler resumes open requests whose execution

@@ -17,7 +17,17 @@ describe("readConfig", () => {
       policy: DEFAULT_POLICY,
       alarmEmail: undefined,
       authDomainPrefix: undefined,
+      consoleOrigin: undefined,
     });
+  });
+
+  it("consoleOrigin: an https origin, or http on the developer's machine", () => {
+    expect(read({ consoleOrigin: "https://console.example.jp" }).consoleOrigin).toBe(
+      "https://console.example.jp",
+    );
+    expect(read({ consoleOrigin: "http://localhost:5173" }).consoleOrigin).toBe(
+      "http://localhost:5173",
+    );
   });
 
   it("takes the strings `-c key=value` gives as well as cdk.json's JSON values", () => {
@@ -58,6 +68,11 @@ describe("readConfig", () => {
     [{ operatorEmails: "ops@example.com,oops" }, /context "operatorEmails"/],
     [{ alarmEmail: 42 }, /context "alarmEmail": must be a string/],
     [{ authDomainPrefix: "Has_Upper" }, /context "authDomainPrefix"/],
+    [{ consoleOrigin: "console.example.jp" }, /context "consoleOrigin": .* is not an origin/],
+    [{ consoleOrigin: "http://console.example.jp" }, /context "consoleOrigin": .* must be https/],
+    [{ consoleOrigin: "https://console.example.jp/" }, /write it as https:\/\/console.example.jp/],
+    [{ consoleOrigin: "https://console.example.jp/app" }, /context "consoleOrigin"/],
+    [{ consoleOrigin: "*" }, /context "consoleOrigin"/],
   ])("rejects %j", (context, message) => {
     expect(() => read(context)).toThrow(message);
   });

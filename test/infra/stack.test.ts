@@ -308,6 +308,27 @@ describe("HTTP API routes", () => {
   });
 });
 
+describe("CORS", () => {
+  it("none by default: no browser origin may call the API", () => {
+    const [[, api]] = ofType("AWS::ApiGatewayV2::Api") as [[string, CfnResource]];
+    expect(api.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it("consoleOrigin: that origin alone, with the API's methods and request headers", () => {
+    const withConsole = synthesize({ consoleOrigin: "https://console.example.jp" });
+    withConsole.template.hasResourceProperties("AWS::ApiGatewayV2::Api", {
+      CorsConfiguration: {
+        AllowOrigins: ["https://console.example.jp"],
+        AllowMethods: ["GET", "POST", "OPTIONS"],
+        AllowHeaders: ["authorization", "content-type", "idempotency-key"],
+        ExposeHeaders: ["retry-after"],
+        AllowCredentials: false,
+        MaxAge: 3600,
+      },
+    });
+  });
+});
+
 describe("least privilege", () => {
   const identityArn = { Ref: onlyId("AWS::SES::EmailIdentity") };
   const configurationSet = { Ref: onlyId("AWS::SES::ConfigurationSet") };
