@@ -1,5 +1,6 @@
 // What wakes an operator: workflow executions that failed, timed out or were aborted, refunds that
-// failed, and handler errors. Alarms notify an SNS topic when an address is configured.
+// failed, and handler errors. Alarms notify an SNS topic when an address is configured; each
+// alarm's description names its entry in docs/runbook.md (what it means, what to check, what to do).
 import { Duration, Names } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
@@ -18,6 +19,22 @@ export const REFUND_FAILED_METRIC = "RefundFailed";
 /** Count metrics of mail given up after repeated failures, and of executions that gave up. */
 export const MAIL_FAILED_METRIC = "MailFailed";
 export const WORKFLOW_FAILED_METRIC = "WorkflowFailed";
+
+/** Where every alarm's entry is: a path inside the repository, never a link outside it. */
+export const RUNBOOK_PATH = "docs/runbook.md";
+/** The runbook entry (its heading's anchor) of each alarm; every function's errors share one. */
+export const RUNBOOK_ANCHORS = {
+  ExecutionsFailed: "executionsfailed",
+  ExecutionsTimedOut: "executionstimedout",
+  ExecutionsAborted: "executionsaborted",
+  RefundFailed: "refundfailed",
+  MailFailed: "mailfailed",
+  WorkflowFailed: "workflowfailed",
+  Errors: "lambda-errors",
+} as const;
+export type RunbookEntry = keyof typeof RUNBOOK_ANCHORS;
+export const runbookLink = (entry: RunbookEntry): string =>
+  `${RUNBOOK_PATH}#${RUNBOOK_ANCHORS[entry]}`;
 
 export interface AlarmsProps {
   stateMachine: sfn.IStateMachine;
@@ -44,9 +61,21 @@ export class Alarms extends Construct {
     }
 
     const { stateMachine } = props;
-    this.add("ExecutionsFailed", stateMachine.metricFailed({ period, statistic: "Sum" }));
-    this.add("ExecutionsTimedOut", stateMachine.metricTimedOut({ period, statistic: "Sum" }));
-    this.add("ExecutionsAborted", stateMachine.metricAborted({ period, statistic: "Sum" }));
+    this.add(
+      "ExecutionsFailed",
+      stateMachine.metricFailed({ period, statistic: "Sum" }),
+      "A workflow execution failed; the reconciler resumes its request within 5 minutes.",
+    );
+    this.add(
+      "ExecutionsTimedOut",
+      stateMachine.metricTimedOut({ period, statistic: "Sum" }),
+      "A workflow execution timed out; the reconciler resumes its request within 5 minutes.",
+    );
+    this.add(
+      "ExecutionsAborted",
+      stateMachine.metricAborted({ period, statistic: "Sum" }),
+      "A workflow execution was stopped; the reconciler resumes its request within 5 minutes.",
+    );
     const count = (metricName: string) =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
@@ -56,7 +85,11 @@ export class Alarms extends Construct {
         statistic: "Sum",
         period,
       });
-    this.add("RefundFailed", count(REFUND_FAILED_METRIC));
+    this.add(
+      "RefundFailed",
+      count(REFUND_FAILED_METRIC),
+      "A refund failed past its retries or was declined; operators were told by mail.",
+    );
     this.add(
       "MailFailed",
       count(MAIL_FAILED_METRIC),
@@ -70,14 +103,21 @@ export class Alarms extends Construct {
     // One alarm per function: a math expression over them would cap at ten metrics per alarm.
     for (const fn of props.functions) {
       this.add(
-        `Errors-${Names.nodeUniqueId(fn.node)}`,
+        "Errors",
         fn.metricErrors({ period, statistic: "Sum" }),
-        `Errors of ${fn.node.path}`,
+        `Errors of ${fn.node.path}.`,
+        `Errors-${Names.nodeUniqueId(fn.node)}`,
       );
     }
   }
 
-  private add(id: string, metric: cloudwatch.IMetric, description?: string): void {
+  /** An alarm at one occurrence; its description ends with its runbook entry. */
+  private add(
+    entry: RunbookEntry,
+    metric: cloudwatch.IMetric,
+    description: string,
+    id: string = entry,
+  ): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       threshold: 1,
@@ -85,7 +125,7 @@ export class Alarms extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       // No data means nothing happened, which is not a failure.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description ?? `${id} in the cancellation service`,
+      alarmDescription: `${description} Runbook: ${runbookLink(entry)}`,
     });
     if (this.topic) alarm.addAlarmAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);

@@ -18,6 +18,7 @@ import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
 import { Api, DEFAULT_THROTTLE } from "./api.ts";
 import { Auth } from "./auth.ts";
 import type { DeploymentConfig } from "./config.ts";
+import { OperationsDashboard } from "./dashboard.ts";
 import { createFunction } from "./lambda-defaults.ts";
 import { Mail } from "./mail.ts";
 import { CancellationWorkflow } from "./workflow.ts";
@@ -46,6 +47,7 @@ export class ShippedCancellationStack extends Stack {
   readonly workflow: CancellationWorkflow;
   readonly api: Api;
   readonly alarms: Alarms;
+  readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: ShippedCancellationStackProps) {
     super(scope, id, props);
@@ -168,6 +170,11 @@ export class ShippedCancellationStack extends Stack {
       // Every function in the stack, the workflow's included.
       functions: functionsIn(this),
       alarmEmail: config.alarmEmail,
+    });
+    // What on-call looks at first (docs/runbook.md explains each widget).
+    this.dashboard = new OperationsDashboard(this, "Operations", {
+      stateMachine,
+      functions: functionsIn(this),
     });
 
     new CfnOutput(this, "ApiUrl", { value: this.api.httpApi.apiEndpoint });

@@ -1,6 +1,7 @@
 // The synthesized CDK app against SPEC and the team's infrastructure rules: routes and their
 // authorizers, least-privilege grants, table, sign-in, functions, workflow, logs, alarms, cdk-nag.
 // Bundling and aws-cdk-lib's CloudFormation schema check are skipped: each synth takes ~1 s.
+import { readFileSync } from "node:fs";
 import { App, Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
@@ -8,8 +9,12 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTableInput } from "../../functions/adapters/table.ts";
+import { enteredMetric } from "../../functions/app/change-metrics.ts";
 import { DEFAULT_POLICY, mergePolicy } from "../../functions/domain/policy.ts";
+import { REQUEST_STATUSES } from "../../functions/domain/types.ts";
+import { RUNBOOK_ANCHORS } from "../../infra/alarms.ts";
 import { createApp, DEFAULT_ENV, newApp } from "../../infra/create-app.ts";
+import { WIDGETS } from "../../infra/dashboard.ts";
 import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
 import { acknowledge, addNagChecks } from "../../infra/nag.ts";
 import { aslDefinition, aslErrors } from "../support/asl.ts";
@@ -723,6 +728,75 @@ describe("alarms", () => {
   it("notify nobody when no alarmEmail is set", () => {
     template.resourceCountIs("AWS::SNS::Topic", 0);
     expect(alarms().filter((alarm) => alarm.AlarmActions !== undefined)).toEqual([]);
+  });
+});
+
+describe("operations", () => {
+  const runbook = readFileSync(new URL("../../docs/runbook.md", import.meta.url), "utf8");
+  /** GitHub's anchors: lower case, punctuation dropped, spaces to hyphens. */
+  const anchors = new Set(
+    [...runbook.matchAll(/^#{1,6} (.+)$/gm)].map(([, heading]) =>
+      String(heading)
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, "")
+        .replace(/ /g, "-"),
+    ),
+  );
+
+  it("every alarm's description names its runbook entry, inside the repository, and the entry exists", () => {
+    const alarms = ofType("AWS::CloudWatch::Alarm");
+    expect(alarms.length).toBeGreaterThan(6);
+    for (const [id, alarm] of alarms) {
+      const description = String(alarm.Properties.AlarmDescription);
+      const link = /Runbook: (docs\/runbook\.md)#([a-z0-9-]+)$/.exec(description);
+      expect(link, `${id}: ${description}`).not.toBeNull();
+      expect(anchors, `${id} points to #${link?.[2]}`).toContain(link?.[2]);
+      expect(description).not.toMatch(/https?:/);
+    }
+    for (const anchor of Object.values(RUNBOOK_ANCHORS)) expect(anchors).toContain(anchor);
+  });
+
+  it("the runbook has an entry for each dashboard widget", () => {
+    for (const title of Object.values(WIDGETS)) expect(runbook).toContain(`### ${title}`);
+  });
+
+  it("a dashboard with the business metrics, failures, and every function's and the workflow's health", () => {
+    const [dashboard, ...others] = ofType("AWS::CloudWatch::Dashboard");
+    expect(others).toEqual([]);
+    const body = JSON.stringify(dashboard?.[1].Properties.DashboardBody);
+    for (const title of Object.values(WIDGETS)) expect(body).toContain(title);
+    const businessMetrics = [
+      ...REQUEST_STATUSES.map(enteredMetric),
+      "TimeToRefund",
+      "SellerResponseTime",
+      "OpenRequests",
+      "OpenRequestsOver24h",
+      "OldestOpenRequestAge",
+      "RefundFailed",
+      "RefundDeclined",
+      "MailFailed",
+      "WorkflowFailed",
+    ];
+    for (const metric of businessMetrics) {
+      expect(body).toContain(
+        `\\"ShippedCancellation\\",\\"${metric}\\",\\"service\\",\\"shipped-cancellation\\"`,
+      );
+    }
+    for (const stat of ["p50", "p90"]) expect(body).toContain(`\\"stat\\":\\"${stat}\\"`);
+    for (const metric of ["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionThrottled"]) {
+      expect(body).toContain(`\\"AWS/States\\",\\"${metric}\\"`);
+    }
+    // Errors and throttles of every function in the stack.
+    const functions = ofType("AWS::Lambda::Function").map(([id]) => id);
+    expect(functions.length).toBeGreaterThan(2);
+    for (const functionId of functions) {
+      const ref = JSON.stringify({ Ref: functionId });
+      const mentions = body.split(ref).length - 1;
+      expect(mentions, functionId).toBeGreaterThanOrEqual(2);
+    }
+    expect(body).toContain("Errors");
+    expect(body).toContain("Throttles");
   });
 });
 
