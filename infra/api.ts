@@ -35,6 +35,10 @@ const READ: RoutePermissions = { table: "read", workflow: "none", email: false }
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   // The policy comes from POLICY_JSON: no data access at all.
   GetPolicy: { table: "none", workflow: "none", email: false },
+  // The API's own documents (the committed OpenAPI file and the reference page): no data access.
+  GetOpenApi: { table: "none", workflow: "none", email: false },
+  GetDocs: { table: "none", workflow: "none", email: false },
+  GetDocsScript: { table: "none", workflow: "none", email: false },
   ImportOrder: { table: "write", workflow: "none", email: false },
   ListOrders: READ,
   GetOrder: READ,
@@ -150,6 +154,7 @@ export class Api extends Construct {
       const fn = createFunction(this, route.id, {
         entry: route.entry,
         environment: props.environment,
+        ...(route.assets ? { assets: route.assets } : {}),
       });
       this.grant(fn, permissions, props);
       const httpRoute = new apigw.HttpRoute(this, `${route.id}Route`, {

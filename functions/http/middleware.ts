@@ -70,6 +70,8 @@ export interface HttpResult {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** A body that is not JSON (the API reference page and its script): sent as it is. */
+  raw?: { contentType: string; base64?: boolean };
 }
 
 export type RouteHandler<S extends InputSchemas> = (
@@ -267,6 +269,14 @@ export const httpHandler = <S extends InputSchemas>(
         ...(requestId ? { requestId } : {}),
       });
       const result = await handle({ ...input, event } as HttpInput<S>, deps);
+      if (result.raw) {
+        return {
+          statusCode: result.status,
+          headers: { "content-type": result.raw.contentType, ...result.headers },
+          body: String(result.body),
+          ...(result.raw.base64 ? { isBase64Encoded: true } : {}),
+        };
+      }
       return jsonResponse(result.status, result.body, "application/json", result.headers);
     };
     const handler = middy<HttpApiEvent, HttpApiResult, Error, Context>(base)

@@ -33,7 +33,14 @@ export interface Route {
   access: Access;
   /** Handler module, relative to the project root; it exports `handler`. */
   entry: string;
+  /** Files copied next to this function's bundle (only this one's): name → project path. */
+  assets?: Readonly<Record<string, string>>;
 }
+
+/** The API reference page's script: Scalar's standalone bundle from npm, served by GetDocsScript. */
+export const REFERENCE_SCRIPT = "reference.js";
+export const REFERENCE_SCRIPT_SOURCE =
+  "node_modules/@scalar/api-reference/dist/browser/standalone.js";
 
 const http = (name: string) => `functions/http/${name}.ts`;
 const REQUEST = "/orders/{orderId}/cancellation-requests/{requestId}";
@@ -45,6 +52,28 @@ export const ROUTES: readonly Route[] = [
     path: "/policy",
     access: { kind: "public" },
     entry: http("get-policy"),
+  },
+  {
+    id: "GetOpenApi",
+    method: "GET",
+    path: "/openapi.json",
+    access: { kind: "public" },
+    entry: http("get-openapi"),
+  },
+  {
+    id: "GetDocs",
+    method: "GET",
+    path: "/docs",
+    access: { kind: "public" },
+    entry: http("get-docs"),
+  },
+  {
+    id: "GetDocsScript",
+    method: "GET",
+    path: "/docs/reference.js",
+    access: { kind: "public" },
+    entry: http("get-docs-script"),
+    assets: { [REFERENCE_SCRIPT]: REFERENCE_SCRIPT_SOURCE },
   },
   {
     id: "ImportOrder",
