@@ -1,6 +1,15 @@
 // The whole service in one stack: the orders table, sign-in, mail, the cancellation workflow,
 // the HTTP API and its alarms.
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import {
+  ArnFormat,
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Token,
+} from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
@@ -21,6 +30,7 @@ import type { DeploymentConfig } from "./config.ts";
 import { OperationsDashboard } from "./dashboard.ts";
 import { createFunction } from "./lambda-defaults.ts";
 import { Mail } from "./mail.ts";
+import { acknowledge } from "./nag.ts";
 import { CancellationWorkflow } from "./workflow.ts";
 
 /** An index's projection as CDK takes it: only the attributes its list returns, or keys only. */
@@ -158,6 +168,29 @@ export class ShippedCancellationStack extends Stack {
         actions: ["states:ListExecutions"],
         resources: [stateMachine.stateMachineArn],
       }),
+    );
+    // Whether a request's first execution runs, when it was not listed yet and its input (the
+    // API call's correlation id) differs from the reconciler's own: this machine's executions only.
+    reconciler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["states:DescribeExecution"],
+        resources: [
+          this.formatArn({
+            service: "states",
+            resource: "execution",
+            resourceName: `${stateMachine.stateMachineName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    const machineId = this.getLogicalId(stateMachine.node.defaultChild as CfnElement);
+    const literal = (value: string, pseudo: string) =>
+      Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
+    acknowledge(
+      reconciler.role as iam.IRole,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${literal(this.region, "Region")}:${literal(this.account, "AccountId")}:execution:<${machineId}.Name>:*]`,
+      "DescribeExecution takes an execution ARN: the wildcard covers this state machine's executions only.",
     );
     this.mail.grantSend(reconciler);
     new events.Rule(this, "ReconcilerSchedule", {

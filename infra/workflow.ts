@@ -147,6 +147,9 @@ export class CancellationWorkflow extends Construct {
         action,
         orderId: sfn.JsonPath.stringAt("$.orderId"),
         requestId: sfn.JsonPath.stringAt("$.requestId"),
+        // From the execution input, which always has it (WorkflowInput): the step's log lines
+        // carry the correlation id of the API call that started the execution.
+        correlationId: sfn.JsonPath.stringAt("$$.Execution.Input.correlationId"),
         // Only where a Catch put it there: a missing path would fail the state.
         ...(options.withError
           ? {

@@ -8,6 +8,12 @@ import { sfnSdk } from "./sdk.ts";
 export interface WorkflowInput {
   orderId: string;
   requestId: string;
+  /**
+   * Follows the request into its execution's log lines: the API call's correlation id when the
+   * cancellation POST starts it, the request id when the reconciler does. Always present: each
+   * step's payload reads it from the execution input.
+   */
+  correlationId: string;
 }
 
 /** Errors that mean the wait the token belonged to is already over: nothing left to signal. */
@@ -43,6 +49,23 @@ export class WorkflowClient {
     } catch (error) {
       if ((error as Error).name !== "ExecutionAlreadyExists") throw error;
       return false;
+    }
+  }
+
+  /**
+   * Whether the execution of that name is running: asked only when a start under the same name
+   * met another input (the reconciler's own, against the API call's correlation id).
+   */
+  async isRunning(name: string): Promise<boolean> {
+    const client = await this.client();
+    const { DescribeExecutionCommand } = sfnSdk();
+    const executionArn = `${this.stateMachineArn().replace(":stateMachine:", ":execution:")}:${name}`;
+    try {
+      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+      return described.status === "RUNNING";
+    } catch (error) {
+      if ((error as Error).name === "ExecutionDoesNotExist") return false;
+      throw error;
     }
   }
 

@@ -35,6 +35,8 @@ export interface AppDeps {
   count?: (name: CountMetric) => void;
   /** Several metrics in one EMF line (a change's statuses and durations, the reconciler's gauges). */
   measure?: (measurements: readonly Measurement[]) => void;
+  /** The correlation id of the call under way (the API request's), passed to the workflow it starts. */
+  correlationId?: () => string | undefined;
 }
 
 /** How often a lost race is re-decided on fresh data before giving up. */
@@ -122,12 +124,18 @@ export const applyEvent = async (
     for (const effect of effects) {
       // The caller answers 202 only once the workflow has begun: a failed start is thrown.
       if (effect.kind === "START_WORKFLOW") {
-        await deps.workflow.start({ orderId, requestId: effect.requestId });
+        const { requestId } = effect;
+        await deps.workflow.start({ orderId, requestId, ...correlationOf(deps, requestId) });
       }
     }
     return { stored: saved, effects, replayed: false };
   }
 };
+
+/** The call's correlation id for a workflow input; the request id when the call has none. */
+export const correlationOf = (deps: AppDeps, requestId: string): { correlationId: string } => ({
+  correlationId: deps.correlationId?.() ?? requestId,
+});
 
 /** Counts the statuses the change entered and its durations (one EMF line); never fails a change. */
 const measureChange = (deps: AppDeps, before: OrderRecord, after: OrderRecord): void => {

@@ -39,6 +39,7 @@ export const defaultDeps = (): AppDeps & { gateway: PaymentGateway } => {
     now: () => new Date().toISOString(),
     count: countMetric,
     measure: publishMeasurements,
+    correlationId: () => logger.correlationId(),
   };
   return deps;
 };

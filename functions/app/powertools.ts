@@ -9,7 +9,31 @@ import type { Measurement } from "./change-metrics.ts";
 export const SERVICE_NAME = "shipped-cancellation";
 export const METRICS_NAMESPACE = "ShippedCancellation";
 
-export const logger = new Logger({ serviceName: SERVICE_NAME });
+/**
+ * The service's logger, which also remembers the `correlationId` key a handler appended (the HTTP
+ * middleware: the API request id), so that a workflow started by that call can carry it.
+ */
+export class ServiceLogger extends Logger {
+  private correlation: string | undefined;
+
+  override appendKeys(attributes: Parameters<Logger["appendKeys"]>[0]): void {
+    const { correlationId } = attributes;
+    if (typeof correlationId === "string") this.correlation = correlationId;
+    super.appendKeys(attributes);
+  }
+
+  override resetKeys(): void {
+    this.correlation = undefined;
+    super.resetKeys();
+  }
+
+  /** The correlation id of the invocation under way, if its handler appended one. */
+  correlationId(): string | undefined {
+    return this.correlation;
+  }
+}
+
+export const logger = new ServiceLogger({ serviceName: SERVICE_NAME });
 /** Built on the first count: most invocations count nothing, and a cold start need not build it. */
 let metrics: Metrics | undefined;
 

@@ -10,7 +10,7 @@ import type {
   Order,
   OrderRecord,
 } from "../domain/types.ts";
-import { type AppDeps, applyEvent } from "./apply-event.ts";
+import { type AppDeps, applyEvent, correlationOf } from "./apply-event.ts";
 
 export interface CancellationInput {
   orderId: string;
@@ -42,7 +42,9 @@ const replay = async (
   if (request.status === "REQUESTED") {
     // Under the name on record: the reconciler may have started it under a new one already.
     const name = stored.executions?.[request.requestId]?.name;
-    await deps.workflow.start({ orderId: request.orderId, requestId: request.requestId }, name);
+    // The same running execution answers ExecutionAlreadyExists to this call's own correlation id.
+    const { orderId, requestId } = request;
+    await deps.workflow.start({ orderId, requestId, ...correlationOf(deps, requestId) }, name);
   }
   return { kind: "ACCEPTED", request };
 };

@@ -57,13 +57,17 @@ const resume = async (
   const recorded = stored.executions?.[requestId];
   const current = recorded?.name ?? requestId;
   if ((await running()).has(current)) return undefined;
-  const input = { orderId, requestId };
+  // The reconciler's executions carry the request id as their correlation id.
+  const input = { orderId, requestId, correlationId: requestId };
   // Not running under its recorded name: starting that name again is harmless (the same name and
   // input are the same execution). It started now if it never had (its start failed), or was
   // already running and not yet listed: only the first is reported, the list's lag is no news.
   if (await deps.workflow.start(input, current)) {
     return recorded ? undefined : { requestId, execution: current };
   }
+  // A first execution started by the API carries the API call's correlation id, so this start's
+  // input differs from its own: one running but not yet listed is asked about, not replaced.
+  if (!recorded && (await deps.workflow.isRunning(current))) return undefined;
   // It ended without finishing the request: a new execution under a new name, claimed first so
   // that two reconcilers never resume the same request at once.
   const attempt = (recorded?.attempt ?? 1) + 1;

@@ -33,6 +33,8 @@ export const stepInputSchema = z.object({
   error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
   /** The execution's name, for RECORD_FAILURE. */
   execution: z.optional(z.string()),
+  /** From the execution input: the API call's correlation id (or the request id, if resumed). */
+  correlationId: z.optional(z.string()),
 });
 export type StepInput = z.infer<typeof stepInputSchema>;
 
@@ -113,7 +115,8 @@ export const createHandler =
     const deps = getDeps();
     const input = stepInputSchema.parse(rawInput);
     deps.logger.resetKeys();
-    deps.logger.appendKeys({ orderId: input.orderId, requestId: input.requestId });
+    const { orderId, requestId, correlationId } = input;
+    deps.logger.appendKeys({ orderId, requestId, ...(correlationId ? { correlationId } : {}) });
     if (input.action === "RECORD_FAILURE") {
       await recordFailure(deps, input);
       return { orderId: input.orderId, requestId: input.requestId, next: "DONE", waitSeconds: 1 };

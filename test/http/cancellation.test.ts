@@ -89,11 +89,13 @@ describe("POST /orders/{orderId}/cancellation-requests", () => {
       timeline: [{ at: at(24), type: "REQUESTED", actor: "buyer-1" }],
     });
     expectPublicRequest(response.body);
-    expect(app.sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, {
-      stateMachineArn: STATE_MACHINE_ARN,
-      name: requestId,
-      input: JSON.stringify({ orderId, requestId }),
-    });
+    expect(app.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    const started = app.sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    expect(started).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name: requestId });
+    // The execution carries the API call's correlation id (its API Gateway request id).
+    const input = JSON.parse(String(started?.input));
+    expect(input).toEqual({ orderId, requestId, correlationId: expect.any(String) });
+    expect(input.correlationId).not.toBe(requestId);
     const stored = await app.store.get(orderId);
     expect(stored?.record.order.activeCancellationRequestId).toBe(requestId);
     expect(stored?.record.requests[requestId]?.status).toBe("REQUESTED");

@@ -181,10 +181,13 @@ describe("with DynamoDB Local and Step Functions / SES mocked", () => {
     const [request] = Object.values(stored?.record.requests ?? {});
     expect(request?.status).toBe("REQUESTED");
     expect(stored?.record.order.activeCancellationRequestId).toBe(request?.requestId);
-    expect(app.sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, {
-      stateMachineArn: STATE_MACHINE_ARN,
-      name: request?.requestId,
-      input: JSON.stringify({ orderId, requestId: request?.requestId }),
+    expect(app.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    const started = app.sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    expect(started).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name: request?.requestId });
+    expect(JSON.parse(String(started?.input))).toMatchObject({
+      orderId,
+      requestId: request?.requestId,
+      correlationId: expect.any(String),
     });
 
     const replayed = await post();

@@ -439,6 +439,7 @@ describe("least privilege", () => {
       "logs:PutLogEvents",
       "ses:SendEmail",
       "ses:SendRawEmail",
+      "states:DescribeExecution",
       "states:ListExecutions",
       "states:SendTaskFailure",
       "states:SendTaskHeartbeat",
@@ -451,6 +452,9 @@ describe("least privilege", () => {
     expect(byAction["dynamodb:GetItem"]).not.toContain(refundsTableId);
     expect(byAction["states:StartExecution"]).toContain(stateMachineId);
     expect(byAction["states:ListExecutions"]).toContain(stateMachineId);
+    // Only this state machine's executions (`execution:<name>:*`).
+    expect(byAction["states:DescribeExecution"]).toContain(":execution:");
+    expect(byAction["states:DescribeExecution"]).toContain(`${stateMachineId}`);
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(5 minutes)",
       Targets: [{ Arn: { "Fn::GetAtt": [reconciler, "Arn"] } }],

@@ -2,7 +2,7 @@
 // OrderStore, and the real Step Functions and SES adapters on clients mocked by aws-sdk-client-mock.
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Logger } from "@aws-lambda-powertools/logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { SESClient } from "@aws-sdk/client-ses";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
@@ -17,6 +17,7 @@ import type {
 } from "../../functions/adapters/payment-gateway.ts";
 import { WorkflowClient } from "../../functions/adapters/workflow-client.ts";
 import type { AppDeps } from "../../functions/app/apply-event.ts";
+import { ServiceLogger } from "../../functions/app/powertools.ts";
 import {
   type GetDeps,
   type HttpApiResult,
@@ -148,7 +149,8 @@ export const createTestApp = (table: TestTable): TestApp => {
   const sesClient = new SESClient({ region: "ap-northeast-1", credentials });
   const sfn = mockClient(sfnClient);
   const ses = mockClient(sesClient);
-  const logger = new Logger({ serviceName: "http-test", logLevel: "SILENT" });
+  // The service's logger: it hands the API request's correlation id to a workflow start.
+  const logger = new ServiceLogger({ serviceName: "http-test", logLevel: "SILENT" });
   const clock = { now: at(24) };
   const gateway = new MemoryGateway();
   const deps: AppDeps = {
@@ -159,6 +161,7 @@ export const createTestApp = (table: TestTable): TestApp => {
     operatorEmails: OPERATOR_EMAILS,
     logger,
     now: () => clock.now,
+    correlationId: () => logger.correlationId(),
   };
   const getDeps = () => deps;
   return {

@@ -3,6 +3,7 @@
 // (the test) are stand-ins. Decisions go through applyEvent exactly as the HTTP handlers do.
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
+  DescribeExecutionCommand,
   ListExecutionsCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
@@ -187,6 +188,10 @@ export const createWorkflowHarness = (
     failSignal();
     local.sendTaskFailure(input.taskToken, input.error, input.cause);
     return {};
+  });
+  sfnMock.on(DescribeExecutionCommand).callsFake((input) => {
+    const { executionArn, name, status } = local.describeExecution(input.executionArn);
+    return { executionArn, name, status };
   });
   sfnMock.on(ListExecutionsCommand).callsFake((input) => ({
     executions: local

@@ -784,6 +784,36 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
     ]);
   });
 
+  it("the API call's correlation id follows the request into its execution's steps; a first execution not yet listed is not replaced", async () => {
+    const harness = createWorkflowHarness(table, template);
+    harness.deps.correlationId = () => "api-call-1";
+    const appended = vi.spyOn(harness.deps.logger, "appendKeys");
+    const ids = await requestCancellation(harness);
+    harness.deps.correlationId = undefined;
+    await reach(harness, ids, "AWAITING_SELLER");
+    const first = harness.execution(ids.requestId);
+    expect(JSON.parse(first.input)).toEqual({
+      orderId: ids.orderId,
+      requestId: ids.requestId,
+      correlationId: "api-call-1",
+    });
+    expect(appended).toHaveBeenCalledWith({
+      orderId: ids.orderId,
+      requestId: ids.requestId,
+      correlationId: "api-call-1",
+    });
+
+    // ListExecutions lags: the reconciler's start (its own correlation id) meets the running one.
+    harness.deps.workflow.runningExecutionNames = async () => new Set();
+    const report = await harness.reconcile();
+    expect(report.resumed.filter((entry) => entry.requestId === ids.requestId)).toEqual([]);
+    expect(() => harness.execution(`${ids.requestId}-2`)).toThrow();
+    expect(first.status).toBe("RUNNING");
+    await sellerApproves(harness, ids);
+    const execution = await finish(harness, ids.requestId);
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+  });
+
   it("a decision sent again after its answer was lost is answered as that success", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness, {
