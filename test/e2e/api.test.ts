@@ -3,8 +3,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "../../functions/http/routes.ts";
-import { type Caller, LocalClient, orderBody } from "../../local/client.ts";
+import { type Caller, type LocalClient, orderBody } from "../../local/client.ts";
 import { type LocalMode, startLocal } from "../../local/start.ts";
+import { ContractClient } from "../support/contract.ts";
 
 let local: LocalMode;
 let api: LocalClient;
@@ -14,7 +15,8 @@ let carrier: Caller;
 
 beforeAll(async () => {
   local = await startLocal({ port: 0 });
-  api = new LocalClient(local.url);
+  // Every answer is checked against docs/openapi.json.
+  api = new ContractClient(local.url);
   [operator, system, carrier] = await Promise.all([api.operator(), api.system(), api.carrier()]);
 }, 90_000);
 

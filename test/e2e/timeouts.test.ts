@@ -3,8 +3,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { LocalClient, orderBody } from "../../local/client.ts";
+import { type LocalClient, orderBody } from "../../local/client.ts";
 import { type LocalMode, startLocal } from "../../local/start.ts";
+import { ContractClient } from "../support/contract.ts";
 
 let local: LocalMode;
 let api: LocalClient;
@@ -26,7 +27,8 @@ beforeAll(async () => {
     }),
   );
   local = await startLocal({ port: 0, policyFile });
-  api = new LocalClient(local.url);
+  // Every answer is checked against docs/openapi.json.
+  api = new ContractClient(local.url);
 }, 90_000);
 
 afterAll(async () => {
