@@ -3,6 +3,7 @@
 // followed by recovery and the invariants (test/chaos/harness.ts). W workers run side by side,
 // each a fast-check stream seeded S + k (a run's faults hit only its own orders). Prints progress,
 // then the totals; a break exits 1 with its shrunk counterexample.
+import "./quiet.ts";
 import { parseArgs } from "node:util";
 import fc from "fast-check";
 import { startChaosServer } from "./harness.ts";
@@ -34,8 +35,6 @@ const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
 console.log(
   `chaos: ${runs} runs on ${workers} workers, seed ${seed} (again: npm run chaos -- --runs ${runs} --workers ${workers} --seed ${seed})`,
 );
-// The handlers log each fault they meet; the summary is what matters here.
-process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
 const server = await startChaosServer();
 console.log(`local mode up at ${server.local.url} on ${server.local.database} (${seconds()} s)`);
 
