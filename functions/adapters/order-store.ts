@@ -597,24 +597,6 @@ export class OrderStore {
     );
   }
 
-  /** Adds outbox entries that belong to no change of the order (e.g. an alert about mail). */
-  async addOutbox(orderId: string, entries: readonly OutboxEntry[], now: string): Promise<void> {
-    for (const entry of entries) {
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: outboxItem(orderId, entry, now),
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-      } catch (error) {
-        // Already written by a retried call: the same entry, nothing to add.
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
-  }
-
   /** The order's outbox entries not yet delivered nor given up, oldest first. */
   async pendingOutbox(orderId: string): Promise<StoredOutboxEntry[]> {
     const entries: StoredOutboxEntry[] = [];

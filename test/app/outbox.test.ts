@@ -62,11 +62,17 @@ describe("outbox delivery (DynamoDB Local)", () => {
     const store = new OrderStore({ client, tableName });
     const orderId = "o-give-up";
     const requestId = "r-give-up";
-    await store.create(
-      orderRecord({ orderId }, [cancellationRequest({ orderId, requestId, status: "REJECTED" })]),
-    );
+    const record = orderRecord({ orderId }, [
+      cancellationRequest({ orderId, requestId, status: "REJECTED" }),
+    ]);
     const buyerMail = { to: ["buyer@example.com"], subject: "却下", text: "t", html: "<p>t</p>" };
-    await store.addOutbox(orderId, [{ id: "m1", requestId, kind: "MAIL", mail: buyerMail }], at(2));
+    // A change's mail, left unclaimed (as if its writer had died before delivering it).
+    await store.save(
+      await store.create(record),
+      record,
+      [{ id: "m1", requestId, kind: "MAIL", mail: buyerMail }],
+      at(2),
+    );
     const mailer = new RefusingMailer();
     const counted: CountMetric[] = [];
     const deps: AppDeps = {
