@@ -1,0 +1,299 @@
+// The seed's story as the steps people take in the console, shared by the browser test and
+// `npm run screenshots`: every control is found by its accessible name (SPEC "Console" and the
+// console's shared names), in the language the story is played in.
+import type { Locator, Page } from "playwright-core";
+import type { LocalClient } from "../../local/client.ts";
+
+/** The accessible names the story relies on, in one language. */
+export interface ConsoleNames {
+  userId: string;
+  role: string;
+  roles: Record<Role, string>;
+  signIn: string;
+  signOut: string;
+  createSampleOrders: string;
+  myOrders: string;
+  orderHeading: (orderId: string) => RegExp;
+  requestCancellation: string;
+  reason: string;
+  comment: string;
+  sendRequest: string;
+  refresh: string;
+  timeline: string;
+  cancellationRequests: string;
+  reviewQueue: string;
+  refundFailures: string;
+  recordShipment: string;
+  findOrder: string;
+  approve: string;
+  reject: string;
+  confirmRejection: string;
+  status: Record<"awaitingSeller" | "awaitingMarketplace" | "completed" | "rejected", string>;
+}
+
+export type Role = "buyer" | "seller" | "operator";
+
+export const ENGLISH: ConsoleNames = {
+  userId: "User ID",
+  role: "Role",
+  roles: { buyer: "Buyer", seller: "Seller", operator: "Operator" },
+  signIn: "Sign in",
+  signOut: "Sign out",
+  createSampleOrders: "Create sample orders",
+  myOrders: "My orders",
+  orderHeading: (orderId) => new RegExp(`^Order ${orderId}$`),
+  requestCancellation: "Request cancellation",
+  reason: "Reason",
+  comment: "Comment",
+  sendRequest: "Send request",
+  refresh: "Refresh",
+  timeline: "Timeline",
+  cancellationRequests: "Cancellation requests",
+  reviewQueue: "Review queue",
+  refundFailures: "Refund failures",
+  recordShipment: "Record shipment",
+  findOrder: "Find order",
+  approve: "Approve",
+  reject: "Reject",
+  confirmRejection: "Confirm rejection",
+  status: {
+    awaitingSeller: "Awaiting seller",
+    awaitingMarketplace: "Awaiting marketplace",
+    completed: "Completed",
+    rejected: "Rejected",
+  },
+};
+
+/** The pages the story reaches; `visit` is called on each once it shows what it should. */
+export type Stop =
+  | "sign-in"
+  | "sample-orders"
+  | "orders"
+  | "order"
+  | "request-form"
+  | "request-sent"
+  | "seller-queue"
+  | "record-shipment"
+  | "order-completed"
+  | "review-queue"
+  | "refund-failures"
+  | "find-order"
+  | "order-rejected";
+
+export interface Story {
+  page: Page;
+  /** For the few facts a person reads off the screen (which sample order is which). */
+  api: LocalClient;
+  /** Local mode's origin. */
+  url: string;
+  lang: "en" | "ja";
+  names: ConsoleNames;
+  /** Runs on each page the story reaches (an axe check in the test, a screenshot in the script). */
+  visit: (stop: Stop, page: Page) => Promise<void>;
+}
+
+/** The seller every sample order belongs to (shared console decisions). */
+export const SAMPLE_SELLER = "seller-1";
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `target` is visible. The local workflow moves requests on in the background, so
+ * meanwhile the page is re-read: with its "Refresh" button when it has one, else by reloading. */
+export const untilVisible = async (
+  story: Story,
+  target: Locator,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await target.first().isVisible()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await pause(400);
+    if (await target.first().isVisible()) return;
+    const refresh = story.page.getByRole("button", { name: story.names.refresh, exact: true });
+    if (await refresh.first().isVisible()) await refresh.first().click();
+    else await story.page.reload();
+  }
+};
+
+export const button = (story: Story, name: string) =>
+  story.page.getByRole("button", { name, exact: true });
+export const link = (story: Story, name: string) =>
+  story.page.getByRole("link", { name, exact: true });
+
+/** Opens the console's start page in the story's language and waits for the sign-in form. */
+export const openConsole = async (story: Story): Promise<void> => {
+  await story.page.goto(`${story.url}/?lang=${story.lang}`);
+  await story.page.getByRole("textbox", { name: story.names.userId }).waitFor();
+  await story.visit("sign-in", story.page);
+};
+
+const fillSignIn = async (story: Story, userId: string, role: Role) => {
+  await story.page.getByRole("textbox", { name: story.names.userId }).fill(userId);
+  await story.page
+    .getByRole("combobox", { name: story.names.role })
+    .selectOption({ label: story.names.roles[role] });
+};
+
+export const signIn = async (story: Story, userId: string, role: Role): Promise<void> => {
+  await fillSignIn(story, userId, role);
+  await button(story, story.names.signIn).click();
+  await button(story, story.names.signOut).waitFor();
+};
+
+export const signOut = async (story: Story): Promise<void> => {
+  await button(story, story.names.signOut).click();
+  await story.page.getByRole("textbox", { name: story.names.userId }).waitFor();
+};
+
+export interface SampleOrders {
+  /** The ¥5,480 order (policy approves it). */
+  standard: string;
+  /** The ¥49,800 order (over the auto-approval limit: an operator reviews it). */
+  highValue: string;
+}
+
+/** On the sign-in page: "Create sample orders" for `buyerId`, then tells which order is which by
+ * its amount (through the API, as the buyer would by reading the list). */
+export const createSampleOrders = async (story: Story, buyerId: string): Promise<SampleOrders> => {
+  await fillSignIn(story, buyerId, "buyer");
+  await button(story, story.names.createSampleOrders).click();
+  const buyer = await story.api.buyer(buyerId);
+  const orders = await story.api.until(async () => {
+    const response = await story.api.get<{
+      items: { orderId: string; status: string; payment: { paidAmount: number } }[];
+    }>("/orders", buyer);
+    const shipped = response.body.items?.filter((order) => order.status === "SHIPPED") ?? [];
+    return shipped.length >= 2 ? shipped : undefined;
+  }, `two shipped sample orders for ${buyerId}`);
+  const byAmount = (amount: number) => {
+    const order = orders.find((candidate) => candidate.payment.paidAmount === amount);
+    if (!order) throw new Error(`no sample order of ¥${amount} for ${buyerId}`);
+    return order.orderId;
+  };
+  const created = { standard: byAmount(5480), highValue: byAmount(49800) };
+  // The page names the orders it created.
+  for (const orderId of Object.values(created))
+    await story.page.getByText(orderId).first().waitFor();
+  await story.visit("sample-orders", story.page);
+  return created;
+};
+
+/** From anywhere a buyer is signed in: "My orders", then the order's link. */
+export const openOrder = async (story: Story, orderId: string): Promise<void> => {
+  await link(story, story.names.myOrders).click();
+  await link(story, orderId).waitFor();
+  await story.visit("orders", story.page);
+  await link(story, orderId).click();
+  await story.page.getByRole("heading", { name: story.names.orderHeading(orderId) }).waitFor();
+};
+
+export const statusShown = (story: Story, word: string) =>
+  story.page.getByRole("status").filter({ hasText: word });
+
+/** On an order's page: "Request cancellation", a reason and comment, "Send request". */
+export const requestCancellation = async (
+  story: Story,
+  request: { reason: string; comment: string },
+): Promise<void> => {
+  await story.visit("order", story.page);
+  await button(story, story.names.requestCancellation).click();
+  await story.page.getByRole("combobox", { name: story.names.reason }).selectOption(request.reason);
+  await story.page.getByRole("textbox", { name: story.names.comment }).fill(request.comment);
+  await story.visit("request-form", story.page);
+  await button(story, story.names.sendRequest).click();
+};
+
+/** The request's entry in a seller's or operator's queue. */
+export const queueItem = (story: Story, orderId: string) =>
+  story.page.getByRole("listitem").filter({ hasText: orderId });
+
+/** Opens a queue by its link and approves, or rejects with a reason, the request for `orderId`. */
+export const decideInQueue = async (
+  story: Story,
+  queue: { link: string; stop: Stop },
+  orderId: string,
+  decision: { approve: true } | { rejectBecause: string },
+): Promise<void> => {
+  await link(story, queue.link).click();
+  const item = queueItem(story, orderId);
+  await untilVisible(story, item, `${orderId} in ${queue.link}`);
+  await story.visit(queue.stop, story.page);
+  if ("approve" in decision) {
+    await item.getByRole("button", { name: story.names.approve, exact: true }).click();
+  } else {
+    await item.getByRole("button", { name: story.names.reject, exact: true }).click();
+    await item.getByRole("textbox", { name: story.names.reason }).fill(decision.rejectBecause);
+    await item.getByRole("button", { name: story.names.confirmRejection, exact: true }).click();
+  }
+  // Decided: the request leaves the queue.
+  await item.waitFor({ state: "detached" });
+};
+
+/** Buyer signs in, opens the order and waits (re-reading) for the request's status. */
+export const buyerSees = async (
+  story: Story,
+  buyerId: string,
+  orderId: string,
+  word: string,
+): Promise<void> => {
+  await signIn(story, buyerId, "buyer");
+  await openOrder(story, orderId);
+  await untilVisible(story, statusShown(story, word), `${orderId} to show "${word}"`);
+};
+
+/** The seed's story: the buyer asks to cancel the ¥5,480 order, the seller approves, policy
+ * approves and refunds, and the buyer sees it completed with its timeline and refund (the story
+ * ends there, the buyer signed in). */
+export const standardStory = async (story: Story, buyerId: string, orderId: string) => {
+  const { names } = story;
+  await signIn(story, buyerId, "buyer");
+  await openOrder(story, orderId);
+  await requestCancellation(story, {
+    reason: "FOUND_BETTER_PRICE",
+    comment: story.lang === "ja" ? "他店の方が安かったため" : "Found it cheaper elsewhere",
+  });
+  await untilVisible(story, statusShown(story, names.status.awaitingSeller), "awaiting seller");
+  await story.visit("request-sent", story.page);
+  await signOut(story);
+
+  await signIn(story, SAMPLE_SELLER, "seller");
+  await decideInQueue(story, { link: names.cancellationRequests, stop: "seller-queue" }, orderId, {
+    approve: true,
+  });
+  await signOut(story);
+
+  await buyerSees(story, buyerId, orderId, names.status.completed);
+  await story.page.getByRole("list", { name: names.timeline }).waitFor();
+  await story.visit("order-completed", story.page);
+};
+
+/** The high-value order: the buyer asks, the seller approves, an operator approves in the review
+ * queue, and the buyer sees it completed (still signed in). */
+export const highValueStory = async (story: Story, buyerId: string, orderId: string) => {
+  const { names } = story;
+  await signIn(story, buyerId, "buyer");
+  await openOrder(story, orderId);
+  await requestCancellation(story, {
+    reason: "ORDERED_BY_MISTAKE",
+    comment: story.lang === "ja" ? "サイズを間違えて注文しました" : "Ordered the wrong size",
+  });
+  await untilVisible(story, statusShown(story, names.status.awaitingSeller), "awaiting seller");
+  await signOut(story);
+
+  await signIn(story, SAMPLE_SELLER, "seller");
+  await decideInQueue(story, { link: names.cancellationRequests, stop: "seller-queue" }, orderId, {
+    approve: true,
+  });
+  await signOut(story);
+
+  await signIn(story, "operator-1", "operator");
+  await decideInQueue(story, { link: names.reviewQueue, stop: "review-queue" }, orderId, {
+    approve: true,
+  });
+  await signOut(story);
+
+  await buyerSees(story, buyerId, orderId, names.status.completed);
+  await story.visit("order-completed", story.page);
+};
