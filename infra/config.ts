@@ -13,6 +13,8 @@
 //   token endpoint; set it when one account holds two stacks.
 // - `consoleOrigin` (default none: no CORS): the web console's origin (`https://console.example.jp`),
 //   the one origin the API answers CORS preflights for.
+// - `edgeWebAclArn` (optional): an existing WAF web ACL (scope CLOUDFRONT, so in us-east-1) for the
+//   CloudFront distribution, instead of the one the app creates (infra/edge-firewall.ts).
 import type { Node } from "constructs";
 import { mergePolicy, type Policy } from "../functions/domain/policy.ts";
 
@@ -27,12 +29,17 @@ export interface DeploymentConfig {
   authDomainPrefix: string | undefined;
   /** The one browser origin allowed to call the API (CORS); undefined: no CORS at all. */
   consoleOrigin: string | undefined;
+  /** An existing CloudFront web ACL to attach; undefined: the app creates its own. */
+  edgeWebAclArn: string | undefined;
 }
 
 /** One address, nothing that could smuggle a second header or recipient. */
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const COGNITO_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** A WAFv2 web ACL for CloudFront: global scope, which only exists in us-east-1. */
+const CLOUDFRONT_WEB_ACL_ARN =
+  /^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]{1,128}\/[0-9a-f-]{36}$/;
 
 const fail = (key: string, message: string): never => {
   throw new Error(`context "${key}": ${message}`);
@@ -116,6 +123,17 @@ const readOrigin = (node: Node, key: string): string | undefined => {
   return value;
 };
 
+const readWebAclArn = (node: Node, key: string): string | undefined => {
+  const value = readString(node, key);
+  if (value !== undefined && !CLOUDFRONT_WEB_ACL_ARN.test(value)) {
+    fail(
+      key,
+      `"${value}" is not the ARN of a CloudFront web ACL (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)`,
+    );
+  }
+  return value;
+};
+
 export const readConfig = (node: Node): DeploymentConfig => {
   const mailFrom = readEmail(node, "mailFrom") ?? "no-reply@example.com";
   const mailDomain = readString(node, "mailDomain");
@@ -142,5 +160,6 @@ export const readConfig = (node: Node): DeploymentConfig => {
     alarmEmail: readEmail(node, "alarmEmail"),
     authDomainPrefix,
     consoleOrigin: readOrigin(node, "consoleOrigin"),
+    edgeWebAclArn: readWebAclArn(node, "edgeWebAclArn"),
   };
 };

@@ -5,6 +5,9 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY, mergePolicy } from "../../functions/domain/policy.ts";
 import { readConfig } from "../../infra/config.ts";
 
+const WEB_ACL_ARN =
+  "arn:aws:wafv2:us-east-1:123456789012:global/webacl/shared-edge/a1b2c3d4-5678-90ab-cdef-0123456789ab";
+
 const read = (context: Record<string, unknown> = {}) => readConfig(new App({ context }).node);
 
 describe("readConfig", () => {
@@ -18,7 +21,12 @@ describe("readConfig", () => {
       alarmEmail: undefined,
       authDomainPrefix: undefined,
       consoleOrigin: undefined,
+      edgeWebAclArn: undefined,
     });
+  });
+
+  it("edgeWebAclArn: a CloudFront (global, us-east-1) web ACL's ARN", () => {
+    expect(read({ edgeWebAclArn: WEB_ACL_ARN }).edgeWebAclArn).toBe(WEB_ACL_ARN);
   });
 
   it("consoleOrigin: an https origin, or http on the developer's machine", () => {
@@ -73,6 +81,13 @@ describe("readConfig", () => {
     [{ consoleOrigin: "https://console.example.jp/" }, /write it as https:\/\/console.example.jp/],
     [{ consoleOrigin: "https://console.example.jp/app" }, /context "consoleOrigin"/],
     [{ consoleOrigin: "*" }, /context "consoleOrigin"/],
+    // A regional web ACL cannot be attached to CloudFront.
+    [
+      { edgeWebAclArn: WEB_ACL_ARN.replace(":global/", ":regional/") },
+      /context "edgeWebAclArn": .* is not the ARN of a CloudFront web ACL/,
+    ],
+    [{ edgeWebAclArn: WEB_ACL_ARN.replace("us-east-1", "ap-northeast-1") }, /"edgeWebAclArn"/],
+    [{ edgeWebAclArn: "shared-edge" }, /context "edgeWebAclArn"/],
   ])("rejects %j", (context, message) => {
     expect(() => read(context)).toThrow(message);
   });
