@@ -1,5 +1,5 @@
-// The whole service in one stack: the orders table, sign-in, mail, the cancellation workflow,
-// the HTTP API and its alarms.
+// The whole service in one stack: the orders table, sign-in, mail, the domain events' bus, the
+// cancellation workflow, the HTTP API and its alarms.
 import {
   ArnFormat,
   type CfnElement,
@@ -17,6 +17,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import { ENV } from "../functions/adapters/config.ts";
+import { EVENT_SOURCE } from "../functions/domain/published-events.ts";
 import {
   ORDERS_TABLE,
   PENDING_WORK_INDEX,
@@ -42,6 +43,9 @@ const cdkProjection = (projection: Projection) =>
       }
     : { projectionType: dynamodb.ProjectionType.KEYS_ONLY };
 
+/** How long the archive keeps events for replays. */
+export const EVENT_ARCHIVE_DAYS = 30;
+
 const functionsIn = (scope: Construct): lambda.Function[] =>
   scope.node.findAll().filter((node) => node instanceof lambda.Function);
 
@@ -54,6 +58,7 @@ export class ShippedCancellationStack extends Stack {
   readonly refundsTable: dynamodb.TableV2;
   readonly auth: Auth;
   readonly mail: Mail;
+  readonly eventBus: events.EventBus;
   readonly workflow: CancellationWorkflow;
   readonly api: Api;
   readonly alarms: Alarms;
@@ -102,6 +107,15 @@ export class ShippedCancellationStack extends Stack {
 
     this.mail = new Mail(this, "Mail", { mailIdentity: config.mailIdentity });
 
+    // Integrators' domain events (SPEC "For integrators"; docs/events.md): one bus, its archive
+    // kept so a consumer can replay what it missed.
+    this.eventBus = new events.EventBus(this, "DomainEvents");
+    this.eventBus.archive("DomainEventsArchive", {
+      description: "Every domain event, kept for replays (docs/events.md).",
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(EVENT_ARCHIVE_DAYS),
+    });
+
     // Shared by the workflow's functions and the API's; the API adds the state machine's ARN
     // (the workflow's own functions cannot know it: that would be a dependency cycle).
     const environment: Record<string, string> = {
@@ -111,6 +125,7 @@ export class ShippedCancellationStack extends Stack {
       [ENV.sesConfigurationSet]: this.mail.configurationSet.configurationSetName,
       [ENV.operatorEmails]: config.operatorEmails.join(","),
       [ENV.policy]: JSON.stringify(config.policy),
+      [ENV.eventBusName]: this.eventBus.eventBusName,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };
 
@@ -121,13 +136,17 @@ export class ShippedCancellationStack extends Stack {
     });
     const { stateMachine } = this.workflow;
     // The workflow's steps send most notifications (receipts, reminders, refund outcomes).
-    for (const fn of this.workflow.functions) this.mail.grantSend(fn);
+    for (const fn of this.workflow.functions) {
+      this.mail.grantSend(fn);
+      this.eventBus.grantPutEventsTo(fn);
+    }
 
     this.api = new Api(this, "Api", {
       table: this.table,
       refundsTable: this.refundsTable,
       stateMachine,
       mail: this.mail,
+      eventBus: this.eventBus,
       environment: { ...environment, [ENV.stateMachineArn]: stateMachine.stateMachineArn },
       jwtIssuer: this.auth.issuerUrl,
       // People's and both systems' tokens: each client's id is its tokens' `client_id`.
@@ -193,6 +212,7 @@ export class ShippedCancellationStack extends Stack {
       "DescribeExecution takes an execution ARN: the wildcard covers this state machine's executions only.",
     );
     this.mail.grantSend(reconciler);
+    this.eventBus.grantPutEventsTo(reconciler);
     new events.Rule(this, "ReconcilerSchedule", {
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new targets.LambdaFunction(reconciler)],
@@ -221,6 +241,7 @@ export class ShippedCancellationStack extends Stack {
       value: `${this.auth.domain.baseUrl()}/oauth2/token`,
     });
     new CfnOutput(this, "TableName", { value: this.table.tableName });
+    new CfnOutput(this, "EventBusName", { value: this.eventBus.eventBusName });
     new CfnOutput(this, "StateMachineArn", { value: stateMachine.stateMachineArn });
     // A domain identity is verified by these DKIM CNAME records in the domain's DNS.
     if (config.mailIdentity.kind === "domain") {
