@@ -6,6 +6,7 @@ import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import type * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
@@ -25,6 +26,8 @@ export interface RoutePermissions {
   workflow: "none" | "start" | "signal";
   /** Sends notifications through SES. */
   email: boolean;
+  /** Publishes the domain events of the changes it makes (a request's timeline entries). */
+  events?: boolean;
   /** Asks the payment provider about a refund (reads the ledger; only the refund task writes it). */
   refunds?: "lookup";
 }
@@ -45,17 +48,29 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   // Shipping changes the order only: nobody is emailed and no workflow exists yet.
   RecordShipment: { table: "write", workflow: "none", email: false },
   // Delivery asks the provider whether a pending refund went through before deciding.
-  RecordDelivery: { table: "write", workflow: "signal", email: true, refunds: "lookup" },
+  RecordDelivery: {
+    table: "write",
+    workflow: "signal",
+    email: true,
+    events: true,
+    refunds: "lookup",
+  },
   // The request itself emails nobody: the workflow's first step sends the receipts (domain:
   // REQUEST_CANCELLATION only starts the workflow; WORKFLOW_STARTED emails buyer and seller).
-  RequestCancellation: { table: "write", workflow: "start", email: false },
+  RequestCancellation: { table: "write", workflow: "start", email: false, events: true },
   GetCancellationRequest: READ,
-  WithdrawCancellationRequest: { table: "write", workflow: "signal", email: true },
-  SellerDecision: { table: "write", workflow: "signal", email: true },
-  MarketplaceDecision: { table: "write", workflow: "signal", email: true },
+  WithdrawCancellationRequest: { table: "write", workflow: "signal", email: true, events: true },
+  SellerDecision: { table: "write", workflow: "signal", email: true, events: true },
+  MarketplaceDecision: { table: "write", workflow: "signal", email: true, events: true },
   // Retrying asks the provider first (a refund found made is recorded and mailed to the buyer),
   // then moves REFUND_FAILED back to REFUND_PENDING and wakes the workflow.
-  RetryRefund: { table: "write", workflow: "signal", email: true, refunds: "lookup" },
+  RetryRefund: {
+    table: "write",
+    workflow: "signal",
+    email: true,
+    events: true,
+    refunds: "lookup",
+  },
   ListSellerCancellationRequests: READ,
   ListOperatorCancellationRequests: READ,
 };
@@ -87,6 +102,8 @@ export interface ApiProps {
   refundsTable: dynamodb.ITableV2;
   stateMachine: sfn.IStateMachine;
   mail: Mail;
+  /** The bus the domain events go to. */
+  eventBus: events.IEventBus;
   /** Environment of every handler (table, workflow, mail settings, policy). */
   environment: Record<string, string>;
   jwtIssuer: string;
@@ -200,6 +217,7 @@ export class Api extends Construct {
       );
     }
     if (permissions.email) props.mail.grantSend(fn);
+    if (permissions.events) props.eventBus.grantPutEventsTo(fn);
     if (permissions.refunds === "lookup") {
       fn.addToRolePolicy(
         new iam.PolicyStatement({

@@ -1,6 +1,7 @@
 // A small HTTP client of the local API, for the demo and the end-to-end suites: real tokens from
 // local mode, JSON in and out, and the SPEC's people and systems as named callers.
 import { randomUUID } from "node:crypto";
+import type { TimelineEventDetail } from "../functions/domain/published-events.ts";
 
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
@@ -90,6 +91,12 @@ export class LocalClient {
     { to: string[]; subject: string; text: string; html: string; at: string }[]
   > {
     const response = await this.get<{ items: never[] }>("/_local/emails");
+    return response.body.items;
+  }
+
+  /** The domain events published so far, in order (`GET /_local/events`). */
+  async events(): Promise<{ detailType: string; detail: TimelineEventDetail; at: string }[]> {
+    const response = await this.get<{ items: never[] }>("/_local/events");
     return response.body.items;
   }
 }

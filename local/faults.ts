@@ -4,6 +4,7 @@ import {
   InternalServerError,
   ProvisionedThroughputExceededException,
 } from "@aws-sdk/client-dynamodb";
+import { EventBridgeServiceException } from "@aws-sdk/client-eventbridge";
 import { SESServiceException } from "@aws-sdk/client-ses";
 import { SFNServiceException } from "@aws-sdk/client-sfn";
 import type {
@@ -17,7 +18,21 @@ import type {
 } from "@smithy/types";
 import * as z from "../functions/domain/zod.ts";
 
-export const FAULT_TARGETS = ["dynamodb", "stepfunctions", "ses", "payments"] as const;
+export const FAULT_TARGETS = [
+  "dynamodb",
+  "stepfunctions",
+  "ses",
+  "eventbridge",
+  "payments",
+] as const;
+/** The targets that are AWS services (payments is the local payment provider). */
+export type AwsFaultTarget = "dynamodb" | "stepfunctions" | "ses" | "eventbridge";
+const AWS_FAULT_TARGETS: readonly AwsFaultTarget[] = [
+  "dynamodb",
+  "stepfunctions",
+  "ses",
+  "eventbridge",
+];
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
 export const FAULT_ERRORS = ["throttle", "unavailable", "timeout", "declined"] as const;
@@ -125,7 +140,7 @@ const timeoutError = (operation: string): Error =>
  * SDK's retry strategy and application code classify it exactly as a real one.
  */
 export const faultError = (
-  target: "dynamodb" | "stepfunctions" | "ses",
+  target: AwsFaultTarget,
   kind: "throttle" | "unavailable" | "timeout",
   operation: string,
 ): Error => {
@@ -136,7 +151,11 @@ export const faultError = (
       ? new ProvisionedThroughputExceededException({ message, $metadata: { httpStatusCode: 400 } })
       : new InternalServerError({ message, $metadata: { httpStatusCode: 500 } });
   }
-  const ServiceException = target === "ses" ? SESServiceException : SFNServiceException;
+  const ServiceException = {
+    ses: SESServiceException,
+    stepfunctions: SFNServiceException,
+    eventbridge: EventBridgeServiceException,
+  }[target];
   return kind === "throttle"
     ? new ServiceException({
         // SES's query API names it `Throttling`; JSON-protocol services `ThrottlingException`.
@@ -168,7 +187,7 @@ export type FaultMiddleware = <Input extends object, Output extends MetadataBear
  * lost.
  */
 export const faultMiddleware =
-  (injector: FaultInjector, target: "dynamodb" | "stepfunctions" | "ses"): FaultMiddleware =>
+  (injector: FaultInjector, target: AwsFaultTarget): FaultMiddleware =>
   <Input extends object, Output extends MetadataBearer>(
     next: FinalizeHandler<Input, Output>,
     context: HandlerExecutionContext,
@@ -204,13 +223,9 @@ export interface FaultableClient {
 /** Adds the fault middleware to each client, once per client whatever the number of calls. */
 export const installFaults = (
   injector: FaultInjector,
-  clients: {
-    dynamodb?: FaultableClient[];
-    stepfunctions?: FaultableClient[];
-    ses?: FaultableClient[];
-  },
+  clients: Partial<Record<AwsFaultTarget, FaultableClient[]>>,
 ): void => {
-  for (const target of ["dynamodb", "stepfunctions", "ses"] as const) {
+  for (const target of AWS_FAULT_TARGETS) {
     for (const client of clients[target] ?? []) {
       client.middlewareStack.add(faultMiddleware(injector, target), PLACEMENT);
     }

@@ -1,4 +1,4 @@
-// Local mode: the synthesized app on one machine. DynamoDB Local, an SES stand-in
+// Local mode: the synthesized app on one machine. DynamoDB Local, SES and EventBridge stand-ins
 // and a Step Functions endpoint run in this process; the HTTP routes, the functions' environment
 // and the state machine all come from the template that `cdk synth` would deploy.
 import { readFile } from "node:fs/promises";
@@ -11,6 +11,7 @@ import {
   DynamoDBClient,
   ResourceInUseException,
 } from "@aws-sdk/client-dynamodb";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { SESClient } from "@aws-sdk/client-ses";
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -33,6 +34,7 @@ import {
 } from "../infra/definition.ts";
 import { PROJECT_ROOT } from "../infra/lambda-defaults.ts";
 import { type RunningDynamoDb, startDynamoDbLocal } from "./dynamodb.ts";
+import { LocalEventBridge } from "./eventbridge.ts";
 import { FaultInjector, faultSpecSchema, installFaults } from "./faults.ts";
 import { createGateway, type HttpHandler, type LocalEndpoint, lambdaContext } from "./gateway.ts";
 import { guardHost } from "./host-guard.ts";
@@ -115,6 +117,7 @@ export interface LocalAwsClients {
   dynamodb: (DynamoDBClient | DynamoDBDocumentClient)[];
   stepfunctions: SFNClient[];
   ses: SESClient[];
+  eventbridge: EventBridgeClient[];
 }
 
 /** What `GET /_local/info` answers: how AWS SDK clients and the AWS CLI reach the stand-ins. */
@@ -127,6 +130,7 @@ export interface LocalInfo {
   dynamodbEndpoint: string;
   tableName: string;
   sesEndpoint: string;
+  eventBridgeEndpoint: string;
 }
 
 /** A scheduled function as EventBridge invokes it. */
@@ -223,6 +227,8 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     cleanups.push(() => database.running.stop());
     const ses = await LocalSes.start();
     cleanups.push(() => ses.stop());
+    const eventBridge = await LocalEventBridge.start();
+    cleanups.push(() => eventBridge.stop());
 
     const references: Record<string, string> = {
       ...placeholderValues(template, { account: ACCOUNT, region: REGION }),
@@ -300,6 +306,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       AWS_ENDPOINT_URL_DYNAMODB: database.running.endpoint,
       AWS_ENDPOINT_URL_SFN: sfn.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
       POWERTOOLS_METRICS_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
     });
@@ -318,6 +325,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       dynamodb: [clients.dynamoDb, integrations],
       stepfunctions: [await clients.stepFunctions()],
       ses: [await clients.ses()],
+      eventbridge: [await clients.eventBridge()],
     };
     installFaults(faults, awsClients);
     // The payment provider every handler shares (built once per process, as in a Lambda
@@ -361,6 +369,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       dynamodbEndpoint: database.running.endpoint,
       tableName: LOCAL_TABLE_NAME,
       sesEndpoint: ses.endpoint,
+      eventBridgeEndpoint: eventBridge.endpoint,
     };
     const extraEndpoints: LocalEndpoint[] = [
       {
@@ -383,6 +392,18 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
         method: "GET",
         path: "/_local/emails",
         handle: async () => ({ status: 200, body: { items: await ses.emails() } }),
+      },
+      {
+        method: "GET",
+        path: "/_local/events",
+        handle: async () => ({
+          status: 200,
+          body: {
+            items: eventBridge
+              .list()
+              .map(({ detailType, detail, at }) => ({ detailType, detail, at })),
+          },
+        }),
       },
       {
         method: "GET",

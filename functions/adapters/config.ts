@@ -9,6 +9,7 @@ export const ENV = {
   sesConfigurationSet: "SES_CONFIGURATION_SET",
   operatorEmails: "OPERATOR_EMAILS",
   policy: "POLICY_JSON",
+  eventBusName: "EVENT_BUS_NAME",
 } as const;
 
 const required = (name: string): string => {
@@ -20,6 +21,7 @@ const required = (name: string): string => {
 export const tableName = (): string => required(ENV.tableName);
 export const refundsTableName = (): string => required(ENV.refundsTableName);
 export const optionalStateMachineArn = (): string => process.env[ENV.stateMachineArn] ?? "";
+export const eventBusName = (): string => required(ENV.eventBusName);
 export const mailFrom = (): string => required(ENV.mailFrom);
 export const sesConfigurationSet = (): string | undefined =>
   process.env[ENV.sesConfigurationSet] || undefined;

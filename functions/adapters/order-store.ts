@@ -5,6 +5,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { type RequestFacts, requestFacts } from "../domain/eligibility.ts";
 import type { WaitCancelError, WaitOutcome } from "../domain/events.ts";
+import type { TimelineEvent } from "../domain/published-events.ts";
 import { currentDeadline, isOpen, latestRequest } from "../domain/requests.ts";
 import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../domain/types.ts";
 import { type PublicCancellationRequest, toPublicRequest } from "../domain/views.ts";
@@ -261,13 +262,16 @@ export interface OutboxMail {
 export type OutboxSignal = { outcome: WaitOutcome } | { error: WaitCancelError };
 
 /**
- * An effect of a saved change that must still reach the outside world: a mail to send or a wait
- * to end. Each is its own item beside the order (`OUTBOX#<id>`), written in the same transaction
- * as the change, claimed before it is delivered and deleted once it is; ids sort in write order.
+ * An effect of a saved change that must still reach the outside world: a mail to send, a wait
+ * to end, or the change's domain events to publish. Each is its own item beside the order
+ * (`OUTBOX#<id>`), written in the same transaction as the change, claimed before it is delivered
+ * and deleted once it is; ids sort in write order. A change's events ride on its first mail (they
+ * are published before it), or on an EVENTS entry of their own when it sends none.
  */
-export type OutboxEntry = { id: string; requestId: string } & (
+export type OutboxEntry = { id: string; requestId: string; events?: TimelineEvent[] } & (
   | { kind: "MAIL"; mail: OutboxMail }
   | { kind: "SIGNAL"; signal: OutboxSignal }
+  | { kind: "EVENTS" }
 );
 
 /** An outbox entry as stored, with its delivery bookkeeping. */

@@ -32,3 +32,7 @@ export const sfnSdk = () =>
 /** SES, loaded on first use (aws-clients.ts): most calls send no mail. */
 export const sesSdk = () =>
   requireSdk("@aws-sdk/client-ses") as typeof import("@aws-sdk/client-ses");
+
+/** EventBridge, loaded on first use (aws-clients.ts): only a change's delivery publishes events. */
+export const eventBridgeSdk = () =>
+  requireSdk("@aws-sdk/client-eventbridge") as typeof import("@aws-sdk/client-eventbridge");

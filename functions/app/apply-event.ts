@@ -3,6 +3,7 @@
 // go through here.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import type { EventPublisher } from "../adapters/event-publisher.ts";
 import type { Mailer } from "../adapters/mailer.ts";
 import {
   ConflictError,
@@ -14,6 +15,7 @@ import type { PaymentGateway } from "../adapters/payment-gateway.ts";
 import type { WorkflowClient } from "../adapters/workflow-client.ts";
 import { renderEmail } from "../domain/emails.ts";
 import { DomainError, type DomainEvent, type Effect } from "../domain/events.ts";
+import { type TimelineEvent, timelineEvents } from "../domain/published-events.ts";
 import { alreadyApplied } from "../domain/replays.ts";
 import { addSeconds } from "../domain/requests.ts";
 import { transition } from "../domain/transition.ts";
@@ -26,6 +28,8 @@ export interface AppDeps {
   store: OrderStore;
   mailer: Mailer;
   workflow: WorkflowClient;
+  /** Where a change's domain events go (the EventBridge bus in AWS). */
+  events: EventPublisher;
   /** The payment provider, for the functions that refund or must ask about a refund. */
   gateway?: PaymentGateway;
   operatorEmails: string[];
@@ -85,6 +89,7 @@ export const applyEvent = async (
     const now = deps.now();
     let record = stored.record;
     const effects: Effect[] = [];
+    const events: TimelineEvent[] = [];
     if (source !== undefined) {
       const event = typeof source === "function" ? await source(record, now) : source;
       const result = transition(record, event, now);
@@ -92,6 +97,7 @@ export const applyEvent = async (
         if (alreadyApplied(record, event)) return { stored, effects: [], replayed: true };
         throw result.error;
       }
+      events.push(...timelineEvents(record, result.record));
       record = result.record;
       effects.push(...result.effects);
     }
@@ -102,13 +108,14 @@ export const applyEvent = async (
       const result = transition(record, event, now);
       // Decided on the record it follows, it applies; if not, what was decided so far is saved.
       if (!result.ok) break;
+      events.push(...timelineEvents(record, result.record));
       record = result.record;
       effects.push(...result.effects);
     }
     if (record === stored.record) return { stored, effects: [], replayed: false };
     // Rendered now and saved with the change itself: the change and its effects stand together,
     // the entries claimed by this writer, who delivers them next.
-    const outbox = outboxEntries(deps, record, effects, now);
+    const outbox = outboxEntries(deps, record, effects, events, now);
     const claim = { owner: claimOwner(), until: addSeconds(now, CLAIM_SECONDS) };
     let saved: StoredOrder;
     try {
@@ -184,28 +191,48 @@ const recipients = (deps: AppDeps, record: OrderRecord, to: "BUYER" | "SELLER" |
 export const outboxId = (now: string, index: number): string =>
   `${now}.${String(index).padStart(2, "0")}.${randomUUID().slice(0, 8)}`;
 
-/** The transition's mail (rendered in the order's locale) and signals, as outbox entries. */
+/**
+ * The change's mail (rendered in the order's locale), signals and domain events, as outbox
+ * entries. The events ride on the first mail, which publishes them before it is sent (a mail is
+ * never sent twice, and a retry only repeats the events, which consumers drop by eventId); a
+ * change without mail gets an EVENTS entry for them. Never on a signal: repeated after a publish
+ * failure, it could end a later wait.
+ */
 export const outboxEntries = (
   deps: AppDeps,
   record: OrderRecord,
   effects: readonly Effect[],
+  events: readonly TimelineEvent[],
   now: string,
-): OutboxEntry[] =>
-  effects.flatMap((effect, index): OutboxEntry[] => {
-    const id = outboxId(now, index);
+): OutboxEntry[] => {
+  type Unnumbered = OutboxEntry extends infer E
+    ? E extends unknown
+      ? Omit<E, "id">
+      : never
+    : never;
+  const entries = effects.flatMap((effect): Unnumbered[] => {
     const { requestId } = effect;
     if (effect.kind === "EMAIL") {
       const to = recipients(deps, record, effect.to);
       if (to.length === 0) return [];
       const { subject, text, html } = renderEmail(effect.template, record, requestId, now);
-      return [{ id, requestId, kind: "MAIL", mail: { to, subject, text, html } }];
+      return [{ requestId, kind: "MAIL", mail: { to, subject, text, html } }];
     }
     if (effect.kind === "END_WAIT") {
-      return [{ id, requestId, kind: "SIGNAL", signal: { outcome: effect.outcome } }];
+      return [{ requestId, kind: "SIGNAL", signal: { outcome: effect.outcome } }];
     }
     if (effect.kind === "CANCEL_WAIT") {
-      return [{ id, requestId, kind: "SIGNAL", signal: { error: effect.error } }];
+      return [{ requestId, kind: "SIGNAL", signal: { error: effect.error } }];
     }
     // START_WORKFLOW is carried out by the caller itself, before it answers.
     return [];
   });
+  const [first] = events;
+  const carrier = entries.find((entry) => entry.kind === "MAIL");
+  if (carrier) carrier.events = [...events];
+  // First in the change: published before its signals move the workflow on.
+  else if (first) {
+    entries.unshift({ requestId: first.detail.requestId, kind: "EVENTS", events: [...events] });
+  }
+  return entries.map((entry, index) => ({ ...entry, id: outboxId(now, index) }) as OutboxEntry);
+};

@@ -1,6 +1,7 @@
 // The production wiring of AppDeps, built once per Lambda container from the environment.
-import { dynamoDb, ses, stepFunctions } from "../adapters/aws-clients.ts";
+import { dynamoDb, eventBridge, ses, stepFunctions } from "../adapters/aws-clients.ts";
 import {
+  eventBusName,
   mailFrom,
   operatorEmails,
   optionalStateMachineArn,
@@ -8,6 +9,7 @@ import {
   sesConfigurationSet,
   tableName,
 } from "../adapters/config.ts";
+import { EventBridgePublisher } from "../adapters/event-publisher.ts";
 import { SesMailer } from "../adapters/mailer.ts";
 import { OrderStore } from "../adapters/order-store.ts";
 import { LedgerPaymentGateway, type PaymentGateway } from "../adapters/payment-gateway.ts";
@@ -33,6 +35,7 @@ export const defaultDeps = (): AppDeps & { gateway: PaymentGateway } => {
       client: stepFunctions,
       stateMachineArn: optionalStateMachineArn(),
     }),
+    events: new EventBridgePublisher({ client: eventBridge, busName: eventBusName() }),
     gateway: new LedgerPaymentGateway({ client: dynamoDb, tableName: refundsTableName() }),
     operatorEmails: operatorEmails(),
     logger,

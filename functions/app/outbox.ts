@@ -1,5 +1,5 @@
 // Delivers outbox entries: each is claimed (a conditional write) so concurrent flushes never
-// deliver it twice, then mailed or signalled, then deleted. A failure gives the claim back for a
+// deliver it twice, then its events published and it mailed or signalled, then deleted. A failure gives the claim back for a
 // later try; mail that keeps failing is given up after MAIL_MAX_ATTEMPTS, counted and alerted.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { OutboxEntry, StoredOutboxEntry } from "../adapters/order-store.ts";
@@ -122,7 +122,11 @@ const deliverOne = async (
   report: DeliveryReport,
 ): Promise<void> => {
   const { id } = claimed;
+  let published = false;
   try {
+    // Events first (outboxEntries): a mail is never sent twice, only its events may be repeated.
+    if (claimed.events?.length) await deps.events.publish(claimed.events);
+    published = true;
     if (claimed.kind === "MAIL") await deps.mailer.send(claimed.mail);
     else await signal(deps, orderId, claimed);
     await deps.store.completeOutbox(orderId, id, owner);
@@ -130,6 +134,7 @@ const deliverOne = async (
   } catch (caught) {
     report.failed.push(id);
     const error = errorName(caught);
+    if (!published) deps.count?.("EventsNotPublished");
     deps.logger.warn("outbox entry not delivered yet", {
       orderId,
       outboxId: id,
@@ -138,7 +143,8 @@ const deliverOne = async (
       error,
     });
     try {
-      if (claimed.kind === "MAIL" && claimed.attempts >= MAIL_MAX_ATTEMPTS) {
+      // Only a mail that keeps failing is given up: events are retried until they are published.
+      if (claimed.kind === "MAIL" && published && claimed.attempts >= MAIL_MAX_ATTEMPTS) {
         await giveUp(deps, claimed, owner, error);
       } else {
         await deps.store.releaseOutbox(orderId, id, owner, error);

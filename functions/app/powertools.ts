@@ -42,6 +42,7 @@ export type CountMetric =
   | "RefundFailed"
   | "RefundDeclined"
   | "MailFailed"
+  | "EventsNotPublished"
   | "WorkflowFailed"
   | "WorkflowResumed";
 

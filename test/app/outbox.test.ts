@@ -16,6 +16,7 @@ import {
 import type { CountMetric } from "../../functions/app/powertools.ts";
 import { faultError } from "../../local/faults.ts";
 import { useTestTable } from "../support/dynamodb.ts";
+import { RecordingPublisher } from "../support/recording-publisher.ts";
 import { at, cancellationRequest, orderRecord } from "../support/records.ts";
 
 const table = useTestTable("dynamodb-local", "outbox");
@@ -79,6 +80,7 @@ describe("outbox delivery (DynamoDB Local)", () => {
       store,
       mailer,
       workflow: undefined as never,
+      events: new RecordingPublisher(),
       operatorEmails: ["ops@example.com"],
       logger: new Logger({ serviceName: "outbox-test", logLevel: "SILENT" }),
       now: () => new Date().toISOString(),
@@ -130,6 +132,7 @@ describe("outbox delivery (DynamoDB Local)", () => {
     const deps = {
       store,
       mailer: { send: async (sending: Mail) => void sent.push(sending) },
+      events: new RecordingPublisher(),
       logger: new Logger({ serviceName: "outbox-test", logLevel: "SILENT" }),
       now: () => new Date().toISOString(),
     } as unknown as AppDeps;

@@ -151,6 +151,30 @@ describe("the seed's story", () => {
         activeCancellationRequestId: null,
       });
 
+      // Every timeline change was published, in order, each with its stable id.
+      const events = await api.until(async () => {
+        const mine = (await api.events()).filter((event) => event.detail.requestId === requestId);
+        return mine.length >= 7 ? mine : undefined;
+      }, "the request's seven events");
+      expect(events.map((event) => event.detailType)).toEqual(timelineTypes(done));
+      expect(events.map((event) => event.detail.eventId)).toEqual(
+        timelineTypes(done).map((_, index) => `${requestId}.${index}`),
+      );
+      expect(events.map((event) => event.detail.status)).toEqual([
+        "REQUESTED",
+        "AWAITING_SELLER",
+        "AWAITING_MARKETPLACE",
+        "REFUND_PENDING",
+        "REFUND_PENDING",
+        "REFUND_PENDING",
+        "COMPLETED",
+      ]);
+      expect(events.at(-1)?.detail).toMatchObject({
+        orderId: party.orderId,
+        actor: "system",
+        refund: { status: "SUCCEEDED", amount: 5480, method: "CARD", currency: "JPY" },
+      });
+
       // Mail goes out after the change that causes it (pending mail never blocks the order), so
       // the last mails may arrive just after COMPLETED can be read.
       const { buyerMail, sellerMail } = await api.until(async () => {

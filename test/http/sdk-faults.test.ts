@@ -40,6 +40,7 @@ import {
 } from "../support/http-app.ts";
 import { buyer, seller } from "../support/http-events.ts";
 import { requestOn, seedOrder, uid } from "../support/http-fixtures.ts";
+import { RecordingPublisher } from "../support/recording-publisher.ts";
 import { at, cancellationRequest, orderRecord } from "../support/records.ts";
 
 const region = "ap-northeast-1";
@@ -62,6 +63,7 @@ describe("with DynamoDB itself mocked", () => {
       store: new OrderStore({ client: documentClient, tableName: TABLE }),
       mailer: new SesMailer({ client: sesClient, from: "no-reply@example.com" }),
       workflow: new WorkflowClient({ client: sfnClient, stateMachineArn: STATE_MACHINE_ARN }),
+      events: new RecordingPublisher(),
       operatorEmails: [],
       logger,
       now: () => at(24),
@@ -102,7 +104,13 @@ describe("with DynamoDB itself mocked", () => {
       ConditionExpression: "#version = :expected",
       ExpressionAttributeValues: expect.objectContaining({ ":expected": 7, ":next": 8 }),
     });
+    // The decision's event first (it sends no mail to carry it), then its signal.
     expect(write?.args[0].input.TransactItems?.[1]?.Put).toMatchObject({
+      TableName: TABLE,
+      Item: { kind: "EVENTS", requestId: "r-race", events: [{ detailType: "SELLER_APPROVED" }] },
+      ConditionExpression: "attribute_not_exists(pk)",
+    });
+    expect(write?.args[0].input.TransactItems?.[2]?.Put).toMatchObject({
       TableName: TABLE,
       Item: { kind: "SIGNAL", requestId: "r-race", signal: { outcome: "SELLER_APPROVED" } },
       ConditionExpression: "attribute_not_exists(pk)",

@@ -11,12 +11,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createTableInput } from "../../functions/adapters/table.ts";
 import { enteredMetric } from "../../functions/app/change-metrics.ts";
 import { DEFAULT_POLICY, mergePolicy } from "../../functions/domain/policy.ts";
+import { EVENT_SOURCE } from "../../functions/domain/published-events.ts";
 import { REQUEST_STATUSES } from "../../functions/domain/types.ts";
 import { RUNBOOK_ANCHORS } from "../../infra/alarms.ts";
 import { createApp, DEFAULT_ENV, newApp } from "../../infra/create-app.ts";
 import { WIDGETS } from "../../infra/dashboard.ts";
 import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
 import { acknowledge, addNagChecks } from "../../infra/nag.ts";
+import { EVENT_ARCHIVE_DAYS } from "../../infra/stack.ts";
 import { aslDefinition, aslErrors } from "../support/asl.ts";
 
 const SKIP_BUNDLING = { "aws:cdk:bundling-stacks": [] };
@@ -29,6 +31,8 @@ interface Grants {
   email: boolean;
   /** Reads the refunds ledger (GetItem) to ask whether a refund was made. */
   refunds?: boolean;
+  /** Publishes its changes' domain events (PutEvents on the service's bus). */
+  events?: boolean;
 }
 const READ: Grants = { table: "read", states: [], email: false };
 const SIGNAL = ["states:SendTaskFailure", "states:SendTaskSuccess"];
@@ -63,35 +67,35 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
     key: "POST /orders/{orderId}/delivery",
     auth: "carrier/events",
     // Asks the provider (reads the refunds ledger) before deciding between a return and a refund.
-    grants: { table: "write", states: SIGNAL, email: true, refunds: true },
+    grants: { table: "write", states: SIGNAL, email: true, refunds: true, events: true },
   },
   {
     key: "POST /orders/{orderId}/cancellation-requests",
     auth: "jwt",
     // Receipts are the workflow's first step's to send.
-    grants: { table: "write", states: ["states:StartExecution"], email: false },
+    grants: { table: "write", states: ["states:StartExecution"], email: false, events: true },
   },
   { key: "GET /orders/{orderId}/cancellation-requests/{requestId}", auth: "jwt", grants: READ },
   {
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/withdrawal",
     auth: "jwt",
-    grants: { table: "write", states: SIGNAL, email: true },
+    grants: { table: "write", states: SIGNAL, email: true, events: true },
   },
   {
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/seller-decision",
     auth: "jwt",
-    grants: { table: "write", states: SIGNAL, email: true },
+    grants: { table: "write", states: SIGNAL, email: true, events: true },
   },
   {
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/marketplace-decision",
     auth: "jwt",
-    grants: { table: "write", states: SIGNAL, email: true },
+    grants: { table: "write", states: SIGNAL, email: true, events: true },
   },
   {
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/refund-retry",
     auth: "jwt",
     // A refund found made after all is recorded and mailed to the buyer.
-    grants: { table: "write", states: SIGNAL, email: true, refunds: true },
+    grants: { table: "write", states: SIGNAL, email: true, refunds: true, events: true },
   },
   { key: "GET /seller/cancellation-requests", auth: "jwt", grants: READ },
   { key: "GET /operator/cancellation-requests", auth: "jwt", grants: READ },
@@ -191,6 +195,7 @@ const tableIdStarting = (prefix: string) => {
 const tableId = tableIdStarting("Orders");
 const refundsTableId = tableIdStarting("Refunds");
 const stateMachineId = onlyId("AWS::StepFunctions::StateMachine");
+const eventBusId = onlyId("AWS::Events::EventBus");
 
 const routeByKey = new Map(
   ofType("AWS::ApiGatewayV2::Route").map(([id, route]) => [
@@ -368,6 +373,7 @@ describe("least privilege", () => {
         ...grants.states,
         ...(grants.email ? ["ses:SendEmail", "ses:SendRawEmail"] : []),
         ...(grants.refunds ? ["dynamodb:GetItem"] : []),
+        ...(grants.events ? ["events:PutEvents"] : []),
       ];
       expect(sorted(actions)).toEqual(sorted(expected));
       expect(statements.every((statement) => statement.Effect === "Allow")).toBe(true);
@@ -396,6 +402,9 @@ describe("least privilege", () => {
         }
         if (service === "logs") {
           expect(resources[target(statement.Resource)]?.Type).toBe("AWS::Logs::LogGroup");
+        }
+        if (service === "events") {
+          expect(statement.Resource).toEqual({ "Fn::GetAtt": [eventBusId, "Arn"] });
         }
       }
     });
@@ -435,6 +444,7 @@ describe("least privilege", () => {
       "dynamodb:PutItem",
       "dynamodb:Query",
       "dynamodb:UpdateItem",
+      "events:PutEvents",
       "logs:CreateLogStream",
       "logs:PutLogEvents",
       "ses:SendEmail",
@@ -671,6 +681,38 @@ describe("functions", () => {
         POWERTOOLS_METRICS_NAMESPACE: "ShippedCancellation",
       });
       expect(JSON.parse(variables.POLICY_JSON as string)).toEqual(DEFAULT_POLICY);
+    }
+  });
+});
+
+describe("domain events", () => {
+  it("one bus, with an archive of the service's events kept 30 days for replays", () => {
+    template.hasResourceProperties("AWS::Events::Archive", {
+      SourceArn: { "Fn::GetAtt": [eventBusId, "Arn"] },
+      EventPattern: { source: [EVENT_SOURCE] },
+      RetentionDays: EVENT_ARCHIVE_DAYS,
+    });
+    template.hasOutput("EventBusName", { Value: { Ref: eventBusId } });
+  });
+
+  it("every function that changes requests knows the bus and may publish to it alone", () => {
+    const publishers = ofType("AWS::Lambda::Function").filter(([id]) =>
+      statementsOfFunction(id).some((statement) =>
+        list(statement.Action).includes("events:PutEvents"),
+      ),
+    );
+    const workflowStep = functionsOfEntries("functions/workflow/step.ts");
+    const reconciler = functionsOfEntries("functions/workflow/reconcile.ts");
+    const publishingRoutes = SPEC_ROUTES.filter((route) => route.grants.events).map((route) =>
+      functionOfRoute(route.key),
+    );
+    expect(sorted(publishers.map(([id]) => id))).toEqual(
+      sorted([...workflowStep, ...reconciler, ...publishingRoutes]),
+    );
+    for (const [, fn] of publishers) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(variables.EVENT_BUS_NAME).toEqual({ Ref: eventBusId });
     }
   });
 });

@@ -54,6 +54,7 @@ describe("GET /_local/info", () => {
       dynamodbEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       tableName: LOCAL_TABLE_NAME,
       sesEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      eventBridgeEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
     });
   });
 

@@ -3,11 +3,13 @@
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { SESClient } from "@aws-sdk/client-ses";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "vitest";
+import { EventBridgePublisher } from "../../functions/adapters/event-publisher.ts";
 import { SesMailer } from "../../functions/adapters/mailer.ts";
 import { OrderStore, orderKey } from "../../functions/adapters/order-store.ts";
 import type {
@@ -134,6 +136,8 @@ export interface TestApp {
   store: OrderStore;
   sfn: AwsClientStub<SFNClient>;
   ses: AwsClientStub<SESClient>;
+  /** EventBridge, accepting every event unless a test says otherwise. */
+  eventBridge: AwsClientStub<EventBridgeClient>;
   logger: Logger;
   /** The handlers' clock; set `clock.now` to move it. */
   clock: { now: string };
@@ -149,6 +153,9 @@ export const createTestApp = (table: TestTable): TestApp => {
   const sesClient = new SESClient({ region: "ap-northeast-1", credentials });
   const sfn = mockClient(sfnClient);
   const ses = mockClient(sesClient);
+  const eventBridgeClient = new EventBridgeClient({ region: "ap-northeast-1", credentials });
+  const eventBridge = mockClient(eventBridgeClient);
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
   // The service's logger: it hands the API request's correlation id to a workflow start.
   const logger = new ServiceLogger({ serviceName: "http-test", logLevel: "SILENT" });
   const clock = { now: at(24) };
@@ -158,6 +165,7 @@ export const createTestApp = (table: TestTable): TestApp => {
     gateway,
     mailer: new SesMailer({ client: sesClient, from: "no-reply@example.com" }),
     workflow: new WorkflowClient({ client: sfnClient, stateMachineArn: STATE_MACHINE_ARN }),
+    events: new EventBridgePublisher({ client: eventBridgeClient, busName: "test-events" }),
     operatorEmails: OPERATOR_EMAILS,
     logger,
     now: () => clock.now,
@@ -171,6 +179,7 @@ export const createTestApp = (table: TestTable): TestApp => {
     store,
     sfn,
     ses,
+    eventBridge,
     logger,
     clock,
     invoke: (routeId, options) => invokeRoute(routeId, getDeps, options),

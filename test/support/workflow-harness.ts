@@ -29,6 +29,7 @@ import { CancellationWorkflow } from "../../infra/workflow.ts";
 import { FaultInjector } from "../../local/faults.ts";
 import { type Execution, LocalStepFunctions } from "../../local/step-functions.ts";
 import { createTestTable, type TestTable } from "./dynamodb.ts";
+import { RecordingPublisher } from "./recording-publisher.ts";
 
 const ACCOUNT = "123456789012";
 const REGION = "ap-northeast-1";
@@ -137,6 +138,7 @@ export const createWorkflowHarness = (
     store,
     mailer,
     workflow: new WorkflowClient({ client: sfn, stateMachineArn: STATE_MACHINE_ARN }),
+    events: new RecordingPublisher(),
     gateway: options.gateway ?? ledger,
     operatorEmails: ["ops@example.com"],
     logger: new Logger({ serviceName: "workflow-test", logLevel: "SILENT" }),

@@ -1,0 +1,75 @@
+// The zod schema of the domain events as EventBridge delivers them (published-events.ts builds
+// them), for the JSON Schema integrators get (docs/events/cancellation-event.schema.json, written
+// by `npm run openapi`) and the tests that check a published event against it. Functions never
+// import this module.
+import type { TimelineEvent } from "./published-events.ts";
+import { EVENT_SOURCE } from "./published-events.ts";
+import { CURRENCIES } from "./schemas.ts";
+import { REQUEST_STATUSES } from "./types.ts";
+import { TIMELINE_TYPES } from "./view-schemas.ts";
+import * as z from "./zod.ts";
+
+/** The timeline types a request's timeline holds (the rest are the order's own). */
+export const REQUEST_EVENT_TYPES = TIMELINE_TYPES.filter(
+  (type) => !["ORDER_IMPORTED", "SHIPPED", "DELIVERED", "CANCELLED"].includes(type),
+);
+
+export const eventRefundSchema = z.strictObject({
+  amount: z.int(),
+  currency: z.enum(CURRENCIES),
+  method: z.enum(["CARD", "GIFT_CARD", "POINTS", "CASH_ON_DELIVERY"]),
+  status: z.enum(["PENDING", "SUCCEEDED", "FAILED", "NOT_REQUIRED"]),
+  refundId: z.nullable(z.string()),
+  expectedBy: z.nullable(z.strictObject({ earliest: z.iso.date(), latest: z.iso.date() })),
+});
+
+export const eventDetailSchema = z.strictObject({
+  eventId: z
+    .string()
+    .check(z.describe("Stable per timeline entry (`<requestId>.<position>`): drop repeats by it.")),
+  orderId: z.string(),
+  requestId: z.string(),
+  status: z.enum(REQUEST_STATUSES).check(z.describe("The request's status after the change.")),
+  at: z.iso.datetime(),
+  actor: z.string().check(z.describe("A user id, `system` or `policy`.")),
+  refund: z.optional(eventRefundSchema),
+});
+
+/** The event as a rule's target receives it: EventBridge's envelope around the detail. */
+export const cancellationEventSchema = z.object({
+  version: z.optional(z.string()),
+  id: z.optional(z.string()),
+  source: z.literal(EVENT_SOURCE),
+  "detail-type": z.enum(REQUEST_EVENT_TYPES as [string, ...string[]]),
+  account: z.optional(z.string()),
+  time: z.optional(z.iso.datetime()),
+  region: z.optional(z.string()),
+  resources: z.optional(z.array(z.string())),
+  detail: eventDetailSchema,
+});
+
+/** Where the JSON Schema is committed. */
+export const EVENT_SCHEMA_FILE = "docs/events/cancellation-event.schema.json";
+
+/** The JSON Schema document of the events, as `npm run openapi` writes it. */
+export const renderEventSchema = (): string => {
+  const schema = z.toJSONSchema(cancellationEventSchema, { target: "draft-2020-12" }) as Record<
+    string,
+    unknown
+  >;
+  const { $schema, ...rest } = schema;
+  const document = {
+    $schema,
+    $id: "cancellation-event.schema.json",
+    title: "Post-shipment cancellation domain event",
+    description:
+      "One change in a cancellation request's timeline, published to the service's EventBridge bus (docs/events.md).",
+    ...rest,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+};
+
+// Compile-time agreement of the detail schema and what the service publishes.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const agree = <T extends true>(_: T) => undefined;
+agree<Same<z.output<typeof eventDetailSchema>, TimelineEvent["detail"]>>(true);

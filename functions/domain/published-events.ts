@@ -1,0 +1,76 @@
+// The domain events integrators receive (SPEC "For integrators"): one per new entry in a
+// request's timeline, with the request's status and refund as that change left them.
+import type {
+  Currency,
+  ExpectedBy,
+  OrderRecord,
+  RefundMethod,
+  RefundStatus,
+  RequestStatus,
+  TimelineType,
+} from "./types.ts";
+
+/** EventBridge `source` of every event the service publishes. */
+export const EVENT_SOURCE = "shipped-cancellation";
+
+/** The refund as an event shows it: what a consumer needs, none of the service's bookkeeping. */
+export interface EventRefund {
+  amount: number;
+  currency: Currency;
+  method: RefundMethod;
+  status: RefundStatus;
+  refundId: string | null;
+  expectedBy: ExpectedBy | null;
+}
+
+export interface TimelineEventDetail {
+  /** Stable per timeline entry: a redelivery carries the same id, so consumers drop duplicates. */
+  eventId: string;
+  orderId: string;
+  requestId: string;
+  /** The request's status once the change that made this entry was saved. */
+  status: RequestStatus;
+  at: string;
+  actor: string;
+  refund?: EventRefund;
+}
+
+/** One event: EventBridge's `detail-type` is the timeline entry's type. */
+export interface TimelineEvent {
+  detailType: TimelineType;
+  detail: TimelineEventDetail;
+}
+
+/** The id of a request's n-th timeline entry (0-based): the same entry always gets the same id. */
+export const eventIdOf = (requestId: string, index: number): string => `${requestId}.${index}`;
+
+/**
+ * The events of one step: the timeline entries `after` has that `before` had not, per request,
+ * in timeline order. A step's entries all share its resulting status.
+ */
+export const timelineEvents = (before: OrderRecord, after: OrderRecord): TimelineEvent[] =>
+  Object.values(after.requests).flatMap((request) => {
+    const known = before.requests[request.requestId]?.timeline.length ?? 0;
+    const { refund } = request;
+    return request.timeline.slice(known).map((entry, offset) => ({
+      detailType: entry.type,
+      detail: {
+        eventId: eventIdOf(request.requestId, known + offset),
+        orderId: request.orderId,
+        requestId: request.requestId,
+        status: request.status,
+        at: entry.at,
+        actor: entry.actor,
+        ...(refund && {
+          refund: {
+            amount: refund.amount,
+            currency: refund.currency,
+            method: refund.method,
+            status: refund.status,
+            refundId: refund.refundId,
+            expectedBy: refund.expectedBy,
+          },
+        }),
+      },
+    }));
+  });

@@ -1,0 +1,131 @@
+// The domain events of a change (published-events.ts): one per new timeline entry, ids stable,
+// the status and refund as the change left them, and each one valid against the JSON Schema.
+import { readFileSync } from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule, { type FormatsPlugin } from "ajv-formats";
+import { describe, expect, it } from "vitest";
+import { EVENT_SCHEMA_FILE, renderEventSchema } from "../../functions/domain/event-schemas.ts";
+import {
+  EVENT_SOURCE,
+  eventIdOf,
+  timelineEvents,
+} from "../../functions/domain/published-events.ts";
+import {
+  approvedFlow,
+  at,
+  BUYER,
+  complete,
+  Flow,
+  HOUR,
+  instructRefund,
+  REQ,
+  refundSucceeded,
+  requestCancellation,
+  SELLER,
+  sellerApprove,
+} from "./flow.ts";
+
+const addFormats =
+  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
+  (addFormatsModule as unknown as FormatsPlugin);
+
+describe("timelineEvents", () => {
+  it("makes one event per new entry of a request's timeline, with its position as id", () => {
+    const flow = Flow.shipped().requested();
+    const before = flow.record;
+    flow.apply(sellerApprove(), at(HOUR));
+    const events = timelineEvents(before, flow.record);
+    expect(events).toEqual([
+      {
+        detailType: "SELLER_APPROVED",
+        detail: {
+          eventId: eventIdOf(REQ, 2),
+          orderId: flow.order.orderId,
+          requestId: REQ,
+          status: "AWAITING_MARKETPLACE",
+          at: at(HOUR),
+          actor: SELLER,
+        },
+      },
+    ]);
+  });
+
+  it("starts a new request's ids at 0 and leaves the order's own timeline out", () => {
+    const flow = Flow.shipped();
+    const before = flow.record;
+    flow.apply(requestCancellation({}), at(1));
+    const events = timelineEvents(before, flow.record);
+    expect(events.map((event) => [event.detailType, event.detail.eventId])).toEqual([
+      ["REQUESTED", eventIdOf(REQ, 0)],
+    ]);
+    expect(events[0]?.detail).toMatchObject({ status: "REQUESTED", actor: BUYER });
+    expect(events[0]?.detail).not.toHaveProperty("refund");
+  });
+
+  it("carries the refund as the change left it, without the service's bookkeeping", () => {
+    const flow = approvedFlow();
+    flow.apply(instructRefund(), at(HOUR + 2));
+    const before = flow.record;
+    flow.apply(refundSucceeded(), at(HOUR + 3));
+    flow.apply(complete(), at(HOUR + 3));
+    const events = timelineEvents(before, flow.record);
+    expect(events.map((event) => event.detailType)).toEqual(["REFUND_SUCCEEDED", "COMPLETED"]);
+    const { refund } = flow.request();
+    for (const event of events) {
+      expect(event.detail.status).toBe("COMPLETED");
+      expect(event.detail.refund).toEqual({
+        amount: refund?.amount,
+        currency: refund?.currency,
+        method: refund?.method,
+        status: "SUCCEEDED",
+        refundId: refund?.refundId,
+        expectedBy: refund?.expectedBy,
+      });
+    }
+  });
+
+  it("gives the same entry the same id when it is worked out again", () => {
+    const flow = Flow.shipped().requested();
+    const before = flow.record;
+    flow.apply(sellerApprove(), at(HOUR));
+    const ids = () => timelineEvents(before, flow.record).map((event) => event.detail.eventId);
+    expect(ids()).toEqual(ids());
+    expect(timelineEvents(flow.record, flow.record)).toEqual([]);
+  });
+});
+
+describe("the events' JSON Schema", () => {
+  const schema = JSON.parse(readFileSync(EVENT_SCHEMA_FILE, "utf8")) as object;
+
+  it("is the committed file, as npm run openapi writes it", () => {
+    expect(readFileSync(EVENT_SCHEMA_FILE, "utf8")).toBe(renderEventSchema());
+  });
+
+  it("accepts the events a whole story publishes, in EventBridge's envelope, and refuses others", () => {
+    const ajv = new Ajv2020({ allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    const flow = Flow.shipped();
+    const start = flow.record;
+    flow.requested();
+    flow.apply(sellerApprove(), at(HOUR));
+    const events = timelineEvents(start, flow.record);
+    expect(events.length).toBeGreaterThan(2);
+    const envelope = (event: (typeof events)[number]) => ({
+      version: "0",
+      id: "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+      source: EVENT_SOURCE,
+      "detail-type": event.detailType,
+      account: "123456789012",
+      time: event.detail.at,
+      region: "ap-northeast-1",
+      resources: [],
+      detail: event.detail,
+    });
+    for (const event of events) expect(validate(envelope(event)), ajv.errorsText()).toBe(true);
+    const [first] = events;
+    if (!first) throw new Error("no event");
+    expect(validate({ ...envelope(first), source: "elsewhere" })).toBe(false);
+    expect(validate({ ...envelope(first), detail: { ...first.detail, secret: 1 } })).toBe(false);
+  });
+});
