@@ -110,6 +110,8 @@ export interface GatewayOptions {
   tokens: LocalTokens;
   /** Local-only routes (`/_local/...`), served before the API's own. */
   extraEndpoints: LocalEndpoint[];
+  /** Answers what no route matched (the console's files) before the 404; false leaves it be. */
+  fallback?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
   log?: (line: string) => void;
 }
 
@@ -149,6 +151,7 @@ export const createGateway = (options: GatewayOptions): Server => {
         break;
       }
     }
+    if (!matched && (await options.fallback?.(request, response, url))) return;
     if (!matched) {
       problem(response, "NOT_FOUND", `no route for ${method} ${url.pathname}`);
       return;

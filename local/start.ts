@@ -33,6 +33,7 @@ import {
   stateMachineIds,
 } from "../infra/definition.ts";
 import { PROJECT_ROOT } from "../infra/lambda-defaults.ts";
+import { createConsoleFiles } from "./console-files.ts";
 import { type RunningDynamoDb, startDynamoDbLocal } from "./dynamodb.ts";
 import { LocalEventBridge } from "./eventbridge.ts";
 import { FaultInjector, faultSpecSchema, installFaults } from "./faults.ts";
@@ -453,7 +454,10 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       return { route, handler: handler as HttpHandler };
     });
     // Only requests addressed to 127.0.0.1 or localhost reach it (DNS rebinding: host-guard.ts).
-    const gateway = guardHost(createGateway({ routes, tokens, extraEndpoints, log }));
+    // The console's page and assets answer what no route does (local/console-files.ts).
+    const gateway = guardHost(
+      createGateway({ routes, tokens, extraEndpoints, fallback: createConsoleFiles(), log }),
+    );
     const port = await listen(gateway, options.port);
     cleanups.push(() => close(gateway));
     // Executions live in this process: after a restart on kept data, every open request is

@@ -1,0 +1,102 @@
+// An order as its people read it: items, amounts and dates in the order's locale, shipment, the
+// order's status in words and, for its buyer, what they can do now.
+import type { Order } from "../api.ts";
+import { formatDateTime, formatMoney } from "../format.ts";
+import { useMessages } from "../i18n.ts";
+import type { Messages } from "../messages/types.ts";
+
+/** The buyer's options in words: `{ kind, reason }` of the order's cancellationOption. */
+export const optionWords = (option: Order["cancellationOption"], messages: Messages): string => {
+  const words = messages.cancellationOption;
+  const byKind = option.kind === "NONE" ? undefined : words[option.kind][option.reason];
+  return byKind ?? words.fallback[option.reason];
+};
+
+export const OrderSummary = ({
+  order,
+  locale,
+  showOption,
+  showParties = false,
+}: {
+  order: Order;
+  /** The locale amounts and dates are written in. */
+  locale: string;
+  showOption: boolean;
+  showParties?: boolean;
+}) => {
+  const messages = useMessages();
+  const words = messages.order;
+  const money = (amount: number) => formatMoney(amount, order.currency, locale);
+  return (
+    <section class="panel" aria-labelledby="order-summary-heading">
+      <h2 id="order-summary-heading">{words.summary}</h2>
+      <dl class="facts">
+        <dt>{words.status}</dt>
+        <dd>{messages.orderStatus[order.status]}</dd>
+        {showOption && (
+          <>
+            <dt>{words.whatYouCanDo}</dt>
+            <dd>{optionWords(order.cancellationOption, messages)}</dd>
+          </>
+        )}
+        <dt>{words.placedAt}</dt>
+        <dd>
+          <time dateTime={order.placedAt}>{formatDateTime(order.placedAt, locale)}</time>
+        </dd>
+        {showParties && (
+          <>
+            <dt>{words.buyer}</dt>
+            <dd>{order.buyerId}</dd>
+            <dt>{words.seller}</dt>
+            <dd>{order.sellerId}</dd>
+          </>
+        )}
+      </dl>
+      <h3>{words.items}</h3>
+      <ul class="lines">
+        {order.lines.map((line) => (
+          <li key={line.lineId}>
+            <span class="line-title">{line.title}</span>{" "}
+            <span>{words.quantity(line.quantity)}</span>{" "}
+            <span class="amount">{money(line.unitPrice * line.quantity)}</span>
+          </li>
+        ))}
+      </ul>
+      <dl class="facts">
+        <dt>{words.shippingFee}</dt>
+        <dd class="amount">{money(order.shippingFee)}</dd>
+        <dt>{words.paid}</dt>
+        <dd class="amount">{money(order.payment.paidAmount)}</dd>
+        <dt>{words.paymentMethod}</dt>
+        <dd>{messages.paymentMethods[order.payment.method]}</dd>
+      </dl>
+      <h3>{words.shipment}</h3>
+      {order.shipment ? (
+        <dl class="facts">
+          <dt>{words.carrier}</dt>
+          <dd>{order.shipment.carrier}</dd>
+          <dt>{words.trackingNumber}</dt>
+          <dd>{order.shipment.trackingNumber}</dd>
+          <dt>{words.shippedAt}</dt>
+          <dd>
+            <time dateTime={order.shipment.shippedAt}>
+              {formatDateTime(order.shipment.shippedAt, locale)}
+            </time>
+          </dd>
+          {order.deliveredAt && (
+            <>
+              <dt>{words.deliveredAt}</dt>
+              <dd>
+                <time dateTime={order.deliveredAt}>
+                  {formatDateTime(order.deliveredAt, locale)}
+                </time>
+              </dd>
+            </>
+          )}
+        </dl>
+      ) : (
+        <p>{words.notShipped}</p>
+      )}
+    </section>
+  );
+};

@@ -1,0 +1,167 @@
+// A cancellation request as its people follow it: the status in words (role "status", so a change
+// is announced), reason and comment, the deadline that applies now with the time left, the refund
+// (amount, method, expected dates) and the timeline with times.
+import type { ComponentChildren } from "preact";
+import type { CancellationRequest } from "../api.ts";
+import { useNow } from "../app-context.ts";
+import { formatDate, formatDateTime, formatMoney, formatTimeLeft } from "../format.ts";
+import { useMessages } from "../i18n.ts";
+import type { RequestStatus } from "../messages/types.ts";
+
+/** Statuses after which a request never changes (SPEC). */
+export const TERMINAL: readonly RequestStatus[] = [
+  "COMPLETED",
+  "REJECTED",
+  "WITHDRAWN",
+  "RETURN_REQUIRED",
+];
+/** The buyer may withdraw until the marketplace approves (the domain's WITHDRAW transition). */
+export const WITHDRAWABLE: readonly RequestStatus[] = [
+  "REQUESTED",
+  "AWAITING_SELLER",
+  "AWAITING_MARKETPLACE",
+];
+
+export const StatusWords = ({ status }: { status: RequestStatus }) => {
+  const messages = useMessages();
+  return (
+    <p role="status" class={`status status-${status.toLowerCase()}`}>
+      {messages.requestStatus[status]}
+    </p>
+  );
+};
+
+const Deadline = ({ label, at, locale }: { label: string; at: string; locale: string }) => {
+  const messages = useMessages();
+  const now = useNow();
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>
+        <time dateTime={at}>{formatDateTime(at, locale)}</time>{" "}
+        <span class="time-left">{formatTimeLeft(at, now, locale, messages.time)}</span>
+      </dd>
+    </>
+  );
+};
+
+export const RequestView = ({
+  request,
+  locale,
+  showNotes = false,
+  headingId = "request-heading",
+  children,
+}: {
+  request: CancellationRequest;
+  /** The locale amounts and dates are written in (the order's, for its buyer). */
+  locale: string;
+  /** Timeline notes are for staff (what a refund failure said, a decision's note). */
+  showNotes?: boolean;
+  headingId?: string;
+  /** Actions on the request, shown under its status. */
+  children?: ComponentChildren;
+}) => {
+  const messages = useMessages();
+  const words = messages.request;
+  const { refund, rejection, status } = request;
+  const actor = (id: string) =>
+    id === "system" ? messages.actors.system : id === "policy" ? messages.actors.policy : id;
+  return (
+    <section class="panel" aria-labelledby={headingId}>
+      <h2 id={headingId} tabIndex={-1}>
+        {words.heading}
+      </h2>
+      <p class="status-label">{words.status}</p>
+      <StatusWords status={status} />
+      {status === "RETURN_REQUIRED" && <p>{words.returnAdvice}</p>}
+      {children}
+      <dl class="facts">
+        <dt>{words.reason}</dt>
+        <dd>{messages.reasons[request.reason]}</dd>
+        {request.comment && (
+          <>
+            <dt>{words.comment}</dt>
+            <dd class="comment">{request.comment}</dd>
+          </>
+        )}
+        <dt>{words.createdAt}</dt>
+        <dd>
+          <time dateTime={request.createdAt}>{formatDateTime(request.createdAt, locale)}</time>
+        </dd>
+        {(status === "REQUESTED" || status === "AWAITING_SELLER") && (
+          <Deadline label={words.sellerDeadline} at={request.sellerDeadline} locale={locale} />
+        )}
+        {status === "AWAITING_MARKETPLACE" && request.marketplaceDeadline && (
+          <Deadline
+            label={words.marketplaceDeadline}
+            at={request.marketplaceDeadline}
+            locale={locale}
+          />
+        )}
+        {status === "REFUND_FAILED" && request.refundRetryDeadline && (
+          <Deadline
+            label={words.refundRetryDeadline}
+            at={request.refundRetryDeadline}
+            locale={locale}
+          />
+        )}
+        {rejection && (
+          <>
+            <dt>{words.rejection}</dt>
+            <dd>
+              {words.rejectedBy[rejection.by]}: {rejection.reason}
+            </dd>
+          </>
+        )}
+      </dl>
+      <h3>{words.refund}</h3>
+      {refund ? (
+        <dl class="facts">
+          <dt>{words.refundAmount}</dt>
+          <dd class="amount">{formatMoney(refund.amount, refund.currency, locale)}</dd>
+          <dt>{words.refundMethod}</dt>
+          <dd>{messages.paymentMethods[refund.method]}</dd>
+          <dt>{words.refundStatus}</dt>
+          <dd>{messages.refundStatus[refund.status]}</dd>
+          {refund.expectedBy && refund.status !== "SUCCEEDED" && (
+            <>
+              <dt>{words.expectedBy}</dt>
+              <dd>
+                {words.expectedRange(
+                  formatDate(refund.expectedBy.earliest, locale),
+                  formatDate(refund.expectedBy.latest, locale),
+                )}
+              </dd>
+            </>
+          )}
+          {refund.succeededAt && (
+            <>
+              <dt>{messages.refundStatus.SUCCEEDED}</dt>
+              <dd>
+                <time dateTime={refund.succeededAt}>
+                  {formatDateTime(refund.succeededAt, locale)}
+                </time>
+              </dd>
+            </>
+          )}
+        </dl>
+      ) : (
+        !TERMINAL.includes(status) && <p>{words.noRefundYet}</p>
+      )}
+      {refund?.status === "NOT_REQUIRED" && <p>{words.refuseDeliveryAdvice}</p>}
+      <h3 id={`${headingId}-timeline`}>{words.timeline}</h3>
+      <ol class="timeline" aria-labelledby={`${headingId}-timeline`}>
+        {request.timeline.map((entry, index) => (
+          <li key={`${entry.at}-${entry.type}-${index}`}>
+            <time dateTime={entry.at}>{formatDateTime(entry.at, locale)}</time>{" "}
+            <span>
+              {messages.timelineTypes[entry.type]}
+              {messages.by(actor(entry.actor))}
+            </span>
+            {showNotes && entry.note && <span class="note"> — {entry.note}</span>}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+};

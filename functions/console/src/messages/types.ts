@@ -1,0 +1,214 @@
+// The shape of the console's wording: one object per language (ja.ts, en.ts) with these keys, so
+// a missing translation is a type error. Enum keys come from the generated API types.
+import type { components } from "../api-schema.ts";
+
+type Schemas = components["schemas"];
+export type Language = "ja" | "en";
+export type Role = "buyer" | "seller" | "operator";
+export type OrderStatus = Schemas["Order"]["status"];
+export type OptionReason = Schemas["Order"]["cancellationOption"]["reason"];
+export type OptionKind = Schemas["Order"]["cancellationOption"]["kind"];
+export type PaymentMethod = Schemas["Order"]["payment"]["method"];
+export type CancellationReason = Schemas["CancellationRequest"]["reason"];
+export type RequestStatus = Schemas["CancellationRequest"]["status"];
+export type RefundStatus = Schemas["Refund"]["status"];
+export type TimelineType = Schemas["TimelineEntry"]["type"];
+export type ProblemCode = Schemas["Problem"]["code"];
+
+export interface Messages {
+  language: Language;
+  appName: string;
+  /** The switch button's text: the other language's own name. */
+  switchLanguage: string;
+  /** The language the switch button's text is written in. */
+  switchLanguageLang: Language;
+  loading: string;
+  navigationLabel: string;
+  signedInAs: (userId: string, role: Role) => string;
+  roleSwitch: string;
+
+  roles: Record<Role, string>;
+  signIn: {
+    heading: string;
+    localIntro: string;
+    userId: string;
+    userIdHint: string;
+    role: string;
+    submit: string;
+    cognitoIntro: string;
+    cognitoSubmit: string;
+    userIdRequired: string;
+    userIdInvalid: string;
+    noRole: string;
+    signInFailed: string;
+    sessionExpired: string;
+    samplesHeading: string;
+    samplesIntro: string;
+    createSamples: string;
+    samplesCreated: (orderIds: string[]) => string;
+    sampleTitles: [string, string];
+  };
+  signOut: string;
+
+  nav: {
+    myOrders: string;
+    sellerRequests: string;
+    recordShipment: string;
+    reviewQueue: string;
+    refundFailures: string;
+    findOrder: string;
+  };
+
+  orders: {
+    heading: string;
+    empty: string;
+    listLabel: string;
+    placedAt: string;
+    total: string;
+    status: string;
+    whatYouCanDo: string;
+    more: string;
+  };
+
+  order: {
+    heading: (orderId: string) => string;
+    summary: string;
+    items: string;
+    quantity: (quantity: number) => string;
+    shippingFee: string;
+    paid: string;
+    paymentMethod: string;
+    placedAt: string;
+    shipment: string;
+    carrier: string;
+    trackingNumber: string;
+    shippedAt: string;
+    deliveredAt: string;
+    notShipped: string;
+    status: string;
+    buyer: string;
+    seller: string;
+    whatYouCanDo: string;
+    notFound: string;
+    back: string;
+  };
+
+  orderStatus: Record<OrderStatus, string>;
+  cancellationOption: {
+    CANCEL: Partial<Record<OptionReason, string>>;
+    RETURN: Partial<Record<OptionReason, string>>;
+    /** Words for a reason whatever the kind (NONE, or a pair not listed above). */
+    fallback: Record<OptionReason, string>;
+  };
+  paymentMethods: Record<PaymentMethod, string>;
+  reasons: Record<CancellationReason, string>;
+
+  requestForm: {
+    open: string;
+    heading: string;
+    reason: string;
+    chooseReason: string;
+    comment: string;
+    commentHint: string;
+    submit: string;
+    cancel: string;
+    reasonRequired: string;
+    commentRequired: string;
+    commentTooLong: string;
+  };
+
+  request: {
+    heading: string;
+    status: string;
+    reason: string;
+    comment: string;
+    createdAt: string;
+    sellerDeadline: string;
+    marketplaceDeadline: string;
+    refundRetryDeadline: string;
+    rejection: string;
+    rejectedBy: Record<"SELLER" | "MARKETPLACE", string>;
+    refund: string;
+    refundAmount: string;
+    refundMethod: string;
+    refundStatus: string;
+    expectedBy: string;
+    expectedRange: (earliest: string, latest: string) => string;
+    noRefundYet: string;
+    timeline: string;
+    withdraw: string;
+    refresh: string;
+    withdrawn: string;
+    returnAdvice: string;
+    refuseDeliveryAdvice: string;
+    noRequest: string;
+  };
+
+  requestStatus: Record<RequestStatus, string>;
+  refundStatus: Record<RefundStatus, string>;
+  timelineTypes: Record<TimelineType, string>;
+  actors: { system: string; policy: string };
+  by: (actor: string) => string;
+
+  time: {
+    left: (duration: string) => string;
+    overdue: string;
+  };
+
+  queue: {
+    sellerHeading: string;
+    sellerIntro: string;
+    reviewHeading: string;
+    reviewIntro: string;
+    failuresHeading: string;
+    failuresIntro: string;
+    empty: string;
+    listLabel: string;
+    item: (orderId: string) => string;
+    amount: string;
+    deadline: string;
+    approve: string;
+    reject: string;
+    rejectReason: string;
+    confirmReject: string;
+    cancel: string;
+    rejectReasonRequired: string;
+    approved: (orderId: string) => string;
+    rejected: (orderId: string) => string;
+    retryRefund: string;
+    refundAsGift: string;
+    retried: (orderId: string) => string;
+    lastFailure: string;
+    attempts: (count: number) => string;
+    reload: string;
+  };
+
+  shipment: {
+    heading: string;
+    intro: string;
+    orderId: string;
+    carrier: string;
+    trackingNumber: string;
+    submit: string;
+    saved: (orderId: string) => string;
+    required: string;
+  };
+
+  find: {
+    heading: string;
+    orderId: string;
+    submit: string;
+    required: string;
+    activeRequest: string;
+    noActiveRequest: string;
+  };
+
+  errors: Record<ProblemCode, string> & {
+    heading: string;
+    unknown: (status: number) => string;
+    network: string;
+    retryIn: (seconds: number) => string;
+    fieldError: (field: string, message: string) => string;
+    keptValues: string;
+  };
+}

@@ -1,0 +1,98 @@
+// Operators look up any order by its id: the order, and its active cancellation request if any
+// (with the action that is theirs now).
+import { useState } from "preact/hooks";
+import { type CancellationRequest, type Failure, type Order, outcome } from "../api.ts";
+import { useApp } from "../app-context.ts";
+import { FailureAlert, InputAlert } from "../components/alerts.tsx";
+import { OrderSummary } from "../components/order-summary.tsx";
+import { PageHeading } from "../components/page-heading.tsx";
+import { RequestView } from "../components/request-view.tsx";
+import { DecisionFor, RefundRetryFor } from "../components/staff-actions.tsx";
+import { useMessages } from "../i18n.ts";
+
+export const FindOrderPage = () => {
+  const { api } = useApp();
+  const messages = useMessages();
+  const words = messages.find;
+  const locale = messages.language;
+  const [orderId, setOrderId] = useState("");
+  const [invalid, setInvalid] = useState(false);
+  const [failure, setFailure] = useState<Failure>();
+  const [found, setFound] = useState<{ order: Order; request?: CancellationRequest }>();
+  const [busy, setBusy] = useState(false);
+
+  const find = async (event: Event) => {
+    event.preventDefault();
+    const id = orderId.trim();
+    setInvalid(id === "");
+    setFailure(undefined);
+    if (!id || busy) return;
+    setBusy(true);
+    const order = await outcome(
+      api.GET("/orders/{orderId}", { params: { path: { orderId: id } } }),
+    );
+    if (!order.ok) {
+      setBusy(false);
+      setFound(undefined);
+      return setFailure(order.failure);
+    }
+    const requestId = order.data.activeCancellationRequestId;
+    const request = requestId
+      ? await outcome(
+          api.GET("/orders/{orderId}/cancellation-requests/{requestId}", {
+            params: { path: { orderId: id, requestId } },
+          }),
+        )
+      : undefined;
+    setBusy(false);
+    if (request && !request.ok) setFailure(request.failure);
+    setFound({ order: order.data, ...(request?.ok ? { request: request.data } : {}) });
+  };
+
+  return (
+    <>
+      <PageHeading title={words.heading} />
+      <form class="panel inline-form" onSubmit={find} noValidate>
+        <div class="field">
+          <label for="find-order-id">{words.orderId}</label>
+          <input
+            id="find-order-id"
+            type="text"
+            value={orderId}
+            required
+            spellcheck={false}
+            aria-invalid={invalid}
+            onInput={(event) => setOrderId(event.currentTarget.value)}
+          />
+        </div>
+        <div class="actions">
+          <button type="submit" class="primary" aria-disabled={busy}>
+            {words.submit}
+          </button>
+        </div>
+        {invalid && <InputAlert>{words.required}</InputAlert>}
+        {failure && <FailureAlert failure={failure} />}
+      </form>
+      {found && (
+        <>
+          <h2 class="result-heading">{messages.order.heading(found.order.orderId)}</h2>
+          <OrderSummary order={found.order} locale={locale} showOption showParties />
+          {found.request ? (
+            <RequestView request={found.request} locale={locale} showNotes>
+              <DecisionFor
+                request={found.request}
+                onDone={(request) => setFound({ order: found.order, request })}
+              />
+              <RefundRetryFor
+                request={found.request}
+                onDone={(request) => setFound({ order: found.order, request })}
+              />
+            </RequestView>
+          ) : (
+            <p>{words.noActiveRequest}</p>
+          )}
+        </>
+      )}
+    </>
+  );
+};

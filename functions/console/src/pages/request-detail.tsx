@@ -1,0 +1,57 @@
+// One request as staff see it: the order (with its buyer and seller), the request with its
+// timeline notes, and the action that is theirs now (decision or refund retry).
+import { outcome } from "../api.ts";
+import { useApp } from "../app-context.ts";
+import { FailureAlert, Loading } from "../components/alerts.tsx";
+import { OrderSummary } from "../components/order-summary.tsx";
+import { PageHeading } from "../components/page-heading.tsx";
+import { RequestView } from "../components/request-view.tsx";
+import { DecisionFor, RefundRetryFor } from "../components/staff-actions.tsx";
+import { useMessages } from "../i18n.ts";
+import { useLoad } from "../load.ts";
+
+export const RequestDetailPage = ({
+  orderId,
+  requestId,
+}: {
+  orderId: string;
+  requestId: string;
+}) => {
+  const { api } = useApp();
+  const messages = useMessages();
+  const locale = messages.language;
+  const [order] = useLoad(
+    () => outcome(api.GET("/orders/{orderId}", { params: { path: { orderId } } })),
+    [api, orderId],
+  );
+  const [request, reload, replace] = useLoad(
+    () =>
+      outcome(
+        api.GET("/orders/{orderId}/cancellation-requests/{requestId}", {
+          params: { path: { orderId, requestId } },
+        }),
+      ),
+    [api, orderId, requestId],
+  );
+  return (
+    <>
+      <PageHeading title={messages.order.heading(orderId)} />
+      {(request.state === "loading" || order.state === "loading") && <Loading />}
+      {request.state === "failed" && <FailureAlert failure={request.failure} />}
+      {request.state === "ok" && (
+        <RequestView request={request.data} locale={locale} showNotes>
+          <DecisionFor request={request.data} onDone={(updated) => replace(updated)} />
+          <RefundRetryFor request={request.data} onDone={(updated) => replace(updated)} />
+          <div class="actions">
+            <button type="button" onClick={() => void reload()}>
+              {messages.request.refresh}
+            </button>
+          </div>
+        </RequestView>
+      )}
+      {order.state === "ok" && (
+        <OrderSummary order={order.data} locale={locale} showOption={false} showParties />
+      )}
+    </>
+  );
+};

@@ -1,0 +1,195 @@
+// The staff's lists of requests: the seller's queue (AWAITING_SELLER), the operators' review queue
+// (AWAITING_MARKETPLACE) and refund failures (REFUND_FAILED), soonest deadline first with the time
+// left. Each request is a list item naming its order, with its reason, comment and amount, and the
+// buttons that act on it; a request acted on leaves the list.
+import { useRef, useState } from "preact/hooks";
+import { type CancellationRequest, outcome } from "../api.ts";
+import { useApp, useNow } from "../app-context.ts";
+import { FailureAlert, Loading, Notice } from "../components/alerts.tsx";
+import { PageHeading } from "../components/page-heading.tsx";
+import { DecisionFor, RefundRetryFor } from "../components/staff-actions.tsx";
+import { formatDateTime, formatMoney, formatTimeLeft } from "../format.ts";
+import { useMessages } from "../i18n.ts";
+import { useLoad } from "../load.ts";
+import { href } from "../router.ts";
+
+export type QueueKind = "seller" | "review" | "failures";
+
+const PAGE_SIZE = 50;
+
+/** The deadline each queue is sorted by and shows. */
+const deadlineOf = (kind: QueueKind, request: CancellationRequest): string | null =>
+  kind === "seller"
+    ? request.sellerDeadline
+    : kind === "review"
+      ? request.marketplaceDeadline
+      : request.refundRetryDeadline;
+
+const QueueItem = ({
+  kind,
+  request,
+  onDone,
+}: {
+  kind: QueueKind;
+  request: CancellationRequest;
+  onDone: (request: CancellationRequest, what: "approved" | "rejected" | "retried") => void;
+}) => {
+  const { api } = useApp();
+  const messages = useMessages();
+  const words = messages.queue;
+  const locale = messages.language;
+  const now = useNow();
+  // The amount is the order's: a request has none until its refund is instructed.
+  const [order] = useLoad(
+    () => outcome(api.GET("/orders/{orderId}", { params: { path: { orderId: request.orderId } } })),
+    [api, request.orderId],
+  );
+  const deadline = deadlineOf(kind, request);
+  const lastFailure = [...request.timeline]
+    .reverse()
+    .find((entry) => entry.type === "REFUND_FAILED");
+  const amount = request.refund
+    ? formatMoney(request.refund.amount, request.refund.currency, locale)
+    : order.state === "ok"
+      ? formatMoney(order.data.payment.paidAmount, order.data.currency, locale)
+      : undefined;
+  return (
+    <li class="card">
+      <h2 class="card-title">
+        <a href={href(`/requests/${request.orderId}/${request.requestId}`)}>
+          {words.item(request.orderId)}
+        </a>
+      </h2>
+      {order.state === "ok" && (
+        <p class="card-lines">{order.data.lines.map((line) => line.title).join("、")}</p>
+      )}
+      <dl class="facts">
+        <dt>{messages.request.reason}</dt>
+        <dd>{messages.reasons[request.reason]}</dd>
+        {request.comment && (
+          <>
+            <dt>{messages.request.comment}</dt>
+            <dd class="comment">{request.comment}</dd>
+          </>
+        )}
+        <dt>{words.amount}</dt>
+        <dd class="amount">{amount ?? "…"}</dd>
+        {kind === "failures" && request.refund && (
+          <>
+            <dt>{messages.request.refundMethod}</dt>
+            <dd>
+              {messages.paymentMethods[request.refund.method]} (
+              {words.attempts(request.refund.attempts)})
+            </dd>
+          </>
+        )}
+        {kind === "failures" && lastFailure?.note && (
+          <>
+            <dt>{words.lastFailure}</dt>
+            <dd>{lastFailure.note}</dd>
+          </>
+        )}
+        {deadline && (
+          <>
+            <dt>{words.deadline}</dt>
+            <dd>
+              <time dateTime={deadline}>{formatDateTime(deadline, locale)}</time>{" "}
+              <strong class="time-left">
+                {formatTimeLeft(deadline, now, locale, messages.time)}
+              </strong>
+            </dd>
+          </>
+        )}
+      </dl>
+      {kind === "failures" ? (
+        <RefundRetryFor request={request} onDone={onDone} />
+      ) : (
+        <DecisionFor request={request} onDone={onDone} />
+      )}
+    </li>
+  );
+};
+
+export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
+  const { api } = useApp();
+  const messages = useMessages();
+  const words = messages.queue;
+  const [loaded, reload] = useLoad(
+    () =>
+      outcome(
+        kind === "seller"
+          ? api.GET("/seller/cancellation-requests", { params: { query: { limit: PAGE_SIZE } } })
+          : api.GET("/operator/cancellation-requests", {
+              params: {
+                query: {
+                  limit: PAGE_SIZE,
+                  status: kind === "review" ? "AWAITING_MARKETPLACE" : "REFUND_FAILED",
+                },
+              },
+            }),
+      ),
+    [api, kind],
+  );
+  const [done, setDone] = useState<{ requestIds: string[]; notice?: string }>({ requestIds: [] });
+  const list = useRef<HTMLUListElement>(null);
+  const heading =
+    kind === "seller"
+      ? words.sellerHeading
+      : kind === "review"
+        ? words.reviewHeading
+        : words.failuresHeading;
+  const intro =
+    kind === "seller"
+      ? words.sellerIntro
+      : kind === "review"
+        ? words.reviewIntro
+        : words.failuresIntro;
+
+  const items =
+    loaded.state === "ok"
+      ? loaded.data.items
+          .filter((request) => !done.requestIds.includes(request.requestId))
+          .sort((a, b) => (deadlineOf(kind, a) ?? "").localeCompare(deadlineOf(kind, b) ?? ""))
+      : [];
+
+  const onDone = (request: CancellationRequest, what: "approved" | "rejected" | "retried") => {
+    setDone(({ requestIds }) => ({
+      requestIds: [...requestIds, request.requestId],
+      notice: words[what](request.orderId),
+    }));
+    // The item is gone: continue with the list's first remaining request, or the heading.
+    setTimeout(() => {
+      const next = list.current?.querySelector<HTMLElement>("li a");
+      (next ?? document.querySelector<HTMLElement>("h1"))?.focus();
+    });
+  };
+
+  return (
+    <>
+      <PageHeading title={heading} />
+      <p>{intro}</p>
+      {done.notice && <Notice>{done.notice}</Notice>}
+      <p class="actions">
+        <button
+          type="button"
+          onClick={() => {
+            setDone({ requestIds: [] });
+            void reload();
+          }}
+        >
+          {words.reload}
+        </button>
+      </p>
+      {loaded.state === "loading" && <Loading />}
+      {loaded.state === "failed" && <FailureAlert failure={loaded.failure} />}
+      {loaded.state === "ok" && items.length === 0 && <p>{words.empty}</p>}
+      {items.length > 0 && (
+        <ul class="cards" aria-label={words.listLabel} ref={list}>
+          {items.map((request) => (
+            <QueueItem key={request.requestId} kind={kind} request={request} onDone={onDone} />
+          ))}
+        </ul>
+      )}
+    </>
+  );
+};
