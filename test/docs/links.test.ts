@@ -4,7 +4,8 @@
 // The rule, kept simple on purpose:
 // - A URL is any `http://` or `https://` in the text, code blocks included (a curl line is read
 //   and run too). Its host must be one that points at no one: `127.0.0.1`, `localhost`, or
-//   example.com / example.net / example.org (or a subdomain of them), reserved for examples.
+//   example.com / example.net / example.org (or a subdomain of them), reserved for examples; or
+//   hold a `<placeholder>` (`https://<id>.cloudfront.net/`): the reader's own deployment.
 // - A link target (`[text](target)`, `![alt](target)`, `[label]: target`) outside code must be a
 //   URL as above, `#anchor`, or a relative path to a file of the repository; an anchor into a
 //   markdown file must name one of its headings (GitHub's heading ids). Any other scheme
@@ -14,12 +15,16 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../infra/lambda-defaults.ts";
 
-/** Hosts that reach nothing outside this machine or the reserved example domains. */
+/** Hosts that reach nothing outside this machine, the reserved example domains, or the reader's. */
 const isAllowedHost = (host: string): boolean =>
-  host === "127.0.0.1" || host === "localhost" || /(^|\.)example\.(com|net|org)$/.test(host);
+  host === "127.0.0.1" ||
+  host === "localhost" ||
+  /(^|\.)example\.(com|net|org)$/.test(host) ||
+  /<[^>]+>/.test(host);
 
-const URL_PATTERN = /https?:\/\/[^\s)<>"'`\]]+/gi;
-const HOST_OF_URL = /^https?:\/\/(?:[^@/\s]*@)?([^:/?#\s]+)/i;
+const URL_PATTERN = /https?:\/\/[^\s)"'`\]]+/gi;
+/** The host: up to a port, path, query or fragment; a `<placeholder>` may be part of it. */
+const HOST_OF_URL = /^https?:\/\/(?:[^@/\s]*@)?((?:<[^>\s]*>|[^:/?#\s<>])+)/i;
 
 /** Lines of fenced code blocks (``` or ~~~) become empty lines: links there are not links. */
 const withoutFencedCode = (markdown: string): string => {
@@ -170,7 +175,8 @@ describe("the link checks", () => {
   it("accept local addresses and the reserved example domains", () => {
     const text = [
       "curl -s http://127.0.0.1:3000/policy and http://localhost:$PORT/docs",
-      "`https://console.example.com` and https://api.example.org/v1 and http://example.net",
+      "`https://console.example.com` and https://api.example.org/v1 and <http://example.net>",
+      "the ConsoleUrl output, `https://<id>.cloudfront.net/`",
     ].join("\n");
     expect(check(text)).toEqual([]);
   });
