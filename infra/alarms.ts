@@ -31,6 +31,8 @@ export const RUNBOOK_ANCHORS = {
   MailFailed: "mailfailed",
   WorkflowFailed: "workflowfailed",
   Errors: "lambda-errors",
+  /** The edge firewall's alarm (infra/edge-firewall.ts), in us-east-1 with its web ACL. */
+  EdgeBlockedRequests: "edgeblockedrequests",
 } as const;
 export type RunbookEntry = keyof typeof RUNBOOK_ANCHORS;
 export const runbookLink = (entry: RunbookEntry): string =>

@@ -1,22 +1,30 @@
-// Who may call the API: a Cognito user pool for people (one group per role, MFA for everyone) and
-// OAuth resource servers whose scopes machine clients obtain with the client-credentials grant,
-// one app client per calling system holding only its own scope.
+// Who may call the API: a Cognito user pool for people (one group per role, MFA for everyone) who
+// sign in to the web console through the hosted login (authorization code with PKCE) or with SRP,
+// and OAuth resource servers whose scopes machine clients obtain with the client-credentials
+// grant, one app client per calling system holding only its own scope.
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cognito from "aws-cdk-lib/aws-cognito";
 import { Construct } from "constructs";
 import { RESOURCE_SERVERS, ROLE_GROUPS } from "../functions/http/routes.ts";
+
+/** What the console asks the hosted login for: who signed in, no API scopes (roles are groups). */
+export const CONSOLE_SCOPES = ["openid", "email", "profile"] as const;
 
 export interface AuthProps {
   /** Deletion protection + RETAIN when true; DESTROY for dev stacks. */
   protectData: boolean;
   /** Prefix of the Cognito domain that serves the OAuth token endpoint. */
   domainPrefix: string;
+  /** The console's address (`https://<domain>/`): where the hosted login sends people back. */
+  consoleUrl: string;
 }
 
 export class Auth extends Construct {
   readonly userPool: cognito.UserPool;
   /** People: SRP sign-in only (the password never leaves the device), no secret. */
   readonly userClient: cognito.UserPoolClient;
+  /** The web console: the hosted login's authorization code with PKCE, no secret (a browser app). */
+  readonly consoleClient: cognito.UserPoolClient;
   /** The marketplace's order system: client credentials with a secret, scope `orders/write` only. */
   readonly orderSystemClient: cognito.UserPoolClient;
   /** The carrier feed: client credentials with a secret, scope `carrier/events` only. */
@@ -108,7 +116,35 @@ export class Auth extends Construct {
     // other way round): each can obtain its own scope and nothing else.
     this.orderSystemClient = this.machineClient("OrderSystemClient", scopeNamed("orders/write"));
     this.carrierClient = this.machineClient("CarrierClient", scopeNamed("carrier/events"));
-    this.clients = [this.userClient, this.orderSystemClient, this.carrierClient];
+    this.consoleClient = this.userPool.addClient("ConsoleClient", {
+      // A public client: a secret in a browser app would be no secret; PKCE protects the code.
+      generateSecret: false,
+      authFlows: {},
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: CONSOLE_SCOPES.map((scope) => cognito.OAuthScope.custom(scope)),
+        callbackUrls: [props.consoleUrl],
+        logoutUrls: [props.consoleUrl],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      // People sign in again each working day (a stolen refresh token expires by then too).
+      refreshTokenValidity: Duration.days(1),
+      enableTokenRevocation: true,
+    });
+    // The hosted login needs no API sign-in flows; left unset, Cognito would allow SRP and custom
+    // auth for this client too.
+    (this.consoleClient.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = [
+      "ALLOW_REFRESH_TOKEN_AUTH",
+    ];
+    this.clients = [
+      this.userClient,
+      this.consoleClient,
+      this.orderSystemClient,
+      this.carrierClient,
+    ];
 
     const { region } = Stack.of(this);
     this.issuerUrl = `https://cognito-idp.${region}.amazonaws.com/${this.userPool.userPoolId}`;

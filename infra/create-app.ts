@@ -2,6 +2,7 @@
 // CDK CLI's entry) and the tests and local mode all build it here, so they see the same system.
 import { App, type Environment } from "aws-cdk-lib";
 import { readConfig } from "./config.ts";
+import { EDGE_FIREWALL_REGION, EdgeFirewallStack, edgeWebAclSource } from "./edge-firewall.ts";
 import { addNagChecks } from "./nag.ts";
 import { ShippedCancellationStack } from "./stack.ts";
 
@@ -43,14 +44,32 @@ export interface CreateAppOptions extends AppOptions {
 export const createApp = (options: CreateAppOptions = {}) => {
   const app = newApp(options);
   const config = readConfig(app.node);
+  const env = options.env ?? {
+    account: process.env.CDK_DEFAULT_ACCOUNT ?? DEFAULT_ENV.account,
+    region: process.env.CDK_DEFAULT_REGION ?? DEFAULT_ENV.region,
+  };
+  const edgeWebAcl = edgeWebAclSource({
+    region: env.region ?? DEFAULT_ENV.region,
+    stackName: STACK_NAME,
+    edgeWebAclArn: config.edgeWebAclArn,
+  });
+  // A CloudFront web ACL exists only in us-east-1: for a stack elsewhere, a companion stack there.
+  const firewallStack =
+    edgeWebAcl.kind === "companion"
+      ? new EdgeFirewallStack(app, `${STACK_NAME}EdgeFirewall`, {
+          env: { account: env.account, region: EDGE_FIREWALL_REGION },
+          description: "Post-shipment cancellation service: the CloudFront distribution's firewall",
+          parameterName: edgeWebAcl.parameterName,
+          alarmEmail: config.alarmEmail,
+        })
+      : undefined;
   const stack = new ShippedCancellationStack(app, STACK_NAME, {
-    env: options.env ?? {
-      account: process.env.CDK_DEFAULT_ACCOUNT ?? DEFAULT_ENV.account,
-      region: process.env.CDK_DEFAULT_REGION ?? DEFAULT_ENV.region,
-    },
+    env,
     description: "Post-shipment cancellation service (発送済みキャンセル)",
     config,
+    edgeWebAcl,
   });
+  if (firewallStack) stack.addStackDependency(firewallStack, "its distribution uses the web ACL");
   if (options.nag ?? true) addNagChecks(app);
-  return { app, stack, config };
+  return { app, stack, firewallStack, config };
 };

@@ -5,6 +5,7 @@ import {
   type CfnElement,
   CfnOutput,
   Duration,
+  Lazy,
   RemovalPolicy,
   Stack,
   type StackProps,
@@ -17,18 +18,20 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import { ENV } from "../functions/adapters/config.ts";
-import { EVENT_SOURCE } from "../functions/domain/published-events.ts";
 import {
   ORDERS_TABLE,
   PENDING_WORK_INDEX,
   type Projection,
   REFUNDS_TABLE,
 } from "../functions/adapters/table.ts";
+import { EVENT_SOURCE } from "../functions/domain/published-events.ts";
 import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
 import { Api, DEFAULT_THROTTLE } from "./api.ts";
 import { Auth } from "./auth.ts";
 import type { DeploymentConfig } from "./config.ts";
 import { OperationsDashboard } from "./dashboard.ts";
+import { EdgeDistribution } from "./edge.ts";
+import { type EdgeWebAclSource, edgeWebAcl } from "./edge-firewall.ts";
 import { createFunction } from "./lambda-defaults.ts";
 import { Mail } from "./mail.ts";
 import { acknowledge } from "./nag.ts";
@@ -51,6 +54,8 @@ const functionsIn = (scope: Construct): lambda.Function[] =>
 
 export interface ShippedCancellationStackProps extends StackProps {
   config: DeploymentConfig;
+  /** Where the CloudFront distribution's WAF web ACL comes from (edgeWebAclSource). */
+  edgeWebAcl: EdgeWebAclSource;
 }
 
 export class ShippedCancellationStack extends Stack {
@@ -61,6 +66,7 @@ export class ShippedCancellationStack extends Stack {
   readonly eventBus: events.EventBus;
   readonly workflow: CancellationWorkflow;
   readonly api: Api;
+  readonly edge: EdgeDistribution;
   readonly alarms: Alarms;
   readonly dashboard: OperationsDashboard;
 
@@ -103,6 +109,9 @@ export class ShippedCancellationStack extends Stack {
     this.auth = new Auth(this, "Auth", {
       protectData: config.protectData,
       domainPrefix: config.authDomainPrefix ?? `shipped-cancellation-${this.account}`,
+      // The distribution fronts the API, which trusts the console's client: built after both,
+      // its address reaches the client when the template is written.
+      consoleUrl: Lazy.string({ produce: () => this.edge.consoleUrl }),
     });
 
     this.mail = new Mail(this, "Mail", { mailIdentity: config.mailIdentity });
@@ -218,6 +227,16 @@ export class ShippedCancellationStack extends Stack {
       targets: [new targets.LambdaFunction(reconciler)],
     });
 
+    // The console and the API on one HTTPS origin, behind the WAF (before the alarms: its
+    // deployment function is watched like every other).
+    const webAcl = edgeWebAcl(this, props.edgeWebAcl);
+    this.edge = new EdgeDistribution(this, "Edge", {
+      httpApi: this.api.httpApi,
+      authDomain: this.auth.domain,
+      consoleClient: this.auth.consoleClient,
+      webAclArn: webAcl.arn,
+    });
+
     this.alarms = new Alarms(this, "Alarms", {
       stateMachine,
       // Every function in the stack, the workflow's included.
@@ -230,6 +249,9 @@ export class ShippedCancellationStack extends Stack {
       functions: functionsIn(this),
     });
 
+    webAcl.firewall?.notify(this.alarms.topic);
+
+    new CfnOutput(this, "ConsoleUrl", { value: this.edge.consoleUrl });
     new CfnOutput(this, "ApiUrl", { value: this.api.httpApi.apiEndpoint });
     new CfnOutput(this, "UserPoolId", { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, "UserClientId", { value: this.auth.userClient.userPoolClientId });
