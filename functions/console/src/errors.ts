@@ -24,8 +24,8 @@ export const describeFailure = (
   const { problem, status, retryAfterSeconds } = failure;
   const sentence = isCode(problem.code, words) ? words[problem.code] : words.unknown(status);
   const message =
-    status === 503 && retryAfterSeconds !== undefined
-      ? `${sentence} ${words.retryIn(retryAfterSeconds)}`
+    status === 503
+      ? `${sentence} ${retryAfterSeconds === undefined ? words.retrySoon : words.retryIn(retryAfterSeconds)}`
       : sentence;
   const details = (problem.errors ?? []).map((error) =>
     words.fieldError(fieldLabels[error.path] ?? error.path, error.message),

@@ -136,7 +136,7 @@ export const RequestView = ({
           )}
           {refund.succeededAt && (
             <>
-              <dt>{messages.refundStatus.SUCCEEDED}</dt>
+              <dt>{words.refundedAt}</dt>
               <dd>
                 <time dateTime={refund.succeededAt}>
                   {formatDateTime(refund.succeededAt, locale)}

@@ -151,6 +151,7 @@ export const en: Messages = {
     refundAmount: "Amount",
     refundMethod: "Method",
     refundStatus: "Refund status",
+    refundedAt: "Refunded on",
     expectedBy: "Expected",
     expectedRange: (earliest, latest) =>
       earliest === latest ? earliest : `between ${earliest} and ${latest}`,
@@ -279,12 +280,13 @@ export const en: Messages = {
     IDEMPOTENCY_KEY_MISMATCH:
       "This request was already sent with different contents. Refresh the page to see where it stands.",
     PAYLOAD_TOO_LARGE: "What you sent is too large.",
-    UNAVAILABLE: "The service is busy right now. Nothing was saved; please try again shortly.",
+    UNAVAILABLE: "The service is busy right now; nothing was saved.",
     INTERNAL_ERROR: "Something went wrong on our side. Please try again shortly.",
     unknown: (status) => `Something went wrong (HTTP ${status}).`,
     network: "Could not reach the service. Check your connection and try again.",
     retryIn: (seconds) =>
       seconds === 1 ? "Try again in 1 second." : `Try again in ${seconds} seconds.`,
+    retrySoon: "Please try again shortly.",
     fieldError: (field, message) => `${field}: ${message}`,
     keptValues: "What you entered has been kept.",
   },

@@ -151,6 +151,7 @@ export const ja: Messages = {
     refundAmount: "返金額",
     refundMethod: "返金方法",
     refundStatus: "返金の状況",
+    refundedAt: "返金日時",
     expectedBy: "返金の予定日",
     expectedRange: (earliest, latest) =>
       earliest === latest ? earliest : `${earliest} 〜 ${latest}`,
@@ -278,11 +279,12 @@ export const ja: Messages = {
     IDEMPOTENCY_KEY_MISMATCH:
       "この申請は別の内容ですでに送信されています。ページを更新して状態をご確認ください。",
     PAYLOAD_TOO_LARGE: "送信する内容が大きすぎます。",
-    UNAVAILABLE: "ただいま混み合っています。しばらくしてからもう一度お試しください。",
+    UNAVAILABLE: "ただいま混み合っています。内容は保存されていません。",
     INTERNAL_ERROR: "サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。",
     unknown: (status) => `エラーが発生しました（HTTP ${status}）。`,
     network: "サーバーに接続できませんでした。通信環境をご確認のうえ、もう一度お試しください。",
     retryIn: (seconds) => `${seconds} 秒後にもう一度お試しください。`,
+    retrySoon: "しばらくしてからもう一度お試しください。",
     fieldError: (field, message) => `${field}: ${message}`,
     keptValues: "入力した内容はそのまま残っています。",
   },

@@ -132,6 +132,7 @@ export interface Messages {
     refundAmount: string;
     refundMethod: string;
     refundStatus: string;
+    refundedAt: string;
     expectedBy: string;
     expectedRange: (earliest: string, latest: string) => string;
     noRefundYet: string;
@@ -208,6 +209,8 @@ export interface Messages {
     unknown: (status: number) => string;
     network: string;
     retryIn: (seconds: number) => string;
+    /** After a 503 without Retry-After. */
+    retrySoon: string;
     fieldError: (field: string, message: string) => string;
     keptValues: string;
   };

@@ -1,0 +1,130 @@
+// A stand-in for the API behind `fetch`, for the console's component tests: answers by
+// "METHOD /path" and records every call (method, path, headers, body) for the test to read.
+import { vi } from "vitest";
+import type { CancellationRequest, Order } from "../../functions/console/src/api.ts";
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  headers: Headers;
+  body: unknown;
+}
+
+export interface FakeAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+type Responder = (call: RecordedCall) => FakeAnswer | Promise<FakeAnswer>;
+
+export const problem = (status: number, code: string, extra: Record<string, unknown> = {}) => ({
+  status,
+  headers: { "content-type": "application/problem+json" },
+  body: { type: "about:blank", title: code, status, detail: `detail of ${code}`, code, ...extra },
+});
+
+export class FakeApi {
+  readonly calls: RecordedCall[] = [];
+  private readonly responders = new Map<string, Responder[]>();
+
+  /** Answers `METHOD /path` with `answers` in turn (the last one repeats). */
+  on(route: string, ...answers: (FakeAnswer | Responder)[]) {
+    this.responders.set(
+      route,
+      answers.map((answer) => (typeof answer === "function" ? answer : () => answer)),
+    );
+    return this;
+  }
+
+  install() {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (input: Request | string | URL, init?: RequestInit) => {
+        const request = input instanceof Request ? input : new Request(String(input), init);
+        const url = new URL(request.url, "http://localhost:3000");
+        const text = await request.text();
+        const call: RecordedCall = {
+          method: request.method,
+          path: url.pathname + url.search,
+          headers: request.headers,
+          body: text ? JSON.parse(text) : undefined,
+        };
+        this.calls.push(call);
+        const queue = this.responders.get(`${call.method} ${url.pathname}`);
+        const responder = queue && queue.length > 1 ? queue.shift() : queue?.[0];
+        if (!responder) throw new TypeError(`no answer for ${call.method} ${url.pathname}`);
+        const answer = await responder(call);
+        return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
+          status: answer.status,
+          headers: { "content-type": "application/json", ...answer.headers },
+        });
+      }),
+    );
+    return this;
+  }
+
+  callsTo(method: string, path: string) {
+    return this.calls.filter((call) => call.method === method && call.path.split("?")[0] === path);
+  }
+}
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+/** An access token shaped like local mode's (the console reads it, never verifies it). */
+export const fakeToken = (sub: string, groups: string[]) =>
+  `${base64url({ alg: "RS256" })}.${base64url({
+    sub,
+    "cognito:groups": groups,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  })}.signature`;
+
+export const anOrder = (overrides: Partial<Order> = {}): Order => ({
+  orderId: "o-1001",
+  buyerId: "buyer-1",
+  buyerEmail: "buyer@example.com",
+  locale: "en",
+  sellerId: "seller-1",
+  sellerEmail: "seller@example.com",
+  currency: "JPY",
+  lines: [{ lineId: "l1", sku: "SKU-1", title: "Wireless earbuds", quantity: 1, unitPrice: 4980 }],
+  shippingFee: 500,
+  payment: { method: "CARD", paidAmount: 5480 },
+  placedAt: "2026-11-20T10:00:00.000Z",
+  status: "SHIPPED",
+  shipment: {
+    carrier: "Yamato",
+    trackingNumber: "4470-0000-0001",
+    shippedAt: "2026-11-21T01:00:00.000Z",
+  },
+  deliveredAt: null,
+  activeCancellationRequestId: null,
+  cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
+  importedAt: "2026-11-20T10:00:00.000Z",
+  updatedAt: "2026-11-21T01:00:00.000Z",
+  timeline: [],
+  ...overrides,
+});
+
+export const aRequest = (overrides: Partial<CancellationRequest> = {}): CancellationRequest => ({
+  requestId: "r-1",
+  orderId: "o-1001",
+  status: "AWAITING_SELLER",
+  reason: "NO_LONGER_NEEDED",
+  comment: null,
+  createdAt: "2026-11-21T03:00:00.000Z",
+  updatedAt: "2026-11-21T03:00:01.000Z",
+  sellerDeadline: "2026-11-23T03:00:00.000Z",
+  sellerRemindedAt: null,
+  marketplaceDeadline: null,
+  marketplaceReview: null,
+  refundRetryDeadline: null,
+  rejection: null,
+  refund: null,
+  policyVersion: "2026-11-01",
+  timeline: [
+    { at: "2026-11-21T03:00:00.000Z", type: "REQUESTED", actor: "buyer-1" },
+    { at: "2026-11-21T03:00:01.000Z", type: "SELLER_NOTIFIED", actor: "system" },
+  ],
+  ...overrides,
+});

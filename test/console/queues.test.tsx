@@ -1,0 +1,181 @@
+// @vitest-environment happy-dom
+// The staff's lists: the seller's queue soonest deadline first with the time left and the amount,
+// Approve / Reject with a reason; the operators' refund failures with "Retry refund" ({}) and
+// "Refund as gift balance" ({ method: GIFT_CARD }).
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { RequestQueuePage } from "../../functions/console/src/pages/request-queue.tsx";
+import { anOrder, aRequest, FakeApi, problem } from "./fake-api.ts";
+import { renderInConsole, sessionOf } from "./render.tsx";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+const later = aRequest({
+  requestId: "r-2",
+  orderId: "o-2",
+  sellerDeadline: "2026-11-23T09:00:00.000Z",
+  reason: "FOUND_BETTER_PRICE",
+});
+const sooner = aRequest({
+  requestId: "r-1",
+  orderId: "o-1",
+  sellerDeadline: "2026-11-22T03:00:00.000Z",
+  reason: "OTHER",
+  comment: "bought twice",
+});
+
+const sellerQueue = () => {
+  vi.useFakeTimers({ now: new Date("2026-11-21T03:00:00.000Z"), toFake: ["Date"] });
+  const api = new FakeApi()
+    .on("GET /seller/cancellation-requests", {
+      status: 200,
+      body: { items: [later, sooner], nextCursor: null },
+    })
+    .on("GET /orders/o-1", { status: 200, body: anOrder({ orderId: "o-1" }) })
+    .on("GET /orders/o-2", {
+      status: 200,
+      body: anOrder({ orderId: "o-2", payment: { method: "CARD", paidAmount: 49800 } }),
+    })
+    .install();
+  renderInConsole(<RequestQueuePage kind="seller" />, { session: sessionOf("seller-1", "seller") });
+  return api;
+};
+
+const itemOf = (orderId: string) =>
+  screen
+    .getAllByRole("listitem")
+    .find((item) => within(item).queryByRole("heading", { name: `Order ${orderId}` }));
+
+describe("the seller's queue", () => {
+  it("lists requests soonest deadline first, with reason, comment, amount and time left", async () => {
+    sellerQueue();
+    await screen.findByRole("heading", { name: "Order o-1" });
+    const headings = screen.getAllByRole("heading", { level: 2 }).map((h) => h.textContent);
+    expect(headings).toEqual(["Order o-1", "Order o-2"]);
+    const first = itemOf("o-1");
+    if (!first) throw new Error("no item for o-1");
+    expect(within(first).getByText("Other")).toBeTruthy();
+    expect(within(first).getByText("bought twice")).toBeTruthy();
+    expect(within(first).getByText("1 day left")).toBeTruthy();
+    await waitFor(() => expect(within(first).getByText("¥5,480")).toBeTruthy());
+    const second = itemOf("o-2");
+    await waitFor(() => expect(second && within(second).getByText("¥49,800")).toBeTruthy());
+  });
+
+  it("rejects with a reason: Reject asks for it, Confirm rejection sends it", async () => {
+    const api = sellerQueue();
+    api.on("POST /orders/o-1/cancellation-requests/r-1/seller-decision", {
+      status: 200,
+      body: { ...sooner, status: "REJECTED" },
+    });
+    await screen.findByRole("heading", { name: "Order o-1" });
+    const item = itemOf("o-1");
+    if (!item) throw new Error("no item for o-1");
+    fireEvent.click(within(item).getByRole("button", { name: "Reject" }));
+    fireEvent.click(within(item).getByRole("button", { name: "Confirm rejection" }));
+    expect(within(item).getByRole("alert").textContent).toBe("Give a reason for the rejection.");
+    fireEvent.input(within(item).getByRole("textbox", { name: "Reason" }), {
+      target: { value: "already handed to the carrier" },
+    });
+    fireEvent.click(within(item).getByRole("button", { name: "Confirm rejection" }));
+    expect((await screen.findByRole("status")).textContent).toBe(
+      "The request for order o-1 was rejected.",
+    );
+    expect(screen.queryByRole("heading", { name: "Order o-1" })).toBeNull();
+    const [call] = api.callsTo("POST", "/orders/o-1/cancellation-requests/r-1/seller-decision");
+    expect(call?.body).toEqual({ decision: "REJECT", reason: "already handed to the carrier" });
+  });
+
+  it("approves, or says in words why it could not", async () => {
+    const api = sellerQueue();
+    api.on(
+      "POST /orders/o-2/cancellation-requests/r-2/seller-decision",
+      problem(409, "INVALID_STATE"),
+    );
+    await screen.findByRole("heading", { name: "Order o-2" });
+    const item = itemOf("o-2");
+    if (!item) throw new Error("no item for o-2");
+    fireEvent.click(within(item).getByRole("button", { name: "Approve" }));
+    expect((await within(item).findByRole("alert")).textContent).toContain(
+      "The request has changed in the meantime",
+    );
+    const [call] = api.callsTo("POST", "/orders/o-2/cancellation-requests/r-2/seller-decision");
+    expect(call?.body).toEqual({ decision: "APPROVE" });
+  });
+});
+
+describe("refund failures", () => {
+  it("retries the original method with {} or refunds as gift balance", async () => {
+    const failed = (requestId: string, orderId: string) =>
+      aRequest({
+        requestId,
+        orderId,
+        status: "REFUND_FAILED",
+        refundRetryDeadline: "2026-11-24T03:00:00.000Z",
+        refund: {
+          amount: 5480,
+          currency: "JPY",
+          method: "CARD",
+          status: "FAILED",
+          refundId: `${orderId}:${requestId}`,
+          expectedBy: null,
+          instructedAt: "2026-11-21T05:00:00.000Z",
+          succeededAt: null,
+          attempts: 3,
+        },
+        timeline: [
+          {
+            at: "2026-11-21T05:00:00.000Z",
+            type: "REFUND_FAILED",
+            actor: "system",
+            note: "card closed",
+          },
+        ],
+      });
+    const api = new FakeApi()
+      .on("GET /operator/cancellation-requests", {
+        status: 200,
+        body: { items: [failed("r-1", "o-1"), failed("r-2", "o-2")], nextCursor: null },
+      })
+      .on("GET /orders/o-1", { status: 200, body: anOrder({ orderId: "o-1" }) })
+      .on("GET /orders/o-2", { status: 200, body: anOrder({ orderId: "o-2" }) })
+      .on("POST /orders/o-1/cancellation-requests/r-1/refund-retry", {
+        status: 202,
+        body: { ...failed("r-1", "o-1"), status: "REFUND_PENDING" },
+      })
+      .on("POST /orders/o-2/cancellation-requests/r-2/refund-retry", {
+        status: 202,
+        body: { ...failed("r-2", "o-2"), status: "REFUND_PENDING" },
+      })
+      .install();
+    renderInConsole(<RequestQueuePage kind="failures" />, {
+      session: sessionOf("operator-1", "operator"),
+    });
+    await screen.findByRole("heading", { name: "Order o-1" });
+    expect(api.callsTo("GET", "/operator/cancellation-requests")[0]?.path).toContain(
+      "status=REFUND_FAILED",
+    );
+    const first = itemOf("o-1");
+    expect(first && within(first).getByText("card closed")).toBeTruthy();
+    expect(first && within(first).getByText(/3 attempts/)).toBeTruthy();
+    fireEvent.click(within(first as HTMLElement).getByRole("button", { name: "Retry refund" }));
+    await screen.findByText("The refund for order o-1 was retried.");
+    const second = itemOf("o-2");
+    fireEvent.click(
+      within(second as HTMLElement).getByRole("button", { name: "Refund as gift balance" }),
+    );
+    await screen.findByText("The refund for order o-2 was retried.");
+    expect(
+      api.callsTo("POST", "/orders/o-1/cancellation-requests/r-1/refund-retry")[0]?.body,
+    ).toEqual({});
+    expect(
+      api.callsTo("POST", "/orders/o-2/cancellation-requests/r-2/refund-retry")[0]?.body,
+    ).toEqual({
+      method: "GIFT_CARD",
+    });
+  });
+});

@@ -1,0 +1,177 @@
+// @vitest-environment happy-dom
+// A request as its buyer follows it: the status in words in a role "status" element (both
+// languages), the timeline as a list named "Timeline", the refund, and "Withdraw request" only
+// while SPEC allows withdrawal (before the marketplace approves).
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/preact";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { CancellationRequest } from "../../functions/console/src/api.ts";
+import { RequestView } from "../../functions/console/src/components/request-view.tsx";
+import { en } from "../../functions/console/src/messages/en.ts";
+import { ja } from "../../functions/console/src/messages/ja.ts";
+import type { RequestStatus } from "../../functions/console/src/messages/types.ts";
+import { BuyerOrderPage } from "../../functions/console/src/pages/buyer-order.tsx";
+import { anOrder, aRequest, FakeApi } from "./fake-api.ts";
+import { renderInConsole, sessionOf } from "./render.tsx";
+
+const STATUS_WORDS: Record<RequestStatus, string> = {
+  REQUESTED: "Requested",
+  AWAITING_SELLER: "Awaiting seller",
+  AWAITING_MARKETPLACE: "Awaiting marketplace",
+  REFUND_PENDING: "Refund pending",
+  COMPLETED: "Completed",
+  REJECTED: "Rejected",
+  WITHDRAWN: "Withdrawn",
+  RETURN_REQUIRED: "Return required",
+  REFUND_FAILED: "Refund failed",
+};
+const STATUSES = Object.keys(STATUS_WORDS) as RequestStatus[];
+
+const completed = (): CancellationRequest =>
+  aRequest({
+    status: "COMPLETED",
+    marketplaceReview: "POLICY",
+    refund: {
+      amount: 5480,
+      currency: "JPY",
+      method: "CARD",
+      status: "SUCCEEDED",
+      refundId: "o-1001:r-1",
+      expectedBy: { earliest: "2026-11-26", latest: "2026-12-07" },
+      instructedAt: "2026-11-21T05:00:00.000Z",
+      succeededAt: "2026-11-21T05:00:02.000Z",
+      attempts: 1,
+    },
+    timeline: [
+      { at: "2026-11-21T03:00:00.000Z", type: "REQUESTED", actor: "buyer-1" },
+      { at: "2026-11-21T04:00:00.000Z", type: "SELLER_APPROVED", actor: "seller-1" },
+      { at: "2026-11-21T04:00:01.000Z", type: "MARKETPLACE_APPROVED", actor: "policy" },
+      { at: "2026-11-21T05:00:02.000Z", type: "COMPLETED", actor: "system" },
+    ],
+  });
+
+beforeEach(() => {
+  localStorage.clear();
+  history.replaceState(null, "", "/");
+});
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe("request status in words", () => {
+  it("names every status of SPEC in English, in a role status element", () => {
+    for (const status of STATUSES) {
+      renderInConsole(<RequestView request={aRequest({ status })} locale="en" />);
+      expect(screen.getByRole("status").textContent, status).toBe(STATUS_WORDS[status]);
+      cleanup();
+    }
+    expect(en.requestStatus).toEqual(STATUS_WORDS);
+  });
+
+  it("has Japanese words for every status, none left in English or as a code", () => {
+    for (const status of STATUSES) {
+      renderInConsole(<RequestView request={aRequest({ status })} locale="ja" />, {
+        language: "ja",
+      });
+      const words = screen.getByRole("status").textContent ?? "";
+      expect(words, status).toBe(ja.requestStatus[status]);
+      expect(words, status).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+      cleanup();
+    }
+  });
+
+  it("shows the timeline in words with times, and the refund with amount, method and dates", () => {
+    renderInConsole(<RequestView request={completed()} locale="en" />);
+    const timeline = screen.getByRole("list", { name: "Timeline" });
+    const entries = within(timeline)
+      .getAllByRole("listitem")
+      .map((item) => item.textContent);
+    expect(entries).toEqual([
+      "Nov 21, 2026, 12:00 PM GMT+9 Cancellation requested (buyer-1)",
+      "Nov 21, 2026, 1:00 PM GMT+9 Approved by the seller (seller-1)",
+      "Nov 21, 2026, 1:00 PM GMT+9 Approved by the marketplace (policy (automatic))",
+      "Nov 21, 2026, 2:00 PM GMT+9 Cancellation completed (system)",
+    ]);
+    expect(screen.getByText("¥5,480")).toBeTruthy();
+    expect(screen.getByText("Credit card")).toBeTruthy();
+    expect(screen.getByText("Refunded")).toBeTruthy();
+  });
+
+  it("shows when a pending refund is expected, and the deadline that applies with the time left", () => {
+    vi.useFakeTimers({ now: new Date("2026-11-21T03:00:00.000Z"), toFake: ["Date"] });
+    const pending = completed();
+    pending.status = "REFUND_PENDING";
+    if (pending.refund) {
+      pending.refund.status = "PENDING";
+      pending.refund.succeededAt = null;
+    }
+    renderInConsole(<RequestView request={pending} locale="en" />);
+    expect(screen.getByText("between Thu, Nov 26, 2026 and Mon, Dec 7, 2026")).toBeTruthy();
+    cleanup();
+    renderInConsole(<RequestView request={aRequest()} locale="en" />);
+    expect(screen.getByText("Seller answers by")).toBeTruthy();
+    expect(screen.getByText("2 days left")).toBeTruthy();
+    vi.useRealTimers();
+  });
+});
+
+describe("withdrawal on the buyer's order page", () => {
+  const open = (request: CancellationRequest) => {
+    const api = new FakeApi()
+      .on("GET /orders/o-1001", {
+        status: 200,
+        body: anOrder({
+          activeCancellationRequestId: request.requestId,
+          cancellationOption: { kind: "NONE", reason: "ACTIVE_REQUEST_EXISTS" },
+        }),
+      })
+      .on("GET /orders/o-1001/cancellation-requests/r-1", { status: 200, body: request })
+      .install();
+    renderInConsole(<BuyerOrderPage orderId="o-1001" />, {
+      session: sessionOf("buyer-1", "buyer"),
+    });
+    return api;
+  };
+
+  it("offers Withdraw request only before the marketplace approves", async () => {
+    for (const status of STATUSES) {
+      // REQUESTED and REFUND_PENDING are followed by re-reading: keep those still for the check.
+      open(aRequest({ status }));
+      await screen.findByRole("status");
+      const offered = screen.queryByRole("button", { name: "Withdraw request" }) !== null;
+      expect(offered, status).toBe(
+        ["REQUESTED", "AWAITING_SELLER", "AWAITING_MARKETPLACE"].includes(status),
+      );
+      cleanup();
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it("withdraws and shows the request as Withdrawn", async () => {
+    const api = open(aRequest());
+    api.on("POST /orders/o-1001/cancellation-requests/r-1/withdrawal", {
+      status: 200,
+      body: aRequest({ status: "WITHDRAWN" }),
+    });
+    fireEvent.click(await screen.findByRole("button", { name: "Withdraw request" }));
+    await waitFor(() => expect(screen.getByRole("status").textContent).toBe("Withdrawn"));
+    expect(screen.queryByRole("button", { name: "Withdraw request" })).toBeNull();
+    expect(api.callsTo("POST", "/orders/o-1001/cancellation-requests/r-1/withdrawal")).toHaveLength(
+      1,
+    );
+  });
+
+  it("tells a refused withdrawal in words next to the button", async () => {
+    const api = open(aRequest());
+    api.on("POST /orders/o-1001/cancellation-requests/r-1/withdrawal", {
+      status: 409,
+      headers: { "content-type": "application/problem+json" },
+      body: { status: 409, code: "INVALID_STATE", title: "x", detail: "y", type: "about:blank" },
+    });
+    fireEvent.click(await screen.findByRole("button", { name: "Withdraw request" }));
+    expect((await screen.findByRole("alert")).textContent).toContain(
+      "The request has changed in the meantime",
+    );
+  });
+});
