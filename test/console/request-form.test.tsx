@@ -54,14 +54,15 @@ describe("the cancellation request form", () => {
     openForm();
     send();
     expect((await screen.findByRole("alert")).textContent).toBe("Choose a reason.");
+    expect(document.activeElement).toBe(screen.getByRole("combobox", { name: "Reason" }));
     choose("OTHER");
     send();
     expect((await screen.findByRole("alert")).textContent).toBe(
       "Add a comment when the reason is Other.",
     );
-    expect(screen.getByRole("textbox", { name: "Comment" }).getAttribute("aria-invalid")).toBe(
-      "true",
-    );
+    const comment = screen.getByRole("textbox", { name: "Comment" });
+    expect(comment.getAttribute("aria-invalid")).toBe("true");
+    expect(document.activeElement).toBe(comment);
     expect(api.calls).toEqual([]);
   });
 

@@ -90,7 +90,7 @@ describe("request status in words", () => {
     expect(entries).toEqual([
       "Nov 21, 2026, 12:00 PM GMT+9 Cancellation requested (buyer-1)",
       "Nov 21, 2026, 1:00 PM GMT+9 Approved by the seller (seller-1)",
-      "Nov 21, 2026, 1:00 PM GMT+9 Approved by the marketplace (policy (automatic))",
+      "Nov 21, 2026, 1:00 PM GMT+9 Approved by the marketplace (automatic, by policy)",
       "Nov 21, 2026, 2:00 PM GMT+9 Cancellation completed (system)",
     ]);
     expect(screen.getByText("¥5,480")).toBeTruthy();

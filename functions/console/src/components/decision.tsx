@@ -32,6 +32,7 @@ export const DecisionControls = ({ id, decide }: { id: string; decide: Decide })
     const trimmed = reason.trim();
     setInvalid(trimmed === "");
     if (trimmed) void send({ decision: "REJECT", reason: trimmed });
+    else reasonInput.current?.focus();
   };
 
   return (

@@ -50,7 +50,11 @@ export const RequestForm = ({
     const problem = check();
     setInvalid(problem);
     setFailure(undefined);
-    if (problem || !reason) return;
+    if (problem || !reason) {
+      // Straight to the field to fix (the alert says what is wrong with it).
+      document.getElementById(reason ? "cancel-comment" : "cancel-reason")?.focus();
+      return;
+    }
     setSending(true);
     const trimmed = comment.trim();
     const result = await outcome(

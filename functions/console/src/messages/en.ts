@@ -61,7 +61,7 @@ export const en: Messages = {
     heading: (orderId) => `Order ${orderId}`,
     summary: "Order details",
     items: "Items",
-    quantity: (n) => `Quantity ${n}`,
+    quantity: (n) => `× ${n}`,
     shippingFee: "Shipping fee",
     paid: "Total paid",
     paymentMethod: "Payment method",
@@ -77,7 +77,7 @@ export const en: Messages = {
     seller: "Seller",
     whatYouCanDo: "What you can do now",
     notFound: "This order was not found.",
-    back: "Back to my orders",
+    back: "Back to all orders",
   },
 
   orderStatus: {
@@ -206,7 +206,7 @@ export const en: Messages = {
     WITHDRAWN: "Request withdrawn",
     RETURN_REQUIRED: "Delivered first: a return is needed",
   },
-  actors: { system: "system", policy: "policy (automatic)" },
+  actors: { system: "system", policy: "automatic, by policy" },
   by: (actor) => ` (${actor})`,
 
   time: {

@@ -206,7 +206,7 @@ export const ja: Messages = {
     WITHDRAWN: "申請が取り下げられました",
     RETURN_REQUIRED: "お届け済みのため返品が必要になりました",
   },
-  actors: { system: "システム", policy: "ポリシー（自動）" },
+  actors: { system: "システム", policy: "ポリシーにより自動" },
   by: (actor) => `（${actor}）`,
 
   time: {

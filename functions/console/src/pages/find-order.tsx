@@ -26,6 +26,7 @@ export const FindOrderPage = () => {
     const id = orderId.trim();
     setInvalid(id === "");
     setFailure(undefined);
+    if (!id) document.getElementById("find-order-id")?.focus();
     if (!id || busy) return;
     setBusy(true);
     const order = await outcome(

@@ -7,6 +7,14 @@ import { FailureAlert, InputAlert, Notice } from "../components/alerts.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
 import { useMessages } from "../i18n.ts";
 
+const IDS = {
+  orderId: "shipment-order",
+  carrier: "shipment-carrier",
+  tracking: "shipment-tracking",
+};
+/** The fields in the order they are checked and shown. */
+const FIELD_IDS = [IDS.orderId, IDS.carrier, IDS.tracking];
+
 export const RecordShipmentPage = () => {
   const { api } = useApp();
   const words = useMessages().shipment;
@@ -26,7 +34,12 @@ export const RecordShipmentPage = () => {
     setInvalid(fields.some((value) => value === ""));
     setFailure(undefined);
     setSaved(undefined);
-    if (fields.some((value) => value === "")) return;
+    const empty = fields.findIndex((value) => value === "");
+    if (empty >= 0) {
+      const id = FIELD_IDS[empty];
+      if (id) document.getElementById(id)?.focus();
+      return;
+    }
     setBusy(true);
     const result = await outcome(
       api.POST("/orders/{orderId}/shipment", {
@@ -62,9 +75,9 @@ export const RecordShipmentPage = () => {
       <PageHeading title={words.heading} />
       <p>{words.intro}</p>
       <form class="panel" onSubmit={submit} noValidate>
-        {field("shipment-order", words.orderId, orderId, setOrderId)}
-        {field("shipment-carrier", words.carrier, carrier, setCarrier)}
-        {field("shipment-tracking", words.trackingNumber, trackingNumber, setTrackingNumber)}
+        {field(IDS.orderId, words.orderId, orderId, setOrderId)}
+        {field(IDS.carrier, words.carrier, carrier, setCarrier)}
+        {field(IDS.tracking, words.trackingNumber, trackingNumber, setTrackingNumber)}
         {invalid && <InputAlert>{words.required}</InputAlert>}
         {failure && (
           <FailureAlert

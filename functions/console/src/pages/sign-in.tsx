@@ -37,6 +37,7 @@ const LocalSignIn = ({ onSignedIn }: { onSignedIn: (session: Session) => void })
         ? words.userIdInvalid
         : undefined;
     setProblem(invalid);
+    if (invalid) document.getElementById("sign-in-user")?.focus();
     return invalid ? undefined : trimmed;
   };
 
