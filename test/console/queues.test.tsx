@@ -108,6 +108,31 @@ describe("the seller's queue", () => {
   });
 });
 
+describe("a long queue", () => {
+  it("shows the next page after Show more, still soonest deadline first", async () => {
+    const api = new FakeApi()
+      .on(
+        "GET /seller/cancellation-requests",
+        { status: 200, body: { items: [sooner], nextCursor: "page-2" } },
+        { status: 200, body: { items: [later], nextCursor: null } },
+      )
+      .on("GET /orders/o-1", { status: 200, body: anOrder({ orderId: "o-1" }) })
+      .on("GET /orders/o-2", { status: 200, body: anOrder({ orderId: "o-2" }) })
+      .install();
+    renderInConsole(<RequestQueuePage kind="seller" />, {
+      session: sessionOf("seller-1", "seller"),
+    });
+    await screen.findByRole("heading", { name: "Order o-1" });
+    expect(screen.queryByRole("heading", { name: "Order o-2" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Show more" }));
+    await screen.findByRole("heading", { name: "Order o-2" });
+    const headings = screen.getAllByRole("heading", { level: 2 }).map((h) => h.textContent);
+    expect(headings).toEqual(["Order o-1", "Order o-2"]);
+    expect(api.callsTo("GET", "/seller/cancellation-requests")[1]?.path).toContain("cursor=page-2");
+    expect(screen.queryByRole("button", { name: "Show more" })).toBeNull();
+  });
+});
+
 describe("refund failures", () => {
   it("retries the original method with {} or refunds as gift balance", async () => {
     const failed = (requestId: string, orderId: string) =>

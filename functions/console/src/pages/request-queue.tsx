@@ -3,7 +3,7 @@
 // left. Each request is a list item naming its order, with its reason, comment and amount, and the
 // buttons that act on it; a request acted on leaves the list.
 import { useRef, useState } from "preact/hooks";
-import { type CancellationRequest, outcome } from "../api.ts";
+import { type CancellationRequest, type Failure, outcome } from "../api.ts";
 import { useApp, useNow } from "../app-context.ts";
 import { FailureAlert, Loading, Notice } from "../components/alerts.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
@@ -114,23 +114,41 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
   const { api } = useApp();
   const messages = useMessages();
   const words = messages.queue;
-  const [loaded, reload] = useLoad(
-    () =>
-      outcome(
-        kind === "seller"
-          ? api.GET("/seller/cancellation-requests", { params: { query: { limit: PAGE_SIZE } } })
-          : api.GET("/operator/cancellation-requests", {
-              params: {
-                query: {
-                  limit: PAGE_SIZE,
-                  status: kind === "review" ? "AWAITING_MARKETPLACE" : "REFUND_FAILED",
-                },
+  const page = (cursor?: string) =>
+    outcome(
+      kind === "seller"
+        ? api.GET("/seller/cancellation-requests", {
+            params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } },
+          })
+        : api.GET("/operator/cancellation-requests", {
+            params: {
+              query: {
+                limit: PAGE_SIZE,
+                status: kind === "review" ? "AWAITING_MARKETPLACE" : "REFUND_FAILED",
+                ...(cursor ? { cursor } : {}),
               },
-            }),
-      ),
-    [api, kind],
-  );
+            },
+          }),
+    );
+  const [loaded, reload] = useLoad(() => page(), [api, kind]);
+  // Further pages, after "Show more": their requests and the cursor of the next one.
+  const [more, setMore] = useState<{ items: CancellationRequest[]; cursor?: string | null }>({
+    items: [],
+  });
+  const [moreFailure, setMoreFailure] = useState<Failure>();
   const [done, setDone] = useState<{ requestIds: string[]; notice?: string }>({ requestIds: [] });
+  const nextCursor =
+    more.cursor !== undefined ? more.cursor : loaded.state === "ok" ? loaded.data.nextCursor : null;
+  const showMore = async () => {
+    if (!nextCursor) return;
+    const result = await page(nextCursor);
+    if (!result.ok) return setMoreFailure(result.failure);
+    setMoreFailure(undefined);
+    setMore(({ items }) => ({
+      items: [...items, ...result.data.items],
+      cursor: result.data.nextCursor,
+    }));
+  };
   const list = useRef<HTMLUListElement>(null);
   const heading =
     kind === "seller"
@@ -147,7 +165,7 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
 
   const items =
     loaded.state === "ok"
-      ? loaded.data.items
+      ? [...loaded.data.items, ...more.items]
           .filter((request) => !done.requestIds.includes(request.requestId))
           .sort((a, b) => (deadlineOf(kind, a) ?? "").localeCompare(deadlineOf(kind, b) ?? ""))
       : [];
@@ -174,6 +192,7 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
           type="button"
           onClick={() => {
             setDone({ requestIds: [] });
+            setMore({ items: [] });
             void reload();
           }}
         >
@@ -189,6 +208,12 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
             <QueueItem key={request.requestId} kind={kind} request={request} onDone={onDone} />
           ))}
         </ul>
+      )}
+      {moreFailure && <FailureAlert failure={moreFailure} />}
+      {nextCursor && (
+        <button type="button" onClick={() => void showMore()}>
+          {messages.orders.more}
+        </button>
       )}
     </>
   );
