@@ -48,7 +48,8 @@ export class FakeApi {
           method: request.method,
           path: url.pathname + url.search,
           headers: request.headers,
-          body: text ? JSON.parse(text) : undefined,
+          // JSON bodies parsed; others (the token endpoint's form) as sent.
+          body: !text ? undefined : text.startsWith("{") ? JSON.parse(text) : text,
         };
         this.calls.push(call);
         const queue = this.responders.get(`${call.method} ${url.pathname}`);
