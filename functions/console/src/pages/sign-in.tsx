@@ -108,7 +108,9 @@ const LocalSignIn = ({ onSignedIn }: { onSignedIn: (session: Session) => void })
             {words.submit}
           </button>
         </div>
-        <h2>{words.samplesHeading}</h2>
+      </form>
+      <section class="panel" aria-labelledby="samples-heading">
+        <h2 id="samples-heading">{words.samplesHeading}</h2>
         <p class="hint">{words.samplesIntro}</p>
         <div class="actions">
           <button type="button" aria-disabled={busy} onClick={() => void createSamples()}>
@@ -117,7 +119,7 @@ const LocalSignIn = ({ onSignedIn }: { onSignedIn: (session: Session) => void })
         </div>
         {samples && <Notice>{words.samplesCreated(samples)}</Notice>}
         {sampleFailure && <FailureAlert failure={sampleFailure} />}
-      </form>
+      </section>
     </>
   );
 };
