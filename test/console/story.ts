@@ -2,6 +2,7 @@
 // `npm run screenshots`: every control is found by its accessible name (SPEC "Console" and the
 // console's shared names), in the language the story is played in.
 import type { Locator, Page } from "playwright-core";
+import type { Messages } from "../../functions/console/src/messages/types.ts";
 import type { LocalClient } from "../../local/client.ts";
 
 /** The accessible names the story relies on, in one language. */
@@ -19,12 +20,17 @@ export interface ConsoleNames {
   comment: string;
   sendRequest: string;
   refresh: string;
+  /** The queues' own re-read button. */
+  reloadList: string;
   timeline: string;
   cancellationRequests: string;
   reviewQueue: string;
   refundFailures: string;
   recordShipment: string;
   findOrder: string;
+  orderId: string;
+  find: string;
+  trackingNumber: string;
   approve: string;
   reject: string;
   confirmRejection: string;
@@ -47,12 +53,16 @@ export const ENGLISH: ConsoleNames = {
   comment: "Comment",
   sendRequest: "Send request",
   refresh: "Refresh",
+  reloadList: "Reload list",
   timeline: "Timeline",
   cancellationRequests: "Cancellation requests",
   reviewQueue: "Review queue",
   refundFailures: "Refund failures",
   recordShipment: "Record shipment",
   findOrder: "Find order",
+  orderId: "Order ID",
+  find: "Find",
+  trackingNumber: "Tracking number",
   approve: "Approve",
   reject: "Reject",
   confirmRejection: "Confirm rejection",
@@ -64,6 +74,45 @@ export const ENGLISH: ConsoleNames = {
   },
 };
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The names in another language, read from the console's own wording (only the English names
+ * are fixed by the shared decisions; the story in Japanese uses whatever the console says). */
+export const namesFrom = (messages: Messages): ConsoleNames => ({
+  userId: messages.signIn.userId,
+  role: messages.signIn.role,
+  roles: messages.roles,
+  signIn: messages.signIn.submit,
+  signOut: messages.signOut,
+  createSampleOrders: messages.signIn.createSamples,
+  myOrders: messages.nav.myOrders,
+  orderHeading: (orderId) => new RegExp(`^${escapeRegExp(messages.order.heading(orderId))}$`),
+  requestCancellation: messages.requestForm.open,
+  reason: messages.requestForm.reason,
+  comment: messages.requestForm.comment,
+  sendRequest: messages.requestForm.submit,
+  refresh: messages.request.refresh,
+  reloadList: messages.queue.reload,
+  timeline: messages.request.timeline,
+  cancellationRequests: messages.nav.sellerRequests,
+  reviewQueue: messages.nav.reviewQueue,
+  refundFailures: messages.nav.refundFailures,
+  recordShipment: messages.nav.recordShipment,
+  findOrder: messages.nav.findOrder,
+  orderId: messages.find.orderId,
+  find: messages.find.submit,
+  trackingNumber: messages.shipment.trackingNumber,
+  approve: messages.queue.approve,
+  reject: messages.queue.reject,
+  confirmRejection: messages.queue.confirmReject,
+  status: {
+    awaitingSeller: messages.requestStatus.AWAITING_SELLER,
+    awaitingMarketplace: messages.requestStatus.AWAITING_MARKETPLACE,
+    completed: messages.requestStatus.COMPLETED,
+    rejected: messages.requestStatus.REJECTED,
+  },
+});
+
 /** The pages the story reaches; `visit` is called on each once it shows what it should. */
 export type Stop =
   | "sign-in"
@@ -72,6 +121,7 @@ export type Stop =
   | "order"
   | "request-form"
   | "request-sent"
+  | "request-error"
   | "seller-queue"
   | "record-shipment"
   | "order-completed"
@@ -111,10 +161,20 @@ export const untilVisible = async (
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await pause(400);
     if (await target.first().isVisible()) return;
-    const refresh = story.page.getByRole("button", { name: story.names.refresh, exact: true });
-    if (await refresh.first().isVisible()) await refresh.first().click();
+    const reread = [story.names.refresh, story.names.reloadList]
+      .map((name) => button(story, name).first())
+      .map(async (candidate) => ((await candidate.isVisible()) ? candidate : undefined));
+    const visible = (await Promise.all(reread)).find((candidate) => candidate !== undefined);
+    if (visible) await visible.click();
     else await story.page.reload();
   }
+};
+
+/** Follows a navigation link, unless its page is the one shown (following it again would reload
+ * the page, and a check could see the old content just before it goes). */
+export const navigate = async (story: Story, name: string): Promise<void> => {
+  const target = link(story, name);
+  if ((await target.getAttribute("aria-current")) !== "page") await target.click();
 };
 
 export const button = (story: Story, name: string) =>
@@ -182,7 +242,7 @@ export const createSampleOrders = async (story: Story, buyerId: string): Promise
 
 /** From anywhere a buyer is signed in: "My orders", then the order's link. */
 export const openOrder = async (story: Story, orderId: string): Promise<void> => {
-  await link(story, story.names.myOrders).click();
+  await navigate(story, story.names.myOrders);
   await link(story, orderId).waitFor();
   await story.visit("orders", story.page);
   await link(story, orderId).click();
@@ -216,7 +276,7 @@ export const decideInQueue = async (
   orderId: string,
   decision: { approve: true } | { rejectBecause: string },
 ): Promise<void> => {
-  await link(story, queue.link).click();
+  await navigate(story, queue.link);
   const item = queueItem(story, orderId);
   await untilVisible(story, item, `${orderId} in ${queue.link}`);
   await story.visit(queue.stop, story.page);

@@ -1,0 +1,83 @@
+// npm run screenshots: plays the console's story in Japanese in headless Chromium against local
+// mode (the same steps as the browser test) and writes 1280×800 PNGs to docs/screenshots/ for the
+// README.
+import { mkdir } from "node:fs/promises";
+import * as path from "node:path";
+import type { Page } from "playwright-core";
+import { ja } from "../../functions/console/src/messages/ja.ts";
+import { PROJECT_ROOT } from "../../infra/lambda-defaults.ts";
+import { startConsole } from "../support/browser.ts";
+import {
+  createSampleOrders,
+  highValueStory,
+  namesFrom,
+  openConsole,
+  type Stop,
+  type Story,
+  signOut,
+  standardStory,
+} from "./story.ts";
+
+const VIEWPORT = { width: 1280, height: 800 };
+const OUT_DIR = path.join(PROJECT_ROOT, "docs/screenshots");
+/** The stops worth a picture, in story order; each is taken the first time the story gets there.
+ * On the buyer's order page the request (status, timeline, refund) is scrolled to the top. */
+const SHOTS: Partial<Record<Stop, { file: string; requestOnTop?: true }>> = {
+  "sign-in": { file: "01-sign-in.png" },
+  "request-sent": { file: "02-buyer-order.png", requestOnTop: true },
+  "seller-queue": { file: "03-seller-queue.png" },
+  "order-completed": { file: "04-buyer-completed.png", requestOnTop: true },
+  "review-queue": { file: "05-operator-review.png" },
+};
+
+/** A viewport-sized area of the whole page from just above the request's heading (a clip of
+ * the full page, not a scroll: the console moves focus, and so the scroll, on its own). */
+const requestArea = async (page: Page) => {
+  const heading = page.getByRole("heading", { name: ja.request.heading, exact: true });
+  const box = await heading.boundingBox();
+  const scrollY = Number(await page.evaluate("window.scrollY"));
+  const pageHeight = Number(await page.evaluate("document.documentElement.scrollHeight"));
+  if (!box) throw new Error("the request's heading is not shown");
+  // As near the heading as a full viewport's height of page allows.
+  const top = Math.min(box.y + scrollY - 24, pageHeight - VIEWPORT.height);
+  return { x: 0, y: Math.max(0, top), ...VIEWPORT };
+};
+
+const session = await startConsole({ viewport: VIEWPORT });
+try {
+  await mkdir(OUT_DIR, { recursive: true });
+  const { page, guard } = await session.open({ locale: "ja-JP" });
+  const written: string[] = [];
+  const story: Story = {
+    page,
+    api: session.api,
+    url: session.local.url,
+    lang: "ja",
+    names: namesFrom(ja),
+    visit: async (stop, current) => {
+      const shot = SHOTS[stop];
+      if (!shot || written.includes(shot.file)) return;
+      // Nothing still loading, and the web font in, so no fallback glyphs are captured.
+      await current.locator("[aria-busy=true]").first().waitFor({ state: "detached" });
+      await current.evaluate("document.fonts.ready");
+      await current.screenshot({
+        path: path.join(OUT_DIR, shot.file),
+        ...(shot.requestOnTop ? { fullPage: true, clip: await requestArea(current) } : {}),
+      });
+      written.push(shot.file);
+    },
+  };
+  const buyerId = "buyer-1";
+  await openConsole(story);
+  // A fresh buyer id each run would make the pictures differ in more than the order ids; buyer-1
+  // is fine because local mode starts empty.
+  const orders = await createSampleOrders(story, buyerId);
+  await standardStory(story, buyerId, orders.standard);
+  await signOut(story);
+  await highValueStory(story, buyerId, orders.highValue);
+  const problems = guard.problems();
+  if (problems.length > 0) throw new Error(`the console misbehaved:\n${problems.join("\n")}`);
+  console.log(`wrote ${written.map((file) => path.join("docs/screenshots", file)).join(", ")}`);
+} finally {
+  await session.close();
+}

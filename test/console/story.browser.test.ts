@@ -1,0 +1,282 @@
+// The console end to end in headless Chromium against local mode: the seed's story clicked
+// through as buyer, seller and buyer again, a high-value request through the operator, a
+// rejection and an API error; axe-core on every page; no request leaves local mode's origin and no
+// page logs an error. Then the Japanese page with its own web font.
+import { randomUUID } from "node:crypto";
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { orderBody } from "../../local/client.ts";
+import {
+  type ConsoleSession,
+  checkAccessibility,
+  type PageGuard,
+  startConsole,
+} from "../support/browser.ts";
+import {
+  button,
+  createSampleOrders,
+  decideInQueue,
+  ENGLISH,
+  highValueStory,
+  link,
+  openConsole,
+  openOrder,
+  requestCancellation,
+  SAMPLE_SELLER,
+  type Stop,
+  type Story,
+  signIn,
+  signOut,
+  standardStory,
+  statusShown,
+  untilVisible,
+} from "./story.ts";
+
+let session: ConsoleSession;
+let page: Page;
+let guard: PageGuard;
+/** Console errors a test provokes on purpose (Chromium logs each failed API call as one). */
+let expectedConsoleErrors: RegExp[] = [];
+const visited = new Set<Stop>();
+
+beforeAll(async () => {
+  session = await startConsole();
+}, 90_000);
+
+afterAll(async () => {
+  await session?.close();
+});
+
+// Each test in a browser context of its own (its own sessionStorage), checked after the test, so
+// a failure names the test that caused it and does not leave the next one signed in.
+beforeEach(async () => {
+  ({ page, guard } = await session.open());
+});
+
+afterEach(async () => {
+  const problems = guard.problems(expectedConsoleErrors);
+  expectedConsoleErrors = [];
+  await page.context().close();
+  expect(problems).toEqual([]);
+});
+
+const story = (): Story => ({
+  page,
+  api: session.api,
+  url: session.local.url,
+  lang: "en",
+  names: ENGLISH,
+  visit: async (stop, current) => {
+    visited.add(stop);
+    await checkAccessibility(current, stop);
+  },
+});
+
+const aBuyer = () => `buyer-${randomUUID().slice(0, 8)}`;
+const JAPANESE = /[\u3040-\u30ff\u4e00-\u9fff]/;
+
+describe("the console in English (?lang=en)", () => {
+  const buyerId = aBuyer();
+  let orders: { standard: string; highValue: string };
+
+  it("the buyer creates sample orders, asks to cancel; the seller approves; the buyer sees it completed with timeline and refund", async () => {
+    await openConsole(story());
+    orders = await createSampleOrders(story(), buyerId);
+    await standardStory(story(), buyerId, orders.standard);
+
+    const timeline = page.getByRole("list", { name: ENGLISH.timeline }).getByRole("listitem");
+    expect(await timeline.count()).toBeGreaterThanOrEqual(7);
+    const shown = await page.locator("main").textContent();
+    expect(shown).toContain("¥5,480");
+    expect(shown).toMatch(/card/i);
+    await signOut(story());
+  }, 45_000);
+
+  it("a high-value request waits for the operator's review queue, then completes", async () => {
+    await openConsole(story());
+    await highValueStory(story(), buyerId, orders.highValue);
+    expect(await page.locator("main").textContent()).toContain("¥49,800");
+    await signOut(story());
+  }, 45_000);
+
+  it("an API error shows in an alert in the form, which keeps its values and retries with the same Idempotency-Key; the seller rejects with a reason", async () => {
+    const s = story();
+    const rejecter = aBuyer();
+    const orderId = await importShippedOrder(rejecter);
+    await openConsole(s);
+    await signIn(s, rejecter, "buyer");
+    await openOrder(s, orderId);
+    // Meanwhile the same buyer asks through the API (another tab): the console's request is then
+    // the second one and the API answers 409.
+    const buyer = await session.api.buyer(rejecter);
+    const requestsPath = `/orders/${orderId}/cancellation-requests`;
+    const other = await session.api.post(
+      requestsPath,
+      buyer,
+      { reason: "NO_LONGER_NEEDED" },
+      { "idempotency-key": randomUUID() },
+    );
+    expect(other.status).toBe(202);
+    const sentKeys: (string | undefined)[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === requestsPath)
+        sentKeys.push(request.headers()["idempotency-key"]);
+    });
+    expectedConsoleErrors = [/status of 409/];
+    const comment = "Second thoughts";
+    await requestCancellation(s, { reason: "DELIVERY_TOO_SLOW", comment });
+    const form = page.getByRole("form").filter({ has: page.getByLabel(ENGLISH.comment) });
+    const alert = form.getByRole("alert");
+    await alert.waitFor();
+    expect((await alert.textContent())?.trim()).toBeTruthy();
+    await s.visit("request-error", page);
+    // Nothing is lost: the form keeps what was typed.
+    expect(await form.getByRole("textbox", { name: ENGLISH.comment }).inputValue()).toBe(comment);
+    expect(await form.getByRole("combobox", { name: ENGLISH.reason }).inputValue()).toBe(
+      "DELIVERY_TOO_SLOW",
+    );
+
+    // Once the other request is withdrawn, sending again goes through, with the same key.
+    const requestId = String(other.body.requestId);
+    const withdrawn = await session.api.post(`${requestsPath}/${requestId}/withdrawal`, buyer, {});
+    expect(withdrawn.status).toBe(200);
+    await button(s, ENGLISH.sendRequest).click();
+    await untilVisible(s, statusShown(s, ENGLISH.status.awaitingSeller), "the retried request");
+    expect(sentKeys).toHaveLength(2);
+    expect(sentKeys[0]).toBeTruthy();
+    expect(sentKeys[1]).toBe(sentKeys[0]);
+    await signOut(s);
+
+    const because = "Already handed to the international carrier";
+    await signIn(s, SAMPLE_SELLER, "seller");
+    await decideInQueue(s, { link: ENGLISH.cancellationRequests, stop: "seller-queue" }, orderId, {
+      rejectBecause: because,
+    });
+    await link(s, ENGLISH.recordShipment).click();
+    await page.getByRole("textbox", { name: ENGLISH.trackingNumber }).waitFor();
+    await s.visit("record-shipment", page);
+    await signOut(s);
+
+    await signIn(s, rejecter, "buyer");
+    await openOrder(s, orderId);
+    await untilVisible(s, statusShown(s, ENGLISH.status.rejected), "the rejection");
+    expect(await page.locator("main").textContent()).toContain(because);
+    await s.visit("order-rejected", page);
+    await signOut(s);
+  }, 45_000);
+
+  it("the operator's refund failures and order lookup pages", async () => {
+    const s = story();
+    await openConsole(s);
+    await signIn(s, "operator-1", "operator");
+    await link(s, ENGLISH.refundFailures).click();
+    await page.getByRole("heading", { name: ENGLISH.refundFailures }).waitFor();
+    await s.visit("refund-failures", page);
+    await link(s, ENGLISH.findOrder).click();
+    await page.getByRole("textbox", { name: ENGLISH.orderId }).fill(orders.standard);
+    await button(s, ENGLISH.find).click();
+    await page.getByRole("heading", { name: ENGLISH.orderHeading(orders.standard) }).waitFor();
+    await s.visit("find-order", page);
+    await signOut(s);
+  }, 30_000);
+
+  it("every page of the story passed the axe check", () => {
+    expect([...visited].sort()).toEqual(
+      [
+        "sign-in",
+        "sample-orders",
+        "orders",
+        "order",
+        "request-form",
+        "request-sent",
+        "seller-queue",
+        "order-completed",
+        "review-queue",
+        "record-shipment",
+        "order-rejected",
+        "request-error",
+        "refund-failures",
+        "find-order",
+      ].sort(),
+    );
+  });
+});
+
+describe("the console in Japanese", () => {
+  it("a Japanese browser gets Japanese labels in the bundled Noto Sans JP; the switch turns English", async () => {
+    const japanese = await session.open({ locale: "ja-JP" });
+    const jaPage = japanese.page;
+    await jaPage.goto(`${session.local.url}/`);
+    const signInButton = jaPage.locator("form button[type=submit]").first();
+    await signInButton.waitFor();
+    expect(await jaPage.evaluate("document.documentElement.lang")).toBe("ja");
+    expect(await signInButton.textContent()).toMatch(JAPANESE);
+    expect(await jaPage.getByRole("textbox", { name: ENGLISH.userId }).count()).toBe(0);
+    await checkAccessibility(jaPage, "Japanese sign-in");
+
+    expect(await jaPage.evaluate("getComputedStyle(document.body).fontFamily")).toContain(
+      "Noto Sans JP",
+    );
+    await jaPage.evaluate("document.fonts.ready");
+    expect(
+      await jaPage.evaluate(`document.fonts.check('16px "Noto Sans JP"', "発送済みキャンセル")`),
+    ).toBe(true);
+    // The page's own text made the browser load the bundled face (no system CJK font here).
+    const loadedFaces = await jaPage.evaluate(
+      `[...document.fonts].filter((face) => face.family.includes("Noto Sans JP") && face.status === "loaded").length`,
+    );
+    expect(loadedFaces).toBeGreaterThan(0);
+
+    await jaPage.getByRole("button", { name: "English", exact: true }).click();
+    await jaPage.getByRole("textbox", { name: ENGLISH.userId }).waitFor();
+    expect(japanese.guard.problems()).toEqual([]);
+  }, 30_000);
+});
+
+describe("the checks themselves", () => {
+  it("the axe check and the guard fail on what they look for", async () => {
+    const bad = await session.open();
+    // Nothing leaves the machine: the other origin's request is aborted once recorded.
+    await bad.page.route("http://example.com/**", (route) => route.abort());
+    await bad.page.setContent("<main><input type='text'></main>");
+    await bad.page.evaluate(
+      `fetch("http://example.com/x").catch(() => undefined);
+       console.error("logged");
+       setTimeout(() => { throw new Error("thrown"); });`,
+    );
+    await expect(checkAccessibility(bad.page, "a bad page")).rejects.toThrow(/critical label/);
+    await session.api.until(
+      async () => (bad.guard.pageErrors.length > 0 ? true : undefined),
+      "the page error",
+    );
+    const problems = bad.guard.problems();
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "request to another origin: GET http://example.com/x",
+        expect.stringMatching(/^page error: Error: thrown/),
+        expect.stringMatching(/^console error: logged/),
+      ]),
+    );
+    expect(bad.guard.problems([/logged/])).not.toContainEqual(
+      expect.stringMatching(/console error: logged/),
+    );
+    await bad.page.context().close();
+  });
+});
+
+/** An order of `buyerId` sold by the sample seller, imported and shipped through the API. */
+const importShippedOrder = async (buyerId: string): Promise<string> => {
+  const [system, seller] = await Promise.all([
+    session.api.system(),
+    session.api.seller(SAMPLE_SELLER),
+  ]);
+  const body = orderBody({ buyerId, sellerId: SAMPLE_SELLER }, { locale: "en" });
+  const imported = await session.api.post("/orders", system, body);
+  expect(imported.status).toBe(201);
+  const shipped = await session.api.post(`/orders/${body.orderId}/shipment`, seller, {
+    carrier: "yamato",
+    trackingNumber: "4470-1234-5678",
+  });
+  expect(shipped.status).toBe(200);
+  return String(body.orderId);
+};
