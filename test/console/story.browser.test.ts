@@ -165,17 +165,50 @@ describe("the console in English (?lang=en)", () => {
     await signOut(s);
   }, 45_000);
 
-  it("the operator's refund failures and order lookup pages", async () => {
+  it("a declined refund shows in the operator's refund failures; Retry refund completes it; Find order finds it", async () => {
     const s = story();
+    const buyerId = aBuyer();
+    const orderId = await importShippedOrder(buyerId);
+    const buyer = await session.api.buyer(buyerId);
+    const asked = await session.api.post(
+      `/orders/${orderId}/cancellation-requests`,
+      buyer,
+      { reason: "NO_LONGER_NEEDED" },
+      { "idempotency-key": randomUUID() },
+    );
+    const requestPath = `/orders/${orderId}/cancellation-requests/${asked.body.requestId}`;
+    const reach = (status: string) =>
+      session.api.until(async () => {
+        const request = await session.api.get(requestPath, buyer);
+        return request.body.status === status ? request.body : undefined;
+      }, `${orderId} to reach ${status}`);
+    await reach("AWAITING_SELLER");
+    // The payment provider declines the next card refund, once.
+    const fault = await session.api.post("/_local/faults", undefined, {
+      target: "payments",
+      operation: "CARD",
+      error: "declined",
+      count: 1,
+    });
+    expect(fault.status).toBe(201);
+    const seller = await session.api.seller(SAMPLE_SELLER);
+    const approved = await session.api.post(`${requestPath}/seller-decision`, seller, {
+      decision: "APPROVE",
+    });
+    expect(approved.status).toBe(200);
+    await reach("REFUND_FAILED");
+
     await openConsole(s);
     await signIn(s, "operator-1", "operator");
-    await link(s, ENGLISH.refundFailures).click();
-    await page.getByRole("heading", { name: ENGLISH.refundFailures }).waitFor();
-    await s.visit("refund-failures", page);
+    await decideInQueue(s, { link: ENGLISH.refundFailures, stop: "refund-failures" }, orderId, {
+      retryRefund: true,
+    });
+    expect((await reach("COMPLETED")).refund).toMatchObject({ status: "SUCCEEDED", amount: 5480 });
+
     await link(s, ENGLISH.findOrder).click();
-    await page.getByRole("textbox", { name: ENGLISH.orderId }).fill(orders.standard);
+    await page.getByRole("textbox", { name: ENGLISH.orderId }).fill(orderId);
     await button(s, ENGLISH.find).click();
-    await page.getByRole("heading", { name: ENGLISH.orderHeading(orders.standard) }).waitFor();
+    await page.getByRole("heading", { name: ENGLISH.orderHeading(orderId) }).waitFor();
     await s.visit("find-order", page);
     await signOut(s);
   }, 30_000);

@@ -34,6 +34,7 @@ export interface ConsoleNames {
   approve: string;
   reject: string;
   confirmRejection: string;
+  retryRefund: string;
   status: Record<"awaitingSeller" | "awaitingMarketplace" | "completed" | "rejected", string>;
 }
 
@@ -66,6 +67,7 @@ export const ENGLISH: ConsoleNames = {
   approve: "Approve",
   reject: "Reject",
   confirmRejection: "Confirm rejection",
+  retryRefund: "Retry refund",
   status: {
     awaitingSeller: "Awaiting seller",
     awaitingMarketplace: "Awaiting marketplace",
@@ -105,6 +107,7 @@ export const namesFrom = (messages: Messages): ConsoleNames => ({
   approve: messages.queue.approve,
   reject: messages.queue.reject,
   confirmRejection: messages.queue.confirmReject,
+  retryRefund: messages.queue.retryRefund,
   status: {
     awaitingSeller: messages.requestStatus.AWAITING_SELLER,
     awaitingMarketplace: messages.requestStatus.AWAITING_MARKETPLACE,
@@ -269,12 +272,13 @@ export const requestCancellation = async (
 export const queueItem = (story: Story, orderId: string) =>
   story.page.getByRole("listitem").filter({ hasText: orderId });
 
-/** Opens a queue by its link and approves, or rejects with a reason, the request for `orderId`. */
+/** Opens a queue by its link and approves, rejects with a reason, or retries the refund of, the
+ * request for `orderId`. */
 export const decideInQueue = async (
   story: Story,
   queue: { link: string; stop: Stop },
   orderId: string,
-  decision: { approve: true } | { rejectBecause: string },
+  decision: { approve: true } | { rejectBecause: string } | { retryRefund: true },
 ): Promise<void> => {
   await navigate(story, queue.link);
   const item = queueItem(story, orderId);
@@ -282,6 +286,8 @@ export const decideInQueue = async (
   await story.visit(queue.stop, story.page);
   if ("approve" in decision) {
     await item.getByRole("button", { name: story.names.approve, exact: true }).click();
+  } else if ("retryRefund" in decision) {
+    await item.getByRole("button", { name: story.names.retryRefund, exact: true }).click();
   } else {
     await item.getByRole("button", { name: story.names.reject, exact: true }).click();
     await item.getByRole("textbox", { name: story.names.reason }).fill(decision.rejectBecause);
