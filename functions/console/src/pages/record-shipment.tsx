@@ -31,13 +31,14 @@ export const RecordShipmentPage = () => {
     if (busy) return;
     const fields = [orderId, carrier, trackingNumber].map((value) => value.trim());
     const [id = "", carrierName = "", tracking = ""] = fields;
-    setInvalid(fields.some((value) => value === ""));
+    const empty = fields.indexOf("");
+    setInvalid(empty >= 0);
     setFailure(undefined);
     setSaved(undefined);
-    const empty = fields.findIndex((value) => value === "");
     if (empty >= 0) {
-      const id = FIELD_IDS[empty];
-      if (id) document.getElementById(id)?.focus();
+      // Straight to the first field left empty.
+      const fieldId = FIELD_IDS[empty];
+      if (fieldId) document.getElementById(fieldId)?.focus();
       return;
     }
     setBusy(true);
