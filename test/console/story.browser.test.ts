@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ja } from "../../functions/console/src/messages/ja.ts";
 import { orderBody } from "../../local/client.ts";
 import {
   type ConsoleSession,
@@ -19,6 +20,7 @@ import {
   ENGLISH,
   highValueStory,
   link,
+  namesFrom,
   openConsole,
   openOrder,
   requestCancellation,
@@ -244,6 +246,10 @@ describe("the console in Japanese", () => {
     await signInButton.waitFor();
     expect(await jaPage.evaluate("document.documentElement.lang")).toBe("ja");
     expect(await signInButton.textContent()).toMatch(JAPANESE);
+    const japaneseNames = namesFrom(ja);
+    expect(japaneseNames.userId).toMatch(JAPANESE);
+    await jaPage.getByRole("textbox", { name: japaneseNames.userId, exact: true }).waitFor();
+    await jaPage.getByRole("combobox", { name: japaneseNames.role, exact: true }).waitFor();
     expect(await jaPage.getByRole("textbox", { name: ENGLISH.userId }).count()).toBe(0);
     await checkAccessibility(jaPage, "Japanese sign-in");
 
