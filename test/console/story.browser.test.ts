@@ -83,6 +83,8 @@ describe("the console in English (?lang=en)", () => {
 
   it("the buyer creates sample orders, asks to cancel; the seller approves; the buyer sees it completed with timeline and refund", async () => {
     await openConsole(story());
+    // English shown: the switch offers Japanese.
+    await button(story(), "日本語").waitFor();
     orders = await createSampleOrders(story(), buyerId);
     await standardStory(story(), buyerId, orders.standard);
 
@@ -100,6 +102,22 @@ describe("the console in English (?lang=en)", () => {
     expect(await page.locator("main").textContent()).toContain("¥49,800");
     await signOut(story());
   }, 45_000);
+
+  it("the buyer withdraws a request while the seller has not answered", async () => {
+    const s = story();
+    const buyerId = aBuyer();
+    const orderId = await importShippedOrder(buyerId);
+    await openConsole(s);
+    await signIn(s, buyerId, "buyer");
+    await openOrder(s, orderId);
+    await requestCancellation(s, { reason: "NO_LONGER_NEEDED", comment: "Changed my mind" });
+    await untilVisible(s, statusShown(s, ENGLISH.status.awaitingSeller), "awaiting seller");
+    await button(s, "Withdraw request").click();
+    await untilVisible(s, statusShown(s, "Withdrawn"), "the withdrawal");
+    // Withdrawn is final: nothing left to withdraw.
+    expect(await button(s, "Withdraw request").count()).toBe(0);
+    await signOut(s);
+  }, 30_000);
 
   it("an API error shows in an alert in the form, which keeps its values and retries with the same Idempotency-Key; the seller rejects with a reason", async () => {
     const s = story();
@@ -154,9 +172,18 @@ describe("the console in English (?lang=en)", () => {
     await decideInQueue(s, { link: ENGLISH.cancellationRequests, stop: "seller-queue" }, orderId, {
       rejectBecause: because,
     });
+    // The seller records the shipment of another order in the console.
+    const unshipped = await importOrder(rejecter, { ship: false });
     await link(s, ENGLISH.recordShipment).click();
-    await page.getByRole("textbox", { name: ENGLISH.trackingNumber }).waitFor();
+    await page.getByRole("textbox", { name: ENGLISH.orderId }).fill(unshipped);
+    await page.getByRole("textbox", { name: "Carrier" }).fill("yamato");
+    await page.getByRole("textbox", { name: ENGLISH.trackingNumber }).fill("4470-0000-0001");
     await s.visit("record-shipment", page);
+    await button(s, "Save shipment").click();
+    await session.api.until(async () => {
+      const order = await session.api.get(`/orders/${unshipped}`, buyer);
+      return order.body.status === "SHIPPED" ? order.body : undefined;
+    }, `${unshipped} to be shipped`);
     await signOut(s);
 
     await signIn(s, rejecter, "buyer");
@@ -304,7 +331,9 @@ describe("the checks themselves", () => {
 });
 
 /** An order of `buyerId` sold by the sample seller, imported and shipped through the API. */
-const importShippedOrder = async (buyerId: string): Promise<string> => {
+const importShippedOrder = (buyerId: string) => importOrder(buyerId, { ship: true });
+
+const importOrder = async (buyerId: string, { ship }: { ship: boolean }): Promise<string> => {
   const [system, seller] = await Promise.all([
     session.api.system(),
     session.api.seller(SAMPLE_SELLER),
@@ -312,6 +341,7 @@ const importShippedOrder = async (buyerId: string): Promise<string> => {
   const body = orderBody({ buyerId, sellerId: SAMPLE_SELLER }, { locale: "en" });
   const imported = await session.api.post("/orders", system, body);
   expect(imported.status).toBe(201);
+  if (!ship) return String(body.orderId);
   const shipped = await session.api.post(`/orders/${body.orderId}/shipment`, seller, {
     carrier: "yamato",
     trackingNumber: "4470-1234-5678",
