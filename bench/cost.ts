@@ -5,7 +5,8 @@
 //   (GetExecutionHistory, counted by event type, never by state name);
 // - DynamoDB read and write units as DynamoDB reported them for every call of the handlers and of
 //   the workflow's own DynamoDB integrations (ReturnConsumedCapacity, see aws-calls.ts);
-// - emails from the SES stand-in's store; API requests as the bench made them;
+// - emails from the SES stand-in's store, domain events from the EventBridge stand-in's; API
+//   requests as the bench made them;
 // - Lambda GB-seconds: the template's memory × the billed (rounded up) milliseconds of each
 //   invocation: an API call's round trip, a workflow Lambda's time in the history.
 // Then the same path's lower bound (BENCHMARKS.md), priced the same way.
@@ -36,12 +37,17 @@ export interface Units {
   dynamodbWriteUnits: number;
   dynamodbReadUnits: number;
   emails: number;
+  /** Domain events published to EventBridge (each under 64 KB: one billed event). */
+  events: number;
   apiRequests: number;
 }
 
 export interface Priced extends Units {
   usd: number;
-  usdByService: Record<"stepFunctions" | "lambda" | "dynamodb" | "ses" | "apiGateway", number>;
+  usdByService: Record<
+    "stepFunctions" | "lambda" | "dynamodb" | "ses" | "eventBridge" | "apiGateway",
+    number
+  >;
 }
 
 export interface PathCost extends Priced {
@@ -102,6 +108,7 @@ interface Prices {
     | "dynamodbWriteUnit"
     | "dynamodbReadUnit"
     | "sesEmail"
+    | "eventBridgeEvent"
     | "httpApiRequest",
     Price
   >;
@@ -121,6 +128,7 @@ export const priced = (units: Units, { prices }: Prices): Priced => {
       units.dynamodbWriteUnits * each(prices.dynamodbWriteUnit) +
       units.dynamodbReadUnits * each(prices.dynamodbReadUnit),
     ses: units.emails * each(prices.sesEmail),
+    eventBridge: units.events * each(prices.eventBridgeEvent),
     apiGateway: units.apiRequests * each(prices.httpApiRequest),
   };
   const usd = Object.values(usdByService).reduce((sum, part) => sum + part, 0);
@@ -211,6 +219,7 @@ const measurePath = async (
   const { local, api, people, recorder } = context;
   const orderId = await shippedOrder(api, people);
   const emailsBefore = (await api.emails()).length;
+  const eventsBefore = (await api.events()).length;
   recorder.take();
 
   // The two calls people make; everything the workflow does follows from them.
@@ -225,6 +234,11 @@ const measurePath = async (
   const emails = (await api.emails()).length - emailsBefore;
   const events = await history(clients.sfn, executionArn);
   const view = await requestView(api, people.buyer, orderId, request.requestId);
+  // The last change's events go out with its mail, just after the execution may have ended.
+  const publishedEvents = await api.until(async () => {
+    const published = (await api.events()).length - eventsBefore;
+    return published >= view.timeline.length ? published : undefined;
+  }, "every timeline change published");
   const key = orderKey(orderId);
   const item = await clients.dynamoDb.send(
     new GetItemCommand({
@@ -252,6 +266,7 @@ const measurePath = async (
     dynamodbWriteUnits: sum((call) => call.writeUnits),
     dynamodbReadUnits: sum((call) => call.readUnits),
     emails,
+    events: publishedEvents,
     apiRequests: apiMs.length,
   };
   const cost: PathCost = {
@@ -264,7 +279,8 @@ const measurePath = async (
   };
 
   // The lower bound: the people's calls, a Lambda per call and per segment, the execution's start
-  // and end plus a transition per wait and per segment, one write per change, the same emails.
+  // and end plus a transition per wait and per segment, one write per change, the same emails,
+  // one event per timeline change.
   const bytes = itemBytes(item.Item ?? {});
   const writeUnitsPerChange = Math.ceil(bytes / 1024);
   const segments = waits + 1;
@@ -279,6 +295,8 @@ const measurePath = async (
         dynamodbWriteUnits: view.timeline.length * writeUnitsPerChange,
         dynamodbReadUnits: 0,
         emails,
+        // Every timeline change is published once: the events a consumer must get.
+        events: view.timeline.length,
         apiRequests: units.apiRequests,
       },
       context.prices,

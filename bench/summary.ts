@@ -138,6 +138,7 @@ const costTable = (cost: CostResults): string => {
       row("DynamoDB write units", (p) => formatNumber(p.dynamodbWriteUnits)),
       row("DynamoDB read units", (p) => formatNumber(p.dynamodbReadUnits)),
       row("emails", (p) => String(p.emails)),
+      row("domain events", (p) => String(p.events)),
       row("API requests", (p) => String(p.apiRequests)),
       row("USD", (p) => usd(p.usd)),
     ],

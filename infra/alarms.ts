@@ -19,6 +19,8 @@ export const REFUND_FAILED_METRIC = "RefundFailed";
 /** Count metrics of mail given up after repeated failures, and of executions that gave up. */
 export const MAIL_FAILED_METRIC = "MailFailed";
 export const WORKFLOW_FAILED_METRIC = "WorkflowFailed";
+/** Count metric of each try whose domain events EventBridge did not take (they are retried). */
+export const EVENTS_NOT_PUBLISHED_METRIC = "EventsNotPublished";
 
 /** Where every alarm's entry is: a path inside the repository, never a link outside it. */
 export const RUNBOOK_PATH = "docs/runbook.md";
@@ -30,6 +32,7 @@ export const RUNBOOK_ANCHORS = {
   RefundFailed: "refundfailed",
   MailFailed: "mailfailed",
   WorkflowFailed: "workflowfailed",
+  EventsNotPublished: "eventsnotpublished",
   Errors: "lambda-errors",
   /** The edge firewall's alarm (infra/edge-firewall.ts), in us-east-1 with its web ACL. */
   EdgeBlockedRequests: "edgeblockedrequests",
@@ -96,6 +99,11 @@ export class Alarms extends Construct {
       "MailFailed",
       count(MAIL_FAILED_METRIC),
       "A notification was given up after repeated SES failures; operators were told by mail.",
+    );
+    this.add(
+      "EventsNotPublished",
+      count(EVENTS_NOT_PUBLISHED_METRIC),
+      "Domain events could not be published to EventBridge after the SDK's retries; they wait in the outbox and are retried, nothing is lost, integrators get them late.",
     );
     this.add(
       "WorkflowFailed",

@@ -19,6 +19,7 @@ import {
   OPEN_REQUESTS_OVER_DAY_METRIC,
 } from "../functions/workflow/reconcile.ts";
 import {
+  EVENTS_NOT_PUBLISHED_METRIC,
   MAIL_FAILED_METRIC,
   METRICS_NAMESPACE,
   REFUND_FAILED_METRIC,
@@ -102,6 +103,7 @@ export class OperationsDashboard extends Construct {
             business(REFUND_FAILED_METRIC, "Sum", "refund failed"),
             business("RefundDeclined", "Sum", "refund declined"),
             business(MAIL_FAILED_METRIC, "Sum", "mail given up"),
+            business(EVENTS_NOT_PUBLISHED_METRIC, "Sum", "events not published yet"),
             business(WORKFLOW_FAILED_METRIC, "Sum", "workflow gave up"),
             business("WorkflowResumed", "Sum", "resumed by the reconciler"),
           ]),

@@ -1,9 +1,11 @@
 // `npm run openapi`: writes docs/openapi.json from the route table and the zod schemas
 // (functions/http/openapi.ts), then the console's client types generated from it
-// (functions/console/src/api-schema.ts). Tests fail when either committed file differs.
+// (functions/console/src/api-schema.ts), and the domain events' JSON Schema
+// (docs/events/cancellation-event.schema.json). Tests fail when a committed file differs.
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { API_SCHEMA_FILE, renderApiSchema } from "../functions/console/generate-api-schema.ts";
+import { EVENT_SCHEMA_FILE, renderEventSchema } from "../functions/domain/event-schemas.ts";
 import { OPENAPI_FILE, renderOpenApi } from "../functions/http/openapi.ts";
 import { PROJECT_ROOT } from "./lambda-defaults.ts";
 
@@ -14,3 +16,6 @@ await writeFile(file, document);
 console.log(`wrote ${OPENAPI_FILE}`);
 await writeFile(path.join(PROJECT_ROOT, API_SCHEMA_FILE), await renderApiSchema(document));
 console.log(`wrote ${API_SCHEMA_FILE}`);
+await mkdir(path.join(PROJECT_ROOT, path.dirname(EVENT_SCHEMA_FILE)), { recursive: true });
+await writeFile(path.join(PROJECT_ROOT, EVENT_SCHEMA_FILE), renderEventSchema());
+console.log(`wrote ${EVENT_SCHEMA_FILE}`);

@@ -11,6 +11,7 @@ import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../
 import { type PublicCancellationRequest, toPublicRequest } from "../domain/views.ts";
 import * as z from "../domain/zod.ts";
 import { packMailBody, unpackMailBody } from "./mail-body.ts";
+import { packEvents, unpackEvents } from "./packed-events.ts";
 import { packView, unpackView } from "./packed-view.ts";
 import {
   DeleteCommand,
@@ -47,6 +48,11 @@ export interface StoredOrder {
   version: number;
   /** The workflow execution currently carrying each request (absent: the first, named by it). */
   executions?: Record<string, ExecutionRef>;
+  /**
+   * Domain events of changes that had nothing else to deliver (a buyer's request only starts its
+   * workflow), held on the order item until the next change with mail or a signal carries them.
+   */
+  heldEvents?: TimelineEvent[];
 }
 
 /** Which execution carries a request: `attempt` 1 is named by the request id, then `<id>-<n>`. */
@@ -265,8 +271,9 @@ export type OutboxSignal = { outcome: WaitOutcome } | { error: WaitCancelError }
  * An effect of a saved change that must still reach the outside world: a mail to send, a wait
  * to end, or the change's domain events to publish. Each is its own item beside the order
  * (`OUTBOX#<id>`), written in the same transaction as the change, claimed before it is delivered
- * and deleted once it is; ids sort in write order. A change's events ride on its first mail (they
- * are published before it), or on an EVENTS entry of their own when it sends none.
+ * and deleted once it is; ids sort in write order. A change's events ride on its first mail or
+ * signal (published just before it); an EVENTS entry holds events whose mail or signal went out
+ * while they could not.
  */
 export type OutboxEntry = { id: string; requestId: string; events?: TimelineEvent[] } & (
   | { kind: "MAIL"; mail: OutboxMail }
@@ -315,9 +322,12 @@ const outboxItem = (
   createdAt: string,
   claim?: OutboxClaim,
 ) => {
-  const { id, ...rest } = entry;
+  const { id, events, ...rest } = entry;
   return {
     ...outboxKey(orderId, id),
+    ...(events?.length
+      ? { events: packEvents(events, { requestId: entry.requestId, at: createdAt }) }
+      : {}),
     ...(rest.kind === "MAIL"
       ? {
           ...rest,
@@ -357,6 +367,11 @@ const toOutboxEntry = (item: Record<string, unknown>): StoredOutboxEntry => {
     id,
     orderId: String(pk).slice(ORDER_PK_PREFIX.length),
   } as StoredOutboxEntry;
+  const events = entry.events as unknown;
+  if (events instanceof Uint8Array) {
+    const { orderId, requestId, createdAt: at } = entry;
+    entry.events = unpackEvents(events, { orderId, requestId, at });
+  }
   return entry.kind === "MAIL" ? { ...entry, mail: toOutboxMail(entry.mail) } : entry;
 };
 
@@ -371,6 +386,7 @@ interface RecordItem {
   requests?: Record<string, CancellationRequest>;
   version: number;
   executions?: Record<string, ExecutionRef>;
+  heldEvents?: Uint8Array;
 }
 
 const toRecord = (item: RecordItem): OrderRecord => ({
@@ -455,22 +471,24 @@ export class OrderStore {
         TableName: this.tableName,
         Key: orderKey(orderId),
         ConsistentRead: true,
-        ProjectionExpression: "#order, #requests, #version, #executions",
+        ProjectionExpression: "#order, #requests, #version, #executions, #heldEvents",
         ExpressionAttributeNames: {
           "#order": "order",
           "#requests": "requests",
           "#version": "version",
           "#executions": "executions",
+          "#heldEvents": "heldEvents",
         },
       }),
     );
     const item = result.Item as RecordItem | undefined;
     if (item === undefined) return undefined;
-    const { executions } = item;
+    const { executions, heldEvents } = item;
     return {
       record: toRecord(item),
       version: item.version,
       ...(executions && Object.keys(executions).length > 0 ? { executions } : {}),
+      ...(heldEvents ? { heldEvents: unpackEvents(heldEvents, { orderId }) } : {}),
     };
   }
 
@@ -516,6 +534,8 @@ export class OrderStore {
     now: string = new Date().toISOString(),
     /** Written claimed by the caller, who delivers them next (see OutboxClaim). */
     claim?: OutboxClaim,
+    /** Events to hold on the item (StoredOrder.heldEvents); [] clears them, undefined keeps them. */
+    held?: readonly TimelineEvent[],
   ): Promise<StoredOrder> {
     const orderId = stored.record.order.orderId;
     if (next.order.orderId !== orderId) {
@@ -548,6 +568,14 @@ export class OrderStore {
         values[`:${name}`] = storedAttribute(name, value);
       }
     }
+    if (held?.length) {
+      names["#heldEvents"] = "heldEvents";
+      set.push("#heldEvents = :heldEvents");
+      values[":heldEvents"] = packEvents(held);
+    } else if (held && stored.heldEvents?.length) {
+      names["#heldEvents"] = "heldEvents";
+      remove.push("#heldEvents");
+    }
     const update = {
       TableName: this.tableName,
       Key: orderKey(orderId),
@@ -562,10 +590,12 @@ export class OrderStore {
       if (isConditionFailure(error) || isTransactionConflict(error)) throw new ConflictError();
       throw error;
     }
+    const heldEvents = held ?? stored.heldEvents ?? [];
     return {
       record: next,
       version,
       ...(stored.executions ? { executions: stored.executions } : {}),
+      ...(heldEvents.length > 0 ? { heldEvents: [...heldEvents] } : {}),
     };
   }
 
@@ -704,6 +734,29 @@ export class OrderStore {
           UpdateExpression: "SET lastError = :error REMOVE claimUntil, claimedBy",
           ConditionExpression: "claimedBy = :owner",
           ExpressionAttributeValues: { ":owner": owner, ":error": error },
+        }),
+      );
+    } catch (caught) {
+      if (!isConditionFailure(caught)) throw caught;
+    }
+  }
+
+  /**
+   * Keeps only the events of an entry whose own mail or signal went out while its events could
+   * not be published: it becomes an EVENTS entry, released for a later try of those alone.
+   */
+  async keepOutboxEvents(orderId: string, id: string, owner: string, error: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: outboxKey(orderId, id),
+          UpdateExpression:
+            "SET #kind = :events, lastError = :error REMOVE #mail, #signal, claimUntil, claimedBy",
+          ConditionExpression: "claimedBy = :owner",
+          // Names, not words: DynamoDB reserves a long list of words (SIGNAL among them).
+          ExpressionAttributeNames: { "#kind": "kind", "#mail": "mail", "#signal": "signal" },
+          ExpressionAttributeValues: { ":owner": owner, ":error": error, ":events": "EVENTS" },
         }),
       );
     } catch (caught) {

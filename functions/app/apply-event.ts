@@ -115,11 +115,15 @@ export const applyEvent = async (
     if (record === stored.record) return { stored, effects: [], replayed: false };
     // Rendered now and saved with the change itself: the change and its effects stand together,
     // the entries claimed by this writer, who delivers them next.
-    const outbox = outboxEntries(deps, record, effects, events, now);
+    // Events wait on the order item when nothing else leaves with them (see outboxEntries).
+    const allEvents = [...(stored.heldEvents ?? []), ...events];
+    const outbox = outboxEntries(deps, record, effects, allEvents, now);
+    const carried = outbox.some((entry) => entry.events);
+    const held = carried ? (stored.heldEvents ? [] : undefined) : allEvents;
     const claim = { owner: claimOwner(), until: addSeconds(now, CLAIM_SECONDS) };
     let saved: StoredOrder;
     try {
-      saved = await deps.store.save(stored, record, outbox, now, claim);
+      saved = await deps.store.save(stored, record, outbox, now, claim, held);
     } catch (error) {
       if (error instanceof ConflictError && attempt < MAX_ATTEMPTS) continue;
       throw error;
@@ -193,10 +197,10 @@ export const outboxId = (now: string, index: number): string =>
 
 /**
  * The change's mail (rendered in the order's locale), signals and domain events, as outbox
- * entries. The events ride on the first mail, which publishes them before it is sent (a mail is
- * never sent twice, and a retry only repeats the events, which consumers drop by eventId); a
- * change without mail gets an EVENTS entry for them. Never on a signal: repeated after a publish
- * failure, it could end a later wait.
+ * entries. The events ride on the change's smallest mail or signal, which publishes them just
+ * before it goes out. A change with neither (a buyer's request: its one effect, the workflow's start, is
+ * the caller's) has no entry to carry them: the caller holds them on the order item, in the same
+ * write, and the request's next change carries them (its workflow's first step always mails).
  */
 export const outboxEntries = (
   deps: AppDeps,
@@ -205,34 +209,32 @@ export const outboxEntries = (
   events: readonly TimelineEvent[],
   now: string,
 ): OutboxEntry[] => {
-  type Unnumbered = OutboxEntry extends infer E
-    ? E extends unknown
-      ? Omit<E, "id">
-      : never
-    : never;
-  const entries = effects.flatMap((effect): Unnumbered[] => {
+  const entries = effects.flatMap((effect, index): OutboxEntry[] => {
+    const id = outboxId(now, index);
     const { requestId } = effect;
     if (effect.kind === "EMAIL") {
       const to = recipients(deps, record, effect.to);
       if (to.length === 0) return [];
       const { subject, text, html } = renderEmail(effect.template, record, requestId, now);
-      return [{ requestId, kind: "MAIL", mail: { to, subject, text, html } }];
+      return [{ id, requestId, kind: "MAIL", mail: { to, subject, text, html } }];
     }
     if (effect.kind === "END_WAIT") {
-      return [{ requestId, kind: "SIGNAL", signal: { outcome: effect.outcome } }];
+      return [{ id, requestId, kind: "SIGNAL", signal: { outcome: effect.outcome } }];
     }
     if (effect.kind === "CANCEL_WAIT") {
-      return [{ requestId, kind: "SIGNAL", signal: { error: effect.error } }];
+      return [{ id, requestId, kind: "SIGNAL", signal: { error: effect.error } }];
     }
     // START_WORKFLOW is carried out by the caller itself, before it answers.
     return [];
   });
-  const [first] = events;
-  const carrier = entries.find((entry) => entry.kind === "MAIL");
-  if (carrier) carrier.events = [...events];
-  // First in the change: published before its signals move the workflow on.
-  else if (first) {
-    entries.unshift({ requestId: first.detail.requestId, kind: "EVENTS", events: [...events] });
-  }
-  return entries.map((entry, index) => ({ ...entry, id: outboxId(now, index) }) as OutboxEntry);
+  const carrier = entries.reduce<OutboxEntry | undefined>(
+    (smallest, entry) => (smallest && weight(smallest) <= weight(entry) ? smallest : entry),
+    undefined,
+  );
+  if (carrier && events.length > 0) carrier.events = [...events];
+  return entries;
 };
+
+/** About how big an entry's item is: the events ride on the smallest, to stay within 1 KB. */
+const weight = (entry: OutboxEntry): number =>
+  entry.kind === "MAIL" ? entry.mail.subject.length + entry.mail.text.length : 0;

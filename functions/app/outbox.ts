@@ -1,6 +1,7 @@
 // Delivers outbox entries: each is claimed (a conditional write) so concurrent flushes never
-// deliver it twice, then its events published and it mailed or signalled, then deleted. A failure gives the claim back for a
-// later try; mail that keeps failing is given up after MAIL_MAX_ATTEMPTS, counted and alerted.
+// deliver it twice, then its events are published and it is mailed or signalled, then deleted. A
+// failure gives the claim back for a later try; mail that keeps failing is given up after
+// MAIL_MAX_ATTEMPTS, counted and alerted.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { OutboxEntry, StoredOutboxEntry } from "../adapters/order-store.ts";
 import { renderEmail } from "../domain/emails.ts";
@@ -113,7 +114,12 @@ export const deliverClaimed = async (
   return report;
 };
 
-/** Sends or signals one claimed entry, then deletes it; a failure releases or gives it up. */
+/**
+ * Publishes one claimed entry's events, sends or signals it, then deletes it. Its own mail or
+ * signal goes out even when EventBridge refuses the events: the entry then keeps only them, for a
+ * later try. A failed mail or signal releases the entry (its events, if they went out, may go out
+ * again: consumers drop repeats by eventId), or gives a mail up after MAIL_MAX_ATTEMPTS.
+ */
 const deliverOne = async (
   deps: AppDeps,
   orderId: string,
@@ -122,36 +128,57 @@ const deliverOne = async (
   report: DeliveryReport,
 ): Promise<void> => {
   const { id } = claimed;
-  let published = false;
+  const context = { orderId, outboxId: id, kind: claimed.kind, attempts: claimed.attempts };
+  let eventsError: string | undefined;
   try {
-    // Events first (outboxEntries): a mail is never sent twice, only its events may be repeated.
     if (claimed.events?.length) await deps.events.publish(claimed.events);
-    published = true;
+  } catch (caught) {
+    eventsError = errorName(caught);
+    deps.count?.("EventsNotPublished");
+    deps.logger.warn("events not published yet", { ...context, error: eventsError });
+  }
+  try {
     if (claimed.kind === "MAIL") await deps.mailer.send(claimed.mail);
-    else await signal(deps, orderId, claimed);
-    await deps.store.completeOutbox(orderId, id, owner);
-    report.delivered.push(id);
+    else if (claimed.kind === "SIGNAL") await signal(deps, orderId, claimed);
   } catch (caught) {
     report.failed.push(id);
     const error = errorName(caught);
-    if (!published) deps.count?.("EventsNotPublished");
-    deps.logger.warn("outbox entry not delivered yet", {
-      orderId,
-      outboxId: id,
-      kind: claimed.kind,
-      attempts: claimed.attempts,
-      error,
-    });
-    try {
-      // Only a mail that keeps failing is given up: events are retried until they are published.
-      if (claimed.kind === "MAIL" && published && claimed.attempts >= MAIL_MAX_ATTEMPTS) {
+    deps.logger.warn("outbox entry not delivered yet", { ...context, error });
+    await settle(deps, orderId, async () => {
+      // A mail that keeps failing is given up, but never with events it still has to publish.
+      if (claimed.kind === "MAIL" && !eventsError && claimed.attempts >= MAIL_MAX_ATTEMPTS) {
         await giveUp(deps, claimed, owner, error);
       } else {
         await deps.store.releaseOutbox(orderId, id, owner, error);
       }
-    } catch (releaseError) {
-      // The claim then simply runs out; the reconciler tries again after it.
-      deps.logger.warn("outbox claim not released", { orderId, error: errorName(releaseError) });
-    }
+    });
+    return;
+  }
+  if (eventsError) {
+    report.failed.push(id);
+    await settle(deps, orderId, () => deps.store.keepOutboxEvents(orderId, id, owner, eventsError));
+    return;
+  }
+  try {
+    await deps.store.completeOutbox(orderId, id, owner);
+    report.delivered.push(id);
+  } catch (caught) {
+    // Delivered, not yet deleted: the claim runs out and a later try repeats it, as after a
+    // lost answer.
+    report.failed.push(id);
+    deps.logger.warn("outbox entry delivered, not deleted", {
+      ...context,
+      error: errorName(caught),
+    });
+  }
+};
+
+/** Releases, keeps or gives up a claim; if that write fails, the claim simply runs out. */
+const settle = async (deps: AppDeps, orderId: string, write: () => Promise<unknown>) => {
+  try {
+    await write();
+  } catch (releaseError) {
+    // The reconciler tries again after the claim runs out.
+    deps.logger.warn("outbox claim not released", { orderId, error: errorName(releaseError) });
   }
 };

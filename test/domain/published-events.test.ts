@@ -126,6 +126,13 @@ describe("the events' JSON Schema", () => {
     const [first] = events;
     if (!first) throw new Error("no event");
     expect(validate({ ...envelope(first), source: "elsewhere" })).toBe(false);
-    expect(validate({ ...envelope(first), detail: { ...first.detail, secret: 1 } })).toBe(false);
+    const { eventId: _eventId, ...withoutId } = first.detail;
+    expect(validate({ ...envelope(first), detail: withoutId })).toBe(false);
+    expect(validate({ ...envelope(first), detail: { ...first.detail, status: "SHIPPED" } })).toBe(
+      false,
+    );
+    // Forward compatible: a replay's `replay-name`, a field added later.
+    expect(validate({ ...envelope(first), "replay-name": "order-system-2026-12-02" })).toBe(true);
+    expect(validate({ ...envelope(first), detail: { ...first.detail, note: "later" } })).toBe(true);
   });
 });

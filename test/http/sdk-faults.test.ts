@@ -104,17 +104,13 @@ describe("with DynamoDB itself mocked", () => {
       ConditionExpression: "#version = :expected",
       ExpressionAttributeValues: expect.objectContaining({ ":expected": 7, ":next": 8 }),
     });
-    // The decision's event first (it sends no mail to carry it), then its signal.
+    // The decision's signal, carrying its event (the change sends no mail).
     expect(write?.args[0].input.TransactItems?.[1]?.Put).toMatchObject({
-      TableName: TABLE,
-      Item: { kind: "EVENTS", requestId: "r-race", events: [{ detailType: "SELLER_APPROVED" }] },
-      ConditionExpression: "attribute_not_exists(pk)",
-    });
-    expect(write?.args[0].input.TransactItems?.[2]?.Put).toMatchObject({
       TableName: TABLE,
       Item: { kind: "SIGNAL", requestId: "r-race", signal: { outcome: "SELLER_APPROVED" } },
       ConditionExpression: "attribute_not_exists(pk)",
     });
+    expect(write?.args[0].input.TransactItems?.[1]?.Put?.Item?.events).toBeInstanceOf(Uint8Array);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
     expect(sfn).not.toHaveReceivedAnyCommand();
     expect(ses).not.toHaveReceivedAnyCommand();
