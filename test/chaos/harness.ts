@@ -31,6 +31,7 @@ import {
 } from "../../functions/adapters/order-store.ts";
 import { renderEmail } from "../../functions/domain/emails.ts";
 import type { EmailTemplate, Recipient } from "../../functions/domain/events.ts";
+import { eventIdOf } from "../../functions/domain/published-events.ts";
 import type {
   CancellationRequest,
   OrderRecord,
@@ -1013,6 +1014,7 @@ export class ChaosRun {
         this.checkMoney(record, request, await this.moneyMoved(request, payments));
       }
       await this.checkMail(order, record);
+      await this.checkEvents(order, record);
     }
   }
 
@@ -1260,6 +1262,47 @@ export class ChaosRun {
           `order ${orderId}: ${what} to ${to.join(",")} sent ${made} times, expected ${count} (${excused} resends after a lost completion)`,
         );
       }
+    }
+  }
+
+  /**
+   * Every entry of every request's timeline was published (at least once), as that entry, with the
+   * id of its position; nothing else was published about the order.
+   */
+  private async checkEvents(order: RunOrder, record: OrderRecord) {
+    const { orderId } = order;
+    const published = (await this.server.api.events()).filter(
+      (event) => event.detail.orderId === orderId,
+    );
+    const expected = new Map<string, { type: string; at: string; actor: string }>();
+    for (const request of Object.values(record.requests)) {
+      request.timeline.forEach((entry, index) => {
+        expected.set(eventIdOf(request.requestId, index), entry);
+      });
+    }
+    const seen = new Set<string>();
+    for (const { detailType, detail } of published) {
+      const entry = expected.get(detail.eventId);
+      if (!entry) {
+        throw new Break(
+          "event-unexpected",
+          `order ${orderId}: event ${detail.eventId} (${detailType}) matches no timeline entry`,
+        );
+      }
+      if (entry.type !== detailType || entry.at !== detail.at || entry.actor !== detail.actor) {
+        throw new Break(
+          "event-wrong",
+          `order ${orderId}: event ${detail.eventId} is ${detailType} at ${detail.at} by ${detail.actor}, its entry ${entry.type} at ${entry.at} by ${entry.actor}`,
+        );
+      }
+      seen.add(detail.eventId);
+    }
+    const missing = [...expected.keys()].filter((eventId) => !seen.has(eventId));
+    if (missing.length > 0) {
+      throw new Break(
+        "event-lost",
+        `order ${orderId}: timeline entries never published: ${missing.map((eventId) => `${eventId} ${expected.get(eventId)?.type}`).join(", ")}`,
+      );
     }
   }
 

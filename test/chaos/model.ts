@@ -81,7 +81,8 @@ const someOperation = (operations: readonly string[]): fc.Arbitrary<string | und
 
 /**
  * A fault on one target, with an error valid for it: SES only refuses (throttle, unavailable),
- * because an SES call whose answer is lost is resent by design (mail is at least once); payments
+ * because an SES call whose answer is lost is resent by design (mail is at least once);
+ * EventBridge may also lose an answer (events are at least once, repeats are allowed); payments
  * also decline and time out (applied, answer lost). Mostly 10–50 % of calls; now and then an
  * outage (every call), so that mail given up and its alert, and refunds that fail for good, are
  * exercised too.
@@ -110,6 +111,14 @@ export const faultArbitrary: fc.Arbitrary<FaultSpec> = fc
         arbitrary: fc.record({
           target: fc.constant("ses" as const),
           error: fc.constantFrom("throttle" as const, "unavailable" as const),
+          operation: fc.constant(undefined),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          target: fc.constant("eventbridge" as const),
+          error: fc.constantFrom("throttle" as const, "unavailable" as const, "timeout" as const),
           operation: fc.constant(undefined),
         }),
       },
