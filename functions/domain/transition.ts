@@ -244,6 +244,7 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       };
       draft.record.requests[request.requestId] = request;
       order.activeCancellationRequestId = request.requestId;
+      order.latestCancellationRequestId = request.requestId;
       order.updatedAt = draft.now;
       draft.log(request, "REQUESTED", event.actor);
       draft.effects.push({ kind: "START_WORKFLOW", requestId: request.requestId });

@@ -155,6 +155,8 @@ export interface Order extends OrderImport {
   shipment: Shipment | null;
   deliveredAt: string | null;
   activeCancellationRequestId: string | null;
+  /** The latest request, active or finished (absent on orders stored before it was kept). */
+  latestCancellationRequestId?: string | null;
   importedAt: string;
   updatedAt: string;
   timeline: TimelineEntry[];

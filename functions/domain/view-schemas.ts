@@ -84,6 +84,7 @@ export const publicOrderSchema = z.strictObject({
   ),
   deliveredAt: z.nullable(instant()),
   activeCancellationRequestId: z.nullable(z.string()),
+  latestCancellationRequestId: z.nullable(z.string()),
   cancellationOption: z.strictObject({
     kind: z.enum(["CANCEL", "RETURN", "NONE"]),
     reason: z.enum(CANCELLATION_OPTION_REASONS),

@@ -12,7 +12,11 @@ import type {
   TimelineEntry,
 } from "./types.ts";
 
-export type PublicOrder = Order & { cancellationOption: CancellationOption };
+/** The order as clients see it: the latest request always named (null before the first). */
+export type PublicOrder = Omit<Order, "latestCancellationRequestId"> & {
+  latestCancellationRequestId: string | null;
+  cancellationOption: CancellationOption;
+};
 export type PublicCancellationRequest = Omit<
   CancellationRequest,
   "idempotencyKey" | "requestHash" | "policy"
@@ -71,6 +75,7 @@ export const publicOrderOf = (
   },
   deliveredAt: order.deliveredAt,
   activeCancellationRequestId: order.activeCancellationRequestId,
+  latestCancellationRequestId: order.latestCancellationRequestId ?? null,
   cancellationOption: cancellationOptionOf(order, facts, now, policy),
   importedAt: order.importedAt,
   updatedAt: order.updatedAt,

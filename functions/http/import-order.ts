@@ -28,6 +28,7 @@ export const createHandler = httpHandler(
         shipment: null,
         deliveredAt: null,
         activeCancellationRequestId: null,
+        latestCancellationRequestId: null,
         importedAt: now,
         updatedAt: now,
         timeline: [{ at: now, type: "ORDER_IMPORTED", actor: caller.sub }],

@@ -96,6 +96,7 @@ const shippedOrder = {
   shipment: { ...EXAMPLES.shipment, shippedAt: "2026-11-21T08:00:00.000Z" },
   deliveredAt: null,
   activeCancellationRequestId: null,
+  latestCancellationRequestId: null,
   cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
   importedAt: "2026-11-20T10:00:01.000Z",
   updatedAt: "2026-11-21T08:00:00.000Z",

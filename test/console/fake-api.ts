@@ -100,6 +100,7 @@ export const anOrder = (overrides: Partial<Order> = {}): Order => ({
   },
   deliveredAt: null,
   activeCancellationRequestId: null,
+  latestCancellationRequestId: null,
   cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
   importedAt: "2026-11-20T10:00:00.000Z",
   updatedAt: "2026-11-21T01:00:00.000Z",

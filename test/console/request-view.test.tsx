@@ -123,6 +123,7 @@ describe("withdrawal on the buyer's order page", () => {
         status: 200,
         body: anOrder({
           activeCancellationRequestId: request.requestId,
+          latestCancellationRequestId: request.requestId,
           cancellationOption: { kind: "NONE", reason: "ACTIVE_REQUEST_EXISTS" },
         }),
       })
@@ -133,6 +134,28 @@ describe("withdrawal on the buyer's order page", () => {
     });
     return api;
   };
+
+  it("still shows a finished request, named by the order as its latest, from any browser", async () => {
+    const api = new FakeApi()
+      .on("GET /orders/o-1001", {
+        status: 200,
+        body: anOrder({
+          status: "CANCELLED",
+          activeCancellationRequestId: null,
+          latestCancellationRequestId: "r-1",
+          cancellationOption: { kind: "NONE", reason: "ALREADY_CANCELLED" },
+        }),
+      })
+      .on("GET /orders/o-1001/cancellation-requests/r-1", { status: 200, body: completed() })
+      .install();
+    renderInConsole(<BuyerOrderPage orderId="o-1001" />, {
+      session: sessionOf("buyer-1", "buyer"),
+    });
+    expect((await screen.findByRole("status")).textContent).toBe("Completed");
+    expect(screen.getByRole("list", { name: "Timeline" })).toBeTruthy();
+    expect(api.callsTo("GET", "/orders/o-1001/cancellation-requests/r-1")).toHaveLength(1);
+    expect(localStorage.length).toBe(0);
+  });
 
   it("offers Withdraw request only before the marketplace approves", async () => {
     for (const status of STATUSES) {

@@ -449,6 +449,7 @@ export interface components {
             } | null;
             deliveredAt: string | null;
             activeCancellationRequestId: string | null;
+            latestCancellationRequestId: string | null;
             cancellationOption: {
                 /** @enum {string} */
                 kind: "CANCEL" | "RETURN" | "NONE";
@@ -1104,6 +1105,7 @@ export interface operations {
                      *       },
                      *       "deliveredAt": null,
                      *       "activeCancellationRequestId": null,
+                     *       "latestCancellationRequestId": null,
                      *       "cancellationOption": {
                      *         "kind": "CANCEL",
                      *         "reason": "IN_TRANSIT"
@@ -1298,6 +1300,7 @@ export interface operations {
                      *       },
                      *       "deliveredAt": null,
                      *       "activeCancellationRequestId": null,
+                     *       "latestCancellationRequestId": null,
                      *       "cancellationOption": {
                      *         "kind": "CANCEL",
                      *         "reason": "IN_TRANSIT"

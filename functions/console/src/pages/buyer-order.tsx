@@ -1,6 +1,6 @@
 // One order for its buyer: the order, what they can do now, the cancellation request form, and the
-// request itself (the active one, or the last one made from this browser) with "Withdraw request"
-// while the marketplace has not approved it yet and "Refresh".
+// request itself (the order's latest, active or finished) with "Withdraw request" while the
+// marketplace has not approved it yet and "Refresh".
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type CancellationRequest, type Failure, outcome } from "../api.ts";
 import { useApp } from "../app-context.ts";
@@ -11,7 +11,6 @@ import { RequestForm } from "../components/request-form.tsx";
 import { RequestView, TERMINAL, WITHDRAWABLE } from "../components/request-view.tsx";
 import { useMessages } from "../i18n.ts";
 import { type Loaded, useLoad } from "../load.ts";
-import { rememberedRequest, rememberRequest } from "../remembered.ts";
 import { href } from "../router.ts";
 
 /** While the workflow moves a request by itself, the page re-reads it this often. */
@@ -19,17 +18,14 @@ const FOLLOW_MS = 3_000;
 const MOVING_BY_ITSELF = ["REQUESTED", "REFUND_PENDING"];
 
 export const BuyerOrderPage = ({ orderId }: { orderId: string }) => {
-  const { api, session } = useApp();
+  const { api } = useApp();
   const messages = useMessages();
-  const userId = session?.userId ?? "";
   const [order, reloadOrder] = useLoad(
     () => outcome(api.GET("/orders/{orderId}", { params: { path: { orderId } } })),
     [api, orderId],
   );
   const requestId =
-    order.state === "ok"
-      ? (order.data.activeCancellationRequestId ?? rememberedRequest(userId, orderId))
-      : undefined;
+    order.state === "ok" ? (order.data.latestCancellationRequestId ?? undefined) : undefined;
   const [request, setRequest] = useState<Loaded<CancellationRequest>>();
   const [asking, setAsking] = useState(false);
   const [actionFailure, setActionFailure] = useState<Failure>();
@@ -83,7 +79,6 @@ export const BuyerOrderPage = ({ orderId }: { orderId: string }) => {
   };
 
   const sent = (created: CancellationRequest) => {
-    rememberRequest(userId, orderId, created.requestId);
     setAsking(false);
     setRequest({ state: "ok", data: created });
     void reloadOrder();
