@@ -21,23 +21,24 @@ import {
 const VIEWPORT = { width: 1280, height: 800 };
 const OUT_DIR = path.join(PROJECT_ROOT, "docs/screenshots");
 /** The stops worth a picture, in story order; each is taken the first time the story gets there.
- * On the buyer's order page the request (status, timeline, refund) is scrolled to the top. */
-const SHOTS: Partial<Record<Stop, { file: string; requestOnTop?: true }>> = {
+ * On the buyer's order page the picture starts at the section that matters (`from`, a heading):
+ * the filled-in request form, or the request with its status, refund and timeline. */
+const SHOTS: Partial<Record<Stop, { file: string; from?: string }>> = {
   "sign-in": { file: "01-sign-in.png" },
-  "request-sent": { file: "02-buyer-order.png", requestOnTop: true },
+  "request-form": { file: "02-buyer-order.png", from: ja.requestForm.heading },
   "seller-queue": { file: "03-seller-queue.png" },
-  "order-completed": { file: "04-buyer-completed.png", requestOnTop: true },
+  "order-completed": { file: "04-buyer-completed.png", from: ja.request.heading },
   "review-queue": { file: "05-operator-review.png" },
 };
 
-/** A viewport-sized area of the whole page from just above the request's heading (a clip of
+/** A viewport-sized area of the whole page from just above the heading named `from` (a clip of
  * the full page, not a scroll: the console moves focus, and so the scroll, on its own). */
-const requestArea = async (page: Page) => {
-  const heading = page.getByRole("heading", { name: ja.request.heading, exact: true });
+const areaFrom = async (page: Page, from: string) => {
+  const heading = page.getByRole("heading", { name: from, exact: true });
   const box = await heading.boundingBox();
   const scrollY = Number(await page.evaluate("window.scrollY"));
   const pageHeight = Number(await page.evaluate("document.documentElement.scrollHeight"));
-  if (!box) throw new Error("the request's heading is not shown");
+  if (!box) throw new Error(`the heading "${from}" is not shown`);
   // As near the heading as a full viewport's height of page allows.
   const top = Math.min(box.y + scrollY - 24, pageHeight - VIEWPORT.height);
   return { x: 0, y: Math.max(0, top), ...VIEWPORT };
@@ -62,7 +63,7 @@ try {
       await current.evaluate("document.fonts.ready");
       await current.screenshot({
         path: path.join(OUT_DIR, shot.file),
-        ...(shot.requestOnTop ? { fullPage: true, clip: await requestArea(current) } : {}),
+        ...(shot.from ? { fullPage: true, clip: await areaFrom(current, shot.from) } : {}),
       });
       written.push(shot.file);
     },
