@@ -149,6 +149,8 @@ describe("the seed's story", () => {
       expect(cancelled.body).toMatchObject({
         status: "CANCELLED",
         activeCancellationRequestId: null,
+        // The finished request stays findable from its order.
+        latestCancellationRequestId: requestId,
       });
 
       // Every timeline change was published, in order, each with its stable id.

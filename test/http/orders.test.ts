@@ -49,6 +49,7 @@ describe("POST /orders", () => {
       shipment: null,
       deliveredAt: null,
       activeCancellationRequestId: null,
+      latestCancellationRequestId: null,
       importedAt: at(1),
       updatedAt: at(1),
       timeline: [{ at: at(1), type: "ORDER_IMPORTED", actor: "order-importer" }],
@@ -230,6 +231,8 @@ describe("GET /orders/{orderId}", () => {
       expectJson(response, 200);
       expect(response.body).toEqual({
         ...record.order,
+        // An order stored before the field was kept shows null.
+        latestCancellationRequestId: null,
         cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
       });
     }
