@@ -194,7 +194,7 @@ describe("the console in English (?lang=en)", () => {
     await signOut(s);
   }, 45_000);
 
-  it("a declined refund shows in the operator's refund failures; Retry refund completes it; Find order finds it", async () => {
+  it("a declined refund shows in the operator's refund failures; Retry refund completes it; Find order finds it; the buyer sees it completed", async () => {
     const s = story();
     const buyerId = aBuyer();
     const orderId = await importShippedOrder(buyerId);
@@ -239,6 +239,12 @@ describe("the console in English (?lang=en)", () => {
     await button(s, ENGLISH.find).click();
     await page.getByRole("heading", { name: ENGLISH.orderHeading(orderId) }).waitFor();
     await s.visit("find-order", page);
+    await signOut(s);
+
+    // The buyer, who asked through the API, follows the refund from the order in the console.
+    await signIn(s, buyerId, "buyer");
+    await openOrder(s, orderId);
+    await untilVisible(s, statusShown(s, ENGLISH.status.completed), "the completed request");
     await signOut(s);
   }, 30_000);
 
