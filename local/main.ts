@@ -19,10 +19,12 @@ try {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`
 発送済みキャンセル — post-shipment cancellation service, local mode
+  Console    ${local.url}/  (sign in with a user id and a role; ?lang=en for English)
   API        ${local.url}  (${local.routes.length} routes from the synthesized CDK app)
   DynamoDB   ${local.database}${process.env.DATA_DIR ? `, data in ${process.env.DATA_DIR}` : ", in memory"}
   Workflow   the synthesized state machine on aws-local-stepfunctions
   Email      SES stand-in: GET ${local.url}/_local/emails
+  Events     EventBridge stand-in: GET ${local.url}/_local/events
   Tools      GET /_local/info (endpoints for the AWS CLI), /_local/faults, POST /_local/sweep
   Policy     ${local.policy.version}${process.env.POLICY_FILE ? ` (with ${process.env.POLICY_FILE})` : " (defaults)"}
 
