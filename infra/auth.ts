@@ -54,7 +54,7 @@ export class Auth extends Construct {
       },
       // Everyone, operators included, signs in with an authenticator app (TOTP): Cognito cannot
       // require MFA for one group only, and the API's JWT authorizer trusts one issuer, so
-      // operators cannot have a pool of their own without a Lambda authorizer (README: The stack).
+      // operators cannot have a pool of their own without a Lambda authorizer (docs/design.md, "The stack").
       mfa: cognito.Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       // Plus: threat protection that also blocks sign-ins with compromised credentials.

@@ -1,7 +1,7 @@
 // The one Powertools module: every function logs and counts under one service name.
 // Handlers add `orderId` and `requestId` with `logger.appendKeys` once they know them.
 // No Powertools tracer: it loads the X-Ray SDK at every cold start (~127 KB, ~80 ms). Lambda's
-// active tracing still records each invocation and its init (README, Design, "Tracing").
+// active tracing still records each invocation and its init (docs/design.md, "Tracing").
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Measurement } from "./change-metrics.ts";
