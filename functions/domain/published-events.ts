@@ -1,27 +1,15 @@
 // The domain events integrators receive (SPEC "For integrators"): one per new entry in a
 // request's timeline, with the request's status and refund as that change left them.
-import type {
-  Currency,
-  ExpectedBy,
-  OrderRecord,
-  RefundMethod,
-  RefundStatus,
-  RequestStatus,
-  TimelineType,
-} from "./types.ts";
+import type { OrderRecord, Refund, RequestStatus, TimelineType } from "./types.ts";
 
 /** EventBridge `source` of every event the service publishes. */
 export const EVENT_SOURCE = "shipped-cancellation";
 
 /** The refund as an event shows it: what a consumer needs, none of the service's bookkeeping. */
-export interface EventRefund {
-  amount: number;
-  currency: Currency;
-  method: RefundMethod;
-  status: RefundStatus;
-  refundId: string | null;
-  expectedBy: ExpectedBy | null;
-}
+export type EventRefund = Pick<
+  Refund,
+  "amount" | "currency" | "method" | "status" | "refundId" | "expectedBy"
+>;
 
 export interface TimelineEventDetail {
   /** Stable per timeline entry: a redelivery carries the same id, so consumers drop duplicates. */
