@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../../functions/console/src/app.tsx";
 import { pickLanguage } from "../../functions/console/src/i18n.ts";
 import { anOrder, FakeApi, fakeToken, problem } from "./fake-api.ts";
+import { sessionOf } from "./render.tsx";
 
 beforeEach(() => {
   sessionStorage.clear();
@@ -76,6 +77,24 @@ describe("local sign-in", () => {
     fireEvent.click(screen.getByRole("button", { name: "Sign out" }));
     expect(await screen.findByRole("textbox", { name: "User ID" })).toBeTruthy();
     expect(sessionStorage.getItem("console.session")).toBeNull();
+  });
+
+  it("keeps what is typed on the sign-in page while Sign out's move to the start page lands", async () => {
+    new FakeApi().on("GET /orders/o-1001", { status: 200, body: anOrder() }).install();
+    history.replaceState(null, "", "/#/orders/o-1001");
+    render(
+      <App config={{ mode: "local" }} language="en" session={sessionOf("buyer-1", "buyer")} />,
+    );
+    fireEvent.click(await screen.findByRole("button", { name: "Sign out" }));
+    // Typed at once, before the hash change that Sign out made is handled.
+    fireEvent.input(screen.getByRole("textbox", { name: "User ID" }), {
+      target: { value: "seller-1" },
+    });
+    await waitFor(() => expect(location.hash).toBe("#/"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((screen.getByRole("textbox", { name: "User ID" }) as HTMLInputElement).value).toBe(
+      "seller-1",
+    );
   });
 
   it("shows each role its own navigation", async () => {

@@ -15,6 +15,8 @@ export interface ConsoleNames {
   createSampleOrders: string;
   myOrders: string;
   orderHeading: (orderId: string) => RegExp;
+  /** The heading of an order's details, shown once the order is read. */
+  orderDetails: string;
   requestCancellation: string;
   reason: string;
   comment: string;
@@ -49,6 +51,7 @@ export const ENGLISH: ConsoleNames = {
   createSampleOrders: "Create sample orders",
   myOrders: "My orders",
   orderHeading: (orderId) => new RegExp(`^Order ${orderId}$`),
+  orderDetails: "Order details",
   requestCancellation: "Request cancellation",
   reason: "Reason",
   comment: "Comment",
@@ -89,6 +92,7 @@ export const namesFrom = (messages: Messages): ConsoleNames => ({
   createSampleOrders: messages.signIn.createSamples,
   myOrders: messages.nav.myOrders,
   orderHeading: (orderId) => new RegExp(`^${escapeRegExp(messages.order.heading(orderId))}$`),
+  orderDetails: messages.order.summary,
   requestCancellation: messages.requestForm.open,
   reason: messages.requestForm.reason,
   comment: messages.requestForm.comment,
@@ -250,6 +254,8 @@ export const openOrder = async (story: Story, orderId: string): Promise<void> =>
   await story.visit("orders", story.page);
   await link(story, orderId).click();
   await story.page.getByRole("heading", { name: story.names.orderHeading(orderId) }).waitFor();
+  // The page's heading comes first; the order itself once it is read (what follows depends on it).
+  await story.page.getByRole("heading", { name: story.names.orderDetails, exact: true }).waitFor();
 };
 
 export const statusShown = (story: Story, word: string) =>

@@ -104,7 +104,9 @@ export const App = ({
 
   // Focus moves to a page's heading when the person went there, not on the first page shown.
   const shown = useRef({ key: "", count: 0 });
-  const pageKey = `${session?.userId ?? ""}|${session?.role ?? ""}|${path}`;
+  // Signed out, every path shows the one sign-in page: it must not restart (losing what was
+  // typed) when Sign out's navigation to "/" lands a moment later.
+  const pageKey = session ? `${session.userId}|${session.role ?? ""}|${path}` : "sign-in";
   if (shown.current.key !== pageKey)
     shown.current = { key: pageKey, count: shown.current.count + 1 };
   document.documentElement.lang = language;
