@@ -26,13 +26,10 @@ export const FAULT_TARGETS = [
   "payments",
 ] as const;
 /** The targets that are AWS services (payments is the local payment provider). */
-export type AwsFaultTarget = "dynamodb" | "stepfunctions" | "ses" | "eventbridge";
-const AWS_FAULT_TARGETS: readonly AwsFaultTarget[] = [
-  "dynamodb",
-  "stepfunctions",
-  "ses",
-  "eventbridge",
-];
+export type AwsFaultTarget = Exclude<(typeof FAULT_TARGETS)[number], "payments">;
+const AWS_FAULT_TARGETS = FAULT_TARGETS.filter(
+  (target): target is AwsFaultTarget => target !== "payments",
+);
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
 export const FAULT_ERRORS = ["throttle", "unavailable", "timeout", "declined"] as const;
