@@ -1,6 +1,9 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // The console's component tests are Preact JSX. Their compiler options are console/tsconfig.json's,
+  // but the transform looks for the tsconfig.json nearest a file (the root's, which is Node-only).
+  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     // DynamoDB Local (a JVM) and dynalite start once per run, not once per test file.

@@ -31,7 +31,7 @@ import { PROJECT_ROOT } from "./lambda-defaults.ts";
 import { acknowledge } from "./nag.ts";
 
 /** The console's sources, and where `npm run console:build` (Vite) writes the build. */
-export const CONSOLE_DIR = path.join(PROJECT_ROOT, "functions/console");
+export const CONSOLE_DIR = path.join(PROJECT_ROOT, "console");
 const CONSOLE_BUILD_DIR = path.join(CONSOLE_DIR, "dist");
 /** Vite's folder of content-hashed files: the only ones browsers may keep for good. */
 const HASHED_ASSETS = "assets/*";
@@ -328,7 +328,7 @@ export class EdgeDistribution extends Construct {
  */
 const consoleBuildOptions: s3assets.AssetProps = {
   path: CONSOLE_DIR,
-  // Hash the build's output: the console also imports shared code from outside its folder.
+  // Hash the build's output: it also holds packages from node_modules (Preact, the font).
   assetHashType: AssetHashType.OUTPUT,
   bundling: {
     image: DockerImage.fromRegistry("unused-local-bundling-only"),

@@ -1,10 +1,10 @@
 // `npm run openapi`: writes docs/openapi.json from the route table and the zod schemas
 // (functions/http/openapi.ts), then the console's client types generated from it
-// (functions/console/src/api-schema.ts), and the domain events' JSON Schema
+// (console/src/api-schema.ts), and the domain events' JSON Schema
 // (docs/events/cancellation-event.schema.json). Tests fail when a committed file differs.
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
-import { API_SCHEMA_FILE, renderApiSchema } from "../functions/console/generate-api-schema.ts";
+import { API_SCHEMA_FILE, renderApiSchema } from "../console/generate-api-schema.ts";
 import { EVENT_SCHEMA_FILE, renderEventSchema } from "../functions/domain/event-schemas.ts";
 import { OPENAPI_FILE, renderOpenApi } from "../functions/http/openapi.ts";
 import { PROJECT_ROOT } from "./lambda-defaults.ts";

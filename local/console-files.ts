@@ -1,5 +1,5 @@
 // Local mode serves the console next to the API: GET / (the page), its built assets and
-// /console-config.json, read from functions/console/dist on each request (no build at start;
+// /console-config.json, read from console/dist on each request (no build at start;
 // `npm start` builds it first through its prestart script). Only paths no API route answers reach
 // here, so the console never shadows a route.
 import { readFile } from "node:fs/promises";
@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from "../functions/http/problems.ts";
 import { PROJECT_ROOT } from "../infra/lambda-defaults.ts";
 
-export const CONSOLE_DIST = path.join(PROJECT_ROOT, "functions/console/dist");
+export const CONSOLE_DIST = path.join(PROJECT_ROOT, "console/dist");
 
 /** The page may load scripts, styles, fonts and data only from its own origin. */
 export const CONSOLE_CSP = [

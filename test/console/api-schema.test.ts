@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { API_SCHEMA_FILE, renderApiSchema } from "../../functions/console/generate-api-schema.ts";
+import { API_SCHEMA_FILE, renderApiSchema } from "../../console/generate-api-schema.ts";
 import { renderOpenApi } from "../../functions/http/openapi.ts";
 import { PROJECT_ROOT } from "../../infra/lambda-defaults.ts";
 

@@ -3,8 +3,8 @@
 // role's first page), Sign out, an expired token back to sign-in, and the language switch.
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { App } from "../../functions/console/src/app.tsx";
-import { pickLanguage } from "../../functions/console/src/i18n.ts";
+import { App } from "../../console/src/app.tsx";
+import { pickLanguage } from "../../console/src/i18n.ts";
 import { anOrder, FakeApi, fakeToken, problem } from "./fake-api.ts";
 import { sessionOf } from "./render.tsx";
 

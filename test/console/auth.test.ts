@@ -10,7 +10,7 @@ import {
   completeCognitoSignIn,
   sessionFromToken,
   startCognitoSignIn,
-} from "../../functions/console/src/auth.ts";
+} from "../../console/src/auth.ts";
 import { FakeApi, fakeToken } from "./fake-api.ts";
 
 const config: Extract<ConsoleConfig, { mode: "cognito" }> = {

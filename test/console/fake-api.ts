@@ -1,7 +1,8 @@
 // A stand-in for the API behind `fetch`, for the console's component tests: answers by
 // "METHOD /path" and records every call (method, path, headers, body) for the test to read.
+import { base64url } from "jose";
 import { vi } from "vitest";
-import type { CancellationRequest, Order } from "../../functions/console/src/api.ts";
+import type { CancellationRequest, Order } from "../../console/src/api.ts";
 
 export interface RecordedCall {
   method: string;
@@ -70,11 +71,12 @@ export class FakeApi {
   }
 }
 
-const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+/** A JSON value as base64url, with the encoder the console itself uses (no Node Buffer here). */
+const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
 
 /** An access token shaped like local mode's (the console reads it, never verifies it). */
 export const fakeToken = (sub: string, groups: string[]) =>
-  `${base64url({ alg: "RS256" })}.${base64url({
+  `${encode({ alg: "RS256" })}.${encode({
     sub,
     "cognito:groups": groups,
     exp: Math.floor(Date.now() / 1000) + 3600,

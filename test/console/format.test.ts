@@ -7,9 +7,9 @@ import {
   formatDateTime,
   formatMoney,
   formatTimeLeft,
-} from "../../functions/console/src/format.ts";
-import { en } from "../../functions/console/src/messages/en.ts";
-import { ja } from "../../functions/console/src/messages/ja.ts";
+} from "../../console/src/format.ts";
+import { en } from "../../console/src/messages/en.ts";
+import { ja } from "../../console/src/messages/ja.ts";
 
 describe("money", () => {
   it("writes yen amounts as the locale does", () => {

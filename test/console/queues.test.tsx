@@ -4,7 +4,7 @@
 // "Refund as gift balance" ({ method: GIFT_CARD }).
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RequestQueuePage } from "../../functions/console/src/pages/request-queue.tsx";
+import { RequestQueuePage } from "../../console/src/pages/request-queue.tsx";
 import { anOrder, aRequest, FakeApi, problem } from "./fake-api.ts";
 import { renderInConsole, sessionOf } from "./render.tsx";
 

@@ -3,7 +3,7 @@
 // the API gets carrier and tracking number for the order, and an error keeps what was typed.
 import { cleanup, fireEvent, screen } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RecordShipmentPage } from "../../functions/console/src/pages/record-shipment.tsx";
+import { RecordShipmentPage } from "../../console/src/pages/record-shipment.tsx";
 import { anOrder, FakeApi, problem } from "./fake-api.ts";
 import { renderInConsole, sessionOf } from "./render.tsx";
 

@@ -2,11 +2,11 @@
 // signed-in person (or none).
 import { render } from "@testing-library/preact";
 import type { ComponentChildren } from "preact";
-import { createApi } from "../../functions/console/src/api.ts";
-import { AppContext } from "../../functions/console/src/app-context.ts";
-import type { Session } from "../../functions/console/src/auth.ts";
-import { MESSAGES, MessagesContext } from "../../functions/console/src/i18n.ts";
-import type { Language, Role } from "../../functions/console/src/messages/types.ts";
+import { createApi } from "../../console/src/api.ts";
+import { AppContext } from "../../console/src/app-context.ts";
+import type { Session } from "../../console/src/auth.ts";
+import { MESSAGES, MessagesContext } from "../../console/src/i18n.ts";
+import type { Language, Role } from "../../console/src/messages/types.ts";
 
 export const sessionOf = (userId: string, role: Role): Session => ({
   accessToken: `token-of-${userId}`,

@@ -3,8 +3,8 @@
 // the form (role "alert"), values kept after a failure, and one Idempotency-Key per form fill.
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { CancellationRequest } from "../../functions/console/src/api.ts";
-import { RequestForm } from "../../functions/console/src/components/request-form.tsx";
+import type { CancellationRequest } from "../../console/src/api.ts";
+import { RequestForm } from "../../console/src/components/request-form.tsx";
 import { aRequest, FakeApi, problem } from "./fake-api.ts";
 import { renderInConsole, sessionOf } from "./render.tsx";
 

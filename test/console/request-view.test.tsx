@@ -4,12 +4,12 @@
 // while SPEC allows withdrawal (before the marketplace approves).
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { CancellationRequest } from "../../functions/console/src/api.ts";
-import { RequestView } from "../../functions/console/src/components/request-view.tsx";
-import { en } from "../../functions/console/src/messages/en.ts";
-import { ja } from "../../functions/console/src/messages/ja.ts";
-import type { RequestStatus } from "../../functions/console/src/messages/types.ts";
-import { BuyerOrderPage } from "../../functions/console/src/pages/buyer-order.tsx";
+import type { CancellationRequest } from "../../console/src/api.ts";
+import { RequestView } from "../../console/src/components/request-view.tsx";
+import { en } from "../../console/src/messages/en.ts";
+import { ja } from "../../console/src/messages/ja.ts";
+import type { RequestStatus } from "../../console/src/messages/types.ts";
+import { BuyerOrderPage } from "../../console/src/pages/buyer-order.tsx";
 import { anOrder, aRequest, FakeApi } from "./fake-api.ts";
 import { renderInConsole, sessionOf } from "./render.tsx";
 

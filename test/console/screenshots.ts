@@ -4,7 +4,7 @@
 import { mkdir } from "node:fs/promises";
 import * as path from "node:path";
 import type { Page } from "playwright-core";
-import { ja } from "../../functions/console/src/messages/ja.ts";
+import { ja } from "../../console/src/messages/ja.ts";
 import { PROJECT_ROOT } from "../../infra/lambda-defaults.ts";
 import { startConsole } from "../support/browser.ts";
 import {

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ja } from "../../functions/console/src/messages/ja.ts";
+import { ja } from "../../console/src/messages/ja.ts";
 import { orderBody } from "../../local/client.ts";
 import {
   type ConsoleSession,

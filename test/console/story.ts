@@ -2,7 +2,7 @@
 // `npm run screenshots`: every control is found by its accessible name (SPEC "Console" and the
 // console's shared names), in the language the story is played in.
 import type { Locator, Page } from "playwright-core";
-import type { Messages } from "../../functions/console/src/messages/types.ts";
+import type { Messages } from "../../console/src/messages/types.ts";
 import type { LocalClient } from "../../local/client.ts";
 
 /** The accessible names the story relies on, in one language. */

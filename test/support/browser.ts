@@ -17,7 +17,7 @@ import { PROJECT_ROOT } from "../../infra/lambda-defaults.ts";
 import { LocalClient } from "../../local/client.ts";
 import { type LocalMode, startLocal } from "../../local/start.ts";
 
-export const CONSOLE_DIR = path.join(PROJECT_ROOT, "functions/console");
+export const CONSOLE_DIR = path.join(PROJECT_ROOT, "console");
 const CONSOLE_DIST = path.join(CONSOLE_DIR, "dist");
 /** axe-core's browser bundle, evaluated in the page under test. */
 const AXE_SCRIPT = createRequire(import.meta.url).resolve("axe-core/axe.min.js");

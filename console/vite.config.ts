@@ -1,4 +1,4 @@
-// The console's build: Preact with Vite, from functions/console to functions/console/dist. Local
+// The console's build: Preact with Vite, from console to console/dist. Local
 // mode serves dist from disk (local/console-files.ts); the stack uploads it to its bucket.
 import { fileURLToPath } from "node:url";
 import preact from "@preact/preset-vite";

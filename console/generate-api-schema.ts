@@ -4,7 +4,7 @@
 import openapiTS, { astToString, COMMENT_HEADER } from "openapi-typescript";
 
 /** Where the generated types live, relative to the project root. */
-export const API_SCHEMA_FILE = "functions/console/src/api-schema.ts";
+export const API_SCHEMA_FILE = "console/src/api-schema.ts";
 
 /** The TypeScript types (`paths`, `components`, `operations`) of an OpenAPI document's text. */
 export const renderApiSchema = async (openApiText: string): Promise<string> => {
