@@ -7,7 +7,7 @@ import {
   OrderStore,
   type StoredOrder,
 } from "../functions/adapters/order-store.ts";
-import { createTableInput } from "../functions/adapters/table.ts";
+import { createTableInput } from "../functions/adapters/dynamodb/table.ts";
 import type { OrderRecord } from "../functions/domain/types.ts";
 import { startDynamoDbLocal } from "../local/dynamodb.ts";
 import { awaitingSeller } from "./fixtures.ts";

@@ -1,5 +1,6 @@
 // What wakes an operator: workflow executions that failed, timed out or were aborted, refunds that
-// failed, and handler errors. Alarms notify an SNS topic when an address is configured; each
+// failed, mail given up, events not published, starts the stream's pipe could not make, and
+// handler errors. Alarms notify an SNS topic when an address is configured; each
 // alarm's description names its entry in docs/runbook.md (what it means, what to check, what to do).
 import { Duration, Names } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -7,6 +8,7 @@ import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 
@@ -33,6 +35,7 @@ export const RUNBOOK_ANCHORS = {
   MailFailed: "mailfailed",
   WorkflowFailed: "workflowfailed",
   EventsNotPublished: "eventsnotpublished",
+  PipeDeadLetters: "pipedeadletters",
   Errors: "lambda-errors",
   /** The edge firewall's alarm (infra/edge-firewall.ts), in us-east-1 with its web ACL. */
   EdgeBlockedRequests: "edgeblockedrequests",
@@ -43,6 +46,8 @@ export const runbookLink = (entry: RunbookEntry): string =>
 
 export interface AlarmsProps {
   stateMachine: sfn.IStateMachine;
+  /** The dead-letter queue of the pipe that starts each request's workflow. */
+  pipeDeadLetters: sqs.IQueue;
   /** Every function whose errors should raise an alarm. */
   functions: readonly lambda.IFunction[];
   /** Subscribed to the alarm topic by email; no topic without it. */
@@ -103,7 +108,12 @@ export class Alarms extends Construct {
     this.add(
       "EventsNotPublished",
       count(EVENTS_NOT_PUBLISHED_METRIC),
-      "Domain events could not be published to EventBridge after the SDK's retries; they wait in the outbox and are retried, nothing is lost, integrators get them late.",
+      "Domain events could not be published to EventBridge after the SDK's retries; they stay unpublished on their request and are retried, nothing is lost, integrators get them late.",
+    );
+    this.add(
+      "PipeDeadLetters",
+      props.pipeDeadLetters.metric("NumberOfMessagesSent", { period, statistic: "Sum" }),
+      "The stream's pipe could not start some requests' workflows after its retries; the reconciler starts them within 5 minutes and drains the dead letters.",
     );
     this.add(
       "WorkflowFailed",

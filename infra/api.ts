@@ -6,94 +6,61 @@ import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
-import type * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { ORDERS_TABLE } from "../functions/adapters/table.ts";
+import { ORDERS_TABLE } from "../functions/adapters/dynamodb/table.ts";
 import { ROUTES } from "../functions/http/routes.ts";
 import { createFunction } from "./lambda-defaults.ts";
-import type { Mail } from "./mail.ts";
 import { acknowledge } from "./nag.ts";
 
-/** What a route's handler does besides answering: each grant follows from one of these. */
+/**
+ * What a route's handler does besides answering: each grant follows from one of these. No route
+ * sends mail, publishes events or starts executions: a change is one write, and the workflow
+ * sends what it causes (docs/design.md).
+ */
 export interface RoutePermissions {
-  /** `read`: GetItem/Query; `write`: also PutItem/UpdateItem; `none`: never touches the table. */
-  table: "none" | "read" | "write";
-  /** `start`: StartExecution; `signal`: SendTaskSuccess/SendTaskFailure (ends or cancels a wait). */
-  workflow: "none" | "start" | "signal";
-  /** Sends notifications through SES. */
-  email: boolean;
-  /** Publishes the domain events of the changes it makes (a request's timeline entries). */
-  events?: boolean;
-  /** Asks the payment provider about a refund (reads the ledger; only the refund task writes it). */
+  /** `read`: GetItem/Query; `change`: GetItem/UpdateItem; `import`: GetItem/PutItem; `none`. */
+  table: "none" | "read" | "change" | "import";
+  /** Wakes the execution waiting on a request the change moved (SendTaskSuccess). */
+  wakes?: boolean;
+  /** Asks the payment provider about a refund (reads the ledger; only the workflow writes it). */
   refunds?: "lookup";
 }
 
-const READ: RoutePermissions = { table: "read", workflow: "none", email: false };
+const READ: RoutePermissions = { table: "read" };
 
 /** Keyed by route id; a route without an entry fails the synth. */
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   // The policy comes from POLICY_JSON: no data access at all.
-  GetPolicy: { table: "none", workflow: "none", email: false },
-  // The API's own documents (the committed OpenAPI file and the reference page): no data access.
-  GetOpenApi: { table: "none", workflow: "none", email: false },
-  GetDocs: { table: "none", workflow: "none", email: false },
-  GetDocsScript: { table: "none", workflow: "none", email: false },
-  ImportOrder: { table: "write", workflow: "none", email: false },
+  GetPolicy: { table: "none" },
+  ImportOrder: { table: "import" },
   ListOrders: READ,
   GetOrder: READ,
-  // Shipping changes the order only: nobody is emailed and no workflow exists yet.
-  RecordShipment: { table: "write", workflow: "none", email: false },
+  // Shipping changes an order that has no request yet: nothing waits on it.
+  RecordShipment: { table: "change" },
   // Delivery asks the provider whether a pending refund went through before deciding.
-  RecordDelivery: {
-    table: "write",
-    workflow: "signal",
-    email: true,
-    events: true,
-    refunds: "lookup",
-  },
-  // The request itself emails nobody: the workflow's first step sends the receipts (domain:
-  // REQUEST_CANCELLATION only starts the workflow; WORKFLOW_STARTED emails buyer and seller).
-  RequestCancellation: { table: "write", workflow: "start", email: false, events: true },
+  RecordDelivery: { table: "change", wakes: true, refunds: "lookup" },
+  // The request is one write; the table's stream starts its workflow, which sends the receipts.
+  RequestCancellation: { table: "change" },
   GetCancellationRequest: READ,
-  WithdrawCancellationRequest: { table: "write", workflow: "signal", email: true, events: true },
-  SellerDecision: { table: "write", workflow: "signal", email: true, events: true },
-  MarketplaceDecision: { table: "write", workflow: "signal", email: true, events: true },
-  // Retrying asks the provider first (a refund found made is recorded and mailed to the buyer),
-  // then moves REFUND_FAILED back to REFUND_PENDING and wakes the workflow.
-  RetryRefund: {
-    table: "write",
-    workflow: "signal",
-    email: true,
-    events: true,
-    refunds: "lookup",
-  },
+  WithdrawCancellationRequest: { table: "change", wakes: true },
+  SellerDecision: { table: "change", wakes: true },
+  MarketplaceDecision: { table: "change", wakes: true },
+  // Retrying asks the provider first (a refund found made is recorded), then moves
+  // REFUND_FAILED back to REFUND_PENDING and wakes the workflow.
+  RetryRefund: { table: "change", wakes: true, refunds: "lookup" },
   ListSellerCancellationRequests: READ,
   ListOperatorCancellationRequests: READ,
 };
 
-/**
- * Only the actions the order store issues (order-store.ts): no Scan, no batch. A write's
- * transaction is authorized action by action (UpdateItem, PutItem); DeleteItem removes only
- * delivered outbox items.
- */
+/** Only the actions the order adapters issue (functions/adapters/dynamodb): no Scan, no batch. */
 export const TABLE_ACTIONS = {
   read: ["dynamodb:GetItem", "dynamodb:Query"],
-  write: [
-    "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-  ],
-} as const;
-
-const WORKFLOW_ACTIONS = {
-  start: ["states:StartExecution"],
-  signal: ["states:SendTaskSuccess", "states:SendTaskFailure"],
+  change: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+  import: ["dynamodb:GetItem", "dynamodb:PutItem"],
 } as const;
 
 export interface ApiProps {
@@ -101,10 +68,7 @@ export interface ApiProps {
   /** The payment provider's ledger: looked up by the routes that must ask about a refund. */
   refundsTable: dynamodb.ITableV2;
   stateMachine: sfn.IStateMachine;
-  mail: Mail;
-  /** The bus the domain events go to. */
-  eventBus: events.IEventBus;
-  /** Environment of every handler (table, workflow, mail settings, policy). */
+  /** Environment of every handler (table, policy). */
   environment: Record<string, string>;
   jwtIssuer: string;
   jwtAudience: string[];
@@ -197,10 +161,13 @@ export class Api extends Construct {
   private grant(fn: lambda.IFunction, permissions: RoutePermissions, props: ApiProps): void {
     if (permissions.table !== "none") {
       const { tableArn } = props.table;
-      // The indexes by name: no `index/*` wildcard.
-      const indexArns = ORDERS_TABLE.globalSecondaryIndexes.map(
-        (index) => `${tableArn}/index/${index.indexName}`,
-      );
+      // Lists query their index by name (no `index/*` wildcard); changes touch the item only.
+      const indexArns =
+        permissions.table === "read"
+          ? ORDERS_TABLE.globalSecondaryIndexes.map(
+              (index) => `${tableArn}/index/${index.indexName}`,
+            )
+          : [];
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: [...TABLE_ACTIONS[permissions.table]],
@@ -208,16 +175,14 @@ export class Api extends Construct {
         }),
       );
     }
-    if (permissions.workflow !== "none") {
+    if (permissions.wakes) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
-          actions: [...WORKFLOW_ACTIONS[permissions.workflow]],
+          actions: ["states:SendTaskSuccess"],
           resources: [props.stateMachine.stateMachineArn],
         }),
       );
     }
-    if (permissions.email) props.mail.grantSend(fn);
-    if (permissions.events) props.eventBus.grantPutEventsTo(fn);
     if (permissions.refunds === "lookup") {
       fn.addToRolePolicy(
         new iam.PolicyStatement({

@@ -11,7 +11,7 @@ import {
   enteredMetric,
   SELLER_RESPONSE_TIME_METRIC,
   TIME_TO_REFUND_METRIC,
-} from "../functions/app/change-metrics.ts";
+} from "../functions/domain/change-metrics.ts";
 import { REQUEST_STATUSES } from "../functions/domain/types.ts";
 import {
   OLDEST_OPEN_REQUEST_METRIC,

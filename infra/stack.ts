@@ -1,5 +1,6 @@
-// The whole service in one stack: the orders table, sign-in, mail, the domain events' bus, the
-// cancellation workflow, the HTTP API and its alarms.
+// The whole service in one stack: the orders table and its stream, sign-in, mail, the domain
+// events' bus, the cancellation workflow and what starts it, the HTTP API, the reconciler, the
+// edge and the alarms.
 import {
   ArnFormat,
   type CfnElement,
@@ -23,7 +24,7 @@ import {
   PENDING_WORK_INDEX,
   type Projection,
   REFUNDS_TABLE,
-} from "../functions/adapters/table.ts";
+} from "../functions/adapters/dynamodb/table.ts";
 import { EVENT_SOURCE } from "../functions/domain/published-events.ts";
 import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
 import { Api, DEFAULT_THROTTLE } from "./api.ts";
@@ -35,6 +36,7 @@ import { type EdgeWebAclSource, edgeWebAcl } from "./edge-firewall.ts";
 import { createFunction } from "./lambda-defaults.ts";
 import { Mail } from "./mail.ts";
 import { acknowledge } from "./nag.ts";
+import { RequestStarts } from "./request-starts.ts";
 import { CancellationWorkflow } from "./workflow.ts";
 
 /** An index's projection as CDK takes it: only the attributes its list returns, or keys only. */
@@ -65,6 +67,7 @@ export class ShippedCancellationStack extends Stack {
   readonly mail: Mail;
   readonly eventBus: events.EventBus;
   readonly workflow: CancellationWorkflow;
+  readonly requestStarts: RequestStarts;
   readonly api: Api;
   readonly edge: EdgeDistribution;
   readonly alarms: Alarms;
@@ -93,6 +96,8 @@ export class ShippedCancellationStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: config.protectData,
       removalPolicy: config.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // Each new request's workflow starts from the stream (request-starts.ts).
+      dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
 
     // The payment provider's ledger (the default adapter): a table of its own, so that only the
@@ -125,8 +130,8 @@ export class ShippedCancellationStack extends Stack {
       retention: Duration.days(EVENT_ARCHIVE_DAYS),
     });
 
-    // Shared by the workflow's functions and the API's; the API adds the state machine's ARN
-    // (the workflow's own functions cannot know it: that would be a dependency cycle).
+    // Shared by the workflow's functions and the API's; the reconciler adds the state machine's
+    // ARN (the workflow's own functions cannot know it: that would be a dependency cycle).
     const environment: Record<string, string> = {
       [ENV.tableName]: this.table.tableName,
       [ENV.refundsTableName]: this.refundsTable.tableName,
@@ -144,19 +149,21 @@ export class ShippedCancellationStack extends Stack {
       environment,
     });
     const { stateMachine } = this.workflow;
-    // The workflow's steps send most notifications (receipts, reminders, refund outcomes).
+    // The workflow's steps send every notification and publish every domain event.
     for (const fn of this.workflow.functions) {
       this.mail.grantSend(fn);
       this.eventBus.grantPutEventsTo(fn);
     }
+    this.requestStarts = new RequestStarts(this, "RequestStarts", {
+      table: this.table,
+      workflow: stateMachine,
+    });
 
     this.api = new Api(this, "Api", {
       table: this.table,
       refundsTable: this.refundsTable,
       stateMachine,
-      mail: this.mail,
-      eventBus: this.eventBus,
-      environment: { ...environment, [ENV.stateMachineArn]: stateMachine.stateMachineArn },
+      environment,
       jwtIssuer: this.auth.issuerUrl,
       // People's and both systems' tokens: each client's id is its tokens' `client_id`.
       jwtAudience: this.auth.clients.map((client) => client.userPoolClientId),
@@ -164,11 +171,17 @@ export class ShippedCancellationStack extends Stack {
       consoleOrigin: config.consoleOrigin,
     });
 
-    // Nothing stalls: every five minutes the reconciler resumes open requests whose execution
-    // is gone or failed, and delivers mail and signals still in an outbox.
+    // Nothing stalls: every five minutes the reconciler starts or resumes open requests whose
+    // execution never began or is gone, wakes waits a lost signal left waiting, sends mail and
+    // events a failure left behind, and drains the pipe's dead letters.
+    const { deadLetters } = this.requestStarts;
     const reconciler = createFunction(this, "Reconciler", {
       entry: "functions/workflow/reconcile.ts",
-      environment: { ...environment, [ENV.stateMachineArn]: stateMachine.stateMachineArn },
+      environment: {
+        ...environment,
+        [ENV.stateMachineArn]: stateMachine.stateMachineArn,
+        [ENV.deadLetterQueueUrl]: deadLetters.queueUrl,
+      },
       timeout: Duration.minutes(5),
     });
     reconciler.addToRolePolicy(
@@ -179,17 +192,18 @@ export class ShippedCancellationStack extends Stack {
     );
     reconciler.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-        ],
+        actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
         resources: [this.table.tableArn],
       }),
     );
     stateMachine.grantStartExecution(reconciler);
-    stateMachine.grantTaskResponse(reconciler);
+    reconciler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["states:SendTaskSuccess"],
+        resources: [stateMachine.stateMachineArn],
+      }),
+    );
+    deadLetters.grantConsumeMessages(reconciler);
     // Which executions still run: one ListExecutions (RUNNING) per sweep, on this machine only.
     reconciler.addToRolePolicy(
       new iam.PolicyStatement({
@@ -239,6 +253,7 @@ export class ShippedCancellationStack extends Stack {
 
     this.alarms = new Alarms(this, "Alarms", {
       stateMachine,
+      pipeDeadLetters: deadLetters,
       // Every function in the stack, the workflow's included.
       functions: functionsIn(this),
       alarmEmail: config.alarmEmail,

@@ -1,14 +1,18 @@
 // The cancellation workflow: a Standard state machine (JSONPath) whose states are the waits and
-// the retries; the bookkeeping between them is one Lambda segment. Each segment applies what woke
-// it, then carries the request through every automatic transition (policy approval, refund
-// instruction, the refund, completion) until it must wait or is done, and answers which.
+// the retries; the bookkeeping between them is one Lambda segment. Each segment sends what the
+// request's stored state says must go out (mail, domain events), applies what woke it, then
+// carries the request through every automatic transition (policy approval, refund instruction,
+// the refund, completion) until it must wait or is done, sending what each write caused, and
+// answers which. The table's stream starts each request's execution (request-starts.ts).
 //
 //   StartRequest ─→ RouteByStatus ─┬─ WaitForSellerBeforeReminder ─timeout→ RemindSeller ──────┐
 //        ↑ segments end here ──────┤─ WaitForSellerDecision ─timeout→ ApplySellerTimeout ──────┤
 //                                  ├─ WaitForOperatorDecision ─timeout→ ApplyMarketplaceTimeout┤
 //                                  ├─ WaitForRefundRetry ─timeout→ RetryRefundAfterWait ───────┤
 //                                  └─ Done                                                     │
-// A wait that ends by a person's signal, a withdrawal or a delivery goes to ContinueAfterWait.
+// A wait that ends because the request moved on (a person's decision, a withdrawal, a delivery:
+// the API wakes it with SendTaskSuccess), or that finds it moved on already, goes to
+// ContinueAfterWait.
 // Happy path: StartRequest, RouteByStatus, the seller wait, ContinueAfterWait, RouteByStatus, Done.
 // Every Task retries transient AWS errors (throttling, 5xx, Lambda service errors) with backoff
 // and jitter; a refund call that keeps failing is retried under its key with a longer backoff,
@@ -23,10 +27,10 @@ import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import {
-  TASK_TOKEN_CONDITION_EXPRESSION,
-  TASK_TOKEN_UPDATE_EXPRESSION,
-} from "../functions/adapters/order-store.ts";
-import type { WaitCancelError } from "../functions/domain/events.ts";
+  WAIT_ATTRIBUTE_NAMES,
+  WAIT_CONDITION_EXPRESSION,
+  WAIT_UPDATE_EXPRESSION,
+} from "../functions/adapters/dynamodb/execution-records.ts";
 import type { RequestStatus } from "../functions/domain/types.ts";
 import type { WaitStep } from "../functions/domain/workflow-plan.ts";
 import type { StepAction } from "../functions/workflow/step.ts";
@@ -52,8 +56,6 @@ export const STATES = {
   done: "Done",
 } as const;
 
-/** Errors that end a wait early; the decision APIs send them with SendTaskFailure. */
-const WAIT_CANCEL_ERRORS: WaitCancelError[] = ["RequestWithdrawn", "OrderDelivered"];
 /** The token write's condition failed: the status moved on before the wait began (the SDK
  * integration names it DynamoDb.*; the optimized one DynamoDB.*). */
 const TOKEN_CONDITION_FAILED = [
@@ -107,7 +109,7 @@ export interface CancellationWorkflowProps {
 
 export class CancellationWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  /** The functions its Task states invoke (they send notifications: the stack grants SES). */
+  /** The functions its Task states invoke (they send mail and events: the stack grants both). */
   readonly functions: lambda.IFunction[];
 
   constructor(scope: Construct, id: string, props: CancellationWorkflowProps) {
@@ -120,16 +122,11 @@ export class CancellationWorkflow extends Construct {
       timeout: Duration.seconds(20),
     });
     this.functions = [stepFunction];
-    // Exactly what the order store does for a segment: read, save (with outbox puts), deliver
-    // outbox items (claim, delete); no index reads.
+    // Exactly what a segment does with the orders table: read an order, save it (one conditional
+    // UpdateItem), record an execution's failure; no index reads, no puts or deletes.
     stepFunction.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-        ],
+        actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
         resources: [table.tableArn],
       }),
     );
@@ -211,8 +208,9 @@ export class CancellationWorkflow extends Construct {
         .next(route);
 
     /**
-     * A wait for a person: stores the task token on the request (only while the request is still in
-     * `status`) and waits for SendTaskSuccess/Failure, at most until the request's deadline.
+     * A wait for a person: stores the task token with the status it waits in (`waits.<requestId>`,
+     * only while the request is still in `status`) and waits for SendTaskSuccess, at most until the
+     * request's deadline. Whoever moves the request on wakes it (app/change-order.ts).
      */
     const waitFor = (name: string, status: RequestStatus) =>
       new tasks.CallAwsService(this, name, {
@@ -227,17 +225,15 @@ export class CancellationWorkflow extends Construct {
             pk: { S: sfn.JsonPath.format("ORDER#{}", sfn.JsonPath.stringAt("$.orderId")) },
             sk: { S: "ORDER" },
           },
-          UpdateExpression: TASK_TOKEN_UPDATE_EXPRESSION,
-          ConditionExpression: TASK_TOKEN_CONDITION_EXPRESSION,
+          UpdateExpression: WAIT_UPDATE_EXPRESSION,
+          ConditionExpression: WAIT_CONDITION_EXPRESSION,
           ExpressionAttributeNames: {
-            "#taskTokens": "taskTokens",
-            "#requests": "requests",
-            "#status": "status",
+            ...WAIT_ATTRIBUTE_NAMES,
             "#rid": sfn.JsonPath.stringAt("$.requestId"),
           },
           ExpressionAttributeValues: {
-            ":token": { S: sfn.JsonPath.taskToken },
-            ":expectedStatus": { S: status },
+            ":wait": { M: { token: { S: sfn.JsonPath.taskToken }, status: { S: status } } },
+            ":status": { S: status },
           },
         },
         taskTimeout: sfn.Timeout.at("$.waitSeconds"),
@@ -247,14 +243,11 @@ export class CancellationWorkflow extends Construct {
     const start = step(STATES.start, "START");
     const continueAfterWait = step(STATES.continueAfterWait, "CONTINUE");
 
-    /** A wait whose timeout runs `onTimeout`; signals and cancellations continue from the record. */
+    /** A wait whose timeout runs `onTimeout`; a wake-up continues from the record. */
     const waitThen = (wait: sfn.TaskStateBase, onTimeout: sfn.IChainable) =>
       wait
         .addCatch(onTimeout, { errors: [sfn.Errors.TIMEOUT], resultPath: "$.error" })
-        .addCatch(continueAfterWait, {
-          errors: [...WAIT_CANCEL_ERRORS, ...TOKEN_CONDITION_FAILED],
-          resultPath: "$.error",
-        })
+        .addCatch(continueAfterWait, { errors: TOKEN_CONDITION_FAILED, resultPath: "$.error" })
         .addCatch(recordFailure, catchAll)
         .next(continueAfterWait);
 

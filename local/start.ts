@@ -20,7 +20,7 @@ import {
   createTableInput,
   ORDERS_TABLE,
   REFUNDS_TABLE,
-} from "../functions/adapters/table.ts";
+} from "../functions/adapters/dynamodb/table.ts";
 import { DEFAULT_POLICY, mergePolicy, type Policy } from "../functions/domain/policy.ts";
 import { idSchema } from "../functions/domain/schemas.ts";
 import * as z from "../functions/domain/zod.ts";

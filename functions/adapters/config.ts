@@ -10,6 +10,7 @@ export const ENV = {
   operatorEmails: "OPERATOR_EMAILS",
   policy: "POLICY_JSON",
   eventBusName: "EVENT_BUS_NAME",
+  deadLetterQueueUrl: "PIPE_DEAD_LETTER_QUEUE_URL",
 } as const;
 
 const required = (name: string): string => {
@@ -20,7 +21,8 @@ const required = (name: string): string => {
 
 export const tableName = (): string => required(ENV.tableName);
 export const refundsTableName = (): string => required(ENV.refundsTableName);
-export const optionalStateMachineArn = (): string => process.env[ENV.stateMachineArn] ?? "";
+export const stateMachineArn = (): string => required(ENV.stateMachineArn);
+export const deadLetterQueueUrl = (): string => required(ENV.deadLetterQueueUrl);
 export const eventBusName = (): string => required(ENV.eventBusName);
 export const mailFrom = (): string => required(ENV.mailFrom);
 export const sesConfigurationSet = (): string | undefined =>

@@ -14,15 +14,8 @@ export const { DynamoDBClient } = requireSdk(
 ) as typeof import("@aws-sdk/client-dynamodb");
 export type DynamoDBClient = import("@aws-sdk/client-dynamodb").DynamoDBClient;
 
-export const {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} = requireSdk("@aws-sdk/lib-dynamodb") as typeof import("@aws-sdk/lib-dynamodb");
+export const { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } =
+  requireSdk("@aws-sdk/lib-dynamodb") as typeof import("@aws-sdk/lib-dynamodb");
 export type DynamoDBDocumentClient = import("@aws-sdk/lib-dynamodb").DynamoDBDocumentClient;
 
 /** Step Functions, loaded on first use (aws-clients.ts): most calls never need it. */
@@ -33,6 +26,10 @@ export const sfnSdk = () =>
 export const sesSdk = () =>
   requireSdk("@aws-sdk/client-ses") as typeof import("@aws-sdk/client-ses");
 
-/** EventBridge, loaded on first use (aws-clients.ts): only a change's delivery publishes events. */
+/** EventBridge, loaded on first use (aws-clients.ts): only the workflow and reconciler publish. */
 export const eventBridgeSdk = () =>
   requireSdk("@aws-sdk/client-eventbridge") as typeof import("@aws-sdk/client-eventbridge");
+
+/** SQS, loaded on first use (aws-clients.ts): only the reconciler reads the pipe's dead letters. */
+export const sqsSdk = () =>
+  requireSdk("@aws-sdk/client-sqs") as typeof import("@aws-sdk/client-sqs");

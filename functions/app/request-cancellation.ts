@@ -1,7 +1,7 @@
 // The buyer's cancellation request as one use case: one read of the order, then either the replay
-// of an earlier request with the same Idempotency-Key or a new request and its workflow's start.
+// of an earlier request with the same Idempotency-Key or a new request in one conditional write.
+// Nothing else: the table's stream starts the request's workflow (docs/design.md).
 import { randomUUID } from "node:crypto";
-import type { StoredOrder } from "../adapters/order-store.ts";
 import { DomainError } from "../domain/events.ts";
 import type { Policy } from "../domain/policy.ts";
 import type {
@@ -10,7 +10,7 @@ import type {
   Order,
   OrderRecord,
 } from "../domain/types.ts";
-import { type AppDeps, applyEvent, correlationOf } from "./apply-event.ts";
+import { type ChangeDeps, changeOrder, NO_WAKE_UP } from "./change-order.ts";
 
 export interface CancellationInput {
   orderId: string;
@@ -31,40 +31,27 @@ export type CancellationOutcome =
 const byKey = (record: OrderRecord, key: string): CancellationRequest | undefined =>
   Object.values(record.requests).find((request) => request.idempotencyKey === key);
 
-/** The first answer again; a request still REQUESTED had its start fail, so start it now. */
-const replay = async (
-  deps: AppDeps,
-  stored: StoredOrder,
-  request: CancellationRequest,
-  requestHash: string,
-): Promise<CancellationOutcome> => {
-  if (request.requestHash !== requestHash) return { kind: "KEY_MISMATCH" };
-  if (request.status === "REQUESTED") {
-    // Under the name on record: the reconciler may have started it under a new one already.
-    const name = stored.executions?.[request.requestId]?.name;
-    // The same running execution answers ExecutionAlreadyExists to this call's own correlation id.
-    const { orderId, requestId } = request;
-    await deps.workflow.start({ orderId, requestId, ...correlationOf(deps, requestId) }, name);
-  }
-  return { kind: "ACCEPTED", request };
-};
+/** The first answer again, or a mismatch when the key came with another body. */
+const replay = (request: CancellationRequest, requestHash: string): CancellationOutcome =>
+  request.requestHash === requestHash ? { kind: "ACCEPTED", request } : { kind: "KEY_MISMATCH" };
 
 export const requestCancellation = async (
-  deps: AppDeps,
+  deps: Pick<ChangeDeps, "orders" | "clock" | "log" | "metrics">,
   input: CancellationInput,
 ): Promise<CancellationOutcome> => {
-  const stored = await deps.store.get(input.orderId);
+  const stored = await deps.orders.get(input.orderId);
   // The party check comes before the key lookup, so keys never reveal a stranger's order.
   if (!stored || !input.visible(stored.record.order)) {
     throw new DomainError("NOT_FOUND", "no such order");
   }
   const earlier = byKey(stored.record, input.idempotencyKey);
-  if (earlier) return replay(deps, stored, earlier, input.requestHash);
+  if (earlier) return replay(earlier, input.requestHash);
   // A UUID is also a valid Step Functions execution name.
   const requestId = randomUUID();
   try {
-    const applied = await applyEvent(
-      deps,
+    // No execution waits on an order without an open request: there is nobody to wake.
+    const changed = await changeOrder(
+      { ...deps, signals: NO_WAKE_UP },
       input.orderId,
       {
         type: "REQUEST_CANCELLATION",
@@ -78,16 +65,16 @@ export const requestCancellation = async (
       },
       stored,
     );
-    const request = applied.stored.record.requests[requestId];
+    const request = changed.stored.record.requests[requestId];
     if (!request) throw new Error("the saved order lacks the new request");
     return { kind: "ACCEPTED", request };
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     // A concurrent POST with the same key won the race (or this one's answer was lost and the
     // SDK's retry lost to it): answer as its replay.
-    const fresh = await deps.store.get(input.orderId);
+    const fresh = await deps.orders.get(input.orderId);
     const winner = fresh && byKey(fresh.record, input.idempotencyKey);
-    if (fresh && winner) return replay(deps, fresh, winner, input.requestHash);
+    if (winner) return replay(winner, input.requestHash);
     throw error;
   }
 };

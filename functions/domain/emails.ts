@@ -1,7 +1,7 @@
 // Notification emails, rendered in the order's locale from one table of wording per locale.
 // Safety by construction: a subject is fixed wording plus the order id (an idSchema id), and every
 // string that reaches the HTML part is escaped, so no user text can inject a header or markup.
-import type { EmailTemplate, Recipient } from "./events.ts";
+import type { EmailTemplate, Recipient } from "./notices.ts";
 import type { Policy } from "./policy.ts";
 import { localDateTime, newRefund, refundMethodFor } from "./refund.ts";
 import { idSchema } from "./schemas.ts";

@@ -1,5 +1,6 @@
-// What can happen to an order record (events), what the domain asks the outside world to do in
-// response (effects), and the domain's refusals (errors, each mapping to one SPEC error code).
+// What can happen to an order record (events) and the domain's refusals (errors, each mapping to
+// one SPEC error code). What a change causes (mail, domain events, a workflow's wake-up) is not
+// returned with it: it follows from the stored record (notices.ts, workflow-plan.ts).
 import type { Policy } from "./policy.ts";
 import type { CancellationReason, RefundMethod, Shipment } from "./types.ts";
 
@@ -61,47 +62,6 @@ export type DomainEvent =
   | { type: "DELIVER"; actor: string; deliveredAt: string; refundMade?: boolean };
 
 export type DomainEventType = DomainEvent["type"];
-
-export type EmailTemplate =
-  | "BUYER_REQUEST_RECEIVED"
-  | "BUYER_APPROVED"
-  | "BUYER_REJECTED"
-  | "BUYER_REFUND_COMPLETED"
-  | "BUYER_RETURN_REQUIRED"
-  | "BUYER_WITHDRAWN"
-  | "SELLER_NEW_REQUEST"
-  | "SELLER_REMINDER"
-  | "SELLER_REFUND_INSTRUCTION"
-  | "SELLER_OUTCOME"
-  | "OPERATOR_ESCALATION"
-  | "OPERATOR_REFUND_FAILED"
-  | "OPERATOR_MAIL_FAILED";
-
-export type Recipient = "BUYER" | "SELLER" | "OPERATORS";
-
-/**
- * What the caller must carry out after persisting the new state.
- * - EMAIL: render `template` for `requestId` in the order's locale and send it to `to`.
- * - START_WORKFLOW: start the request's execution (named by the request id).
- * - END_WAIT: end the workflow's current wait: SendTaskSuccess with `outcome`, or, for withdrawal
- *   and delivery, SendTaskFailure with the named `error` that the state machine catches.
- */
-export type Effect =
-  | { kind: "EMAIL"; template: EmailTemplate; to: Recipient; requestId: string }
-  | { kind: "START_WORKFLOW"; requestId: string }
-  | { kind: "END_WAIT"; requestId: string; outcome: WaitOutcome }
-  | { kind: "CANCEL_WAIT"; requestId: string; error: WaitCancelError };
-
-/** The result a person's decision hands to the waiting workflow task. */
-export type WaitOutcome =
-  | "SELLER_APPROVED"
-  | "SELLER_REJECTED"
-  | "OPERATOR_APPROVED"
-  | "OPERATOR_REJECTED"
-  | "REFUND_RETRY";
-
-/** Named errors the state machine's Catch clauses handle. */
-export type WaitCancelError = "RequestWithdrawn" | "OrderDelivered";
 
 /** Domain refusals, named by the SPEC error code they map to (all 404 or 409). */
 export type DomainErrorCode =

@@ -1,6 +1,7 @@
-// The domain events integrators receive (SPEC "For integrators"): one per new entry in a
-// request's timeline, with the request's status and refund as that change left them.
-import type { OrderRecord, Refund, RequestStatus, TimelineType } from "./types.ts";
+// The domain events integrators receive (SPEC "For integrators"): one per entry in a request's
+// timeline, with the request's status and refund as they stand when it is published (right after
+// the change that made it, unless an earlier publish failed: docs/events.md).
+import type { CancellationRequest, Refund, RequestStatus, TimelineType } from "./types.ts";
 
 /** EventBridge `source` of every event the service publishes. */
 export const EVENT_SOURCE = "shipped-cancellation";
@@ -32,33 +33,28 @@ export interface TimelineEvent {
 /** The id of a request's n-th timeline entry (0-based): the same entry always gets the same id. */
 export const eventIdOf = (requestId: string, index: number): string => `${requestId}.${index}`;
 
-/**
- * The events of one step: the timeline entries `after` has that `before` had not, per request,
- * in timeline order. A step's entries all share its resulting status.
- */
-export const timelineEvents = (before: OrderRecord, after: OrderRecord): TimelineEvent[] =>
-  Object.values(after.requests).flatMap((request) => {
-    const known = before.requests[request.requestId]?.timeline.length ?? 0;
-    const { refund } = request;
-    return request.timeline.slice(known).map((entry, offset) => ({
-      detailType: entry.type,
-      detail: {
-        eventId: eventIdOf(request.requestId, known + offset),
-        orderId: request.orderId,
-        requestId: request.requestId,
-        status: request.status,
-        at: entry.at,
-        actor: entry.actor,
-        ...(refund && {
-          refund: {
-            amount: refund.amount,
-            currency: refund.currency,
-            method: refund.method,
-            status: refund.status,
-            refundId: refund.refundId,
-            expectedBy: refund.expectedBy,
-          },
-        }),
-      },
-    }));
-  });
+/** The events of the request's timeline entries from position `from` on, in timeline order. */
+export const requestEvents = (request: CancellationRequest, from = 0): TimelineEvent[] => {
+  const { refund } = request;
+  return request.timeline.slice(from).map((entry, offset) => ({
+    detailType: entry.type,
+    detail: {
+      eventId: eventIdOf(request.requestId, from + offset),
+      orderId: request.orderId,
+      requestId: request.requestId,
+      status: request.status,
+      at: entry.at,
+      actor: entry.actor,
+      ...(refund && {
+        refund: {
+          amount: refund.amount,
+          currency: refund.currency,
+          method: refund.method,
+          status: refund.status,
+          refundId: refund.refundId,
+          expectedBy: refund.expectedBy,
+        },
+      }),
+    },
+  }));
+};

@@ -1,15 +1,9 @@
 // The one function that decides every status change of an order and its cancellation requests.
-// It is pure: (record, event, now) → new record + effects to carry out, or a domain error.
-// Callers persist the new record with one conditional write and only then carry out the effects.
+// It is pure: (record, event, now) → the new record, or a domain error. Callers persist the new
+// record with one conditional write; what the change causes (mail, domain events, waking the
+// workflow) follows from the stored record (notices.ts, workflow-plan.ts), never from here.
 import { cancellationOption, ineligibilityError } from "./eligibility.ts";
-import {
-  DomainError,
-  type DomainErrorCode,
-  type DomainEvent,
-  type Effect,
-  type EmailTemplate,
-  type Recipient,
-} from "./events.ts";
+import { DomainError, type DomainErrorCode, type DomainEvent } from "./events.ts";
 import type { Policy } from "./policy.ts";
 import {
   assertNoRefundCallInFlight,
@@ -33,7 +27,7 @@ import type {
 } from "./types.ts";
 
 export type TransitionResult =
-  | { ok: true; record: OrderRecord; effects: Effect[] }
+  | { ok: true; record: OrderRecord }
   | { ok: false; error: DomainError };
 
 /** Actors that are not people. */
@@ -61,7 +55,6 @@ export const isAutoApprovable = (order: Order, policy: Policy): boolean => {
  */
 class Draft {
   readonly record: OrderRecord;
-  readonly effects: Effect[] = [];
 
   constructor(
     record: OrderRecord,
@@ -94,10 +87,6 @@ class Draft {
     target.updatedAt = this.now;
   }
 
-  email(template: EmailTemplate, to: Recipient, requestId: string) {
-    this.effects.push({ kind: "EMAIL", template, to, requestId });
-  }
-
   /** Ends a request: terminal statuses free the order for a new request. */
   close(request: CancellationRequest) {
     if (this.order.activeCancellationRequestId === request.requestId) {
@@ -106,7 +95,7 @@ class Draft {
   }
 
   result(): TransitionResult {
-    return { ok: true, record: this.record, effects: this.effects };
+    return { ok: true, record: this.record };
   }
 }
 
@@ -133,7 +122,6 @@ const toMarketplaceReview = (
   request.status = "AWAITING_MARKETPLACE";
   request.marketplaceReview = review;
   request.marketplaceDeadline = addSeconds(draft.now, request.policy.marketplaceReviewSeconds);
-  if (review === "OPERATOR") draft.email("OPERATOR_ESCALATION", "OPERATORS", request.requestId);
 };
 
 const reviewFor = (order: Order, policy: Policy): MarketplaceReview =>
@@ -143,7 +131,6 @@ const approve = (draft: Draft, request: CancellationRequest, actor: string, note
   request.status = "REFUND_PENDING";
   request.refund = newRefund(draft.order, request.policy, draft.now);
   draft.log(request, "MARKETPLACE_APPROVED", actor, note);
-  draft.email("BUYER_APPROVED", "BUYER", request.requestId);
 };
 
 const reject = (
@@ -157,8 +144,6 @@ const reject = (
   request.rejection = { by, reason, at: draft.now };
   draft.close(request);
   draft.log(request, by === "SELLER" ? "SELLER_REJECTED" : "MARKETPLACE_REJECTED", actor);
-  draft.email("BUYER_REJECTED", "BUYER", request.requestId);
-  draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
 };
 
 /** The request's claimed refund whose outcome is still awaited; refused otherwise. */
@@ -177,7 +162,6 @@ const succeedRefund = (draft: Draft, request: CancellationRequest, refund: Refun
   refund.succeededAt = draft.now;
   refund.declined = false;
   draft.log(request, "REFUND_SUCCEEDED", SYSTEM);
-  draft.email("BUYER_REFUND_COMPLETED", "BUYER", request.requestId);
 };
 
 /** The cancellation is done: the request completes and the order is cancelled. */
@@ -188,7 +172,6 @@ const complete = (draft: Draft, request: CancellationRequest) => {
   draft.log(request, "COMPLETED", SYSTEM);
   draft.order.status = "CANCELLED";
   draft.log(draft.order, "CANCELLED", SYSTEM);
-  draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
 };
 
 /** Methods a failed refund may be switched to: balances the marketplace keeps itself. */
@@ -247,7 +230,6 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       order.latestCancellationRequestId = request.requestId;
       order.updatedAt = draft.now;
       draft.log(request, "REQUESTED", event.actor);
-      draft.effects.push({ kind: "START_WORKFLOW", requestId: request.requestId });
       return;
     }
     case "WORKFLOW_STARTED": {
@@ -255,8 +237,6 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       expectStatus(request, "REQUESTED");
       request.status = "AWAITING_SELLER";
       draft.log(request, "SELLER_NOTIFIED", SYSTEM);
-      draft.email("BUYER_REQUEST_RECEIVED", "BUYER", request.requestId);
-      draft.email("SELLER_NEW_REQUEST", "SELLER", request.requestId);
       return;
     }
     case "REMIND_SELLER": {
@@ -265,7 +245,6 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       if (request.sellerRemindedAt) refuse("INVALID_STATE", "the seller was already reminded");
       request.sellerRemindedAt = draft.now;
       draft.log(request, "SELLER_REMINDED", SYSTEM);
-      draft.email("SELLER_REMINDER", "SELLER", request.requestId);
       return;
     }
     case "SELLER_DECIDE": {
@@ -277,20 +256,10 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       }
       if (event.decision === "REJECT") {
         reject(draft, request, "SELLER", event.reason, event.actor);
-        draft.effects.push({
-          kind: "END_WAIT",
-          requestId: request.requestId,
-          outcome: "SELLER_REJECTED",
-        });
         return;
       }
       toMarketplaceReview(draft, request, reviewFor(order, request.policy));
       draft.log(request, "SELLER_APPROVED", event.actor);
-      draft.effects.push({
-        kind: "END_WAIT",
-        requestId: request.requestId,
-        outcome: "SELLER_APPROVED",
-      });
       return;
     }
     case "SELLER_TIMEOUT": {
@@ -325,19 +294,9 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       }
       if (event.decision === "REJECT") {
         reject(draft, request, "MARKETPLACE", event.reason, event.actor);
-        draft.effects.push({
-          kind: "END_WAIT",
-          requestId: request.requestId,
-          outcome: "OPERATOR_REJECTED",
-        });
         return;
       }
       approve(draft, request, event.actor);
-      draft.effects.push({
-        kind: "END_WAIT",
-        requestId: request.requestId,
-        outcome: "OPERATOR_APPROVED",
-      });
       return;
     }
     case "MARKETPLACE_TIMEOUT": {
@@ -366,7 +325,6 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         instructedAt: draft.now,
       });
       draft.log(request, "REFUND_INSTRUCTED", SYSTEM);
-      draft.email("SELLER_REFUND_INSTRUCTION", "SELLER", request.requestId);
       return;
     }
     case "START_REFUND_CALL": {
@@ -392,7 +350,6 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       request.status = "REFUND_FAILED";
       request.refundRetryDeadline = addSeconds(draft.now, request.policy.refundRetryWaitSeconds);
       draft.log(request, "REFUND_FAILED", SYSTEM, event.error);
-      draft.email("OPERATOR_REFUND_FAILED", "OPERATORS", request.requestId);
       return;
     }
     case "RETRY_REFUND": {
@@ -403,13 +360,6 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       assertNoRefundCallInFlight(request, draft.now);
       request.status = "REFUND_PENDING";
       request.refundRetryDeadline = null;
-      if (event.actor !== SYSTEM) {
-        draft.effects.push({
-          kind: "END_WAIT",
-          requestId: request.requestId,
-          outcome: "REFUND_RETRY",
-        });
-      }
       // The last call under this key went through after all (its answer was lost): the retry is
       // recorded, and so is the refund the provider had made.
       if (event.refundMade) {
@@ -456,13 +406,6 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       request.status = "WITHDRAWN";
       draft.close(request);
       draft.log(request, "WITHDRAWN", event.actor);
-      draft.effects.push({
-        kind: "CANCEL_WAIT",
-        requestId: request.requestId,
-        error: "RequestWithdrawn",
-      });
-      draft.email("BUYER_WITHDRAWN", "BUYER", request.requestId);
-      draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
       return;
     }
     case "SHIP": {
@@ -492,11 +435,6 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         // The money reached the buyer before the parcel did: the cancellation stands.
         succeedRefund(draft, request, request.refund);
         complete(draft, request);
-        draft.effects.push({
-          kind: "CANCEL_WAIT",
-          requestId: request.requestId,
-          error: "OrderDelivered",
-        });
         return;
       }
       // Nothing was refunded: the delivered parcel makes this a return.
@@ -507,13 +445,6 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       request.refundRetryDeadline = null;
       draft.close(request);
       draft.log(request, "RETURN_REQUIRED", SYSTEM);
-      draft.effects.push({
-        kind: "CANCEL_WAIT",
-        requestId: request.requestId,
-        error: "OrderDelivered",
-      });
-      draft.email("BUYER_RETURN_REQUIRED", "BUYER", request.requestId);
-      draft.email("SELLER_OUTCOME", "SELLER", request.requestId);
       return;
     }
   }

@@ -121,6 +121,22 @@ export interface Refund {
   declined?: boolean;
 }
 
+/**
+ * A mail's mark once it was tried: the time it went out, or its failed tries (and, once they ran
+ * out, when it was given up).
+ */
+export type MailMark = string | { tries: number; error: string; gaveUpAt?: string };
+
+/**
+ * What of a request's notices already went out (notices.ts): a mark per mail its timeline
+ * implies, keyed `<entry position>.<template>`, and how many timeline entries were published as
+ * domain events. Written by whoever sent them; absent until then.
+ */
+export interface RequestNotices {
+  mail: Record<string, MailMark>;
+  published: number;
+}
+
 /** Who decides the marketplace approval: the policy (small amounts) or an operator. */
 export type MarketplaceReview = "POLICY" | "OPERATOR";
 
@@ -147,6 +163,8 @@ export interface CancellationRequest {
   /** Server-side only: the buyer's Idempotency-Key and a hash of the request body. */
   idempotencyKey: string;
   requestHash: string;
+  /** Server-side only: what of its mail and events already went out. */
+  notices?: RequestNotices;
 }
 
 /** An order as imported, plus what this service tracks about it. */

@@ -19,8 +19,40 @@ export type PublicOrder = Omit<Order, "latestCancellationRequestId"> & {
 };
 export type PublicCancellationRequest = Omit<
   CancellationRequest,
-  "idempotencyKey" | "requestHash" | "policy"
+  "idempotencyKey" | "requestHash" | "policy" | "notices"
 >;
+
+/** How much of the buyer's comment a queue shows (the request itself has all of it). */
+export const COMMENT_PREVIEW_LENGTH = 80;
+
+/**
+ * A request as the seller's and operators' queues list it: what a person needs to pick it out
+ * and decide, without its timeline (the request itself has that). Small, so that each queue
+ * index entry stays under 1 KB.
+ */
+export interface CancellationRequestSummary {
+  requestId: string;
+  orderId: string;
+  status: CancellationRequest["status"];
+  reason: CancellationRequest["reason"];
+  /** The comment's first COMMENT_PREVIEW_LENGTH characters, with "…" when it is longer. */
+  comment: string | null;
+  createdAt: string;
+  updatedAt: string;
+  sellerDeadline: string;
+  marketplaceDeadline: string | null;
+  marketplaceReview: CancellationRequest["marketplaceReview"];
+  refundRetryDeadline: string | null;
+  refund: {
+    amount: number;
+    currency: Refund["currency"];
+    method: Refund["method"];
+    status: Refund["status"];
+    attempts: number;
+    /** Why the last attempt failed (the note of its REFUND_FAILED entry), if it did. */
+    lastError: string | null;
+  } | null;
+}
 
 const toTimeline = (timeline: TimelineEntry[]): TimelineEntry[] =>
   timeline.map(({ at, type, actor, note }) => ({ at, type, actor, ...(note ? { note } : {}) }));
@@ -106,4 +138,64 @@ export const toPublicRequest = (
   refund: request.refund && toRefund(request.refund),
   policyVersion: request.policyVersion,
   timeline: toTimeline(request.timeline),
+});
+
+const preview = (comment: string | null): string | null => {
+  if (comment === null) return null;
+  const characters = [...comment];
+  return characters.length <= COMMENT_PREVIEW_LENGTH
+    ? comment
+    : `${characters.slice(0, COMMENT_PREVIEW_LENGTH - 1).join("")}…`;
+};
+
+/** The queue's summary of a request. */
+export const toRequestSummary = (request: CancellationRequest): CancellationRequestSummary => {
+  const { refund } = request;
+  const failure = request.timeline.findLast((entry) => entry.type === "REFUND_FAILED");
+  return {
+    requestId: request.requestId,
+    orderId: request.orderId,
+    status: request.status,
+    reason: request.reason,
+    comment: preview(request.comment),
+    createdAt: request.createdAt,
+    updatedAt: request.updatedAt,
+    sellerDeadline: request.sellerDeadline,
+    marketplaceDeadline: request.marketplaceDeadline,
+    marketplaceReview: request.marketplaceReview,
+    refundRetryDeadline: request.refundRetryDeadline,
+    refund: refund && {
+      amount: refund.amount,
+      currency: refund.currency,
+      method: refund.method,
+      status: refund.status,
+      attempts: refund.attempts,
+      lastError: refund.status === "FAILED" ? (failure?.note ?? null) : null,
+    },
+  };
+};
+
+/** A summary with its fields in their order (one read back from DynamoDB has none). */
+export const orderedSummary = (
+  summary: CancellationRequestSummary,
+): CancellationRequestSummary => ({
+  requestId: summary.requestId,
+  orderId: summary.orderId,
+  status: summary.status,
+  reason: summary.reason,
+  comment: summary.comment,
+  createdAt: summary.createdAt,
+  updatedAt: summary.updatedAt,
+  sellerDeadline: summary.sellerDeadline,
+  marketplaceDeadline: summary.marketplaceDeadline,
+  marketplaceReview: summary.marketplaceReview,
+  refundRetryDeadline: summary.refundRetryDeadline,
+  refund: summary.refund && {
+    amount: summary.refund.amount,
+    currency: summary.refund.currency,
+    method: summary.refund.method,
+    status: summary.refund.status,
+    attempts: summary.refund.attempts,
+    lastError: summary.refund.lastError,
+  },
 });

@@ -73,3 +73,14 @@ export const planNextStep = (record: OrderRecord, requestId: string, now: string
   }
   return plan("DONE");
 };
+
+/**
+ * Whether a workflow execution waiting on the request (since its status was `waitingIn`) has
+ * something to wake up for: every change that needs the workflow moves the request's status.
+ */
+export const needsWakeUp = (record: OrderRecord, requestId: string, waitingIn: string): boolean => {
+  const request = Object.hasOwn(record.requests, requestId)
+    ? record.requests[requestId]
+    : undefined;
+  return request !== undefined && request.status !== waitingIn;
+};

@@ -1,12 +1,11 @@
 // Who may see which order: its buyer, its seller, any operator; everyone else is told it does not
 // exist. Shared by the handlers that read an order before (or instead of) a domain transition.
 import { currentPolicy } from "../adapters/config.ts";
-import type { OrderSummary, StoredOrder } from "../adapters/order-store.ts";
+import type { OrderSummary, Orders, StoredOrder } from "../app/ports.ts";
 import { DomainError } from "../domain/events.ts";
 import type { CancellationRequest, Order, OrderRecord } from "../domain/types.ts";
 import { type PublicOrder, publicOrderOf, toPublicOrder } from "../domain/views.ts";
 import type { Caller } from "./caller.ts";
-import type { HttpDeps } from "./middleware.ts";
 
 export const isBuyerOf = (caller: Caller, order: Order): boolean =>
   caller.roles.has("buyer") && caller.sub === order.buyerId;
@@ -20,11 +19,11 @@ export const canRead = (caller: Caller, order: Order): boolean =>
 
 /** The order if `visible` to the caller; a missing order and a stranger's get the same 404. */
 export const loadOrder = async (
-  deps: HttpDeps,
+  orders: Orders,
   orderId: string,
   visible: (order: Order) => boolean,
 ): Promise<StoredOrder> => {
-  const stored = await deps.store.get(orderId);
+  const stored = await orders.get(orderId);
   if (!stored || !visible(stored.record.order)) throw new DomainError("NOT_FOUND", "no such order");
   return stored;
 };
@@ -38,13 +37,13 @@ export const requestOf = (record: OrderRecord, requestId: string): CancellationR
   return request;
 };
 
-/** The order as clients see it, with what the buyer can do now under the policy in force. */
-export const publicOrder = (record: OrderRecord, deps: HttpDeps): PublicOrder =>
-  toPublicOrder(record, deps.now(), currentPolicy());
+/** The order as clients see it, with what the buyer can do `now` under the policy in force. */
+export const publicOrder = (record: OrderRecord, now: string): PublicOrder =>
+  toPublicOrder(record, now, currentPolicy());
 
 /** The same view of a buyer-list entry (the order and the facts about its requests). */
-export const publicOrderSummary = (summary: OrderSummary, deps: HttpDeps): PublicOrder =>
-  publicOrderOf(summary.order, summary, deps.now(), currentPolicy());
+export const publicOrderSummary = (summary: OrderSummary, now: string): PublicOrder =>
+  publicOrderOf(summary.order, summary, now, currentPolicy());
 
 export const requestPath = (orderId: string, requestId: string): string =>
   `/orders/${encodeURIComponent(orderId)}/cancellation-requests/${encodeURIComponent(requestId)}`;

@@ -1,5 +1,6 @@
 // GET /orders/{id}/cancellation-requests/{requestId}: parties and operators → the public request.
-import { defaultDeps } from "../app/deps.ts";
+import { orders } from "../adapters/production.ts";
+import type { Orders } from "../app/ports.ts";
 import { toPublicRequest } from "../domain/views.ts";
 import { canRead, loadOrder, requestOf } from "./access.ts";
 import { requestParams } from "./inputs.ts";
@@ -8,10 +9,10 @@ import { httpHandler } from "./middleware.ts";
 export const createHandler = httpHandler(
   "GetCancellationRequest",
   { params: requestParams },
-  async ({ caller, params }, deps) => {
-    const stored = await loadOrder(deps, params.orderId, (order) => canRead(caller, order));
+  async ({ caller, params }, deps: { orders: Orders }) => {
+    const stored = await loadOrder(deps.orders, params.orderId, (order) => canRead(caller, order));
     return { status: 200, body: toPublicRequest(requestOf(stored.record, params.requestId)) };
   },
 );
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({ orders: orders() }));

@@ -1,5 +1,6 @@
 // GET /orders/{orderId}: its buyer, its seller or an operator → the order; anyone else → 404.
-import { defaultDeps } from "../app/deps.ts";
+import { orders } from "../adapters/production.ts";
+import { type Clock, type Orders, systemClock } from "../app/ports.ts";
 import { canRead, loadOrder, publicOrder } from "./access.ts";
 import { orderParams } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
@@ -7,10 +8,10 @@ import { httpHandler } from "./middleware.ts";
 export const createHandler = httpHandler(
   "GetOrder",
   { params: orderParams },
-  async ({ caller, params }, deps) => {
-    const stored = await loadOrder(deps, params.orderId, (order) => canRead(caller, order));
-    return { status: 200, body: publicOrder(stored.record, deps) };
+  async ({ caller, params }, deps: { orders: Orders; clock: Clock }) => {
+    const stored = await loadOrder(deps.orders, params.orderId, (order) => canRead(caller, order));
+    return { status: 200, body: publicOrder(stored.record, deps.clock.now()) };
   },
 );
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({ orders: orders(), clock: systemClock }));

@@ -1,6 +1,5 @@
 // GET /policy: anyone → the policy in force (defaults merged with the deployment's POLICY_JSON).
 import { currentPolicy } from "../adapters/config.ts";
-import { defaultDeps } from "../app/deps.ts";
 import { httpHandler } from "./middleware.ts";
 
 export const createHandler = httpHandler("GetPolicy", {}, async () => ({
@@ -8,4 +7,4 @@ export const createHandler = httpHandler("GetPolicy", {}, async () => ({
   body: currentPolicy(),
 }));
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({}));

@@ -1,6 +1,7 @@
 // POST /orders: system → validate → create at PLACED → 201; same id: identical → 200, else 409.
-import { OrderExistsError } from "../adapters/order-store.ts";
-import { defaultDeps } from "../app/deps.ts";
+import { orders } from "../adapters/production.ts";
+import { OrderExistsError } from "../app/errors.ts";
+import { type Clock, type Orders, systemClock } from "../app/ports.ts";
 import { type OrderImport, orderImportSchema } from "../domain/schemas.ts";
 import type { Order, OrderRecord } from "../domain/types.ts";
 import { publicOrder } from "./access.ts";
@@ -19,8 +20,8 @@ const importedFields = (order: Order): Partial<OrderImport> =>
 export const createHandler = httpHandler(
   "ImportOrder",
   { body: orderImportSchema },
-  async ({ caller, body }, deps) => {
-    const now = deps.now();
+  async ({ caller, body }, deps: { orders: Orders; clock: Clock }) => {
+    const now = deps.clock.now();
     const record: OrderRecord = {
       order: {
         ...body,
@@ -36,17 +37,17 @@ export const createHandler = httpHandler(
       requests: {},
     };
     try {
-      const created = await deps.store.create(record);
+      const created = await deps.orders.create(record);
       return {
         status: 201,
-        body: publicOrder(created.record, deps),
+        body: publicOrder(created.record, now),
         headers: { location: `/orders/${encodeURIComponent(body.orderId)}` },
       };
     } catch (error) {
       if (!(error instanceof OrderExistsError)) throw error;
     }
     // Orders are never deleted, so the one that refused the create is there to compare with.
-    const existing = await deps.store.get(body.orderId);
+    const existing = await deps.orders.get(body.orderId);
     if (!existing) throw new Error("an existing order could not be read back");
     if (canonicalJson(importedFields(existing.record.order)) !== canonicalJson(body)) {
       throw new HttpProblem(
@@ -54,8 +55,8 @@ export const createHandler = httpHandler(
         `order ${body.orderId} was already imported with other content`,
       );
     }
-    return { status: 200, body: publicOrder(existing.record, deps) };
+    return { status: 200, body: publicOrder(existing.record, now) };
   },
 );
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({ orders: orders(), clock: systemClock }));

@@ -1,7 +1,7 @@
 // Schemas of what the HTTP layer reads besides bodies (domain/schemas.ts has those): path
 // parameters, query strings and headers, each strict so unknown parameters are refused, and each
 // built on its first use (`z.lazy`, as in schemas.ts).
-import { MAX_CURSOR_LENGTH } from "../adapters/order-store.ts";
+import { MAX_CURSOR_LENGTH } from "../app/ports.ts";
 import { idempotencyKeySchema, idSchema, limitSchema } from "../domain/schemas.ts";
 import { REQUEST_STATUSES, type RequestStatus } from "../domain/types.ts";
 import * as z from "../domain/zod.ts";

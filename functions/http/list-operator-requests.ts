@@ -1,17 +1,17 @@
-// GET /operator/cancellation-requests: operator → requests in ?status= (AWAITING_MARKETPLACE).
-import { defaultDeps } from "../app/deps.ts";
+// GET /operator/cancellation-requests: operator → requests in ?status= (AWAITING_MARKETPLACE),
+// summarized, soonest deadline first.
+import { orderLists } from "../adapters/production.ts";
+import type { OrderLists } from "../app/ports.ts";
 import { queueQuery } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
-import { requestPage } from "./queues.ts";
 
 export const createHandler = httpHandler(
   "ListOperatorCancellationRequests",
   { query: queueQuery("AWAITING_MARKETPLACE") },
-  async ({ query }, deps) => {
+  async ({ query }, deps: { lists: OrderLists }) => {
     const { status, ...page } = query;
-    const orders = await deps.store.listOperatorQueue(status, page);
-    return { status: 200, body: requestPage(orders) };
+    return { status: 200, body: await deps.lists.operatorQueue(status, page) };
   },
 );
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({ lists: orderLists() }));

@@ -1,17 +1,17 @@
-// GET /seller/cancellation-requests: seller → latest requests in ?status= (AWAITING_SELLER) → page.
-import { defaultDeps } from "../app/deps.ts";
+// GET /seller/cancellation-requests: seller → latest requests in ?status= (AWAITING_SELLER),
+// summarized, soonest deadline first.
+import { orderLists } from "../adapters/production.ts";
+import type { OrderLists } from "../app/ports.ts";
 import { queueQuery } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
-import { requestPage } from "./queues.ts";
 
 export const createHandler = httpHandler(
   "ListSellerCancellationRequests",
   { query: queueQuery("AWAITING_SELLER") },
-  async ({ caller, query }, deps) => {
+  async ({ caller, query }, deps: { lists: OrderLists }) => {
     const { status, ...page } = query;
-    const orders = await deps.store.listSellerQueue(caller.sub, status, page);
-    return { status: 200, body: requestPage(orders) };
+    return { status: 200, body: await deps.lists.sellerQueue(caller.sub, status, page) };
   },
 );
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({ lists: orderLists() }));

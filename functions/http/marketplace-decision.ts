@@ -1,6 +1,7 @@
-// POST .../{requestId}/marketplace-decision: operator → OPERATOR_DECIDE (ends the wait) → request.
-import { applyEvent } from "../app/apply-event.ts";
-import { defaultDeps } from "../app/deps.ts";
+// POST .../{requestId}/marketplace-decision: operator → OPERATOR_DECIDE → wake the workflow →
+// the request.
+import { basics, orders, signals } from "../adapters/production.ts";
+import { type ChangeDeps, changeOrder } from "../app/change-order.ts";
 import { decisionSchema } from "../domain/schemas.ts";
 import { toPublicRequest } from "../domain/views.ts";
 import { requestOf } from "./access.ts";
@@ -11,14 +12,14 @@ import { httpHandler } from "./middleware.ts";
 export const createHandler = httpHandler(
   "MarketplaceDecision",
   { params: requestParams, body: decisionSchema },
-  async ({ caller, params, body }, deps) => {
+  async ({ caller, params, body }, deps: ChangeDeps) => {
     const event = decisionEvent("OPERATOR_DECIDE", caller.sub, params.requestId, body);
-    const applied = await applyEvent(deps, params.orderId, event);
+    const changed = await changeOrder(deps, params.orderId, event);
     return {
       status: 200,
-      body: toPublicRequest(requestOf(applied.stored.record, params.requestId)),
+      body: toPublicRequest(requestOf(changed.stored.record, params.requestId)),
     };
   },
 );
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({ ...basics, orders: orders(), signals: signals() }));

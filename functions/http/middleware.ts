@@ -2,8 +2,7 @@
 // limit, JSON parsing, zod validation and a single error middleware answering RFC 9457 problems.
 //
 //   export const createHandler = httpHandler("GetOrder", { params }, async (input, deps) => ...);
-//   export const handler = createHandler(defaultDeps);
-import type { Logger } from "@aws-lambda-powertools/logger";
+//   export const handler = createHandler(() => ({ orders: orders(), ...basics }));
 import middy, { type MiddlewareObj } from "@middy/core";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
@@ -14,8 +13,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
-import type { AppDeps } from "../app/apply-event.ts";
-import { logger as fallbackLogger } from "../app/powertools.ts";
+import { logger } from "../adapters/powertools.ts";
 import * as z from "../domain/zod.ts";
 import { authorize, type Caller, callerFromAuthorizer } from "./caller.ts";
 import {
@@ -41,9 +39,8 @@ export type HttpHandler = ((event: HttpApiEvent, context: Context) => Promise<Ht
   readonly routeId: string;
 };
 
-/** What every handler depends on; tests pass fakes through `createHandler(getDeps)`. */
-export type HttpDeps = AppDeps;
-export type GetDeps = () => HttpDeps;
+/** A route's dependencies (its ports), built on first use; tests pass fakes. */
+export type GetDeps<D> = () => D;
 
 export interface InputSchemas {
   params?: z.ZodMiniType;
@@ -74,9 +71,9 @@ export interface HttpResult {
   raw?: { contentType: string; base64?: boolean };
 }
 
-export type RouteHandler<S extends InputSchemas> = (
+export type RouteHandler<S extends InputSchemas, D> = (
   input: HttpInput<S>,
-  deps: HttpDeps,
+  deps: D,
 ) => Promise<HttpResult>;
 
 /** Values the middlewares hand to the handler, keyed by the invocation's own event object. */
@@ -123,19 +120,19 @@ export const problemResponse = ({ retryAfter, ...problem }: Problem): HttpApiRes
   });
 
 /** The one error middleware: caller errors become their problem, anything else a logged 500. */
-const problemResponses = (routeId: string, logger: () => Logger): RouteMiddleware => ({
+const problemResponses = (routeId: string): RouteMiddleware => ({
   onError: (request) => {
     const known = toProblem(request.error);
     if (known) {
       if (known.status === 503) {
         // Ours to watch, not the caller's fault: the name only (messages may quote data).
-        logger().warn("dependency unavailable", { routeId, error: request.error?.name });
+        logger.warn("dependency unavailable", { routeId, error: request.error?.name });
       }
       request.response = problemResponse(known);
       return;
     }
     // Never the event: it holds the Authorization header, bodies and email addresses.
-    logger().error("unhandled error", {
+    logger.error("unhandled error", {
       routeId,
       apiRequestId: request.event.requestContext?.requestId,
       error: request.error as Error,
@@ -238,36 +235,26 @@ const validateInput = (schemas: InputSchemas): RouteMiddleware => ({
  * Builds a route's handler factory: `createHandler(getDeps)`. Deps are resolved per invocation
  * after the request passed every check, so bad requests never need (or touch) them.
  */
-export const httpHandler = <S extends InputSchemas>(
+export const httpHandler = <S extends InputSchemas, D>(
   routeId: string,
   schemas: S,
-  handle: RouteHandler<S>,
+  handle: RouteHandler<S, D>,
 ) => {
   const route = routeById(routeId);
   // Only POST routes take a body; any other route's body is never read.
   const takesBody = route.method === "POST";
   const checks = takesBody ? schemas : { ...schemas, body: undefined };
-  return (getDeps: GetDeps): HttpHandler => {
-    const logger = () => {
-      try {
-        return getDeps().logger;
-      } catch {
-        return fallbackLogger;
-      }
-    };
+  return (getDeps: GetDeps<D>): HttpHandler => {
     const base = async (event: HttpApiEvent, context: Context): Promise<HttpApiResult> => {
       const { input } = state(event);
       if (!input) throw new Error("the validation middleware did not run");
       const deps = getDeps();
-      deps.logger.addContext(context);
+      logger.addContext(context);
       // Every line of this invocation names what it is about, and the API request that caused it.
-      deps.logger.resetKeys();
+      logger.resetKeys();
+      logger.setCorrelationId(event.requestContext?.requestId);
       const { orderId, requestId } = (event.pathParameters ?? {}) as Record<string, string>;
-      deps.logger.appendKeys({
-        correlationId: event.requestContext?.requestId,
-        ...(orderId ? { orderId } : {}),
-        ...(requestId ? { requestId } : {}),
-      });
+      logger.appendKeys({ ...(orderId ? { orderId } : {}), ...(requestId ? { requestId } : {}) });
       const result = await handle({ ...input, event } as HttpInput<S>, deps);
       if (result.raw) {
         return {
@@ -280,7 +267,7 @@ export const httpHandler = <S extends InputSchemas>(
       return jsonResponse(result.status, result.body, "application/json", result.headers);
     };
     const handler = middy<HttpApiEvent, HttpApiResult, Error, Context>(base)
-      .use(problemResponses(routeId, logger))
+      .use(problemResponses(routeId))
       .use(httpHeaderNormalizer())
       .use(authorizeRoute(route))
       .use(bodySizeLimit(MAX_BODY_BYTES))

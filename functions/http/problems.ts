@@ -1,5 +1,5 @@
 // RFC 9457 problem details: every error the API answers, and the one mapping from thrown errors.
-import { ConflictError, InvalidCursorError } from "../adapters/order-store.ts";
+import { ConflictError, InvalidCursorError } from "../app/errors.ts";
 import { DomainError } from "../domain/events.ts";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";

@@ -1,7 +1,8 @@
 // POST /orders/{id}/delivery: carrier → ask the provider if money may have moved → DELIVER →
-// the order (a repeat of the same delivery also answers 200).
-import { applyEvent } from "../app/apply-event.ts";
-import { defaultDeps } from "../app/deps.ts";
+// wake the workflow → the order (a repeat of the same delivery also answers 200).
+import { basics, orders, payments, signals } from "../adapters/production.ts";
+import { type ChangeDeps, changeOrder } from "../app/change-order.ts";
+import type { Payments } from "../app/ports.ts";
 import { deliveryEvent } from "../app/refunds.ts";
 import { deliverySchema } from "../domain/schemas.ts";
 import { publicOrder } from "./access.ts";
@@ -11,14 +12,16 @@ import { httpHandler } from "./middleware.ts";
 export const createHandler = httpHandler(
   "RecordDelivery",
   { params: orderParams, body: deliverySchema },
-  async ({ caller, params, body }, deps) => {
-    const applied = await applyEvent(
-      deps,
-      params.orderId,
-      deliveryEvent(deps, caller.sub, body.deliveredAt),
-    );
-    return { status: 200, body: publicOrder(applied.stored.record, deps) };
+  async ({ caller, params, body }, deps: ChangeDeps & { payments: Payments }) => {
+    const event = deliveryEvent(deps.payments, caller.sub, body.deliveredAt);
+    const changed = await changeOrder(deps, params.orderId, event);
+    return { status: 200, body: publicOrder(changed.stored.record, deps.clock.now()) };
   },
 );
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({
+  ...basics,
+  orders: orders(),
+  signals: signals(),
+  payments: payments(),
+}));

@@ -1,6 +1,6 @@
 // POST /orders/{id}/shipment: its seller → load → check shippedAt → SHIP → the order.
-import { applyEvent } from "../app/apply-event.ts";
-import { defaultDeps } from "../app/deps.ts";
+import { basics, orders } from "../adapters/production.ts";
+import { type ChangeDeps, changeOrder, NO_WAKE_UP } from "../app/change-order.ts";
 import { shipmentSchema } from "../domain/schemas.ts";
 import { isSellerOf, loadOrder, publicOrder } from "./access.ts";
 import { orderParams } from "./inputs.ts";
@@ -13,10 +13,12 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 export const createHandler = httpHandler(
   "RecordShipment",
   { params: orderParams, body: shipmentSchema },
-  async ({ caller, params, body }, deps) => {
+  async ({ caller, params, body }, deps: ChangeDeps) => {
     // Loaded first so that a stranger learns nothing, not even that placedAt disagrees.
-    const stored = await loadOrder(deps, params.orderId, (order) => isSellerOf(caller, order));
-    const now = deps.now();
+    const stored = await loadOrder(deps.orders, params.orderId, (order) =>
+      isSellerOf(caller, order),
+    );
+    const now = deps.clock.now();
     const shippedAt = body.shippedAt ?? now;
     if (Date.parse(shippedAt) < Date.parse(stored.record.order.placedAt)) {
       throw validationFailed("shippedAt is before the order was placed", [
@@ -28,13 +30,16 @@ export const createHandler = httpHandler(
         { path: "body.shippedAt", message: "must not be more than 5 minutes in the future" },
       ]);
     }
-    const applied = await applyEvent(deps, params.orderId, {
-      type: "SHIP",
-      actor: caller.sub,
-      shipment: { carrier: body.carrier, trackingNumber: body.trackingNumber, shippedAt },
-    });
-    return { status: 200, body: publicOrder(applied.stored.record, deps) };
+    const shipment = { carrier: body.carrier, trackingNumber: body.trackingNumber, shippedAt };
+    const changed = await changeOrder(
+      deps,
+      params.orderId,
+      { type: "SHIP", actor: caller.sub, shipment },
+      stored,
+    );
+    return { status: 200, body: publicOrder(changed.stored.record, now) };
   },
 );
 
-export const handler = createHandler(defaultDeps);
+// A shipped order has no request yet: nothing can be waiting on it.
+export const handler = createHandler(() => ({ ...basics, orders: orders(), signals: NO_WAKE_UP }));

@@ -1,6 +1,8 @@
-// POST /orders/{id}/cancellation-requests: its buyer → replay by key, or request + start → 202.
+// POST /orders/{id}/cancellation-requests: its buyer → replay by key, or the request in one
+// conditional write → 202 (REQUESTED; the table's stream starts its workflow).
 import { currentPolicy } from "../adapters/config.ts";
-import { defaultDeps } from "../app/deps.ts";
+import { basics, orders } from "../adapters/production.ts";
+import type { ChangeDeps } from "../app/change-order.ts";
 import { requestCancellation } from "../app/request-cancellation.ts";
 import { cancellationRequestInputSchema } from "../domain/schemas.ts";
 import { toPublicRequest } from "../domain/views.ts";
@@ -13,7 +15,7 @@ import { HttpProblem } from "./problems.ts";
 export const createHandler = httpHandler(
   "RequestCancellation",
   { params: orderParams, headers: idempotencyHeaders, body: cancellationRequestInputSchema },
-  async ({ caller, params, headers, body }, deps) => {
+  async ({ caller, params, headers, body }, deps: Omit<ChangeDeps, "signals">) => {
     const outcome = await requestCancellation(deps, {
       orderId: params.orderId,
       actor: caller.sub,
@@ -39,4 +41,4 @@ export const createHandler = httpHandler(
   },
 );
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({ ...basics, orders: orders() }));

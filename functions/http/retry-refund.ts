@@ -1,7 +1,8 @@
 // POST .../{requestId}/refund-retry: operator → ask the provider → RETRY_REFUND, same method or
-// gift balance (ends the refund's wait) → 202.
-import { applyEvent } from "../app/apply-event.ts";
-import { defaultDeps } from "../app/deps.ts";
+// gift balance → wake the workflow → 202.
+import { basics, orders, payments, signals } from "../adapters/production.ts";
+import { type ChangeDeps, changeOrder } from "../app/change-order.ts";
+import type { Payments } from "../app/ports.ts";
 import { retryRefundEvent } from "../app/refunds.ts";
 import { toPublicRequest } from "../domain/views.ts";
 import * as z from "../domain/zod.ts";
@@ -15,15 +16,17 @@ export const refundRetrySchema = z.strictObject({ method: z.optional(z.enum(["GI
 export const createHandler = httpHandler(
   "RetryRefund",
   { params: requestParams, body: refundRetrySchema },
-  async ({ caller, params, body }, deps) => {
+  async ({ caller, params, body }, deps: ChangeDeps & { payments: Payments }) => {
     const { orderId, requestId } = params;
-    const applied = await applyEvent(
-      deps,
-      orderId,
-      retryRefundEvent(deps, caller.sub, requestId, body.method),
-    );
-    return { status: 202, body: toPublicRequest(requestOf(applied.stored.record, requestId)) };
+    const event = retryRefundEvent(deps.payments, caller.sub, requestId, body.method);
+    const changed = await changeOrder(deps, orderId, event);
+    return { status: 202, body: toPublicRequest(requestOf(changed.stored.record, requestId)) };
   },
 );
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({
+  ...basics,
+  orders: orders(),
+  signals: signals(),
+  payments: payments(),
+}));

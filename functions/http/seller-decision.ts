@@ -1,6 +1,6 @@
-// POST .../{requestId}/seller-decision: its seller → SELLER_DECIDE (ends the wait) → the request.
-import { applyEvent } from "../app/apply-event.ts";
-import { defaultDeps } from "../app/deps.ts";
+// POST .../{requestId}/seller-decision: its seller → SELLER_DECIDE → wake the workflow → request.
+import { basics, orders, signals } from "../adapters/production.ts";
+import { type ChangeDeps, changeOrder } from "../app/change-order.ts";
 import { decisionSchema } from "../domain/schemas.ts";
 import { toPublicRequest } from "../domain/views.ts";
 import { requestOf } from "./access.ts";
@@ -11,15 +11,15 @@ import { httpHandler } from "./middleware.ts";
 export const createHandler = httpHandler(
   "SellerDecision",
   { params: requestParams, body: decisionSchema },
-  async ({ caller, params, body }, deps) => {
+  async ({ caller, params, body }, deps: ChangeDeps) => {
     // The domain's first check is that the actor is the order's seller (NOT_FOUND otherwise).
     const event = decisionEvent("SELLER_DECIDE", caller.sub, params.requestId, body);
-    const applied = await applyEvent(deps, params.orderId, event);
+    const changed = await changeOrder(deps, params.orderId, event);
     return {
       status: 200,
-      body: toPublicRequest(requestOf(applied.stored.record, params.requestId)),
+      body: toPublicRequest(requestOf(changed.stored.record, params.requestId)),
     };
   },
 );
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({ ...basics, orders: orders(), signals: signals() }));

@@ -1,6 +1,6 @@
-// POST .../{requestId}/withdrawal: its buyer → WITHDRAW (cancels the wait) → the request.
-import { applyEvent } from "../app/apply-event.ts";
-import { defaultDeps } from "../app/deps.ts";
+// POST .../{requestId}/withdrawal: its buyer → WITHDRAW → wake the workflow → the request.
+import { basics, orders, signals } from "../adapters/production.ts";
+import { type ChangeDeps, changeOrder } from "../app/change-order.ts";
 import { emptyBodySchema } from "../domain/schemas.ts";
 import { toPublicRequest } from "../domain/views.ts";
 import { requestOf } from "./access.ts";
@@ -10,18 +10,18 @@ import { httpHandler } from "./middleware.ts";
 export const createHandler = httpHandler(
   "WithdrawCancellationRequest",
   { params: requestParams, body: emptyBodySchema },
-  async ({ caller, params }, deps) => {
+  async ({ caller, params }, deps: ChangeDeps) => {
     // The domain's first check is that the actor is the order's buyer (NOT_FOUND otherwise).
-    const applied = await applyEvent(deps, params.orderId, {
+    const changed = await changeOrder(deps, params.orderId, {
       type: "WITHDRAW",
       actor: caller.sub,
       requestId: params.requestId,
     });
     return {
       status: 200,
-      body: toPublicRequest(requestOf(applied.stored.record, params.requestId)),
+      body: toPublicRequest(requestOf(changed.stored.record, params.requestId)),
     };
   },
 );
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({ ...basics, orders: orders(), signals: signals() }));

@@ -1,10 +1,14 @@
-// Workflow task: apply the step's event to the request (if it still applies), then carry the request
-// through every automatic transition until it must wait or is done, and tell the state machine
-// which. Flow: load → decide → save with its outbox → deliver → … → the wait or the end.
-import { advanceRequest, type SegmentEnd } from "../app/advance-request.ts";
-import type { AppDeps, EventSource } from "../app/apply-event.ts";
-import { defaultDeps } from "../app/deps.ts";
+// Workflow task: send what the request's state says must go out, apply the step's event (if it
+// still applies), carry the request through every automatic transition until it must wait or is
+// done, sending what each write caused, and tell the state machine which.
+// Flow: load → send → decide → save (with the marks) → … → the wait or the end.
+
+import { logger } from "../adapters/powertools.ts";
+import { executionRecords, noticeDeps, orders, payments } from "../adapters/production.ts";
+import type { EventSource } from "../app/change-order.ts";
+import type { ExecutionRecords, Log, Metrics, Payments } from "../app/ports.ts";
 import { retryRefundEvent } from "../app/refunds.ts";
+import { runSegment, type SegmentDeps, type SegmentEnd } from "../app/segment.ts";
 import { SYSTEM } from "../domain/transition.ts";
 import * as z from "../domain/zod.ts";
 
@@ -58,7 +62,7 @@ const refundErrorName = (error: StepInput["error"]): string => {
   }
 };
 
-const eventFor = (deps: AppDeps, input: StepInput): EventSource | undefined => {
+const eventFor = (payments: Payments, input: StepInput): EventSource | undefined => {
   const { requestId } = input;
   switch (input.action) {
     case "START":
@@ -87,44 +91,60 @@ const eventFor = (deps: AppDeps, input: StepInput): EventSource | undefined => {
           ? record.requests[requestId]
           : undefined;
         const method = request?.refund?.declined ? request.policy.refundFallbackMethod : undefined;
-        return retryRefundEvent(deps, SYSTEM, requestId, method)(record, now);
+        return retryRefundEvent(payments, SYSTEM, requestId, method)(record, now);
       };
   }
 };
 
+export type StepDeps = SegmentDeps & { executionRecords: ExecutionRecords };
+
 /** The catch-all: the execution gives up; the reconciler resumes the request from its status. */
-const recordFailure = async (deps: AppDeps, input: StepInput): Promise<void> => {
+const recordFailure = async (
+  deps: {
+    executionRecords: ExecutionRecords;
+    log: Log;
+    metrics: Metrics;
+    clock: StepDeps["clock"];
+  },
+  input: StepInput,
+): Promise<void> => {
   const error = input.error?.Error ?? "WorkflowFailed";
-  deps.count?.("WorkflowFailed");
-  deps.logger.error("workflow execution gave up; the reconciler will resume it", {
+  deps.metrics.count("WorkflowFailed");
+  deps.log.error("workflow execution gave up; the reconciler will resume it", {
     execution: input.execution,
     error,
   });
-  await deps.store.recordExecutionFailure(
+  await deps.executionRecords.recordFailure(
     input.orderId,
     input.requestId,
     input.execution ?? input.requestId,
     error,
-    deps.now(),
+    deps.clock.now(),
   );
 };
 
 export const createHandler =
-  (getDeps: () => AppDeps) =>
+  (getDeps: () => StepDeps) =>
   async (rawInput: unknown): Promise<StepOutput> => {
     const deps = getDeps();
     const input = stepInputSchema.parse(rawInput);
-    deps.logger.resetKeys();
-    const { orderId, requestId, correlationId } = input;
-    deps.logger.appendKeys({ orderId, requestId, ...(correlationId ? { correlationId } : {}) });
+    const { orderId, requestId } = input;
+    logger.resetKeys();
+    logger.setCorrelationId(input.correlationId ?? requestId);
+    logger.appendKeys({ orderId, requestId });
     if (input.action === "RECORD_FAILURE") {
       await recordFailure(deps, input);
-      return { orderId: input.orderId, requestId: input.requestId, next: "DONE", waitSeconds: 1 };
+      return { orderId, requestId, next: "DONE", waitSeconds: 1 };
     }
     // Its retries ran out (a decline is recorded by the segment itself).
-    if (input.action === "REFUND_FAILED") deps.count?.("RefundFailed");
-    const end = await advanceRequest(deps, input.orderId, input.requestId, eventFor(deps, input));
-    return { orderId: input.orderId, requestId: input.requestId, ...end };
+    if (input.action === "REFUND_FAILED") deps.metrics.count("RefundFailed");
+    const end = await runSegment(deps, orderId, requestId, eventFor(deps.payments, input));
+    return { orderId, requestId, ...end };
   };
 
-export const handler = createHandler(defaultDeps);
+export const handler = createHandler(() => ({
+  ...noticeDeps(),
+  orders: orders(),
+  payments: payments(),
+  executionRecords: executionRecords(),
+}));

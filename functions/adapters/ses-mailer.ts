@@ -2,19 +2,9 @@
 // records only; subjects are fixed wording plus an order id, so nothing a user typed reaches a header.
 // The SES SDK is loaded on the first send (sdk.ts): a function that sends no mail never loads it.
 import type { SESClient } from "@aws-sdk/client-ses";
+import type { Mail, Mailer } from "../app/ports.ts";
 import { type ClientSource, clientOf } from "./client-source.ts";
 import { sesSdk } from "./sdk.ts";
-
-export interface Mail {
-  to: string[];
-  subject: string;
-  text: string;
-  html: string;
-}
-
-export interface Mailer {
-  send(mail: Mail): Promise<void>;
-}
 
 export class SesMailer implements Mailer {
   constructor(

@@ -1,8 +1,8 @@
 // Business metrics of a saved change, read from the timeline entries it added: one count per
 // status a request entered, the time from request to refund, and the seller's response time.
-// Pure and cheap (only requests whose timeline grew are looked at); applyEvent publishes the
-// result in one EMF line per change.
-import type { OrderRecord, RequestStatus, TimelineType } from "../domain/types.ts";
+// Pure and cheap (only requests whose timeline grew are looked at); whoever saves a change
+// publishes the result in one EMF line.
+import type { OrderRecord, RequestStatus, TimelineType } from "./types.ts";
 
 export type MeasurementUnit = "Count" | "Seconds";
 

@@ -32,19 +32,19 @@ export const OPERATOR_QUEUE_INDEX = "OperatorQueue";
 export const PENDING_WORK_INDEX = "PendingWork";
 
 /**
- * The attributes the list indexes project, written on the order item by the store in the same
- * conditional write as the change they summarize (see `listAttributes` in order-store.ts):
+ * The attributes the list indexes project, written on the order item in the same conditional
+ * write as the change they summarize (see `indexedAttributes` in order-item.ts):
  * - `order`: the order itself (every field of it is in the buyer's list);
  * - `requestCount`, `hasActiveRequest`: the two facts about its requests that the buyer's list
  *   needs to work out `cancellationOption` (which also depends on the time of the read);
- * - `queueView`: the order's latest request as the seller and operator queues list it (its public
- *   view, without the policy snapshot, the Idempotency-Key or the refund call's bookkeeping).
+ * - `queueSummary`: the order's latest request as the seller and operator queues list it (a
+ *   summary without its timeline: views.ts `toRequestSummary`), a plain map under 1 KB.
  */
 export const LIST_ATTRIBUTES = {
   order: "order",
   requestCount: "requestCount",
   hasActiveRequest: "hasActiveRequest",
-  queueView: "queueView",
+  queueSummary: "queueSummary",
 } as const;
 
 /** Buyer history: `BUYER#<buyerId>`, sorted by `<placedAt>#<orderId>` (read newest first). */
@@ -67,22 +67,28 @@ export const SELLER_QUEUE = {
   indexName: SELLER_QUEUE_INDEX,
   partitionKey: { name: "sellerQueuePk", type: "S" },
   sortKey: { name: "sellerQueueSk", type: "S" },
-  projection: { type: "INCLUDE", attributes: [LIST_ATTRIBUTES.queueView] },
+  projection: { type: "INCLUDE", attributes: [LIST_ATTRIBUTES.queueSummary] },
 } as const satisfies IndexDefinition;
 
-/** Sparse: `OPS#<status>`, sorted by `<deadline>#<orderId>` (soonest first). */
+/**
+ * Sparse: `OPS#<status>#<shard>`, sorted by `<deadline>#<orderId>` (soonest first). Every order
+ * passes through it, and terminal statuses keep their orders: so each status is spread over
+ * OPERATOR_QUEUE_SHARDS partitions (by order id), and a list page merges them (order-lists.ts).
+ */
 export const OPERATOR_QUEUE = {
   indexName: OPERATOR_QUEUE_INDEX,
   partitionKey: { name: "operatorQueuePk", type: "S" },
   sortKey: { name: "operatorQueueSk", type: "S" },
-  projection: { type: "INCLUDE", attributes: [LIST_ATTRIBUTES.queueView] },
+  projection: { type: "INCLUDE", attributes: [LIST_ATTRIBUTES.queueSummary] },
 } as const satisfies IndexDefinition;
 
+/** Partitions of each status of the operator queue (docs/design.md, "Capacity"). */
+export const OPERATOR_QUEUE_SHARDS = 8;
+
 /**
- * Sparse, keys only: what the reconciler must look at. An order item is in it while its latest
- * request is open; an outbox item (mail or a signal not yet delivered) until it is delivered or
- * given up. `WORK#<shard>` spreads the writes; sorted by `<since>#…` so a Query can skip the
- * newest (still being handled by whoever wrote them).
+ * Sparse, keys only: the orders the reconciler must look at, while one of their requests is open
+ * or has mail or events still to send (notices.ts `attentionSince`). `WORK#<shard>` spreads the
+ * writes; sorted by `<since>#<orderId>`, oldest first.
  */
 export const PENDING_WORK = {
   indexName: PENDING_WORK_INDEX,
@@ -95,11 +101,11 @@ export const PENDING_WORK = {
 export const WORK_SHARDS = 8;
 
 /**
- * One item per order (`ORDER#<orderId>` / `ORDER`), and beside it in the same partition its
- * outbox items (`OUTBOX#<id>`); each list GSI projects the few attributes its list returns, so a
- * list page is a single Query and a change no list shows costs no index write. CDK: `new
- * TableV2(this, id, { partitionKey, sortKey, globalSecondaryIndexes })` with each `type` cast to
- * `AttributeType` (same string values), see `cdkProjection` in infra/stack.ts.
+ * One item per order (`ORDER#<orderId>` / `ORDER`); each list GSI projects the few attributes its
+ * list returns, so a list page is a single Query per partition and a change no list shows costs
+ * no index write. The table's stream (new and old images) lets the pipe start each new request's
+ * workflow. CDK: `new TableV2(this, id, { partitionKey, sortKey, globalSecondaryIndexes })` with
+ * each `type` cast to `AttributeType` (same string values), see `cdkProjection` in infra/stack.ts.
  */
 export const ORDERS_TABLE = {
   partitionKey: { name: "pk", type: "S" },
@@ -125,7 +131,7 @@ const projectionInput = (projection: Projection) =>
     ? { ProjectionType: "INCLUDE" as const, NonKeyAttributes: [...projection.attributes] }
     : { ProjectionType: "KEYS_ONLY" as const };
 
-/** `CreateTableCommand` input for local mode and tests (on-demand, like the deployed table). */
+/** `CreateTableCommand` input for local mode and tests (on-demand with a stream, as deployed). */
 export const createTableInput = (tableName: string): CreateTableCommandInput => {
   const { partitionKey, sortKey, globalSecondaryIndexes } = ORDERS_TABLE;
   const keys: KeyAttribute[] = [
@@ -136,6 +142,7 @@ export const createTableInput = (tableName: string): CreateTableCommandInput => 
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
+    StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
     AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
     KeySchema: [
       { AttributeName: partitionKey.name, KeyType: "HASH" },

@@ -1,39 +1,11 @@
-// The payment-gateway port, and its default adapter: a ledger in DynamoDB (a table of its own)
-// that records each refund once under its idempotency key. A real provider such as Stripe plugs
-// in behind the same port: refund with an idempotency key, and look a refund up by that key.
-import type { Currency, RefundMethod } from "../domain/types.ts";
+// The payment provider's default adapter: a ledger in DynamoDB (a table of its own) that records
+// each refund once under its idempotency key and pays at once. A real provider plugs in behind the
+// same port (app/ports.ts `Payments`): refund with an idempotency key, look a refund up by it.
+import { RefundDeclinedError } from "../app/errors.ts";
+import type { Payments, RefundInstruction, RefundReceipt } from "../app/ports.ts";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "./sdk.ts";
 
-export interface RefundInstruction {
-  /** The idempotency key: every attempt for one refund passes the same one. */
-  refundId: string;
-  orderId: string;
-  requestId: string;
-  amount: number;
-  currency: Currency;
-  method: RefundMethod;
-}
-
-export interface RefundReceipt {
-  refundId: string;
-  providerReference: string;
-  /** True when this call found the refund already made by an earlier attempt. */
-  replayed: boolean;
-}
-
-/** A refund the provider will never make (as opposed to a transient failure worth retrying). */
-export class RefundDeclinedError extends Error {
-  override readonly name = "RefundDeclined";
-}
-
-export interface PaymentGateway {
-  /** Makes the refund once: the same key again answers the first refund (`replayed`). */
-  refund(instruction: RefundInstruction): Promise<RefundReceipt>;
-  /** The refund made under `refundId`, or undefined when none was (yet) made. */
-  lookup(refundId: string): Promise<RefundReceipt | undefined>;
-}
-
-export class LedgerPaymentGateway implements PaymentGateway {
+export class LedgerPayments implements Payments {
   constructor(
     private readonly options: {
       client: DynamoDBDocumentClient;

@@ -1,15 +1,12 @@
 // Publishes domain events to the service's Amazon EventBridge bus (PutEvents, up to 10 entries a
-// call). An entry EventBridge did not take fails the whole call, so the outbox entry carrying the
-// events is tried again: consumers drop the repeats by `eventId`.
+// call). An entry EventBridge did not take fails the whole call, so the events stay unpublished
+// and are tried again: consumers drop the repeats by `eventId`.
 // The EventBridge SDK is loaded on the first publish (sdk.ts).
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import type { EventPublisher } from "../app/ports.ts";
 import { EVENT_SOURCE, type TimelineEvent } from "../domain/published-events.ts";
 import { type ClientSource, clientOf } from "./client-source.ts";
 import { eventBridgeSdk } from "./sdk.ts";
-
-export interface EventPublisher {
-  publish(events: readonly TimelineEvent[]): Promise<void>;
-}
 
 /** EventBridge's limit of entries in one PutEvents call. */
 const MAX_ENTRIES_PER_CALL = 10;

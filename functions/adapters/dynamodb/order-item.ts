@@ -1,0 +1,165 @@
+// An order as its DynamoDB item holds it: the keys, the record (order and requests, as plain
+// maps readable in the console), and the attributes the indexes read, each derived from the record
+// alone and written in the same conditional write as the change: index keys, and the few plain
+// attributes each list projects. Beside them, what the workflow writes itself: `waits` (a waiting
+// execution's task token and the status it waits in) and `executions` (which execution carries a
+// request, when the reconciler resumed it).
+import type { ExecutionRef, StoredOrder, Wait } from "../../app/ports.ts";
+import { requestFacts } from "../../domain/eligibility.ts";
+import { attentionSince } from "../../domain/notices.ts";
+import { currentDeadline, latestRequest } from "../../domain/requests.ts";
+import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../../domain/types.ts";
+import { toRequestSummary } from "../../domain/views.ts";
+import {
+  type BUYER_ORDERS,
+  type IndexDefinition,
+  type OPERATOR_QUEUE,
+  OPERATOR_QUEUE_SHARDS,
+  ORDERS_TABLE,
+  type PENDING_WORK,
+  PROJECTED_ATTRIBUTES,
+  type SELLER_QUEUE,
+  WORK_SHARDS,
+} from "./table.ts";
+
+export const ORDER_PK_PREFIX = "ORDER#";
+export const ORDER_SK = "ORDER";
+
+export const orderKey = (orderId: string): { pk: string; sk: string } => ({
+  pk: `${ORDER_PK_PREFIX}${orderId}`,
+  sk: ORDER_SK,
+});
+
+type KeyNameOf<I extends IndexDefinition> = I["partitionKey"]["name"] | I["sortKey"]["name"];
+type SparseKeyName =
+  | KeyNameOf<typeof SELLER_QUEUE>
+  | KeyNameOf<typeof OPERATOR_QUEUE>
+  | KeyNameOf<typeof PENDING_WORK>;
+
+/** GSI key attributes of an order item; sparse keys are absent when the order is not listed. */
+export type IndexKeys = Record<KeyNameOf<typeof BUYER_ORDERS>, string> &
+  Partial<Record<SparseKeyName, string>>;
+
+export const INDEX_KEY_NAMES: readonly string[] = ORDERS_TABLE.globalSecondaryIndexes.flatMap(
+  (index) => [index.partitionKey.name, index.sortKey.name],
+);
+
+/** Where a request sits in a queue: the deadline of its current wait, else its last change. */
+export const queueTime = (request: CancellationRequest): string =>
+  currentDeadline(request) ?? request.updatedAt;
+
+/** FNV-1a over the id: a stable, even spread of orders over `shards` partitions. */
+export const shardOf = (orderId: string, shards: number): number => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < orderId.length; i++) {
+    hash = Math.imul(hash ^ orderId.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return hash % shards;
+};
+
+export const buyerPartition = (buyerId: string): string => `BUYER#${buyerId}`;
+export const sellerQueuePartition = (sellerId: string, status: RequestStatus): string =>
+  `SELLER#${sellerId}#${status}`;
+export const operatorQueuePartition = (status: RequestStatus, shard: number): string =>
+  `OPS#${status}#${shard}`;
+export const workPartition = (shard: number): string => `WORK#${shard}`;
+
+/** Every GSI key of an order item, from the record alone. */
+export const indexKeys = (record: OrderRecord): IndexKeys => {
+  const { order } = record;
+  const keys: IndexKeys = {
+    buyerPk: buyerPartition(order.buyerId),
+    buyerSk: `${order.placedAt}#${order.orderId}`,
+  };
+  const latest = latestRequest(record);
+  if (latest !== undefined) {
+    const sortKey = `${queueTime(latest)}#${order.orderId}`;
+    keys.sellerQueuePk = sellerQueuePartition(order.sellerId, latest.status);
+    keys.sellerQueueSk = sortKey;
+    // While the policy itself decides a small refund, there is nothing for an operator to do.
+    const policyDecides =
+      latest.status === "AWAITING_MARKETPLACE" && latest.marketplaceReview === "POLICY";
+    if (!policyDecides) {
+      keys.operatorQueuePk = operatorQueuePartition(
+        latest.status,
+        shardOf(order.orderId, OPERATOR_QUEUE_SHARDS),
+      );
+      keys.operatorQueueSk = sortKey;
+    }
+  }
+  // Orders with an open request or something still to send are the reconciler's to look at.
+  const since = attentionSince(record);
+  if (since !== undefined) {
+    keys.workShard = workPartition(shardOf(order.orderId, WORK_SHARDS));
+    keys.workSince = `${since}#${order.orderId}`;
+  }
+  return keys;
+};
+
+/**
+ * The attributes the list indexes project, from the record alone: `queueSummary` exactly when the
+ * order has a request, hence exactly when it is in a queue.
+ */
+export const listAttributes = (record: OrderRecord): Record<string, unknown> => {
+  const latest = latestRequest(record);
+  return {
+    order: record.order,
+    ...requestFacts(record),
+    ...(latest === undefined ? {} : { queueSummary: toRequestSummary(latest) }),
+  };
+};
+
+/** Every attribute some index reads (its keys, or what it projects), by name. */
+export const INDEXED_ATTRIBUTE_NAMES: readonly string[] = [
+  ...INDEX_KEY_NAMES,
+  ...PROJECTED_ATTRIBUTES,
+];
+
+/** What the indexes read of an item holding `record`. */
+export const indexedAttributes = (record: OrderRecord): Record<string, unknown> => ({
+  ...indexKeys(record),
+  ...listAttributes(record),
+});
+
+/** Equal as DynamoDB stores them: map keys in any order, undefined members absent. */
+export const sameStoredValue = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, member: unknown) =>
+    member !== null && typeof member === "object" && !Array.isArray(member)
+      ? Object.fromEntries(Object.entries(member).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : member,
+  );
+
+/** A new order's item: version 1, no waits or executions yet, and its indexed attributes. */
+export const newOrderItem = (record: OrderRecord): Record<string, unknown> => ({
+  ...orderKey(record.order.orderId),
+  version: 1,
+  requests: record.requests,
+  // Created here so that `SET waits.<id>` and `SET executions.<id>` have a map to write into.
+  waits: {},
+  executions: {},
+  ...indexedAttributes(record),
+});
+
+/** The attributes a read needs of an order item. */
+export const ORDER_ITEM_ATTRIBUTES = ["order", "requests", "version", "waits", "executions"];
+
+interface OrderItem {
+  order: Order;
+  requests?: Record<string, CancellationRequest>;
+  version: number;
+  waits?: Record<string, Wait>;
+  executions?: Record<string, ExecutionRef>;
+}
+
+/** The stored order an item holds. */
+export const toStoredOrder = (item: Record<string, unknown>): StoredOrder => {
+  const { order, requests, version, waits, executions } = item as unknown as OrderItem;
+  return {
+    record: { order, requests: requests ?? {} },
+    version,
+    waits: waits ?? {},
+    executions: executions ?? {},
+  };
+};

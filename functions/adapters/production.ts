@@ -1,0 +1,68 @@
+// The production adapters of each port, each built on first use from the environment (config.ts)
+// and kept for the container's life. A function's composition root (its handler module) takes
+// only the ones its route or step uses, and the bundler leaves the rest out.
+import { systemClock } from "../app/ports.ts";
+import { dynamoDb, eventBridge, ses, sqs, stepFunctions } from "./aws-clients.ts";
+import {
+  deadLetterQueueUrl,
+  eventBusName,
+  mailFrom,
+  operatorEmails,
+  refundsTableName,
+  sesConfigurationSet,
+  stateMachineArn,
+  tableName,
+} from "./config.ts";
+import { DynamoAttentionIndex } from "./dynamodb/attention-index.ts";
+import { DynamoExecutionRecords } from "./dynamodb/execution-records.ts";
+import { DynamoOrderLists } from "./dynamodb/order-lists.ts";
+import { DynamoOrders } from "./dynamodb/orders.ts";
+import { EventBridgePublisher } from "./eventbridge-publisher.ts";
+import { LedgerPayments } from "./ledger-payments.ts";
+import { logger, metrics } from "./powertools.ts";
+import { SesMailer } from "./ses-mailer.ts";
+import { SqsDeadLetters } from "./sqs-dead-letters.ts";
+import { StepFunctionsExecutions, StepFunctionsSignals } from "./step-functions.ts";
+
+/** A value built once, on the first call. */
+const once = <T>(build: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
+};
+
+const table = () => ({ client: dynamoDb(), tableName: tableName() });
+
+export const orders = /* @__PURE__ */ once(() => new DynamoOrders(table()));
+export const orderLists = /* @__PURE__ */ once(() => new DynamoOrderLists(table()));
+export const attentionIndex = /* @__PURE__ */ once(() => new DynamoAttentionIndex(table()));
+export const executionRecords = /* @__PURE__ */ once(() => new DynamoExecutionRecords(table()));
+export const signals = /* @__PURE__ */ once(() => new StepFunctionsSignals(stepFunctions));
+export const executions = /* @__PURE__ */ once(
+  () => new StepFunctionsExecutions({ client: stepFunctions, stateMachineArn: stateMachineArn() }),
+);
+export const mailer = /* @__PURE__ */ once(
+  () => new SesMailer({ client: ses, from: mailFrom(), configurationSet: sesConfigurationSet() }),
+);
+export const eventPublisher = /* @__PURE__ */ once(
+  () => new EventBridgePublisher({ client: eventBridge, busName: eventBusName() }),
+);
+export const payments = /* @__PURE__ */ once(
+  () => new LedgerPayments({ client: dynamoDb(), tableName: refundsTableName() }),
+);
+export const failedStarts = /* @__PURE__ */ once(
+  () => new SqsDeadLetters({ client: sqs, queueUrl: deadLetterQueueUrl() }),
+);
+
+/** What every function has: the clock, the logger and the metrics. */
+export const basics = { clock: systemClock, log: logger, metrics };
+
+/** What sending notices takes (the workflow's segment and the reconciler). */
+export const noticeDeps = () => ({
+  ...basics,
+  mailer: mailer(),
+  events: eventPublisher(),
+  operatorEmails: operatorEmails(),
+});

@@ -1,0 +1,247 @@
+// The interfaces the application needs from the outside world, owned here: adapters (DynamoDB,
+// Step Functions, SES, EventBridge, the payment provider) implement them, tests use in-memory
+// fakes, and each function is wired with only the ports its route or step uses.
+import type { Measurement } from "../domain/change-metrics.ts";
+import type { RequestFacts } from "../domain/eligibility.ts";
+import type { TimelineEvent } from "../domain/published-events.ts";
+import type { Currency, Order, OrderRecord, RefundMethod, RequestStatus } from "../domain/types.ts";
+import type { CancellationRequestSummary } from "../domain/views.ts";
+
+/**
+ * A workflow execution waiting for a person or a deadline: its task token, and the status the
+ * request had when the wait began. Once the request's status differs, the wait has something to
+ * wake up for (`needsWakeUp` in domain/workflow-plan.ts). Written by the state machine itself.
+ */
+export interface Wait {
+  token: string;
+  status: RequestStatus;
+}
+
+/** Which execution carries a request: `attempt` 1 is named by the request id, then `<id>-<n>`. */
+export interface ExecutionRef {
+  name: string;
+  attempt: number;
+  startedAt: string;
+  /** Set by the workflow's catch-all when the execution gave up. */
+  failedAt?: string;
+  error?: string;
+}
+
+/** An order as stored: the record, its version, and what the workflow keeps beside it. */
+export interface StoredOrder {
+  record: OrderRecord;
+  /** A save must present it, and it goes up by one with each save. */
+  version: number;
+  /** Waits by request id (absent: no execution is waiting for that request). */
+  waits: Readonly<Record<string, Wait>>;
+  /** The execution carrying each request, when it is not the first (named by the request id). */
+  executions: Readonly<Record<string, ExecutionRef>>;
+}
+
+/** The orders repository: one item per order, every change one conditional write. */
+export interface Orders {
+  get(orderId: string): Promise<StoredOrder | undefined>;
+  /** Stores a new order at version 1; OrderExistsError if the id is taken. */
+  create(record: OrderRecord): Promise<StoredOrder>;
+  /**
+   * Replaces the record if the order is still at `stored.version` (ConflictError otherwise), and
+   * answers the order as that write left it: the waits as they were at that instant. `endWait`
+   * removes that request's wait in the same write (the workflow's own steps, which run only once
+   * their wait is over).
+   */
+  save(
+    stored: StoredOrder,
+    next: OrderRecord,
+    options?: { endWait?: string },
+  ): Promise<StoredOrder>;
+}
+
+/** Longest list cursor accepted: real ones stay well below it (ids are at most 128 characters). */
+export const MAX_CURSOR_LENGTH = 2048;
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; null when there are no more items. */
+  nextCursor: string | null;
+}
+
+/** An entry of the buyer's list: the order, and what its requests tell about the buyer's options. */
+export interface OrderSummary extends RequestFacts {
+  order: Order;
+}
+
+/** The lists people read (each a Query on an index, never a Scan). */
+export interface OrderLists {
+  buyerOrders(buyerId: string, page: PageRequest): Promise<Page<OrderSummary>>;
+  /** A seller's orders whose latest request is in `status`, soonest deadline first. */
+  sellerQueue(
+    sellerId: string,
+    status: RequestStatus,
+    page: PageRequest,
+  ): Promise<Page<CancellationRequestSummary>>;
+  /** Orders whose latest request is in `status` and is (or was) an operator's, soonest first. */
+  operatorQueue(
+    status: RequestStatus,
+    page: PageRequest,
+  ): Promise<Page<CancellationRequestSummary>>;
+}
+
+/** An order that needs looking at (an open request, or notices due), since `since`. */
+export interface Attention {
+  orderId: string;
+  since: string;
+}
+
+/** The reconciler's index of orders that need attention, in shards, oldest first. */
+export interface AttentionIndex {
+  readonly shards: number;
+  page(
+    shard: number,
+    before: string,
+    start?: Record<string, unknown>,
+  ): Promise<{ items: Attention[]; next?: Record<string, unknown> }>;
+}
+
+/** What the workflow and the reconciler record about executions, beside the order. */
+export interface ExecutionRecords {
+  /**
+   * Records that `next` now carries the request, if the one on record is still `expected` (absent:
+   * the first execution): two reconcilers never both resume it. False when someone else did.
+   */
+  claim(
+    orderId: string,
+    requestId: string,
+    expected: ExecutionRef | undefined,
+    next: ExecutionRef,
+  ): Promise<boolean>;
+  /** The workflow's catch-all: marks execution `name` of the request as having given up. */
+  recordFailure(
+    orderId: string,
+    requestId: string,
+    name: string,
+    error: string,
+    now: string,
+  ): Promise<void>;
+  /** Forgets a wait whose execution no longer waits (only if it still holds `token`). */
+  forgetWait(orderId: string, requestId: string, token: string): Promise<void>;
+}
+
+/** The execution input: the workflow reads everything else from the order record. */
+export interface WorkflowInput {
+  orderId: string;
+  requestId: string;
+  /** Follows the request into its execution's log lines (the request id). */
+  correlationId: string;
+}
+
+/** Waking a waiting execution (SendTaskSuccess): all any change needs of the workflow. */
+export interface WorkflowSignals {
+  /** Ends the wait holding `token`; false when that wait was already over (a stale token). */
+  wake(token: string, detail: { status: RequestStatus }): Promise<boolean>;
+}
+
+/** Starting and finding executions: the reconciler's (the table's stream starts new ones). */
+export interface WorkflowExecutions {
+  /**
+   * Starts an execution named `name`. Standard workflows treat a second start with the same name
+   * and input as the same execution; false when one of that name already exists otherwise.
+   */
+  start(input: WorkflowInput, name: string): Promise<boolean>;
+  /** Whether the execution of that name is running. */
+  isRunning(name: string): Promise<boolean>;
+  /** The names of the running executions. */
+  runningNames(): Promise<Set<string>>;
+}
+
+/**
+ * The dead-letter queue of the stream's pipe: starts it could not make. Each message only says a
+ * batch failed (a stream's dead letters carry its shard and sequence numbers, not the item), so
+ * the reconciler drains it after its sweep has started every request that never began.
+ */
+export interface FailedStarts {
+  /** Up to `max` messages, each by its receipt handle. */
+  receive(max: number): Promise<string[]>;
+  remove(receipts: readonly string[]): Promise<void>;
+}
+
+/** A rendered email, ready to send. Recipients come from the order record only. */
+export interface Mail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+/** Where domain events go (the EventBridge bus in AWS). */
+export interface EventPublisher {
+  publish(events: readonly TimelineEvent[]): Promise<void>;
+}
+
+export interface RefundInstruction {
+  /** The idempotency key: every attempt for one refund passes the same one. */
+  refundId: string;
+  orderId: string;
+  requestId: string;
+  amount: number;
+  currency: Currency;
+  method: RefundMethod;
+}
+
+export interface RefundReceipt {
+  refundId: string;
+  providerReference: string;
+  /** True when this call found the refund already made by an earlier attempt. */
+  replayed: boolean;
+}
+
+/** The payment provider. A permanent refusal throws RefundDeclinedError (errors.ts). */
+export interface Payments {
+  /** Makes the refund once: the same key again answers the first refund (`replayed`). */
+  refund(instruction: RefundInstruction): Promise<RefundReceipt>;
+  /** The refund made under `refundId`, or undefined when none was (yet) made. */
+  lookup(refundId: string): Promise<RefundReceipt | undefined>;
+}
+
+export interface Clock {
+  /** Now, as an ISO 8601 UTC instant. */
+  now(): string;
+}
+
+export const systemClock: Clock = { now: () => new Date().toISOString() };
+
+/** Structured log lines (Powertools' Logger in Lambda): never bodies, emails or tokens. */
+export interface Log {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/** Business counts the alarms watch. */
+export type CountMetric =
+  | "RefundFailed"
+  | "RefundDeclined"
+  | "MailFailed"
+  | "EventsNotPublished"
+  | "SignalNotSent"
+  | "WorkflowFailed"
+  | "WorkflowResumed"
+  | "PipeFailuresDrained";
+
+/** Business metrics (Powertools EMF in Lambda); never fails a change. */
+export interface Metrics {
+  count(name: CountMetric, value?: number): void;
+  /** Several measurements in one EMF line (a change's, the reconciler's gauges). */
+  measure(measurements: readonly Measurement[]): void;
+}
+
+/** Metrics that go nowhere: for functions and tests that publish none. */
+export const noMetrics: Metrics = { count: () => undefined, measure: () => undefined };

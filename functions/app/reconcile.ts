@@ -1,0 +1,284 @@
+// Nothing stalls: the reconciler re-derives from the stored items what a lost start, signal, mail
+// or event left undone. For every order that needs attention (an index of keys, never a Scan):
+// an open request without a running execution is resumed; an execution waiting on a request
+// whose status moved on is woken again, and one parked with notices still due is woken to send
+// them; what a finished request still has to send is sent here. Then the pipe's dead letters,
+// now covered, are drained.
+import { hasDueNotices, noticesDueSince, withMarks } from "../domain/notices.ts";
+import type { CancellationRequest, OrderRecord } from "../domain/types.ts";
+import { isTerminal } from "../domain/types.ts";
+import { needsWakeUp } from "../domain/workflow-plan.ts";
+import { ConflictError } from "./errors.ts";
+import type {
+  AttentionIndex,
+  ExecutionRecords,
+  ExecutionRef,
+  FailedStarts,
+  Orders,
+  StoredOrder,
+  WorkflowExecutions,
+  WorkflowSignals,
+} from "./ports.ts";
+import { type NoticeDeps, sendDueNotices } from "./send-notices.ts";
+
+export interface ReconcileDeps extends NoticeDeps {
+  orders: Orders;
+  attention: AttentionIndex;
+  executions: WorkflowExecutions;
+  executionRecords: ExecutionRecords;
+  signals: WorkflowSignals;
+  failedStarts?: FailedStarts;
+}
+
+/**
+ * Work younger than this is left to whoever is doing it (a segment sending what its change caused,
+ * a wake-up the API just sent). Open requests get no grace: resuming one whose start is still
+ * under way is harmless, since a request's first execution is named by its id and a start with
+ * the same name and input is the same execution.
+ */
+export const GRACE_SECONDS = 60;
+
+export interface ReconcileReport {
+  checked: number;
+  /** Open requests and the oldest one's age in seconds. */
+  open: number;
+  oldestOpenSeconds: number;
+  openOverDay: number;
+  resumed: { requestId: string; execution: string }[];
+  /** Waiting executions woken (a lost signal, or notices to send). */
+  woken: string[];
+  /** Mail sent and event batches published here (`<requestId>/<mail key>`, `<requestId>/events`). */
+  sent: string[];
+  failed: string[];
+  /** Dead letters of the stream's pipe drained after the sweep. */
+  drained: number;
+  /** Orders or index pages that an AWS fault kept from being handled: next time, then. */
+  errors: number;
+}
+
+/** The name of a request's `attempt`-th execution: the first is named by the request id. */
+export const executionName = (requestId: string, attempt: number): string =>
+  attempt <= 1 ? requestId : `${requestId}-${attempt}`;
+
+const DAY_SECONDS = 86_400;
+/** Dead letters drained per sweep (a message stands for a batch of stream records). */
+const MAX_DEAD_LETTERS = 100;
+
+/** One sweep's view of the running executions: listed once, and only when first needed. */
+const runningNames = (deps: ReconcileDeps) => {
+  let names: Promise<Set<string>> | undefined;
+  return () => {
+    names ??= deps.executions.runningNames().catch((error: unknown) => {
+      names = undefined;
+      throw error;
+    });
+    return names;
+  };
+};
+
+/** Resumes an open request whose execution is not running; answers its new execution's name. */
+const resume = async (
+  deps: ReconcileDeps,
+  stored: StoredOrder,
+  request: CancellationRequest,
+  now: string,
+): Promise<string | undefined> => {
+  const { orderId } = stored.record.order;
+  const { requestId } = request;
+  const recorded = stored.executions[requestId];
+  const current = recorded?.name ?? requestId;
+  const input = { orderId, requestId, correlationId: requestId };
+  // Not listed as running under its name: starting that name again is harmless (the same name
+  // and input are the same execution). It started now if it never had (the pipe could not), or
+  // was running and not yet listed: only the first is news.
+  if (await deps.executions.start(input, current)) {
+    return recorded || request.status !== "REQUESTED" ? undefined : current;
+  }
+  if (await deps.executions.isRunning(current)) return undefined;
+  // It ended without finishing the request: a new execution under a new name, claimed first so
+  // that two reconcilers never resume the same request at once.
+  const attempt = (recorded?.attempt ?? 1) + 1;
+  const next: ExecutionRef = { name: executionName(requestId, attempt), attempt, startedAt: now };
+  if (!(await deps.executionRecords.claim(orderId, requestId, recorded, next))) return undefined;
+  await deps.executions.start(input, next.name);
+  deps.metrics.count("WorkflowResumed");
+  deps.log.warn("resumed a stalled request", {
+    orderId,
+    requestId,
+    previous: current,
+    execution: next.name,
+  });
+  return next.name;
+};
+
+/** Saves marks on the order, deciding again on the fresh item after a lost race. */
+const saveMarks = async (
+  deps: ReconcileDeps,
+  stored: StoredOrder,
+  marks: Parameters<typeof withMarks>[1],
+): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.orders.save(stored, withMarks(stored.record, marks));
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= 3) throw error;
+      const fresh = await deps.orders.get(stored.record.order.orderId);
+      if (!fresh) return;
+      stored = fresh;
+    }
+  }
+};
+
+/** Looks at one order: each request's execution, wait and notices. */
+const reconcileOrder = async (
+  deps: ReconcileDeps,
+  orderId: string,
+  report: ReconcileReport,
+  running: () => Promise<Set<string>>,
+  now: string,
+  graceBefore: string,
+): Promise<void> => {
+  const stored = await deps.orders.get(orderId);
+  if (!stored) return;
+  const { record } = stored;
+  // Requests whose notices nobody else will send: no execution of theirs is running.
+  const unattended: Record<string, CancellationRequest> = {};
+  for (const request of Object.values(record.requests)) {
+    const { requestId } = request;
+    const open = !isTerminal(request.status);
+    if (open) {
+      const age = Math.max(0, (Date.parse(now) - Date.parse(request.createdAt)) / 1000);
+      report.open += 1;
+      report.oldestOpenSeconds = Math.max(report.oldestOpenSeconds, age);
+      if (age > DAY_SECONDS) report.openOverDay += 1;
+    }
+    const name = stored.executions[requestId]?.name ?? requestId;
+    const isRunning = (await running()).has(name);
+    if (open && !isRunning) {
+      const execution = await resume(deps, stored, request, now);
+      if (execution) report.resumed.push({ requestId, execution });
+      continue;
+    }
+    const wait = stored.waits[requestId];
+    if (isRunning) {
+      if (wait && (await wakeIfDue(deps, stored, request, wait, graceBefore))) {
+        report.woken.push(requestId);
+      }
+      continue;
+    }
+    if (hasDueNotices(request)) unattended[requestId] = request;
+  }
+  if (Object.keys(unattended).length === 0) return;
+  const marks = await sendDueNotices(
+    deps,
+    { ...record, requests: unattended } satisfies OrderRecord,
+    { dueBefore: graceBefore },
+  );
+  for (const mark of marks) {
+    const what = `${mark.requestId}/${mark.kind === "PUBLISHED" ? "events" : mark.key}`;
+    (mark.kind === "MAIL_FAILED" ? report.failed : report.sent).push(what);
+  }
+  if (marks.length > 0) await saveMarks(deps, stored, marks);
+};
+
+/**
+ * Wakes a waiting execution that has something to do and has not done it within the grace: a
+ * status that moved on (the change's wake-up was lost) or notices still due (a failed send, which
+ * its next segment retries). A wait whose execution no longer waits is forgotten.
+ */
+const wakeIfDue = async (
+  deps: ReconcileDeps,
+  stored: StoredOrder,
+  request: CancellationRequest,
+  wait: StoredOrder["waits"][string],
+  graceBefore: string,
+): Promise<boolean> => {
+  const { orderId } = stored.record.order;
+  const { requestId } = request;
+  const moved = needsWakeUp(stored.record, requestId, wait.status);
+  const due = moved
+    ? request.updatedAt < graceBefore
+    : (noticesDueSince(request) ?? "~") < graceBefore;
+  if (!due) return false;
+  if (await deps.signals.wake(wait.token, { status: request.status })) return true;
+  await deps.executionRecords.forgetWait(orderId, requestId, wait.token);
+  return false;
+};
+
+/** Runs one sweep. `graceSeconds` 0 takes everything now (local mode's `/_local/sweep`). */
+export const reconcile = async (
+  deps: ReconcileDeps,
+  graceSeconds = GRACE_SECONDS,
+): Promise<ReconcileReport> => {
+  const now = deps.clock.now();
+  const graceBefore = new Date(Date.parse(now) - graceSeconds * 1000).toISOString();
+  const report: ReconcileReport = {
+    checked: 0,
+    open: 0,
+    oldestOpenSeconds: 0,
+    openOverDay: 0,
+    resumed: [],
+    woken: [],
+    sent: [],
+    failed: [],
+    drained: 0,
+    errors: 0,
+  };
+  // Dead letters received before the sweep are covered by it: drained after it, if it went well.
+  const deadLetters = await receiveDeadLetters(deps, report);
+  const running = runningNames(deps);
+  const failed = (what: Record<string, unknown>, error: unknown) => {
+    report.errors += 1;
+    deps.log.error("reconciling failed here; the next run tries again", {
+      ...what,
+      error: (error as Error).name,
+    });
+  };
+  // Everything up to now (inclusive: `since` is a prefix of the index's sort key).
+  const before = `${now}~`;
+  for (let shard = 0; shard < deps.attention.shards; shard++) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      let page: Awaited<ReturnType<AttentionIndex["page"]>>;
+      try {
+        page = await deps.attention.page(shard, before, start);
+      } catch (error) {
+        // One partition's trouble must not stop the others.
+        failed({ shard }, error);
+        break;
+      }
+      for (const item of page.items) {
+        report.checked += 1;
+        try {
+          await reconcileOrder(deps, item.orderId, report, running, now, graceBefore);
+        } catch (error) {
+          // One order's trouble must not stop the sweep.
+          failed({ orderId: item.orderId }, error);
+        }
+      }
+      start = page.next;
+    } while (start);
+  }
+  if (deadLetters.length > 0 && report.errors === 0 && deps.failedStarts) {
+    try {
+      await deps.failedStarts.remove(deadLetters);
+      report.drained = deadLetters.length;
+      deps.metrics.count("PipeFailuresDrained", deadLetters.length);
+    } catch (error) {
+      failed({ queue: "pipe dead letters" }, error);
+    }
+  }
+  return report;
+};
+
+const receiveDeadLetters = async (deps: ReconcileDeps, report: ReconcileReport) => {
+  if (!deps.failedStarts) return [];
+  try {
+    return await deps.failedStarts.receive(MAX_DEAD_LETTERS);
+  } catch (error) {
+    report.errors += 1;
+    deps.log.error("the pipe's dead letters could not be read", { error: (error as Error).name });
+    return [];
+  }
+};

@@ -1,0 +1,113 @@
+// Sends what an order's stored state says must go out and has not (notices.ts): each request's
+// domain events, then its mail, rendered here in the order's locale. Answers the marks to save;
+// the caller saves them with its next write. Used by the workflow's segment (right after each
+// change) and by the reconciler (what a failure left behind).
+import { renderEmail } from "../domain/emails.ts";
+import {
+  type DueMail,
+  dueEvents,
+  dueMail,
+  MAIL_MAX_TRIES,
+  type NoticeMark,
+  type Recipient,
+} from "../domain/notices.ts";
+import type { OrderRecord } from "../domain/types.ts";
+import type { Clock, EventPublisher, Log, Mailer, Metrics } from "./ports.ts";
+
+export interface NoticeDeps {
+  mailer: Mailer;
+  events: EventPublisher;
+  clock: Clock;
+  log: Log;
+  metrics: Metrics;
+  /** Operators' alert addresses (none configured: their mail is marked sent without sending). */
+  operatorEmails: readonly string[];
+}
+
+/** An error's name only: messages of SES and EventBridge errors may quote addresses. */
+const errorName = (error: unknown): string =>
+  error instanceof Error ? error.name : "UnknownError";
+
+const recipients = (deps: NoticeDeps, record: OrderRecord, to: Recipient): string[] => {
+  switch (to) {
+    case "BUYER":
+      return [record.order.buyerEmail];
+    case "SELLER":
+      return [record.order.sellerEmail];
+    case "OPERATORS":
+      return [...deps.operatorEmails];
+  }
+};
+
+export interface SendOptions {
+  /** Only what has been due since before this instant (the reconciler's grace). */
+  dueBefore?: string;
+  /**
+   * What this caller already tried and failed (`<requestId>/<mail key>`, `<requestId>/events`):
+   * each is tried at most once per caller, so a failing one never holds a segment back.
+   */
+  tried?: Set<string>;
+}
+
+/**
+ * Publishes each request's unpublished events and sends its due mail. Never throws: a failure is
+ * a mark (a mail's failed try; events stay unpublished) and a warning, retried later.
+ */
+export const sendDueNotices = async (
+  deps: NoticeDeps,
+  record: OrderRecord,
+  options: SendOptions = {},
+): Promise<NoticeMark[]> => {
+  const marks: NoticeMark[] = [];
+  const due = (since: string) => options.dueBefore === undefined || since < options.dueBefore;
+  for (const request of Object.values(record.requests)) {
+    const { requestId } = request;
+    // Events first: integrators hear of a change no later than the people it concerns.
+    const events = dueEvents(request);
+    const first = events[0];
+    const eventsKey = `${requestId}/events`;
+    if (first && due(first.detail.at) && !options.tried?.has(eventsKey)) {
+      try {
+        await deps.events.publish(events);
+        marks.push({ kind: "PUBLISHED", requestId, through: request.timeline.length });
+      } catch (error) {
+        options.tried?.add(eventsKey);
+        deps.metrics.count("EventsNotPublished");
+        deps.log.warn("events not published yet", { requestId, error: errorName(error) });
+      }
+    }
+    for (const mail of dueMail(request)) {
+      if (!due(mail.since) || options.tried?.has(`${requestId}/${mail.key}`)) continue;
+      options.tried?.add(`${requestId}/${mail.key}`);
+      marks.push(await sendMail(deps, record, mail));
+    }
+  }
+  return marks;
+};
+
+const sendMail = async (
+  deps: NoticeDeps,
+  record: OrderRecord,
+  mail: DueMail,
+): Promise<NoticeMark> => {
+  const { requestId, key } = mail;
+  const to = recipients(deps, record, mail.to);
+  const now = deps.clock.now();
+  if (to.length > 0) {
+    try {
+      const rendered = renderEmail(mail.template, record, requestId, now);
+      await deps.mailer.send({ to, ...rendered });
+    } catch (error) {
+      const tries = mail.tries + 1;
+      const context = { requestId, mail: key, tries, error: errorName(error) };
+      if (tries >= MAIL_MAX_TRIES) {
+        deps.metrics.count("MailFailed");
+        deps.log.error("mail given up after repeated failures; operators are told", context);
+      } else {
+        deps.log.warn("mail not sent yet", context);
+      }
+      return { kind: "MAIL_FAILED", requestId, key, error: errorName(error), tries, at: now };
+    }
+  }
+  return { kind: "MAIL_SENT", requestId, key, at: now };
+};
