@@ -1,7 +1,7 @@
 // The production adapters of each port, each built on first use from the environment (config.ts)
 // and kept for the container's life. A function's composition root (its handler module) takes
 // only the ones its route or step uses, and the bundler leaves the rest out.
-import { systemClock } from "../app/ports.ts";
+import { type Payments, systemClock } from "../app/ports.ts";
 import { dynamoDb, eventBridge, ses, sqs, stepFunctions } from "./aws-clients.ts";
 import {
   deadLetterQueueUrl,
@@ -49,9 +49,20 @@ export const mailer = /* @__PURE__ */ once(
 export const eventPublisher = /* @__PURE__ */ once(
   () => new EventBridgePublisher({ client: eventBridge, busName: eventBusName() }),
 );
-export const payments = /* @__PURE__ */ once(
-  () => new LedgerPayments({ client: dynamoDb(), tableName: refundsTableName() }),
-);
+let wrapPaymentsWith: ((provider: Payments) => Payments) | undefined;
+
+/**
+ * Local mode puts its stand-in's faults and counts around the provider (local/payments.ts); called
+ * before the first refund. Nothing deployed calls it.
+ */
+export const wrapPayments = (wrap: (provider: Payments) => Payments): void => {
+  wrapPaymentsWith = wrap;
+};
+
+export const payments = /* @__PURE__ */ once((): Payments => {
+  const ledger = new LedgerPayments({ client: dynamoDb(), tableName: refundsTableName() });
+  return wrapPaymentsWith ? wrapPaymentsWith(ledger) : ledger;
+});
 export const failedStarts = /* @__PURE__ */ once(
   () => new SqsDeadLetters({ client: sqs, queueUrl: deadLetterQueueUrl() }),
 );

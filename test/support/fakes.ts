@@ -1,0 +1,452 @@
+// In-memory fakes of the application's ports (functions/app/ports.ts), for the unit loop
+// (`npm run test:unit`: no Java, no network). They keep the contracts the DynamoDB, Step Functions,
+// SES, EventBridge and ledger adapters keep, where the application relies on them: versioned
+// conditional saves (ConflictError), the waits the state machine writes, lists ordered by the same
+// index keys (derived by the DynamoDB adapter's own pure key functions), StartExecution's naming
+// rules, the ledger's once-per-key refunds. Each fake can be told to fail, as an outage would.
+import { queueTime, shardOf } from "../../functions/adapters/dynamodb/order-item.ts";
+import {
+  ConflictError,
+  InvalidCursorError,
+  OrderExistsError,
+  RefundDeclinedError,
+} from "../../functions/app/errors.ts";
+import type {
+  Attention,
+  AttentionIndex,
+  Clock,
+  CountMetric,
+  EventPublisher,
+  ExecutionRecords,
+  ExecutionRef,
+  FailedStarts,
+  Log,
+  Mail,
+  Mailer,
+  Metrics,
+  OrderLists,
+  OrderSummary,
+  Orders,
+  Page,
+  PageRequest,
+  Payments,
+  RefundInstruction,
+  RefundReceipt,
+  StoredOrder,
+  Wait,
+  WorkflowExecutions,
+  WorkflowInput,
+  WorkflowSignals,
+} from "../../functions/app/ports.ts";
+import type { Measurement } from "../../functions/domain/change-metrics.ts";
+import { requestFacts } from "../../functions/domain/eligibility.ts";
+import { attentionSince } from "../../functions/domain/notices.ts";
+import type { TimelineEvent } from "../../functions/domain/published-events.ts";
+import { latestRequest } from "../../functions/domain/requests.ts";
+import type { OrderRecord, RequestStatus } from "../../functions/domain/types.ts";
+import { type CancellationRequestSummary, toRequestSummary } from "../../functions/domain/views.ts";
+
+/** An error named like the AWS one (the adapters and the app tell errors apart by name). */
+export const awsError = (name: string, message = name): Error =>
+  Object.assign(new Error(message), { name });
+
+/** Failures to inject: `next` makes that many next calls throw `error` (a 503-like outage). */
+export class Outage {
+  next = 0;
+  constructor(private readonly error: () => Error) {}
+  /** Throws if an injected failure is due. */
+  check(): void {
+    if (this.next > 0) {
+      this.next -= 1;
+      throw this.error();
+    }
+  }
+}
+
+interface Item {
+  record: OrderRecord;
+  version: number;
+  waits: Record<string, Wait>;
+  executions: Record<string, ExecutionRef>;
+}
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+const stored = (item: Item): StoredOrder => copy(item);
+
+/**
+ * The orders table in memory: the repository, the lists, the reconciler's index and the workflow's
+ * records over one map of items, as the DynamoDB adapters share one table.
+ */
+export class FakeOrderTable implements Orders, OrderLists, AttentionIndex, ExecutionRecords {
+  readonly items = new Map<string, Item>();
+  readonly shards = 4;
+  /** Writes made (creates and saves), to assert that a change is one write. */
+  writes = 0;
+  readonly outage = new Outage(() => awsError("ProvisionedThroughputExceededException"));
+
+  async get(orderId: string): Promise<StoredOrder | undefined> {
+    this.outage.check();
+    const item = this.items.get(orderId);
+    return item && stored(item);
+  }
+
+  async create(record: OrderRecord): Promise<StoredOrder> {
+    this.outage.check();
+    if (this.items.has(record.order.orderId)) throw new OrderExistsError();
+    const item: Item = { record: copy(record), version: 1, waits: {}, executions: {} };
+    this.items.set(record.order.orderId, item);
+    this.writes += 1;
+    return stored(item);
+  }
+
+  async save(
+    current: StoredOrder,
+    next: OrderRecord,
+    options: { endWait?: string } = {},
+  ): Promise<StoredOrder> {
+    this.outage.check();
+    const item = this.items.get(current.record.order.orderId);
+    if (!item || item.version !== current.version) throw new ConflictError();
+    item.record = copy(next);
+    item.version += 1;
+    if (options.endWait !== undefined) delete item.waits[options.endWait];
+    this.writes += 1;
+    return stored(item);
+  }
+
+  /** What a wait state does: stores its token while the request is still in `status`. */
+  storeWait(orderId: string, requestId: string, token: string, status: RequestStatus): boolean {
+    const item = this.items.get(orderId);
+    if (item?.record.requests[requestId]?.status !== status) return false;
+    item.waits[requestId] = { token, status };
+    return true;
+  }
+
+  // ---- lists: the same orders the indexes would list, in the same order --------------------
+
+  private paginate<T>(all: T[], page: PageRequest, query: string): Page<T> {
+    let start = 0;
+    if (page.cursor !== undefined) {
+      const [cursorQuery, offset] = Buffer.from(page.cursor, "base64url").toString().split("|");
+      if (cursorQuery !== query || !/^\d+$/.test(offset ?? "")) throw new InvalidCursorError();
+      start = Number(offset);
+    }
+    const items = all.slice(start, start + page.limit);
+    const more = start + page.limit < all.length;
+    return {
+      items,
+      nextCursor: more ? Buffer.from(`${query}|${start + page.limit}`).toString("base64url") : null,
+    };
+  }
+
+  async buyerOrders(buyerId: string, page: PageRequest): Promise<Page<OrderSummary>> {
+    this.outage.check();
+    const orders = [...this.items.values()]
+      .map((item) => item.record)
+      .filter((record) => record.order.buyerId === buyerId)
+      .sort((a, b) =>
+        `${b.order.placedAt}#${b.order.orderId}`.localeCompare(
+          `${a.order.placedAt}#${a.order.orderId}`,
+        ),
+      )
+      .map((record) => copy({ order: record.order, ...requestFacts(record) }));
+    return this.paginate(orders, page, `buyer:${buyerId}`);
+  }
+
+  private queue(
+    matches: (record: OrderRecord, status: RequestStatus) => boolean,
+    status: RequestStatus,
+  ): CancellationRequestSummary[] {
+    return [...this.items.values()]
+      .flatMap(({ record }) => {
+        const latest = latestRequest(record);
+        if (!latest || latest.status !== status || !matches(record, status)) return [];
+        return [{ key: `${queueTime(latest)}#${record.order.orderId}`, latest }];
+      })
+      .sort((a, b) => a.key.localeCompare(b.key))
+      .map(({ latest }) => toRequestSummary(latest));
+  }
+
+  async sellerQueue(
+    sellerId: string,
+    status: RequestStatus,
+    page: PageRequest,
+  ): Promise<Page<CancellationRequestSummary>> {
+    this.outage.check();
+    const all = this.queue((record) => record.order.sellerId === sellerId, status);
+    return this.paginate(all, page, `seller:${sellerId}:${status}`);
+  }
+
+  async operatorQueue(
+    status: RequestStatus,
+    page: PageRequest,
+  ): Promise<Page<CancellationRequestSummary>> {
+    this.outage.check();
+    // While the policy itself decides a small refund, there is nothing for an operator to do.
+    const all = this.queue((record) => {
+      const latest = latestRequest(record);
+      return !(latest?.status === "AWAITING_MARKETPLACE" && latest.marketplaceReview === "POLICY");
+    }, status);
+    return this.paginate(all, page, `operator:${status}`);
+  }
+
+  // ---- the reconciler's index ----------------------------------------------------------------
+
+  async page(
+    shard: number,
+    before: string,
+    start?: Record<string, unknown>,
+  ): Promise<{ items: Attention[]; next?: Record<string, unknown> }> {
+    this.outage.check();
+    const all = [...this.items.values()]
+      .flatMap(({ record }): Attention[] => {
+        const since = attentionSince(record);
+        const { orderId } = record.order;
+        if (since === undefined || shardOf(orderId, this.shards) !== shard) return [];
+        return `${since}#${orderId}` < before ? [{ orderId, since }] : [];
+      })
+      .sort((a, b) => `${a.since}#${a.orderId}`.localeCompare(`${b.since}#${b.orderId}`));
+    const from = typeof start?.offset === "number" ? start.offset : 0;
+    const items = all.slice(from, from + 2);
+    return from + 2 < all.length ? { items, next: { offset: from + 2 } } : { items };
+  }
+
+  // ---- the workflow's records ----------------------------------------------------------------
+
+  async claim(
+    orderId: string,
+    requestId: string,
+    expected: ExecutionRef | undefined,
+    next: ExecutionRef,
+  ): Promise<boolean> {
+    this.outage.check();
+    const item = this.items.get(orderId);
+    if (!item) return false;
+    const current = item.executions[requestId];
+    if (expected ? current?.name !== expected.name : current !== undefined) return false;
+    item.executions[requestId] = copy(next);
+    return true;
+  }
+
+  async recordFailure(
+    orderId: string,
+    requestId: string,
+    name: string,
+    error: string,
+    now: string,
+  ): Promise<void> {
+    this.outage.check();
+    const item = this.items.get(orderId);
+    if (!item) return;
+    const current = item.executions[requestId];
+    if (current?.name === name) {
+      item.executions[requestId] = { ...current, failedAt: now, error };
+    } else if (!current && name === requestId) {
+      item.executions[requestId] = { name, attempt: 1, startedAt: now, failedAt: now, error };
+    }
+  }
+
+  async forgetWait(orderId: string, requestId: string, token: string): Promise<void> {
+    this.outage.check();
+    const item = this.items.get(orderId);
+    if (item?.waits[requestId]?.token === token) delete item.waits[requestId];
+  }
+}
+
+/** Step Functions in memory: executions by name, waits woken by token. */
+export class FakeWorkflow implements WorkflowSignals, WorkflowExecutions {
+  readonly executions = new Map<string, { input: WorkflowInput; running: boolean }>();
+  /** Tokens of waits still waiting; a token not here is stale. */
+  readonly waiting = new Set<string>();
+  readonly woken: { token: string; status: RequestStatus }[] = [];
+  readonly outage = new Outage(() => awsError("ThrottlingException"));
+
+  async wake(token: string, detail: { status: RequestStatus }): Promise<boolean> {
+    this.outage.check();
+    if (!this.waiting.delete(token)) return false;
+    this.woken.push({ token, status: detail.status });
+    return true;
+  }
+
+  async start(input: WorkflowInput, name: string): Promise<boolean> {
+    this.outage.check();
+    const existing = this.executions.get(name);
+    if (existing) {
+      // The same name and input, while it runs, is the same execution.
+      return existing.running && JSON.stringify(existing.input) === JSON.stringify(input);
+    }
+    this.executions.set(name, { input, running: true });
+    return true;
+  }
+
+  async isRunning(name: string): Promise<boolean> {
+    this.outage.check();
+    return this.executions.get(name)?.running ?? false;
+  }
+
+  async runningNames(): Promise<Set<string>> {
+    this.outage.check();
+    return new Set(
+      [...this.executions].flatMap(([name, execution]) => (execution.running ? [name] : [])),
+    );
+  }
+}
+
+/** SES in memory: the mail sent, in order. */
+export class FakeMailer implements Mailer {
+  readonly sent: Mail[] = [];
+  readonly outage = new Outage(() => awsError("ServiceUnavailable"));
+  async send(mail: Mail): Promise<void> {
+    this.outage.check();
+    this.sent.push(copy(mail));
+  }
+}
+
+/** EventBridge in memory: the events published, in order. */
+export class FakePublisher implements EventPublisher {
+  readonly published: TimelineEvent[] = [];
+  readonly outage = new Outage(() => awsError("InternalException"));
+  async publish(events: readonly TimelineEvent[]): Promise<void> {
+    this.outage.check();
+    this.published.push(...copy(events));
+  }
+}
+
+/** The payment provider in memory: one refund per key, declines and outages on request. */
+export class FakePayments implements Payments {
+  readonly made = new Map<string, RefundInstruction>();
+  /** Calls per key, whatever they answered. */
+  readonly calls = new Map<string, number>();
+  /** Keys the provider refuses for good. */
+  readonly declined = new Set<string>();
+  readonly outage = new Outage(() => awsError("ProviderUnavailable"));
+
+  async refund(instruction: RefundInstruction): Promise<RefundReceipt> {
+    const { refundId } = instruction;
+    this.calls.set(refundId, (this.calls.get(refundId) ?? 0) + 1);
+    this.outage.check();
+    if (this.declined.has(refundId)) throw new RefundDeclinedError(`refund ${refundId} declined`);
+    const replayed = this.made.has(refundId);
+    if (!replayed) this.made.set(refundId, copy(instruction));
+    return { refundId, providerReference: `fake-${refundId}`, replayed };
+  }
+
+  async lookup(refundId: string): Promise<RefundReceipt | undefined> {
+    this.outage.check();
+    return this.made.has(refundId)
+      ? { refundId, providerReference: `fake-${refundId}`, replayed: true }
+      : undefined;
+  }
+}
+
+/** The pipe's dead-letter queue in memory. */
+export class FakeDeadLetters implements FailedStarts {
+  readonly messages: string[] = [];
+  async receive(max: number): Promise<string[]> {
+    return this.messages.slice(0, max);
+  }
+  async remove(receipts: readonly string[]): Promise<void> {
+    for (const receipt of receipts) {
+      const index = this.messages.indexOf(receipt);
+      if (index >= 0) this.messages.splice(index, 1);
+    }
+  }
+}
+
+/** A clock the test moves. */
+export class FakeClock implements Clock {
+  constructor(private instant = "2026-11-21T00:00:00.000Z") {}
+  now(): string {
+    return this.instant;
+  }
+  set(instant: string): void {
+    this.instant = instant;
+  }
+  advance(seconds: number): string {
+    this.instant = new Date(Date.parse(this.instant) + seconds * 1000).toISOString();
+    return this.instant;
+  }
+}
+
+/** Log lines kept, by level. */
+export class FakeLog implements Log {
+  readonly lines: { level: string; message: string; extra: Record<string, unknown>[] }[] = [];
+  info(message: string, ...extra: Record<string, unknown>[]) {
+    this.lines.push({ level: "info", message, extra });
+  }
+  warn(message: string, ...extra: Record<string, unknown>[]) {
+    this.lines.push({ level: "warn", message, extra });
+  }
+  error(message: string, ...extra: Record<string, unknown>[]) {
+    this.lines.push({ level: "error", message, extra });
+  }
+}
+
+/** Metrics kept: counts by name, and every measurement. */
+export class FakeMetrics implements Metrics {
+  readonly counts = new Map<CountMetric, number>();
+  readonly measurements: Measurement[] = [];
+  count(name: CountMetric, value = 1) {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + value);
+  }
+  measure(measurements: readonly Measurement[]) {
+    this.measurements.push(...measurements);
+  }
+}
+
+export const OPERATOR_EMAILS = ["ops@example.com"];
+
+/** Every fake, wired as the functions wire their adapters. */
+export const fakeWorld = (now?: string) => {
+  const table = new FakeOrderTable();
+  const workflow = new FakeWorkflow();
+  const world = {
+    table,
+    workflow,
+    mailer: new FakeMailer(),
+    publisher: new FakePublisher(),
+    payments: new FakePayments(),
+    deadLetters: new FakeDeadLetters(),
+    clock: new FakeClock(now),
+    log: new FakeLog(),
+    metrics: new FakeMetrics(),
+  };
+  return {
+    ...world,
+    /** What a change takes (app/change-order.ts). */
+    changeDeps: () => ({
+      orders: table,
+      signals: workflow,
+      clock: world.clock,
+      log: world.log,
+      metrics: world.metrics,
+    }),
+    /** What the workflow's segment takes (app/segment.ts). */
+    segmentDeps: () => ({
+      orders: table,
+      payments: world.payments,
+      mailer: world.mailer,
+      events: world.publisher,
+      clock: world.clock,
+      log: world.log,
+      metrics: world.metrics,
+      operatorEmails: OPERATOR_EMAILS,
+    }),
+    /** What the reconciler takes (app/reconcile.ts). */
+    reconcileDeps: () => ({
+      orders: table,
+      attention: table,
+      executions: workflow,
+      executionRecords: table,
+      signals: workflow,
+      failedStarts: world.deadLetters,
+      mailer: world.mailer,
+      events: world.publisher,
+      clock: world.clock,
+      log: world.log,
+      metrics: world.metrics,
+      operatorEmails: OPERATOR_EMAILS,
+    }),
+  };
+};
