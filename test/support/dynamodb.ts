@@ -9,8 +9,11 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, inject } from "vitest";
-import { createDocumentClient } from "../../functions/adapters/order-store.ts";
-import { createRefundsTableInput, createTableInput } from "../../functions/adapters/table.ts";
+import { createDocumentClient } from "../../functions/adapters/dynamodb/document-client.ts";
+import {
+  createRefundsTableInput,
+  createTableInput,
+} from "../../functions/adapters/dynamodb/table.ts";
 
 export const BACKENDS = ["dynamodb-local", "dynalite"] as const;
 export type Backend = (typeof BACKENDS)[number];

@@ -1,0 +1,185 @@
+// The order item's derived attributes, pure: the index keys and the list attributes a record
+// implies (the DynamoDB adapters write exactly these in the same write as the change).
+import { describe, expect, it } from "vitest";
+import {
+  indexKeys,
+  listAttributes,
+  shardOf,
+} from "../../functions/adapters/dynamodb/order-item.ts";
+import {
+  OPERATOR_QUEUE_SHARDS,
+  PROJECTED_ATTRIBUTES,
+  WORK_SHARDS,
+} from "../../functions/adapters/dynamodb/table.ts";
+import type { CancellationRequest } from "../../functions/domain/types.ts";
+import { at, cancellationRequest, orderRecord } from "../support/records.ts";
+
+const awaitingSeller = (orderId: string, deadlineHours: number, createdHours = 1) =>
+  cancellationRequest({
+    requestId: `${orderId}-r1`,
+    orderId,
+    createdAt: at(createdHours),
+    sellerDeadline: at(deadlineHours),
+  });
+
+const awaitingMarketplace = (
+  request: CancellationRequest,
+  review: "POLICY" | "OPERATOR",
+  deadlineHours: number,
+): CancellationRequest => ({
+  ...request,
+  status: "AWAITING_MARKETPLACE",
+  marketplaceReview: review,
+  marketplaceDeadline: at(deadlineHours),
+  updatedAt: at(2),
+});
+
+/** Every entry of the request's timeline published and its mail sent: nothing left to do. */
+const settled = (request: CancellationRequest): CancellationRequest => ({
+  ...request,
+  notices: { mail: {}, published: request.timeline.length },
+});
+
+const opsShard = (orderId: string) => shardOf(orderId, OPERATOR_QUEUE_SHARDS);
+
+describe("indexKeys", () => {
+  it("gives an order without requests only the buyer keys", () => {
+    const record = orderRecord({ orderId: "o-1", buyerId: "b-1", placedAt: at(0) });
+    expect(indexKeys(record)).toEqual({ buyerPk: "BUYER#b-1", buyerSk: `${at(0)}#o-1` });
+  });
+
+  it("queues an order under its latest request's status and current deadline", () => {
+    const old = settled(
+      cancellationRequest({
+        requestId: "r-old",
+        orderId: "o-1",
+        status: "REJECTED",
+        createdAt: at(1),
+        updatedAt: at(3),
+      }),
+    );
+    const latest = awaitingSeller("o-1", 50, 5);
+    const keys = indexKeys(orderRecord({ orderId: "o-1", sellerId: "s-1" }, [latest, old]));
+    expect(keys).toMatchObject({
+      sellerQueuePk: "SELLER#s-1#AWAITING_SELLER",
+      sellerQueueSk: `${at(50)}#o-1`,
+      operatorQueuePk: `OPS#AWAITING_SELLER#${opsShard("o-1")}`,
+      operatorQueueSk: `${at(50)}#o-1`,
+    });
+  });
+
+  it("breaks a createdAt tie by the greater requestId", () => {
+    const a = cancellationRequest({ requestId: "r-a", orderId: "o-1", status: "WITHDRAWN" });
+    const b = cancellationRequest({ requestId: "r-b", orderId: "o-1", status: "REJECTED" });
+    expect(indexKeys(orderRecord({ orderId: "o-1" }, [b, a])).sellerQueuePk).toBe(
+      "SELLER#seller-1#REJECTED",
+    );
+  });
+
+  it("sorts each status by the deadline of its wait, or by the last change", () => {
+    const base = awaitingSeller("o-1", 50);
+    const cases: [CancellationRequest, string][] = [
+      [{ ...base, status: "REQUESTED" }, at(50)],
+      [awaitingMarketplace(base, "OPERATOR", 70), at(70)],
+      [{ ...base, status: "REFUND_FAILED", refundRetryDeadline: at(90), updatedAt: at(9) }, at(90)],
+      [{ ...base, status: "REFUND_PENDING", updatedAt: at(8) }, at(8)],
+      [{ ...base, status: "COMPLETED", updatedAt: at(7) }, at(7)],
+    ];
+    for (const [request, time] of cases) {
+      expect(indexKeys(orderRecord({ orderId: "o-1" }, [request])).sellerQueueSk).toBe(
+        `${time}#o-1`,
+      );
+    }
+  });
+
+  it("spreads each operator queue status over its shards by order id", () => {
+    const partitions = new Set(
+      Array.from(
+        { length: 200 },
+        (_, i) =>
+          indexKeys(orderRecord({ orderId: `o-${i}` }, [awaitingSeller(`o-${i}`, 50)]))
+            .operatorQueuePk,
+      ),
+    );
+    expect(partitions).toEqual(
+      new Set(Array.from({ length: OPERATOR_QUEUE_SHARDS }, (_, s) => `OPS#AWAITING_SELLER#${s}`)),
+    );
+  });
+
+  it("keeps an order in PendingWork while a request is open, since its creation", () => {
+    const open = awaitingSeller("o-1", 50, 5);
+    const keys = indexKeys(orderRecord({ orderId: "o-1" }, [open]));
+    expect(keys.workShard).toBe(`WORK#${shardOf("o-1", WORK_SHARDS)}`);
+    expect(keys.workSince).toBe(`${open.createdAt}#o-1`);
+  });
+
+  it("keeps a finished request's order in PendingWork until its mail and events went out", () => {
+    const done: CancellationRequest = {
+      ...awaitingSeller("o-1", 50, 5),
+      status: "WITHDRAWN",
+      updatedAt: at(6),
+      timeline: [
+        { at: at(5), type: "REQUESTED", actor: "buyer-1" },
+        { at: at(6), type: "WITHDRAWN", actor: "buyer-1" },
+      ],
+    };
+    // Nothing published yet: due since the first entry.
+    expect(indexKeys(orderRecord({ orderId: "o-1" }, [done])).workSince).toBe(`${at(5)}#o-1`);
+    // Events out, the withdrawal's two mails not: due since the WITHDRAWN entry.
+    const published = { ...done, notices: { mail: {}, published: 2 } };
+    expect(indexKeys(orderRecord({ orderId: "o-1" }, [published])).workSince).toBe(`${at(6)}#o-1`);
+    // Everything out: no longer the reconciler's.
+    const sent = {
+      ...done,
+      notices: {
+        mail: { "1.BUYER_WITHDRAWN": at(6), "1.SELLER_OUTCOME": at(6) },
+        published: 2,
+      },
+    };
+    const keys = indexKeys(orderRecord({ orderId: "o-1" }, [sent]));
+    expect(keys.workShard).toBeUndefined();
+    expect(keys.workSince).toBeUndefined();
+  });
+
+  it("spreads orders over every PendingWork shard", () => {
+    const shards = new Set(Array.from({ length: 200 }, (_, i) => shardOf(`o-${i}`, WORK_SHARDS)));
+    expect(shards.size).toBe(WORK_SHARDS);
+  });
+
+  it("keeps a policy-decided marketplace review out of the operator queue only", () => {
+    const base = awaitingSeller("o-1", 50);
+    const policy = indexKeys(
+      orderRecord({ orderId: "o-1" }, [awaitingMarketplace(base, "POLICY", 70)]),
+    );
+    expect(policy.sellerQueuePk).toBe("SELLER#seller-1#AWAITING_MARKETPLACE");
+    expect(policy.operatorQueuePk).toBeUndefined();
+    expect(policy.operatorQueueSk).toBeUndefined();
+    const operator = indexKeys(
+      orderRecord({ orderId: "o-1" }, [awaitingMarketplace(base, "OPERATOR", 70)]),
+    );
+    expect(operator.operatorQueuePk).toBe(`OPS#AWAITING_MARKETPLACE#${opsShard("o-1")}`);
+  });
+});
+
+describe("listAttributes", () => {
+  it("are exactly what the list indexes project", () => {
+    const record = orderRecord({ orderId: "o-1" }, [awaitingSeller("o-1", 48)]);
+    expect(Object.keys(listAttributes(record)).sort()).toEqual([...PROJECTED_ATTRIBUTES].sort());
+  });
+
+  it("summarize the latest request without its timeline or server-side fields", () => {
+    const request = {
+      ...awaitingSeller("o-1", 48),
+      comment: "x".repeat(200),
+      notices: { mail: {}, published: 1 },
+    };
+    const { queueSummary } = listAttributes(orderRecord({ orderId: "o-1" }, [request])) as {
+      queueSummary: Record<string, unknown>;
+    };
+    expect(queueSummary.requestId).toBe(request.requestId);
+    expect(String(queueSummary.comment)).toHaveLength(80);
+    for (const field of ["timeline", "policy", "idempotencyKey", "requestHash", "notices"]) {
+      expect(queueSummary).not.toHaveProperty(field);
+    }
+  });
+});
