@@ -1,6 +1,7 @@
 // The service's one public address: a CloudFront distribution (HTTPS only, behind the WAF web ACL)
-// that serves the web console from a private S3 bucket and sends the API's paths, derived from the
-// route table, to the HTTP API, so the console calls its API on its own origin (no CORS).
+// that serves the web console and the API reference (/docs, /openapi.json) from a private S3
+// bucket and sends the API's paths, derived from the route table, to the HTTP API, so the console
+// calls its API on its own origin (no CORS).
 import { execFileSync } from "node:child_process";
 import { cpSync } from "node:fs";
 import * as path from "node:path";
@@ -25,6 +26,13 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3assets from "aws-cdk-lib/aws-s3-assets";
 import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
 import { Construct } from "constructs";
+import {
+  API_REFERENCE_CACHE_CONTROL,
+  API_REFERENCE_FILES,
+  DOCS_PAGE_FILE,
+  DOCS_PATH,
+  OPENAPI_PATH,
+} from "../console/api-reference.ts";
 import { ROUTES, type Route } from "../functions/http/routes.ts";
 import { CONSOLE_SCOPES } from "./auth.ts";
 import { PROJECT_ROOT } from "./lambda-defaults.ts";
@@ -37,6 +45,23 @@ const CONSOLE_BUILD_DIR = path.join(CONSOLE_DIR, "dist");
 const HASHED_ASSETS = "assets/*";
 /** What the console reads at start (shared decision: `/console-config.json`). */
 export const CONSOLE_CONFIG_FILE = "console-config.json";
+/** The API reference's page: its own behaviors, which add the page's file name to `/docs`. */
+export const DOCS_PATH_PATTERNS = [DOCS_PATH, `${DOCS_PATH}/*`] as const;
+/** Paths the bucket answers that the API must never claim (the default behavior serves the
+ * document; the page has the behaviors above). */
+const STATIC_PATHS = [DOCS_PATH, OPENAPI_PATH];
+
+/**
+ * The viewer-request function of the `/docs` behaviors: `/docs` and `/docs/` are the page's
+ * `docs/index.html` (the bucket, read through its REST endpoint, has no index documents).
+ */
+export const DOCS_INDEX_FUNCTION = `function handler(event) {
+  var request = event.request;
+  if (request.uri === "${DOCS_PATH}" || request.uri === "${DOCS_PATH}/") {
+    request.uri = "/${DOCS_PAGE_FILE}";
+  }
+  return request;
+}`;
 
 /**
  * CloudFront path patterns covering every route of the table: `/seg` for a route that is one
@@ -46,6 +71,10 @@ export const apiPathPatterns = (routes: readonly Route[] = ROUTES): string[] => 
   const patterns = routes.map((route) => {
     const [first, ...rest] = route.path.split("/").filter(Boolean);
     if (!first || first.includes("{")) throw new Error(`route ${route.id}: no fixed first segment`);
+    if (STATIC_PATHS.includes(`/${first}`))
+      throw new Error(
+        `route ${route.id}: /${first} is the API reference's, served from the bucket`,
+      );
     return rest.length === 0 ? `/${first}` : `/${first}/*`;
   });
   return [...new Set(patterns)].sort();
@@ -138,7 +167,7 @@ export class EdgeDistribution extends Construct {
         },
       },
     });
-    // The API sets its own content types and the /docs page its own CSP: only what it lacks.
+    // The API sets its own content types: only the security headers it lacks.
     const apiHeaders = new cloudfront.ResponseHeadersPolicy(this, "ApiHeaders", {
       comment: "Security headers the API's answers lack (its own headers win)",
       securityHeadersBehavior: {
@@ -185,20 +214,37 @@ export class EdgeDistribution extends Construct {
       responseHeadersPolicy: apiHeaders,
     };
 
+    // The bucket's files (the console, /openapi.json, the hashed assets): cached as their own
+    // Cache-Control says, with the console's security headers.
+    const bucketBehavior: cloudfront.BehaviorOptions = {
+      origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: consoleCache,
+      responseHeadersPolicy: consoleHeaders,
+      compress: true,
+    };
+    // The API reference's page is a file of the console's build too; `/docs` names its folder.
+    const docsIndex = new cloudfront.Function(this, "DocsIndex", {
+      comment: "Serves /docs and /docs/ from docs/index.html",
+      code: cloudfront.FunctionCode.fromInline(DOCS_INDEX_FUNCTION),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+    });
+    const docsBehavior: cloudfront.BehaviorOptions = {
+      ...bucketBehavior,
+      functionAssociations: [
+        { function: docsIndex, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+      ],
+    };
+
     this.distribution = new cloudfront.Distribution(this, "Distribution", {
-      comment: "Post-shipment cancellation: console and API",
+      comment: "Post-shipment cancellation: console, API reference and API",
       defaultRootObject: "index.html",
-      defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: consoleCache,
-        responseHeadersPolicy: consoleHeaders,
-        compress: true,
+      defaultBehavior: bucketBehavior,
+      additionalBehaviors: {
+        ...Object.fromEntries(DOCS_PATH_PATTERNS.map((pattern) => [pattern, docsBehavior])),
+        ...Object.fromEntries(apiPathPatterns().map((pattern) => [pattern, apiBehavior])),
       },
-      additionalBehaviors: Object.fromEntries(
-        apiPathPatterns().map((pattern) => [pattern, apiBehavior]),
-      ),
       // No errorResponses: they would replace the API's own 404 problem documents (the console
       // routes by URL hash, so it needs no fallback page either).
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
@@ -225,9 +271,10 @@ export class EdgeDistribution extends Construct {
   }
 
   /**
-   * The build goes up in two parts: first the content-hashed files, cached for a year and never
-   * pruned (a page loaded before a deploy still finds its files), then index.html and the other
-   * unhashed files with the generated console-config.json, never cached, and invalidated.
+   * The build goes up in three parts: first the content-hashed files, cached for a year and never
+   * pruned (a page loaded before a deploy still finds its files); then the API reference's page
+   * and /openapi.json, cached five minutes; then index.html and the other unhashed files with the
+   * generated console-config.json, never cached. The last two are invalidated on each deploy.
    */
   private deployConsole(props: EdgeDistributionProps): void {
     const stack = Stack.of(this);
@@ -289,6 +336,16 @@ export class EdgeDistribution extends Construct {
       prune: false,
       cacheControl: [s3deploy.CacheControl.fromString("public, max-age=31536000, immutable")],
     });
+    const reference = new s3deploy.BucketDeployment(this, "DeployApiReference", {
+      ...deployment,
+      sources: [source],
+      exclude: ["*"],
+      include: [...API_REFERENCE_FILES],
+      cacheControl: [s3deploy.CacheControl.fromString(API_REFERENCE_CACHE_CONTROL)],
+      distribution: this.distribution,
+      distributionPaths: [`${DOCS_PATH}*`, OPENAPI_PATH],
+    });
+    reference.node.addDependency(hashed);
     const entry = new s3deploy.BucketDeployment(this, "DeployConsoleEntry", {
       ...deployment,
       sources: [
@@ -301,14 +358,14 @@ export class EdgeDistribution extends Construct {
           scopes: [...CONSOLE_SCOPES],
         }),
       ],
-      exclude: [HASHED_ASSETS],
+      exclude: [HASHED_ASSETS, ...API_REFERENCE_FILES],
       cacheControl: [s3deploy.CacheControl.noCache()],
       distribution: this.distribution,
       distributionPaths: ["/", "/index.html", `/${CONSOLE_CONFIG_FILE}`],
     });
     entry.node.addDependency(hashed);
 
-    // Both deployments share CDK's one handler function (a singleton per settings).
+    // The deployments share CDK's one handler function (a singleton per settings).
     const handler = stack.node
       .findAll()
       .find((node) => node instanceof lambda.Function && node.role === deployment.role);
@@ -328,7 +385,8 @@ export class EdgeDistribution extends Construct {
  */
 const consoleBuildOptions: s3assets.AssetProps = {
   path: CONSOLE_DIR,
-  // Hash the build's output: it also holds packages from node_modules (Preact, the font).
+  // Hash the build's output: it also holds packages from node_modules (Preact, the font,
+  // swagger-ui) and the OpenAPI document from docs/.
   assetHashType: AssetHashType.OUTPUT,
   bundling: {
     image: DockerImage.fromRegistry("unused-local-bundling-only"),

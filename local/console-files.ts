@@ -1,16 +1,25 @@
 // Local mode serves the console next to the API: GET / (the page), its built assets and
-// /console-config.json, read from console/dist on each request (no build at start;
+// /console-config.json, and the API reference built with it (console/api-reference.ts): GET /docs
+// and GET /openapi.json. All are read from console/dist on each request (no build at start;
 // `npm start` builds it first through its prestart script). Only paths no API route answers reach
-// here, so the console never shadows a route.
+// here, so these files never shadow a route.
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as path from "node:path";
+import {
+  API_REFERENCE_CACHE_CONTROL,
+  DOCS_PAGE_FILE,
+  DOCS_PATH,
+  OPENAPI_BUILD_FILE,
+  OPENAPI_PATH,
+} from "../console/api-reference.ts";
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from "../functions/http/problems.ts";
 import { PROJECT_ROOT } from "../infra/lambda-defaults.ts";
 
 export const CONSOLE_DIST = path.join(PROJECT_ROOT, "console/dist");
 
-/** The page may load scripts, styles, fonts and data only from its own origin. */
+/** The pages (the console, the API reference) may load scripts, styles, fonts and data only from
+ * their own origin. */
 export const CONSOLE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -85,9 +94,20 @@ const readOrUndefined = async (file: string): Promise<Buffer | undefined> => {
   }
 };
 
+/** The built pages: the file each answers from, and how long it may be kept. */
+const PAGES: Record<string, { file: string; cacheControl: string }> = {
+  "/": { file: "index.html", cacheControl: "no-cache" },
+  "/index.html": { file: "index.html", cacheControl: "no-cache" },
+  // The API reference, as the distribution answers it (a CloudFront function adds index.html).
+  [DOCS_PATH]: { file: DOCS_PAGE_FILE, cacheControl: API_REFERENCE_CACHE_CONTROL },
+  [`${DOCS_PATH}/`]: { file: DOCS_PAGE_FILE, cacheControl: API_REFERENCE_CACHE_CONTROL },
+  [`/${DOCS_PAGE_FILE}`]: { file: DOCS_PAGE_FILE, cacheControl: API_REFERENCE_CACHE_CONTROL },
+};
+
 /**
  * Answers a console request (true), or leaves it to the caller (false): `GET /` and
- * `/index.html`, `/console-config.json` and `/assets/<name>`, for GET and HEAD.
+ * `/index.html`, `/console-config.json`, `/assets/<name>`, and the API reference's `/docs`
+ * (`/docs/`, `/docs/index.html`) and `/openapi.json`, for GET and HEAD.
  */
 export const createConsoleFiles =
   (distDir: string = CONSOLE_DIST) =>
@@ -107,9 +127,10 @@ export const createConsoleFiles =
       return true;
     }
 
-    if (pathname === "/" || pathname === "/index.html") {
-      const page = await readOrUndefined(path.join(distDir, "index.html"));
-      if (!page) {
+    const page = PAGES[pathname];
+    if (page) {
+      const html = await readOrUndefined(path.join(distDir, page.file));
+      if (!html) {
         notBuilt(response, method);
         return true;
       }
@@ -120,9 +141,29 @@ export const createConsoleFiles =
         {
           ...SECURITY_HEADERS,
           "content-type": CONTENT_TYPES[".html"] ?? "",
-          "cache-control": "no-cache",
+          "cache-control": page.cacheControl,
         },
-        page,
+        html,
+      );
+      return true;
+    }
+
+    if (pathname === OPENAPI_PATH) {
+      const document = await readOrUndefined(path.join(distDir, OPENAPI_BUILD_FILE));
+      if (!document) {
+        notBuilt(response, method);
+        return true;
+      }
+      send(
+        response,
+        method,
+        200,
+        {
+          "content-type": CONTENT_TYPES[".json"] ?? "",
+          "cache-control": API_REFERENCE_CACHE_CONTROL,
+          "x-content-type-options": "nosniff",
+        },
+        document,
       );
       return true;
     }

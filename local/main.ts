@@ -21,6 +21,7 @@ try {
 発送済みキャンセル — post-shipment cancellation service, local mode
   Console    ${local.url}/  (sign in with a user id and a role; ?lang=en for English)
   API        ${local.url}  (${local.routes.length} routes from the synthesized CDK app)
+  Reference  ${local.url}/docs  (the OpenAPI document: ${local.url}/openapi.json)
   DynamoDB   ${local.database}${process.env.DATA_DIR ? `, data in ${process.env.DATA_DIR}` : ", in memory"}
   Workflow   the synthesized state machine on aws-local-stepfunctions
   Email      SES stand-in: GET ${local.url}/_local/emails

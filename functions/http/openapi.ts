@@ -2,7 +2,8 @@
 // schemas (domain/schemas.ts, inputs.ts), response schemas (domain/view-schemas.ts, policy.ts) and
 // the problem responses (problems.ts), through zod's own JSON Schema output. `npm run openapi`
 // writes it to docs/openapi.json; a test fails when the committed file differs from this.
-// Build-time only: the handlers that serve the document read the committed file.
+// Build-time only: the console's build copies the committed file, served as GET /openapi.json
+// (console/api-reference.ts).
 import { DEFAULT_POLICY, policySchema } from "../domain/policy.ts";
 import {
   cancellationRequestInputSchema,
@@ -332,19 +333,6 @@ const OPERATIONS: Record<string, Operation> = {
     query: queueQuery("AWAITING_MARKETPLACE"),
     success: [{ status: 200, description: "One page", schema: "CancellationRequestPage" }],
   },
-  GetOpenApi: {
-    summary: "This document",
-    success: [{ status: 200, description: "The OpenAPI 3.1 document", schema: "OpenApiDocument" }],
-  },
-};
-
-/** Routes answered with something other than JSON (documented by hand in `operation`). */
-const NON_JSON: Record<string, { summary: string; contentType: string }> = {
-  GetDocs: { summary: "This API reference, as an HTML page", contentType: "text/html" },
-  GetDocsScript: {
-    summary: "The API reference page's script (self-hosted)",
-    contentType: "text/javascript",
-  },
 };
 
 const parametersOf = (schema: z.ZodMiniType | undefined, where: "path" | "query"): Json[] => {
@@ -454,20 +442,6 @@ const operationOf = (route: Route): Json => {
     operationId: route.id,
     security: securityOf(route),
   };
-  const nonJson = NON_JSON[route.id];
-  if (nonJson) {
-    return {
-      ...common,
-      summary: nonJson.summary,
-      description: whoMay(route),
-      responses: {
-        "200": {
-          description: nonJson.summary,
-          content: { [nonJson.contentType]: { schema: { type: "string" } } },
-        },
-      },
-    };
-  }
   const operation = OPERATIONS[route.id];
   if (!operation) throw new Error(`route ${route.id} has no entry in openapi.ts OPERATIONS`);
   const parameters = [
@@ -593,11 +567,6 @@ export const buildOpenApi = (): Json => {
           },
           "output",
         ),
-        OpenApiDocument: {
-          type: "object",
-          required: ["openapi", "info", "paths"],
-          properties: { openapi: { type: "string", pattern: "^3\\.1\\." } },
-        },
       },
       securitySchemes: {
         userToken: {

@@ -1,6 +1,8 @@
 // The one route table: method, path, who may call it, and the handler module that serves it.
 // The CDK stack builds the HTTP API from it, handlers check access with it, and local mode reads
-// the routes back from the synthesized template.
+// the routes back from the synthesized template. The API reference (GET /docs) and the OpenAPI
+// document (GET /openapi.json) are no routes: static files built with the console
+// (console/api-reference.ts), served beside it.
 
 /** Who may call a route. Roles are Cognito groups, checked by the handler (403 otherwise); scopes
  * are OAuth scopes of machine clients, checked by the API's JWT authorizer and the handler. */
@@ -37,11 +39,6 @@ export interface Route {
   assets?: Readonly<Record<string, string>>;
 }
 
-/** The API reference page's script: Scalar's standalone bundle from npm, served by GetDocsScript. */
-export const REFERENCE_SCRIPT = "reference.js";
-export const REFERENCE_SCRIPT_SOURCE =
-  "node_modules/@scalar/api-reference/dist/browser/standalone.js";
-
 const http = (name: string) => `functions/http/${name}.ts`;
 const REQUEST = "/orders/{orderId}/cancellation-requests/{requestId}";
 
@@ -52,28 +49,6 @@ export const ROUTES: readonly Route[] = [
     path: "/policy",
     access: { kind: "public" },
     entry: http("get-policy"),
-  },
-  {
-    id: "GetOpenApi",
-    method: "GET",
-    path: "/openapi.json",
-    access: { kind: "public" },
-    entry: http("get-openapi"),
-  },
-  {
-    id: "GetDocs",
-    method: "GET",
-    path: "/docs",
-    access: { kind: "public" },
-    entry: http("get-docs"),
-  },
-  {
-    id: "GetDocsScript",
-    method: "GET",
-    path: "/docs/reference.js",
-    access: { kind: "public" },
-    entry: http("get-docs-script"),
-    assets: { [REFERENCE_SCRIPT]: REFERENCE_SCRIPT_SOURCE },
   },
   {
     id: "ImportOrder",

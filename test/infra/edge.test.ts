@@ -1,14 +1,21 @@
-// The stack's edge: one CloudFront distribution for the console (private bucket, origin access
-// control, security headers) and the API (every path of the route table), the WAF web ACL in
-// each of its three placements, and the console's Cognito client. Bundling is skipped; three
-// synths (Tokyo with the companion firewall stack, us-east-1, an existing web ACL) for the file.
+// The stack's edge: one CloudFront distribution for the console and the API reference (private
+// bucket, origin access control, security headers, caching) and the API (every path of the route
+// table), the WAF web ACL in each of its three placements, and the console's Cognito client.
+// Bundling is skipped; three synths (Tokyo with the companion firewall stack, us-east-1, an
+// existing web ACL) for the file.
 import { readFileSync } from "node:fs";
+import { runInNewContext } from "node:vm";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { ROUTES, type Route } from "../../functions/http/routes.ts";
 import { RUNBOOK_ANCHORS } from "../../infra/alarms.ts";
 import { createApp, DEFAULT_ENV } from "../../infra/create-app.ts";
-import { apiPathPatterns, CONSOLE_CONFIG_FILE } from "../../infra/edge.ts";
+import {
+  apiPathPatterns,
+  CONSOLE_CONFIG_FILE,
+  DOCS_INDEX_FUNCTION,
+  DOCS_PATH_PATTERNS,
+} from "../../infra/edge.ts";
 import { EDGE_RATE_LIMITS, webAclArnParameterName } from "../../infra/edge-firewall.ts";
 
 type Resource = {
@@ -64,6 +71,13 @@ const config = distribution.Properties.DistributionConfig as {
 };
 const ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 const CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+const apiOrigin = config.Origins.find((origin) => origin.CustomOriginConfig !== undefined);
+const bucketOrigin = config.Origins.find((origin) => origin.S3OriginConfig !== undefined);
+const apiBehaviors = config.CacheBehaviors.filter((b) => b.TargetOriginId === apiOrigin?.Id);
+const bucketBehaviors = config.CacheBehaviors.filter((b) => b.TargetOriginId === bucketOrigin?.Id);
+/** CloudFront's pattern match (`*` spans slashes). */
+const matches = (pattern: string, routePath: string) =>
+  new RegExp(`^${pattern.replace(/[.]/g, "\\.").replace(/\*/g, ".*")}$`).test(routePath);
 
 describe("the distribution", () => {
   it("is HTTPS only, HTTP/2 and 3, with index.html at the root and no custom error responses", () => {
@@ -74,8 +88,10 @@ describe("the distribution", () => {
       DefaultCacheBehavior: { ViewerProtocolPolicy: "redirect-to-https" },
     });
     expect(config.CustomErrorResponses).toBeUndefined();
-    for (const behavior of config.CacheBehaviors)
-      expect(behavior.ViewerProtocolPolicy).toBe("https-only");
+    for (const behavior of apiBehaviors) expect(behavior.ViewerProtocolPolicy).toBe("https-only");
+    for (const behavior of bucketBehaviors)
+      expect(behavior.ViewerProtocolPolicy).toBe("redirect-to-https");
+    expect(apiBehaviors.length + bucketBehaviors.length).toBe(config.CacheBehaviors.length);
     expect(config.Logging).toMatchObject({ Prefix: "cloudfront/" });
   });
 
@@ -132,15 +148,14 @@ describe("the distribution", () => {
   });
 
   it("sends every path of the route table to the HTTP API, uncached, with the caller's headers", () => {
-    const apiOrigin = config.Origins.find((origin) => origin.CustomOriginConfig !== undefined);
     expect(JSON.stringify(apiOrigin?.DomainName)).toContain(".execute-api.ap-northeast-1.");
     expect(apiOrigin?.CustomOriginConfig).toMatchObject({
       OriginProtocolPolicy: "https-only",
       OriginSSLProtocols: ["TLSv1.2"],
     });
-    const patterns = config.CacheBehaviors.map((behavior) => behavior.PathPattern);
+    const patterns = apiBehaviors.map((behavior) => behavior.PathPattern);
     expect(patterns.sort()).toEqual(apiPathPatterns());
-    for (const behavior of config.CacheBehaviors) {
+    for (const behavior of apiBehaviors) {
       expect(behavior).toMatchObject({
         TargetOriginId: apiOrigin?.Id,
         CachePolicyId: CACHING_DISABLED,
@@ -148,9 +163,7 @@ describe("the distribution", () => {
         AllowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
       });
     }
-    // Every route's path matches one of the patterns (CloudFront's `*` spans slashes).
-    const matches = (pattern: string, routePath: string) =>
-      new RegExp(`^${pattern.replace(/[.]/g, "\\.").replace(/\*/g, ".*")}$`).test(routePath);
+    // Every route's path matches one of the patterns.
     for (const route of ROUTES) {
       const sample = route.path.replace(/\{[^}]+\}/g, "x-1");
       expect(
@@ -158,8 +171,15 @@ describe("the distribution", () => {
         route.path,
       ).toBe(true);
     }
-    // …and the console's own files match none.
-    for (const file of ["/index.html", "/assets/index-abc123.js", `/${CONSOLE_CONFIG_FILE}`]) {
+    // …and the console's own files and the API reference's match none.
+    for (const file of [
+      "/index.html",
+      "/assets/index-abc123.js",
+      `/${CONSOLE_CONFIG_FILE}`,
+      "/docs",
+      "/docs/index.html",
+      "/openapi.json",
+    ]) {
       expect(
         patterns.some((pattern) => matches(String(pattern), file)),
         file,
@@ -178,6 +198,56 @@ describe("the distribution", () => {
     expect(apiPathPatterns([...ROUTES, added])).toContain("/reports/*");
     expect(apiPathPatterns([...ROUTES, { ...added, path: "/reports" }])).toContain("/reports");
     expect(() => apiPathPatterns([{ ...added, path: "/{tenant}/x" }])).toThrow(/first segment/);
+    // The bucket's API reference stays the bucket's: a route there fails the synth.
+    for (const taken of ["/docs", "/docs/{page}", "/openapi.json"]) {
+      expect(() => apiPathPatterns([{ ...added, path: taken }]), taken).toThrow(/API reference/);
+    }
+  });
+
+  it("serves the API reference from the bucket, cached as its files say, /docs as docs/index.html", () => {
+    // /docs and /docs/*: the bucket, through a function that names the page's file.
+    expect(bucketBehaviors.map((behavior) => behavior.PathPattern).sort()).toEqual(
+      [...DOCS_PATH_PATTERNS].sort(),
+    );
+    const defaults = config.DefaultCacheBehavior;
+    expect(defaults.TargetOriginId).toBe(bucketOrigin?.Id);
+    for (const behavior of bucketBehaviors) {
+      expect(behavior).toMatchObject({
+        CachePolicyId: defaults.CachePolicyId,
+        ResponseHeadersPolicyId: defaults.ResponseHeadersPolicyId,
+        AllowedMethods: ["GET", "HEAD"],
+        Compress: true,
+      });
+      expect(behavior.FunctionAssociations).toEqual([
+        { EventType: "viewer-request", FunctionARN: expect.anything() },
+      ]);
+    }
+    // The cache policy keeps what the files' Cache-Control says: five minutes for the page and
+    // the document, a year for the hashed assets, nothing for no-cache.
+    const cachePolicyId = (defaults.CachePolicyId as { Ref: string }).Ref;
+    const cachePolicy = tokyo.template.toJSON().Resources[cachePolicyId].Properties
+      .CachePolicyConfig as Record<string, unknown>;
+    expect(cachePolicy).toMatchObject({ MinTTL: 0, MaxTTL: 31536000 });
+    const [functionId, fn] = tokyo.only("AWS::CloudFront::Function");
+    expect(JSON.stringify(bucketBehaviors[0]?.FunctionAssociations)).toContain(functionId);
+    expect(fn.Properties).toMatchObject({
+      AutoPublish: true,
+      FunctionCode: DOCS_INDEX_FUNCTION,
+      FunctionConfig: { Runtime: "cloudfront-js-2.0" },
+    });
+    // The function, run as CloudFront runs it.
+    const rewrite = (uri: string) =>
+      runInNewContext(
+        `${DOCS_INDEX_FUNCTION}\nhandler({ request: { uri: ${JSON.stringify(uri)} } }).uri`,
+      );
+    expect(rewrite("/docs")).toBe("/docs/index.html");
+    expect(rewrite("/docs/")).toBe("/docs/index.html");
+    expect(rewrite("/docs/index.html")).toBe("/docs/index.html");
+    expect(rewrite("/docs/other.html")).toBe("/docs/other.html");
+    // /openapi.json: no behavior of its own, so the default one, the bucket's.
+    expect(config.CacheBehaviors.some((b) => matches(String(b.PathPattern), "/openapi.json"))).toBe(
+      false,
+    );
   });
 
   it("gives the console's responses security headers and a same-origin CSP naming the Cognito domain", () => {
@@ -213,20 +283,33 @@ describe("the distribution", () => {
 
   it("uploads the build and a console-config.json for the hosted login, then invalidates the entry files", () => {
     const deployments = tokyo.ofType("Custom::CDKBucketDeployment");
-    expect(deployments).toHaveLength(2);
-    const entry = deployments.find(
-      ([, deployment]) => deployment.Properties.DistributionId !== undefined,
-    )?.[1].Properties as Record<string, unknown>;
+    expect(deployments).toHaveLength(3);
+    const deployment = (id: string) =>
+      deployments.find(([logicalId]) => logicalId.includes(id))?.[1].Properties as Record<
+        string,
+        unknown
+      >;
+    const entry = deployment("DeployConsoleEntry");
     expect(entry.DistributionPaths).toEqual(
       expect.arrayContaining(["/index.html", `/${CONSOLE_CONFIG_FILE}`]),
     );
     expect(entry.SystemMetadata).toEqual({ "cache-control": "no-cache" });
-    const hashed = deployments.find(([, d]) => d.Properties.DistributionId === undefined)?.[1]
-      .Properties as Record<string, unknown>;
+    expect(entry.Exclude).toEqual(["assets/*", "docs/index.html", "openapi.json"]);
+    const hashed = deployment("DeployConsoleAssets");
     expect(hashed).toMatchObject({
       Prune: false,
       Include: ["assets/*"],
       SystemMetadata: { "cache-control": "public, max-age=31536000, immutable" },
+    });
+    expect(hashed.DistributionId).toBeUndefined();
+    // The API reference's page and document: five minutes, and invalidated on each deploy.
+    const reference = deployment("DeployApiReference");
+    expect(reference).toMatchObject({
+      Exclude: ["*"],
+      Include: ["docs/index.html", "openapi.json"],
+      SystemMetadata: { "cache-control": "public, max-age=300" },
+      DistributionPaths: ["/docs*", "/openapi.json"],
+      DistributionId: { Ref: distributionId },
     });
     // The config's values are deploy-time references, written as markers the function replaces.
     const markers = JSON.stringify((entry.SourceMarkers as unknown[])[1]);

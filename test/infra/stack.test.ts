@@ -43,14 +43,8 @@ type Auth = "public" | "jwt" | "orders/write" | "carrier/events";
 /** SPEC's routes, literally (a route that drifts from SPEC fails), and what each may touch. */
 const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
   { key: "GET /policy", auth: "public", grants: { table: "none", states: [], email: false } },
-  // SPEC "For integrators": the OpenAPI document and its reference page (with the page's script).
-  { key: "GET /openapi.json", auth: "public", grants: { table: "none", states: [], email: false } },
-  { key: "GET /docs", auth: "public", grants: { table: "none", states: [], email: false } },
-  {
-    key: "GET /docs/reference.js",
-    auth: "public",
-    grants: { table: "none", states: [], email: false },
-  },
+  // SPEC "For integrators": GET /openapi.json and GET /docs are no routes but files of the
+  // console's build, served from its bucket (test/infra/edge.test.ts, test/e2e/docs.test.ts).
   {
     key: "POST /orders",
     auth: "orders/write",

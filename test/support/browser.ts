@@ -13,6 +13,7 @@ import {
   type Page,
   chromium as playwright,
 } from "playwright-core";
+import { OPENAPI_SOURCE_FILE } from "../../console/api-reference.ts";
 import { PROJECT_ROOT } from "../../infra/lambda-defaults.ts";
 import { LocalClient } from "../../local/client.ts";
 import { type LocalMode, startLocal } from "../../local/start.ts";
@@ -44,12 +45,14 @@ const builtAt = async (): Promise<number> => {
   }
 };
 
-/** Runs `npm run console:build` when dist/ is missing or older than the console's sources, so a
- * test never serves a stale console and an unchanged one is not rebuilt. */
+/** Runs `npm run console:build` when dist/ is missing or older than the console's sources (with
+ * the OpenAPI document the build copies), so a test never serves a stale console and an unchanged
+ * one is not rebuilt. */
 export const ensureConsoleBuilt = async (): Promise<void> => {
   const sources = Math.max(
     await newestChange(CONSOLE_DIR),
     (await stat(path.join(PROJECT_ROOT, "package-lock.json"))).mtimeMs,
+    (await stat(path.join(PROJECT_ROOT, OPENAPI_SOURCE_FILE))).mtimeMs,
   );
   if ((await builtAt()) > sources) return;
   await promisify(execFile)("npm", ["run", "--silent", "console:build"], {
