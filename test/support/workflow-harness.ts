@@ -1,11 +1,11 @@
 // Runs the synthesized cancellation state machine locally, on DynamoDB Local, with the real
-// workflow handler modules and the real application services; only SES and the clock's owner
-// (the test) are stand-ins. Decisions go through applyEvent exactly as the HTTP handlers do.
-import { Logger } from "@aws-lambda-powertools/logger";
+// workflow handler modules, the real application services and the real DynamoDB and Step
+// Functions adapters; SES, EventBridge and the clock's owner (the test) are stand-ins. Changes go
+// through changeOrder exactly as the HTTP handlers do, and `startFromStream` does what the
+// table's stream and its pipe do for a new request (local mode runs the pipe itself).
 import {
   DescribeExecutionCommand,
   ListExecutionsCommand,
-  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
@@ -13,27 +13,51 @@ import {
 import { App, Stack } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import type { Mail, Mailer } from "../../functions/adapters/mailer.ts";
-import { OrderStore } from "../../functions/adapters/order-store.ts";
+import { DynamoAttentionIndex } from "../../functions/adapters/dynamodb/attention-index.ts";
+import { DynamoExecutionRecords } from "../../functions/adapters/dynamodb/execution-records.ts";
+import { DynamoOrders } from "../../functions/adapters/dynamodb/orders.ts";
+import { LedgerPayments } from "../../functions/adapters/ledger-payments.ts";
 import {
-  LedgerPaymentGateway,
-  type PaymentGateway,
-} from "../../functions/adapters/payment-gateway.ts";
-import { WorkflowClient } from "../../functions/adapters/workflow-client.ts";
-import type { AppDeps } from "../../functions/app/apply-event.ts";
+  StepFunctionsExecutions,
+  StepFunctionsSignals,
+} from "../../functions/adapters/step-functions.ts";
+import type { ChangeDeps } from "../../functions/app/change-order.ts";
+import type { Payments } from "../../functions/app/ports.ts";
+import type { ReconcileDeps } from "../../functions/app/reconcile.ts";
+import type { Measurement } from "../../functions/domain/change-metrics.ts";
 import { createHandler as createReconcileHandler } from "../../functions/workflow/reconcile.ts";
-import { createHandler as createStepHandler } from "../../functions/workflow/step.ts";
+import {
+  createHandler as createStepHandler,
+  type StepDeps,
+} from "../../functions/workflow/step.ts";
 import { placeholderValues, stateMachineDefinition } from "../../infra/definition.ts";
 import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
 import { CancellationWorkflow } from "../../infra/workflow.ts";
 import { FaultInjector } from "../../local/faults.ts";
 import { type Execution, LocalStepFunctions } from "../../local/step-functions.ts";
 import { createTestTable, type TestTable } from "./dynamodb.ts";
-import { RecordingPublisher } from "./recording-publisher.ts";
+import {
+  FakeDeadLetters,
+  FakeLog,
+  FakeMailer,
+  FakeMetrics,
+  FakePublisher,
+  OPERATOR_EMAILS,
+} from "./fakes.ts";
 
 const ACCOUNT = "123456789012";
 const REGION = "ap-northeast-1";
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:cancellation`;
+
+/** The metrics of a run, and each EMF line (a change's, a sweep's) by its metrics' names. */
+export class RecordingMetrics extends FakeMetrics {
+  readonly lines: string[][] = [];
+  override measure(measurements: readonly Measurement[]) {
+    super.measure(measurements);
+    // The Powertools adapter publishes no line for no measurements.
+    if (measurements.length > 0) this.lines.push(measurements.map((m) => m.name));
+  }
+}
 
 type CfnResource = {
   Type: string;
@@ -58,30 +82,27 @@ export const synthesizeWorkflow = (): Template => {
   return app.synth().getStackByName("WorkflowTest").template as Template;
 };
 
-/** Keeps what it sends; `failures` > 0 makes that many next sends fail, as an SES outage would. */
-export class CapturingMailer implements Mailer {
-  readonly sent: Mail[] = [];
-  failures = 0;
-  async send(mail: Mail): Promise<void> {
-    if (this.failures > 0) {
-      this.failures -= 1;
-      throw Object.assign(new Error("SES is unavailable"), { name: "ServiceUnavailable" });
-    }
-    this.sent.push(mail);
-  }
-}
-
 export interface WorkflowHarness {
   local: LocalStepFunctions;
-  deps: AppDeps & { gateway: PaymentGateway };
-  mailer: CapturingMailer;
-  ledger: LedgerPaymentGateway;
+  orders: DynamoOrders;
+  /** What a change takes (the decision, withdrawal, delivery and retry routes'). */
+  changeDeps: ChangeDeps;
+  /** The workflow step's and the reconciler's. */
+  stepDeps: StepDeps;
+  reconcileDeps: ReconcileDeps;
+  mailer: FakeMailer;
+  publisher: FakePublisher;
+  metrics: RecordingMetrics;
+  log: FakeLog;
+  ledger: LedgerPayments;
   definition: Definition;
+  /** What the table's stream and its pipe do for a new request: start it, named by its id. */
+  startFromStream: (ids: { orderId: string; requestId: string }) => void;
   /** The execution named `name` (a request's first execution is named by its id). */
   execution: (name: string) => Execution;
   /** Faults of the local Step Functions service (Lambda tasks fail as the Lambda service would). */
   faults: FaultInjector;
-  /** How many next SendTaskSuccess/Failure calls fail as an SFN outage would. */
+  /** How many next SendTaskSuccess calls fail as an SFN outage would. */
   signalFailures: { count: number };
   /** Runs the reconciler as its schedule does (an EventBridge event, grace periods in force). */
   reconcileOnSchedule: () => ReturnType<ReturnType<typeof createReconcileHandler>>;
@@ -89,10 +110,6 @@ export interface WorkflowHarness {
   reconcile: () => ReturnType<ReturnType<typeof createReconcileHandler>>;
 }
 
-/**
- * Wires the synthesized definition to `table`. `gateway` replaces the ledger (to inject faults);
- * `now` is the clock the handlers read.
- */
 /** The orders table and the payment ledger's, both on DynamoDB Local. */
 export interface WorkflowTables {
   orders: TestTable;
@@ -109,10 +126,13 @@ export const dropWorkflowTables = async (tables: WorkflowTables | undefined) => 
   await tables?.refunds.drop();
 };
 
+/**
+ * Wires the synthesized definition to `tables`. `payments` replaces the ledger (to inject faults).
+ */
 export const createWorkflowHarness = (
   tables: WorkflowTables,
   template: Template,
-  options: { gateway?: PaymentGateway } = {},
+  options: { payments?: Payments } = {},
 ): WorkflowHarness => {
   const { orders: table, refunds } = tables;
   // Placeholder ARNs for every reference, the orders table by its test name.
@@ -127,28 +147,45 @@ export const createWorkflowHarness = (
   }
   const definition = stateMachineDefinition(template, references) as Definition;
 
-  const store = new OrderStore({ client: table.client, tableName: table.tableName });
-  const mailer = new CapturingMailer();
-  const ledger = new LedgerPaymentGateway({
-    client: refunds.client,
-    tableName: refunds.tableName,
-  });
+  const adapterOptions = { client: table.client, tableName: table.tableName };
+  const orders = new DynamoOrders(adapterOptions);
+  const ledger = new LedgerPayments({ client: refunds.client, tableName: refunds.tableName });
   const sfn = new SFNClient({ region: REGION });
-  const deps: AppDeps & { gateway: PaymentGateway } = {
-    store,
+  const mailer = new FakeMailer();
+  const publisher = new FakePublisher();
+  const metrics = new RecordingMetrics();
+  const log = new FakeLog();
+  const clock = { now: () => new Date().toISOString() };
+  const signals = new StepFunctionsSignals(sfn);
+  const notices = {
     mailer,
-    workflow: new WorkflowClient({ client: sfn, stateMachineArn: STATE_MACHINE_ARN }),
-    events: new RecordingPublisher(),
-    gateway: options.gateway ?? ledger,
-    operatorEmails: ["ops@example.com"],
-    logger: new Logger({ serviceName: "workflow-test", logLevel: "SILENT" }),
-    now: () => new Date().toISOString(),
+    events: publisher,
+    clock,
+    log,
+    metrics,
+    operatorEmails: OPERATOR_EMAILS,
+  };
+  const executionRecords = new DynamoExecutionRecords(adapterOptions);
+  const stepDeps: StepDeps = {
+    ...notices,
+    orders,
+    payments: options.payments ?? ledger,
+    executionRecords,
+  };
+  const reconcileDeps: ReconcileDeps = {
+    ...notices,
+    orders,
+    attention: new DynamoAttentionIndex(adapterOptions),
+    executions: new StepFunctionsExecutions({ client: sfn, stateMachineArn: STATE_MACHINE_ARN }),
+    executionRecords,
+    signals,
+    failedStarts: new FakeDeadLetters(),
   };
 
   // Lambda-task faults (target `stepfunctions`, operation = a state's name), as local mode has.
   const faults = new FaultInjector();
   const handlersByEntry: Record<string, (input: unknown) => Promise<unknown>> = {
-    "functions/workflow/step.ts": createStepHandler(() => deps),
+    "functions/workflow/step.ts": createStepHandler(() => stepDeps),
   };
   const local = new LocalStepFunctions({
     stateMachineArn: STATE_MACHINE_ARN,
@@ -166,29 +203,22 @@ export const createWorkflowHarness = (
     faults,
   });
 
-  // The real WorkflowClient, its SFN calls answered by the local service.
+  // The real Step Functions adapters, their calls answered by the local service.
   const sfnMock = mockClient(sfn);
   const signalFailures = { count: 0 };
-  const failSignal = () => {
-    if (signalFailures.count <= 0) return;
-    signalFailures.count -= 1;
-    throw Object.assign(new Error("Step Functions is unavailable"), {
-      name: "ServiceUnavailable",
-      $fault: "server",
-    });
-  };
   sfnMock.on(StartExecutionCommand).callsFake((input) => {
     const execution = local.startExecution(input.name, input.input);
     return { executionArn: execution.executionArn, startDate: execution.startDate };
   });
   sfnMock.on(SendTaskSuccessCommand).callsFake((input) => {
-    failSignal();
+    if (signalFailures.count > 0) {
+      signalFailures.count -= 1;
+      throw Object.assign(new Error("Step Functions is unavailable"), {
+        name: "ServiceUnavailable",
+        $fault: "server",
+      });
+    }
     local.sendTaskSuccess(input.taskToken, input.output);
-    return {};
-  });
-  sfnMock.on(SendTaskFailureCommand).callsFake((input) => {
-    failSignal();
-    local.sendTaskFailure(input.taskToken, input.error, input.cause);
     return {};
   });
   sfnMock.on(DescribeExecutionCommand).callsFake((input) => {
@@ -201,14 +231,24 @@ export const createWorkflowHarness = (
       .filter((execution) => !input.statusFilter || execution.status === input.statusFilter)
       .map((execution) => ({ name: execution.name, status: execution.status })),
   }));
-  const reconcile = createReconcileHandler(() => deps);
+  const reconcile = createReconcileHandler(() => reconcileDeps);
 
   return {
     local,
-    deps,
+    orders,
+    changeDeps: { orders, signals, clock, log, metrics },
+    stepDeps,
+    reconcileDeps,
     mailer,
+    publisher,
+    metrics,
+    log,
     ledger,
     definition,
+    startFromStream: ({ orderId, requestId }) => {
+      const input = { orderId, requestId, correlationId: requestId };
+      local.startExecution(requestId, JSON.stringify(input));
+    },
     execution: (name) =>
       local.describeExecution(`arn:aws:states:${REGION}:${ACCOUNT}:execution:cancellation:${name}`),
     faults,

@@ -1,13 +1,13 @@
 // The synthesized state machine, run by aws-local-stepfunctions on DynamoDB Local with the real
-// workflow handlers: each lifecycle path asserted on the final record, the emails and the history.
+// workflow handlers: each lifecycle path asserted on the final record, the mail and events the
+// workflow sent, and the execution's history.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type {
-  PaymentGateway,
-  RefundInstruction,
-} from "../../functions/adapters/payment-gateway.ts";
-import { applyEvent } from "../../functions/app/apply-event.ts";
+import { logger } from "../../functions/adapters/powertools.ts";
+import { changeOrder } from "../../functions/app/change-order.ts";
+import type { Payments, RefundInstruction } from "../../functions/app/ports.ts";
 import { deliveryEvent } from "../../functions/app/refunds.ts";
+import { requestCancellation as requestUseCase } from "../../functions/app/request-cancellation.ts";
 import type { DomainEvent } from "../../functions/domain/events.ts";
 import { DEFAULT_POLICY, mergePolicy, type Policy } from "../../functions/domain/policy.ts";
 import type { OrderRecord, RequestStatus } from "../../functions/domain/types.ts";
@@ -34,10 +34,13 @@ afterAll(async () => {
   await dropWorkflowTables(table);
 });
 
-/** A fresh shipped order, then a buyer's request under `policy`: returns the ids. */
+/**
+ * A fresh shipped order, then a buyer's request under `policy` (the cancellation POST's use case),
+ * started as the table's stream starts it unless `start` is false: returns the ids.
+ */
 const requestCancellation = async (
   harness: WorkflowHarness,
-  options: { policy?: Policy; order?: Parameters<typeof makeOrder>[0] } = {},
+  options: { policy?: Policy; order?: Parameters<typeof makeOrder>[0]; start?: boolean } = {},
 ) => {
   const orderId = `o-${randomUUID()}`;
   const shippedAt = new Date(Date.now() - 3_600_000).toISOString();
@@ -49,38 +52,43 @@ const requestCancellation = async (
     ...options.order,
   });
   const record: OrderRecord = { order, requests: {} };
-  await harness.deps.store.create(record);
-  const requestId = randomUUID();
-  await applyEvent(harness.deps, orderId, {
-    type: "REQUEST_CANCELLATION",
+  await harness.orders.create(record);
+  const outcome = await requestUseCase(harness.changeDeps, {
+    orderId,
     actor: order.buyerId,
-    requestId,
     reason: "NO_LONGER_NEEDED",
     comment: null,
-    idempotencyKey: `key-${requestId}`,
+    idempotencyKey: `key-${orderId}`,
     requestHash: "hash",
     policy: options.policy ?? DEFAULT_POLICY,
+    visible: () => true,
   });
-  return { orderId, requestId, buyerId: order.buyerId, sellerId: order.sellerId };
+  if (outcome.kind !== "ACCEPTED") throw new Error("the request was not accepted");
+  const { requestId } = outcome.request;
+  const ids = { orderId, requestId, buyerId: order.buyerId, sellerId: order.sellerId };
+  if (options.start !== false) harness.startFromStream(ids);
+  return ids;
 };
 
-const read = async (harness: WorkflowHarness, orderId: string) => {
-  const stored = await harness.deps.store.get(orderId);
-  if (!stored) throw new Error(`order ${orderId} vanished`);
-  return stored.record;
+const stored = async (harness: WorkflowHarness, orderId: string) => {
+  const found = await harness.orders.get(orderId);
+  if (!found) throw new Error(`order ${orderId} vanished`);
+  return found;
 };
 
-/** Waits until the request is in `status` and, for a wait, its task token is stored. */
+const read = async (harness: WorkflowHarness, orderId: string) =>
+  (await stored(harness, orderId)).record;
+
+/** Waits until the request is in `status` and an execution waits on it in that status. */
 const reach = async (
   harness: WorkflowHarness,
   ids: { orderId: string; requestId: string },
   status: RequestStatus,
 ) =>
   eventually(async () => {
-    const record = await read(harness, ids.orderId);
-    if (record.requests[ids.requestId]?.status !== status) return undefined;
-    const token = await harness.deps.store.getTaskToken(ids.orderId, ids.requestId);
-    return token ? record : undefined;
+    const order = await stored(harness, ids.orderId);
+    if (order.record.requests[ids.requestId]?.status !== status) return undefined;
+    return order.waits[ids.requestId]?.status === status ? order.record : undefined;
   });
 
 const finish = async (harness: WorkflowHarness, requestId: string) => {
@@ -93,8 +101,9 @@ const finish = async (harness: WorkflowHarness, requestId: string) => {
 const failure = (execution: Execution) =>
   `${execution.error}: ${execution.cause} after ${JSON.stringify(execution.history.slice(-4))}`;
 
+/** A change as the API makes it: one write, then the waiting execution is woken. */
 const decide = (harness: WorkflowHarness, orderId: string, event: DomainEvent) =>
-  applyEvent(harness.deps, orderId, event);
+  changeOrder(harness.changeDeps, orderId, event);
 
 /** Waits for the seller's wait to begin, then approves as the seller (as the decision API does). */
 const sellerApproves = async (
@@ -169,15 +178,24 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
     expect(subjects(harness, "buyer@example.com")).toHaveLength(3);
     expect(subjects(harness, "seller@example.com")).toHaveLength(3);
     expect(harness.mailer.sent.every((mail) => mail.subject.includes(ids.orderId))).toBe(true);
-    expect(await harness.deps.store.getTaskToken(ids.orderId, ids.requestId)).toBeUndefined();
+    // The workflow published every entry of the story once, in order, and marked it all sent.
+    expect(
+      harness.publisher.published
+        .filter((event) => event.detail.requestId === ids.requestId)
+        .map((event) => event.detail.eventId),
+    ).toEqual(request?.timeline.map((_, index) => `${ids.requestId}.${index}`));
+    const done = await stored(harness, ids.orderId);
+    expect(done.waits).toEqual({});
+    expect(done.record.requests[ids.requestId]?.notices?.published).toBe(7);
+    expect(Object.keys(done.record.requests[ids.requestId]?.notices?.mail ?? {})).toHaveLength(6);
   });
 
-  it("mail that SES refused stays in the outbox and the reconciler sends it, once", async () => {
+  it("mail SES refused is marked with its failed try; the execution ends anyway and the reconciler sends it, once", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness);
     await reach(harness, ids, "AWAITING_SELLER");
     const before = harness.mailer.sent.length;
-    harness.mailer.failures = 1;
+    harness.mailer.outage.next = 1;
 
     await decide(harness, ids.orderId, {
       type: "SELLER_DECIDE",
@@ -186,20 +204,24 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
       decision: "REJECT",
       reason: "already abroad",
     });
-    expect(harness.mailer.failures).toBe(0);
     const execution = await finish(harness, ids.requestId);
     expect(execution.status, failure(execution)).toBe("SUCCEEDED");
-    // The buyer's mail failed once: it waits in the outbox, apart from the order.
-    const pending = await harness.deps.store.pendingOutbox(ids.orderId);
-    expect(pending.map((entry) => entry.kind === "MAIL" && entry.mail.to[0])).toEqual([
-      "buyer@example.com",
-    ]);
+    expect(harness.mailer.outage.next).toBe(0);
+    // The buyer's mail failed once: its failed try is marked on the request, still due.
+    const request = (await read(harness, ids.orderId)).requests[ids.requestId];
+    expect(request?.notices?.mail["2.BUYER_REJECTED"]).toMatchObject({
+      tries: 1,
+      error: "ServiceUnavailable",
+    });
+    expect(typeof request?.notices?.mail["2.SELLER_OUTCOME"]).toBe("string");
 
     const report = await harness.reconcile();
-    expect(report.delivered).toContain(pending[0]?.id);
-    await harness.reconcile();
-    await expect(harness.deps.store.pendingOutbox(ids.orderId)).resolves.toEqual([]);
-    const sentNow = harness.mailer.sent.slice(before);
+    expect(report.sent).toContain(`${ids.requestId}/2.BUYER_REJECTED`);
+    const again = await harness.reconcile();
+    expect(again.sent.filter((what) => what.startsWith(ids.requestId))).toEqual([]);
+    const sentNow = harness.mailer.sent
+      .slice(before)
+      .filter((mail) => mail.subject.includes(ids.orderId));
     expect(sentNow.map((mail) => mail.to[0]).sort()).toEqual([
       "buyer@example.com",
       "seller@example.com",
@@ -456,7 +478,7 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
     await harness.execution(ids.requestId).done;
   });
 
-  it("buyer withdraws while the seller decides: the wait ends with RequestWithdrawn", async () => {
+  it("buyer withdraws while the seller decides: the wait is woken and the workflow tells both", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness);
     await reach(harness, ids, "AWAITING_SELLER");
@@ -470,12 +492,12 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
 
     expect(execution.status, failure(execution)).toBe("SUCCEEDED");
     expect((await read(harness, ids.orderId)).requests[ids.requestId]?.status).toBe("WITHDRAWN");
-    expect(execution.history).toContainEqual(
-      expect.objectContaining({
-        type: "TaskFailed",
-        stateName: STATES.waitSellerReminder,
-        error: "RequestWithdrawn",
-      }),
+    // Woken long before the reminder was due, by the withdrawal's SendTaskSuccess.
+    expect(harness.execution(ids.requestId).history.some((e) => e.type === "TaskTimedOut")).toBe(
+      false,
+    );
+    expect(harness.mailer.sent.filter((mail) => mail.subject.includes(ids.orderId))).toHaveLength(
+      4,
     );
     expect(statesEntered(execution).slice(-3)).toEqual([
       STATES.continueAfterWait,
@@ -504,12 +526,10 @@ describe("cancellation workflow (synthesized definition, DynamoDB Local)", () =>
       status: "RETURN_REQUIRED",
       refund: null,
     });
-    expect(execution.history).toContainEqual(
-      expect.objectContaining({
-        type: "TaskFailed",
-        stateName: STATES.waitOperator,
-        error: "OrderDelivered",
-      }),
+    // Woken by the delivery, not by the review's deadline; the buyer is told to return it.
+    expect(execution.history.some((e) => e.type === "TaskTimedOut")).toBe(false);
+    expect(subjects(harness, "buyer@example.com").some((subject) => subject.includes("返品"))).toBe(
+      true,
     );
     expect(await harness.ledger.find(`rf-${ids.requestId}`)).toBeUndefined();
   });
@@ -572,10 +592,10 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
       policy: quickPolicy({ onSellerTimeout: "APPROVE", refundRetryWaitSeconds: 600 }),
     });
     await reach(harness, ids, "REFUND_FAILED");
-    const delivered = await applyEvent(
-      harness.deps,
+    const delivered = await changeOrder(
+      harness.changeDeps,
       ids.orderId,
-      deliveryEvent(harness.deps, "carrier", new Date().toISOString()),
+      deliveryEvent(harness.stepDeps.payments, "carrier", new Date().toISOString()),
     );
     const execution = await finish(harness, ids.requestId);
 
@@ -598,10 +618,10 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
       policy: quickPolicy({ onSellerTimeout: "APPROVE", refundRetryWaitSeconds: 600 }),
     });
     await reach(harness, ids, "REFUND_FAILED");
-    const delivered = await applyEvent(
-      harness.deps,
+    const delivered = await changeOrder(
+      harness.changeDeps,
       ids.orderId,
-      deliveryEvent(harness.deps, "carrier", new Date().toISOString()),
+      deliveryEvent(harness.stepDeps.payments, "carrier", new Date().toISOString()),
     );
     await finish(harness, ids.requestId);
 
@@ -646,9 +666,9 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
     const second = harness.execution(`${ids.requestId}-2`);
     await second.done;
     expect(second.status, failure(second)).toBe("SUCCEEDED");
-    const stored = await harness.deps.store.get(ids.orderId);
-    expect(stored?.record.requests[ids.requestId]?.status).toBe("COMPLETED");
-    expect(stored?.executions?.[ids.requestId]).toMatchObject({
+    const after = await stored(harness, ids.orderId);
+    expect(after.record.requests[ids.requestId]?.status).toBe("COMPLETED");
+    expect(after.executions[ids.requestId]).toMatchObject({
       name: `${ids.requestId}-2`,
       attempt: 2,
     });
@@ -670,13 +690,13 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
     expect(
       first.history.filter((e) => e.type === "TaskRetried" && e.stateName === STATES.start),
     ).toHaveLength(6);
-    const stored = await harness.deps.store.get(ids.orderId);
-    expect(stored?.executions?.[ids.requestId]).toMatchObject({
+    const failed = await stored(harness, ids.orderId);
+    expect(failed.executions[ids.requestId]).toMatchObject({
       name: ids.requestId,
       attempt: 1,
       error: "Lambda.ServiceException",
     });
-    expect(stored?.record.requests[ids.requestId]?.status).toBe("REQUESTED");
+    expect(failed.record.requests[ids.requestId]?.status).toBe("REQUESTED");
 
     harness.faults.clear();
     const report = await harness.reconcile();
@@ -699,7 +719,7 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
     await first.done;
     const outage = Object.assign(new Error("throttled"), { name: "ThrottlingException" });
     const listing = vi
-      .spyOn(harness.deps.workflow, "runningExecutionNames")
+      .spyOn(harness.reconcileDeps.executions, "runningNames")
       .mockRejectedValueOnce(outage);
 
     const during = await harness.reconcile();
@@ -714,13 +734,13 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
     expect(resumed).toEqual([{ requestId: ids.requestId, execution: `${ids.requestId}-2` }]);
   });
 
-  it("on its schedule the reconciler leaves fresh mail to its writer; a sweep takes it", async () => {
+  it("on its schedule the reconciler leaves fresh mail to its sender; a sweep takes it", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness, {
       policy: quickPolicy({ sellerResponseSeconds: 600 }),
     });
     await reach(harness, ids, "AWAITING_SELLER");
-    harness.mailer.failures = 1;
+    harness.mailer.outage.next = 1;
     await decide(harness, ids.orderId, {
       type: "SELLER_DECIDE",
       actor: ids.sellerId,
@@ -728,43 +748,55 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
       decision: "REJECT",
       reason: "already abroad",
     });
-    const [mail] = await harness.deps.store.pendingOutbox(ids.orderId);
-    expect(mail?.kind).toBe("MAIL");
     await finish(harness, ids.requestId);
+    const due = `${ids.requestId}/2.BUYER_REJECTED`;
 
     const scheduled = await harness.reconcileOnSchedule();
-    expect(scheduled.delivered).not.toContain(mail?.id);
+    expect(scheduled.sent).not.toContain(due);
     const swept = await harness.reconcile();
-    expect(swept.delivered).toContain(mail?.id);
+    expect(swept.sent).toContain(due);
   });
 
-  it("a signal that could not be sent is kept and delivered by the reconciler, long before the deadline", async () => {
+  it("a wake-up that could not be sent is sent again by the reconciler, long before the deadline", async () => {
     const harness = createWorkflowHarness(table, template);
     const ids = await requestCancellation(harness);
     await reach(harness, ids, "AWAITING_SELLER");
     harness.signalFailures.count = 1;
-    await decide(harness, ids.orderId, {
+    // The change stands: the answer is the approved request.
+    const changed = await decide(harness, ids.orderId, {
       type: "SELLER_DECIDE",
       actor: ids.sellerId,
       requestId: ids.requestId,
       decision: "APPROVE",
     });
-    const pending = await harness.deps.store.pendingOutbox(ids.orderId);
-    expect(pending.map((entry) => entry.kind)).toEqual(["SIGNAL"]);
+    expect(changed.stored.record.requests[ids.requestId]?.status).toBe("AWAITING_MARKETPLACE");
+    expect(harness.metrics.counts.get("SignalNotSent")).toBe(1);
     expect(harness.execution(ids.requestId).status).toBe("RUNNING");
 
     const report = await harness.reconcile();
-    expect(report.delivered).toContain(pending[0]?.id);
+    expect(report.woken).toContain(ids.requestId);
     const execution = await finish(harness, ids.requestId);
     expect(execution.status, failure(execution)).toBe("SUCCEEDED");
     const request = (await read(harness, ids.orderId)).requests[ids.requestId];
     expect(request?.status).toBe("COMPLETED");
   });
 
+  it("a request whose start never came (the pipe failed) is started by the reconciler under its own id", async () => {
+    const harness = createWorkflowHarness(table, template);
+    const ids = await requestCancellation(harness, { start: false });
+    const report = await harness.reconcile();
+    expect(report.resumed).toContainEqual({ requestId: ids.requestId, execution: ids.requestId });
+    // The pipe's start arriving late is the same execution (same name, same input).
+    harness.startFromStream(ids);
+    await sellerApproves(harness, ids);
+    const execution = await finish(harness, ids.requestId);
+    expect(execution.status, failure(execution)).toBe("SUCCEEDED");
+    expect((await read(harness, ids.orderId)).requests[ids.requestId]?.status).toBe("COMPLETED");
+  });
+
   it("each change publishes its statuses in one line, and each sweep the open requests' gauges", async () => {
     const harness = createWorkflowHarness(table, template);
-    const lines: string[][] = [];
-    harness.deps.measure = (measurements) => lines.push(measurements.map((m) => m.name));
+    const { lines } = harness.metrics;
     const ids = await requestCancellation(harness);
     await reach(harness, ids, "AWAITING_SELLER");
     expect(lines).toEqual([["Entered_REQUESTED"], ["Entered_AWAITING_SELLER"]]);
@@ -776,7 +808,8 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
 
     await sellerApproves(harness, ids);
     await finish(harness, ids.requestId);
-    // The seller's approval, then the segment's two writes: before the refund call, and after.
+    // The seller's approval, then the segment's two changes: before the refund call, and after
+    // (its writes of marks alone change no status and measure nothing).
     expect(lines.slice(3)).toEqual([
       ["Entered_AWAITING_MARKETPLACE", "SellerResponseTime"],
       ["Entered_REFUND_PENDING"],
@@ -784,27 +817,22 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
     ]);
   });
 
-  it("the API call's correlation id follows the request into its execution's steps; a first execution not yet listed is not replaced", async () => {
+  it("the request id is its execution's correlation id; a first execution not yet listed is not replaced", async () => {
     const harness = createWorkflowHarness(table, template);
-    harness.deps.correlationId = () => "api-call-1";
-    const appended = vi.spyOn(harness.deps.logger, "appendKeys");
+    const correlated = vi.spyOn(logger, "setCorrelationId");
     const ids = await requestCancellation(harness);
-    harness.deps.correlationId = undefined;
     await reach(harness, ids, "AWAITING_SELLER");
     const first = harness.execution(ids.requestId);
     expect(JSON.parse(first.input)).toEqual({
       orderId: ids.orderId,
       requestId: ids.requestId,
-      correlationId: "api-call-1",
+      correlationId: ids.requestId,
     });
-    expect(appended).toHaveBeenCalledWith({
-      orderId: ids.orderId,
-      requestId: ids.requestId,
-      correlationId: "api-call-1",
-    });
+    expect(correlated).toHaveBeenCalledWith(ids.requestId);
+    correlated.mockRestore();
 
-    // ListExecutions lags: the reconciler's start (its own correlation id) meets the running one.
-    harness.deps.workflow.runningExecutionNames = async () => new Set();
+    // ListExecutions lags: the reconciler's start (the same name and input) is the running one.
+    vi.spyOn(harness.reconcileDeps.executions, "runningNames").mockResolvedValue(new Set());
     const report = await harness.reconcile();
     expect(report.resumed.filter((entry) => entry.requestId === ids.requestId)).toEqual([]);
     expect(() => harness.execution(`${ids.requestId}-2`)).toThrow();
@@ -830,7 +858,7 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
     const first = await decide(harness, ids.orderId, decision);
     const again = await decide(harness, ids.orderId, decision);
     expect(first.replayed).toBe(false);
-    expect(again).toMatchObject({ replayed: true, effects: [] });
+    expect(again).toMatchObject({ replayed: true });
     expect(again.stored.version).toBe(first.stored.version);
     // Another reason is another decision: refused.
     await expect(
@@ -840,18 +868,18 @@ describe("recovery and the money rules (synthesized definition, DynamoDB Local)"
   });
 });
 
-/** A harness whose payment gateway fails its first `failures` calls, then uses the ledger. */
+/** A harness whose payment provider fails its first `failures` calls, then uses the ledger. */
 const withFlakyGateway = (failures: number, errorName?: string, applyFirst = false) => {
   const gateway = new FlakyGateway(failures, errorName, applyFirst);
-  const harness = createWorkflowHarness(table, template, { gateway });
+  const harness = createWorkflowHarness(table, template, { payments: gateway });
   gateway.inner = harness.ledger;
   return { gateway, harness };
 };
 
-/** A gateway that fails its first `failures` calls (with `errorName`), then defers to `inner`. */
-class FlakyGateway implements PaymentGateway {
+/** A provider that fails its first `failures` calls (with `errorName`), then defers to `inner`. */
+class FlakyGateway implements Payments {
   readonly calls: RefundInstruction[] = [];
-  inner: PaymentGateway | undefined;
+  inner: Payments | undefined;
 
   /** `applyFirst`: the provider applies the refund, then its answer is lost (a timeout). */
   constructor(
