@@ -8,8 +8,8 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createTableInput } from "../../functions/adapters/table.ts";
-import { enteredMetric } from "../../functions/app/change-metrics.ts";
+import { createTableInput } from "../../functions/adapters/dynamodb/table.ts";
+import { enteredMetric } from "../../functions/domain/change-metrics.ts";
 import { DEFAULT_POLICY, mergePolicy } from "../../functions/domain/policy.ts";
 import { EVENT_SOURCE } from "../../functions/domain/published-events.ts";
 import { REQUEST_STATUSES } from "../../functions/domain/types.ts";
@@ -18,6 +18,11 @@ import { createApp, DEFAULT_ENV, newApp } from "../../infra/create-app.ts";
 import { WIDGETS } from "../../infra/dashboard.ts";
 import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
 import { acknowledge, addNagChecks } from "../../infra/nag.ts";
+import {
+  NEW_REQUEST_FILTER,
+  START_INPUT_TEMPLATE,
+  START_STATES,
+} from "../../infra/request-starts.ts";
 import { EVENT_ARCHIVE_DAYS } from "../../infra/stack.ts";
 import { aslDefinition, aslErrors } from "../support/asl.ts";
 
@@ -25,71 +30,64 @@ const SKIP_BUNDLING = { "aws:cdk:bundling-stacks": [] };
 // Synth errors carry the validation report (not just its file name) when the app is in-memory.
 const IN_MEMORY = { "@aws-cdk/core:appMode": "inmemory" };
 
+/**
+ * What a route's function may do. No route may send mail, publish events or start executions: a
+ * change is one write, and the workflow sends what it causes (the tests below check all three).
+ */
 interface Grants {
-  table: "none" | "read" | "write";
-  states: string[];
-  email: boolean;
+  table: "none" | "read" | "change" | "import";
+  /** Wakes the execution waiting on a request the change moved (SendTaskSuccess). */
+  wakes?: boolean;
   /** Reads the refunds ledger (GetItem) to ask whether a refund was made. */
   refunds?: boolean;
-  /** Publishes its changes' domain events (PutEvents on the service's bus). */
-  events?: boolean;
 }
-const READ: Grants = { table: "read", states: [], email: false };
-const SIGNAL = ["states:SendTaskFailure", "states:SendTaskSuccess"];
+const READ: Grants = { table: "read" };
 
 /** `public`: no authorizer; `jwt`: any valid token (roles are the handler's to check); else a scope. */
 type Auth = "public" | "jwt" | "orders/write" | "carrier/events";
 
 /** SPEC's routes, literally (a route that drifts from SPEC fails), and what each may touch. */
 const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
-  { key: "GET /policy", auth: "public", grants: { table: "none", states: [], email: false } },
+  { key: "GET /policy", auth: "public", grants: { table: "none" } },
   // SPEC "For integrators": GET /openapi.json and GET /docs are no routes but files of the
   // console's build, served from its bucket (test/infra/edge.test.ts, test/e2e/docs.test.ts).
-  {
-    key: "POST /orders",
-    auth: "orders/write",
-    grants: { table: "write", states: [], email: false },
-  },
+  { key: "POST /orders", auth: "orders/write", grants: { table: "import" } },
   { key: "GET /orders", auth: "jwt", grants: READ },
   { key: "GET /orders/{orderId}", auth: "jwt", grants: READ },
-  {
-    key: "POST /orders/{orderId}/shipment",
-    auth: "jwt",
-    grants: { table: "write", states: [], email: false },
-  },
+  { key: "POST /orders/{orderId}/shipment", auth: "jwt", grants: { table: "change" } },
   {
     key: "POST /orders/{orderId}/delivery",
     auth: "carrier/events",
     // Asks the provider (reads the refunds ledger) before deciding between a return and a refund.
-    grants: { table: "write", states: SIGNAL, email: true, refunds: true, events: true },
+    grants: { table: "change", wakes: true, refunds: true },
   },
   {
     key: "POST /orders/{orderId}/cancellation-requests",
     auth: "jwt",
-    // Receipts are the workflow's first step's to send.
-    grants: { table: "write", states: ["states:StartExecution"], email: false, events: true },
+    // One read, one write: the table's stream starts the workflow, which sends the receipts.
+    grants: { table: "change" },
   },
   { key: "GET /orders/{orderId}/cancellation-requests/{requestId}", auth: "jwt", grants: READ },
   {
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/withdrawal",
     auth: "jwt",
-    grants: { table: "write", states: SIGNAL, email: true, events: true },
+    grants: { table: "change", wakes: true },
   },
   {
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/seller-decision",
     auth: "jwt",
-    grants: { table: "write", states: SIGNAL, email: true, events: true },
+    grants: { table: "change", wakes: true },
   },
   {
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/marketplace-decision",
     auth: "jwt",
-    grants: { table: "write", states: SIGNAL, email: true, events: true },
+    grants: { table: "change", wakes: true },
   },
   {
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/refund-retry",
     auth: "jwt",
-    // A refund found made after all is recorded and mailed to the buyer.
-    grants: { table: "write", states: SIGNAL, email: true, refunds: true, events: true },
+    // Asks the provider first: a refund found made after all is recorded.
+    grants: { table: "change", wakes: true, refunds: true },
   },
   { key: "GET /seller/cancellation-requests", auth: "jwt", grants: READ },
   { key: "GET /operator/cancellation-requests", auth: "jwt", grants: READ },
@@ -98,13 +96,8 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
 const TABLE_ACTIONS = {
   none: [],
   read: ["dynamodb:GetItem", "dynamodb:Query"],
-  write: [
-    "dynamodb:DeleteItem",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
-    "dynamodb:UpdateItem",
-  ],
+  change: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+  import: ["dynamodb:GetItem", "dynamodb:PutItem"],
 };
 const INDEXES = ["BuyerOrders", "SellerQueue", "OperatorQueue", "PendingWork"];
 /** Actions that take no resource ARN, so "*" is the only resource they can have. */
@@ -188,7 +181,16 @@ const tableIdStarting = (prefix: string) => {
 };
 const tableId = tableIdStarting("Orders");
 const refundsTableId = tableIdStarting("Refunds");
-const stateMachineId = onlyId("AWS::StepFunctions::StateMachine");
+/** The cancellation workflow (Standard) and the stream's starter (Express). */
+const stateMachineOfType = (type: "STANDARD" | "EXPRESS") => {
+  const ids = ofType("AWS::StepFunctions::StateMachine")
+    .filter(([, machine]) => (machine.Properties.StateMachineType ?? "STANDARD") === type)
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one ${type} state machine, found ${ids.length}`);
+  return ids[0] as string;
+};
+const stateMachineId = stateMachineOfType("STANDARD");
+const starterId = stateMachineOfType("EXPRESS");
 const eventBusId = onlyId("AWS::Events::EventBus");
 
 const routeByKey = new Map(
@@ -345,12 +347,14 @@ describe("least privilege", () => {
   const identityArn = { Ref: onlyId("AWS::SES::EmailIdentity") };
   const configurationSet = { Ref: onlyId("AWS::SES::ConfigurationSet") };
 
-  const describeGrants = ({ table, states, email }: Grants) =>
+  const describeGrants = ({ table, wakes, refunds }: Grants) =>
     [
       `table ${table}`,
-      states.length ? states.join("+") : "no workflow",
-      email ? "email" : "no email",
-    ].join(", ");
+      wakes ? "wakes the workflow" : "never calls the workflow",
+      refunds ? "asks the ledger" : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
 
   for (const { key, grants } of SPEC_ROUTES) {
     it(`${key}: ${describeGrants(grants)}`, () => {
@@ -364,10 +368,8 @@ describe("least privilege", () => {
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
         ...TABLE_ACTIONS[grants.table],
-        ...grants.states,
-        ...(grants.email ? ["ses:SendEmail", "ses:SendRawEmail"] : []),
+        ...(grants.wakes ? ["states:SendTaskSuccess"] : []),
         ...(grants.refunds ? ["dynamodb:GetItem"] : []),
-        ...(grants.events ? ["events:PutEvents"] : []),
       ];
       expect(sorted(actions)).toEqual(sorted(expected));
       expect(statements.every((statement) => statement.Effect === "Allow")).toBe(true);
@@ -382,9 +384,12 @@ describe("least privilege", () => {
           continue;
         }
         if (service === "dynamodb") {
-          // The table and its indexes by name: no `index/*`.
+          // The table, and for lists its indexes by name: no `index/*`; changes touch the item.
           expect(resourcesOf).not.toContain("*");
-          for (const index of INDEXES) expect(resourcesOf).toContain(`/index/${index}`);
+          for (const index of INDEXES) {
+            if (grants.table === "read") expect(resourcesOf).toContain(`/index/${index}`);
+            else expect(resourcesOf).not.toContain("/index/");
+          }
           expect(list(statement.Resource)).toContainEqual({ "Fn::GetAtt": [tableId, "Arn"] });
         }
         if (service === "states") expect(statement.Resource).toEqual({ Ref: stateMachineId });
@@ -420,7 +425,22 @@ describe("least privilege", () => {
     }
   });
 
-  it("a reconciler every five minutes: PendingWork queries, outbox items, starts and signals", () => {
+  it("no API function may send mail, publish events or start executions", () => {
+    const forbidden = ["ses:", "events:PutEvents", "states:StartExecution", "sqs:"];
+    for (const { key } of SPEC_ROUTES) {
+      const actions = statementsOfFunction(functionOfRoute(key)).flatMap((statement) =>
+        list(statement.Action),
+      );
+      for (const prefix of forbidden) {
+        expect(
+          actions.filter((action) => action.startsWith(prefix)),
+          `${key} ${prefix}`,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it("a reconciler every five minutes: PendingWork queries, starts, wake-ups, mail, events, dead letters", () => {
     const [reconciler, ...others] = functionsOfEntries("functions/workflow/reconcile.ts");
     expect(others).toEqual([]);
     const statements = statementsOfFunction(reconciler as string).filter(
@@ -433,9 +453,7 @@ describe("least privilege", () => {
       ),
     );
     expect(Object.keys(byAction).sort()).toEqual([
-      "dynamodb:DeleteItem",
       "dynamodb:GetItem",
-      "dynamodb:PutItem",
       "dynamodb:Query",
       "dynamodb:UpdateItem",
       "events:PutEvents",
@@ -443,10 +461,13 @@ describe("least privilege", () => {
       "logs:PutLogEvents",
       "ses:SendEmail",
       "ses:SendRawEmail",
+      "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:GetQueueUrl",
+      "sqs:ReceiveMessage",
       "states:DescribeExecution",
       "states:ListExecutions",
-      "states:SendTaskFailure",
-      "states:SendTaskHeartbeat",
       "states:SendTaskSuccess",
       "states:StartExecution",
     ]);
@@ -459,6 +480,7 @@ describe("least privilege", () => {
     // Only this state machine's executions (`execution:<name>:*`).
     expect(byAction["states:DescribeExecution"]).toContain(":execution:");
     expect(byAction["states:DescribeExecution"]).toContain(`${stateMachineId}`);
+    expect(byAction["sqs:ReceiveMessage"]).toContain(onlyId("AWS::SQS::Queue"));
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(5 minutes)",
       Targets: [{ Arn: { "Fn::GetAtt": [reconciler, "Arn"] } }],
@@ -533,13 +555,23 @@ describe("tables", () => {
         ProjectionType: "INCLUDE",
         NonKeyAttributes: ["order", "requestCount", "hasActiveRequest"],
       },
-      SellerQueue: { ProjectionType: "INCLUDE", NonKeyAttributes: ["queueView"] },
-      OperatorQueue: { ProjectionType: "INCLUDE", NonKeyAttributes: ["queueView"] },
+      SellerQueue: { ProjectionType: "INCLUDE", NonKeyAttributes: ["queueSummary"] },
+      OperatorQueue: { ProjectionType: "INCLUDE", NonKeyAttributes: ["queueSummary"] },
       PendingWork: { ProjectionType: "KEYS_ONLY" },
     });
     for (const index of indexes) {
       expect(index.KeySchema.map((key) => key.KeyType)).toEqual(["HASH", "RANGE"]);
     }
+  });
+
+  it("orders: a stream of new and old images (the pipe starts each request's workflow from it)", () => {
+    expect(resources[tableId]?.Properties.StreamSpecification).toEqual({
+      StreamViewType: "NEW_AND_OLD_IMAGES",
+    });
+    expect(createTableInput("orders").StreamSpecification).toEqual({
+      StreamEnabled: true,
+      StreamViewType: "NEW_AND_OLD_IMAGES",
+    });
   });
 
   it("orders: local mode and the tests create the same indexes as the stack", () => {
@@ -670,12 +702,11 @@ describe("functions", () => {
     }
   });
 
-  it("API handlers get the table, workflow, mail settings and the validated policy", () => {
+  it("API handlers get the table, mail settings and the validated policy", () => {
     for (const { key } of SPEC_ROUTES) {
       const variables = environmentOf(functionOfRoute(key));
       expect(variables).toMatchObject({
         TABLE_NAME: { Ref: tableId },
-        STATE_MACHINE_ARN: { Ref: stateMachineId },
         MAIL_FROM: "no-reply@example.com",
         SES_CONFIGURATION_SET: { Ref: onlyId("AWS::SES::ConfigurationSet") },
         OPERATOR_EMAILS: "",
@@ -696,7 +727,7 @@ describe("domain events", () => {
     template.hasOutput("EventBusName", { Value: { Ref: eventBusId } });
   });
 
-  it("every function that changes requests knows the bus and may publish to it alone", () => {
+  it("only the workflow's step and the reconciler publish, to the bus alone", () => {
     const publishers = ofType("AWS::Lambda::Function").filter(([id]) =>
       statementsOfFunction(id).some((statement) =>
         list(statement.Action).includes("events:PutEvents"),
@@ -704,12 +735,7 @@ describe("domain events", () => {
     );
     const workflowStep = functionsOfEntries("functions/workflow/step.ts");
     const reconciler = functionsOfEntries("functions/workflow/reconcile.ts");
-    const publishingRoutes = SPEC_ROUTES.filter((route) => route.grants.events).map((route) =>
-      functionOfRoute(route.key),
-    );
-    expect(sorted(publishers.map(([id]) => id))).toEqual(
-      sorted([...workflowStep, ...reconciler, ...publishingRoutes]),
-    );
+    expect(sorted(publishers.map(([id]) => id))).toEqual(sorted([...workflowStep, ...reconciler]));
     for (const [, fn] of publishers) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> })
         .Variables;
@@ -742,11 +768,106 @@ describe("workflow", () => {
   });
 
   it("its definition, references resolved, is valid ASL", () => {
-    const definition = aslDefinition(template.toJSON());
+    const definition = aslDefinition(template.toJSON(), stateMachineId);
     expect(Object.keys(definition.States as object).length).toBeGreaterThan(0);
     expect(aslErrors(definition)).toEqual([]);
     // The check has teeth: a start state that does not exist is caught.
     expect(aslErrors({ ...definition, StartAt: "NoSuchState" })).not.toEqual([]);
+  });
+});
+
+describe("request starts", () => {
+  const pipeId = onlyId("AWS::Pipes::Pipe");
+  const queueId = onlyId("AWS::SQS::Queue");
+  const pipe = () => resources[pipeId]?.Properties as Record<string, unknown>;
+
+  it("a pipe reads the orders table's stream, keeps only the changes that open a request", () => {
+    expect(pipe().Source).toEqual({ "Fn::GetAtt": [tableId, "StreamArn"] });
+    const source = pipe().SourceParameters as {
+      DynamoDBStreamParameters: Record<string, unknown>;
+      FilterCriteria: { Filters: { Pattern: string }[] };
+    };
+    expect(source.DynamoDBStreamParameters).toMatchObject({
+      StartingPosition: "LATEST",
+      DeadLetterConfig: { Arn: { "Fn::GetAtt": [queueId, "Arn"] } },
+    });
+    expect(source.DynamoDBStreamParameters.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(source.FilterCriteria.Filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([
+      NEW_REQUEST_FILTER,
+    ]);
+  });
+
+  it("hands each new request to the Express starter, which starts the workflow named by the request id", () => {
+    expect(pipe().Target).toEqual({ Ref: starterId });
+    expect(pipe().TargetParameters).toEqual({
+      StepFunctionStateMachineParameters: { InvocationType: "REQUEST_RESPONSE" },
+      InputTemplate: START_INPUT_TEMPLATE,
+    });
+    const starter = aslDefinition(template.toJSON(), starterId) as {
+      StartAt: string;
+      States: Record<string, Record<string, unknown>>;
+    };
+    expect(aslErrors(starter)).toEqual([]);
+    expect(starter.StartAt).toBe(START_STATES.each);
+    const map = starter.States[START_STATES.each] as {
+      ItemProcessor: { States: Record<string, Record<string, unknown>> };
+    };
+    const start = map.ItemProcessor.States[START_STATES.start] as {
+      Resource: string;
+      Parameters: Record<string, unknown>;
+      Catch: { ErrorEquals: string[]; Next: string }[];
+    };
+    expect(start.Resource).toBe("arn:aws:states:::states:startExecution");
+    expect(start.Parameters).toMatchObject({
+      "Name.$": "$.requestId",
+      Input: { "orderId.$": "$.orderId", "requestId.$": "$.requestId" },
+    });
+    // Already started (a repeated stream record, or the reconciler first): nothing to do.
+    expect(start.Catch).toContainEqual(
+      expect.objectContaining({
+        ErrorEquals: ["StepFunctions.ExecutionAlreadyExistsException"],
+        Next: START_STATES.alreadyStarted,
+      }),
+    );
+    template.hasResourceProperties("AWS::StepFunctions::StateMachine", {
+      StateMachineType: "EXPRESS",
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it("the pipe may read the stream, start the starter and write its dead letters, nothing else", () => {
+    const roleId = target(pipe().RoleArn);
+    const actions = ofType("AWS::IAM::Policy")
+      .filter(([, policy]) => list(policy.Properties.Roles).some((role) => target(role) === roleId))
+      .flatMap(
+        ([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+      )
+      .flatMap((statement) => list(statement.Action).map((action) => [action, statement.Resource]));
+    expect(sorted(actions.map(([action]) => String(action)))).toEqual(
+      sorted([
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+        "states:StartSyncExecution",
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+      ]),
+    );
+  });
+
+  it("its dead letters are kept 14 days, encrypted, over TLS only, and alarmed", () => {
+    expect(resources[queueId]?.Properties).toMatchObject({
+      MessageRetentionPeriod: 14 * 86_400,
+      SqsManagedSseEnabled: true,
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SQS",
+      MetricName: "NumberOfMessagesSent",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [queueId, "QueueName"] } }],
+      Threshold: 1,
+    });
   });
 });
 
