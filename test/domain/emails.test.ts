@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatAmount, renderEmail } from "../../functions/domain/emails.ts";
-import type { EmailTemplate } from "../../functions/domain/events.ts";
+import type { EmailTemplate } from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
 import { newRefund } from "../../functions/domain/refund.ts";
 import type {

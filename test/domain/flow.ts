@@ -1,8 +1,18 @@
 // Shared by the example tests of `transition`: event builders, a driver that moves an order record
-// through events (failing the test on any unexpected acceptance or refusal), and effect builders.
+// through events (failing the test on any unexpected acceptance or refusal), and what each change
+// implies once stored (`impliedBy`: the mail of its new timeline entries, a new request's start,
+// the wake-up of a wait it moved on), with builders for those.
 import { expect } from "vitest";
-import type { DomainError, DomainEvent, Effect } from "../../functions/domain/events.ts";
+import type { DomainError, DomainEvent } from "../../functions/domain/events.ts";
+import {
+  dueEvents,
+  dueMail,
+  type EmailTemplate,
+  entryMail,
+  type Recipient,
+} from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
+import { eventIdOf } from "../../functions/domain/published-events.ts";
 import { addSeconds } from "../../functions/domain/requests.ts";
 import { transition } from "../../functions/domain/transition.ts";
 import type {
@@ -10,6 +20,7 @@ import type {
   OrderRecord,
   RefundMethod,
 } from "../../functions/domain/types.ts";
+import { needsWakeUp } from "../../functions/domain/workflow-plan.ts";
 import { makeOrder, makeRecord, type OrderOverrides } from "../support/factories.ts";
 
 export const BUYER = "buyer-1";
@@ -157,16 +168,17 @@ export class Flow {
     return new Flow(makeRecord(makeOrder(order), []));
   }
 
-  /** Applies an event that must be accepted; returns its effects. */
-  apply(event: DomainEvent, now: string): Effect[] {
+  /** Applies an event that must be accepted; returns what the stored change implies. */
+  apply(event: DomainEvent, now: string): Implied[] {
     const before = structuredClone(this.record);
     const result = transition(this.record, event, now);
     expect(this.record, `${event.type} mutated its input`).toEqual(before);
     if (!result.ok) {
       throw new Error(`${event.type} was refused: ${result.error.code} ${result.error.message}`);
     }
+    checkNotices(before, result.record);
     this.record = result.record;
-    return result.effects;
+    return impliedBy(before, result.record);
   }
 
   /** Applies an event that must be refused; checks nothing changed and returns the error. */
@@ -201,12 +213,88 @@ export class Flow {
 export const timelineOf = (entity: { timeline: { type: string; actor: string }[] }) =>
   entity.timeline.map((entry) => [entry.type, entry.actor]);
 
-export const email = (template: string, to: string, requestId = REQ): Effect =>
-  ({ kind: "EMAIL", template, to, requestId }) as Effect;
-export const endWait = (outcome: string, requestId = REQ): Effect =>
-  ({ kind: "END_WAIT", requestId, outcome }) as Effect;
-export const cancelWait = (error: string, requestId = REQ): Effect =>
-  ({ kind: "CANCEL_WAIT", requestId, error }) as Effect;
+// ---- what a stored change implies -----------------------------------------------------------------
+
+/**
+ * What a change implies once it is stored, derived from the record alone:
+ * - START: a new request, whose execution the table's stream starts (infra/request-starts.ts);
+ * - MAIL: a mail its new timeline entries imply (notices.ts `entryMail`), in timeline order;
+ * - WAKE: the request left a status an execution waits in, so a wait held there must be woken
+ *   (workflow-plan.ts `needsWakeUp`). For a deadline's own step (a timeout, the system's retry)
+ *   the waiting execution is the one applying it, and its write removes the wait instead.
+ */
+export type Implied =
+  | { kind: "START"; requestId: string }
+  | { kind: "MAIL"; template: EmailTemplate; to: Recipient; requestId: string }
+  | { kind: "WAKE"; requestId: string };
+
+export const start = (requestId = REQ): Implied => ({ kind: "START", requestId });
+export const email = (template: EmailTemplate, to: Recipient, requestId = REQ): Implied => ({
+  kind: "MAIL",
+  template,
+  to,
+  requestId,
+});
+export const wake = (requestId = REQ): Implied => ({ kind: "WAKE", requestId });
+
+/**
+ * Whether an execution may be waiting on the request (infra/workflow.ts's wait states): for the
+ * seller (and the reminder), for an operator's review, for a failed refund's retry.
+ */
+export const mayBeWaitedOn = (request: CancellationRequest): boolean =>
+  request.status === "AWAITING_SELLER" ||
+  request.status === "REFUND_FAILED" ||
+  (request.status === "AWAITING_MARKETPLACE" && request.marketplaceReview === "OPERATOR");
+
+/** What storing `after` in place of `before` implies: starts, then mail, then wake-ups. */
+export const impliedBy = (before: OrderRecord, after: OrderRecord): Implied[] => {
+  const starts: Implied[] = [];
+  const mail: Implied[] = [];
+  const wakes: Implied[] = [];
+  for (const request of Object.values(after.requests)) {
+    const { requestId } = request;
+    const old = Object.hasOwn(before.requests, requestId) ? before.requests[requestId] : undefined;
+    if (!old) starts.push(start(requestId));
+    for (const entry of request.timeline.slice(old?.timeline.length ?? 0)) {
+      for (const notice of entryMail(request, entry)) {
+        mail.push(email(notice.template, notice.to, requestId));
+      }
+    }
+    if (old && mayBeWaitedOn(old) && needsWakeUp(after, requestId, old.status)) {
+      wakes.push(wake(requestId));
+    }
+  }
+  return [...starts, ...mail, ...wakes];
+};
+
+/**
+ * What `dueMail` and `dueEvents` say of a change on records nobody sent anything of yet: the mail
+ * due before is still due, unchanged, and the change's own entries add theirs; the events due are
+ * one per timeline entry, and the change's new ones, published from where the old ones ended,
+ * carry their positions as ids and the request's new status.
+ */
+const checkNotices = (before: OrderRecord, after: OrderRecord): void => {
+  for (const request of Object.values(after.requests)) {
+    const old = Object.hasOwn(before.requests, request.requestId)
+      ? before.requests[request.requestId]
+      : undefined;
+    const known = old?.timeline.length ?? 0;
+    const due = dueMail(request);
+    const dueBefore = old ? dueMail(old) : [];
+    expect(due.slice(0, dueBefore.length), "mail due before the change").toEqual(dueBefore);
+    const added = request.timeline
+      .slice(known)
+      .flatMap((entry) => entryMail(request, entry).map((notice) => notice.template));
+    expect(due.slice(dueBefore.length).map((mail) => mail.template)).toEqual(added);
+    expect(dueEvents(request).map((event) => event.detail.eventId)).toEqual(
+      request.timeline.map((_, index) => eventIdOf(request.requestId, index)),
+    );
+    const fresh = dueEvents({ ...request, notices: { mail: {}, published: known } });
+    expect(fresh.map((event) => [event.detailType, event.detail.status])).toEqual(
+      request.timeline.slice(known).map((entry) => [entry.type, request.status]),
+    );
+  }
+};
 
 /** A request approved by the seller and the policy: REFUND_PENDING, refund not yet instructed. */
 export const approvedFlow = (order: OrderOverrides = {}, policy: Policy = DEFAULT_POLICY): Flow => {

@@ -22,12 +22,10 @@ import {
   at,
   BUYER,
   CARRIER,
-  cancelWait,
   complete,
   DAY,
   deliver,
   email,
-  endWait,
   Flow,
   HOUR,
   instructRefund,
@@ -49,6 +47,7 @@ import {
   startRefundCall,
   T0,
   timelineOf,
+  wake,
   withdraw,
   workflowStarted,
 } from "./flow.ts";
@@ -103,13 +102,14 @@ describe("delivery during REFUND_PENDING, the refund claimed but not recorded as
     expect(refundToAskAbout(flow.record, at(3 * HOUR + 1))).toBeUndefined();
   });
 
+  // Nothing waits in REFUND_PENDING: the execution is in its segment, which finds the request
+  // decided when it next writes.
   it("refund made: the refund is recorded, the request COMPLETED and the order CANCELLED", () => {
     const flow = claimed();
     const deliveredAt = at(3 * HOUR);
     expect(flow.apply(deliver(deliveredAt, CARRIER, true), at(3 * HOUR + 5))).toEqual([
       email("BUYER_REFUND_COMPLETED", "BUYER"),
       email("SELLER_OUTCOME", "SELLER"),
-      cancelWait("OrderDelivered"),
     ]);
     const request = flow.request();
     expect(request.status).toBe("COMPLETED");
@@ -147,7 +147,6 @@ describe("delivery during REFUND_PENDING, the refund claimed but not recorded as
   it("refund not made: RETURN_REQUIRED and nothing is refunded, now or later", () => {
     const flow = claimed();
     expect(flow.apply(deliver(at(3 * HOUR), CARRIER, false), at(3 * HOUR))).toEqual([
-      cancelWait("OrderDelivered"),
       email("BUYER_RETURN_REQUIRED", "BUYER"),
       email("SELLER_OUTCOME", "SELLER"),
     ]);
@@ -213,6 +212,8 @@ describe("delivery during REFUND_PENDING, the refund claimed but not recorded as
   it.each(["REQUESTED", "AWAITING_SELLER", "AWAITING_MARKETPLACE"] as const)(
     "while %s: RETURN_REQUIRED without asking the provider",
     (status) => {
+      // Only the seller's wait can hold an execution here (the policy reviews a small refund).
+      const waited = status === "AWAITING_SELLER";
       const flow = Flow.shipped();
       flow.apply(requestCancellation(), T0);
       if (status !== "REQUESTED") flow.apply(workflowStarted(), at(1));
@@ -220,9 +221,9 @@ describe("delivery during REFUND_PENDING, the refund claimed but not recorded as
       expect(flow.request().status).toBe(status);
       expect(refundToAskAbout(flow.record, at(2 * HOUR))).toBeUndefined();
       expect(flow.apply(deliver(at(2 * HOUR)), at(2 * HOUR))).toEqual([
-        cancelWait("OrderDelivered"),
         email("BUYER_RETURN_REQUIRED", "BUYER"),
         email("SELLER_OUTCOME", "SELLER"),
+        ...(waited ? [wake()] : []),
       ]);
       expect(flow.request()).toMatchObject({ status: "RETURN_REQUIRED", refund: null });
     },
@@ -251,7 +252,7 @@ describe("delivery during REFUND_FAILED", () => {
     expect(flow.apply(deliver(at(DAY), CARRIER, true), at(DAY))).toEqual([
       email("BUYER_REFUND_COMPLETED", "BUYER"),
       email("SELLER_OUTCOME", "SELLER"),
-      cancelWait("OrderDelivered"),
+      wake(),
     ]);
     expect(flow.request()).toMatchObject({
       status: "COMPLETED",
@@ -276,9 +277,9 @@ describe("delivery during REFUND_FAILED", () => {
     (declined) => {
       const flow = failed(declined);
       expect(flow.apply(deliver(at(DAY), CARRIER, false), at(DAY))).toEqual([
-        cancelWait("OrderDelivered"),
         email("BUYER_RETURN_REQUIRED", "BUYER"),
         email("SELLER_OUTCOME", "SELLER"),
+        wake(),
       ]);
       expect(flow.request()).toMatchObject({
         status: "RETURN_REQUIRED",
@@ -353,7 +354,7 @@ describe("a transient failure, then a retry", () => {
       method: "CARD",
       expectedBy: CARD_EXPECTED,
     });
-    expect(flow.apply(retryRefund(OPERATOR), at(3 * DAY))).toEqual([endWait("REFUND_RETRY")]);
+    expect(flow.apply(retryRefund(OPERATOR), at(3 * DAY))).toEqual([wake()]);
     expect(flow.request()).toMatchObject({
       status: "REFUND_PENDING",
       refundRetryDeadline: null,
@@ -388,7 +389,7 @@ describe("a decline, then retries", () => {
     expect(flow.request().refundRetryDeadline).toBe(addSeconds(declinedAt, 3 * DAY));
 
     // The operator retries the card (Tuesday 11-24 in Tokyo): a new key, new expected dates.
-    expect(flow.apply(retryRefund(OPERATOR), at(3 * DAY))).toEqual([endWait("REFUND_RETRY")]);
+    expect(flow.apply(retryRefund(OPERATOR), at(3 * DAY))).toEqual([wake()]);
     expect(flow.request().refund).toMatchObject({
       status: "PENDING",
       refundId: `${KEY}-2`,
@@ -411,7 +412,10 @@ describe("a decline, then retries", () => {
     });
     const deadline = flow.request().refundRetryDeadline ?? "";
     expect(deadline).toBe(at(6 * DAY + 20));
-    expect(flow.apply(retryRefund(SYSTEM, REQ, { method: "GIFT_CARD" }), deadline)).toEqual([]);
+    // At the wait's deadline: the waiting execution applies it, ending its own wait.
+    expect(flow.apply(retryRefund(SYSTEM, REQ, { method: "GIFT_CARD" }), deadline)).toEqual([
+      wake(),
+    ]);
     expect(flow.request().refund).toMatchObject({
       status: "PENDING",
       refundId: `${KEY}-3`,
@@ -460,7 +464,7 @@ describe("a retry to gift balance (another method)", () => {
     const flow = failed();
     // Sunday 2026-11-22 09:00 in Tokyo.
     expect(flow.apply(retryRefund(OPERATOR, REQ, { method: "GIFT_CARD" }), at(DAY))).toEqual([
-      endWait("REFUND_RETRY"),
+      wake(),
     ]);
     expect(flow.request().refund).toMatchObject({
       status: "PENDING",
@@ -515,8 +519,8 @@ describe("a retry that finds the refund made", () => {
   it("records the success under the old key instead of refunding again", () => {
     const flow = failed();
     expect(flow.apply(retryRefund(OPERATOR, REQ, { refundMade: true }), at(DAY))).toEqual([
-      endWait("REFUND_RETRY"),
       email("BUYER_REFUND_COMPLETED", "BUYER"),
+      wake(),
     ]);
     const request = flow.request();
     expect(request).toMatchObject({
@@ -557,11 +561,12 @@ describe("a retry that finds the refund made", () => {
     });
   });
 
-  it("by the system at the wait's deadline: recorded, no wait to end", () => {
+  it("by the system at the wait's deadline: recorded the same way", () => {
     const flow = failed();
     const deadline = flow.request().refundRetryDeadline ?? "";
     expect(flow.apply(retryRefund(SYSTEM, REQ, { refundMade: true }), deadline)).toEqual([
       email("BUYER_REFUND_COMPLETED", "BUYER"),
+      wake(),
     ]);
     expect(flow.request().refund?.status).toBe("SUCCEEDED");
   });
@@ -597,7 +602,7 @@ describe("a retry while a refund call may still land", () => {
 // ---- the call's lease ---------------------------------------------------------------------------
 
 describe("START_REFUND_CALL", () => {
-  it("takes the lease: callStartedAt only, no timeline entry, no effects", () => {
+  it("takes the lease: callStartedAt only, no timeline entry, nothing to send or wake", () => {
     const flow = approvedFlow();
     flow.apply(instructRefund(), at(2 * HOUR));
     const before = structuredClone(flow.record);

@@ -1,15 +1,15 @@
-// The domain events of a change (published-events.ts): one per new timeline entry, ids stable,
-// the status and refund as the change left them, and each one valid against the JSON Schema.
+// The domain events (published-events.ts): one per timeline entry of a request, ids stable (the
+// entry's position), the status and refund as the request stands when they are published, and
+// each one valid against the JSON Schema. What is still due (notices.ts `dueEvents`) starts where
+// the request's published count ends.
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule, { type FormatsPlugin } from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { EVENT_SCHEMA_FILE, renderEventSchema } from "../../functions/domain/event-schemas.ts";
-import {
-  EVENT_SOURCE,
-  eventIdOf,
-  timelineEvents,
-} from "../../functions/domain/published-events.ts";
+import { dueEvents } from "../../functions/domain/notices.ts";
+import { EVENT_SOURCE, eventIdOf, requestEvents } from "../../functions/domain/published-events.ts";
+import type { CancellationRequest } from "../../functions/domain/types.ts";
 import {
   approvedFlow,
   at,
@@ -29,12 +29,21 @@ const addFormats =
   (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
   (addFormatsModule as unknown as FormatsPlugin);
 
-describe("timelineEvents", () => {
-  it("makes one event per new entry of a request's timeline, with its position as id", () => {
+/** The request with its first `published` entries marked published. */
+const publishedThrough = (
+  request: CancellationRequest,
+  published: number,
+): CancellationRequest => ({
+  ...request,
+  notices: { mail: {}, published },
+});
+
+describe("requestEvents", () => {
+  it("makes one event per entry from a position on, with its position as id", () => {
     const flow = Flow.shipped().requested();
-    const before = flow.record;
+    const known = flow.request().timeline.length;
     flow.apply(sellerApprove(), at(HOUR));
-    const events = timelineEvents(before, flow.record);
+    const events = requestEvents(flow.request(), known);
     expect(events).toEqual([
       {
         detailType: "SELLER_APPROVED",
@@ -48,27 +57,30 @@ describe("timelineEvents", () => {
         },
       },
     ]);
+    // The same change's event is what is due once the entries before it went out.
+    expect(dueEvents(publishedThrough(flow.request(), known))).toEqual(events);
   });
 
   it("starts a new request's ids at 0 and leaves the order's own timeline out", () => {
     const flow = Flow.shipped();
-    const before = flow.record;
     flow.apply(requestCancellation({}), at(1));
-    const events = timelineEvents(before, flow.record);
+    const events = requestEvents(flow.request());
     expect(events.map((event) => [event.detailType, event.detail.eventId])).toEqual([
       ["REQUESTED", eventIdOf(REQ, 0)],
     ]);
     expect(events[0]?.detail).toMatchObject({ status: "REQUESTED", actor: BUYER });
     expect(events[0]?.detail).not.toHaveProperty("refund");
+    // Nothing published yet: everything is due.
+    expect(dueEvents(flow.request())).toEqual(events);
   });
 
-  it("carries the refund as the change left it, without the service's bookkeeping", () => {
+  it("carries the refund as the request stands, without the service's bookkeeping", () => {
     const flow = approvedFlow();
     flow.apply(instructRefund(), at(HOUR + 2));
-    const before = flow.record;
+    const known = flow.request().timeline.length;
     flow.apply(refundSucceeded(), at(HOUR + 3));
     flow.apply(complete(), at(HOUR + 3));
-    const events = timelineEvents(before, flow.record);
+    const events = requestEvents(flow.request(), known);
     expect(events.map((event) => event.detailType)).toEqual(["REFUND_SUCCEEDED", "COMPLETED"]);
     const { refund } = flow.request();
     for (const event of events) {
@@ -84,13 +96,16 @@ describe("timelineEvents", () => {
     }
   });
 
-  it("gives the same entry the same id when it is worked out again", () => {
+  it("gives the same entry the same id when it is worked out again, from wherever", () => {
     const flow = Flow.shipped().requested();
-    const before = flow.record;
     flow.apply(sellerApprove(), at(HOUR));
-    const ids = () => timelineEvents(before, flow.record).map((event) => event.detail.eventId);
-    expect(ids()).toEqual(ids());
-    expect(timelineEvents(flow.record, flow.record)).toEqual([]);
+    const request = flow.request();
+    const ids = (from: number) => requestEvents(request, from).map((e) => e.detail.eventId);
+    expect(ids(0)).toEqual([eventIdOf(REQ, 0), eventIdOf(REQ, 1), eventIdOf(REQ, 2)]);
+    expect(ids(1)).toEqual(ids(0).slice(1));
+    expect(ids(0)).toEqual(ids(0));
+    expect(requestEvents(request, request.timeline.length)).toEqual([]);
+    expect(dueEvents(publishedThrough(request, request.timeline.length))).toEqual([]);
   });
 });
 
@@ -106,10 +121,9 @@ describe("the events' JSON Schema", () => {
     addFormats(ajv);
     const validate = ajv.compile(schema);
     const flow = Flow.shipped();
-    const start = flow.record;
     flow.requested();
     flow.apply(sellerApprove(), at(HOUR));
-    const events = timelineEvents(start, flow.record);
+    const events = requestEvents(flow.request());
     expect(events.length).toBeGreaterThan(2);
     const envelope = (event: (typeof events)[number]) => ({
       version: "0",

@@ -1,5 +1,6 @@
 // Example tests of `transition`: one per lifecycle path, asserting statuses, timelines (types in
-// order, with actors), effects (emails by template and recipient, workflow signals) and deadlines.
+// order, with actors), what each stored change implies (flow.ts `impliedBy`: a new request's
+// start, mail by template and recipient, the wake-up of a waiting execution) and deadlines.
 import { describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../functions/domain/events.ts";
 import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
@@ -17,12 +18,10 @@ import {
   at,
   BUYER,
   CARRIER,
-  cancelWait,
   complete,
   DAY,
   deliver,
   email,
-  endWait,
   Flow,
   HOUR,
   instructRefund,
@@ -44,9 +43,11 @@ import {
   sellerReject,
   sellerTimeout,
   ship,
+  start,
   startRefundCall,
   T0,
   timelineOf,
+  wake,
   withdraw,
   workflowStarted,
 } from "./flow.ts";
@@ -57,9 +58,8 @@ describe("happy path: small card payment, seller approves, policy approves, refu
   it("completes the request, cancels the order and refunds the paid amount incl. shipping", () => {
     const flow = Flow.shipped();
 
-    expect(flow.apply(requestCancellation(), T0)).toEqual([
-      { kind: "START_WORKFLOW", requestId: REQ },
-    ]);
+    // A new request: the table's stream starts its execution; it implies no mail yet.
+    expect(flow.apply(requestCancellation(), T0)).toEqual([start()]);
     let request = flow.request();
     expect(request).toMatchObject({
       status: "REQUESTED",
@@ -78,7 +78,7 @@ describe("happy path: small card payment, seller approves, policy approves, refu
     ]);
     expect(flow.request().status).toBe("AWAITING_SELLER");
 
-    expect(flow.apply(sellerApprove(), at(HOUR))).toEqual([endWait("SELLER_APPROVED")]);
+    expect(flow.apply(sellerApprove(), at(HOUR))).toEqual([wake()]);
     request = flow.request();
     expect(request.status).toBe("AWAITING_MARKETPLACE");
     expect(request.marketplaceReview).toBe("POLICY");
@@ -200,7 +200,7 @@ describe("seller", () => {
     expect(flow.apply(sellerReject("already handed to the carrier"), at(HOUR))).toEqual([
       email("BUYER_REJECTED", "BUYER"),
       email("SELLER_OUTCOME", "SELLER"),
-      endWait("SELLER_REJECTED"),
+      wake(),
     ]);
     const request = flow.request();
     expect(request.status).toBe("REJECTED");
@@ -264,10 +264,13 @@ describe("seller", () => {
 });
 
 describe("seller timeout", () => {
+  // A timeout moves the status like a decision would; the execution waiting for the seller is the
+  // one applying it, and its write ends that wait.
   it("ESCALATE: goes to an operator's review, operators are told", () => {
     const flow = Flow.shipped().requested(policyWith({ onSellerTimeout: "ESCALATE" }));
     expect(flow.apply(sellerTimeout(), at(2 * DAY))).toEqual([
       email("OPERATOR_ESCALATION", "OPERATORS"),
+      wake(),
     ]);
     const request = flow.request();
     expect(request.status).toBe("AWAITING_MARKETPLACE");
@@ -287,7 +290,7 @@ describe("seller timeout", () => {
 
   it("APPROVE with a small amount: the policy approves", () => {
     const flow = Flow.shipped().requested(policyWith({ onSellerTimeout: "APPROVE" }));
-    expect(flow.apply(sellerTimeout(), at(2 * DAY))).toEqual([]);
+    expect(flow.apply(sellerTimeout(), at(2 * DAY))).toEqual([wake()]);
     expect(flow.request()).toMatchObject({
       status: "AWAITING_MARKETPLACE",
       marketplaceReview: "POLICY",
@@ -295,6 +298,7 @@ describe("seller timeout", () => {
     });
     expect(flow.refuse(operatorApprove(), at(2 * DAY + 1)).code).toBe("INVALID_STATE");
     expect(flow.refuse(marketplaceTimeout(), at(5 * DAY)).code).toBe("INVALID_STATE");
+    // Nothing waits while the policy decides.
     expect(flow.apply(policyApprove(), at(2 * DAY + 1))).toEqual([
       email("BUYER_APPROVED", "BUYER"),
     ]);
@@ -312,6 +316,7 @@ describe("seller timeout", () => {
     );
     expect(flow.apply(sellerTimeout(), at(2 * DAY))).toEqual([
       email("OPERATOR_ESCALATION", "OPERATORS"),
+      wake(),
     ]);
     expect(flow.request().marketplaceReview).toBe("OPERATOR");
   });
@@ -328,7 +333,7 @@ describe("high value: an operator reviews", () => {
     const flow = Flow.shipped(HIGH).requested(policy);
     expect(flow.apply(sellerApprove(), at(HOUR))).toEqual([
       email("OPERATOR_ESCALATION", "OPERATORS"),
-      endWait("SELLER_APPROVED"),
+      wake(),
     ]);
     expect(flow.request()).toMatchObject({
       status: "AWAITING_MARKETPLACE",
@@ -347,7 +352,7 @@ describe("high value: an operator reviews", () => {
     const flow = escalated();
     expect(flow.apply(operatorApprove(), at(DAY))).toEqual([
       email("BUYER_APPROVED", "BUYER"),
-      endWait("OPERATOR_APPROVED"),
+      wake(),
     ]);
     expect(flow.request().status).toBe("REFUND_PENDING");
     expect(flow.request().refund).toMatchObject({ amount: 40_000, status: "PENDING" });
@@ -371,7 +376,7 @@ describe("high value: an operator reviews", () => {
     expect(flow.apply(operatorReject("fraud suspected"), at(DAY))).toEqual([
       email("BUYER_REJECTED", "BUYER"),
       email("SELLER_OUTCOME", "SELLER"),
-      endWait("OPERATOR_REJECTED"),
+      wake(),
     ]);
     expect(flow.request()).toMatchObject({
       status: "REJECTED",
@@ -396,6 +401,7 @@ describe("high value: an operator reviews", () => {
     const flow = escalated(policyWith({ onMarketplaceTimeout: "APPROVE" }));
     expect(flow.apply(marketplaceTimeout(), at(HOUR + 3 * DAY))).toEqual([
       email("BUYER_APPROVED", "BUYER"),
+      wake(),
     ]);
     expect(flow.request().status).toBe("REFUND_PENDING");
     expect(flow.request().refund?.amount).toBe(40_000);
@@ -412,6 +418,7 @@ describe("high value: an operator reviews", () => {
     expect(flow.apply(marketplaceTimeout(), at(HOUR + 3 * DAY))).toEqual([
       email("BUYER_REJECTED", "BUYER"),
       email("SELLER_OUTCOME", "SELLER"),
+      wake(),
     ]);
     expect(flow.request()).toMatchObject({
       status: "REJECTED",
@@ -487,7 +494,7 @@ describe("refund failure and retry", () => {
     const flow = failed();
     expect(flow.refuse(complete(), at(4 * HOUR)).code).toBe("INVALID_STATE");
     expect(flow.refuse(refundSucceeded(), at(4 * HOUR)).code).toBe("INVALID_STATE");
-    expect(flow.apply(retryRefund(OPERATOR), at(DAY))).toEqual([endWait("REFUND_RETRY")]);
+    expect(flow.apply(retryRefund(OPERATOR), at(DAY))).toEqual([wake()]);
     let request = flow.request();
     expect(request.status).toBe("REFUND_PENDING");
     expect(request.refundRetryDeadline).toBeNull();
@@ -520,9 +527,10 @@ describe("refund failure and retry", () => {
     expect(flow.order.status).toBe("CANCELLED");
   });
 
-  it("the system retries at the wait's deadline without ending a wait", () => {
+  it("the system retries at the wait's deadline: the same change, no mail", () => {
     const flow = failed();
-    expect(flow.apply(retryRefund(SYSTEM), at(3 * HOUR + 3 * DAY))).toEqual([]);
+    // The waiting execution is the one applying it (its write ends the wait).
+    expect(flow.apply(retryRefund(SYSTEM), at(3 * HOUR + 3 * DAY))).toEqual([wake()]);
     expect(flow.request().status).toBe("REFUND_PENDING");
     expect(flow.request().refund?.refundId).toBe(`rf-${REQ}`);
     expect(timelineOf(flow.request()).at(-1)).toEqual(["REFUND_RETRIED", SYSTEM]);
@@ -547,24 +555,43 @@ describe("refund failure and retry", () => {
 // ---- withdrawal ---------------------------------------------------------------------------------
 
 describe("withdrawal", () => {
-  const toStatus: Record<string, (flow: Flow) => void> = {
-    REQUESTED: (flow) => flow.apply(requestCancellation(), T0),
-    AWAITING_SELLER: (flow) => flow.requested(),
-    AWAITING_MARKETPLACE: (flow) => {
-      flow.requested();
-      flow.apply(sellerApprove(), at(HOUR));
+  const HIGH: OrderOverrides = { payment: { paidAmount: 40_000 } };
+  /** How to get there, and whether an execution may be waiting there (to be woken). */
+  const toStatus: Record<
+    string,
+    { order?: OrderOverrides; go: (flow: Flow) => void; waited: boolean }
+  > = {
+    REQUESTED: { go: (flow) => flow.apply(requestCancellation(), T0), waited: false },
+    AWAITING_SELLER: { go: (flow) => flow.requested(), waited: true },
+    // The policy decides at once: nothing waits.
+    "AWAITING_MARKETPLACE (policy)": {
+      go: (flow) => {
+        flow.requested();
+        flow.apply(sellerApprove(), at(HOUR));
+      },
+      waited: false,
+    },
+    "AWAITING_MARKETPLACE (operator)": {
+      order: HIGH,
+      go: (flow) => {
+        flow.requested();
+        flow.apply(sellerApprove(), at(HOUR));
+      },
+      waited: true,
     },
   };
 
-  it.each(Object.keys(toStatus))("is possible while %s", (status) => {
-    const flow = Flow.shipped();
-    toStatus[status]?.(flow);
-    expect(flow.request().status).toBe(status);
+  it.each(Object.keys(toStatus))("is possible while %s", (name) => {
+    const path = toStatus[name];
+    if (!path) throw new Error(name);
+    const flow = Flow.shipped(path.order);
+    path.go(flow);
+    expect(flow.request().status).toBe(name.split(" ")[0]);
     const entries = flow.request().timeline.length;
     expect(flow.apply(withdraw(), at(2 * HOUR))).toEqual([
-      cancelWait("RequestWithdrawn"),
       email("BUYER_WITHDRAWN", "BUYER"),
       email("SELLER_OUTCOME", "SELLER"),
+      ...(path.waited ? [wake()] : []),
     ]);
     const request = flow.request();
     expect(request.status).toBe("WITHDRAWN");
@@ -598,9 +625,9 @@ describe("delivery", () => {
     const flow = Flow.shipped().requested();
     const deliveredAt = at(5 * HOUR);
     expect(flow.apply(deliver(deliveredAt), at(6 * HOUR))).toEqual([
-      cancelWait("OrderDelivered"),
       email("BUYER_RETURN_REQUIRED", "BUYER"),
       email("SELLER_OUTCOME", "SELLER"),
+      wake(),
     ]);
     expect(flow.order).toMatchObject({
       status: "DELIVERED",
