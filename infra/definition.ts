@@ -93,9 +93,18 @@ export const resolveIntrinsics = (value: unknown, values: ReferenceValues): unkn
 
 /** Logical ids of the template's state machines. */
 export const stateMachineIds = (template: CfnTemplate): string[] =>
+  stateMachines(template).map(({ logicalId }) => logicalId);
+
+/** The template's state machines: logical id and type (CloudFormation's default: STANDARD). */
+export const stateMachines = (
+  template: CfnTemplate,
+): { logicalId: string; type: "STANDARD" | "EXPRESS" }[] =>
   Object.entries(template.Resources ?? {})
     .filter(([, resource]) => resource.Type === "AWS::StepFunctions::StateMachine")
-    .map(([logicalId]) => logicalId);
+    .map(([logicalId, resource]) => ({
+      logicalId,
+      type: resource.Properties?.StateMachineType === "EXPRESS" ? "EXPRESS" : "STANDARD",
+    }));
 
 /**
  * The ASL definition of a state machine in a synthesized template, every reference resolved.

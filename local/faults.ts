@@ -24,13 +24,20 @@ export const FAULT_TARGETS = [
   "ses",
   "eventbridge",
   "payments",
+  "pipes",
 ] as const;
-/** The targets that are AWS services (payments is the local payment provider). */
-export type AwsFaultTarget = Exclude<(typeof FAULT_TARGETS)[number], "payments">;
-const AWS_FAULT_TARGETS = FAULT_TARGETS.filter(
-  (target): target is AwsFaultTarget => target !== "payments",
-);
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
+/**
+ * The targets whose faults local/ stand-ins inject themselves rather than an SDK client's
+ * middleware: the payment provider (local/payments.ts) and the stream pipe (local/pipes.ts:
+ * `unavailable` on its polls, `throttle` and `timeout` on its deliveries).
+ */
+const STAND_IN_TARGETS = ["payments", "pipes"] as const;
+/** The targets that are AWS SDK clients' services. */
+export type AwsFaultTarget = Exclude<FaultTarget, (typeof STAND_IN_TARGETS)[number]>;
+const AWS_FAULT_TARGETS = FAULT_TARGETS.filter((target): target is AwsFaultTarget =>
+  (STAND_IN_TARGETS as readonly string[]).every((standIn) => standIn !== target),
+);
 
 export const FAULT_ERRORS = ["throttle", "unavailable", "timeout", "declined"] as const;
 export type FaultErrorKind = (typeof FAULT_ERRORS)[number];
@@ -39,7 +46,11 @@ export type FaultErrorKind = (typeof FAULT_ERRORS)[number];
 export const faultSpecSchema = z
   .strictObject({
     target: z.enum(FAULT_TARGETS),
-    /** An API operation (`UpdateItem`), a state name (`ContinueAfterWait`) or, for payments, a method. */
+    /**
+     * An API operation (`UpdateItem`), a state name (`ContinueAfterWait`, `StartRequestWorkflow`),
+     * for payments a refund method (`CARD`), for pipes `GetRecords` (its polls) or
+     * `StartSyncExecution` (its deliveries).
+     */
     operation: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     error: z.enum(FAULT_ERRORS),
     rate: z._default(z.number().check(z.minimum(0), z.maximum(1)), 1),
@@ -105,14 +116,20 @@ export class FaultInjector {
 
   /**
    * The fault this call suffers, if any: each live fault for the target (and the operation, when
-   * the fault names one) fires with probability `rate`, tried in the order they were added; the
+   * the fault names one; and of one of `errors`, when given) fires with probability `rate`, tried in the order they were added; the
    * first that fires is the one.
    */
-  draw(target: FaultTarget, operation?: string): Fault | undefined {
+  draw(
+    target: FaultTarget,
+    operation?: string,
+    /** Only faults of these kinds can hit this call (a pipe's poll is only ever unavailable). */
+    errors?: readonly FaultErrorKind[],
+  ): Fault | undefined {
     const key = operation === undefined ? undefined : operationKey(operation);
     const fault = this.faults.find(
       (candidate) =>
         candidate.target === target &&
+        (errors === undefined || errors.includes(candidate.error)) &&
         (candidate.count === undefined || candidate.fired < candidate.count) &&
         (candidate.operation === undefined || operationKey(candidate.operation) === key) &&
         this.random() < candidate.rate,

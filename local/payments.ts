@@ -1,13 +1,10 @@
-// The local payment provider: the default ledger adapter behind fault injection, counting what it
-// was asked and what it did, for `GET /_local/payments`. Faults act as a real provider's would:
+// The local payment provider: the default ledger adapter (LedgerPayments, wrapped in by
+// production.ts `wrapPayments`) behind fault injection, counting what it was asked and what it
+// did, for `GET /_local/payments`. Faults act as a real provider's would:
 // `throttle`/`unavailable` refuse before anything happens, `timeout` applies the refund and loses
 // the answer, `declined` refuses for good (and keeps refusing that key). `operation` is the method.
-import {
-  type PaymentGateway,
-  RefundDeclinedError,
-  type RefundInstruction,
-  type RefundReceipt,
-} from "../functions/adapters/payment-gateway.ts";
+import { RefundDeclinedError } from "../functions/app/errors.ts";
+import type { Payments, RefundInstruction, RefundReceipt } from "../functions/app/ports.ts";
 import type { FaultInjector } from "./faults.ts";
 
 export interface LocalPayment {
@@ -28,11 +25,11 @@ type Tracked = Omit<LocalPayment, "status"> & { status: LocalPayment["status"] |
 const providerError = (name: string, message: string): Error =>
   Object.assign(new Error(message), { name });
 
-export class LocalPaymentProvider implements PaymentGateway {
+export class LocalPaymentProvider implements Payments {
   private readonly payments = new Map<string, Tracked>();
 
   constructor(
-    private readonly ledger: PaymentGateway,
+    private readonly ledger: Payments,
     private readonly faults: FaultInjector,
   ) {}
 

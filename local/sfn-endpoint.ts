@@ -1,6 +1,9 @@
 // The local Step Functions endpoint: the AWS JSON 1.0 protocol (`X-Amz-Target:
-// AWSStepFunctions.<Action>`) over LocalStepFunctions, so the unchanged SFN client in the handlers
-// talks to it through AWS_ENDPOINT_URL_SFN.
+// AWSStepFunctions.<Action>`) over one LocalStepFunctions per state machine, so the unchanged SFN
+// client in the handlers talks to it through AWS_ENDPOINT_URL_SFN. Calls are routed as AWS routes
+// them: by state machine ARN, by execution ARN, or by the machine that issued a task token.
+// (An SDK client calling StartSyncExecution here needs `disableHostPrefix: true`: the SDK sends
+// that operation to the `sync-` host of an endpoint.)
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type {
@@ -64,30 +67,96 @@ const text = (body: Body, key: string): string => {
   return value;
 };
 
-const actions = (sfn: LocalStepFunctions): Record<string, (body: Body) => object> => ({
+/** The machines behind the endpoint, found the way AWS resolves each kind of identifier. */
+class Machines {
+  constructor(private readonly machines: readonly LocalStepFunctions[]) {}
+
+  byArn(stateMachineArn: string): LocalStepFunctions {
+    const machine = this.machines.find((m) => m.stateMachineArn === stateMachineArn);
+    if (!machine) {
+      throw new ServiceError(
+        "StateMachineDoesNotExist",
+        `State Machine Does Not Exist: '${stateMachineArn}'`,
+      );
+    }
+    return machine;
+  }
+
+  byExecution(executionArn: string): LocalStepFunctions {
+    const machine = this.machines.find((m) => m.hasExecution(executionArn));
+    if (!machine) {
+      throw new ServiceError(
+        "ExecutionDoesNotExist",
+        `Execution Does Not Exist: '${executionArn}'`,
+      );
+    }
+    return machine;
+  }
+
+  /** The machine that issued a token; an unknown token goes to the first, which refuses it. */
+  byToken(taskToken: string): LocalStepFunctions {
+    const machine = this.machines.find((m) => m.issuedToken(taskToken)) ?? this.machines[0];
+    if (!machine) throw new ServiceError("InvalidToken", "Invalid Token");
+    return machine;
+  }
+}
+
+type Action = (body: Body) => object | Promise<object>;
+
+const actions = (machines: Machines): Record<string, Action> => ({
   StartExecution: (body) => {
-    const execution = sfn.startExecution(
+    const stateMachineArn = text(body, "stateMachineArn");
+    const execution = machines.byArn(stateMachineArn).startExecution(
       // AWS names an unnamed execution with a UUID.
       body.name === undefined ? randomUUID() : text(body, "name"),
       typeof body.input === "string" ? body.input : "{}",
-      text(body, "stateMachineArn"),
+      stateMachineArn,
     );
     return { executionArn: execution.executionArn, startDate: epochSeconds(execution.startDate) };
   },
+  StartSyncExecution: async (body) => {
+    const stateMachineArn = text(body, "stateMachineArn");
+    const execution = await machines
+      .byArn(stateMachineArn)
+      .startSyncExecution(
+        body.name === undefined ? randomUUID() : text(body, "name"),
+        typeof body.input === "string" ? body.input : "{}",
+        stateMachineArn,
+      );
+    const { executionArn, name, status, input, output, error, cause } = execution;
+    return {
+      executionArn,
+      stateMachineArn,
+      name,
+      startDate: epochSeconds(execution.startDate),
+      stopDate: epochSeconds(execution.stopDate),
+      status,
+      input,
+      ...(output === undefined ? {} : { output }),
+      ...(error === undefined ? {} : { error }),
+      ...(cause === undefined ? {} : { cause }),
+    };
+  },
   RedriveExecution: (body) => {
-    const execution = sfn.redriveExecution(text(body, "executionArn"));
+    const executionArn = text(body, "executionArn");
+    const execution = machines.byExecution(executionArn).redriveExecution(executionArn);
     return { redriveDate: epochSeconds(execution.redriveDate) };
   },
-  DescribeExecution: (body) => describe(sfn.describeExecution(text(body, "executionArn"))),
+  DescribeExecution: (body) => {
+    const executionArn = text(body, "executionArn");
+    return describe(machines.byExecution(executionArn).describeExecution(executionArn));
+  },
   GetExecutionHistory: (body) => {
-    const execution = sfn.describeExecution(text(body, "executionArn"));
+    const executionArn = text(body, "executionArn");
+    const execution = machines.byExecution(executionArn).describeExecution(executionArn);
     const region = execution.executionArn.split(":")[3] ?? "";
     const events = execution.history.map((event) => historyEvent(event, region));
     return { events: body.reverseOrder === true ? events.reverse() : events };
   },
   ListExecutions: (body) => {
-    const page = sfn.listExecutionsPage({
-      stateMachineArn: text(body, "stateMachineArn"),
+    const stateMachineArn = text(body, "stateMachineArn");
+    const page = machines.byArn(stateMachineArn).listExecutionsPage({
+      stateMachineArn,
       ...(body.statusFilter === undefined
         ? {}
         : { statusFilter: text(body, "statusFilter") as ExecutionStatus }),
@@ -110,22 +179,26 @@ const actions = (sfn: LocalStepFunctions): Record<string, (body: Body) => object
     };
   },
   SendTaskSuccess: (body) => {
-    sfn.sendTaskSuccess(
-      text(body, "taskToken"),
-      typeof body.output === "string" ? body.output : "{}",
-    );
+    const taskToken = text(body, "taskToken");
+    machines
+      .byToken(taskToken)
+      .sendTaskSuccess(taskToken, typeof body.output === "string" ? body.output : "{}");
     return {};
   },
   SendTaskFailure: (body) => {
-    sfn.sendTaskFailure(
-      text(body, "taskToken"),
-      typeof body.error === "string" ? body.error : "",
-      typeof body.cause === "string" ? body.cause : "",
-    );
+    const taskToken = text(body, "taskToken");
+    machines
+      .byToken(taskToken)
+      .sendTaskFailure(
+        taskToken,
+        typeof body.error === "string" ? body.error : "",
+        typeof body.cause === "string" ? body.cause : "",
+      );
     return {};
   },
   StopExecution: (body) => {
-    sfn.stopExecution(text(body, "executionArn"));
+    const executionArn = text(body, "executionArn");
+    machines.byExecution(executionArn).stopExecution(executionArn);
     return { stopDate: Date.now() / 1000 };
   },
 });
@@ -142,10 +215,11 @@ const reply = (response: ServerResponse, status: number, body: object) => {
     .end(JSON.stringify(body));
 };
 
+/** Serves the given state machines (one, or every state machine of a template). */
 export const startSfnEndpoint = async (
-  sfn: LocalStepFunctions,
+  served: LocalStepFunctions | readonly LocalStepFunctions[],
 ): Promise<{ server: Server; endpoint: string }> => {
-  const handlers = actions(sfn);
+  const handlers = actions(new Machines(Array.isArray(served) ? served : [served]));
   const server = createServer(async (request, response) => {
     const target = String(request.headers["x-amz-target"] ?? "");
     const action = target.startsWith("AWSStepFunctions.")
@@ -156,7 +230,7 @@ export const startSfnEndpoint = async (
       if (!handle)
         throw new ServiceError("UnknownOperationException", `${target} is not emulated locally`);
       const raw = await readBody(request);
-      reply(response, 200, handle(raw ? (JSON.parse(raw) as Body) : {}));
+      reply(response, 200, await handle(raw ? (JSON.parse(raw) as Body) : {}));
     } catch (error) {
       const name = error instanceof ServiceError ? error.name : "InternalFailure";
       reply(response, name === "InternalFailure" ? 500 : 400, {

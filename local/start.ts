@@ -1,6 +1,9 @@
-// Local mode: the synthesized app on one machine. DynamoDB Local, SES and EventBridge stand-ins
-// and a Step Functions endpoint run in this process; the HTTP routes, the functions' environment
-// and the state machine all come from the template that `cdk synth` would deploy.
+// Local mode: the synthesized app on one machine. DynamoDB Local, SES, EventBridge and SQS
+// stand-ins, a Step Functions endpoint (the Standard workflow and the Express starter) and the
+// stream pipe that starts each new request's workflow run in this process; the HTTP routes, the
+// functions' environment, the state machines and the pipe all come from the template that
+// `cdk synth` would deploy.
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import * as path from "node:path";
@@ -11,9 +14,11 @@ import {
   DynamoDBClient,
   ResourceInUseException,
 } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { SESClient } from "@aws-sdk/client-ses";
 import type { SFNClient } from "@aws-sdk/client-sfn";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   createRefundsTableInput,
@@ -30,7 +35,7 @@ import {
   placeholderValues,
   resolveIntrinsics,
   stateMachineDefinition,
-  stateMachineIds,
+  stateMachines,
 } from "../infra/definition.ts";
 import { PROJECT_ROOT } from "../infra/lambda-defaults.ts";
 import { createConsoleFiles } from "./console-files.ts";
@@ -41,8 +46,10 @@ import { createGateway, type HttpHandler, type LocalEndpoint, lambdaContext } fr
 import { guardHost } from "./host-guard.ts";
 import { LocalTokens } from "./jwt.ts";
 import { LocalPaymentProvider } from "./payments.ts";
+import { LocalPipe, type PipeTimings, pipesFromTemplate } from "./pipes.ts";
 import { LocalSes } from "./ses.ts";
 import { startSfnEndpoint } from "./sfn-endpoint.ts";
+import { LocalSqs } from "./sqs.ts";
 import { LocalStepFunctions, type TaskHandler } from "./step-functions.ts";
 import {
   functionsFromTemplate,
@@ -93,6 +100,18 @@ export interface LocalOptions {
   /** Keep DynamoDB Local's data in this folder (in memory otherwise). */
   dataDir?: string;
   log?: (line: string) => void;
+  /** How fast the stand-ins poll and retry (tests make them fast); the defaults resemble AWS. */
+  timings?: LocalTimings;
+}
+
+export interface LocalTimings {
+  /** The stream pipe's polls and its retry backoff (local/pipes.ts DEFAULT_PIPE_TIMINGS). */
+  pipes?: Partial<PipeTimings>;
+  /**
+   * Milliseconds between a state's Retry attempts, by state name, in every state machine
+   * (without one, each waits its interval, backoff and jitter as on AWS).
+   */
+  stateRetryIntervals?: Record<string, number>;
 }
 
 export interface LocalMode {
@@ -103,7 +122,14 @@ export interface LocalMode {
   routes: { method: string; path: string; authorization: string; scopes: string[] }[];
   /** Scheduled rules of the template, run on timers. */
   schedules: LocalSchedule[];
+  /** The Standard cancellation workflow. */
   stepFunctions: LocalStepFunctions;
+  /** Every state machine of the template (the workflow and the Express starter), by ARN. */
+  stateMachines: ReadonlyMap<string, LocalStepFunctions>;
+  /** The stream pipes of the template. */
+  pipes: LocalPipe[];
+  /** The SQS stand-in (the pipe's dead-letter queue). */
+  sqs: LocalSqs;
   /** The faults `/_local/faults` manages, on every SDK client local mode runs. */
   faults: FaultInjector;
   /** Those SDK clients (the handlers' and the workflow's), for measuring hooks (`npm run bench`). */
@@ -119,6 +145,7 @@ export interface LocalAwsClients {
   stepfunctions: SFNClient[];
   ses: SESClient[];
   eventbridge: EventBridgeClient[];
+  sqs: SQSClient[];
 }
 
 /** What `GET /_local/info` answers: how AWS SDK clients and the AWS CLI reach the stand-ins. */
@@ -132,6 +159,7 @@ export interface LocalInfo {
   tableName: string;
   sesEndpoint: string;
   eventBridgeEndpoint: string;
+  sqsEndpoint: string;
 }
 
 /** A scheduled function as EventBridge invokes it. */
@@ -174,8 +202,8 @@ const loadPolicy = async (policyFile: string | undefined): Promise<Policy> => {
 };
 
 /**
- * DynamoDB Local on Java 17+. Every change with mail or a signal is a transaction (the change and
- * its outbox items together), which dynalite cannot do: without Java, local mode says so.
+ * DynamoDB Local on Java 17+: the pipe reads the orders table's stream, which dynalite does not
+ * serve; without Java, local mode says so.
  */
 const startDatabase = async (
   dataDir: string | undefined,
@@ -230,10 +258,21 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     cleanups.push(() => ses.stop());
     const eventBridge = await LocalEventBridge.start();
     cleanups.push(() => eventBridge.stop());
+    const sqs = await LocalSqs.start({ account: ACCOUNT, region: REGION });
+    cleanups.push(() => sqs.stop());
 
     const references: Record<string, string> = {
       ...placeholderValues(template, { account: ACCOUNT, region: REGION }),
     };
+    // Each queue on the SQS stand-in, named after its logical id: Ref is its URL.
+    for (const [logicalId, resource] of Object.entries(template.Resources)) {
+      if (resource.Type !== "AWS::SQS::Queue") continue;
+      const queueUrl = sqs.createQueue(logicalId);
+      references[logicalId] = queueUrl;
+      references[`${logicalId}.QueueUrl`] = queueUrl;
+      references[`${logicalId}.Arn`] = `arn:aws:sqs:${REGION}:${ACCOUNT}:${logicalId}`;
+      references[`${logicalId}.QueueName`] = logicalId;
+    }
     const tables = new Set<(typeof LOCAL_TABLES)[number]>();
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
       if (
@@ -260,12 +299,11 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       }
     }
 
-    // 3. Step Functions: the synthesized definition; Lambda tasks call the handler modules.
+    // 3. Step Functions: each state machine of the template on its own interpreter (the Standard
+    //    workflow, the Express starter); Lambda tasks call the handler modules, the starter's
+    //    `states:startExecution` tasks start the workflow's executions in-process.
     const functions = functionsFromTemplate(template);
     const handlers = new Map<string, TaskHandler>();
-    const [machineId, ...others] = stateMachineIds(template);
-    if (!machineId || others.length > 0) throw new Error("the app must have one state machine");
-    const stateMachineArn = String(references[machineId]);
     const faults = new FaultInjector();
     // The workflow's own DynamoDB calls. One attempt: Step Functions hands an integration's error
     // to the state's Retry and Catch instead of retrying it inside, so injected faults reach them.
@@ -276,18 +314,37 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       maxAttempts: 1,
     });
     cleanups.push(async () => integrations.destroy());
-    const stepFunctions = new LocalStepFunctions({
-      stateMachineArn,
-      definition: stateMachineDefinition(template, references) as never,
-      dynamoDb: integrations,
-      lambdas: (arn) => handlers.get(arn.split(":function:")[1] ?? ""),
-      faults,
-    });
+    const machines = new Map<string, LocalStepFunctions>();
+    for (const { logicalId, type } of stateMachines(template)) {
+      const stateMachineArn = String(references[logicalId]);
+      machines.set(
+        stateMachineArn,
+        new LocalStepFunctions({
+          stateMachineArn,
+          type,
+          definition: stateMachineDefinition(template, references, logicalId) as never,
+          dynamoDb: integrations,
+          lambdas: (arn) => handlers.get(arn.split(":function:")[1] ?? ""),
+          stateMachines: (arn) => machines.get(arn),
+          faults,
+          ...(options.timings?.stateRetryIntervals
+            ? { retryIntervalOverrides: options.timings.stateRetryIntervals }
+            : {}),
+        }),
+      );
+    }
+    const [stepFunctions, ...otherStandard] = [...machines.values()].filter(
+      (machine) => machine.type === "STANDARD",
+    );
+    if (!stepFunctions || otherStandard.length > 0) {
+      throw new Error("the app must have one Standard state machine (the workflow)");
+    }
+    const stateMachineArn = stepFunctions.stateMachineArn;
     cleanups.push(async () => {
-      stepFunctions.abortAll();
-      await stepFunctions.settle();
+      for (const machine of machines.values()) machine.abortAll();
+      await Promise.all([...machines.values()].map((machine) => machine.settle()));
     });
-    const sfn = await startSfnEndpoint(stepFunctions);
+    const sfn = await startSfnEndpoint([...machines.values()]);
     cleanups.push(() => close(sfn.server));
 
     // 4. The functions' environment, from the template, pointed at the stand-ins. The SDK clients
@@ -308,6 +365,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       AWS_ENDPOINT_URL_SFN: sfn.endpoint,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       POWERTOOLS_METRICS_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
     });
@@ -318,23 +376,74 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       if (typeof module.handler !== "function") throw new Error(`${fn.entry} exports no handler`);
       handlers.set(fn.logicalId, module.handler);
     }
-    // The handlers' clients, created now (they read the endpoints above; Step Functions and SES
-    // would otherwise wait for their first call): faults go on them, and on the workflow's
-    // DynamoDB client. The document client shares its client's stack.
+    // The payment provider every handler shares (built once per process, as in a Lambda
+    // container): the ledger adapter, behind the local provider's faults and counts. Set before
+    // any handler runs: production.ts builds the provider on its first refund.
+    const production = await import("../functions/adapters/production.ts");
+    let payments: LocalPaymentProvider | undefined;
+    production.wrapPayments((ledger) => {
+      payments = new LocalPaymentProvider(ledger, faults);
+      return payments;
+    });
+    // The handlers' clients, created now (they read the endpoints above; the lazy ones would
+    // otherwise wait for their first call): faults go on them, and on the workflow's DynamoDB
+    // client. The document client shares its client's stack.
     const clients = await import("../functions/adapters/aws-clients.ts");
     const awsClients: LocalAwsClients = {
-      dynamodb: [clients.dynamoDb, integrations],
+      dynamodb: [clients.dynamoDb(), integrations],
       stepfunctions: [await clients.stepFunctions()],
       ses: [await clients.ses()],
       eventbridge: [await clients.eventBridge()],
+      sqs: [await clients.sqs()],
     };
     installFaults(faults, awsClients);
-    // The payment provider every handler shares (built once per process, as in a Lambda
-    // container): the same ledger adapter, behind the local provider's faults and counts.
-    const { defaultDeps } = await import("../functions/app/deps.ts");
-    const shared = defaultDeps();
-    const payments = new LocalPaymentProvider(shared.gateway, faults);
-    shared.gateway = payments;
+
+    // The stream pipes: the orders table's changes that open a request → the Express starter.
+    const streams = new DynamoDBStreamsClient({
+      endpoint: database.running.endpoint,
+      region: REGION,
+      credentials: { ...CREDENTIALS },
+    });
+    cleanups.push(async () => streams.destroy());
+    const pipes = pipesFromTemplate(template, references).map((definition) => {
+      const target = machines.get(definition.targetArn);
+      if (target?.type !== "EXPRESS") {
+        throw new Error(
+          `pipe ${definition.logicalId}: its target must be an Express state machine`,
+        );
+      }
+      const deadLetterUrl = definition.deadLetterArn
+        ? sqs.queueUrlOfArn(definition.deadLetterArn)
+        : undefined;
+      if (definition.deadLetterArn && !deadLetterUrl) {
+        throw new Error(`pipe ${definition.logicalId}: no local queue ${definition.deadLetterArn}`);
+      }
+      return new LocalPipe({
+        definition,
+        tableName: String(references[definition.tableLogicalId]),
+        dynamoDb: lowLevel,
+        streams,
+        deliver: async (input) => {
+          const execution = await target.startSyncExecution(randomUUID(), input);
+          return execution.status === "SUCCEEDED"
+            ? { ok: true }
+            : { ok: false, error: `${execution.status}: ${execution.error ?? ""}` };
+        },
+        ...(deadLetterUrl
+          ? { deadLetter: async (body: string) => void sqs.sendMessage(deadLetterUrl, body) }
+          : {}),
+        faults,
+        region: REGION,
+        log,
+        ...(options.timings?.pipes ? { timings: options.timings.pipes } : {}),
+      });
+    });
+    // Each starts from the stream's LATEST position, as a new pipe does (after a restart on
+    // DATA_DIR too: the sweep below resumes what is open).
+    for (const pipe of pipes) {
+      await pipe.start();
+      cleanups.push(() => pipe.stop());
+    }
 
     // 5. Scheduled rules (the reconciler), on timers at the template's rate; `/_local/sweep` runs
     //    them now, as if their grace periods had passed.
@@ -371,6 +480,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       tableName: LOCAL_TABLE_NAME,
       sesEndpoint: ses.endpoint,
       eventBridgeEndpoint: eventBridge.endpoint,
+      sqsEndpoint: sqs.endpoint,
     };
     const extraEndpoints: LocalEndpoint[] = [
       {
@@ -387,7 +497,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       {
         method: "GET",
         path: "/_local/payments",
-        handle: async () => ({ status: 200, body: { items: payments.list() } }),
+        handle: async () => ({ status: 200, body: { items: payments?.list() ?? [] } }),
       },
       {
         method: "GET",
@@ -405,6 +515,11 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
               .map(({ detailType, detail, at }) => ({ detailType, detail, at })),
           },
         }),
+      },
+      {
+        method: "GET",
+        path: "/_local/queues",
+        handle: async () => ({ status: 200, body: { items: sqs.list() } }),
       },
       {
         method: "GET",
@@ -461,7 +576,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     const port = await listen(gateway, options.port);
     cleanups.push(() => close(gateway));
     // Executions live in this process: after a restart on kept data, every open request is
-    // resumed from its stored status (and mail still in an outbox is sent) by the reconciler.
+    // resumed from its stored status (and notices still due are sent) by the reconciler.
     if (options.dataDir) {
       const results = await sweep();
       log(`resumed after restart: ${JSON.stringify(results)}`);
@@ -479,6 +594,9 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       })),
       schedules,
       stepFunctions,
+      stateMachines: machines,
+      pipes,
+      sqs,
       faults,
       awsClients,
       template,

@@ -1,16 +1,23 @@
-// A local Step Functions service: runs the synthesized state machine definition with
-// aws-local-stepfunctions and emulates its Task states by kind:
+// A local Step Functions state machine: runs one synthesized definition with
+// aws-local-stepfunctions and emulates its Task states (nested ones in Map and Parallel states
+// too) by kind:
 // - a Lambda ARN → the handler module of that function, called in-process;
 // - `aws-sdk:dynamodb:<action>[.waitForTaskToken]` → the same DynamoDB call on the local endpoint;
-//   with `.waitForTaskToken` the task is then parked until SendTaskSuccess/Failure or its timeout.
-// Executions are named and idempotent by name, as in a Standard workflow; where recovery depends
-// on an answer (unknown ARNs, stale tokens, redrive, listing) it is the one AWS gives.
+//   with `.waitForTaskToken` the task is then parked until SendTaskSuccess/Failure or its timeout;
+// - `states:startExecution` (the optimized integration, request-response) → StartExecution of the
+//   target state machine, in-process, with the integration's errors (`StepFunctions.<Name>`).
+// A Standard machine's executions are named and idempotent by name; an Express machine's are not
+// (its ARNs carry a unique suffix) and it also runs them synchronously (StartSyncExecution).
+// Where recovery depends on an answer (unknown ARNs, stale tokens, redrive, listing) it is the one
+// AWS gives. Each state machine of a template gets its own instance; sfn-endpoint.ts routes.
 import { randomUUID } from "node:crypto";
 import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { FaultInjector } from "./faults.ts";
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+export type StateMachineType = "STANDARD" | "EXPRESS";
 
 /** Finds the in-process handler for a Lambda Task's resource ARN. */
 export type LambdaResolver = (functionArn: string) => TaskHandler | undefined;
@@ -130,23 +137,15 @@ const INTERPRETER_DEFAULT_TIMEOUT_SECONDS = 60;
  * it against the input after `Parameters`. So for Tasks with both, the timeout is copied into the
  * Parameters under a private key (removed again before the task's call) and the path points there.
  */
-const withLocalTimeouts = (definition: Definition): Definition => {
-  const states = Object.fromEntries(
-    Object.entries(definition.States).map(([name, state]) => {
-      if (state.Type !== "Task" || !state.TimeoutSecondsPath || !state.Parameters)
-        return [name, state];
-      return [
-        name,
-        {
-          ...state,
-          Parameters: { ...state.Parameters, [`${LOCAL_TIMEOUT_KEY}.$`]: state.TimeoutSecondsPath },
-          TimeoutSecondsPath: `$.${LOCAL_TIMEOUT_KEY}`,
-        },
-      ];
-    }),
-  );
-  return { ...definition, States: states };
-};
+const withLocalTimeouts = (definition: Definition): Definition =>
+  mapStates(definition, (state) => {
+    if (state.Type !== "Task" || !state.TimeoutSecondsPath || !state.Parameters) return state;
+    return {
+      ...state,
+      Parameters: { ...state.Parameters, [`${LOCAL_TIMEOUT_KEY}.$`]: state.TimeoutSecondsPath },
+      TimeoutSecondsPath: `$.${LOCAL_TIMEOUT_KEY}`,
+    };
+  });
 
 interface StateDefinition {
   Type: string;
@@ -154,11 +153,57 @@ interface StateDefinition {
   Parameters?: Record<string, unknown>;
   TimeoutSeconds?: number;
   TimeoutSecondsPath?: string;
+  /** A Map state's states (Iterator is its older name). */
+  ItemProcessor?: Definition;
+  Iterator?: Definition;
+  /** A Parallel state's branches. */
+  Branches?: Definition[];
 }
 interface Definition {
   StartAt: string;
   States: Record<string, StateDefinition>;
 }
+
+/** The definition with `change` applied to every state, nested ones (Map, Parallel) included. */
+const mapStates = (
+  definition: Definition,
+  change: (state: StateDefinition) => StateDefinition,
+): Definition => ({
+  ...definition,
+  States: Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      const changed = change(state);
+      return [
+        name,
+        {
+          ...changed,
+          ...(changed.ItemProcessor
+            ? { ItemProcessor: mapStates(changed.ItemProcessor, change) }
+            : {}),
+          ...(changed.Iterator ? { Iterator: mapStates(changed.Iterator, change) } : {}),
+          ...(changed.Branches
+            ? { Branches: changed.Branches.map((branch) => mapStates(branch, change)) }
+            : {}),
+        },
+      ];
+    }),
+  ),
+});
+
+/** Every state by name, nested ones included (ASL state names are unique in a state machine). */
+const allStates = (definition: Definition): Record<string, StateDefinition> => {
+  const states: Record<string, StateDefinition> = {};
+  const visit = (part: Definition) => {
+    for (const [name, state] of Object.entries(part.States)) {
+      states[name] = state;
+      for (const nested of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) {
+        if (nested) visit(nested);
+      }
+    }
+  };
+  visit(definition);
+  return states;
+};
 
 /**
  * The error aws-local-stepfunctions raises when a Task outlasts its timeout (its
@@ -193,6 +238,22 @@ const integrationErrorName = (error: Error): string => {
   return `DynamoDb.${error.name.endsWith("Exception") ? error.name : `${error.name}Exception`}`;
 };
 
+/**
+ * The Error a `states:startExecution` task fails with: the API's error name under
+ * `StepFunctions.`, with the `Exception` suffix (ExecutionAlreadyExists →
+ * StepFunctions.ExecutionAlreadyExistsException).
+ */
+const startErrorName = (name: string): string =>
+  `StepFunctions.${name.endsWith("Exception") ? name : `${name}Exception`}`;
+
+/** Every string in a task's parameters (where a wait state put its task token). */
+const stringsIn = (value: unknown): string[] => {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(stringsIn);
+  return [];
+};
+
 /** AWS accepts 1–80 of these characters in an execution name (this project's ids fit). */
 const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
 
@@ -206,22 +267,31 @@ interface PageToken {
 
 export interface LocalStepFunctionsOptions {
   stateMachineArn: string;
+  /** STANDARD (default): executions named and idempotent by name; EXPRESS: not, and sync. */
+  type?: StateMachineType;
   definition: { StartAt: string; States: Record<string, object> };
   lambdas: LambdaResolver;
   /** Any client of the local DynamoDB endpoint (a document client passes raw commands through). */
   dynamoDb: { send(command: UpdateItemCommand): Promise<unknown> };
+  /** The state machines `states:startExecution` tasks can start, by ARN (this one by default). */
+  stateMachines?: (stateMachineArn: string) => LocalStepFunctions | undefined;
   /** Milliseconds to wait between retries, by state name (tests make retries instant). */
   retryIntervalOverrides?: Record<string, number>;
-  /** Faults for Lambda tasks (target `stepfunctions`, operation = state name). */
+  /** Faults for Lambda and StartExecution tasks (target `stepfunctions`, operation = state name). */
   faults?: FaultInjector;
+  /** How many finished Express executions are kept to look at (newest; default 1000). */
+  keepExpressExecutions?: number;
 }
 
 export class LocalStepFunctions {
   private readonly machine: StateMachine;
   private readonly definition: Definition;
+  /** Every state of the definition, nested ones included, as the interpreter runs them. */
+  private readonly states: Record<string, StateDefinition>;
   private readonly executions = new Map<string, Execution>();
   /** Start order, for ListExecutions' newest-first pages. */
   private readonly sequence = new Map<string, number>();
+  private started = 0;
   private readonly parked = new Map<string, ParkedTask>();
   /** Every task token handed out, by execution: a known token that is not parked is stale. */
   private readonly issuedTokens = new Map<string, string>();
@@ -229,6 +299,7 @@ export class LocalStepFunctions {
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.definition = withLocalTimeouts(options.definition as Definition);
+    this.states = allStates(this.definition);
     this.machine = new StateMachine(this.definition as never);
   }
 
@@ -236,8 +307,17 @@ export class LocalStepFunctions {
     return this.options.stateMachineArn;
   }
 
+  get type(): StateMachineType {
+    return this.options.type ?? "STANDARD";
+  }
+
+  /** A Standard execution's ARN is its machine's and its name; an Express one's is unique. */
   private executionArnOf(name: string): string {
-    return `${this.options.stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+    const { stateMachineArn } = this.options;
+    if (this.type === "EXPRESS") {
+      return `${stateMachineArn.replace(":stateMachine:", ":express:")}:${name}:${randomUUID()}`;
+    }
+    return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
   }
 
   private assertStateMachine(stateMachineArn: string) {
@@ -249,9 +329,20 @@ export class LocalStepFunctions {
     }
   }
 
+  /** Whether this state machine ran (or runs) that execution. */
+  hasExecution(executionArn: string): boolean {
+    return this.executions.has(executionArn);
+  }
+
+  /** Whether this state machine issued that task token (whether or not its wait is over). */
+  issuedToken(taskToken: string): boolean {
+    return this.issuedTokens.has(taskToken);
+  }
+
   /**
-   * Starts an execution; the same name and input again, while it runs, is the same execution
-   * (Standard). `stateMachineArn` defaults to this service's one state machine.
+   * Starts an execution. Standard: the same name and input again, while it runs, is the same
+   * execution; another start of a used name is ExecutionAlreadyExists. Express: every start is a
+   * new execution. `stateMachineArn` defaults to this state machine.
    */
   startExecution(name: string, input: string, stateMachineArn = this.stateMachineArn): Execution {
     this.assertStateMachine(stateMachineArn);
@@ -281,9 +372,41 @@ export class LocalStepFunctions {
       abort: () => undefined,
     };
     this.executions.set(executionArn, execution);
-    this.sequence.set(executionArn, this.sequence.size);
+    this.sequence.set(executionArn, this.started++);
     this.run(execution, parsedInput);
+    if (this.type === "EXPRESS") void execution.done.then(() => this.forgetOldExpress());
     return execution;
+  }
+
+  /** StartSyncExecution (Express only): starts an execution and answers once it has stopped. */
+  async startSyncExecution(
+    name: string,
+    input: string,
+    stateMachineArn = this.stateMachineArn,
+  ): Promise<Execution> {
+    this.assertStateMachine(stateMachineArn);
+    if (this.type !== "EXPRESS") {
+      throw new ServiceError(
+        "StateMachineTypeNotSupported",
+        "This operation is not supported by this type of state machine",
+      );
+    }
+    const execution = this.startExecution(name, input, stateMachineArn);
+    await execution.done;
+    return execution;
+  }
+
+  /** Keeps the newest finished Express executions only: a pipe starts one per batch. */
+  private forgetOldExpress() {
+    const keep = this.options.keepExpressExecutions ?? 1000;
+    const finished = [...this.executions.values()].filter((e) => e.status !== "RUNNING");
+    for (const execution of finished.slice(0, Math.max(0, finished.length - keep))) {
+      this.executions.delete(execution.executionArn);
+      this.sequence.delete(execution.executionArn);
+      for (const [token, arn] of this.issuedTokens) {
+        if (arn === execution.executionArn) this.issuedTokens.delete(token);
+      }
+    }
   }
 
   /**
@@ -294,6 +417,12 @@ export class LocalStepFunctions {
    */
   redriveExecution(executionArn: string): Execution {
     const execution = this.describeExecution(executionArn);
+    if (this.type === "EXPRESS") {
+      throw new ServiceError(
+        "ExecutionNotRedrivable",
+        `Executions of Express state machines cannot be redriven: '${executionArn}'`,
+      );
+    }
     if (!REDRIVABLE_STATUSES.has(execution.status)) {
       throw new ServiceError(
         "ExecutionNotRedrivable",
@@ -540,7 +669,7 @@ export class LocalStepFunctions {
         ...(typeof event.Cause === "string" ? { cause: event.Cause } : {}),
       });
       // A Task calls its resource on entry and again on each retry.
-      const resource = stateName ? this.definition.States[stateName]?.Resource : undefined;
+      const resource = stateName ? this.states[stateName]?.Resource : undefined;
       if (resource && (event.type === "StateEntered" || event.type === "StateRetried")) {
         this.appendHistory(execution, { timestamp, stateName, ...scheduledEvent(resource) });
       }
@@ -553,9 +682,8 @@ export class LocalStepFunctions {
 
   /** One local handler per Task state of the definition, chosen by the state's resource. */
   private taskHandlers(executionArn: string): Record<string, TaskHandler> {
-    const states = (this.options.definition as Definition).States;
     const handlers: Record<string, TaskHandler> = {};
-    for (const [stateName, state] of Object.entries(states)) {
+    for (const [stateName, state] of Object.entries(this.states)) {
       if (state.Type !== "Task" || !state.Resource) continue;
       handlers[stateName] = this.taskHandler(state, stateName, executionArn);
     }
@@ -579,13 +707,22 @@ export class LocalStepFunctions {
           throw namedError(integrationErrorName(error as Error), (error as Error).message);
         }
         if (!waits) return {};
-        const token = (input as { ExpressionAttributeValues?: Record<string, { S?: string }> })
-          .ExpressionAttributeValues?.[":token"]?.S;
+        // The token `$$.Task.Token` put in the parameters (the workflow's waits store it as
+        // `:wait = { M: { token: { S }, status: { S } } }`): the one this execution was issued.
+        const token = stringsIn(input).find(
+          (value) => this.issuedTokens.get(value) === executionArn,
+        );
         if (!token) throw new Error(`state ${stateName}: no task token in its parameters`);
         const timeoutSeconds =
           Number(localTimeout ?? state.TimeoutSeconds) || INTERPRETER_DEFAULT_TIMEOUT_SECONDS;
         return this.park(token, executionArn, timeoutSeconds);
       };
+    }
+    if (/^arn:aws[\w-]*:states:::states:startExecution/.test(resource)) {
+      if (!/:startExecution$/.test(resource)) {
+        throw new Error(`state ${stateName}: only request-response ${resource} runs locally`);
+      }
+      return (input: unknown) => this.startTarget(input, stateName);
     }
     const handler = this.options.lambdas(resource);
     if (!handler) throw new Error(`state ${stateName}: no local handler for ${resource}`);
@@ -611,6 +748,65 @@ export class LocalStepFunctions {
       }
       return output;
     };
+  }
+
+  /**
+   * The optimized `states:startExecution` integration (request-response): StartExecution of the
+   * state machine its `StateMachineArn` parameter names, answered as `{ ExecutionArn, StartDate }`;
+   * the API's errors come back as `StepFunctions.<Name>Exception` (a name in use:
+   * StepFunctions.ExecutionAlreadyExistsException, unless it is the same name and input while that
+   * execution runs, which is that execution). Faults on `stepfunctions` with the state's name act
+   * as for Lambda tasks: throttle and unavailable start nothing, timeout starts it and loses the
+   * answer.
+   */
+  private async startTarget(rawInput: unknown, stateName: string): Promise<unknown> {
+    const { [LOCAL_TIMEOUT_KEY]: _timeout, ...parameters } = rawInput as Record<string, unknown>;
+    const { StateMachineArn, Name, Input } = parameters as {
+      StateMachineArn?: unknown;
+      Name?: unknown;
+      Input?: unknown;
+    };
+    const fault = this.options.faults?.draw("stepfunctions", stateName);
+    if (fault?.error === "throttle") {
+      throw namedError(
+        "StepFunctions.ThrottlingException",
+        "Rate exceeded (injected by local mode)",
+      );
+    }
+    if (fault?.error === "unavailable") {
+      throw namedError(
+        "StepFunctions.ServiceUnavailableException",
+        "Service unavailable (injected by local mode)",
+      );
+    }
+    const arn = String(StateMachineArn ?? "");
+    const target =
+      this.options.stateMachines?.(arn) ?? (arn === this.stateMachineArn ? this : undefined);
+    let execution: Execution;
+    try {
+      if (!target) {
+        throw new ServiceError(
+          "StateMachineDoesNotExist",
+          `State Machine Does Not Exist: '${arn}'`,
+        );
+      }
+      execution = target.startExecution(
+        Name === undefined ? randomUUID() : String(Name),
+        // An object is passed as its JSON; a string as it is.
+        typeof Input === "string" ? Input : JSON.stringify(Input ?? {}),
+        arn,
+      );
+    } catch (error) {
+      const name = error instanceof ServiceError ? error.name : "SfnException";
+      throw namedError(startErrorName(name), (error as Error).message);
+    }
+    if (fault?.error === "timeout") {
+      throw namedError(
+        "StepFunctions.SdkClientException",
+        "Unable to execute HTTP request: Read timed out (injected by local mode)",
+      );
+    }
+    return { ExecutionArn: execution.executionArn, StartDate: execution.startDate.toISOString() };
   }
 
   /** Tracked, because aborting an execution does not stop a task already running. */

@@ -121,6 +121,19 @@ describe("FaultInjector", () => {
     expect(faults.draw("ses", "SendEmail")).toBeUndefined();
   });
 
+  it("draws only faults of the kinds a call can suffer, when it names them", () => {
+    const faults = new FaultInjector();
+    const throttle = faults.add({ target: "pipes", error: "throttle", count: 1 });
+    const down = faults.add({ target: "pipes", error: "unavailable", count: 1 });
+    // A pipe's poll can only find it down; its delivery can only be throttled or lose its answer.
+    expect(faults.draw("pipes", "GetRecords", ["unavailable"])?.faultId).toBe(down.faultId);
+    expect(faults.draw("pipes", "GetRecords", ["unavailable"])).toBeUndefined();
+    expect(faults.draw("pipes", "StartSyncExecution", ["throttle", "timeout"])?.faultId).toBe(
+      throttle.faultId,
+    );
+    expect(faults.list().map((fault) => fault.fired)).toEqual([1, 1]);
+  });
+
   it("validates specs strictly: declined only for payments, rate in 0..1, count ≥ 1, no extras", () => {
     const invalid = [
       { target: "dynamodb", error: "declined" },
@@ -136,6 +149,10 @@ describe("FaultInjector", () => {
       expect(faultSpecSchema.safeParse(spec).success, spec.target).toBe(false);
     expect(() => new FaultInjector().add({ target: "ses", error: "declined" })).toThrow();
     expect(faultSpecSchema.safeParse({ target: "payments", error: "declined" }).success).toBe(true);
+    expect(faultSpecSchema.safeParse({ target: "pipes", error: "declined" }).success).toBe(false);
+    for (const error of ["unavailable", "throttle", "timeout"]) {
+      expect(faultSpecSchema.safeParse({ target: "pipes", error }).success, error).toBe(true);
+    }
   });
 });
 

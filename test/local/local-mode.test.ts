@@ -55,6 +55,7 @@ describe("GET /_local/info", () => {
       tableName: LOCAL_TABLE_NAME,
       sesEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       eventBridgeEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      sqsEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
     });
   });
 
@@ -129,7 +130,12 @@ describe("/_local/faults", () => {
 
   it("are installed on the handlers' SDK clients", async () => {
     const clients = await import("../../functions/adapters/aws-clients.ts");
-    for (const client of [clients.dynamoDb, await clients.stepFunctions(), await clients.ses()]) {
+    for (const client of [
+      clients.dynamoDb(),
+      await clients.stepFunctions(),
+      await clients.ses(),
+      await clients.eventBridge(),
+    ]) {
       expect(
         client.middlewareStack.identify().filter((name) => name.startsWith(FAULT_MIDDLEWARE_NAME)),
       ).toHaveLength(1);

@@ -1,17 +1,13 @@
 // The local payment provider: the ledger behind provider faults, as a real provider behaves
 // (a lost answer was applied; a decline is final for its key; a paid key is never declined).
 import { describe, expect, it } from "vitest";
-import {
-  type PaymentGateway,
-  RefundDeclinedError,
-  type RefundInstruction,
-  type RefundReceipt,
-} from "../../functions/adapters/payment-gateway.ts";
+import { RefundDeclinedError } from "../../functions/app/errors.ts";
+import type { Payments, RefundInstruction, RefundReceipt } from "../../functions/app/ports.ts";
 import { FaultInjector } from "../../local/faults.ts";
 import { LocalPaymentProvider } from "../../local/payments.ts";
 
 /** The ledger's contract in memory: one refund per key, replayed on a repeat. */
-class MemoryLedger implements PaymentGateway {
+class MemoryLedger implements Payments {
   readonly made = new Map<string, RefundInstruction>();
   async refund(instruction: RefundInstruction): Promise<RefundReceipt> {
     const replayed = this.made.has(instruction.refundId);

@@ -1,6 +1,7 @@
 // The Step Functions stand-in answers as AWS does where recovery depends on it: unknown state
-// machines and executions, stale and unknown task tokens, listing, redrive, and Lambda-service
-// faults. Driven through the real SFN client against the local endpoint.
+// machines and executions, stale and unknown task tokens, listing, redrive, Lambda-service
+// faults, and an Express machine starting a Standard one (`states:startExecution`). Driven
+// through the real SFN client against the local endpoint.
 import { spawnSync } from "node:child_process";
 import type { Server } from "node:http";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,7 @@ import {
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
+  StartSyncExecutionCommand,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { afterEach, describe, expect, it } from "vitest";
@@ -27,7 +29,10 @@ const OTHER_ARN = "arn:aws:states:ap-northeast-1:000000000000:stateMachine:other
 const executionArn = (name: string) =>
   `arn:aws:states:ap-northeast-1:000000000000:execution:fidelity:${name}`;
 
-/** Work (a Lambda) → Wait (stores a token, waits for a signal) → done; a timed-out wait → Hold. */
+/**
+ * Work (a Lambda) → Wait (stores its token and the status it waits in, as the workflow's waits
+ * do, and waits for a signal) → done; a timed-out wait → Hold.
+ */
 const DEFINITION = {
   StartAt: "Work",
   States: {
@@ -44,9 +49,11 @@ const DEFINITION = {
       Parameters: {
         TableName: "orders",
         Key: { pk: { S: "ORDER#1" }, sk: { S: "ORDER" } },
-        UpdateExpression: "SET #t = :token",
-        ExpressionAttributeNames: { "#t": "token" },
-        ExpressionAttributeValues: { ":token": { "S.$": "$$.Task.Token" } },
+        UpdateExpression: "SET #waits.#rid = :wait",
+        ExpressionAttributeNames: { "#waits": "waits", "#rid": "r-1" },
+        ExpressionAttributeValues: {
+          ":wait": { M: { token: { "S.$": "$$.Task.Token" }, status: { S: "AWAITING_SELLER" } } },
+        },
       },
       TimeoutSecondsPath: "$.waitSeconds",
       Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.error", Next: "Hold" }],
@@ -89,7 +96,7 @@ const startService = async (
   });
   const recordToken = {
     send: async (command: UpdateItemCommand) => {
-      const token = command.input.ExpressionAttributeValues?.[":token"]?.S;
+      const token = command.input.ExpressionAttributeValues?.[":wait"]?.M?.token?.S;
       if (token) tokens.push(token);
       return {};
     },
@@ -514,5 +521,228 @@ describe("expireWaits", () => {
     );
     expect(answers.filter((answer) => answer.status === "fulfilled")).toHaveLength(1);
     await reachStatus(service, "req-b", "SUCCEEDED");
+  });
+});
+
+describe("an Express starter starting the Standard workflow (states:startExecution)", () => {
+  const STARTER_ARN = "arn:aws:states:ap-northeast-1:000000000000:stateMachine:starter";
+  /** The shape of infra/request-starts.ts: a Map over the batch, one start per item by its id. */
+  const STARTER = {
+    StartAt: "Each",
+    States: {
+      Each: {
+        Type: "Map",
+        ItemsPath: "$",
+        MaxConcurrency: 10,
+        End: true,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: "INLINE" },
+          StartAt: "Start",
+          States: {
+            Start: {
+              Type: "Task",
+              Resource: "arn:aws:states:::states:startExecution",
+              Parameters: {
+                StateMachineArn: ARN,
+                "Name.$": "$.requestId",
+                Input: { "requestId.$": "$.requestId", waitSeconds: 30 },
+              },
+              TimeoutSeconds: 10,
+              Retry: [
+                { ErrorEquals: ["StepFunctions.ExecutionAlreadyExistsException"], MaxAttempts: 0 },
+                { ErrorEquals: ["States.ALL"], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 },
+              ],
+              Catch: [
+                {
+                  ErrorEquals: ["StepFunctions.ExecutionAlreadyExistsException"],
+                  Next: "AlreadyStarted",
+                },
+              ],
+              End: true,
+            },
+            AlreadyStarted: { Type: "Succeed" },
+          },
+        },
+      },
+    },
+  };
+
+  interface Pair {
+    workflow: LocalStepFunctions;
+    starter: LocalStepFunctions;
+    client: SFNClient;
+    tokens: string[];
+    server: Server;
+  }
+  const pairs: Pair[] = [];
+  afterEach(async () => {
+    for (const pair of pairs.splice(0)) {
+      pair.workflow.abortAll();
+      pair.starter.abortAll();
+      await Promise.all([pair.workflow.settle(), pair.starter.settle()]);
+      pair.client.destroy();
+      pair.server.closeAllConnections();
+      await new Promise((resolve) => pair.server.close(resolve));
+    }
+  });
+
+  const startPair = async (faults?: FaultInjector): Promise<Pair> => {
+    const tokens: string[] = [];
+    const machines = new Map<string, LocalStepFunctions>();
+    const common = {
+      dynamoDb: {
+        send: async (command: UpdateItemCommand) => {
+          const token = command.input.ExpressionAttributeValues?.[":wait"]?.M?.token?.S;
+          if (token) tokens.push(token);
+          return {};
+        },
+      },
+      lambdas: () => async (input: unknown) => input,
+      stateMachines: (arn: string) => machines.get(arn),
+      retryIntervalOverrides: { Work: 0, Start: 0 },
+      ...(faults ? { faults } : {}),
+    };
+    const workflow = new LocalStepFunctions({
+      stateMachineArn: ARN,
+      definition: DEFINITION,
+      ...common,
+    });
+    const starter = new LocalStepFunctions({
+      stateMachineArn: STARTER_ARN,
+      type: "EXPRESS",
+      definition: STARTER,
+      ...common,
+    });
+    machines.set(ARN, workflow).set(STARTER_ARN, starter);
+    const { server, endpoint } = await startSfnEndpoint([workflow, starter]);
+    const client = new SFNClient({
+      region: "ap-northeast-1",
+      endpoint,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      maxAttempts: 1,
+      // The SDK sends StartSyncExecution to the endpoint's `sync-` host, which 127.0.0.1 has not.
+      disableHostPrefix: true,
+    });
+    const pair = { workflow, starter, client, tokens, server };
+    pairs.push(pair);
+    return pair;
+  };
+
+  const startSync = (pair: Pair, requestIds: string[]) =>
+    pair.client.send(
+      new StartSyncExecutionCommand({
+        stateMachineArn: STARTER_ARN,
+        input: JSON.stringify(requestIds.map((requestId) => ({ requestId }))),
+      }),
+    );
+
+  const workflowRuns = (pair: Pair, name: string) =>
+    pair.workflow.listExecutions().filter((execution) => execution.name === name);
+
+  it("StartSyncExecution runs the batch to its end, starting each item's execution by its name", async () => {
+    const pair = await startPair();
+    const answer = await startSync(pair, ["r-1", "r-2"]);
+    expect(answer).toMatchObject({ status: "SUCCEEDED", stateMachineArn: STARTER_ARN });
+    expect(answer.executionArn).toMatch(/:express:starter:[0-9a-f-]{36}:[0-9a-f-]{36}$/);
+    const output = JSON.parse(String(answer.output)) as { ExecutionArn: string }[];
+    expect(output.map((item) => item.ExecutionArn)).toEqual([
+      executionArn("r-1"),
+      executionArn("r-2"),
+    ]);
+    // The endpoint routes by ARN: the workflow's executions and the starter's, each to its machine.
+    const described = await pair.client.send(
+      new DescribeExecutionCommand({ executionArn: executionArn("r-1") }),
+    );
+    expect(described).toMatchObject({ status: "RUNNING", name: "r-1", stateMachineArn: ARN });
+    expect(JSON.parse(String(described.input))).toEqual({ requestId: "r-1", waitSeconds: 30 });
+    const starterHistory = await pair.client.send(
+      new GetExecutionHistoryCommand({ executionArn: answer.executionArn }),
+    );
+    expect(starterHistory.events?.filter((event) => event.type === "TaskScheduled").length).toBe(2);
+    const listed = await pair.client.send(new ListExecutionsCommand({ stateMachineArn: ARN }));
+    expect(listed.executions?.map((execution) => execution.name).sort()).toEqual(["r-1", "r-2"]);
+    // A token reaches the machine that issued it.
+    await until(async () => (pair.tokens.length === 2 ? true : undefined), "both waits");
+    for (const taskToken of pair.tokens) {
+      await pair.client.send(new SendTaskSuccessCommand({ taskToken, output: "{}" }));
+    }
+    await until(
+      async () => (workflowRuns(pair, "r-2")[0]?.status === "SUCCEEDED" ? true : undefined),
+      "r-2 to finish",
+    );
+  });
+
+  it("a start of a name in use: the same input while it runs is that execution; anything else is StepFunctions.ExecutionAlreadyExistsException", async () => {
+    const pair = await startPair();
+    await startSync(pair, ["r-1"]);
+    // Again while r-1 runs, with the same input: the same execution, answered as a start.
+    const again = await startSync(pair, ["r-1"]);
+    expect(again.status).toBe("SUCCEEDED");
+    expect(JSON.parse(String(again.output))).toEqual([
+      expect.objectContaining({ ExecutionArn: executionArn("r-1") }),
+    ]);
+    expect(workflowRuns(pair, "r-1")).toHaveLength(1);
+
+    // Once it has stopped, the name is taken: the starter's Catch ends the item, no retry.
+    await pair.client.send(new StopExecutionCommand({ executionArn: executionArn("r-1") }));
+    await until(
+      async () => (workflowRuns(pair, "r-1")[0]?.status === "ABORTED" ? true : undefined),
+      "r-1 to stop",
+    );
+    const caught = await startSync(pair, ["r-1"]);
+    expect(caught.status).toBe("SUCCEEDED");
+    // The Catch (no ResultPath) hands the error on, as on AWS.
+    expect(JSON.parse(String(caught.output))).toEqual([
+      expect.objectContaining({ Error: "StepFunctions.ExecutionAlreadyExistsException" }),
+    ]);
+    const history = await pair.client.send(
+      new GetExecutionHistoryCommand({ executionArn: caught.executionArn }),
+    );
+    const types = history.events?.map((event) => event.type) ?? [];
+    expect(types).toContain("TaskCaught");
+    expect(types).not.toContain("TaskRetried");
+    expect(
+      history.events?.find((event) => event.type === "TaskFailed")?.taskFailedEventDetails?.error,
+    ).toBe("StepFunctions.ExecutionAlreadyExistsException");
+    expect(workflowRuns(pair, "r-1")).toHaveLength(1);
+
+    // A Standard machine has no synchronous executions.
+    await expect(
+      pair.client.send(new StartSyncExecutionCommand({ stateMachineArn: ARN, input: "{}" })),
+    ).rejects.toMatchObject({ name: "StateMachineTypeNotSupported" });
+  });
+
+  it("faults on stepfunctions named by the state hit the start: throttle is retried, unavailable fails it, timeout starts it once", async () => {
+    const faults = new FaultInjector();
+    const pair = await startPair(faults);
+    faults.add({ target: "stepfunctions", operation: "Start", error: "throttle", count: 1 });
+    const throttled = await startSync(pair, ["r-throttled"]);
+    expect(throttled.status).toBe("SUCCEEDED");
+    expect(workflowRuns(pair, "r-throttled")).toHaveLength(1);
+    const throttledHistory = await pair.client.send(
+      new GetExecutionHistoryCommand({ executionArn: throttled.executionArn }),
+    );
+    expect(
+      throttledHistory.events?.find((event) => event.type === "TaskFailed")?.taskFailedEventDetails
+        ?.error,
+    ).toBe("StepFunctions.ThrottlingException");
+
+    faults.clear();
+    faults.add({ target: "stepfunctions", operation: "Start", error: "unavailable" });
+    const failed = await startSync(pair, ["r-down"]);
+    expect(failed).toMatchObject({
+      status: "FAILED",
+      error: "StepFunctions.ServiceUnavailableException",
+    });
+    expect(workflowRuns(pair, "r-down")).toHaveLength(0);
+    // The first try and its two retries.
+    expect(faults.list()[0]?.fired).toBe(3);
+
+    faults.clear();
+    faults.add({ target: "stepfunctions", operation: "Start", error: "timeout", count: 1 });
+    const lost = await startSync(pair, ["r-lost"]);
+    // The lost answer's retry found its own execution running with the same input: a success.
+    expect(lost.status).toBe("SUCCEEDED");
+    expect(workflowRuns(pair, "r-lost")).toHaveLength(1);
   });
 });
