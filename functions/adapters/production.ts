@@ -67,12 +67,13 @@ export const failedStarts = /* @__PURE__ */ once(
   () => new SqsDeadLetters({ client: sqs, queueUrl: deadLetterQueueUrl() }),
 );
 
-/** What every function has: the clock, the logger and the metrics. */
-export const basics = { clock: systemClock, log: logger, metrics };
+/** What every function has: the clock and the logger. */
+export const basics = { clock: systemClock, log: logger };
 
-/** What sending notices takes (the workflow's segment and the reconciler). */
+/** What sending notices takes (the workflow's segment and the reconciler), metrics included. */
 export const noticeDeps = () => ({
   ...basics,
+  metrics,
   mailer: mailer(),
   events: eventPublisher(),
   operatorEmails: operatorEmails(),

@@ -1,21 +1,20 @@
 // The one way people and systems change an order: load → decide (the domain) → one conditional
 // write → wake the workflow execution waiting on a request the change moved. Nothing else: what
-// the change causes (mail, domain events) is sent by the workflow once it wakes (segment.ts).
-import { changeMeasurements } from "../domain/change-metrics.ts";
+// the change causes (mail, domain events, business metrics) is sent by the workflow once it wakes
+// (segment.ts).
 import { DomainError, type DomainEvent } from "../domain/events.ts";
 import { alreadyApplied } from "../domain/replays.ts";
 import { transition } from "../domain/transition.ts";
 import type { OrderRecord } from "../domain/types.ts";
 import { needsWakeUp } from "../domain/workflow-plan.ts";
 import { ConflictError } from "./errors.ts";
-import type { Clock, Log, Metrics, Orders, StoredOrder, WorkflowSignals } from "./ports.ts";
+import type { Clock, Log, Orders, StoredOrder, WorkflowSignals } from "./ports.ts";
 
 export interface ChangeDeps {
   orders: Orders;
   signals: WorkflowSignals;
   clock: Clock;
   log: Log;
-  metrics: Metrics;
 }
 
 /** An event, or how to make it from the freshly loaded record (e.g. after asking the provider). */
@@ -67,7 +66,6 @@ export const changeOrder = async (
       if (error instanceof ConflictError && attempt < MAX_ATTEMPTS) continue;
       throw error;
     }
-    measureChange(deps, stored.record, saved.record);
     await wakeWaiting(deps, saved);
     return { stored: saved, replayed: false };
   }
@@ -77,10 +75,10 @@ export const changeOrder = async (
  * Wakes every execution waiting on a request whose status moved on since its wait began, with the
  * waits as the write found them (so a wait that began just before the write is woken, and one
  * that begins after it sees the new status itself). Best effort: the change stands either way,
- * and the reconciler wakes what this could not.
+ * and the reconciler wakes what this could not (it counts those wake-ups).
  */
 export const wakeWaiting = async (
-  deps: Pick<ChangeDeps, "signals" | "log" | "metrics">,
+  deps: Pick<ChangeDeps, "signals" | "log">,
   stored: StoredOrder,
 ): Promise<void> => {
   for (const [requestId, wait] of Object.entries(stored.waits)) {
@@ -89,24 +87,10 @@ export const wakeWaiting = async (
     try {
       await deps.signals.wake(wait.token, { status });
     } catch (error) {
-      deps.metrics.count("SignalNotSent");
       deps.log.warn("workflow not woken; the reconciler will", {
         requestId,
         error: (error as Error).name,
       });
     }
-  }
-};
-
-/** Counts the statuses the change entered and its durations (one EMF line); never fails a change. */
-export const measureChange = (
-  deps: { metrics: Metrics; log: Log },
-  before: OrderRecord,
-  after: OrderRecord,
-): void => {
-  try {
-    deps.metrics.measure(changeMeasurements(before, after));
-  } catch (error) {
-    deps.log.warn("metrics not published", { error: (error as Error).name });
   }
 };

@@ -231,7 +231,7 @@ export type CountMetric =
   | "RefundDeclined"
   | "MailFailed"
   | "EventsNotPublished"
-  | "SignalNotSent"
+  | "WakeUpResent"
   | "WorkflowFailed"
   | "WorkflowResumed"
   | "PipeFailuresDrained";

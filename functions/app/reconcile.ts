@@ -201,7 +201,10 @@ const wakeIfDue = async (
     ? request.updatedAt < graceBefore
     : (noticesDueSince(request) ?? "~") < graceBefore;
   if (!due) return false;
-  if (await deps.signals.wake(wait.token, { status: request.status })) return true;
+  if (await deps.signals.wake(wait.token, { status: request.status })) {
+    deps.metrics.count("WakeUpResent");
+    return true;
+  }
   await deps.executionRecords.forgetWait(orderId, requestId, wait.token);
   return false;
 };

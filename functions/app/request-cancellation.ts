@@ -36,7 +36,7 @@ const replay = (request: CancellationRequest, requestHash: string): Cancellation
   request.requestHash === requestHash ? { kind: "ACCEPTED", request } : { kind: "KEY_MISMATCH" };
 
 export const requestCancellation = async (
-  deps: Pick<ChangeDeps, "orders" | "clock" | "log" | "metrics">,
+  deps: Pick<ChangeDeps, "orders" | "clock" | "log">,
   input: CancellationInput,
 ): Promise<CancellationOutcome> => {
   const stored = await deps.orders.get(input.orderId);

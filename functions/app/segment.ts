@@ -17,7 +17,7 @@ import {
   type WaitStep,
   type WorkflowPlan,
 } from "../domain/workflow-plan.ts";
-import { type EventSource, measureChange } from "./change-order.ts";
+import type { EventSource } from "./change-order.ts";
 import { ConflictError } from "./errors.ts";
 import type { Orders, Payments, StoredOrder } from "./ports.ts";
 import { type NoticeDeps, sendDueNotices } from "./send-notices.ts";
@@ -124,9 +124,7 @@ const writeStep = async (
     if (lease) record = followUps(record, requestId, now, lease);
     if (record === stored.record) return stored;
     try {
-      const saved = await deps.orders.save(stored, record, { endWait: requestId });
-      measureChange(deps, stored.record, saved.record);
-      return saved;
+      return await deps.orders.save(stored, record, { endWait: requestId });
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw error;
       const fresh = await deps.orders.get(stored.record.order.orderId);

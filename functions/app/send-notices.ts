@@ -1,7 +1,9 @@
 // Sends what an order's stored state says must go out and has not (notices.ts): each request's
-// domain events, then its mail, rendered here in the order's locale. Answers the marks to save;
+// domain events (with the business metrics of their entries), then its mail, rendered here in the
+// order's locale. Answers the marks to save;
 // the caller saves them with its next write. Used by the workflow's segment (right after each
 // change) and by the reconciler (what a failure left behind).
+import { entryMeasurements } from "../domain/change-metrics.ts";
 import { renderEmail } from "../domain/emails.ts";
 import {
   type DueMail,
@@ -11,7 +13,8 @@ import {
   type NoticeMark,
   type Recipient,
 } from "../domain/notices.ts";
-import type { OrderRecord } from "../domain/types.ts";
+import type { TimelineEvent } from "../domain/published-events.ts";
+import type { CancellationRequest, OrderRecord } from "../domain/types.ts";
 import type { Clock, EventPublisher, Log, Mailer, Metrics } from "./ports.ts";
 
 export interface NoticeDeps {
@@ -67,13 +70,10 @@ export const sendDueNotices = async (
     const first = events[0];
     const eventsKey = `${requestId}/events`;
     if (first && due(first.detail.at) && !options.tried?.has(eventsKey)) {
-      try {
-        await deps.events.publish(events);
+      if (await publish(deps, request, events)) {
         marks.push({ kind: "PUBLISHED", requestId, through: request.timeline.length });
-      } catch (error) {
+      } else {
         options.tried?.add(eventsKey);
-        deps.metrics.count("EventsNotPublished");
-        deps.log.warn("events not published yet", { requestId, error: errorName(error) });
       }
     }
     for (const mail of dueMail(request)) {
@@ -83,6 +83,30 @@ export const sendDueNotices = async (
     }
   }
   return marks;
+};
+
+/** Publishes a request's due events, then their entries' business metrics; false when refused. */
+const publish = async (
+  deps: NoticeDeps,
+  request: CancellationRequest,
+  events: readonly TimelineEvent[],
+): Promise<boolean> => {
+  try {
+    await deps.events.publish(events);
+  } catch (error) {
+    deps.metrics.count("EventsNotPublished");
+    deps.log.warn("events not published yet", {
+      requestId: request.requestId,
+      error: errorName(error),
+    });
+    return false;
+  }
+  try {
+    deps.metrics.measure(entryMeasurements(request, request.timeline.length - events.length));
+  } catch (error) {
+    deps.log.warn("metrics not published", { error: errorName(error) });
+  }
+  return true;
 };
 
 const sendMail = async (

@@ -1,8 +1,8 @@
-// Business metrics of a saved change, read from the timeline entries it added: one count per
-// status a request entered, the time from request to refund, and the seller's response time.
-// Pure and cheap (only requests whose timeline grew are looked at); whoever saves a change
-// publishes the result in one EMF line.
-import type { OrderRecord, RequestStatus, TimelineType } from "./types.ts";
+// Business metrics of a change, read from the timeline entries it added: one count per status a
+// request entered, the time from request to refund, and the seller's response time. Pure; the
+// workflow publishes them (one EMF line) with the domain events of those entries, so a change
+// is measured where its effects are sent, never on the API's path.
+import type { CancellationRequest, OrderRecord, RequestStatus, TimelineType } from "./types.ts";
 
 export type MeasurementUnit = "Count" | "Seconds";
 
@@ -38,26 +38,31 @@ export const SELLER_RESPONSE_TIME_METRIC = "SellerResponseTime";
 const secondsBetween = (from: string, to: string): number =>
   Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 
-/** What the change from `before` to `after` measures, in the order it happened. */
-export const changeMeasurements = (before: OrderRecord, after: OrderRecord): Measurement[] => {
+/** What the request's timeline entries from position `from` on measure, in order. */
+export const entryMeasurements = (request: CancellationRequest, from = 0): Measurement[] => {
   const measurements: Measurement[] = [];
-  for (const [requestId, request] of Object.entries(after.requests)) {
-    const earlier = Object.hasOwn(before.requests, requestId)
-      ? before.requests[requestId]
-      : undefined;
-    const added = request.timeline.slice(earlier?.timeline.length ?? 0);
-    for (const entry of added) {
-      const status = STATUS_ENTERED[entry.type];
-      if (status) measurements.push({ name: enteredMetric(status), unit: "Count", value: 1 });
-      if (entry.type === "REFUND_SUCCEEDED") {
-        const value = secondsBetween(request.createdAt, entry.at);
-        measurements.push({ name: TIME_TO_REFUND_METRIC, unit: "Seconds", value });
-      }
-      if (entry.type === "SELLER_APPROVED" || entry.type === "SELLER_REJECTED") {
-        const value = secondsBetween(request.createdAt, entry.at);
-        measurements.push({ name: SELLER_RESPONSE_TIME_METRIC, unit: "Seconds", value });
-      }
+  for (const entry of request.timeline.slice(from)) {
+    const status = STATUS_ENTERED[entry.type];
+    if (status) measurements.push({ name: enteredMetric(status), unit: "Count", value: 1 });
+    if (entry.type === "REFUND_SUCCEEDED") {
+      const value = secondsBetween(request.createdAt, entry.at);
+      measurements.push({ name: TIME_TO_REFUND_METRIC, unit: "Seconds", value });
+    }
+    if (entry.type === "SELLER_APPROVED" || entry.type === "SELLER_REJECTED") {
+      const value = secondsBetween(request.createdAt, entry.at);
+      measurements.push({ name: SELLER_RESPONSE_TIME_METRIC, unit: "Seconds", value });
     }
   }
   return measurements;
 };
+
+/** What the change from `before` to `after` measures, in the order it happened. */
+export const changeMeasurements = (before: OrderRecord, after: OrderRecord): Measurement[] =>
+  Object.entries(after.requests).flatMap(([requestId, request]) =>
+    entryMeasurements(
+      request,
+      Object.hasOwn(before.requests, requestId)
+        ? (before.requests[requestId]?.timeline.length ?? 0)
+        : 0,
+    ),
+  );

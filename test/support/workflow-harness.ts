@@ -236,7 +236,7 @@ export const createWorkflowHarness = (
   return {
     local,
     orders,
-    changeDeps: { orders, signals, clock, log, metrics },
+    changeDeps: { orders, signals, clock, log },
     stepDeps,
     reconcileDeps,
     mailer,
