@@ -242,6 +242,8 @@ export interface paths {
         /**
          * The seller's requests, soonest deadline first
          * @description Roles: seller.
+         *
+         *     Each order's latest request in `status`, summarized (no timeline, the comment cut short): GET the request for all of it.
          */
         get: operations["ListSellerCancellationRequests"];
         put?: never;
@@ -262,6 +264,8 @@ export interface paths {
         /**
          * Requests by status, for operators
          * @description Roles: operator.
+         *
+         *     Each order's latest request in `status`, across sellers (one the policy reviews itself is not listed while it does), summarized (no timeline, the comment cut short): GET the request for all of it.
          */
         get: operations["ListOperatorCancellationRequests"];
         put?: never;
@@ -435,8 +439,37 @@ export interface components {
             items: components["schemas"]["Order"][];
             nextCursor: string | null;
         };
-        CancellationRequestPage: {
-            items: components["schemas"]["CancellationRequest"][];
+        CancellationRequestSummary: {
+            requestId: string;
+            orderId: string;
+            /** @enum {string} */
+            status: "REQUESTED" | "AWAITING_SELLER" | "AWAITING_MARKETPLACE" | "REFUND_PENDING" | "REFUND_FAILED" | "COMPLETED" | "REJECTED" | "WITHDRAWN" | "RETURN_REQUIRED";
+            /** @enum {string} */
+            reason: "NO_LONGER_NEEDED" | "ORDERED_BY_MISTAKE" | "FOUND_BETTER_PRICE" | "DELIVERY_TOO_SLOW" | "WRONG_ITEM_ORDERED" | "OTHER";
+            comment: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            sellerDeadline: string;
+            marketplaceDeadline: string | null;
+            marketplaceReview: ("POLICY" | "OPERATOR") | null;
+            refundRetryDeadline: string | null;
+            refund: {
+                amount: number;
+                /** @enum {string} */
+                currency: "JPY" | "USD";
+                /** @enum {string} */
+                method: "CARD" | "GIFT_CARD" | "POINTS" | "CASH_ON_DELIVERY";
+                /** @enum {string} */
+                status: "PENDING" | "SUCCEEDED" | "FAILED" | "NOT_REQUIRED";
+                attempts: number;
+                lastError: string | null;
+            } | null;
+        };
+        CancellationRequestSummaryPage: {
+            items: components["schemas"]["CancellationRequestSummary"][];
             nextCursor: string | null;
         };
         Policy: {
@@ -1517,7 +1550,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted: the workflow runs */
+            /** @description Accepted: the request as stored, `REQUESTED` (its workflow starts right after; a replay answers the request as it stands now) */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -1527,11 +1560,11 @@ export interface operations {
                      * @example {
                      *       "requestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
                      *       "orderId": "o-1001",
-                     *       "status": "AWAITING_SELLER",
+                     *       "status": "REQUESTED",
                      *       "reason": "NO_LONGER_NEEDED",
                      *       "comment": "家族が同じものを買っていました",
                      *       "createdAt": "2026-11-21T12:00:00.000Z",
-                     *       "updatedAt": "2026-11-21T12:00:01.000Z",
+                     *       "updatedAt": "2026-11-21T12:00:00.000Z",
                      *       "sellerDeadline": "2026-11-23T12:00:00.000Z",
                      *       "sellerRemindedAt": null,
                      *       "marketplaceDeadline": null,
@@ -1545,11 +1578,6 @@ export interface operations {
                      *           "at": "2026-11-21T12:00:00.000Z",
                      *           "type": "REQUESTED",
                      *           "actor": "buyer-1"
-                     *         },
-                     *         {
-                     *           "at": "2026-11-21T12:00:01.000Z",
-                     *           "type": "SELLER_NOTIFIED",
-                     *           "actor": "system"
                      *         }
                      *       ]
                      *     }
@@ -2629,13 +2657,34 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page */
+            /** @description One page of summaries */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CancellationRequestPage"];
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "requestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
+                     *           "orderId": "o-1001",
+                     *           "status": "AWAITING_SELLER",
+                     *           "reason": "NO_LONGER_NEEDED",
+                     *           "comment": "家族が同じものを買っていました",
+                     *           "createdAt": "2026-11-21T12:00:00.000Z",
+                     *           "updatedAt": "2026-11-21T12:00:01.000Z",
+                     *           "sellerDeadline": "2026-11-23T12:00:00.000Z",
+                     *           "marketplaceDeadline": null,
+                     *           "marketplaceReview": null,
+                     *           "refundRetryDeadline": null,
+                     *           "refund": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CancellationRequestSummaryPage"];
                 };
             };
             /** @description The request is not valid */
@@ -2745,13 +2794,41 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page */
+            /** @description One page of summaries */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CancellationRequestPage"];
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "requestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
+                     *           "orderId": "o-1001",
+                     *           "status": "REFUND_FAILED",
+                     *           "reason": "NO_LONGER_NEEDED",
+                     *           "comment": "家族が同じものを買っていました",
+                     *           "createdAt": "2026-11-21T12:00:00.000Z",
+                     *           "updatedAt": "2026-11-21T15:00:04.000Z",
+                     *           "sellerDeadline": "2026-11-23T12:00:00.000Z",
+                     *           "marketplaceDeadline": "2026-11-24T15:00:00.000Z",
+                     *           "marketplaceReview": "OPERATOR",
+                     *           "refundRetryDeadline": "2026-11-22T15:00:04.000Z",
+                     *           "refund": {
+                     *             "amount": 5480,
+                     *             "currency": "JPY",
+                     *             "method": "CARD",
+                     *             "status": "FAILED",
+                     *             "attempts": 1,
+                     *             "lastError": "ProviderUnavailable"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CancellationRequestSummaryPage"];
                 };
             };
             /** @description The request is not valid */

@@ -6,6 +6,7 @@
 // (console/api-reference.ts).
 import { DEFAULT_POLICY, policySchema } from "../domain/policy.ts";
 import {
+  CANCELLATION_REASONS,
   cancellationRequestInputSchema,
   decisionSchema,
   deliverySchema,
@@ -14,6 +15,7 @@ import {
   orderImportSchema,
   shipmentSchema,
 } from "../domain/schemas.ts";
+import { REQUEST_STATUSES } from "../domain/types.ts";
 import {
   pageSchema,
   publicOrderSchema,
@@ -21,6 +23,7 @@ import {
   refundSchema,
   timelineEntrySchema,
 } from "../domain/view-schemas.ts";
+import { type CancellationRequestSummary, COMMENT_PREVIEW_LENGTH } from "../domain/views.ts";
 import * as z from "../domain/zod.ts";
 import { orderParams, pageQuery, queueQuery, requestParams } from "./inputs.ts";
 import { PROBLEM_CONTENT_TYPE, type ProblemCode, problemType } from "./problems.ts";
@@ -55,6 +58,53 @@ export const problemSchema = z.strictObject({
   code: z.enum(PROBLEM_CODES),
   errors: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))),
 });
+
+/**
+ * A queue's entry (views.ts `CancellationRequestSummary`): what the seller's and the operators'
+ * lists answer for each request, without its timeline. Its place is beside the other views'
+ * schemas (domain/view-schemas.ts); kept here until it moves, with the same compile-time check.
+ */
+export const requestSummarySchema = z.strictObject({
+  requestId: z.string(),
+  orderId: z.string(),
+  status: z.enum(REQUEST_STATUSES),
+  reason: z.enum(CANCELLATION_REASONS),
+  comment: z.nullable(
+    z
+      .string()
+      .check(
+        z.describe(
+          `The buyer's comment; one longer than ${COMMENT_PREVIEW_LENGTH} characters is cut to ` +
+            `its first ${COMMENT_PREVIEW_LENGTH - 1} and "…" (the request itself has all of it).`,
+        ),
+      ),
+  ),
+  createdAt: publicRequestSchema.shape.createdAt,
+  updatedAt: publicRequestSchema.shape.updatedAt,
+  sellerDeadline: publicRequestSchema.shape.sellerDeadline,
+  marketplaceDeadline: publicRequestSchema.shape.marketplaceDeadline,
+  marketplaceReview: publicRequestSchema.shape.marketplaceReview,
+  refundRetryDeadline: publicRequestSchema.shape.refundRetryDeadline,
+  refund: z.nullable(
+    z.strictObject({
+      amount: refundSchema.shape.amount,
+      currency: refundSchema.shape.currency,
+      method: refundSchema.shape.method,
+      status: refundSchema.shape.status,
+      attempts: refundSchema.shape.attempts,
+      lastError: z.nullable(
+        z
+          .string()
+          .check(z.describe("Why the last refund attempt failed, while the refund is FAILED.")),
+      ),
+    }),
+  ),
+});
+
+// Compile-time agreement of the summary schema and the view's type (each assignable to the other).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const agree = <T extends true>(_: T) => undefined;
+agree<Same<z.output<typeof requestSummarySchema>, CancellationRequestSummary>>(true);
 
 /** `POST .../refund-retry` body (the same schema as retry-refund.ts, kept here so that this
  * build-time module does not load a handler and its AWS clients; a test compares the two). */
@@ -144,19 +194,56 @@ const completedRequest = {
   ],
 };
 
-const awaitingSeller = {
+/** What the POST answers: the request as its one write stored it (the workflow starts after). */
+const requestedRequest = {
   ...completedRequest,
-  status: "AWAITING_SELLER",
-  updatedAt: "2026-11-21T12:00:01.000Z",
+  status: "REQUESTED",
+  updatedAt: completedRequest.createdAt,
   marketplaceReview: null,
   refund: null,
-  timeline: completedRequest.timeline.slice(0, 2),
+  timeline: completedRequest.timeline.slice(0, 1),
+};
+
+/** A queue's entry: the request a moment later, once the workflow asked the seller. */
+const awaitingSellerSummary = {
+  requestId: REQUEST_ID,
+  orderId: ORDER_ID,
+  status: "AWAITING_SELLER",
+  reason: completedRequest.reason,
+  comment: completedRequest.comment,
+  createdAt: completedRequest.createdAt,
+  updatedAt: "2026-11-21T12:00:01.000Z",
+  sellerDeadline: completedRequest.sellerDeadline,
+  marketplaceDeadline: null,
+  marketplaceReview: null,
+  refundRetryDeadline: null,
+  refund: null,
+};
+
+/** An operator's entry: a refund that failed and waits for a retry. */
+const refundFailedSummary = {
+  ...awaitingSellerSummary,
+  status: "REFUND_FAILED",
+  updatedAt: "2026-11-21T15:00:04.000Z",
+  marketplaceDeadline: "2026-11-24T15:00:00.000Z",
+  marketplaceReview: "OPERATOR",
+  refundRetryDeadline: "2026-11-22T15:00:04.000Z",
+  refund: {
+    amount: 5480,
+    currency: "JPY",
+    method: "CARD",
+    status: "FAILED",
+    attempts: 1,
+    lastError: "ProviderUnavailable",
+  },
 };
 
 const RESPONSE_EXAMPLES = {
   Order: shippedOrder,
   CancellationRequest: completedRequest,
-  AwaitingSeller: awaitingSeller,
+  Requested: requestedRequest,
+  SellerQueue: { items: [awaitingSellerSummary], nextCursor: null },
+  OperatorQueue: { items: [refundFailedSummary], nextCursor: null },
   Policy: DEFAULT_POLICY,
 };
 
@@ -276,9 +363,11 @@ const OPERATIONS: Record<string, Operation> = {
     success: [
       {
         status: 202,
-        description: "Accepted: the workflow runs",
+        description:
+          "Accepted: the request as stored, `REQUESTED` (its workflow starts right after; a " +
+          "replay answers the request as it stands now)",
         schema: "CancellationRequest",
-        example: "AwaitingSeller",
+        example: "Requested",
       },
     ],
     conflicts: [
@@ -325,13 +414,34 @@ const OPERATIONS: Record<string, Operation> = {
   },
   ListSellerCancellationRequests: {
     summary: "The seller's requests, soonest deadline first",
+    description:
+      "Each order's latest request in `status`, summarized (no timeline, the comment cut short): " +
+      "GET the request for all of it.",
     query: queueQuery("AWAITING_SELLER"),
-    success: [{ status: 200, description: "One page", schema: "CancellationRequestPage" }],
+    success: [
+      {
+        status: 200,
+        description: "One page of summaries",
+        schema: "CancellationRequestSummaryPage",
+        example: "SellerQueue",
+      },
+    ],
   },
   ListOperatorCancellationRequests: {
     summary: "Requests by status, for operators",
+    description:
+      "Each order's latest request in `status`, across sellers (one the policy reviews itself is " +
+      "not listed while it does), summarized (no timeline, the comment cut short): GET the " +
+      "request for all of it.",
     query: queueQuery("AWAITING_MARKETPLACE"),
-    success: [{ status: 200, description: "One page", schema: "CancellationRequestPage" }],
+    success: [
+      {
+        status: 200,
+        description: "One page of summaries",
+        schema: "CancellationRequestSummaryPage",
+        example: "OperatorQueue",
+      },
+    ],
   },
 };
 
@@ -507,7 +617,9 @@ const checkExamples = () => {
   refundRetryBodySchema.parse(EXAMPLES.refundRetry);
   publicOrderSchema.parse(shippedOrder);
   publicRequestSchema.parse(completedRequest);
-  publicRequestSchema.parse(awaitingSeller);
+  publicRequestSchema.parse(requestedRequest);
+  pageSchema(requestSummarySchema).parse(RESPONSE_EXAMPLES.SellerQueue);
+  pageSchema(requestSummarySchema).parse(RESPONSE_EXAMPLES.OperatorQueue);
   policySchema.parse(DEFAULT_POLICY);
 };
 
@@ -561,7 +673,8 @@ export const buildOpenApi = (): Json => {
             Order: publicOrderSchema,
             CancellationRequest: publicRequestSchema,
             OrderPage: pageSchema(publicOrderSchema),
-            CancellationRequestPage: pageSchema(publicRequestSchema),
+            CancellationRequestSummary: requestSummarySchema,
+            CancellationRequestSummaryPage: pageSchema(requestSummarySchema),
             Policy: policySchema,
             Problem: problemSchema,
           },

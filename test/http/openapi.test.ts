@@ -6,13 +6,14 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
 import { publicOrderSchema, publicRequestSchema } from "../../functions/domain/view-schemas.ts";
-import { toPublicOrder, toPublicRequest } from "../../functions/domain/views.ts";
+import { toPublicOrder, toPublicRequest, toRequestSummary } from "../../functions/domain/views.ts";
 import * as z from "../../functions/domain/zod.ts";
 import {
   buildOpenApi,
   OPENAPI_FILE,
   refundRetryBodySchema,
   renderOpenApi,
+  requestSummarySchema,
 } from "../../functions/http/openapi.ts";
 import { refundRetrySchema } from "../../functions/http/retry-refund.ts";
 import { ROUTES } from "../../functions/http/routes.ts";
@@ -63,6 +64,29 @@ describe("OpenAPI document", () => {
     expect(JSON.stringify(ask["409"])).toContain("application/problem+json");
   });
 
+  it("documents the queues' items as request summaries, and the POST's answer as REQUESTED", () => {
+    const document = buildOpenApi();
+    const paths = document.paths as Paths;
+    const schemaOf = (path: string, method: string, status: string) => {
+      const response = paths[path]?.[method]?.responses[status] as
+        | { content?: Record<string, unknown> }
+        | undefined;
+      return JSON.stringify(response?.content ?? {});
+    };
+    for (const queue of ["/seller/cancellation-requests", "/operator/cancellation-requests"]) {
+      expect(schemaOf(queue, "get", "200")).toContain(
+        '"$ref":"#/components/schemas/CancellationRequestSummaryPage"',
+      );
+    }
+    const schemas = (document.components as { schemas: Record<string, unknown> }).schemas;
+    expect(JSON.stringify(schemas.CancellationRequestSummaryPage)).toContain(
+      '"$ref":"#/components/schemas/CancellationRequestSummary"',
+    );
+    expect(schemas).not.toHaveProperty("CancellationRequestPage");
+    const posted = schemaOf("/orders/{orderId}/cancellation-requests", "post", "202");
+    expect(JSON.parse(posted)["application/json"].example.status).toBe("REQUESTED");
+  });
+
   it("documents the refund-retry body the handler validates", () => {
     expect(z.toJSONSchema(refundRetryBodySchema)).toEqual(z.toJSONSchema(refundRetrySchema));
   });
@@ -104,8 +128,36 @@ describe("view schemas", () => {
     expect(publicOrderSchema.safeParse(JSON.parse(JSON.stringify(view))).error).toBeUndefined();
   });
 
-  it("refuse server-side fields", () => {
+  it("parse the summaries the queues list", () => {
+    const order = makeOrder();
+    const failed = makeRequest(order, {
+      status: "REFUND_FAILED",
+      comment: "x".repeat(200),
+      marketplaceReview: "OPERATOR",
+      refund: {
+        amount: 5480,
+        currency: "JPY",
+        method: "CARD",
+        status: "FAILED",
+        refundId: "o-1:req-1",
+        expectedBy: { earliest: "2026-11-26", latest: "2026-12-07" },
+        instructedAt: "2026-11-21T01:00:00.000Z",
+        succeededAt: null,
+        attempts: 2,
+      },
+      timeline: [
+        { at: "2026-11-21T00:00:00.000Z", type: "REQUESTED", actor: "b" },
+        { at: "2026-11-21T01:00:01.000Z", type: "REFUND_FAILED", actor: "system", note: "boom" },
+      ],
+    });
+    for (const request of [makeRequest(order), failed]) {
+      expect(requestSummarySchema.safeParse(toRequestSummary(request)).error).toBeUndefined();
+    }
+  });
+
+  it("refuse server-side fields, and a queue's summary refuses a whole request", () => {
     const request = makeRequest(makeOrder());
     expect(publicRequestSchema.safeParse(request).success).toBe(false);
+    expect(requestSummarySchema.safeParse(toPublicRequest(request)).success).toBe(false);
   });
 });
