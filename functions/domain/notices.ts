@@ -145,11 +145,20 @@ export type NoticeMark =
     }
   | { kind: "PUBLISHED"; requestId: string; through: number };
 
-/** Two marks of one mail: sent wins; of two failures, the one with more tries. */
+/**
+ * Two marks of one mail, merged the same whatever order they come in: sent wins (the earlier time,
+ * if it went out twice); of two failures, the one with more tries (on a tie, the earlier given up,
+ * then the first error by name). The current mark when the next one adds nothing.
+ */
 const laterMark = (current: MailMark | undefined, next: MailMark): MailMark => {
-  if (typeof current === "string") return current;
-  if (typeof next === "string") return next;
-  return current !== undefined && current.tries >= next.tries ? current : next;
+  if (typeof current === "string") {
+    return typeof next === "string" && next < current ? next : current;
+  }
+  if (typeof next === "string" || current === undefined) return next;
+  if (next.tries !== current.tries) return next.tries > current.tries ? next : current;
+  // Equal tries: both given up (at instants of one length) or neither.
+  const tie = (mark: Exclude<MailMark, string>) => `${mark.gaveUpAt ?? ""} ${mark.error}`;
+  return tie(next) < tie(current) ? next : current;
 };
 
 /**
