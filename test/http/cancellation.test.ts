@@ -1,23 +1,17 @@
-// Cancellation request routes on DynamoDB Local (Step Functions and SES on aws-sdk-client-mock):
-// request with Idempotency-Key, read, withdraw, seller and marketplace decisions, refund retry.
-import { SendEmailCommand } from "@aws-sdk/client-ses";
-import {
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
-  StartExecutionCommand,
-} from "@aws-sdk/client-sfn";
-import "aws-sdk-client-mock-vitest/extend";
+// Cancellation request routes over the in-memory ports: request with Idempotency-Key, read,
+// withdraw, seller and marketplace decisions, refund retry. A change is one write of the order; it
+// wakes the execution waiting on the request (only when one waits), and sends nothing itself: the
+// mail and events it implies are left due on the stored request for the workflow to send.
 import { beforeEach, describe, expect, it } from "vitest";
+import { dueEvents, dueMail } from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
-import type { CancellationRequest } from "../../functions/domain/types.ts";
+import type { CancellationRequest, Order } from "../../functions/domain/types.ts";
 import { canonicalJson, sha256Hex } from "../../functions/http/canonical.ts";
-import { useTestTable } from "../support/dynamodb.ts";
 import {
   createTestApp,
   expectJson,
   expectProblem,
   expectValidation,
-  STATE_MACHINE_ARN,
   type TestApp,
 } from "../support/http-app.ts";
 import { buyer, operator, seller, system } from "../support/http-events.ts";
@@ -30,23 +24,53 @@ import {
 } from "../support/http-fixtures.ts";
 import { at } from "../support/records.ts";
 
-const table = useTestTable("dynamodb-local", "http-requests");
 let app: TestApp;
 beforeEach(() => {
-  app = createTestApp(table.current);
+  app = createTestApp();
 });
 
-const SERVER_ONLY_FIELDS = ["idempotencyKey", "requestHash", "policy", "taskTokens"];
+const SERVER_ONLY_FIELDS = ["idempotencyKey", "requestHash", "policy", "notices", "waits"];
 
 const expectPublicRequest = (body: Record<string, unknown>) => {
   for (const field of SERVER_ONLY_FIELDS) expect(body).not.toHaveProperty(field);
 };
 
+const seed = (overrides?: Partial<Order>, requests?: (orderId: string) => CancellationRequest[]) =>
+  seedOrder(app.world.table, overrides, requests);
+
 /** An order with one request in the given state; its id and the request's. */
 const orderWith = async (request: (orderId: string) => CancellationRequest) => {
-  const record = await seedOrder(app.store, {}, (orderId) => [request(orderId)]);
+  const record = await seed({}, (orderId) => [request(orderId)]);
   const [stored] = Object.values(record.requests) as [CancellationRequest];
   return { orderId: record.order.orderId, requestId: stored.requestId, request: stored };
+};
+
+/** The request as stored now. */
+const storedRequest = (orderId: string, requestId: string) =>
+  app.item(orderId)?.record.requests[requestId];
+
+/** API handlers never send mail nor publish events: not even a call reaches those ports. */
+const expectNothingSent = () => {
+  expect(app.world.mailer.sent).toEqual([]);
+  expect(app.world.publisher.published).toEqual([]);
+  expect(app.callNames("mailer")).toEqual([]);
+  expect(app.callNames("publisher")).toEqual([]);
+};
+
+/** A refused change: the item exactly as before, no write tried, nothing woken or sent. */
+const expectUnchanged = (orderId: string, before: ReturnType<TestApp["item"]>) => {
+  expect(app.item(orderId)).toEqual(before);
+  expect(app.callNames("table").filter((call) => call !== "table.get")).toEqual([]);
+  expect(app.callNames("workflow")).toEqual([]);
+  expectNothingSent();
+};
+
+/** The change was one write, followed by a wake of the waits listed (and nothing else). */
+const expectOneWrite = (woken: string[]) => {
+  expect(app.callNames("table")).toEqual(["table.get", "table.save"]);
+  expect(app.callNames("workflow")).toEqual(woken.map(() => "workflow.wake"));
+  expect(app.world.workflow.woken.map(({ token }) => token)).toEqual(woken);
+  expectNothingSent();
 };
 
 describe("POST /orders/{orderId}/cancellation-requests", () => {
@@ -64,12 +88,12 @@ describe("POST /orders/{orderId}/cancellation-requests", () => {
     });
 
   it("accepts a one-character Idempotency-Key, as SPEC allows", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+    const { orderId } = (await seed()).order;
     expectJson(await post(orderId, { reason: "NO_LONGER_NEEDED" }, "1"), 202);
   });
 
-  it("stores the request, starts its workflow named by the request id, then answers 202", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+  it("stores the request in one read and one write, starts nothing, and answers 202 REQUESTED", async () => {
+    const { orderId } = (await seed()).order;
     const response = await post(orderId, { reason: "OTHER", comment: "住所を間違えました" });
     expectJson(response, 202);
     const requestId = response.body.requestId as string;
@@ -89,25 +113,25 @@ describe("POST /orders/{orderId}/cancellation-requests", () => {
       timeline: [{ at: at(24), type: "REQUESTED", actor: "buyer-1" }],
     });
     expectPublicRequest(response.body);
-    expect(app.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
-    const started = app.sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
-    expect(started).toMatchObject({ stateMachineArn: STATE_MACHINE_ARN, name: requestId });
-    // The execution carries the API call's correlation id (its API Gateway request id).
-    const input = JSON.parse(String(started?.input));
-    expect(input).toEqual({ orderId, requestId, correlationId: expect.any(String) });
-    expect(input.correlationId).not.toBe(requestId);
-    const stored = await app.store.get(orderId);
+    // One read, one conditional write; the table's stream starts the workflow, not the handler.
+    expect(app.callNames()).toEqual(["table.get", "table.save"]);
+    expect(app.world.workflow.executions.size).toBe(0);
+    expectNothingSent();
+    const stored = app.item(orderId);
+    expect(stored?.version).toBe(2);
     expect(stored?.record.order.activeCancellationRequestId).toBe(requestId);
+    expect(stored?.record.order.latestCancellationRequestId).toBe(requestId);
     expect(stored?.record.requests[requestId]?.status).toBe("REQUESTED");
   });
 
-  it("replays the same key and body with the same request, and resumes the start", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+  it("replays the same key and body with the same answer: one read, no write, nothing started", async () => {
+    const { orderId } = (await seed()).order;
     const key = uid("idem");
     const first = await post(orderId, { reason: "NO_LONGER_NEEDED" }, key);
     expectJson(first, 202);
-    const item = await app.rawItem(orderId);
-    // The header in any case, the same body with its fields in another order.
+    const item = app.item(orderId);
+    app.calls.length = 0;
+    // The header in any case, the same body with other spacing and charset.
     const again = await app.invoke("RequestCancellation", {
       caller: buyer(),
       params: { orderId },
@@ -117,27 +141,25 @@ describe("POST /orders/{orderId}/cancellation-requests", () => {
     expectJson(again, 202);
     expect(again.body).toEqual(first.body);
     expect(again.headers.location).toBe(first.headers.location);
-    expect(await app.rawItem(orderId)).toEqual(item);
-    // Still REQUESTED (the mocked workflow never moved it on): the start is repeated, same name.
-    expect(app.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
-    expect(app.sfn).toHaveReceivedNthCommandWith(StartExecutionCommand, 2, {
-      name: first.body.requestId as string,
-    });
+    expect(app.item(orderId)).toEqual(item);
+    expect(app.callNames()).toEqual(["table.get"]);
+    expect(app.world.workflow.executions.size).toBe(0);
   });
 
-  it("replays without starting again once the workflow has moved the request on", async () => {
+  it("replays with the request as it stands once the workflow has moved it on", async () => {
     // The hash the service stores: sha256 of the parsed body's canonical JSON.
     const requestHash = sha256Hex(canonicalJson({ reason: "NO_LONGER_NEEDED" }));
     const { orderId, request } = await orderWith((id) => requestOn(id, { requestHash }));
+    const item = app.item(orderId);
     const response = await post(orderId, { reason: request.reason }, request.idempotencyKey);
     expectJson(response, 202);
     expect(response.body.requestId).toBe(request.requestId);
     expect(response.body.status).toBe("AWAITING_SELLER");
-    expect(app.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expectUnchanged(orderId, item);
   });
 
   it("answers concurrent POSTs with one key with one request, whichever write wins", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+    const { orderId } = (await seed()).order;
     const key = uid("idem");
     const responses = await Promise.all(
       Array.from({ length: 4 }, () => post(orderId, { reason: "NO_LONGER_NEEDED" }, key)),
@@ -145,30 +167,34 @@ describe("POST /orders/{orderId}/cancellation-requests", () => {
     for (const response of responses) expectJson(response, 202);
     const ids = new Set(responses.map((response) => response.body.requestId));
     expect(ids.size).toBe(1);
-    const stored = await app.store.get(orderId);
-    expect(Object.keys(stored?.record.requests ?? {})).toEqual([...ids]);
+    expect(Object.keys(app.item(orderId)?.record.requests ?? {})).toEqual([...ids]);
+    // The race did happen: every POST tried its write, one of them was stored.
+    expect(app.callNames("table").filter((call) => call === "table.save")).toHaveLength(4);
+    expect(app.item(orderId)?.version).toBe(2);
+    expect(app.callNames("workflow")).toEqual([]);
   });
 
   it("answers the same key with another body → 409 IDEMPOTENCY_KEY_MISMATCH, nothing changed", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+    const { orderId } = (await seed()).order;
     const key = uid("idem");
     expectJson(await post(orderId, { reason: "NO_LONGER_NEEDED" }, key), 202);
-    const item = await app.rawItem(orderId);
+    const item = app.item(orderId);
+    app.calls.length = 0;
     const response = await post(orderId, { reason: "FOUND_BETTER_PRICE" }, key);
     expectProblem(response, 409, "IDEMPOTENCY_KEY_MISMATCH");
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expectUnchanged(orderId, item);
   });
 
   it.each([
     ["no Idempotency-Key", null, "headers.idempotency-key"],
     ["an Idempotency-Key of 256 characters", "k".repeat(256), "headers.idempotency-key"],
     ["an Idempotency-Key that is not printable ASCII", "キー", "headers.idempotency-key"],
-  ])("refuses %s → 400, nothing changed", async (_name, key, path) => {
-    const { orderId } = (await seedOrder(app.store)).order;
-    const item = await app.rawItem(orderId);
+  ])("refuses %s → 400, no port touched", async (_name, key, path) => {
+    const { orderId } = (await seed()).order;
+    const item = app.item(orderId);
     expectValidation(await post(orderId, { reason: "NO_LONGER_NEEDED" }, key), path);
-    expect(await app.rawItem(orderId)).toEqual(item);
-    expect(app.sfn).not.toHaveReceivedAnyCommand();
+    expect(app.item(orderId)).toEqual(item);
+    expect(app.calls).toEqual([]);
   });
 
   it.each([
@@ -181,16 +207,17 @@ describe("POST /orders/{orderId}/cancellation-requests", () => {
       "body.comment",
     ],
     ["a wrong type", { reason: 3 }, "body.reason"],
-  ])("refuses %s → 400, nothing changed", async (_name, body, path) => {
-    const { orderId } = (await seedOrder(app.store)).order;
-    const item = await app.rawItem(orderId);
+  ])("refuses %s → 400, no port touched", async (_name, body, path) => {
+    const { orderId } = (await seed()).order;
+    const item = app.item(orderId);
     expectValidation(await post(orderId, body), path);
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expect(app.item(orderId)).toEqual(item);
+    expect(app.calls).toEqual([]);
   });
 
-  it("refuses bad JSON → 400, nothing changed", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
-    const item = await app.rawItem(orderId);
+  it("refuses bad JSON → 400, no port touched", async () => {
+    const { orderId } = (await seed()).order;
+    const item = app.item(orderId);
     const response = await app.invoke("RequestCancellation", {
       caller: buyer(),
       params: { orderId },
@@ -198,61 +225,62 @@ describe("POST /orders/{orderId}/cancellation-requests", () => {
       headers: { "content-type": "application/json", "idempotency-key": uid("idem") },
     });
     expectValidation(response);
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expect(app.item(orderId)).toEqual(item);
+    expect(app.calls).toEqual([]);
   });
 
   it("answers another buyer 404, even with a key the order's buyer used", async () => {
     const { orderId, request } = await orderWith((id) => requestOn(id));
-    const item = await app.rawItem(orderId);
+    const item = app.item(orderId);
     for (const key of [request.idempotencyKey, uid("idem")]) {
       const response = await post(orderId, { reason: request.reason }, key, buyer("buyer-2"));
-      expectProblem(response, 404, "NOT_FOUND");
+      const problem = expectProblem(response, 404, "NOT_FOUND");
+      expect(response.raw).not.toContain(request.requestId);
+      expect(problem.detail).toBe("no such order");
     }
     expectProblem(
       await post(uid("o-missing"), { reason: "OTHER", comment: "x" }),
       404,
       "NOT_FOUND",
     );
-    expect(await app.rawItem(orderId)).toEqual(item);
-    expect(app.sfn).not.toHaveReceivedAnyCommand();
+    expectUnchanged(orderId, item);
   });
 
   it("refuses a second request while one is in progress → 409 ACTIVE_REQUEST_EXISTS", async () => {
     const { orderId } = await orderWith((id) => requestOn(id));
-    const item = await app.rawItem(orderId);
+    const item = app.item(orderId);
     expectProblem(
       await post(orderId, { reason: "NO_LONGER_NEEDED" }),
       409,
       "ACTIVE_REQUEST_EXISTS",
     );
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expectUnchanged(orderId, item);
   });
 
   it("refuses an order not yet shipped → 409 NOT_SHIPPED", async () => {
-    const { orderId } = (await seedOrder(app.store, { status: "PLACED", shipment: null })).order;
-    const item = await app.rawItem(orderId);
+    const { orderId } = (await seed({ status: "PLACED", shipment: null })).order;
+    const item = app.item(orderId);
     expectProblem(await post(orderId, { reason: "NO_LONGER_NEEDED" }), 409, "NOT_SHIPPED");
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expectUnchanged(orderId, item);
   });
 
   it("refuses a delivered order → 409 RETURN_REQUIRED", async () => {
-    const { orderId } = (await seedOrder(app.store, { status: "DELIVERED", deliveredAt: at(12) }))
-      .order;
-    const item = await app.rawItem(orderId);
+    const { orderId } = (await seed({ status: "DELIVERED", deliveredAt: at(12) })).order;
+    const item = app.item(orderId);
     expectProblem(await post(orderId, { reason: "NO_LONGER_NEEDED" }), 409, "RETURN_REQUIRED");
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expectUnchanged(orderId, item);
   });
 
   it("refuses once the policy's window after shipment has passed → 409 WINDOW_CLOSED", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
-    const item = await app.rawItem(orderId);
-    app.clock.now = at(DEFAULT_POLICY.cancellationWindowDays * 24 + 1);
+    const { orderId } = (await seed()).order;
+    const item = app.item(orderId);
+    app.world.clock.set(at(DEFAULT_POLICY.cancellationWindowDays * 24 + 1));
     expectProblem(await post(orderId, { reason: "NO_LONGER_NEEDED" }), 409, "WINDOW_CLOSED");
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expectUnchanged(orderId, item);
   });
 
   it("accepts a base64-encoded body", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+    const { orderId } = (await seed()).order;
     const response = await app.invoke("RequestCancellation", {
       caller: buyer(),
       params: { orderId },
@@ -264,20 +292,24 @@ describe("POST /orders/{orderId}/cancellation-requests", () => {
     expect(response.body.reason).toBe("DELIVERY_TOO_SLOW");
   });
 
-  it("is for buyers only → 403 for its seller", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+  it("is for buyers only → 403 for its seller, no port touched", async () => {
+    const { orderId } = (await seed()).order;
     expectProblem(
       await post(orderId, { reason: "NO_LONGER_NEEDED" }, uid("idem"), seller()),
       403,
       "FORBIDDEN",
     );
+    expect(app.calls).toEqual([]);
   });
 });
 
 describe("GET /orders/{orderId}/cancellation-requests/{requestId}", () => {
   it("shows the request to its buyer, its seller and any operator, without server-side fields", async () => {
-    const { orderId, requestId } = await orderWith((id) => requestOn(id));
-    await app.store.putTaskToken(orderId, requestId, "secret-task-token", "AWAITING_SELLER");
+    const { orderId, requestId } = await orderWith((id) =>
+      requestOn(id, { notices: { mail: { "0.SELLER_NEW_REQUEST": at(1) }, published: 1 } }),
+    );
+    app.wait(orderId, requestId, "secret-task-token");
+    const item = app.item(orderId);
     for (const caller of [buyer(), seller(), operator()]) {
       const response = await app.invoke("GetCancellationRequest", {
         caller,
@@ -287,7 +319,11 @@ describe("GET /orders/{orderId}/cancellation-requests/{requestId}", () => {
       expect(response.body).toMatchObject({ requestId, orderId, status: "AWAITING_SELLER" });
       expectPublicRequest(response.body);
       expect(response.raw).not.toContain("secret-task-token");
+      expect(response.raw).not.toContain("SELLER_NEW_REQUEST");
     }
+    // Reads only: three GETs, three reads, nothing written or woken.
+    expect(app.callNames()).toEqual(["table.get", "table.get", "table.get"]);
+    expect(app.item(orderId)).toEqual(item);
   });
 
   it("answers 404 to strangers, for unknown ids and for a request of another order", async () => {
@@ -314,13 +350,14 @@ describe("GET /orders/{orderId}/cancellation-requests/{requestId}", () => {
       params: { orderId, requestId },
     });
     expectProblem(response, 403, "FORBIDDEN");
+    expect(app.calls).toEqual([]);
   });
 });
 
 describe("POST .../withdrawal", () => {
-  it("withdraws the buyer's request → 200, and fails the workflow's wait with its token", async () => {
+  it("withdraws the buyer's request → 200 in one write, and wakes the seller's wait", async () => {
     const { orderId, requestId } = await orderWith((id) => requestOn(id));
-    await app.store.putTaskToken(orderId, requestId, "token-seller-wait", "AWAITING_SELLER");
+    app.wait(orderId, requestId, "token-seller-wait");
     const response = await app.invoke("WithdrawCancellationRequest", {
       caller: buyer(),
       params: { orderId, requestId },
@@ -334,16 +371,47 @@ describe("POST .../withdrawal", () => {
     });
     expectPublicRequest(response.body);
     expect(response.raw).not.toContain("token-seller-wait");
-    expect(app.sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskFailureCommand, {
-      taskToken: "token-seller-wait",
-      error: "RequestWithdrawn",
+    expectOneWrite(["token-seller-wait"]);
+    expect(app.world.workflow.woken).toEqual([{ token: "token-seller-wait", status: "WITHDRAWN" }]);
+    expect(app.item(orderId)?.record.order.activeCancellationRequestId).toBeNull();
+  });
+
+  it("wakes nothing when no execution waits on the request", async () => {
+    const { orderId, requestId } = await orderWith((id) => requestOn(id));
+    const response = await app.invoke("WithdrawCancellationRequest", {
+      caller: buyer(),
+      params: { orderId, requestId },
     });
-    expect((await app.store.get(orderId))?.record.order.activeCancellationRequestId).toBeNull();
+    expectJson(response, 200);
+    expectOneWrite([]);
+  });
+
+  it("leaves the buyer's and the seller's mail and the event due on the stored request", async () => {
+    const { orderId, requestId } = await orderWith((id) => requestOn(id));
+    expectJson(
+      await app.invoke("WithdrawCancellationRequest", {
+        caller: buyer(),
+        params: { orderId, requestId },
+      }),
+      200,
+    );
+    const request = storedRequest(orderId, requestId) as CancellationRequest;
+    const withdrawn = request.timeline.length - 1;
+    expect(dueMail(request).filter((mail) => mail.key.startsWith(`${withdrawn}.`))).toMatchObject([
+      { template: "BUYER_WITHDRAWN", to: "BUYER", since: at(24) },
+      { template: "SELLER_OUTCOME", to: "SELLER", since: at(24) },
+    ]);
+    expect(dueEvents(request).at(-1)).toMatchObject({
+      detailType: "WITHDRAWN",
+      detail: { status: "WITHDRAWN" },
+    });
+    expectNothingSent();
   });
 
   it("answers another buyer 404 and the seller 403, request unchanged", async () => {
     const { orderId, requestId } = await orderWith((id) => requestOn(id));
-    const item = await app.rawItem(orderId);
+    app.wait(orderId, requestId, "token-seller-wait");
+    const item = app.item(orderId);
     expectProblem(
       await app.invoke("WithdrawCancellationRequest", {
         caller: buyer("buyer-2"),
@@ -360,33 +428,34 @@ describe("POST .../withdrawal", () => {
       403,
       "FORBIDDEN",
     );
-    expect(await app.rawItem(orderId)).toEqual(item);
-    expect(app.sfn).not.toHaveReceivedAnyCommand();
+    expectUnchanged(orderId, item);
   });
 
   it("refuses once the marketplace approved → 409 INVALID_STATE, request unchanged", async () => {
     const { orderId, requestId } = await orderWith((id) =>
       requestOn(id, { status: "REFUND_PENDING", updatedAt: at(3) }),
     );
-    const item = await app.rawItem(orderId);
+    app.wait(orderId, requestId, "token-refund");
+    const item = app.item(orderId);
     const response = await app.invoke("WithdrawCancellationRequest", {
       caller: buyer(),
       params: { orderId, requestId },
     });
     expectProblem(response, 409, "INVALID_STATE");
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expectUnchanged(orderId, item);
   });
 
-  it("refuses a body with fields → 400, request unchanged", async () => {
+  it("refuses a body with fields → 400, no port touched", async () => {
     const { orderId, requestId } = await orderWith((id) => requestOn(id));
-    const item = await app.rawItem(orderId);
+    const item = app.item(orderId);
     const response = await app.invoke("WithdrawCancellationRequest", {
       caller: buyer(),
       params: { orderId, requestId },
       body: { reason: "changed my mind" },
     });
     expectValidation(response, "body.reason");
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expect(app.item(orderId)).toEqual(item);
+    expect(app.calls).toEqual([]);
   });
 });
 
@@ -394,9 +463,9 @@ describe("POST .../seller-decision", () => {
   const decide = (orderId: string, requestId: string, body: unknown, caller = seller()) =>
     app.invoke("SellerDecision", { caller, params: { orderId, requestId }, body });
 
-  it("approves → 200 AWAITING_MARKETPLACE, ending the seller's wait with the stored token", async () => {
+  it("approves → 200 AWAITING_MARKETPLACE in one write, waking the seller's wait", async () => {
     const { orderId, requestId } = await orderWith((id) => requestOn(id));
-    await app.store.putTaskToken(orderId, requestId, "token-for-seller", "AWAITING_SELLER");
+    app.wait(orderId, requestId, "token-for-seller");
     const response = await decide(orderId, requestId, { decision: "APPROVE" });
     expectJson(response, 200);
     expect(response.body).toMatchObject({
@@ -406,15 +475,20 @@ describe("POST .../seller-decision", () => {
     });
     expectPublicRequest(response.body);
     expect(response.raw).not.toContain("token-for-seller");
-    expect(app.sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, {
-      taskToken: "token-for-seller",
-      output: JSON.stringify({ outcome: "SELLER_APPROVED" }),
+    expectOneWrite(["token-for-seller"]);
+    expect(app.world.workflow.woken).toEqual([
+      { token: "token-for-seller", status: "AWAITING_MARKETPLACE" },
+    ]);
+    // The wait is the workflow's to end (its next step's write removes it): the API leaves it.
+    expect(app.item(orderId)?.waits[requestId]).toEqual({
+      token: "token-for-seller",
+      status: "AWAITING_SELLER",
     });
-    expect(await app.store.getTaskToken(orderId, requestId)).toBeUndefined();
   });
 
-  it("rejects with a reason → 200 REJECTED, buyer and seller told by email", async () => {
+  it("rejects with a reason → 200 REJECTED; the buyer's and seller's mail is due, none sent", async () => {
     const { orderId, requestId } = await orderWith((id) => requestOn(id));
+    app.wait(orderId, requestId, "token-for-seller");
     const response = await decide(orderId, requestId, {
       decision: "REJECT",
       reason: "already handed to the carrier",
@@ -424,27 +498,48 @@ describe("POST .../seller-decision", () => {
       status: "REJECTED",
       rejection: { by: "SELLER", reason: "already handed to the carrier", at: at(24) },
     });
-    expect(app.ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
-    expect(app.ses).toHaveReceivedCommandWith(SendEmailCommand, {
-      Destination: { ToAddresses: ["buyer@example.com"] },
+    expectOneWrite(["token-for-seller"]);
+    const request = storedRequest(orderId, requestId) as CancellationRequest;
+    const rejected = request.timeline.length - 1;
+    expect(request.timeline[rejected]?.type).toBe("SELLER_REJECTED");
+    expect(dueMail(request).filter((mail) => mail.key.startsWith(`${rejected}.`))).toMatchObject([
+      { template: "BUYER_REJECTED", to: "BUYER", since: at(24) },
+      { template: "SELLER_OUTCOME", to: "SELLER", since: at(24) },
+    ]);
+    expect(dueEvents(request).at(-1)).toMatchObject({
+      detailType: "SELLER_REJECTED",
+      detail: { status: "REJECTED" },
     });
   });
 
-  it("refuses a rejection without a reason and unknown fields → 400, request unchanged", async () => {
+  it("answers a decision sent again after its answer was lost as that success, without a write", async () => {
     const { orderId, requestId } = await orderWith((id) => requestOn(id));
-    const item = await app.rawItem(orderId);
+    expectJson(await decide(orderId, requestId, { decision: "APPROVE" }), 200);
+    const item = app.item(orderId);
+    app.calls.length = 0;
+    const again = await decide(orderId, requestId, { decision: "APPROVE" });
+    expectJson(again, 200);
+    expect(again.body.status).toBe("AWAITING_MARKETPLACE");
+    expectUnchanged(orderId, item);
+  });
+
+  it("refuses a rejection without a reason and unknown fields → 400, no port touched", async () => {
+    const { orderId, requestId } = await orderWith((id) => requestOn(id));
+    const item = app.item(orderId);
     expectValidation(await decide(orderId, requestId, { decision: "REJECT" }), "body.reason");
     expectValidation(await decide(orderId, requestId, { decision: "MAYBE" }), "body.decision");
     expectValidation(
       await decide(orderId, requestId, { decision: "APPROVE", refund: 0 }),
       "body.refund",
     );
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expect(app.item(orderId)).toEqual(item);
+    expect(app.calls).toEqual([]);
   });
 
   it("answers another seller 404 and the buyer 403, request unchanged", async () => {
     const { orderId, requestId } = await orderWith((id) => requestOn(id));
-    const item = await app.rawItem(orderId);
+    app.wait(orderId, requestId, "token-for-seller");
+    const item = app.item(orderId);
     expectProblem(
       await decide(orderId, requestId, { decision: "APPROVE" }, seller("seller-2")),
       404,
@@ -455,14 +550,15 @@ describe("POST .../seller-decision", () => {
       403,
       "FORBIDDEN",
     );
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expectUnchanged(orderId, item);
   });
 
   it("refuses a request that is not waiting for the seller → 409 INVALID_STATE", async () => {
     const { orderId, requestId } = await orderWith((id) => awaitingOperator(id));
-    const item = await app.rawItem(orderId);
+    app.wait(orderId, requestId, "token-review");
+    const item = app.item(orderId);
     expectProblem(await decide(orderId, requestId, { decision: "APPROVE" }), 409, "INVALID_STATE");
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expectUnchanged(orderId, item);
   });
 });
 
@@ -470,41 +566,46 @@ describe("POST .../marketplace-decision", () => {
   const decide = (orderId: string, requestId: string, body: unknown, caller = operator()) =>
     app.invoke("MarketplaceDecision", { caller, params: { orderId, requestId }, body });
 
-  it("approves → 200 REFUND_PENDING with the refund, ending the review's wait", async () => {
+  it("approves → 200 REFUND_PENDING with the refund in one write, waking the review's wait", async () => {
     const { orderId, requestId } = await orderWith((id) => awaitingOperator(id));
-    await app.store.putTaskToken(orderId, requestId, "token-review", "AWAITING_MARKETPLACE");
+    app.wait(orderId, requestId, "token-review");
     const response = await decide(orderId, requestId, { decision: "APPROVE" });
     expectJson(response, 200);
     expect(response.body).toMatchObject({
       status: "REFUND_PENDING",
       refund: { amount: 5480, currency: "JPY", method: "CARD", status: "PENDING" },
     });
-    expect(app.sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, {
-      taskToken: "token-review",
-      output: JSON.stringify({ outcome: "OPERATOR_APPROVED" }),
-    });
+    expectOneWrite(["token-review"]);
+    expect(app.world.workflow.woken).toEqual([{ token: "token-review", status: "REFUND_PENDING" }]);
+    // The refund is the workflow's to make.
+    expect(app.callNames("payments")).toEqual([]);
+    expect(app.world.payments.made.size).toBe(0);
   });
 
   it("rejects with a reason → 200 REJECTED by the marketplace", async () => {
     const { orderId, requestId } = await orderWith((id) => awaitingOperator(id));
+    app.wait(orderId, requestId, "token-review");
     const response = await decide(orderId, requestId, { decision: "REJECT", reason: "fraud" });
     expectJson(response, 200);
     expect(response.body).toMatchObject({
       status: "REJECTED",
       rejection: { by: "MARKETPLACE", reason: "fraud" },
     });
+    expectOneWrite(["token-review"]);
+    expect(app.world.workflow.woken).toEqual([{ token: "token-review", status: "REJECTED" }]);
   });
 
   it("refuses a request still with the seller → 409 INVALID_STATE, unchanged", async () => {
     const { orderId, requestId } = await orderWith((id) => requestOn(id));
-    const item = await app.rawItem(orderId);
+    app.wait(orderId, requestId, "token-for-seller");
+    const item = app.item(orderId);
     expectProblem(await decide(orderId, requestId, { decision: "APPROVE" }), 409, "INVALID_STATE");
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expectUnchanged(orderId, item);
   });
 
-  it("answers unknown ids 404 and non-operators 403", async () => {
+  it("answers unknown ids 404, non-operators 403 and an empty reason 400, unchanged", async () => {
     const { orderId, requestId } = await orderWith((id) => awaitingOperator(id));
-    const item = await app.rawItem(orderId);
+    const item = app.item(orderId);
     expectProblem(
       await decide(orderId, uid("r-missing"), { decision: "APPROVE" }),
       404,
@@ -526,53 +627,63 @@ describe("POST .../marketplace-decision", () => {
       await decide(orderId, requestId, { decision: "REJECT", reason: "" }),
       "body.reason",
     );
-    expect(await app.rawItem(orderId)).toEqual(item);
+    expectUnchanged(orderId, item);
   });
 });
 
 describe("POST .../refund-retry", () => {
-  it("retries a failed refund → 202 REFUND_PENDING", async () => {
+  const retry = (
+    orderId: string,
+    requestId: string,
+    body: unknown = {},
+    caller = operator("op-7"),
+  ) => app.invoke("RetryRefund", { caller, params: { orderId, requestId }, body });
+
+  it("retries a failed refund → 202 REFUND_PENDING in one write, waking the refund's wait", async () => {
     const { orderId, requestId } = await orderWith((id) => refundFailed(id));
-    await app.store.putTaskToken(orderId, requestId, "token-refund-wait", "REFUND_FAILED");
-    const response = await app.invoke("RetryRefund", {
-      caller: operator("op-7"),
-      params: { orderId, requestId },
-      body: {},
-    });
+    app.wait(orderId, requestId, "token-refund-wait");
+    const response = await retry(orderId, requestId);
     expectJson(response, 202);
     expect(response.body).toMatchObject({
       status: "REFUND_PENDING",
-      refund: { status: "PENDING" },
+      refund: { status: "PENDING", refundId: `rf-${requestId}` },
     });
     expect((response.body.timeline as unknown[]).at(-1)).toEqual({
       at: at(24),
       type: "REFUND_RETRIED",
       actor: "op-7",
     });
-    expect(app.sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, {
-      taskToken: "token-refund-wait",
-      output: JSON.stringify({ outcome: "REFUND_RETRY" }),
-    });
+    // The provider is asked whether the failed key was paid after all; the workflow pays.
+    expect(app.callNames()).toEqual([
+      "table.get",
+      "payments.lookup",
+      "table.save",
+      "workflow.wake",
+    ]);
+    expect(app.world.workflow.woken).toEqual([
+      { token: "token-refund-wait", status: "REFUND_PENDING" },
+    ]);
+    expect(app.world.payments.made.size).toBe(0);
+    expectNothingSent();
   });
 
   it("refunds as gift balance on request, under a new key → 202", async () => {
     const { orderId, requestId } = await orderWith((id) => refundFailed(id));
-    const response = await app.invoke("RetryRefund", {
-      caller: operator("op-7"),
-      params: { orderId, requestId },
-      body: { method: "GIFT_CARD" },
-    });
+    const response = await retry(orderId, requestId, { method: "GIFT_CARD" });
     expectJson(response, 202);
     expect(response.body).toMatchObject({
       status: "REFUND_PENDING",
       refund: { status: "PENDING", method: "GIFT_CARD", refundId: `rf-${requestId}-2` },
     });
     expect((response.body.timeline as { note?: string }[]).at(-1)?.note).toBe("GIFT_CARD");
+    expect(app.callNames("payments")).toEqual(["payments.lookup"]);
+    expect(app.world.payments.made.size).toBe(0);
   });
 
   it("records a refund the provider made after all instead of making another → 202", async () => {
     const { orderId, requestId } = await orderWith((id) => refundFailed(id));
-    await app.gateway.refund({
+    app.wait(orderId, requestId, "token-refund-wait");
+    await app.world.payments.refund({
       refundId: `rf-${requestId}`,
       orderId,
       requestId,
@@ -580,58 +691,46 @@ describe("POST .../refund-retry", () => {
       currency: "JPY",
       method: "CARD",
     });
-    const response = await app.invoke("RetryRefund", {
-      caller: operator("op-7"),
-      params: { orderId, requestId },
-      body: { method: "GIFT_CARD" },
-    });
+    const response = await retry(orderId, requestId, { method: "GIFT_CARD" });
     expectJson(response, 202);
     expect(response.body).toMatchObject({
       status: "REFUND_PENDING",
       refund: { status: "SUCCEEDED", method: "CARD", refundId: `rf-${requestId}` },
     });
-    expect(app.gateway.made.size).toBe(1);
-    expect(app.ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(app.world.payments.made.size).toBe(1);
+    expect(app.callNames("payments")).toEqual(["payments.lookup"]);
+    expectOneWrite(["token-refund-wait"]);
+    // The buyer's "refund completed" mail is due on the stored request, for the workflow to send.
+    const request = storedRequest(orderId, requestId) as CancellationRequest;
+    const succeeded = request.timeline.findLastIndex((entry) => entry.type === "REFUND_SUCCEEDED");
+    expect(dueMail(request).filter((mail) => mail.key.startsWith(`${succeeded}.`))).toMatchObject([
+      { template: "BUYER_REFUND_COMPLETED", to: "BUYER" },
+    ]);
   });
 
-  it("answers a retry sent again after its answer was lost as that success → 202", async () => {
+  it("answers a retry sent again after its answer was lost as that success → 202, no write", async () => {
     const { orderId, requestId } = await orderWith((id) => refundFailed(id));
-    const retry = () =>
-      app.invoke("RetryRefund", {
-        caller: operator("op-7"),
-        params: { orderId, requestId },
-        body: {},
-      });
-    expectJson(await retry(), 202);
-    const before = await app.rawItem(orderId);
-    const again = await retry();
+    expectJson(await retry(orderId, requestId), 202);
+    const before = app.item(orderId);
+    app.calls.length = 0;
+    const again = await retry(orderId, requestId);
     expectJson(again, 202);
     expect(again.body.status).toBe("REFUND_PENDING");
-    expect(await app.rawItem(orderId)).toEqual(before);
+    expectUnchanged(orderId, before);
   });
 
-  it("refuses another method than gift balance → 400", async () => {
+  it("refuses another method than gift balance → 400, no port touched", async () => {
     const { orderId, requestId } = await orderWith((id) => refundFailed(id));
-    expectValidation(
-      await app.invoke("RetryRefund", {
-        caller: operator(),
-        params: { orderId, requestId },
-        body: { method: "CARD" },
-      }),
-      "body.method",
-    );
+    expectValidation(await retry(orderId, requestId, { method: "CARD" }), "body.method");
+    expect(app.calls).toEqual([]);
   });
 
   it("refuses a request whose refund has not failed → 409 INVALID_STATE; sellers 403", async () => {
     const { orderId, requestId } = await orderWith((id) => awaitingOperator(id));
-    const item = await app.rawItem(orderId);
-    const params = { orderId, requestId };
-    expectProblem(
-      await app.invoke("RetryRefund", { caller: operator(), params }),
-      409,
-      "INVALID_STATE",
-    );
-    expectProblem(await app.invoke("RetryRefund", { caller: seller(), params }), 403, "FORBIDDEN");
-    expect(await app.rawItem(orderId)).toEqual(item);
+    app.wait(orderId, requestId, "token-review");
+    const item = app.item(orderId);
+    expectProblem(await retry(orderId, requestId, undefined, operator()), 409, "INVALID_STATE");
+    expectProblem(await retry(orderId, requestId, undefined, seller()), 403, "FORBIDDEN");
+    expectUnchanged(orderId, item);
   });
 });

@@ -1,15 +1,16 @@
-// The handler pipeline on every route, without a database: route modules, authentication and
-// access (401/403), body limits and parsing, input validation, and the problem responses.
-import { Logger } from "@aws-lambda-powertools/logger";
+// The handler pipeline on every route, over the in-memory ports: route modules, authentication and
+// access (401/403), body limits and parsing, input validation, the problem responses, and the
+// service logger's lines (the API request's correlation id, the order and request they are about).
 import { describe, expect, it, vi } from "vitest";
-import type { OrderStore } from "../../functions/adapters/order-store.ts";
-import type { AppDeps } from "../../functions/app/apply-event.ts";
-import { logger as moduleLogger } from "../../functions/app/powertools.ts";
+import { logger } from "../../functions/adapters/powertools.ts";
+import { MAX_CURSOR_LENGTH } from "../../functions/app/ports.ts";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
 import { authorize, callerFromAuthorizer, claimList } from "../../functions/http/caller.ts";
 import { type GetDeps, MAX_BODY_BYTES } from "../../functions/http/middleware.ts";
 import { ROLE_GROUPS, ROUTES, type Route } from "../../functions/http/routes.ts";
 import {
+  captureLogs,
+  createTestApp,
   expectJson,
   expectProblem,
   expectValidation,
@@ -28,22 +29,27 @@ import {
 
 /** Deps that fail the test if anything reaches them: bad requests must be refused before. */
 const untouchable = () => {
-  const getDeps = vi.fn<GetDeps>(() => {
+  const getDeps = vi.fn<GetDeps<never>>(() => {
     throw new Error("deps must not be used for this request");
   });
   return getDeps;
 };
 
-/** Deps with a stub store; only what a test sets up exists. */
-const fakeDeps = (store: Partial<OrderStore>, logger = silentLogger()): AppDeps =>
-  ({
-    store: store as OrderStore,
-    logger,
-    now: () => "2026-11-21T10:00:00.000Z",
-    operatorEmails: [],
-  }) as unknown as AppDeps;
-
-const silentLogger = () => new Logger({ serviceName: "http-test", logLevel: "SILENT" });
+/** The deps of GetOrder with an order repository whose reads fail with `error`. */
+const failingReads = (error: Error) => () => ({
+  orders: {
+    get: async () => {
+      throw error;
+    },
+    create: async () => {
+      throw error;
+    },
+    save: async () => {
+      throw error;
+    },
+  },
+  clock: { now: () => "2026-11-21T10:00:00.000Z" },
+});
 
 const paramsFor = (route: Route): Record<string, string> => {
   const params: Record<string, string> = {};
@@ -85,7 +91,7 @@ const wrongCaller = (route: Route): TestCaller => {
 const protectedRoutes = ROUTES.filter((route) => route.access.kind !== "public");
 const postRoutes = ROUTES.filter((route) => route.method === "POST");
 
-const call = (route: Route, getDeps: GetDeps, options: EventOptions = {}) =>
+const call = (route: Route, getDeps: GetDeps<unknown>, options: EventOptions = {}) =>
   invokeRoute(route.id, getDeps, { params: paramsFor(route), ...options });
 
 describe("route modules", () => {
@@ -103,7 +109,7 @@ describe("route modules", () => {
   it("wires handler to the default deps lazily: importing needs no environment", async () => {
     // Without TABLE_NAME the default deps cannot be built: that shows only at invocation time.
     vi.stubEnv("TABLE_NAME", "");
-    const error = vi.spyOn(moduleLogger, "error").mockImplementation(() => undefined);
+    const error = vi.spyOn(logger, "error").mockImplementation(() => undefined);
     try {
       const { handler } = await routeModule("GetOrder");
       const response = toTestResponse(
@@ -159,22 +165,22 @@ describe("authentication and access", () => {
   });
 
   it("serves the public policy route without a token", async () => {
-    const response = await invokeRoute("GetPolicy", () => fakeDeps({}));
+    const response = await invokeRoute("GetPolicy", () => ({}));
     expectJson(response, 200);
     expect(response.body).toEqual(DEFAULT_POLICY);
   });
 
   it("accepts groups flattened by API Gateway, as a real array, or as a JSON-style string", async () => {
-    const listBuyerOrders = vi.fn(async () => ({ items: [], nextCursor: null }));
-    const getDeps = () => fakeDeps({ listBuyerOrders });
+    const app = createTestApp();
     for (const groups of ["[sellers buyers]", ["sellers", "buyers"], '["sellers","buyers"]']) {
-      const response = await invokeRoute("ListOrders", getDeps, {
+      const response = await app.invoke("ListOrders", {
         caller: { sub: "buyer-1", claims: { "cognito:groups": groups } },
       });
       expectJson(response, 200);
     }
-    expect(listBuyerOrders).toHaveBeenCalledTimes(3);
-    expect(listBuyerOrders).toHaveBeenCalledWith("buyer-1", { limit: 20 });
+    expect(app.calls).toEqual(
+      Array(3).fill({ call: "table.buyerOrders", args: ["buyer-1", { limit: 20 }] }),
+    );
   });
 
   it("takes scopes from jwt.scopes or from the space-separated scope claim", () => {
@@ -297,16 +303,16 @@ describe("bodies", () => {
 
   it("accepts an empty body on a POST route that takes no fields", async () => {
     const route = ROUTES.find((candidate) => candidate.id === "WithdrawCancellationRequest");
-    // It gets past every check and reaches the store, which knows no such order.
-    const get = vi.fn(async () => undefined);
+    // It gets past every check and reaches the repository, which knows no such order.
+    const app = createTestApp();
     for (const body of [undefined, ""]) {
-      const response = await call(route as Route, () => fakeDeps({ get }), {
+      const response = await call(route as Route, () => app.deps("WithdrawCancellationRequest"), {
         caller: buyer(),
         ...(body === undefined ? {} : { body }),
       });
       expectProblem(response, 404, "NOT_FOUND");
     }
-    expect(get).toHaveBeenCalledTimes(2);
+    expect(app.callNames()).toEqual(["table.get", "table.get"]);
   });
 
   it("reports unknown fields by name", async () => {
@@ -349,7 +355,7 @@ describe("query and path parameters", () => {
   });
 
   it("refuses an empty or oversized cursor before the store sees it", async () => {
-    for (const cursor of ["", "x".repeat(2000)]) {
+    for (const cursor of ["", "x".repeat(MAX_CURSOR_LENGTH + 1)]) {
       const response = await invokeRoute("ListOrders", untouchable(), {
         caller: buyer(),
         query: { cursor },
@@ -377,35 +383,65 @@ describe("query and path parameters", () => {
 
 describe("errors", () => {
   it("answers an unexpected failure with a generic 500 and logs it without the request", async () => {
-    const logger = silentLogger();
-    const logged = vi.spyOn(logger, "error");
+    const logged = vi.spyOn(logger, "error").mockImplementation(() => undefined);
     const failure = new Error("connection reset by peer");
-    const get = vi.fn(async () => {
-      throw failure;
-    });
-    const response = await invokeRoute("GetOrder", () => fakeDeps({ get }, logger), {
-      caller: buyer(),
-      params: { orderId: "o-1" },
-    });
-    const problem = expectProblem(response, 500, "INTERNAL_ERROR");
-    expect(problem.detail).not.toContain("connection reset");
-    expect(logged).toHaveBeenCalledTimes(1);
-    expect(logged).toHaveBeenCalledWith("unhandled error", {
-      routeId: "GetOrder",
-      apiRequestId: expect.any(String),
-      error: failure,
-    });
+    try {
+      const response = await invokeRoute("GetOrder", failingReads(failure), {
+        caller: buyer(),
+        params: { orderId: "o-1" },
+      });
+      const problem = expectProblem(response, 500, "INTERNAL_ERROR");
+      expect(problem.detail).not.toContain("connection reset");
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(logged).toHaveBeenCalledWith("unhandled error", {
+        routeId: "GetOrder",
+        apiRequestId: expect.any(String),
+        error: failure,
+      });
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it("answers a caller's error without logging it", async () => {
-    const logger = silentLogger();
-    const logged = vi.spyOn(logger, "error");
-    const response = await invokeRoute(
-      "GetOrder",
-      () => fakeDeps({ get: async () => undefined }, logger),
-      { caller: buyer(), params: { orderId: "o-1" } },
-    );
+    const logs = captureLogs();
+    const app = createTestApp();
+    const response = await app
+      .invoke("GetOrder", { caller: buyer(), params: { orderId: "o-1" } })
+      .finally(logs.stop);
     expectProblem(response, 404, "NOT_FOUND");
-    expect(logged).not.toHaveBeenCalled();
+    expect(logs.lines).toEqual([]);
+  });
+});
+
+describe("log lines", () => {
+  /** Invokes GetOrder on `o-1` with an event of its own, answering its API request id. */
+  const getOrder = async (getDeps: GetDeps<unknown>, orderId = "o-1") => {
+    const { createHandler } = await routeModule("GetOrder");
+    const event = httpEvent("GetOrder", { caller: buyer(), params: { orderId } });
+    const response = toTestResponse(await createHandler(getDeps)(event, lambdaContext()));
+    return { response, apiRequestId: event.requestContext.requestId };
+  };
+
+  it("carry the API request's id as correlation_id, and the order they are about", async () => {
+    const app = createTestApp();
+    app.world.table.outage.next = 1;
+    const logs = captureLogs();
+    const { response, apiRequestId } = await getOrder(() => app.deps("GetOrder")).finally(
+      logs.stop,
+    );
+    expectProblem(response, 503, "UNAVAILABLE");
+    expect(logs.lines).toEqual([
+      expect.objectContaining({
+        level: "WARN",
+        message: "dependency unavailable",
+        service: "shipped-cancellation",
+        function_name: "http-handler-test",
+        correlation_id: apiRequestId,
+        orderId: "o-1",
+        routeId: "GetOrder",
+        error: "ProvisionedThroughputExceededException",
+      }),
+    ]);
   });
 });

@@ -1,11 +1,12 @@
-// Order routes on DynamoDB Local: policy, import, buyer history, order detail, shipment, delivery.
-// Every refusal is checked to leave the stored item exactly as it was.
-import { SendTaskFailureCommand } from "@aws-sdk/client-sfn";
-import "aws-sdk-client-mock-vitest/extend";
+// Order routes over the in-memory ports: policy, import, buyer history, order detail, shipment,
+// delivery. Every refusal is checked to leave the stored item exactly as it was; reads never write;
+// a change is one write that wakes only an execution that waits, and sends nothing itself.
 import { beforeEach, describe, expect, it } from "vitest";
+import { dueMail } from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
-import { useTestTable } from "../support/dynamodb.ts";
+import type { CancellationRequest, Order } from "../../functions/domain/types.ts";
 import {
+  captureLogs,
   createTestApp,
   expectJson,
   expectProblem,
@@ -16,11 +17,28 @@ import { buyer, operator, seller, system } from "../support/http-events.ts";
 import { importBody, refundFailed, requestOn, seedOrder, uid } from "../support/http-fixtures.ts";
 import { at } from "../support/records.ts";
 
-const table = useTestTable("dynamodb-local", "http-orders");
 let app: TestApp;
 beforeEach(() => {
-  app = createTestApp(table.current);
+  app = createTestApp();
 });
+
+const seed = (overrides?: Partial<Order>, requests?: (orderId: string) => CancellationRequest[]) =>
+  seedOrder(app.world.table, overrides, requests);
+
+/** A refused change: the item exactly as before, no write tried, nothing woken or sent. */
+const expectUnchanged = (orderId: string, before: ReturnType<TestApp["item"]>) => {
+  expect(app.item(orderId)).toEqual(before);
+  expect(app.callNames("table").filter((call) => call !== "table.get")).toEqual([]);
+  expect(app.callNames("workflow")).toEqual([]);
+  expectNothingSent();
+};
+
+const expectNothingSent = () => {
+  expect(app.world.mailer.sent).toEqual([]);
+  expect(app.world.publisher.published).toEqual([]);
+  expect(app.callNames("mailer")).toEqual([]);
+  expect(app.callNames("publisher")).toEqual([]);
+};
 
 const IMPORTER = system("orders/write", "order-importer");
 const CARRIER = system("carrier/events", "carrier-yamato");
@@ -32,12 +50,13 @@ describe("GET /policy", () => {
       expectJson(response, 200);
       expect(response.body).toEqual(DEFAULT_POLICY);
     }
+    expect(app.calls).toEqual([]);
   });
 });
 
 describe("POST /orders", () => {
   it("imports an order at PLACED → 201 with the order and its Location", async () => {
-    app.clock.now = at(1);
+    app.world.clock.set(at(1));
     const body = importBody();
     const response = await app.invoke("ImportOrder", { caller: IMPORTER, body });
     expectJson(response, 201);
@@ -55,15 +74,19 @@ describe("POST /orders", () => {
       timeline: [{ at: at(1), type: "ORDER_IMPORTED", actor: "order-importer" }],
       cancellationOption: { kind: "NONE", reason: "NOT_SHIPPED" },
     });
-    const stored = await app.store.get(body.orderId);
+    const stored = app.item(body.orderId);
     expect(stored?.version).toBe(1);
     expect(stored?.record.requests).toEqual({});
+    // One write (a conditional create); nothing else.
+    expect(app.callNames()).toEqual(["table.create"]);
+    expectNothingSent();
   });
 
   it("answers an identical import again with 200 and the current order, whatever the field order", async () => {
     const body = importBody();
     await app.invoke("ImportOrder", { caller: IMPORTER, body });
-    const before = await app.rawItem(body.orderId);
+    const before = app.item(body.orderId);
+    app.calls.length = 0;
     // Same content: keys reordered, and placedAt as the same instant in +09:00.
     const reordered = Object.fromEntries(Object.entries(body).reverse());
     const again = await app.invoke("ImportOrder", {
@@ -73,19 +96,22 @@ describe("POST /orders", () => {
     expectJson(again, 200);
     expect(again.body.orderId).toBe(body.orderId);
     expect(again.body.status).toBe("PLACED");
-    expect(await app.rawItem(body.orderId)).toEqual(before);
+    expect(app.item(body.orderId)).toEqual(before);
+    // The create is refused by its condition, and the stored order is read to compare.
+    expect(app.callNames()).toEqual(["table.create", "table.get"]);
   });
 
   it("answers the same orderId with other content → 409 ORDER_CONFLICT, stored order kept", async () => {
     const body = importBody();
     await app.invoke("ImportOrder", { caller: IMPORTER, body });
-    const before = await app.rawItem(body.orderId);
+    const before = app.item(body.orderId);
     const response = await app.invoke("ImportOrder", {
       caller: IMPORTER,
       body: { ...body, sellerEmail: "another-seller@example.com" },
     });
     expectProblem(response, 409, "ORDER_CONFLICT");
-    expect(await app.rawItem(body.orderId)).toEqual(before);
+    expect(app.item(body.orderId)).toEqual(before);
+    expect(app.world.table.writes).toBe(1);
   });
 
   it.each([
@@ -102,21 +128,22 @@ describe("POST /orders", () => {
     const body = importBody(change);
     const response = await app.invoke("ImportOrder", { caller: IMPORTER, body });
     expectValidation(response, path);
-    expect(await app.rawItem(body.orderId as string)).toBeUndefined();
+    expect(app.item(body.orderId as string)).toBeUndefined();
+    expect(app.calls).toEqual([]);
   });
 
   it("refuses a missing field → 400, nothing stored", async () => {
     const { currency: _currency, ...body } = importBody();
     const response = await app.invoke("ImportOrder", { caller: IMPORTER, body });
     expectValidation(response, "body.currency");
-    expect(await app.rawItem(body.orderId)).toBeUndefined();
+    expect(app.item(body.orderId)).toBeUndefined();
   });
 
   it("refuses callers without orders/write → 403, nothing stored", async () => {
     for (const caller of [buyer(), operator(), CARRIER]) {
       const body = importBody();
       expectProblem(await app.invoke("ImportOrder", { caller, body }), 403, "FORBIDDEN");
-      expect(await app.rawItem(body.orderId)).toBeUndefined();
+      expect(app.item(body.orderId)).toBeUndefined();
     }
   });
 });
@@ -125,8 +152,8 @@ describe("GET /orders", () => {
   it("lists only the buyer's own orders, newest first, page by page", async () => {
     const buyerId = uid("buyer");
     const placed = [at(-5), at(-1), at(-3), at(-2), at(-4)];
-    for (const placedAt of placed) await seedOrder(app.store, { buyerId, placedAt });
-    await seedOrder(app.store, { buyerId: uid("someone-else") });
+    for (const placedAt of placed) await seed({ buyerId, placedAt });
+    await seed({ buyerId: uid("someone-else") });
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
@@ -148,6 +175,8 @@ describe("GET /orders", () => {
     } while (cursor !== undefined);
     expect(pages).toBe(3);
     expect(seen).toEqual([at(-1), at(-2), at(-3), at(-4), at(-5)]);
+    // One list read per page, nothing else.
+    expect(app.callNames()).toEqual(Array(3).fill("table.buyerOrders"));
   });
 
   it("lists each order exactly as GET /orders/{orderId} shows it, whatever its requests", async () => {
@@ -159,13 +188,13 @@ describe("GET /orders", () => {
         rejection: { by: "SELLER", reason: "already handed over", at: at(2) },
       });
     const records = [
-      await seedOrder(app.store, { buyerId, placedAt: at(-5) }),
-      await seedOrder(app.store, { buyerId, placedAt: at(-4) }, (orderId) => [requestOn(orderId)]),
-      await seedOrder(app.store, { buyerId, placedAt: at(-3), status: "CANCELLED" }, (orderId) => [
+      await seed({ buyerId, placedAt: at(-5) }),
+      await seed({ buyerId, placedAt: at(-4) }, (orderId) => [requestOn(orderId)]),
+      await seed({ buyerId, placedAt: at(-3), status: "CANCELLED" }, (orderId) => [
         requestOn(orderId, { status: "COMPLETED", updatedAt: at(3) }),
       ]),
-      await seedOrder(app.store, { buyerId, placedAt: at(-2) }, (orderId) => [rejected(orderId)]),
-      await seedOrder(app.store, { buyerId, placedAt: at(-1) }, (orderId) =>
+      await seed({ buyerId, placedAt: at(-2) }, (orderId) => [rejected(orderId)]),
+      await seed({ buyerId, placedAt: at(-1) }, (orderId) =>
         Array.from({ length: DEFAULT_POLICY.maxRequestsPerOrder }, () => rejected(orderId)),
       ),
     ].reverse();
@@ -199,15 +228,16 @@ describe("GET /orders", () => {
     expect(response.body).toEqual({ items: [], nextCursor: null });
   });
 
+  // Whether a tampered cursor is caught is the list adapter's own check (its tests, and
+  // sdk-faults.test.ts through this route); here: the refusal is a 400 on query.cursor.
   it("refuses a garbage cursor, and another buyer's cursor, with 400", async () => {
     const buyerId = uid("buyer");
-    for (const placedAt of [at(-2), at(-1)]) await seedOrder(app.store, { buyerId, placedAt });
+    for (const placedAt of [at(-2), at(-1)]) await seed({ buyerId, placedAt });
     const first = await app.invoke("ListOrders", { caller: buyer(buyerId), query: { limit: "1" } });
     const cursor = first.body.nextCursor as string;
     expect(cursor).toEqual(expect.any(String));
     for (const [caller, bad] of [
       [buyer(buyerId), "not-a-cursor"],
-      [buyer(buyerId), `${cursor}x`],
       [buyer(uid("other-buyer")), cursor],
     ] as const) {
       const response = await app.invoke("ListOrders", { caller, query: { cursor: bad } });
@@ -224,7 +254,7 @@ describe("GET /orders", () => {
 
 describe("GET /orders/{orderId}", () => {
   it("shows the order to its buyer, its seller and any operator", async () => {
-    const record = await seedOrder(app.store);
+    const record = await seed();
     const { orderId } = record.order;
     for (const caller of [buyer(), seller(), operator(uid("op"))]) {
       const response = await app.invoke("GetOrder", { caller, params: { orderId } });
@@ -236,10 +266,11 @@ describe("GET /orders/{orderId}", () => {
         cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
       });
     }
+    expect(app.callNames()).toEqual(Array(3).fill("table.get"));
   });
 
   it("answers 404 to another buyer or seller, and for an unknown order", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+    const { orderId } = (await seed()).order;
     for (const [caller, id] of [
       [buyer("buyer-2"), orderId],
       [seller("seller-2"), orderId],
@@ -255,8 +286,7 @@ describe("GET /orders/{orderId}", () => {
 });
 
 describe("POST /orders/{orderId}/shipment", () => {
-  const placedOrder = () =>
-    seedOrder(app.store, { status: "PLACED", shipment: null, placedAt: at(0) });
+  const placedOrder = () => seed({ status: "PLACED", shipment: null, placedAt: at(0) });
 
   it("records the seller's shipment → 200 with the SHIPPED order", async () => {
     const { orderId } = (await placedOrder()).order;
@@ -276,7 +306,10 @@ describe("POST /orders/{orderId}/shipment", () => {
       shipment: { carrier: "Yamato", trackingNumber: "1234-5678", shippedAt: at(14) },
       cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
     });
-    expect((await app.store.get(orderId))?.record.order.status).toBe("SHIPPED");
+    expect(app.item(orderId)?.record.order.status).toBe("SHIPPED");
+    // Read first (only the order's seller may learn anything), then one write; nothing to wake.
+    expect(app.callNames()).toEqual(["table.get", "table.save"]);
+    expectNothingSent();
   });
 
   it("takes now as shippedAt when it is left out; up to 5 minutes ahead is accepted", async () => {
@@ -287,9 +320,9 @@ describe("POST /orders/{orderId}/shipment", () => {
       body: { carrier: "Yamato", trackingNumber: "1" },
     });
     expectJson(response, 200);
-    expect((response.body.shipment as { shippedAt: string }).shippedAt).toBe(app.clock.now);
+    expect((response.body.shipment as { shippedAt: string }).shippedAt).toBe(app.world.clock.now());
     const second = (await placedOrder()).order.orderId;
-    const skewed = new Date(Date.parse(app.clock.now) + 4 * 60_000).toISOString();
+    const skewed = new Date(Date.parse(app.world.clock.now()) + 4 * 60_000).toISOString();
     const ahead = await app.invoke("RecordShipment", {
       caller: seller(),
       params: { orderId: second },
@@ -304,19 +337,19 @@ describe("POST /orders/{orderId}/shipment", () => {
     ["not an instant", "yesterday"],
   ])("refuses a shippedAt %s → 400, order unchanged", async (_name, shippedAt) => {
     const { orderId } = (await placedOrder()).order;
-    const before = await app.rawItem(orderId);
+    const before = app.item(orderId);
     const response = await app.invoke("RecordShipment", {
       caller: seller(),
       params: { orderId },
       body: { carrier: "Yamato", trackingNumber: "1", shippedAt },
     });
     expectValidation(response, "body.shippedAt");
-    expect(await app.rawItem(orderId)).toEqual(before);
+    expectUnchanged(orderId, before);
   });
 
   it("refuses unknown fields and wrong types → 400, order unchanged", async () => {
     const { orderId } = (await placedOrder()).order;
-    const before = await app.rawItem(orderId);
+    const before = app.item(orderId);
     for (const [body, path] of [
       [{ carrier: "Yamato", trackingNumber: "1", signedBy: "x" }, "body.signedBy"],
       [{ carrier: 7, trackingNumber: "1" }, "body.carrier"],
@@ -328,12 +361,12 @@ describe("POST /orders/{orderId}/shipment", () => {
       });
       expectValidation(response, path);
     }
-    expect(await app.rawItem(orderId)).toEqual(before);
+    expectUnchanged(orderId, before);
   });
 
   it("answers another seller 404 even when shippedAt is wrong, order unchanged", async () => {
     const { orderId } = (await placedOrder()).order;
-    const before = await app.rawItem(orderId);
+    const before = app.item(orderId);
     for (const shippedAt of [undefined, at(-1)]) {
       const response = await app.invoke("RecordShipment", {
         caller: seller("seller-2"),
@@ -342,19 +375,19 @@ describe("POST /orders/{orderId}/shipment", () => {
       });
       expectProblem(response, 404, "NOT_FOUND");
     }
-    expect(await app.rawItem(orderId)).toEqual(before);
+    expectUnchanged(orderId, before);
   });
 
   it("refuses to ship an order twice → 409 INVALID_STATE", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
-    const before = await app.rawItem(orderId);
+    const { orderId } = (await seed()).order;
+    const before = app.item(orderId);
     const response = await app.invoke("RecordShipment", {
       caller: seller(),
       params: { orderId },
       body: { carrier: "Sagawa", trackingNumber: "9" },
     });
     expectProblem(response, 409, "INVALID_STATE");
-    expect(await app.rawItem(orderId)).toEqual(before);
+    expectUnchanged(orderId, before);
   });
 
   it("is for sellers only → 403 for its buyer", async () => {
@@ -369,8 +402,8 @@ describe("POST /orders/{orderId}/shipment", () => {
 });
 
 describe("POST /orders/{orderId}/delivery", () => {
-  it("records the delivery → 200 with the DELIVERED order, actor = the carrier client", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+  it("records the delivery → 200 with the DELIVERED order in one write, actor = the carrier client", async () => {
+    const { orderId } = (await seed()).order;
     const response = await app.invoke("RecordDelivery", {
       caller: CARRIER,
       params: { orderId },
@@ -387,13 +420,16 @@ describe("POST /orders/{orderId}/delivery", () => {
       type: "DELIVERED",
       actor: "carrier-yamato",
     });
+    // No request: nothing to ask the provider about, nobody waiting.
+    expect(app.callNames()).toEqual(["table.get", "table.save"]);
+    expectNothingSent();
   });
 
-  it("turns a pending request into RETURN_REQUIRED and fails the workflow's wait with its token", async () => {
-    const record = await seedOrder(app.store, {}, (orderId) => [requestOn(orderId)]);
+  it("turns a pending request into RETURN_REQUIRED in one write and wakes the seller's wait", async () => {
+    const record = await seed({}, (orderId) => [requestOn(orderId)]);
     const { orderId } = record.order;
     const requestId = record.order.activeCancellationRequestId as string;
-    await app.store.putTaskToken(orderId, requestId, "token-wait-seller", "AWAITING_SELLER");
+    app.wait(orderId, requestId, "token-wait-seller");
     const response = await app.invoke("RecordDelivery", {
       caller: CARRIER,
       params: { orderId },
@@ -402,23 +438,32 @@ describe("POST /orders/{orderId}/delivery", () => {
     expectJson(response, 200);
     expect(response.body.activeCancellationRequestId).toBeNull();
     expect(response.raw).not.toContain("token-wait-seller");
-    const stored = await app.store.get(orderId);
+    const stored = app.item(orderId);
     expect(stored?.record.requests[requestId]?.status).toBe("RETURN_REQUIRED");
-    expect(app.sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskFailureCommand, {
-      taskToken: "token-wait-seller",
-      error: "OrderDelivered",
-    });
-    expect(await app.store.getTaskToken(orderId, requestId)).toBeUndefined();
+    expect(app.callNames()).toEqual(["table.get", "table.save", "workflow.wake"]);
+    expect(app.world.workflow.woken).toEqual([
+      { token: "token-wait-seller", status: "RETURN_REQUIRED" },
+    ]);
+    expectNothingSent();
+    // The buyer's and the seller's mail about the return is due, for the workflow to send.
+    const request = stored?.record.requests[requestId] as CancellationRequest;
+    const entry = request.timeline.length - 1;
+    expect(request.timeline[entry]?.type).toBe("RETURN_REQUIRED");
+    expect(dueMail(request).filter((mail) => mail.key.startsWith(`${entry}.`))).toMatchObject([
+      { template: "BUYER_RETURN_REQUIRED", to: "BUYER" },
+      { template: "SELLER_OUTCOME", to: "SELLER" },
+    ]);
   });
 
   it("answers the same delivery sent again with 200 and the order, unchanged", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+    const { orderId } = (await seed()).order;
     const body = { deliveredAt: "2026-11-21T05:00:00+09:00" };
     expectJson(
       await app.invoke("RecordDelivery", { caller: CARRIER, params: { orderId }, body }),
       200,
     );
-    const before = await app.rawItem(orderId);
+    const before = app.item(orderId);
+    app.calls.length = 0;
     const again = await app.invoke("RecordDelivery", {
       caller: CARRIER,
       params: { orderId },
@@ -426,31 +471,32 @@ describe("POST /orders/{orderId}/delivery", () => {
     });
     expectJson(again, 200);
     expect(again.body).toMatchObject({ status: "DELIVERED", deliveredAt: at(10) });
-    expect(await app.rawItem(orderId)).toEqual(before);
+    expectUnchanged(orderId, before);
   });
 
   it("refuses another delivery time for a delivered order → 409 INVALID_STATE", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+    const { orderId } = (await seed()).order;
     await app.invoke("RecordDelivery", {
       caller: CARRIER,
       params: { orderId },
       body: { deliveredAt: at(10) },
     });
-    const before = await app.rawItem(orderId);
+    const before = app.item(orderId);
+    app.calls.length = 0;
     const response = await app.invoke("RecordDelivery", {
       caller: CARRIER,
       params: { orderId },
       body: { deliveredAt: at(11) },
     });
     expectProblem(response, 409, "INVALID_STATE");
-    expect(await app.rawItem(orderId)).toEqual(before);
+    expectUnchanged(orderId, before);
   });
 
   it("refuses a delivery before the shipment or in the future → 400 on body.deliveredAt", async () => {
-    const record = await seedOrder(app.store);
+    const record = await seed();
     const { orderId } = record.order;
     const shippedAt = record.order.shipment?.shippedAt as string;
-    const before = await app.rawItem(orderId);
+    const before = app.item(orderId);
     const tooEarly = new Date(Date.parse(shippedAt) - 1000).toISOString();
     const tooLate = new Date(Date.parse(at(24)) + 6 * 60_000).toISOString();
     for (const deliveredAt of [tooEarly, tooLate]) {
@@ -465,7 +511,7 @@ describe("POST /orders/{orderId}/delivery", () => {
     }
     // Four minutes ahead is clock skew, not an error.
     const skewed = new Date(Date.parse(at(24)) + 4 * 60_000).toISOString();
-    expect(await app.rawItem(orderId)).toEqual(before);
+    expectUnchanged(orderId, before);
     expectJson(
       await app.invoke("RecordDelivery", {
         caller: CARRIER,
@@ -477,10 +523,10 @@ describe("POST /orders/{orderId}/delivery", () => {
   });
 
   it("asks the provider first when a refund was claimed: made → the cancellation completes", async () => {
-    const record = await seedOrder(app.store, {}, (orderId) => [refundFailed(orderId)]);
+    const record = await seed({}, (orderId) => [refundFailed(orderId)]);
     const { orderId } = record.order;
     const requestId = record.order.activeCancellationRequestId as string;
-    await app.gateway.refund({
+    await app.world.payments.refund({
       refundId: `rf-${requestId}`,
       orderId,
       requestId,
@@ -495,12 +541,15 @@ describe("POST /orders/{orderId}/delivery", () => {
     });
     expectJson(response, 200);
     expect(response.body).toMatchObject({ status: "CANCELLED", deliveredAt: at(20) });
-    const request = (await app.store.get(orderId))?.record.requests[requestId];
+    const request = app.item(orderId)?.record.requests[requestId];
     expect(request).toMatchObject({ status: "COMPLETED", refund: { status: "SUCCEEDED" } });
+    expect(app.callNames()).toEqual(["table.get", "payments.lookup", "table.save"]);
+    expect(app.world.payments.made.size).toBe(1);
+    expectNothingSent();
   });
 
   it("asks the provider first when a refund was claimed: not made → a return, nothing refunded", async () => {
-    const record = await seedOrder(app.store, {}, (orderId) => [refundFailed(orderId)]);
+    const record = await seed({}, (orderId) => [refundFailed(orderId)]);
     const { orderId } = record.order;
     const requestId = record.order.activeCancellationRequestId as string;
     const response = await app.invoke("RecordDelivery", {
@@ -510,16 +559,17 @@ describe("POST /orders/{orderId}/delivery", () => {
     });
     expectJson(response, 200);
     expect(response.body.status).toBe("DELIVERED");
-    const request = (await app.store.get(orderId))?.record.requests[requestId];
+    const request = app.item(orderId)?.record.requests[requestId];
     expect(request).toMatchObject({
       status: "RETURN_REQUIRED",
       refund: { status: "NOT_REQUIRED" },
     });
-    expect(app.gateway.made.size).toBe(0);
+    expect(app.callNames()).toEqual(["table.get", "payments.lookup", "table.save"]);
+    expect(app.world.payments.made.size).toBe(0);
   });
 
   it("answers 503 with Retry-After while a refund call may still land, changing nothing", async () => {
-    const record = await seedOrder(app.store, {}, (orderId) => {
+    const record = await seed({}, (orderId) => {
       const request = refundFailed(orderId);
       return [
         {
@@ -530,27 +580,35 @@ describe("POST /orders/{orderId}/delivery", () => {
       ];
     });
     const { orderId } = record.order;
-    const before = await app.rawItem(orderId);
-    const response = await app.invoke("RecordDelivery", {
-      caller: CARRIER,
-      params: { orderId },
-      body: { deliveredAt: at(20) },
-    });
+    const before = app.item(orderId);
+    const logs = captureLogs();
+    const response = await app
+      .invoke("RecordDelivery", {
+        caller: CARRIER,
+        params: { orderId },
+        body: { deliveredAt: at(20) },
+      })
+      .finally(logs.stop);
     expectProblem(response, 503, "UNAVAILABLE");
     expect(response.headers["retry-after"]).toBe("60");
-    expect(await app.rawItem(orderId)).toEqual(before);
+    expectUnchanged(orderId, before);
+    // Nobody was asked: the provider's answer could change while the call may still land.
+    expect(app.callNames("payments")).toEqual([]);
+    expect(logs.lines).toMatchObject([
+      { level: "WARN", message: "dependency unavailable", routeId: "RecordDelivery", orderId },
+    ]);
   });
 
   it("refuses an order not yet shipped → 409 NOT_SHIPPED", async () => {
-    const { orderId } = (await seedOrder(app.store, { status: "PLACED", shipment: null })).order;
-    const before = await app.rawItem(orderId);
+    const { orderId } = (await seed({ status: "PLACED", shipment: null })).order;
+    const before = app.item(orderId);
     const response = await app.invoke("RecordDelivery", {
       caller: CARRIER,
       params: { orderId },
       body: { deliveredAt: at(10) },
     });
     expectProblem(response, 409, "NOT_SHIPPED");
-    expect(await app.rawItem(orderId)).toEqual(before);
+    expectUnchanged(orderId, before);
   });
 
   it("answers 404 for an unknown order and 400 for a bad body", async () => {
@@ -560,8 +618,8 @@ describe("POST /orders/{orderId}/delivery", () => {
       body: { deliveredAt: at(10) },
     });
     expectProblem(missing, 404, "NOT_FOUND");
-    const { orderId } = (await seedOrder(app.store)).order;
-    const before = await app.rawItem(orderId);
+    const { orderId } = (await seed()).order;
+    const before = app.item(orderId);
     for (const [body, path] of [
       [{}, "body.deliveredAt"],
       [{ deliveredAt: 1700000000 }, "body.deliveredAt"],
@@ -572,11 +630,11 @@ describe("POST /orders/{orderId}/delivery", () => {
         path,
       );
     }
-    expect(await app.rawItem(orderId)).toEqual(before);
+    expectUnchanged(orderId, before);
   });
 
   it("is for the carrier scope only → 403 for people and the importer", async () => {
-    const { orderId } = (await seedOrder(app.store)).order;
+    const { orderId } = (await seed()).order;
     for (const caller of [buyer(), seller(), operator(), IMPORTER]) {
       const response = await app.invoke("RecordDelivery", {
         caller,

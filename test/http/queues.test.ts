@@ -1,8 +1,9 @@
-// The seller's and the operators' queues on DynamoDB Local: default statuses, soonest deadline
-// first, paging with cursors, the latest request of each order, and the refusals.
+// The seller's and the operators' queues over the in-memory ports: default statuses, soonest
+// deadline first, paging with cursors, the latest request of each order as a summary (no timeline,
+// the comment cut short), and the refusals. Lists only read.
 import { beforeEach, describe, expect, it } from "vitest";
-import type { OrderRecord } from "../../functions/domain/types.ts";
-import { useTestTable } from "../support/dynamodb.ts";
+import type { CancellationRequest, Order, OrderRecord } from "../../functions/domain/types.ts";
+import { COMMENT_PREVIEW_LENGTH } from "../../functions/domain/views.ts";
 import {
   createTestApp,
   expectJson,
@@ -14,6 +15,7 @@ import {
 import { buyer, operator, seller, type TestCaller } from "../support/http-events.ts";
 import {
   awaitingOperator,
+  REFUND_ERROR,
   refundFailed,
   requestOn,
   seedOrder,
@@ -21,16 +23,29 @@ import {
 } from "../support/http-fixtures.ts";
 import { at } from "../support/records.ts";
 
-// Its own table: the operators' queue spans every seller, so no other suite may add to it.
-const table = useTestTable("dynamodb-local", "http-queues");
 let app: TestApp;
 beforeEach(() => {
-  app = createTestApp(table.current);
+  app = createTestApp();
 });
+
+const seed = (overrides?: Partial<Order>, requests?: (orderId: string) => CancellationRequest[]) =>
+  seedOrder(app.world.table, overrides, requests);
+
+/** Fields a queue entry never has: the server's own, and what only the request itself shows. */
+const NOT_IN_SUMMARIES = [
+  "idempotencyKey",
+  "requestHash",
+  "policy",
+  "notices",
+  "timeline",
+  "rejection",
+  "sellerRemindedAt",
+  "policyVersion",
+];
 
 /** Reads a queue to its end with `limit`, returning each page's request ids. */
 const readPages = async (
-  routeId: string,
+  routeId: "ListSellerCancellationRequests" | "ListOperatorCancellationRequests",
   caller: TestCaller,
   query: Record<string, string>,
 ): Promise<string[][]> => {
@@ -43,13 +58,15 @@ const readPages = async (
     });
     expectJson(response, 200);
     for (const item of response.body.items ?? []) {
-      for (const field of ["idempotencyKey", "requestHash", "policy"]) {
-        expect(item).not.toHaveProperty(field);
-      }
+      for (const field of NOT_IN_SUMMARIES) expect(item).not.toHaveProperty(field);
     }
     pages.push((response.body.items ?? []).map((item) => item.requestId as string));
     cursor = (response.body.nextCursor as string | null) ?? undefined;
   } while (cursor !== undefined && pages.length < 20);
+  // One list read per page, and nothing else.
+  const read =
+    routeId === "ListSellerCancellationRequests" ? "table.sellerQueue" : "table.operatorQueue";
+  expect(app.callNames()).toEqual(pages.map(() => read));
   return pages;
 };
 
@@ -59,14 +76,14 @@ describe("GET /seller/cancellation-requests", () => {
     const deadlines = [50, 30, 70, 40, 60];
     const ids: Record<number, string> = {};
     for (const hours of deadlines) {
-      const record = await seedOrder(app.store, { sellerId }, (orderId) => [
+      const record = await seed({ sellerId }, (orderId) => [
         requestOn(orderId, { sellerDeadline: at(hours) }),
       ]);
       ids[hours] = record.order.activeCancellationRequestId as string;
     }
     // Another seller's request and one of this seller's in another status stay out.
-    await seedOrder(app.store, { sellerId: uid("seller") }, (orderId) => [requestOn(orderId)]);
-    await seedOrder(app.store, { sellerId }, (orderId) => [
+    await seed({ sellerId: uid("seller") }, (orderId) => [requestOn(orderId)]);
+    await seed({ sellerId }, (orderId) => [
       requestOn(orderId, { status: "REJECTED", updatedAt: at(5) }),
     ]);
     const pages = await readPages("ListSellerCancellationRequests", seller(sellerId), {
@@ -77,7 +94,7 @@ describe("GET /seller/cancellation-requests", () => {
 
   it("lists another status when asked, with each order's latest request only", async () => {
     const sellerId = uid("seller");
-    const record = await seedOrder(app.store, { sellerId }, (orderId) => [
+    const record = await seed({ sellerId }, (orderId) => [
       requestOn(orderId, { status: "WITHDRAWN", createdAt: at(1), updatedAt: at(2) }),
       requestOn(orderId, {
         status: "REJECTED",
@@ -125,9 +142,7 @@ describe("GET /seller/cancellation-requests", () => {
   it("refuses another seller's cursor → 400", async () => {
     const sellerId = uid("seller");
     for (const hours of [30, 40]) {
-      await seedOrder(app.store, { sellerId }, (orderId) => [
-        requestOn(orderId, { sellerDeadline: at(hours) }),
-      ]);
+      await seed({ sellerId }, (orderId) => [requestOn(orderId, { sellerDeadline: at(hours) })]);
     }
     const first = await app.invoke("ListSellerCancellationRequests", {
       caller: seller(sellerId),
@@ -144,43 +159,99 @@ describe("GET /seller/cancellation-requests", () => {
 });
 
 describe("queue entries", () => {
-  it("are each request exactly as GET …/cancellation-requests/{requestId} shows it", async () => {
-    const sellerId = uid("seller");
-    const shown = async (record: OrderRecord, caller: TestCaller) => {
-      const [request] = Object.values(record.requests);
-      const response = await app.invoke("GetCancellationRequest", {
-        caller,
-        params: { orderId: record.order.orderId, requestId: request?.requestId as string },
-      });
-      expectJson(response, 200);
-      return response.raw;
+  /** The request as GET …/cancellation-requests/{requestId} shows it to `caller`. */
+  const shown = async (record: OrderRecord, caller: TestCaller) => {
+    const [request] = Object.values(record.requests);
+    const response = await app.invoke("GetCancellationRequest", {
+      caller,
+      params: { orderId: record.order.orderId, requestId: request?.requestId as string },
+    });
+    expectJson(response, 200);
+    return response.body;
+  };
+
+  /**
+   * What a queue lists of a request, derived from its full view: the fields a person needs to pick
+   * it out and decide, in this order; the comment cut to its first 79 characters and "…"; the
+   * refund's state with the last failure's note; no timeline.
+   */
+  const summaryOf = (view: Record<string, unknown>) => {
+    const comment = view.comment as string | null;
+    const characters = comment === null ? [] : [...comment];
+    const refund = view.refund as Record<string, unknown> | null;
+    const timeline = view.timeline as { type: string; note?: string }[];
+    return {
+      requestId: view.requestId,
+      orderId: view.orderId,
+      status: view.status,
+      reason: view.reason,
+      comment:
+        comment === null || characters.length <= COMMENT_PREVIEW_LENGTH
+          ? comment
+          : `${characters.slice(0, COMMENT_PREVIEW_LENGTH - 1).join("")}…`,
+      createdAt: view.createdAt,
+      updatedAt: view.updatedAt,
+      sellerDeadline: view.sellerDeadline,
+      marketplaceDeadline: view.marketplaceDeadline,
+      marketplaceReview: view.marketplaceReview,
+      refundRetryDeadline: view.refundRetryDeadline,
+      refund: refund && {
+        amount: refund.amount,
+        currency: refund.currency,
+        method: refund.method,
+        status: refund.status,
+        attempts: refund.attempts,
+        lastError:
+          refund.status === "FAILED"
+            ? (timeline.findLast((entry) => entry.type === "REFUND_FAILED")?.note ?? null)
+            : null,
+      },
     };
+  };
+
+  it("are each request's summary: its view without the timeline, the comment cut short", async () => {
+    const sellerId = uid("seller");
+    const long = `${"とても長い説明です。".repeat(9)}😀😀`;
+    expect([...long].length).toBeGreaterThan(COMMENT_PREVIEW_LENGTH);
     const awaiting = [
-      await seedOrder(app.store, { sellerId }, (orderId) => [
-        requestOn(orderId, { sellerDeadline: at(30) }),
-      ]),
-      await seedOrder(app.store, { sellerId }, (orderId) => [
+      await seed({ sellerId }, (orderId) => [requestOn(orderId, { sellerDeadline: at(30) })]),
+      await seed({ sellerId }, (orderId) => [
         requestOn(orderId, {
           sellerDeadline: at(40),
           reason: "OTHER",
           comment: '<b>安く</b> "found" elsewhere',
         }),
       ]),
+      await seed({ sellerId }, (orderId) => [
+        requestOn(orderId, { sellerDeadline: at(50), reason: "OTHER", comment: long }),
+      ]),
     ];
-    const failed = await seedOrder(app.store, { sellerId }, (orderId) => [refundFailed(orderId)]);
+    const failed = await seed({ sellerId }, (orderId) => [refundFailed(orderId)]);
 
     const mine = await app.invoke("ListSellerCancellationRequests", { caller: seller(sellerId) });
     expectJson(mine, 200);
-    const expected = await Promise.all(awaiting.map((record) => shown(record, seller(sellerId))));
-    expect(mine.raw).toBe(`{"items":[${expected.join(",")}],"nextCursor":null}`);
+    const views = await Promise.all(awaiting.map((record) => shown(record, seller(sellerId))));
+    expect(mine.raw).toBe(JSON.stringify({ items: views.map(summaryOf), nextCursor: null }));
+    expect(mine.body.items?.[1]?.comment).toBe('<b>安く</b> "found" elsewhere');
+    const cut = mine.body.items?.[2]?.comment as string;
+    expect([...cut]).toHaveLength(COMMENT_PREVIEW_LENGTH);
+    expect(cut.endsWith("…")).toBe(true);
+    expect(long.startsWith(cut.slice(0, -1))).toBe(true);
 
     const failures = await app.invoke("ListSellerCancellationRequests", {
       caller: seller(sellerId),
       query: { status: "REFUND_FAILED" },
     });
-    expect(failures.raw).toBe(
-      `{"items":[${await shown(failed, seller(sellerId))}],"nextCursor":null}`,
-    );
+    const failedView = await shown(failed, seller(sellerId));
+    expect(failures.raw).toBe(JSON.stringify({ items: [summaryOf(failedView)], nextCursor: null }));
+    expect(failures.body.items?.[0]?.refund).toEqual({
+      amount: 5480,
+      currency: "JPY",
+      method: "CARD",
+      status: "FAILED",
+      attempts: 1,
+      lastError: REFUND_ERROR,
+    });
 
     const operators = await app.invoke("ListOperatorCancellationRequests", {
       caller: operator(),
@@ -190,7 +261,21 @@ describe("queue entries", () => {
     const entry = (operators.body.items ?? []).find(
       (item) => item.requestId === failed.order.activeCancellationRequestId,
     );
-    expect(JSON.stringify(entry)).toBe(await shown(failed, operator()));
+    expect(JSON.stringify(entry)).toBe(JSON.stringify(summaryOf(await shown(failed, operator()))));
+  });
+
+  it("are read from the lists alone, and nothing is written", async () => {
+    const sellerId = uid("seller");
+    const record = await seed({ sellerId }, (orderId) => [requestOn(orderId)]);
+    const before = app.item(record.order.orderId);
+    app.calls.length = 0;
+    expectJson(
+      await app.invoke("ListSellerCancellationRequests", { caller: seller(sellerId) }),
+      200,
+    );
+    expectJson(await app.invoke("ListOperatorCancellationRequests", { caller: operator() }), 200);
+    expect(app.callNames()).toEqual(["table.sellerQueue", "table.operatorQueue"]);
+    expect(app.item(record.order.orderId)).toEqual(before);
   });
 });
 
@@ -198,13 +283,13 @@ describe("GET /operator/cancellation-requests", () => {
   it("lists requests awaiting an operator's review by default, across sellers, in pages", async () => {
     const ids: Record<number, string> = {};
     for (const hours of [90, 70, 80]) {
-      const record = await seedOrder(app.store, { sellerId: uid("seller") }, (orderId) => [
+      const record = await seed({ sellerId: uid("seller") }, (orderId) => [
         awaitingOperator(orderId, { marketplaceDeadline: at(hours) }),
       ]);
       ids[hours] = record.order.activeCancellationRequestId as string;
     }
     // The policy decides small refunds itself: nothing for an operator to review.
-    await seedOrder(app.store, {}, (orderId) => [
+    await seed({}, (orderId) => [
       awaitingOperator(orderId, { marketplaceReview: "POLICY", marketplaceDeadline: at(75) }),
     ]);
     const pages = await readPages("ListOperatorCancellationRequests", operator(), { limit: "2" });
@@ -212,7 +297,7 @@ describe("GET /operator/cancellation-requests", () => {
   });
 
   it("lists another status when asked", async () => {
-    const record = await seedOrder(app.store, {}, (orderId) => [
+    const record = await seed({}, (orderId) => [
       requestOn(orderId, { status: "REFUND_FAILED", refundRetryDeadline: at(99) }),
     ]);
     const response = await app.invoke("ListOperatorCancellationRequests", {

@@ -1,25 +1,21 @@
-// Runs route handlers the way Lambda does (payload-2.0 event + context) over test deps: a real
-// OrderStore, and the real Step Functions and SES adapters on clients mocked by aws-sdk-client-mock.
+// Runs route handlers the way Lambda does (payload-2.0 event + context) over the in-memory fakes of
+// the ports (fakes.ts): no DynamoDB, no Java, no network. Each route gets only its own ports, as
+// its module's `handler` does, every call the handlers make to a fake is recorded, and every answer
+// is checked against the committed OpenAPI document (docs/openapi.json).
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Logger } from "@aws-lambda-powertools/logger";
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { SESClient } from "@aws-sdk/client-ses";
-import { SFNClient } from "@aws-sdk/client-sfn";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "vitest";
-import { EventBridgePublisher } from "../../functions/adapters/event-publisher.ts";
-import { SesMailer } from "../../functions/adapters/mailer.ts";
-import { OrderStore, orderKey } from "../../functions/adapters/order-store.ts";
-import type {
-  PaymentGateway,
-  RefundInstruction,
-  RefundReceipt,
-} from "../../functions/adapters/payment-gateway.ts";
-import { WorkflowClient } from "../../functions/adapters/workflow-client.ts";
-import type { AppDeps } from "../../functions/app/apply-event.ts";
-import { ServiceLogger } from "../../functions/app/powertools.ts";
+import { NO_WAKE_UP } from "../../functions/app/change-order.ts";
+import type { StoredOrder } from "../../functions/app/ports.ts";
+import type { RequestStatus } from "../../functions/domain/types.ts";
+import type * as GetCancellationRequest from "../../functions/http/get-cancellation-request.ts";
+import type * as GetOrder from "../../functions/http/get-order.ts";
+import type * as GetPolicy from "../../functions/http/get-policy.ts";
+import type * as ImportOrder from "../../functions/http/import-order.ts";
+import type * as ListOperatorCancellationRequests from "../../functions/http/list-operator-requests.ts";
+import type * as ListOrders from "../../functions/http/list-orders.ts";
+import type * as ListSellerCancellationRequests from "../../functions/http/list-seller-requests.ts";
+import type * as MarketplaceDecision from "../../functions/http/marketplace-decision.ts";
 import {
   type GetDeps,
   type HttpApiResult,
@@ -27,19 +23,22 @@ import {
   routeById,
 } from "../../functions/http/middleware.ts";
 import { PROBLEM_CONTENT_TYPE, type ProblemCode } from "../../functions/http/problems.ts";
-import type { TestTable } from "./dynamodb.ts";
+import type * as RecordDelivery from "../../functions/http/record-delivery.ts";
+import type * as RecordShipment from "../../functions/http/record-shipment.ts";
+import type * as RequestCancellation from "../../functions/http/request-cancellation.ts";
+import type * as RetryRefund from "../../functions/http/retry-refund.ts";
+import type * as SellerDecision from "../../functions/http/seller-decision.ts";
+import type * as WithdrawCancellationRequest from "../../functions/http/withdraw-cancellation-request.ts";
+import { checkAgainstDocument } from "./contract.ts";
+import { fakeWorld } from "./fakes.ts";
 import { type EventOptions, httpEvent, lambdaContext } from "./http-events.ts";
 import { at } from "./records.ts";
 
-export const STATE_MACHINE_ARN =
-  "arn:aws:states:ap-northeast-1:123456789012:stateMachine:shipped-cancellation";
-export const OPERATOR_EMAILS = ["ops@example.com"];
-
 const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
-const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 export interface RouteModule {
-  createHandler: (getDeps: GetDeps) => HttpHandler;
+  // biome-ignore lint/suspicious/noExplicitAny: each route module takes its own deps
+  createHandler: (getDeps: GetDeps<any>) => HttpHandler;
   handler: HttpHandler;
 }
 
@@ -68,15 +67,25 @@ export const toTestResponse = (result: HttpApiResult): TestResponse => {
   };
 };
 
-/** Invokes a route's handler, built by its module's `createHandler(getDeps)`, with one event. */
+/**
+ * Invokes a route's handler, built by its module's `createHandler(getDeps)`, with one event, and
+ * checks the answer against docs/openapi.json: a status the route does not document or a body
+ * that does not match its schema fails the test.
+ */
 export const invokeRoute = async (
   routeId: string,
-  getDeps: GetDeps,
+  getDeps: GetDeps<unknown>,
   options: EventOptions = {},
 ): Promise<TestResponse> => {
   const { createHandler } = await routeModule(routeId);
-  const result = await createHandler(getDeps)(httpEvent(routeId, options), lambdaContext());
-  return toTestResponse(result);
+  const event = httpEvent(routeId, options);
+  const response = toTestResponse(await createHandler(getDeps)(event, lambdaContext()));
+  checkAgainstDocument(routeById(routeId).method, event.rawPath, {
+    status: response.status,
+    contentType: response.headers["content-type"] ?? "",
+    body: response.body,
+  });
+  return response;
 };
 
 /** Asserts an RFC 9457 problem with SPEC's fields, and returns its body for further checks. */
@@ -112,86 +121,206 @@ export const expectJson = (response: TestResponse, status: number) => {
   expect(response.headers["content-type"]).toBe("application/json");
 };
 
-/** A payment provider in memory: refunds made by key, for the routes that must ask about one. */
-export class MemoryGateway implements PaymentGateway {
-  readonly made = new Map<string, RefundInstruction>();
+// ---- the ports of each route, from the fakes ------------------------------------------------
 
-  async refund(instruction: RefundInstruction): Promise<RefundReceipt> {
-    const replayed = this.made.has(instruction.refundId);
-    if (!replayed) this.made.set(instruction.refundId, instruction);
-    return { refundId: instruction.refundId, providerReference: "memory", replayed };
-  }
+/** What a route module's `createHandler` takes its deps as. */
+type DepsOf<M extends { createHandler: (getDeps: never) => unknown }> = ReturnType<
+  Parameters<M["createHandler"]>[0]
+>;
 
-  async lookup(refundId: string): Promise<RefundReceipt | undefined> {
-    return this.made.has(refundId)
-      ? { refundId, providerReference: "memory", replayed: true }
-      : undefined;
-  }
+/** Every route's deps type, by route id: a handler that changes its ports fails to compile here. */
+interface RouteDeps {
+  GetPolicy: DepsOf<typeof GetPolicy>;
+  ImportOrder: DepsOf<typeof ImportOrder>;
+  ListOrders: DepsOf<typeof ListOrders>;
+  GetOrder: DepsOf<typeof GetOrder>;
+  RecordShipment: DepsOf<typeof RecordShipment>;
+  RecordDelivery: DepsOf<typeof RecordDelivery>;
+  RequestCancellation: DepsOf<typeof RequestCancellation>;
+  GetCancellationRequest: DepsOf<typeof GetCancellationRequest>;
+  WithdrawCancellationRequest: DepsOf<typeof WithdrawCancellationRequest>;
+  SellerDecision: DepsOf<typeof SellerDecision>;
+  MarketplaceDecision: DepsOf<typeof MarketplaceDecision>;
+  RetryRefund: DepsOf<typeof RetryRefund>;
+  ListSellerCancellationRequests: DepsOf<typeof ListSellerCancellationRequests>;
+  ListOperatorCancellationRequests: DepsOf<typeof ListOperatorCancellationRequests>;
 }
+export type RouteId = keyof RouteDeps;
+
+export type World = ReturnType<typeof fakeWorld>;
+/** The fakes whose calls are recorded: the ports that reach AWS or the payment provider. */
+export type PortName = "table" | "workflow" | "mailer" | "publisher" | "payments";
+
+export interface PortCall {
+  /** `table.get`, `workflow.wake`, … */
+  call: string;
+  args: unknown[];
+}
+
+/** What to do once a call (`table.get`, …) has answered, once: e.g. start an outage. */
+type AfterCall = Map<string, (() => void)[]>;
+
+/**
+ * The fake itself, each method call recorded in `calls` before it runs on the fake, and the hooks
+ * waiting for that call run once it answered.
+ */
+const recorded = <T extends object>(
+  fake: T,
+  port: PortName,
+  calls: PortCall[],
+  after: AfterCall,
+): T =>
+  new Proxy(fake, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== "function" || typeof property !== "string") return value;
+      const call = `${port}.${property}`;
+      return (...args: unknown[]) => {
+        calls.push({ call, args });
+        const result = value.apply(target, args);
+        const hooks = after.get(call)?.splice(0) ?? [];
+        if (hooks.length === 0) return result;
+        return Promise.resolve(result).then((answer) => {
+          for (const hook of hooks) hook();
+          return answer;
+        });
+      };
+    },
+  });
+
+/**
+ * Each route's deps over the (recorded) fakes: only the ports its module wires (each literal is
+ * checked against the route's deps type, so a port the route does not take fails to compile).
+ */
+const routeDeps = (
+  world: World,
+  ports: Record<PortName, object>,
+): { [K in RouteId]: () => RouteDeps[K] } => {
+  const orders = ports.table as World["table"];
+  const lists = orders;
+  const signals = ports.workflow as World["workflow"];
+  const payments = ports.payments as World["payments"];
+  const { clock, log } = world;
+  type D = RouteDeps;
+  return {
+    GetPolicy: (): D["GetPolicy"] => ({}),
+    ImportOrder: (): D["ImportOrder"] => ({ orders, clock }),
+    ListOrders: (): D["ListOrders"] => ({ lists, clock }),
+    GetOrder: (): D["GetOrder"] => ({ orders, clock }),
+    // The module wires NO_WAKE_UP (nothing waits on an order without a request): so do we.
+    RecordShipment: (): D["RecordShipment"] => ({ orders, signals: NO_WAKE_UP, clock, log }),
+    RecordDelivery: (): D["RecordDelivery"] => ({ orders, signals, payments, clock, log }),
+    RequestCancellation: (): D["RequestCancellation"] => ({ orders, clock, log }),
+    GetCancellationRequest: (): D["GetCancellationRequest"] => ({ orders }),
+    WithdrawCancellationRequest: (): D["WithdrawCancellationRequest"] => ({
+      orders,
+      signals,
+      clock,
+      log,
+    }),
+    SellerDecision: (): D["SellerDecision"] => ({ orders, signals, clock, log }),
+    MarketplaceDecision: (): D["MarketplaceDecision"] => ({ orders, signals, clock, log }),
+    RetryRefund: (): D["RetryRefund"] => ({ orders, signals, payments, clock, log }),
+    ListSellerCancellationRequests: (): D["ListSellerCancellationRequests"] => ({ lists }),
+    ListOperatorCancellationRequests: (): D["ListOperatorCancellationRequests"] => ({ lists }),
+  };
+};
+
+/** An order item as stored (record, version, waits, executions), to prove that nothing changed. */
+export type ItemSnapshot = StoredOrder;
 
 export interface TestApp {
-  deps: AppDeps;
-  gateway: MemoryGateway;
-  getDeps: GetDeps;
-  store: OrderStore;
-  sfn: AwsClientStub<SFNClient>;
-  ses: AwsClientStub<SESClient>;
-  /** EventBridge, accepting every event unless a test says otherwise. */
-  eventBridge: AwsClientStub<EventBridgeClient>;
-  logger: Logger;
-  /** The handlers' clock; set `clock.now` to move it. */
-  clock: { now: string };
-  invoke: (routeId: string, options?: EventOptions) => Promise<TestResponse>;
-  /** The whole stored item (version and task tokens included), to prove nothing changed. */
-  rawItem: (orderId: string) => Promise<Record<string, unknown> | undefined>;
+  /** The fakes themselves; calls made on them directly (seeding, setting up) are not recorded. */
+  world: World;
+  /** Every call the handlers made to a port, in order. */
+  calls: PortCall[];
+  /** The calls made so far, as `port.method` names. */
+  callNames: (port?: PortName) => string[];
+  /** Runs `hook` once the next `call` (e.g. `table.get`) has answered: to start an outage there. */
+  afterCall: (call: string, hook: () => void) => void;
+  /** The deps a route is wired with. */
+  deps: <K extends RouteId>(routeId: K) => RouteDeps[K];
+  invoke: (routeId: RouteId, options?: EventOptions) => Promise<TestResponse>;
+  /** The whole stored item (version, waits and executions included), or undefined. */
+  item: (orderId: string) => ItemSnapshot | undefined;
+  /**
+   * What a workflow's wait state does: stores `token` for the request in its current status, and
+   * the execution waits on it (FakeWorkflow.waiting).
+   */
+  wait: (orderId: string, requestId: string, token: string) => RequestStatus;
 }
 
-/** Deps over `table`, with Step Functions and SES answering success unless a test says otherwise. */
-export const createTestApp = (table: TestTable): TestApp => {
-  const store = new OrderStore({ client: table.client, tableName: table.tableName });
-  const sfnClient = new SFNClient({ region: "ap-northeast-1", credentials });
-  const sesClient = new SESClient({ region: "ap-northeast-1", credentials });
-  const sfn = mockClient(sfnClient);
-  const ses = mockClient(sesClient);
-  const eventBridgeClient = new EventBridgeClient({ region: "ap-northeast-1", credentials });
-  const eventBridge = mockClient(eventBridgeClient);
-  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
-  // The service's logger: it hands the API request's correlation id to a workflow start.
-  const logger = new ServiceLogger({ serviceName: "http-test", logLevel: "SILENT" });
-  const clock = { now: at(24) };
-  const gateway = new MemoryGateway();
-  const deps: AppDeps = {
-    store,
-    gateway,
-    mailer: new SesMailer({ client: sesClient, from: "no-reply@example.com" }),
-    workflow: new WorkflowClient({ client: sfnClient, stateMachineArn: STATE_MACHINE_ARN }),
-    events: new EventBridgePublisher({ client: eventBridgeClient, busName: "test-events" }),
-    operatorEmails: OPERATOR_EMAILS,
-    logger,
-    now: () => clock.now,
-    correlationId: () => logger.correlationId(),
+/** Fresh fakes on a clock at at(24), with each route wired to its own ports. */
+export const createTestApp = (): TestApp => {
+  const world = fakeWorld(at(24));
+  const calls: PortCall[] = [];
+  const after: AfterCall = new Map();
+  const ports: Record<PortName, object> = {
+    table: recorded(world.table, "table", calls, after),
+    workflow: recorded(world.workflow, "workflow", calls, after),
+    mailer: recorded(world.mailer, "mailer", calls, after),
+    publisher: recorded(world.publisher, "publisher", calls, after),
+    payments: recorded(world.payments, "payments", calls, after),
   };
-  const getDeps = () => deps;
+  const deps = routeDeps(world, ports);
   return {
-    deps,
-    gateway,
-    getDeps,
-    store,
-    sfn,
-    ses,
-    eventBridge,
-    logger,
-    clock,
-    invoke: (routeId, options) => invokeRoute(routeId, getDeps, options),
-    rawItem: async (orderId) =>
-      (
-        await table.client.send(
-          new GetCommand({
-            TableName: table.tableName,
-            Key: orderKey(orderId),
-            ConsistentRead: true,
-          }),
-        )
-      ).Item,
+    world,
+    calls,
+    callNames: (port) =>
+      calls
+        .map(({ call }) => call)
+        .filter((call) => port === undefined || call.startsWith(`${port}.`)),
+    afterCall: (call, hook) => {
+      after.set(call, [...(after.get(call) ?? []), hook]);
+    },
+    deps: (routeId) => deps[routeId](),
+    invoke: (routeId, options) => invokeRoute(routeId, deps[routeId], options),
+    item: (orderId) => {
+      const item = world.table.items.get(orderId);
+      return item && structuredClone(item);
+    },
+    wait: (orderId, requestId, token) => {
+      const status = world.table.items.get(orderId)?.record.requests[requestId]?.status;
+      if (!status || !world.table.storeWait(orderId, requestId, token, status)) {
+        throw new Error(`no request ${requestId} on order ${orderId} to wait on`);
+      }
+      world.workflow.waiting.add(token);
+      return status;
+    },
+  };
+};
+
+/** One log line as Powertools' Logger prints it (JSON). */
+export type LogLine = Record<string, unknown> & { level: string; message: string };
+
+/**
+ * Captures what the service's Logger prints (it writes JSON lines to stdout and stderr through its
+ * own console) until `stop()`, which restores the streams and answers the lines printed.
+ */
+export const captureLogs = () => {
+  const lines: LogLine[] = [];
+  const streams = [process.stdout, process.stderr] as const;
+  const originals = streams.map((stream) => stream.write);
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array) => {
+      for (const line of String(chunk).split("\n")) {
+        if (line.trim() === "") continue;
+        try {
+          lines.push(JSON.parse(line) as LogLine);
+        } catch {
+          lines.push({ level: "RAW", message: line });
+        }
+      }
+      return true;
+    }) as typeof stream.write;
+  }
+  return {
+    lines,
+    stop: (): LogLine[] => {
+      streams.forEach((stream, i) => {
+        stream.write = originals[i] as typeof stream.write;
+      });
+      return lines;
+    },
   };
 };

@@ -1,6 +1,6 @@
 // Data for the handler suites: import bodies, and stored orders in the state a test starts from.
 import { randomUUID } from "node:crypto";
-import type { OrderStore } from "../../functions/adapters/order-store.ts";
+import type { Orders } from "../../functions/app/ports.ts";
 import {
   type CancellationRequest,
   isTerminal,
@@ -32,7 +32,7 @@ export const importBody = (overrides: Record<string, unknown> = {}) => ({
  * `activeCancellationRequestId` as the service does; returns the stored record.
  */
 export const seedOrder = async (
-  store: OrderStore,
+  orders: Orders,
   overrides: Partial<Order> = {},
   requests: (orderId: string) => CancellationRequest[] = () => [],
 ): Promise<OrderRecord> => {
@@ -43,7 +43,7 @@ export const seedOrder = async (
     { activeCancellationRequestId: active?.requestId ?? null, ...overrides, orderId },
     list,
   );
-  await store.create(record);
+  await orders.create(record);
   return record;
 };
 
@@ -67,6 +67,9 @@ export const awaitingOperator = (
     ...overrides,
   });
 
+/** Why the refund of `refundFailed` failed: the note of its REFUND_FAILED entry. */
+export const REFUND_ERROR = "ProviderUnavailable";
+
 /** A request whose refund failed and waits for an operator to retry it. */
 export const refundFailed = (orderId: string): CancellationRequest => {
   const request = requestOn(orderId, {
@@ -88,5 +91,11 @@ export const refundFailed = (orderId: string): CancellationRequest => {
     },
   });
   if (request.refund) request.refund.refundId = `rf-${request.requestId}`;
+  request.timeline.push(
+    { at: at(2), type: "SELLER_APPROVED", actor: "seller-1" },
+    { at: at(2), type: "MARKETPLACE_APPROVED", actor: "operator-1" },
+    { at: at(3), type: "REFUND_INSTRUCTED", actor: "system" },
+    { at: at(3), type: "REFUND_FAILED", actor: "system", note: REFUND_ERROR },
+  );
   return request;
 };
