@@ -248,13 +248,13 @@ export const httpHandler = <S extends InputSchemas, D>(
     const base = async (event: HttpApiEvent, context: Context): Promise<HttpApiResult> => {
       const { input } = state(event);
       if (!input) throw new Error("the validation middleware did not run");
-      const deps = getDeps();
       logger.addContext(context);
       // Every line of this invocation names what it is about, and the API request that caused it.
       logger.resetKeys();
       logger.setCorrelationId(event.requestContext?.requestId);
       const { orderId, requestId } = (event.pathParameters ?? {}) as Record<string, string>;
       logger.appendKeys({ ...(orderId ? { orderId } : {}), ...(requestId ? { requestId } : {}) });
+      const deps = getDeps();
       const result = await handle({ ...input, event } as HttpInput<S>, deps);
       if (result.raw) {
         return {

@@ -444,4 +444,23 @@ describe("log lines", () => {
       }),
     ]);
   });
+
+  it("never carry an earlier invocation's correlation id or order", async () => {
+    const app = createTestApp();
+    app.world.table.outage.next = 1;
+    const logs = captureLogs();
+    const first = await getOrder(() => app.deps("GetOrder"), "o-first").finally(logs.stop);
+    expectProblem(first.response, 503, "UNAVAILABLE");
+    // The next invocation in the same container fails before it reads anything.
+    const later = captureLogs();
+    const second = await getOrder(() => {
+      throw new Error("environment variable TABLE_NAME is not set");
+    }, "o-second").finally(later.stop);
+    expectProblem(second.response, 500, "INTERNAL_ERROR");
+    expect(later.lines).toHaveLength(1);
+    const [line] = later.lines;
+    expect(line).toMatchObject({ level: "ERROR", message: "unhandled error" });
+    expect(line?.correlation_id).not.toBe(first.apiRequestId);
+    expect(line).toMatchObject({ correlation_id: second.apiRequestId, orderId: "o-second" });
+  });
 });
