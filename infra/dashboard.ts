@@ -106,6 +106,8 @@ export class OperationsDashboard extends Construct {
             business(EVENTS_NOT_PUBLISHED_METRIC, "Sum", "events not published yet"),
             business(WORKFLOW_FAILED_METRIC, "Sum", "workflow gave up"),
             business("WorkflowResumed", "Sum", "resumed by the reconciler"),
+            business("WakeUpResent", "Sum", "woken again by the reconciler"),
+            business("PipeFailuresDrained", "Sum", "pipe dead letters drained"),
           ]),
           graph(WIDGETS.executions, [
             stateMachine.metricFailed({ period, statistic: "Sum", label: "failed" }),
