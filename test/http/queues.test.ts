@@ -297,9 +297,7 @@ describe("GET /operator/cancellation-requests", () => {
   });
 
   it("lists another status when asked", async () => {
-    const record = await seed({}, (orderId) => [
-      requestOn(orderId, { status: "REFUND_FAILED", refundRetryDeadline: at(99) }),
-    ]);
+    const record = await seed({}, (orderId) => [refundFailed(orderId)]);
     const response = await app.invoke("ListOperatorCancellationRequests", {
       caller: operator(),
       query: { status: "REFUND_FAILED", limit: "100" },
