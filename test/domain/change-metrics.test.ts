@@ -1,13 +1,15 @@
-// The metrics a saved change emits: one count per status a request entered, the time to refund
-// and the seller's response time, read from the timeline entries the change added.
+// The business metrics of a change (change-metrics.ts), which the workflow publishes with the
+// events of its entries: one count per status a request entered, the time to refund and the
+// seller's response time, read from the timeline entries the change added.
 import { describe, expect, it } from "vitest";
 import {
   changeMeasurements,
   enteredMetric,
+  entryMeasurements,
   type Measurement,
   SELLER_RESPONSE_TIME_METRIC,
   TIME_TO_REFUND_METRIC,
-} from "../../functions/app/change-metrics.ts";
+} from "../../functions/domain/change-metrics.ts";
 import type { DomainEvent } from "../../functions/domain/events.ts";
 import type { OrderRecord } from "../../functions/domain/types.ts";
 import {
@@ -27,7 +29,7 @@ import {
   startRefundCall,
   withdraw,
   workflowStarted,
-} from "../domain/flow.ts";
+} from "./flow.ts";
 
 const count = (status: Parameters<typeof enteredMetric>[0]): Measurement => ({
   name: enteredMetric(status),
@@ -97,6 +99,23 @@ describe("change metrics", () => {
 
     const withdrawn = Flow.shipped().requested();
     expect(measure(withdrawn, [[withdraw(), at(60)]])).toEqual([count("WITHDRAWN")]);
+  });
+
+  it("measure a request's entries from a position on, as the workflow does when it publishes them", () => {
+    const flow = Flow.shipped().requested();
+    flow.apply(sellerReject("out of stock"), at(600));
+    const request = flow.request();
+    expect(entryMeasurements(request)).toEqual([
+      count("REQUESTED"),
+      count("AWAITING_SELLER"),
+      count("REJECTED"),
+      seconds(SELLER_RESPONSE_TIME_METRIC, 600),
+    ]);
+    expect(entryMeasurements(request, 2)).toEqual([
+      count("REJECTED"),
+      seconds(SELLER_RESPONSE_TIME_METRIC, 600),
+    ]);
+    expect(entryMeasurements(request, request.timeline.length)).toEqual([]);
   });
 
   it("measure nothing for a change that touches no request", () => {
