@@ -135,7 +135,6 @@ export class Api extends Construct {
       const fn = createFunction(this, route.id, {
         entry: route.entry,
         environment: props.environment,
-        ...(route.assets ? { assets: route.assets } : {}),
       });
       this.grant(fn, permissions, props);
       const httpRoute = new apigw.HttpRoute(this, `${route.id}Route`, {

@@ -73,20 +73,7 @@ export interface FunctionOptions {
   environment?: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
-  /** Files copied next to the bundle: name in the bundle → path relative to the project root. */
-  assets?: Readonly<Record<string, string>>;
 }
-
-/** Bundling hooks that copy `assets` into the bundle's directory (after esbuild ran). */
-const assetHooks = (assets: Readonly<Record<string, string>>): BundlingOptions["commandHooks"] => ({
-  beforeBundling: () => [],
-  beforeInstall: () => [],
-  afterBundling: (_inputDir, outputDir) =>
-    Object.entries(assets).map(
-      ([name, source]) =>
-        `cp ${JSON.stringify(path.join(PROJECT_ROOT, source))} ${JSON.stringify(path.join(outputDir, name))}`,
-    ),
-});
 
 export const createFunction = (scope: Construct, id: string, options: FunctionOptions) => {
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
@@ -117,7 +104,6 @@ export const createFunction = (scope: Construct, id: string, options: FunctionOp
       ...BUNDLING,
       mainFields: [...BUNDLING.mainFields],
       externalModules: [...BUNDLING.externalModules],
-      ...(options.assets ? { commandHooks: assetHooks(options.assets) } : {}),
     },
   });
   (fn.node.defaultChild as lambda.CfnFunction).addMetadata(ENTRY_METADATA, options.entry);

@@ -35,8 +35,6 @@ export interface Route {
   access: Access;
   /** Handler module, relative to the project root; it exports `handler`. */
   entry: string;
-  /** Files copied next to this function's bundle (only this one's): name → project path. */
-  assets?: Readonly<Record<string, string>>;
 }
 
 const http = (name: string) => `functions/http/${name}.ts`;
