@@ -84,7 +84,7 @@ export interface OrderLists {
     status: RequestStatus,
     page: PageRequest,
   ): Promise<Page<CancellationRequestSummary>>;
-  /** Orders whose latest request is in `status` and is (or was) an operator's, soonest first. */
+  /** Orders whose latest request is in `status` (but for one under the policy's own review), soonest first. */
   operatorQueue(
     status: RequestStatus,
     page: PageRequest,

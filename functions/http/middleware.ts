@@ -67,7 +67,7 @@ export interface HttpResult {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
-  /** A body that is not JSON (the API reference page and its script): sent as it is. */
+  /** A body that is not JSON (an HTML page, say): sent as it is. */
   raw?: { contentType: string; base64?: boolean };
 }
 
