@@ -23,7 +23,8 @@ try {
   API        ${local.url}  (${local.routes.length} routes from the synthesized CDK app)
   Reference  ${local.url}/docs  (the OpenAPI document: ${local.url}/openapi.json)
   DynamoDB   ${local.database}${process.env.DATA_DIR ? `, data in ${process.env.DATA_DIR}` : ", in memory"}
-  Workflow   the synthesized state machine on aws-local-stepfunctions
+  Workflow   the synthesized state machines on aws-local-stepfunctions, started by the
+             table's stream through the pipe stand-in (dead letters: GET /_local/queues)
   Email      SES stand-in: GET ${local.url}/_local/emails
   Events     EventBridge stand-in: GET ${local.url}/_local/events
   Tools      GET /_local/info (endpoints for the AWS CLI), /_local/faults, POST /_local/sweep

@@ -13,7 +13,7 @@
 // (`StartSyncExecution`): that attempt fails before the target runs; `timeout`: the target runs,
 // the attempt fails all the same (its answer lost) and is retried.
 import { randomUUID } from "node:crypto";
-import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, type DescribeTableCommandOutput } from "@aws-sdk/client-dynamodb";
 import {
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
@@ -264,7 +264,8 @@ export interface LocalPipeOptions {
   definition: PipeDefinition;
   /** The local table the source names. */
   tableName: string;
-  dynamoDb: DynamoDBClient;
+  /** A client of the table's DynamoDB endpoint (DescribeTable finds the stream). */
+  dynamoDb: { send(command: DescribeTableCommand): Promise<DescribeTableCommandOutput> };
   streams: DynamoDBStreamsClient;
   /** Runs the target with one batch's input (the rendered records as a JSON array). */
   deliver: (input: string) => Promise<DeliveryResult>;
@@ -529,10 +530,18 @@ export class LocalPipe {
       return { ok: false, error: "ThrottlingException (injected by local mode)" };
     }
     let result: DeliveryResult;
+    // A stop does not wait for the target (a starter in its own retries can take seconds).
+    let onAbort: () => void = () => undefined;
+    const stopped = new Promise<DeliveryResult>((resolve) => {
+      onAbort = () => resolve({ ok: false, error: "the pipe stopped" });
+      this.abort.signal.addEventListener("abort", onAbort, { once: true });
+    });
     try {
-      result = await this.options.deliver(input);
+      result = await Promise.race([this.options.deliver(input), stopped]);
     } catch (error) {
       result = { ok: false, error: `${(error as Error).name}: ${(error as Error).message}` };
+    } finally {
+      this.abort.signal.removeEventListener("abort", onAbort);
     }
     if (fault?.error === "timeout") {
       return { ok: false, error: "the target's answer was lost (injected by local mode)" };
