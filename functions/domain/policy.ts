@@ -5,7 +5,7 @@ import * as z from "./zod.ts";
 
 const DAY = 86_400;
 
-const refundTimelineSchema = z.lazy(() =>
+const refundTimelineSchema = /* @__PURE__ */ z.lazy(() =>
   z
     .strictObject({
       minBusinessDays: z.int().check(z.minimum(0), z.maximum(90)),
@@ -19,9 +19,11 @@ const refundTimelineSchema = z.lazy(() =>
 );
 
 /** Seconds of a wait: at least one second, at most the year a Standard workflow may run. */
-const waitSecondsSchema = z.lazy(() => z.int().check(z.minimum(1), z.maximum(300 * DAY)));
+const waitSecondsSchema = /* @__PURE__ */ z.lazy(() =>
+  z.int().check(z.minimum(1), z.maximum(300 * DAY)),
+);
 
-export const policySchema = z.lazy(() =>
+export const policySchema = /* @__PURE__ */ z.lazy(() =>
   z
     .strictObject({
       version: z.string().check(z.minLength(1), z.maxLength(64)),

@@ -29,7 +29,7 @@ export const MAX_COMMENT_LENGTH = 1000;
 export const MAX_LINES = 100;
 
 /** An id chosen by a caller: short, printable, safe in a URL path and a DynamoDB key. */
-export const idSchema = z.lazy(() =>
+export const idSchema = /* @__PURE__ */ z.lazy(() =>
   z
     .string()
     .check(
@@ -57,7 +57,7 @@ const lineTextSchema = (max: number) =>
   );
 
 /** An email address: no CR/LF or other control characters, so it can never inject a mail header. */
-export const emailSchema = z.lazy(() =>
+export const emailSchema = /* @__PURE__ */ z.lazy(() =>
   z
     .string()
     .check(
@@ -69,17 +69,19 @@ export const emailSchema = z.lazy(() =>
     ),
 );
 
-export const amountSchema = z.lazy(() => z.int().check(z.nonnegative(), z.maximum(MAX_AMOUNT)));
+export const amountSchema = /* @__PURE__ */ z.lazy(() =>
+  z.int().check(z.nonnegative(), z.maximum(MAX_AMOUNT)),
+);
 
 /** ISO 8601 instant, normalised to UTC with milliseconds (`2026-11-20T10:00:00.000Z`). */
-export const instantSchema = z.lazy(() =>
+export const instantSchema = /* @__PURE__ */ z.lazy(() =>
   z.pipe(
     z.iso.datetime({ offset: true }),
     z.transform((value: string) => new Date(value).toISOString()),
   ),
 );
 
-export const orderLineSchema = z.lazy(() =>
+export const orderLineSchema = /* @__PURE__ */ z.lazy(() =>
   z.strictObject({
     lineId: idSchema,
     sku: lineTextSchema(64),
@@ -89,7 +91,7 @@ export const orderLineSchema = z.lazy(() =>
   }),
 );
 
-export const paymentSchema = z.lazy(() =>
+export const paymentSchema = /* @__PURE__ */ z.lazy(() =>
   z.strictObject({
     method: z.enum(PAYMENT_METHODS),
     paidAmount: amountSchema,
@@ -97,7 +99,7 @@ export const paymentSchema = z.lazy(() =>
 );
 
 /** `POST /orders` body: an order imported from the marketplace's order system. */
-export const orderImportSchema = z.lazy(() =>
+export const orderImportSchema = /* @__PURE__ */ z.lazy(() =>
   z
     .strictObject({
       orderId: idSchema,
@@ -137,7 +139,7 @@ export const orderImportSchema = z.lazy(() =>
 export type OrderImport = z.infer<typeof orderImportSchema>;
 
 /** `POST /orders/{orderId}/shipment` body. */
-export const shipmentSchema = z.lazy(() =>
+export const shipmentSchema = /* @__PURE__ */ z.lazy(() =>
   z.strictObject({
     carrier: lineTextSchema(64),
     trackingNumber: lineTextSchema(64),
@@ -147,11 +149,13 @@ export const shipmentSchema = z.lazy(() =>
 export type ShipmentInput = z.infer<typeof shipmentSchema>;
 
 /** `POST /orders/{orderId}/delivery` body. */
-export const deliverySchema = z.lazy(() => z.strictObject({ deliveredAt: instantSchema }));
+export const deliverySchema = /* @__PURE__ */ z.lazy(() =>
+  z.strictObject({ deliveredAt: instantSchema }),
+);
 export type DeliveryInput = z.infer<typeof deliverySchema>;
 
 /** `POST /orders/{orderId}/cancellation-requests` body. */
-export const cancellationRequestInputSchema = z.lazy(() =>
+export const cancellationRequestInputSchema = /* @__PURE__ */ z.lazy(() =>
   z
     .strictObject({
       reason: z.enum(CANCELLATION_REASONS),
@@ -168,7 +172,7 @@ export const cancellationRequestInputSchema = z.lazy(() =>
 export type CancellationRequestInput = z.infer<typeof cancellationRequestInputSchema>;
 
 /** Seller and marketplace decision bodies: a reason is required to reject. */
-export const decisionSchema = z.lazy(() =>
+export const decisionSchema = /* @__PURE__ */ z.lazy(() =>
   z
     .strictObject({
       decision: z.enum(DECISIONS),
@@ -188,7 +192,7 @@ export type DecisionInput = z.infer<typeof decisionSchema>;
 export const emptyBodySchema = z.strictObject({});
 
 /** The `Idempotency-Key` header of the cancellation request POST: 1 to 255 printable ASCII. */
-export const idempotencyKeySchema = z.lazy(() =>
+export const idempotencyKeySchema = /* @__PURE__ */ z.lazy(() =>
   z
     .string()
     .check(
@@ -199,6 +203,6 @@ export const idempotencyKeySchema = z.lazy(() =>
 );
 
 /** `?limit=` of list routes. */
-export const limitSchema = z.lazy(() =>
+export const limitSchema = /* @__PURE__ */ z.lazy(() =>
   z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
 );

@@ -24,6 +24,11 @@ export type PublicCancellationRequest = Omit<
 
 /** How much of the buyer's comment a queue shows (the request itself has all of it). */
 export const COMMENT_PREVIEW_LENGTH = 80;
+/**
+ * …and at most this many UTF-8 bytes (DynamoDB counts bytes): 80 Japanese characters (3 bytes
+ * each) fit, 60 emoji (4 bytes each) do.
+ */
+export const COMMENT_PREVIEW_BYTES = 240;
 
 /**
  * A request as the seller's and operators' queues list it: what a person needs to pick it out
@@ -35,7 +40,10 @@ export interface CancellationRequestSummary {
   orderId: string;
   status: CancellationRequest["status"];
   reason: CancellationRequest["reason"];
-  /** The comment's first COMMENT_PREVIEW_LENGTH characters, with "…" when it is longer. */
+  /**
+   * The comment as it is, or, when it is longer than COMMENT_PREVIEW_LENGTH characters or
+   * COMMENT_PREVIEW_BYTES bytes, its beginning cut to fit both, ending in "…".
+   */
   comment: string | null;
   createdAt: string;
   updatedAt: string;
@@ -140,12 +148,25 @@ export const toPublicRequest = (
   timeline: toTimeline(request.timeline),
 });
 
+const ELLIPSIS = "…";
+const utf8Bytes = (text: string): number => new TextEncoder().encode(text).length;
+
 const preview = (comment: string | null): string | null => {
   if (comment === null) return null;
   const characters = [...comment];
-  return characters.length <= COMMENT_PREVIEW_LENGTH
-    ? comment
-    : `${characters.slice(0, COMMENT_PREVIEW_LENGTH - 1).join("")}…`;
+  const fits = (count: number, bytes: number) =>
+    count <= COMMENT_PREVIEW_LENGTH && bytes <= COMMENT_PREVIEW_BYTES;
+  if (fits(characters.length, utf8Bytes(comment))) return comment;
+  // Whole characters (never half a surrogate pair) while they and the ellipsis fit.
+  let kept = 0;
+  let bytes = utf8Bytes(ELLIPSIS);
+  for (const character of characters) {
+    const size = utf8Bytes(character);
+    if (!fits(kept + 2, bytes + size)) break;
+    kept += 1;
+    bytes += size;
+  }
+  return `${characters.slice(0, kept).join("")}${ELLIPSIS}`;
 };
 
 /** The queue's summary of a request. */

@@ -5,9 +5,10 @@ import { toPublicRequest } from "../domain/views.ts";
 import { canRead, loadOrder, requestOf } from "./access.ts";
 import { requestParams } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
+import { getCancellationRequestRoute } from "./routes.ts";
 
 export const createHandler = httpHandler(
-  "GetCancellationRequest",
+  getCancellationRequestRoute,
   { params: requestParams },
   async ({ caller, params }, deps: { orders: Orders }) => {
     const stored = await loadOrder(deps.orders, params.orderId, (order) => canRead(caller, order));

@@ -4,9 +4,10 @@ import { type Clock, type Orders, systemClock } from "../app/ports.ts";
 import { canRead, loadOrder, publicOrder } from "./access.ts";
 import { orderParams } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
+import { getOrderRoute } from "./routes.ts";
 
 export const createHandler = httpHandler(
-  "GetOrder",
+  getOrderRoute,
   { params: orderParams },
   async ({ caller, params }, deps: { orders: Orders; clock: Clock }) => {
     const stored = await loadOrder(deps.orders, params.orderId, (order) => canRead(caller, order));

@@ -8,6 +8,7 @@ import { publicOrder } from "./access.ts";
 import { canonicalJson } from "./canonical.ts";
 import { httpHandler } from "./middleware.ts";
 import { HttpProblem } from "./problems.ts";
+import { importOrderRoute } from "./routes.ts";
 
 /** The fields of an import: the keys of its schema (built on first use, see schemas.ts). */
 const importFields = (): (keyof OrderImport)[] =>
@@ -18,7 +19,7 @@ const importedFields = (order: Order): Partial<OrderImport> =>
   Object.fromEntries(importFields().map((field) => [field, order[field]]));
 
 export const createHandler = httpHandler(
-  "ImportOrder",
+  importOrderRoute,
   { body: orderImportSchema },
   async ({ caller, body }, deps: { orders: Orders; clock: Clock }) => {
     const now = deps.clock.now();

@@ -6,15 +6,17 @@ import { idempotencyKeySchema, idSchema, limitSchema } from "../domain/schemas.t
 import { REQUEST_STATUSES, type RequestStatus } from "../domain/types.ts";
 import * as z from "../domain/zod.ts";
 
-export const orderParams = z.lazy(() => z.strictObject({ orderId: idSchema }));
-export const requestParams = z.lazy(() =>
+export const orderParams = /* @__PURE__ */ z.lazy(() => z.strictObject({ orderId: idSchema }));
+export const requestParams = /* @__PURE__ */ z.lazy(() =>
   z.strictObject({ orderId: idSchema, requestId: idSchema }),
 );
 
 /** Opaque: the store checks that a cursor is one of its own, for this very list. */
-const cursorSchema = z.lazy(() => z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH)));
+const cursorSchema = /* @__PURE__ */ z.lazy(() =>
+  z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH)),
+);
 
-export const pageQuery = z.lazy(() =>
+export const pageQuery = /* @__PURE__ */ z.lazy(() =>
   z.strictObject({ limit: limitSchema, cursor: z.optional(cursorSchema) }),
 );
 
@@ -26,7 +28,7 @@ export const queueQuery = (defaultStatus: RequestStatus) =>
   });
 
 /** The cancellation request POST's required `Idempotency-Key` (headers arrive lower-cased). */
-export const idempotencyHeaders = z.lazy(() =>
+export const idempotencyHeaders = /* @__PURE__ */ z.lazy(() =>
   z.object({
     "idempotency-key": z.pipe(
       z.string({ error: "the Idempotency-Key header is required" }),

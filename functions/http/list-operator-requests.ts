@@ -4,9 +4,10 @@ import { orderLists } from "../adapters/production.ts";
 import type { OrderLists } from "../app/ports.ts";
 import { queueQuery } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
+import { listOperatorCancellationRequestsRoute } from "./routes.ts";
 
 export const createHandler = httpHandler(
-  "ListOperatorCancellationRequests",
+  listOperatorCancellationRequestsRoute,
   { query: queueQuery("AWAITING_MARKETPLACE") },
   async ({ query }, deps: { lists: OrderLists }) => {
     const { status, ...page } = query;

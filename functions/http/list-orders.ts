@@ -4,9 +4,10 @@ import { type Clock, type OrderLists, systemClock } from "../app/ports.ts";
 import { publicOrderSummary } from "./access.ts";
 import { pageQuery } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
+import { listOrdersRoute } from "./routes.ts";
 
 export const createHandler = httpHandler(
-  "ListOrders",
+  listOrdersRoute,
   { query: pageQuery },
   async ({ caller, query }, deps: { lists: OrderLists; clock: Clock }) => {
     const page = await deps.lists.buyerOrders(caller.sub, query);

@@ -4,9 +4,10 @@ import { orderLists } from "../adapters/production.ts";
 import type { OrderLists } from "../app/ports.ts";
 import { queueQuery } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
+import { listSellerCancellationRequestsRoute } from "./routes.ts";
 
 export const createHandler = httpHandler(
-  "ListSellerCancellationRequests",
+  listSellerCancellationRequestsRoute,
   { query: queueQuery("AWAITING_SELLER") },
   async ({ caller, query }, deps: { lists: OrderLists }) => {
     const { status, ...page } = query;

@@ -8,9 +8,10 @@ import { requestOf } from "./access.ts";
 import { decisionEvent } from "./decisions.ts";
 import { requestParams } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
+import { marketplaceDecisionRoute } from "./routes.ts";
 
 export const createHandler = httpHandler(
-  "MarketplaceDecision",
+  marketplaceDecisionRoute,
   { params: requestParams, body: decisionSchema },
   async ({ caller, params, body }, deps: ChangeDeps) => {
     const event = decisionEvent("OPERATOR_DECIDE", caller.sub, params.requestId, body);

@@ -1,7 +1,7 @@
 // The one way to build a route handler: middy with header normalization, access check, body size
 // limit, JSON parsing, zod validation and a single error middleware answering RFC 9457 problems.
 //
-//   export const createHandler = httpHandler("GetOrder", { params }, async (input, deps) => ...);
+//   export const createHandler = httpHandler(getOrderRoute, { params }, async (input, deps) => ...);
 //   export const handler = createHandler(() => ({ orders: orders(), ...basics }));
 import middy, { type MiddlewareObj } from "@middy/core";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
@@ -236,11 +236,11 @@ const validateInput = (schemas: InputSchemas): RouteMiddleware => ({
  * after the request passed every check, so bad requests never need (or touch) them.
  */
 export const httpHandler = <S extends InputSchemas, D>(
-  routeId: string,
+  route: Route,
   schemas: S,
   handle: RouteHandler<S, D>,
 ) => {
-  const route = routeById(routeId);
+  const routeId = route.id;
   // Only POST routes take a body; any other route's body is never read.
   const takesBody = route.method === "POST";
   const checks = takesBody ? schemas : { ...schemas, body: undefined };

@@ -8,9 +8,10 @@ import { deliverySchema } from "../domain/schemas.ts";
 import { publicOrder } from "./access.ts";
 import { orderParams } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
+import { recordDeliveryRoute } from "./routes.ts";
 
 export const createHandler = httpHandler(
-  "RecordDelivery",
+  recordDeliveryRoute,
   { params: orderParams, body: deliverySchema },
   async ({ caller, params, body }, deps: ChangeDeps & { payments: Payments }) => {
     const event = deliveryEvent(deps.payments, caller.sub, body.deliveredAt);

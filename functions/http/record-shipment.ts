@@ -6,12 +6,13 @@ import { isSellerOf, loadOrder, publicOrder } from "./access.ts";
 import { orderParams } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
 import { validationFailed } from "./problems.ts";
+import { recordShipmentRoute } from "./routes.ts";
 
 /** How far a seller's clock may run ahead of ours. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 export const createHandler = httpHandler(
-  "RecordShipment",
+  recordShipmentRoute,
   { params: orderParams, body: shipmentSchema },
   async ({ caller, params, body }, deps: ChangeDeps) => {
     // Loaded first so that a stranger learns nothing, not even that placedAt disagrees.

@@ -11,9 +11,10 @@ import { canonicalJson, sha256Hex } from "./canonical.ts";
 import { idempotencyHeaders, orderParams } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
 import { HttpProblem } from "./problems.ts";
+import { requestCancellationRoute } from "./routes.ts";
 
 export const createHandler = httpHandler(
-  "RequestCancellation",
+  requestCancellationRoute,
   { params: orderParams, headers: idempotencyHeaders, body: cancellationRequestInputSchema },
   async ({ caller, params, headers, body }, deps: Omit<ChangeDeps, "signals">) => {
     const outcome = await requestCancellation(deps, {

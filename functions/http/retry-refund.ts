@@ -9,12 +9,13 @@ import * as z from "../domain/zod.ts";
 import { requestOf } from "./access.ts";
 import { requestParams } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
+import { retryRefundRoute } from "./routes.ts";
 
 /** `{}` retries the refund's method; `{ "method": "GIFT_CARD" }` refunds as gift balance. */
 export const refundRetrySchema = z.strictObject({ method: z.optional(z.enum(["GIFT_CARD"])) });
 
 export const createHandler = httpHandler(
-  "RetryRefund",
+  retryRefundRoute,
   { params: requestParams, body: refundRetrySchema },
   async ({ caller, params, body }, deps: ChangeDeps & { payments: Payments }) => {
     const { orderId, requestId } = params;

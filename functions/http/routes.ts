@@ -37,106 +37,135 @@ export interface Route {
   entry: string;
 }
 
-const http = (name: string) => `functions/http/${name}.ts`;
 const REQUEST = "/orders/{orderId}/cancellation-requests/{requestId}";
 
+// Each route on its own, so a handler's bundle holds its own route and not the table.
+export const getPolicyRoute: Route = {
+  id: "GetPolicy",
+  method: "GET",
+  path: "/policy",
+  access: { kind: "public" },
+  entry: "functions/http/get-policy.ts",
+};
+
+export const importOrderRoute: Route = {
+  id: "ImportOrder",
+  method: "POST",
+  path: "/orders",
+  access: { kind: "scope", scope: "orders/write" },
+  entry: "functions/http/import-order.ts",
+};
+
+export const listOrdersRoute: Route = {
+  id: "ListOrders",
+  method: "GET",
+  path: "/orders",
+  access: { kind: "roles", roles: ["buyer"] },
+  entry: "functions/http/list-orders.ts",
+};
+
+export const getOrderRoute: Route = {
+  id: "GetOrder",
+  method: "GET",
+  path: "/orders/{orderId}",
+  access: { kind: "roles", roles: ["buyer", "seller", "operator"] },
+  entry: "functions/http/get-order.ts",
+};
+
+export const recordShipmentRoute: Route = {
+  id: "RecordShipment",
+  method: "POST",
+  path: "/orders/{orderId}/shipment",
+  access: { kind: "roles", roles: ["seller"] },
+  entry: "functions/http/record-shipment.ts",
+};
+
+export const recordDeliveryRoute: Route = {
+  id: "RecordDelivery",
+  method: "POST",
+  path: "/orders/{orderId}/delivery",
+  access: { kind: "scope", scope: "carrier/events" },
+  entry: "functions/http/record-delivery.ts",
+};
+
+export const requestCancellationRoute: Route = {
+  id: "RequestCancellation",
+  method: "POST",
+  path: "/orders/{orderId}/cancellation-requests",
+  access: { kind: "roles", roles: ["buyer"] },
+  entry: "functions/http/request-cancellation.ts",
+};
+
+export const getCancellationRequestRoute: Route = {
+  id: "GetCancellationRequest",
+  method: "GET",
+  path: REQUEST,
+  access: { kind: "roles", roles: ["buyer", "seller", "operator"] },
+  entry: "functions/http/get-cancellation-request.ts",
+};
+
+export const withdrawCancellationRequestRoute: Route = {
+  id: "WithdrawCancellationRequest",
+  method: "POST",
+  path: `${REQUEST}/withdrawal`,
+  access: { kind: "roles", roles: ["buyer"] },
+  entry: "functions/http/withdraw-cancellation-request.ts",
+};
+
+export const sellerDecisionRoute: Route = {
+  id: "SellerDecision",
+  method: "POST",
+  path: `${REQUEST}/seller-decision`,
+  access: { kind: "roles", roles: ["seller"] },
+  entry: "functions/http/seller-decision.ts",
+};
+
+export const marketplaceDecisionRoute: Route = {
+  id: "MarketplaceDecision",
+  method: "POST",
+  path: `${REQUEST}/marketplace-decision`,
+  access: { kind: "roles", roles: ["operator"] },
+  entry: "functions/http/marketplace-decision.ts",
+};
+
+export const retryRefundRoute: Route = {
+  id: "RetryRefund",
+  method: "POST",
+  path: `${REQUEST}/refund-retry`,
+  access: { kind: "roles", roles: ["operator"] },
+  entry: "functions/http/retry-refund.ts",
+};
+
+export const listSellerCancellationRequestsRoute: Route = {
+  id: "ListSellerCancellationRequests",
+  method: "GET",
+  path: "/seller/cancellation-requests",
+  access: { kind: "roles", roles: ["seller"] },
+  entry: "functions/http/list-seller-requests.ts",
+};
+
+export const listOperatorCancellationRequestsRoute: Route = {
+  id: "ListOperatorCancellationRequests",
+  method: "GET",
+  path: "/operator/cancellation-requests",
+  access: { kind: "roles", roles: ["operator"] },
+  entry: "functions/http/list-operator-requests.ts",
+};
+
+/** Every route, in the order SPEC lists them. */
 export const ROUTES: readonly Route[] = [
-  {
-    id: "GetPolicy",
-    method: "GET",
-    path: "/policy",
-    access: { kind: "public" },
-    entry: http("get-policy"),
-  },
-  {
-    id: "ImportOrder",
-    method: "POST",
-    path: "/orders",
-    access: { kind: "scope", scope: "orders/write" },
-    entry: http("import-order"),
-  },
-  {
-    id: "ListOrders",
-    method: "GET",
-    path: "/orders",
-    access: { kind: "roles", roles: ["buyer"] },
-    entry: http("list-orders"),
-  },
-  {
-    id: "GetOrder",
-    method: "GET",
-    path: "/orders/{orderId}",
-    access: { kind: "roles", roles: ["buyer", "seller", "operator"] },
-    entry: http("get-order"),
-  },
-  {
-    id: "RecordShipment",
-    method: "POST",
-    path: "/orders/{orderId}/shipment",
-    access: { kind: "roles", roles: ["seller"] },
-    entry: http("record-shipment"),
-  },
-  {
-    id: "RecordDelivery",
-    method: "POST",
-    path: "/orders/{orderId}/delivery",
-    access: { kind: "scope", scope: "carrier/events" },
-    entry: http("record-delivery"),
-  },
-  {
-    id: "RequestCancellation",
-    method: "POST",
-    path: "/orders/{orderId}/cancellation-requests",
-    access: { kind: "roles", roles: ["buyer"] },
-    entry: http("request-cancellation"),
-  },
-  {
-    id: "GetCancellationRequest",
-    method: "GET",
-    path: REQUEST,
-    access: { kind: "roles", roles: ["buyer", "seller", "operator"] },
-    entry: http("get-cancellation-request"),
-  },
-  {
-    id: "WithdrawCancellationRequest",
-    method: "POST",
-    path: `${REQUEST}/withdrawal`,
-    access: { kind: "roles", roles: ["buyer"] },
-    entry: http("withdraw-cancellation-request"),
-  },
-  {
-    id: "SellerDecision",
-    method: "POST",
-    path: `${REQUEST}/seller-decision`,
-    access: { kind: "roles", roles: ["seller"] },
-    entry: http("seller-decision"),
-  },
-  {
-    id: "MarketplaceDecision",
-    method: "POST",
-    path: `${REQUEST}/marketplace-decision`,
-    access: { kind: "roles", roles: ["operator"] },
-    entry: http("marketplace-decision"),
-  },
-  {
-    id: "RetryRefund",
-    method: "POST",
-    path: `${REQUEST}/refund-retry`,
-    access: { kind: "roles", roles: ["operator"] },
-    entry: http("retry-refund"),
-  },
-  {
-    id: "ListSellerCancellationRequests",
-    method: "GET",
-    path: "/seller/cancellation-requests",
-    access: { kind: "roles", roles: ["seller"] },
-    entry: http("list-seller-requests"),
-  },
-  {
-    id: "ListOperatorCancellationRequests",
-    method: "GET",
-    path: "/operator/cancellation-requests",
-    access: { kind: "roles", roles: ["operator"] },
-    entry: http("list-operator-requests"),
-  },
+  getPolicyRoute,
+  importOrderRoute,
+  listOrdersRoute,
+  getOrderRoute,
+  recordShipmentRoute,
+  recordDeliveryRoute,
+  requestCancellationRoute,
+  getCancellationRequestRoute,
+  withdrawCancellationRequestRoute,
+  sellerDecisionRoute,
+  marketplaceDecisionRoute,
+  retryRefundRoute,
+  listSellerCancellationRequestsRoute,
+  listOperatorCancellationRequestsRoute,
 ];

@@ -7,9 +7,10 @@ import { requestOf } from "./access.ts";
 import { decisionEvent } from "./decisions.ts";
 import { requestParams } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
+import { sellerDecisionRoute } from "./routes.ts";
 
 export const createHandler = httpHandler(
-  "SellerDecision",
+  sellerDecisionRoute,
   { params: requestParams, body: decisionSchema },
   async ({ caller, params, body }, deps: ChangeDeps) => {
     // The domain's first check is that the actor is the order's seller (NOT_FOUND otherwise).

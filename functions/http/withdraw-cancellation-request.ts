@@ -6,9 +6,10 @@ import { toPublicRequest } from "../domain/views.ts";
 import { requestOf } from "./access.ts";
 import { requestParams } from "./inputs.ts";
 import { httpHandler } from "./middleware.ts";
+import { withdrawCancellationRequestRoute } from "./routes.ts";
 
 export const createHandler = httpHandler(
-  "WithdrawCancellationRequest",
+  withdrawCancellationRequestRoute,
   { params: requestParams, body: emptyBodySchema },
   async ({ caller, params }, deps: ChangeDeps) => {
     // The domain's first check is that the actor is the order's buyer (NOT_FOUND otherwise).

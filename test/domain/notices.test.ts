@@ -30,7 +30,11 @@ import {
   type OrderRecord,
   type TimelineType,
 } from "../../functions/domain/types.ts";
-import { COMMENT_PREVIEW_LENGTH, toRequestSummary } from "../../functions/domain/views.ts";
+import {
+  COMMENT_PREVIEW_BYTES,
+  COMMENT_PREVIEW_LENGTH,
+  toRequestSummary,
+} from "../../functions/domain/views.ts";
 import { makeOrder, makeRequest } from "../support/factories.ts";
 import {
   approvedFlow,
@@ -376,19 +380,24 @@ describe("toRequestSummary", () => {
     expect(JSON.stringify(summary)).not.toMatch(/timeline|idem-key|policy/);
   });
 
-  it("cuts the comment to COMMENT_PREVIEW_LENGTH characters, ending in … when cut", () => {
+  it("cuts the comment to 80 characters and 240 bytes, ending in … when cut", () => {
     expect(COMMENT_PREVIEW_LENGTH).toBe(80);
+    expect(COMMENT_PREVIEW_BYTES).toBe(240);
     const preview = (comment: string | null) =>
       toRequestSummary(makeRequest(order, { comment })).comment;
+    const bytes = (text: string) => Buffer.byteLength(text, "utf8");
     expect(preview(null)).toBeNull();
     expect(preview("a".repeat(80))).toBe("a".repeat(80));
     expect(preview("a".repeat(81))).toBe(`${"a".repeat(79)}…`);
-    // Characters, not UTF-16 units: an emoji is one character and is never split.
-    const emoji = "😀".repeat(100);
-    const cut = preview(emoji) ?? "";
-    expect([...cut]).toHaveLength(80);
-    expect(cut).toBe(`${"😀".repeat(79)}…`);
-    expect(preview("😀".repeat(80))).toBe("😀".repeat(80));
+    // Japanese: 3 bytes a character, so 80 of them are exactly the byte limit.
+    expect(preview("あ".repeat(80))).toBe("あ".repeat(80));
+    expect(preview("あ".repeat(81))).toBe(`${"あ".repeat(79)}…`);
+    // Emoji: 4 bytes each, so the bytes cut first; never half a character.
+    const cut = preview("😀".repeat(100)) ?? "";
+    expect(cut).toBe(`${"😀".repeat(59)}…`);
+    expect(bytes(cut)).toBeLessThanOrEqual(COMMENT_PREVIEW_BYTES);
+    expect(preview("😀".repeat(60))).toBe("😀".repeat(60));
+    expect(preview("😀".repeat(61))).toBe(`${"😀".repeat(59)}…`);
   });
 
   it("names the last failure of a failed refund, and none once it is retried", () => {
