@@ -2,7 +2,11 @@
 // "METHOD /path" and records every call (method, path, headers, body) for the test to read.
 import { base64url } from "jose";
 import { vi } from "vitest";
-import type { CancellationRequest, Order } from "../../console/src/api.ts";
+import type {
+  CancellationRequest,
+  CancellationRequestSummary,
+  Order,
+} from "../../console/src/api.ts";
 
 export interface RecordedCall {
   method: string;
@@ -130,5 +134,24 @@ export const aRequest = (overrides: Partial<CancellationRequest> = {}): Cancella
     { at: "2026-11-21T03:00:00.000Z", type: "REQUESTED", actor: "buyer-1" },
     { at: "2026-11-21T03:00:01.000Z", type: "SELLER_NOTIFIED", actor: "system" },
   ],
+  ...overrides,
+});
+
+/** A queue's entry (what the seller's and operators' lists answer): no timeline. */
+export const aSummary = (
+  overrides: Partial<CancellationRequestSummary> = {},
+): CancellationRequestSummary => ({
+  requestId: "r-1",
+  orderId: "o-1001",
+  status: "AWAITING_SELLER",
+  reason: "NO_LONGER_NEEDED",
+  comment: null,
+  createdAt: "2026-11-21T03:00:00.000Z",
+  updatedAt: "2026-11-21T03:00:01.000Z",
+  sellerDeadline: "2026-11-23T03:00:00.000Z",
+  marketplaceDeadline: null,
+  marketplaceReview: null,
+  refundRetryDeadline: null,
+  refund: null,
   ...overrides,
 });

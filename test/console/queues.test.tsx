@@ -1,11 +1,12 @@
 // @vitest-environment happy-dom
-// The staff's lists: the seller's queue soonest deadline first with the time left and the amount,
-// Approve / Reject with a reason; the operators' refund failures with "Retry refund" ({}) and
-// "Refund as gift balance" ({ method: GIFT_CARD }).
+// The staff's lists, fed the API's summaries (no timeline, the comment cut short): the seller's
+// queue soonest deadline first with the time left and the amount, a cut comment marked as such with
+// a link to the whole request, Approve / Reject with a reason; the operators' refund failures with
+// the last error, "Retry refund" ({}) and "Refund as gift balance" ({ method: GIFT_CARD }).
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RequestQueuePage } from "../../console/src/pages/request-queue.tsx";
-import { anOrder, aRequest, FakeApi, problem } from "./fake-api.ts";
+import { anOrder, aRequest, aSummary, FakeApi, problem } from "./fake-api.ts";
 import { renderInConsole, sessionOf } from "./render.tsx";
 
 afterEach(() => {
@@ -14,13 +15,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const later = aRequest({
+const later = aSummary({
   requestId: "r-2",
   orderId: "o-2",
   sellerDeadline: "2026-11-23T09:00:00.000Z",
   reason: "FOUND_BETTER_PRICE",
 });
-const sooner = aRequest({
+const sooner = aSummary({
   requestId: "r-1",
   orderId: "o-1",
   sellerDeadline: "2026-11-22T03:00:00.000Z",
@@ -64,13 +65,43 @@ describe("the seller's queue", () => {
     await waitFor(() => expect(within(first).getByText("¥5,480")).toBeTruthy());
     const second = itemOf("o-2");
     await waitFor(() => expect(second && within(second).getByText("¥49,800")).toBeTruthy());
+    // Neither comment was cut: no link to read more of it.
+    expect(screen.queryByRole("link", { name: "Read the whole comment" })).toBeNull();
+  });
+
+  it("says a comment was cut short and links to the request that has all of it", async () => {
+    vi.useFakeTimers({ now: new Date("2026-11-21T03:00:00.000Z"), toFake: ["Date"] });
+    // What the API answers for a longer comment: its first 79 characters and "…".
+    const cut = `${"The parcel left before I could cancel it, and I need the money back before the rent is due.".slice(0, 79)}…`;
+    new FakeApi()
+      .on("GET /seller/cancellation-requests", {
+        status: 200,
+        body: {
+          items: [aSummary({ requestId: "r-9", orderId: "o-9", reason: "OTHER", comment: cut })],
+          nextCursor: null,
+        },
+      })
+      .on("GET /orders/o-9", { status: 200, body: anOrder({ orderId: "o-9" }) })
+      .install();
+    renderInConsole(<RequestQueuePage kind="seller" />, {
+      session: sessionOf("seller-1", "seller"),
+    });
+    await screen.findByRole("heading", { name: "Order o-9" });
+    const item = itemOf("o-9");
+    if (!item) throw new Error("no item for o-9");
+    expect(within(item).getByText(cut)).toBeTruthy();
+    const link = within(item).getByRole("link", { name: "Read the whole comment" });
+    expect(link.getAttribute("href")).toBe(
+      within(item).getByRole("link", { name: "Order o-9" }).getAttribute("href"),
+    );
+    expect(link.getAttribute("href")).toContain("/requests/o-9/r-9");
   });
 
   it("rejects with a reason: Reject asks for it, Confirm rejection sends it", async () => {
     const api = sellerQueue();
     api.on("POST /orders/o-1/cancellation-requests/r-1/seller-decision", {
       status: 200,
-      body: { ...sooner, status: "REJECTED" },
+      body: aRequest({ requestId: "r-1", orderId: "o-1", status: "REJECTED" }),
     });
     await screen.findByRole("heading", { name: "Order o-1" });
     const item = itemOf("o-1");
@@ -136,7 +167,7 @@ describe("a long queue", () => {
 describe("refund failures", () => {
   it("retries the original method with {} or refunds as gift balance", async () => {
     const failed = (requestId: string, orderId: string) =>
-      aRequest({
+      aSummary({
         requestId,
         orderId,
         status: "REFUND_FAILED",
@@ -146,21 +177,13 @@ describe("refund failures", () => {
           currency: "JPY",
           method: "CARD",
           status: "FAILED",
-          refundId: `${orderId}:${requestId}`,
-          expectedBy: null,
-          instructedAt: "2026-11-21T05:00:00.000Z",
-          succeededAt: null,
           attempts: 3,
+          lastError: "card closed",
         },
-        timeline: [
-          {
-            at: "2026-11-21T05:00:00.000Z",
-            type: "REFUND_FAILED",
-            actor: "system",
-            note: "card closed",
-          },
-        ],
       });
+    /** What a retry answers: the whole request, its refund under way again. */
+    const retried = (requestId: string, orderId: string) =>
+      aRequest({ requestId, orderId, status: "REFUND_PENDING" });
     const api = new FakeApi()
       .on("GET /operator/cancellation-requests", {
         status: 200,
@@ -170,11 +193,11 @@ describe("refund failures", () => {
       .on("GET /orders/o-2", { status: 200, body: anOrder({ orderId: "o-2" }) })
       .on("POST /orders/o-1/cancellation-requests/r-1/refund-retry", {
         status: 202,
-        body: { ...failed("r-1", "o-1"), status: "REFUND_PENDING" },
+        body: retried("r-1", "o-1"),
       })
       .on("POST /orders/o-2/cancellation-requests/r-2/refund-retry", {
         status: 202,
-        body: { ...failed("r-2", "o-2"), status: "REFUND_PENDING" },
+        body: retried("r-2", "o-2"),
       })
       .install();
     renderInConsole(<RequestQueuePage kind="failures" />, {

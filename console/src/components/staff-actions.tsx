@@ -8,7 +8,8 @@ import { FailureAlert } from "./alerts.tsx";
 import { DecisionControls } from "./decision.tsx";
 
 interface ActionProps {
-  request: CancellationRequest;
+  /** The request, or a queue's summary of it: what it is and where it stands. */
+  request: Pick<CancellationRequest, "orderId" | "requestId" | "status">;
   /** The request as the API answered after the action. */
   onDone: (request: CancellationRequest, what: "approved" | "rejected" | "retried") => void;
 }

@@ -239,6 +239,7 @@ export const en: Messages = {
     refundAsGift: "Refund as gift balance",
     retried: (orderId) => `The refund for order ${orderId} was retried.`,
     lastFailure: "What failed",
+    wholeComment: "Read the whole comment",
     attempts: (n) => (n === 1 ? "1 attempt" : `${n} attempts`),
     reload: "Reload list",
   },

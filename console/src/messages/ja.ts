@@ -239,6 +239,7 @@ export const ja: Messages = {
     refundAsGift: "ギフト残高で返金",
     retried: (orderId) => `注文 ${orderId} の返金を再試行しました。`,
     lastFailure: "失敗の内容",
+    wholeComment: "コメント全文を見る",
     attempts: (n) => `試行 ${n} 回`,
     reload: "一覧を更新",
   },

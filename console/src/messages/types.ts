@@ -180,6 +180,8 @@ export interface Messages {
     refundAsGift: string;
     retried: (orderId: string) => string;
     lastFailure: string;
+    /** The link after a comment the queue shows cut short, to the request with all of it. */
+    wholeComment: string;
     attempts: (count: number) => string;
     reload: string;
   };

@@ -1,9 +1,15 @@
 // The staff's lists of requests: the seller's queue (AWAITING_SELLER), the operators' review queue
 // (AWAITING_MARKETPLACE) and refund failures (REFUND_FAILED), soonest deadline first with the time
-// left. Each request is a list item naming its order, with its reason, comment and amount, and the
-// buttons that act on it; a request acted on leaves the list.
+// left. The API lists summaries (no timeline, the comment cut short): each is a list item naming
+// its order and linking to the whole request, with its reason, comment and amount, and the buttons
+// that act on it; a request acted on leaves the list.
 import { useRef, useState } from "preact/hooks";
-import { type CancellationRequest, type Failure, outcome } from "../api.ts";
+import {
+  type CancellationRequest,
+  type CancellationRequestSummary,
+  type Failure,
+  outcome,
+} from "../api.ts";
 import { useApp, useNow } from "../app-context.ts";
 import { FailureAlert, Loading, Notice } from "../components/alerts.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
@@ -17,8 +23,14 @@ export type QueueKind = "seller" | "review" | "failures";
 
 const PAGE_SIZE = 50;
 
+/**
+ * A summary's comment ends in "…" when the API cut it short (views.ts `toRequestSummary`). One the
+ * buyer ended with "…" reads the same: its link then leads to the same words, nothing is lost.
+ */
+const isCut = (comment: string): boolean => comment.endsWith("…");
+
 /** The deadline each queue is sorted by and shows. */
-const deadlineOf = (kind: QueueKind, request: CancellationRequest): string | null =>
+const deadlineOf = (kind: QueueKind, request: CancellationRequestSummary): string | null =>
   kind === "seller"
     ? request.sellerDeadline
     : kind === "review"
@@ -31,7 +43,7 @@ const QueueItem = ({
   onDone,
 }: {
   kind: QueueKind;
-  request: CancellationRequest;
+  request: CancellationRequestSummary;
   onDone: (request: CancellationRequest, what: "approved" | "rejected" | "retried") => void;
 }) => {
   const { api } = useApp();
@@ -45,9 +57,8 @@ const QueueItem = ({
     [api, request.orderId],
   );
   const deadline = deadlineOf(kind, request);
-  const lastFailure = [...request.timeline]
-    .reverse()
-    .find((entry) => entry.type === "REFUND_FAILED");
+  const requestHref = href(`/requests/${request.orderId}/${request.requestId}`);
+  const lastError = request.refund?.lastError;
   const amount = request.refund
     ? formatMoney(request.refund.amount, request.refund.currency, locale)
     : order.state === "ok"
@@ -56,9 +67,7 @@ const QueueItem = ({
   return (
     <li class="card">
       <h2 class="card-title">
-        <a href={href(`/requests/${request.orderId}/${request.requestId}`)}>
-          {words.item(request.orderId)}
-        </a>
+        <a href={requestHref}>{words.item(request.orderId)}</a>
       </h2>
       {order.state === "ok" && (
         <p class="card-lines">{order.data.lines.map((line) => line.title).join("、")}</p>
@@ -69,7 +78,15 @@ const QueueItem = ({
         {request.comment && (
           <>
             <dt>{messages.request.comment}</dt>
-            <dd class="comment">{request.comment}</dd>
+            <dd>
+              <span class="comment">{request.comment}</span>
+              {isCut(request.comment) && (
+                <>
+                  {" "}
+                  <a href={requestHref}>{words.wholeComment}</a>
+                </>
+              )}
+            </dd>
           </>
         )}
         <dt>{words.amount}</dt>
@@ -83,10 +100,10 @@ const QueueItem = ({
             </dd>
           </>
         )}
-        {kind === "failures" && lastFailure?.note && (
+        {kind === "failures" && lastError && (
           <>
             <dt>{words.lastFailure}</dt>
-            <dd>{lastFailure.note}</dd>
+            <dd>{lastError}</dd>
           </>
         )}
         {deadline && (
@@ -132,9 +149,10 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
     );
   const [loaded, reload] = useLoad(() => page(), [api, kind]);
   // Further pages, after "Show more": their requests and the cursor of the next one.
-  const [more, setMore] = useState<{ items: CancellationRequest[]; cursor?: string | null }>({
-    items: [],
-  });
+  const [more, setMore] = useState<{
+    items: CancellationRequestSummary[];
+    cursor?: string | null;
+  }>({ items: [] });
   const [moreFailure, setMoreFailure] = useState<Failure>();
   const [done, setDone] = useState<{ requestIds: string[]; notice?: string }>({ requestIds: [] });
   const nextCursor =
