@@ -266,7 +266,8 @@ export interface LocalPipeOptions {
   tableName: string;
   /** A client of the table's DynamoDB endpoint (DescribeTable finds the stream). */
   dynamoDb: { send(command: DescribeTableCommand): Promise<DescribeTableCommandOutput> };
-  streams: DynamoDBStreamsClient;
+  /** A DynamoDB Streams client of the same endpoint. */
+  streams: Pick<DynamoDBStreamsClient, "send">;
   /** Runs the target with one batch's input (the rendered records as a JSON array). */
   deliver: (input: string) => Promise<DeliveryResult>;
   /** Sends a dead letter (the queue of DeadLetterConfig); without one, a failed batch is dropped. */

@@ -128,6 +128,130 @@ describe("input templates", () => {
   });
 });
 
+describe("LocalPipe following a stream's shards", () => {
+  /** A stream whose parent shard closes and hands over to a child, scripted. */
+  const scriptedStream = () => {
+    const recordOf = (sequence: number, requestId: string) => ({
+      eventName: "MODIFY",
+      dynamodb: {
+        SequenceNumber: String(sequence),
+        OldImage: {
+          order: { M: { orderId: { S: "o" }, activeCancellationRequestId: { NULL: true } } },
+        },
+        NewImage: {
+          order: { M: { orderId: { S: "o" }, activeCancellationRequestId: { S: requestId } } },
+        },
+      },
+    });
+    const shards: { ShardId: string; ParentShardId?: string; SequenceNumberRange: object }[] = [
+      { ShardId: "shardId-parent", SequenceNumberRange: { StartingSequenceNumber: "1" } },
+    ];
+    /** Records each shard holds, and whether it is closed (read to its end: no next iterator). */
+    const content: Record<string, { records: ReturnType<typeof recordOf>[]; closed: boolean }> = {
+      "shardId-parent": { records: [], closed: false },
+    };
+    const iterators: { shardId: string; type: string }[] = [];
+    const send = async (command: {
+      constructor: { name: string };
+      input: Record<string, string>;
+    }) => {
+      switch (command.constructor.name) {
+        case "DescribeStreamCommand":
+          return { StreamDescription: { Shards: shards } };
+        case "GetShardIteratorCommand": {
+          iterators.push({
+            shardId: command.input.ShardId ?? "",
+            type: command.input.ShardIteratorType ?? "",
+          });
+          // LATEST on the open parent: past what it held at start.
+          const from =
+            command.input.ShardIteratorType === "LATEST"
+              ? (content[command.input.ShardId ?? ""]?.records.length ?? 0)
+              : 0;
+          return { ShardIterator: `${command.input.ShardId}@${from}` };
+        }
+        case "GetRecordsCommand": {
+          const [shardId = "", at = "0"] = command.input.ShardIterator?.split("@") ?? [];
+          const shard = content[shardId] ?? { records: [], closed: true };
+          const records = shard.records.slice(Number(at));
+          const next = Number(at) + records.length;
+          return {
+            Records: records,
+            ...(shard.closed && records.length === 0
+              ? {}
+              : { NextShardIterator: `${shardId}@${next}` }),
+          };
+        }
+        default:
+          throw new Error(`unexpected ${command.constructor.name}`);
+      }
+    };
+    return { recordOf, shards, content, iterators, send };
+  };
+
+  it("reads a new shard from its start once its parent is read to its end, in order", async () => {
+    const stream = scriptedStream();
+    stream.content["shardId-parent"]?.records.push(stream.recordOf(1, "r-before-start"));
+    const delivered: string[] = [];
+    const pipe = new LocalPipe({
+      definition: {
+        logicalId: "Pipe",
+        pipeArn: "arn:aws:pipes:ap-northeast-1:000000000000:pipe/Pipe",
+        tableLogicalId: "Orders",
+        startingPosition: "LATEST",
+        batchSize: 10,
+        maximumRetryAttempts: 0,
+        filters: [JSON.stringify(NEW_REQUEST_FILTER)],
+        inputTemplate: START_INPUT_TEMPLATE,
+        targetArn: "arn:aws:states:ap-northeast-1:000000000000:stateMachine:Starter",
+      },
+      tableName: "orders",
+      dynamoDb: {
+        send: async () => ({
+          Table: {
+            LatestStreamArn: "arn:aws:dynamodb:ap-northeast-1:000000000000:table/orders/stream/1",
+          },
+          $metadata: {},
+        }),
+      },
+      streams: stream as never,
+      deliver: async (input) => {
+        delivered.push(
+          ...(JSON.parse(input) as { requestId: string }[]).map((item) => item.requestId),
+        );
+        return { ok: true };
+      },
+      timings: { pollIntervalMs: 5 },
+    });
+    await pipe.start();
+    try {
+      // The child appears (and gets a record) while the parent still has one to give.
+      stream.shards.push({
+        ShardId: "shardId-child",
+        ParentShardId: "shardId-parent",
+        SequenceNumberRange: { StartingSequenceNumber: "3" },
+      });
+      stream.content["shardId-child"] = { records: [stream.recordOf(3, "r-child")], closed: false };
+      stream.content["shardId-parent"]?.records.push(stream.recordOf(2, "r-parent"));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The parent is open: its child waits.
+      expect(delivered).toEqual(["r-parent"]);
+      (stream.content["shardId-parent"] as { closed: boolean }).closed = true;
+      const deadline = Date.now() + 5000;
+      while (delivered.length < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(delivered).toEqual(["r-parent", "r-child"]);
+      expect(stream.iterators).toEqual([
+        { shardId: "shardId-parent", type: "LATEST" },
+        { shardId: "shardId-child", type: "TRIM_HORIZON" },
+      ]);
+    } finally {
+      await pipe.stop();
+    }
+  });
+});
+
 describe("LocalPipe on DynamoDB Local's stream", () => {
   const table = useTestTable("dynamodb-local", "pipes");
   const pipes: LocalPipe[] = [];
