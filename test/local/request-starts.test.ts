@@ -231,3 +231,35 @@ describe("the pipe of the synthesized template", () => {
     expect((await deadLetterQueue()).messages).toEqual([]);
   });
 });
+
+describe("the payment provider behind production.ts wrapPayments", () => {
+  it("counts the workflow's refund calls, and payment faults reach them", async () => {
+    const fault = await api.send("POST", "/_local/faults", {
+      body: { target: "payments", operation: "CARD", error: "declined", count: 1 },
+    });
+    expect(fault.status).toBe(201);
+    const party = await shippedOrder();
+    const requestId = await ask(party);
+    await started(requestId);
+    const path = `/orders/${party.orderId}/cancellation-requests/${requestId}`;
+    await api.until(async () => {
+      const read = await api.get(path, party.buyer);
+      return read.body.status === "AWAITING_SELLER" ? true : undefined;
+    }, "the seller's turn");
+    const approved = await api.post(`${path}/seller-decision`, party.seller, {
+      decision: "APPROVE",
+    });
+    expect(approved.status).toBe(200);
+    // A decline is final: no retry, the request records the failed refund.
+    await api.until(async () => {
+      const read = await api.get(path, party.buyer);
+      return read.body.status === "REFUND_FAILED" ? true : undefined;
+    }, "the refund to fail");
+    const payments = await api.get<{
+      items: { requestId: string; status: string; calls: number }[];
+    }>("/_local/payments");
+    expect(payments.body.items.filter((payment) => payment.requestId === requestId)).toEqual([
+      expect.objectContaining({ method: "CARD", status: "DECLINED", calls: 1 }),
+    ]);
+  });
+});
