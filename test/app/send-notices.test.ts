@@ -1,0 +1,191 @@
+// sendDueNotices (app/send-notices.ts) on the fakes: it sends what the stored state says is due,
+// events first, and answers the marks to save; it never throws. Operators' mail with no operator
+// addresses configured is marked sent without sending; a mail that keeps failing is given up after
+// MAIL_MAX_TRIES tries, counted (MailFailed) and operators are alerted.
+import { describe, expect, it } from "vitest";
+import { type NoticeDeps, sendDueNotices } from "../../functions/app/send-notices.ts";
+import {
+  dueMail,
+  MAIL_MAX_TRIES,
+  type NoticeMark,
+  withMarks,
+} from "../../functions/domain/notices.ts";
+import type { OrderRecord } from "../../functions/domain/types.ts";
+import {
+  approvedFlow,
+  at,
+  DAY,
+  Flow,
+  HOUR,
+  instructRefund,
+  refundFailed,
+  sellerReject,
+} from "../domain/flow.ts";
+import { makeOrder, makeRecord } from "../support/factories.ts";
+import { fakeWorld } from "../support/fakes.ts";
+
+/** A request rejected by the seller: receipts and outcome mail due, three events. */
+const rejectedRecord = (): OrderRecord => {
+  const flow = Flow.shipped().requested();
+  flow.apply(sellerReject("no"), at(HOUR));
+  return flow.record;
+};
+
+/** A refund that failed: its operators' mail due (with the rest of the story's). */
+const refundFailedRecord = (): OrderRecord => {
+  const flow = approvedFlow();
+  flow.apply(instructRefund(), at(2 * HOUR));
+  flow.apply(refundFailed("ProviderUnavailable"), at(3 * HOUR));
+  return flow.record;
+};
+
+const depsOf = (world: ReturnType<typeof fakeWorld>, operatorEmails: readonly string[]) => {
+  const { orders: _orders, payments: _payments, ...notice } = world.segmentDeps();
+  return { ...notice, operatorEmails } satisfies NoticeDeps;
+};
+
+describe("sendDueNotices", () => {
+  it("publishes the events, then sends the mail, and answers a mark for each", async () => {
+    const world = fakeWorld(at(2 * HOUR));
+    const order: string[] = [];
+    world.publisher.publish = async (events) => {
+      order.push(`events ${events.length}`);
+    };
+    world.mailer.send = async (mail) => {
+      order.push(`mail ${mail.to.join()}`);
+    };
+    const marks = await sendDueNotices(depsOf(world, ["ops@example.com"]), rejectedRecord());
+    expect(order).toEqual([
+      "events 3",
+      "mail buyer@example.com",
+      "mail seller@example.com",
+      "mail buyer@example.com",
+      "mail seller@example.com",
+    ]);
+    expect(marks).toEqual([
+      { kind: "PUBLISHED", requestId: "req-1", through: 3 },
+      { kind: "MAIL_SENT", requestId: "req-1", key: "1.BUYER_REQUEST_RECEIVED", at: at(2 * HOUR) },
+      { kind: "MAIL_SENT", requestId: "req-1", key: "1.SELLER_NEW_REQUEST", at: at(2 * HOUR) },
+      { kind: "MAIL_SENT", requestId: "req-1", key: "2.BUYER_REJECTED", at: at(2 * HOUR) },
+      { kind: "MAIL_SENT", requestId: "req-1", key: "2.SELLER_OUTCOME", at: at(2 * HOUR) },
+    ]);
+    // Sent and marked, nothing is due any more.
+    const after = withMarks(rejectedRecord(), marks);
+    expect(Object.values(after.requests).flatMap(dueMail)).toEqual([]);
+    expect(await sendDueNotices(depsOf(world, []), after)).toEqual([]);
+  });
+
+  it("marks operators' mail sent without sending when no operator address is configured", async () => {
+    const world = fakeWorld(at(4 * HOUR));
+    const marks = await sendDueNotices(depsOf(world, []), refundFailedRecord());
+    const key = "5.OPERATOR_REFUND_FAILED";
+    expect(marks).toContainEqual({ kind: "MAIL_SENT", requestId: "req-1", key, at: at(4 * HOUR) });
+    expect(world.mailer.sent.map((mail) => mail.to)).not.toContainEqual([]);
+    expect(world.mailer.sent.flatMap((mail) => mail.to)).not.toContain("ops@example.com");
+    // With an address, the same mail goes to it.
+    const withOps = fakeWorld(at(4 * HOUR));
+    await sendDueNotices(
+      depsOf(withOps, ["ops@example.com", "ops2@example.com"]),
+      refundFailedRecord(),
+    );
+    expect(withOps.mailer.sent.map((mail) => mail.to)).toContainEqual([
+      "ops@example.com",
+      "ops2@example.com",
+    ]);
+  });
+
+  it("gives a mail up on its MAIL_MAX_TRIES-th failure, counts MailFailed, and alerts operators next", async () => {
+    const world = fakeWorld(at(DAY));
+    const deps = depsOf(world, ["ops@example.com"]);
+    let record = rejectedRecord();
+    // Everything else went out; the buyer's rejection mail failed four times already.
+    const earlier: NoticeMark[] = [
+      { kind: "PUBLISHED", requestId: "req-1", through: 3 },
+      { kind: "MAIL_SENT", requestId: "req-1", key: "1.BUYER_REQUEST_RECEIVED", at: at(1) },
+      { kind: "MAIL_SENT", requestId: "req-1", key: "1.SELLER_NEW_REQUEST", at: at(1) },
+      { kind: "MAIL_SENT", requestId: "req-1", key: "2.SELLER_OUTCOME", at: at(HOUR) },
+      ...[1, 2, 3, 4].map(
+        (tries): NoticeMark => ({
+          kind: "MAIL_FAILED",
+          requestId: "req-1",
+          key: "2.BUYER_REJECTED",
+          error: "ServiceUnavailable",
+          tries,
+          at: at(HOUR + tries),
+        }),
+      ),
+    ];
+    record = withMarks(record, earlier);
+    world.mailer.outage.next = 1;
+    const marks = await sendDueNotices(deps, record);
+    expect(marks).toEqual([
+      {
+        kind: "MAIL_FAILED",
+        requestId: "req-1",
+        key: "2.BUYER_REJECTED",
+        error: "ServiceUnavailable",
+        tries: MAIL_MAX_TRIES,
+        at: at(DAY),
+      },
+    ]);
+    expect(world.metrics.counts.get("MailFailed")).toBe(1);
+    expect(world.log.lines.find((line) => line.level === "error")).toMatchObject({
+      message: "mail given up after repeated failures; operators are told",
+      extra: [{ requestId: "req-1", mail: "2.BUYER_REJECTED", tries: MAIL_MAX_TRIES }],
+    });
+
+    // Saved, the mail is given up and the operators' alert is what is due.
+    record = withMarks(record, marks);
+    world.clock.advance(60);
+    const next = await sendDueNotices(deps, record);
+    expect(next).toEqual([
+      {
+        kind: "MAIL_SENT",
+        requestId: "req-1",
+        key: "2.BUYER_REJECTED.alert",
+        at: world.clock.now(),
+      },
+    ]);
+    const [alert] = world.mailer.sent;
+    expect(alert?.to).toEqual(["ops@example.com"]);
+    expect(alert?.subject).toContain("o-1001");
+    expect(alert?.text).toContain("req-1");
+    // A mail given up is not tried again, and the alert went out once.
+    expect(await sendDueNotices(deps, withMarks(record, next))).toEqual([]);
+    expect(world.mailer.sent).toHaveLength(1);
+  });
+
+  it("never throws: a failed publish leaves the events due, a failed mail is a failed try", async () => {
+    const world = fakeWorld(at(2 * HOUR));
+    world.publisher.outage.next = 1;
+    world.mailer.outage.next = 1;
+    const tried = new Set<string>();
+    const marks = await sendDueNotices(depsOf(world, []), rejectedRecord(), { tried });
+    expect(marks.map((mark) => mark.kind)).toEqual([
+      "MAIL_FAILED",
+      "MAIL_SENT",
+      "MAIL_SENT",
+      "MAIL_SENT",
+    ]);
+    expect(world.metrics.counts.get("EventsNotPublished")).toBe(1);
+    // What failed is not tried again by the same caller.
+    expect(await sendDueNotices(depsOf(world, []), rejectedRecord(), { tried })).toEqual([]);
+  });
+
+  it("sends only what has been due since before `dueBefore` (the reconciler's grace)", async () => {
+    const world = fakeWorld(at(2 * HOUR));
+    const marks = await sendDueNotices(depsOf(world, []), rejectedRecord(), {
+      dueBefore: at(HOUR),
+    });
+    expect(marks.map((mark) => (mark.kind === "PUBLISHED" ? "events" : mark.key))).toEqual([
+      "events",
+      "1.BUYER_REQUEST_RECEIVED",
+      "1.SELLER_NEW_REQUEST",
+    ]);
+  });
+
+  it("sends nothing for an order without requests", async () => {
+    const world = fakeWorld();
+    expect(await sendDueNotices(depsOf(world, []), makeRecord(makeOrder(), []))).toEqual([]);
+  });
+});
