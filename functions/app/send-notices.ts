@@ -4,7 +4,6 @@
 // the caller saves them with its next write. Used by the workflow's segment (right after each
 // change) and by the reconciler (what a failure left behind).
 import { entryMeasurements } from "../domain/change-metrics.ts";
-import { renderEmail } from "../domain/emails.ts";
 import {
   type DueMail,
   dueEvents,
@@ -15,6 +14,7 @@ import {
 } from "../domain/notices.ts";
 import type { TimelineEvent } from "../domain/published-events.ts";
 import type { CancellationRequest, OrderRecord } from "../domain/types.ts";
+import { renderEmail } from "../notifications/render.ts";
 import type { Clock, EventPublisher, Log, Mailer, Metrics } from "./ports.ts";
 
 export interface NoticeDeps {

@@ -63,6 +63,8 @@ describe("the seller's queue", () => {
     expect(within(first).getByText("bought twice")).toBeTruthy();
     expect(within(first).getByText("1 day left")).toBeTruthy();
     await waitFor(() => expect(within(first).getByText("¥5,480")).toBeTruthy());
+    // The deadline in the zone of the order's currency (JPY: Japan), as the seller's mail has it.
+    expect(within(first).getByText("Sun, Nov 22, 2026, 12:00 JST (UTC+9)")).toBeTruthy();
     const second = itemOf("o-2");
     await waitFor(() => expect(second && within(second).getByText("¥49,800")).toBeTruthy());
     // Neither comment was cut: no link to read more of it.

@@ -62,7 +62,7 @@ afterEach(() => {
 describe("request status in words", () => {
   it("names every status of SPEC in English, in a role status element", () => {
     for (const status of STATUSES) {
-      renderInConsole(<RequestView request={aRequest({ status })} locale="en" />);
+      renderInConsole(<RequestView request={aRequest({ status })} currency="JPY" locale="en" />);
       expect(screen.getByRole("status").textContent, status).toBe(STATUS_WORDS[status]);
       cleanup();
     }
@@ -71,7 +71,7 @@ describe("request status in words", () => {
 
   it("has Japanese words for every status, none left in English or as a code", () => {
     for (const status of STATUSES) {
-      renderInConsole(<RequestView request={aRequest({ status })} locale="ja" />, {
+      renderInConsole(<RequestView request={aRequest({ status })} currency="JPY" locale="ja" />, {
         language: "ja",
       });
       const words = screen.getByRole("status").textContent ?? "";
@@ -82,20 +82,37 @@ describe("request status in words", () => {
   });
 
   it("shows the timeline in words with times, and the refund with amount, method and dates", () => {
-    renderInConsole(<RequestView request={completed()} locale="en" />);
+    renderInConsole(<RequestView request={completed()} currency="JPY" locale="en" />);
     const timeline = screen.getByRole("list", { name: "Timeline" });
     const entries = within(timeline)
       .getAllByRole("listitem")
       .map((item) => item.textContent);
     expect(entries).toEqual([
-      "Nov 21, 2026, 12:00 PM GMT+9 Cancellation requested (buyer-1)",
-      "Nov 21, 2026, 1:00 PM GMT+9 Approved by the seller (seller-1)",
-      "Nov 21, 2026, 1:00 PM GMT+9 Approved by the marketplace (automatic, by policy)",
-      "Nov 21, 2026, 2:00 PM GMT+9 Cancellation completed (system)",
+      "Sat, Nov 21, 2026, 12:00 JST (UTC+9) Cancellation requested (buyer-1)",
+      "Sat, Nov 21, 2026, 13:00 JST (UTC+9) Approved by the seller (seller-1)",
+      "Sat, Nov 21, 2026, 13:00 JST (UTC+9) Approved by the marketplace (automatic, by policy)",
+      "Sat, Nov 21, 2026, 14:00 JST (UTC+9) Cancellation completed (system)",
     ]);
     expect(screen.getByText("¥5,480")).toBeTruthy();
     expect(screen.getByText("Credit card")).toBeTruthy();
     expect(screen.getByText("Refunded")).toBeTruthy();
+  });
+
+  it("shows times in the zone of the order's currency, as its mail does", () => {
+    renderInConsole(<RequestView request={completed()} currency="USD" locale="en" />);
+    const timeline = screen.getByRole("list", { name: "Timeline" });
+    expect(within(timeline).getAllByRole("listitem")[0]?.textContent).toBe(
+      "Sat, Nov 21, 2026, 03:00 UTC Cancellation requested (buyer-1)",
+    );
+    cleanup();
+    renderInConsole(<RequestView request={completed()} currency="JPY" locale="ja" />, {
+      language: "ja",
+    });
+    const jaTimeline = screen.getByRole("list", { name: ja.request.timeline });
+    expect(within(jaTimeline).getAllByRole("listitem")[0]?.textContent).toMatch(
+      /^2026年11月21日\(土\) 12:00（日本時間） /,
+    );
+    expect(screen.getByText("¥5,480")).toBeTruthy();
   });
 
   it("shows when a pending refund is expected, and the deadline that applies with the time left", () => {
@@ -106,10 +123,10 @@ describe("request status in words", () => {
       pending.refund.status = "PENDING";
       pending.refund.succeededAt = null;
     }
-    renderInConsole(<RequestView request={pending} locale="en" />);
+    renderInConsole(<RequestView request={pending} currency="JPY" locale="en" />);
     expect(screen.getByText("between Thu, Nov 26, 2026 and Mon, Dec 7, 2026")).toBeTruthy();
     cleanup();
-    renderInConsole(<RequestView request={aRequest()} locale="en" />);
+    renderInConsole(<RequestView request={aRequest()} currency="JPY" locale="en" />);
     expect(screen.getByText("Seller answers by")).toBeTruthy();
     expect(screen.getByText("2 days left")).toBeTruthy();
     vi.useRealTimers();

@@ -1,5 +1,7 @@
+// The notification mail (functions/notifications): every template in both languages names the order
+// and is safe (no user text in a subject, everything escaped in HTML), and what each says: amounts
+// and dates as the shared formatter writes them, the wording of each case.
 import { describe, expect, it } from "vitest";
-import { formatAmount, renderEmail } from "../../functions/domain/emails.ts";
 import type { EmailTemplate } from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
 import { newRefund } from "../../functions/domain/refund.ts";
@@ -11,6 +13,8 @@ import type {
   Refund,
   RefundMethod,
 } from "../../functions/domain/types.ts";
+import { escapeHtml } from "../../functions/notifications/escape.ts";
+import { renderEmail } from "../../functions/notifications/render.ts";
 import { makeOrder, makeRecord, makeRequest, type OrderOverrides } from "../support/factories.ts";
 
 const TEMPLATES: EmailTemplate[] = [
@@ -94,7 +98,7 @@ describe("renderEmail: content", () => {
     expect(email.html).not.toContain(ATTACK);
     expect(email.text).toContain(ATTACK);
     expect(email.text).toContain("その他");
-    expect(email.text).toContain("2026年11月22日（日） 19:00（日本時間）");
+    expect(email.text).toContain("2026年11月22日(日) 19:00（日本時間）");
   });
 
   it("escapes the rejection reason in html", () => {
@@ -120,7 +124,7 @@ describe("renderEmail: content", () => {
     );
     expect(email.text).toContain("返金額: ¥5,480");
     expect(email.text).toContain("クレジットカード");
-    expect(email.text).toContain("2026年11月26日（木）～2026年12月7日（月）");
+    expect(email.text).toContain("2026年11月26日(木)～2026年12月7日(月)");
     expect(email.html).toContain("¥5,480");
   });
 
@@ -186,7 +190,7 @@ describe("renderEmail: content", () => {
   it("gives operators the marketplace deadline of an escalation", () => {
     const record = fullRecord({}, { status: "AWAITING_MARKETPLACE", refund: null });
     const email = renderEmail("OPERATOR_ESCALATION", record, "req-1", NOW);
-    expect(email.text).toContain("2026年11月25日（水） 19:00（日本時間）");
+    expect(email.text).toContain("2026年11月25日(水) 19:00（日本時間）");
     expect(email.text).toContain("¥5,480");
   });
 
@@ -296,7 +300,7 @@ describe("renderEmail: money wording", () => {
     expect(email.text).toContain("決済サービスが返金を拒否しました");
     expect(email.text).toContain("ギフトカード残高での返金");
     expect(email.text).toContain(
-      "2026年11月28日（土） 19:00（日本時間）までに対応がない場合は、ギフトカード残高として返金します。",
+      "2026年11月28日(土) 19:00（日本時間）までに対応がない場合は、ギフトカード残高として返金します。",
     );
     expect(email.text).not.toContain("自動で再試行");
     expect(failedRefund("ja", true, "POINTS").text).toContain("ポイントとして返金します。");
@@ -336,16 +340,34 @@ describe("renderEmail: money wording", () => {
   });
 });
 
-describe("formatAmount", () => {
-  it.each([
-    [4980, "JPY", "¥4,980"],
-    [0, "JPY", "¥0"],
-    [1_234_567, "JPY", "¥1,234,567"],
-    [1234, "USD", "$12.34"],
-    [5, "USD", "$0.05"],
-    [123_456_789, "USD", "$1,234,567.89"],
-  ] as const)("%i %s → %s", (amount, currency, expected) => {
-    expect(formatAmount(amount, currency)).toBe(expected);
+describe("escapeHtml", () => {
+  it("escapes the five characters that can open markup or end an attribute", () => {
+    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe(
+      "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;",
+    );
+    expect(escapeHtml("ワイヤレスイヤホン 5,480円")).toBe("ワイヤレスイヤホン 5,480円");
+  });
+});
+
+describe("amounts and dates in mail", () => {
+  it("shows USD deadlines in UTC and amounts with cents, in both languages", () => {
+    for (const locale of LOCALES) {
+      const record = fullRecord(
+        { locale, currency: "USD", payment: { paidAmount: 1234 }, shippingFee: 0 },
+        { status: "REFUND_FAILED" },
+      );
+      const email = renderEmail("OPERATOR_REFUND_FAILED", record, "req-1", NOW);
+      expect(email.text).toContain(
+        locale === "ja" ? "2026年11月28日(土) 10:00（UTC）" : "Sat, Nov 28, 2026, 10:00 UTC",
+      );
+      expect(email.text).toContain("$12.34");
+    }
+  });
+
+  it("writes the yen sign half-width in Japanese mail, as the console does", () => {
+    const email = renderEmail("BUYER_APPROVED", fullRecord({ locale: "ja" }), "req-1", NOW);
+    expect(email.text).toContain("¥5,480");
+    expect(email.text).not.toContain("￥");
   });
 });
 

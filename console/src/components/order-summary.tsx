@@ -1,9 +1,10 @@
-// An order as its people read it: items, amounts and dates in the order's locale, shipment, the
+// An order as its people read it: items, amounts and dates (in its currency's zone), shipment, the
 // order's status in words and, for its buyer, what they can do now.
+
+import { formatDateTime, formatMoney } from "../../../functions/notifications/format.ts";
 import type { Order } from "../api.ts";
-import { formatDateTime, formatMoney } from "../format.ts";
 import { useMessages } from "../i18n.ts";
-import type { Messages } from "../messages/types.ts";
+import type { Language, Messages } from "../messages/types.ts";
 
 /** The buyer's options in words: `{ kind, reason }` of the order's cancellationOption. */
 export const optionWords = (option: Order["cancellationOption"], messages: Messages): string => {
@@ -19,14 +20,14 @@ export const OrderSummary = ({
   showParties = false,
 }: {
   order: Order;
-  /** The locale amounts and dates are written in. */
-  locale: string;
+  /** The language dates are written in. */
+  locale: Language;
   showOption: boolean;
   showParties?: boolean;
 }) => {
   const messages = useMessages();
   const words = messages.order;
-  const money = (amount: number) => formatMoney(amount, order.currency, locale);
+  const money = (amount: number) => formatMoney(amount, order.currency);
   return (
     <section class="panel" aria-labelledby="order-summary-heading">
       <h2 id="order-summary-heading">{words.summary}</h2>
@@ -41,7 +42,9 @@ export const OrderSummary = ({
         )}
         <dt>{words.placedAt}</dt>
         <dd>
-          <time dateTime={order.placedAt}>{formatDateTime(order.placedAt, locale)}</time>
+          <time dateTime={order.placedAt}>
+            {formatDateTime(order.placedAt, order.currency, locale)}
+          </time>
         </dd>
         {showParties && (
           <>
@@ -80,7 +83,7 @@ export const OrderSummary = ({
           <dt>{words.shippedAt}</dt>
           <dd>
             <time dateTime={order.shipment.shippedAt}>
-              {formatDateTime(order.shipment.shippedAt, locale)}
+              {formatDateTime(order.shipment.shippedAt, order.currency, locale)}
             </time>
           </dd>
           {order.deliveredAt && (
@@ -88,7 +91,7 @@ export const OrderSummary = ({
               <dt>{words.deliveredAt}</dt>
               <dd>
                 <time dateTime={order.deliveredAt}>
-                  {formatDateTime(order.deliveredAt, locale)}
+                  {formatDateTime(order.deliveredAt, order.currency, locale)}
                 </time>
               </dd>
             </>

@@ -1,12 +1,18 @@
 // A cancellation request as its people follow it: the status in words (role "status", so a change
 // is announced), reason and comment, the deadline that applies now with the time left, the refund
-// (amount, method, expected dates) and the timeline with times.
+// (amount, method, expected dates) and the timeline with times (in the zone of the order's
+// currency, as its mail shows them).
 import type { ComponentChildren } from "preact";
-import type { CancellationRequest } from "../api.ts";
+import {
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatTimeLeft,
+} from "../../../functions/notifications/format.ts";
+import type { CancellationRequest, Order } from "../api.ts";
 import { useNow } from "../app-context.ts";
-import { formatDate, formatDateTime, formatMoney, formatTimeLeft } from "../format.ts";
 import { useMessages } from "../i18n.ts";
-import type { RequestStatus } from "../messages/types.ts";
+import type { Language, RequestStatus } from "../messages/types.ts";
 
 /** Statuses after which a request never changes (SPEC). */
 export const TERMINAL: readonly RequestStatus[] = [
@@ -31,14 +37,24 @@ export const StatusWords = ({ status }: { status: RequestStatus }) => {
   );
 };
 
-const Deadline = ({ label, at, locale }: { label: string; at: string; locale: string }) => {
+const Deadline = ({
+  label,
+  at,
+  currency,
+  locale,
+}: {
+  label: string;
+  at: string;
+  currency: Order["currency"];
+  locale: Language;
+}) => {
   const messages = useMessages();
   const now = useNow();
   return (
     <>
       <dt>{label}</dt>
       <dd>
-        <time dateTime={at}>{formatDateTime(at, locale)}</time>{" "}
+        <time dateTime={at}>{formatDateTime(at, currency, locale)}</time>{" "}
         <span class="time-left">{formatTimeLeft(at, now, locale, messages.time)}</span>
       </dd>
     </>
@@ -47,14 +63,17 @@ const Deadline = ({ label, at, locale }: { label: string; at: string; locale: st
 
 export const RequestView = ({
   request,
+  currency,
   locale,
   showNotes = false,
   headingId = "request-heading",
   children,
 }: {
   request: CancellationRequest;
-  /** The locale amounts and dates are written in (the order's, for its buyer). */
-  locale: string;
+  /** The order's currency: its times are shown in that currency's zone. */
+  currency: Order["currency"];
+  /** The language dates are written in (the order's, for its buyer). */
+  locale: Language;
   /** Timeline notes are for staff (what a refund failure said, a decision's note). */
   showNotes?: boolean;
   headingId?: string;
@@ -86,15 +105,23 @@ export const RequestView = ({
         )}
         <dt>{words.createdAt}</dt>
         <dd>
-          <time dateTime={request.createdAt}>{formatDateTime(request.createdAt, locale)}</time>
+          <time dateTime={request.createdAt}>
+            {formatDateTime(request.createdAt, currency, locale)}
+          </time>
         </dd>
         {(status === "REQUESTED" || status === "AWAITING_SELLER") && (
-          <Deadline label={words.sellerDeadline} at={request.sellerDeadline} locale={locale} />
+          <Deadline
+            label={words.sellerDeadline}
+            at={request.sellerDeadline}
+            currency={currency}
+            locale={locale}
+          />
         )}
         {status === "AWAITING_MARKETPLACE" && request.marketplaceDeadline && (
           <Deadline
             label={words.marketplaceDeadline}
             at={request.marketplaceDeadline}
+            currency={currency}
             locale={locale}
           />
         )}
@@ -102,6 +129,7 @@ export const RequestView = ({
           <Deadline
             label={words.refundRetryDeadline}
             at={request.refundRetryDeadline}
+            currency={currency}
             locale={locale}
           />
         )}
@@ -118,7 +146,7 @@ export const RequestView = ({
       {refund ? (
         <dl class="facts">
           <dt>{words.refundAmount}</dt>
-          <dd class="amount">{formatMoney(refund.amount, refund.currency, locale)}</dd>
+          <dd class="amount">{formatMoney(refund.amount, refund.currency)}</dd>
           <dt>{words.refundMethod}</dt>
           <dd>{messages.paymentMethods[refund.method]}</dd>
           <dt>{words.refundStatus}</dt>
@@ -139,7 +167,7 @@ export const RequestView = ({
               <dt>{words.refundedAt}</dt>
               <dd>
                 <time dateTime={refund.succeededAt}>
-                  {formatDateTime(refund.succeededAt, locale)}
+                  {formatDateTime(refund.succeededAt, currency, locale)}
                 </time>
               </dd>
             </>
@@ -153,7 +181,7 @@ export const RequestView = ({
       <ol class="timeline" aria-labelledby={`${headingId}-timeline`}>
         {request.timeline.map((entry, index) => (
           <li key={`${entry.at}-${entry.type}-${index}`}>
-            <time dateTime={entry.at}>{formatDateTime(entry.at, locale)}</time>{" "}
+            <time dateTime={entry.at}>{formatDateTime(entry.at, currency, locale)}</time>{" "}
             <span>
               {messages.timelineTypes[entry.type]}
               {messages.by(actor(entry.actor))}

@@ -130,7 +130,12 @@ export const BuyerOrderPage = ({ orderId }: { orderId: string }) => {
           {request?.state === "loading" && <Loading />}
           {request?.state === "failed" && <FailureAlert failure={request.failure} />}
           {current && (
-            <RequestView request={current} locale={order.data.locale} headingId={requestHeading}>
+            <RequestView
+              request={current}
+              currency={order.data.currency}
+              locale={order.data.locale}
+              headingId={requestHeading}
+            >
               <div class="actions">
                 {WITHDRAWABLE.includes(current.status) && (
                   <button type="button" class="danger" onClick={() => void withdraw()}>

@@ -79,7 +79,12 @@ export const FindOrderPage = () => {
           <h2 class="result-heading">{messages.order.heading(found.order.orderId)}</h2>
           <OrderSummary order={found.order} locale={locale} showOption showParties />
           {found.request ? (
-            <RequestView request={found.request} locale={locale} showNotes>
+            <RequestView
+              request={found.request}
+              currency={found.order.currency}
+              locale={locale}
+              showNotes
+            >
               <DecisionFor
                 request={found.request}
                 onDone={(request) => setFound({ order: found.order, request })}

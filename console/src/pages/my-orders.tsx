@@ -1,12 +1,12 @@
 // The buyer's orders, newest first: a link per order (named by its id) with what it is, what was
 // paid, its status and what the buyer can do now, in words.
 import { useState } from "preact/hooks";
+import { formatDateTime, formatMoney } from "../../../functions/notifications/format.ts";
 import { type Failure, type Order, outcome } from "../api.ts";
 import { useApp } from "../app-context.ts";
 import { FailureAlert, Loading } from "../components/alerts.tsx";
 import { optionWords } from "../components/order-summary.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
-import { formatDateTime, formatMoney } from "../format.ts";
 import { useMessages } from "../i18n.ts";
 import { useLoad } from "../load.ts";
 import { href } from "../router.ts";
@@ -55,11 +55,9 @@ export const MyOrdersPage = () => {
               <p class="card-lines">{order.lines.map((line) => line.title).join("、")}</p>
               <dl class="facts">
                 <dt>{words.placedAt}</dt>
-                <dd>{formatDateTime(order.placedAt, order.locale)}</dd>
+                <dd>{formatDateTime(order.placedAt, order.currency, order.locale)}</dd>
                 <dt>{words.total}</dt>
-                <dd class="amount">
-                  {formatMoney(order.payment.paidAmount, order.currency, order.locale)}
-                </dd>
+                <dd class="amount">{formatMoney(order.payment.paidAmount, order.currency)}</dd>
                 <dt>{words.status}</dt>
                 <dd>{messages.orderStatus[order.status]}</dd>
                 <dt>{words.whatYouCanDo}</dt>

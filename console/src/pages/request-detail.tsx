@@ -38,8 +38,17 @@ export const RequestDetailPage = ({
       <PageHeading title={messages.order.heading(orderId)} />
       {(request.state === "loading" || order.state === "loading") && <Loading />}
       {request.state === "failed" && <FailureAlert failure={request.failure} />}
-      {request.state === "ok" && (
-        <RequestView request={request.data} locale={locale} showNotes>
+      {request.state !== "failed" && order.state === "failed" && (
+        <FailureAlert failure={order.failure} />
+      )}
+      {/* With its order: the request's times are shown in the zone of the order's currency. */}
+      {request.state === "ok" && order.state === "ok" && (
+        <RequestView
+          request={request.data}
+          currency={order.data.currency}
+          locale={locale}
+          showNotes
+        >
           <DecisionFor request={request.data} onDone={(updated) => replace(updated)} />
           <RefundRetryFor request={request.data} onDone={(updated) => replace(updated)} />
           <div class="actions">

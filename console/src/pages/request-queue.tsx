@@ -5,6 +5,11 @@
 // that act on it; a request acted on leaves the list.
 import { useRef, useState } from "preact/hooks";
 import {
+  formatDateTime,
+  formatMoney,
+  formatTimeLeft,
+} from "../../../functions/notifications/format.ts";
+import {
   type CancellationRequest,
   type CancellationRequestSummary,
   type Failure,
@@ -14,7 +19,6 @@ import { useApp, useNow } from "../app-context.ts";
 import { FailureAlert, Loading, Notice } from "../components/alerts.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
 import { DecisionFor, RefundRetryFor } from "../components/staff-actions.tsx";
-import { formatDateTime, formatMoney, formatTimeLeft } from "../format.ts";
 import { useMessages } from "../i18n.ts";
 import { useLoad } from "../load.ts";
 import { href } from "../router.ts";
@@ -60,10 +64,12 @@ const QueueItem = ({
   const requestHref = href(`/requests/${request.orderId}/${request.requestId}`);
   const lastError = request.refund?.lastError;
   const amount = request.refund
-    ? formatMoney(request.refund.amount, request.refund.currency, locale)
+    ? formatMoney(request.refund.amount, request.refund.currency)
     : order.state === "ok"
-      ? formatMoney(order.data.payment.paidAmount, order.data.currency, locale)
+      ? formatMoney(order.data.payment.paidAmount, order.data.currency)
       : undefined;
+  // Times are shown in the zone of the order's currency: the refund's, or the order's once loaded.
+  const currency = request.refund?.currency ?? (order.state === "ok" ? order.data.currency : null);
   return (
     <li class="card">
       <h2 class="card-title">
@@ -110,7 +116,9 @@ const QueueItem = ({
           <>
             <dt>{words.deadline}</dt>
             <dd>
-              <time dateTime={deadline}>{formatDateTime(deadline, locale)}</time>{" "}
+              <time dateTime={deadline}>
+                {currency ? formatDateTime(deadline, currency, locale) : "…"}
+              </time>{" "}
               <strong class="time-left">
                 {formatTimeLeft(deadline, now, locale, messages.time)}
               </strong>

@@ -1,0 +1,195 @@
+// The mail's English wording: every template's subject and paragraphs, the details table's labels
+// and the words for reasons, refund methods and statuses (the shape: wording.ts).
+import type { Context, Wording } from "./wording.ts";
+
+const enSellerTimeout = (c: Context): string =>
+  c.onSellerTimeout === "APPROVE"
+    ? "If you do not respond by the deadline, the cancellation will be approved automatically."
+    : "If you do not respond by the deadline, the marketplace will decide.";
+
+export const en: Wording = {
+  subject: (title, orderId) => `${title} (order ${orderId})`,
+  range: (earliest, latest) => (earliest === latest ? earliest : `${earliest} to ${latest}`),
+  items: (first, more) => (more > 0 ? `${first} and ${more} more` : first),
+  hoursLeft: (hours) =>
+    hours >= 1 ? `about ${hours} hour${hours === 1 ? "" : "s"} left` : "due very soon",
+  greeting: { BUYER: "Hello,", SELLER: "Dear seller,", OPERATORS: "Hello operators," },
+  footer: "This message was sent automatically; replies to it are not read.",
+  labels: {
+    orderId: "Order",
+    requestId: "Request ID",
+    items: "Items",
+    reason: "Reason for cancelling",
+    comment: "Buyer's comment",
+    sellerDeadline: "Seller's deadline",
+    marketplaceDeadline: "Review deadline",
+    refundRetryDeadline: "Automatic retry",
+    amount: "Refund amount",
+    method: "Refund method",
+    expected: "Expected by",
+    refundId: "Refund ID",
+    attempts: "Attempts",
+    status: "Status",
+    rejectionReason: "Reason for declining",
+  },
+  reasons: {
+    NO_LONGER_NEEDED: "No longer needed",
+    ORDERED_BY_MISTAKE: "Ordered by mistake",
+    FOUND_BETTER_PRICE: "Found a better price",
+    DELIVERY_TOO_SLOW: "Delivery is too slow",
+    WRONG_ITEM_ORDERED: "Ordered the wrong item",
+    OTHER: "Other",
+  },
+  methods: {
+    CARD: "Credit card (the card used for the order)",
+    GIFT_CARD: "Gift card balance",
+    POINTS: "Points",
+    CASH_ON_DELIVERY: "Cash on delivery (no refund needed)",
+  },
+  statuses: {
+    REQUESTED: "Received",
+    AWAITING_SELLER: "Awaiting the seller",
+    AWAITING_MARKETPLACE: "Awaiting marketplace review",
+    REFUND_PENDING: "Refund pending",
+    REFUND_FAILED: "Refund failed (awaiting retry)",
+    COMPLETED: "Cancelled",
+    REJECTED: "Rejected",
+    WITHDRAWN: "Withdrawn by the buyer",
+    RETURN_REQUIRED: "Delivered: return required",
+  },
+  rejectedBy: { SELLER: "the seller", MARKETPLACE: "the marketplace" },
+  templates: {
+    BUYER_REQUEST_RECEIVED: {
+      subject: "We received your cancellation request",
+      body: (c) => [
+        `We have received your request to cancel order ${c.orderId}, which has already shipped.`,
+        `The seller will review it by ${c.sellerDeadline}; the cancellation is final once the marketplace approves it. We will email you the outcome.`,
+        "You can withdraw the request from the order details until the marketplace approves it. If the parcel is delivered first, the order can no longer be cancelled and you can start a return instead.",
+      ],
+    },
+    BUYER_APPROVED: {
+      subject: "Your cancellation was approved",
+      body: (c) =>
+        c.cashOnDelivery
+          ? [
+              `The cancellation of order ${c.orderId} was approved.`,
+              "You chose cash on delivery, so no refund is needed.",
+              "When the parcel arrives, please refuse the delivery and do not pay the carrier. The parcel will go back to the seller.",
+            ]
+          : [
+              `The cancellation of order ${c.orderId} was approved. We will refund you as shown below.`,
+              c.convenienceStore &&
+                "Orders paid at a convenience store are refunded to your gift card balance.",
+              "When the refund shows up can vary with the payment method. You can follow it in the order details.",
+              "If the parcel reaches you, please refuse the delivery so it goes back to the seller.",
+            ],
+    },
+    BUYER_REJECTED: {
+      subject: "Your cancellation request was declined",
+      body: (c) => [
+        `Your request to cancel order ${c.orderId} was declined by ${c.rejectedBy}.`,
+        "The order stays active and will be delivered. If you no longer want the item once it arrives, you can start a return.",
+      ],
+    },
+    BUYER_REFUND_COMPLETED: {
+      subject: "Your cancellation is complete",
+      body: (c) =>
+        c.cashOnDelivery
+          ? [
+              `Order ${c.orderId} has been cancelled.`,
+              "You chose cash on delivery, so there is nothing to refund.",
+            ]
+          : [
+              `Order ${c.orderId} has been cancelled and refunded as shown below.`,
+              c.otherMethod &&
+                `Your original payment method could not receive the refund, so it was refunded as ${c.method}.`,
+              "Depending on the payment method, the refund may take a while to appear on your statement or balance.",
+            ],
+    },
+    BUYER_RETURN_REQUIRED: {
+      subject: "Your order was delivered: please start a return",
+      body: (c) => [
+        `Order ${c.orderId} has been delivered, so it can no longer be cancelled, and your cancellation request has been closed.`,
+        "If you no longer want the item, please start a return from the order details in your order history.",
+      ],
+    },
+    BUYER_WITHDRAWN: {
+      subject: "Your cancellation request was withdrawn",
+      body: (c) => [
+        `As you asked, we have withdrawn your cancellation request for order ${c.orderId}.`,
+        "The order stays active and will be delivered.",
+      ],
+    },
+    SELLER_NEW_REQUEST: {
+      subject: "New cancellation request for a shipped order",
+      body: (c) => [
+        `The buyer of order ${c.orderId}, which you have already shipped, has asked to cancel it.`,
+        `Please approve or reject the request in the seller console by ${c.sellerDeadline}. ${enSellerTimeout(c)}`,
+        "Once you approve and the marketplace confirms, we will send you the refund instruction.",
+      ],
+    },
+    SELLER_REMINDER: {
+      subject: "Reminder: a cancellation request is awaiting your response",
+      body: (c) => [
+        `The cancellation request for order ${c.orderId} is still awaiting your response.`,
+        `Please approve or reject it in the seller console by ${c.sellerDeadline} (${en.hoursLeft(c.hoursLeft)}). ${enSellerTimeout(c)}`,
+      ],
+    },
+    SELLER_REFUND_INSTRUCTION: {
+      subject: "Cancellation approved: refund instruction",
+      body: (c) =>
+        c.cashOnDelivery
+          ? [
+              `The cancellation of order ${c.orderId} was approved.`,
+              "The order is cash on delivery, so no refund is needed. We have asked the buyer to refuse the delivery; please accept the parcel when it comes back.",
+            ]
+          : [
+              `The cancellation of order ${c.orderId} was approved. The marketplace refunds the amount below to the buyer's payment method through its payment provider.`,
+              "You do not need to refund anything yourself: the amount is settled against your seller account. We have asked the buyer to refuse the delivery.",
+            ],
+    },
+    SELLER_OUTCOME: {
+      subject: "Outcome of a cancellation request",
+      body: (c) => [
+        `The cancellation request for order ${c.orderId} has ended: ${c.status}.`,
+        c.statusCode === "COMPLETED" &&
+          (c.cashOnDelivery
+            ? "The order is cancelled (cash on delivery: nothing to refund)."
+            : "The order is cancelled and the buyer has been refunded."),
+        c.statusCode === "REJECTED" && "The order is not cancelled; please carry on delivering it.",
+        c.statusCode === "WITHDRAWN" &&
+          "The buyer withdrew the request; the order is not cancelled.",
+        c.statusCode === "RETURN_REQUIRED" &&
+          "The parcel was delivered, so the case is handled as a return instead of a cancellation.",
+      ],
+    },
+    OPERATOR_ESCALATION: {
+      subject: "A cancellation request needs review",
+      body: (c) => [
+        `The cancellation request for order ${c.orderId} needs an operator's review.`,
+        c.marketplaceDeadline
+          ? `Please approve or reject it by ${c.marketplaceDeadline}. After that, the policy ${c.onMarketplaceTimeout === "APPROVE" ? "approves" : "rejects"} it automatically.`
+          : "Please approve or reject it as soon as possible.",
+      ],
+    },
+    OPERATOR_REFUND_FAILED: {
+      subject: "Refund failed: retry needed",
+      body: (c) => [
+        `The refund for order ${c.orderId} failed. Please look into the cause and retry the refund.`,
+        c.declined &&
+          "The payment provider declined it for good (for example a closed card or account). Retry with the same method, or refund it as gift balance.",
+        c.refundRetryDeadline !== null &&
+          (c.declined
+            ? `If nobody acts by ${c.refundRetryDeadline}, it is refunded as ${c.fallbackMethod}.`
+            : `If nobody retries it by ${c.refundRetryDeadline}, the system will retry it automatically.`),
+      ],
+    },
+    OPERATOR_MAIL_FAILED: {
+      subject: "A notification could not be sent",
+      body: (c) => [
+        `A notification about order ${c.orderId} could not be sent after repeated attempts.`,
+        "Please check SES sending, and reach the buyer or seller another way if needed.",
+      ],
+    },
+  },
+};

@@ -1,0 +1,193 @@
+// The mail's Japanese wording: every template's subject and paragraphs, the details table's labels
+// and the words for reasons, refund methods and statuses (the shape: wording.ts).
+import type { Context, Wording } from "./wording.ts";
+
+const jaSellerTimeout = (c: Context): string =>
+  c.onSellerTimeout === "APPROVE"
+    ? "期限までにご回答がない場合、キャンセルは承認されたものとして扱われます。"
+    : "期限までにご回答がない場合、マーケットプレイスが判断します。";
+
+export const ja: Wording = {
+  subject: (title, orderId) => `【発送済みキャンセル】${title}（注文番号: ${orderId}）`,
+  range: (earliest, latest) => (earliest === latest ? earliest : `${earliest}～${latest}`),
+  items: (first, more) => (more > 0 ? `${first} ほか${more}点` : first),
+  hoursLeft: (hours) => (hours >= 1 ? `残り約${hours}時間` : "まもなく期限です"),
+  greeting: { BUYER: "お客様", SELLER: "出品者様", OPERATORS: "運用担当者各位" },
+  footer: "※このメールは送信専用です。ご返信いただいてもお答えできませんのでご了承ください。",
+  labels: {
+    orderId: "注文番号",
+    requestId: "リクエストID",
+    items: "商品",
+    reason: "キャンセル理由",
+    comment: "購入者のコメント",
+    sellerDeadline: "出品者の回答期限",
+    marketplaceDeadline: "確認期限",
+    refundRetryDeadline: "自動再試行の予定",
+    amount: "返金額",
+    method: "返金方法",
+    expected: "返金予定日",
+    refundId: "返金ID",
+    attempts: "試行回数",
+    status: "ステータス",
+    rejectionReason: "却下の理由",
+  },
+  reasons: {
+    NO_LONGER_NEEDED: "不要になった",
+    ORDERED_BY_MISTAKE: "誤って注文した",
+    FOUND_BETTER_PRICE: "より安い価格で見つけた",
+    DELIVERY_TOO_SLOW: "お届けまでに時間がかかる",
+    WRONG_ITEM_ORDERED: "注文する商品を間違えた",
+    OTHER: "その他",
+  },
+  methods: {
+    CARD: "クレジットカード（購入時のカード）",
+    GIFT_CARD: "ギフトカード残高",
+    POINTS: "ポイント",
+    CASH_ON_DELIVERY: "代金引換（返金不要）",
+  },
+  statuses: {
+    REQUESTED: "受付済み",
+    AWAITING_SELLER: "出品者の確認待ち",
+    AWAITING_MARKETPLACE: "マーケットプレイスの確認待ち",
+    REFUND_PENDING: "返金処理中",
+    REFUND_FAILED: "返金失敗（再試行待ち）",
+    COMPLETED: "キャンセル完了",
+    REJECTED: "却下",
+    WITHDRAWN: "購入者による取り下げ",
+    RETURN_REQUIRED: "配達済みのため返品扱い",
+  },
+  rejectedBy: { SELLER: "出品者", MARKETPLACE: "マーケットプレイス" },
+  templates: {
+    BUYER_REQUEST_RECEIVED: {
+      subject: "キャンセルリクエストを受け付けました",
+      body: (c) => [
+        `ご注文 ${c.orderId} について、発送済みキャンセルのリクエストを受け付けました。`,
+        `出品者が${c.sellerDeadline}までに内容を確認し、マーケットプレイスの承認をもってキャンセルが確定します。結果はメールでお知らせします。`,
+        "キャンセルリクエストは、マーケットプレイスの承認前であれば注文詳細から取り下げられます。なお、商品が配達された場合はキャンセルできず、返品のお手続きとなります。",
+      ],
+    },
+    BUYER_APPROVED: {
+      subject: "キャンセルが承認されました",
+      body: (c) =>
+        c.cashOnDelivery
+          ? [
+              `ご注文 ${c.orderId} の発送済みキャンセルが承認されました。`,
+              "代金引換でのご注文のため、返金の必要はありません。",
+              "商品が配達された際は、代金をお支払いにならず、配達員に受け取りを拒否する旨をお伝えください。商品は出品者へ返送されます。",
+            ]
+          : [
+              `ご注文 ${c.orderId} の発送済みキャンセルが承認されました。下記のとおり返金いたします。`,
+              c.convenienceStore && "コンビニ払いのご注文は、ギフトカード残高へ返金されます。",
+              "返金の反映時期は、お支払い方法によって前後する場合があります。返金の状況は注文詳細からご確認いただけます。",
+              "配送中の商品が届いた際は、受け取りを拒否してください。商品は出品者へ返送されます。",
+            ],
+    },
+    BUYER_REJECTED: {
+      subject: "キャンセルリクエストは承認されませんでした",
+      body: (c) => [
+        `ご注文 ${c.orderId} の発送済みキャンセルのリクエストは、${c.rejectedBy}により承認されませんでした。`,
+        "ご注文は取り消されず、商品はこのままお届けします。お受け取り後にご不要の場合は、返品のお手続きをご利用ください。",
+      ],
+    },
+    BUYER_REFUND_COMPLETED: {
+      subject: "キャンセルが完了しました",
+      body: (c) =>
+        c.cashOnDelivery
+          ? [
+              `ご注文 ${c.orderId} のキャンセルが完了しました。`,
+              "代金引換でのご注文のため、返金はありません。",
+            ]
+          : [
+              `ご注文 ${c.orderId} のキャンセルが完了し、下記のとおり返金しました。`,
+              c.otherMethod &&
+                `ご購入時のお支払い方法へは返金できなかったため、${c.method}として返金しました。`,
+              "ご利用明細や残高への反映には、お支払い方法によって時間がかかる場合があります。",
+            ],
+    },
+    BUYER_RETURN_REQUIRED: {
+      subject: "商品が配達済みのため返品をご利用ください",
+      body: (c) => [
+        `ご注文 ${c.orderId} の商品は配達が完了したため、発送済みキャンセルはできなくなりました。キャンセルリクエストは終了しました。`,
+        "商品がご不要の場合は、注文履歴の注文詳細から返品のお手続きを開始してください。",
+      ],
+    },
+    BUYER_WITHDRAWN: {
+      subject: "キャンセルリクエストを取り下げました",
+      body: (c) => [
+        `ご注文 ${c.orderId} のキャンセルリクエストの取り下げを受け付けました。`,
+        "ご注文はこのまま有効です。商品はお届けします。",
+      ],
+    },
+    SELLER_NEW_REQUEST: {
+      subject: "発送済みの注文にキャンセルリクエストが届きました",
+      body: (c) => [
+        `発送済みの注文 ${c.orderId} について、購入者からキャンセルリクエストが届きました。`,
+        `${c.sellerDeadline}までに、セラーコンソールで承認または却下してください。${jaSellerTimeout(c)}`,
+        "承認後、マーケットプレイスの確認を経て返金のご案内をお送りします。",
+      ],
+    },
+    SELLER_REMINDER: {
+      subject: "キャンセルリクエストの回答期限が近づいています",
+      body: (c) => [
+        `注文 ${c.orderId} のキャンセルリクエストへのご回答をお待ちしています。`,
+        `回答期限は${c.sellerDeadline}です（${ja.hoursLeft(c.hoursLeft)}）。セラーコンソールで承認または却下してください。${jaSellerTimeout(c)}`,
+      ],
+    },
+    SELLER_REFUND_INSTRUCTION: {
+      subject: "キャンセル承認と返金のご案内",
+      body: (c) =>
+        c.cashOnDelivery
+          ? [
+              `注文 ${c.orderId} の発送済みキャンセルが承認されました。`,
+              "代金引換の注文のため、返金は不要です。購入者には配達時に受け取りを拒否するようご案内しています。返送された商品をお受け取りください。",
+            ]
+          : [
+              `注文 ${c.orderId} の発送済みキャンセルが承認されました。下記の金額を、マーケットプレイスが決済サービスを通じて購入者のお支払い方法へ返金します。`,
+              "出品者様による返金のお手続きは不要です。返金額は出品者様の売上から精算されます。購入者には配達時に受け取りを拒否するようご案内しています。",
+            ],
+    },
+    SELLER_OUTCOME: {
+      subject: "キャンセルリクエストの結果のお知らせ",
+      body: (c) => [
+        `注文 ${c.orderId} のキャンセルリクエストは「${c.status}」となりました。`,
+        c.statusCode === "COMPLETED" &&
+          (c.cashOnDelivery
+            ? "キャンセルが完了しました（代金引換のため返金はありません）。"
+            : "キャンセルと購入者への返金が完了しました。"),
+        c.statusCode === "REJECTED" && "注文は取り消されません。引き続き配送を進めてください。",
+        c.statusCode === "WITHDRAWN" &&
+          "購入者がリクエストを取り下げました。注文は取り消されません。",
+        c.statusCode === "RETURN_REQUIRED" &&
+          "商品が配達済みとなったため、キャンセルではなく返品として扱われます。",
+      ],
+    },
+    OPERATOR_ESCALATION: {
+      subject: "キャンセルリクエストの確認が必要です",
+      body: (c) => [
+        `注文 ${c.orderId} の発送済みキャンセルのリクエストについて、運用担当者による確認が必要です。`,
+        c.marketplaceDeadline
+          ? `${c.marketplaceDeadline}までに承認または却下してください。期限を過ぎると、ポリシーにより自動的に${c.onMarketplaceTimeout === "APPROVE" ? "承認" : "却下"}されます。`
+          : "速やかに承認または却下してください。",
+      ],
+    },
+    OPERATOR_REFUND_FAILED: {
+      subject: "返金に失敗しました（再試行が必要です）",
+      body: (c) => [
+        `注文 ${c.orderId} の返金に失敗しました。原因を確認のうえ、返金を再試行してください。`,
+        c.declined &&
+          "決済サービスが返金を拒否しました（カードや口座の解約など）。同じ方法での再試行か、ギフトカード残高での返金を選んでください。",
+        c.refundRetryDeadline !== null &&
+          (c.declined
+            ? `${c.refundRetryDeadline}までに対応がない場合は、${c.fallbackMethod}として返金します。`
+            : `${c.refundRetryDeadline}までに再試行されない場合は、システムが自動で再試行します。`),
+      ],
+    },
+    OPERATOR_MAIL_FAILED: {
+      subject: "通知メールを送信できませんでした",
+      body: (c) => [
+        `注文 ${c.orderId} に関する通知メールを、繰り返し試行しても送信できませんでした。`,
+        "SESの送信状況を確認し、必要に応じて購入者または出品者へ別の方法でご連絡ください。",
+      ],
+    },
+  },
+};

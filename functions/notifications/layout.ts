@@ -1,0 +1,97 @@
+// How a mail is laid out, the same in every language: who receives each template and which details
+// it lists, and the message's two parts: plain text, and HTML in which every string is escaped.
+import type { EmailTemplate, Recipient } from "../domain/notices.ts";
+import type { Locale } from "../domain/types.ts";
+import { escapeHtml } from "./escape.ts";
+import type { RowKey } from "./wording.ts";
+
+/** Who receives each template and which details it lists. */
+export const LAYOUT: Readonly<Record<EmailTemplate, { to: Recipient; rows: readonly RowKey[] }>> = {
+  BUYER_REQUEST_RECEIVED: {
+    to: "BUYER",
+    rows: ["orderId", "items", "reason", "comment", "sellerDeadline"],
+  },
+  BUYER_APPROVED: { to: "BUYER", rows: ["orderId", "items", "amount", "method", "expected"] },
+  BUYER_REJECTED: { to: "BUYER", rows: ["orderId", "items", "rejectionReason"] },
+  BUYER_REFUND_COMPLETED: { to: "BUYER", rows: ["orderId", "items", "amount", "method"] },
+  BUYER_RETURN_REQUIRED: { to: "BUYER", rows: ["orderId", "items"] },
+  BUYER_WITHDRAWN: { to: "BUYER", rows: ["orderId", "items"] },
+  SELLER_NEW_REQUEST: {
+    to: "SELLER",
+    rows: ["orderId", "requestId", "items", "reason", "comment", "sellerDeadline"],
+  },
+  SELLER_REMINDER: {
+    to: "SELLER",
+    rows: ["orderId", "requestId", "reason", "comment", "sellerDeadline"],
+  },
+  SELLER_REFUND_INSTRUCTION: {
+    to: "SELLER",
+    rows: ["orderId", "requestId", "items", "amount", "method", "refundId"],
+  },
+  SELLER_OUTCOME: { to: "SELLER", rows: ["orderId", "requestId", "status", "rejectionReason"] },
+  OPERATOR_ESCALATION: {
+    to: "OPERATORS",
+    rows: [
+      "orderId",
+      "requestId",
+      "status",
+      "reason",
+      "comment",
+      "amount",
+      "method",
+      "marketplaceDeadline",
+    ],
+  },
+  OPERATOR_REFUND_FAILED: {
+    to: "OPERATORS",
+    rows: [
+      "orderId",
+      "requestId",
+      "refundId",
+      "amount",
+      "method",
+      "attempts",
+      "refundRetryDeadline",
+    ],
+  },
+  OPERATOR_MAIL_FAILED: { to: "OPERATORS", rows: ["orderId", "requestId", "status"] },
+};
+
+/** A mail's words, ready to lay out: plain text, not yet escaped. */
+export interface MailContent {
+  locale: Locale;
+  subject: string;
+  /** The greeting, then the body's paragraphs. */
+  paragraphs: readonly string[];
+  /** The details table: label and value (a value may span lines: a buyer's comment). */
+  rows: readonly (readonly [label: string, value: string])[];
+  footer: string;
+}
+
+/** The plain-text part: paragraphs, the details as `label: value` lines, the footer. */
+export const textPart = ({ paragraphs, rows, footer }: MailContent): string =>
+  [
+    ...paragraphs,
+    // Continuation lines of a multi-line value (a comment) are indented under their label.
+    rows.map(([label, value]) => `${label}: ${value.replaceAll("\n", "\n  ")}`).join("\n"),
+    `--\n${footer}`,
+  ].join("\n\n");
+
+/** The HTML part: the same content, every string escaped, line breaks kept. */
+export const htmlPart = ({ locale, subject, paragraphs, rows, footer }: MailContent): string =>
+  [
+    "<!DOCTYPE html>",
+    `<html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
+    '<body style="font-family: sans-serif; line-height: 1.6; color: #222;">',
+    ...paragraphs.map((p) => `<p>${escapeHtml(p).replaceAll("\n", "<br>")}</p>`),
+    '<table style="border-collapse: collapse; margin: 1em 0;">',
+    ...rows.map(
+      ([label, value]) =>
+        '<tr><th style="text-align: left; vertical-align: top; padding: 4px 16px 4px 0;">' +
+        `${escapeHtml(label)}</th><td style="padding: 4px 0;">` +
+        `${escapeHtml(value).replaceAll("\n", "<br>")}</td></tr>`,
+    ),
+    "</table>",
+    `<p style="color: #666; font-size: 12px;">${escapeHtml(footer)}</p>`,
+    "</body></html>",
+  ].join("\n");

@@ -1,0 +1,115 @@
+// Notification mail, rendered where it is sent (the workflow's step and the reconciler, through
+// app/send-notices.ts) in the order's locale: the language's wording (ja.ts, en.ts), the values
+// formatted as the console shows them (format.ts), laid out as text and HTML (layout.ts).
+// Safety by construction: a subject is fixed wording plus the order id (an idSchema id), and every
+// string that reaches the HTML part is escaped, so no user text can inject a header or markup.
+import type { EmailTemplate } from "../domain/notices.ts";
+import { newRefund, refundMethodFor } from "../domain/refund.ts";
+import { idSchema } from "../domain/schemas.ts";
+import type { CancellationRequest, Locale, OrderRecord } from "../domain/types.ts";
+import { en } from "./en.ts";
+import { formatDate, formatDateTime, formatMoney } from "./format.ts";
+import { ja } from "./ja.ts";
+import { htmlPart, LAYOUT, type MailContent, textPart } from "./layout.ts";
+import type { Context, Wording } from "./wording.ts";
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const WORDING: Readonly<Record<Locale, Wording>> = { ja, en };
+
+const buildContext = (
+  words: Wording,
+  record: OrderRecord,
+  request: CancellationRequest,
+  now: string,
+): Context => {
+  const { order } = record;
+  const { currency, locale } = order;
+  // Deadlines in the zone where the money moves (as refund dates are), with the zone named.
+  const at = (instant: string): string => formatDateTime(instant, currency, locale);
+  const when = (instant: string | null): string | null => (instant === null ? null : at(instant));
+  const cashOnDelivery = order.payment.method === "CASH_ON_DELIVERY";
+  // Before approval there is no refund yet: show what it would be under the request's policy.
+  const refund = request.refund ?? newRefund(order, request.policy, now);
+  const [first] = order.lines;
+  return {
+    orderId: order.orderId,
+    requestId: request.requestId,
+    items: words.items(first?.title ?? "", Math.max(0, order.lines.length - 1)),
+    reason: words.reasons[request.reason],
+    comment: request.comment?.trim() ? request.comment : null,
+    sellerDeadline: at(request.sellerDeadline),
+    marketplaceDeadline: when(request.marketplaceDeadline),
+    refundRetryDeadline: when(request.refundRetryDeadline),
+    // Cash on delivery has nothing to refund: its emails explain that instead of listing ¥0.
+    amount: cashOnDelivery ? null : formatMoney(refund.amount, refund.currency),
+    method: cashOnDelivery ? null : words.methods[refund.method],
+    expected:
+      refund.expectedBy &&
+      words.range(
+        formatDate(refund.expectedBy.earliest, locale),
+        formatDate(refund.expectedBy.latest, locale),
+      ),
+    refundId: refund.refundId,
+    attempts: String(refund.attempts),
+    status: words.statuses[request.status],
+    rejectionReason: request.rejection?.reason ?? null,
+    statusCode: request.status,
+    cashOnDelivery,
+    convenienceStore: order.payment.method === "CONVENIENCE_STORE",
+    rejectedBy: words.rejectedBy[request.rejection?.by ?? "MARKETPLACE"],
+    hoursLeft: Math.max(
+      0,
+      Math.floor((Date.parse(request.sellerDeadline) - Date.parse(now)) / 3.6e6),
+    ),
+    onSellerTimeout: request.policy.onSellerTimeout,
+    onMarketplaceTimeout: request.policy.onMarketplaceTimeout,
+    otherMethod: refund.method !== refundMethodFor(order.payment.method),
+    declined: refund.declined === true,
+    fallbackMethod: words.methods[request.policy.refundFallbackMethod],
+  };
+};
+
+/**
+ * Renders `template` for request `requestId` of `record` in the order's locale.
+ * `now` (an ISO instant) only feeds the reminder's time left and a not-yet-created refund.
+ */
+export const renderEmail = (
+  template: EmailTemplate,
+  record: OrderRecord,
+  requestId: string,
+  now: string = new Date().toISOString(),
+): RenderedEmail => {
+  // hasOwn: a key such as "constructor" must not resolve to an inherited property.
+  const request = Object.hasOwn(record.requests, requestId)
+    ? record.requests[requestId]
+    : undefined;
+  if (request === undefined) {
+    throw new Error(`request ${requestId} is not in order ${record.order.orderId}`);
+  }
+  // The order id is the only variable in a subject; a valid id cannot carry CR/LF or markup.
+  if (!idSchema.safeParse(record.order.orderId).success) {
+    throw new Error("order id is not a valid id; refusing to put it in a mail subject");
+  }
+  const locale = record.order.locale;
+  const words = WORDING[locale];
+  const { to, rows: rowKeys } = LAYOUT[template];
+  const { subject: title, body } = words.templates[template];
+  const context = buildContext(words, record, request, now);
+
+  const content: MailContent = {
+    locale,
+    subject: words.subject(title, record.order.orderId),
+    paragraphs: [words.greeting[to], ...body(context).filter((p) => p !== false)],
+    rows: rowKeys.flatMap((key) => {
+      const value = context[key];
+      return value === null ? [] : [[words.labels[key], value] as const];
+    }),
+    footer: words.footer,
+  };
+  return { subject: content.subject, text: textPart(content), html: htmlPart(content) };
+};

@@ -1,0 +1,72 @@
+// The shape of a language's mail wording (ja.ts, en.ts): one table per language with these keys,
+// so a template, label, reason, method or status left untranslated is a type error. The values a
+// template may show arrive formatted (format.ts) and as plain text: the layout escapes them.
+import type { EmailTemplate, Recipient } from "../domain/notices.ts";
+import type { Policy } from "../domain/policy.ts";
+import type {
+  CancellationReason,
+  RefundMethod,
+  Rejection,
+  RequestStatus,
+} from "../domain/types.ts";
+
+/** Formatted values a mail can show; null ones are left out of its details table. */
+export interface Values {
+  orderId: string;
+  requestId: string;
+  items: string;
+  reason: string;
+  comment: string | null;
+  sellerDeadline: string;
+  marketplaceDeadline: string | null;
+  refundRetryDeadline: string | null;
+  amount: string | null;
+  method: string | null;
+  expected: string | null;
+  refundId: string | null;
+  attempts: string;
+  status: string;
+  rejectionReason: string | null;
+}
+export type RowKey = keyof Values;
+
+/** What a template's paragraphs may use: the values, and the facts that pick its sentences. */
+export interface Context extends Values {
+  statusCode: RequestStatus;
+  cashOnDelivery: boolean;
+  convenienceStore: boolean;
+  rejectedBy: string;
+  hoursLeft: number;
+  onSellerTimeout: Policy["onSellerTimeout"];
+  onMarketplaceTimeout: Policy["onMarketplaceTimeout"];
+  /** The refund went to another method than the original one (an operator or the fallback). */
+  otherMethod: boolean;
+  /** The provider declined the last refund attempt for good. */
+  declined: boolean;
+  fallbackMethod: string;
+}
+
+/** A paragraph of the body; `false` drops a conditional one. */
+export type Paragraph = string | false;
+
+export interface Template {
+  /** Fixed wording only: the subject never sees the context. */
+  subject: string;
+  body: (c: Context) => Paragraph[];
+}
+
+export interface Wording {
+  subject: (title: string, orderId: string) => string;
+  /** Two formatted calendar dates as a range (the refund's expected dates). */
+  range: (earliest: string, latest: string) => string;
+  items: (first: string, more: number) => string;
+  hoursLeft: (hours: number) => string;
+  greeting: Record<Recipient, string>;
+  footer: string;
+  labels: Record<RowKey, string>;
+  reasons: Record<CancellationReason, string>;
+  methods: Record<RefundMethod, string>;
+  statuses: Record<RequestStatus, string>;
+  rejectedBy: Record<Rejection["by"], string>;
+  templates: Record<EmailTemplate, Template>;
+}
