@@ -175,7 +175,23 @@ export const withMarks = (record: OrderRecord, marks: readonly NoticeMark[]): Or
     const notices = noticesOf(request);
     let next: RequestNotices | undefined;
     if (mark.kind === "PUBLISHED") {
-      if (mark.through > notices.published) next = { ...notices, published: mark.through };
+      if (mark.through > notices.published) {
+        // Published: the entries' event snapshots have done their job.
+        const timeline = request.timeline.map((entry, index) => {
+          if (index >= mark.through || entry.event === undefined) return entry;
+          const { event: _published, ...kept } = entry;
+          return kept;
+        });
+        requests = {
+          ...current,
+          [mark.requestId]: {
+            ...request,
+            timeline,
+            notices: { ...notices, published: mark.through },
+          },
+        };
+        continue;
+      }
     } else {
       const value: MailMark =
         mark.kind === "MAIL_SENT"

@@ -1,6 +1,6 @@
 // The domain events integrators receive (SPEC "For integrators"): one per entry in a request's
-// timeline, with the request's status and refund as they stand when it is published (right after
-// the change that made it, unless an earlier publish failed: docs/events.md).
+// timeline, with the request's status and refund as the change that wrote the entry left them
+// (kept on the entry until it is published; an entry without it reports the request as it is).
 import type { CancellationRequest, Refund, RequestStatus, TimelineType } from "./types.ts";
 
 /** EventBridge `source` of every event the service publishes. */
@@ -34,27 +34,29 @@ export interface TimelineEvent {
 export const eventIdOf = (requestId: string, index: number): string => `${requestId}.${index}`;
 
 /** The events of the request's timeline entries from position `from` on, in timeline order. */
-export const requestEvents = (request: CancellationRequest, from = 0): TimelineEvent[] => {
-  const { refund } = request;
-  return request.timeline.slice(from).map((entry, offset) => ({
-    detailType: entry.type,
-    detail: {
-      eventId: eventIdOf(request.requestId, from + offset),
-      orderId: request.orderId,
-      requestId: request.requestId,
-      status: request.status,
-      at: entry.at,
-      actor: entry.actor,
-      ...(refund && {
-        refund: {
-          amount: refund.amount,
-          currency: refund.currency,
-          method: refund.method,
-          status: refund.status,
-          refundId: refund.refundId,
-          expectedBy: refund.expectedBy,
-        },
-      }),
-    },
-  }));
-};
+export const requestEvents = (request: CancellationRequest, from = 0): TimelineEvent[] =>
+  request.timeline.slice(from).map((entry, offset) => {
+    const status = entry.event?.status ?? request.status;
+    const refund = entry.event ? entry.event.refund : request.refund;
+    return {
+      detailType: entry.type,
+      detail: {
+        eventId: eventIdOf(request.requestId, from + offset),
+        orderId: request.orderId,
+        requestId: request.requestId,
+        status,
+        at: entry.at,
+        actor: entry.actor,
+        ...(refund && {
+          refund: {
+            amount: refund.amount,
+            currency: refund.currency,
+            method: refund.method,
+            status: refund.status,
+            refundId: refund.refundId,
+            expectedBy: refund.expectedBy,
+          },
+        }),
+      },
+    };
+  });

@@ -18,6 +18,7 @@ import {
 import { activeRequest, addSeconds, isOpen } from "./requests.ts";
 import type {
   CancellationRequest,
+  EntryEvent,
   MarketplaceReview,
   Order,
   OrderRecord,
@@ -55,6 +56,8 @@ export const isAutoApprovable = (order: Order, policy: Policy): boolean => {
  */
 class Draft {
   readonly record: OrderRecord;
+  /** The request entries this change wrote: each gets the request as the change leaves it. */
+  private readonly written: { request: CancellationRequest; entry: TimelineEntry }[] = [];
 
   constructor(
     record: OrderRecord,
@@ -85,6 +88,7 @@ class Draft {
     if (note) entry.note = note.slice(0, MAX_NOTE_LENGTH);
     target.timeline.push(entry);
     target.updatedAt = this.now;
+    if ("requestId" in target) this.written.push({ request: target, entry });
   }
 
   /** Ends a request: terminal statuses free the order for a new request. */
@@ -95,9 +99,25 @@ class Draft {
   }
 
   result(): TransitionResult {
+    for (const { request, entry } of this.written) entry.event = entryEvent(request);
     return { ok: true, record: this.record };
   }
 }
+
+/** The request as its domain events report it: its status, and its refund once it has one. */
+const entryEvent = ({ status, refund }: CancellationRequest): EntryEvent => ({
+  status,
+  ...(refund && {
+    refund: {
+      amount: refund.amount,
+      currency: refund.currency,
+      method: refund.method,
+      status: refund.status,
+      refundId: refund.refundId,
+      expectedBy: refund.expectedBy && { ...refund.expectedBy },
+    },
+  }),
+});
 
 const expectStatus = (
   request: CancellationRequest,

@@ -88,6 +88,17 @@ export interface TimelineEntry {
   type: TimelineType;
   actor: string;
   note?: string;
+  /**
+   * Server-side only, on a request's entries: the request as the change that wrote the entry left
+   * it, for the entry's domain event; dropped once the event is published (notices.ts).
+   */
+  event?: EntryEvent;
+}
+
+/** What a request's domain event reports of the request right after the change. */
+export interface EntryEvent {
+  status: RequestStatus;
+  refund?: Pick<Refund, "amount" | "currency" | "method" | "status" | "refundId" | "expectedBy">;
 }
 
 export interface Rejection {

@@ -303,3 +303,15 @@ export const approvedFlow = (order: OrderOverrides = {}, policy: Policy = DEFAUL
   flow.apply(policyApprove(), at(HOUR + 1));
   return flow;
 };
+
+/**
+ * A timeline entry as the API shows it: without the event snapshot the service keeps on a new
+ * entry until its event is published.
+ */
+export const shown = <T extends { event?: unknown }>(
+  entry: T | undefined,
+): Omit<T, "event"> | undefined => {
+  if (entry === undefined) return undefined;
+  const { event: _snapshot, ...rest } = entry;
+  return rest;
+};

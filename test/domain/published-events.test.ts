@@ -7,7 +7,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule, { type FormatsPlugin } from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { EVENT_SCHEMA_FILE, renderEventSchema } from "../../functions/domain/event-schemas.ts";
-import { dueEvents } from "../../functions/domain/notices.ts";
+import { dueEvents, withMarks } from "../../functions/domain/notices.ts";
 import { EVENT_SOURCE, eventIdOf, requestEvents } from "../../functions/domain/published-events.ts";
 import type { CancellationRequest } from "../../functions/domain/types.ts";
 import {
@@ -74,26 +74,48 @@ describe("requestEvents", () => {
     expect(dueEvents(flow.request())).toEqual(events);
   });
 
-  it("carries the refund as the request stands, without the service's bookkeeping", () => {
+  it("carries the request as each entry's change left it, without the service's bookkeeping", () => {
     const flow = approvedFlow();
+    const approved = flow.request().timeline.length - 1;
     flow.apply(instructRefund(), at(HOUR + 2));
     const known = flow.request().timeline.length;
     flow.apply(refundSucceeded(), at(HOUR + 3));
     flow.apply(complete(), at(HOUR + 3));
-    const events = requestEvents(flow.request(), known);
-    expect(events.map((event) => event.detailType)).toEqual(["REFUND_SUCCEEDED", "COMPLETED"]);
     const { refund } = flow.request();
+    const refundAs = (status: string, refundId: string | null | undefined) => ({
+      amount: refund?.amount,
+      currency: refund?.currency,
+      method: refund?.method,
+      status,
+      refundId,
+      expectedBy: refund?.expectedBy,
+    });
+    // Approved: the refund is pending and not yet claimed; instructed: claimed under its key.
+    const [approval, instruction] = requestEvents(flow.request(), approved);
+    expect(approval?.detail).toMatchObject({ status: "REFUND_PENDING" });
+    expect(approval?.detail.refund).toEqual(refundAs("PENDING", null));
+    expect(instruction?.detail.refund).toEqual(refundAs("PENDING", refund?.refundId));
+    // The refund made, then the cancellation completed: each entry its own change's status.
+    const events = requestEvents(flow.request(), known);
+    expect(events.map((event) => [event.detailType, event.detail.status])).toEqual([
+      ["REFUND_SUCCEEDED", "REFUND_PENDING"],
+      ["COMPLETED", "COMPLETED"],
+    ]);
     for (const event of events) {
-      expect(event.detail.status).toBe("COMPLETED");
-      expect(event.detail.refund).toEqual({
-        amount: refund?.amount,
-        currency: refund?.currency,
-        method: refund?.method,
-        status: "SUCCEEDED",
-        refundId: refund?.refundId,
-        expectedBy: refund?.expectedBy,
-      });
+      expect(event.detail.refund).toEqual(refundAs("SUCCEEDED", refund?.refundId));
+      expect(event.detail.refund).not.toHaveProperty("callStartedAt");
     }
+  });
+
+  it("reports a published entry (its snapshot dropped) as the request now stands", () => {
+    const flow = approvedFlow();
+    const through = flow.request().timeline.length;
+    const marked = withMarks(flow.record, [{ kind: "PUBLISHED", requestId: REQ, through }]);
+    const request = marked.requests[REQ] as CancellationRequest;
+    expect(request.timeline.every((entry) => entry.event === undefined)).toBe(true);
+    const [last] = requestEvents(request, request.timeline.length - 1);
+    expect(last?.detail.status).toBe(request.status);
+    expect(last?.detail.refund).toMatchObject({ status: request.refund?.status });
   });
 
   it("gives the same entry the same id when it is worked out again, from wherever", () => {

@@ -291,8 +291,33 @@ const specWaitedOn = (request: CancellationRequest): boolean =>
   request.status === "REFUND_FAILED" ||
   (request.status === "AWAITING_MARKETPLACE" && request.marketplaceReview === "OPERATOR");
 
+/**
+ * The entries a change added to a request, as the API shows them. Each must carry the request as
+ * the change left it (its event's snapshot, kept until the event is published): checked here.
+ */
 const newEntries = (before: { timeline: unknown[] } | undefined, after: CancellationRequest) =>
-  after.timeline.slice(before?.timeline.length ?? 0);
+  after.timeline.slice(before?.timeline.length ?? 0).map((entry) => {
+    const { event, ...shownEntry } = entry;
+    const { refund } = after;
+    const expected = {
+      status: after.status,
+      ...(refund && {
+        refund: {
+          amount: refund.amount,
+          currency: refund.currency,
+          method: refund.method,
+          status: refund.status,
+          refundId: refund.refundId,
+          expectedBy: refund.expectedBy,
+        },
+      }),
+    };
+    check(
+      isDeepStrictEqual(event, expected),
+      `${after.requestId}: ${entry.type} snapshot ${JSON.stringify(event)}, request ${JSON.stringify(expected)}`,
+    );
+    return shownEntry;
+  });
 
 /** A delivery: the order is DELIVERED, and the active request ends as SPEC says. */
 const checkDelivery = (
