@@ -6,9 +6,13 @@
 import { defineConfig } from "vitest/config";
 import full from "./vitest.config.ts";
 
-/** The folders whose every test runs on the fakes. */
-const UNIT_FOLDERS = ["test/domain", "test/app", "test/http"];
-
+/**
+ * The folders whose every test runs on the fakes. The domain's and the application's tests share
+ * nothing between files (each builds its own records and fakes), so their files run in reused
+ * workers without a fresh module graph each (isolate: false); the others run as in `npm test`.
+ */
+const SHARED_WORKER_FOLDERS = ["test/domain", "test/app"];
+const ISOLATED_FOLDERS = ["test/http"];
 /**
  * The console's component tests: its project's tests (console/tsconfig.json), which run in
  * happy-dom. The rest of test/console is Node code (the build scripts, the browser story).
@@ -32,8 +36,24 @@ export default defineConfig({
   // The console's component tests are Preact JSX (see vitest.config.ts).
   oxc: full.oxc,
   test: {
-    include: [...UNIT_FOLDERS.flatMap(inFolder), ...CONSOLE_COMPONENT_TESTS],
     maxWorkers: 2,
     testTimeout: 20_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "shared-workers",
+          include: SHARED_WORKER_FOLDERS.flatMap(inFolder),
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "isolated",
+          include: [...ISOLATED_FOLDERS.flatMap(inFolder), ...CONSOLE_COMPONENT_TESTS],
+        },
+      },
+    ],
   },
 });
