@@ -1,7 +1,8 @@
 // A failed call in words: the SPEC error code's sentence in the console's language, the fields a
 // validation problem names, and when to try again after a 503.
+import { isProblemCode } from "../../functions/domain/codes.ts";
 import type { Failure } from "./api.ts";
-import type { Messages, ProblemCode } from "./messages/types.ts";
+import type { Messages } from "./messages/types.ts";
 
 export interface FailureText {
   /** One sentence saying what went wrong and what to do. */
@@ -9,9 +10,6 @@ export interface FailureText {
   /** For validation problems: each field and what is wrong with it. */
   details: string[];
 }
-
-const isCode = (code: unknown, words: Messages["errors"]): code is ProblemCode =>
-  typeof code === "string" && code in words && typeof words[code as ProblemCode] === "string";
 
 export const describeFailure = (
   failure: Failure,
@@ -22,7 +20,7 @@ export const describeFailure = (
   const words = messages.errors;
   if (failure.kind === "network") return { message: words.network, details: [] };
   const { problem, status, retryAfterSeconds } = failure;
-  const sentence = isCode(problem.code, words) ? words[problem.code] : words.unknown(status);
+  const sentence = isProblemCode(problem.code) ? words[problem.code] : words.unknown(status);
   const message =
     status === 503
       ? `${sentence} ${retryAfterSeconds === undefined ? words.retrySoon : words.retryIn(retryAfterSeconds)}`

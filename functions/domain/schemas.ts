@@ -2,7 +2,10 @@
 // the request types. All object schemas are strict, so unknown fields are rejected rather than
 // silently dropped. Each is built on its first use (`z.lazy`): every function imports this module,
 // building a zod schema costs time at a cold start, and a function uses the schemas of its route.
+import { CANCELLATION_REASONS } from "./codes.ts";
 import * as z from "./zod.ts";
+
+export { CANCELLATION_REASONS };
 
 export const LOCALES = ["ja", "en"] as const;
 export const CURRENCIES = ["JPY", "USD"] as const;
@@ -12,14 +15,6 @@ export const PAYMENT_METHODS = [
   "POINTS",
   "CONVENIENCE_STORE",
   "CASH_ON_DELIVERY",
-] as const;
-export const CANCELLATION_REASONS = [
-  "NO_LONGER_NEEDED",
-  "ORDERED_BY_MISTAKE",
-  "FOUND_BETTER_PRICE",
-  "DELIVERY_TOO_SLOW",
-  "WRONG_ITEM_ORDERED",
-  "OTHER",
 ] as const;
 export const DECISIONS = ["APPROVE", "REJECT"] as const;
 

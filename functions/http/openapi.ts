@@ -4,6 +4,7 @@
 // writes it to docs/openapi.json; a test fails when the committed file differs from this.
 // Build-time only: the console's build copies the committed file, served as GET /openapi.json
 // (console/api-reference.ts).
+import { PROBLEM_CODE_LIST } from "../domain/codes.ts";
 import { DEFAULT_POLICY, policySchema } from "../domain/policy.ts";
 import {
   CANCELLATION_REASONS,
@@ -32,30 +33,13 @@ import { ROUTES, type Route } from "./routes.ts";
 type Json = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-const PROBLEM_CODES = [
-  "VALIDATION_FAILED",
-  "UNAUTHORIZED",
-  "FORBIDDEN",
-  "NOT_FOUND",
-  "NOT_SHIPPED",
-  "RETURN_REQUIRED",
-  "WINDOW_CLOSED",
-  "ACTIVE_REQUEST_EXISTS",
-  "INVALID_STATE",
-  "ORDER_CONFLICT",
-  "IDEMPOTENCY_KEY_MISMATCH",
-  "PAYLOAD_TOO_LARGE",
-  "UNAVAILABLE",
-  "INTERNAL_ERROR",
-] as const satisfies readonly ProblemCode[];
-
 /** RFC 9457 problem details as problems.ts builds them. */
 export const problemSchema = z.strictObject({
   type: z.string(),
   title: z.string(),
   status: z.int(),
   detail: z.string(),
-  code: z.enum(PROBLEM_CODES),
+  code: z.enum(PROBLEM_CODE_LIST),
   errors: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))),
 });
 

@@ -1,25 +1,12 @@
 // RFC 9457 problem details: every error the API answers, and the one mapping from thrown errors.
+// The codes and their statuses are the domain's list (domain/codes.ts PROBLEM_CODES).
 import { ConflictError, InvalidCursorError } from "../app/errors.ts";
+import { PROBLEM_CODES, type ProblemCode } from "../domain/codes.ts";
 import { DomainError } from "../domain/events.ts";
 
-export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+export type { ProblemCode };
 
-/** SPEC error codes plus INTERNAL_ERROR for the failures that are ours, not the caller's. */
-export type ProblemCode =
-  | "VALIDATION_FAILED"
-  | "UNAUTHORIZED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "NOT_SHIPPED"
-  | "RETURN_REQUIRED"
-  | "WINDOW_CLOSED"
-  | "ACTIVE_REQUEST_EXISTS"
-  | "INVALID_STATE"
-  | "ORDER_CONFLICT"
-  | "IDEMPOTENCY_KEY_MISMATCH"
-  | "PAYLOAD_TOO_LARGE"
-  | "UNAVAILABLE"
-  | "INTERNAL_ERROR";
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 export interface FieldError {
   path: string;
@@ -68,23 +55,6 @@ export const isAwsFault = (error: unknown): boolean => {
   ].includes(error.name);
 };
 
-const STATUS: Record<ProblemCode, number> = {
-  VALIDATION_FAILED: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  NOT_SHIPPED: 409,
-  RETURN_REQUIRED: 409,
-  WINDOW_CLOSED: 409,
-  ACTIVE_REQUEST_EXISTS: 409,
-  INVALID_STATE: 409,
-  ORDER_CONFLICT: 409,
-  IDEMPOTENCY_KEY_MISMATCH: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNAVAILABLE: 503,
-  INTERNAL_ERROR: 500,
-};
-
 const TITLE: Record<ProblemCode, string> = {
   VALIDATION_FAILED: "The request is not valid",
   UNAUTHORIZED: "Authentication is required",
@@ -120,7 +90,7 @@ export class HttpProblem extends Error {
   ) {
     super(detail);
     this.name = "HttpProblem";
-    this.status = STATUS[code];
+    this.status = PROBLEM_CODES[code];
   }
 }
 
@@ -135,7 +105,7 @@ const problem = (
 ): Problem => ({
   type: problemType(code),
   title: TITLE[code],
-  status: STATUS[code],
+  status: PROBLEM_CODES[code],
   detail,
   code,
   ...(errors === undefined ? {} : { errors }),

@@ -1,14 +1,11 @@
 // The shape of a language's mail wording (ja.ts, en.ts): one table per language with these keys,
-// so a template, label, reason, method or status left untranslated is a type error. The values a
-// template may show arrive formatted (format.ts) and as plain text: the layout escapes them.
+// so a template, label, reason (domain/codes.ts), method or status left untranslated is a type
+// error. The values a template may show arrive formatted (format.ts) and as plain text: the
+// layout escapes them.
+import type { CancellationReason } from "../domain/codes.ts";
 import type { EmailTemplate, Recipient } from "../domain/notices.ts";
 import type { Policy } from "../domain/policy.ts";
-import type {
-  CancellationReason,
-  RefundMethod,
-  Rejection,
-  RequestStatus,
-} from "../domain/types.ts";
+import type { RefundMethod, Rejection, RequestStatus } from "../domain/types.ts";
 
 /** Formatted values a mail can show; null ones are left out of its details table. */
 export interface Values {

@@ -2,6 +2,7 @@
 // and is safe (no user text in a subject, everything escaped in HTML), and what each says: amounts
 // and dates as the shared formatter writes them, the wording of each case.
 import { describe, expect, it } from "vitest";
+import { CANCELLATION_REASONS } from "../../functions/domain/codes.ts";
 import type { EmailTemplate } from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
 import { newRefund } from "../../functions/domain/refund.ts";
@@ -368,6 +369,24 @@ describe("amounts and dates in mail", () => {
     const email = renderEmail("BUYER_APPROVED", fullRecord({ locale: "ja" }), "req-1", NOW);
     expect(email.text).toContain("¥5,480");
     expect(email.text).not.toContain("￥");
+  });
+});
+
+describe("reasons", () => {
+  it.each(LOCALES)("names every reason of the domain's list in words (%s)", (locale) => {
+    const said = CANCELLATION_REASONS.map((reason) => {
+      const record = fullRecord({ locale }, { reason });
+      const { text } = renderEmail("SELLER_NEW_REQUEST", record, "req-1", NOW);
+      const line = text
+        .split("\n")
+        .find((l) =>
+          l.startsWith(locale === "ja" ? "キャンセル理由: " : "Reason for cancelling: "),
+        );
+      expect(line, reason).toBeDefined();
+      expect(line, reason).not.toContain(reason);
+      return line;
+    });
+    expect(new Set(said).size).toBe(CANCELLATION_REASONS.length);
   });
 });
 

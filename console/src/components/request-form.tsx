@@ -2,20 +2,12 @@
 // OTHER. One Idempotency-Key per form fill: a retry after a failure sends the same key, so a
 // request that did arrive is answered again rather than made twice; the form keeps its values.
 import { useState } from "preact/hooks";
+import { CANCELLATION_REASONS, type CancellationReason } from "../../../functions/domain/codes.ts";
 import { type CancellationRequest, type Failure, outcome } from "../api.ts";
 import { useApp } from "../app-context.ts";
 import { useMessages } from "../i18n.ts";
-import type { CancellationReason } from "../messages/types.ts";
 import { FailureAlert, InputAlert } from "./alerts.tsx";
 
-export const REASONS: readonly CancellationReason[] = [
-  "NO_LONGER_NEEDED",
-  "ORDERED_BY_MISTAKE",
-  "FOUND_BETTER_PRICE",
-  "DELIVERY_TOO_SLOW",
-  "WRONG_ITEM_ORDERED",
-  "OTHER",
-];
 const MAX_COMMENT_LENGTH = 1000;
 
 export const RequestForm = ({
@@ -81,7 +73,7 @@ export const RequestForm = ({
           onChange={(event) => setReason(event.currentTarget.value as CancellationReason | "")}
         >
           <option value="">{words.chooseReason}</option>
-          {REASONS.map((code) => (
+          {CANCELLATION_REASONS.map((code) => (
             <option key={code} value={code}>
               {messages.reasons[code]}
             </option>

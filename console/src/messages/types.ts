@@ -1,19 +1,22 @@
 // The shape of the console's wording: one object per language (ja.ts, en.ts) with these keys, so
-// a missing translation is a type error. Enum keys come from the generated API types.
+// a missing translation is a type error. Enum keys come from the generated API types, except the
+// cancellation reasons and problem codes: those are keyed by the domain's own lists
+// (functions/domain/codes.ts), as the API, its OpenAPI document and the mail are.
+import type { CancellationReason, ProblemCode } from "../../../functions/domain/codes.ts";
 import type { components } from "../api-schema.ts";
 
 type Schemas = components["schemas"];
+
+export type { CancellationReason, ProblemCode };
 export type Language = "ja" | "en";
 export type Role = "buyer" | "seller" | "operator";
 export type OrderStatus = Schemas["Order"]["status"];
 export type OptionReason = Schemas["Order"]["cancellationOption"]["reason"];
 export type OptionKind = Schemas["Order"]["cancellationOption"]["kind"];
 export type PaymentMethod = Schemas["Order"]["payment"]["method"];
-export type CancellationReason = Schemas["CancellationRequest"]["reason"];
 export type RequestStatus = Schemas["CancellationRequest"]["status"];
 export type RefundStatus = Schemas["Refund"]["status"];
 export type TimelineType = Schemas["TimelineEntry"]["type"];
-export type ProblemCode = Schemas["Problem"]["code"];
 
 export interface Messages {
   language: Language;
