@@ -29,7 +29,9 @@ describe("requestCancellation", () => {
     expect(request.requestId).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
-    expect(request.timeline).toEqual([{ at: world.clock.now(), type: "REQUESTED", actor: BUYER }]);
+    expect(request.timeline).toEqual([
+      { at: world.clock.now(), type: "REQUESTED", actor: BUYER, event: { status: "REQUESTED" } },
+    ]);
     const record = await recordOf(world);
     expect(record.requests[request.requestId]).toEqual(request);
     expect(record.order.activeCancellationRequestId).toBe(request.requestId);

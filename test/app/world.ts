@@ -10,11 +10,11 @@ import {
   requestCancellation,
 } from "../../functions/app/request-cancellation.ts";
 import { runSegment, type SegmentEnd } from "../../functions/app/segment.ts";
-import { renderEmail } from "../../functions/domain/emails.ts";
 import type { EmailTemplate } from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
 import type { OrderRecord, RequestStatus } from "../../functions/domain/types.ts";
 import type { WaitStep } from "../../functions/domain/workflow-plan.ts";
+import { renderEmail } from "../../functions/notifications/render.ts";
 import { makeOrder, makeRecord, type OrderOverrides } from "../support/factories.ts";
 import { fakeWorld } from "../support/fakes.ts";
 
