@@ -1,5 +1,5 @@
-// The fast loop (`npm run test:unit`): the domain, the use cases and the HTTP handlers on the
-// in-memory fakes of the ports (test/support/fakes.ts), and the console's component tests
+// The fast loop (`npm run test:unit`): the domain, the mail, the use cases and the HTTP handlers
+// on the in-memory fakes of the ports (test/support/fakes.ts), and the console's component tests
 // (happy-dom). No globalSetup: no DynamoDB Local, no Java, no network, no local mode. The whole
 // suite stays `npm test` (vitest.config.ts); this one runs a subset of its files, by the same
 // file-name patterns, so no test runs here that `npm test` would not run.
@@ -11,7 +11,7 @@ import full from "./vitest.config.ts";
  * nothing between files (each builds its own records and fakes), so their files run in reused
  * workers without a fresh module graph each (isolate: false); the others run as in `npm test`.
  */
-const SHARED_WORKER_FOLDERS = ["test/domain", "test/app"];
+const SHARED_WORKER_FOLDERS = ["test/domain", "test/notifications", "test/app"];
 const ISOLATED_FOLDERS = ["test/http"];
 /**
  * The console's component tests: its project's tests (console/tsconfig.json), which run in
