@@ -14,7 +14,7 @@ export const DOCS_PAGE_FILE = "docs/index.html";
 export const OPENAPI_PATH = "/openapi.json";
 export const OPENAPI_BUILD_FILE = "openapi.json";
 /** Where `npm run openapi` writes the document, relative to the project root (OPENAPI_FILE of
- * functions/http/openapi.ts, which a test compares: the build does not load the route table). */
+ * infra/openapi/document.ts, which a test compares: the build does not load the route table). */
 export const OPENAPI_SOURCE_FILE = "docs/openapi.json";
 /** The page and the document keep their names from one deploy to the next: five minutes, in
  * browsers and at the edge. Their hashed assets are cached for a year like the console's. */

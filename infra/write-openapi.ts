@@ -1,13 +1,13 @@
 // `npm run openapi`: writes docs/openapi.json from the route table and the zod schemas
-// (functions/http/openapi.ts), then the console's client types generated from it
+// (infra/openapi/document.ts), then the console's client types generated from it
 // (console/src/api-schema.ts), and the domain events' JSON Schema
 // (docs/events/cancellation-event.schema.json). Tests fail when a committed file differs.
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { API_SCHEMA_FILE, renderApiSchema } from "../console/generate-api-schema.ts";
 import { EVENT_SCHEMA_FILE, renderEventSchema } from "../functions/domain/event-schemas.ts";
-import { OPENAPI_FILE, renderOpenApi } from "../functions/http/openapi.ts";
 import { PROJECT_ROOT } from "./lambda-defaults.ts";
+import { OPENAPI_FILE, renderOpenApi } from "./openapi/document.ts";
 
 const document = renderOpenApi();
 const file = path.join(PROJECT_ROOT, OPENAPI_FILE);

@@ -1,12 +1,17 @@
 // Zod schemas of what clients see (views.ts): the response side of the API contract, for the
-// OpenAPI document (functions/http/openapi.ts) and the tests that check a rendered view parses.
+// OpenAPI document (infra/openapi/) and the tests that check a rendered view parses.
 // Handlers never import this module: they build views with views.ts and need no response schemas.
 // The compile-time checks at the bottom keep these schemas and the views' types the same.
 
 import { CANCELLATION_REASONS, CURRENCIES, LOCALES, PAYMENT_METHODS } from "./schemas.ts";
 import type { CancellationOptionReason, OrderStatus, TimelineType } from "./types.ts";
 import { REQUEST_STATUSES } from "./types.ts";
-import type { PublicCancellationRequest, PublicOrder } from "./views.ts";
+import {
+  type CancellationRequestSummary,
+  COMMENT_PREVIEW_LENGTH,
+  type PublicCancellationRequest,
+  type PublicOrder,
+} from "./views.ts";
 import * as z from "./zod.ts";
 
 export const ORDER_STATUSES = [
@@ -131,6 +136,47 @@ export const publicRequestSchema = z.strictObject({
   timeline: z.array(timelineEntrySchema),
 });
 
+/**
+ * A queue's entry (views.ts `CancellationRequestSummary`): what the seller's and the operators'
+ * lists answer for each request, without its timeline.
+ */
+export const requestSummarySchema = z.strictObject({
+  requestId: z.string(),
+  orderId: z.string(),
+  status: z.enum(REQUEST_STATUSES),
+  reason: z.enum(CANCELLATION_REASONS),
+  comment: z.nullable(
+    z
+      .string()
+      .check(
+        z.describe(
+          `The buyer's comment; one longer than ${COMMENT_PREVIEW_LENGTH} characters is cut to ` +
+            `its first ${COMMENT_PREVIEW_LENGTH - 1} and "…" (the request itself has all of it).`,
+        ),
+      ),
+  ),
+  createdAt: publicRequestSchema.shape.createdAt,
+  updatedAt: publicRequestSchema.shape.updatedAt,
+  sellerDeadline: publicRequestSchema.shape.sellerDeadline,
+  marketplaceDeadline: publicRequestSchema.shape.marketplaceDeadline,
+  marketplaceReview: publicRequestSchema.shape.marketplaceReview,
+  refundRetryDeadline: publicRequestSchema.shape.refundRetryDeadline,
+  refund: z.nullable(
+    z.strictObject({
+      amount: refundSchema.shape.amount,
+      currency: refundSchema.shape.currency,
+      method: refundSchema.shape.method,
+      status: refundSchema.shape.status,
+      attempts: refundSchema.shape.attempts,
+      lastError: z.nullable(
+        z
+          .string()
+          .check(z.describe("Why the last refund attempt failed, while the refund is FAILED.")),
+      ),
+    }),
+  ),
+});
+
 /** A list page: `{ items, nextCursor }`. */
 export const pageSchema = <T extends z.ZodMiniType>(item: T) =>
   z.strictObject({ items: z.array(item), nextCursor: z.nullable(z.string()) });
@@ -140,3 +186,4 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const agree = <T extends true>(_: T) => undefined;
 agree<Same<z.output<typeof publicOrderSchema>, PublicOrder>>(true);
 agree<Same<z.output<typeof publicRequestSchema>, PublicCancellationRequest>>(true);
+agree<Same<z.output<typeof requestSummarySchema>, CancellationRequestSummary>>(true);

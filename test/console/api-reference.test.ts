@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { OPENAPI_SOURCE_FILE, withJapaneseFont } from "../../console/api-reference.ts";
-import { OPENAPI_FILE } from "../../functions/http/openapi.ts";
+import { OPENAPI_FILE } from "../../infra/openapi/document.ts";
 
 describe("the API reference's build", () => {
   it("copies the document `npm run openapi` writes", () => {

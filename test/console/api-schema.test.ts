@@ -4,8 +4,8 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { API_SCHEMA_FILE, renderApiSchema } from "../../console/generate-api-schema.ts";
-import { renderOpenApi } from "../../functions/http/openapi.ts";
 import { PROJECT_ROOT } from "../../infra/lambda-defaults.ts";
+import { renderOpenApi } from "../../infra/openapi/document.ts";
 
 describe("the console's API types", () => {
   it("are committed as generated (run `npm run openapi` after changing routes or schemas)", async () => {

@@ -5,19 +5,18 @@ import * as path from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
-import { publicOrderSchema, publicRequestSchema } from "../../functions/domain/view-schemas.ts";
+import {
+  publicOrderSchema,
+  publicRequestSchema,
+  requestSummarySchema,
+} from "../../functions/domain/view-schemas.ts";
 import { toPublicOrder, toPublicRequest, toRequestSummary } from "../../functions/domain/views.ts";
 import * as z from "../../functions/domain/zod.ts";
-import {
-  buildOpenApi,
-  OPENAPI_FILE,
-  refundRetryBodySchema,
-  renderOpenApi,
-  requestSummarySchema,
-} from "../../functions/http/openapi.ts";
 import { refundRetrySchema } from "../../functions/http/retry-refund.ts";
 import { ROUTES } from "../../functions/http/routes.ts";
 import { PROJECT_ROOT } from "../../infra/lambda-defaults.ts";
+import { refundRetryBodySchema } from "../../infra/openapi/components.ts";
+import { buildOpenApi, OPENAPI_FILE, renderOpenApi } from "../../infra/openapi/document.ts";
 import { makeOrder, makeRecord, makeRequest } from "../support/factories.ts";
 
 type Paths = Record<

@@ -1,0 +1,167 @@
+// Examples: the seed's story (order o-1001, ¥5,480 by card, refunded in full), each checked
+// against its own schema when the document is built.
+import { DEFAULT_POLICY, policySchema } from "../../functions/domain/policy.ts";
+import {
+  cancellationRequestInputSchema,
+  decisionSchema,
+  deliverySchema,
+  orderImportSchema,
+  shipmentSchema,
+} from "../../functions/domain/schemas.ts";
+import {
+  pageSchema,
+  publicOrderSchema,
+  publicRequestSchema,
+  requestSummarySchema,
+} from "../../functions/domain/view-schemas.ts";
+import { refundRetryBodySchema } from "./components.ts";
+
+const ORDER_ID = "o-1001";
+const REQUEST_ID = "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H";
+
+export const EXAMPLES = {
+  orderImport: {
+    orderId: ORDER_ID,
+    buyerId: "buyer-1",
+    buyerEmail: "buyer@example.com",
+    locale: "ja",
+    sellerId: "seller-1",
+    sellerEmail: "seller@example.com",
+    currency: "JPY",
+    lines: [
+      { lineId: "l1", sku: "SKU-1", title: "ワイヤレスイヤホン", quantity: 1, unitPrice: 4980 },
+    ],
+    shippingFee: 500,
+    payment: { method: "CARD", paidAmount: 5480 },
+    placedAt: "2026-11-20T10:00:00.000Z",
+  },
+  shipment: { carrier: "yamato", trackingNumber: "4470-1234-5678" },
+  delivery: { deliveredAt: "2026-11-23T09:00:00.000Z" },
+  cancellationRequest: { reason: "NO_LONGER_NEEDED", comment: "家族が同じものを買っていました" },
+  sellerApprove: { decision: "APPROVE" },
+  reject: { decision: "REJECT", reason: "既に配達直前のため" },
+  refundRetry: { method: "GIFT_CARD" },
+} as const;
+
+const shippedOrder = {
+  ...EXAMPLES.orderImport,
+  status: "SHIPPED",
+  shipment: { ...EXAMPLES.shipment, shippedAt: "2026-11-21T08:00:00.000Z" },
+  deliveredAt: null,
+  activeCancellationRequestId: null,
+  latestCancellationRequestId: null,
+  cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
+  importedAt: "2026-11-20T10:00:01.000Z",
+  updatedAt: "2026-11-21T08:00:00.000Z",
+  timeline: [
+    { at: "2026-11-20T10:00:01.000Z", type: "ORDER_IMPORTED", actor: "order-system" },
+    { at: "2026-11-21T08:00:00.000Z", type: "SHIPPED", actor: "seller-1" },
+  ],
+};
+
+const completedRequest = {
+  requestId: REQUEST_ID,
+  orderId: ORDER_ID,
+  status: "COMPLETED",
+  reason: "NO_LONGER_NEEDED",
+  comment: "家族が同じものを買っていました",
+  createdAt: "2026-11-21T12:00:00.000Z",
+  updatedAt: "2026-11-21T15:00:05.000Z",
+  sellerDeadline: "2026-11-23T12:00:00.000Z",
+  sellerRemindedAt: null,
+  marketplaceDeadline: null,
+  marketplaceReview: "POLICY",
+  refundRetryDeadline: null,
+  rejection: null,
+  refund: {
+    amount: 5480,
+    currency: "JPY",
+    method: "CARD",
+    status: "SUCCEEDED",
+    refundId: `${ORDER_ID}:${REQUEST_ID}`,
+    expectedBy: { earliest: "2026-11-26", latest: "2026-12-07" },
+    instructedAt: "2026-11-21T15:00:01.000Z",
+    succeededAt: "2026-11-21T15:00:04.000Z",
+    attempts: 1,
+  },
+  policyVersion: "2026-11-01",
+  timeline: [
+    { at: "2026-11-21T12:00:00.000Z", type: "REQUESTED", actor: "buyer-1" },
+    { at: "2026-11-21T12:00:01.000Z", type: "SELLER_NOTIFIED", actor: "system" },
+    { at: "2026-11-21T15:00:00.000Z", type: "SELLER_APPROVED", actor: "seller-1" },
+    { at: "2026-11-21T15:00:00.000Z", type: "MARKETPLACE_APPROVED", actor: "policy" },
+    { at: "2026-11-21T15:00:01.000Z", type: "REFUND_INSTRUCTED", actor: "system" },
+    { at: "2026-11-21T15:00:04.000Z", type: "REFUND_SUCCEEDED", actor: "system" },
+    { at: "2026-11-21T15:00:05.000Z", type: "COMPLETED", actor: "system" },
+  ],
+};
+
+/** What the POST answers: the request as its one write stored it (the workflow starts after). */
+const requestedRequest = {
+  ...completedRequest,
+  status: "REQUESTED",
+  updatedAt: completedRequest.createdAt,
+  marketplaceReview: null,
+  refund: null,
+  timeline: completedRequest.timeline.slice(0, 1),
+};
+
+/** A queue's entry: the request a moment later, once the workflow asked the seller. */
+const awaitingSellerSummary = {
+  requestId: REQUEST_ID,
+  orderId: ORDER_ID,
+  status: "AWAITING_SELLER",
+  reason: completedRequest.reason,
+  comment: completedRequest.comment,
+  createdAt: completedRequest.createdAt,
+  updatedAt: "2026-11-21T12:00:01.000Z",
+  sellerDeadline: completedRequest.sellerDeadline,
+  marketplaceDeadline: null,
+  marketplaceReview: null,
+  refundRetryDeadline: null,
+  refund: null,
+};
+
+/** An operator's entry: a refund that failed and waits for a retry. */
+const refundFailedSummary = {
+  ...awaitingSellerSummary,
+  status: "REFUND_FAILED",
+  updatedAt: "2026-11-21T15:00:04.000Z",
+  marketplaceDeadline: "2026-11-24T15:00:00.000Z",
+  marketplaceReview: "OPERATOR",
+  refundRetryDeadline: "2026-11-22T15:00:04.000Z",
+  refund: {
+    amount: 5480,
+    currency: "JPY",
+    method: "CARD",
+    status: "FAILED",
+    attempts: 1,
+    lastError: "ProviderUnavailable",
+  },
+};
+
+export const RESPONSE_EXAMPLES = {
+  Order: shippedOrder,
+  CancellationRequest: completedRequest,
+  Requested: requestedRequest,
+  SellerQueue: { items: [awaitingSellerSummary], nextCursor: null },
+  OperatorQueue: { items: [refundFailedSummary], nextCursor: null },
+  Policy: DEFAULT_POLICY,
+};
+
+/** Example payloads, checked against their own schemas when the document is built. */
+export const checkExamples = () => {
+  orderImportSchema.parse(EXAMPLES.orderImport);
+  shipmentSchema.parse(EXAMPLES.shipment);
+  deliverySchema.parse(EXAMPLES.delivery);
+  cancellationRequestInputSchema.parse(EXAMPLES.cancellationRequest);
+  decisionSchema.parse(EXAMPLES.sellerApprove);
+  decisionSchema.parse(EXAMPLES.reject);
+  refundRetryBodySchema.parse(EXAMPLES.refundRetry);
+  publicOrderSchema.parse(shippedOrder);
+  publicRequestSchema.parse(completedRequest);
+  publicRequestSchema.parse(requestedRequest);
+  pageSchema(requestSummarySchema).parse(RESPONSE_EXAMPLES.SellerQueue);
+  pageSchema(requestSummarySchema).parse(RESPONSE_EXAMPLES.OperatorQueue);
+  policySchema.parse(DEFAULT_POLICY);
+};

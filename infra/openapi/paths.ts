@@ -1,0 +1,281 @@
+// The document's paths: one operation per route of the route table (functions/http/routes.ts), with
+// its summary, who may call it, its parameters, body, success responses (with examples) and its
+// problem responses.
+import type { ProblemCode } from "../../functions/domain/codes.ts";
+import { idempotencyKeySchema } from "../../functions/domain/schemas.ts";
+import type * as z from "../../functions/domain/zod.ts";
+import { orderParams, pageQuery, queueQuery, requestParams } from "../../functions/http/inputs.ts";
+import { ROUTES, type Route } from "../../functions/http/routes.ts";
+import { inlineSchema, type Json, ref } from "./components.ts";
+import { EXAMPLES, RESPONSE_EXAMPLES } from "./examples.ts";
+import { problemsOf } from "./problems.ts";
+
+interface Success {
+  status: number;
+  description: string;
+  schema: string;
+  example?: keyof typeof RESPONSE_EXAMPLES;
+}
+
+interface Operation {
+  summary: string;
+  description?: string;
+  params?: z.ZodMiniType;
+  query?: z.ZodMiniType;
+  idempotencyKey?: boolean;
+  body?: { schema: string; example: unknown };
+  success: Success[];
+  /** 409 codes this route answers besides the common problems. */
+  conflicts?: ProblemCode[];
+}
+
+const requestResult = (status: number, description: string): Success[] => [
+  { status, description, schema: "CancellationRequest", example: "CancellationRequest" },
+];
+
+const OPERATIONS: Record<string, Operation> = {
+  GetPolicy: {
+    summary: "The cancellation policy in force",
+    success: [{ status: 200, description: "The policy", schema: "Policy", example: "Policy" }],
+  },
+  ImportOrder: {
+    summary: "Import an order from the marketplace's order system",
+    description:
+      "Idempotent by `orderId`: the same body again answers 200 with the stored order; another body " +
+      "for the same id is 409 `ORDER_CONFLICT`.",
+    body: { schema: "OrderImport", example: EXAMPLES.orderImport },
+    success: [
+      { status: 201, description: "Imported", schema: "Order" },
+      { status: 200, description: "Identical replay: the stored order", schema: "Order" },
+    ],
+    conflicts: ["ORDER_CONFLICT"],
+  },
+  ListOrders: {
+    summary: "The buyer's own orders, newest first",
+    query: pageQuery,
+    success: [{ status: 200, description: "One page", schema: "OrderPage" }],
+  },
+  GetOrder: {
+    summary: "One order, with what its buyer can do now (`cancellationOption`)",
+    params: orderParams,
+    success: [{ status: 200, description: "The order", schema: "Order", example: "Order" }],
+  },
+  RecordShipment: {
+    summary: "Record the shipment (the order becomes SHIPPED)",
+    params: orderParams,
+    body: { schema: "ShipmentInput", example: EXAMPLES.shipment },
+    success: [{ status: 200, description: "The order", schema: "Order", example: "Order" }],
+    conflicts: ["INVALID_STATE"],
+  },
+  RecordDelivery: {
+    summary: "Record the delivery (a pending request becomes RETURN_REQUIRED)",
+    params: orderParams,
+    body: { schema: "DeliveryInput", example: EXAMPLES.delivery },
+    success: [{ status: 200, description: "The order", schema: "Order" }],
+    conflicts: ["NOT_SHIPPED", "INVALID_STATE"],
+  },
+  RequestCancellation: {
+    summary: "Ask to cancel a shipped order",
+    description:
+      "The same `Idempotency-Key` and body replays the first response; the same key with another " +
+      "body is 409 `IDEMPOTENCY_KEY_MISMATCH`.",
+    params: orderParams,
+    idempotencyKey: true,
+    body: { schema: "CancellationRequestInput", example: EXAMPLES.cancellationRequest },
+    success: [
+      {
+        status: 202,
+        description:
+          "Accepted: the request as stored, `REQUESTED` (its workflow starts right after; a " +
+          "replay answers the request as it stands now)",
+        schema: "CancellationRequest",
+        example: "Requested",
+      },
+    ],
+    conflicts: [
+      "NOT_SHIPPED",
+      "RETURN_REQUIRED",
+      "WINDOW_CLOSED",
+      "ACTIVE_REQUEST_EXISTS",
+      "INVALID_STATE",
+      "IDEMPOTENCY_KEY_MISMATCH",
+    ],
+  },
+  GetCancellationRequest: {
+    summary: "One cancellation request, with its refund and timeline",
+    params: requestParams,
+    success: requestResult(200, "The request"),
+  },
+  WithdrawCancellationRequest: {
+    summary: "Withdraw the request (only before the marketplace approves)",
+    params: requestParams,
+    body: { schema: "EmptyBody", example: {} },
+    success: [{ status: 200, description: "The request", schema: "CancellationRequest" }],
+    conflicts: ["INVALID_STATE"],
+  },
+  SellerDecision: {
+    summary: "The seller approves or rejects (a reason is required to reject)",
+    params: requestParams,
+    body: { schema: "Decision", example: EXAMPLES.sellerApprove },
+    success: [{ status: 200, description: "The request", schema: "CancellationRequest" }],
+    conflicts: ["INVALID_STATE"],
+  },
+  MarketplaceDecision: {
+    summary: "An operator approves or rejects (only while AWAITING_MARKETPLACE)",
+    params: requestParams,
+    body: { schema: "Decision", example: EXAMPLES.reject },
+    success: [{ status: 200, description: "The request", schema: "CancellationRequest" }],
+    conflicts: ["INVALID_STATE"],
+  },
+  RetryRefund: {
+    summary: "Retry a failed refund, or refund as gift balance (only while REFUND_FAILED)",
+    params: requestParams,
+    body: { schema: "RefundRetryInput", example: EXAMPLES.refundRetry },
+    success: [{ status: 202, description: "The request", schema: "CancellationRequest" }],
+    conflicts: ["INVALID_STATE"],
+  },
+  ListSellerCancellationRequests: {
+    summary: "The seller's requests, soonest deadline first",
+    description:
+      "Each order's latest request in `status`, summarized (no timeline, the comment cut short): " +
+      "GET the request for all of it.",
+    query: queueQuery("AWAITING_SELLER"),
+    success: [
+      {
+        status: 200,
+        description: "One page of summaries",
+        schema: "CancellationRequestSummaryPage",
+        example: "SellerQueue",
+      },
+    ],
+  },
+  ListOperatorCancellationRequests: {
+    summary: "Requests by status, for operators",
+    description:
+      "Each order's latest request in `status`, across sellers (one the policy reviews itself is " +
+      "not listed while it does), summarized (no timeline, the comment cut short): GET the " +
+      "request for all of it.",
+    query: queueQuery("AWAITING_MARKETPLACE"),
+    success: [
+      {
+        status: 200,
+        description: "One page of summaries",
+        schema: "CancellationRequestSummaryPage",
+        example: "OperatorQueue",
+      },
+    ],
+  },
+};
+
+const parametersOf = (schema: z.ZodMiniType | undefined, where: "path" | "query"): Json[] => {
+  if (!schema) return [];
+  const json = inlineSchema(schema, "input") as {
+    properties?: Record<string, Json>;
+    required?: string[];
+  };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === "path" || (json.required ?? []).includes(name),
+    schema: property,
+  }));
+};
+
+const securityOf = (route: Route): Json[] => {
+  switch (route.access.kind) {
+    case "public":
+      return [];
+    case "scope":
+      return [{ machineClient: [route.access.scope] }];
+    case "roles":
+      return [{ userToken: [...route.access.roles] }];
+  }
+};
+
+const whoMay = (route: Route): string => {
+  switch (route.access.kind) {
+    case "public":
+      return "Anyone (no token).";
+    case "scope":
+      return `Machine clients with scope \`${route.access.scope}\`.`;
+    case "roles":
+      return `Roles: ${route.access.roles.join(", ")}.`;
+  }
+};
+
+const operationOf = (route: Route): Json => {
+  const common = {
+    operationId: route.id,
+    security: securityOf(route),
+  };
+  const operation = OPERATIONS[route.id];
+  if (!operation)
+    throw new Error(`route ${route.id} has no entry in infra/openapi/paths.ts OPERATIONS`);
+  const parameters = [
+    ...parametersOf(operation.params, "path"),
+    ...parametersOf(operation.query, "query"),
+    ...(operation.idempotencyKey
+      ? [
+          {
+            name: "Idempotency-Key",
+            in: "header",
+            required: true,
+            description: "Replays the first response for the same body; scoped to the order.",
+            schema: inlineSchema(idempotencyKeySchema, "input"),
+            example: "9f1c2d3e-checkout-1",
+          },
+        ]
+      : []),
+  ];
+  const responses: Record<string, unknown> = {};
+  for (const success of operation.success) {
+    const example = success.example ? RESPONSE_EXAMPLES[success.example] : undefined;
+    responses[String(success.status)] = {
+      description: success.description,
+      content: {
+        "application/json": {
+          schema: ref(success.schema),
+          ...(example ? { example } : {}),
+        },
+      },
+    };
+  }
+  Object.assign(
+    responses,
+    problemsOf(route, {
+      hasTarget: operation.params !== undefined,
+      ...(operation.conflicts ? { conflicts: operation.conflicts } : {}),
+    }),
+  );
+  return {
+    ...common,
+    summary: operation.summary,
+    description: [whoMay(route), operation.description].filter(Boolean).join("\n\n"),
+    ...(parameters.length ? { parameters } : {}),
+    ...(operation.body
+      ? {
+          requestBody: {
+            required: route.id !== "WithdrawCancellationRequest" && route.id !== "RetryRefund",
+            content: {
+              "application/json": {
+                schema: ref(operation.body.schema),
+                example: operation.body.example,
+              },
+            },
+          },
+        }
+      : {}),
+    responses,
+  };
+};
+
+/** The document's `paths`: every route of the route table, by path and method. */
+export const pathsOf = (): Record<string, Record<string, Json>> => {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of ROUTES) {
+    const item = paths[route.path] ?? {};
+    item[route.method.toLowerCase()] = operationOf(route);
+    paths[route.path] = item;
+  }
+  return paths;
+};
