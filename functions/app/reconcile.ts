@@ -5,7 +5,7 @@
 // them; what a finished request still has to send is sent here. Then the pipe's dead letters,
 // now covered, are drained.
 import { hasDueNotices, noticesDueSince, withMarks } from "../domain/notices.ts";
-import type { CancellationRequest, OrderRecord } from "../domain/types.ts";
+import type { CancellationRequest } from "../domain/types.ts";
 import { isTerminal } from "../domain/types.ts";
 import { needsWakeUp } from "../domain/workflow-plan.ts";
 import { ConflictError } from "./errors.ts";
@@ -143,7 +143,7 @@ const reconcileOrder = async (
   if (!stored) return;
   const { record } = stored;
   // Requests whose notices nobody else will send: no execution of theirs is running.
-  const unattended: Record<string, CancellationRequest> = {};
+  const unattended: string[] = [];
   for (const request of Object.values(record.requests)) {
     const { requestId } = request;
     const open = !isTerminal(request.status);
@@ -167,14 +167,13 @@ const reconcileOrder = async (
       }
       continue;
     }
-    if (hasDueNotices(request)) unattended[requestId] = request;
+    if (hasDueNotices(request)) unattended.push(requestId);
   }
-  if (Object.keys(unattended).length === 0) return;
-  const marks = await sendDueNotices(
-    deps,
-    { ...record, requests: unattended } satisfies OrderRecord,
-    { dueBefore: graceBefore },
-  );
+  if (unattended.length === 0) return;
+  const marks = await sendDueNotices(deps, record, {
+    requestIds: unattended,
+    dueBefore: graceBefore,
+  });
   for (const mark of marks) {
     const what = `${mark.requestId}/${mark.kind === "PUBLISHED" ? "events" : mark.key}`;
     (mark.kind === "MAIL_FAILED" ? report.failed : report.sent).push(what);

@@ -189,10 +189,12 @@ export const runSegment = async (
   // Each mail is tried once per segment: a failing one waits for the next segment or the
   // reconciler, never holds the request back.
   const tried = new Set<string>();
+  // Only this request's notices: another request's are its own execution's, or the reconciler's.
+  const requestIds = [requestId];
   const lease: Lease = {};
   let event = wake;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const marks = await sendDueNotices(deps, stored.record, { tried });
+    const marks = await sendDueNotices(deps, stored.record, { requestIds, tried });
     stored = await writeStep(deps, stored, requestId, event, marks, lease);
     event = undefined;
     const plan = planNextStep(stored.record, requestId, deps.clock.now());
@@ -203,7 +205,7 @@ export const runSegment = async (
     }
     if (!isEnd(plan)) throw new Error(`automatic step ${plan.next} did not apply`);
     // What the last write caused goes out now; its marks are the segment's last write.
-    const last = await sendDueNotices(deps, stored.record, { tried });
+    const last = await sendDueNotices(deps, stored.record, { requestIds, tried });
     if (last.length > 0) await writeStep(deps, stored, requestId, undefined, last, null);
     return plan;
   }

@@ -43,6 +43,8 @@ const recipients = (deps: NoticeDeps, record: OrderRecord, to: Recipient): strin
 };
 
 export interface SendOptions {
+  /** Only these requests' (the segment sends its own request's: another's is not its to send). */
+  requestIds?: readonly string[];
   /** Only what has been due since before this instant (the reconciler's grace). */
   dueBefore?: string;
   /**
@@ -65,6 +67,7 @@ export const sendDueNotices = async (
   const due = (since: string) => options.dueBefore === undefined || since < options.dueBefore;
   for (const request of Object.values(record.requests)) {
     const { requestId } = request;
+    if (options.requestIds && !options.requestIds.includes(requestId)) continue;
     // Events first: integrators hear of a change no later than the people it concerns.
     const events = dueEvents(request);
     const first = events[0];
