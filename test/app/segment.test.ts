@@ -19,6 +19,7 @@ import {
   mailSent,
   OPERATOR,
   ORDER,
+  postCancellation,
   publishedEvents,
   recordOf,
   requested,
@@ -414,6 +415,38 @@ describe("after a decline", () => {
     expect(request.timeline.find((e) => e.type === "REFUND_RETRIED")?.actor).toBe("system");
     expect(world.payments.made.size).toBe(1);
     expect((await stored(world)).waits).toEqual({});
+  });
+});
+
+describe("an order's earlier request", () => {
+  it("keeps its due mail out of a later request's segments: the reconciler sends it", async () => {
+    const { world, requestId: first } = await started();
+    // The buyer withdraws the first request; its execution ends, but SES is down.
+    world.mailer.outage.next = 2;
+    await changeOrder(world.changeDeps(), ORDER, {
+      type: "WITHDRAW",
+      actor: BUYER,
+      requestId: first,
+    });
+    await new Machine(world).segment(first);
+    expect(dueMail(await requestIn(world, first))).toHaveLength(2);
+
+    // A second request: its segments send its own notices only.
+    world.clock.advance(600);
+    const outcome = await postCancellation(world, { idempotencyKey: "idem-2" });
+    if (outcome.kind !== "ACCEPTED") throw new Error(outcome.kind);
+    const second = outcome.request.requestId;
+    const mail = world.mailer.sent.length;
+    await new Machine(world).start(second);
+    expect(world.mailer.sent.slice(mail).map((m) => m.subject)).toHaveLength(2);
+    expect(dueMail(await requestIn(world, first))).toHaveLength(2);
+    expect(dueMail(await requestIn(world, second))).toEqual([]);
+
+    // The first request has no execution running: after the grace the reconciler sends its mail.
+    world.clock.advance(120);
+    const report = await reconcile(world.reconcileDeps());
+    expect(report.sent).toEqual([`${first}/2.BUYER_WITHDRAWN`, `${first}/2.SELLER_OUTCOME`]);
+    expect(dueMail(await requestIn(world, first))).toEqual([]);
   });
 });
 
