@@ -8,6 +8,7 @@ import type { CancellationOptionReason, OrderStatus, TimelineType } from "./type
 import { REQUEST_STATUSES } from "./types.ts";
 import {
   type CancellationRequestSummary,
+  COMMENT_PREVIEW_BYTES,
   COMMENT_PREVIEW_LENGTH,
   type PublicCancellationRequest,
   type PublicOrder,
@@ -150,8 +151,9 @@ export const requestSummarySchema = z.strictObject({
       .string()
       .check(
         z.describe(
-          `The buyer's comment; one longer than ${COMMENT_PREVIEW_LENGTH} characters is cut to ` +
-            `its first ${COMMENT_PREVIEW_LENGTH - 1} and "…" (the request itself has all of it).`,
+          `The buyer's comment; one longer than ${COMMENT_PREVIEW_LENGTH} characters or ` +
+            `${COMMENT_PREVIEW_BYTES} UTF-8 bytes is cut to a beginning that fits both, ending ` +
+            `in "…" (the request itself has all of it).`,
         ),
       ),
   ),
