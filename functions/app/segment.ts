@@ -19,12 +19,13 @@ import {
 } from "../domain/workflow-plan.ts";
 import type { EventSource } from "./change-order.ts";
 import { ConflictError } from "./errors.ts";
-import type { Orders, Payments, StoredOrder } from "./ports.ts";
+import type { ExecutionRecords, Orders, Payments, StoredOrder } from "./ports.ts";
 import { type NoticeDeps, sendDueNotices } from "./send-notices.ts";
 
 export interface SegmentDeps extends NoticeDeps {
   orders: Orders;
   payments: Payments;
+  executionRecords: Pick<ExecutionRecords, "forgetWait">;
 }
 
 /** Where a segment stops: a wait for someone (with its seconds to the deadline) or the end. */
@@ -206,7 +207,13 @@ export const runSegment = async (
     if (!isEnd(plan)) throw new Error(`automatic step ${plan.next} did not apply`);
     // What the last write caused goes out now; its marks are the segment's last write.
     const last = await sendDueNotices(deps, stored.record, { requestIds, tried });
-    if (last.length > 0) await writeStep(deps, stored, requestId, undefined, last, null);
+    if (last.length > 0) stored = await writeStep(deps, stored, requestId, undefined, last, null);
+    // A write ends the wait that woke this segment; one that wrote nothing forgets it here, so
+    // that no stale token stays on the item once the execution ends.
+    const wait = stored.waits[requestId];
+    if (plan.next === "DONE" && wait) {
+      await deps.executionRecords.forgetWait(orderId, requestId, wait.token);
+    }
     return plan;
   }
   throw new Error(`request ${requestId} took more than ${MAX_ROUNDS} rounds of automatic steps`);

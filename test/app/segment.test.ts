@@ -10,8 +10,14 @@ import type { StoredOrder } from "../../functions/app/ports.ts";
 import { reconcile } from "../../functions/app/reconcile.ts";
 import { retryRefundEvent } from "../../functions/app/refunds.ts";
 import { RefundCallFailedError, runSegment } from "../../functions/app/segment.ts";
+import { sendDueNotices } from "../../functions/app/send-notices.ts";
 import type { DomainEvent } from "../../functions/domain/events.ts";
-import { attentionSince, dueEvents, dueMail } from "../../functions/domain/notices.ts";
+import {
+  attentionSince,
+  dueEvents,
+  dueMail,
+  withMarks,
+} from "../../functions/domain/notices.ts";
 import { eventIdOf, type TimelineEvent } from "../../functions/domain/published-events.ts";
 import {
   BUYER,
@@ -496,6 +502,26 @@ describe("races and late wake-ups", () => {
     expect(publishedEvents(world)).toEqual(eventsOf(requestId, ["REQUESTED", "WITHDRAWN"]));
     expect(dueMail(request)).toEqual([]);
     expect(dueEvents(request)).toEqual([]);
+  });
+
+  it("forgets its wait when it ends with nothing left to write", async () => {
+    const { world, requestId, machine } = await started();
+    // The buyer withdraws; the wake-up is lost, and the withdrawal's mail and events go out
+    // (and are marked) before the execution is woken: its segment has nothing to change.
+    world.workflow.outage.next = 1;
+    await changeOrder(world.changeDeps(), ORDER, { type: "WITHDRAW", actor: BUYER, requestId });
+    const token = await machine.waitToken(requestId);
+    expect(token).toBeDefined();
+    const before = await stored(world);
+    const marks = await sendDueNotices(world.segmentDeps(), before.record, {});
+    await world.table.save(before, withMarks(before.record, marks));
+    expect(dueMail(await requestIn(world, requestId))).toEqual([]);
+    const writes = world.table.writes;
+    expect((await machine.segment(requestId)).next).toBe("DONE");
+    expect(await machine.waitToken(requestId)).toBeUndefined();
+    // Only the wait went: the segment saved nothing, the record is as the marks' save left it.
+    expect(world.table.writes).toBe(writes);
+    expect((await stored(world)).version).toBe(before.version + 1);
   });
 
   it("ignores a wake event that no longer applies and carries on from the stored status", async () => {

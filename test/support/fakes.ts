@@ -426,6 +426,7 @@ export const fakeWorld = (now?: string) => {
     segmentDeps: () => ({
       orders: table,
       payments: world.payments,
+      executionRecords: table,
       mailer: world.mailer,
       events: world.publisher,
       clock: world.clock,
