@@ -12,12 +12,7 @@ import { retryRefundEvent } from "../../functions/app/refunds.ts";
 import { RefundCallFailedError, runSegment } from "../../functions/app/segment.ts";
 import { sendDueNotices } from "../../functions/app/send-notices.ts";
 import type { DomainEvent } from "../../functions/domain/events.ts";
-import {
-  attentionSince,
-  dueEvents,
-  dueMail,
-  withMarks,
-} from "../../functions/domain/notices.ts";
+import { attentionSince, dueEvents, dueMail, withMarks } from "../../functions/domain/notices.ts";
 import { eventIdOf, type TimelineEvent } from "../../functions/domain/published-events.ts";
 import {
   BUYER,
