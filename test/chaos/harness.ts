@@ -1,56 +1,82 @@
 // The chaos harness: local mode booted once in this process, driven over HTTP as its users drive
 // it. Each run (`ChaosRun`) owns fresh orders and its own faults, which hit only the calls made
 // for its orders (so runs may overlap); people's actions, timers (expireWaits), the reconciler and
-// faults are its methods. After every action it reads the run's requests; after the run it stops
+// faults are its methods. After every action it reads the run's orders; after the run it stops
 // its faults, lets the reconciler and the timers bring every request to an end, and checks the
 // invariants. A broken invariant throws a `Break`.
+//
+// What it watches, beside the API's answers and the stored items (all in this process):
+// - every execution the workflow starts (`ExecutionWatch`): a request is carried by one execution
+//   at a time, named by its id (`<requestId>`, or `<requestId>-<n>` once resumed);
+// - the stream's pipe (`StreamWatch`): which requests each batch carried, its failed deliveries,
+//   lost answers (a record delivered again) and dead letters;
+// - what SES and EventBridge accepted, and the writes of the order item that failed after them
+//   (`NoticeWatch`): the only excuse for a mail or an event that went out twice.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type {
   AbsoluteLocation,
+  FinalizeHandler,
   HandlerExecutionContext,
   InitializeHandler,
   InitializeHandlerOptions,
   MetadataBearer,
+  RelativeMiddlewareOptions,
 } from "@smithy/types";
+import { createDocumentClient } from "../../functions/adapters/dynamodb/document-client.ts";
 import {
-  createDocumentClient,
-  OrderStore,
-  type StoredOrder,
-  type StoredOutboxEntry,
-} from "../../functions/adapters/order-store.ts";
-import { renderEmail } from "../../functions/domain/emails.ts";
-import type { EmailTemplate, Recipient } from "../../functions/domain/events.ts";
-import { eventIdOf } from "../../functions/domain/published-events.ts";
+  INDEXED_ATTRIBUTE_NAMES,
+  indexedAttributes,
+  orderKey,
+  sameStoredValue,
+  toStoredOrder,
+} from "../../functions/adapters/dynamodb/order-item.ts";
+import type { StoredOrder } from "../../functions/app/ports.ts";
+import type { ReconcileReport } from "../../functions/app/reconcile.ts";
+import {
+  dueEvents,
+  dueMail,
+  type EmailTemplate,
+  entryMail,
+  noticesOf,
+  type Recipient,
+} from "../../functions/domain/notices.ts";
+import { eventIdOf, type TimelineEventDetail } from "../../functions/domain/published-events.ts";
 import type {
   CancellationRequest,
+  EntryEvent,
   OrderRecord,
   PaymentMethod,
   RequestStatus,
+  TimelineEntry,
 } from "../../functions/domain/types.ts";
 import { isTerminal } from "../../functions/domain/types.ts";
 import { toPublicRequest } from "../../functions/domain/views.ts";
+import { renderEmail } from "../../functions/notifications/render.ts";
+import { START_STATES } from "../../infra/request-starts.ts";
 import { STATES } from "../../infra/workflow.ts";
-import { type ApiResponse, type Caller, LocalClient, orderBody } from "../../local/client.ts";
-import { type Fault, FaultInjector, type FaultSpec } from "../../local/faults.ts";
+import { type Caller, LocalClient, orderBody } from "../../local/client.ts";
+import {
+  FAULT_MIDDLEWARE_NAME,
+  type Fault,
+  type FaultErrorKind,
+  FaultInjector,
+  type FaultSpec,
+} from "../../local/faults.ts";
 import type { LocalPayment } from "../../local/payments.ts";
+import type { DeliveryResult } from "../../local/pipes.ts";
 import {
   LOCAL_REFUNDS_TABLE_NAME,
   type LocalInfo,
   type LocalMode,
   startLocal,
 } from "../../local/start.ts";
-import type { Execution } from "../../local/step-functions.ts";
+import type { Execution, LocalStepFunctions } from "../../local/step-functions.ts";
 
 /** A broken invariant (or an answer the API must never give). */
 export class Break extends Error {
@@ -78,8 +104,19 @@ export const CHAOS_POLICY = {
 const HANG_MS = 30_000;
 /** The reconciler's own limit: its Lambda timeout (infra/stack.ts). */
 const SWEEP_HANG_MS = 5 * 60_000;
-/** Rounds of recovery (sweep, due timers, stale claims let go) before a request counts as stuck. */
+/** Rounds of recovery (sweep, due timers) before a request counts as stuck. */
 export const RECOVERY_ROUNDS = 30;
+/**
+ * The pipe polls the stream every 40 ms and backs off 5–20 ms between its 11 tries of a batch
+ * (AWS: about 4 polls a second, and backoff up to minutes); the counts are the template's.
+ */
+const PIPE_TIMINGS = { pollIntervalMs: 40, retryBaseMs: 5, retryMaxMs: 20 };
+/**
+ * How long a dead letter the reconciler received stays hidden (SqsDeadLetters asks 300 s, its
+ * Lambda timeout). Scaled down like the state machine's retry pauses: a sweep that had errors does
+ * not drain what it received, and recovery does not wait five minutes for it to come back.
+ */
+const DEAD_LETTER_VISIBILITY_SECONDS = 2;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -89,26 +126,79 @@ const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 /** The chaos runs' order ids (`orderBody`'s `o-<uuid>`), wherever they appear. */
 const ORDER_ID = new RegExp(`o-${UUID}`);
 /** A refund key, `rf-<requestId>[-n]`. */
-const REFUND_KEY = new RegExp(`^rf-(${UUID})`);
+const REFUND_KEY = new RegExp(`rf-(${UUID})`);
+/** A workflow execution's name: the request id, then `-<n>` for the n-th (resumed) execution. */
+const EXECUTION_NAME = new RegExp(`^(${UUID})(?:-(\\d+))?$`);
+
+/** The request an execution carries, by its name. */
+export const requestOfExecution = (name: string): string | undefined =>
+  EXECUTION_NAME.exec(name)?.[1];
 
 type Middleware = <Input extends object, Output extends MetadataBearer>(
   next: InitializeHandler<Input, Output>,
   context: HandlerExecutionContext,
 ) => InitializeHandler<Input, Output>;
 
+type FinalizeMiddleware = <Input extends object, Output extends MetadataBearer>(
+  next: FinalizeHandler<Input, Output>,
+  context: HandlerExecutionContext,
+) => FinalizeHandler<Input, Output>;
+
+interface Stack {
+  add(middleware: Middleware, options: InitializeHandlerOptions & AbsoluteLocation): void;
+  addRelativeTo(
+    middleware: FinalizeMiddleware,
+    options: RelativeMiddlewareOptions & { name: string; override: boolean },
+  ): void;
+}
+const stackOf = (client: object) => (client as { middlewareStack: Stack }).middlewareStack;
+
+const placement = (
+  name: string,
+  priority: "high" | "low",
+): InitializeHandlerOptions & AbsoluteLocation => ({
+  step: "initialize",
+  priority,
+  name,
+  override: true,
+});
+
+const operationOf = (context: HandlerExecutionContext) =>
+  String(context.commandName ?? "").replace(/Command$/, "");
+
+const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
+
+// ---------------------------------------------------------------------------------------------
+// Faults per run
+
+/** What the work in progress is about. */
+interface Scope {
+  /** The orders it is for (a batch of stream records may carry several). */
+  orders?: readonly string[];
+  /** A reconciler sweep a run made: it draws that run's faults only. */
+  sweeper?: FaultInjector;
+  /** Who is at work: an execution (one task at a time), or one sweep. */
+  worker?: object;
+}
+
 /**
- * Faults per run. Every call local mode can fault is tied to the order it is about: a workflow
- * execution carries its order (the whole execution runs in that scope), and a handler's SDK call
- * names it in its input (a key, a mail's subject, an execution's input or task token). A call
- * draws from the faults of the run that owns the order; calls about no order in particular (the
- * reconciler's index queries, ListExecutions) draw from the only live run's, if just one is live.
+ * Faults per run. Every call local mode can fault is tied to the orders it is about: a workflow
+ * execution carries its order (the whole execution runs in that scope), a pipe's delivery the
+ * orders of its batch's records, the starter's start its record's order, and an SDK call names
+ * its order in its input (a key, a mail's subject, an event's detail, an execution's input, task
+ * token or name). A call draws from the faults of the runs that own those orders. A sweep a run
+ * makes draws that run's faults only, whatever order it looks at (so that a run's recovery is not
+ * held up by another run's outage; each run's own sweeps meet its faults). Calls about no order
+ * in particular draw from the only live run's faults, if just one is live, but for the pipe's
+ * polls: an outage of the pipe any live run drew stops it for everyone, as a real one would, for
+ * as many polls as the fault's count.
  */
-class FaultScopes {
-  private readonly scope = new AsyncLocalStorage<string>();
+export class FaultScopes {
+  private readonly scope = new AsyncLocalStorage<Scope>();
   /** Order id → the faults of the run that owns it. */
   private readonly injectors = new Map<string, FaultInjector>();
   private readonly live = new Set<FaultInjector>();
-  /** Request id → order id, for refund keys. */
+  /** Request id → order id (refund keys and execution names carry request ids). */
   readonly requestOrders = new Map<string, string>();
 
   constructor(private readonly tokenOrder: (taskToken: string) => string | undefined) {}
@@ -123,192 +213,484 @@ class FaultScopes {
     this.live.delete(injector);
   }
 
-  /** Replaces local mode's `FaultInjector.draw`: the faults of the call's run. */
-  readonly draw = (target: Fault["target"], operation?: string): Fault | undefined => {
-    const orderId = this.scope.getStore();
-    const injector =
-      orderId === undefined
-        ? this.live.size === 1
-          ? [...this.live][0]
-          : undefined
-        : this.injectors.get(orderId);
-    return injector?.draw(target, operation);
+  /** Replaces local mode's `FaultInjector.draw`: the faults of the call's runs. */
+  readonly draw = (
+    target: Fault["target"],
+    operation?: string,
+    errors?: readonly FaultErrorKind[],
+  ): Fault | undefined => {
+    for (const injector of this.candidates(target, this.scope.getStore())) {
+      const fault = injector.draw(target, operation, errors);
+      if (fault) return fault;
+    }
+    return undefined;
   };
 
-  /** Runs `work` (and everything it starts) as being about `orderId`. */
-  within<T>(orderId: string | undefined, work: () => T): T {
-    return orderId === undefined ? work() : this.scope.run(orderId, work);
+  private candidates(target: Fault["target"], scope: Scope | undefined): FaultInjector[] {
+    const orders = scope?.orders ?? [];
+    if (orders.length > 0) {
+      const owners = unique(orders.flatMap((orderId) => this.injectors.get(orderId) ?? []));
+      return scope?.sweeper ? owners.filter((owner) => owner === scope.sweeper) : owners;
+    }
+    if (scope?.sweeper) return this.live.has(scope.sweeper) ? [scope.sweeper] : [];
+    if (target === "pipes") return [...this.live];
+    return this.live.size === 1 ? [...this.live] : [];
   }
 
+  /** Is the pipe down for now (a live run's `unavailable` fault on it that has polls left)? */
+  pipeDown(): boolean {
+    return [...this.live].some((injector) =>
+      injector
+        .list()
+        .some(
+          (fault) =>
+            fault.target === "pipes" &&
+            fault.error === "unavailable" &&
+            (fault.count === undefined || fault.fired < fault.count),
+        ),
+    );
+  }
+
+  /** Runs `work` (and everything it starts) as being about `orders`, in a sweep if it is in one. */
+  within<T>(orders: readonly string[], work: () => T): T {
+    if (orders.length === 0) return work();
+    return this.scope.run({ ...this.scope.getStore(), orders }, work);
+  }
+
+  /** Runs `work` as about `orders` and nothing else: an execution, a pipe's delivery. */
+  anew<T>(orders: readonly string[], work: () => T, worker?: object): T {
+    return this.scope.run({ orders, ...(worker ? { worker } : {}) }, work);
+  }
+
+  /** Runs `work` as a sweep of the run whose faults are `injector`. */
+  sweeping<T>(injector: FaultInjector, work: () => T): T {
+    return this.scope.run({ sweeper: injector, worker: {} }, work);
+  }
+
+  /** Who the call in progress works for (an execution, a sweep), if anyone in particular. */
+  readonly worker = (): object | undefined => this.scope.getStore()?.worker;
+
+  /** The order an SDK call is about, from its input. */
   private orderOf(operation: string, input: Json): string | undefined {
-    const found = (value: unknown) =>
-      typeof value === "string" ? ORDER_ID.exec(value)?.[0] : undefined;
-    const fromKey = (key: unknown): string | undefined => {
-      const { pk, orderId, refundId } = (key ?? {}) as Json;
-      const byRefund = typeof refundId === "string" ? REFUND_KEY.exec(refundId)?.[1] : undefined;
-      return (
-        found(pk) ??
-        found(orderId) ??
-        (byRefund === undefined ? undefined : this.requestOrders.get(byRefund))
-      );
-    };
-    switch (operation) {
-      case "SendEmail":
-        return found((input.Message as { Subject?: { Data?: string } } | undefined)?.Subject?.Data);
-      case "StartExecution":
-        return found(input.input);
-      case "SendTaskSuccess":
-      case "SendTaskFailure":
-        return typeof input.taskToken === "string" ? this.tokenOrder(input.taskToken) : undefined;
-      case "TransactWriteItems": {
-        for (const item of (input.TransactItems ?? []) as Json[]) {
-          for (const part of Object.values(item) as Json[]) {
-            const orderId = fromKey(part.Key) ?? fromKey(part.Item);
-            if (orderId) return orderId;
-          }
-        }
-        return undefined;
-      }
-      default:
-        return (
-          fromKey(input.Key) ??
-          fromKey(input.Item) ??
-          found((input.ExpressionAttributeValues as Json | undefined)?.[":pk"])
-        );
+    if (operation === "SendTaskSuccess" || operation === "SendTaskFailure") {
+      return typeof input.taskToken === "string" ? this.tokenOrder(input.taskToken) : undefined;
     }
+    const text = JSON.stringify(input);
+    const named = ORDER_ID.exec(text)?.[0];
+    if (named) return named;
+    // A refund key (the ledger), or an execution's ARN (DescribeExecution): by their request.
+    const byRefund = REFUND_KEY.exec(text)?.[1];
+    if (byRefund) return this.requestOrders.get(byRefund);
+    const arn = typeof input.executionArn === "string" ? input.executionArn : undefined;
+    const request = arn ? requestOfExecution(arn.split(":").at(-1) ?? "") : undefined;
+    return request ? this.requestOrders.get(request) : undefined;
   }
 
   /** For the handlers' SDK clients: each call runs in the scope of the order it names. */
   readonly middleware: Middleware = (next, context) => async (args) => {
-    const operation = String(context.commandName ?? "").replace(/Command$/, "");
-    return this.within(this.orderOf(operation, args.input as Json), () => next(args));
+    const orderId = this.orderOf(operationOf(context), args.input as Json);
+    return this.within(orderId ? [orderId] : [], () => next(args));
   };
 }
 
-/** A deliverer silent this long on a claim it holds is gone (it returned, or failed before its
- * last call): a live one calls SES or DynamoDB within seconds, retries included. */
-const DELIVERER_IDLE_MS = 5000;
-
-type MailHead = { to?: string[]; subject?: string };
-
-/** A write of an outbox item under a claim owner: a claim (UpdateItem, or a put its writer
- * claims as it creates it) or a call under a claim held (release, completion, give-up). */
-interface OutboxWrite {
-  sk: string;
-  id: string;
-  key: string;
-  claim: boolean;
-  /** The mail a claiming put carries (a claim's answer carries it otherwise). */
-  mail?: MailHead;
-}
-
-/** The outbox items a call writes, with the claim owner each presents (directly or in a transaction). */
-const outboxWrites = (operation: string, input: Json): OutboxWrite[] => {
-  const actions: [string, Json][] = Array.isArray(input.TransactItems)
-    ? (input.TransactItems as Record<string, Json>[]).flatMap((item) => Object.entries(item))
-    : [[operation, input]];
-  return actions.flatMap(([kind, action]): OutboxWrite[] => {
-    const item = action.Item as Json | undefined;
-    const sk = (action.Key as Json | undefined)?.sk ?? item?.sk;
-    const owner =
-      (action.ExpressionAttributeValues as Json | undefined)?.[":owner"] ?? item?.claimedBy;
-    if (typeof sk !== "string" || !sk.startsWith("OUTBOX#") || typeof owner !== "string") return [];
-    const update = String(action.UpdateExpression ?? "");
-    const claim = kind === "Put" || (kind === "UpdateItem" && /^SET claimedBy\b/.test(update));
-    return [
-      {
-        sk,
-        id: sk.slice("OUTBOX#".length),
-        key: `${sk}|${owner}`,
-        claim,
-        ...(kind === "Put" ? { mail: item?.mail as MailHead | undefined } : {}),
-      },
-    ];
-  });
-};
+// ---------------------------------------------------------------------------------------------
+// Executions
 
 /**
- * The outbox's life as the handlers' DynamoDB client saw it: which deliverer holds a claim right
- * now (between its claim and its last call on the entry, unless it has gone silent), and which
- * completions failed, to tell a documented resend (SES accepted the mail, then its outbox entry
- * could not be removed) from a duplicate.
+ * Every execution of the workflow, by the request it carries, as it is started (by the starter,
+ * the reconciler or anyone else). A request is carried by one execution at a time: a start while
+ * another execution of the same request runs is recorded as an overlap.
  */
-class OutboxObserver {
-  /** Outbox id → the mail it carries (from the claim's answer). */
-  readonly mails = new Map<string, { to: string[]; subject: string }>();
-  /** Outbox id → completions (DeleteItem after a send) that failed. */
-  readonly failedCompletions = new Map<string, number>();
-  /** `<sk>|<owner>` of the claims whose deliverer may still be at work → when it last called. */
-  private readonly working = new Map<string, number>();
+export class ExecutionWatch {
+  private readonly byRequest = new Map<string, Execution[]>();
+  /** Starts that found another execution of the same request running. */
+  readonly overlaps: { requestId: string; what: string }[] = [];
 
-  /** Is a deliverer still working on the entry under this claim? */
-  isWorking(sk: string, owner: string): boolean {
-    const lastCall = this.working.get(`${sk}|${owner}`);
-    return lastCall !== undefined && Date.now() - lastCall < DELIVERER_IDLE_MS;
+  constructor(private readonly workflow: LocalStepFunctions) {
+    const start = workflow.startExecution.bind(workflow);
+    workflow.startExecution = (name, input, stateMachineArn) => {
+      const execution = start(name, input, stateMachineArn);
+      this.started(execution);
+      return execution;
+    };
   }
 
-  readonly middleware: Middleware = (next, context) => async (args) => {
-    const operation = String(context.commandName ?? "").replace(/Command$/, "");
-    const writes = outboxWrites(operation, args.input as Json);
-    if (writes.length === 0) return next(args);
-    // At work from the moment it asks for the claim (the claim may land before its answer).
-    for (const write of writes) if (write.claim) this.working.set(write.key, Date.now());
-    try {
-      const result = await next(args);
-      const attributes = (result.output as { Attributes?: Json }).Attributes;
-      for (const write of writes) {
-        if (!write.claim) continue;
-        const mail = write.mail ?? (attributes?.mail as MailHead | undefined);
-        if (mail?.to && mail.subject)
-          this.mails.set(write.id, { to: mail.to, subject: mail.subject });
-        this.working.set(write.key, Date.now());
-      }
-      return result;
-    } catch (error) {
-      const conditionFailed = (error as Error).name === "ConditionalCheckFailedException";
-      for (const write of writes) {
-        // A claim that failed (even one that landed, its answer lost) is abandoned by its asker.
-        if (write.claim) this.working.delete(write.key);
-        if (operation === "DeleteItem" && !conditionFailed) {
-          this.failedCompletions.set(write.id, (this.failedCompletions.get(write.id) ?? 0) + 1);
-        }
-      }
-      throw error;
-    } finally {
-      // Completed, released or given up (whether or not that call went through): done with it.
-      for (const write of writes) if (!write.claim) this.working.delete(write.key);
+  private started(execution: Execution) {
+    const requestId = requestOfExecution(execution.name);
+    if (requestId === undefined) return;
+    const executions = this.byRequest.get(requestId) ?? [];
+    if (executions.includes(execution)) return;
+    const running = executions.filter((other) => other.status === "RUNNING");
+    if (running.length > 0) {
+      this.overlaps.push({
+        requestId,
+        what: `${execution.name} started while ${running.map((other) => `${other.name} (at ${other.history.at(-1)?.stateName ?? "?"})`).join(", ")} ran`,
+      });
     }
-  };
+    executions.push(execution);
+    this.byRequest.set(requestId, executions);
+  }
 
-  /** Sends of this mail that a failed completion explains (each can cause one resend). */
-  excusedResends(orderId: string, to: string[], subject: string): number {
-    let excused = 0;
-    for (const [id, count] of this.failedCompletions) {
-      const mail = this.mails.get(id);
-      if (mail?.subject === subject && subject.includes(orderId) && sameTo(mail.to, to))
-        excused += count;
-    }
-    return excused;
+  of(requestId: string): readonly Execution[] {
+    return this.byRequest.get(requestId) ?? [];
+  }
+
+  /** Is a task of this execution running now (not parked in a wait)? */
+  busy(execution: Execution): boolean {
+    return execution.status === "RUNNING" && !this.workflow.isWaiting(execution.executionArn);
   }
 }
 
-const sameTo = (a: string[], b: string[]) => isDeepStrictEqual([...a].sort(), [...b].sort());
+// ---------------------------------------------------------------------------------------------
+// The stream's pipe
 
-const placement = (
-  name: string,
-  priority: "high" | "low",
-): InitializeHandlerOptions & AbsoluteLocation => ({
-  step: "initialize",
-  priority,
-  name,
-  override: true,
-});
+/** What the harness reaches inside local mode's pipe (local/pipes.ts). */
+interface PipeInternals {
+  attempt(input: string): Promise<DeliveryResult>;
+  deliverWithRetries(shard: unknown, batch: { input: unknown }[]): Promise<void>;
+  options: { deadLetter?: (body: string) => Promise<void> };
+}
+
+/** A record as the pipe's input template renders it. */
+interface StartRecord {
+  orderId: string;
+  requestId: string;
+}
+
+/** How the pipe handled the stream record of one request. */
+export interface RecordFate {
+  /** Starts of its execution the starter made for it (more than one: delivered again). */
+  starts: number;
+  /** Deliveries of a batch that carried it that failed (and were tried again, or dead-lettered). */
+  failedAttempts: number;
+  /** Delivered: its batch's delivery succeeded (after its lost answers, if any). */
+  delivered: number;
+  /** Dead-lettered: its batch failed every try. */
+  deadLettered: number;
+}
+
+/**
+ * The pipe as the harness sees it: the requests each batch carries (its deliveries are about
+ * their orders, so a run's pipe faults fail the batches of its orders), each request's record's
+ * fate, and the dead letters it wrote, by the orders of their batch.
+ */
+export class StreamWatch {
+  readonly fates = new Map<string, RecordFate>();
+  /** Requests whose batch is being delivered (or retried) now. */
+  readonly inDelivery = new Set<string>();
+  /** Dead-letter body → the records of its batch. */
+  readonly deadLetters = new Map<string, StartRecord[]>();
+  private current: StartRecord[] = [];
+
+  constructor(pipes: readonly object[], faults: FaultScopes) {
+    for (const pipe of pipes as PipeInternals[]) {
+      const deliver = pipe.deliverWithRetries.bind(pipe);
+      pipe.deliverWithRetries = async (shard, batch) => {
+        const records = batch.map((item) => item.input as StartRecord);
+        this.current = records;
+        for (const record of records) this.inDelivery.add(record.requestId);
+        try {
+          await deliver(shard, batch);
+        } finally {
+          for (const record of records) this.inDelivery.delete(record.requestId);
+          this.current = [];
+        }
+      };
+      const attempt = pipe.attempt.bind(pipe);
+      pipe.attempt = async (input) => {
+        const records = JSON.parse(input) as StartRecord[];
+        const result = await faults.anew(unique(records.map((record) => record.orderId)), () =>
+          attempt(input),
+        );
+        for (const record of records) {
+          const fate = this.fate(record.requestId);
+          if (result.ok) fate.delivered += 1;
+          else fate.failedAttempts += 1;
+        }
+        return result;
+      };
+      const deadLetter = pipe.options.deadLetter;
+      if (deadLetter) {
+        pipe.options.deadLetter = async (body) => {
+          this.deadLetters.set(body, this.current);
+          for (const record of this.current) this.fate(record.requestId).deadLettered += 1;
+          await deadLetter(body);
+        };
+      }
+    }
+  }
+
+  fate(requestId: string): RecordFate {
+    let fate = this.fates.get(requestId);
+    if (!fate) {
+      fate = { starts: 0, failedAttempts: 0, delivered: 0, deadLettered: 0 };
+      this.fates.set(requestId, fate);
+    }
+    return fate;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail and events
+
+type MailHead = { to: string[]; subject: string };
+
+const mailKeyOf = (to: readonly string[], subject: string) =>
+  `${[...to].sort().join(",")}|${subject}`;
+
+/** A sent mark or a publication that a failed write of the order item did not save. */
+interface LostMark {
+  orderId: string;
+  requestId: string;
+  /** The mail's key (`<entry>.<TEMPLATE>[.alert]`), or the event's position. */
+  mail?: string;
+  event?: number;
+  /** When the write failed (ms). */
+  at: number;
+}
+
+/** An entry's snapshot for its event (`event`), as a successful write or a read of the item had it. */
+interface EntrySnapshot {
+  type: string;
+  at: string;
+  actor: string;
+  event: EntryEvent;
+}
+
+/**
+ * What went out, and the writes that should have recorded it:
+ * - SES: each mail it accepted (from the SES client), with the instant it did;
+ * - EventBridge: each event it accepted, and the PutEvents attempts it accepted whose answer the
+ *   caller never got (a lost answer: the SDK, or a later sender, publishes them again);
+ * - the order item: each UpdateItem carrying the requests that failed with an error other than
+ *   its condition (e.g. a DynamoDB fault past the SDK's retries), and the sent marks and
+ *   publications in it that the item, read right after, does not have: those are lost, and their
+ *   mail or events go out again. The same when the write failed its condition and the writer's
+ *   read of the fresh item, to apply its marks to, then failed (a DynamoDB fault again): the
+ *   writer (an execution's step, or a sweep) gives up with its marks unsaved. Each such lost mark
+ *   excuses one resend; nothing else does (a conflict is otherwise decided again on the fresh
+ *   item with the marks applied, so it never resends);
+ * - the entries' event snapshots the item held, to check each event against its change;
+ * - per order, a log of all that (printed with a break about mail or events).
+ *
+ * Events follow the same rule as mail (an event published again must be explained by a lost
+ * answer of EventBridge or a lost PUBLISHED mark), rather than relying on consumers dropping
+ * repeats by eventId: a repeat nothing explains means two senders at once, which the design rules
+ * out for events as for mail.
+ */
+export class NoticeWatch {
+  /** Order id → mail SES accepted, with when. */
+  readonly mails = new Map<string, (MailHead & { at: number })[]>();
+  /** Order id → events EventBridge accepted, each copy. */
+  readonly events = new Map<string, { detailType: string; detail: TimelineEventDetail }[]>();
+  /** Event id → copies published in attempts whose answer was lost. */
+  readonly lostAnswers = new Map<string, number>();
+  readonly lostMarks = new Map<string, LostMark[]>();
+  /** Event id → the snapshot its entry carried. */
+  readonly snapshots = new Map<string, EntrySnapshot>();
+  /** Snapshots that changed after they were written (an entry is written once). */
+  readonly snapshotChanges: string[] = [];
+
+  /** Worker → order id → the requests of its write that failed its condition, until it reads. */
+  private readonly conflicts = new WeakMap<
+    object,
+    Map<string, Record<string, CancellationRequest>>
+  >();
+  /** Order id → what happened to its notices and their marks, in order. */
+  readonly logs = new Map<string, string[]>();
+
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly worker: () => object | undefined,
+  ) {}
+
+  log(orderId: string, line: string) {
+    const log = this.logs.get(orderId) ?? [];
+    log.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (log.length > 120) log.shift();
+    this.logs.set(orderId, log);
+  }
+
+  /** On the SES client: the mail it accepted. */
+  readonly sesMiddleware: Middleware = (next) => async (args) => {
+    const result = await next(args);
+    const input = args.input as {
+      Destination?: { ToAddresses?: string[] };
+      Message?: { Subject?: { Data?: string } };
+    };
+    const subject = input.Message?.Subject?.Data ?? "";
+    const orderId = ORDER_ID.exec(subject)?.[0];
+    if (orderId) {
+      const list = this.mails.get(orderId) ?? [];
+      list.push({ to: input.Destination?.ToAddresses ?? [], subject, at: Date.now() });
+      this.mails.set(orderId, list);
+      this.log(orderId, `SES took "${subject}" to ${input.Destination?.ToAddresses?.join(",")}`);
+    }
+    return result;
+  };
+
+  /** On the EventBridge client, inside the fault middleware: what each attempt got accepted. */
+  readonly acceptedMiddleware: FinalizeMiddleware = (next, context) => async (args) => {
+    const result = await next(args);
+    const output = result.output as { Entries?: { ErrorCode?: string }[] };
+    const entries = (args.input as { Entries?: { DetailType?: string; Detail?: string }[] })
+      .Entries;
+    const accepted: string[] = [];
+    (entries ?? []).forEach((entry, index) => {
+      if (output.Entries?.[index]?.ErrorCode) return;
+      const detail = JSON.parse(entry.Detail ?? "{}") as TimelineEventDetail;
+      const list = this.events.get(detail.orderId) ?? [];
+      list.push({ detailType: String(entry.DetailType), detail });
+      this.events.set(detail.orderId, list);
+      accepted.push(detail.eventId);
+    });
+    const call = context as { chaosAccepted?: string[][] };
+    call.chaosAccepted = [...(call.chaosAccepted ?? []), accepted];
+    const orderId = ORDER_ID.exec(accepted.length > 0 ? JSON.stringify(entries) : "")?.[0];
+    if (orderId) this.log(orderId, `EventBridge took ${accepted.join(" ")}`);
+    return result;
+  };
+
+  /** On the EventBridge client, outside its retries: which accepted attempts went unanswered. */
+  readonly publishMiddleware: Middleware = (next, context) => async (args) => {
+    let answered = false;
+    try {
+      const result = await next(args);
+      answered = true;
+      return result;
+    } finally {
+      const attempts = (context as { chaosAccepted?: string[][] }).chaosAccepted ?? [];
+      // The caller heard of the last attempt only if the call succeeded.
+      for (const accepted of answered ? attempts.slice(0, -1) : attempts) {
+        for (const eventId of accepted) {
+          this.lostAnswers.set(eventId, (this.lostAnswers.get(eventId) ?? 0) + 1);
+        }
+        const orderId = ORDER_ID.exec(JSON.stringify(args.input))?.[0];
+        if (orderId && accepted.length > 0) {
+          this.log(orderId, `EventBridge's answer lost: ${accepted.join(" ")}`);
+        }
+      }
+    }
+  };
+
+  /**
+   * On the handlers' DynamoDB client: writes of the order item (the snapshots they store, the
+   * marks they lose) and the reads after a write that failed its condition.
+   */
+  readonly dynamoMiddleware: Middleware = (next, context) => async (args) => {
+    const input = args.input as {
+      Key?: { pk?: unknown; sk?: unknown };
+      ExpressionAttributeValues?: Json;
+    };
+    const operation = operationOf(context);
+    const orderId =
+      typeof input.Key?.pk === "string" && input.Key.sk === orderKey("x").sk
+        ? ORDER_ID.exec(input.Key.pk)?.[0]
+        : undefined;
+    if (!orderId || (operation !== "UpdateItem" && operation !== "GetItem")) return next(args);
+    const worker = this.worker();
+    const conflicts = worker ? this.conflicts.get(worker) : undefined;
+    if (operation === "GetItem") {
+      const conflicted = conflicts?.get(orderId);
+      if (!conflicted) return next(args);
+      conflicts?.delete(orderId);
+      try {
+        return await next(args);
+      } catch (error) {
+        this.log(orderId, `the re-read after a conflict failed: ${(error as Error).name}`);
+        await this.lost(orderId, conflicted, Date.now());
+        throw error;
+      }
+    }
+    const requests = input.ExpressionAttributeValues?.[":requests"] as
+      | Record<string, CancellationRequest>
+      | undefined;
+    if (!requests) return next(args);
+    conflicts?.delete(orderId);
+    const marks = Object.values(requests)
+      .map((request) => {
+        const notices = noticesOf(request);
+        const sent = Object.entries(notices.mail).filter(([, mark]) => typeof mark === "string");
+        return `${request.requestId.slice(0, 8)} published ${notices.published}, sent ${sent.map(([key]) => key).join(" ")}`;
+      })
+      .join("; ");
+    try {
+      const result = await next(args);
+      for (const request of Object.values(requests)) this.snapshot(request);
+      this.log(orderId, `written: ${marks}`);
+      return result;
+    } catch (error) {
+      const name = (error as Error).name;
+      this.log(orderId, `write failed (${name}): ${marks}`);
+      if (name !== "ConditionalCheckFailedException") {
+        await this.lost(orderId, requests, Date.now());
+      } else if (worker) {
+        const map = this.conflicts.get(worker) ?? new Map();
+        map.set(orderId, requests);
+        this.conflicts.set(worker, map);
+      }
+      throw error;
+    }
+  };
+
+  /** Records the event snapshots of a request's entries, as stored. */
+  snapshot(request: CancellationRequest) {
+    request.timeline.forEach((entry, index) => {
+      if (!entry.event) return;
+      const eventId = eventIdOf(request.requestId, index);
+      const snapshot = { type: entry.type, at: entry.at, actor: entry.actor, event: entry.event };
+      const known = this.snapshots.get(eventId);
+      if (known && !isDeepStrictEqual(known, snapshot)) {
+        this.snapshotChanges.push(
+          `${eventId}: ${JSON.stringify(known)} → ${JSON.stringify(snapshot)}`,
+        );
+      }
+      this.snapshots.set(eventId, snapshot);
+    });
+  }
+
+  /** The marks a failed write carried that the item, read now, does not have. */
+  private async lost(
+    orderId: string,
+    requests: Record<string, CancellationRequest>,
+    at: number,
+  ): Promise<void> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true }),
+    );
+    const stored = (Item?.requests ?? {}) as Record<string, CancellationRequest>;
+    const lost = this.lostMarks.get(orderId) ?? [];
+    for (const [requestId, request] of Object.entries(requests)) {
+      const written = noticesOf(request);
+      const kept = stored[requestId] ? noticesOf(stored[requestId]) : { mail: {}, published: 0 };
+      for (const [mail, mark] of Object.entries(written.mail)) {
+        if (typeof mark === "string" && typeof kept.mail[mail] !== "string") {
+          lost.push({ orderId, requestId, mail, at });
+        }
+      }
+      for (let event = kept.published; event < written.published; event++) {
+        lost.push({ orderId, requestId, event, at });
+      }
+    }
+    this.lostMarks.set(orderId, lost);
+    const marks = lost.filter((mark) => mark.at === at);
+    if (marks.length > 0) {
+      this.log(
+        orderId,
+        `marks lost: ${marks.map((mark) => `${mark.requestId.slice(0, 8)}/${mark.mail ?? `event ${mark.event}`}`).join(" ")}`,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server
 
 export interface ChaosServer {
   local: LocalMode;
   api: LocalClient;
   info: LocalInfo;
-  store: OrderStore;
   /** A document client of the local table, outside the faults. */
   documents: DynamoDBDocumentClient;
   operator: Caller;
@@ -316,102 +698,152 @@ export interface ChaosServer {
   carrier: Caller;
   operatorEmails: string[];
   faults: FaultScopes;
-  outbox: OutboxObserver;
+  executions: ExecutionWatch;
+  stream: StreamWatch;
+  notices: NoticeWatch;
+  /** The reconciler's handler, as local mode runs it (`/_local/sweep`: grace 0). */
+  reconcile: () => Promise<ReconcileReport>;
   stop: () => Promise<void>;
 }
 
 /** What the chaos harness reaches inside local mode's Step Functions stand-in. */
 interface StepFunctionsInternals {
-  options: { retryIntervalOverrides?: Record<string, number> };
   issuedTokens: Map<string, string>;
-  /** Waits in progress: task token → its execution. */
-  parked: Map<string, { executionArn: string }>;
   run: (execution: { executionArn: string }, input: unknown) => void;
+  startTarget: (rawInput: unknown, stateName: string) => Promise<unknown>;
 }
 
 /**
- * Boots local mode with the chaos policy and three test-only hooks, all in this process: the
- * state machine's retries keep their counts but not their pauses (backoff of up to minutes would
- * make a run last that long); local mode's fault injector draws from the faults of the run whose
- * order a call is about; and the handlers' DynamoDB client reports outbox completions that failed.
+ * Boots local mode with the chaos policy and test-only hooks, all in this process: the state
+ * machines' retries keep their counts but not their pauses, and the pipe polls and backs off fast
+ * (pauses of up to minutes would make a run last that long); local mode's fault injector draws
+ * from the faults of the runs whose orders a call is about; the watches above; and the
+ * reconciler's dead letters come back after 2 s instead of 300.
  */
 export const startChaosServer = async (log?: (line: string) => void): Promise<ChaosServer> => {
   const folder = await mkdtemp(path.join(tmpdir(), "chaos-"));
   const policyFile = path.join(folder, "policy.json");
   await writeFile(policyFile, JSON.stringify(CHAOS_POLICY));
-  const local = await startLocal({ port: 0, policyFile, ...(log ? { log } : {}) });
+  const local = await startLocal({
+    port: 0,
+    policyFile,
+    ...(log ? { log } : {}),
+    timings: {
+      pipes: PIPE_TIMINGS,
+      stateRetryIntervals: Object.fromEntries(
+        [...Object.values(STATES), ...Object.values(START_STATES)].map((name) => [name, 0]),
+      ),
+    },
+  });
+  let reader: DynamoDBClient | undefined;
   try {
-    const sfn = local.stepFunctions as unknown as StepFunctionsInternals;
-    sfn.options.retryIntervalOverrides = Object.fromEntries(
-      Object.values(STATES).map((name) => [name, 0]),
-    );
+    const workflow = local.stepFunctions;
+    const sfn = workflow as unknown as StepFunctionsInternals;
     const tokenOrder = (taskToken: string) => {
       const arn = sfn.issuedTokens.get(taskToken);
-      const input = arn ? local.stepFunctions.describeExecution(arn).input : undefined;
+      const input = arn ? workflow.describeExecution(arn).input : undefined;
       return input ? ORDER_ID.exec(input)?.[0] : undefined;
     };
     const faults = new FaultScopes(tokenOrder);
     local.faults.draw = faults.draw;
+    // An execution runs in the scope of its order, whoever started it.
     const run = sfn.run.bind(sfn);
-    sfn.run = (execution, input) =>
-      faults.within(ORDER_ID.exec(JSON.stringify(input))?.[0], () => run(execution, input));
+    sfn.run = (execution, input) => {
+      const orderId = ORDER_ID.exec(JSON.stringify(input))?.[0];
+      return faults.anew(orderId ? [orderId] : [], () => run(execution, input), execution);
+    };
+    const executions = new ExecutionWatch(workflow);
+    const stream = new StreamWatch(local.pipes, faults);
+    // The starter's start of one record is about that record's order.
+    for (const machine of local.stateMachines.values()) {
+      if (machine === workflow) continue;
+      const starter = machine as unknown as StepFunctionsInternals;
+      const startTarget = starter.startTarget.bind(starter);
+      starter.startTarget = (rawInput, stateName) => {
+        const orderId = ORDER_ID.exec(JSON.stringify(rawInput))?.[0];
+        const { Name } = rawInput as { Name?: unknown };
+        if (typeof Name === "string") stream.fate(Name).starts += 1;
+        return faults.anew(orderId ? [orderId] : [], () => startTarget(rawInput, stateName));
+      };
+    }
 
     // The handlers' SDK clients: the same module instances local mode loaded and faults.
-    const { defaultDeps } = await import("../../functions/app/deps.ts");
-    const deps = defaultDeps();
-    if (typeof (deps.gateway as { list?: unknown }).list !== "function") {
-      throw new Error("the handlers' deps are not the ones local mode wired");
-    }
-    const outbox = new OutboxObserver();
     const clients = await import("../../functions/adapters/aws-clients.ts");
-    const scoped = [
-      clients.dynamoDb,
-      await clients.stepFunctions(),
-      await clients.ses(),
-    ] as unknown as {
-      middlewareStack: { add(middleware: Middleware, options: object): void };
-    }[];
-    for (const client of scoped) {
-      client.middlewareStack.add(faults.middleware, placement("chaosScope", "high"));
+    if (!local.awsClients.dynamodb.includes(clients.dynamoDb())) {
+      throw new Error("the handlers' clients are not the ones local mode wired");
     }
-    clients.dynamoDb.middlewareStack.add(
-      outbox.middleware as never,
-      placement("chaosOutboxObserver", "low"),
-    );
-
     const api = new LocalClient(local.url);
     const info = (await api.get<LocalInfo>("/_local/info")).body;
-    const client = new DynamoDBClient({
+    reader = new DynamoDBClient({
       endpoint: info.dynamodbEndpoint,
       region: info.region,
       credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey },
     });
-    const documents = createDocumentClient(client);
-    const store = new OrderStore({ client: documents, tableName: info.tableName });
+    const documents = createDocumentClient(reader);
+    const notices = new NoticeWatch(documents, info.tableName, faults.worker);
+    const { awsClients } = local;
+    for (const service of Object.values(awsClients) as object[][]) {
+      for (const sdkClient of service) {
+        stackOf(sdkClient).add(faults.middleware, placement("chaosScope", "high"));
+      }
+    }
+    stackOf(clients.dynamoDb()).add(notices.dynamoMiddleware, placement("chaosMarks", "low"));
+    for (const ses of awsClients.ses)
+      stackOf(ses).add(notices.sesMiddleware, placement("chaosMail", "low"));
+    for (const eventBridge of awsClients.eventbridge) {
+      stackOf(eventBridge).add(notices.publishMiddleware, placement("chaosPublish", "low"));
+      stackOf(eventBridge).addRelativeTo(notices.acceptedMiddleware, {
+        relation: "after",
+        toMiddleware: FAULT_MIDDLEWARE_NAME,
+        name: "chaosEventsAccepted",
+        override: true,
+      });
+    }
+    const shortVisibility: Middleware = (next, context) => async (args) => {
+      const input = args.input as { VisibilityTimeout?: number };
+      if (operationOf(context) === "ReceiveMessage") {
+        input.VisibilityTimeout = Math.min(
+          input.VisibilityTimeout ?? DEAD_LETTER_VISIBILITY_SECONDS,
+          DEAD_LETTER_VISIBILITY_SECONDS,
+        );
+      }
+      return next(args);
+    };
+    for (const sqs of awsClients.sqs)
+      stackOf(sqs).add(shortVisibility, placement("chaosDeadLetterVisibility", "low"));
+
+    // The reconciler: the scheduled function's handler, which `/_local/sweep` runs with grace 0.
+    const reconciler = await import("../../functions/workflow/reconcile.ts");
+    const reconcile = () => reconciler.handler({ graceSeconds: 0 });
+
     const [operator, system, carrier] = await Promise.all([
       api.operator("chaos-operator"),
       api.system(),
       api.carrier(),
     ]);
+    const { operatorEmails } = await import("../../functions/adapters/config.ts");
     return {
       local,
       api,
       info,
-      store,
       documents,
       operator,
       system,
       carrier,
-      operatorEmails: deps.operatorEmails,
+      operatorEmails: [...operatorEmails()],
       faults,
-      outbox,
+      executions,
+      stream,
+      notices,
+      reconcile,
       stop: async () => {
-        client.destroy();
+        reader?.destroy();
         await local.stop();
         await rm(folder, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    reader?.destroy();
     await local.stop();
     throw error;
   }
@@ -446,6 +878,16 @@ export const REASONS = [
 ] as const;
 export type Reason = (typeof REASONS)[number];
 
+/**
+ * The buyer's comments for OTHER: markup, and long ones of many bytes (the queues' summaries cut a
+ * comment to 80 characters and 240 bytes).
+ */
+const COMMENTS = [
+  "chaos <b>test</b>",
+  `${"返品できますか？".repeat(40)}`,
+  `${"🙏📦".repeat(120)}`,
+] as const;
+
 interface RunOrder {
   spec: OrderSpec;
   orderId: string;
@@ -454,17 +896,17 @@ interface RunOrder {
   body: Json;
   /** Idempotency keys sent, with their body, and the request id the first 202 named. */
   keys: { key: string; body: Json; requestId?: string }[];
-  /** The record as last read from the store. */
+  /** The order as last read from the store. */
   stored?: StoredOrder;
   importTried?: boolean;
 }
 
-/** The parts of a request that may never change once it is terminal. */
+/** The parts of a request that may never change once it is terminal (events' snapshots aside). */
 const frozen = (request: Json) => ({
   status: request.status,
   refund: request.refund,
   rejection: request.rejection,
-  timeline: request.timeline,
+  timeline: (request.timeline as TimelineEntry[]).map(({ event: _snapshot, ...entry }) => entry),
 });
 
 export interface RunStats {
@@ -474,6 +916,17 @@ export interface RunStats {
   outcomes: Partial<Record<RequestStatus, number>>;
   /** Timeline entries of the run's requests, by type (which paths the run took). */
   paths: Record<string, number>;
+  /** Requests whose stream record was delivered twice or more (a lost answer). */
+  redelivered: number;
+  /** Requests whose stream record was dead-lettered (its start lost). */
+  deadLettered: number;
+  /** Requests the reconciler started (no execution from the pipe first). */
+  startedBySweep: number;
+  /** Executions after a request's first (resumed by the reconciler). */
+  resumed: number;
+  /** Mail and events sent again after a lost mark (or, for events, a lost answer). */
+  excusedMail: number;
+  excusedEvents: number;
 }
 
 /** One run: its own orders on the shared server, its own faults while it runs. */
@@ -485,6 +938,12 @@ export class ChaosRun {
     requests: 0,
     outcomes: {},
     paths: {},
+    redelivered: 0,
+    deadLettered: 0,
+    startedBySweep: 0,
+    resumed: 0,
+    excusedMail: 0,
+    excusedEvents: 0,
   };
   /** Terminal requests as first seen (API view and stored record), by request id. */
   private readonly terminal = new Map<string, { api?: Json; stored: Json }>();
@@ -536,6 +995,13 @@ export class ChaosRun {
     return order;
   }
 
+  /** Every request of the run, as last read, with its order. */
+  private requests(): { order: RunOrder; request: CancellationRequest }[] {
+    return this.orders.flatMap((order) =>
+      Object.values(order.stored?.record.requests ?? {}).map((request) => ({ order, request })),
+    );
+  }
+
   /** The order's latest request (by creation), as last read from the store. */
   private latestRequestId(order: RunOrder): string | undefined {
     const requests = Object.values(order.stored?.record.requests ?? {});
@@ -548,7 +1014,7 @@ export class ChaosRun {
     if (this.trail.length > 400) this.trail.shift();
   }
 
-  /** An API call: never a 5xx other than 503, never a hang, always JSON. */
+  /** An API call: never a 5xx other than a 503 UNAVAILABLE with Retry-After, never a hang. */
   private async call(
     what: string,
     method: string,
@@ -556,7 +1022,7 @@ export class ChaosRun {
     caller?: Caller,
     body?: unknown,
     headers?: Record<string, string>,
-  ): Promise<ApiResponse> {
+  ): Promise<ApiAnswer> {
     for (let attempt = 0; ; attempt++) {
       const response = await this.callOnce(what, method, path, caller, body, headers);
       if (response.status !== 503 || attempt >= this.repeatUnavailable || what === "read") {
@@ -572,40 +1038,48 @@ export class ChaosRun {
     caller?: Caller,
     body?: unknown,
     headers?: Record<string, string>,
-  ): Promise<ApiResponse> {
-    const limit = what === "sweep" ? SWEEP_HANG_MS : HANG_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const hang = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Break("hang", `${what}: ${method} ${path} got no answer in ${limit} ms`)),
-        limit,
-      );
-    });
-    let response: ApiResponse;
+  ): Promise<ApiAnswer> {
+    const requestHeaders: Record<string, string> = { ...headers };
+    if (caller) requestHeaders.authorization = `Bearer ${caller.token}`;
+    if (body !== undefined) requestHeaders["content-type"] = "application/json";
+    let answer: ApiAnswer;
     try {
-      response = await Promise.race([
-        this.server.api.send(method, path, {
-          ...(caller ? { caller } : {}),
-          ...(body === undefined ? {} : { body }),
-          ...(headers ? { headers } : {}),
-        }),
-        hang,
-      ]);
+      const response = await fetch(`${this.server.local.url}${path}`, {
+        method,
+        headers: requestHeaders,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(HANG_MS),
+      });
+      const text = await response.text();
+      answer = {
+        status: response.status,
+        retryAfter: response.headers.get("retry-after"),
+        body: (text ? JSON.parse(text) : {}) as Json,
+      };
     } catch (error) {
-      if (error instanceof Break) throw error;
+      if ((error as Error).name === "TimeoutError") {
+        throw new Break("hang", `${what}: ${method} ${path} got no answer in ${HANG_MS} ms`);
+      }
       throw new Break("bad-answer", `${what}: ${method} ${path}: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
     }
-    this.note(`${what} → ${response.status}${response.body.code ? ` ${response.body.code}` : ""}`);
+    this.note(`${what} → ${answer.status}${answer.body.code ? ` ${answer.body.code}` : ""}`);
     if (method !== "GET") this.changed = true;
-    if (response.status >= 500 && response.status !== 503) {
+    if (answer.status >= 500 && answer.status !== 503) {
       throw new Break(
         "5xx",
-        `${what}: ${method} ${path} answered ${response.status} ${JSON.stringify(response.body)}`,
+        `${what}: ${method} ${path} answered ${answer.status} ${JSON.stringify(answer.body)}`,
       );
     }
-    return response;
+    if (
+      answer.status === 503 &&
+      (answer.body.code !== "UNAVAILABLE" || !/^\d+$/.test(answer.retryAfter ?? ""))
+    ) {
+      throw new Break(
+        "503",
+        `${what}: ${method} ${path} answered 503 with Retry-After ${answer.retryAfter} and ${JSON.stringify(answer.body)}`,
+      );
+    }
+    return answer;
   }
 
   // -- people and systems --------------------------------------------------------------------
@@ -633,7 +1107,10 @@ export class ChaosRun {
         ? last
         : {
             key: `k-${++this.counter}`,
-            body: reason === "OTHER" ? { reason, comment: "chaos <b>test</b>" } : { reason },
+            body:
+              reason === "OTHER"
+                ? { reason, comment: COMMENTS[this.counter % COMMENTS.length] }
+                : { reason },
           };
     if (entry !== last) order.keys.push(entry);
     const response = await this.call(
@@ -653,6 +1130,7 @@ export class ChaosRun {
           `the same Idempotency-Key and body answered request ${requestId}, first ${entry.requestId}`,
         );
       }
+      this.server.faults.requestOrders.set(requestId, order.orderId);
     }
   }
 
@@ -722,45 +1200,60 @@ export class ChaosRun {
 
   // -- timers, the reconciler, faults -----------------------------------------------------------
 
-  /** Is this execution one of the run's (named by a request id, or `<id>-<n>` once resumed)? */
-  private ownsExecution = (name: string): boolean => {
+  /** The run's request ids (as last read, and as the API named them). */
+  private requestIds(): Set<string> {
+    const ids = new Set<string>();
     for (const order of this.orders) {
-      for (const requestId of Object.keys(order.stored?.record.requests ?? {})) {
-        if (name === requestId || name.startsWith(`${requestId}-`)) return true;
-      }
+      for (const requestId of Object.keys(order.stored?.record.requests ?? {})) ids.add(requestId);
+      for (const key of order.keys) if (key.requestId) ids.add(key.requestId);
     }
-    return false;
-  };
+    return ids;
+  }
 
   /** The run's executions: each request's first (named by it) and every resumed one. */
   private executions(): Execution[] {
-    const sfn = this.server.local.stepFunctions;
-    const prefix = `${sfn.stateMachineArn.replace(":stateMachine:", ":execution:")}:`;
-    return this.orders.flatMap((order) =>
-      Object.keys(order.stored?.record.requests ?? {}).flatMap((requestId) => {
-        const attempts = order.stored?.executions?.[requestId]?.attempt ?? 1;
-        return Array.from({ length: attempts }, (_, n) => {
-          try {
-            return [
-              sfn.describeExecution(`${prefix}${n === 0 ? requestId : `${requestId}-${n + 1}`}`),
-            ];
-          } catch {
-            return [];
-          }
-        }).flat();
-      }),
-    );
+    return [...this.requestIds()].flatMap((requestId) => [...this.server.executions.of(requestId)]);
   }
 
   /** Every wait of the run's executions times out now, as at its deadline. */
   expireWaits(): number {
-    const expired = this.server.local.stepFunctions.expireWaits(this.ownsExecution);
+    const ids = this.requestIds();
+    const expired = this.server.local.stepFunctions.expireWaits((name) => {
+      const requestId = requestOfExecution(name);
+      return requestId !== undefined && ids.has(requestId);
+    });
     this.note(`expire waits → ${expired}`);
     return expired;
   }
 
-  async sweep(): Promise<ApiResponse> {
-    return this.call("sweep", "POST", "/_local/sweep");
+  /**
+   * The reconciler's sweep (the scheduled function, with grace 0 as `/_local/sweep` runs it),
+   * drawing this run's faults only. It never fails as a whole: each order's trouble is counted.
+   */
+  async sweep(): Promise<ReconcileReport> {
+    let timer: NodeJS.Timeout | undefined;
+    const hang = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Break("hang", `the reconciler did not end in ${SWEEP_HANG_MS} ms`)),
+        SWEEP_HANG_MS,
+      );
+    });
+    try {
+      const report = await Promise.race([
+        this.server.faults.sweeping(this.faults, () => this.server.reconcile()),
+        hang,
+      ]);
+      this.changed = true;
+      this.note(
+        `sweep → resumed ${report.resumed.length}, woken ${report.woken.length}, sent ${report.sent.length}, failed ${report.failed.length}, drained ${report.drained}, errors ${report.errors}`,
+      );
+      return report;
+    } catch (error) {
+      if (error instanceof Break) throw error;
+      throw new Break("sweep", `the reconciler failed: ${(error as Error).stack ?? String(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   addFault(spec: FaultSpec) {
@@ -778,25 +1271,37 @@ export class ChaosRun {
     await sleep(ms);
   }
 
-  /** The run's executions that are doing something (running, and not parked in a wait). */
-  private busyExecutions(): string[] {
-    const parked = new Set(
-      [
-        ...(this.server.local.stepFunctions as unknown as StepFunctionsInternals).parked.values(),
-      ].map((task) => task.executionArn),
-    );
-    return this.executions()
-      .filter((execution) => execution.status === "RUNNING" && !parked.has(execution.executionArn))
-      .map((execution) => execution.name);
+  /**
+   * What of the run is still under way: executions between waits, batches of its records the pipe
+   * is delivering, and requests whose record the pipe has yet to deliver (unless it is down).
+   */
+  private busy(): string[] {
+    const { executions, stream } = this.server;
+    const busy = this.executions()
+      .filter((execution) => executions.busy(execution))
+      .map((execution) => `execution ${execution.name}`);
+    const pipeDown = this.server.faults.pipeDown();
+    for (const { request } of this.requests()) {
+      const { requestId } = request;
+      if (stream.inDelivery.has(requestId)) busy.push(`delivery of ${requestId}`);
+      else if (
+        !pipeDown &&
+        executions.of(requestId).length === 0 &&
+        stream.fate(requestId).deadLettered === 0
+      ) {
+        busy.push(`start of ${requestId}`);
+      }
+    }
+    return busy;
   }
 
-  /** Waits (up to `maxMs`) until none of the run's executions is between waits. */
+  /** Waits (up to `maxMs`) until nothing of the run is under way. */
   async settle(maxMs = 3000): Promise<boolean> {
     // Requests made since the last read have executions too.
     if (this.changed) await this.refresh();
     const deadline = Date.now() + maxMs;
     for (;;) {
-      if (this.busyExecutions().length === 0) return true;
+      if (this.busy().length === 0) return true;
       if (Date.now() > deadline) return false;
       await sleep(10);
     }
@@ -804,16 +1309,41 @@ export class ChaosRun {
 
   // -- observation ---------------------------------------------------------------------------
 
-  /** Reads the run's orders from the store (not through the faults). */
+  /**
+   * Reads the run's orders from the store (not through the faults). Each item's indexed
+   * attributes (the lists' and the reconciler's keys, the queues' summaries) must be those of its
+   * record: nothing is half-written.
+   */
   async refresh() {
     this.changed = false;
     await Promise.all(
       this.orders.map(async (order) => {
         // An order nobody tried to import yet is not in the store.
         if (!order.importTried) return;
-        order.stored = await this.server.store.get(order.orderId);
-        for (const requestId of Object.keys(order.stored?.record.requests ?? {})) {
-          this.server.faults.requestOrders.set(requestId, order.orderId);
+        const { Item } = await this.server.documents.send(
+          new GetCommand({
+            TableName: this.server.info.tableName,
+            Key: orderKey(order.orderId),
+            ConsistentRead: true,
+          }),
+        );
+        if (!Item) return;
+        const stored = toStoredOrder(Item);
+        order.stored = stored;
+        const expected = indexedAttributes(stored.record);
+        for (const name of INDEXED_ATTRIBUTE_NAMES) {
+          const want = expected[name];
+          const have = Item[name];
+          if (want === undefined ? have !== undefined : !sameStoredValue(want, have)) {
+            throw new Break(
+              "half-written",
+              `order ${order.orderId} (version ${stored.version}): ${name} is ${JSON.stringify(have)}, its record says ${JSON.stringify(want)}`,
+            );
+          }
+        }
+        for (const request of Object.values(stored.record.requests)) {
+          this.server.faults.requestOrders.set(request.requestId, order.orderId);
+          this.server.notices.snapshot(request);
         }
       }),
     );
@@ -823,185 +1353,206 @@ export class ChaosRun {
   close() {
     this.clearFaults();
     this.server.faults.unregister(this.orderIds, this.faults);
-    for (const order of this.orders) {
-      for (const requestId of Object.keys(order.stored?.record.requests ?? {})) {
-        this.server.faults.requestOrders.delete(requestId);
-      }
-    }
+    for (const orderId of this.orderIds) this.server.notices.logs.delete(orderId);
   }
 
   /**
-   * After every action: reads each request (API as an operator, and the stored record) and checks
-   * that a request once terminal has not changed since.
+   * After every action: reads each request (API as an operator, and the stored record), checks
+   * that a request once terminal has not changed since, and that no request has two executions
+   * running.
    */
   async observe() {
     this.stats.actions += 1;
     await this.refresh();
     await this.checkFrozen(false);
+    this.checkOneExecution();
+  }
+
+  /** A request is carried by one execution at a time. */
+  private checkOneExecution() {
+    const ids = this.requestIds();
+    const overlap = this.server.executions.overlaps.find(({ requestId }) => ids.has(requestId));
+    if (overlap) {
+      throw new Break("two-executions", `request ${overlap.requestId}: ${overlap.what}`);
+    }
+    for (const requestId of ids) {
+      const running = this.server.executions
+        .of(requestId)
+        .filter((execution) => execution.status === "RUNNING");
+      if (running.length > 1) {
+        throw new Break(
+          "two-executions",
+          `request ${requestId} has ${running.length} executions running: ${running.map((execution) => execution.name).join(", ")}`,
+        );
+      }
+    }
   }
 
   /**
    * A terminal request never changes: its stored record is compared after every action, its API
-   * view when first seen terminal and at the end (`everyApiView`).
+   * view when first seen terminal and at the end (`everyApiView`). (Its entries' event snapshots
+   * are dropped once published: they are not part of the request.)
    */
   private async checkFrozen(everyApiView: boolean) {
-    const reads = this.orders.flatMap((order) =>
-      Object.values(order.stored?.record.requests ?? {}).map(async (request) => {
-        const stored = frozen(request as unknown as Json);
-        let seen = this.terminal.get(request.requestId);
-        if (seen && !isDeepStrictEqual(seen.stored, stored)) {
-          throw new Break(
-            "terminal-changed",
-            `request ${request.requestId} changed after it was ${String(seen.stored.status)}: ${JSON.stringify(seen.stored)} → ${JSON.stringify(stored)}`,
-          );
-        }
-        if (!isTerminal(request.status)) return;
-        if (!seen) {
-          seen = { stored };
-          this.terminal.set(request.requestId, seen);
-        }
-        if (seen.api && !everyApiView) return;
-        const response = await this.call(
-          "read",
-          "GET",
-          this.requestPath(order, request.requestId),
-          this.server.operator,
+    const reads = this.requests().map(async ({ order, request }) => {
+      const stored = frozen(request as unknown as Json);
+      let seen = this.terminal.get(request.requestId);
+      if (seen && !isDeepStrictEqual(seen.stored, stored)) {
+        throw new Break(
+          "terminal-changed",
+          `request ${request.requestId} changed after it was ${String(seen.stored.status)}: ${JSON.stringify(seen.stored)} → ${JSON.stringify(stored)}`,
         );
-        if (response.status !== 200) return;
-        const view = frozen(response.body);
-        if (!seen.api) {
-          seen.api = view;
-          const published = JSON.parse(JSON.stringify(frozen(toPublicRequest(request) as never)));
-          if (!isDeepStrictEqual(view, published)) {
-            throw new Break(
-              "api-view",
-              `request ${request.requestId}: the API shows ${JSON.stringify(view)}, the record ${JSON.stringify(published)}`,
-            );
-          }
-        } else if (!isDeepStrictEqual(seen.api, view)) {
+      }
+      if (!isTerminal(request.status)) return;
+      if (!seen) {
+        seen = { stored };
+        this.terminal.set(request.requestId, seen);
+      }
+      if (seen.api && !everyApiView) return;
+      const response = await this.call(
+        "read",
+        "GET",
+        this.requestPath(order, request.requestId),
+        this.server.operator,
+      );
+      if (response.status !== 200) return;
+      const view = frozen(response.body);
+      if (!seen.api) {
+        seen.api = view;
+        const published = JSON.parse(JSON.stringify(frozen(toPublicRequest(request) as never)));
+        if (!isDeepStrictEqual(view, published)) {
           throw new Break(
-            "terminal-changed",
-            `request ${request.requestId} (API) changed after it was ${String(seen.api.status)}: ${JSON.stringify(seen.api)} → ${JSON.stringify(view)}`,
+            "api-view",
+            `request ${request.requestId}: the API shows ${JSON.stringify(view)}, the record ${JSON.stringify(published)}`,
           );
         }
-      }),
-    );
+      } else if (!isDeepStrictEqual(seen.api, view)) {
+        throw new Break(
+          "terminal-changed",
+          `request ${request.requestId} (API) changed after it was ${String(seen.api.status)}: ${JSON.stringify(seen.api)} → ${JSON.stringify(view)}`,
+        );
+      }
+    });
     await Promise.all(reads);
   }
 
   // -- recovery and the invariants ------------------------------------------------------------
 
-  private openRequests(): CancellationRequest[] {
-    return this.orders.flatMap((order) =>
-      Object.values(order.stored?.record.requests ?? {}).filter(
-        (request) => !isTerminal(request.status),
-      ),
-    );
-  }
-
-  /** The run's outbox items not yet delivered nor given up, with their claims. */
-  private async pendingOutbox(): Promise<Json[]> {
-    const lists = await Promise.all(
-      this.orders.map(async (order) => {
-        const result = await this.server.documents.send(
-          new QueryCommand({
-            TableName: this.server.info.tableName,
-            KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-            FilterExpression: "attribute_exists(workShard)",
-            ExpressionAttributeValues: { ":pk": `ORDER#${order.orderId}`, ":prefix": "OUTBOX#" },
-            ConsistentRead: true,
-          }),
-        );
-        return (result.Items ?? []) as Json[];
-      }),
-    );
-    return lists.flat();
+  /** The run's dead letters still in the queue (visible or hidden by a sweep that received them). */
+  private deadLettersLeft(): { body: string; visible: boolean }[] {
+    const ids = this.requestIds();
+    const { deadLetters } = this.server.stream;
+    return this.server.local.sqs
+      .list()
+      .flatMap((queue) =>
+        queue.messages.flatMap((message) =>
+          (deadLetters.get(message.body) ?? []).some((record) => ids.has(record.requestId))
+            ? [{ body: message.body, visible: message.visible }]
+            : [],
+        ),
+      );
   }
 
   /**
-   * Lets go of outbox claims whose holder is gone, as their lease running out would: claims whose
-   * deliverer is no longer at work on them (its answer was lost, or it could not release the claim
-   * after a failure). Claims last 60 s of real time; recovery does not wait them out.
+   * What keeps the run from being over: open requests, notices due, executions running, dead
+   * letters of its records left; and what recovery only waits for (`waiting`): the pipe still
+   * delivering a record of the run, or yet to deliver the record of a request nothing started
+   * (the pipe may be down), and dead letters another sweep received and did not drain (they come
+   * back after their visibility timeout).
    */
-  private async releaseStaleClaims(pending: Json[]): Promise<{ released: number; held: number }> {
-    let released = 0;
-    let held = 0;
-    const now = new Date().toISOString();
-    for (const item of pending) {
-      const { pk, sk, claimedBy, claimUntil } = item;
-      if (typeof claimUntil !== "string" || claimUntil <= now) continue;
-      if (this.server.outbox.isWorking(String(sk), String(claimedBy))) {
-        held += 1;
-        continue;
+  private leftovers(): { left: string[]; waiting: string[] } {
+    const left: string[] = [];
+    const waiting: string[] = [];
+    const { stream, executions } = this.server;
+    for (const { request } of this.requests()) {
+      const { requestId } = request;
+      if (!isTerminal(request.status)) left.push(`${requestId} ${request.status}`);
+      for (const mail of dueMail(request)) {
+        left.push(`${requestId} mail ${mail.key} (tries ${mail.tries})`);
       }
-      try {
-        await this.server.documents.send(
-          new UpdateCommand({
-            TableName: this.server.info.tableName,
-            Key: { pk, sk },
-            UpdateExpression: "SET claimUntil = :expired",
-            ConditionExpression: "claimedBy = :owner AND claimUntil = :until",
-            ExpressionAttributeValues: {
-              ":expired": new Date(0).toISOString(),
-              ":owner": claimedBy,
-              ":until": claimUntil,
-            },
-          }),
-        );
-      } catch (error) {
-        // Delivered, released or claimed anew since it was read: not stale after all.
-        if ((error as Error).name === "ConditionalCheckFailedException") continue;
-        throw error;
+      const events = dueEvents(request);
+      if (events.length > 0) left.push(`${requestId} ${events.length} events unpublished`);
+      if (stream.inDelivery.has(requestId)) {
+        waiting.push(`the pipe delivering the record of ${requestId}`);
+      } else if (
+        executions.of(requestId).length === 0 &&
+        stream.fate(requestId).deadLettered === 0
+      ) {
+        waiting.push(`the pipe to deliver the record of ${requestId}`);
       }
-      released += 1;
-      this.note(`stale claim let go: ${String(sk)} (attempts ${String(item.attempts)})`);
     }
-    return { released, held };
+    for (const execution of this.executions()) {
+      if (execution.status === "RUNNING") {
+        left.push(
+          `execution ${execution.name} running (${this.server.local.stepFunctions.isWaiting(execution.executionArn) ? "waiting" : "busy"} at ${execution.history.at(-1)?.stateName ?? "?"})`,
+        );
+      }
+    }
+    for (const letter of this.deadLettersLeft()) {
+      (letter.visible ? left : waiting).push(
+        `a dead letter ${letter.visible ? "in the queue" : "received by a sweep, not drained"}`,
+      );
+    }
+    return { left, waiting };
   }
 
   /**
-   * Faults stop; then rounds of: the workflow left to settle; every due wait timed out if there is
-   * one (a deadline passing); else stale outbox claims let go and the reconciler's sweep (its next
-   * period); until every request of the run is terminal and no mail is pending. A request still
-   * open after the rounds is stuck.
+   * Faults stop; then rounds of: the workflow and the pipe left to settle; every due wait timed
+   * out if a request is open and waits (a deadline passing); else the reconciler's sweep (its next
+   * period); until every request of the run is terminal, nothing is due, no execution of it runs,
+   * the pipe has delivered (or dead-lettered) the records of the requests nothing started, and no
+   * dead letter of its records is left. What is left after the rounds is stuck. Waiting for the
+   * pipe, or for a dead letter to come back, is not a round (for up to 20 s in all).
    */
   async recover(rounds = RECOVERY_ROUNDS) {
     this.clearFaults();
-    for (let round = 1; ; round++) {
+    const waitUntil = Date.now() + 20_000;
+    for (let round = 1; round <= rounds + 1; ) {
       await this.settle();
       await this.refresh();
-      const pending = await this.pendingOutbox();
-      const open = this.openRequests();
-      if (open.length === 0 && pending.length === 0) {
+      const { left, waiting } = this.leftovers();
+      if (left.length === 0 && waiting.length === 0) {
         this.note(`recovered after ${round - 1} rounds`);
         return;
       }
+      if (left.length === 0 && Date.now() < waitUntil) {
+        await sleep(50);
+        continue;
+      }
       if (round > rounds) {
-        const executions = this.executions().map(
-          (execution) =>
-            `${execution.name}: ${execution.status} at ${execution.history.at(-1)?.stateName ?? "?"}`,
-        );
         throw new Break(
           "stuck",
-          `after ${rounds} rounds of recovery: ${open.map((request) => `${request.requestId} ${request.status}`).join(", ") || "no open request"}; pending outbox ${pending.map((entry) => `${String(entry.kind)} ${String(entry.sk)} attempts ${String(entry.attempts)} claimed by ${String(entry.claimedBy)} until ${String(entry.claimUntil)} (${String(entry.lastError)})`).join(", ") || "none"}; executions ${executions.join("; ")}`,
+          `after ${rounds} rounds of recovery: ${[...left, ...waiting].join("; ")}; executions ${this.executions()
+            .map(
+              (execution) =>
+                `${execution.name}: ${execution.status} at ${execution.history.at(-1)?.stateName ?? "?"}${execution.error ? ` (${execution.error})` : ""}`,
+            )
+            .join("; ")}`,
         );
       }
-      if (open.length > 0 && this.expireWaits() > 0) continue;
-      // A claim whose deliverer may be at work is left to it; its silence is given time to show.
-      if ((await this.releaseStaleClaims(pending)).held > 0) await sleep(DELIVERER_IDLE_MS / 10);
-      const sweep = await this.sweep();
-      if (sweep.status !== 200) {
-        throw new Break("sweep", `the reconciler answered ${sweep.status} with no fault active`);
+      round += 1;
+      if (this.requests().some(({ request }) => !isTerminal(request.status))) {
+        if (this.expireWaits() > 0) continue;
       }
+      await this.sweep();
     }
   }
 
   /** Every invariant over the run's orders, after `recover`. */
   async checkInvariants() {
+    // Another run's sweep may have read one of the run's orders before recovery ended and start an
+    // execution for it now (one at a time, as ever): it finds nothing left to do and ends.
+    const deadline = Date.now() + 5000;
+    while (this.executions().some((execution) => execution.status === "RUNNING")) {
+      if (Date.now() > deadline) break;
+      await sleep(20);
+    }
     await this.refresh();
     await this.checkFrozen(true);
+    this.checkOneExecution();
     const payments = (await this.server.api.get<{ items: LocalPayment[] }>("/_local/payments")).body
       .items;
+    const mails = await this.sesMails();
     for (const order of this.orders) {
       const record = order.stored?.record;
       if (!record) continue;
@@ -1011,10 +1562,79 @@ export class ChaosRun {
         for (const entry of request.timeline) {
           this.stats.paths[entry.type] = (this.stats.paths[entry.type] ?? 0) + 1;
         }
+        this.checkStarted(request);
         this.checkMoney(record, request, await this.moneyMoved(request, payments));
+        this.checkDue(request);
       }
-      await this.checkMail(order, record);
-      await this.checkEvents(order, record);
+      this.checkMail(order, record, mails);
+      this.checkEvents(order, record);
+    }
+    const letters = this.deadLettersLeft();
+    if (letters.length > 0) {
+      throw new Break(
+        "dead-letters",
+        `${letters.length} dead letters of the run's stream records left after recovery: ${letters.map((letter) => letter.body).join(" ")}`,
+      );
+    }
+  }
+
+  /**
+   * Every request was started, by the pipe or the reconciler, under its own id: its executions
+   * are `<id>`, then `<id>-2`, … (one at a time: `checkOneExecution`), none still running.
+   */
+  private checkStarted(request: CancellationRequest) {
+    const { requestId } = request;
+    const executions = this.server.executions.of(requestId);
+    const fate = this.server.stream.fate(requestId);
+    // Only a request that ended before anything started it (withdrawn, or its parcel delivered,
+    // while REQUESTED), and whose record the pipe gave up on, may have had no execution.
+    const unstarted =
+      executions.length === 0 &&
+      fate.deadLettered > 0 &&
+      isTerminal(request.status) &&
+      !request.timeline.some((entry) => entry.type === "SELLER_NOTIFIED");
+    if (request.status === "REQUESTED" || (executions[0]?.name !== requestId && !unstarted)) {
+      throw new Break(
+        "never-started",
+        `request ${requestId} is ${request.status} after recovery, executions ${executions.map((execution) => execution.name).join(", ") || "none"}; its stream record: ${JSON.stringify(fate)}; the pipe: ${JSON.stringify(this.server.local.pipes.map((pipe) => pipe.counts))}, delivering ${[...this.server.stream.inDelivery].join(", ") || "nothing"}`,
+      );
+    }
+    const names = executions.map((execution) => execution.name);
+    const expected = names.map((_, n) => (n === 0 ? requestId : `${requestId}-${n + 1}`));
+    if (!isDeepStrictEqual(names, expected)) {
+      throw new Break(
+        "execution-names",
+        `request ${requestId}: executions ${names.join(", ")}, expected ${expected.join(", ")}`,
+      );
+    }
+    const running = executions.filter((execution) => execution.status === "RUNNING");
+    if (running.length > 0) {
+      throw new Break(
+        "execution-running",
+        `request ${requestId} is ${request.status} and ${running.map((execution) => execution.name).join(", ")} still runs`,
+      );
+    }
+    if (fate.starts > 1) this.stats.redelivered += 1;
+    if (fate.deadLettered > 0) this.stats.deadLettered += 1;
+    if (fate.delivered === 0) this.stats.startedBySweep += 1;
+    this.stats.resumed += Math.max(0, executions.length - 1);
+  }
+
+  /** After recovery nothing is due: no mail not sent nor given up, no event unpublished. */
+  private checkDue(request: CancellationRequest) {
+    const mail = dueMail(request);
+    if (mail.length > 0) {
+      throw new Break(
+        "mail-pending",
+        `request ${request.requestId} still has mail due after recovery: ${mail.map((due) => `${due.key} (tries ${due.tries})`).join(", ")}`,
+      );
+    }
+    const events = dueEvents(request);
+    if (events.length > 0) {
+      throw new Break(
+        "events-pending",
+        `request ${request.requestId} has ${events.length} events unpublished after recovery (published through ${noticesOf(request).published} of ${request.timeline.length})`,
+      );
     }
   }
 
@@ -1114,173 +1734,179 @@ export class ChaosRun {
     }
   }
 
-  /** Each mail a change implies (transition.ts), by recipient and template. */
-  private expectedMail(
-    record: OrderRecord,
-    request: CancellationRequest,
-  ): [Recipient, EmailTemplate][] {
-    const expected: [Recipient, EmailTemplate][] = [];
-    for (const entry of request.timeline) {
-      switch (entry.type) {
-        case "SELLER_NOTIFIED":
-          expected.push(["BUYER", "BUYER_REQUEST_RECEIVED"], ["SELLER", "SELLER_NEW_REQUEST"]);
-          break;
-        case "SELLER_REMINDED":
-          expected.push(["SELLER", "SELLER_REMINDER"]);
-          break;
-        case "SELLER_APPROVED":
-        case "SELLER_TIMED_OUT":
-          if (request.marketplaceReview === "OPERATOR")
-            expected.push(["OPERATORS", "OPERATOR_ESCALATION"]);
-          break;
-        case "MARKETPLACE_APPROVED":
-          expected.push(["BUYER", "BUYER_APPROVED"]);
-          break;
-        case "SELLER_REJECTED":
-        case "MARKETPLACE_REJECTED":
-          expected.push(["BUYER", "BUYER_REJECTED"], ["SELLER", "SELLER_OUTCOME"]);
-          break;
-        case "REFUND_INSTRUCTED":
-          expected.push(["SELLER", "SELLER_REFUND_INSTRUCTION"]);
-          break;
-        case "REFUND_SUCCEEDED":
-          expected.push(["BUYER", "BUYER_REFUND_COMPLETED"]);
-          break;
-        case "REFUND_FAILED":
-          expected.push(["OPERATORS", "OPERATOR_REFUND_FAILED"]);
-          break;
-        case "COMPLETED":
-          expected.push(["SELLER", "SELLER_OUTCOME"]);
-          break;
-        case "WITHDRAWN":
-          expected.push(["BUYER", "BUYER_WITHDRAWN"], ["SELLER", "SELLER_OUTCOME"]);
-          break;
-        case "RETURN_REQUIRED":
-          expected.push(["BUYER", "BUYER_RETURN_REQUIRED"], ["SELLER", "SELLER_OUTCOME"]);
-          break;
+  /** The mail SES took since the run began (the stand-in's own store). */
+  private async sesMails(): Promise<MailHead[]> {
+    const response = await fetch(`${this.server.info.sesEndpoint}/store?since=${this.startedAt}`);
+    const store = (await response.json()) as {
+      emails: { destination: { to: string[] }; subject: string }[];
+    };
+    return store.emails.map((mail) => ({ to: mail.destination.to, subject: mail.subject }));
+  }
+
+  /**
+   * The mail of an order: every mail its requests' timelines imply (`entryMail`: the keys
+   * `<entry>.<TEMPLATE>`, and `<key>.alert` to operators for each given up but theirs) is marked
+   * sent or given up (`checkDue`), and each outcome's mail to both sides is among them. SES took
+   * each mail marked sent at least once, took nothing else about the order, and took none more
+   * often than its keys were marked sent, but for one resend per lost mark (`NoticeWatch`) of a
+   * key of the same mail (recipients and subject: the subject names the template and the order),
+   * lost after SES took that mail. Two senders of one mail at once are a break.
+   */
+  private checkMail(order: RunOrder, record: OrderRecord, sesMails: readonly MailHead[]) {
+    const { orderId } = order;
+    const recipients: Record<Recipient, string[]> = {
+      BUYER: [record.order.buyerEmail],
+      SELLER: [record.order.sellerEmail],
+      OPERATORS: this.server.operatorEmails,
+    };
+    const mails = new Map<
+      string,
+      { to: string[]; subject: string; sent: number; givenUp: number; keys: Set<string> }
+    >();
+    /** Mail key (`<requestId>/<key>`) → the mail it is. */
+    const byKey = new Map<string, string>();
+    const imply = (
+      request: CancellationRequest,
+      key: string,
+      template: EmailTemplate,
+      to: Recipient,
+    ) => {
+      const { subject } = renderEmail(template, record, request.requestId);
+      const addresses = recipients[to];
+      const mailKey = mailKeyOf(addresses, subject);
+      const mail = mails.get(mailKey) ?? {
+        to: addresses,
+        subject,
+        sent: 0,
+        givenUp: 0,
+        keys: new Set(),
+      };
+      const mark = noticesOf(request).mail[key];
+      if (typeof mark === "string") mail.sent += 1;
+      else if (mark?.gaveUpAt) mail.givenUp += 1;
+      mail.keys.add(`${request.requestId}/${key}`);
+      byKey.set(`${request.requestId}/${key}`, mailKey);
+      mails.set(mailKey, mail);
+      return mark;
+    };
+    for (const request of Object.values(record.requests)) {
+      const implied = new Set<string>();
+      const templates = new Set<EmailTemplate>();
+      request.timeline.forEach((entry, index) => {
+        for (const notice of entryMail(request, entry)) {
+          const key = `${index}.${notice.template}`;
+          implied.add(key);
+          templates.add(notice.template);
+          const mark = imply(request, key, notice.template, notice.to);
+          if (typeof mark === "object" && mark.gaveUpAt && notice.to !== "OPERATORS") {
+            implied.add(`${key}.alert`);
+            imply(request, `${key}.alert`, "OPERATOR_MAIL_FAILED", "OPERATORS");
+          }
+        }
+      });
+      const strays = Object.keys(noticesOf(request).mail).filter((key) => !implied.has(key));
+      if (strays.length > 0) {
+        throw new Break(
+          "mail-mark-unexpected",
+          `request ${request.requestId} has marks of mail its timeline does not imply: ${strays.join(", ")}`,
+        );
+      }
+      this.checkOutcomeMail(record, request, templates);
+    }
+    const taken = new Map<string, number>();
+    for (const mail of sesMails) {
+      if (!mail.subject.includes(orderId)) continue;
+      const mailKey = mailKeyOf(mail.to, mail.subject);
+      taken.set(mailKey, (taken.get(mailKey) ?? 0) + 1);
+      if (!mails.has(mailKey)) {
+        throw new Break("mail-unexpected", `order ${orderId}: a mail nothing implies: ${mailKey}`);
       }
     }
-    // The outcome's own mails, to both sides (the buyer's "complete" mail only where money moved:
-    // cash on delivery completes without a refund).
-    const outcome: Partial<Record<RequestStatus, [Recipient, EmailTemplate][]>> = {
+    // Resends a lost mark explains: one per mark lost after SES took that mail.
+    const accepted = this.server.notices.mails.get(orderId) ?? [];
+    const excused = new Map<string, number>();
+    for (const lost of this.server.notices.lostMarks.get(orderId) ?? []) {
+      if (lost.mail === undefined) continue;
+      const mailKey = byKey.get(`${lost.requestId}/${lost.mail}`);
+      if (
+        mailKey &&
+        accepted.some((mail) => mail.at <= lost.at && mailKeyOf(mail.to, mail.subject) === mailKey)
+      ) {
+        excused.set(mailKey, (excused.get(mailKey) ?? 0) + 1);
+      }
+    }
+    for (const [mailKey, mail] of mails) {
+      const made = taken.get(mailKey) ?? 0;
+      const what = `${[...mail.keys].join(" ")} to ${mail.to.join(",")} ("${mail.subject}")`;
+      if (made < mail.sent) {
+        throw new Break(
+          "mail-lost",
+          `order ${orderId}: ${what} marked sent ${mail.sent} times, SES took it ${made} times (given up ${mail.givenUp})`,
+        );
+      }
+      const resends = excused.get(mailKey) ?? 0;
+      if (made > mail.sent + resends) {
+        throw new Break(
+          "mail-twice",
+          `order ${orderId}: ${what} went out ${made} times, marked sent ${mail.sent} times, ${resends} resends after a lost mark\n  ${this.noticeLog(orderId)}`,
+        );
+      }
+      this.stats.excusedMail += made - mail.sent;
+    }
+  }
+
+  /** What happened to an order's notices and their marks (for a break's message). */
+  private noticeLog(orderId: string): string {
+    return `notices of ${orderId}:\n    ${(this.server.notices.logs.get(orderId) ?? []).join("\n    ")}`;
+  }
+
+  /** The outcome's own mails, to both sides, are among what the timeline implies. */
+  private checkOutcomeMail(
+    record: OrderRecord,
+    request: CancellationRequest,
+    templates: ReadonlySet<EmailTemplate>,
+  ) {
+    const outcome: Partial<Record<RequestStatus, EmailTemplate[]>> = {
+      // The buyer's "complete" mail only where money moved: cash on delivery has no refund.
       COMPLETED:
         record.order.payment.method === "CASH_ON_DELIVERY"
-          ? [["SELLER", "SELLER_OUTCOME"]]
-          : [
-              ["BUYER", "BUYER_REFUND_COMPLETED"],
-              ["SELLER", "SELLER_OUTCOME"],
-            ],
-      REJECTED: [
-        ["BUYER", "BUYER_REJECTED"],
-        ["SELLER", "SELLER_OUTCOME"],
-      ],
-      WITHDRAWN: [
-        ["BUYER", "BUYER_WITHDRAWN"],
-        ["SELLER", "SELLER_OUTCOME"],
-      ],
-      RETURN_REQUIRED: [
-        ["BUYER", "BUYER_RETURN_REQUIRED"],
-        ["SELLER", "SELLER_OUTCOME"],
-      ],
+          ? ["SELLER_OUTCOME"]
+          : ["BUYER_REFUND_COMPLETED", "SELLER_OUTCOME"],
+      REJECTED: ["BUYER_REJECTED", "SELLER_OUTCOME"],
+      WITHDRAWN: ["BUYER_WITHDRAWN", "SELLER_OUTCOME"],
+      RETURN_REQUIRED: ["BUYER_RETURN_REQUIRED", "SELLER_OUTCOME"],
     };
-    for (const [to, template] of outcome[request.status] ?? []) {
-      if (!expected.some(([t, m]) => t === to && m === template)) {
+    for (const template of outcome[request.status] ?? []) {
+      if (!templates.has(template)) {
         throw new Break(
           "mail-missing",
           `request ${request.requestId} is ${request.status} but its timeline implies no ${template} mail: ${request.timeline.map((entry) => entry.type).join(",")}`,
         );
       }
     }
-    return expected;
-  }
-
-  private async checkMail(order: RunOrder, record: OrderRecord) {
-    const { orderId } = order;
-    const pending = await this.server.store.pendingOutbox(orderId);
-    if (pending.length > 0) {
-      throw new Break(
-        "mail-pending",
-        `order ${orderId} still has ${pending.length} outbox entries after recovery: ${pending.map((entry) => `${entry.kind} ${entry.kind === "MAIL" ? entry.mail.subject : ""} attempts ${entry.attempts}`).join("; ")}`,
-      );
-    }
-    const operators = this.server.operatorEmails;
-    const recipients: Record<Recipient, string[]> = {
-      BUYER: [record.order.buyerEmail],
-      SELLER: [record.order.sellerEmail],
-      OPERATORS: operators,
-    };
-    const keyOf = (to: string[], subject: string) => `${[...to].sort().join(",")}|${subject}`;
-    const expected = new Map<
-      string,
-      { to: string[]; subject: string; count: number; what: string }
-    >();
-    const expect = (to: string[], template: EmailTemplate, requestId: string) => {
-      const { subject } = renderEmail(template, record, requestId);
-      const key = keyOf(to, subject);
-      const entry = expected.get(key) ?? { to, subject, count: 0, what: template };
-      entry.count += 1;
-      expected.set(key, entry);
-    };
-    for (const request of Object.values(record.requests)) {
-      for (const [to, template] of this.expectedMail(record, request)) {
-        expect(recipients[to], template, request.requestId);
-      }
-    }
-    // Given up: recorded, and alerted unless it was itself an operators' alert.
-    const failed = (await this.server.store.failedOutbox(orderId)).filter(
-      (entry): entry is Extract<StoredOutboxEntry, { kind: "MAIL" }> => entry.kind === "MAIL",
-    );
-    const givenUp = new Map<string, number>();
-    for (const entry of failed) {
-      const key = keyOf(entry.mail.to, entry.mail.subject);
-      givenUp.set(key, (givenUp.get(key) ?? 0) + 1);
-      if (!entry.mail.to.every((address) => operators.includes(address))) {
-        expect(operators, "OPERATOR_MAIL_FAILED", entry.requestId);
-      }
-    }
-    const sent = new Map<string, number>();
-    for (const mail of await this.mails(orderId)) {
-      const key = keyOf(mail.to, mail.subject);
-      sent.set(key, (sent.get(key) ?? 0) + 1);
-      if (!expected.has(key)) {
-        throw new Break("mail-unexpected", `order ${orderId}: a mail nothing implies: ${key}`);
-      }
-    }
-    for (const [key, { to, subject, count, what }] of expected) {
-      const made = sent.get(key) ?? 0;
-      const dropped = givenUp.get(key) ?? 0;
-      if (made + dropped < count) {
-        throw new Break(
-          "mail-lost",
-          `order ${orderId}: ${what} to ${to.join(",")} expected ${count}, sent ${made}, given up ${dropped}`,
-        );
-      }
-      const excused = this.server.outbox.excusedResends(orderId, to, subject);
-      if (made > count + excused) {
-        throw new Break(
-          "mail-twice",
-          `order ${orderId}: ${what} to ${to.join(",")} sent ${made} times, expected ${count} (${excused} resends after a lost completion)`,
-        );
-      }
-    }
   }
 
   /**
-   * Every entry of every request's timeline was published (at least once), as that entry, with the
-   * id of its position; nothing else was published about the order.
+   * Every entry of every request's timeline was published, as that entry (its type, time and
+   * actor, and the status and refund its change left, as its snapshot held them), with the id of
+   * its position; nothing else was published about the order; and no event went out more often
+   * than once plus one per lost answer of EventBridge or lost PUBLISHED mark that covered it.
    */
-  private async checkEvents(order: RunOrder, record: OrderRecord) {
+  private checkEvents(order: RunOrder, record: OrderRecord) {
     const { orderId } = order;
-    const published = (await this.server.api.events()).filter(
-      (event) => event.detail.orderId === orderId,
-    );
-    const expected = new Map<string, { type: string; at: string; actor: string }>();
+    const { notices } = this.server;
+    const published = notices.events.get(orderId) ?? [];
+    const expected = new Map<string, TimelineEntry>();
     for (const request of Object.values(record.requests)) {
       request.timeline.forEach((entry, index) => {
         expected.set(eventIdOf(request.requestId, index), entry);
       });
     }
-    const seen = new Set<string>();
+    const changed = notices.snapshotChanges.find((change) =>
+      expected.has(change.slice(0, change.indexOf(":"))),
+    );
+    if (changed) throw new Break("event-snapshot-changed", changed);
+    const copies = new Map<string, number>();
     for (const { detailType, detail } of published) {
       const entry = expected.get(detail.eventId);
       if (!entry) {
@@ -1295,29 +1921,81 @@ export class ChaosRun {
           `order ${orderId}: event ${detail.eventId} is ${detailType} at ${detail.at} by ${detail.actor}, its entry ${entry.type} at ${entry.at} by ${entry.actor}`,
         );
       }
-      seen.add(detail.eventId);
+      const snapshot = notices.snapshots.get(detail.eventId);
+      if (snapshot) {
+        const refund = snapshot.event.refund;
+        const want = {
+          status: snapshot.event.status,
+          refund: refund
+            ? {
+                amount: refund.amount,
+                currency: refund.currency,
+                method: refund.method,
+                status: refund.status,
+                refundId: refund.refundId,
+                expectedBy: refund.expectedBy,
+              }
+            : undefined,
+        };
+        const have = { status: detail.status, refund: detail.refund };
+        if (
+          !isDeepStrictEqual(JSON.parse(JSON.stringify(want)), JSON.parse(JSON.stringify(have)))
+        ) {
+          throw new Break(
+            "event-wrong",
+            `order ${orderId}: event ${detail.eventId} (${detailType}) reports ${JSON.stringify(have)}, its change left ${JSON.stringify(want)}`,
+          );
+        }
+      }
+      copies.set(detail.eventId, (copies.get(detail.eventId) ?? 0) + 1);
     }
-    const missing = [...expected.keys()].filter((eventId) => !seen.has(eventId));
+    const missing = [...expected.keys()].filter((eventId) => !copies.has(eventId));
     if (missing.length > 0) {
       throw new Break(
         "event-lost",
         `order ${orderId}: timeline entries never published: ${missing.map((eventId) => `${eventId} ${expected.get(eventId)?.type}`).join(", ")}`,
       );
     }
+    const lostMarks = new Map<string, number>();
+    for (const lost of notices.lostMarks.get(orderId) ?? []) {
+      if (lost.event === undefined) continue;
+      const eventId = eventIdOf(lost.requestId, lost.event);
+      lostMarks.set(eventId, (lostMarks.get(eventId) ?? 0) + 1);
+    }
+    for (const [eventId, count] of copies) {
+      const answers = notices.lostAnswers.get(eventId) ?? 0;
+      const marks = lostMarks.get(eventId) ?? 0;
+      if (count > 1 + answers + marks) {
+        throw new Break(
+          "event-twice",
+          `order ${orderId}: event ${eventId} (${expected.get(eventId)?.type}) published ${count} times; lost answers ${answers}, lost marks ${marks}\n  ${this.noticeLog(orderId)}`,
+        );
+      }
+      this.stats.excusedEvents += count - 1;
+    }
   }
+}
 
-  /** The mail the SES stand-in accepted since the run began, about this order. */
-  private async mails(orderId: string): Promise<{ to: string[]; subject: string; text: string }[]> {
-    const response = await fetch(`${this.server.info.sesEndpoint}/store?since=${this.startedAt}`);
-    const store = (await response.json()) as {
-      emails: { destination: { to: string[] }; subject: string; body: { text?: string } }[];
-    };
-    return store.emails
-      .filter((mail) => mail.subject.includes(orderId))
-      .map((mail) => ({
-        to: mail.destination.to,
-        subject: mail.subject,
-        text: mail.body.text ?? "",
-      }));
+/**
+ * What holds across runs, once they are all over: no request ever had two executions running at
+ * once (one started after its run ended is caught here), and a last sweep, with no fault left
+ * anywhere, leaves no dead letter in the pipe's queue.
+ */
+export const checkServer = async (server: ChaosServer): Promise<string[]> => {
+  const breaks = server.executions.overlaps.map(
+    ({ requestId, what }) => `two-executions: request ${requestId}: ${what}`,
+  );
+  await server.faults.sweeping(new FaultInjector(), () => server.reconcile());
+  const left = server.local.sqs.list().flatMap((queue) => queue.messages);
+  if (left.length > 0) {
+    breaks.push(`dead-letters: ${left.length} left in the queue after a last sweep`);
   }
+  return breaks;
+};
+
+/** An API answer: status, Retry-After and the JSON body. */
+export interface ApiAnswer {
+  status: number;
+  retryAfter: string | null;
+  body: Json;
 }

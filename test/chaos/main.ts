@@ -1,12 +1,14 @@
 // `npm run chaos [-- --runs N] [--seed S] [--workers W] [--max-commands M]`: random interleavings
 // of everyone's actions with faults toggled, against local mode in this process; each run is
 // followed by recovery and the invariants (test/chaos/harness.ts). W workers run side by side,
-// each a fast-check stream seeded S + k (a run's faults hit only its own orders). Prints progress,
-// then the totals; a break exits 1 with its shrunk counterexample.
+// each a fast-check stream seeded S + k (a run's faults hit only its own orders; their sweeps of
+// the reconciler overlap, as a schedule delivered twice would). Prints progress, then the totals
+// (how the requests' starts and notices recovered among them) and the checks across runs; a break
+// exits 1 with its shrunk counterexample.
 import "./quiet.ts";
 import { parseArgs } from "node:util";
 import fc from "fast-check";
-import { startChaosServer } from "./harness.ts";
+import { checkServer, startChaosServer } from "./harness.ts";
 import { type ChaosTotals, chaosProperty, emptyTotals } from "./model.ts";
 
 const { values } = parseArgs({
@@ -72,6 +74,8 @@ const worker = async (index: number) => {
 let exitCode = 0;
 try {
   await Promise.all(Array.from({ length: workers }, (_, index) => worker(index)));
+  const across = await checkServer(server);
+  totals.breaks += across.length;
   console.log(line(totals));
   console.log(
     `requests: ${totals.requests}  outcomes: ${Object.entries(totals.outcomes)
@@ -83,6 +87,11 @@ try {
       .map(([type, count]) => `${type} ${count}`)
       .join(", ")}`,
   );
+  console.log(
+    `recovery: ${Object.entries(totals.recovery)
+      .map(([what, count]) => `${what} ${count}`)
+      .join(", ")}`,
+  );
   const executions = new Map<string, number>();
   for (const execution of server.local.stepFunctions.listExecutions()) {
     executions.set(execution.status, (executions.get(execution.status) ?? 0) + 1);
@@ -90,6 +99,10 @@ try {
   console.log(
     `executions: ${[...executions].map(([status, count]) => `${status} ${count}`).join(", ")}`,
   );
+  for (const message of across) {
+    exitCode = 1;
+    console.log(`\nBREAK across runs: ${message}`);
+  }
   for (const { worker: index, details } of failures) {
     exitCode = 1;
     const [[specs, opening], commands] = (details.counterexample ?? [[], []]) as [

@@ -51,26 +51,25 @@ const anOrder = fc.integer({ min: 0, max: 1 });
 const ORDER_COUNT_MAX = 2;
 const inRange = (model: Model, index: number) => index < model.imported.length;
 
+/** Step Functions: the API (the reconciler's and the API's wake-ups), and the states' tasks. */
 const SFN_OPERATIONS = [
   "StartExecution",
   "SendTaskSuccess",
-  "SendTaskFailure",
   "ListExecutions",
+  "DescribeExecution",
   "StartRequest",
   "ContinueAfterWait",
+  "RemindSeller",
   "ApplySellerTimeout",
+  "ApplyMarketplaceTimeout",
   "RetryRefundAfterWait",
   "RecordRefundFailure",
   "RecordWorkflowFailure",
+  // The starter's start of one record (the Express state machine the pipe runs).
+  "StartRequestWorkflow",
 ] as const;
-const DYNAMODB_OPERATIONS = [
-  "GetItem",
-  "PutItem",
-  "UpdateItem",
-  "DeleteItem",
-  "Query",
-  "TransactWriteItems",
-] as const;
+/** What the functions and the workflow's wait states call (the ledger's PutItem among them). */
+const DYNAMODB_OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "Query"] as const;
 
 /** Mostly every call of the target; sometimes one operation (or state, or refund method). */
 const someOperation = (operations: readonly string[]): fc.Arbitrary<string | undefined> =>
@@ -80,76 +79,126 @@ const someOperation = (operations: readonly string[]): fc.Arbitrary<string | und
   );
 
 /**
- * A fault on one target, with an error valid for it: SES only refuses (throttle, unavailable),
- * because an SES call whose answer is lost is resent by design (mail is at least once);
- * EventBridge may also lose an answer (events are at least once, repeats are allowed); payments
- * also decline and time out (applied, answer lost). Mostly 10–50 % of calls; now and then an
- * outage (every call), so that mail given up and its alert, and refunds that fail for good, are
- * exercised too.
+ * A fault on the stream's pipe: down for a while (its polls fail: records wait in the stream;
+ * every run's, as a real outage); deliveries of the run's records throttled, often enough (11
+ * tries) that the batch is dead-lettered and its start lost; or the starter's answer lost, so
+ * that the same record is delivered again.
  */
-export const faultArbitrary: fc.Arbitrary<FaultSpec> = fc
-  .tuple(
-    fc.oneof(
-      {
-        weight: 3,
-        arbitrary: fc.record({
-          target: fc.constant("dynamodb" as const),
-          error: fc.constantFrom("throttle" as const, "unavailable" as const, "timeout" as const),
-          operation: someOperation(DYNAMODB_OPERATIONS),
+const pipeFault = fc.oneof(
+  fc.record({
+    target: fc.constant("pipes" as const),
+    error: fc.constant("unavailable" as const),
+    operation: fc.constant("GetRecords"),
+    rate: fc.constant(1),
+    count: fc.integer({ min: 5, max: 60 }),
+  }),
+  fc.record({
+    target: fc.constant("pipes" as const),
+    error: fc.constant("throttle" as const),
+    operation: fc.constant("StartSyncExecution"),
+    rate: fc.constant(1),
+    count: fc.integer({ min: 1, max: 25 }),
+  }),
+  fc.record({
+    target: fc.constant("pipes" as const),
+    error: fc.constant("timeout" as const),
+    operation: fc.constant("StartSyncExecution"),
+    rate: fc.constant(1),
+    count: fc.integer({ min: 1, max: 3 }),
+  }),
+);
+
+/**
+ * A fault on one target, with an error valid for it: SES only refuses (throttle, unavailable),
+ * because an SES call whose answer is lost is sent again by design, with nothing to tell it from
+ * a duplicate; EventBridge may also lose an answer (the harness counts those repeats as excused);
+ * DynamoDB and Step Functions lose answers too; payments also decline and time out (applied,
+ * answer lost); the pipe as above. Mostly 10–50 % of calls; now and then an outage (every call),
+ * so that mail given up and its alert, and refunds that fail for good, are exercised too.
+ */
+export const faultArbitrary: fc.Arbitrary<FaultSpec> = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc
+      .tuple(
+        fc.oneof(
+          {
+            weight: 3,
+            arbitrary: fc.record({
+              target: fc.constant("dynamodb" as const),
+              error: fc.constantFrom(
+                "throttle" as const,
+                "unavailable" as const,
+                "timeout" as const,
+              ),
+              operation: someOperation(DYNAMODB_OPERATIONS),
+            }),
+          },
+          {
+            weight: 2,
+            arbitrary: fc.record({
+              target: fc.constant("stepfunctions" as const),
+              error: fc.constantFrom(
+                "throttle" as const,
+                "unavailable" as const,
+                "timeout" as const,
+              ),
+              operation: someOperation(SFN_OPERATIONS),
+            }),
+          },
+          {
+            weight: 2,
+            arbitrary: fc.record({
+              target: fc.constant("ses" as const),
+              error: fc.constantFrom("throttle" as const, "unavailable" as const),
+              operation: fc.constant(undefined),
+            }),
+          },
+          {
+            weight: 1,
+            arbitrary: fc.record({
+              target: fc.constant("eventbridge" as const),
+              error: fc.constantFrom(
+                "throttle" as const,
+                "unavailable" as const,
+                "timeout" as const,
+              ),
+              operation: fc.constant(undefined),
+            }),
+          },
+          {
+            weight: 4,
+            arbitrary: fc.record({
+              target: fc.constant("payments" as const),
+              error: fc.constantFrom(
+                "throttle" as const,
+                "unavailable" as const,
+                "timeout" as const,
+                "timeout" as const,
+                "declined" as const,
+                "declined" as const,
+              ),
+              operation: someOperation(["CARD", "GIFT_CARD", "POINTS"]),
+            }),
+          },
+        ),
+        fc.integer({ min: 1, max: 5 }).map((tenths) => tenths / 10),
+        fc.nat(9),
+      )
+      .map(
+        ([fault, partial, dice]): FaultSpec => ({
+          target: fault.target,
+          error: fault.error,
+          // An outage: 1 in 10; 3 in 10 for SES (mail retried until it is given up, and
+          // alerted); 4 in 10 for the provider (every attempt of a refund declined, or made with
+          // its answer lost, until the retries run out and an operator or the fallback acts).
+          rate: dice < ({ payments: 4, ses: 3 }[fault.target as string] ?? 1) ? 1 : partial,
+          ...(fault.operation === undefined ? {} : { operation: fault.operation }),
         }),
-      },
-      {
-        weight: 2,
-        arbitrary: fc.record({
-          target: fc.constant("stepfunctions" as const),
-          error: fc.constantFrom("throttle" as const, "unavailable" as const, "timeout" as const),
-          operation: someOperation(SFN_OPERATIONS),
-        }),
-      },
-      {
-        weight: 2,
-        arbitrary: fc.record({
-          target: fc.constant("ses" as const),
-          error: fc.constantFrom("throttle" as const, "unavailable" as const),
-          operation: fc.constant(undefined),
-        }),
-      },
-      {
-        weight: 1,
-        arbitrary: fc.record({
-          target: fc.constant("eventbridge" as const),
-          error: fc.constantFrom("throttle" as const, "unavailable" as const, "timeout" as const),
-          operation: fc.constant(undefined),
-        }),
-      },
-      {
-        weight: 4,
-        arbitrary: fc.record({
-          target: fc.constant("payments" as const),
-          error: fc.constantFrom(
-            "throttle" as const,
-            "unavailable" as const,
-            "timeout" as const,
-            "timeout" as const,
-            "declined" as const,
-            "declined" as const,
-          ),
-          operation: someOperation(["CARD", "GIFT_CARD", "POINTS"]),
-        }),
-      },
-    ),
-    fc.integer({ min: 1, max: 5 }).map((tenths) => tenths / 10),
-    fc.nat(9),
-  )
-  .map(([fault, partial, dice]) => ({
-    target: fault.target,
-    error: fault.error,
-    // An outage: 1 in 10; 3 in 10 for SES (mail retried until it is given up, and alerted); 4 in
-    // 10 for the provider (every attempt of a refund declined, or made with its answer lost, until
-    // the retries run out and an operator or the fallback acts).
-    rate: dice < ({ payments: 4, ses: 3 }[fault.target as string] ?? 1) ? 1 : partial,
-    ...(fault.operation === undefined ? {} : { operation: fault.operation }),
-  }));
+      ),
+  },
+  { weight: 2, arbitrary: pipeFault },
+);
 
 const orderAction = (
   label: string,
@@ -289,6 +338,11 @@ export const openingArbitrary = (orders: number): fc.Arbitrary<Action[]> =>
   fc
     .tuple(
       fc.array(faultArbitrary, { maxLength: 2 }),
+      // A quarter of the runs open with the pipe in trouble as the first request is made.
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: pipeFault },
+      ),
       // A third of the runs open with the provider down: every refund attempt declined, or made
       // with its answer lost, so that the money rules (ask before concluding, one key per
       // refund) meet deliveries, retries and the fallback.
@@ -310,8 +364,8 @@ export const openingArbitrary = (orders: number): fc.Arbitrary<Action[]> =>
       // Half the time the seller answers at once (so money often moves while faults are on).
       fc.option(decision, { nil: undefined, freq: 2 }),
     )
-    .map(([faults, providerDown, dice, reason, answer]) => [
-      ...[...faults, ...(providerDown ? [providerDown] : [])].map(
+    .map(([faults, pipe, providerDown, dice, reason, answer]) => [
+      ...[...faults, ...(pipe ? [pipe] : []), ...(providerDown ? [providerDown] : [])].map(
         (fault) =>
           new Action(`fault ${JSON.stringify(fault)}`, always, async (run) => run.addFault(fault)),
       ),
@@ -362,6 +416,7 @@ export const orderSpecArbitrary: fc.Arbitrary<OrderSpec> = fc.record({
   high: fc.boolean(),
 });
 
+/** What the runs added up to; `recovery` counts requests by how their start and notices went. */
 export interface ChaosTotals {
   runs: number;
   actions: number;
@@ -370,6 +425,10 @@ export interface ChaosTotals {
   requests: number;
   outcomes: Record<string, number>;
   paths: Record<string, number>;
+  recovery: Record<
+    "redelivered" | "deadLettered" | "startedBySweep" | "resumed" | "excusedMail" | "excusedEvents",
+    number
+  >;
 }
 
 export const emptyTotals = (): ChaosTotals => ({
@@ -380,6 +439,14 @@ export const emptyTotals = (): ChaosTotals => ({
   requests: 0,
   outcomes: {},
   paths: {},
+  recovery: {
+    redelivered: 0,
+    deadLettered: 0,
+    startedBySweep: 0,
+    resumed: 0,
+    excusedMail: 0,
+    excusedEvents: 0,
+  },
 });
 
 /**
@@ -433,6 +500,9 @@ export const chaosProperty = (
         }
         for (const [type, count] of Object.entries(run.stats.paths)) {
           totals.paths[type] = (totals.paths[type] ?? 0) + count;
+        }
+        for (const key of Object.keys(totals.recovery) as (keyof ChaosTotals["recovery"])[]) {
+          totals.recovery[key] += run.stats[key];
         }
         if (failure !== undefined) totals.breaks += 1;
         options.onRun?.(run, failure);
