@@ -1,8 +1,9 @@
 // Every AWS call local mode makes, timed and (for DynamoDB) with the capacity it consumed: an SDK
 // middleware on the handlers' and the workflow's clients asks DynamoDB for `ReturnConsumedCapacity`
 // (DynamoDB Local reports it as AWS does) and records each call. A call made while an HTTP request
-// of the local API is being served is tagged with that request (AsyncLocalStorage), so the time a
-// request spends in DynamoDB can be set against the request's own latency.
+// of the local API is being served, or while an in-process handler invocation runs (`within`), is
+// tagged with that request (AsyncLocalStorage), so the time a request spends in DynamoDB can be
+// set against the request's own latency.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { subscribe } from "node:diagnostics_channel";
 import type { IncomingMessage } from "node:http";
@@ -30,6 +31,8 @@ export interface AwsCall {
   writeUnits: number;
   /** The part of `writeUnits` spent on global secondary indexes. */
   indexWriteUnits: number;
+  /** Write units by where they were spent: `table` (the base table) and each index by name. */
+  writeUnitsBy: Record<string, number>;
   failed: boolean;
   /** The HTTP request being served when the call was made, if any. */
   request?: number;
@@ -49,6 +52,7 @@ interface Capacity {
   CapacityUnits?: number;
   ReadCapacityUnits?: number;
   WriteCapacityUnits?: number;
+  Table?: { CapacityUnits?: number };
   GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
 }
 
@@ -58,17 +62,26 @@ const unitsOf = (operation: string, consumed: unknown) => {
   let readUnits = 0;
   let writeUnits = 0;
   let indexWriteUnits = 0;
+  const writeUnitsBy: Record<string, number> = {};
+  const add = (where: string, units: number) => {
+    if (units > 0) writeUnitsBy[where] = (writeUnitsBy[where] ?? 0) + units;
+  };
   for (const entry of entries) {
     const total = entry.CapacityUnits ?? 0;
     readUnits += entry.ReadCapacityUnits ?? (READS.has(operation) ? total : 0);
-    writeUnits += entry.WriteCapacityUnits ?? (WRITES.has(operation) ? total : 0);
+    const written = entry.WriteCapacityUnits ?? (WRITES.has(operation) ? total : 0);
+    writeUnits += written;
     if (WRITES.has(operation)) {
-      for (const index of Object.values(entry.GlobalSecondaryIndexes ?? {})) {
-        indexWriteUnits += index.CapacityUnits ?? 0;
+      let onIndexes = 0;
+      for (const [name, index] of Object.entries(entry.GlobalSecondaryIndexes ?? {})) {
+        onIndexes += index.CapacityUnits ?? 0;
+        add(name, index.CapacityUnits ?? 0);
       }
+      indexWriteUnits += onIndexes;
+      add("table", entry.Table?.CapacityUnits ?? written - onIndexes);
     }
   }
-  return { readUnits, writeUnits, indexWriteUnits };
+  return { readUnits, writeUnits, indexWriteUnits, writeUnitsBy };
 };
 
 const PLACEMENT: InitializeHandlerOptions & AbsoluteLocation = {
@@ -120,6 +133,15 @@ export class AwsCallRecorder {
     });
   }
 
+  /**
+   * Runs `run` as one tagged request of its own (an in-process handler invocation): the calls it
+   * makes carry a fresh tag, as an HTTP request's do. Answers its result and the tag.
+   */
+  async within<T>(run: () => Promise<T>): Promise<{ result: T; request: number }> {
+    const request = this.nextRequest++;
+    return { result: await this.serving.run(request, run), request };
+  }
+
   /** The calls recorded since the last `take`, and a fresh start. */
   take(): AwsCall[] {
     const calls = this.calls;
@@ -161,19 +183,36 @@ export class AwsCallRecorder {
 
 /** The AWS time of each tagged request: its DynamoDB calls, its other calls, and which they were. */
 export interface RequestAwsTime {
+  /** The request's tag. */
+  request: number;
   dynamodbMs: number;
   otherMs: number;
   calls: string[];
+  /** Time by action (`GetItem`, `UpdateItem`), summed over the request's calls of it. */
+  msByOperation: Record<string, number>;
+  writeUnits: number;
+  indexWriteUnits: number;
 }
 
 export const awsTimeByRequest = (calls: readonly AwsCall[]): RequestAwsTime[] => {
   const byRequest = new Map<number, RequestAwsTime>();
   for (const call of calls) {
     if (call.request === undefined) continue;
-    const request = byRequest.get(call.request) ?? { dynamodbMs: 0, otherMs: 0, calls: [] };
+    const request = byRequest.get(call.request) ?? {
+      request: call.request,
+      dynamodbMs: 0,
+      otherMs: 0,
+      calls: [],
+      msByOperation: {},
+      writeUnits: 0,
+      indexWriteUnits: 0,
+    };
     if (call.service === "dynamodb") request.dynamodbMs += call.ms;
     else request.otherMs += call.ms;
     request.calls.push(call.operation);
+    request.msByOperation[call.operation] = (request.msByOperation[call.operation] ?? 0) + call.ms;
+    request.writeUnits += call.writeUnits;
+    request.indexWriteUnits += call.indexWriteUnits;
     byRequest.set(call.request, request);
   }
   return [...byRequest.values()];

@@ -8,12 +8,17 @@
 // - emails from the SES stand-in's store, domain events from the EventBridge stand-in's; API
 //   requests as the bench made them;
 // - Lambda GB-seconds: the template's memory × the billed (rounded up) milliseconds of each
-//   invocation: an API call's round trip, a workflow Lambda's time in the history.
+//   invocation: an API call's round trip, a workflow Lambda's time in the history;
+// - what starting the execution costs, now that the POST does not start it: the pipe's requests
+//   (each record of the request that passed its filter and was handed to the starter) and the
+//   Express starter's executions (requests, and GB-seconds: each execution's duration in local
+//   mode's history of the Express machine, rounded up to 100 ms, at the memory AWS bills for it).
 // Then the same path's lower bound (BENCHMARKS.md), priced the same way.
 import { readFile } from "node:fs/promises";
 import { type AttributeValue, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
-import { orderKey } from "../functions/adapters/order-store.ts";
+import { orderKey } from "../functions/adapters/dynamodb/order-item.ts";
+import { placeholderValues, stateMachineDefinition, stateMachines } from "../infra/definition.ts";
 import { ENTRY_METADATA } from "../infra/lambda-defaults.ts";
 import type { LocalClient } from "../local/client.ts";
 import { LOCAL_TABLE_NAME, type LocalInfo, type LocalMode } from "../local/start.ts";
@@ -40,12 +45,25 @@ export interface Units {
   /** Domain events published to EventBridge (each under 64 KB: one billed event). */
   events: number;
   apiRequests: number;
+  /** Records the pipe handed to its target after filtering (each under 64 KB: one request). */
+  pipeRequests: number;
+  /** Executions of the Express starter. */
+  expressRequests: number;
+  /** Billed memory (GB) × billed seconds, summed over the starter's executions. */
+  expressGbSeconds: number;
 }
 
 export interface Priced extends Units {
   usd: number;
   usdByService: Record<
-    "stepFunctions" | "lambda" | "dynamodb" | "ses" | "eventBridge" | "apiGateway",
+    | "stepFunctions"
+    | "stepFunctionsExpress"
+    | "lambda"
+    | "dynamodb"
+    | "ses"
+    | "eventBridge"
+    | "pipes"
+    | "apiGateway",
     number
   >;
 }
@@ -61,6 +79,16 @@ export interface PathCost extends Priced {
   waits: number;
   /** Billed milliseconds per Lambda invocation, in order: API calls, then workflow tasks. */
   billedMs: number[];
+  /** Write units by where DynamoDB spent them: `table` and each index by name. */
+  dynamodbWriteUnitsBy: Record<string, number>;
+  /** The starter's executions that carried this request: how long each ran, what AWS bills. */
+  starter: {
+    durationMs: number[];
+    billedMs: number[];
+    /** Per execution: 50 MB + definition + input × Map iterations, in 64 MB chunks (AWS). */
+    billedMemoryMb: number[];
+    definitionBytes: number;
+  };
 }
 
 export interface LowerBound extends Priced {
@@ -109,7 +137,10 @@ interface Prices {
     | "dynamodbReadUnit"
     | "sesEmail"
     | "eventBridgeEvent"
-    | "httpApiRequest",
+    | "httpApiRequest"
+    | "pipeRequest"
+    | "expressRequest"
+    | "expressGbSecond",
     Price
   >;
 }
@@ -121,6 +152,9 @@ export const priced = (units: Units, { prices }: Prices): Priced => {
   const each = (price: Price) => price.usd / price.per;
   const usdByService = {
     stepFunctions: units.stateTransitions * each(prices.stepFunctionsTransition),
+    stepFunctionsExpress:
+      units.expressRequests * each(prices.expressRequest) +
+      units.expressGbSeconds * each(prices.expressGbSecond),
     lambda:
       units.lambdaInvocations * each(prices.lambdaRequest) +
       units.lambdaGbSeconds * each(prices.lambdaGbSecond),
@@ -129,6 +163,7 @@ export const priced = (units: Units, { prices }: Prices): Priced => {
       units.dynamodbReadUnits * each(prices.dynamodbReadUnit),
     ses: units.emails * each(prices.sesEmail),
     eventBridge: units.events * each(prices.eventBridgeEvent),
+    pipes: units.pipeRequests * each(prices.pipeRequest),
     apiGateway: units.apiRequests * each(prices.httpApiRequest),
   };
   const usd = Object.values(usdByService).reduce((sum, part) => sum + part, 0);
@@ -210,6 +245,63 @@ const lambdaMemoryMb = (local: LocalMode): number => {
   return Math.max(...sizes);
 };
 
+/** Express billing (AWS Step Functions pricing page): memory in 64 MB chunks of 50 MB plus the
+ * definition plus the execution's data per Map iteration; duration rounded up to 100 ms. */
+const EXPRESS_BASE_MB = 50;
+const EXPRESS_CHUNK_MB = 64;
+const EXPRESS_DURATION_STEP_MS = 100;
+
+/** The Express state machine of the template (the starter): local mode's and its definition. */
+const expressStarter = (local: LocalMode) => {
+  const machines = [...local.stateMachines.values()].filter((m) => m.type === "EXPRESS");
+  const ids = stateMachines(local.template).filter((m) => m.type === "EXPRESS");
+  const [machine] = machines;
+  const [id] = ids;
+  if (!machine || !id || machines.length > 1 || ids.length > 1) {
+    throw new Error(`expected one Express state machine, found ${machines.length}`);
+  }
+  const values = placeholderValues(local.template, {
+    account: "000000000000",
+    region: "us-east-1",
+  });
+  const definition = stateMachineDefinition(local.template, values, id.logicalId);
+  return { machine, definitionBytes: Buffer.byteLength(JSON.stringify(definition)) };
+};
+
+/** The starter's executions that carried `requestId`, and what AWS would bill for them. */
+const starterUsage = (local: LocalMode, requestId: string) => {
+  const { machine, definitionBytes } = expressStarter(local);
+  const executions = machine.listExecutions().filter((execution) => {
+    const items = JSON.parse(execution.input) as { requestId?: string }[];
+    return Array.isArray(items) && items.some((item) => item.requestId === requestId);
+  });
+  const durationMs = executions.map(
+    (execution) => (execution.stopDate ?? new Date()).getTime() - execution.startDate.getTime(),
+  );
+  const billedMs = durationMs.map(
+    (ms) => Math.max(1, Math.ceil(ms / EXPRESS_DURATION_STEP_MS)) * EXPRESS_DURATION_STEP_MS,
+  );
+  const billedMemoryMb = executions.map((execution) => {
+    // "Execution data size × number of Parallel or Map steps" (the pricing page's formula).
+    const iterations = (JSON.parse(execution.input) as unknown[]).length;
+    const dataBytes = Buffer.byteLength(execution.input) * Math.max(1, iterations);
+    const used = EXPRESS_BASE_MB + (definitionBytes + dataBytes) / 1e6;
+    return Math.ceil(used / EXPRESS_CHUNK_MB) * EXPRESS_CHUNK_MB;
+  });
+  // Each record of this request the pipe handed over (one per execution that carried it).
+  const pipeRequests = executions.length;
+  const gbSeconds = billedMs.reduce(
+    (total, ms, index) => total + ((billedMemoryMb[index] ?? 0) / 1024) * (ms / 1000),
+    0,
+  );
+  return {
+    pipeRequests,
+    expressRequests: executions.length,
+    expressGbSeconds: gbSeconds,
+    starter: { durationMs, billedMs, billedMemoryMb, definitionBytes },
+  };
+};
+
 const measurePath = async (
   context: CostContext,
   clients: { sfn: SFNClient; dynamoDb: DynamoDBClient },
@@ -233,6 +325,7 @@ const measurePath = async (
 
   const emails = (await api.emails()).length - emailsBefore;
   const events = await history(clients.sfn, executionArn);
+  const start = starterUsage(local, request.requestId);
   const view = await requestView(api, people.buyer, orderId, request.requestId);
   // The last change's events go out with its mail, just after the execution may have ended.
   const publishedEvents = await api.until(async () => {
@@ -268,19 +361,33 @@ const measurePath = async (
     emails,
     events: publishedEvents,
     apiRequests: apiMs.length,
+    pipeRequests: start.pipeRequests,
+    expressRequests: start.expressRequests,
+    expressGbSeconds: start.expressGbSeconds,
   };
+  const dynamodbWriteUnitsBy: Record<string, number> = {};
+  for (const call of dynamo) {
+    for (const [where, writeUnits] of Object.entries(call.writeUnitsBy)) {
+      dynamodbWriteUnitsBy[where] = (dynamodbWriteUnitsBy[where] ?? 0) + writeUnits;
+    }
+  }
   const cost: PathCost = {
     ...priced(units, context.prices),
     status: view.status,
     dynamodbIndexWriteUnits: sum((call) => call.indexWriteUnits),
+    dynamodbWriteUnitsBy,
     dynamodbCalls: countBy(dynamo),
     waits,
     billedMs,
+    starter: start.starter,
   };
 
   // The lower bound: the people's calls, a Lambda per call and per segment, the execution's start
   // and end plus a transition per wait and per segment, one write per change, the same emails,
-  // one event per timeline change.
+  // one event per timeline change. Nothing for starting the execution: a POST that called
+  // StartExecution itself would pay no more than its own few milliseconds (StartExecution is not
+  // billed; the execution's transitions are counted already), so the pipe and the starter are
+  // the design's cost of taking the start off the request path, counted in the path only.
   const bytes = itemBytes(item.Item ?? {});
   const writeUnitsPerChange = Math.ceil(bytes / 1024);
   const segments = waits + 1;
@@ -298,6 +405,9 @@ const measurePath = async (
         // Every timeline change is published once: the events a consumer must get.
         events: view.timeline.length,
         apiRequests: units.apiRequests,
+        pipeRequests: 0,
+        expressRequests: 0,
+        expressGbSeconds: 0,
       },
       context.prices,
     ),

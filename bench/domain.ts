@@ -1,10 +1,10 @@
-// The pure domain: transition() on the hot events, email rendering and the workflow's planner,
-// in operations per second.
-import { renderEmail } from "../functions/domain/emails.ts";
+// The pure domain: transition() on the hot events, the workflow's planner, and the mail renderer
+// the workflow's step uses (functions/notifications/), in operations per second.
 import type { DomainEvent } from "../functions/domain/events.ts";
 import { transition } from "../functions/domain/transition.ts";
 import type { OrderRecord } from "../functions/domain/types.ts";
 import { planNextStep } from "../functions/domain/workflow-plan.ts";
+import { renderEmail } from "../functions/notifications/render.ts";
 import {
   ASKED_AT,
   askAgain,

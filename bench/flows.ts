@@ -76,15 +76,34 @@ export const requestView = async (
   return response.body;
 };
 
-/** A request's execution: named after the request (the workflow starts it idempotently so). */
+/**
+ * A request's execution: named after the request. The POST does not start it: the table's stream
+ * does, through the pipe and the Express starter (infra/request-starts.ts), a moment after the 202.
+ */
 export const executionArnOf = (local: LocalMode, requestId: string): string =>
   `${local.stepFunctions.stateMachineArn.replace(":stateMachine:", ":execution:")}:${requestId}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Waits (in-process, no API call) until the execution waits for a person: a `.waitForTaskToken`
- * task has stored its token, so a signal can end the wait.
+ * Waits (in-process, no API call) until the execution exists: the pipe has read the request's
+ * stream record and the starter has started the execution named by the request id.
+ */
+export const untilStarted = async (
+  local: LocalMode,
+  executionArn: string,
+  timeoutMs = 30_000,
+): Promise<void> => {
+  const deadline = performance.now() + timeoutMs;
+  while (!local.stepFunctions.hasExecution(executionArn)) {
+    if (performance.now() > deadline) throw new Error(`${executionArn} never started`);
+    await sleep(10);
+  }
+};
+
+/**
+ * Waits (in-process, no API call) until the execution has started and waits for a person: a
+ * `.waitForTaskToken` task has stored its token, so a signal can end the wait.
  */
 export const untilWaiting = async (
   local: LocalMode,
@@ -92,6 +111,7 @@ export const untilWaiting = async (
   timeoutMs = 30_000,
 ): Promise<void> => {
   const deadline = performance.now() + timeoutMs;
+  await untilStarted(local, executionArn, timeoutMs);
   for (;;) {
     const execution = local.stepFunctions.describeExecution(executionArn);
     if (local.stepFunctions.isWaiting(executionArn)) return;
@@ -103,12 +123,13 @@ export const untilWaiting = async (
   }
 };
 
-/** Waits until the execution has stopped (its history is then complete). */
+/** Waits until the execution has started and stopped (its history is then complete). */
 export const untilStopped = async (
   local: LocalMode,
   executionArn: string,
   timeoutMs = 60_000,
 ): Promise<Execution> => {
+  await untilStarted(local, executionArn, timeoutMs);
   const execution = local.stepFunctions.describeExecution(executionArn);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -16,6 +16,7 @@ import { measureColdStart } from "./cold-start.ts";
 import { type CostResults, loadPrices, measureCost } from "./cost.ts";
 import { measureDomain } from "./domain.ts";
 import type { People } from "./flows.ts";
+import { measureOverhead, OVERHEAD_OPTIONS, type OverheadResults } from "./overhead.ts";
 import { dynamoDbLocalChildren } from "./processes.ts";
 import { measureStore } from "./store.ts";
 import { checkTargets, type RunResults, runTables, summaryTable } from "./summary.ts";
@@ -57,6 +58,12 @@ const osName = async (): Promise<string> => {
 
 /** The 1-minute load average when the run began: other work on the machine shows here. */
 const loadAtStart = loadavg()[0] ?? 0;
+/** The highest 1-minute load average seen during the run (read every 5 s): work that started
+ * after the run did shows here. */
+let loadMax = loadAtStart;
+setInterval(() => {
+  loadMax = Math.max(loadMax, loadavg()[0] ?? 0);
+}, 5000).unref();
 
 const machine = async () => ({
   cpu: cpus()[0]?.model ?? "unknown",
@@ -64,6 +71,7 @@ const machine = async () => ({
   memoryGb: Math.round(totalmem() / 1024 ** 3),
   os: await osName(),
   loadAverageAtStart: Number(loadAtStart.toFixed(2)),
+  loadAverageMax: Number(Math.max(loadMax, loadavg()[0] ?? 0).toFixed(2)),
 });
 
 const localParts = async (): Promise<{
@@ -71,6 +79,7 @@ const localParts = async (): Promise<{
   cost: CostResults;
   api: ApiResults;
   throughput: ThroughputResults;
+  overhead: OverheadResults;
 }> => {
   const recorder = new AwsCallRecorder();
   // The cancellation POSTs, tagged so their DynamoDB time can be told from everyone else's.
@@ -113,7 +122,14 @@ const localParts = async (): Promise<{
         });
       },
     );
-    return { startLocalMs, cost, api: apiResults, throughput };
+    // Last: the requests its POSTs open start once the pipe runs again, and nothing after it waits.
+    const overhead = await part(
+      "overhead",
+      `the cancellation POST's handler and a bare read + write, ${OVERHEAD_OPTIONS.concurrency} at a time, pipe paused`,
+      () =>
+        measureOverhead(local, api, alone, recorder, { ...OVERHEAD_OPTIONS, onProgress: progress }),
+    );
+    return { startLocalMs, cost, api: apiResults, throughput, overhead };
   } finally {
     await local.stop();
   }
@@ -138,8 +154,8 @@ const writeBetweenMarkers = async (file: URL, name: string, text: string): Promi
 const main = async () => {
   const date = new Date().toISOString();
   const domain = await part("domain", "micro-benchmarks", measureDomain);
-  const store = await part("store", "OrderStore on DynamoDB Local", measureStore);
-  const { startLocalMs, cost, api, throughput } = await localParts();
+  const store = await part("store", "DynamoOrders on DynamoDB Local", measureStore);
+  const { startLocalMs, cost, api, throughput, overhead } = await localParts();
   if (dynamoDbLocalChildren().length > 0) throw new Error("DynamoDB Local left running");
   const coldStart = await part("coldStart", "each function bundled and imported", () =>
     measureColdStart({ onProgress: progress }),
@@ -159,6 +175,7 @@ const main = async () => {
     cost,
     coldStart,
     throughput,
+    overhead,
   };
   const checks = checkTargets(run);
   const results = {
@@ -167,6 +184,7 @@ const main = async () => {
     coldStart: coldStart.functions,
     coldStartReference: coldStart.reference,
     throughput,
+    overhead,
     machine: machineFacts,
     node: process.version,
     domain,

@@ -1,13 +1,12 @@
-// The order store on DynamoDB Local: one read-modify-write round trip, and a 50-way race.
+// The orders repository (functions/adapters/dynamodb/orders.ts `DynamoOrders`) on DynamoDB
+// Local: one read-modify-write round trip, and a 50-way race.
 import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  ConflictError,
-  createDocumentClient,
-  OrderStore,
-  type StoredOrder,
-} from "../functions/adapters/order-store.ts";
+import { createDocumentClient } from "../functions/adapters/dynamodb/document-client.ts";
+import { DynamoOrders } from "../functions/adapters/dynamodb/orders.ts";
 import { createTableInput } from "../functions/adapters/dynamodb/table.ts";
+import { ConflictError } from "../functions/app/errors.ts";
+import type { StoredOrder } from "../functions/app/ports.ts";
 import type { OrderRecord } from "../functions/domain/types.ts";
 import { startDynamoDbLocal } from "../local/dynamodb.ts";
 import { awaitingSeller } from "./fixtures.ts";
@@ -17,7 +16,7 @@ const TABLE = "bench-orders";
 export const RACERS = 50;
 
 export interface StoreResults {
-  /** OrderStore get + conditional save. */
+  /** DynamoOrders get + conditional save. */
   roundTrip: Latency;
   /** Wall time of RACERS concurrent saves of one version, exactly one of which wins. */
   conflictingSaves: Latency;
@@ -38,7 +37,7 @@ export const measureStore = async (): Promise<StoreResults> => {
   });
   try {
     await lowLevel.send(new CreateTableCommand(createTableInput(TABLE)));
-    const store = new OrderStore({ client: createDocumentClient(lowLevel), tableName: TABLE });
+    const store = new DynamoOrders({ client: createDocumentClient(lowLevel), tableName: TABLE });
 
     const orderId = `o-bench-${randomUUID()}`;
     await store.create(awaitingSeller(orderId));
