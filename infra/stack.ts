@@ -130,8 +130,8 @@ export class ShippedCancellationStack extends Stack {
       retention: Duration.days(EVENT_ARCHIVE_DAYS),
     });
 
-    // Shared by the workflow's functions and the API's; the reconciler adds the state machine's
-    // ARN (the workflow's own functions cannot know it: that would be a dependency cycle).
+    // Shared by the workflow's functions and the API's (the reconciler has its own: the state
+    // machine's ARN, which the workflow's own functions cannot know: a dependency cycle).
     const environment: Record<string, string> = {
       [ENV.tableName]: this.table.tableName,
       [ENV.refundsTableName]: this.refundsTable.tableName,
@@ -172,13 +172,15 @@ export class ShippedCancellationStack extends Stack {
     });
 
     // Nothing stalls: every five minutes the reconciler starts or resumes open requests whose
-    // execution never began or is gone, wakes waits a lost signal left waiting, sends mail and
-    // events a failure left behind, and drains the pipe's dead letters.
+    // execution never began or is gone, wakes waits a lost signal left waiting, gives a finished
+    // request whose mail or events a failure left behind an execution to send them, and drains
+    // the pipe's dead letters. It sends nothing itself (only a request's execution does).
     const { deadLetters } = this.requestStarts;
     const reconciler = createFunction(this, "Reconciler", {
       entry: "functions/workflow/reconcile.ts",
       environment: {
-        ...environment,
+        [ENV.tableName]: this.table.tableName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         [ENV.stateMachineArn]: stateMachine.stateMachineArn,
         [ENV.deadLetterQueueUrl]: deadLetters.queueUrl,
       },
@@ -234,8 +236,6 @@ export class ShippedCancellationStack extends Stack {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${literal(this.region, "Region")}:${literal(this.account, "AccountId")}:execution:<${machineId}.Name>:*]`,
       "DescribeExecution takes an execution ARN: the wildcard covers this state machine's executions only.",
     );
-    this.mail.grantSend(reconciler);
-    this.eventBus.grantPutEventsTo(reconciler);
     new events.Rule(this, "ReconcilerSchedule", {
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new targets.LambdaFunction(reconciler)],

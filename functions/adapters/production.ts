@@ -70,7 +70,7 @@ export const failedStarts = /* @__PURE__ */ once(
 /** What every function has: the clock and the logger. */
 export const basics = { clock: systemClock, log: logger };
 
-/** What sending notices takes (the workflow's segment and the reconciler), metrics included. */
+/** What sending notices takes (the workflow's segment), metrics included. */
 export const noticeDeps = () => ({
   ...basics,
   metrics,

@@ -1,27 +1,33 @@
 // Nothing stalls: the reconciler re-derives from the stored items what a lost start, signal, mail
-// or event left undone. For every order that needs attention (an index of keys, never a Scan):
-// an open request without a running execution is resumed; an execution waiting on a request
-// whose status moved on is woken again, and one parked with notices still due is woken to send
-// them; what a finished request still has to send is sent here. Then the pipe's dead letters,
-// now covered, are drained.
-import { hasDueNotices, noticesDueSince, withMarks } from "../domain/notices.ts";
+// or event left undone, and hands it to the request's one execution (it sends nothing itself, so
+// two sweeps at once, or a sweep and a late start, never send the same mail twice). For every
+// order that needs attention (an index of keys, never a Scan): an open request without a running
+// execution is resumed; an execution waiting on a request whose status moved on is woken again,
+// and one parked with notices still due is woken to send them; a finished request with notices
+// still due and no running execution gets one to send them. Then the pipe's dead letters, now
+// covered, are drained.
+import { noticesDueSince } from "../domain/notices.ts";
 import type { CancellationRequest } from "../domain/types.ts";
 import { isTerminal } from "../domain/types.ts";
 import { needsWakeUp } from "../domain/workflow-plan.ts";
-import { ConflictError } from "./errors.ts";
 import type {
   AttentionIndex,
+  Clock,
   ExecutionRecords,
   ExecutionRef,
   FailedStarts,
+  Log,
+  Metrics,
   Orders,
   StoredOrder,
   WorkflowExecutions,
   WorkflowSignals,
 } from "./ports.ts";
-import { type NoticeDeps, sendDueNotices } from "./send-notices.ts";
 
-export interface ReconcileDeps extends NoticeDeps {
+export interface ReconcileDeps {
+  clock: Clock;
+  log: Log;
+  metrics: Metrics;
   orders: Orders;
   attention: AttentionIndex;
   executions: WorkflowExecutions;
@@ -44,12 +50,13 @@ export interface ReconcileReport {
   open: number;
   oldestOpenSeconds: number;
   openOverDay: number;
+  /**
+   * Executions started for requests left without one: an open request's next step, or a finished
+   * request's notices still due.
+   */
   resumed: { requestId: string; execution: string }[];
   /** Waiting executions woken (a lost signal, or notices to send). */
   woken: string[];
-  /** Mail sent and event batches published here (`<requestId>/<mail key>`, `<requestId>/events`). */
-  sent: string[];
-  failed: string[];
   /** Dead letters of the stream's pipe drained after the sweep. */
   drained: number;
   /** Orders or index pages that an AWS fault kept from being handled: next time, then. */
@@ -76,7 +83,10 @@ const runningNames = (deps: ReconcileDeps) => {
   };
 };
 
-/** Resumes an open request whose execution is not running; answers its new execution's name. */
+/**
+ * Resumes a request whose execution is not running; answers its new execution's name when that is
+ * news (a first start the pipe never made, or a new attempt).
+ */
 const resume = async (
   deps: ReconcileDeps,
   stored: StoredOrder,
@@ -89,10 +99,12 @@ const resume = async (
   const current = recorded?.name ?? requestId;
   const input = { orderId, requestId, correlationId: requestId };
   // Not listed as running under its name: starting that name again is harmless (the same name
-  // and input are the same execution). It started now if it never had (the pipe could not), or
-  // was running and not yet listed: only the first is news.
+  // and input are the same execution). It started now if it never had (the pipe could not: the
+  // request is still REQUESTED, or ended before anything started it), or was running and not yet
+  // listed: only the first is news.
   if (await deps.executions.start(input, current)) {
-    return recorded || request.status !== "REQUESTED" ? undefined : current;
+    const maybeNeverStarted = request.status === "REQUESTED" || isTerminal(request.status);
+    return recorded || !maybeNeverStarted ? undefined : current;
   }
   if (await deps.executions.isRunning(current)) return undefined;
   // It ended without finishing the request: a new execution under a new name, claimed first so
@@ -111,25 +123,6 @@ const resume = async (
   return next.name;
 };
 
-/** Saves marks on the order, deciding again on the fresh item after a lost race. */
-const saveMarks = async (
-  deps: ReconcileDeps,
-  stored: StoredOrder,
-  marks: Parameters<typeof withMarks>[1],
-): Promise<void> => {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await deps.orders.save(stored, withMarks(stored.record, marks));
-      return;
-    } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= 3) throw error;
-      const fresh = await deps.orders.get(stored.record.order.orderId);
-      if (!fresh) return;
-      stored = fresh;
-    }
-  }
-};
-
 /** Looks at one order: each request's execution, wait and notices. */
 const reconcileOrder = async (
   deps: ReconcileDeps,
@@ -141,10 +134,7 @@ const reconcileOrder = async (
 ): Promise<void> => {
   const stored = await deps.orders.get(orderId);
   if (!stored) return;
-  const { record } = stored;
-  // Requests whose notices nobody else will send: no execution of theirs is running.
-  const unattended: string[] = [];
-  for (const request of Object.values(record.requests)) {
+  for (const request of Object.values(stored.record.requests)) {
     const { requestId } = request;
     const open = !isTerminal(request.status);
     if (open) {
@@ -155,11 +145,6 @@ const reconcileOrder = async (
     }
     const name = stored.executions[requestId]?.name ?? requestId;
     const isRunning = (await running()).has(name);
-    if (open && !isRunning) {
-      const execution = await resume(deps, stored, request, now);
-      if (execution) report.resumed.push({ requestId, execution });
-      continue;
-    }
     const wait = stored.waits[requestId];
     if (isRunning) {
       if (wait && (await wakeIfDue(deps, stored, request, wait, graceBefore))) {
@@ -167,18 +152,13 @@ const reconcileOrder = async (
       }
       continue;
     }
-    if (hasDueNotices(request)) unattended.push(requestId);
+    // An open request goes on at once; a finished one's notices are its last segment's, unless
+    // they are still due after the grace (that segment failed to send them, or never ran).
+    if (open || (noticesDueSince(request) ?? "~") < graceBefore) {
+      const execution = await resume(deps, stored, request, now);
+      if (execution) report.resumed.push({ requestId, execution });
+    }
   }
-  if (unattended.length === 0) return;
-  const marks = await sendDueNotices(deps, record, {
-    requestIds: unattended,
-    dueBefore: graceBefore,
-  });
-  for (const mark of marks) {
-    const what = `${mark.requestId}/${mark.kind === "PUBLISHED" ? "events" : mark.key}`;
-    (mark.kind === "MAIL_FAILED" ? report.failed : report.sent).push(what);
-  }
-  if (marks.length > 0) await saveMarks(deps, stored, marks);
 };
 
 /**
@@ -222,8 +202,6 @@ export const reconcile = async (
     openOverDay: 0,
     resumed: [],
     woken: [],
-    sent: [],
-    failed: [],
     drained: 0,
     errors: 0,
   };

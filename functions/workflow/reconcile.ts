@@ -1,14 +1,14 @@
 // Scheduled task (every 5 minutes): nothing stalls. Runs the reconciler (app/reconcile.ts) over the
-// orders that need attention and publishes its gauges. Flow: sweep each shard → resume, wake or
-// send per order → drain the pipe's dead letters → report.
+// orders that need attention and publishes its gauges. Flow: sweep each shard → resume or wake
+// per order → drain the pipe's dead letters → report.
 
-import { logger } from "../adapters/powertools.ts";
+import { logger, metrics } from "../adapters/powertools.ts";
 import {
   attentionIndex,
+  basics,
   executionRecords,
   executions,
   failedStarts,
-  noticeDeps,
   orders,
   signals,
 } from "../adapters/production.ts";
@@ -36,8 +36,7 @@ export const createHandler =
       { name: OPEN_REQUESTS_OVER_DAY_METRIC, unit: "Count", value: report.openOverDay },
       { name: OLDEST_OPEN_REQUEST_METRIC, unit: "Seconds", value: report.oldestOpenSeconds },
     ]);
-    const worked =
-      report.resumed.length + report.woken.length + report.sent.length + report.failed.length;
+    const worked = report.resumed.length + report.woken.length;
     if (worked > 0 || report.errors > 0 || report.drained > 0) {
       deps.log.info("reconciled", { ...report });
     }
@@ -45,7 +44,8 @@ export const createHandler =
   };
 
 export const handler = createHandler(() => ({
-  ...noticeDeps(),
+  ...basics,
+  metrics,
   orders: orders(),
   attention: attentionIndex(),
   executions: executions(),

@@ -1,7 +1,8 @@
 // The reconciler (app/reconcile.ts) on the fakes: from the stored items it starts what never
 // started, resumes what died (claimed first, so twice never), wakes what a lost signal or a failed
-// send left waiting (after a grace), sends what a finished request still owes, forgets waits whose
-// execution moved on, and drains the pipe's dead letters once a sweep covered them.
+// send left waiting (after a grace), gives a finished request that still owes notices an execution
+// to send them (it sends nothing itself), forgets waits whose execution moved on, and drains the
+// pipe's dead letters once a sweep covered them.
 import { describe, expect, it, vi } from "vitest";
 import { changeOrder } from "../../functions/app/change-order.ts";
 import { reconcile } from "../../functions/app/reconcile.ts";
@@ -94,7 +95,7 @@ describe("reconcile: executions", () => {
     await machine.segment(requestId);
     expect((await recordOf(world)).requests[requestId]?.status).toBe("COMPLETED");
     const report = await sweep(world);
-    expect(report).toMatchObject({ checked: 0, resumed: [], woken: [], sent: [] });
+    expect(report).toMatchObject({ checked: 0, resumed: [], woken: [] });
   });
 });
 
@@ -153,7 +154,7 @@ describe("reconcile: wake-ups", () => {
 });
 
 describe("reconcile: what a finished request still owes", () => {
-  it("sends a finished request's due mail and events itself and marks them", async () => {
+  it("gives a finished request with notices still due an execution to send them, once with two sweeps at a time", async () => {
     const { world, requestId } = await waitingForSeller();
     // The buyer withdraws; the execution was woken and ended, but SES and EventBridge were down.
     world.mailer.outage.next = 2;
@@ -162,44 +163,73 @@ describe("reconcile: what a finished request still owes", () => {
     const machine = new Machine(world);
     expect((await machine.segment(requestId)).next).toBe("DONE");
     expect(world.workflow.executions.get(requestId)?.running).toBe(false);
-    const record = await recordOf(world);
-    expect(attentionSince(record)).toBeDefined();
+    expect(attentionSince(await recordOf(world))).toBeDefined();
+    const mail = world.mailer.sent.length;
+    const events = world.publisher.published.length;
 
-    // Within the grace nothing is sent.
-    expect((await sweep(world)).sent).toEqual([]);
+    // Within the grace nothing happens.
+    expect((await sweep(world)).resumed).toEqual([]);
     world.clock.advance(GRACE + 1);
-    const report = await sweep(world);
-    expect(report.sent).toEqual([
-      `${requestId}/events`,
-      `${requestId}/2.BUYER_WITHDRAWN`,
-      `${requestId}/2.SELLER_OUTCOME`,
-    ]);
-    expect((await mailSent(world)).slice(-2)).toEqual([
+    // Two sweeps at once (the schedule delivers at least once): one execution, and the sweeps
+    // themselves send nothing.
+    const [a, b] = await Promise.all([sweep(world), sweep(world)]);
+    expect([...a.resumed, ...b.resumed]).toEqual([{ requestId, execution: `${requestId}-2` }]);
+    expect(world.mailer.sent).toHaveLength(mail);
+    expect(world.publisher.published).toHaveLength(events);
+
+    // The execution's segment sends and marks them, once.
+    expect((await machine.segment(requestId)).next).toBe("DONE");
+    expect((await mailSent(world)).slice(mail)).toEqual([
       "BUYER_WITHDRAWN buyer@example.com",
       "SELLER_OUTCOME seller@example.com",
     ]);
-    expect(world.publisher.published.at(-1)?.detailType).toBe("WITHDRAWN");
-    // Marked: the order leaves the reconciler's index, and the next sweep sends nothing again.
+    expect(world.publisher.published.slice(events).map((e) => e.detailType)).toEqual(["WITHDRAWN"]);
+    // Marked: the order leaves the reconciler's index, and the next sweep starts nothing.
     expect(attentionSince(await recordOf(world))).toBeUndefined();
-    const mail = world.mailer.sent.length;
     world.clock.advance(GRACE + 1);
-    expect(await sweep(world)).toMatchObject({ checked: 0, sent: [] });
-    expect(world.mailer.sent).toHaveLength(mail);
+    expect(await sweep(world)).toMatchObject({ checked: 0, resumed: [] });
   });
 
-  it("reports a mail that fails again as failed, with its try counted", async () => {
+  it("starts a request that ended before anything started it under its own name, so the pipe's late start is the same execution", async () => {
+    const world = await worldWithOrder();
+    const requestId = await requested(world);
+    // The pipe is down; the buyer withdraws the request while it is still REQUESTED.
+    await changeOrder(world.changeDeps(), ORDER, { type: "WITHDRAW", actor: BUYER, requestId });
+    world.clock.advance(GRACE + 1);
+    const report = await sweep(world);
+    expect(report.resumed).toEqual([{ requestId, execution: requestId }]);
+    // The pipe comes back and starts the request: the same name and input, the same execution.
+    const input = { orderId: ORDER, requestId, correlationId: requestId };
+    expect(await world.workflow.start(input, requestId)).toBe(true);
+    expect(world.workflow.executions.size).toBe(1);
+    // Its one segment sends everything the request owes, once (the receipts go with the start,
+    // which no longer applies: only the withdrawal's mail).
+    const end = await new Machine(world).segment(requestId, {
+      type: "WORKFLOW_STARTED",
+      requestId,
+    });
+    expect(end.next).toBe("DONE");
+    expect(await mailSent(world)).toEqual([
+      "BUYER_WITHDRAWN buyer@example.com",
+      "SELLER_OUTCOME seller@example.com",
+    ]);
+    expect(world.publisher.published.map((e) => e.detailType)).toEqual(["REQUESTED", "WITHDRAWN"]);
+    expect(attentionSince(await recordOf(world))).toBeUndefined();
+  });
+
+  it("starts another execution at each sweep while a mail keeps failing, its tries counted", async () => {
     const { world, requestId } = await waitingForSeller();
     world.mailer.outage.next = 4;
     await changeOrder(world.changeDeps(), ORDER, { type: "WITHDRAW", actor: BUYER, requestId });
-    await new Machine(world).segment(requestId);
+    const machine = new Machine(world);
+    await machine.segment(requestId);
     world.clock.advance(GRACE + 1);
-    const report = await sweep(world);
-    expect(report.failed).toEqual([
-      `${requestId}/2.BUYER_WITHDRAWN`,
-      `${requestId}/2.SELLER_OUTCOME`,
-    ]);
+    expect((await sweep(world)).resumed).toEqual([{ requestId, execution: `${requestId}-2` }]);
+    await machine.segment(requestId);
     const request = (await recordOf(world)).requests[requestId];
     expect(request?.notices?.mail["2.BUYER_WITHDRAWN"]).toMatchObject({ tries: 2 });
+    world.clock.advance(GRACE + 1);
+    expect((await sweep(world)).resumed).toEqual([{ requestId, execution: `${requestId}-3` }]);
   });
 });
 

@@ -242,11 +242,12 @@ describe("SES down during a segment", () => {
     // The events went out all the same.
     expect(dueEvents(request)).toEqual([]);
 
-    // SES is back; nobody runs a segment for a finished request: the reconciler sends them.
+    // SES is back; the execution ended: the reconciler gives the request another to send them.
     world.mailer.outage.next = 0;
     world.clock.advance(120);
     const report = await reconcile(world.reconcileDeps());
-    expect(report.sent).toHaveLength(4);
+    expect(report.resumed).toEqual([{ requestId, execution: `${requestId}-2` }]);
+    expect((await new Machine(world).segment(requestId)).next).toBe("DONE");
     expect((await mailSent(world)).slice(2)).toEqual([
       `BUYER_APPROVED ${BUYER_MAIL}`,
       `SELLER_REFUND_INSTRUCTION ${SELLER_MAIL}`,
@@ -295,9 +296,12 @@ describe("EventBridge down during a segment", () => {
     expect(world.mailer.sent).toHaveLength(6);
     expect(world.metrics.counts.get("EventsNotPublished")).toBeGreaterThan(0);
 
+    // EventBridge is back; the execution ended: the reconciler gives the request another.
     world.publisher.outage.next = 0;
     world.clock.advance(120);
-    await reconcile(world.reconcileDeps());
+    const report = await reconcile(world.reconcileDeps());
+    expect(report.resumed).toEqual([{ requestId, execution: `${requestId}-2` }]);
+    await machine.segment(requestId);
     expect(publishedEvents(world)).toEqual(
       eventsOf(requestId, [
         "REQUESTED",
@@ -420,7 +424,7 @@ describe("after a decline", () => {
 });
 
 describe("an order's earlier request", () => {
-  it("keeps its due mail out of a later request's segments: the reconciler sends it", async () => {
+  it("keeps its due mail out of a later request's segments: the reconciler gives it an execution", async () => {
     const { world, requestId: first } = await started();
     // The buyer withdraws the first request; its execution ends, but SES is down.
     world.mailer.outage.next = 2;
@@ -443,10 +447,16 @@ describe("an order's earlier request", () => {
     expect(dueMail(await requestIn(world, first))).toHaveLength(2);
     expect(dueMail(await requestIn(world, second))).toEqual([]);
 
-    // The first request has no execution running: after the grace the reconciler sends its mail.
+    // The first request has no execution running: after the grace the reconciler starts one,
+    // which sends its mail.
     world.clock.advance(120);
     const report = await reconcile(world.reconcileDeps());
-    expect(report.sent).toEqual([`${first}/2.BUYER_WITHDRAWN`, `${first}/2.SELLER_OUTCOME`]);
+    expect(report.resumed).toEqual([{ requestId: first, execution: `${first}-2` }]);
+    await new Machine(world).segment(first);
+    expect((await mailSent(world)).slice(-2)).toEqual([
+      `BUYER_WITHDRAWN ${BUYER_MAIL}`,
+      `SELLER_OUTCOME ${SELLER_MAIL}`,
+    ]);
     expect(dueMail(await requestIn(world, first))).toEqual([]);
   });
 });

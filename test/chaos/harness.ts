@@ -1245,7 +1245,7 @@ export class ChaosRun {
       ]);
       this.changed = true;
       this.note(
-        `sweep → resumed ${report.resumed.length}, woken ${report.woken.length}, sent ${report.sent.length}, failed ${report.failed.length}, drained ${report.drained}, errors ${report.errors}`,
+        `sweep → resumed ${report.resumed.length}, woken ${report.woken.length}, drained ${report.drained}, errors ${report.errors}`,
       );
       return report;
     } catch (error) {

@@ -409,9 +409,15 @@ describe("least privilege", () => {
     });
   }
 
-  it("the workflow's functions may send mail, through the identity and configuration set only", () => {
+  it("only the workflow's step may send mail, through the identity and configuration set only", () => {
     const workflowFunctions = functionsOfEntries("functions/workflow/step.ts");
     expect(workflowFunctions).toHaveLength(1);
+    const senders = ofType("AWS::Lambda::Function").filter(([id]) =>
+      statementsOfFunction(id).some((statement) =>
+        list(statement.Action).some((action) => action.startsWith("ses:")),
+      ),
+    );
+    expect(senders.map(([id]) => id)).toEqual(workflowFunctions);
     for (const functionId of workflowFunctions) {
       const ses = statementsOfFunction(functionId).filter((statement) =>
         list(statement.Action).some((action) => action.startsWith("ses:")),
@@ -440,7 +446,7 @@ describe("least privilege", () => {
     }
   });
 
-  it("a reconciler every five minutes: PendingWork queries, starts, wake-ups, mail, events, dead letters", () => {
+  it("a reconciler every five minutes: PendingWork queries, starts, wake-ups, dead letters; no mail, no events", () => {
     const [reconciler, ...others] = functionsOfEntries("functions/workflow/reconcile.ts");
     expect(others).toEqual([]);
     const statements = statementsOfFunction(reconciler as string).filter(
@@ -456,11 +462,8 @@ describe("least privilege", () => {
       "dynamodb:GetItem",
       "dynamodb:Query",
       "dynamodb:UpdateItem",
-      "events:PutEvents",
       "logs:CreateLogStream",
       "logs:PutLogEvents",
-      "ses:SendEmail",
-      "ses:SendRawEmail",
       "sqs:ChangeMessageVisibility",
       "sqs:DeleteMessage",
       "sqs:GetQueueAttributes",
@@ -727,15 +730,14 @@ describe("domain events", () => {
     template.hasOutput("EventBusName", { Value: { Ref: eventBusId } });
   });
 
-  it("only the workflow's step and the reconciler publish, to the bus alone", () => {
+  it("only the workflow's step publishes, to the bus alone", () => {
     const publishers = ofType("AWS::Lambda::Function").filter(([id]) =>
       statementsOfFunction(id).some((statement) =>
         list(statement.Action).includes("events:PutEvents"),
       ),
     );
     const workflowStep = functionsOfEntries("functions/workflow/step.ts");
-    const reconciler = functionsOfEntries("functions/workflow/reconcile.ts");
-    expect(sorted(publishers.map(([id]) => id))).toEqual(sorted([...workflowStep, ...reconciler]));
+    expect(sorted(publishers.map(([id]) => id))).toEqual(sorted(workflowStep));
     for (const [, fn] of publishers) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> })
         .Variables;

@@ -173,7 +173,9 @@ export const createWorkflowHarness = (
     executionRecords,
   };
   const reconcileDeps: ReconcileDeps = {
-    ...notices,
+    clock,
+    log,
+    metrics,
     orders,
     attention: new DynamoAttentionIndex(adapterOptions),
     executions: new StepFunctionsExecutions({ client: sfn, stateMachineArn: STATE_MACHINE_ARN }),
