@@ -1,16 +1,22 @@
 // The domain events integrators receive (SPEC "For integrators"): one per entry in a request's
 // timeline, with the request's status and refund as the change that wrote the entry left them
 // (kept on the entry until it is published; an entry without it reports the request as it is).
-import type { CancellationRequest, Refund, RequestStatus, TimelineType } from "./types.ts";
+import type { CancellationRequest, EventRefund, RequestStatus, TimelineType } from "./types.ts";
+
+export type { EventRefund };
 
 /** EventBridge `source` of every event the service publishes. */
 export const EVENT_SOURCE = "shipped-cancellation";
 
-/** The refund as an event shows it: what a consumer needs, none of the service's bookkeeping. */
-export type EventRefund = Pick<
-  Refund,
-  "amount" | "currency" | "method" | "status" | "refundId" | "expectedBy"
->;
+/** A copy of the refund's fields an event shows (the rest is the service's bookkeeping). */
+export const eventRefundOf = (refund: EventRefund): EventRefund => ({
+  amount: refund.amount,
+  currency: refund.currency,
+  method: refund.method,
+  status: refund.status,
+  refundId: refund.refundId,
+  expectedBy: refund.expectedBy && { ...refund.expectedBy },
+});
 
 export interface TimelineEventDetail {
   /** Stable per timeline entry: a redelivery carries the same id, so consumers drop duplicates. */
@@ -47,16 +53,7 @@ export const requestEvents = (request: CancellationRequest, from = 0): TimelineE
         status,
         at: entry.at,
         actor: entry.actor,
-        ...(refund && {
-          refund: {
-            amount: refund.amount,
-            currency: refund.currency,
-            method: refund.method,
-            status: refund.status,
-            refundId: refund.refundId,
-            expectedBy: refund.expectedBy,
-          },
-        }),
+        ...(refund && { refund: eventRefundOf(refund) }),
       },
     };
   });

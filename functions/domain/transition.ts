@@ -5,6 +5,7 @@
 import { cancellationOption, ineligibilityError } from "./eligibility.ts";
 import { DomainError, type DomainErrorCode, type DomainEvent } from "./events.ts";
 import type { Policy } from "./policy.ts";
+import { eventRefundOf } from "./published-events.ts";
 import {
   assertNoRefundCallInFlight,
   expectedByFor,
@@ -107,16 +108,7 @@ class Draft {
 /** The request as its domain events report it: its status, and its refund once it has one. */
 const entryEvent = ({ status, refund }: CancellationRequest): EntryEvent => ({
   status,
-  ...(refund && {
-    refund: {
-      amount: refund.amount,
-      currency: refund.currency,
-      method: refund.method,
-      status: refund.status,
-      refundId: refund.refundId,
-      expectedBy: refund.expectedBy && { ...refund.expectedBy },
-    },
-  }),
+  ...(refund && { refund: eventRefundOf(refund) }),
 });
 
 const expectStatus = (

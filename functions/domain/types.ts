@@ -95,10 +95,16 @@ export interface TimelineEntry {
   event?: EntryEvent;
 }
 
+/** The refund as an event shows it: what a consumer needs, none of the service's bookkeeping. */
+export type EventRefund = Pick<
+  Refund,
+  "amount" | "currency" | "method" | "status" | "refundId" | "expectedBy"
+>;
+
 /** What a request's domain event reports of the request right after the change. */
 export interface EntryEvent {
   status: RequestStatus;
-  refund?: Pick<Refund, "amount" | "currency" | "method" | "status" | "refundId" | "expectedBy">;
+  refund?: EventRefund;
 }
 
 export interface Rejection {

@@ -38,6 +38,7 @@ import {
 } from "../../functions/adapters/dynamodb/order-item.ts";
 import type { StoredOrder } from "../../functions/app/ports.ts";
 import type { ReconcileReport } from "../../functions/app/reconcile.ts";
+import { CANCELLATION_REASONS, type CancellationReason } from "../../functions/domain/codes.ts";
 import {
   dueEvents,
   dueMail,
@@ -868,15 +869,9 @@ export interface OrderSpec {
   high: boolean;
 }
 
-export const REASONS = [
-  "NO_LONGER_NEEDED",
-  "ORDERED_BY_MISTAKE",
-  "FOUND_BETTER_PRICE",
-  "DELIVERY_TOO_SLOW",
-  "WRONG_ITEM_ORDERED",
-  "OTHER",
-] as const;
-export type Reason = (typeof REASONS)[number];
+/** Every reason a buyer may give (the domain's list). */
+export const REASONS = CANCELLATION_REASONS;
+export type Reason = CancellationReason;
 
 /**
  * The buyer's comments for OTHER: markup, and long ones of many bytes (the queues' summaries cut a
