@@ -114,9 +114,11 @@ const resume = async (
   if (!(await deps.executionRecords.claim(orderId, requestId, recorded, next))) return undefined;
   await deps.executions.start(input, next.name);
   deps.metrics.count("WorkflowResumed");
-  deps.log.warn("resumed a stalled request", {
+  deps.log.warn("resumed a request in a new execution", {
     orderId,
     requestId,
+    // An open request stalled; a finished one still had mail or events to send.
+    why: isTerminal(request.status) ? "notices due" : "stalled",
     previous: current,
     execution: next.name,
   });

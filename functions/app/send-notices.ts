@@ -45,8 +45,6 @@ const recipients = (deps: NoticeDeps, record: OrderRecord, to: Recipient): strin
 export interface SendOptions {
   /** Only these requests' (the segment sends its own request's: another's is not its to send). */
   requestIds?: readonly string[];
-  /** Only what has been due since before this instant (the reconciler's grace). */
-  dueBefore?: string;
   /**
    * What this caller already tried and failed (`<requestId>/<mail key>`, `<requestId>/events`):
    * each is tried at most once per caller, so a failing one never holds a segment back.
@@ -64,7 +62,6 @@ export const sendDueNotices = async (
   options: SendOptions = {},
 ): Promise<NoticeMark[]> => {
   const marks: NoticeMark[] = [];
-  const due = (since: string) => options.dueBefore === undefined || since < options.dueBefore;
   for (const request of Object.values(record.requests)) {
     const { requestId } = request;
     if (options.requestIds && !options.requestIds.includes(requestId)) continue;
@@ -72,7 +69,7 @@ export const sendDueNotices = async (
     const events = dueEvents(request);
     const first = events[0];
     const eventsKey = `${requestId}/events`;
-    if (first && due(first.detail.at) && !options.tried?.has(eventsKey)) {
+    if (first && !options.tried?.has(eventsKey)) {
       if (await publish(deps, request, events)) {
         marks.push({ kind: "PUBLISHED", requestId, through: request.timeline.length });
       } else {
@@ -80,7 +77,7 @@ export const sendDueNotices = async (
       }
     }
     for (const mail of dueMail(request)) {
-      if (!due(mail.since) || options.tried?.has(`${requestId}/${mail.key}`)) continue;
+      if (options.tried?.has(`${requestId}/${mail.key}`)) continue;
       options.tried?.add(`${requestId}/${mail.key}`);
       marks.push(await sendMail(deps, record, mail));
     }

@@ -221,10 +221,6 @@ export const noticesDueSince = (request: CancellationRequest): string | undefine
   return since;
 };
 
-/** Does anything of this request still have to go out (mail or events)? */
-export const hasDueNotices = (request: CancellationRequest): boolean =>
-  noticesDueSince(request) !== undefined;
-
 /**
  * Since when the order needs someone to look at it, or undefined when nothing does: the oldest of
  * its open requests' creation and of its due notices. The reconciler's index lists orders by it.

@@ -172,18 +172,6 @@ describe("sendDueNotices", () => {
     expect(await sendDueNotices(depsOf(world, []), rejectedRecord(), { tried })).toEqual([]);
   });
 
-  it("sends only what has been due since before `dueBefore` (the reconciler's grace)", async () => {
-    const world = fakeWorld(at(2 * HOUR));
-    const marks = await sendDueNotices(depsOf(world, []), rejectedRecord(), {
-      dueBefore: at(HOUR),
-    });
-    expect(marks.map((mark) => (mark.kind === "PUBLISHED" ? "events" : mark.key))).toEqual([
-      "events",
-      "1.BUYER_REQUEST_RECEIVED",
-      "1.SELLER_NEW_REQUEST",
-    ]);
-  });
-
   it("sends nothing for an order without requests", async () => {
     const world = fakeWorld();
     expect(await sendDueNotices(depsOf(world, []), makeRecord(makeOrder(), []))).toEqual([]);

@@ -12,7 +12,6 @@ import {
   dueEvents,
   dueMail,
   entryMail,
-  hasDueNotices,
   MAIL_MAX_TRIES,
   type MailNotice,
   type NoticeMark,
@@ -337,7 +336,7 @@ describe("attentionSince", () => {
       sent("1.BUYER_REQUEST_RECEIVED", at(2)),
       sent("1.SELLER_NEW_REQUEST", at(2)),
     ]);
-    expect(hasDueNotices(requestOf(everything))).toBe(false);
+    expect(noticesDueSince(requestOf(everything))).toBeUndefined();
     expect(attentionSince(everything)).toBe(flow.request().createdAt);
   });
 
