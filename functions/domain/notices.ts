@@ -12,20 +12,23 @@ import type {
 } from "./types.ts";
 import { isTerminal } from "./types.ts";
 
-export type EmailTemplate =
-  | "BUYER_REQUEST_RECEIVED"
-  | "BUYER_APPROVED"
-  | "BUYER_REJECTED"
-  | "BUYER_REFUND_COMPLETED"
-  | "BUYER_RETURN_REQUIRED"
-  | "BUYER_WITHDRAWN"
-  | "SELLER_NEW_REQUEST"
-  | "SELLER_REMINDER"
-  | "SELLER_REFUND_INSTRUCTION"
-  | "SELLER_OUTCOME"
-  | "OPERATOR_ESCALATION"
-  | "OPERATOR_REFUND_FAILED"
-  | "OPERATOR_MAIL_FAILED";
+/** Every mail the service sends (its wording, per language, is in functions/notifications). */
+export const EMAIL_TEMPLATES = [
+  "BUYER_REQUEST_RECEIVED",
+  "BUYER_APPROVED",
+  "BUYER_REJECTED",
+  "BUYER_REFUND_COMPLETED",
+  "BUYER_RETURN_REQUIRED",
+  "BUYER_WITHDRAWN",
+  "SELLER_NEW_REQUEST",
+  "SELLER_REMINDER",
+  "SELLER_REFUND_INSTRUCTION",
+  "SELLER_OUTCOME",
+  "OPERATOR_ESCALATION",
+  "OPERATOR_REFUND_FAILED",
+  "OPERATOR_MAIL_FAILED",
+] as const;
+export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
 export type Recipient = "BUYER" | "SELLER" | "OPERATORS";
 

@@ -57,7 +57,14 @@ import {
 import { recordWriteUnits, type WriteUnits, type WriteUnitsRecorder } from "../support/capacity.ts";
 import { BACKENDS, type TestTable, useTestTable } from "../support/dynamodb.ts";
 import { makeOrder } from "../support/factories.ts";
-import { at, cancellationRequest, orderRecord, withRequest } from "../support/records.ts";
+import {
+  at,
+  awaitingMarketplace,
+  awaitingSeller,
+  cancellationRequest,
+  orderRecord,
+  withRequest,
+} from "../support/records.ts";
 
 const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
@@ -109,26 +116,6 @@ const readAll = async (
     if (pages > 1000) throw new Error("paging does not end");
   }
 };
-
-const awaitingSeller = (orderId: string, deadlineHours: number, createdHours = 1) =>
-  cancellationRequest({
-    requestId: `${orderId}-r1`,
-    orderId,
-    createdAt: at(createdHours),
-    sellerDeadline: at(deadlineHours),
-  });
-
-const awaitingMarketplace = (
-  request: CancellationRequest,
-  review: "POLICY" | "OPERATOR",
-  deadlineHours: number,
-): CancellationRequest => ({
-  ...request,
-  status: "AWAITING_MARKETPLACE",
-  marketplaceReview: review,
-  marketplaceDeadline: at(deadlineHours),
-  updatedAt: at(2),
-});
 
 /** What a wait state of the state machine writes (infra/workflow.ts), through its expressions. */
 const storeWait = (

@@ -12,27 +12,13 @@ import {
   WORK_SHARDS,
 } from "../../functions/adapters/dynamodb/table.ts";
 import type { CancellationRequest } from "../../functions/domain/types.ts";
-import { at, cancellationRequest, orderRecord } from "../support/records.ts";
-
-const awaitingSeller = (orderId: string, deadlineHours: number, createdHours = 1) =>
-  cancellationRequest({
-    requestId: `${orderId}-r1`,
-    orderId,
-    createdAt: at(createdHours),
-    sellerDeadline: at(deadlineHours),
-  });
-
-const awaitingMarketplace = (
-  request: CancellationRequest,
-  review: "POLICY" | "OPERATOR",
-  deadlineHours: number,
-): CancellationRequest => ({
-  ...request,
-  status: "AWAITING_MARKETPLACE",
-  marketplaceReview: review,
-  marketplaceDeadline: at(deadlineHours),
-  updatedAt: at(2),
-});
+import {
+  at,
+  awaitingMarketplace,
+  awaitingSeller,
+  cancellationRequest,
+  orderRecord,
+} from "../support/records.ts";
 
 /** Every entry of the request's timeline published and its mail sent: nothing left to do. */
 const settled = (request: CancellationRequest): CancellationRequest => ({

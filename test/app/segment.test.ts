@@ -83,6 +83,17 @@ const statusAndRefund = (event: TimelineEvent) =>
     event.detail.refund?.refundId ?? null,
   ].join(" ");
 
+/** The happy path's timeline, entry by entry. */
+const STORY_TYPES = [
+  "REQUESTED",
+  "SELLER_NOTIFIED",
+  "SELLER_APPROVED",
+  "MARKETPLACE_APPROVED",
+  "REFUND_INSTRUCTED",
+  "REFUND_SUCCEEDED",
+  "COMPLETED",
+];
+
 /** The happy path's events as each change left the request. */
 const STORY_EVENTS = (requestId: string) => [
   "REQUESTED REQUESTED  ",
@@ -173,17 +184,7 @@ describe("the happy path after the seller's approval", () => {
       `BUYER_REFUND_COMPLETED ${BUYER_MAIL}`,
       `SELLER_OUTCOME ${SELLER_MAIL}`,
     ]);
-    expect(publishedEvents(world)).toEqual(
-      eventsOf(requestId, [
-        "REQUESTED",
-        "SELLER_NOTIFIED",
-        "SELLER_APPROVED",
-        "MARKETPLACE_APPROVED",
-        "REFUND_INSTRUCTED",
-        "REFUND_SUCCEEDED",
-        "COMPLETED",
-      ]),
-    );
+    expect(publishedEvents(world)).toEqual(eventsOf(requestId, STORY_TYPES));
     // Each event reports the request as its own change left it, though several changes went
     // out together (the refund's success and the completion are one write).
     expect(world.publisher.published.map(statusAndRefund)).toEqual(STORY_EVENTS(requestId));
@@ -302,17 +303,7 @@ describe("EventBridge down during a segment", () => {
     const report = await reconcile(world.reconcileDeps());
     expect(report.resumed).toEqual([{ requestId, execution: `${requestId}-2` }]);
     await machine.segment(requestId);
-    expect(publishedEvents(world)).toEqual(
-      eventsOf(requestId, [
-        "REQUESTED",
-        "SELLER_NOTIFIED",
-        "SELLER_APPROVED",
-        "MARKETPLACE_APPROVED",
-        "REFUND_INSTRUCTED",
-        "REFUND_SUCCEEDED",
-        "COMPLETED",
-      ]),
-    );
+    expect(publishedEvents(world)).toEqual(eventsOf(requestId, STORY_TYPES));
     // Published late, each event still reports the request as its own change left it; once
     // published, the entries no longer keep what their events said.
     expect(world.publisher.published.map(statusAndRefund)).toEqual(STORY_EVENTS(requestId));

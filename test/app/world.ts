@@ -10,7 +10,7 @@ import {
   requestCancellation,
 } from "../../functions/app/request-cancellation.ts";
 import { runSegment, type SegmentEnd } from "../../functions/app/segment.ts";
-import type { EmailTemplate } from "../../functions/domain/notices.ts";
+import { EMAIL_TEMPLATES } from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
 import type { OrderRecord, RequestStatus } from "../../functions/domain/types.ts";
 import type { WaitStep } from "../../functions/domain/workflow-plan.ts";
@@ -125,22 +125,6 @@ export class Machine {
   }
 }
 
-const TEMPLATES: readonly EmailTemplate[] = [
-  "BUYER_REQUEST_RECEIVED",
-  "BUYER_APPROVED",
-  "BUYER_REJECTED",
-  "BUYER_REFUND_COMPLETED",
-  "BUYER_RETURN_REQUIRED",
-  "BUYER_WITHDRAWN",
-  "SELLER_NEW_REQUEST",
-  "SELLER_REMINDER",
-  "SELLER_REFUND_INSTRUCTION",
-  "SELLER_OUTCOME",
-  "OPERATOR_ESCALATION",
-  "OPERATOR_REFUND_FAILED",
-  "OPERATOR_MAIL_FAILED",
-];
-
 /**
  * The mail sent, in order, as `<template> <recipients>`: a subject is its template's fixed wording
  * and the order id, so each one names its template.
@@ -149,7 +133,7 @@ export const mailSent = async (world: World, orderId = ORDER): Promise<string[]>
   const record = await recordOf(world, orderId);
   const requestId = Object.keys(record.requests)[0] ?? "";
   const bySubject = new Map<string, string>();
-  for (const template of TEMPLATES) {
+  for (const template of EMAIL_TEMPLATES) {
     try {
       bySubject.set(renderEmail(template, record, requestId, world.clock.now()).subject, template);
     } catch {

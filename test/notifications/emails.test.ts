@@ -3,7 +3,7 @@
 // and dates as the shared formatter writes them, the wording of each case.
 import { describe, expect, it } from "vitest";
 import { CANCELLATION_REASONS } from "../../functions/domain/codes.ts";
-import type { EmailTemplate } from "../../functions/domain/notices.ts";
+import { EMAIL_TEMPLATES } from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
 import { newRefund } from "../../functions/domain/refund.ts";
 import type {
@@ -18,21 +18,6 @@ import { escapeHtml } from "../../functions/notifications/escape.ts";
 import { renderEmail } from "../../functions/notifications/render.ts";
 import { makeOrder, makeRecord, makeRequest, type OrderOverrides } from "../support/factories.ts";
 
-const TEMPLATES: EmailTemplate[] = [
-  "BUYER_REQUEST_RECEIVED",
-  "BUYER_APPROVED",
-  "BUYER_REJECTED",
-  "BUYER_REFUND_COMPLETED",
-  "BUYER_RETURN_REQUIRED",
-  "BUYER_WITHDRAWN",
-  "SELLER_NEW_REQUEST",
-  "SELLER_REMINDER",
-  "SELLER_REFUND_INSTRUCTION",
-  "SELLER_OUTCOME",
-  "OPERATOR_ESCALATION",
-  "OPERATOR_REFUND_FAILED",
-  "OPERATOR_MAIL_FAILED",
-];
 const LOCALES: Locale[] = ["ja", "en"];
 
 const ATTACK = "<script>alert(1)</script>";
@@ -67,7 +52,7 @@ const fullRecord = (
 
 describe("renderEmail: every template in every locale", () => {
   for (const locale of LOCALES) {
-    for (const template of TEMPLATES) {
+    for (const template of EMAIL_TEMPLATES) {
       it(`${template} (${locale}) names the order and is safe`, () => {
         const email = renderEmail(template, fullRecord({ locale }), "req-1", NOW);
 
@@ -200,7 +185,7 @@ describe("renderEmail: content", () => {
       {},
       { idempotencyKey: "secret-key-123", requestHash: "h".repeat(64) },
     );
-    for (const template of TEMPLATES) {
+    for (const template of EMAIL_TEMPLATES) {
       const email = renderEmail(template, record, "req-1", NOW);
       expect(JSON.stringify(email)).not.toMatch(/secret-key-123|hhhhhhhh/);
     }
@@ -399,7 +384,7 @@ describe("payment methods", () => {
     "CASH_ON_DELIVERY",
   ];
   it.each(methods)("renders every template for %s", (method) => {
-    for (const template of TEMPLATES) {
+    for (const template of EMAIL_TEMPLATES) {
       const email = renderEmail(template, fullRecord({ payment: { method } }), "req-1", NOW);
       expect(email.text).not.toContain("undefined");
       expect(email.text).not.toContain("null");

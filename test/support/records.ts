@@ -56,3 +56,25 @@ export const withRequest = (record: OrderRecord, request: CancellationRequest): 
   order: { ...record.order, updatedAt: request.updatedAt },
   requests: { ...record.requests, [request.requestId]: request },
 });
+
+/** The request of order `orderId` waiting for its seller until `deadlineHours`. */
+export const awaitingSeller = (orderId: string, deadlineHours: number, createdHours = 1) =>
+  cancellationRequest({
+    requestId: `${orderId}-r1`,
+    orderId,
+    createdAt: at(createdHours),
+    sellerDeadline: at(deadlineHours),
+  });
+
+/** The request after the seller's approval, under `review` until `deadlineHours`. */
+export const awaitingMarketplace = (
+  request: CancellationRequest,
+  review: "POLICY" | "OPERATOR",
+  deadlineHours: number,
+): CancellationRequest => ({
+  ...request,
+  status: "AWAITING_MARKETPLACE",
+  marketplaceReview: review,
+  marketplaceDeadline: at(deadlineHours),
+  updatedAt: at(2),
+});
