@@ -110,6 +110,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/{orderId}/cancellation-requests/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a cancellation request would refund, before making it
+         * @description Roles: buyer.
+         *
+         *     The cancellation request's body (`reason` may be left out) without `Idempotency-Key`. Stores nothing. Answers the lines and amounts the request would have, or the problem the request would be answered with; a request made right after with the same body refunds exactly `amount`.
+         */
+        post: operations["PreviewCancellation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/{orderId}/cancellation-requests": {
         parameters: {
             query?: never;
@@ -120,10 +142,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Ask to cancel a shipped order
+         * Ask to cancel a shipped order, or some of its lines or units
          * @description Roles: buyer.
          *
-         *     The same `Idempotency-Key` and body replays the first response; the same key with another body is 409 `IDEMPOTENCY_KEY_MISMATCH`.
+         *     Without `lines` the request covers every unit not yet cancelled. Each `lineId` at most once, `quantity` 1 to what is left of the line (else 400 on `lines.<i>.quantity`). The same `Idempotency-Key` and body (`lines` included) replays the first response; the same key with another body is 409 `IDEMPOTENCY_KEY_MISMATCH`.
          */
         post: operations["RequestCancellation"];
         delete?: never;
@@ -320,6 +342,19 @@ export interface components {
             /** @enum {string} */
             reason: "NO_LONGER_NEEDED" | "ORDERED_BY_MISTAKE" | "FOUND_BETTER_PRICE" | "DELIVERY_TOO_SLOW" | "WRONG_ITEM_ORDERED" | "OTHER";
             comment?: string;
+            lines?: {
+                lineId: string;
+                quantity: number;
+            }[];
+        };
+        CancellationPreviewInput: {
+            /** @enum {string} */
+            reason?: "NO_LONGER_NEEDED" | "ORDERED_BY_MISTAKE" | "FOUND_BETTER_PRICE" | "DELIVERY_TOO_SLOW" | "WRONG_ITEM_ORDERED" | "OTHER";
+            comment?: string;
+            lines?: {
+                lineId: string;
+                quantity: number;
+            }[];
         };
         Decision: {
             /** @enum {string} */
@@ -374,6 +409,8 @@ export interface components {
                 title: string;
                 quantity: number;
                 unitPrice: number;
+                /** @description Units of the line that completed cancellation requests cancelled. */
+                cancelledQuantity: number;
             }[];
             shippingFee: number;
             payment: {
@@ -394,6 +431,8 @@ export interface components {
             deliveredAt: string | null;
             activeCancellationRequestId: string | null;
             latestCancellationRequestId: string | null;
+            /** @description What completed cancellation requests refunded. */
+            refundedAmount: number;
             cancellationOption: {
                 /** @enum {string} */
                 kind: "CANCEL" | "RETURN" | "NONE";
@@ -414,6 +453,13 @@ export interface components {
             /** @enum {string} */
             reason: "NO_LONGER_NEEDED" | "ORDERED_BY_MISTAKE" | "FOUND_BETTER_PRICE" | "DELIVERY_TOO_SLOW" | "WRONG_ITEM_ORDERED" | "OTHER";
             comment: string | null;
+            lines: {
+                lineId: string;
+                quantity: number;
+                amount: number;
+            }[];
+            itemsAmount: number;
+            shippingAmount: number;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -435,6 +481,32 @@ export interface components {
             policyVersion: string;
             timeline: components["schemas"]["TimelineEntry"][];
         };
+        CancellationPreview: {
+            lines: {
+                lineId: string;
+                quantity: number;
+                amount: number;
+            }[];
+            itemsAmount: number;
+            shippingAmount: number;
+            /** @description What the request would refund: itemsAmount + shippingAmount. */
+            amount: number;
+            /** @enum {string} */
+            currency: "JPY" | "USD";
+            /** @enum {string} */
+            method: "CARD" | "GIFT_CARD" | "POINTS" | "CASH_ON_DELIVERY";
+            expectedBy: {
+                /** Format: date */
+                earliest: string;
+                /** Format: date */
+                latest: string;
+            } | null;
+            /**
+             * @description Who would approve it for the marketplace once the seller does: the policy (the order's refunds, this one included, within autoApproveMaxAmount) or an operator.
+             * @enum {string}
+             */
+            approval: "POLICY" | "OPERATOR";
+        };
         OrderPage: {
             items: components["schemas"]["Order"][];
             nextCursor: string | null;
@@ -447,6 +519,13 @@ export interface components {
             /** @enum {string} */
             reason: "NO_LONGER_NEEDED" | "ORDERED_BY_MISTAKE" | "FOUND_BETTER_PRICE" | "DELIVERY_TOO_SLOW" | "WRONG_ITEM_ORDERED" | "OTHER";
             comment: string | null;
+            lines: {
+                lineId: string;
+                /** @description The line's title, cut like the comment but shorter. */
+                title: string;
+                quantity: number;
+                amount: number;
+            }[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -486,6 +565,8 @@ export interface components {
                 [key: string]: number;
             };
             refundShippingFee: boolean;
+            /** @enum {string} */
+            partialShippingRefund: "WHEN_ALL_CANCELLED" | "PRORATED" | "NONE";
             refundTimelines: {
                 CARD: {
                     minBusinessDays: number;
@@ -519,7 +600,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "NOT_SHIPPED" | "RETURN_REQUIRED" | "WINDOW_CLOSED" | "ACTIVE_REQUEST_EXISTS" | "INVALID_STATE" | "ORDER_CONFLICT" | "IDEMPOTENCY_KEY_MISMATCH" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "NOT_SHIPPED" | "RETURN_REQUIRED" | "WINDOW_CLOSED" | "ACTIVE_REQUEST_EXISTS" | "INVALID_STATE" | "ORDER_CONFLICT" | "IDEMPOTENCY_KEY_MISMATCH" | "NOTHING_TO_CANCEL" | "PARTIAL_NOT_SUPPORTED" | "PAYLOAD_TOO_LARGE" | "UNAVAILABLE" | "INTERNAL_ERROR";
             errors?: {
                 path: string;
                 message: string;
@@ -563,6 +644,7 @@ export interface operations {
                      *         "USD": 30000
                      *       },
                      *       "refundShippingFee": true,
+                     *       "partialShippingRefund": "WHEN_ALL_CANCELLED",
                      *       "refundTimelines": {
                      *         "CARD": {
                      *           "minBusinessDays": 3,
@@ -962,7 +1044,8 @@ export interface operations {
                      *           "sku": "SKU-1",
                      *           "title": "ワイヤレスイヤホン",
                      *           "quantity": 1,
-                     *           "unitPrice": 4980
+                     *           "unitPrice": 4980,
+                     *           "cancelledQuantity": 0
                      *         }
                      *       ],
                      *       "shippingFee": 500,
@@ -980,6 +1063,7 @@ export interface operations {
                      *       "deliveredAt": null,
                      *       "activeCancellationRequestId": null,
                      *       "latestCancellationRequestId": null,
+                     *       "refundedAmount": 0,
                      *       "cancellationOption": {
                      *         "kind": "CANCEL",
                      *         "reason": "IN_TRANSIT"
@@ -1157,7 +1241,8 @@ export interface operations {
                      *           "sku": "SKU-1",
                      *           "title": "ワイヤレスイヤホン",
                      *           "quantity": 1,
-                     *           "unitPrice": 4980
+                     *           "unitPrice": 4980,
+                     *           "cancelledQuantity": 0
                      *         }
                      *       ],
                      *       "shippingFee": 500,
@@ -1175,6 +1260,7 @@ export interface operations {
                      *       "deliveredAt": null,
                      *       "activeCancellationRequestId": null,
                      *       "latestCancellationRequestId": null,
+                     *       "refundedAmount": 0,
                      *       "cancellationOption": {
                      *         "kind": "CANCEL",
                      *         "reason": "IN_TRANSIT"
@@ -1523,6 +1609,210 @@ export interface operations {
             };
         };
     };
+    PreviewCancellation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "NO_LONGER_NEEDED",
+                 *       "lines": [
+                 *         {
+                 *           "lineId": "l1",
+                 *           "quantity": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CancellationPreviewInput"];
+            };
+        };
+        responses: {
+            /** @description The refund the request would make */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "lines": [
+                     *         {
+                     *           "lineId": "l1",
+                     *           "quantity": 1,
+                     *           "amount": 4980
+                     *         }
+                     *       ],
+                     *       "itemsAmount": 4980,
+                     *       "shippingAmount": 500,
+                     *       "amount": 5480,
+                     *       "currency": "JPY",
+                     *       "method": "CARD",
+                     *       "expectedBy": {
+                     *         "earliest": "2026-11-26",
+                     *         "latest": "2026-12-07"
+                     *       },
+                     *       "approval": "POLICY"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CancellationPreview"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "The request is not valid",
+                     *       "code": "VALIDATION_FAILED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad token */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unauthorized",
+                     *       "title": "No or bad token",
+                     *       "status": 401,
+                     *       "detail": "No or bad token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong role or scope for this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/forbidden",
+                     *       "title": "Wrong role or scope for this route",
+                     *       "status": 403,
+                     *       "detail": "Wrong role or scope for this route",
+                     *       "code": "FORBIDDEN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/not-found",
+                     *       "title": "No such resource, or not the caller's",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or not the caller's",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/not-shipped",
+                     *       "title": "Conflict with the current state",
+                     *       "status": 409,
+                     *       "detail": "Conflict with the current state",
+                     *       "code": "NOT_SHIPPED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/payload-too-large",
+                     *       "title": "The body is over 64 KiB",
+                     *       "status": 413,
+                     *       "detail": "The body is over 64 KiB",
+                     *       "code": "PAYLOAD_TOO_LARGE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed, repeat the call */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unavailable",
+                     *       "title": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "code": "UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     RequestCancellation: {
         parameters: {
             query?: never;
@@ -1563,6 +1853,15 @@ export interface operations {
                      *       "status": "REQUESTED",
                      *       "reason": "NO_LONGER_NEEDED",
                      *       "comment": "家族が同じものを買っていました",
+                     *       "lines": [
+                     *         {
+                     *           "lineId": "l1",
+                     *           "quantity": 1,
+                     *           "amount": 4980
+                     *         }
+                     *       ],
+                     *       "itemsAmount": 4980,
+                     *       "shippingAmount": 500,
                      *       "createdAt": "2026-11-21T12:00:00.000Z",
                      *       "updatedAt": "2026-11-21T12:00:00.000Z",
                      *       "sellerDeadline": "2026-11-23T12:00:00.000Z",
@@ -1758,6 +2057,15 @@ export interface operations {
                      *       "status": "COMPLETED",
                      *       "reason": "NO_LONGER_NEEDED",
                      *       "comment": "家族が同じものを買っていました",
+                     *       "lines": [
+                     *         {
+                     *           "lineId": "l1",
+                     *           "quantity": 1,
+                     *           "amount": 4980
+                     *         }
+                     *       ],
+                     *       "itemsAmount": 4980,
+                     *       "shippingAmount": 500,
                      *       "createdAt": "2026-11-21T12:00:00.000Z",
                      *       "updatedAt": "2026-11-21T15:00:05.000Z",
                      *       "sellerDeadline": "2026-11-23T12:00:00.000Z",
@@ -2672,6 +2980,14 @@ export interface operations {
                      *           "status": "AWAITING_SELLER",
                      *           "reason": "NO_LONGER_NEEDED",
                      *           "comment": "家族が同じものを買っていました",
+                     *           "lines": [
+                     *             {
+                     *               "lineId": "l1",
+                     *               "title": "ワイヤレスイヤホン",
+                     *               "quantity": 1,
+                     *               "amount": 4980
+                     *             }
+                     *           ],
                      *           "createdAt": "2026-11-21T12:00:00.000Z",
                      *           "updatedAt": "2026-11-21T12:00:01.000Z",
                      *           "sellerDeadline": "2026-11-23T12:00:00.000Z",
@@ -2809,6 +3125,14 @@ export interface operations {
                      *           "status": "REFUND_FAILED",
                      *           "reason": "NO_LONGER_NEEDED",
                      *           "comment": "家族が同じものを買っていました",
+                     *           "lines": [
+                     *             {
+                     *               "lineId": "l1",
+                     *               "title": "ワイヤレスイヤホン",
+                     *               "quantity": 1,
+                     *               "amount": 4980
+                     *             }
+                     *           ],
                      *           "createdAt": "2026-11-21T12:00:00.000Z",
                      *           "updatedAt": "2026-11-21T15:00:04.000Z",
                      *           "sellerDeadline": "2026-11-23T12:00:00.000Z",

@@ -2,6 +2,7 @@
 // of an earlier request with the same Idempotency-Key or a new request in one conditional write.
 // Nothing else: the table's stream starts the request's workflow (docs/design.md).
 import { randomUUID } from "node:crypto";
+import type { LineQuantity } from "../domain/amounts.ts";
 import { DomainError } from "../domain/events.ts";
 import type { Policy } from "../domain/policy.ts";
 import type {
@@ -17,6 +18,8 @@ export interface CancellationInput {
   actor: string;
   reason: CancellationReason;
   comment: string | null;
+  /** The units to cancel; absent: every unit not yet cancelled. */
+  lines?: LineQuantity[];
   idempotencyKey: string;
   requestHash: string;
   policy: Policy;
@@ -59,6 +62,7 @@ export const requestCancellation = async (
         requestId,
         reason: input.reason,
         comment: input.comment,
+        ...(input.lines && { lines: input.lines }),
         idempotencyKey: input.idempotencyKey,
         requestHash: input.requestHash,
         policy: input.policy,

@@ -1,6 +1,7 @@
 // What can happen to an order record (events) and the domain's refusals (errors, each mapping to
 // one SPEC error code). What a change causes (mail, domain events, a workflow's wake-up) is not
 // returned with it: it follows from the stored record (notices.ts, workflow-plan.ts).
+import type { LineQuantity } from "./amounts.ts";
 import type { Policy } from "./policy.ts";
 import type { CancellationReason, RefundMethod, Shipment } from "./types.ts";
 
@@ -12,6 +13,8 @@ export type DomainEvent =
       requestId: string;
       reason: CancellationReason;
       comment: string | null;
+      /** The units to cancel; absent: every unit not yet cancelled. */
+      lines?: LineQuantity[];
       idempotencyKey: string;
       requestHash: string;
       policy: Policy;
@@ -71,6 +74,8 @@ export type DomainErrorCode =
   | "WINDOW_CLOSED"
   | "ACTIVE_REQUEST_EXISTS"
   | "INVALID_STATE"
+  | "NOTHING_TO_CANCEL"
+  | "PARTIAL_NOT_SUPPORTED"
   /** A field contradicts the record (e.g. delivered before shipped): 400. */
   | "VALIDATION_FAILED"
   /** A refund call may still land: ask again after `retryAfterSeconds` (503 with Retry-After). */

@@ -35,6 +35,8 @@ export const policySchema = /* @__PURE__ */ z.lazy(() =>
       onMarketplaceTimeout: z.enum(["APPROVE", "REJECT"]),
       autoApproveMaxAmount: z.partialRecord(z.enum(CURRENCIES), z.int().check(z.minimum(0))),
       refundShippingFee: z.boolean(),
+      /** What a request that leaves units uncancelled refunds of shipping (amounts.ts). */
+      partialShippingRefund: z.enum(["WHEN_ALL_CANCELLED", "PRORATED", "NONE"]),
       refundTimelines: z.strictObject(
         Object.fromEntries(
           PAYMENT_METHODS.map((method) => [method, z.nullable(refundTimelineSchema)]),
@@ -75,6 +77,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   onMarketplaceTimeout: "APPROVE",
   autoApproveMaxAmount: { JPY: 30000, USD: 30000 },
   refundShippingFee: true,
+  partialShippingRefund: "WHEN_ALL_CANCELLED",
   refundTimelines: {
     CARD: { minBusinessDays: 3, maxBusinessDays: 10 },
     GIFT_CARD: { minBusinessDays: 0, maxBusinessDays: 0 },

@@ -29,15 +29,6 @@ const REFUND_METHODS: Readonly<Record<PaymentMethod, RefundMethod>> = {
 /** The refund goes back to the original payment method (convenience store → gift balance). */
 export const refundMethodFor = (method: PaymentMethod): RefundMethod => REFUND_METHODS[method];
 
-/** The amount to refund: what was paid, less the shipping fee unless the policy refunds it. */
-export const refundAmount = (order: Order, policy: Policy): number => {
-  const { method, paidAmount } = order.payment;
-  // Cash on delivery was never collected: the buyer refuses the parcel instead.
-  if (method === "CASH_ON_DELIVERY") return 0;
-  const amount = policy.refundShippingFee ? paidAmount : paidAmount - order.shippingFee;
-  return Math.min(paidAmount, Math.max(0, amount));
-};
-
 /** Offset from UTC of the zone where each currency's money moves (neither zone has DST). */
 const UTC_OFFSET_MS: Readonly<Record<Currency, number>> = {
   JPY: 9 * 3_600_000, // Asia/Tokyo
@@ -170,9 +161,17 @@ export const refundToAskAbout = (record: OrderRecord, now: string): string | und
   return refund.refundId;
 };
 
-/** The refund created when the marketplace approves a cancellation; instructed later. */
-export const newRefund = (order: Order, policy: Policy, approvedAt: string): Refund => ({
-  amount: refundAmount(order, policy),
+/**
+ * The refund of `amount` (the request's items and shipping) created when the marketplace approves
+ * a cancellation; instructed later.
+ */
+export const newRefund = (
+  order: Order,
+  policy: Policy,
+  approvedAt: string,
+  amount: number,
+): Refund => ({
+  amount,
   currency: order.currency,
   method: refundMethodFor(order.payment.method),
   status: order.payment.method === "CASH_ON_DELIVERY" ? "NOT_REQUIRED" : "PENDING",

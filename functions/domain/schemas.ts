@@ -149,22 +149,50 @@ export const deliverySchema = /* @__PURE__ */ z.lazy(() =>
 );
 export type DeliveryInput = z.infer<typeof deliverySchema>;
 
-/** `POST /orders/{orderId}/cancellation-requests` body. */
+/** Units of one line to cancel (checked against what is left of it by the domain, amounts.ts). */
+export const lineQuantitySchema = /* @__PURE__ */ z.lazy(() =>
+  z.strictObject({
+    lineId: idSchema,
+    quantity: z.int().check(z.minimum(1), z.maximum(10_000)),
+  }),
+);
+
+const linesSchema = () =>
+  z.optional(z.array(lineQuantitySchema).check(z.minLength(1), z.maxLength(MAX_LINES)));
+
+const commentForOther = () =>
+  z.superRefine((input: { reason?: string; comment?: string }, ctx: z.core.$RefinementCtx) => {
+    if (input.reason === "OTHER" && !input.comment?.trim()) {
+      ctx.addIssue({ code: "custom", path: ["comment"], message: "is required for OTHER" });
+    }
+  });
+
+/** `POST /orders/{orderId}/cancellation-requests` body; without `lines`, every unit left. */
 export const cancellationRequestInputSchema = /* @__PURE__ */ z.lazy(() =>
   z
     .strictObject({
       reason: z.enum(CANCELLATION_REASONS),
       comment: z.optional(textSchema(MAX_COMMENT_LENGTH)),
+      lines: linesSchema(),
     })
-    .check(
-      z.superRefine((input, ctx) => {
-        if (input.reason === "OTHER" && !input.comment?.trim()) {
-          ctx.addIssue({ code: "custom", path: ["comment"], message: "is required for OTHER" });
-        }
-      }),
-    ),
+    .check(commentForOther()),
 );
 export type CancellationRequestInput = z.infer<typeof cancellationRequestInputSchema>;
+
+/**
+ * `POST …/cancellation-requests/preview` body: the request's body; `reason` may be left out while
+ * the buyer has not chosen one yet (it does not change the amounts).
+ */
+export const cancellationPreviewInputSchema = /* @__PURE__ */ z.lazy(() =>
+  z
+    .strictObject({
+      reason: z.optional(z.enum(CANCELLATION_REASONS)),
+      comment: z.optional(textSchema(MAX_COMMENT_LENGTH)),
+      lines: linesSchema(),
+    })
+    .check(commentForOther()),
+);
+export type CancellationPreviewInput = z.infer<typeof cancellationPreviewInputSchema>;
 
 /** Seller and marketplace decision bodies: a reason is required to reject. */
 export const decisionSchema = /* @__PURE__ */ z.lazy(() =>

@@ -2,7 +2,7 @@
 // It is pure: (record, event, now) → the new record, or a domain error. Callers persist the new
 // record with one conditional write; what the change causes (mail, domain events, waking the
 // workflow) follows from the stored record (notices.ts, workflow-plan.ts), never from here.
-import { cancellationOption, ineligibilityError } from "./eligibility.ts";
+import { amountOf, nothingLeft } from "./amounts.ts";
 import { DomainError, type DomainErrorCode, type DomainEvent } from "./events.ts";
 import type { Policy } from "./policy.ts";
 import { eventRefundOf } from "./published-events.ts";
@@ -12,10 +12,10 @@ import {
   firstRefundId,
   newRefund,
   nextRefundId,
-  refundAmount,
   refundMethodFor,
   refundToAskAbout,
 } from "./refund.ts";
+import { isAutoApprovable, newRequestTerms, reviewFor } from "./request-terms.ts";
 import { activeRequest, addSeconds, isOpen } from "./requests.ts";
 import type {
   CancellationRequest,
@@ -44,12 +44,6 @@ const MAX_NOTE_LENGTH = 200;
 function refuse(code: DomainErrorCode, message: string): never {
   throw new DomainError(code, message);
 }
-
-/** Would the policy approve this request's refund without an operator? */
-export const isAutoApprovable = (order: Order, policy: Policy): boolean => {
-  const max = policy.autoApproveMaxAmount[order.currency];
-  return max !== undefined && order.status !== "DELIVERED" && refundAmount(order, policy) <= max;
-};
 
 /**
  * A transition being built on a private copy of the record. Every change to a request or to the
@@ -136,12 +130,9 @@ const toMarketplaceReview = (
   request.marketplaceDeadline = addSeconds(draft.now, request.policy.marketplaceReviewSeconds);
 };
 
-const reviewFor = (order: Order, policy: Policy): MarketplaceReview =>
-  isAutoApprovable(order, policy) ? "POLICY" : "OPERATOR";
-
 const approve = (draft: Draft, request: CancellationRequest, actor: string, note?: string) => {
   request.status = "REFUND_PENDING";
-  request.refund = newRefund(draft.order, request.policy, draft.now);
+  request.refund = newRefund(draft.order, request.policy, draft.now, amountOf(request));
   draft.log(request, "MARKETPLACE_APPROVED", actor, note);
 };
 
@@ -176,14 +167,26 @@ const succeedRefund = (draft: Draft, request: CancellationRequest, refund: Refun
   draft.log(request, "REFUND_SUCCEEDED", SYSTEM);
 };
 
-/** The cancellation is done: the request completes and the order is cancelled. */
+/**
+ * The cancellation is done: the request completes, its units count as cancelled and its refund as
+ * refunded, and the order is cancelled once every unit is.
+ */
 const complete = (draft: Draft, request: CancellationRequest) => {
   request.status = "COMPLETED";
   request.refundRetryDeadline = null;
   draft.close(request);
   draft.log(request, "COMPLETED", SYSTEM);
-  draft.order.status = "CANCELLED";
-  draft.log(draft.order, "CANCELLED", SYSTEM);
+  const { order } = draft;
+  for (const { lineId, quantity } of request.lines) {
+    const line = order.lines.find((candidate) => candidate.lineId === lineId);
+    if (line) line.cancelledQuantity = Math.min(line.quantity, line.cancelledQuantity + quantity);
+  }
+  if (request.refund?.status === "SUCCEEDED") order.refundedAmount += request.refund.amount;
+  order.updatedAt = draft.now;
+  if (nothingLeft(order)) {
+    order.status = "CANCELLED";
+    draft.log(order, "CANCELLED", SYSTEM);
+  }
 };
 
 /** Methods a failed refund may be switched to: balances the marketplace keeps itself. */
@@ -212,16 +215,16 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         (request) => request.idempotencyKey === event.idempotencyKey,
       );
       if (used) refuse("INVALID_STATE", "Idempotency-Key already used for another request");
-      const option = cancellationOption(draft.record, draft.now, event.policy);
-      if (option.reason !== "IN_TRANSIT") {
-        refuse(ineligibilityError[option.reason], `cannot cancel: ${option.reason}`);
-      }
+      const terms = newRequestTerms(draft.record, event.actor, event.lines, event.policy, draft.now);
       const request: CancellationRequest = {
         requestId: event.requestId,
         orderId: order.orderId,
         status: "REQUESTED",
         reason: event.reason,
         comment: event.comment,
+        lines: terms.lines,
+        itemsAmount: terms.itemsAmount,
+        shippingAmount: terms.shippingAmount,
         createdAt: draft.now,
         updatedAt: draft.now,
         sellerDeadline: addSeconds(draft.now, event.policy.sellerResponseSeconds),
@@ -270,7 +273,7 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         reject(draft, request, "SELLER", event.reason, event.actor);
         return;
       }
-      toMarketplaceReview(draft, request, reviewFor(order, request.policy));
+      toMarketplaceReview(draft, request, reviewFor(draft.record, request));
       draft.log(request, "SELLER_APPROVED", event.actor);
       return;
     }
@@ -278,14 +281,19 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       const request = draft.request(event.requestId);
       expectStatus(request, "AWAITING_SELLER");
       const escalate = request.policy.onSellerTimeout === "ESCALATE";
-      toMarketplaceReview(draft, request, escalate ? "OPERATOR" : reviewFor(order, request.policy));
+      toMarketplaceReview(
+        draft,
+        request,
+        escalate ? "OPERATOR" : reviewFor(draft.record, request),
+      );
       draft.log(request, "SELLER_TIMED_OUT", POLICY, request.policy.onSellerTimeout);
       return;
     }
     case "POLICY_APPROVE": {
       const request = draft.request(event.requestId);
       expectStatus(request, "AWAITING_MARKETPLACE");
-      if (request.marketplaceReview !== "POLICY" || !isAutoApprovable(order, request.policy)) {
+      const auto = isAutoApprovable(draft.record, amountOf(request), request.policy);
+      if (request.marketplaceReview !== "POLICY" || !auto) {
         refuse("INVALID_STATE", "this request needs an operator's review");
       }
       approve(draft, request, POLICY);

@@ -1,4 +1,5 @@
 // The cancellation domain's records, with exactly the names and values of SPEC.md.
+import type { RequestLine } from "./amounts.ts";
 import type { Policy } from "./policy.ts";
 import type {
   CANCELLATION_REASONS,
@@ -163,6 +164,11 @@ export interface CancellationRequest {
   status: RequestStatus;
   reason: CancellationReason;
   comment: string | null;
+  /** Every line the request covers, in the order's line order, with its units and refund. */
+  lines: RequestLine[];
+  /** The refund for the items (the sum of the lines' amounts) and for shipping (amounts.ts). */
+  itemsAmount: number;
+  shippingAmount: number;
   createdAt: string;
   updatedAt: string;
   sellerDeadline: string;
@@ -184,8 +190,14 @@ export interface CancellationRequest {
   notices?: RequestNotices;
 }
 
+/** A line of an order: as imported, plus how many of its units completed requests cancelled. */
+export type OrderLine = OrderImport["lines"][number] & { cancelledQuantity: number };
+
 /** An order as imported, plus what this service tracks about it. */
-export interface Order extends OrderImport {
+export interface Order extends Omit<OrderImport, "lines"> {
+  lines: OrderLine[];
+  /** What completed requests refunded. */
+  refundedAmount: number;
   status: OrderStatus;
   shipment: Shipment | null;
   deliveredAt: string | null;

@@ -6,6 +6,7 @@
 import { CANCELLATION_REASONS, CURRENCIES, LOCALES, PAYMENT_METHODS } from "./schemas.ts";
 import type { CancellationOptionReason, OrderStatus, TimelineType } from "./types.ts";
 import { REQUEST_STATUSES } from "./types.ts";
+import type { CancellationPreview } from "./request-terms.ts";
 import {
   type CancellationRequestSummary,
   COMMENT_PREVIEW_BYTES,
@@ -79,6 +80,9 @@ export const publicOrderSchema = z.strictObject({
       title: z.string(),
       quantity: z.int(),
       unitPrice: z.int(),
+      cancelledQuantity: z.int().check(
+        z.describe("Units of the line that completed cancellation requests cancelled."),
+      ),
     }),
   ),
   shippingFee: z.int(),
@@ -91,6 +95,7 @@ export const publicOrderSchema = z.strictObject({
   deliveredAt: z.nullable(instant()),
   activeCancellationRequestId: z.nullable(z.string()),
   latestCancellationRequestId: z.nullable(z.string()),
+  refundedAmount: z.int().check(z.describe("What completed cancellation requests refunded.")),
   cancellationOption: z.strictObject({
     kind: z.enum(["CANCEL", "RETURN", "NONE"]),
     reason: z.enum(CANCELLATION_OPTION_REASONS),
@@ -112,12 +117,22 @@ export const refundSchema = z.strictObject({
   attempts: z.int(),
 });
 
+/** A line a cancellation request covers: its units and their refund. */
+export const requestLineSchema = z.strictObject({
+  lineId: z.string(),
+  quantity: z.int(),
+  amount: z.int(),
+});
+
 export const publicRequestSchema = z.strictObject({
   requestId: z.string(),
   orderId: z.string(),
   status: z.enum(REQUEST_STATUSES),
   reason: z.enum(CANCELLATION_REASONS),
   comment: z.nullable(z.string()),
+  lines: z.array(requestLineSchema),
+  itemsAmount: z.int(),
+  shippingAmount: z.int(),
   createdAt: instant(),
   updatedAt: instant(),
   sellerDeadline: instant(),
@@ -157,6 +172,14 @@ export const requestSummarySchema = z.strictObject({
         ),
       ),
   ),
+  lines: z.array(
+    z.strictObject({
+      lineId: z.string(),
+      title: z.string().check(z.describe("The line's title, cut like the comment but shorter.")),
+      quantity: z.int(),
+      amount: z.int(),
+    }),
+  ),
   createdAt: publicRequestSchema.shape.createdAt,
   updatedAt: publicRequestSchema.shape.updatedAt,
   sellerDeadline: publicRequestSchema.shape.sellerDeadline,
@@ -179,6 +202,27 @@ export const requestSummarySchema = z.strictObject({
   ),
 });
 
+/** `POST …/cancellation-requests/preview`'s answer (request-terms.ts `CancellationPreview`). */
+export const cancellationPreviewSchema = z.strictObject({
+  lines: z.array(requestLineSchema),
+  itemsAmount: z.int(),
+  shippingAmount: z.int(),
+  amount: z.int().check(z.describe("What the request would refund: itemsAmount + shippingAmount.")),
+  currency: z.enum(CURRENCIES),
+  method: refundSchema.shape.method,
+  expectedBy: z.nullable(
+    z
+      .strictObject({ earliest: date(), latest: date() })
+      .check(z.describe("When the refund would arrive were the request approved today.")),
+  ),
+  approval: z.enum(["POLICY", "OPERATOR"]).check(
+    z.describe(
+      "Who would approve it for the marketplace once the seller does: the policy (the order's " +
+        "refunds, this one included, within autoApproveMaxAmount) or an operator.",
+    ),
+  ),
+});
+
 /** A list page: `{ items, nextCursor }`. */
 export const pageSchema = <T extends z.ZodMiniType>(item: T) =>
   z.strictObject({ items: z.array(item), nextCursor: z.nullable(z.string()) });
@@ -189,3 +233,4 @@ const agree = <T extends true>(_: T) => undefined;
 agree<Same<z.output<typeof publicOrderSchema>, PublicOrder>>(true);
 agree<Same<z.output<typeof publicRequestSchema>, PublicCancellationRequest>>(true);
 agree<Same<z.output<typeof requestSummarySchema>, CancellationRequestSummary>>(true);
+agree<Same<z.output<typeof cancellationPreviewSchema>, CancellationPreview>>(true);

@@ -45,6 +45,8 @@ export interface CancellationRequestSummary {
    * COMMENT_PREVIEW_BYTES bytes, its beginning cut to fit both, ending in "…".
    */
   comment: string | null;
+  /** The lines the request covers, each named by its title (cut like the comment, shorter). */
+  lines: SummaryLine[];
   createdAt: string;
   updatedAt: string;
   sellerDeadline: string;
@@ -61,6 +63,18 @@ export interface CancellationRequestSummary {
     lastError: string | null;
   } | null;
 }
+
+/** A line of a queue's summary: the request's units of it and their refund, with its title. */
+export interface SummaryLine {
+  lineId: string;
+  title: string;
+  quantity: number;
+  amount: number;
+}
+
+/** How much of a line's title a queue shows. */
+export const TITLE_PREVIEW_LENGTH = 40;
+const TITLE_PREVIEW_BYTES = 120;
 
 const toTimeline = (timeline: TimelineEntry[]): TimelineEntry[] =>
   timeline.map(({ at, type, actor, note }) => ({ at, type, actor, ...(note ? { note } : {}) }));
@@ -97,12 +111,13 @@ export const publicOrderOf = (
   sellerId: order.sellerId,
   sellerEmail: order.sellerEmail,
   currency: order.currency,
-  lines: order.lines.map(({ lineId, sku, title, quantity, unitPrice }) => ({
+  lines: order.lines.map(({ lineId, sku, title, quantity, unitPrice, cancelledQuantity }) => ({
     lineId,
     sku,
     title,
     quantity,
     unitPrice,
+    cancelledQuantity,
   })),
   shippingFee: order.shippingFee,
   payment: { method: order.payment.method, paidAmount: order.payment.paidAmount },
@@ -116,6 +131,7 @@ export const publicOrderOf = (
   deliveredAt: order.deliveredAt,
   activeCancellationRequestId: order.activeCancellationRequestId,
   latestCancellationRequestId: order.latestCancellationRequestId ?? null,
+  refundedAmount: order.refundedAmount,
   cancellationOption: cancellationOptionOf(order, facts, now, policy),
   importedAt: order.importedAt,
   updatedAt: order.updatedAt,
@@ -131,6 +147,9 @@ export const toPublicRequest = (
   status: request.status,
   reason: request.reason,
   comment: request.comment,
+  lines: request.lines.map(({ lineId, quantity, amount }) => ({ lineId, quantity, amount })),
+  itemsAmount: request.itemsAmount,
+  shippingAmount: request.shippingAmount,
   createdAt: request.createdAt,
   updatedAt: request.updatedAt,
   sellerDeadline: request.sellerDeadline,
@@ -151,12 +170,15 @@ export const toPublicRequest = (
 const ELLIPSIS = "…";
 const utf8Bytes = (text: string): number => new TextEncoder().encode(text).length;
 
-const preview = (comment: string | null): string | null => {
-  if (comment === null) return null;
-  const characters = [...comment];
-  const fits = (count: number, bytes: number) =>
-    count <= COMMENT_PREVIEW_LENGTH && bytes <= COMMENT_PREVIEW_BYTES;
-  if (fits(characters.length, utf8Bytes(comment))) return comment;
+/** The text as it is when it fits `length` characters and `bytes` bytes, else its cut beginning. */
+const preview = (
+  text: string,
+  length = COMMENT_PREVIEW_LENGTH,
+  maxBytes = COMMENT_PREVIEW_BYTES,
+): string => {
+  const characters = [...text];
+  const fits = (count: number, bytes: number) => count <= length && bytes <= maxBytes;
+  if (fits(characters.length, utf8Bytes(text))) return text;
   // Whole characters (never half a surrogate pair) while they and the ellipsis fit.
   let kept = 0;
   let bytes = utf8Bytes(ELLIPSIS);
@@ -169,16 +191,27 @@ const preview = (comment: string | null): string | null => {
   return `${characters.slice(0, kept).join("")}${ELLIPSIS}`;
 };
 
-/** The queue's summary of a request. */
-export const toRequestSummary = (request: CancellationRequest): CancellationRequestSummary => {
+/** The queue's summary of a request of `order`. */
+export const toRequestSummary = (
+  request: CancellationRequest,
+  order: Pick<Order, "lines">,
+): CancellationRequestSummary => {
   const { refund } = request;
+  const titleOf = (lineId: string) =>
+    order.lines.find((line) => line.lineId === lineId)?.title ?? lineId;
   const failure = request.timeline.findLast((entry) => entry.type === "REFUND_FAILED");
   return {
     requestId: request.requestId,
     orderId: request.orderId,
     status: request.status,
     reason: request.reason,
-    comment: preview(request.comment),
+    comment: request.comment === null ? null : preview(request.comment),
+    lines: request.lines.map(({ lineId, quantity, amount }) => ({
+      lineId,
+      title: preview(titleOf(lineId), TITLE_PREVIEW_LENGTH, TITLE_PREVIEW_BYTES),
+      quantity,
+      amount,
+    })),
     createdAt: request.createdAt,
     updatedAt: request.updatedAt,
     sellerDeadline: request.sellerDeadline,
@@ -205,6 +238,12 @@ export const orderedSummary = (
   status: summary.status,
   reason: summary.reason,
   comment: summary.comment,
+  lines: summary.lines.map(({ lineId, title, quantity, amount }) => ({
+    lineId,
+    title,
+    quantity,
+    amount,
+  })),
   createdAt: summary.createdAt,
   updatedAt: summary.updatedAt,
   sellerDeadline: summary.sellerDeadline,

@@ -15,8 +15,10 @@ const importFields = (): (keyof OrderImport)[] =>
   Object.keys(orderImportSchema._zod.innerType.shape) as (keyof OrderImport)[];
 
 /** The part of a stored order that came from its import. */
-const importedFields = (order: Order): Partial<OrderImport> =>
-  Object.fromEntries(importFields().map((field) => [field, order[field]]));
+const importedFields = (order: Order): Partial<OrderImport> => ({
+  ...Object.fromEntries(importFields().map((field) => [field, order[field]])),
+  lines: order.lines.map(({ cancelledQuantity: _, ...line }) => line),
+});
 
 export const createHandler = httpHandler(
   importOrderRoute,
@@ -26,6 +28,8 @@ export const createHandler = httpHandler(
     const record: OrderRecord = {
       order: {
         ...body,
+        lines: body.lines.map((line) => ({ ...line, cancelledQuantity: 0 })),
+        refundedAmount: 0,
         status: "PLACED",
         shipment: null,
         deliveredAt: null,

@@ -67,6 +67,8 @@ const TITLE: Record<ProblemCode, string> = {
   INVALID_STATE: "The resource is not in a state that allows this",
   ORDER_CONFLICT: "An order with this id exists with other content",
   IDEMPOTENCY_KEY_MISMATCH: "The Idempotency-Key was used with another body",
+  NOTHING_TO_CANCEL: "Every unit of the order is already cancelled",
+  PARTIAL_NOT_SUPPORTED: "This order can only be cancelled as a whole",
   PAYLOAD_TOO_LARGE: "The body is too large",
   UNAVAILABLE: "A service is unavailable: nothing was changed, try again",
   INTERNAL_ERROR: "Internal server error",

@@ -22,6 +22,7 @@ export const createHandler = httpHandler(
       actor: caller.sub,
       reason: body.reason,
       comment: body.comment ?? null,
+      ...(body.lines && { lines: body.lines }),
       idempotencyKey: headers["idempotency-key"],
       requestHash: sha256Hex(canonicalJson(body)),
       policy: currentPolicy(),

@@ -96,6 +96,14 @@ export const requestCancellationRoute: Route = {
   entry: "functions/http/request-cancellation.ts",
 };
 
+export const previewCancellationRoute: Route = {
+  id: "PreviewCancellation",
+  method: "POST",
+  path: "/orders/{orderId}/cancellation-requests/preview",
+  access: { kind: "roles", roles: ["buyer"] },
+  entry: "functions/http/preview-cancellation.ts",
+};
+
 export const getCancellationRequestRoute: Route = {
   id: "GetCancellationRequest",
   method: "GET",
@@ -160,6 +168,7 @@ export const ROUTES: readonly Route[] = [
   getOrderRoute,
   recordShipmentRoute,
   recordDeliveryRoute,
+  previewCancellationRoute,
   requestCancellationRoute,
   getCancellationRequestRoute,
   withdrawCancellationRequestRoute,

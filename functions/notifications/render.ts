@@ -5,6 +5,7 @@
 // string that reaches the HTML part is escaped, so no user text can inject a header or markup.
 import type { EmailTemplate } from "../domain/notices.ts";
 import { newRefund, refundMethodFor } from "../domain/refund.ts";
+import { amountOf } from "../domain/amounts.ts";
 import { idSchema } from "../domain/schemas.ts";
 import type { CancellationRequest, Locale, OrderRecord } from "../domain/types.ts";
 import { en } from "./en.ts";
@@ -34,7 +35,7 @@ const buildContext = (
   const when = (instant: string | null): string | null => (instant === null ? null : at(instant));
   const cashOnDelivery = order.payment.method === "CASH_ON_DELIVERY";
   // Before approval there is no refund yet: show what it would be under the request's policy.
-  const refund = request.refund ?? newRefund(order, request.policy, now);
+  const refund = request.refund ?? newRefund(order, request.policy, now, amountOf(request));
   const [first] = order.lines;
   return {
     orderId: order.orderId,

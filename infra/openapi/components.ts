@@ -4,6 +4,7 @@
 import { PROBLEM_CODE_LIST } from "../../functions/domain/codes.ts";
 import { policySchema } from "../../functions/domain/policy.ts";
 import {
+  cancellationPreviewInputSchema,
   cancellationRequestInputSchema,
   decisionSchema,
   deliverySchema,
@@ -12,6 +13,7 @@ import {
   shipmentSchema,
 } from "../../functions/domain/schemas.ts";
 import {
+  cancellationPreviewSchema,
   pageSchema,
   publicOrderSchema,
   publicRequestSchema,
@@ -86,6 +88,7 @@ export const componentsOf = (): Json => ({
         ShipmentInput: shipmentSchema,
         DeliveryInput: deliverySchema,
         CancellationRequestInput: cancellationRequestInputSchema,
+        CancellationPreviewInput: cancellationPreviewInputSchema,
         Decision: decisionSchema,
         RefundRetryInput: refundRetryBodySchema,
         EmptyBody: emptyBodySchema,
@@ -98,6 +101,7 @@ export const componentsOf = (): Json => ({
         Refund: refundSchema,
         Order: publicOrderSchema,
         CancellationRequest: publicRequestSchema,
+        CancellationPreview: cancellationPreviewSchema,
         OrderPage: pageSchema(publicOrderSchema),
         CancellationRequestSummary: requestSummarySchema,
         CancellationRequestSummaryPage: pageSchema(requestSummarySchema),

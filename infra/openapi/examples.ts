@@ -2,6 +2,7 @@
 // against its own schema when the document is built.
 import { DEFAULT_POLICY, policySchema } from "../../functions/domain/policy.ts";
 import {
+  cancellationPreviewInputSchema,
   cancellationRequestInputSchema,
   decisionSchema,
   deliverySchema,
@@ -9,6 +10,7 @@ import {
   shipmentSchema,
 } from "../../functions/domain/schemas.ts";
 import {
+  cancellationPreviewSchema,
   pageSchema,
   publicOrderSchema,
   publicRequestSchema,
@@ -38,6 +40,7 @@ export const EXAMPLES = {
   shipment: { carrier: "yamato", trackingNumber: "4470-1234-5678" },
   delivery: { deliveredAt: "2026-11-23T09:00:00.000Z" },
   cancellationRequest: { reason: "NO_LONGER_NEEDED", comment: "家族が同じものを買っていました" },
+  cancellationPreview: { reason: "NO_LONGER_NEEDED", lines: [{ lineId: "l1", quantity: 1 }] },
   sellerApprove: { decision: "APPROVE" },
   reject: { decision: "REJECT", reason: "既に配達直前のため" },
   refundRetry: { method: "GIFT_CARD" },
@@ -45,11 +48,13 @@ export const EXAMPLES = {
 
 const shippedOrder = {
   ...EXAMPLES.orderImport,
+  lines: EXAMPLES.orderImport.lines.map((line) => ({ ...line, cancelledQuantity: 0 })),
   status: "SHIPPED",
   shipment: { ...EXAMPLES.shipment, shippedAt: "2026-11-21T08:00:00.000Z" },
   deliveredAt: null,
   activeCancellationRequestId: null,
   latestCancellationRequestId: null,
+  refundedAmount: 0,
   cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
   importedAt: "2026-11-20T10:00:01.000Z",
   updatedAt: "2026-11-21T08:00:00.000Z",
@@ -65,6 +70,9 @@ const completedRequest = {
   status: "COMPLETED",
   reason: "NO_LONGER_NEEDED",
   comment: "家族が同じものを買っていました",
+  lines: [{ lineId: "l1", quantity: 1, amount: 4980 }],
+  itemsAmount: 4980,
+  shippingAmount: 500,
   createdAt: "2026-11-21T12:00:00.000Z",
   updatedAt: "2026-11-21T15:00:05.000Z",
   sellerDeadline: "2026-11-23T12:00:00.000Z",
@@ -113,6 +121,7 @@ const awaitingSellerSummary = {
   status: "AWAITING_SELLER",
   reason: completedRequest.reason,
   comment: completedRequest.comment,
+  lines: [{ lineId: "l1", title: "ワイヤレスイヤホン", quantity: 1, amount: 4980 }],
   createdAt: completedRequest.createdAt,
   updatedAt: "2026-11-21T12:00:01.000Z",
   sellerDeadline: completedRequest.sellerDeadline,
@@ -147,6 +156,16 @@ export const RESPONSE_EXAMPLES = {
   SellerQueue: { items: [awaitingSellerSummary], nextCursor: null },
   OperatorQueue: { items: [refundFailedSummary], nextCursor: null },
   Policy: DEFAULT_POLICY,
+  Preview: {
+    lines: completedRequest.lines,
+    itemsAmount: 4980,
+    shippingAmount: 500,
+    amount: 5480,
+    currency: "JPY",
+    method: "CARD",
+    expectedBy: { earliest: "2026-11-26", latest: "2026-12-07" },
+    approval: "POLICY",
+  },
 };
 
 /** Example payloads, checked against their own schemas when the document is built. */
@@ -155,6 +174,8 @@ export const checkExamples = () => {
   shipmentSchema.parse(EXAMPLES.shipment);
   deliverySchema.parse(EXAMPLES.delivery);
   cancellationRequestInputSchema.parse(EXAMPLES.cancellationRequest);
+  cancellationPreviewInputSchema.parse(EXAMPLES.cancellationPreview);
+  cancellationPreviewSchema.parse(RESPONSE_EXAMPLES.Preview);
   decisionSchema.parse(EXAMPLES.sellerApprove);
   decisionSchema.parse(EXAMPLES.reject);
   refundRetryBodySchema.parse(EXAMPLES.refundRetry);

@@ -74,11 +74,40 @@ const OPERATIONS: Record<string, Operation> = {
     success: [{ status: 200, description: "The order", schema: "Order" }],
     conflicts: ["NOT_SHIPPED", "INVALID_STATE"],
   },
-  RequestCancellation: {
-    summary: "Ask to cancel a shipped order",
+  PreviewCancellation: {
+    summary: "What a cancellation request would refund, before making it",
     description:
-      "The same `Idempotency-Key` and body replays the first response; the same key with another " +
-      "body is 409 `IDEMPOTENCY_KEY_MISMATCH`.",
+      "The cancellation request's body (`reason` may be left out) without `Idempotency-Key`. " +
+      "Stores nothing. Answers the lines and amounts the request would have, or the problem the " +
+      "request would be answered with; a request made right after with the same body refunds " +
+      "exactly `amount`.",
+    params: orderParams,
+    body: { schema: "CancellationPreviewInput", example: EXAMPLES.cancellationPreview },
+    success: [
+      {
+        status: 200,
+        description: "The refund the request would make",
+        schema: "CancellationPreview",
+        example: "Preview",
+      },
+    ],
+    conflicts: [
+      "NOT_SHIPPED",
+      "RETURN_REQUIRED",
+      "WINDOW_CLOSED",
+      "ACTIVE_REQUEST_EXISTS",
+      "INVALID_STATE",
+      "NOTHING_TO_CANCEL",
+      "PARTIAL_NOT_SUPPORTED",
+    ],
+  },
+  RequestCancellation: {
+    summary: "Ask to cancel a shipped order, or some of its lines or units",
+    description:
+      "Without `lines` the request covers every unit not yet cancelled. Each `lineId` at most " +
+      "once, `quantity` 1 to what is left of the line (else 400 on `lines.<i>.quantity`). The " +
+      "same `Idempotency-Key` and body (`lines` included) replays the first response; the same " +
+      "key with another body is 409 `IDEMPOTENCY_KEY_MISMATCH`.",
     params: orderParams,
     idempotencyKey: true,
     body: { schema: "CancellationRequestInput", example: EXAMPLES.cancellationRequest },
@@ -98,6 +127,8 @@ const OPERATIONS: Record<string, Operation> = {
       "WINDOW_CLOSED",
       "ACTIVE_REQUEST_EXISTS",
       "INVALID_STATE",
+      "NOTHING_TO_CANCEL",
+      "PARTIAL_NOT_SUPPORTED",
       "IDEMPOTENCY_KEY_MISMATCH",
     ],
   },

@@ -639,7 +639,7 @@ describe.each(BACKENDS)("DynamoDB adapters on %s", (backend) => {
           limit: 10,
         });
         expect(queue.items.map((entry) => JSON.stringify(entry))).toEqual([
-          JSON.stringify(toRequestSummary(latest)),
+          JSON.stringify(toRequestSummary(latest, record.order)),
         ]);
       }
     });

@@ -367,7 +367,7 @@ describe("toRequestSummary", () => {
 
   it("is the request without its timeline or server-side fields", () => {
     const request = makeRequest(order, { comment: "short" });
-    const summary = toRequestSummary(request);
+    const summary = toRequestSummary(request, order);
     expect(summary).toEqual({
       requestId: request.requestId,
       orderId: request.orderId,
@@ -389,7 +389,7 @@ describe("toRequestSummary", () => {
     expect(COMMENT_PREVIEW_LENGTH).toBe(80);
     expect(COMMENT_PREVIEW_BYTES).toBe(240);
     const preview = (comment: string | null) =>
-      toRequestSummary(makeRequest(order, { comment })).comment;
+      toRequestSummary(makeRequest(order, { comment }), order).comment;
     const bytes = (text: string) => Buffer.byteLength(text, "utf8");
     expect(preview(null)).toBeNull();
     expect(preview("a".repeat(80))).toBe("a".repeat(80));
@@ -410,9 +410,9 @@ describe("toRequestSummary", () => {
     flow.apply(instructRefund(), at(2 * HOUR));
     flow.apply(refundFailed("ProviderUnavailable"), at(3 * HOUR));
     flow.apply(retryRefund(OPERATOR), at(DAY));
-    expect(toRequestSummary(flow.request()).refund?.lastError).toBeNull();
+    expect(toRequestSummary(flow.request(), flow.record.order).refund?.lastError).toBeNull();
     flow.apply(refundFailed("RefundDeclined"), at(DAY + 1));
-    expect(toRequestSummary(flow.request()).refund).toEqual({
+    expect(toRequestSummary(flow.request(), flow.record.order).refund).toEqual({
       amount: 5480,
       currency: "JPY",
       method: "CARD",
@@ -793,7 +793,7 @@ const queueEntries = (record: OrderRecord): { index: string; item: Record<string
       ...orderKey(record.order.orderId),
       [partitionKey.name]: pk,
       [sortKey.name]: sk,
-      queueSummary: toRequestSummary(latest),
+      queueSummary: toRequestSummary(latest, record.order),
     };
     return [{ index: index.indexName, item }];
   });

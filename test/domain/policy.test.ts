@@ -8,7 +8,10 @@ import {
   policySchema,
 } from "../../functions/domain/policy.ts";
 
-/** SPEC's `GET /policy` example: the defaults. */
+/**
+ * SPEC's `GET /policy` example: the defaults (returnAfterCancellationDays and
+ * decisionLinkMaxAmount come with the parcel and decision-link features that read them).
+ */
 const SPEC_POLICY = {
   version: "2026-11-01",
   cancellationWindowDays: 14,
@@ -19,6 +22,7 @@ const SPEC_POLICY = {
   onMarketplaceTimeout: "APPROVE",
   autoApproveMaxAmount: { JPY: 30000, USD: 30000 },
   refundShippingFee: true,
+  partialShippingRefund: "WHEN_ALL_CANCELLED",
   refundRetryWaitSeconds: 259200,
   refundFallbackMethod: "GIFT_CARD",
   refundTimelines: {

@@ -1,16 +1,16 @@
 import holidayJp from "@holiday-jp/holiday_jp";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
+import { amountOf, cancellationAmounts, selectLines } from "../../functions/domain/amounts.ts";
 import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
 import {
   addBusinessDays,
   expectedBy,
   localDate,
   newRefund,
-  refundAmount,
   refundMethodFor,
 } from "../../functions/domain/refund.ts";
-import type { Currency } from "../../functions/domain/types.ts";
+import type { Currency, Order } from "../../functions/domain/types.ts";
 import { makeOrder } from "../support/factories.ts";
 
 const noShippingRefund: Policy = { ...DEFAULT_POLICY, refundShippingFee: false };
@@ -27,7 +27,11 @@ describe("refundMethodFor", () => {
   });
 });
 
-describe("refundAmount", () => {
+/** What a request for the whole order refunds (amounts.ts). */
+const refundAmount = (order: Order, policy: Policy): number =>
+  amountOf(cancellationAmounts(order, selectLines(order), { items: 0, shipping: 0 }, policy));
+
+describe("the refund of a whole order", () => {
   it("refunds the paid amount including shipping when the policy says so", () => {
     expect(refundAmount(makeOrder(), DEFAULT_POLICY)).toBe(5480);
   });
@@ -169,7 +173,7 @@ describe("expectedBy and newRefund", () => {
   });
 
   it("creates a pending refund to the original method", () => {
-    expect(newRefund(makeOrder(), DEFAULT_POLICY, approvedAt)).toEqual({
+    expect(newRefund(makeOrder(), DEFAULT_POLICY, approvedAt, 5480)).toEqual({
       amount: 5480,
       currency: "JPY",
       method: "CARD",
@@ -186,7 +190,7 @@ describe("expectedBy and newRefund", () => {
 
   it("needs no refund for cash on delivery", () => {
     const order = makeOrder({ payment: { method: "CASH_ON_DELIVERY" } });
-    expect(newRefund(order, DEFAULT_POLICY, approvedAt)).toMatchObject({
+    expect(newRefund(order, DEFAULT_POLICY, approvedAt, 0)).toMatchObject({
       amount: 0,
       method: "CASH_ON_DELIVERY",
       status: "NOT_REQUIRED",

@@ -33,7 +33,7 @@ const fullRecord = (
 ): OrderRecord => {
   const order = makeOrder(orderOverrides);
   const refund = {
-    ...newRefund(order, DEFAULT_POLICY, APPROVED_AT),
+    ...newRefund(order, DEFAULT_POLICY, APPROVED_AT, 5480),
     refundId: "rf-req-1",
     attempts: 1,
   };

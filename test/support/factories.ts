@@ -1,4 +1,5 @@
 // Test data: valid records with sensible defaults that each test overrides where it matters.
+import { cancellationAmounts } from "../../functions/domain/amounts.ts";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
 import {
   type CancellationRequest,
@@ -7,14 +8,18 @@ import {
   type OrderRecord,
 } from "../../functions/domain/types.ts";
 
-/** Order fields to override; `payment` is merged, so `{ payment: { method } }` keeps the amount. */
-export type OrderOverrides = Partial<Omit<Order, "payment">> & {
+/**
+ * Order fields to override; `payment` is merged, so `{ payment: { method } }` keeps the amount.
+ * Lines may leave out `cancelledQuantity` (0).
+ */
+export type OrderOverrides = Partial<Omit<Order, "payment" | "lines">> & {
   payment?: Partial<Order["payment"]>;
+  lines?: (Omit<Order["lines"][number], "cancelledQuantity"> & { cancelledQuantity?: number })[];
 };
 
 /** A shipped, undelivered JPY order paid by card: ¥4,980 item + ¥500 shipping, buyer locale ja. */
 export const makeOrder = (overrides: OrderOverrides = {}): Order => {
-  const { payment, ...rest } = overrides;
+  const { payment, lines, ...rest } = overrides;
   return {
     orderId: "o-1001",
     buyerId: "buyer-1",
@@ -23,10 +28,13 @@ export const makeOrder = (overrides: OrderOverrides = {}): Order => {
     sellerId: "seller-1",
     sellerEmail: "seller@example.com",
     currency: "JPY",
-    lines: [
-      { lineId: "l1", sku: "SKU-1", title: "ワイヤレスイヤホン", quantity: 1, unitPrice: 4980 },
-    ],
+    lines: (
+      lines ?? [
+        { lineId: "l1", sku: "SKU-1", title: "ワイヤレスイヤホン", quantity: 1, unitPrice: 4980 },
+      ]
+    ).map((line) => ({ cancelledQuantity: 0, ...line })),
     shippingFee: 500,
+    refundedAmount: 0,
     placedAt: "2026-11-19T01:00:00.000Z",
     status: "SHIPPED",
     shipment: {
@@ -47,9 +55,18 @@ export const makeOrder = (overrides: OrderOverrides = {}): Order => {
 const addSeconds = (instant: string, seconds: number): string =>
   new Date(Date.parse(instant) + seconds * 1000).toISOString();
 
+/** What a request for every unit of `order` covers and refunds, as the first request would. */
+export const wholeOrderTerms = (order: Order, policy = DEFAULT_POLICY) =>
+  cancellationAmounts(
+    { ...order, lines: order.lines.map((line) => ({ ...line, cancelledQuantity: 0 })) },
+    order.lines.map(({ lineId, quantity }) => ({ lineId, quantity })),
+    { items: 0, shipping: 0 },
+    policy,
+  );
+
 /**
- * A request awaiting the seller, made under `overrides.policy` (default DEFAULT_POLICY).
- * `sellerDeadline` follows `createdAt` and the policy unless overridden.
+ * A request for the whole order awaiting the seller, made under `overrides.policy` (default
+ * DEFAULT_POLICY). `sellerDeadline` follows `createdAt` and the policy unless overridden.
  */
 export const makeRequest = (
   order: Order,
@@ -63,6 +80,7 @@ export const makeRequest = (
     status: "AWAITING_SELLER",
     reason: "NO_LONGER_NEEDED",
     comment: null,
+    ...wholeOrderTerms(order, policy),
     createdAt,
     updatedAt: createdAt,
     sellerDeadline: addSeconds(createdAt, policy.sellerResponseSeconds),

@@ -162,10 +162,10 @@ export class FakeOrderTable implements Orders, OrderLists, AttentionIndex, Execu
       .flatMap(({ record }) => {
         const latest = latestRequest(record);
         if (!latest || latest.status !== status || !matches(record, status)) return [];
-        return [{ key: `${queueTime(latest)}#${record.order.orderId}`, latest }];
+        return [{ key: `${queueTime(latest)}#${record.order.orderId}`, latest, record }];
       })
       .sort((a, b) => a.key.localeCompare(b.key))
-      .map(({ latest }) => toRequestSummary(latest));
+      .map(({ latest, record }) => toRequestSummary(latest, record.order));
   }
 
   async sellerQueue(

@@ -7,7 +7,7 @@ import type {
   OrderRecord,
   RequestStatus,
 } from "../../functions/domain/types.ts";
-import { makeOrder, makeRequest } from "./factories.ts";
+import { makeOrder, makeRequest, type OrderOverrides } from "./factories.ts";
 
 const BASE = Date.parse("2026-11-20T10:00:00.000Z");
 const HOUR = 3_600_000;
@@ -17,7 +17,7 @@ export const at = (hours: number): string => new Date(BASE + hours * HOUR).toISO
 
 /** A shipped order placed (and shipped) at at(0), with `requests` as given. */
 export const orderRecord = (
-  overrides: Partial<Order> & { orderId: string },
+  overrides: OrderOverrides & { orderId: string },
   requests: CancellationRequest[] = [],
 ): OrderRecord => {
   const placedAt = overrides.placedAt ?? at(0);

@@ -280,6 +280,9 @@ export const en: Messages = {
     ORDER_CONFLICT: "Another order with this order ID but different contents exists.",
     IDEMPOTENCY_KEY_MISMATCH:
       "This request was already sent with different contents. Refresh the page to see where it stands.",
+    NOTHING_TO_CANCEL: "Every item of this order is already cancelled.",
+    PARTIAL_NOT_SUPPORTED:
+      "A cash-on-delivery order can only be cancelled as a whole: refuse the parcel when it arrives.",
     PAYLOAD_TOO_LARGE: "What you sent is too large.",
     UNAVAILABLE: "The service is busy right now; nothing was saved.",
     INTERNAL_ERROR: "Something went wrong on our side. Please try again shortly.",

@@ -279,6 +279,9 @@ export const ja: Messages = {
     ORDER_CONFLICT: "同じ注文番号で内容の異なる注文がすでにあります。",
     IDEMPOTENCY_KEY_MISMATCH:
       "この申請は別の内容ですでに送信されています。ページを更新して状態をご確認ください。",
+    NOTHING_TO_CANCEL: "この注文の商品はすべてキャンセル済みです。",
+    PARTIAL_NOT_SUPPORTED:
+      "代金引換の注文は一部だけキャンセルすることはできません。お届けの際に受け取りをお断りください。",
     PAYLOAD_TOO_LARGE: "送信する内容が大きすぎます。",
     UNAVAILABLE: "ただいま混み合っています。内容は保存されていません。",
     INTERNAL_ERROR: "サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。",

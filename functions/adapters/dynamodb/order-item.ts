@@ -105,7 +105,7 @@ export const listAttributes = (record: OrderRecord): Record<string, unknown> => 
   return {
     order: record.order,
     ...requestFacts(record),
-    ...(latest === undefined ? {} : { queueSummary: toRequestSummary(latest) }),
+    ...(latest === undefined ? {} : { queueSummary: toRequestSummary(latest, record.order) }),
   };
 };
 
