@@ -3,16 +3,18 @@
 // Handlers never import this module: they build views with views.ts and need no response schemas.
 // The compile-time checks at the bottom keep these schemas and the views' types the same.
 
+import type { CancellationPreview } from "./request-terms.ts";
 import { CANCELLATION_REASONS, CURRENCIES, LOCALES, PAYMENT_METHODS } from "./schemas.ts";
 import type { CancellationOptionReason, OrderStatus, TimelineType } from "./types.ts";
 import { REQUEST_STATUSES } from "./types.ts";
-import type { CancellationPreview } from "./request-terms.ts";
 import {
   type CancellationRequestSummary,
   COMMENT_PREVIEW_BYTES,
   COMMENT_PREVIEW_LENGTH,
   type PublicCancellationRequest,
   type PublicOrder,
+  SUMMARY_LINES,
+  TITLE_PREVIEW_LENGTH,
 } from "./views.ts";
 import * as z from "./zod.ts";
 
@@ -80,9 +82,9 @@ export const publicOrderSchema = z.strictObject({
       title: z.string(),
       quantity: z.int(),
       unitPrice: z.int(),
-      cancelledQuantity: z.int().check(
-        z.describe("Units of the line that completed cancellation requests cancelled."),
-      ),
+      cancelledQuantity: z
+        .int()
+        .check(z.describe("Units of the line that completed cancellation requests cancelled.")),
     }),
   ),
   shippingFee: z.int(),
@@ -172,14 +174,23 @@ export const requestSummarySchema = z.strictObject({
         ),
       ),
   ),
-  lines: z.array(
-    z.strictObject({
-      lineId: z.string(),
-      title: z.string().check(z.describe("The line's title, cut like the comment but shorter.")),
-      quantity: z.int(),
-      amount: z.int(),
-    }),
-  ),
+  lines: z
+    .array(
+      z.strictObject({
+        lineId: z.string(),
+        title: z
+          .string()
+          .check(
+            z.describe(
+              `The line's title; one longer than ${TITLE_PREVIEW_LENGTH} characters is cut like the comment.`,
+            ),
+          ),
+        quantity: z.int(),
+        amount: z.int(),
+      }),
+    )
+    .check(z.describe(`The request's first ${SUMMARY_LINES} lines (the request itself has all).`)),
+  moreLines: z.int().check(z.describe("How many more lines the request covers.")),
   createdAt: publicRequestSchema.shape.createdAt,
   updatedAt: publicRequestSchema.shape.updatedAt,
   sellerDeadline: publicRequestSchema.shape.sellerDeadline,
@@ -215,12 +226,14 @@ export const cancellationPreviewSchema = z.strictObject({
       .strictObject({ earliest: date(), latest: date() })
       .check(z.describe("When the refund would arrive were the request approved today.")),
   ),
-  approval: z.enum(["POLICY", "OPERATOR"]).check(
-    z.describe(
-      "Who would approve it for the marketplace once the seller does: the policy (the order's " +
-        "refunds, this one included, within autoApproveMaxAmount) or an operator.",
+  approval: z
+    .enum(["POLICY", "OPERATOR"])
+    .check(
+      z.describe(
+        "Who would approve it for the marketplace once the seller does: the policy (the order's " +
+          "refunds, this one included, within autoApproveMaxAmount) or an operator.",
+      ),
     ),
-  ),
 });
 
 /** A list page: `{ items, nextCursor }`. */

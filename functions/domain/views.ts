@@ -45,8 +45,12 @@ export interface CancellationRequestSummary {
    * COMMENT_PREVIEW_BYTES bytes, its beginning cut to fit both, ending in "…".
    */
   comment: string | null;
-  /** The lines the request covers, each named by its title (cut like the comment, shorter). */
+  /**
+   * The first SUMMARY_LINES lines the request covers, each named by its title (cut like the
+   * comment, shorter), and how many more it covers.
+   */
   lines: SummaryLine[];
+  moreLines: number;
   createdAt: string;
   updatedAt: string;
   sellerDeadline: string;
@@ -72,9 +76,10 @@ export interface SummaryLine {
   amount: number;
 }
 
-/** How much of a line's title a queue shows. */
-export const TITLE_PREVIEW_LENGTH = 40;
-const TITLE_PREVIEW_BYTES = 120;
+/** How many of a request's lines a queue shows, and how much of each title. */
+export const SUMMARY_LINES = 3;
+export const TITLE_PREVIEW_LENGTH = 24;
+const TITLE_PREVIEW_BYTES = 60;
 
 const toTimeline = (timeline: TimelineEntry[]): TimelineEntry[] =>
   timeline.map(({ at, type, actor, note }) => ({ at, type, actor, ...(note ? { note } : {}) }));
@@ -206,12 +211,13 @@ export const toRequestSummary = (
     status: request.status,
     reason: request.reason,
     comment: request.comment === null ? null : preview(request.comment),
-    lines: request.lines.map(({ lineId, quantity, amount }) => ({
+    lines: request.lines.slice(0, SUMMARY_LINES).map(({ lineId, quantity, amount }) => ({
       lineId,
       title: preview(titleOf(lineId), TITLE_PREVIEW_LENGTH, TITLE_PREVIEW_BYTES),
       quantity,
       amount,
     })),
+    moreLines: Math.max(0, request.lines.length - SUMMARY_LINES),
     createdAt: request.createdAt,
     updatedAt: request.updatedAt,
     sellerDeadline: request.sellerDeadline,
@@ -244,6 +250,7 @@ export const orderedSummary = (
     quantity,
     amount,
   })),
+  moreLines: summary.moreLines,
   createdAt: summary.createdAt,
   updatedAt: summary.updatedAt,
   sellerDeadline: summary.sellerDeadline,

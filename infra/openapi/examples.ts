@@ -122,6 +122,7 @@ const awaitingSellerSummary = {
   reason: completedRequest.reason,
   comment: completedRequest.comment,
   lines: [{ lineId: "l1", title: "ワイヤレスイヤホン", quantity: 1, amount: 4980 }],
+  moreLines: 0,
   createdAt: completedRequest.createdAt,
   updatedAt: "2026-11-21T12:00:01.000Z",
   sellerDeadline: completedRequest.sellerDeadline,

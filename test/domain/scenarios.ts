@@ -5,6 +5,7 @@
 // `simulate` drives a scenario through `transition`, handing each step to a visitor: the
 // transition properties check their invariants there, the notices properties their marks.
 import fc from "fast-check";
+import type { LineQuantity } from "../../functions/domain/amounts.ts";
 import {
   DomainError,
   type DomainEvent,
@@ -77,6 +78,11 @@ const policyArb: fc.Arbitrary<Policy> = fc
     jpyMax: fc.option(fc.integer({ min: 20_000, max: 40_000 }), { nil: undefined, freq: 6 }),
     usdMax: fc.option(fc.integer({ min: 200, max: 400 }), { nil: undefined, freq: 6 }),
     refundShippingFee: fc.boolean(),
+    partialShippingRefund: fc.constantFrom(
+      "WHEN_ALL_CANCELLED" as const,
+      "PRORATED" as const,
+      "NONE" as const,
+    ),
     refundRetryWaitSeconds: fc.integer({ min: HOUR, max: 3 * DAY }),
     refundFallbackMethod: fc.constantFrom("GIFT_CARD" as const, "POINTS" as const),
     maxRequestsPerOrder: fc.integer({ min: 1, max: 4 }),
@@ -96,6 +102,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
       onMarketplaceTimeout: p.onMarketplaceTimeout,
       autoApproveMaxAmount,
       refundShippingFee: p.refundShippingFee,
+      partialShippingRefund: p.partialShippingRefund,
       refundRetryWaitSeconds: p.refundRetryWaitSeconds,
       refundFallbackMethod: p.refundFallbackMethod,
       maxRequestsPerOrder: p.maxRequestsPerOrder,
@@ -114,6 +121,23 @@ const orderArb = fc.record({
     { weight: 3, arbitrary: fc.integer({ min: 100, max: 25_000 }) },
     { weight: 4, arbitrary: fc.integer({ min: 25_000, max: 35_000 }) },
     { weight: 1, arbitrary: fc.integer({ min: 35_000, max: 900_000 }) },
+  ),
+  /** How the items' value splits into lines (weights), and each line's units. */
+  lines: fc.oneof(
+    {
+      weight: 1,
+      arbitrary: fc.constant<{ weight: number; quantity: number }[]>([{ weight: 1, quantity: 1 }]),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.array(
+        fc.record({
+          weight: fc.integer({ min: 1, max: 5 }),
+          quantity: fc.integer({ min: 1, max: 3 }),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+    },
   ),
   shippingFee: fc.constantFrom(0, 500, 1200, 3000),
   /** Percent of the total paid some other way (coupons): the refund is capped by what was paid. */
@@ -159,6 +183,14 @@ const stepArb = fc.record({
   declined: fc.boolean(),
   /** Picks the method a retry names: none, gift balance, the fallback, or (noise) the original. */
   method: fc.nat(),
+  /** Which units a request names: every unit left (no `lines`), or a share of each line. */
+  partial: fc.oneof(
+    { weight: 2, arbitrary: fc.constant(null) },
+    {
+      weight: 3,
+      arbitrary: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 3, maxLength: 3 }),
+    },
+  ),
   /** Noise deliveries: seconds from now of deliveredAt (before shipment, or too far ahead). */
   deliveryOffset: fc.oneof(
     { weight: 3, arbitrary: fc.constant(0) },
@@ -214,13 +246,21 @@ const startRecord = (scenario: Scenario): OrderRecord => {
   const o = scenario.order;
   const scale = o.currency === "USD" ? 100 : 1;
   const item = Math.max(1, Math.round(o.itemAmount / scale));
+  const weights = o.lines.reduce((sum, line) => sum + line.weight, 0);
+  const lines = o.lines.map((line, i) => ({
+    lineId: `l${i + 1}`,
+    sku: `SKU-${i + 1}`,
+    title: `item ${i + 1}`,
+    quantity: line.quantity,
+    unitPrice: Math.max(1, Math.round((item * line.weight) / weights / line.quantity)),
+  }));
   const fee = Math.round(o.shippingFee / scale);
-  const total = item + fee;
+  const total = lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0) + fee;
   const paid = total - Math.floor((total * o.discountPercent) / 100);
   const order = makeOrder({
     currency: o.currency,
     locale: o.currency === "JPY" ? "ja" : "en",
-    lines: [{ lineId: "l1", sku: "SKU-1", title: "item", quantity: 1, unitPrice: item }],
+    lines,
     shippingFee: fee,
     payment: { method: o.method, paidAmount: paid },
     ...(o.placed ? { status: "PLACED" as const, shipment: null } : {}),
@@ -250,16 +290,39 @@ const newSim = (scenario: Scenario): Sim => {
   };
 };
 
-const requestEvent = (sim: Sim, step: Step, requestId?: string, actor = BUYER): DomainEvent => {
+/**
+ * The units a request names: none (every unit left) or, per line, `share` of 3 of what is left
+ * (rounded up; lines with a share of 0 are left out). `invalid` names one line too many units.
+ */
+const requestLines = (sim: Sim, step: Step, invalid = false): LineQuantity[] | undefined => {
+  if (step.partial === null) return undefined;
+  const lines = sim.record.order.lines.flatMap((line, i) => {
+    const left = line.quantity - line.cancelledQuantity;
+    const share = step.partial?.[i] ?? 0;
+    const quantity = invalid && i === 0 ? left + 1 : Math.ceil((left * share) / 3);
+    return quantity > 0 ? [{ lineId: line.lineId, quantity }] : [];
+  });
+  return lines.length > 0 ? lines : undefined;
+};
+
+const requestEvent = (
+  sim: Sim,
+  step: Step,
+  requestId?: string,
+  actor = BUYER,
+  invalidLines = false,
+): DomainEvent => {
   sim.attempts += 1;
   const id = requestId ?? `req-${sim.attempts}`;
   if (!sim.requestIds.includes(id)) sim.requestIds.push(id);
+  const lines = requestLines(sim, step, invalidLines);
   return {
     type: "REQUEST_CANCELLATION",
     actor,
     requestId: id,
     reason: "NO_LONGER_NEEDED",
     comment: null,
+    ...(lines && { lines }),
     idempotencyKey: `idem-${sim.attempts}`,
     requestHash: "h".repeat(64),
     policy: sim.policies[step.policyIndex] ?? DEFAULT_POLICY,
@@ -451,7 +514,7 @@ const noiseEvent = (sim: Sim, step: Step): DomainEvent => {
     case "REQUEST_CANCELLATION": {
       // Half the time a fresh id, otherwise an id already in use; the actor may be anyone.
       const used = sim.requestIds[step.target % Math.max(1, sim.requestIds.length)];
-      return requestEvent(sim, step, step.decision ? undefined : used, actor);
+      return requestEvent(sim, step, step.decision ? undefined : used, actor, step.declined);
     }
     case "SELLER_DECIDE":
     case "OPERATOR_DECIDE":
