@@ -32,8 +32,8 @@ export const COMMENT_PREVIEW_BYTES = 240;
 
 /**
  * A request as the seller's and operators' queues list it: what a person needs to pick it out
- * and decide, without its timeline (the request itself has that). Small, so that each queue
- * index entry stays under 1 KB.
+ * and decide, without its timeline (the request itself has that). Small, so that a queue index
+ * entry of a usual order stays under 1 KB (one write unit), and the largest under 1.5 KB.
  */
 export interface CancellationRequestSummary {
   requestId: string;

@@ -38,7 +38,8 @@ export const PENDING_WORK_INDEX = "PendingWork";
  * - `requestCount`, `hasActiveRequest`: the two facts about its requests that the buyer's list
  *   needs to work out `cancellationOption` (which also depends on the time of the read);
  * - `queueSummary`: the order's latest request as the seller and operator queues list it (a
- *   summary without its timeline: views.ts `toRequestSummary`), a plain map under 1 KB.
+ *   summary without its timeline: views.ts `toRequestSummary`), a plain map of well under 1 KB
+ *   for a usual order (at most three lines named, the longest texts cut short).
  */
 export const LIST_ATTRIBUTES = {
   order: "order",
