@@ -25,6 +25,12 @@ export const eventRefundSchema = z.looseObject({
   expectedBy: z.nullable(z.strictObject({ earliest: z.iso.date(), latest: z.iso.date() })),
 });
 
+export const eventLineSchema = z.looseObject({
+  lineId: z.string().check(z.describe("A line of the order (`lines[].lineId` on import).")),
+  quantity: z.int().check(z.describe("Units of that line the request cancels.")),
+  amount: z.int().check(z.describe("What the request refunds for them, in minor units.")),
+});
+
 export const eventDetailSchema = z.looseObject({
   eventId: z
     .string()
@@ -34,6 +40,17 @@ export const eventDetailSchema = z.looseObject({
   status: z.enum(REQUEST_STATUSES).check(z.describe("The request's status after the change.")),
   at: z.iso.datetime(),
   actor: z.string().check(z.describe("A user id, `system` or `policy`.")),
+  lines: z
+    .array(eventLineSchema)
+    .check(
+      z.describe("The lines the request cancels, in the order's line order (a whole order: all)."),
+    ),
+  itemsAmount: z
+    .int()
+    .check(z.describe("What the request refunds for the items: the sum of the lines' amounts.")),
+  shippingAmount: z
+    .int()
+    .check(z.describe("What the request refunds for shipping (`refund.amount` adds both).")),
   refund: z.optional(eventRefundSchema),
 });
 
@@ -78,3 +95,4 @@ const agree = <T extends true>(_: T) => undefined;
 type Detail = TimelineEvent["detail"];
 agree<Same<keyof typeof eventDetailSchema.shape, keyof Detail>>(true);
 agree<Same<keyof typeof eventRefundSchema.shape, keyof NonNullable<Detail["refund"]>>>(true);
+agree<Same<keyof typeof eventLineSchema.shape, keyof Detail["lines"][number]>>(true);

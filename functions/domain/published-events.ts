@@ -1,6 +1,8 @@
 // The domain events integrators receive (SPEC "For integrators"): one per entry in a request's
 // timeline, with the request's status and refund as the change that wrote the entry left them
-// (kept on the entry until it is published; an entry without it reports the request as it is).
+// (kept on the entry until it is published; an entry without it reports the request as it is),
+// and what the request covers (its lines and amounts, fixed when it was made).
+import type { RequestLine } from "./amounts.ts";
 import type { CancellationRequest, EventRefund, RequestStatus, TimelineType } from "./types.ts";
 
 export type { EventRefund };
@@ -27,6 +29,11 @@ export interface TimelineEventDetail {
   status: RequestStatus;
   at: string;
   actor: string;
+  /** The lines and units the request cancels (a whole-order request lists every line). */
+  lines: RequestLine[];
+  /** What the request refunds for the items and for shipping (refund.amount is their sum). */
+  itemsAmount: number;
+  shippingAmount: number;
   refund?: EventRefund;
 }
 
@@ -53,6 +60,9 @@ export const requestEvents = (request: CancellationRequest, from = 0): TimelineE
         status,
         at: entry.at,
         actor: entry.actor,
+        lines: request.lines.map(({ lineId, quantity, amount }) => ({ lineId, quantity, amount })),
+        itemsAmount: request.itemsAmount,
+        shippingAmount: request.shippingAmount,
         ...(refund && { refund: eventRefundOf(refund) }),
       },
     };

@@ -10,7 +10,7 @@ const enSellerTimeout = (c: Context): string =>
 export const en: Wording = {
   subject: (title, orderId) => `${title} (order ${orderId})`,
   range: (earliest, latest) => (earliest === latest ? earliest : `${earliest} to ${latest}`),
-  items: (first, more) => (more > 0 ? `${first} and ${more} more` : first),
+  amount: (total, items, shipping) => `${total} (items ${items}, shipping ${shipping})`,
   hoursLeft: (hours) =>
     hours >= 1 ? `about ${hours} hour${hours === 1 ? "" : "s"} left` : "due very soon",
   greeting: { BUYER: "Hello,", SELLER: "Dear seller,", OPERATORS: "Hello operators," },
@@ -62,7 +62,7 @@ export const en: Wording = {
     BUYER_REQUEST_RECEIVED: {
       subject: "We received your cancellation request",
       body: (c) => [
-        `We have received your request to cancel order ${c.orderId}, which has already shipped.`,
+        `We have received your request to cancel ${c.partial ? "some items of " : ""}order ${c.orderId}, which has already shipped.`,
         `The seller will review it by ${c.sellerDeadline}; the cancellation is final once the marketplace approves it. We will email you the outcome.`,
         "You can withdraw the request from the order details until the marketplace approves it. If the parcel is delivered first, the order can no longer be cancelled and you can start a return instead.",
       ],
@@ -77,11 +77,13 @@ export const en: Wording = {
               "When the parcel arrives, please refuse the delivery and do not pay the carrier. The parcel will go back to the seller.",
             ]
           : [
-              `The cancellation of order ${c.orderId} was approved. We will refund you as shown below.`,
+              `The cancellation of ${c.partial ? "some items of " : ""}order ${c.orderId} was approved. We will refund you as shown below.`,
               c.convenienceStore &&
                 "Orders paid at a convenience store are refunded to your gift card balance.",
               "When the refund shows up can vary with the payment method. You can follow it in the order details.",
-              "If the parcel reaches you, please refuse the delivery so it goes back to the seller.",
+              c.partial
+                ? "The rest of the order is still on its way, so please accept the parcel. If the cancelled items come with it, we will tell you how to send them back."
+                : "If the parcel reaches you, please refuse the delivery so it goes back to the seller.",
             ],
     },
     BUYER_REJECTED: {
@@ -100,7 +102,9 @@ export const en: Wording = {
               "You chose cash on delivery, so there is nothing to refund.",
             ]
           : [
-              `Order ${c.orderId} has been cancelled and refunded as shown below.`,
+              c.partial
+                ? `Some items of order ${c.orderId} have been cancelled and refunded as shown below.`
+                : `Order ${c.orderId} has been cancelled and refunded as shown below.`,
               c.otherMethod &&
                 `Your original payment method could not receive the refund, so it was refunded as ${c.method}.`,
               "Depending on the payment method, the refund may take a while to appear on your statement or balance.",
@@ -123,7 +127,7 @@ export const en: Wording = {
     SELLER_NEW_REQUEST: {
       subject: "New cancellation request for a shipped order",
       body: (c) => [
-        `The buyer of order ${c.orderId}, which you have already shipped, has asked to cancel it.`,
+        `The buyer of order ${c.orderId}, which you have already shipped, has asked to cancel ${c.partial ? "some of its items" : "it"}.`,
         `Please approve or reject the request in the seller console by ${c.sellerDeadline}. ${enSellerTimeout(c)}`,
         "Once you approve and the marketplace confirms, we will send you the refund instruction.",
       ],
@@ -144,8 +148,8 @@ export const en: Wording = {
               "The order is cash on delivery, so no refund is needed. We have asked the buyer to refuse the delivery; please accept the parcel when it comes back.",
             ]
           : [
-              `The cancellation of order ${c.orderId} was approved. The marketplace refunds the amount below to the buyer's payment method through its payment provider.`,
-              "You do not need to refund anything yourself: the amount is settled against your seller account. We have asked the buyer to refuse the delivery.",
+              `The cancellation of ${c.partial ? "some items of " : ""}order ${c.orderId} was approved. The marketplace refunds the amount below to the buyer's payment method through its payment provider.`,
+              `You do not need to refund anything yourself: the amount is settled against your seller account. ${c.partial ? "The rest of the order is still delivered to the buyer." : "We have asked the buyer to refuse the delivery."}`,
             ],
     },
     SELLER_OUTCOME: {
@@ -155,7 +159,9 @@ export const en: Wording = {
         c.statusCode === "COMPLETED" &&
           (c.cashOnDelivery
             ? "The order is cancelled (cash on delivery: nothing to refund)."
-            : "The order is cancelled and the buyer has been refunded."),
+            : c.partial
+              ? "The items below are cancelled and the buyer has been refunded; the rest of the order stands."
+              : "The order is cancelled and the buyer has been refunded."),
         c.statusCode === "REJECTED" && "The order is not cancelled; please carry on delivering it.",
         c.statusCode === "WITHDRAWN" &&
           "The buyer withdrew the request; the order is not cancelled.",

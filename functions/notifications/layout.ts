@@ -22,18 +22,22 @@ export const LAYOUT: Readonly<Record<EmailTemplate, { to: Recipient; rows: reado
   },
   SELLER_REMINDER: {
     to: "SELLER",
-    rows: ["orderId", "requestId", "reason", "comment", "sellerDeadline"],
+    rows: ["orderId", "requestId", "items", "reason", "comment", "sellerDeadline"],
   },
   SELLER_REFUND_INSTRUCTION: {
     to: "SELLER",
     rows: ["orderId", "requestId", "items", "amount", "method", "refundId"],
   },
-  SELLER_OUTCOME: { to: "SELLER", rows: ["orderId", "requestId", "status", "rejectionReason"] },
+  SELLER_OUTCOME: {
+    to: "SELLER",
+    rows: ["orderId", "requestId", "items", "status", "rejectionReason"],
+  },
   OPERATOR_ESCALATION: {
     to: "OPERATORS",
     rows: [
       "orderId",
       "requestId",
+      "items",
       "status",
       "reason",
       "comment",
@@ -47,6 +51,7 @@ export const LAYOUT: Readonly<Record<EmailTemplate, { to: Recipient; rows: reado
     rows: [
       "orderId",
       "requestId",
+      "items",
       "refundId",
       "amount",
       "method",
@@ -63,7 +68,7 @@ export interface MailContent {
   subject: string;
   /** The greeting, then the body's paragraphs. */
   paragraphs: readonly string[];
-  /** The details table: label and value (a value may span lines: a buyer's comment). */
+  /** The details table: label and value (a value may span lines: the items, a comment). */
   rows: readonly (readonly [label: string, value: string])[];
   footer: string;
 }
@@ -72,7 +77,7 @@ export interface MailContent {
 export const textPart = ({ paragraphs, rows, footer }: MailContent): string =>
   [
     ...paragraphs,
-    // Continuation lines of a multi-line value (a comment) are indented under their label.
+    // Continuation lines of a multi-line value (the items, a comment) are indented under their label.
     rows.map(([label, value]) => `${label}: ${value.replaceAll("\n", "\n  ")}`).join("\n"),
     `--\n${footer}`,
   ].join("\n\n");

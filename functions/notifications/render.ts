@@ -3,9 +3,9 @@
 // formatted as the console shows them (format.ts), laid out as text and HTML (layout.ts).
 // Safety by construction: a subject is fixed wording plus the order id (an idSchema id), and every
 // string that reaches the HTML part is escaped, so no user text can inject a header or markup.
+import { amountOf } from "../domain/amounts.ts";
 import type { EmailTemplate } from "../domain/notices.ts";
 import { newRefund, refundMethodFor } from "../domain/refund.ts";
-import { amountOf } from "../domain/amounts.ts";
 import { idSchema } from "../domain/schemas.ts";
 import type { CancellationRequest, Locale, OrderRecord } from "../domain/types.ts";
 import { en } from "./en.ts";
@@ -22,6 +22,28 @@ export interface RenderedEmail {
 
 const WORDING: Readonly<Record<Locale, Wording>> = { ja, en };
 
+/** The request's lines as "title × quantity", one a line (the same in both languages). */
+const linesOf = (record: OrderRecord, request: CancellationRequest): string =>
+  request.lines
+    .map(({ lineId, quantity }) => {
+      const title = record.order.lines.find((line) => line.lineId === lineId)?.title ?? lineId;
+      return `${title} × ${quantity}`;
+    })
+    .join("\n");
+
+/**
+ * Whether units of the order stay uncancelled once this request is done (with the completed
+ * ones): the parcel still brings the rest, so the buyer must not refuse it.
+ */
+const leavesUnits = (record: OrderRecord, request: CancellationRequest): boolean => {
+  const units = record.order.lines.reduce((sum, line) => sum + line.quantity, 0);
+  const cancelled = Object.values(record.requests)
+    .filter((other) => other === request || other.status === "COMPLETED")
+    .flatMap((other) => other.lines)
+    .reduce((sum, line) => sum + line.quantity, 0);
+  return cancelled < units;
+};
+
 const buildContext = (
   words: Wording,
   record: OrderRecord,
@@ -36,18 +58,24 @@ const buildContext = (
   const cashOnDelivery = order.payment.method === "CASH_ON_DELIVERY";
   // Before approval there is no refund yet: show what it would be under the request's policy.
   const refund = request.refund ?? newRefund(order, request.policy, now, amountOf(request));
-  const [first] = order.lines;
+  const money = (amount: number): string => formatMoney(amount, refund.currency);
   return {
     orderId: order.orderId,
     requestId: request.requestId,
-    items: words.items(first?.title ?? "", Math.max(0, order.lines.length - 1)),
+    items: linesOf(record, request),
     reason: words.reasons[request.reason],
     comment: request.comment?.trim() ? request.comment : null,
     sellerDeadline: at(request.sellerDeadline),
     marketplaceDeadline: when(request.marketplaceDeadline),
     refundRetryDeadline: when(request.refundRetryDeadline),
     // Cash on delivery has nothing to refund: its emails explain that instead of listing ¥0.
-    amount: cashOnDelivery ? null : formatMoney(refund.amount, refund.currency),
+    amount: cashOnDelivery
+      ? null
+      : words.amount(
+          money(refund.amount),
+          money(request.itemsAmount),
+          money(request.shippingAmount),
+        ),
     method: cashOnDelivery ? null : words.methods[refund.method],
     expected:
       refund.expectedBy &&
@@ -61,6 +89,7 @@ const buildContext = (
     rejectionReason: request.rejection?.reason ?? null,
     statusCode: request.status,
     cashOnDelivery,
+    partial: leavesUnits(record, request),
     convenienceStore: order.payment.method === "CONVENIENCE_STORE",
     rejectedBy: words.rejectedBy[request.rejection?.by ?? "MARKETPLACE"],
     hoursLeft: Math.max(

@@ -11,12 +11,14 @@ import type { RefundMethod, Rejection, RequestStatus } from "../domain/types.ts"
 export interface Values {
   orderId: string;
   requestId: string;
+  /** The request's lines, "title × quantity", one a line. */
   items: string;
   reason: string;
   comment: string | null;
   sellerDeadline: string;
   marketplaceDeadline: string | null;
   refundRetryDeadline: string | null;
+  /** The refund with its items and shipping parts (Wording.amount). */
   amount: string | null;
   method: string | null;
   expected: string | null;
@@ -31,6 +33,8 @@ export type RowKey = keyof Values;
 export interface Context extends Values {
   statusCode: RequestStatus;
   cashOnDelivery: boolean;
+  /** Units of the order remain after this request: the rest is still delivered. */
+  partial: boolean;
   convenienceStore: boolean;
   rejectedBy: string;
   hoursLeft: number;
@@ -56,7 +60,8 @@ export interface Wording {
   subject: (title: string, orderId: string) => string;
   /** Two formatted calendar dates as a range (the refund's expected dates). */
   range: (earliest: string, latest: string) => string;
-  items: (first: string, more: number) => string;
+  /** A refund's total with what of it is for the items and for shipping, all formatted. */
+  amount: (total: string, items: string, shipping: string) => string;
   hoursLeft: (hours: number) => string;
   greeting: Record<Recipient, string>;
   footer: string;

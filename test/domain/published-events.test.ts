@@ -1,6 +1,6 @@
 // The domain events (published-events.ts): one per timeline entry of a request, ids stable (the
-// entry's position), the status and refund as the request stands when they are published, and
-// each one valid against the JSON Schema. What is still due (notices.ts `dueEvents`) starts where
+// entry's position), the status and refund as the request stands when they are published, the
+// request's lines and amounts on each, and each one valid against the JSON Schema. What is still due (notices.ts `dueEvents`) starts where
 // the request's published count ends.
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -18,16 +18,39 @@ import {
   Flow,
   HOUR,
   instructRefund,
+  policyApprove,
+  policyWith,
   REQ,
   refundSucceeded,
   requestCancellation,
   SELLER,
   sellerApprove,
+  workflowStarted,
 } from "./flow.ts";
 
 const addFormats =
   (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
   (addFormatsModule as unknown as FormatsPlugin);
+
+/**
+ * A two-line order with a ¥600 coupon (lines ¥3,000 + ¥2,000, shipping ¥500, paid ¥4,900) and a
+ * request for one of the two mugs, under a policy that prorates shipping: items
+ * floor(1500 × 4400 ÷ 5000) = ¥1,320, shipping floor(500 × 1500 ÷ 5000) = ¥150.
+ */
+const partialFlow = (): Flow => {
+  const flow = Flow.shipped({
+    lines: [
+      { lineId: "l1", sku: "MUG", title: "Mug", quantity: 2, unitPrice: 1500 },
+      { lineId: "l2", sku: "PLT", title: "Plate", quantity: 1, unitPrice: 2000 },
+    ],
+    shippingFee: 500,
+    payment: { paidAmount: 4900 },
+  });
+  const policy = policyWith({ partialShippingRefund: "PRORATED" });
+  flow.apply(requestCancellation({ policy, lines: [{ lineId: "l1", quantity: 1 }] }), at(0));
+  flow.apply(workflowStarted(), at(1));
+  return flow;
+};
 
 /** The request with its first `published` entries marked published. */
 const publishedThrough = (
@@ -43,6 +66,7 @@ describe("requestEvents", () => {
     const flow = Flow.shipped().requested();
     const known = flow.request().timeline.length;
     flow.apply(sellerApprove(), at(HOUR));
+    const { lines, itemsAmount, shippingAmount } = flow.request();
     const events = requestEvents(flow.request(), known);
     expect(events).toEqual([
       {
@@ -54,6 +78,9 @@ describe("requestEvents", () => {
           status: "AWAITING_MARKETPLACE",
           at: at(HOUR),
           actor: SELLER,
+          lines,
+          itemsAmount,
+          shippingAmount,
         },
       },
     ]);
@@ -105,6 +132,52 @@ describe("requestEvents", () => {
       expect(event.detail.refund).toEqual(refundAs("SUCCEEDED", refund?.refundId));
       expect(event.detail.refund).not.toHaveProperty("callStartedAt");
     }
+  });
+
+  it("lists a whole-order request's every line, with the request's amounts", () => {
+    const flow = Flow.shipped({
+      lines: [
+        { lineId: "l1", sku: "MUG", title: "Mug", quantity: 2, unitPrice: 1500 },
+        { lineId: "l2", sku: "PLT", title: "Plate", quantity: 1, unitPrice: 2000 },
+      ],
+      shippingFee: 500,
+      payment: { paidAmount: 5500 },
+    });
+    flow.apply(requestCancellation({}), at(0));
+    const [requested] = requestEvents(flow.request());
+    expect(requested?.detail).toMatchObject({
+      lines: [
+        { lineId: "l1", quantity: 2, amount: 3000 },
+        { lineId: "l2", quantity: 1, amount: 2000 },
+      ],
+      itemsAmount: 5000,
+      shippingAmount: 500,
+    });
+  });
+
+  it("carries a partial request's lines and amounts on every event, its refund their sum", () => {
+    const flow = partialFlow();
+    flow.apply(sellerApprove(), at(HOUR));
+    flow.apply(policyApprove(), at(HOUR + 1));
+    flow.apply(instructRefund(), at(HOUR + 2));
+    const request = flow.request();
+    const events = requestEvents(request);
+    expect(events.map((event) => event.detailType)).toEqual([
+      "REQUESTED",
+      "SELLER_NOTIFIED",
+      "SELLER_APPROVED",
+      "MARKETPLACE_APPROVED",
+      "REFUND_INSTRUCTED",
+    ]);
+    for (const { detail } of events) {
+      expect(detail.lines).toEqual([{ lineId: "l1", quantity: 1, amount: 1320 }]);
+      expect(detail.itemsAmount).toBe(1320);
+      expect(detail.shippingAmount).toBe(150);
+      // A copy: a consumer of the event cannot reach into the stored request.
+      expect(detail.lines).not.toBe(request.lines);
+      expect(detail.lines[0]).not.toBe(request.lines[0]);
+    }
+    for (const { detail } of events.slice(3)) expect(detail.refund?.amount).toBe(1470);
   });
 
   it("reports a published entry (its snapshot dropped) as the request now stands", () => {
@@ -159,11 +232,23 @@ describe("the events' JSON Schema", () => {
       detail: event.detail,
     });
     for (const event of events) expect(validate(envelope(event)), ajv.errorsText()).toBe(true);
+    const partial = partialFlow();
+    partial.apply(sellerApprove(), at(HOUR));
+    partial.apply(policyApprove(), at(HOUR + 1));
+    for (const event of requestEvents(partial.request())) {
+      expect(validate(envelope(event)), ajv.errorsText()).toBe(true);
+    }
     const [first] = events;
     if (!first) throw new Error("no event");
     expect(validate({ ...envelope(first), source: "elsewhere" })).toBe(false);
     const { eventId: _eventId, ...withoutId } = first.detail;
     expect(validate({ ...envelope(first), detail: withoutId })).toBe(false);
+    const { lines: _lines, ...withoutLines } = first.detail;
+    expect(validate({ ...envelope(first), detail: withoutLines })).toBe(false);
+    const badLine = { lineId: "l1", quantity: "1", amount: 1320 };
+    expect(validate({ ...envelope(first), detail: { ...first.detail, lines: [badLine] } })).toBe(
+      false,
+    );
     expect(validate({ ...envelope(first), detail: { ...first.detail, status: "SHIPPED" } })).toBe(
       false,
     );

@@ -1,9 +1,15 @@
 // The notification mail (functions/notifications): every template in both languages names the order
-// and is safe (no user text in a subject, everything escaped in HTML), and what each says: amounts
-// and dates as the shared formatter writes them, the wording of each case.
+// and is safe (no user text in a subject, everything escaped in HTML), and what each says: the
+// lines and units the request cancels, amounts (items and shipping) and dates as the shared
+// formatter writes them, the wording of each case.
 import { describe, expect, it } from "vitest";
+import {
+  amountOf,
+  cancellationAmounts,
+  type LineQuantity,
+} from "../../functions/domain/amounts.ts";
 import { CANCELLATION_REASONS } from "../../functions/domain/codes.ts";
-import { EMAIL_TEMPLATES } from "../../functions/domain/notices.ts";
+import { EMAIL_TEMPLATES, type EmailTemplate } from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
 import { newRefund } from "../../functions/domain/refund.ts";
 import type {
@@ -26,17 +32,16 @@ const APPROVED_AT = "2026-11-20T16:00:00.000Z";
 const NOW = "2026-11-22T12:00:00.000Z";
 const KANA = /[\u3040-\u30ff]/;
 
-/** A record whose request has been through every stage, so each template has data to show. */
+/**
+ * A record whose request has been through every stage, so each template has data to show. The
+ * request covers the whole order unless `requestOverrides` names its lines and amounts; its refund
+ * is what it covers.
+ */
 const fullRecord = (
   orderOverrides: OrderOverrides = {},
   requestOverrides: Partial<CancellationRequest> = {},
 ): OrderRecord => {
   const order = makeOrder(orderOverrides);
-  const refund = {
-    ...newRefund(order, DEFAULT_POLICY, APPROVED_AT, 5480),
-    refundId: "rf-req-1",
-    attempts: 1,
-  };
   const request = makeRequest(order, {
     reason: "OTHER",
     comment: `${ATTACK}\n2行目`,
@@ -44,10 +49,68 @@ const fullRecord = (
     marketplaceDeadline: "2026-11-25T10:00:00.000Z",
     refundRetryDeadline: "2026-11-28T10:00:00.000Z",
     rejection: { by: "SELLER", reason: ATTACK, at: "2026-11-21T10:00:00.000Z" },
-    refund,
     ...requestOverrides,
   });
+  if (!("refund" in requestOverrides)) {
+    request.refund = {
+      ...newRefund(order, DEFAULT_POLICY, APPROVED_AT, amountOf(request)),
+      refundId: "rf-req-1",
+      attempts: 1,
+    };
+  }
   return makeRecord(order, [request]);
+};
+
+/** Every template but the one about a mail that could not be sent speaks of the request. */
+const ABOUT_THE_REQUEST = EMAIL_TEMPLATES.filter((template) => template !== "OPERATOR_MAIL_FAILED");
+/** The templates that tell an amount (unless the order is cash on delivery). */
+const WITH_AMOUNT: EmailTemplate[] = [
+  "BUYER_APPROVED",
+  "BUYER_REFUND_COMPLETED",
+  "SELLER_REFUND_INSTRUCTION",
+  "OPERATOR_ESCALATION",
+  "OPERATOR_REFUND_FAILED",
+];
+
+/**
+ * Two lines, two mugs and a plate (¥3,000 + ¥2,000), shipping ¥500, paid ¥4,900 after a ¥600
+ * coupon: the items were paid ¥4,400, shipping ¥500.
+ */
+const twoLines = (locale: Locale): OrderOverrides => ({
+  locale,
+  lines: [
+    {
+      lineId: "l1",
+      sku: "MUG",
+      title: locale === "ja" ? "マグカップ" : "Mug",
+      quantity: 2,
+      unitPrice: 1500,
+    },
+    {
+      lineId: "l2",
+      sku: "PLT",
+      title: locale === "ja" ? "プレート" : "Plate",
+      quantity: 1,
+      unitPrice: 2000,
+    },
+  ],
+  shippingFee: 500,
+  payment: { paidAmount: 4900 },
+});
+
+/**
+ * A record of the two-line order whose request cancels `lines` (default: one mug) under `policy`:
+ * one mug is floor(1500 × 4400 ÷ 5000) = ¥1,320 of items; shipping ¥0 by default, ¥150 prorated.
+ */
+const partialRecord = (
+  locale: Locale,
+  lines: LineQuantity[] = [{ lineId: "l1", quantity: 1 }],
+  policy: Policy = DEFAULT_POLICY,
+  requestOverrides: Partial<CancellationRequest> = {},
+): OrderRecord => {
+  const order = twoLines(locale);
+  const terms = cancellationAmounts(makeOrder(order), lines, { items: 0, shipping: 0 }, policy);
+  return fullRecord(order, { policy, ...terms, ...requestOverrides });
 };
 
 describe("renderEmail: every template in every locale", () => {
@@ -94,13 +157,22 @@ describe("renderEmail: content", () => {
     expect(email.text).toContain("declined by the seller");
   });
 
-  it("escapes order line titles too", () => {
+  it("escapes order line titles in html in every mail that names them, never in a subject", () => {
     const record = fullRecord({
-      lines: [{ lineId: "l1", sku: "S", title: `"><img src=x>`, quantity: 1, unitPrice: 5000 }],
+      lines: [
+        { lineId: "l1", sku: "S", title: `"><img src=x>`, quantity: 1, unitPrice: 3000 },
+        { lineId: "l2", sku: "T", title: "Tea & <b>Cups</b>", quantity: 2, unitPrice: 1000 },
+      ],
     });
-    const email = renderEmail("BUYER_WITHDRAWN", record, "req-1", NOW);
-    expect(email.html).toContain("&quot;&gt;&lt;img src=x&gt;");
-    expect(email.html).not.toContain("<img");
+    for (const template of ABOUT_THE_REQUEST) {
+      const email = renderEmail(template, record, "req-1", NOW);
+      expect(email.html, template).toContain(
+        "&quot;&gt;&lt;img src=x&gt; × 1<br>Tea &amp; &lt;b&gt;Cups&lt;/b&gt; × 2",
+      );
+      expect(email.html, template).not.toMatch(/<img|<b>/);
+      expect(email.text, template).toContain(`"><img src=x> × 1\n  Tea & <b>Cups</b> × 2`);
+      expect(email.subject, template).not.toMatch(/img|Cups/);
+    }
   });
 
   it("tells the buyer the refund amount, method and expected dates (ja)", () => {
@@ -323,6 +395,168 @@ describe("renderEmail: money wording", () => {
     expect(email.text).toContain("o-1001");
     expect(email.text).toContain(locale === "ja" ? "リクエストID: req-1" : "Request ID: req-1");
     expect(email.text).toContain(locale === "ja" ? "運用担当者各位" : "Hello operators,");
+  });
+});
+
+describe("the lines a request cancels", () => {
+  it.each(LOCALES)(
+    "a partial request of a two-line order names only its line and quantity (%s)",
+    (locale) => {
+      const record = partialRecord(locale);
+      const [label, named, other] =
+        locale === "ja" ? ["対象商品", "マグカップ", "プレート"] : ["Items", "Mug", "Plate"];
+      for (const template of ABOUT_THE_REQUEST) {
+        const email = renderEmail(template, record, "req-1", NOW);
+        expect(email.text, template).toContain(`\n${label}: ${named} × 1\n`);
+        expect(email.html, template).toContain(`${named} × 1</td>`);
+        expect(email.text, template).not.toContain(other);
+        expect(email.html, template).not.toContain(other);
+        expect(email.text, template).not.toContain(`${named} × 2`);
+      }
+    },
+  );
+
+  it("lists every line of a whole-order request, one a line", () => {
+    const record = fullRecord(twoLines("ja"));
+    const email = renderEmail("BUYER_REQUEST_RECEIVED", record, "req-1", NOW);
+    expect(email.text).toContain("対象商品: マグカップ × 2\n  プレート × 1\n");
+    expect(email.html).toContain("マグカップ × 2<br>プレート × 1");
+  });
+
+  it("says the request covers some of the order's items (ja, en)", () => {
+    const ja = renderEmail("SELLER_NEW_REQUEST", partialRecord("ja"), "req-1", NOW);
+    expect(ja.text).toContain("購入者から一部の商品のキャンセルリクエストが届きました。");
+    const en = renderEmail("BUYER_REQUEST_RECEIVED", partialRecord("en"), "req-1", NOW);
+    expect(en.text).toContain("your request to cancel some items of order o-1001,");
+    const whole = renderEmail("SELLER_NEW_REQUEST", fullRecord(twoLines("ja")), "req-1", NOW);
+    expect(whole.text).toContain("購入者からキャンセルリクエストが届きました。");
+  });
+});
+
+describe("what is refunded for items and for shipping", () => {
+  it.each([
+    ["ja", "返金額: ¥5,480（商品 ¥4,980、送料 ¥500）"],
+    ["en", "Refund amount: ¥5,480 (items ¥4,980, shipping ¥500)"],
+  ] as const)("every mail with an amount splits it (%s)", (locale, said) => {
+    for (const template of WITH_AMOUNT) {
+      const email = renderEmail(template, fullRecord({ locale }), "req-1", NOW);
+      expect(email.text, template).toContain(said);
+      expect(email.html, template).toContain(said.split(": ")[1]);
+    }
+  });
+
+  it.each([
+    ["ja", DEFAULT_POLICY, "返金額: ¥1,320（商品 ¥1,320、送料 ¥0）"],
+    ["en", DEFAULT_POLICY, "Refund amount: ¥1,320 (items ¥1,320, shipping ¥0)"],
+    [
+      "ja",
+      { ...DEFAULT_POLICY, partialShippingRefund: "PRORATED" },
+      "返金額: ¥1,470（商品 ¥1,320、送料 ¥150）",
+    ],
+    [
+      "en",
+      { ...DEFAULT_POLICY, partialShippingRefund: "PRORATED" },
+      "Refund amount: ¥1,470 (items ¥1,320, shipping ¥150)",
+    ],
+  ] as const)("a partial request's are its own (%s, %o)", (locale, policy, said) => {
+    const record = partialRecord(locale, undefined, policy);
+    for (const template of WITH_AMOUNT) {
+      expect(renderEmail(template, record, "req-1", NOW).text, template).toContain(said);
+    }
+  });
+
+  it("shows the amounts a request not yet approved would refund", () => {
+    const policy: Policy = { ...DEFAULT_POLICY, partialShippingRefund: "PRORATED" };
+    const record = partialRecord("en", undefined, policy, {
+      status: "AWAITING_MARKETPLACE",
+      refund: null,
+    });
+    const email = renderEmail("OPERATOR_ESCALATION", record, "req-1", NOW);
+    expect(email.text).toContain("Refund amount: ¥1,470 (items ¥1,320, shipping ¥150)");
+  });
+
+  it.each(LOCALES)(
+    "cash on delivery names the lines and explains refusal, no amounts (%s)",
+    (locale) => {
+      const record = fullRecord({ ...twoLines(locale), payment: { method: "CASH_ON_DELIVERY" } });
+      for (const template of WITH_AMOUNT) {
+        const email = renderEmail(template, record, "req-1", NOW);
+        expect(email.text, template).not.toMatch(/¥|返金額|Refund amount/);
+        expect(email.text, template).toContain(locale === "ja" ? "マグカップ × 2" : "Mug × 2");
+      }
+      const approved = renderEmail("BUYER_APPROVED", record, "req-1", NOW);
+      expect(approved.text).toContain(locale === "ja" ? "受け取りを拒否" : "refuse the delivery");
+    },
+  );
+});
+
+describe("the parcel after a partial cancellation", () => {
+  it.each([
+    ["ja", "お荷物はお受け取りください", "受け取りを拒否"],
+    ["en", "please accept the parcel", "refuse the delivery"],
+  ] as const)(
+    "the buyer keeps the parcel the rest of the order is in (%s)",
+    (locale, keep, refuse) => {
+      const approved = renderEmail("BUYER_APPROVED", partialRecord(locale), "req-1", NOW);
+      expect(approved.text).toContain(keep);
+      expect(approved.text).not.toContain(refuse);
+      const instruction = renderEmail(
+        "SELLER_REFUND_INSTRUCTION",
+        partialRecord(locale),
+        "req-1",
+        NOW,
+      );
+      expect(instruction.text).not.toContain(refuse);
+      const whole = renderEmail("BUYER_APPROVED", fullRecord(twoLines(locale)), "req-1", NOW);
+      expect(whole.text).toContain(refuse);
+      expect(whole.text).not.toContain(keep);
+    },
+  );
+
+  it("tells the buyer to refuse the parcel again once a request cancels what was left", () => {
+    const order = makeOrder({
+      ...twoLines("en"),
+      lines: [
+        {
+          lineId: "l1",
+          sku: "MUG",
+          title: "Mug",
+          quantity: 2,
+          unitPrice: 1500,
+          cancelledQuantity: 1,
+        },
+        { lineId: "l2", sku: "PLT", title: "Plate", quantity: 1, unitPrice: 2000 },
+      ],
+    });
+    const first = makeRequest(order, {
+      requestId: "req-0",
+      status: "COMPLETED",
+      createdAt: "2026-11-20T05:00:00.000Z",
+      lines: [{ lineId: "l1", quantity: 1, amount: 1320 }],
+      itemsAmount: 1320,
+      shippingAmount: 0,
+    });
+    /** The second request, for `lines` of what is left. */
+    const second = (lines: LineQuantity[]) => {
+      const terms = cancellationAmounts(order, lines, { items: 1320, shipping: 0 }, DEFAULT_POLICY);
+      const request = makeRequest(order, { ...terms, createdAt: "2026-11-20T10:00:00.000Z" });
+      request.refund = newRefund(order, DEFAULT_POLICY, APPROVED_AT, amountOf(request));
+      return renderEmail("BUYER_APPROVED", makeRecord(order, [first, request]), "req-1", NOW);
+    };
+    const rest = second([
+      { lineId: "l1", quantity: 1 },
+      { lineId: "l2", quantity: 1 },
+    ]);
+    expect(rest.text).toContain("Items: Mug × 1\n  Plate × 1\n");
+    // The last unit takes what is left of the items (¥4,400 − ¥1,320) and the shipping.
+    expect(rest.text).toContain("Refund amount: ¥3,580 (items ¥3,080, shipping ¥500)");
+    expect(rest.text).toContain("The cancellation of order o-1001 was approved.");
+    expect(rest.text).toContain("refuse the delivery");
+    const plateOnly = second([{ lineId: "l2", quantity: 1 }]);
+    expect(plateOnly.text).toContain(
+      "The cancellation of some items of order o-1001 was approved.",
+    );
+    expect(plateOnly.text).toContain("please accept the parcel");
   });
 });
 
