@@ -85,6 +85,7 @@ export const selectLines = (order: Order, requested?: readonly LineQuantity[]): 
       "a cash-on-delivery order is cancelled as a whole (the buyer refuses the parcel)",
     );
   }
+  if (requested.length === 0) invalid("must name at least one line", "body.lines");
   const wanted = new Map<string, number>();
   requested.forEach(({ lineId, quantity }, index) => {
     const line = order.lines.find((candidate) => candidate.lineId === lineId);

@@ -106,6 +106,7 @@ describe("selectLines", () => {
     ],
     ["more than is left", [{ lineId: "l2", quantity: 3 }], "body.lines.0.quantity"],
     ["zero units", [{ lineId: "l1", quantity: 0 }], "body.lines.0.quantity"],
+    ["no line at all", [], "body.lines"],
   ])("refuses %s: 400 on its path", (_, lines, field) => {
     expect(refusal(() => selectLines(couponOrder(), lines))).toEqual({
       code: "VALIDATION_FAILED",
