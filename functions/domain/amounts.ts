@@ -120,14 +120,15 @@ export const cancellationAmounts = (
 ): CancellationAmounts => {
   const { itemsPaid, shippingPaid } = paidSplit(order);
   const priceOf = new Map(order.lines.map((line) => [line.lineId, line.unitPrice]));
-  const valueOf = ({ lineId, quantity }: LineQuantity) => (priceOf.get(lineId) ?? 0) * quantity;
+  const undiscountedValue = ({ lineId, quantity }: LineQuantity) =>
+    (priceOf.get(lineId) ?? 0) * quantity;
   const orderValue = order.lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
   const selected = new Map(selection.map((line) => [line.lineId, line.quantity]));
   const isLast = order.lines.every((line) => unitsLeft(line) === (selected.get(line.lineId) ?? 0));
 
   const lines = selection.map((line) => ({
     ...line,
-    amount: share(valueOf(line), itemsPaid, orderValue),
+    amount: share(undiscountedValue(line), itemsPaid, orderValue),
   }));
   if (isLast && lines.length > 0) {
     // The last line takes the difference, so the order's item refunds add up to itemsPaid.
@@ -138,7 +139,7 @@ export const cancellationAmounts = (
   const itemsAmount = lines.reduce((sum, line) => sum + line.amount, 0);
 
   const shippingLeft = Math.max(0, shippingPaid - earlier.shipping);
-  const requestValue = selection.reduce((sum, line) => sum + valueOf(line), 0);
+  const requestValue = selection.reduce((sum, line) => sum + undiscountedValue(line), 0);
   let shippingAmount = 0;
   if (policy.refundShippingFee && policy.partialShippingRefund !== "NONE") {
     if (isLast) shippingAmount = shippingLeft;

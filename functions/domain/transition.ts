@@ -215,7 +215,13 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         (request) => request.idempotencyKey === event.idempotencyKey,
       );
       if (used) refuse("INVALID_STATE", "Idempotency-Key already used for another request");
-      const terms = newRequestTerms(draft.record, event.actor, event.lines, event.policy, draft.now);
+      const terms = newRequestTerms(
+        draft.record,
+        event.actor,
+        event.lines,
+        event.policy,
+        draft.now,
+      );
       const request: CancellationRequest = {
         requestId: event.requestId,
         orderId: order.orderId,
@@ -281,11 +287,7 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       const request = draft.request(event.requestId);
       expectStatus(request, "AWAITING_SELLER");
       const escalate = request.policy.onSellerTimeout === "ESCALATE";
-      toMarketplaceReview(
-        draft,
-        request,
-        escalate ? "OPERATOR" : reviewFor(draft.record, request),
-      );
+      toMarketplaceReview(draft, request, escalate ? "OPERATOR" : reviewFor(draft.record, request));
       draft.log(request, "SELLER_TIMED_OUT", POLICY, request.policy.onSellerTimeout);
       return;
     }

@@ -14,9 +14,17 @@ export const createHandler = httpHandler(
   previewCancellationRoute,
   { params: orderParams, body: cancellationPreviewInputSchema },
   async ({ caller, params, body }, deps: { orders: Orders; clock: Clock }) => {
-    const stored = await loadOrder(deps.orders, params.orderId, (order) => isBuyerOf(caller, order));
+    const stored = await loadOrder(deps.orders, params.orderId, (order) =>
+      isBuyerOf(caller, order),
+    );
     const now = deps.clock.now();
-    const preview = previewCancellation(stored.record, caller.sub, body.lines, currentPolicy(), now);
+    const preview = previewCancellation(
+      stored.record,
+      caller.sub,
+      body.lines,
+      currentPolicy(),
+      now,
+    );
     return { status: 200, body: preview };
   },
 );

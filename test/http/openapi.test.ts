@@ -150,7 +150,9 @@ describe("view schemas", () => {
       ],
     });
     for (const request of [makeRequest(order), failed]) {
-      expect(requestSummarySchema.safeParse(toRequestSummary(request, order)).error).toBeUndefined();
+      expect(
+        requestSummarySchema.safeParse(toRequestSummary(request, order)).error,
+      ).toBeUndefined();
     }
   });
 
