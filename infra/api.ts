@@ -45,6 +45,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   RecordDelivery: { table: "change", wakes: true, refunds: "lookup" },
   // The request is one write; the table's stream starts its workflow, which sends the receipts.
   RequestCancellation: { table: "change" },
+  // The preview works the request out from the order and stores nothing.
+  PreviewCancellation: READ,
   GetCancellationRequest: READ,
   WithdrawCancellationRequest: { table: "change", wakes: true },
   SellerDecision: { table: "change", wakes: true },

@@ -63,6 +63,9 @@ describe("POST /orders", () => {
     expect(response.headers.location).toBe(`/orders/${body.orderId}`);
     expect(response.body).toEqual({
       ...body,
+      // Nothing cancelled or refunded yet.
+      lines: body.lines.map((line) => ({ ...line, cancelledQuantity: 0 })),
+      refundedAmount: 0,
       placedAt: "2026-11-20T10:00:00.000Z",
       status: "PLACED",
       shipment: null,

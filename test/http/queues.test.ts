@@ -3,7 +3,7 @@
 // the comment cut short), and the refusals. Lists only read.
 import { beforeEach, describe, expect, it } from "vitest";
 import type { CancellationRequest, Order, OrderRecord } from "../../functions/domain/types.ts";
-import { COMMENT_PREVIEW_LENGTH } from "../../functions/domain/views.ts";
+import { COMMENT_PREVIEW_LENGTH, SUMMARY_LINES } from "../../functions/domain/views.ts";
 import {
   createTestApp,
   expectJson,
@@ -171,15 +171,18 @@ describe("queue entries", () => {
   };
 
   /**
-   * What a queue lists of a request, derived from its full view: the fields a person needs to pick
-   * it out and decide, in this order; the comment cut to its first 79 characters and "…"; the
+   * What a queue lists of a request of `order`, derived from its full view: the fields a person
+   * needs to pick it out and decide, in this order; the comment cut to its first 79 characters and
+   * "…"; its first lines named by the order's titles (short here, so uncut) and how many more; the
    * refund's state with the last failure's note; no timeline.
    */
-  const summaryOf = (view: Record<string, unknown>) => {
+  const summaryOf = (view: Record<string, unknown>, order: Order) => {
     const comment = view.comment as string | null;
     const characters = comment === null ? [] : [...comment];
     const refund = view.refund as Record<string, unknown> | null;
     const timeline = view.timeline as { type: string; note?: string }[];
+    const lines = view.lines as { lineId: string; quantity: number; amount: number }[];
+    const titleOf = (lineId: string) => order.lines.find((line) => line.lineId === lineId)?.title;
     return {
       requestId: view.requestId,
       orderId: view.orderId,
@@ -189,6 +192,13 @@ describe("queue entries", () => {
         comment === null || characters.length <= COMMENT_PREVIEW_LENGTH
           ? comment
           : `${characters.slice(0, COMMENT_PREVIEW_LENGTH - 1).join("")}…`,
+      lines: lines.slice(0, SUMMARY_LINES).map(({ lineId, quantity, amount }) => ({
+        lineId,
+        title: titleOf(lineId),
+        quantity,
+        amount,
+      })),
+      moreLines: Math.max(0, lines.length - SUMMARY_LINES),
       createdAt: view.createdAt,
       updatedAt: view.updatedAt,
       sellerDeadline: view.sellerDeadline,
@@ -231,7 +241,8 @@ describe("queue entries", () => {
     const mine = await app.invoke("ListSellerCancellationRequests", { caller: seller(sellerId) });
     expectJson(mine, 200);
     const views = await Promise.all(awaiting.map((record) => shown(record, seller(sellerId))));
-    expect(mine.raw).toBe(JSON.stringify({ items: views.map(summaryOf), nextCursor: null }));
+    const summaries = views.map((view, index) => summaryOf(view, awaiting[index]?.order as Order));
+    expect(mine.raw).toBe(JSON.stringify({ items: summaries, nextCursor: null }));
     expect(mine.body.items?.[1]?.comment).toBe('<b>安く</b> "found" elsewhere');
     const cut = mine.body.items?.[2]?.comment as string;
     expect([...cut]).toHaveLength(COMMENT_PREVIEW_LENGTH);
@@ -243,7 +254,9 @@ describe("queue entries", () => {
       query: { status: "REFUND_FAILED" },
     });
     const failedView = await shown(failed, seller(sellerId));
-    expect(failures.raw).toBe(JSON.stringify({ items: [summaryOf(failedView)], nextCursor: null }));
+    expect(failures.raw).toBe(
+      JSON.stringify({ items: [summaryOf(failedView, failed.order)], nextCursor: null }),
+    );
     expect(failures.body.items?.[0]?.refund).toEqual({
       amount: 5480,
       currency: "JPY",
@@ -261,7 +274,56 @@ describe("queue entries", () => {
     const entry = (operators.body.items ?? []).find(
       (item) => item.requestId === failed.order.activeCancellationRequestId,
     );
-    expect(JSON.stringify(entry)).toBe(JSON.stringify(summaryOf(await shown(failed, operator()))));
+    expect(JSON.stringify(entry)).toBe(
+      JSON.stringify(summaryOf(await shown(failed, operator()), failed.order)),
+    );
+  });
+
+  it("name the request's first lines by the order's titles, cut short, and count the rest", async () => {
+    const sellerId = uid("seller");
+    const titles = [
+      "Stainless steel vacuum bottle 500 ml", // 36 characters: cut to 24
+      "有田焼の湯呑み二客組木箱入りの贈答用です", // 20 characters, 60 bytes: fits
+      "有田焼の湯呑み二客組木箱入りの贈答用ですね", // 21 characters, 63 bytes: cut to 60 bytes
+      "箸置き",
+    ];
+    const lines = titles.map((title, index) => ({
+      lineId: `l${index + 1}`,
+      sku: `SKU-${index + 1}`,
+      title,
+      quantity: 1,
+      unitPrice: 1000,
+      cancelledQuantity: 0,
+    }));
+    const record = await seed(
+      { sellerId, lines, shippingFee: 500, payment: { method: "CARD", paidAmount: 4500 } },
+      (orderId) => [
+        requestOn(orderId, {
+          lines: lines.map(({ lineId }) => ({ lineId, quantity: 1, amount: 1000 })),
+          itemsAmount: 4000,
+          shippingAmount: 500,
+        }),
+      ],
+    );
+    const response = await app.invoke("ListSellerCancellationRequests", {
+      caller: seller(sellerId),
+    });
+    expectJson(response, 200);
+    const [entry] = response.body.items ?? [];
+    expect(entry?.requestId).toBe(record.order.activeCancellationRequestId);
+    expect(entry?.lines).toEqual([
+      { lineId: "l1", title: "Stainless steel vacuum …", quantity: 1, amount: 1000 },
+      { lineId: "l2", title: titles[1], quantity: 1, amount: 1000 },
+      {
+        lineId: "l3",
+        title: `${[...(titles[2] as string)].slice(0, 19).join("")}…`,
+        quantity: 1,
+        amount: 1000,
+      },
+    ]);
+    expect(entry?.moreLines).toBe(1);
+    const cut = String((entry?.lines as { title: string }[] | undefined)?.[2]?.title);
+    expect(new TextEncoder().encode(cut).length).toBe(60);
   });
 
   it("are read from the lists alone, and nothing is written", async () => {

@@ -67,6 +67,12 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
     // One read, one write: the table's stream starts the workflow, which sends the receipts.
     grants: { table: "change" },
   },
+  // Works out what a request would refund from the order alone: it stores nothing.
+  {
+    key: "POST /orders/{orderId}/cancellation-requests/preview",
+    auth: "jwt",
+    grants: READ,
+  },
   { key: "GET /orders/{orderId}/cancellation-requests/{requestId}", auth: "jwt", grants: READ },
   {
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/withdrawal",
