@@ -137,6 +137,10 @@ const routeCalls = (
     },
   ],
   [
+    "PreviewCancellation",
+    { caller: buyer(), params: { orderId }, body: {}, failedCall: "table.get" },
+  ],
+  [
     "WithdrawCancellationRequest",
     { caller: buyer(), params: { orderId, requestId }, failedCall: "table.get" },
   ],

@@ -22,6 +22,7 @@ import {
   type HttpHandler,
   routeById,
 } from "../../functions/http/middleware.ts";
+import type * as PreviewCancellation from "../../functions/http/preview-cancellation.ts";
 import { PROBLEM_CONTENT_TYPE, type ProblemCode } from "../../functions/http/problems.ts";
 import type * as RecordDelivery from "../../functions/http/record-delivery.ts";
 import type * as RecordShipment from "../../functions/http/record-shipment.ts";
@@ -137,6 +138,7 @@ interface RouteDeps {
   RecordShipment: DepsOf<typeof RecordShipment>;
   RecordDelivery: DepsOf<typeof RecordDelivery>;
   RequestCancellation: DepsOf<typeof RequestCancellation>;
+  PreviewCancellation: DepsOf<typeof PreviewCancellation>;
   GetCancellationRequest: DepsOf<typeof GetCancellationRequest>;
   WithdrawCancellationRequest: DepsOf<typeof WithdrawCancellationRequest>;
   SellerDecision: DepsOf<typeof SellerDecision>;
@@ -211,6 +213,7 @@ const routeDeps = (
     RecordShipment: (): D["RecordShipment"] => ({ orders, signals: NO_WAKE_UP, clock, log }),
     RecordDelivery: (): D["RecordDelivery"] => ({ orders, signals, payments, clock, log }),
     RequestCancellation: (): D["RequestCancellation"] => ({ orders, clock, log }),
+    PreviewCancellation: (): D["PreviewCancellation"] => ({ orders, clock }),
     GetCancellationRequest: (): D["GetCancellationRequest"] => ({ orders }),
     WithdrawCancellationRequest: (): D["WithdrawCancellationRequest"] => ({
       orders,
