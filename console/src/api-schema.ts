@@ -519,13 +519,16 @@ export interface components {
             /** @enum {string} */
             reason: "NO_LONGER_NEEDED" | "ORDERED_BY_MISTAKE" | "FOUND_BETTER_PRICE" | "DELIVERY_TOO_SLOW" | "WRONG_ITEM_ORDERED" | "OTHER";
             comment: string | null;
+            /** @description The request's first 3 lines (the request itself has all). */
             lines: {
                 lineId: string;
-                /** @description The line's title, cut like the comment but shorter. */
+                /** @description The line's title; one longer than 24 characters is cut like the comment. */
                 title: string;
                 quantity: number;
                 amount: number;
             }[];
+            /** @description How many more lines the request covers. */
+            moreLines: number;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2988,6 +2991,7 @@ export interface operations {
                      *               "amount": 4980
                      *             }
                      *           ],
+                     *           "moreLines": 0,
                      *           "createdAt": "2026-11-21T12:00:00.000Z",
                      *           "updatedAt": "2026-11-21T12:00:01.000Z",
                      *           "sellerDeadline": "2026-11-23T12:00:00.000Z",
@@ -3133,6 +3137,7 @@ export interface operations {
                      *               "amount": 4980
                      *             }
                      *           ],
+                     *           "moreLines": 0,
                      *           "createdAt": "2026-11-21T12:00:00.000Z",
                      *           "updatedAt": "2026-11-21T15:00:04.000Z",
                      *           "sellerDeadline": "2026-11-23T12:00:00.000Z",

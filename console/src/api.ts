@@ -7,6 +7,8 @@ import type { components, paths } from "./api-schema.ts";
 type Schemas = components["schemas"];
 export type Order = Schemas["Order"];
 export type CancellationRequest = Schemas["CancellationRequest"];
+/** What a request would refund (`POST …/cancellation-requests/preview`); nothing is stored. */
+export type CancellationPreview = Schemas["CancellationPreview"];
 /** What the seller's and operators' queues list: a request without its timeline, comment cut. */
 export type CancellationRequestSummary = Schemas["CancellationRequestSummary"];
 export type Problem = Schemas["Problem"];

@@ -1,8 +1,11 @@
 // A stand-in for the API behind `fetch`, for the console's component tests: answers by
-// "METHOD /path" and records every call (method, path, headers, body) for the test to read.
+// "METHOD /path" and records every call (method, path, headers, body) for the test to read. Also
+// orders, requests and queue summaries shaped as the API answers them, and a refund preview
+// worked out for the lines a call asks about.
 import { base64url } from "jose";
 import { vi } from "vitest";
 import type {
+  CancellationPreview,
   CancellationRequest,
   CancellationRequestSummary,
   Order,
@@ -21,7 +24,7 @@ export interface FakeAnswer {
   headers?: Record<string, string>;
 }
 
-type Responder = (call: RecordedCall) => FakeAnswer | Promise<FakeAnswer>;
+export type Responder = (call: RecordedCall) => FakeAnswer | Promise<FakeAnswer>;
 
 export const problem = (status: number, code: string, extra: Record<string, unknown> = {}) => ({
   status,
@@ -94,7 +97,16 @@ export const anOrder = (overrides: Partial<Order> = {}): Order => ({
   sellerId: "seller-1",
   sellerEmail: "seller@example.com",
   currency: "JPY",
-  lines: [{ lineId: "l1", sku: "SKU-1", title: "Wireless earbuds", quantity: 1, unitPrice: 4980 }],
+  lines: [
+    {
+      lineId: "l1",
+      sku: "SKU-1",
+      title: "Wireless earbuds",
+      quantity: 1,
+      unitPrice: 4980,
+      cancelledQuantity: 0,
+    },
+  ],
   shippingFee: 500,
   payment: { method: "CARD", paidAmount: 5480 },
   placedAt: "2026-11-20T10:00:00.000Z",
@@ -107,6 +119,7 @@ export const anOrder = (overrides: Partial<Order> = {}): Order => ({
   deliveredAt: null,
   activeCancellationRequestId: null,
   latestCancellationRequestId: null,
+  refundedAmount: 0,
   cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
   importedAt: "2026-11-20T10:00:00.000Z",
   updatedAt: "2026-11-21T01:00:00.000Z",
@@ -120,6 +133,9 @@ export const aRequest = (overrides: Partial<CancellationRequest> = {}): Cancella
   status: "AWAITING_SELLER",
   reason: "NO_LONGER_NEEDED",
   comment: null,
+  lines: [{ lineId: "l1", quantity: 1, amount: 4980 }],
+  itemsAmount: 4980,
+  shippingAmount: 500,
   createdAt: "2026-11-21T03:00:00.000Z",
   updatedAt: "2026-11-21T03:00:01.000Z",
   sellerDeadline: "2026-11-23T03:00:00.000Z",
@@ -146,6 +162,8 @@ export const aSummary = (
   status: "AWAITING_SELLER",
   reason: "NO_LONGER_NEEDED",
   comment: null,
+  lines: [{ lineId: "l1", title: "Wireless earbuds", quantity: 1, amount: 4980 }],
+  moreLines: 0,
   createdAt: "2026-11-21T03:00:00.000Z",
   updatedAt: "2026-11-21T03:00:01.000Z",
   sellerDeadline: "2026-11-23T03:00:00.000Z",
@@ -155,3 +173,52 @@ export const aSummary = (
   refund: null,
   ...overrides,
 });
+
+/**
+ * Answers `POST …/cancellation-requests/preview` for `order` as the API would under the default
+ * policy when nothing was discounted: each chosen line at its price, shipping refunded only with
+ * the last units (WHEN_ALL_CANCELLED); without `lines`, every unit left. Unknown lines and
+ * quantities over what is left are 400 VALIDATION_FAILED with the field's path; nothing left, 409
+ * NOTHING_TO_CANCEL.
+ */
+export const previewOf =
+  (order: Order, overrides: Partial<CancellationPreview> = {}): Responder =>
+  (call) => {
+    const left = (line: Order["lines"][number]) => line.quantity - line.cancelledQuantity;
+    const body = (call.body ?? {}) as { lines?: { lineId: string; quantity: number }[] };
+    const asked =
+      body.lines ??
+      order.lines.flatMap((line) =>
+        left(line) > 0 ? [{ lineId: line.lineId, quantity: left(line) }] : [],
+      );
+    if (asked.length === 0) return problem(409, "NOTHING_TO_CANCEL");
+    const lines: CancellationPreview["lines"] = [];
+    for (const [index, { lineId, quantity }] of asked.entries()) {
+      const line = order.lines.find((candidate) => candidate.lineId === lineId);
+      if (!line || quantity < 1 || quantity > left(line)) {
+        const field = line ? "quantity" : "lineId";
+        return problem(400, "VALIDATION_FAILED", {
+          errors: [
+            { path: `body.lines.${index}.${field}`, message: "is not a line left to cancel" },
+          ],
+        });
+      }
+      lines.push({ lineId, quantity, amount: line.unitPrice * quantity });
+    }
+    const unitsAsked = lines.reduce((sum, line) => sum + line.quantity, 0);
+    const unitsLeft = order.lines.reduce((sum, line) => sum + left(line), 0);
+    const itemsAmount = lines.reduce((sum, line) => sum + line.amount, 0);
+    const shippingAmount = unitsAsked === unitsLeft ? order.shippingFee : 0;
+    const preview: CancellationPreview = {
+      lines,
+      itemsAmount,
+      shippingAmount,
+      amount: itemsAmount + shippingAmount,
+      currency: order.currency,
+      method: "CARD",
+      expectedBy: { earliest: "2026-11-26", latest: "2026-12-07" },
+      approval: "POLICY",
+      ...overrides,
+    };
+    return { status: 200, body: preview };
+  };

@@ -1,8 +1,10 @@
 // @vitest-environment happy-dom
 // The staff's lists, fed the API's summaries (no timeline, the comment cut short): the seller's
-// queue soonest deadline first with the time left and the amount, a cut comment marked as such with
-// a link to the whole request, Approve / Reject with a reason; the operators' refund failures with
-// the last error, "Retry refund" ({}) and "Refund as gift balance" ({ method: GIFT_CARD }).
+// queue soonest deadline first with the time left and the amount, each request's lines (title ×
+// quantity, amount), a cut comment marked as such with a link to the whole request, Approve /
+// Reject with a reason; the operators' review queue with the lines of a partial request; refund
+// failures with the last error, "Retry refund" ({}) and "Refund as gift balance" ({ method:
+// GIFT_CARD }).
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RequestQueuePage } from "../../console/src/pages/request-queue.tsx";
@@ -20,6 +22,7 @@ const later = aSummary({
   orderId: "o-2",
   sellerDeadline: "2026-11-23T09:00:00.000Z",
   reason: "FOUND_BETTER_PRICE",
+  lines: [{ lineId: "l1", title: "Robot vacuum cleaner", quantity: 1, amount: 49300 }],
 });
 const sooner = aSummary({
   requestId: "r-1",
@@ -40,6 +43,20 @@ const sellerQueue = () => {
     .on("GET /orders/o-2", {
       status: 200,
       body: anOrder({ orderId: "o-2", payment: { method: "CARD", paidAmount: 49800 } }),
+    })
+    // The amount of a request whose refund is not instructed yet: the whole request has it.
+    .on("GET /orders/o-1/cancellation-requests/r-1", {
+      status: 200,
+      body: aRequest({ requestId: "r-1", orderId: "o-1" }),
+    })
+    .on("GET /orders/o-2/cancellation-requests/r-2", {
+      status: 200,
+      body: aRequest({
+        requestId: "r-2",
+        orderId: "o-2",
+        lines: [{ lineId: "l1", quantity: 1, amount: 49300 }],
+        itemsAmount: 49300,
+      }),
     })
     .install();
   renderInConsole(<RequestQueuePage kind="seller" />, { session: sessionOf("seller-1", "seller") });
@@ -138,6 +155,119 @@ describe("the seller's queue", () => {
     );
     const [call] = api.callsTo("POST", "/orders/o-2/cancellation-requests/r-2/seller-decision");
     expect(call?.body).toEqual({ decision: "APPROVE" });
+  });
+});
+
+describe("the lines of each request", () => {
+  /** A request for one of three mugs and both spoons of an order with four more lines. */
+  const partial = aSummary({
+    requestId: "r-5",
+    orderId: "o-5",
+    status: "AWAITING_MARKETPLACE",
+    marketplaceDeadline: "2026-11-24T03:00:00.000Z",
+    lines: [
+      { lineId: "l1", title: "Stoneware mug", quantity: 1, amount: 1687 },
+      { lineId: "l2", title: "Brass spoon", quantity: 2, amount: 1500 },
+      { lineId: "l3", title: "Linen tea towel", quantity: 1, amount: 1125 },
+    ],
+    moreLines: 2,
+  });
+
+  const reviewQueue = (language: "en" | "ja" = "en") => {
+    const api = new FakeApi()
+      .on("GET /operator/cancellation-requests", {
+        status: 200,
+        body: { items: [partial], nextCursor: null },
+      })
+      .on("GET /orders/o-5", {
+        status: 200,
+        body: anOrder({ orderId: "o-5", payment: { method: "CARD", paidAmount: 40000 } }),
+      })
+      .on("GET /orders/o-5/cancellation-requests/r-5", {
+        status: 200,
+        body: aRequest({
+          requestId: "r-5",
+          orderId: "o-5",
+          status: "AWAITING_MARKETPLACE",
+          itemsAmount: 4312,
+          shippingAmount: 0,
+        }),
+      })
+      .install();
+    renderInConsole(<RequestQueuePage kind="review" />, {
+      language,
+      session: sessionOf("operator-1", "operator"),
+    });
+    return api;
+  };
+
+  it("names each line with its quantity and amount, how many more there are, and the request's own amount", async () => {
+    reviewQueue();
+    await screen.findByRole("heading", { name: "Order o-5" });
+    const item = itemOf("o-5");
+    if (!item) throw new Error("no item for o-5");
+    const lines = within(item).getByRole("list", { name: "Items" });
+    await waitFor(() =>
+      expect(
+        within(lines)
+          .getAllByRole("listitem")
+          .map((line) => line.textContent),
+      ).toEqual([
+        "Stoneware mug × 1 ¥1,687",
+        "Brass spoon × 2 ¥1,500",
+        "Linen tea towel × 1 ¥1,125",
+        "and 2 more items",
+      ]),
+    );
+    // What this request refunds, not what the order cost.
+    await waitFor(() => expect(within(item).getByText("¥4,312")).toBeTruthy());
+    expect(within(item).queryByText("¥40,000")).toBeNull();
+    expect(within(item).getByRole("button", { name: "Approve" })).toBeTruthy();
+  });
+
+  it("in Japanese too", async () => {
+    reviewQueue("ja");
+    await screen.findByRole("heading", { name: "注文 o-5" });
+    const lines = screen.getByRole("list", { name: "対象商品" });
+    await waitFor(() =>
+      expect(within(lines).getAllByRole("listitem")[1]?.textContent).toBe(
+        "Brass spoon 数量 2 ¥1,500",
+      ),
+    );
+    expect(within(lines).getByText("ほか 2 点の商品")).toBeTruthy();
+  });
+
+  it("takes the amount from the summary's refund once it is instructed, without reading the request", async () => {
+    const api = new FakeApi()
+      .on("GET /operator/cancellation-requests", {
+        status: 200,
+        body: {
+          items: [
+            {
+              ...partial,
+              status: "REFUND_FAILED",
+              refundRetryDeadline: "2026-11-24T03:00:00.000Z",
+              refund: {
+                amount: 4312,
+                currency: "JPY",
+                method: "CARD",
+                status: "FAILED",
+                attempts: 1,
+                lastError: "card closed",
+              },
+            },
+          ],
+          nextCursor: null,
+        },
+      })
+      .on("GET /orders/o-5", { status: 200, body: anOrder({ orderId: "o-5" }) })
+      .install();
+    renderInConsole(<RequestQueuePage kind="failures" />, {
+      session: sessionOf("operator-1", "operator"),
+    });
+    await screen.findByRole("heading", { name: "Order o-5" });
+    expect(screen.getByText("¥4,312")).toBeTruthy();
+    expect(api.callsTo("GET", "/orders/o-5/cancellation-requests/r-5")).toEqual([]);
   });
 });
 

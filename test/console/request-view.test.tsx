@@ -10,7 +10,7 @@ import { en } from "../../console/src/messages/en.ts";
 import { ja } from "../../console/src/messages/ja.ts";
 import type { RequestStatus } from "../../console/src/messages/types.ts";
 import { BuyerOrderPage } from "../../console/src/pages/buyer-order.tsx";
-import { anOrder, aRequest, FakeApi } from "./fake-api.ts";
+import { anOrder, aRequest, FakeApi, previewOf } from "./fake-api.ts";
 import { renderInConsole, sessionOf } from "./render.tsx";
 
 const STATUS_WORDS: Record<RequestStatus, string> = {
@@ -25,6 +25,8 @@ const STATUS_WORDS: Record<RequestStatus, string> = {
   REFUND_FAILED: "Refund failed",
 };
 const STATUSES = Object.keys(STATUS_WORDS) as RequestStatus[];
+/** The order's lines, which title the request's. */
+const LINES = anOrder().lines;
 
 const completed = (): CancellationRequest =>
   aRequest({
@@ -62,7 +64,14 @@ afterEach(() => {
 describe("request status in words", () => {
   it("names every status of SPEC in English, in a role status element", () => {
     for (const status of STATUSES) {
-      renderInConsole(<RequestView request={aRequest({ status })} currency="JPY" locale="en" />);
+      renderInConsole(
+        <RequestView
+          orderLines={LINES}
+          request={aRequest({ status })}
+          currency="JPY"
+          locale="en"
+        />,
+      );
       expect(screen.getByRole("status").textContent, status).toBe(STATUS_WORDS[status]);
       cleanup();
     }
@@ -71,9 +80,17 @@ describe("request status in words", () => {
 
   it("has Japanese words for every status, none left in English or as a code", () => {
     for (const status of STATUSES) {
-      renderInConsole(<RequestView request={aRequest({ status })} currency="JPY" locale="ja" />, {
-        language: "ja",
-      });
+      renderInConsole(
+        <RequestView
+          orderLines={LINES}
+          request={aRequest({ status })}
+          currency="JPY"
+          locale="ja"
+        />,
+        {
+          language: "ja",
+        },
+      );
       const words = screen.getByRole("status").textContent ?? "";
       expect(words, status).toBe(ja.requestStatus[status]);
       expect(words, status).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
@@ -82,7 +99,9 @@ describe("request status in words", () => {
   });
 
   it("shows the timeline in words with times, and the refund with amount, method and dates", () => {
-    renderInConsole(<RequestView request={completed()} currency="JPY" locale="en" />);
+    renderInConsole(
+      <RequestView orderLines={LINES} request={completed()} currency="JPY" locale="en" />,
+    );
     const timeline = screen.getByRole("list", { name: "Timeline" });
     const entries = within(timeline)
       .getAllByRole("listitem")
@@ -99,15 +118,20 @@ describe("request status in words", () => {
   });
 
   it("shows times in the zone of the order's currency, as its mail does", () => {
-    renderInConsole(<RequestView request={completed()} currency="USD" locale="en" />);
+    renderInConsole(
+      <RequestView orderLines={LINES} request={completed()} currency="USD" locale="en" />,
+    );
     const timeline = screen.getByRole("list", { name: "Timeline" });
     expect(within(timeline).getAllByRole("listitem")[0]?.textContent).toBe(
       "Sat, Nov 21, 2026, 03:00 UTC Cancellation requested (buyer-1)",
     );
     cleanup();
-    renderInConsole(<RequestView request={completed()} currency="JPY" locale="ja" />, {
-      language: "ja",
-    });
+    renderInConsole(
+      <RequestView orderLines={LINES} request={completed()} currency="JPY" locale="ja" />,
+      {
+        language: "ja",
+      },
+    );
     const jaTimeline = screen.getByRole("list", { name: ja.request.timeline });
     expect(within(jaTimeline).getAllByRole("listitem")[0]?.textContent).toMatch(
       /^2026年11月21日\(土\) 12:00（日本時間） /,
@@ -123,10 +147,14 @@ describe("request status in words", () => {
       pending.refund.status = "PENDING";
       pending.refund.succeededAt = null;
     }
-    renderInConsole(<RequestView request={pending} currency="JPY" locale="en" />);
+    renderInConsole(
+      <RequestView orderLines={LINES} request={pending} currency="JPY" locale="en" />,
+    );
     expect(screen.getByText("between Thu, Nov 26, 2026 and Mon, Dec 7, 2026")).toBeTruthy();
     cleanup();
-    renderInConsole(<RequestView request={aRequest()} currency="JPY" locale="en" />);
+    renderInConsole(
+      <RequestView orderLines={LINES} request={aRequest()} currency="JPY" locale="en" />,
+    );
     expect(screen.getByText("Seller answers by")).toBeTruthy();
     expect(screen.getByText("2 days left")).toBeTruthy();
     vi.useRealTimers();
@@ -213,5 +241,144 @@ describe("withdrawal on the buyer's order page", () => {
     expect((await screen.findByRole("alert")).textContent).toContain(
       "The request has changed in the meantime",
     );
+  });
+});
+
+describe("the lines of a request, and what an order's requests cancelled", () => {
+  const order = () =>
+    anOrder({
+      lines: [
+        {
+          lineId: "l1",
+          sku: "MUG",
+          title: "Stoneware mug",
+          quantity: 2,
+          unitPrice: 1800,
+          cancelledQuantity: 1,
+        },
+        {
+          lineId: "l2",
+          sku: "TOWEL",
+          title: "Linen tea towel",
+          quantity: 1,
+          unitPrice: 1200,
+          cancelledQuantity: 0,
+        },
+      ],
+      payment: { method: "CARD", paidAmount: 5000 },
+      refundedAmount: 1687,
+      latestCancellationRequestId: "r-1",
+    });
+  /** The completed request for one mug of two, a coupon having lowered the items. */
+  const oneMug = (): CancellationRequest => {
+    const request = completed();
+    if (request.refund) request.refund.amount = 1687;
+    return {
+      ...request,
+      lines: [{ lineId: "l1", quantity: 1, amount: 1687 }],
+      itemsAmount: 1687,
+      shippingAmount: 0,
+    };
+  };
+  const facts = (section: HTMLElement) =>
+    Object.fromEntries(
+      [...section.querySelectorAll("dt")].map((term) => [
+        term.textContent,
+        term.nextElementSibling?.textContent,
+      ]),
+    );
+
+  it("lists the request's lines titled from the order, with quantity and amount, then items and shipping", () => {
+    renderInConsole(
+      <RequestView request={oneMug()} orderLines={order().lines} currency="JPY" locale="en" />,
+    );
+    const lines = screen.getByRole("list", { name: "Items in this request" });
+    expect(
+      within(lines)
+        .getAllByRole("listitem")
+        .map((line) => line.textContent),
+    ).toEqual(["Stoneware mug × 1 ¥1,687"]);
+    const request = screen.getByRole("region", { name: "Cancellation request" });
+    expect(facts(request)).toMatchObject({ Items: "¥1,687", Shipping: "¥0", Amount: "¥1,687" });
+  });
+
+  it("shows what a request not approved yet would refund", () => {
+    const asked = aRequest({
+      lines: [
+        { lineId: "l1", quantity: 1, amount: 1687 },
+        { lineId: "l2", quantity: 1, amount: 1125 },
+      ],
+      itemsAmount: 2812,
+      shippingAmount: 500,
+    });
+    renderInConsole(
+      <RequestView request={asked} orderLines={order().lines} currency="JPY" locale="ja" />,
+      { language: "ja" },
+    );
+    const lines = screen.getByRole("list", { name: ja.request.lines });
+    expect(
+      within(lines)
+        .getAllByRole("listitem")
+        .map((line) => line.textContent),
+    ).toEqual(["Stoneware mug 数量 1 ¥1,687", "Linen tea towel 数量 1 ¥1,125"]);
+    const request = screen.getByRole("region", { name: ja.request.heading });
+    expect(facts(request)).toMatchObject({ 商品代金: "¥2,812", 送料: "¥500", 返金額: "¥3,312" });
+    expect(screen.getByText(ja.request.noRefundYet)).toBeTruthy();
+  });
+
+  it("on the order page: units cancelled per line and the total refunded; a partly cancelled order stays shipped and the rest may be asked for", async () => {
+    new FakeApi()
+      .on("GET /orders/o-1001", { status: 200, body: order() })
+      .on("GET /orders/o-1001/cancellation-requests/r-1", { status: 200, body: oneMug() })
+      .install();
+    renderInConsole(<BuyerOrderPage orderId="o-1001" />, {
+      session: sessionOf("buyer-1", "buyer"),
+    });
+    expect((await screen.findByRole("status")).textContent).toBe("Completed");
+    const summary = screen.getByRole("region", { name: "Order details" });
+    expect(facts(summary)).toMatchObject({
+      "Order status": "Shipped",
+      "What you can do now": "On its way: you can request a cancellation of what is left.",
+      "Total paid": "¥5,000",
+      Refunded: "¥1,687",
+    });
+    const lines = within(summary)
+      .getAllByRole("listitem")
+      .map((line) => line.textContent);
+    expect(lines).toEqual([
+      "Stoneware mug × 2 ¥3,600 1 of 2 cancelled",
+      "Linen tea towel × 1 ¥1,200",
+    ]);
+    expect(screen.getByRole("button", { name: "Request cancellation" })).toBeTruthy();
+  });
+
+  it("the form for the rest offers only what is left", async () => {
+    const api = new FakeApi()
+      .on("GET /orders/o-1001", { status: 200, body: order() })
+      .on("GET /orders/o-1001/cancellation-requests/r-1", { status: 200, body: oneMug() })
+      .on("POST /orders/o-1001/cancellation-requests/preview", previewOf(order()))
+      .install();
+    renderInConsole(<BuyerOrderPage orderId="o-1001" />, {
+      session: sessionOf("buyer-1", "buyer"),
+    });
+    fireEvent.click(await screen.findByRole("button", { name: "Request cancellation" }));
+    const mug = screen.getByRole<HTMLInputElement>("spinbutton", { name: "Stoneware mug" });
+    expect([mug.max, mug.value]).toEqual(["1", "1"]);
+    await waitFor(() => expect(document.activeElement).toBe(mug));
+    const preview = screen.getByRole("region", { name: "Refund preview" });
+    await waitFor(() => expect(within(preview).getByText("¥3,500")).toBeTruthy());
+    expect(api.callsTo("POST", "/orders/o-1001/cancellation-requests/preview")[0]?.body).toEqual(
+      {},
+    );
+  });
+
+  it("an order without a refund shows no refunded total", async () => {
+    new FakeApi().on("GET /orders/o-1001", { status: 200, body: anOrder() }).install();
+    renderInConsole(<BuyerOrderPage orderId="o-1001" />, {
+      session: sessionOf("buyer-1", "buyer"),
+    });
+    const summary = await screen.findByRole("region", { name: "Order details" });
+    expect(facts(summary)).not.toHaveProperty("Refunded");
+    expect(summary.textContent).not.toContain("cancelled");
   });
 });

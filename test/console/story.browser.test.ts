@@ -19,10 +19,12 @@ import {
   decideInQueue,
   ENGLISH,
   highValueStory,
+  importTwoLineOrder,
   link,
   namesFrom,
   openConsole,
   openOrder,
+  partialStory,
   requestCancellation,
   SAMPLE_SELLER,
   type Stop,
@@ -102,6 +104,33 @@ describe("the console in English (?lang=en)", () => {
     expect(await page.locator("main").textContent()).toContain("¥49,800");
     await signOut(story());
   }, 45_000);
+
+  it("a partial cancellation: one mug of two (the preview shows its refund), the order stays shipped with that unit cancelled and refunded; then the rest, and the order is cancelled", async () => {
+    const s = story();
+    const buyerId = aBuyer();
+    const orderId = await importTwoLineOrder(s, buyerId);
+    const sent: unknown[] = [];
+    page.on("request", (request) => {
+      const path = new URL(request.url()).pathname;
+      if (request.method() === "POST" && path === `/orders/${orderId}/cancellation-requests`)
+        sent.push(request.postDataJSON());
+    });
+    await openConsole(s);
+    await partialStory(s, buyerId, orderId);
+    // `lines` only for the part; the rest asked for as a whole.
+    expect(sent).toEqual([
+      { reason: "ORDERED_BY_MISTAKE", lines: [{ lineId: "l1", quantity: 1 }] },
+      { reason: "NO_LONGER_NEEDED" },
+    ]);
+    const buyer = await session.api.buyer(buyerId);
+    const order = await session.api.get(`/orders/${orderId}`, buyer);
+    expect(order.body).toMatchObject({
+      status: "CANCELLED",
+      refundedAmount: 5000,
+      lines: [{ cancelledQuantity: 2 }, { cancelledQuantity: 1 }],
+    });
+    await signOut(s);
+  }, 60_000);
 
   it("the buyer withdraws a request while the seller has not answered", async () => {
     const s = story();
@@ -265,6 +294,9 @@ describe("the console in English (?lang=en)", () => {
         "request-error",
         "refund-failures",
         "find-order",
+        "partial-request-form",
+        "order-partly-cancelled",
+        "order-cancelled",
       ].sort(),
     );
   });

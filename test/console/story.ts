@@ -3,7 +3,7 @@
 // console's shared names), in the language the story is played in.
 import type { Locator, Page } from "playwright-core";
 import type { Messages } from "../../console/src/messages/types.ts";
-import type { LocalClient } from "../../local/client.ts";
+import { type LocalClient, orderBody } from "../../local/client.ts";
 
 /** The accessible names the story relies on, in one language. */
 export interface ConsoleNames {
@@ -21,6 +21,18 @@ export interface ConsoleNames {
   reason: string;
   comment: string;
   sendRequest: string;
+  /** The region on the request form with what the request would refund. */
+  refundPreview: string;
+  /** The preview's term for the amount it would refund. */
+  previewAmount: string;
+  /** On an order's details: the order's status (term and words), per line the units cancelled,
+   * and the total refunded. */
+  orderStatus: string;
+  orderStatuses: Record<"shipped" | "cancelled", string>;
+  cancelledOf: (cancelled: number, quantity: number) => string;
+  refunded: string;
+  /** The list of a request's lines in a queue's entry. */
+  queueLines: string;
   refresh: string;
   /** The queues' own re-read button. */
   reloadList: string;
@@ -56,6 +68,13 @@ export const ENGLISH: ConsoleNames = {
   reason: "Reason",
   comment: "Comment",
   sendRequest: "Send request",
+  refundPreview: "Refund preview",
+  previewAmount: "Refund",
+  orderStatus: "Order status",
+  orderStatuses: { shipped: "Shipped", cancelled: "Cancelled" },
+  cancelledOf: (cancelled, quantity) => `${cancelled} of ${quantity} cancelled`,
+  refunded: "Refunded",
+  queueLines: "Items",
   refresh: "Refresh",
   reloadList: "Reload list",
   timeline: "Timeline",
@@ -97,6 +116,16 @@ export const namesFrom = (messages: Messages): ConsoleNames => ({
   reason: messages.requestForm.reason,
   comment: messages.requestForm.comment,
   sendRequest: messages.requestForm.submit,
+  refundPreview: messages.requestForm.preview.heading,
+  previewAmount: messages.requestForm.preview.amount,
+  orderStatus: messages.order.status,
+  orderStatuses: {
+    shipped: messages.orderStatus.SHIPPED,
+    cancelled: messages.orderStatus.CANCELLED,
+  },
+  cancelledOf: messages.order.cancelledOf,
+  refunded: messages.order.refunded,
+  queueLines: messages.queue.lines,
   refresh: messages.request.refresh,
   reloadList: messages.queue.reload,
   timeline: messages.request.timeline,
@@ -135,7 +164,10 @@ export type Stop =
   | "review-queue"
   | "refund-failures"
   | "find-order"
-  | "order-rejected";
+  | "order-rejected"
+  | "partial-request-form"
+  | "order-partly-cancelled"
+  | "order-cancelled";
 
 export interface Story {
   page: Page;
@@ -368,4 +400,149 @@ export const highValueStory = async (story: Story, buyerId: string, orderId: str
 
   await buyerSees(story, buyerId, orderId, names.status.completed);
   await story.visit("order-completed", story.page);
+};
+
+/** The two-line order of the partial story: two mugs at ¥1,800 and a tea towel at ¥1,200, ¥500
+ * shipping, a ¥300 coupon: ¥5,000 paid, of which ¥4,500 for the items. */
+export const twoLineOrder = (lang: Story["lang"]) => ({
+  mug: lang === "ja" ? "益子焼のマグカップ" : "Stoneware mug",
+  towel: lang === "ja" ? "リネンのティータオル" : "Linen tea towel",
+  /** One mug: ⌊1,800 × 4,500 ÷ 4,800⌋; shipping is refunded with the last unit (the policy's
+   * default, WHEN_ALL_CANCELLED). */
+  oneMug: "¥1,687",
+  /** The rest: ¥4,500 − ¥1,687 for the items, and the ¥500 shipping. */
+  rest: "¥3,313",
+  paid: "¥5,000",
+});
+
+/** Imports the two-line order for `buyerId` (sold by the sample seller) and ships it, through the
+ * API as the order system and the seller would. */
+export const importTwoLineOrder = async (story: Story, buyerId: string): Promise<string> => {
+  const titles = twoLineOrder(story.lang);
+  const [system, seller] = await Promise.all([story.api.system(), story.api.seller(SAMPLE_SELLER)]);
+  const body = orderBody(
+    { buyerId, sellerId: SAMPLE_SELLER },
+    {
+      locale: story.lang,
+      lines: [
+        { lineId: "l1", sku: "MUG-1", title: titles.mug, quantity: 2, unitPrice: 1800 },
+        { lineId: "l2", sku: "TOWEL-1", title: titles.towel, quantity: 1, unitPrice: 1200 },
+      ],
+      shippingFee: 500,
+      payment: { method: "CARD", paidAmount: 5000 },
+    },
+  );
+  const imported = await story.api.post("/orders", system, body);
+  if (imported.status !== 201) throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
+  const shipped = await story.api.post(`/orders/${body.orderId}/shipment`, seller, {
+    carrier: "yamato",
+    trackingNumber: "4470-2222-0001",
+  });
+  if (shipped.status !== 200) throw new Error(`shipment failed: ${JSON.stringify(shipped.body)}`);
+  return body.orderId;
+};
+
+/** The refund preview on the request form. */
+export const refundPreview = (story: Story) =>
+  story.page.getByRole("region", { name: story.names.refundPreview, exact: true });
+
+const exactly = (text: string) => new RegExp(`^${escapeRegExp(text)}$`);
+
+/** Waits until the value next to a term (`<dt>`) of a region's facts is `value`. */
+export const factShown = (region: Locator, term: string, value: string) =>
+  region
+    .locator("dt")
+    .filter({ hasText: exactly(term) })
+    .locator("xpath=following-sibling::dd[1]")
+    .filter({ hasText: exactly(value) })
+    .waitFor();
+
+/** The order's details on its page. */
+export const orderDetails = (story: Story) =>
+  story.page.getByRole("region", { name: story.names.orderDetails, exact: true });
+
+/** On an order's page: "Request cancellation", each line's quantity (by its title), a reason;
+ * waits for the refund preview to show `expectedRefund`, then "Send request". */
+export const requestSomeCancellation = async (
+  story: Story,
+  request: { quantities: Record<string, number>; reason: string; expectedRefund: string },
+  stop?: Stop,
+): Promise<void> => {
+  await button(story, story.names.requestCancellation).click();
+  for (const [title, quantity] of Object.entries(request.quantities)) {
+    await story.page.getByRole("spinbutton", { name: title, exact: true }).fill(String(quantity));
+  }
+  await story.page.getByRole("combobox", { name: story.names.reason }).selectOption(request.reason);
+  // Only the answer to the latest choice is shown: this amount is the one for these quantities.
+  await factShown(refundPreview(story), story.names.previewAmount, request.expectedRefund);
+  if (stop) await story.visit(stop, story.page);
+  await button(story, story.names.sendRequest).click();
+};
+
+/** The seller finds the request for `orderId` in their queue naming the lines it covers (by
+ * their titles) and approves it (policy then approves and refunds); the buyer sees it completed on
+ * the order's page (signed in at the end). */
+const approvedBySellerAndSeen = async (
+  story: Story,
+  buyerId: string,
+  orderId: string,
+  titles: string[],
+) => {
+  const { names } = story;
+  await untilVisible(story, statusShown(story, names.status.awaitingSeller), "awaiting seller");
+  await signOut(story);
+  await signIn(story, SAMPLE_SELLER, "seller");
+  await navigate(story, names.cancellationRequests);
+  await untilVisible(story, queueItem(story, orderId), `${orderId} in the seller's queue`);
+  const lines = queueItem(story, orderId).getByRole("list", { name: names.queueLines });
+  for (const title of titles) await lines.getByText(title, { exact: true }).waitFor();
+  const listed = await lines.getByRole("listitem").count();
+  if (listed !== titles.length)
+    throw new Error(`the queue lists ${listed} lines, not ${titles.length}`);
+  await decideInQueue(story, { link: names.cancellationRequests, stop: "seller-queue" }, orderId, {
+    approve: true,
+  });
+  await signOut(story);
+  await buyerSees(story, buyerId, orderId, names.status.completed);
+};
+
+/** Part of an order, then the rest: the buyer cancels one mug of two (the preview shows its share
+ * of what was paid), the seller approves, and the order stays shipped with that mug cancelled and
+ * its refund shown; then the buyer asks for what is left (the form preset to it, the preview with
+ * the rest and shipping), and once approved the order is cancelled. Ends with the buyer signed in. */
+export const partialStory = async (story: Story, buyerId: string, orderId: string) => {
+  const { names } = story;
+  const order = twoLineOrder(story.lang);
+  await signIn(story, buyerId, "buyer");
+  await openOrder(story, orderId);
+  await requestSomeCancellation(
+    story,
+    {
+      quantities: { [order.mug]: 1, [order.towel]: 0 },
+      reason: "ORDERED_BY_MISTAKE",
+      expectedRefund: order.oneMug,
+    },
+    "partial-request-form",
+  );
+  await approvedBySellerAndSeen(story, buyerId, orderId, [order.mug]);
+  const details = orderDetails(story);
+  await factShown(details, names.orderStatus, names.orderStatuses.shipped);
+  await details
+    .getByRole("listitem")
+    .filter({ hasText: order.mug })
+    .getByText(names.cancelledOf(1, 2), { exact: true })
+    .waitFor();
+  await factShown(details, names.refunded, order.oneMug);
+  await story.visit("order-partly-cancelled", story.page);
+
+  // What is left: one mug and the towel, preset; the whole rest is asked for.
+  await requestSomeCancellation(story, {
+    quantities: {},
+    reason: "NO_LONGER_NEEDED",
+    expectedRefund: order.rest,
+  });
+  await approvedBySellerAndSeen(story, buyerId, orderId, [order.mug, order.towel]);
+  await factShown(orderDetails(story), names.orderStatus, names.orderStatuses.cancelled);
+  await factShown(orderDetails(story), names.refunded, order.paid);
+  await story.visit("order-cancelled", story.page);
 };

@@ -1,14 +1,22 @@
-// An order as its people read it: items, amounts and dates (in its currency's zone), shipment, the
-// order's status in words and, for its buyer, what they can do now.
+// An order as its people read it: items (with the units cancellations took), amounts, what was
+// refunded, dates (in its currency's zone), shipment, the order's status in words and, for its
+// buyer, what they can do now.
 
 import { formatDateTime, formatMoney } from "../../../functions/notifications/format.ts";
 import type { Order } from "../api.ts";
 import { useMessages } from "../i18n.ts";
 import type { Language, Messages } from "../messages/types.ts";
 
-/** The buyer's options in words: `{ kind, reason }` of the order's cancellationOption. */
-export const optionWords = (option: Order["cancellationOption"], messages: Messages): string => {
+/** The buyer's options in words: `{ kind, reason }` of the order's cancellationOption, and whether
+ * what is cancellable is only the rest of a partly cancelled order. */
+export const optionWords = (
+  order: Pick<Order, "cancellationOption" | "lines">,
+  messages: Messages,
+): string => {
   const words = messages.cancellationOption;
+  const option = order.cancellationOption;
+  const partly = order.lines.some((line) => line.cancelledQuantity > 0);
+  if (option.kind === "CANCEL" && option.reason === "IN_TRANSIT" && partly) return words.cancelRest;
   const byKind = option.kind === "NONE" ? undefined : words[option.kind][option.reason];
   return byKind ?? words.fallback[option.reason];
 };
@@ -37,7 +45,7 @@ export const OrderSummary = ({
         {showOption && (
           <>
             <dt>{words.whatYouCanDo}</dt>
-            <dd>{optionWords(order.cancellationOption, messages)}</dd>
+            <dd>{optionWords(order, messages)}</dd>
           </>
         )}
         <dt>{words.placedAt}</dt>
@@ -62,6 +70,14 @@ export const OrderSummary = ({
             <span class="line-title">{line.title}</span>{" "}
             <span>{words.quantity(line.quantity)}</span>{" "}
             <span class="amount">{money(line.unitPrice * line.quantity)}</span>
+            {line.cancelledQuantity > 0 && (
+              <>
+                {" "}
+                <span class="cancelled">
+                  {words.cancelledOf(line.cancelledQuantity, line.quantity)}
+                </span>
+              </>
+            )}
           </li>
         ))}
       </ul>
@@ -70,6 +86,12 @@ export const OrderSummary = ({
         <dd class="amount">{money(order.shippingFee)}</dd>
         <dt>{words.paid}</dt>
         <dd class="amount">{money(order.payment.paidAmount)}</dd>
+        {order.refundedAmount > 0 && (
+          <>
+            <dt>{words.refunded}</dt>
+            <dd class="amount">{money(order.refundedAmount)}</dd>
+          </>
+        )}
         <dt>{words.paymentMethod}</dt>
         <dd>{messages.paymentMethods[order.payment.method]}</dd>
       </dl>

@@ -1,7 +1,8 @@
 // A cancellation request as its people follow it: the status in words (role "status", so a change
-// is announced), reason and comment, the deadline that applies now with the time left, the refund
-// (amount, method, expected dates) and the timeline with times (in the zone of the order's
-// currency, as its mail shows them).
+// is announced), reason and comment, the deadline that applies now with the time left, the lines it
+// covers (titled from its order) with their amounts, the refund (items and shipping, amount,
+// method, expected dates) and the timeline with times (in the zone of the order's currency, as its
+// mail shows them).
 import type { ComponentChildren } from "preact";
 import {
   formatDate,
@@ -63,6 +64,7 @@ const Deadline = ({
 
 export const RequestView = ({
   request,
+  orderLines,
   currency,
   locale,
   showNotes = false,
@@ -70,6 +72,8 @@ export const RequestView = ({
   children,
 }: {
   request: CancellationRequest;
+  /** The order's lines: the titles of the request's lines. */
+  orderLines: Order["lines"];
   /** The order's currency: its times are shown in that currency's zone. */
   currency: Order["currency"];
   /** The language dates are written in (the order's, for its buyer). */
@@ -85,6 +89,11 @@ export const RequestView = ({
   const { refund, rejection, status } = request;
   const actor = (id: string) =>
     id === "system" ? messages.actors.system : id === "policy" ? messages.actors.policy : id;
+  const money = (amount: number) => formatMoney(amount, refund?.currency ?? currency);
+  const titleOf = (lineId: string) =>
+    orderLines.find((line) => line.lineId === lineId)?.title ?? lineId;
+  // Amounts are fixed when the request is made; a finished request without a refund refunds nothing.
+  const showAmounts = refund !== null || !TERMINAL.includes(status);
   return (
     <section class="panel" aria-labelledby={headingId}>
       <h2 id={headingId} tabIndex={-1}>
@@ -142,16 +151,36 @@ export const RequestView = ({
           </>
         )}
       </dl>
+      <h3 id={`${headingId}-lines`}>{words.lines}</h3>
+      <ul class="lines" aria-labelledby={`${headingId}-lines`}>
+        {request.lines.map((line) => (
+          <li key={line.lineId}>
+            <span class="line-title">{titleOf(line.lineId)}</span>{" "}
+            <span>{messages.order.quantity(line.quantity)}</span>{" "}
+            <span class="amount">{money(line.amount)}</span>
+          </li>
+        ))}
+      </ul>
       <h3>{words.refund}</h3>
-      {refund ? (
+      {showAmounts && (
         <dl class="facts">
+          <dt>{words.itemsAmount}</dt>
+          <dd class="amount">{money(request.itemsAmount)}</dd>
+          <dt>{words.shippingAmount}</dt>
+          <dd class="amount">{money(request.shippingAmount)}</dd>
           <dt>{words.refundAmount}</dt>
-          <dd class="amount">{formatMoney(refund.amount, refund.currency)}</dd>
-          <dt>{words.refundMethod}</dt>
-          <dd>{messages.paymentMethods[refund.method]}</dd>
-          <dt>{words.refundStatus}</dt>
-          <dd>{messages.refundStatus[refund.status]}</dd>
-          {refund.expectedBy && refund.status !== "SUCCEEDED" && (
+          <dd class="amount">
+            <strong>{money(refund?.amount ?? request.itemsAmount + request.shippingAmount)}</strong>
+          </dd>
+          {refund && (
+            <>
+              <dt>{words.refundMethod}</dt>
+              <dd>{messages.paymentMethods[refund.method]}</dd>
+              <dt>{words.refundStatus}</dt>
+              <dd>{messages.refundStatus[refund.status]}</dd>
+            </>
+          )}
+          {refund?.expectedBy && refund.status !== "SUCCEEDED" && (
             <>
               <dt>{words.expectedBy}</dt>
               <dd>
@@ -162,7 +191,7 @@ export const RequestView = ({
               </dd>
             </>
           )}
-          {refund.succeededAt && (
+          {refund?.succeededAt && (
             <>
               <dt>{words.refundedAt}</dt>
               <dd>
@@ -173,9 +202,8 @@ export const RequestView = ({
             </>
           )}
         </dl>
-      ) : (
-        !TERMINAL.includes(status) && <p>{words.noRefundYet}</p>
       )}
+      {!refund && !TERMINAL.includes(status) && <p>{words.noRefundYet}</p>}
       {refund?.status === "NOT_REQUIRED" && <p>{words.refuseDeliveryAdvice}</p>}
       <h3 id={`${headingId}-timeline`}>{words.timeline}</h3>
       <ol class="timeline" aria-labelledby={`${headingId}-timeline`}>

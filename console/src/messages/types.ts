@@ -17,6 +17,7 @@ export type PaymentMethod = Schemas["Order"]["payment"]["method"];
 export type RequestStatus = Schemas["CancellationRequest"]["status"];
 export type RefundStatus = Schemas["Refund"]["status"];
 export type TimelineType = Schemas["TimelineEntry"]["type"];
+export type Approval = Schemas["CancellationPreview"]["approval"];
 
 export interface Messages {
   language: Language;
@@ -78,8 +79,12 @@ export interface Messages {
     summary: string;
     items: string;
     quantity: (quantity: number) => string;
+    /** A line some of whose units completed requests cancelled. */
+    cancelledOf: (cancelled: number, quantity: number) => string;
     shippingFee: string;
     paid: string;
+    /** What completed cancellation requests refunded (the order's refundedAmount). */
+    refunded: string;
     paymentMethod: string;
     placedAt: string;
     shipment: string;
@@ -100,6 +105,8 @@ export interface Messages {
   cancellationOption: {
     CANCEL: Partial<Record<OptionReason, string>>;
     RETURN: Partial<Record<OptionReason, string>>;
+    /** CANCEL for an order some of whose units are already cancelled: the rest may be. */
+    cancelRest: string;
     /** Words for a reason whatever the kind (NONE, or a pair not listed above). */
     fallback: Record<OptionReason, string>;
   };
@@ -109,6 +116,27 @@ export interface Messages {
   requestForm: {
     open: string;
     heading: string;
+    /** The legend of the quantity fields (one per line with units left). */
+    items: string;
+    itemsHint: string;
+    /** Under a line's quantity field: its unit price (formatted) and how many units are left. */
+    unitsLeft: (unitPrice: string, left: number) => string;
+    quantityInvalid: (title: string, left: number) => string;
+    nothingChosen: string;
+    preview: {
+      /** The region's accessible name (SPEC "Console": "Refund preview" in English). */
+      heading: string;
+      loading: string;
+      items: string;
+      shipping: string;
+      amount: string;
+      method: string;
+      /** When the refund would arrive (a formatted range) were the request approved today. */
+      expectedBy: (range: string) => string;
+      approval: Record<Approval, string>;
+      /** Told instead of an amount while no unit is chosen. */
+      nothingChosen: string;
+    };
     reason: string;
     chooseReason: string;
     comment: string;
@@ -131,6 +159,10 @@ export interface Messages {
     refundRetryDeadline: string;
     rejection: string;
     rejectedBy: Record<"SELLER" | "MARKETPLACE", string>;
+    /** The heading of the request's lines. */
+    lines: string;
+    itemsAmount: string;
+    shippingAmount: string;
     refund: string;
     refundAmount: string;
     refundMethod: string;
@@ -169,6 +201,10 @@ export interface Messages {
     empty: string;
     listLabel: string;
     item: (orderId: string) => string;
+    /** The list of a request's lines in its queue entry. */
+    lines: string;
+    /** After the lines a queue entry names, how many more the request covers. */
+    moreLines: (count: number) => string;
     amount: string;
     deadline: string;
     approve: string;

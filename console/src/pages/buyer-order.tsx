@@ -105,7 +105,7 @@ export const BuyerOrderPage = ({ orderId }: { orderId: string }) => {
           {canAsk &&
             (asking ? (
               <RequestForm
-                orderId={orderId}
+                order={order.data}
                 onSent={sent}
                 onCancel={() => {
                   setAsking(false);
@@ -120,7 +120,13 @@ export const BuyerOrderPage = ({ orderId }: { orderId: string }) => {
                   ref={openButton}
                   onClick={() => {
                     setAsking(true);
-                    setTimeout(() => document.getElementById("cancel-reason")?.focus());
+                    // To the form's first field: the first line's quantity, else the reason.
+                    setTimeout(() =>
+                      (
+                        document.getElementById("cancel-quantity-0") ??
+                        document.getElementById("cancel-reason")
+                      )?.focus(),
+                    );
                   }}
                 >
                   {messages.requestForm.open}
@@ -132,6 +138,7 @@ export const BuyerOrderPage = ({ orderId }: { orderId: string }) => {
           {current && (
             <RequestView
               request={current}
+              orderLines={order.data.lines}
               currency={order.data.currency}
               locale={order.data.locale}
               headingId={requestHeading}

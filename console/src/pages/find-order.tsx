@@ -81,6 +81,7 @@ export const FindOrderPage = () => {
           {found.request ? (
             <RequestView
               request={found.request}
+              orderLines={found.order.lines}
               currency={found.order.currency}
               locale={locale}
               showNotes

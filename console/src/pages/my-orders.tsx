@@ -1,5 +1,5 @@
 // The buyer's orders, newest first: a link per order (named by its id) with what it is, what was
-// paid, its status and what the buyer can do now, in words.
+// paid and refunded, its status and what the buyer can do now, in words.
 import { useState } from "preact/hooks";
 import { formatDateTime, formatMoney } from "../../../functions/notifications/format.ts";
 import { type Failure, type Order, outcome } from "../api.ts";
@@ -58,10 +58,16 @@ export const MyOrdersPage = () => {
                 <dd>{formatDateTime(order.placedAt, order.currency, order.locale)}</dd>
                 <dt>{words.total}</dt>
                 <dd class="amount">{formatMoney(order.payment.paidAmount, order.currency)}</dd>
+                {order.refundedAmount > 0 && (
+                  <>
+                    <dt>{messages.order.refunded}</dt>
+                    <dd class="amount">{formatMoney(order.refundedAmount, order.currency)}</dd>
+                  </>
+                )}
                 <dt>{words.status}</dt>
                 <dd>{messages.orderStatus[order.status]}</dd>
                 <dt>{words.whatYouCanDo}</dt>
-                <dd>{optionWords(order.cancellationOption, messages)}</dd>
+                <dd>{optionWords(order, messages)}</dd>
               </dl>
             </li>
           ))}

@@ -45,6 +45,7 @@ export const RequestDetailPage = ({
       {request.state === "ok" && order.state === "ok" && (
         <RequestView
           request={request.data}
+          orderLines={order.data.lines}
           currency={order.data.currency}
           locale={locale}
           showNotes

@@ -1,8 +1,9 @@
 // The staff's lists of requests: the seller's queue (AWAITING_SELLER), the operators' review queue
 // (AWAITING_MARKETPLACE) and refund failures (REFUND_FAILED), soonest deadline first with the time
 // left. The API lists summaries (no timeline, the comment cut short): each is a list item naming
-// its order and linking to the whole request, with its reason, comment and amount, and the buttons
-// that act on it; a request acted on leaves the list.
+// its order and linking to the whole request, with the lines it covers (title × quantity, amount;
+// the first few, and how many more), its reason, comment and amount, and the buttons that act on
+// it; a request acted on leaves the list.
 import { useRef, useState } from "preact/hooks";
 import {
   formatDateTime,
@@ -55,29 +56,50 @@ const QueueItem = ({
   const words = messages.queue;
   const locale = messages.language;
   const now = useNow();
-  // The amount is the order's: a request has none until its refund is instructed.
+  // The order's currency: its amounts' and the zone its times are shown in.
   const [order] = useLoad(
     () => outcome(api.GET("/orders/{orderId}", { params: { path: { orderId: request.orderId } } })),
     [api, request.orderId],
   );
+  // A request's amount is fixed when it is made, but its summary carries it only once the refund
+  // is instructed: until then it is read from the whole request.
+  const [whole] = useLoad<CancellationRequest | null>(
+    async () =>
+      request.refund
+        ? { ok: true, data: null }
+        : outcome(
+            api.GET("/orders/{orderId}/cancellation-requests/{requestId}", {
+              params: { path: { orderId: request.orderId, requestId: request.requestId } },
+            }),
+          ),
+    [api, request.orderId, request.requestId, request.refund === null],
+  );
   const deadline = deadlineOf(kind, request);
   const requestHref = href(`/requests/${request.orderId}/${request.requestId}`);
   const lastError = request.refund?.lastError;
-  const amount = request.refund
-    ? formatMoney(request.refund.amount, request.refund.currency)
-    : order.state === "ok"
-      ? formatMoney(order.data.payment.paidAmount, order.data.currency)
-      : undefined;
   // Times are shown in the zone of the order's currency: the refund's, or the order's once loaded.
   const currency = request.refund?.currency ?? (order.state === "ok" ? order.data.currency : null);
+  const money = (value: number) => (currency ? formatMoney(value, currency) : "…");
+  const amount = request.refund
+    ? request.refund.amount
+    : whole.state === "ok" && whole.data
+      ? whole.data.itemsAmount + whole.data.shippingAmount
+      : undefined;
   return (
     <li class="card">
       <h2 class="card-title">
         <a href={requestHref}>{words.item(request.orderId)}</a>
       </h2>
-      {order.state === "ok" && (
-        <p class="card-lines">{order.data.lines.map((line) => line.title).join("、")}</p>
-      )}
+      <ul class="card-lines" aria-label={words.lines}>
+        {request.lines.map((line) => (
+          <li key={line.lineId}>
+            <span class="line-title">{line.title}</span>{" "}
+            <span>{messages.order.quantity(line.quantity)}</span>{" "}
+            <span class="amount">{money(line.amount)}</span>
+          </li>
+        ))}
+        {request.moreLines > 0 && <li>{words.moreLines(request.moreLines)}</li>}
+      </ul>
       <dl class="facts">
         <dt>{messages.request.reason}</dt>
         <dd>{messages.reasons[request.reason]}</dd>
@@ -96,7 +118,7 @@ const QueueItem = ({
           </>
         )}
         <dt>{words.amount}</dt>
-        <dd class="amount">{amount ?? "…"}</dd>
+        <dd class="amount">{amount === undefined ? "…" : money(amount)}</dd>
         {kind === "failures" && request.refund && (
           <>
             <dt>{messages.request.refundMethod}</dt>
