@@ -529,6 +529,10 @@ export interface components {
             }[];
             /** @description How many more lines the request covers. */
             moreLines: number;
+            itemsAmount: number;
+            shippingAmount: number;
+            /** @enum {string} */
+            currency: "JPY" | "USD";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2992,6 +2996,9 @@ export interface operations {
                      *             }
                      *           ],
                      *           "moreLines": 0,
+                     *           "itemsAmount": 4980,
+                     *           "shippingAmount": 500,
+                     *           "currency": "JPY",
                      *           "createdAt": "2026-11-21T12:00:00.000Z",
                      *           "updatedAt": "2026-11-21T12:00:01.000Z",
                      *           "sellerDeadline": "2026-11-23T12:00:00.000Z",
@@ -3138,6 +3145,9 @@ export interface operations {
                      *             }
                      *           ],
                      *           "moreLines": 0,
+                     *           "itemsAmount": 4980,
+                     *           "shippingAmount": 500,
+                     *           "currency": "JPY",
                      *           "createdAt": "2026-11-21T12:00:00.000Z",
                      *           "updatedAt": "2026-11-21T15:00:04.000Z",
                      *           "sellerDeadline": "2026-11-23T12:00:00.000Z",

@@ -4,7 +4,6 @@
 // workflow) follows from the stored record (notices.ts, workflow-plan.ts), never from here.
 import { amountOf, nothingLeft } from "./amounts.ts";
 import { DomainError, type DomainErrorCode, type DomainEvent } from "./events.ts";
-import type { Policy } from "./policy.ts";
 import { eventRefundOf } from "./published-events.ts";
 import {
   assertNoRefundCallInFlight,

@@ -191,6 +191,9 @@ export const requestSummarySchema = z.strictObject({
     )
     .check(z.describe(`The request's first ${SUMMARY_LINES} lines (the request itself has all).`)),
   moreLines: z.int().check(z.describe("How many more lines the request covers.")),
+  itemsAmount: publicRequestSchema.shape.itemsAmount,
+  shippingAmount: publicRequestSchema.shape.shippingAmount,
+  currency: z.enum(CURRENCIES),
   createdAt: publicRequestSchema.shape.createdAt,
   updatedAt: publicRequestSchema.shape.updatedAt,
   sellerDeadline: publicRequestSchema.shape.sellerDeadline,

@@ -51,6 +51,10 @@ export interface CancellationRequestSummary {
    */
   lines: SummaryLine[];
   moreLines: number;
+  /** What the request refunds (refund.amount is their sum), in the order's currency. */
+  itemsAmount: number;
+  shippingAmount: number;
+  currency: Order["currency"];
   createdAt: string;
   updatedAt: string;
   sellerDeadline: string;
@@ -199,7 +203,7 @@ const preview = (
 /** The queue's summary of a request of `order`. */
 export const toRequestSummary = (
   request: CancellationRequest,
-  order: Pick<Order, "lines">,
+  order: Pick<Order, "lines" | "currency">,
 ): CancellationRequestSummary => {
   const { refund } = request;
   const titleOf = (lineId: string) =>
@@ -218,6 +222,9 @@ export const toRequestSummary = (
       amount,
     })),
     moreLines: Math.max(0, request.lines.length - SUMMARY_LINES),
+    itemsAmount: request.itemsAmount,
+    shippingAmount: request.shippingAmount,
+    currency: order.currency,
     createdAt: request.createdAt,
     updatedAt: request.updatedAt,
     sellerDeadline: request.sellerDeadline,
@@ -251,6 +258,9 @@ export const orderedSummary = (
     amount,
   })),
   moreLines: summary.moreLines,
+  itemsAmount: summary.itemsAmount,
+  shippingAmount: summary.shippingAmount,
+  currency: summary.currency,
   createdAt: summary.createdAt,
   updatedAt: summary.updatedAt,
   sellerDeadline: summary.sellerDeadline,

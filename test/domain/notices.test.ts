@@ -376,6 +376,9 @@ describe("toRequestSummary", () => {
       comment: "short",
       lines: [{ lineId: "l1", title: "ワイヤレスイヤホン", quantity: 1, amount: 4980 }],
       moreLines: 0,
+      itemsAmount: 4980,
+      shippingAmount: 500,
+      currency: "JPY",
       createdAt: request.createdAt,
       updatedAt: request.updatedAt,
       sellerDeadline: request.sellerDeadline,
@@ -850,7 +853,9 @@ describe("the queues' index entries", () => {
               withRealisticIds(record, LONGEST_IDS, LONGEST_TEXTS),
             ]) {
               for (const { index, item } of queueEntries(realistic)) {
-                expect(itemSize(item), `${index}: ${JSON.stringify(item)}`).toBeLessThan(ENTRY_BOUND);
+                expect(itemSize(item), `${index}: ${JSON.stringify(item)}`).toBeLessThan(
+                  ENTRY_BOUND,
+                );
               }
             }
           }

@@ -3,7 +3,6 @@
 import type {
   CancellationRequest,
   MarketplaceReview,
-  Order,
   OrderRecord,
   RequestStatus,
 } from "../../functions/domain/types.ts";

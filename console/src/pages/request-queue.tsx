@@ -51,40 +51,17 @@ const QueueItem = ({
   request: CancellationRequestSummary;
   onDone: (request: CancellationRequest, what: "approved" | "rejected" | "retried") => void;
 }) => {
-  const { api } = useApp();
   const messages = useMessages();
   const words = messages.queue;
   const locale = messages.language;
   const now = useNow();
-  // The order's currency: its amounts' and the zone its times are shown in.
-  const [order] = useLoad(
-    () => outcome(api.GET("/orders/{orderId}", { params: { path: { orderId: request.orderId } } })),
-    [api, request.orderId],
-  );
-  // A request's amount is fixed when it is made, but its summary carries it only once the refund
-  // is instructed: until then it is read from the whole request.
-  const [whole] = useLoad<CancellationRequest | null>(
-    async () =>
-      request.refund
-        ? { ok: true, data: null }
-        : outcome(
-            api.GET("/orders/{orderId}/cancellation-requests/{requestId}", {
-              params: { path: { orderId: request.orderId, requestId: request.requestId } },
-            }),
-          ),
-    [api, request.orderId, request.requestId, request.refund === null],
-  );
   const deadline = deadlineOf(kind, request);
   const requestHref = href(`/requests/${request.orderId}/${request.requestId}`);
   const lastError = request.refund?.lastError;
-  // Times are shown in the zone of the order's currency: the refund's, or the order's once loaded.
-  const currency = request.refund?.currency ?? (order.state === "ok" ? order.data.currency : null);
-  const money = (value: number) => (currency ? formatMoney(value, currency) : "…");
-  const amount = request.refund
-    ? request.refund.amount
-    : whole.state === "ok" && whole.data
-      ? whole.data.itemsAmount + whole.data.shippingAmount
-      : undefined;
+  // The summary carries the order's currency: its amounts' and the zone its times are shown in.
+  const { currency } = request;
+  const money = (value: number) => formatMoney(value, currency);
+  const amount = request.refund?.amount ?? request.itemsAmount + request.shippingAmount;
   return (
     <li class="card">
       <h2 class="card-title">
@@ -118,7 +95,7 @@ const QueueItem = ({
           </>
         )}
         <dt>{words.amount}</dt>
-        <dd class="amount">{amount === undefined ? "…" : money(amount)}</dd>
+        <dd class="amount">{money(amount)}</dd>
         {kind === "failures" && request.refund && (
           <>
             <dt>{messages.request.refundMethod}</dt>
