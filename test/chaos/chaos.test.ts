@@ -1,11 +1,13 @@
-// Chaos in `npm test`: ten flows through local mode at once with a quarter of the calls failing at
-// every target (the stream's pipe down for a moment, its first batch dead-lettered, records
-// delivered twice), then recovery and the invariants (test/chaos/harness.ts); and a few random
-// interleavings of the `npm run chaos` model. The full run: `npm run chaos`.
+// Chaos in `npm test`: twelve flows (two of them line-level) through local mode at once with a
+// quarter of the calls failing at every target (the stream's pipe down for a moment, its first
+// batch dead-lettered, records delivered twice), then recovery and the invariants
+// (test/chaos/harness.ts); and a few random interleavings of the `npm run chaos` model. The full
+// run: `npm run chaos`.
 import "./quiet.ts";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChaosRun, type ChaosServer, type OrderSpec, startChaosServer } from "./harness.ts";
+import { type LinePick, WHOLE } from "./lines.ts";
 import { chaosProperty, emptyTotals } from "./model.ts";
 
 let server: ChaosServer;
@@ -24,6 +26,8 @@ const nothing: Step = async () => undefined;
 interface Flow {
   name: string;
   order: OrderSpec;
+  /** The units the first request names (default: the whole order). */
+  pick?: LinePick;
   /** What the flow does in each phase after the request (seller, then operator or carrier). */
   seller: Step;
   afterSeller: Step;
@@ -107,10 +111,40 @@ const FLOWS: Flow[] = [
       await run.retryRefund(i, true);
     },
   },
+  {
+    name: "two lines with a coupon: one unit cancelled, then the rest previewed and requested",
+    order: {
+      ...small("CARD"),
+      lines: [
+        { quantity: 2, unitPrice: 1_980 },
+        { quantity: 1, unitPrice: 3_333 },
+      ],
+      discount: 777,
+    },
+    pick: { kind: "some", quarters: [1, 0, 0], reversed: false },
+    seller: (run, i) => run.sellerDecides(i, "APPROVE"),
+    afterSeller: async (run, i) => {
+      await run.settle();
+      await run.previewCancellation(i, WHOLE, "NO_LONGER_NEEDED", true);
+      await run.settle();
+      await run.sellerDecides(i, "APPROVE");
+    },
+  },
+  {
+    name: "cash on delivery refuses lines (PARTIAL_NOT_SUPPORTED); the whole order is cancelled",
+    order: { ...small("CASH_ON_DELIVERY", "en"), lines: [{ quantity: 3, unitPrice: 1_200 }] },
+    pick: { kind: "some", quarters: [1, 0, 0], reversed: false },
+    seller: async (run, i) => {
+      await run.requestCancellation(i, "ORDERED_BY_MISTAKE", false);
+      await run.settle();
+      await run.sellerDecides(i, "APPROVE");
+    },
+    afterSeller: nothing,
+  },
 ];
 
 describe("chaos", () => {
-  it("ten flows with 25 % faults at every target: after recovery every invariant holds", async () => {
+  it("twelve flows with 25 % faults at every target: after recovery every invariant holds", async () => {
     const run = await ChaosRun.create(
       server,
       FLOWS.map((flow) => flow.order),
@@ -137,7 +171,12 @@ describe("chaos", () => {
       run.addFault({ target: "pipes", error: "throttle", count: 11 });
       run.addFault({ target: "pipes", error: "timeout", count: 2 });
       await everyone((r, i) =>
-        r.requestCancellation(i, i === 1 ? "OTHER" : "NO_LONGER_NEEDED", false),
+        r.requestCancellation(
+          i,
+          i === 1 ? "OTHER" : "NO_LONGER_NEEDED",
+          false,
+          (FLOWS[i] as Flow).pick ?? WHOLE,
+        ),
       );
       // One buyer sends it again, as after a lost answer.
       await run.requestCancellation(0, "NO_LONGER_NEEDED", true);

@@ -3,7 +3,8 @@
 // for its orders (so runs may overlap); people's actions, timers (expireWaits), the reconciler and
 // faults are its methods. After every action it reads the run's orders; after the run it stops
 // its faults, lets the reconciler and the timers bring every request to an end, and checks the
-// invariants. A broken invariant throws a `Break`.
+// invariants. A broken invariant throws a `Break`. The buyer's requests and previews, which may
+// name lines, must be answered as the model of SPEC's line-level rules (lines.ts) says.
 //
 // What it watches, beside the API's answers and the stored items (all in this process):
 // - every execution the workflow starts (`ExecutionWatch`): a request is carried by one execution
@@ -47,6 +48,7 @@ import {
   noticesOf,
   type Recipient,
 } from "../../functions/domain/notices.ts";
+import type { Policy } from "../../functions/domain/policy.ts";
 import { eventIdOf, type TimelineEventDetail } from "../../functions/domain/published-events.ts";
 import type {
   CancellationRequest,
@@ -78,6 +80,23 @@ import {
   startLocal,
 } from "../../local/start.ts";
 import type { Execution, LocalStepFunctions } from "../../local/step-functions.ts";
+import {
+  approvalOf,
+  type Expected,
+  expectAnswer,
+  factsOf,
+  type LinePick,
+  type LineQuantity,
+  REFUND_METHOD,
+  refundableTotal,
+  resolvePick,
+  sameTerms,
+  selectionOf,
+  type Terms,
+  termsOf,
+  termsView,
+  WHOLE,
+} from "./lines.ts";
 
 /** A broken invariant (or an answer the API must never give). */
 export class Break extends Error {
@@ -99,7 +118,12 @@ export const CHAOS_POLICY = {
   marketplaceReviewSeconds: 3600,
   onMarketplaceTimeout: "APPROVE",
   refundRetryWaitSeconds: 3600,
-};
+  // The defaults' values, stated: the model works amounts, approvals and limits out itself.
+  autoApproveMaxAmount: { JPY: 30_000, USD: 30_000 },
+  refundShippingFee: true,
+  partialShippingRefund: "WHEN_ALL_CANCELLED",
+  maxRequestsPerOrder: 10,
+} satisfies Partial<Policy>;
 
 /** An API answer that has not come after this long is a hang (API Gateway's integration limit). */
 const HANG_MS = 30_000;
@@ -865,9 +889,18 @@ export interface OrderSpec {
   locale: "ja" | "en";
   currency: "JPY" | "USD";
   method: PaymentMethod;
-  /** Above the policy's auto-approval limit: an operator reviews it. */
+  /** Above the policy's auto-approval limit (the default line; generated prices are ×10). */
   high: boolean;
+  /** The order's lines (`l1`, `l2`, …); by default one unit of 98,000 if high, else 4,980. */
+  lines?: readonly { quantity: number; unitPrice: number }[];
+  /**
+   * Taken off what the lines and shipping come to (a coupon, points): `paidAmount` is the rest
+   * (at least 0; cash on delivery pays 0 in advance).
+   */
+  discount?: number;
 }
+
+const SHIPPING_FEE = 500;
 
 /** Every reason a buyer may give (the domain's list). */
 export const REASONS = CANCELLATION_REASONS;
@@ -883,6 +916,13 @@ const COMMENTS = [
   `${"🙏📦".repeat(120)}`,
 ] as const;
 
+/** An Idempotency-Key the buyer sent, with its body, and the request id its first 202 named. */
+interface KeyUse {
+  key: string;
+  body: Json & { lines?: LineQuantity[] };
+  requestId?: string;
+}
+
 interface RunOrder {
   spec: OrderSpec;
   orderId: string;
@@ -890,11 +930,34 @@ interface RunOrder {
   seller: Caller;
   body: Json;
   /** Idempotency keys sent, with their body, and the request id the first 202 named. */
-  keys: { key: string; body: Json; requestId?: string }[];
+  keys: KeyUse[];
   /** The order as last read from the store. */
   stored?: StoredOrder;
   importTried?: boolean;
 }
+
+/** 503 (nothing done, or not known) and a race lost for good: no answer the model can judge. */
+const unjudged = (answer: ApiAnswer): boolean =>
+  answer.status === 503 ||
+  (answer.status === 409 &&
+    answer.body.code === "INVALID_STATE" &&
+    String(answer.body.detail).includes("concurrently"));
+
+const amountOfTerms = (terms: Terms): number => terms.itemsAmount + terms.shippingAmount;
+
+/**
+ * What a cancellation's answer depends on: the order's status, its lines' cancelled units, its
+ * requests' statuses (the one made with `key` aside).
+ */
+const stateOf = (record: OrderRecord, key: string): string =>
+  JSON.stringify({
+    status: record.order.status,
+    cancelled: record.order.lines.map((line) => line.cancelledQuantity),
+    requests: Object.values(record.requests)
+      .filter((request) => request.idempotencyKey !== key)
+      .map((request) => `${request.requestId} ${request.status}`)
+      .sort(),
+  });
 
 /** The parts of a request that may never change once it is terminal (events' snapshots aside). */
 const frozen = (request: Json) => ({
@@ -922,6 +985,8 @@ export interface RunStats {
   /** Mail and events sent again after a lost mark (or, for events, a lost answer). */
   excusedMail: number;
   excusedEvents: number;
+  /** The line-level checks: answers by route and kind, previews compared, orders ended in parts. */
+  lines: Record<string, number>;
 }
 
 /** One run: its own orders on the shared server, its own faults while it runs. */
@@ -939,6 +1004,7 @@ export class ChaosRun {
     resumed: 0,
     excusedMail: 0,
     excusedEvents: 0,
+    lines: {},
   };
   /** Terminal requests as first seen (API view and stored record), by request id. */
   private readonly terminal = new Map<string, { api?: Json; stored: Json }>();
@@ -961,15 +1027,25 @@ export class ChaosRun {
     const run = new ChaosRun(server);
     for (const spec of specs) {
       const [buyer, seller] = await Promise.all([server.api.buyer(), server.api.seller()]);
-      const unitPrice = spec.high ? 98_000 : 4_980;
-      const paidAmount = spec.method === "CASH_ON_DELIVERY" ? 0 : unitPrice + 500;
+      const lines = (spec.lines ?? [{ quantity: 1, unitPrice: spec.high ? 98_000 : 4_980 }]).map(
+        ({ quantity, unitPrice }, index) => ({
+          lineId: `l${index + 1}`,
+          sku: `SKU-${index + 1}`,
+          title: `chaos item ${index + 1}`,
+          quantity,
+          unitPrice,
+        }),
+      );
+      const total = lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, SHIPPING_FEE);
+      const paidAmount =
+        spec.method === "CASH_ON_DELIVERY" ? 0 : Math.max(0, total - (spec.discount ?? 0));
       const body = orderBody(
         { buyerId: buyer.sub, sellerId: seller.sub },
         {
           locale: spec.locale,
           currency: spec.currency,
-          lines: [{ lineId: "l1", sku: "SKU-1", title: "chaos item", quantity: 1, unitPrice }],
-          shippingFee: 500,
+          lines,
+          shippingFee: SHIPPING_FEE,
           payment: { method: spec.method, paidAmount },
           placedAt: new Date(Date.now() - 86_400_000).toISOString(),
         },
@@ -1093,23 +1169,53 @@ export class ChaosRun {
     });
   }
 
-  /** The buyer asks to cancel: with a new Idempotency-Key, or the last one again (same body). */
-  async requestCancellation(index: number, reason: Reason, resend: boolean) {
+  /**
+   * The buyer asks to cancel the units `pick` names, resolved on the order as it is now: with a
+   * new Idempotency-Key, or the last one again (same body).
+   */
+  async requestCancellation(
+    index: number,
+    reason: Reason,
+    resend: boolean,
+    pick: LinePick = WHOLE,
+  ): Promise<ApiAnswer> {
     const order = this.order(index);
+    await this.refresh();
+    const before = order.stored?.record;
     const last = order.keys.at(-1);
-    const entry =
-      resend && last
-        ? last
-        : {
-            key: `k-${++this.counter}`,
-            body:
-              reason === "OTHER"
-                ? { reason, comment: COMMENTS[this.counter % COMMENTS.length] }
-                : { reason },
-          };
-    if (entry !== last) order.keys.push(entry);
+    if (resend && last) return this.postRequest(index, last, before, true);
+    const lines = this.linesFor(order, pick);
+    const entry: KeyUse = {
+      key: `k-${++this.counter}`,
+      body: { ...this.reasonBody(reason), ...(lines && { lines }) },
+    };
+    order.keys.push(entry);
+    return this.postRequest(index, entry, before, false);
+  }
+
+  private reasonBody(reason: Reason): Json {
+    return reason === "OTHER"
+      ? { reason, comment: COMMENTS[this.counter % COMMENTS.length] }
+      : { reason };
+  }
+
+  /** The `lines` the buyer sends for `pick` on the order as last read. */
+  private linesFor(order: RunOrder, pick: LinePick): LineQuantity[] | undefined {
+    const record = order.stored?.record;
+    if (record) return resolvePick(pick, factsOf(record.order, Object.values(record.requests)));
+    return pick.kind === "whole" ? undefined : [{ lineId: "l1", quantity: 1 }];
+  }
+
+  /** The cancellation POST; `before` is the order as read just before it. */
+  private async postRequest(
+    index: number,
+    entry: KeyUse,
+    before: OrderRecord | undefined,
+    again: boolean,
+  ): Promise<ApiAnswer> {
+    const order = this.order(index);
     const response = await this.call(
-      `request ${index}${entry === last ? " (again)" : ""}`,
+      `request ${index}${again ? " (again)" : ""}`,
       "POST",
       `/orders/${order.orderId}/cancellation-requests`,
       order.buyer,
@@ -1126,6 +1232,212 @@ export class ChaosRun {
         );
       }
       this.server.faults.requestOrders.set(requestId, order.orderId);
+    }
+    await this.refresh();
+    this.checkRequestAnswer(order, entry, before, response);
+    return response;
+  }
+
+  /**
+   * The buyer previews cancelling what `pick` names (with a reason or without), and with
+   * `thenRequest` sends the POST with the same body right after. The preview is checked against
+   * the model as the POST is, and stores nothing; when nothing happened to the order between the
+   * two, the POST answers the previewed lines and amount (or the same refusal).
+   */
+  async previewCancellation(
+    index: number,
+    pick: LinePick,
+    reason: Reason | undefined,
+    thenRequest: boolean,
+  ): Promise<ApiAnswer> {
+    const order = this.order(index);
+    await this.refresh();
+    const before = order.stored?.record;
+    const lines = this.linesFor(order, pick);
+    const key = thenRequest && reason ? `k-${++this.counter}` : undefined;
+    const body = { ...(reason && this.reasonBody(reason)), ...(lines && { lines }) };
+    const preview = await this.call(
+      `preview ${index}`,
+      "POST",
+      `/orders/${order.orderId}/cancellation-requests/preview`,
+      order.buyer,
+      body,
+    );
+    await this.refresh();
+    const after = order.stored?.record;
+    if (!before || !after) return preview;
+    const what = `preview on order ${order.orderId} with ${JSON.stringify(body)}`;
+    const added = Object.keys(after.requests).filter((id) => !before.requests[id]);
+    if (added.length > 0) {
+      throw new Break("preview-stored", `${what}: the order gained requests ${added.join(", ")}`);
+    }
+    if (!unjudged(preview)) {
+      const match = this.judge(what, "preview", preview, this.expectations(body, [before, after]));
+      if (match.status === "ACCEPTED") this.checkPreviewFields(what, after, preview.body, match);
+    }
+    if (key === undefined) return preview;
+    const entry: KeyUse = { key, body };
+    order.keys.push(entry);
+    const posted = await this.postRequest(index, entry, after, false);
+    const final = order.stored?.record;
+    if (!final || unjudged(preview) || unjudged(posted)) return posted;
+    if (stateOf(before, key) !== stateOf(final, key)) {
+      this.count("preview, then the order changed before the POST");
+      return posted;
+    }
+    const same =
+      preview.status === 200
+        ? posted.status === 202 &&
+          sameTerms(termsView(preview.body), termsView(posted.body)) &&
+          preview.body.amount === amountOfTerms(termsView(posted.body))
+        : posted.status === preview.status && posted.body.code === preview.body.code;
+    if (!same) {
+      throw new Break(
+        "preview-differs",
+        `${what}: previewed ${preview.status} ${JSON.stringify(preview.body)}; the POST right after with the same body answered ${posted.status} ${JSON.stringify(posted.body)}`,
+      );
+    }
+    this.count(`preview = request (${preview.status})`);
+    return posted;
+  }
+
+  private count(label: string) {
+    this.stats.lines[label] = (this.stats.lines[label] ?? 0) + 1;
+  }
+
+  /** What the model expects of `body` on the order as each of `records` has it. */
+  private expectations(
+    body: { lines?: readonly LineQuantity[] },
+    records: readonly OrderRecord[],
+    key?: string,
+  ): Expected[] {
+    return records.map((record) =>
+      expectAnswer(
+        factsOf(
+          record.order,
+          Object.values(record.requests).filter((request) => request.idempotencyKey !== key),
+        ),
+        body,
+        CHAOS_POLICY,
+      ),
+    );
+  }
+
+  /** The answer is one of `expected` (the model on the order before and after the call). */
+  private judge(
+    what: string,
+    route: "request" | "preview",
+    answer: ApiAnswer,
+    expected: readonly Expected[],
+  ): Expected {
+    const success = route === "request" ? 202 : 200;
+    const { code } = answer.body;
+    const errors = answer.body.errors as { path: string }[] | undefined;
+    const match = expected.find((want) => {
+      if (want.status === "ACCEPTED") {
+        return answer.status === success && sameTerms(termsView(answer.body), want.terms);
+      }
+      if (want.status === 400) {
+        return (
+          answer.status === 400 &&
+          code === "VALIDATION_FAILED" &&
+          errors !== undefined &&
+          errors.length > 0 &&
+          errors.every((error) => want.paths.includes(error.path))
+        );
+      }
+      return answer.status === 409 && code === want.code;
+    });
+    const label = (want: Expected) =>
+      want.status === "ACCEPTED"
+        ? `${success} ${JSON.stringify(want.terms)}`
+        : want.status === 400
+          ? `400 naming ${want.paths.join(" or ")}`
+          : `409 ${want.code}`;
+    if (!match) {
+      throw new Break(
+        "lines-answer",
+        `${what}: the ${route} answered ${answer.status} ${JSON.stringify(answer.body)}; SPEC's answer is ${unique(expected.map(label)).join(", or ")}`,
+      );
+    }
+    this.count(
+      `${route} ${match.status === "ACCEPTED" ? success : match.status === 400 ? 400 : `409 ${match.code}`}`,
+    );
+    return match;
+  }
+
+  /**
+   * The POST's answer: a new request's lines and amounts as the model works them out, or the
+   * refusal SPEC gives, after which the order holds no request for the key; the same key again
+   * answers its request.
+   */
+  private checkRequestAnswer(
+    order: RunOrder,
+    entry: KeyUse,
+    before: OrderRecord | undefined,
+    answer: ApiAnswer,
+  ) {
+    const after = order.stored?.record;
+    if (!before || !after || unjudged(answer)) return;
+    const what = `request on order ${order.orderId} with ${JSON.stringify(entry.body)} (key ${entry.key})`;
+    const byKey = (record: OrderRecord) =>
+      Object.values(record.requests).find((request) => request.idempotencyKey === entry.key);
+    const earlier = byKey(before);
+    if (earlier) {
+      if (answer.status !== 202 || answer.body.requestId !== earlier.requestId) {
+        throw new Break(
+          "idempotency",
+          `${what}: the key's request is ${earlier.requestId}, the answer ${answer.status} ${JSON.stringify(answer.body)}`,
+        );
+      }
+      return;
+    }
+    const match = this.judge(
+      what,
+      "request",
+      answer,
+      this.expectations(entry.body, [before, after], entry.key),
+    );
+    const made = byKey(after);
+    if (match.status === "ACCEPTED" && made?.requestId !== answer.body.requestId) {
+      throw new Break(
+        "lines-answer",
+        `${what}: answered request ${String(answer.body.requestId)}, the order holds ${made?.requestId ?? "none"} for the key`,
+      );
+    }
+    if (match.status !== "ACCEPTED" && made) {
+      throw new Break(
+        "refused-but-made",
+        `${what}: answered ${answer.status} ${String(answer.body.code)}, yet the order holds request ${made.requestId} for the key`,
+      );
+    }
+  }
+
+  /** A preview's amount is its lines' and shipping's, in the order's currency and refund method. */
+  private checkPreviewFields(
+    what: string,
+    record: OrderRecord,
+    body: Json,
+    match: Expected & { status: "ACCEPTED" },
+  ) {
+    const { order } = record;
+    const want = {
+      amount: amountOfTerms(match.terms),
+      currency: order.currency,
+      method: REFUND_METHOD[order.payment.method],
+      approval: match.approval,
+    };
+    const have = {
+      amount: body.amount,
+      currency: body.currency,
+      method: body.method,
+      approval: body.approval,
+    };
+    if (!isDeepStrictEqual(want, have)) {
+      throw new Break(
+        "preview-fields",
+        `${what}: the preview says ${JSON.stringify(have)}, SPEC ${JSON.stringify(want)}`,
+      );
     }
   }
 
@@ -1551,6 +1863,7 @@ export class ChaosRun {
     for (const order of this.orders) {
       const record = order.stored?.record;
       if (!record) continue;
+      const paid = new Map<string, { amount: number }[]>();
       for (const request of Object.values(record.requests)) {
         this.stats.requests += 1;
         this.stats.outcomes[request.status] = (this.stats.outcomes[request.status] ?? 0) + 1;
@@ -1558,9 +1871,13 @@ export class ChaosRun {
           this.stats.paths[entry.type] = (this.stats.paths[entry.type] ?? 0) + 1;
         }
         this.checkStarted(request);
-        this.checkMoney(record, request, await this.moneyMoved(request, payments));
+        const made = await this.moneyMoved(request, payments);
+        paid.set(request.requestId, made);
+        this.checkMoney(record, request, made);
         this.checkDue(request);
       }
+      this.checkLines(order, record, paid);
+      await this.checkOrderView(order, record);
       this.checkMail(order, record, mails);
       this.checkEvents(order, record);
     }
@@ -1726,6 +2043,173 @@ export class ChaosRun {
         }
         return;
       }
+    }
+  }
+
+  /**
+   * An order's lines and money after recovery (SPEC "Line-level cancellation"): each request's
+   * lines and amounts are the model's for the order and the requests completed before it (its
+   * body's `lines` allowed then), its refund their sum, and its review (when the seller approved)
+   * the policy's when the order's refunds with this one fit the limit; the order counts exactly
+   * its completed requests' units and succeeded refunds, and is CANCELLED exactly when every unit
+   * is; the provider paid at most `paidAmount`, and once every unit is cancelled and refunded,
+   * exactly what was refundable (items and shipping paid, as the policy refunds shipping).
+   */
+  private checkLines(
+    order: RunOrder,
+    record: OrderRecord,
+    paid: ReadonlyMap<string, readonly { amount: number }[]>,
+  ) {
+    const fail: (kind: string, message: string) => never = (kind, message) => {
+      throw new Break(kind, `order ${order.orderId}: ${message}`);
+    };
+    const requests = Object.values(record.requests).sort((a, b) =>
+      a.createdAt.localeCompare(b.createdAt),
+    );
+    requests.forEach((request, index) => {
+      const id = request.requestId;
+      const have = termsView(request);
+      const linesSum = have.lines.reduce((sum, line) => sum + line.amount, 0);
+      if (
+        have.lines.length === 0 ||
+        have.lines.some((line) => line.quantity < 1 || line.amount < 0) ||
+        have.shippingAmount < 0 ||
+        have.itemsAmount !== linesSum
+      ) {
+        fail("request-amounts", `request ${id}: ${JSON.stringify(have)}`);
+      }
+      if (request.refund && request.refund.amount !== amountOfTerms(have)) {
+        fail(
+          "refund-amount",
+          `request ${id} refunds ${request.refund.amount}, its items ${have.itemsAmount} and shipping ${have.shippingAmount}`,
+        );
+      }
+      const body = order.keys.find((key) => key.key === request.idempotencyKey)?.body;
+      if (!body) {
+        fail("request-unasked", `request ${id}: its key ${request.idempotencyKey} was never sent`);
+      }
+      const facts = factsOf(record.order, requests.slice(0, index));
+      const selected = selectionOf(facts, body.lines);
+      if ("paths" in selected) {
+        fail(
+          "lines-accepted-invalid",
+          `request ${id} was made for ${JSON.stringify(body.lines)}, with ${JSON.stringify([...facts.left])} left (${selected.paths.join(", ")})`,
+        );
+      }
+      const want = termsOf(facts, selected, CHAOS_POLICY);
+      if (!sameTerms(want, have)) {
+        fail(
+          "lines-amounts",
+          `request ${id} for ${JSON.stringify(body.lines ?? "every unit left")} has ${JSON.stringify(have)}; SPEC gives ${JSON.stringify(want)} (lines ${JSON.stringify(record.order.lines.map(({ lineId, quantity, unitPrice }) => ({ lineId, quantity, unitPrice })))}, shipping ${record.order.shippingFee}, paid ${record.order.payment.paidAmount} by ${record.order.payment.method}, refunded before ${JSON.stringify(facts.refunded)})`,
+        );
+      }
+      if (request.status === "COMPLETED") {
+        const rest = [...facts.left].every(
+          ([lineId, left]) => (selected.get(lineId) ?? 0) === left,
+        );
+        this.count(rest ? "completed: every unit left" : "completed: some units");
+      }
+      const approved = request.timeline.some((entry) => entry.type === "SELLER_APPROVED");
+      const review = approvalOf(facts, amountOfTerms(want), CHAOS_POLICY);
+      if (approved && request.marketplaceReview !== review) {
+        fail(
+          "review",
+          `request ${id} of ${amountOfTerms(want)} (refunded before ${JSON.stringify(facts.refunded)}) is reviewed by ${request.marketplaceReview}, SPEC says ${review}`,
+        );
+      }
+    });
+    const completed = requests.filter((request) => request.status === "COMPLETED");
+    const { order: stored } = record;
+    let everyUnit = true;
+    for (const line of stored.lines) {
+      const cancelled = completed
+        .flatMap((request) => request.lines)
+        .filter((covered) => covered.lineId === line.lineId)
+        .reduce((sum, covered) => sum + covered.quantity, 0);
+      if (line.cancelledQuantity !== cancelled || cancelled > line.quantity) {
+        fail(
+          "cancelled-quantity",
+          `line ${line.lineId} of ${line.quantity} has cancelledQuantity ${line.cancelledQuantity}; its completed requests cancelled ${cancelled}`,
+        );
+      }
+      if (cancelled < line.quantity) everyUnit = false;
+    }
+    const refunded = completed
+      .filter((request) => request.refund?.status === "SUCCEEDED")
+      .reduce((sum, request) => sum + (request.refund?.amount ?? 0), 0);
+    if (stored.refundedAmount !== refunded) {
+      fail(
+        "refunded-amount",
+        `refundedAmount ${stored.refundedAmount}, its completed requests' succeeded refunds ${refunded}`,
+      );
+    }
+    if (everyUnit !== (stored.status === "CANCELLED")) {
+      fail(
+        "order-status",
+        `the order is ${stored.status} with ${stored.lines.map((line) => `${line.lineId} ${line.cancelledQuantity}/${line.quantity}`).join(", ")} cancelled`,
+      );
+    }
+    const providerPaid = [...paid.values()].flat().reduce((sum, made) => sum + made.amount, 0);
+    if (providerPaid > stored.payment.paidAmount) {
+      fail(
+        "overpaid",
+        `the provider refunded ${providerPaid} in all, the order paid ${stored.payment.paidAmount}`,
+      );
+    }
+    const settled = completed.every(
+      (request) =>
+        request.refund?.status === "SUCCEEDED" || request.refund?.status === "NOT_REQUIRED",
+    );
+    if (everyUnit && settled) {
+      const refundable = refundableTotal(stored, CHAOS_POLICY);
+      const total = completed.reduce((sum, request) => sum + amountOfTerms(termsView(request)), 0);
+      if (total !== refundable || providerPaid !== refundable) {
+        fail(
+          "refunds-total",
+          `every unit cancelled: its requests refunded ${total} (the provider paid ${providerPaid}), SPEC's refundable total is ${refundable} (paid ${stored.payment.paidAmount}, shipping ${stored.shippingFee})`,
+        );
+      }
+      if (completed.length > 1) this.count("orders cancelled in parts");
+    }
+  }
+
+  /** The buyer's view of the order shows its cancelled units, its refunds, and whether to ask again. */
+  private async checkOrderView(order: RunOrder, record: OrderRecord) {
+    const response = await this.call("read", "GET", `/orders/${order.orderId}`, order.buyer);
+    if (response.status !== 200) {
+      throw new Break("order-view", `GET /orders/${order.orderId} answered ${response.status}`);
+    }
+    const view = response.body as {
+      status: string;
+      lines: { lineId: string; cancelledQuantity: number }[];
+      refundedAmount: number;
+      cancellationOption: { kind: string; reason: string };
+    };
+    const { order: stored } = record;
+    const requests = Object.keys(record.requests).length;
+    const option =
+      stored.status === "CANCELLED"
+        ? { kind: "NONE", reason: "ALREADY_CANCELLED" }
+        : stored.status === "SHIPPED" && requests < CHAOS_POLICY.maxRequestsPerOrder
+          ? { kind: "CANCEL", reason: "IN_TRANSIT" }
+          : view.cancellationOption;
+    const want = {
+      status: stored.status,
+      lines: stored.lines.map(({ lineId, cancelledQuantity }) => ({ lineId, cancelledQuantity })),
+      refundedAmount: stored.refundedAmount,
+      cancellationOption: option,
+    };
+    const have = {
+      status: view.status,
+      lines: view.lines.map(({ lineId, cancelledQuantity }) => ({ lineId, cancelledQuantity })),
+      refundedAmount: view.refundedAmount,
+      cancellationOption: view.cancellationOption,
+    };
+    if (!isDeepStrictEqual(want, have)) {
+      throw new Break(
+        "order-view",
+        `order ${order.orderId}: the buyer sees ${JSON.stringify(have)}, the record says ${JSON.stringify(want)}`,
+      );
     }
   }
 

@@ -92,6 +92,12 @@ try {
       .map(([what, count]) => `${what} ${count}`)
       .join(", ")}`,
   );
+  console.log(
+    `lines: ${Object.entries(totals.lines)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(", ")}`,
+  );
   const executions = new Map<string, number>();
   for (const execution of server.local.stepFunctions.listExecutions()) {
     executions.set(execution.status, (executions.get(execution.status) ?? 0) + 1);

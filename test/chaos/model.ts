@@ -1,7 +1,9 @@
 // The chaos model: fast-check commands for everyone who acts on a cancellation (buyer, seller,
 // operator, carrier, the timers, the reconciler) and for faults toggled on every target, run
-// against local mode through `ChaosRun`. A run is one random interleaving on fresh orders; after
-// its commands the faults stop, recovery runs and the invariants are checked.
+// against local mode through `ChaosRun`. A run is one random interleaving on fresh orders (of
+// several lines, often discounted); the buyer asks for some units or all that is left, previews
+// first, or sends `lines` SPEC refuses. After its commands the faults stop, recovery runs and the
+// invariants are checked.
 import fc from "fast-check";
 import type { FaultSpec } from "../../local/faults.ts";
 import {
@@ -13,6 +15,7 @@ import {
   REASONS,
   type Reason,
 } from "./harness.ts";
+import { BAD_LINES, describePick, type LinePick, WHOLE } from "./lines.ts";
 
 export interface Model {
   imported: boolean[];
@@ -214,6 +217,30 @@ const orderAction = (
       ),
   );
 
+/**
+ * Which units the buyer names: mostly some of each line (so that orders are cancelled in several
+ * requests), often every unit left, now and then `lines` that SPEC refuses.
+ */
+const linePick: fc.Arbitrary<LinePick> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant<LinePick>({ kind: "whole" }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("some" as const),
+      quarters: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 3, maxLength: 3 }),
+      reversed: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("bad" as const),
+      how: fc.constantFrom(...BAD_LINES),
+      at: fc.nat(2),
+    }),
+  },
+);
+
 /** Mostly approvals, so that money moves while faults are on. */
 const decision = fc.constantFrom("APPROVE" as const, "APPROVE" as const, "REJECT" as const);
 
@@ -242,15 +269,65 @@ export const commandArbitrary: fc.Arbitrary<Action> = fc.oneof(
     ),
   },
   {
-    weight: 3,
-    arbitrary: fc.tuple(anOrder, fc.constantFrom<Reason>(...REASONS), fc.boolean()).map(
-      ([index, reason, resend]) =>
-        new Action(
-          `request(${index}, ${reason}${resend ? ", same key again" : ""})`,
+    weight: 4,
+    arbitrary: fc
+      .tuple(anOrder, fc.constantFrom<Reason>(...REASONS), fc.nat(4), linePick)
+      .map(([index, reason, dice, pick]) => {
+        // One in five sends the last key again (its body, whatever this pick).
+        const resend = dice === 0;
+        return new Action(
+          `request(${index}, ${reason}, ${resend ? "same key again" : describePick(pick)})`,
           (model) => inRange(model, index) && imported(index)(model),
-          (run) => run.requestCancellation(index, reason, resend),
-        ),
-    ),
+          (run) => run.requestCancellation(index, reason, resend, pick),
+        );
+      }),
+  },
+  {
+    // The common story at once, so that orders meet a second request once the first completed:
+    // the buyer asks for some units, the workflow notifies the seller, who approves, and an
+    // operator approves if the amount needs one (a 409 otherwise); half the time the buyer then
+    // asks for the rest, approved alike, so that orders are cancelled in parts. Half the time
+    // each request follows a preview of it.
+    weight: 3,
+    arbitrary: fc
+      .tuple(anOrder, fc.constantFrom<Reason>(...REASONS), linePick, fc.boolean(), fc.boolean())
+      .map(
+        ([index, reason, pick, rest, preview]) =>
+          new Action(
+            `request and APPROVE(${index}, ${reason}, ${describePick(pick)}${rest ? ", then the rest" : ""}${preview ? ", each previewed" : ""})`,
+            (model) => inRange(model, index) && imported(index)(model),
+            async (run) => {
+              for (const units of rest ? [pick, WHOLE] : [pick]) {
+                if (preview) await run.previewCancellation(index, units, reason, true);
+                else await run.requestCancellation(index, reason, false, units);
+                await run.settle();
+                await run.sellerDecides(index, "APPROVE");
+                await run.settle();
+                await run.operatorDecides(index, "APPROVE");
+                await run.settle();
+              }
+            },
+          ),
+      ),
+  },
+  {
+    // A preview alone (with or without a reason), or a preview and the POST right after it.
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        anOrder,
+        linePick,
+        fc.option(fc.constantFrom<Reason>(...REASONS), { nil: undefined, freq: 4 }),
+        fc.boolean(),
+      )
+      .map(
+        ([index, pick, reason, thenRequest]) =>
+          new Action(
+            `preview(${index}, ${reason ?? "no reason"}, ${describePick(pick)})${thenRequest && reason ? " then request" : ""}`,
+            (model) => inRange(model, index) && imported(index)(model),
+            (run) => run.previewCancellation(index, pick, reason, thenRequest),
+          ),
+      ),
   },
   {
     weight: 1,
@@ -361,10 +438,11 @@ export const openingArbitrary = (orders: number): fc.Arbitrary<Action[]> =>
       fc.nat(9),
       // Mostly the buyer asks at once, and the workflow gets going.
       fc.option(fc.constantFrom<Reason>(...REASONS), { nil: undefined, freq: 6 }),
+      linePick,
       // Half the time the seller answers at once (so money often moves while faults are on).
       fc.option(decision, { nil: undefined, freq: 2 }),
     )
-    .map(([faults, pipe, providerDown, dice, reason, answer]) => [
+    .map(([faults, pipe, providerDown, dice, reason, pick, answer]) => [
       ...[...faults, ...(pipe ? [pipe] : []), ...(providerDown ? [providerDown] : [])].map(
         (fault) =>
           new Action(`fault ${JSON.stringify(fault)}`, always, async (run) => run.addFault(fault)),
@@ -394,8 +472,8 @@ export const openingArbitrary = (orders: number): fc.Arbitrary<Action[]> =>
       ...(reason === undefined
         ? []
         : [
-            new Action(`request(0, ${reason})`, imported(0), (run) =>
-              run.requestCancellation(0, reason, false),
+            new Action(`request(0, ${reason}, ${describePick(pick)})`, imported(0), (run) =>
+              run.requestCancellation(0, reason, false, pick),
             ),
             new Action("settle", always, (run) => run.settle()),
             ...(answer === undefined
@@ -409,12 +487,54 @@ export const openingArbitrary = (orders: number): fc.Arbitrary<Action[]> =>
           ]),
     ]);
 
-export const orderSpecArbitrary: fc.Arbitrary<OrderSpec> = fc.record({
-  locale: fc.constantFrom("ja" as const, "en" as const),
-  currency: fc.constantFrom("JPY" as const, "JPY" as const, "USD" as const),
-  method: fc.constantFrom(...PAYMENT_METHODS),
-  high: fc.boolean(),
-});
+/**
+ * An order: one to three lines of one to three units, their prices uneven (shares round), high
+ * ones mostly above the policy's limit; mostly a discount (a share of the items, or all of them and some
+ * of shipping), so that refunds are allocated.
+ */
+export const orderSpecArbitrary: fc.Arbitrary<OrderSpec> = fc
+  .record({
+    locale: fc.constantFrom("ja" as const, "en" as const),
+    currency: fc.constantFrom("JPY" as const, "JPY" as const, "USD" as const),
+    method: fc.constantFrom(...PAYMENT_METHODS),
+    high: fc.boolean(),
+    lines: fc.array(
+      fc.record({
+        quantity: fc.integer({ min: 1, max: 3 }),
+        price: fc.integer({ min: 1, max: 9_800 }),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+    discount: fc.oneof(
+      { weight: 2, arbitrary: fc.constant({ percent: 0, ofShipping: 0 }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          percent: fc.integer({ min: 1, max: 60 }),
+          ofShipping: fc.constant(0),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          percent: fc.constant(100),
+          ofShipping: fc.integer({ min: 0, max: 500 }),
+        }),
+      },
+    ),
+  })
+  .map(({ lines, discount, ...spec }) => {
+    const priced = lines.map(({ quantity, price }) => ({
+      quantity,
+      unitPrice: spec.high ? price * 10 : price,
+    }));
+    const items = priced.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
+    return {
+      ...spec,
+      lines: priced,
+      discount: Math.floor((items * discount.percent) / 100) + discount.ofShipping,
+    };
+  });
 
 /** What the runs added up to; `recovery` counts requests by how their start and notices went. */
 export interface ChaosTotals {
@@ -429,6 +549,8 @@ export interface ChaosTotals {
     "redelivered" | "deadLettered" | "startedBySweep" | "resumed" | "excusedMail" | "excusedEvents",
     number
   >;
+  /** The line-level checks: answers judged, previews compared, requests completed, by kind. */
+  lines: Record<string, number>;
 }
 
 export const emptyTotals = (): ChaosTotals => ({
@@ -447,6 +569,7 @@ export const emptyTotals = (): ChaosTotals => ({
     excusedMail: 0,
     excusedEvents: 0,
   },
+  lines: {},
 });
 
 /**
@@ -500,6 +623,9 @@ export const chaosProperty = (
         }
         for (const [type, count] of Object.entries(run.stats.paths)) {
           totals.paths[type] = (totals.paths[type] ?? 0) + count;
+        }
+        for (const [kind, count] of Object.entries(run.stats.lines)) {
+          totals.lines[kind] = (totals.lines[kind] ?? 0) + count;
         }
         for (const key of Object.keys(totals.recovery) as (keyof ChaosTotals["recovery"])[]) {
           totals.recovery[key] += run.stats[key];
