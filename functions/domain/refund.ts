@@ -163,23 +163,27 @@ export const refundToAskAbout = (record: OrderRecord, now: string): string | und
 
 /**
  * The refund of `amount` (the request's items and shipping) created when the marketplace approves
- * a cancellation; instructed later.
+ * a cancellation; instructed later. Nothing to pay back (cash on delivery, or units a discount
+ * made free) needs no refund: no provider is called for ¥0.
  */
 export const newRefund = (
   order: Order,
   policy: Policy,
   approvedAt: string,
   amount: number,
-): Refund => ({
-  amount,
-  currency: order.currency,
-  method: refundMethodFor(order.payment.method),
-  status: order.payment.method === "CASH_ON_DELIVERY" ? "NOT_REQUIRED" : "PENDING",
-  refundId: null,
-  expectedBy: expectedBy(order, policy, approvedAt),
-  instructedAt: null,
-  succeededAt: null,
-  attempts: 0,
-  callStartedAt: null,
-  declined: false,
-});
+): Refund => {
+  const required = order.payment.method !== "CASH_ON_DELIVERY" && amount > 0;
+  return {
+    amount,
+    currency: order.currency,
+    method: refundMethodFor(order.payment.method),
+    status: required ? "PENDING" : "NOT_REQUIRED",
+    refundId: null,
+    expectedBy: required ? expectedBy(order, policy, approvedAt) : null,
+    instructedAt: null,
+    succeededAt: null,
+    attempts: 0,
+    callStartedAt: null,
+    declined: false,
+  };
+};

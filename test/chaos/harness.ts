@@ -2007,7 +2007,11 @@ export class ChaosRun {
       }
     }
     const refund = request.refund;
-    const cashOnDelivery = record.order.payment.method === "CASH_ON_DELIVERY";
+    // Cash on delivery was never paid, and a request whose units a discount made free refunds
+    // nothing: neither calls the provider.
+    const nothingToPay =
+      record.order.payment.method === "CASH_ON_DELIVERY" ||
+      request.itemsAmount + request.shippingAmount === 0;
     switch (request.status) {
       case "RETURN_REQUIRED":
       case "REJECTED":
@@ -2020,7 +2024,7 @@ export class ChaosRun {
         }
         return;
       case "COMPLETED": {
-        const expected = cashOnDelivery ? 0 : 1;
+        const expected = nothingToPay ? 0 : 1;
         if (paid.length !== expected) {
           throw new Break(
             "completed-payments",
@@ -2030,8 +2034,8 @@ export class ChaosRun {
         const made = paid[0];
         const status = refund?.status;
         if (
-          (cashOnDelivery && status !== "NOT_REQUIRED") ||
-          (!cashOnDelivery &&
+          (nothingToPay && status !== "NOT_REQUIRED") ||
+          (!nothingToPay &&
             (status !== "SUCCEEDED" ||
               made?.refundId !== refund?.refundId ||
               made?.amount !== refund?.amount))

@@ -312,9 +312,12 @@ const cancelAndComplete = (
     review === "POLICY" ? policyApprove(requestId) : operatorApprove(undefined, requestId),
     t(3),
   );
-  next = mustApply(next, instructRefund(requestId), t(4));
-  next = mustApply(next, startRefundCall(requestId), t(5));
-  next = mustApply(next, refundSucceeded(requestId), t(6));
+  // Nothing to pay back (a discount made these units free): no refund call, straight to done.
+  if (next.requests[requestId]?.refund?.status === "PENDING") {
+    next = mustApply(next, instructRefund(requestId), t(4));
+    next = mustApply(next, startRefundCall(requestId), t(5));
+    next = mustApply(next, refundSucceeded(requestId), t(6));
+  }
   return mustApply(next, complete(requestId), t(7));
 };
 

@@ -188,6 +188,15 @@ describe("expectedBy and newRefund", () => {
     });
   });
 
+  it("needs no refund when there is nothing to pay back (units a discount made free)", () => {
+    expect(newRefund(makeOrder(), DEFAULT_POLICY, approvedAt, 0)).toMatchObject({
+      amount: 0,
+      method: "CARD",
+      status: "NOT_REQUIRED",
+      expectedBy: null,
+    });
+  });
+
   it("needs no refund for cash on delivery", () => {
     const order = makeOrder({ payment: { method: "CASH_ON_DELIVERY" } });
     expect(newRefund(order, DEFAULT_POLICY, approvedAt, 0)).toMatchObject({

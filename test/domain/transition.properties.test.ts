@@ -316,8 +316,12 @@ const checkRecord = (record: OrderRecord, sim: Sim): void => {
       default:
         break;
     }
-    // No refund after delivery unless it was claimed before the delivery was processed.
-    if (order.deliveredAt && (request.status === "COMPLETED" || refund?.status === "SUCCEEDED")) {
+    // No refund after delivery unless it was claimed before the delivery was processed (a request
+    // that needed no refund moved no money).
+    const moneyMoved =
+      refund?.status === "SUCCEEDED" ||
+      (request.status === "COMPLETED" && refund?.status !== "NOT_REQUIRED");
+    if (order.deliveredAt && moneyMoved) {
       check(
         refund?.instructedAt &&
           sim.deliveryProcessedAt &&
@@ -753,7 +757,8 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
         r1.amount === after.itemsAmount + after.shippingAmount &&
           r1.currency === order.currency &&
           r1.method === specRefundMethod(method) &&
-          (r1.status === "NOT_REQUIRED") === (method === "CASH_ON_DELIVERY") &&
+          // Nothing to pay back (never paid, or nothing left after the discount): no refund.
+          (r1.status === "NOT_REQUIRED") === (method === "CASH_ON_DELIVERY" || r1.amount === 0) &&
           r1.refundId === null &&
           !r1.callStartedAt &&
           !r1.declined,
