@@ -1,6 +1,8 @@
 // The HTTP API, built from the one route table: one Lambda function per route, a JWT authorizer
 // on every route but the public ones, and for each function only the access its route needs.
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+// Callers reach it through CloudFront alone: the distribution sends a secret header that every
+// handler checks (functions/http/edge-origin.ts), and each route has limits of its own.
+import { Duration } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
@@ -9,10 +11,16 @@ import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { ORDERS_TABLE } from "../functions/adapters/dynamodb/table.ts";
-import { ROUTES } from "../functions/http/routes.ts";
+import {
+  BUYER_ORDERS_INDEX,
+  OPERATOR_QUEUE_INDEX,
+  SELLER_QUEUE_INDEX,
+} from "../functions/adapters/dynamodb/table.ts";
+import { EDGE_ORIGIN_SECRET_ENV } from "../functions/http/edge-origin.ts";
+import { type Access, ROUTES, type Route } from "../functions/http/routes.ts";
 import { createFunction } from "./lambda-defaults.ts";
 import { acknowledge } from "./nag.ts";
 
@@ -22,23 +30,25 @@ import { acknowledge } from "./nag.ts";
  * sends what it causes (docs/design.md).
  */
 export interface RoutePermissions {
-  /** `read`: GetItem/Query; `change`: GetItem/UpdateItem; `import`: GetItem/PutItem; `none`. */
-  table: "none" | "read" | "change" | "import";
+  /** The order item: `get`: GetItem; `change`: GetItem/UpdateItem; `import`: GetItem/PutItem. */
+  table: "none" | "get" | "change" | "import";
+  /** The one index a list reads (Query on it alone; lists read no item). */
+  query?: typeof BUYER_ORDERS_INDEX | typeof SELLER_QUEUE_INDEX | typeof OPERATOR_QUEUE_INDEX;
   /** Wakes the execution waiting on a request the change moved (SendTaskSuccess). */
   wakes?: boolean;
   /** Asks the payment provider about a refund (reads the ledger; only the workflow writes it). */
   refunds?: "lookup";
 }
 
-const READ: RoutePermissions = { table: "read" };
+const GET: RoutePermissions = { table: "get" };
 
 /** Keyed by route id; a route without an entry fails the synth. */
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   // The policy comes from POLICY_JSON: no data access at all.
   GetPolicy: { table: "none" },
   ImportOrder: { table: "import" },
-  ListOrders: READ,
-  GetOrder: READ,
+  ListOrders: { table: "none", query: BUYER_ORDERS_INDEX },
+  GetOrder: GET,
   // Shipping changes an order that has no request yet: nothing waits on it.
   RecordShipment: { table: "change" },
   // Delivery asks the provider whether a pending refund went through before deciding.
@@ -46,24 +56,54 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   // The request is one write; the table's stream starts its workflow, which sends the receipts.
   RequestCancellation: { table: "change" },
   // The preview works the request out from the order and stores nothing.
-  PreviewCancellation: READ,
-  GetCancellationRequest: READ,
+  PreviewCancellation: GET,
+  GetCancellationRequest: GET,
   WithdrawCancellationRequest: { table: "change", wakes: true },
   SellerDecision: { table: "change", wakes: true },
   MarketplaceDecision: { table: "change", wakes: true },
   // Retrying asks the provider first (a refund found made is recorded), then moves
   // REFUND_FAILED back to REFUND_PENDING and wakes the workflow.
   RetryRefund: { table: "change", wakes: true, refunds: "lookup" },
-  ListSellerCancellationRequests: READ,
-  ListOperatorCancellationRequests: READ,
+  ListSellerCancellationRequests: { table: "none", query: SELLER_QUEUE_INDEX },
+  ListOperatorCancellationRequests: { table: "none", query: OPERATOR_QUEUE_INDEX },
 };
 
 /** Only the actions the order adapters issue (functions/adapters/dynamodb): no Scan, no batch. */
 export const TABLE_ACTIONS = {
-  read: ["dynamodb:GetItem", "dynamodb:Query"],
+  get: ["dynamodb:GetItem"],
   change: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
   import: ["dynamodb:GetItem", "dynamodb:PutItem"],
 } as const;
+
+/**
+ * What a flood meets on one route behind the edge's per-IP limits: API Gateway's throttle of the
+ * route (every caller together; over it, 429) and its function's reserved concurrency (its
+ * guarantee and its cap: no route can take the capacity of another or of the workflow).
+ */
+export interface RouteLimits {
+  /** Steady requests per second the stage passes to the route. */
+  rateLimit: number;
+  /** Requests the route may take at once above the steady rate. */
+  burstLimit: number;
+  /** Concurrent executions reserved for the route's function: ≥ rate × a slow (p99) duration. */
+  reservedConcurrency: number;
+}
+
+/**
+ * Limits by who calls (docs/runbook.md#edge-and-rate-limits has the whole table and the account
+ * budget they fit in). People's routes: a click each; the public policy: read once per visit, from
+ * memory (milliseconds); the systems' two routes (order import, carrier events): feeds at volume.
+ */
+export const ROUTE_LIMITS: Readonly<Record<Access["kind"], RouteLimits>> = {
+  public: { rateLimit: 20, burstLimit: 40, reservedConcurrency: 5 },
+  roles: { rateLimit: 50, burstLimit: 100, reservedConcurrency: 25 },
+  scope: { rateLimit: 100, burstLimit: 200, reservedConcurrency: 50 },
+};
+
+export const routeLimits = (route: Route): RouteLimits => ROUTE_LIMITS[route.access.kind];
+
+/** API Gateway's route key: `GET /orders/{orderId}`. */
+const routeKey = (route: Route) => `${route.method} ${route.path}`;
 
 export interface ApiProps {
   table: dynamodb.ITableV2;
@@ -74,7 +114,6 @@ export interface ApiProps {
   environment: Record<string, string>;
   jwtIssuer: string;
   jwtAudience: string[];
-  throttle: { rateLimit: number; burstLimit: number };
   /** The web console's origin: CORS for it alone. Undefined: no CORS (no browser may call). */
   consoleOrigin?: string | undefined;
 }
@@ -83,6 +122,11 @@ export class Api extends Construct {
   readonly httpApi: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
   readonly accessLogs: logs.LogGroup;
+  /**
+   * The value CloudFront sends in `x-origin-verify` and every handler expects: generated at the
+   * first deploy, read by both through a dynamic reference (never in the template itself).
+   */
+  readonly originSecret: secretsmanager.Secret;
   /** The handler of each route, by route id. */
   readonly functions: ReadonlyMap<string, lambda.IFunction>;
 
@@ -96,15 +140,19 @@ export class Api extends Construct {
       ...(props.consoleOrigin ? { corsPreflight: corsFor(props.consoleOrigin) } : {}),
     });
 
+    // Kept or deleted with the stack as `protectData` says (stack.ts), like every log group.
     this.accessLogs = new logs.LogGroup(this, "AccessLogs", {
       retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stage = new apigw.HttpStage(this, "DefaultStage", {
       httpApi: this.httpApi,
       stageName: "$default",
       autoDeploy: true,
-      throttle: props.throttle,
+      // A route without limits of its own (there is none: each gets its own below) gets people's.
+      throttle: {
+        rateLimit: ROUTE_LIMITS.roles.rateLimit,
+        burstLimit: ROUTE_LIMITS.roles.burstLimit,
+      },
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(this.accessLogs),
         // No headers or bodies: tokens and personal data stay out of the access log.
@@ -130,13 +178,35 @@ export class Api extends Construct {
     });
     const noAuthorizer = new apigw.HttpNoneAuthorizer();
 
+    this.originSecret = new secretsmanager.Secret(this, "OriginSecret", {
+      description:
+        "Sent by CloudFront in x-origin-verify to the HTTP API, whose handlers refuse requests without it",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledge(
+      this.originSecret,
+      "AwsSolutions-SMG4",
+      "CloudFront's origin header and the functions' environment take the value at deploy: a scheduled rotation would leave both on the old one. It is replaced by a deploy instead (docs/runbook.md#edge-and-rate-limits).",
+    );
+    const environment = {
+      ...props.environment,
+      [EDGE_ORIGIN_SECRET_ENV]: this.originSecret.secretValue.unsafeUnwrap(),
+    };
+
     const functions = new Map<string, lambda.IFunction>();
+    const routes: apigw.HttpRoute[] = [];
+    const routeSettings: Record<
+      string,
+      { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+    > = {};
     for (const route of ROUTES) {
       const permissions = ROUTE_PERMISSIONS[route.id];
       if (!permissions) throw new Error(`route ${route.id} has no entry in ROUTE_PERMISSIONS`);
+      const limits = routeLimits(route);
       const fn = createFunction(this, route.id, {
         entry: route.entry,
-        environment: props.environment,
+        environment,
+        reservedConcurrency: limits.reservedConcurrency,
       });
       this.grant(fn, permissions, props);
       const httpRoute = new apigw.HttpRoute(this, `${route.id}Route`, {
@@ -147,6 +217,11 @@ export class Api extends Construct {
         // The authorizer rejects a machine token without the scope before the handler runs.
         ...(route.access.kind === "scope" ? { authorizationScopes: [route.access.scope] } : {}),
       });
+      routes.push(httpRoute);
+      routeSettings[routeKey(route)] = {
+        ThrottlingRateLimit: limits.rateLimit,
+        ThrottlingBurstLimit: limits.burstLimit,
+      };
       if (route.access.kind === "public") {
         acknowledge(
           httpRoute,
@@ -157,22 +232,27 @@ export class Api extends Construct {
       functions.set(route.id, fn);
     }
     this.functions = functions;
+    // Each route's own throttle; the stage names routes by key, so it must come after them.
+    (this.stage.node.defaultChild as apigw.CfnStage).routeSettings = routeSettings;
+    for (const route of routes) this.stage.node.addDependency(route);
   }
 
   private grant(fn: lambda.IFunction, permissions: RoutePermissions, props: ApiProps): void {
+    const { tableArn } = props.table;
     if (permissions.table !== "none") {
-      const { tableArn } = props.table;
-      // Lists query their index by name (no `index/*` wildcard); changes touch the item only.
-      const indexArns =
-        permissions.table === "read"
-          ? ORDERS_TABLE.globalSecondaryIndexes.map(
-              (index) => `${tableArn}/index/${index.indexName}`,
-            )
-          : [];
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: [...TABLE_ACTIONS[permissions.table]],
-          resources: [tableArn, ...indexArns],
+          resources: [tableArn],
+        }),
+      );
+    }
+    if (permissions.query) {
+      // The list's own index by name: no `index/*`, no other list's index, no Scan.
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ["dynamodb:Query"],
+          resources: [`${tableArn}/index/${permissions.query}`],
         }),
       );
     }
@@ -211,6 +291,3 @@ export const corsFor = (origin: string): apigw.CorsPreflightOptions => ({
   allowCredentials: false,
   maxAge: Duration.hours(1),
 });
-
-/** Stage throttling (requests per second, burst) applied to every route. */
-export const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;

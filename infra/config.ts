@@ -1,8 +1,8 @@
 // The deployment's settings, read from CDK context (cdk.json or `cdk synth -c key=value`) and
 // validated at synth time, so a bad value fails the synth instead of the first request.
 //
-// - `protectData` (default true): table and user pool get deletion protection and RETAIN;
-//   false, for dev stacks: neither, and DESTROY.
+// - `protectData` (default true): tables and user pool get deletion protection and RETAIN, log
+//   groups RETAIN; false, for dev stacks: neither, and DESTROY.
 // - `mailFrom` (default `no-reply@example.com`): the SES sender address (MAIL_FROM).
 // - `mailDomain` (optional): verify this domain as the SES identity instead of the `mailFrom`
 //   address (which must then be in it); the stack outputs its DKIM records.

@@ -11,6 +11,7 @@ import * as ssm from "aws-cdk-lib/aws-ssm";
 import * as wafv2 from "aws-cdk-lib/aws-wafv2";
 import * as cr from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
+import { ROUTES, type Route } from "../functions/http/routes.ts";
 import { runbookLink } from "./alarms.ts";
 import { deployTimeFunctionRole } from "./edge.ts";
 
@@ -19,13 +20,16 @@ export const EDGE_FIREWALL_REGION = "us-east-1";
 
 /**
  * Requests one client IP may send through CloudFront per 5 minutes before WAF answers 429 for the
- * rest of the window (docs/runbook.md#edge-and-rate-limits says how to change them).
+ * rest of the window (docs/runbook.md#edge-and-rate-limits says how to change them). The systems'
+ * routes are counted apart from people's, so neither can use up the other's allowance.
  */
 export const EDGE_RATE_LIMITS = {
-  /** Every request: a console session loads a few dozen files, then a call per click. */
+  /** Every request but the systems': a console session loads a few dozen files, then a call per click. */
   all: 1000,
-  /** POSTs (the writes): a person clicks a few per minute; scripts at volume use ApiUrl. */
+  /** POSTs but the systems' (people's writes): a person clicks a few per minute. */
   writes: 300,
+  /** The systems' routes (order import, carrier events): 20 a second, from one address. */
+  systems: 6000,
   windowSeconds: 300,
 } as const;
 
@@ -36,6 +40,7 @@ export const EDGE_BLOCKED_ALARM_THRESHOLD = 100;
 export const EDGE_RULES = {
   rateAll: "RateLimitPerIp",
   rateWrites: "RateLimitWritesPerIp",
+  rateSystems: "RateLimitSystemsPerIp",
   knownBadInputs: "KnownBadInputs",
   common: "CommonRuleSet",
 } as const;
@@ -60,6 +65,54 @@ const RATE_LIMITED_BODY = JSON.stringify({
   detail: `More than the allowed requests from this address in ${EDGE_RATE_LIMITS.windowSeconds / 60} minutes; try again later.`,
   code: "RATE_LIMITED",
 });
+
+/**
+ * The routes systems call with a client-credentials token (an OAuth scope): the order import and
+ * the carrier's events. Taken from the route table, so a system route added later is counted with
+ * them.
+ */
+export const systemRoutes = (routes: readonly Route[] = ROUTES): Route[] =>
+  routes.filter((route) => route.access.kind === "scope");
+
+/** A route's path as an anchored regular expression: each `{param}` one path segment. */
+export const pathPattern = (path: string): string =>
+  `^${path.replace(/[.]/g, "\\.").replace(/\{[^/}]+\}/g, "[^/]+")}$`;
+
+const methodIs = (method: string): wafv2.CfnWebACL.StatementProperty => ({
+  byteMatchStatement: {
+    fieldToMatch: { method: {} },
+    positionalConstraint: "EXACTLY",
+    searchString: method,
+    textTransformations: [{ priority: 0, type: "NONE" }],
+  },
+});
+
+const both = (
+  first: wafv2.CfnWebACL.StatementProperty,
+  second: wafv2.CfnWebACL.StatementProperty,
+): wafv2.CfnWebACL.StatementProperty => ({ andStatement: { statements: [first, second] } });
+
+const not = (statement: wafv2.CfnWebACL.StatementProperty): wafv2.CfnWebACL.StatementProperty => ({
+  notStatement: { statement },
+});
+
+/** A request to one of the systems' routes: its method and its path. */
+export const systemRequests = (
+  routes: readonly Route[] = systemRoutes(),
+): wafv2.CfnWebACL.StatementProperty => {
+  const statements = routes.map((route) =>
+    both(methodIs(route.method), {
+      regexMatchStatement: {
+        fieldToMatch: { uriPath: {} },
+        regexString: pathPattern(route.path),
+        textTransformations: [{ priority: 0, type: "NONE" }],
+      },
+    }),
+  );
+  const [only, ...more] = statements;
+  if (!only) throw new Error("the route table has no system route");
+  return more.length === 0 ? only : { orStatement: { statements } };
+};
 
 const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
   cloudWatchMetricsEnabled: true,
@@ -141,19 +194,19 @@ export class EdgeFirewall extends Construct {
         rateLimited: { contentType: "APPLICATION_JSON", content: RATE_LIMITED_BODY },
       },
       rules: [
-        // Floods first: a client over its limit costs no further rule evaluation.
-        rateRule(EDGE_RULES.rateAll, 0, EDGE_RATE_LIMITS.all),
-        rateRule(EDGE_RULES.rateWrites, 1, EDGE_RATE_LIMITS.writes, {
-          byteMatchStatement: {
-            fieldToMatch: { method: {} },
-            positionalConstraint: "EXACTLY",
-            searchString: "POST",
-            textTransformations: [{ priority: 0, type: "NONE" }],
-          },
-        }),
+        // Floods first: a client over its limit costs no further rule evaluation. People's
+        // requests and the systems' are counted apart.
+        rateRule(EDGE_RULES.rateAll, 0, EDGE_RATE_LIMITS.all, not(systemRequests())),
+        rateRule(
+          EDGE_RULES.rateWrites,
+          1,
+          EDGE_RATE_LIMITS.writes,
+          both(methodIs("POST"), not(systemRequests())),
+        ),
+        rateRule(EDGE_RULES.rateSystems, 2, EDGE_RATE_LIMITS.systems, systemRequests()),
         // Exploit patterns (Log4j, Java deserialization, …) nobody sends by accident: blocked.
-        managedRules(EDGE_RULES.knownBadInputs, 2, "AWSManagedRulesKnownBadInputsRuleSet"),
-        managedRules(EDGE_RULES.common, 3, "AWSManagedRulesCommonRuleSet", COMMON_RULES_COUNTED),
+        managedRules(EDGE_RULES.knownBadInputs, 3, "AWSManagedRulesKnownBadInputsRuleSet"),
+        managedRules(EDGE_RULES.common, 4, "AWSManagedRulesCommonRuleSet", COMMON_RULES_COUNTED),
       ],
     });
 

@@ -1,7 +1,8 @@
 // The service's one public address: a CloudFront distribution (HTTPS only, behind the WAF web ACL)
 // that serves the web console and the API reference (/docs, /openapi.json) from a private S3
 // bucket and sends the API's paths, derived from the route table, to the HTTP API, so the console
-// calls its API on its own origin (no CORS).
+// calls its API on its own origin (no CORS). It sends the API a secret header the API's handlers
+// require (functions/http/edge-origin.ts): no request reaches them around the WAF.
 import { execFileSync } from "node:child_process";
 import { cpSync } from "node:fs";
 import * as path from "node:path";
@@ -25,6 +26,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3assets from "aws-cdk-lib/aws-s3-assets";
 import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import {
   API_REFERENCE_CACHE_CONTROL,
@@ -33,6 +35,7 @@ import {
   DOCS_PATH,
   OPENAPI_PATH,
 } from "../console/api-reference.ts";
+import { EDGE_ORIGIN_HEADER } from "../functions/http/edge-origin.ts";
 import { ROUTES, type Route } from "../functions/http/routes.ts";
 import { CONSOLE_SCOPES } from "./auth.ts";
 import { PROJECT_ROOT } from "./lambda-defaults.ts";
@@ -103,6 +106,8 @@ export interface EdgeDistributionProps {
   consoleClient: cognito.IUserPoolClient;
   /** WAF web ACL (scope CLOUDFRONT) in front of everything. */
   webAclArn: string;
+  /** The value sent to the API in `x-origin-verify` (Api.originSecret). */
+  originSecret: secretsmanager.ISecret;
 }
 
 export class EdgeDistribution extends Construct {
@@ -123,7 +128,11 @@ export class EdgeDistribution extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
+      // Versioned: a log deleted or overwritten stays readable as a noncurrent version 90 days.
+      versioned: true,
+      lifecycleRules: [
+        { expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(90) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledge(
@@ -137,6 +146,10 @@ export class EdgeDistribution extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Versioned: a file the deployment replaced or pruned (or anyone deleted) can be put back
+      // for 30 days.
+      versioned: true,
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
       // Only a build's files: nothing to keep, but a bucket with objects cannot be deleted anyway.
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -200,6 +213,10 @@ export class EdgeDistribution extends Construct {
       {
         protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
         originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+        // Replaces any header of that name a viewer sends; resolved by CloudFormation at deploy.
+        customHeaders: {
+          [EDGE_ORIGIN_HEADER]: props.originSecret.secretValue.unsafeUnwrap(),
+        },
       },
     );
     const apiBehavior: cloudfront.BehaviorOptions = {
@@ -409,9 +426,9 @@ const consoleBuildOptions: s3assets.AssetProps = {
  * to its own log group and holds the grants its caller adds, no AWS managed policy.
  */
 export const deployTimeFunctionRole = (scope: Construct, id: string) => {
+  // Kept or deleted with the stack as `protectData` says (stack.ts), like every log group.
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
     retention: logs.RetentionDays.ONE_MONTH,
-    removalPolicy: RemovalPolicy.DESTROY,
   });
   const role = new iam.Role(scope, `${id}Role`, {
     assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),

@@ -2,7 +2,7 @@
 // with its own log group and its own role; the AWS SDK v3 comes from the runtime rather than the bundle.
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
@@ -73,12 +73,21 @@ export interface FunctionOptions {
   environment?: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
+  /** Concurrent executions set aside for this function alone: its guarantee and its cap. */
+  reservedConcurrency?: number;
 }
 
+/**
+ * The account's concurrency as AWS sets it by default (per region), and what Lambda keeps
+ * unreserved whatever the functions reserve: the stack's reservations must fit in between
+ * (docs/runbook.md#edge-and-rate-limits; a test sums them).
+ */
+export const ACCOUNT_CONCURRENCY = { limit: 1000, unreservedMinimum: 100 } as const;
+
 export const createFunction = (scope: Construct, id: string, options: FunctionOptions) => {
+  // Kept or deleted with the stack as `protectData` says (stack.ts), like every log group.
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
     retention: logs.RetentionDays.ONE_MONTH,
-    removalPolicy: RemovalPolicy.DESTROY,
   });
   // Instead of AWSLambdaBasicExecutionRole (logs on every log group): write to its own group only.
   const role = new iam.Role(scope, `${id}Role`, {
@@ -95,6 +104,9 @@ export const createFunction = (scope: Construct, id: string, options: FunctionOp
     timeout: options.timeout ?? Duration.seconds(10),
     tracing: lambda.Tracing.ACTIVE,
     logGroup,
+    ...(options.reservedConcurrency === undefined
+      ? {}
+      : { reservedConcurrentExecutions: options.reservedConcurrency }),
     environment: {
       NODE_OPTIONS: "--enable-source-maps",
       POWERTOOLS_SERVICE_NAME: "shipped-cancellation",

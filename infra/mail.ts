@@ -8,15 +8,19 @@ import type { DeploymentConfig } from "./config.ts";
 
 export interface MailProps {
   mailIdentity: DeploymentConfig["mailIdentity"];
+  /** The one sender address the service's mail may have (MAIL_FROM). */
+  mailFrom: string;
 }
 
 export class Mail extends Construct {
   readonly identity: ses.EmailIdentity;
   readonly configurationSet: ses.ConfigurationSet;
   readonly configurationSetArn: string;
+  readonly mailFrom: string;
 
   constructor(scope: Construct, id: string, props: MailProps) {
     super(scope, id);
+    this.mailFrom = props.mailFrom;
     this.configurationSet = new ses.ConfigurationSet(this, "ConfigurationSet", {
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
       reputationMetrics: true,
@@ -35,12 +39,17 @@ export class Mail extends Construct {
     });
   }
 
-  /** SES authorizes a send against both the sender's identity and the configuration set. */
+  /**
+   * SES authorizes a send against both the sender's identity and the configuration set. SendEmail
+   * only (the mailer builds no raw MIME), and from the service's address only: a domain identity
+   * would otherwise let the grantee send as anyone in the domain.
+   */
   grantSend(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ["ses:SendEmail", "ses:SendRawEmail"],
+        actions: ["ses:SendEmail"],
         resources: [this.identity.emailIdentityArn, this.configurationSetArn],
+        conditions: { StringEquals: { "ses:FromAddress": this.mailFrom } },
       }),
     );
   }

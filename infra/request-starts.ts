@@ -8,7 +8,7 @@
 //
 //   orders table ─stream→ pipe (filter: a request opened) ─→ StartRequestWorkflows (Express)
 //        └─ Map: StartRequestWorkflow (states:startExecution, name = requestId) → the workflow
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
@@ -110,9 +110,9 @@ export class RequestStarts extends Construct {
       maxConcurrency: BATCH_SIZE,
     }).itemProcessor(start);
 
+    // Kept or deleted with the stack as `protectData` says (stack.ts), like every log group.
     const logGroup = new logs.LogGroup(this, "StarterLogs", {
       retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.starter = new sfn.StateMachine(this, "Starter", {
       stateMachineType: sfn.StateMachineType.EXPRESS,

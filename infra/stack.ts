@@ -7,6 +7,7 @@ import {
   CfnOutput,
   Duration,
   Lazy,
+  RemovalPolicies,
   RemovalPolicy,
   Stack,
   type StackProps,
@@ -27,7 +28,7 @@ import {
 } from "../functions/adapters/dynamodb/table.ts";
 import { EVENT_SOURCE } from "../functions/domain/published-events.ts";
 import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
-import { Api, DEFAULT_THROTTLE } from "./api.ts";
+import { Api } from "./api.ts";
 import { Auth } from "./auth.ts";
 import type { DeploymentConfig } from "./config.ts";
 import { OperationsDashboard } from "./dashboard.ts";
@@ -119,7 +120,10 @@ export class ShippedCancellationStack extends Stack {
       consoleUrl: Lazy.string({ produce: () => this.edge.consoleUrl }),
     });
 
-    this.mail = new Mail(this, "Mail", { mailIdentity: config.mailIdentity });
+    this.mail = new Mail(this, "Mail", {
+      mailIdentity: config.mailIdentity,
+      mailFrom: config.mailFrom,
+    });
 
     // Integrators' domain events (SPEC "For integrators"; docs/events.md): one bus, its archive
     // kept so a consumer can replay what it missed.
@@ -167,7 +171,6 @@ export class ShippedCancellationStack extends Stack {
       jwtIssuer: this.auth.issuerUrl,
       // People's and both systems' tokens: each client's id is its tokens' `client_id`.
       jwtAudience: this.auth.clients.map((client) => client.userPoolClientId),
-      throttle: DEFAULT_THROTTLE,
       consoleOrigin: config.consoleOrigin,
     });
 
@@ -185,6 +188,8 @@ export class ShippedCancellationStack extends Stack {
         [ENV.deadLetterQueueUrl]: deadLetters.queueUrl,
       },
       timeout: Duration.minutes(5),
+      // One sweep at a time, which no flood of the API can keep from running.
+      reservedConcurrency: 1,
     });
     reconciler.addToRolePolicy(
       new iam.PolicyStatement({
@@ -205,7 +210,14 @@ export class ShippedCancellationStack extends Stack {
         resources: [stateMachine.stateMachineArn],
       }),
     );
-    deadLetters.grantConsumeMessages(reconciler);
+    // The dead letters it drains: ReceiveMessage and DeleteMessageBatch only (functions/adapters/
+    // sqs-dead-letters.ts), not grantConsumeMessages' visibility changes and queue look-ups.
+    reconciler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+        resources: [deadLetters.queueArn],
+      }),
+    );
     // Which executions still run: one ListExecutions (RUNNING) per sweep, on this machine only.
     reconciler.addToRolePolicy(
       new iam.PolicyStatement({
@@ -249,6 +261,7 @@ export class ShippedCancellationStack extends Stack {
       authDomain: this.auth.domain,
       consoleClient: this.auth.consoleClient,
       webAclArn: webAcl.arn,
+      originSecret: this.api.originSecret,
     });
 
     this.alarms = new Alarms(this, "Alarms", {
@@ -266,8 +279,15 @@ export class ShippedCancellationStack extends Stack {
 
     webAcl.firewall?.notify(this.alarms.topic);
 
+    // Logs are kept with the data they explain: with protectData, deleting the stack leaves every
+    // log group (each still expires its events after its retention).
+    RemovalPolicies.of(this).apply(
+      config.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      { applyToResourceTypes: ["AWS::Logs::LogGroup"] },
+    );
+
+    // The one public address: the API's own (execute-api) answers only CloudFront (api.ts).
     new CfnOutput(this, "ConsoleUrl", { value: this.edge.consoleUrl });
-    new CfnOutput(this, "ApiUrl", { value: this.api.httpApi.apiEndpoint });
     new CfnOutput(this, "UserPoolId", { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, "UserClientId", { value: this.auth.userClient.userPoolClientId });
     new CfnOutput(this, "OrderSystemClientId", {

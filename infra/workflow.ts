@@ -18,7 +18,7 @@
 // and jitter; a refund call that keeps failing is retried under its key with a longer backoff,
 // then RecordRefundFailure; whatever else still fails is caught by RecordWorkflowFailure →
 // WorkflowFailed, and the scheduled reconciler resumes the request from its stored status.
-import { type CfnElement, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { type CfnElement, Duration, Stack } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
@@ -64,6 +64,12 @@ const TOKEN_CONDITION_FAILED = [
 ];
 
 const STEP_TIMEOUT = Duration.seconds(30);
+
+/**
+ * Concurrent segments reserved for the workflow (about a hundred steps a second at their usual
+ * length); over it, Step Functions retries the throttled invoke (LAMBDA_SERVICE_ERRORS).
+ */
+export const WORKFLOW_STEP_CONCURRENCY = 100;
 
 /** What Step Functions reports when the Lambda service itself fails or throttles an invoke. */
 export const LAMBDA_SERVICE_ERRORS = [
@@ -120,6 +126,8 @@ export class CancellationWorkflow extends Construct {
       entry: "functions/workflow/step.ts",
       environment: props.environment,
       timeout: Duration.seconds(20),
+      // Refunds and mail go on whatever floods the API: capacity no other function can take.
+      reservedConcurrency: WORKFLOW_STEP_CONCURRENCY,
     });
     this.functions = [stepFunction];
     // Exactly what a segment does with the orders table: read an order, save it (one conditional
@@ -284,9 +292,9 @@ export class CancellationWorkflow extends Construct {
       // DONE: the request is terminal (or gone).
       .otherwise(new sfn.Succeed(this, STATES.done));
 
+    // Kept or deleted with the stack as `protectData` says (stack.ts), like every log group.
     const logGroup = new logs.LogGroup(this, "Logs", {
       retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, "StateMachine", {
       stateMachineType: sfn.StateMachineType.STANDARD,

@@ -16,6 +16,7 @@ import type {
 import { logger } from "../adapters/powertools.ts";
 import * as z from "../domain/zod.ts";
 import { authorize, type Caller, callerFromAuthorizer } from "./caller.ts";
+import { edgeOnly } from "./edge-origin.ts";
 import {
   type FieldError,
   HttpProblem,
@@ -269,6 +270,7 @@ export const httpHandler = <S extends InputSchemas, D>(
     const handler = middy<HttpApiEvent, HttpApiResult, Error, Context>(base)
       .use(problemResponses(routeId))
       .use(httpHeaderNormalizer())
+      .use(edgeOnly())
       .use(authorizeRoute(route))
       .use(bodySizeLimit(MAX_BODY_BYTES))
       .use(takesBody ? [jsonBody()] : [])

@@ -16,7 +16,11 @@ import {
   DOCS_INDEX_FUNCTION,
   DOCS_PATH_PATTERNS,
 } from "../../infra/edge.ts";
-import { EDGE_RATE_LIMITS, webAclArnParameterName } from "../../infra/edge-firewall.ts";
+import {
+  EDGE_RATE_LIMITS,
+  systemRequests,
+  webAclArnParameterName,
+} from "../../infra/edge-firewall.ts";
 
 type Resource = {
   Type: string;
@@ -323,12 +327,14 @@ describe("the distribution", () => {
     expect(markers).toContain(JSON.stringify({ Ref: domainId }));
   });
 
-  it("outputs the console's URL and keeps the API's", () => {
+  it("outputs the console's URL, the one public address, and not the API's own", () => {
     const outputs = tokyo.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs.ConsoleUrl?.Value).toEqual({
       "Fn::Join": ["", ["https://", { "Fn::GetAtt": [distributionId, "DomainName"] }, "/"]],
     });
-    expect(outputs.ApiUrl).toBeDefined();
+    // The execute-api address answers CloudFront only (test/infra/limits.test.ts).
+    expect(outputs.ApiUrl).toBeUndefined();
+    expect(JSON.stringify(outputs)).not.toContain("execute-api");
   });
 });
 
@@ -368,6 +374,64 @@ describe("the console's Cognito client", () => {
 describe("the web ACL", () => {
   const runbook = readFileSync(new URL("../../docs/runbook.md", import.meta.url), "utf8");
 
+  /** The systems' requests as CloudFormation writes the statement: POST /orders, POST …/delivery. */
+  const systemsStatement = {
+    OrStatement: {
+      Statements: [
+        ["POST", "^/orders$"],
+        ["POST", "^/orders/[^/]+/delivery$"],
+      ].map(([method, regex]) => ({
+        AndStatement: {
+          Statements: [
+            {
+              ByteMatchStatement: {
+                FieldToMatch: { Method: {} },
+                PositionalConstraint: "EXACTLY",
+                SearchString: method,
+                TextTransformations: [{ Priority: 0, Type: "NONE" }],
+              },
+            },
+            {
+              RegexMatchStatement: {
+                FieldToMatch: { UriPath: {} },
+                RegexString: regex,
+                TextTransformations: [{ Priority: 0, Type: "NONE" }],
+              },
+            },
+          ],
+        },
+      })),
+    },
+  };
+
+  it("counts the systems' routes, from the route table, apart from people's", () => {
+    // The statement the rules share names exactly the routes called with a scope.
+    const statement = systemRequests() as {
+      orStatement: { statements: { andStatement: { statements: unknown[] } }[] };
+    };
+    const pairs = statement.orStatement.statements.map(({ andStatement }) => {
+      const [method, path] = andStatement.statements as [
+        { byteMatchStatement: { searchString: string } },
+        { regexMatchStatement: { regexString: string } },
+      ];
+      return [method.byteMatchStatement.searchString, path.regexMatchStatement.regexString];
+    });
+    const scoped = ROUTES.filter((route) => route.access.kind === "scope");
+    expect(pairs).toHaveLength(scoped.length);
+    // Each regex, as WAF reads it, takes its route's paths and no other route's.
+    const concrete = (path: string) => path.replace(/\{[^}]+\}/g, "o-1");
+    for (const route of ROUTES) {
+      const claimed = pairs.filter(
+        ([method, regex]) =>
+          method === route.method && new RegExp(regex as string).test(concrete(route.path)),
+      );
+      expect(claimed.length, route.id).toBe(route.access.kind === "scope" ? 1 : 0);
+    }
+    expect(
+      pairs.some(([, regex]) => new RegExp(regex as string).test("/orders/o-1/x/delivery")),
+    ).toBe(false);
+  });
+
   const checkFirewall = (template: Template) => {
     template.hasResourceProperties("AWS::WAFv2::WebACL", {
       Scope: "CLOUDFRONT",
@@ -381,6 +445,8 @@ describe("the web ACL", () => {
               AggregateKeyType: "IP",
               Limit: EDGE_RATE_LIMITS.all,
               EvaluationWindowSec: 300,
+              // Everything but the systems' routes, which have their own count.
+              ScopeDownStatement: { NotStatement: { Statement: systemsStatement } },
             },
           },
           Action: { Block: { CustomResponse: Match.objectLike({ ResponseCode: 429 }) } },
@@ -396,13 +462,32 @@ describe("the web ACL", () => {
             RateBasedStatement: Match.objectLike({
               Limit: EDGE_RATE_LIMITS.writes,
               ScopeDownStatement: {
-                ByteMatchStatement: Match.objectLike({
-                  SearchString: "POST",
-                  FieldToMatch: { Method: {} },
-                }),
+                AndStatement: {
+                  Statements: [
+                    {
+                      ByteMatchStatement: Match.objectLike({
+                        SearchString: "POST",
+                        FieldToMatch: { Method: {} },
+                      }),
+                    },
+                    { NotStatement: { Statement: systemsStatement } },
+                  ],
+                },
               },
             }),
           },
+        }),
+        Match.objectLike({
+          Name: "RateLimitSystemsPerIp",
+          Statement: {
+            RateBasedStatement: {
+              AggregateKeyType: "IP",
+              Limit: EDGE_RATE_LIMITS.systems,
+              EvaluationWindowSec: 300,
+              ScopeDownStatement: systemsStatement,
+            },
+          },
+          Action: { Block: { CustomResponse: Match.objectLike({ ResponseCode: 429 }) } },
         }),
         Match.objectLike({
           Statement: {

@@ -35,13 +35,16 @@ const IN_MEMORY = { "@aws-cdk/core:appMode": "inmemory" };
  * change is one write, and the workflow sends what it causes (the tests below check all three).
  */
 interface Grants {
-  table: "none" | "read" | "change" | "import";
+  /** The order item: `get` reads it, `change` reads and updates it, `import` reads and puts it. */
+  table: "none" | "get" | "change" | "import";
+  /** The one index a list queries. */
+  query?: "BuyerOrders" | "SellerQueue" | "OperatorQueue";
   /** Wakes the execution waiting on a request the change moved (SendTaskSuccess). */
   wakes?: boolean;
   /** Reads the refunds ledger (GetItem) to ask whether a refund was made. */
   refunds?: boolean;
 }
-const READ: Grants = { table: "read" };
+const GET: Grants = { table: "get" };
 
 /** `public`: no authorizer; `jwt`: any valid token (roles are the handler's to check); else a scope. */
 type Auth = "public" | "jwt" | "orders/write" | "carrier/events";
@@ -52,8 +55,8 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
   // SPEC "For integrators": GET /openapi.json and GET /docs are no routes but files of the
   // console's build, served from its bucket (test/infra/edge.test.ts, test/e2e/docs.test.ts).
   { key: "POST /orders", auth: "orders/write", grants: { table: "import" } },
-  { key: "GET /orders", auth: "jwt", grants: READ },
-  { key: "GET /orders/{orderId}", auth: "jwt", grants: READ },
+  { key: "GET /orders", auth: "jwt", grants: { table: "none", query: "BuyerOrders" } },
+  { key: "GET /orders/{orderId}", auth: "jwt", grants: GET },
   { key: "POST /orders/{orderId}/shipment", auth: "jwt", grants: { table: "change" } },
   {
     key: "POST /orders/{orderId}/delivery",
@@ -71,9 +74,9 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
   {
     key: "POST /orders/{orderId}/cancellation-requests/preview",
     auth: "jwt",
-    grants: READ,
+    grants: GET,
   },
-  { key: "GET /orders/{orderId}/cancellation-requests/{requestId}", auth: "jwt", grants: READ },
+  { key: "GET /orders/{orderId}/cancellation-requests/{requestId}", auth: "jwt", grants: GET },
   {
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/withdrawal",
     auth: "jwt",
@@ -95,13 +98,21 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
     // Asks the provider first: a refund found made after all is recorded.
     grants: { table: "change", wakes: true, refunds: true },
   },
-  { key: "GET /seller/cancellation-requests", auth: "jwt", grants: READ },
-  { key: "GET /operator/cancellation-requests", auth: "jwt", grants: READ },
+  {
+    key: "GET /seller/cancellation-requests",
+    auth: "jwt",
+    grants: { table: "none", query: "SellerQueue" },
+  },
+  {
+    key: "GET /operator/cancellation-requests",
+    auth: "jwt",
+    grants: { table: "none", query: "OperatorQueue" },
+  },
 ];
 
 const TABLE_ACTIONS = {
   none: [],
-  read: ["dynamodb:GetItem", "dynamodb:Query"],
+  get: ["dynamodb:GetItem"],
   change: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
   import: ["dynamodb:GetItem", "dynamodb:PutItem"],
 };
@@ -353,9 +364,10 @@ describe("least privilege", () => {
   const identityArn = { Ref: onlyId("AWS::SES::EmailIdentity") };
   const configurationSet = { Ref: onlyId("AWS::SES::ConfigurationSet") };
 
-  const describeGrants = ({ table, wakes, refunds }: Grants) =>
+  const describeGrants = ({ table, query, wakes, refunds }: Grants) =>
     [
       `table ${table}`,
+      query ? `queries ${query} alone` : "",
       wakes ? "wakes the workflow" : "never calls the workflow",
       refunds ? "asks the ledger" : "",
     ]
@@ -374,6 +386,7 @@ describe("least privilege", () => {
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
         ...TABLE_ACTIONS[grants.table],
+        ...(grants.query ? ["dynamodb:Query"] : []),
         ...(grants.wakes ? ["states:SendTaskSuccess"] : []),
         ...(grants.refunds ? ["dynamodb:GetItem"] : []),
       ];
@@ -389,14 +402,20 @@ describe("least privilege", () => {
           expect(statement.Resource).toEqual({ "Fn::GetAtt": [refundsTableId, "Arn"] });
           continue;
         }
-        if (service === "dynamodb") {
-          // The table, and for lists its indexes by name: no `index/*`; changes touch the item.
+        if (service === "dynamodb" && list(statement.Action).includes("dynamodb:Query")) {
+          // A list: Query on its own index by name, nothing else (no `index/*`, no item read).
+          expect(list(statement.Action)).toEqual(["dynamodb:Query"]);
           expect(resourcesOf).not.toContain("*");
           for (const index of INDEXES) {
-            if (grants.table === "read") expect(resourcesOf).toContain(`/index/${index}`);
-            else expect(resourcesOf).not.toContain("/index/");
+            if (index === grants.query) expect(resourcesOf).toContain(`/index/${index}`);
+            else expect(resourcesOf).not.toContain(`/index/${index}`);
           }
-          expect(list(statement.Resource)).toContainEqual({ "Fn::GetAtt": [tableId, "Arn"] });
+          expect(list(statement.Resource)).toHaveLength(1);
+          continue;
+        }
+        if (service === "dynamodb") {
+          // The order item only: no index.
+          expect(statement.Resource).toEqual({ "Fn::GetAtt": [tableId, "Arn"] });
         }
         if (service === "states") expect(statement.Resource).toEqual({ Ref: stateMachineId });
         if (service === "ses") {
@@ -428,12 +447,14 @@ describe("least privilege", () => {
       const ses = statementsOfFunction(functionId).filter((statement) =>
         list(statement.Action).some((action) => action.startsWith("ses:")),
       );
-      expect(ses.map((statement) => list(statement.Action))).toEqual([
-        ["ses:SendEmail", "ses:SendRawEmail"],
-      ]);
+      // SendEmail only (the mailer sends no raw MIME), from the service's own address only.
+      expect(ses.map((statement) => list(statement.Action))).toEqual([["ses:SendEmail"]]);
       const resourcesOf = JSON.stringify(ses[0]?.Resource);
       expect(resourcesOf).toContain(JSON.stringify(identityArn));
       expect(resourcesOf).toContain(JSON.stringify(configurationSet));
+      expect((ses[0] as Statement & { Condition?: unknown }).Condition).toEqual({
+        StringEquals: { "ses:FromAddress": "no-reply@example.com" },
+      });
     }
   });
 
@@ -470,10 +491,7 @@ describe("least privilege", () => {
       "dynamodb:UpdateItem",
       "logs:CreateLogStream",
       "logs:PutLogEvents",
-      "sqs:ChangeMessageVisibility",
       "sqs:DeleteMessage",
-      "sqs:GetQueueAttributes",
-      "sqs:GetQueueUrl",
       "sqs:ReceiveMessage",
       "states:DescribeExecution",
       "states:ListExecutions",

@@ -1,0 +1,226 @@
+// What each role of the stack may do, pinned: one row of actions per role (every function's, the
+// state machines', the pipe's, CDK's deploy-time functions'), compared with the synthesized
+// policies both ways, so a new grant, a new role or a dropped one is a visible change here. With
+// it, what the data keeps: the mail grant's sender condition, versioned buckets, and log groups
+// kept or deleted with the stack as `protectData` says. Bundling is skipped; two synths.
+import { Template } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { createApp, DEFAULT_ENV } from "../../infra/create-app.ts";
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+interface Statement {
+  Action: string | string[];
+  Condition?: unknown;
+}
+
+const synthesize = (context: Record<string, unknown> = {}) => {
+  const { stack } = createApp({
+    context: { "aws:cdk:bundling-stacks": [], ...context },
+    env: DEFAULT_ENV,
+    nag: false,
+    cfnValidation: false,
+  });
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+  const ofType = (type: string) =>
+    Object.entries(resources).filter(([, resource]) => resource.Type === type);
+  return { resources, ofType };
+};
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** A role's statements: its inline policies and every AWS::IAM::Policy attached to it. */
+const statementsOf = (synth: ReturnType<typeof synthesize>, roleId: string): Statement[] => {
+  const inline = (
+    (synth.resources[roleId]?.Properties.Policies ?? []) as {
+      PolicyDocument: { Statement: Statement[] };
+    }[]
+  ).flatMap((policy) => policy.PolicyDocument.Statement);
+  const attached = synth
+    .ofType("AWS::IAM::Policy")
+    .filter(([, policy]) =>
+      list(policy.Properties.Roles as unknown).some(
+        (role) => (role as { Ref?: string }).Ref === roleId,
+      ),
+    )
+    .flatMap(
+      ([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+  return [...inline, ...attached];
+};
+
+/** A role's logical id without CDK's hash: its construct path. */
+const roleName = (logicalId: string) => logicalId.replace(/[0-9A-F]{8}$/, "");
+
+// What every function of ours does besides its work: its own log group, X-Ray.
+const FUNCTION = [
+  "logs:CreateLogStream",
+  "logs:PutLogEvents",
+  "xray:PutTelemetryRecords",
+  "xray:PutTraceSegments",
+];
+// What a logging, traced state machine needs (log delivery and X-Ray take no resource ARN).
+const STATE_MACHINE = [
+  "logs:CreateLogDelivery",
+  "logs:DeleteLogDelivery",
+  "logs:DescribeLogGroups",
+  "logs:DescribeResourcePolicies",
+  "logs:GetLogDelivery",
+  "logs:ListLogDeliveries",
+  "logs:PutResourcePolicy",
+  "logs:UpdateLogDelivery",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+  "xray:PutTelemetryRecords",
+  "xray:PutTraceSegments",
+];
+const GET = ["dynamodb:GetItem"];
+const CHANGE = ["dynamodb:GetItem", "dynamodb:UpdateItem"];
+const WAKE = ["states:SendTaskSuccess"];
+
+/** Every role of the stack (in ap-northeast-1) and exactly the actions it is granted. */
+const EXPECTED: Record<string, string[]> = {
+  // The API's routes (infra/api.ts ROUTE_PERMISSIONS): none sends mail, publishes or starts.
+  ApiGetPolicyRole: FUNCTION,
+  ApiImportOrderRole: [...FUNCTION, "dynamodb:GetItem", "dynamodb:PutItem"],
+  ApiListOrdersRole: [...FUNCTION, "dynamodb:Query"],
+  ApiGetOrderRole: [...FUNCTION, ...GET],
+  ApiRecordShipmentRole: [...FUNCTION, ...CHANGE],
+  // Asks the ledger (GetItem on the refunds table) before deciding.
+  ApiRecordDeliveryRole: [...FUNCTION, ...CHANGE, ...WAKE],
+  ApiPreviewCancellationRole: [...FUNCTION, ...GET],
+  ApiRequestCancellationRole: [...FUNCTION, ...CHANGE],
+  ApiGetCancellationRequestRole: [...FUNCTION, ...GET],
+  ApiWithdrawCancellationRequestRole: [...FUNCTION, ...CHANGE, ...WAKE],
+  ApiSellerDecisionRole: [...FUNCTION, ...CHANGE, ...WAKE],
+  ApiMarketplaceDecisionRole: [...FUNCTION, ...CHANGE, ...WAKE],
+  ApiRetryRefundRole: [...FUNCTION, ...CHANGE, ...WAKE],
+  ApiListSellerCancellationRequestsRole: [...FUNCTION, "dynamodb:Query"],
+  ApiListOperatorCancellationRequestsRole: [...FUNCTION, "dynamodb:Query"],
+  // The workflow's segment: the order, the ledger (PutItem), the mail, the events.
+  WorkflowStepFunctionRole: [
+    ...FUNCTION,
+    ...CHANGE,
+    "dynamodb:PutItem",
+    "events:PutEvents",
+    "ses:SendEmail",
+  ],
+  WorkflowStateMachineRole: [...STATE_MACHINE, "dynamodb:UpdateItem", "lambda:InvokeFunction"],
+  RequestStartsStarterRole: [...STATE_MACHINE, "states:StartExecution"],
+  RequestStartsPipeRole: [
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+    "sqs:SendMessage",
+    "states:StartSyncExecution",
+  ],
+  // PendingWork, the order, the executions, the pipe's dead letters (receive and delete only).
+  ReconcilerRole: [
+    ...FUNCTION,
+    ...CHANGE,
+    "dynamodb:Query",
+    "sqs:DeleteMessage",
+    "sqs:ReceiveMessage",
+    "states:DescribeExecution",
+    "states:ListExecutions",
+    "states:SendTaskSuccess",
+    "states:StartExecution",
+  ],
+  // CDK's deploy-time functions: the console's upload, the web ACL's ARN from us-east-1.
+  EdgeConsoleDeploymentRole: [
+    "cloudfront:CreateInvalidation",
+    "cloudfront:GetInvalidation",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "s3:AbortMultipartUpload",
+    "s3:DeleteObject",
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:PutObject",
+  ],
+  EdgeWebAclArnReaderRole: ["logs:CreateLogStream", "logs:PutLogEvents", "ssm:GetParameter"],
+};
+
+const main = synthesize();
+
+describe("every role's actions", () => {
+  const roles = main.ofType("AWS::IAM::Role").map(([id]) => id);
+
+  it("the table names every role of the stack, and no other", () => {
+    expect(roles.map(roleName).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  for (const [name, expected] of Object.entries(EXPECTED)) {
+    it(`${name}: ${[...new Set(expected)].length} actions`, () => {
+      const roleId = roles.find((id) => roleName(id) === name);
+      expect(roleId, name).toBeDefined();
+      const actions = statementsOf(main, roleId as string).flatMap((statement) =>
+        list(statement.Action),
+      );
+      expect([...new Set(actions)].sort()).toEqual([...new Set(expected)].sort());
+    });
+  }
+});
+
+describe("mail", () => {
+  const sesStatements = (synth: ReturnType<typeof synthesize>) =>
+    synth
+      .ofType("AWS::IAM::Role")
+      .flatMap(([id]) => statementsOf(synth, id))
+      .filter((statement) => list(statement.Action).some((action) => action.startsWith("ses:")));
+
+  it("SendEmail from the sender address alone", () => {
+    const statements = sesStatements(main);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Condition).toEqual({
+      StringEquals: { "ses:FromAddress": "no-reply@example.com" },
+    });
+  });
+
+  it("with a domain identity too: the grant is for mailFrom, not anyone in the domain", () => {
+    const statements = sesStatements(
+      synthesize({ mailDomain: "example.jp", mailFrom: "orders@example.jp" }),
+    );
+    expect(statements.map((statement) => statement.Condition)).toEqual([
+      { StringEquals: { "ses:FromAddress": "orders@example.jp" } },
+    ]);
+  });
+});
+
+describe("what is kept", () => {
+  it("the console and access-log buckets are versioned; old versions expire", () => {
+    const buckets = main.ofType("AWS::S3::Bucket");
+    expect(buckets).toHaveLength(2);
+    for (const [id, bucket] of buckets) {
+      expect(bucket.Properties.VersioningConfiguration, id).toEqual({ Status: "Enabled" });
+      const rules = (bucket.Properties.LifecycleConfiguration as { Rules: object[] }).Rules;
+      expect(rules, id).toContainEqual(
+        expect.objectContaining({
+          NoncurrentVersionExpiration: { NoncurrentDays: expect.any(Number) },
+        }),
+      );
+    }
+  });
+
+  it("protectData (the default): every log group stays when the stack is deleted", () => {
+    const groups = main.ofType("AWS::Logs::LogGroup");
+    expect(groups.length).toBeGreaterThan(20);
+    for (const [id, group] of groups) {
+      expect([group.DeletionPolicy, group.UpdateReplacePolicy], id).toEqual(["Retain", "Retain"]);
+    }
+  });
+
+  it("protectData=false: every log group goes with the stack", () => {
+    const dev = synthesize({ protectData: "false" });
+    for (const [id, group] of dev.ofType("AWS::Logs::LogGroup")) {
+      expect([group.DeletionPolicy, group.UpdateReplacePolicy], id).toEqual(["Delete", "Delete"]);
+    }
+  });
+});
