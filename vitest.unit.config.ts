@@ -1,6 +1,6 @@
 // The fast loop (`npm run test:unit`): the domain, the mail, the use cases and the HTTP handlers
-// on the in-memory fakes of the ports (test/support/fakes.ts), and the console's component tests
-// (happy-dom). No globalSetup: no DynamoDB Local, no Java, no network, no local mode. The whole
+// on the in-memory fakes of the ports (test/support/fakes.ts), the sign-in trigger on a mocked
+// Cognito, and the console's component tests (happy-dom). No globalSetup: no DynamoDB Local, no Java, no network, no local mode. The whole
 // suite stays `npm test` (vitest.config.ts); this one runs a subset of its files, by the same
 // file-name patterns, so no test runs here that `npm test` would not run.
 import { defineConfig } from "vitest/config";
@@ -12,7 +12,7 @@ import full from "./vitest.config.ts";
  * workers without a fresh module graph each (isolate: false); the others run as in `npm test`.
  */
 const SHARED_WORKER_FOLDERS = ["test/domain", "test/notifications", "test/app"];
-const ISOLATED_FOLDERS = ["test/http"];
+const ISOLATED_FOLDERS = ["test/http", "test/auth"];
 /**
  * The console's component tests: its project's tests (console/tsconfig.json), which run in
  * happy-dom. The rest of test/console is Node code (the build scripts, the browser story).

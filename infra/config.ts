@@ -15,6 +15,8 @@
 //   the one origin the API answers CORS preflights for.
 // - `edgeWebAclArn` (optional): an existing WAF web ACL (scope CLOUDFRONT, so in us-east-1) for the
 //   CloudFront distribution, instead of the one the app creates (infra/edge-firewall.ts).
+// - `sellerMfa` (default true): sellers, like operators, act in their role only once they have an
+//   authenticator app (TOTP); false: only operators need one (docs/design.md, "Sign-in").
 import type { Node } from "constructs";
 import { mergePolicy, type Policy } from "../functions/domain/policy.ts";
 
@@ -31,6 +33,8 @@ export interface DeploymentConfig {
   consoleOrigin: string | undefined;
   /** An existing CloudFront web ACL to attach; undefined: the app creates its own. */
   edgeWebAclArn: string | undefined;
+  /** Whether the `sellers` group, like `operators`, needs TOTP before tokens carry it. */
+  sellerMfa: boolean;
 }
 
 /** One address, nothing that could smuggle a second header or recipient. */
@@ -161,5 +165,6 @@ export const readConfig = (node: Node): DeploymentConfig => {
     authDomainPrefix,
     consoleOrigin: readOrigin(node, "consoleOrigin"),
     edgeWebAclArn: readWebAclArn(node, "edgeWebAclArn"),
+    sellerMfa: readBoolean(node, "sellerMfa", true),
   };
 };

@@ -118,6 +118,7 @@ export class ShippedCancellationStack extends Stack {
       // The distribution fronts the API, which trusts the console's client: built after both,
       // its address reaches the client when the template is written.
       consoleUrl: Lazy.string({ produce: () => this.edge.consoleUrl }),
+      sellersNeedMfa: config.sellerMfa,
     });
 
     this.mail = new Mail(this, "Mail", {

@@ -1,5 +1,6 @@
 // The console's frame: language, who is signed in and in which role, the header with navigation,
-// the language switch and "Sign out", and the page the hash names for that role.
+// the language switch and "Sign out", and the page the hash names for that role (or, for staff
+// whose token holds their role back, the authenticator app's setup).
 import { useMemo, useRef, useState } from "preact/hooks";
 import { createApi } from "./api.ts";
 import { AppContext, type AppContextValue } from "./app-context.ts";
@@ -8,12 +9,14 @@ import {
   cognitoLogoutUrl,
   forgetSession,
   keepSession,
+  revokeRefreshToken,
   type Session,
 } from "./auth.ts";
 import { MESSAGES, MessagesContext } from "./i18n.ts";
 import type { Language, Messages, Role } from "./messages/types.ts";
 import { BuyerOrderPage } from "./pages/buyer-order.tsx";
 import { FindOrderPage } from "./pages/find-order.tsx";
+import { MfaSetupPage } from "./pages/mfa-setup.tsx";
 import { MyOrdersPage } from "./pages/my-orders.tsx";
 import { RecordShipmentPage } from "./pages/record-shipment.tsx";
 import { RequestDetailPage } from "./pages/request-detail.tsx";
@@ -126,7 +129,11 @@ export const App = ({
     navigate("/");
   };
 
-  const signOut = () => {
+  const signOut = async () => {
+    // Cognito: the refresh token is revoked first, so that a copy of it issues nothing more.
+    // Local mode's tokens are minted locally and simply forgotten.
+    const refreshToken = sessionRef.current?.refreshToken;
+    if (config.mode === "cognito" && refreshToken) await revokeRefreshToken(config, refreshToken);
     forgetSession();
     setSession(undefined);
     if (config.mode === "cognito") location.assign(cognitoLogoutUrl(config));
@@ -201,7 +208,7 @@ export const App = ({
               {messages.switchLanguage}
             </button>
             {session && (
-              <button type="button" onClick={signOut}>
+              <button type="button" onClick={() => void signOut()}>
                 {messages.signOut}
               </button>
             )}
@@ -210,6 +217,8 @@ export const App = ({
         <main id="main" tabIndex={-1} key={pageKey}>
           {!session ? (
             <SignInPage config={config} notice={noticeText} onSignedIn={signedIn} />
+          ) : config.mode === "cognito" && session.awaitingMfa?.length ? (
+            <MfaSetupPage config={config} session={session} />
           ) : !role ? (
             <p role="alert">{messages.signIn.noRole}</p>
           ) : (

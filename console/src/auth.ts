@@ -1,8 +1,10 @@
 // Who is signed in. The console reads /console-config.json: local mode mints a token through
 // POST /_local/tokens; in AWS, Cognito's hosted login with the authorization code and PKCE. Either
 // way the access token is kept in sessionStorage (this tab only) and the roles come from its
-// `cognito:groups` claim.
+// `cognito:groups` claim. In AWS the refresh token is kept too, only to revoke it on sign-out, and
+// a staff role held back for want of an authenticator app is named by the token (staff-mfa.ts).
 import { base64url, decodeJwt } from "jose";
+import { GROUPS_AWAITING_MFA_CLAIM, USER_ADMIN_SCOPE } from "../../functions/auth/staff-mfa.ts";
 import type { Language, Role } from "./messages/types.ts";
 
 export type ConsoleConfig =
@@ -23,6 +25,12 @@ export interface Session {
   role: Role | undefined;
   /** Seconds since the epoch (the token's `exp`). */
   expiresAt: number;
+  /** Cognito: revoked on sign-out. The console never refreshes with it. */
+  refreshToken?: string | undefined;
+  /** Staff roles the token holds back until the person turns on an authenticator app. */
+  awaitingMfa?: Role[] | undefined;
+  /** Cognito's user API for this token (its issuer's origin), when the token's scope allows it. */
+  userApi?: string | undefined;
 }
 
 const SESSION_KEY = "console.session";
@@ -57,22 +65,40 @@ export const loadConfig = async (): Promise<ConsoleConfig> => {
   throw new Error("/console-config.json names no sign-in mode the console knows");
 };
 
-/** The session an access token stands for: its user, its roles (groups) and its expiry. */
-export const sessionFromToken = (accessToken: string): Session => {
+const rolesOf = (groups: unknown[]): Role[] => [
+  ...new Set(
+    groups
+      .map((group) => GROUP_ROLES[String(group)])
+      .filter((role): role is Role => role !== undefined),
+  ),
+];
+
+/** Cognito's user API is the issuer's origin: `https://cognito-idp.<region>.amazonaws.com`. */
+const COGNITO_ISSUER = /^(https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com)\/[\w-]+$/;
+
+/**
+ * The session an access token stands for: its user, its roles (groups), its expiry, the staff
+ * roles it holds back, and whether it may call Cognito's user API (only enrolment asks for that).
+ */
+export const sessionFromToken = (accessToken: string, refreshToken?: string): Session => {
   const claims = decodeJwt(accessToken);
   const groups = claims["cognito:groups"];
-  const roles = (Array.isArray(groups) ? groups : [])
-    .map((group) => GROUP_ROLES[String(group)])
-    .filter((role): role is Role => role !== undefined);
+  const roles = rolesOf(Array.isArray(groups) ? groups : []);
+  const awaiting = claims[GROUPS_AWAITING_MFA_CLAIM];
+  const awaitingMfa = rolesOf(typeof awaiting === "string" ? awaiting.split(" ") : []);
+  const scopes = typeof claims.scope === "string" ? claims.scope.split(" ") : [];
+  const issuer = typeof claims.iss === "string" ? COGNITO_ISSUER.exec(claims.iss) : null;
   // Cognito access tokens carry the sign-in name as `username`; `sub` is an opaque id.
   const username = typeof claims.username === "string" ? claims.username : undefined;
-  const distinct = [...new Set(roles)];
   return {
     accessToken,
     userId: username ?? claims.sub ?? "",
-    roles: distinct,
-    role: distinct[0],
+    roles,
+    role: roles[0],
     expiresAt: claims.exp ?? 0,
+    ...(refreshToken ? { refreshToken } : {}),
+    ...(awaitingMfa.length > 0 ? { awaitingMfa } : {}),
+    ...(issuer?.[1] && scopes.includes(USER_ADMIN_SCOPE) ? { userApi: issuer[1] } : {}),
   };
 };
 
@@ -127,8 +153,15 @@ export const codeChallenge = async (verifier: string): Promise<string> =>
 
 type CognitoConfig = Extract<ConsoleConfig, { mode: "cognito" }>;
 
-/** Sends the browser to Cognito's hosted login; it comes back to `redirectUri` with a code. */
-export const startCognitoSignIn = async (config: CognitoConfig, language: Language) => {
+/**
+ * Sends the browser to Cognito's hosted login; it comes back to `redirectUri` with a code. The
+ * scopes are the config's, except when enrolling an authenticator (ENROLMENT_SCOPES).
+ */
+export const startCognitoSignIn = async (
+  config: CognitoConfig,
+  language: Language,
+  scopes: readonly string[] = config.scopes,
+) => {
   const verifier = randomText(32);
   const state = randomText(16);
   sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state, hash: location.hash }));
@@ -136,7 +169,7 @@ export const startCognitoSignIn = async (config: CognitoConfig, language: Langua
     response_type: "code",
     client_id: config.clientId,
     redirect_uri: config.redirectUri,
-    scope: config.scopes.join(" "),
+    scope: scopes.join(" "),
     state,
     code_challenge: await codeChallenge(verifier),
     code_challenge_method: "S256",
@@ -179,8 +212,34 @@ export const completeCognitoSignIn = async (
     }),
   });
   if (!response.ok) throw new Error(`the token endpoint answered ${response.status}`);
-  const tokens = (await response.json()) as { access_token: string };
-  return { session: sessionFromToken(tokens.access_token), hash: pending.hash };
+  const tokens = (await response.json()) as { access_token: string; refresh_token?: string };
+  return {
+    session: sessionFromToken(tokens.access_token, tokens.refresh_token),
+    hash: pending.hash,
+  };
+};
+
+/**
+ * Revokes a refresh token at Cognito's `/oauth2/revoke` (RFC 7009; a public client sends its id,
+ * no secret): Cognito then issues nothing more from it, and its user API refuses the access tokens
+ * that came with it. Answers whether Cognito confirmed; never throws, so sign-out always goes on.
+ */
+export const revokeRefreshToken = async (
+  config: CognitoConfig,
+  refreshToken: string,
+  fetcher: typeof fetch = (input, init) => globalThis.fetch(input, init),
+): Promise<boolean> => {
+  try {
+    const response = await fetcher(`${config.authDomain}/oauth2/revoke`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: refreshToken, client_id: config.clientId }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
 };
 
 /** Cognito's logout ends the hosted login's own session too, then returns to the console. */

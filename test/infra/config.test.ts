@@ -22,7 +22,15 @@ describe("readConfig", () => {
       authDomainPrefix: undefined,
       consoleOrigin: undefined,
       edgeWebAclArn: undefined,
+      sellerMfa: true,
     });
+  });
+
+  it("sellerMfa: sellers need an authenticator unless the deployment says false", () => {
+    expect(read({ sellerMfa: false }).sellerMfa).toBe(false);
+    expect(read({ sellerMfa: "false" }).sellerMfa).toBe(false);
+    expect(read({ sellerMfa: "true" }).sellerMfa).toBe(true);
+    expect(() => read({ sellerMfa: "no" })).toThrow(/context "sellerMfa": must be true or false/);
   });
 
   it("edgeWebAclArn: a CloudFront (global, us-east-1) web ACL's ARN", () => {

@@ -353,14 +353,15 @@ describe("the console's Cognito client", () => {
       GenerateSecret: false,
       AllowedOAuthFlows: ["code"],
       AllowedOAuthFlowsUserPoolClient: true,
-      AllowedOAuthScopes: ["openid", "email", "profile"],
+      // openid every day; the user API's scope only to enrol an authenticator (auth.test.ts).
+      AllowedOAuthScopes: ["openid", "aws.cognito.signin.user.admin"],
       SupportedIdentityProviders: ["COGNITO"],
       ExplicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
       PreventUserExistenceErrors: "ENABLED",
       CallbackURLs: [consoleUrl],
       LogoutURLs: [consoleUrl],
       AccessTokenValidity: 60,
-      RefreshTokenValidity: 1440,
+      RefreshTokenValidity: 60,
     });
   });
 

@@ -133,6 +133,8 @@ const EXPECTED: Record<string, string[]> = {
     "states:SendTaskSuccess",
     "states:StartExecution",
   ],
+  // The sign-in trigger: one user's MFA settings, on the pool alone (test/infra/auth.test.ts).
+  AuthPreTokenGenerationRole: [...FUNCTION, "cognito-idp:AdminGetUser"],
   // CDK's deploy-time functions: the console's upload, the web ACL's ARN from us-east-1.
   EdgeConsoleDeploymentRole: [
     "cloudfront:CreateInvalidation",

@@ -624,10 +624,11 @@ describe("tables", () => {
 });
 
 describe("sign-in", () => {
-  it("the user pool: no self sign-up, strong passwords, MFA (TOTP) required, Plus threat protection", () => {
+  it("the user pool: no self sign-up, strong passwords, MFA (TOTP) optional, Plus threat protection", () => {
+    // Optional for shoppers; staff groups need it (test/infra/auth.test.ts).
     template.hasResourceProperties("AWS::Cognito::UserPool", {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-      MfaConfiguration: "ON",
+      MfaConfiguration: "OPTIONAL",
       EnabledMfas: ["SOFTWARE_TOKEN_MFA"],
       UserPoolTier: "PLUS",
       UserPoolAddOns: { AdvancedSecurityMode: "ENFORCED" },
@@ -1030,7 +1031,12 @@ describe("context settings", () => {
 
   it("mailDomain makes the domain the SES identity; mail settings and policy reach the handlers", () => {
     dev.template.hasResourceProperties("AWS::SES::EmailIdentity", { EmailIdentity: "example.com" });
-    const [, fn] = dev.ofType("AWS::Lambda::Function")[0] as [string, CfnResource];
+    // A route's function (the sign-in trigger, also a function, has none of these settings).
+    const [, fn] = dev
+      .ofType("AWS::Lambda::Function")
+      .find(([, candidate]) =>
+        String(candidate.Metadata?.[ENTRY_METADATA]).startsWith("functions/http/"),
+      ) as [string, CfnResource];
     const variables = (fn.Properties.Environment as { Variables: Record<string, string> })
       .Variables;
     expect(variables.MAIL_FROM).toBe("orders@example.com");
