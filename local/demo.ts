@@ -128,9 +128,13 @@ const importAndShip = async (
     return `imported ${orderId}: ${lines} (${paid}${discount}, buyer ${o.locale})`;
   });
   const tracking = `4470-${randomUUID().slice(0, 4)}-${randomUUID().slice(0, 4)}`;
-  const shipment = { carrier: "ヤマト運輸", trackingNumber: tracking };
+  // The carrier by code; the answer names it (here in the order's language, as its buyer reads it).
+  const shipment = { carrier: "yamato", trackingNumber: tracking };
   const shipping = api.post<PublicOrder>(`/orders/${orderId}/shipment`, seller, shipment);
-  return step(seller.sub, shipping, "200 SHIPPED", `shipped with ヤマト運輸 ${tracking}`);
+  return step(seller.sub, shipping, "200 SHIPPED", (o) => {
+    const carrier = o.shipment?.carrierName[o.locale] ?? shipment.carrier;
+    return `shipped with ${carrier} ${tracking}`;
+  });
 };
 
 /**

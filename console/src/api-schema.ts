@@ -82,6 +82,8 @@ export interface paths {
         /**
          * Record the shipment (the order becomes SHIPPED)
          * @description Roles: seller.
+         *
+         *     `carrier` is a carrier code (`yamato`, `sagawa`, `japanpost`, `seino`, `fukutsu`, `ups`, `fedex`, `usps`, `dhl`), which views name in each language (`shipment.carrierName`: ヤマト運輸 / Yamato Transport); any other carrier is kept and named as given.
          */
         post: operations["RecordShipment"];
         delete?: never;
@@ -423,7 +425,13 @@ export interface components {
             /** @enum {string} */
             status: "PLACED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
             shipment: {
+                /** @description The carrier as the seller recorded it: a code (yamato, sagawa, japanpost, seino, fukutsu, ups, fedex, usps, dhl) or, for another carrier, its name. */
                 carrier: string;
+                /** @description The carrier's name to show, in each language (ヤマト運輸 / Yamato Transport for `yamato`); a carrier that is not a known code is named as given. */
+                carrierName: {
+                    ja: string;
+                    en: string;
+                };
                 trackingNumber: string;
                 /** Format: date-time */
                 shippedAt: string;
@@ -1064,6 +1072,10 @@ export interface operations {
                      *       "status": "SHIPPED",
                      *       "shipment": {
                      *         "carrier": "yamato",
+                     *         "carrierName": {
+                     *           "ja": "ヤマト運輸",
+                     *           "en": "Yamato Transport"
+                     *         },
                      *         "trackingNumber": "4470-1234-5678",
                      *         "shippedAt": "2026-11-21T08:00:00.000Z"
                      *       },
@@ -1261,6 +1273,10 @@ export interface operations {
                      *       "status": "SHIPPED",
                      *       "shipment": {
                      *         "carrier": "yamato",
+                     *         "carrierName": {
+                     *           "ja": "ヤマト運輸",
+                     *           "en": "Yamato Transport"
+                     *         },
                      *         "trackingNumber": "4470-1234-5678",
                      *         "shippedAt": "2026-11-21T08:00:00.000Z"
                      *       },

@@ -60,7 +60,7 @@ export const createSampleOrders = async (
       api.POST("/orders/{orderId}/shipment", {
         headers: bearer(seller),
         params: { path: { orderId } },
-        body: { carrier: "ヤマト運輸", trackingNumber: `4470-${orderId.slice(2, 6)}-${index + 1}` },
+        body: { carrier: "yamato", trackingNumber: `4470-${orderId.slice(2, 6)}-${index + 1}` },
       }),
     );
     if (!shipped.ok) return shipped;

@@ -3,6 +3,7 @@
 // Handlers never import this module: they build views with views.ts and need no response schemas.
 // The compile-time checks at the bottom keep these schemas and the views' types the same.
 
+import { CARRIER_CODES } from "./carriers.ts";
 import type { CancellationPreview } from "./request-terms.ts";
 import { CANCELLATION_REASONS, CURRENCIES, LOCALES, PAYMENT_METHODS } from "./schemas.ts";
 import type { CancellationOptionReason, OrderStatus, TimelineType } from "./types.ts";
@@ -92,7 +93,26 @@ export const publicOrderSchema = z.strictObject({
   placedAt: instant(),
   status: z.enum(ORDER_STATUSES),
   shipment: z.nullable(
-    z.strictObject({ carrier: z.string(), trackingNumber: z.string(), shippedAt: instant() }),
+    z.strictObject({
+      carrier: z
+        .string()
+        .check(
+          z.describe(
+            `The carrier as the seller recorded it: a code (${CARRIER_CODES.join(", ")}) or, ` +
+              "for another carrier, its name.",
+          ),
+        ),
+      carrierName: z
+        .strictObject({ ja: z.string(), en: z.string() })
+        .check(
+          z.describe(
+            "The carrier's name to show, in each language (ヤマト運輸 / Yamato Transport for " +
+              "`yamato`); a carrier that is not a known code is named as given.",
+          ),
+        ),
+      trackingNumber: z.string(),
+      shippedAt: instant(),
+    }),
   ),
   deliveredAt: z.nullable(instant()),
   activeCancellationRequestId: z.nullable(z.string()),

@@ -1,6 +1,7 @@
 // What clients see: records without server-side fields, orders with what the buyer can do now.
 // Fields are listed one by one, in SPEC's order: DynamoDB does not keep the order of map keys, and
 // a field added to a record is only published once it is added here.
+import { type CarrierName, carrierNameOf } from "./carriers.ts";
 import { cancellationOptionOf, type RequestFacts, requestFacts } from "./eligibility.ts";
 import type { Policy } from "./policy.ts";
 import type {
@@ -9,11 +10,21 @@ import type {
   Order,
   OrderRecord,
   Refund,
+  Shipment,
   TimelineEntry,
 } from "./types.ts";
 
+/** A shipment as clients see it: the carrier as recorded (a code), and its name in each language. */
+export interface PublicShipment {
+  carrier: Shipment["carrier"];
+  carrierName: CarrierName;
+  trackingNumber: Shipment["trackingNumber"];
+  shippedAt: Shipment["shippedAt"];
+}
+
 /** The order as clients see it: the latest request always named (null before the first). */
-export type PublicOrder = Omit<Order, "latestCancellationRequestId"> & {
+export type PublicOrder = Omit<Order, "latestCancellationRequestId" | "shipment"> & {
+  shipment: PublicShipment | null;
   latestCancellationRequestId: string | null;
   cancellationOption: CancellationOption;
 };
@@ -103,6 +114,11 @@ const toRefund = (refund: Refund): Refund => ({
   attempts: refund.attempts,
 });
 
+const toPublicShipment = ({ carrier, trackingNumber, shippedAt }: Shipment): PublicShipment => {
+  const name = carrierNameOf(carrier);
+  return { carrier, carrierName: { ja: name.ja, en: name.en }, trackingNumber, shippedAt };
+};
+
 export const toPublicOrder = (record: OrderRecord, now: string, policy: Policy): PublicOrder =>
   publicOrderOf(record.order, requestFacts(record), now, policy);
 
@@ -132,11 +148,7 @@ export const publicOrderOf = (
   payment: { method: order.payment.method, paidAmount: order.payment.paidAmount },
   placedAt: order.placedAt,
   status: order.status,
-  shipment: order.shipment && {
-    carrier: order.shipment.carrier,
-    trackingNumber: order.shipment.trackingNumber,
-    shippedAt: order.shipment.shippedAt,
-  },
+  shipment: order.shipment && toPublicShipment(order.shipment),
   deliveredAt: order.deliveredAt,
   activeCancellationRequestId: order.activeCancellationRequestId,
   latestCancellationRequestId: order.latestCancellationRequestId ?? null,

@@ -31,6 +31,8 @@ export const en: Wording = {
     attempts: "Attempts",
     status: "Status",
     rejectionReason: "Reason for declining",
+    carrier: "Carrier",
+    trackingNumber: "Tracking number",
   },
   reasons: {
     NO_LONGER_NEEDED: "No longer needed",

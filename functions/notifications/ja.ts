@@ -30,6 +30,8 @@ export const ja: Wording = {
     attempts: "試行回数",
     status: "ステータス",
     rejectionReason: "却下の理由",
+    carrier: "配送業者",
+    trackingNumber: "追跡番号",
   },
   reasons: {
     NO_LONGER_NEEDED: "不要になった",

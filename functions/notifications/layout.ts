@@ -5,20 +5,35 @@ import type { Locale } from "../domain/types.ts";
 import { escapeHtml } from "./escape.ts";
 import type { RowKey } from "./wording.ts";
 
-/** Who receives each template and which details it lists. */
+/**
+ * Who receives each template and which details it lists. The carrier (by name) and the tracking
+ * number are listed where the parcel matters to the reader: to follow it, to refuse it, to have it back.
+ */
 export const LAYOUT: Readonly<Record<EmailTemplate, { to: Recipient; rows: readonly RowKey[] }>> = {
   BUYER_REQUEST_RECEIVED: {
     to: "BUYER",
-    rows: ["orderId", "items", "reason", "comment", "sellerDeadline"],
+    rows: ["orderId", "items", "reason", "comment", "sellerDeadline", "carrier", "trackingNumber"],
   },
-  BUYER_APPROVED: { to: "BUYER", rows: ["orderId", "items", "amount", "method", "expected"] },
+  BUYER_APPROVED: {
+    to: "BUYER",
+    rows: ["orderId", "items", "amount", "method", "expected", "carrier", "trackingNumber"],
+  },
   BUYER_REJECTED: { to: "BUYER", rows: ["orderId", "items", "rejectionReason"] },
   BUYER_REFUND_COMPLETED: { to: "BUYER", rows: ["orderId", "items", "amount", "method"] },
   BUYER_RETURN_REQUIRED: { to: "BUYER", rows: ["orderId", "items"] },
   BUYER_WITHDRAWN: { to: "BUYER", rows: ["orderId", "items"] },
   SELLER_NEW_REQUEST: {
     to: "SELLER",
-    rows: ["orderId", "requestId", "items", "reason", "comment", "sellerDeadline"],
+    rows: [
+      "orderId",
+      "requestId",
+      "items",
+      "reason",
+      "comment",
+      "sellerDeadline",
+      "carrier",
+      "trackingNumber",
+    ],
   },
   SELLER_REMINDER: {
     to: "SELLER",
@@ -26,7 +41,16 @@ export const LAYOUT: Readonly<Record<EmailTemplate, { to: Recipient; rows: reado
   },
   SELLER_REFUND_INSTRUCTION: {
     to: "SELLER",
-    rows: ["orderId", "requestId", "items", "amount", "method", "refundId"],
+    rows: [
+      "orderId",
+      "requestId",
+      "items",
+      "amount",
+      "method",
+      "refundId",
+      "carrier",
+      "trackingNumber",
+    ],
   },
   SELLER_OUTCOME: {
     to: "SELLER",

@@ -4,6 +4,7 @@
 // Safety by construction: a subject is fixed wording plus the order id (an idSchema id), and every
 // string that reaches the HTML part is escaped, so no user text can inject a header or markup.
 import { amountOf } from "../domain/amounts.ts";
+import { carrierNameOf } from "../domain/carriers.ts";
 import type { EmailTemplate } from "../domain/notices.ts";
 import { newRefund, refundMethodFor } from "../domain/refund.ts";
 import { idSchema } from "../domain/schemas.ts";
@@ -87,6 +88,8 @@ const buildContext = (
     attempts: String(refund.attempts),
     status: words.statuses[request.status],
     rejectionReason: request.rejection?.reason ?? null,
+    carrier: order.shipment && carrierNameOf(order.shipment.carrier)[locale],
+    trackingNumber: order.shipment?.trackingNumber ?? null,
     statusCode: request.status,
     cashOnDelivery,
     partial: leavesUnits(record, request),

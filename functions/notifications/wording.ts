@@ -26,6 +26,9 @@ export interface Values {
   attempts: string;
   status: string;
   rejectionReason: string | null;
+  /** The carrier's name in the mail's language (carriers.ts), and the parcel's tracking number. */
+  carrier: string | null;
+  trackingNumber: string | null;
 }
 export type RowKey = keyof Values;
 

@@ -50,7 +50,12 @@ const shippedOrder = {
   ...EXAMPLES.orderImport,
   lines: EXAMPLES.orderImport.lines.map((line) => ({ ...line, cancelledQuantity: 0 })),
   status: "SHIPPED",
-  shipment: { ...EXAMPLES.shipment, shippedAt: "2026-11-21T08:00:00.000Z" },
+  shipment: {
+    carrier: EXAMPLES.shipment.carrier,
+    carrierName: { ja: "ヤマト運輸", en: "Yamato Transport" },
+    trackingNumber: EXAMPLES.shipment.trackingNumber,
+    shippedAt: "2026-11-21T08:00:00.000Z",
+  },
   deliveredAt: null,
   activeCancellationRequestId: null,
   latestCancellationRequestId: null,

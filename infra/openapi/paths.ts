@@ -1,6 +1,7 @@
 // The document's paths: one operation per route of the route table (functions/http/routes.ts), with
 // its summary, who may call it, its parameters, body, success responses (with examples) and its
 // problem responses.
+import { CARRIER_CODES } from "../../functions/domain/carriers.ts";
 import type { ProblemCode } from "../../functions/domain/codes.ts";
 import { idempotencyKeySchema } from "../../functions/domain/schemas.ts";
 import type * as z from "../../functions/domain/zod.ts";
@@ -62,6 +63,10 @@ const OPERATIONS: Record<string, Operation> = {
   },
   RecordShipment: {
     summary: "Record the shipment (the order becomes SHIPPED)",
+    description:
+      `\`carrier\` is a carrier code (${CARRIER_CODES.map((code) => `\`${code}\``).join(", ")}), ` +
+      "which views name in each language (`shipment.carrierName`: ヤマト運輸 / Yamato Transport); " +
+      "any other carrier is kept and named as given.",
     params: orderParams,
     body: { schema: "ShipmentInput", example: EXAMPLES.shipment },
     success: [{ status: 200, description: "The order", schema: "Order", example: "Order" }],

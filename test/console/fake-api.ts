@@ -112,7 +112,8 @@ export const anOrder = (overrides: Partial<Order> = {}): Order => ({
   placedAt: "2026-11-20T10:00:00.000Z",
   status: "SHIPPED",
   shipment: {
-    carrier: "Yamato",
+    carrier: "yamato",
+    carrierName: { ja: "ヤマト運輸", en: "Yamato Transport" },
     trackingNumber: "4470-0000-0001",
     shippedAt: "2026-11-21T01:00:00.000Z",
   },

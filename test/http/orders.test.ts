@@ -264,6 +264,10 @@ describe("GET /orders/{orderId}", () => {
       expectJson(response, 200);
       expect(response.body).toEqual({
         ...record.order,
+        shipment: {
+          ...record.order.shipment,
+          carrierName: { ja: "ヤマト運輸", en: "Yamato Transport" },
+        },
         // An order stored before the field was kept shows null.
         latestCancellationRequestId: null,
         cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
@@ -291,13 +295,13 @@ describe("GET /orders/{orderId}", () => {
 describe("POST /orders/{orderId}/shipment", () => {
   const placedOrder = () => seed({ status: "PLACED", shipment: null, placedAt: at(0) });
 
-  it("records the seller's shipment → 200 with the SHIPPED order", async () => {
+  it("records the seller's shipment → 200 with the SHIPPED order, its carrier named", async () => {
     const { orderId } = (await placedOrder()).order;
     const response = await app.invoke("RecordShipment", {
       caller: seller(),
       params: { orderId },
       body: {
-        carrier: "Yamato",
+        carrier: "yamato",
         trackingNumber: "1234-5678",
         shippedAt: "2026-11-21T09:00:00+09:00",
       },
@@ -306,10 +310,21 @@ describe("POST /orders/{orderId}/shipment", () => {
     expect(response.body).toMatchObject({
       orderId,
       status: "SHIPPED",
-      shipment: { carrier: "Yamato", trackingNumber: "1234-5678", shippedAt: at(14) },
+      shipment: {
+        carrier: "yamato",
+        carrierName: { ja: "ヤマト運輸", en: "Yamato Transport" },
+        trackingNumber: "1234-5678",
+        shippedAt: at(14),
+      },
       cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
     });
     expect(app.item(orderId)?.record.order.status).toBe("SHIPPED");
+    // The code is stored; the name is the view's.
+    expect(app.item(orderId)?.record.order.shipment).toEqual({
+      carrier: "yamato",
+      trackingNumber: "1234-5678",
+      shippedAt: at(14),
+    });
     // Read first (only the order's seller may learn anything), then one write; nothing to wake.
     expect(app.callNames()).toEqual(["table.get", "table.save"]);
     expectNothingSent();

@@ -560,6 +560,74 @@ describe("the parcel after a partial cancellation", () => {
   });
 });
 
+describe("the carrier, by name", () => {
+  /** The templates that list the carrier and tracking number: where the parcel matters. */
+  const WITH_PARCEL: EmailTemplate[] = [
+    "BUYER_REQUEST_RECEIVED",
+    "BUYER_APPROVED",
+    "SELLER_NEW_REQUEST",
+    "SELLER_REFUND_INSTRUCTION",
+  ];
+  const shippedWith = (locale: Locale, carrier: string) =>
+    fullRecord({
+      locale,
+      shipment: { carrier, trackingNumber: "4470-1234-5678", shippedAt: APPROVED_AT },
+    });
+
+  it("names a known code in Japanese, never the code (ja)", () => {
+    for (const template of WITH_PARCEL) {
+      const email = renderEmail(template, shippedWith("ja", "yamato"), "req-1", NOW);
+      expect(email.text, template).toContain("配送業者: ヤマト運輸\n追跡番号: 4470-1234-5678");
+      expect(email.html, template).toContain("<th");
+      expect(email.html, template).toContain("ヤマト運輸");
+      expect(email.text, template).not.toContain("yamato");
+    }
+    const sagawa = renderEmail("BUYER_APPROVED", shippedWith("ja", "sagawa"), "req-1", NOW);
+    expect(sagawa.text).toContain("配送業者: 佐川急便");
+  });
+
+  it("names a known code in English (en)", () => {
+    for (const template of WITH_PARCEL) {
+      const email = renderEmail(template, shippedWith("en", "japanpost"), "req-1", NOW);
+      expect(email.text, template).toContain(
+        "Carrier: Japan Post\nTracking number: 4470-1234-5678",
+      );
+      expect(email.text, template).not.toContain("japanpost");
+    }
+    const yamato = renderEmail(
+      "SELLER_REFUND_INSTRUCTION",
+      shippedWith("en", "yamato"),
+      "req-1",
+      NOW,
+    );
+    expect(yamato.text).toContain("Carrier: Yamato Transport");
+  });
+
+  it("shows another carrier as given, escaped in html", () => {
+    for (const locale of LOCALES) {
+      const email = renderEmail(
+        "BUYER_APPROVED",
+        shippedWith(locale, "Tea & <b>Express</b>"),
+        "req-1",
+        NOW,
+      );
+      expect(email.text).toContain("Tea & <b>Express</b>");
+      expect(email.html).toContain("Tea &amp; &lt;b&gt;Express&lt;/b&gt;");
+      expect(email.html).not.toContain("<b>");
+      expect(email.subject).not.toContain("Express");
+    }
+  });
+
+  it("is left out where the parcel is not the matter", () => {
+    for (const template of EMAIL_TEMPLATES.filter((each) => !WITH_PARCEL.includes(each))) {
+      for (const locale of LOCALES) {
+        const email = renderEmail(template, shippedWith(locale, "yamato"), "req-1", NOW);
+        expect(email.text, template).not.toMatch(/ヤマト運輸|Yamato Transport|4470-1234-5678/);
+      }
+    }
+  });
+});
+
 describe("escapeHtml", () => {
   it("escapes the five characters that can open markup or end an attribute", () => {
     expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe(

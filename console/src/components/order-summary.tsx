@@ -1,6 +1,6 @@
 // An order as its people read it: items (with the units cancellations took), amounts, what was
-// refunded, dates (in its currency's zone), shipment, the order's status in words and, for its
-// buyer, what they can do now.
+// refunded, dates (in its currency's zone), shipment (the carrier by name, in the page's
+// language), the order's status in words and, for its buyer, what they can do now.
 
 import { formatDateTime, formatMoney } from "../../../functions/notifications/format.ts";
 import type { Order } from "../api.ts";
@@ -99,7 +99,7 @@ export const OrderSummary = ({
       {order.shipment ? (
         <dl class="facts">
           <dt>{words.carrier}</dt>
-          <dd>{order.shipment.carrier}</dd>
+          <dd>{order.shipment.carrierName[messages.language]}</dd>
           <dt>{words.trackingNumber}</dt>
           <dd>{order.shipment.trackingNumber}</dd>
           <dt>{words.shippedAt}</dt>
