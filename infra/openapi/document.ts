@@ -28,7 +28,21 @@ export const buildOpenApi = (): Json => {
         "marketplace decide; the refund goes to the original payment method. Amounts are integers " +
         "in the currency's minor unit (JPY has none: 5480 is ¥5,480); times are ISO 8601 UTC.\n\n" +
         "Errors are RFC 9457 problem documents (`application/problem+json`); clients branch on " +
-        "`code`. In AWS the JWT authorizer itself may answer 401/403 before the handler does.",
+        "`code`. In AWS the JWT authorizer itself may answer 401/403 before the handler does.\n\n" +
+        // What a reader of GET /docs needs before trying an operation (the padlocked ones).
+        "**Getting a token.** Every operation but `GET /policy` needs " +
+        "`Authorization: Bearer <access token>`; to try people's operations from this page, paste " +
+        "a person's token into **Authorize** (`userToken`).\n\n" +
+        "- **Deployed**: an access token of the stack's Amazon Cognito user pool. People sign in " +
+        "(the web console at the `ConsoleUrl` output, or SRP on the `UserClientId` client; the " +
+        "role is the group `buyers`, `sellers` or `operators`); systems use the " +
+        "client-credentials grant at the `TokenEndpoint` output (scope `orders/write` or " +
+        "`carrier/events`).\n" +
+        "- **Locally** (`npm start`, no Cognito): `POST /_local/tokens` with " +
+        '`{ "sub": "buyer-1", "groups": ["buyers"] }` (or `sellers`, `operators`), or ' +
+        '`{ "sub": "order-system", "scopes": ["orders/write"] }` for a system, answers ' +
+        '`{ "accessToken": "…" }`.\n\n' +
+        "The API guide (docs/api-guide.md, Authentication) has the details.",
     },
     servers: [{ url: "/", description: "This deployment (or local mode)" }],
     security: [],

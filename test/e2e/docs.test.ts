@@ -66,6 +66,27 @@ describe("GET /openapi.json", () => {
     expect(operations.sort()).toEqual(ROUTES.map((route) => route.id).sort());
     expect(Object.keys(document.paths)).not.toContain("/openapi.json");
     expect(Object.keys(document.paths).filter((route) => route.startsWith("/docs"))).toEqual([]);
+    // Nor local mode's own routes: they are not the API's.
+    expect(Object.keys(document.paths).filter((route) => route.startsWith("/_local"))).toEqual([]);
+  });
+
+  it("says how to get a token: locally POST /_local/tokens, deployed Cognito", async () => {
+    const { info } = (await committed()) as OpenApi & { info: { description: string } };
+    expect(info.description).toMatch(/\*\*Locally\*\*[^\n]*`POST \/_local\/tokens`/);
+    expect(info.description).toMatch(/\*\*Deployed\*\*[^\n]*Amazon Cognito user pool/);
+    // The body it shows is one local mode takes.
+    const body = /`(\{ "sub": "buyer-1"[^`]*\})`/.exec(info.description)?.[1] ?? "";
+    const response = await fetch(`${local.url}/_local/tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    expect(response.status).toBe(200);
+    const { accessToken } = (await response.json()) as { accessToken: string };
+    const orders = await fetch(`${local.url}/orders`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(orders.status).toBe(200);
   });
 });
 
@@ -131,6 +152,13 @@ describe("GET /docs", () => {
       const operations = Object.values(document.paths).flatMap((item) => Object.keys(item));
       expect(await page.locator(".opblock").count()).toBe(operations.length);
       expect(await page.locator(".info .title").textContent()).toContain("発送済みキャンセル");
+      // Before trying an operation, the reader learns where a token comes from, here and deployed.
+      const description = (await page.locator(".info .description").textContent()) ?? "";
+      expect(description).toContain("Getting a token");
+      expect(description).toContain("POST /_local/tokens");
+      expect(description).toContain('"groups": ["buyers"]');
+      expect(description).toContain("Cognito");
+      expect(description).toContain("TokenEndpoint");
       await page.evaluate("document.fonts.ready");
       const loaded = Number(
         await page.evaluate(
