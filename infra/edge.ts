@@ -84,10 +84,11 @@ export const apiPathPatterns = (routes: readonly Route[] = ROUTES): string[] => 
 };
 
 /** The console page's policy: its own files, and the token endpoint on the Cognito domain. */
-export const consoleContentSecurityPolicy = (authDomain: string): string =>
+export const consoleContentSecurityPolicy = (authDomain: string, userApiUrl: string): string =>
   [
     "default-src 'self'",
-    `connect-src 'self' ${authDomain}`,
+    // The hosted login's token and revoke endpoints; Cognito's user API for staff TOTP enrolment.
+    `connect-src 'self' ${authDomain} ${userApiUrl}`,
     "font-src 'self'",
     "img-src 'self' data:",
     "style-src 'self'",
@@ -104,6 +105,8 @@ export interface EdgeDistributionProps {
   authDomain: cognito.UserPoolDomain;
   /** The console's app client (authorization code with PKCE). */
   consoleClient: cognito.IUserPoolClient;
+  /** Cognito's user API (`https://cognito-idp.<region>.amazonaws.com`): staff enrol TOTP there. */
+  userApiUrl: string;
   /** WAF web ACL (scope CLOUDFRONT) in front of everything. */
   webAclArn: string;
   /** The value sent to the API in `x-origin-verify` (Api.originSecret). */
@@ -164,7 +167,7 @@ export class EdgeDistribution extends Construct {
       comment: "Security headers of the console's pages and files",
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: consoleContentSecurityPolicy(authDomain),
+          contentSecurityPolicy: consoleContentSecurityPolicy(authDomain, props.userApiUrl),
           override: true,
         },
         strictTransportSecurity: {

@@ -261,6 +261,7 @@ export class ShippedCancellationStack extends Stack {
       httpApi: this.api.httpApi,
       authDomain: this.auth.domain,
       consoleClient: this.auth.consoleClient,
+      userApiUrl: this.auth.userApiUrl,
       webAclArn: webAcl.arn,
       originSecret: this.api.originSecret,
     });

@@ -278,9 +278,10 @@ describe("the distribution", () => {
     ]) {
       expect(csp).toContain(directive);
     }
-    // connect-src: the page's origin and the Cognito domain's token endpoint, nothing else.
+    // connect-src: the page's origin, the Cognito domain's token and revoke endpoints, and
+    // Cognito's user API (staff enrol TOTP there), nothing else.
     expect(csp).toMatch(
-      /connect-src 'self' https:\/\/",\{"Ref":"AuthUserPoolDomain[^"]*"\},"\.auth\.ap-northeast-1\.amazoncognito\.com; /,
+      /connect-src 'self' https:\/\/",\{"Ref":"AuthUserPoolDomain[^"]*"\},"\.auth\.ap-northeast-1\.amazoncognito\.com https:\/\/cognito-idp\.ap-northeast-1\.amazonaws\.com; /,
     );
     expect(csp).not.toContain("unsafe");
   });
