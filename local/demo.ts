@@ -96,7 +96,12 @@ const entryLine = (
       byPolicy ? `approved (${before}${refund} ≤ ${max})` : "approved",
       "REFUND_PENDING",
     ],
-    REFUND_INSTRUCTED: ["workflow", `refund instructed to ${seller}: ${refund}`, "REFUND_PENDING"],
+    // The marketplace refunds; the seller is told and pays nothing by hand (SPEC "Who pays").
+    REFUND_INSTRUCTED: [
+      "workflow",
+      `marketplace started the refund of ${refund} (${seller} told, nothing to pay by hand)`,
+      "REFUND_PENDING",
+    ],
     REFUND_SUCCEEDED: ["workflow", `refund succeeded to ${method}: ${refundId}`, "REFUND_PENDING"],
     REFUND_FAILED: ["workflow", `refund failed: ${entry.note ?? "?"}`, "REFUND_FAILED"],
     COMPLETED: ["workflow", `completed: ${unitsOf(request.lines, order)} cancelled`, "COMPLETED"],
@@ -213,10 +218,10 @@ const wholeOrder = async (cast: Cast) => {
   const request = await ask(cast, order);
   const waiting = await request.follow("AWAITING_SELLER");
 
-  // 3. The seller reviews it in Seller Central and approves.
+  // 3. The seller reviews it in the console's "Cancellation requests" and approves.
   const listing = api.get<{ items: Request[] }>("/seller/cancellation-requests?limit=100", seller);
   const queue = await step(seller.sub, listing, "200", (page) => {
-    return `opened Seller Central: ${page.items.length} to decide, due ${waiting.sellerDeadline}`;
+    return `opened Cancellation requests: ${page.items.length} to decide, due ${waiting.sellerDeadline}`;
   });
   if (!queue.items.some((item) => item.requestId === request.asked.requestId))
     throw new StepFailed("the request is not in the seller's queue");

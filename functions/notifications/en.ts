@@ -130,7 +130,7 @@ export const en: Wording = {
       subject: "New cancellation request for a shipped order",
       body: (c) => [
         `The buyer of order ${c.orderId}, which you have already shipped, has asked to cancel ${c.partial ? "some of its items" : "it"}.`,
-        `Please approve or reject the request in the seller console by ${c.sellerDeadline}. ${enSellerTimeout(c)}`,
+        `Please approve or reject the request under Cancellation requests in the console by ${c.sellerDeadline}. ${enSellerTimeout(c)}`,
         "Once you approve and the marketplace confirms, we will send you the refund instruction.",
       ],
     },
@@ -138,7 +138,7 @@ export const en: Wording = {
       subject: "Reminder: a cancellation request is awaiting your response",
       body: (c) => [
         `The cancellation request for order ${c.orderId} is still awaiting your response.`,
-        `Please approve or reject it in the seller console by ${c.sellerDeadline} (${en.hoursLeft(c.hoursLeft)}). ${enSellerTimeout(c)}`,
+        `Please approve or reject it under Cancellation requests in the console by ${c.sellerDeadline} (${en.hoursLeft(c.hoursLeft)}). ${enSellerTimeout(c)}`,
       ],
     },
     SELLER_REFUND_INSTRUCTION: {

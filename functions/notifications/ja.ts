@@ -12,15 +12,15 @@ export const ja: Wording = {
   range: (earliest, latest) => (earliest === latest ? earliest : `${earliest}～${latest}`),
   amount: (total, items, shipping) => `${total}（商品 ${items}、送料 ${shipping}）`,
   hoursLeft: (hours) => (hours >= 1 ? `残り約${hours}時間` : "まもなく期限です"),
-  greeting: { BUYER: "お客様", SELLER: "出品者様", OPERATORS: "運用担当者各位" },
+  greeting: { BUYER: "お客様", SELLER: "販売者様", OPERATORS: "運営スタッフ各位" },
   footer: "※このメールは送信専用です。ご返信いただいてもお答えできませんのでご了承ください。",
   labels: {
     orderId: "注文番号",
-    requestId: "リクエストID",
+    requestId: "申請ID",
     items: "対象商品",
     reason: "キャンセル理由",
     comment: "購入者のコメント",
-    sellerDeadline: "出品者の回答期限",
+    sellerDeadline: "販売者の回答期限",
     marketplaceDeadline: "確認期限",
     refundRetryDeadline: "自動再試行の予定",
     amount: "返金額",
@@ -49,8 +49,8 @@ export const ja: Wording = {
   },
   statuses: {
     REQUESTED: "受付済み",
-    AWAITING_SELLER: "出品者の確認待ち",
-    AWAITING_MARKETPLACE: "マーケットプレイスの確認待ち",
+    AWAITING_SELLER: "販売者の回答待ち",
+    AWAITING_MARKETPLACE: "マーケットプレイスの審査待ち",
     REFUND_PENDING: "返金処理中",
     REFUND_FAILED: "返金失敗（再試行待ち）",
     COMPLETED: "キャンセル完了",
@@ -58,14 +58,14 @@ export const ja: Wording = {
     WITHDRAWN: "購入者による取り下げ",
     RETURN_REQUIRED: "配達済みのため返品扱い",
   },
-  rejectedBy: { SELLER: "出品者", MARKETPLACE: "マーケットプレイス" },
+  rejectedBy: { SELLER: "販売者", MARKETPLACE: "マーケットプレイス" },
   templates: {
     BUYER_REQUEST_RECEIVED: {
-      subject: "キャンセルリクエストを受け付けました",
+      subject: "キャンセル申請を受け付けました",
       body: (c) => [
-        `ご注文 ${c.orderId}${c.partial ? " の一部の商品" : ""}について、発送済みキャンセルのリクエストを受け付けました。`,
-        `出品者が${c.sellerDeadline}までに内容を確認し、マーケットプレイスの承認をもってキャンセルが確定します。結果はメールでお知らせします。`,
-        "キャンセルリクエストは、マーケットプレイスの承認前であれば注文詳細から取り下げられます。なお、商品が配達された場合はキャンセルできず、返品のお手続きとなります。",
+        `ご注文 ${c.orderId}${c.partial ? " の一部の商品" : ""}について、発送済みキャンセルの申請を受け付けました。`,
+        `販売者が${c.sellerDeadline}までに内容を確認し、マーケットプレイスの承認をもってキャンセルが確定します。結果はメールでお知らせします。`,
+        "キャンセル申請は、マーケットプレイスの承認前であれば注文詳細から取り下げられます。なお、商品が配達された場合はキャンセルできず、返品のお手続きとなります。",
       ],
     },
     BUYER_APPROVED: {
@@ -75,7 +75,7 @@ export const ja: Wording = {
           ? [
               `ご注文 ${c.orderId} の発送済みキャンセルが承認されました。`,
               "代金引換でのご注文のため、返金の必要はありません。",
-              "商品が配達された際は、代金をお支払いにならず、配達員に受け取りを拒否する旨をお伝えください。商品は出品者へ返送されます。",
+              "商品が配達された際は、代金をお支払いにならず、配達員に受け取りを拒否する旨をお伝えください。商品は販売者へ返送されます。",
             ]
           : [
               `ご注文 ${c.orderId}${c.partial ? " の一部の商品について、" : " の"}発送済みキャンセルが承認されました。下記のとおり返金いたします。`,
@@ -83,13 +83,13 @@ export const ja: Wording = {
               "返金の反映時期は、お支払い方法によって前後する場合があります。返金の状況は注文詳細からご確認いただけます。",
               c.partial
                 ? "ほかの商品は引き続きお届けしますので、お荷物はお受け取りください。キャンセルした商品が届いた場合の返送方法は、別途ご案内します。"
-                : "配送中の商品が届いた際は、受け取りを拒否してください。商品は出品者へ返送されます。",
+                : "配送中の商品が届いた際は、受け取りを拒否してください。商品は販売者へ返送されます。",
             ],
     },
     BUYER_REJECTED: {
-      subject: "キャンセルリクエストは承認されませんでした",
+      subject: "キャンセル申請は承認されませんでした",
       body: (c) => [
-        `ご注文 ${c.orderId} の発送済みキャンセルのリクエストは、${c.rejectedBy}により承認されませんでした。`,
+        `ご注文 ${c.orderId} の発送済みキャンセルの申請は、${c.rejectedBy}により承認されませんでした。`,
         "ご注文は取り消されず、商品はこのままお届けします。お受け取り後にご不要の場合は、返品のお手続きをご利用ください。",
       ],
     },
@@ -111,30 +111,30 @@ export const ja: Wording = {
     BUYER_RETURN_REQUIRED: {
       subject: "商品が配達済みのため返品をご利用ください",
       body: (c) => [
-        `ご注文 ${c.orderId} の商品は配達が完了したため、発送済みキャンセルはできなくなりました。キャンセルリクエストは終了しました。`,
+        `ご注文 ${c.orderId} の商品は配達が完了したため、発送済みキャンセルはできなくなりました。キャンセル申請は終了しました。`,
         "商品がご不要の場合は、注文履歴の注文詳細から返品のお手続きを開始してください。",
       ],
     },
     BUYER_WITHDRAWN: {
-      subject: "キャンセルリクエストを取り下げました",
+      subject: "キャンセル申請を取り下げました",
       body: (c) => [
-        `ご注文 ${c.orderId} のキャンセルリクエストの取り下げを受け付けました。`,
+        `ご注文 ${c.orderId} のキャンセル申請の取り下げを受け付けました。`,
         "ご注文はこのまま有効です。商品はお届けします。",
       ],
     },
     SELLER_NEW_REQUEST: {
-      subject: "発送済みの注文にキャンセルリクエストが届きました",
+      subject: "発送済みの注文にキャンセル申請が届きました",
       body: (c) => [
-        `発送済みの注文 ${c.orderId} について、購入者から${c.partial ? "一部の商品の" : ""}キャンセルリクエストが届きました。`,
-        `${c.sellerDeadline}までに、セラーコンソールで承認または却下してください。${jaSellerTimeout(c)}`,
+        `発送済みの注文 ${c.orderId} について、購入者から${c.partial ? "一部の商品の" : ""}キャンセル申請が届きました。`,
+        `${c.sellerDeadline}までに、コンソールの「キャンセル申請」で承認または却下してください。${jaSellerTimeout(c)}`,
         "承認後、マーケットプレイスの確認を経て返金のご案内をお送りします。",
       ],
     },
     SELLER_REMINDER: {
-      subject: "キャンセルリクエストの回答期限が近づいています",
+      subject: "キャンセル申請の回答期限が近づいています",
       body: (c) => [
-        `注文 ${c.orderId} のキャンセルリクエストへのご回答をお待ちしています。`,
-        `回答期限は${c.sellerDeadline}です（${ja.hoursLeft(c.hoursLeft)}）。セラーコンソールで承認または却下してください。${jaSellerTimeout(c)}`,
+        `注文 ${c.orderId} のキャンセル申請へのご回答をお待ちしています。`,
+        `回答期限は${c.sellerDeadline}です（${ja.hoursLeft(c.hoursLeft)}）。コンソールの「キャンセル申請」で承認または却下してください。${jaSellerTimeout(c)}`,
       ],
     },
     SELLER_REFUND_INSTRUCTION: {
@@ -147,13 +147,13 @@ export const ja: Wording = {
             ]
           : [
               `注文 ${c.orderId}${c.partial ? " の一部の商品について、" : " の"}発送済みキャンセルが承認されました。下記の金額を、マーケットプレイスが決済サービスを通じて購入者のお支払い方法へ返金します。`,
-              `出品者様による返金のお手続きは不要です。返金額は出品者様の売上から精算されます。${c.partial ? "ほかの商品はキャンセルされていないため、お荷物はそのまま購入者へお届けします。" : "購入者には配達時に受け取りを拒否するようご案内しています。"}`,
+              `販売者様による返金のお手続きは不要です。返金額は販売者様の売上から精算されます。${c.partial ? "ほかの商品はキャンセルされていないため、お荷物はそのまま購入者へお届けします。" : "購入者には配達時に受け取りを拒否するようご案内しています。"}`,
             ],
     },
     SELLER_OUTCOME: {
-      subject: "キャンセルリクエストの結果のお知らせ",
+      subject: "キャンセル申請の結果のお知らせ",
       body: (c) => [
-        `注文 ${c.orderId} のキャンセルリクエストは「${c.status}」となりました。`,
+        `注文 ${c.orderId} のキャンセル申請は「${c.status}」となりました。`,
         c.statusCode === "COMPLETED" &&
           (c.cashOnDelivery
             ? "キャンセルが完了しました（代金引換のため返金はありません）。"
@@ -161,16 +161,15 @@ export const ja: Wording = {
               ? "下記の商品のキャンセルと購入者への返金が完了しました。ほかの商品の注文は引き続き有効です。"
               : "キャンセルと購入者への返金が完了しました。"),
         c.statusCode === "REJECTED" && "注文は取り消されません。引き続き配送を進めてください。",
-        c.statusCode === "WITHDRAWN" &&
-          "購入者がリクエストを取り下げました。注文は取り消されません。",
+        c.statusCode === "WITHDRAWN" && "購入者が申請を取り下げました。注文は取り消されません。",
         c.statusCode === "RETURN_REQUIRED" &&
           "商品が配達済みとなったため、キャンセルではなく返品として扱われます。",
       ],
     },
     OPERATOR_ESCALATION: {
-      subject: "キャンセルリクエストの確認が必要です",
+      subject: "キャンセル申請の確認が必要です",
       body: (c) => [
-        `注文 ${c.orderId} の発送済みキャンセルのリクエストについて、運用担当者による確認が必要です。`,
+        `注文 ${c.orderId} の発送済みキャンセルの申請について、運営スタッフによる確認が必要です。`,
         c.marketplaceDeadline
           ? `${c.marketplaceDeadline}までに承認または却下してください。期限を過ぎると、ポリシーにより自動的に${c.onMarketplaceTimeout === "APPROVE" ? "承認" : "却下"}されます。`
           : "速やかに承認または却下してください。",
@@ -192,7 +191,7 @@ export const ja: Wording = {
       subject: "通知メールを送信できませんでした",
       body: (c) => [
         `注文 ${c.orderId} に関する通知メールを、繰り返し試行しても送信できませんでした。`,
-        "SESの送信状況を確認し、必要に応じて購入者または出品者へ別の方法でご連絡ください。",
+        "SESの送信状況を確認し、必要に応じて購入者または販売者へ別の方法でご連絡ください。",
       ],
     },
   },

@@ -270,6 +270,34 @@ describe("renderEmail: content", () => {
   });
 });
 
+describe("renderEmail: the console's words", () => {
+  // One vocabulary with the console (console/src/messages): the seller is 販売者 (as in the origin
+  // article) and "seller", a request is 申請, operators are 運営スタッフ, and the seller decides
+  // under "Cancellation requests" (キャンセル申請), the console's own link.
+  it.each(LOCALES)(
+    "every mail speaks of the seller, the request and the staff as the console does (%s)",
+    (locale) => {
+      for (const template of EMAIL_TEMPLATES) {
+        const email = renderEmail(template, fullRecord({ locale }), "req-1", NOW);
+        const all = `${email.subject}\n${email.text}`;
+        if (locale === "ja") {
+          expect(all, template).not.toMatch(/出品者|セラー|リクエスト|運用担当/);
+        } else {
+          expect(all, template).not.toMatch(/Seller Central|seller console/i);
+        }
+      }
+      const newRequest = renderEmail("SELLER_NEW_REQUEST", fullRecord({ locale }), "req-1", NOW);
+      expect(newRequest.text).toContain(
+        locale === "ja"
+          ? "コンソールの「キャンセル申請」で承認または却下"
+          : "under Cancellation requests in the console",
+      );
+      const greeting = renderEmail("SELLER_OUTCOME", fullRecord({ locale }), "req-1", NOW);
+      expect(greeting.text).toMatch(locale === "ja" ? /^販売者様/ : /^Dear seller,/);
+    },
+  );
+});
+
 describe("renderEmail: money wording", () => {
   it.each(LOCALES)("the seller's refund instruction asks for no refund by hand (%s)", (locale) => {
     const email = renderEmail("SELLER_REFUND_INSTRUCTION", fullRecord({ locale }), "req-1", NOW);
@@ -277,8 +305,8 @@ describe("renderEmail: money wording", () => {
       expect(email.text).toContain(
         "マーケットプレイスが決済サービスを通じて購入者のお支払い方法へ返金します",
       );
-      expect(email.text).toContain("出品者様による返金のお手続きは不要です");
-      expect(email.text).toContain("返金額は出品者様の売上から精算されます");
+      expect(email.text).toContain("販売者様による返金のお手続きは不要です");
+      expect(email.text).toContain("返金額は販売者様の売上から精算されます");
       expect(email.text).not.toMatch(/返金してください|返金をお願い/);
       expect(email.text).toContain("返金額: ¥5,480");
       expect(email.text).toContain("返金ID: rf-req-1");
@@ -393,8 +421,8 @@ describe("renderEmail: money wording", () => {
     const email = renderEmail("OPERATOR_MAIL_FAILED", fullRecord({ locale }), "req-1", NOW);
     expect(email.subject).toBe(subject);
     expect(email.text).toContain("o-1001");
-    expect(email.text).toContain(locale === "ja" ? "リクエストID: req-1" : "Request ID: req-1");
-    expect(email.text).toContain(locale === "ja" ? "運用担当者各位" : "Hello operators,");
+    expect(email.text).toContain(locale === "ja" ? "申請ID: req-1" : "Request ID: req-1");
+    expect(email.text).toContain(locale === "ja" ? "運営スタッフ各位" : "Hello operators,");
   });
 });
 
@@ -425,11 +453,11 @@ describe("the lines a request cancels", () => {
 
   it("says the request covers some of the order's items (ja, en)", () => {
     const ja = renderEmail("SELLER_NEW_REQUEST", partialRecord("ja"), "req-1", NOW);
-    expect(ja.text).toContain("購入者から一部の商品のキャンセルリクエストが届きました。");
+    expect(ja.text).toContain("購入者から一部の商品のキャンセル申請が届きました。");
     const en = renderEmail("BUYER_REQUEST_RECEIVED", partialRecord("en"), "req-1", NOW);
     expect(en.text).toContain("your request to cancel some items of order o-1001,");
     const whole = renderEmail("SELLER_NEW_REQUEST", fullRecord(twoLines("ja")), "req-1", NOW);
-    expect(whole.text).toContain("購入者からキャンセルリクエストが届きました。");
+    expect(whole.text).toContain("購入者からキャンセル申請が届きました。");
   });
 });
 
