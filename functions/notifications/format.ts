@@ -99,7 +99,17 @@ export interface TimeLeftWords {
   overdue: string;
 }
 
-/** Time until `deadline`: "残り 1日 23時間", "1 day, 23 hours left"; past deadlines are overdue. */
+/** Less than this left until a deadline, it is shown as urgent (the console's red). */
+export const DUE_SOON_MS = DAY;
+
+/** Whether `deadline` is within the last 24 hours before it, or past. */
+export const isDueSoon = (deadline: string, now: Date): boolean =>
+  new Date(deadline).getTime() - now.getTime() < DUE_SOON_MS;
+
+/**
+ * Time until `deadline`: "残り1日23時間", "1 day 23 hours left"; past deadlines are overdue.
+ * Japanese is written without spaces, as 残り1日23時間 (ICU puts one between number and unit).
+ */
 export const formatTimeLeft = (
   deadline: string,
   now: Date,
@@ -119,6 +129,6 @@ export const formatTimeLeft = (
       : hours > 0
         ? [unit(hours, "hour"), ...(minutes > 0 ? [unit(minutes, "minute")] : [])]
         : [unit(Math.max(minutes, 1), "minute")];
-  const list = new Intl.ListFormat(locale, { style: "narrow", type: "unit" });
-  return words.left(list.format(parts));
+  const list = new Intl.ListFormat(locale, { style: "narrow", type: "unit" }).format(parts);
+  return words.left(locale === "ja" ? list.replace(/\s/gu, "") : list);
 };

@@ -113,8 +113,13 @@ describe("the seller's queue", () => {
       target: { value: "already handed to the carrier" },
     });
     fireEvent.click(within(item).getByRole("button", { name: "Confirm rejection" }));
-    expect((await screen.findByRole("status")).textContent).toBe(
-      "The request for order o-1 was rejected.",
+    // What was done, then what happens next for the seller.
+    const notice = await screen.findByRole("status");
+    await waitFor(() =>
+      expect([...notice.querySelectorAll("p")].map((p) => p.textContent)).toEqual([
+        "The request for order o-1 was rejected.",
+        "The order stands: please carry on delivering it. The buyer is told by email.",
+      ]),
     );
     expect(screen.queryByRole("heading", { name: "Order o-1" })).toBeNull();
     const [call] = api.callsTo("POST", "/orders/o-1/cancellation-requests/r-1/seller-decision");
@@ -203,7 +208,7 @@ describe("the lines of each request", () => {
         "Brass spoon 数量 2 ¥1,500",
       ),
     );
-    expect(within(lines).getByText("ほか 2 点の商品")).toBeTruthy();
+    expect(within(lines).getByText("ほか2点の商品")).toBeTruthy();
   });
 
   it("reads nothing but the queue: the summary has each request's amount and currency", async () => {

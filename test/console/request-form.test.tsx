@@ -384,6 +384,6 @@ describe("what to cancel, and the refund preview", () => {
     await waitFor(() => expect(within(preview).getByText("¥5,300")).toBeTruthy());
     expect(within(preview).getByText("商品代金")).toBeTruthy();
     expect(quantity("Stoneware mug").value).toBe("2");
-    expect(screen.getByText("単価 ¥1,800・最大 2 点")).toBeTruthy();
+    expect(screen.getByText("単価 ¥1,800・最大2点")).toBeTruthy();
   });
 });

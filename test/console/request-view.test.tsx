@@ -66,6 +66,8 @@ describe("request status in words", () => {
     for (const status of STATUSES) {
       renderInConsole(
         <RequestView
+          reader="buyer"
+          paymentMethod="CARD"
           orderLines={LINES}
           request={aRequest({ status })}
           currency="JPY"
@@ -82,6 +84,8 @@ describe("request status in words", () => {
     for (const status of STATUSES) {
       renderInConsole(
         <RequestView
+          reader="buyer"
+          paymentMethod="CARD"
           orderLines={LINES}
           request={aRequest({ status })}
           currency="JPY"
@@ -100,7 +104,14 @@ describe("request status in words", () => {
 
   it("shows the timeline in words with times, and the refund with amount, method and dates", () => {
     renderInConsole(
-      <RequestView orderLines={LINES} request={completed()} currency="JPY" locale="en" />,
+      <RequestView
+        reader="buyer"
+        paymentMethod="CARD"
+        orderLines={LINES}
+        request={completed()}
+        currency="JPY"
+        locale="en"
+      />,
     );
     const timeline = screen.getByRole("list", { name: "Timeline" });
     const entries = within(timeline)
@@ -119,7 +130,14 @@ describe("request status in words", () => {
 
   it("shows times in the zone of the order's currency, as its mail does", () => {
     renderInConsole(
-      <RequestView orderLines={LINES} request={completed()} currency="USD" locale="en" />,
+      <RequestView
+        reader="buyer"
+        paymentMethod="CARD"
+        orderLines={LINES}
+        request={completed()}
+        currency="USD"
+        locale="en"
+      />,
     );
     const timeline = screen.getByRole("list", { name: "Timeline" });
     expect(within(timeline).getAllByRole("listitem")[0]?.textContent).toBe(
@@ -127,7 +145,14 @@ describe("request status in words", () => {
     );
     cleanup();
     renderInConsole(
-      <RequestView orderLines={LINES} request={completed()} currency="JPY" locale="ja" />,
+      <RequestView
+        reader="buyer"
+        paymentMethod="CARD"
+        orderLines={LINES}
+        request={completed()}
+        currency="JPY"
+        locale="ja"
+      />,
       {
         language: "ja",
       },
@@ -148,12 +173,26 @@ describe("request status in words", () => {
       pending.refund.succeededAt = null;
     }
     renderInConsole(
-      <RequestView orderLines={LINES} request={pending} currency="JPY" locale="en" />,
+      <RequestView
+        reader="buyer"
+        paymentMethod="CARD"
+        orderLines={LINES}
+        request={pending}
+        currency="JPY"
+        locale="en"
+      />,
     );
     expect(screen.getByText("between Thu, Nov 26, 2026 and Mon, Dec 7, 2026")).toBeTruthy();
     cleanup();
     renderInConsole(
-      <RequestView orderLines={LINES} request={aRequest()} currency="JPY" locale="en" />,
+      <RequestView
+        reader="buyer"
+        paymentMethod="CARD"
+        orderLines={LINES}
+        request={aRequest()}
+        currency="JPY"
+        locale="en"
+      />,
     );
     expect(screen.getByText("Seller answers by")).toBeTruthy();
     expect(screen.getByText("2 days left")).toBeTruthy();
@@ -290,7 +329,14 @@ describe("the lines of a request, and what an order's requests cancelled", () =>
 
   it("lists the request's lines titled from the order, with quantity and amount, then items and shipping", () => {
     renderInConsole(
-      <RequestView request={oneMug()} orderLines={order().lines} currency="JPY" locale="en" />,
+      <RequestView
+        reader="buyer"
+        paymentMethod="CARD"
+        request={oneMug()}
+        orderLines={order().lines}
+        currency="JPY"
+        locale="en"
+      />,
     );
     const lines = screen.getByRole("list", { name: "Items in this request" });
     expect(
@@ -312,7 +358,14 @@ describe("the lines of a request, and what an order's requests cancelled", () =>
       shippingAmount: 500,
     });
     renderInConsole(
-      <RequestView request={asked} orderLines={order().lines} currency="JPY" locale="ja" />,
+      <RequestView
+        reader="buyer"
+        paymentMethod="CARD"
+        request={asked}
+        orderLines={order().lines}
+        currency="JPY"
+        locale="ja"
+      />,
       { language: "ja" },
     );
     const lines = screen.getByRole("list", { name: ja.request.lines });

@@ -1,7 +1,8 @@
 // The console end to end in headless Chromium against local mode: the seed's story clicked
 // through as buyer, seller and buyer again, a high-value request through the operator, a
 // rejection and an API error; axe-core on every page; no request leaves local mode's origin and no
-// page logs an error. Then the Japanese page with its own web font.
+// page logs an error. Then the Japanese page with its own web font, and the story again on a
+// phone (390 px) in Japanese and in English: no page may scroll sideways.
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -24,6 +25,7 @@ import {
   namesFrom,
   openConsole,
   openOrder,
+  PHONE,
   partialStory,
   requestCancellation,
   SAMPLE_SELLER,
@@ -31,9 +33,11 @@ import {
   type Story,
   signIn,
   signOut,
+  staffPages,
   standardStory,
   statusShown,
   untilVisible,
+  widthFit,
 } from "./story.ts";
 
 let session: ConsoleSession;
@@ -287,6 +291,7 @@ describe("the console in English (?lang=en)", () => {
         "request-form",
         "request-sent",
         "seller-queue",
+        "decided",
         "order-completed",
         "review-queue",
         "record-shipment",
@@ -337,7 +342,83 @@ describe("the console in Japanese", () => {
   }, 30_000);
 });
 
+describe("the console on a phone (390 px wide)", () => {
+  // The whole story once per language, in the page of the test (one browser for the file).
+  it.each([
+    ["ja", namesFrom(ja)],
+    ["en", ENGLISH],
+  ] as const)(
+    "in %s: every page fits the width (no sideways scroll), labels sit above their values, the header stays compact",
+    async (lang, names) => {
+      await page.setViewportSize(PHONE);
+      const checked = new Set<Stop>();
+      const s: Story = {
+        ...story(),
+        lang,
+        names,
+        visit: async (stop, current) => {
+          const fit = await widthFit(current);
+          const where = `${lang} ${stop}: ${JSON.stringify(fit)}`;
+          expect(fit.scrollWidth, where).toBeLessThanOrEqual(fit.clientWidth);
+          expect(fit.beyond, where).toEqual([]);
+          expect(fit.besideValues, where).toEqual([]);
+          // The name beside the buttons, who is signed in and the links below: three thin rows.
+          expect(fit.headerHeight, where).toBeLessThanOrEqual(110);
+          checked.add(stop);
+        },
+      };
+      const buyerId = aBuyer();
+      await openConsole(s);
+      const orders = await createSampleOrders(s, buyerId);
+      await standardStory(s, buyerId, orders.standard);
+      await signOut(s);
+      await highValueStory(s, buyerId, orders.highValue);
+      await signOut(s);
+      await partialStory(s, buyerId, await importTwoLineOrder(s, buyerId));
+      await signOut(s);
+      await staffPages(s, orders.standard);
+      expect([...checked].sort()).toEqual(
+        [
+          "sign-in",
+          "sample-orders",
+          "orders",
+          "order",
+          "request-form",
+          "request-sent",
+          "seller-queue",
+          "decided",
+          "order-completed",
+          "review-queue",
+          "partial-request-form",
+          "order-partly-cancelled",
+          "order-cancelled",
+          "record-shipment",
+          "refund-failures",
+          "find-order",
+        ].sort(),
+      );
+    },
+    90_000,
+  );
+});
+
 describe("the checks themselves", () => {
+  it("the phone's width check sees a page that scrolls sideways and labels beside their values", async () => {
+    await page.setViewportSize(PHONE);
+    await page.setContent(
+      `<header style="height: 40px"></header>
+       <div class="wide" style="width: 420px">wide</div>
+       <dl class="facts" style="display: grid; grid-template-columns: 8rem 1fr">
+         <dt>Placed</dt><dd>Sat, Nov 21, 2026</dd>
+       </dl>`,
+    );
+    const fit = await widthFit(page);
+    expect(fit.scrollWidth).toBeGreaterThan(fit.clientWidth);
+    expect(fit.beyond).toContain("div.wide");
+    expect(fit.besideValues).toEqual(["Placed"]);
+    expect(fit.headerHeight).toBe(40);
+  });
+
   it("the axe check and the guard fail on what they look for", async () => {
     const bad = await session.open();
     // Nothing leaves the machine: the other origin's request is aborted once recorded.

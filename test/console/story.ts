@@ -159,6 +159,7 @@ export type Stop =
   | "request-sent"
   | "request-error"
   | "seller-queue"
+  | "decided"
   | "record-shipment"
   | "order-completed"
   | "review-queue"
@@ -183,6 +184,54 @@ export interface Story {
 
 /** The seller every sample order belongs to (shared console decisions). */
 export const SAMPLE_SELLER = "seller-1";
+
+/** A phone's viewport in CSS pixels (the narrow iPhones): the story is also played this wide. */
+export const PHONE = { width: 390, height: 844 };
+
+/** How a page fits the window's width, as measured in it. */
+export interface WidthFit {
+  scrollWidth: number;
+  clientWidth: number;
+  /** Elements reaching past the window's right edge (tag.class), for the failure message. */
+  beyond: string[];
+  /** Terms of a `.facts` list shown beside their value rather than above it (the refund
+   * preview's, whose amounts are short, are meant to be beside them). */
+  besideValues: string[];
+  headerHeight: number;
+}
+
+/** Measures, in the page, whether it scrolls sideways and how its facts and header are laid out. */
+export const widthFit = (page: Page): Promise<WidthFit> =>
+  page.evaluate(`(() => {
+    const root = document.documentElement;
+    const name = (element) =>
+      element.tagName.toLowerCase() + (element.className ? "." + String(element.className) : "");
+    const beyond = [...document.querySelectorAll("body *")]
+      .filter((element) => {
+        const box = element.getBoundingClientRect();
+        return box.width > 0 && box.right > root.clientWidth + 0.5;
+      })
+      .map(name)
+      .slice(0, 8);
+    // The refund preview's short amounts stay beside their labels by design.
+    const besideValues = [...document.querySelectorAll(".facts > dt")]
+      .filter((term) => !term.closest(".preview"))
+      .filter((term) => {
+        const value = term.nextElementSibling;
+        if (!value) return false;
+        return value.getBoundingClientRect().top < term.getBoundingClientRect().bottom - 1;
+      })
+      .map((term) => term.textContent)
+      .slice(0, 8);
+    const header = document.querySelector("header");
+    return {
+      scrollWidth: root.scrollWidth,
+      clientWidth: root.clientWidth,
+      beyond,
+      besideValues,
+      headerHeight: header ? header.getBoundingClientRect().height : 0,
+    };
+  })()`) as Promise<WidthFit>;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -331,8 +380,10 @@ export const decideInQueue = async (
     await item.getByRole("textbox", { name: story.names.reason }).fill(decision.rejectBecause);
     await item.getByRole("button", { name: story.names.confirmRejection, exact: true }).click();
   }
-  // Decided: the request leaves the queue.
+  // Decided: the request leaves the queue, and a notice says what happens next.
   await item.waitFor({ state: "detached" });
+  await story.page.locator(".notice[role=status]").waitFor();
+  await story.visit("decided", story.page);
 };
 
 /** Buyer signs in, opens the order and waits (re-reading) for the request's status. */
@@ -440,6 +491,28 @@ export const importTwoLineOrder = async (story: Story, buyerId: string): Promise
   });
   if (shipped.status !== 200) throw new Error(`shipment failed: ${JSON.stringify(shipped.body)}`);
   return body.orderId;
+};
+
+/** The staff's other pages, from signed out: the seller's "Record shipment" (filled in, not sent),
+ * then the operator's "Refund failures" and "Find order" with `orderId` found. Ends signed out. */
+export const staffPages = async (story: Story, orderId: string): Promise<void> => {
+  const { names, page } = story;
+  await signIn(story, SAMPLE_SELLER, "seller");
+  await link(story, names.recordShipment).click();
+  await page.getByRole("textbox", { name: names.trackingNumber }).fill("4470-0000-0009");
+  await story.visit("record-shipment", page);
+  await signOut(story);
+  await signIn(story, "operator-1", "operator");
+  await navigate(story, names.refundFailures);
+  await button(story, names.reloadList).waitFor();
+  await page.locator("[aria-busy=true]").first().waitFor({ state: "detached" });
+  await story.visit("refund-failures", page);
+  await link(story, names.findOrder).click();
+  await page.getByRole("textbox", { name: names.orderId }).fill(orderId);
+  await button(story, names.find).click();
+  await page.getByRole("heading", { name: names.orderDetails, exact: true }).waitFor();
+  await story.visit("find-order", page);
+  await signOut(story);
 };
 
 /** The refund preview on the request form. */

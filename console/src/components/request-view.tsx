@@ -1,19 +1,22 @@
 // A cancellation request as its people follow it: the status in words (role "status", so a change
-// is announced), reason and comment, the deadline that applies now with the time left, the lines it
-// covers (titled from its order) with their amounts, the refund (items and shipping, amount,
-// method, expected dates) and the timeline with times (in the zone of the order's currency, as its
-// mail shows them).
+// is announced) and what happens next for the person reading it, reason and comment, the deadline
+// that applies now with the time left (red only in its last 24 hours), the lines it covers (titled
+// from its order) with their amounts, the refund (items and shipping, amount, method, the expected
+// dates, kept once it went through) and the timeline with times (in the zone of the order's
+// currency, as its mail shows them), worded for its reader.
 import type { ComponentChildren } from "preact";
 import {
   formatDate,
   formatDateTime,
   formatMoney,
   formatTimeLeft,
+  isDueSoon,
 } from "../../../functions/notifications/format.ts";
 import type { CancellationRequest, Order } from "../api.ts";
 import { useNow } from "../app-context.ts";
 import { useMessages } from "../i18n.ts";
-import type { Language, RequestStatus } from "../messages/types.ts";
+import type { Language, PaymentMethod, RequestStatus, Role } from "../messages/types.ts";
+import { NextSteps } from "./next-steps.tsx";
 
 /** Statuses after which a request never changes (SPEC). */
 export const TERMINAL: readonly RequestStatus[] = [
@@ -38,6 +41,25 @@ export const StatusWords = ({ status }: { status: RequestStatus }) => {
   );
 };
 
+/** The time left until a deadline; red (class due-soon) only in its last 24 hours. */
+export const TimeLeft = ({
+  deadline,
+  now,
+  locale,
+  strong = false,
+}: {
+  deadline: string;
+  now: Date;
+  locale: Language;
+  strong?: boolean;
+}) => {
+  const messages = useMessages();
+  const text = formatTimeLeft(deadline, now, locale, messages.time);
+  const due = isDueSoon(deadline, now);
+  const className = due ? "time-left due-soon" : "time-left";
+  return strong ? <strong class={className}>{text}</strong> : <span class={className}>{text}</span>;
+};
+
 const Deadline = ({
   label,
   at,
@@ -49,14 +71,13 @@ const Deadline = ({
   currency: Order["currency"];
   locale: Language;
 }) => {
-  const messages = useMessages();
   const now = useNow();
   return (
     <>
       <dt>{label}</dt>
       <dd>
         <time dateTime={at}>{formatDateTime(at, currency, locale)}</time>{" "}
-        <span class="time-left">{formatTimeLeft(at, now, locale, messages.time)}</span>
+        <TimeLeft deadline={at} now={now} locale={locale} />
       </dd>
     </>
   );
@@ -64,7 +85,9 @@ const Deadline = ({
 
 export const RequestView = ({
   request,
+  reader,
   orderLines,
+  paymentMethod,
   currency,
   locale,
   showNotes = false,
@@ -72,8 +95,12 @@ export const RequestView = ({
   children,
 }: {
   request: CancellationRequest;
-  /** The order's lines: the titles of the request's lines. */
+  /** Who reads it: what happens next and the timeline are worded for them. */
+  reader: Role;
+  /** The order's lines: the titles of the request's lines, and whether it leaves units. */
   orderLines: Order["lines"];
+  /** How the order was paid: where its refund goes. */
+  paymentMethod: PaymentMethod;
   /** The order's currency: its times are shown in that currency's zone. */
   currency: Order["currency"];
   /** The language dates are written in (the order's, for its buyer). */
@@ -101,7 +128,14 @@ export const RequestView = ({
       </h2>
       <p class="status-label">{words.status}</p>
       <StatusWords status={status} />
-      {status === "RETURN_REQUIRED" && <p>{words.returnAdvice}</p>}
+      <NextSteps
+        reader={reader}
+        request={request}
+        order={{ lines: orderLines, paymentMethod }}
+        currency={currency}
+        locale={locale}
+        headingId={`${headingId}-next`}
+      />
       {children}
       <dl class="facts">
         <dt>{words.reason}</dt>
@@ -180,7 +214,7 @@ export const RequestView = ({
               <dd>{messages.refundStatus[refund.status]}</dd>
             </>
           )}
-          {refund?.expectedBy && refund.status !== "SUCCEEDED" && (
+          {refund?.expectedBy && (
             <>
               <dt>{words.expectedBy}</dt>
               <dd>
@@ -204,14 +238,14 @@ export const RequestView = ({
         </dl>
       )}
       {!refund && !TERMINAL.includes(status) && <p>{words.noRefundYet}</p>}
-      {refund?.status === "NOT_REQUIRED" && <p>{words.refuseDeliveryAdvice}</p>}
       <h3 id={`${headingId}-timeline`}>{words.timeline}</h3>
       <ol class="timeline" aria-labelledby={`${headingId}-timeline`}>
         {request.timeline.map((entry, index) => (
           <li key={`${entry.at}-${entry.type}-${index}`}>
             <time dateTime={entry.at}>{formatDateTime(entry.at, currency, locale)}</time>{" "}
             <span>
-              {messages.timelineTypes[entry.type]}
+              {(reader === "operator" ? undefined : messages.timelineFor[reader][entry.type]) ??
+                messages.timelineTypes[entry.type]}
               {messages.by(actor(entry.actor))}
             </span>
             {showNotes && entry.note && <span class="note"> — {entry.note}</span>}

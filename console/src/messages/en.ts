@@ -185,7 +185,6 @@ export const en: Messages = {
     withdraw: "Withdraw request",
     refresh: "Refresh",
     withdrawn: "The request was withdrawn.",
-    returnAdvice: "The parcel was delivered: please start a return instead.",
     refuseDeliveryAdvice:
       "Cash on delivery: nothing was paid, so nothing is refunded. Please refuse the parcel when it arrives.",
     noRequest: "There is no cancellation request for this order.",
@@ -223,7 +222,7 @@ export const en: Messages = {
     SELLER_TIMED_OUT: "The seller did not answer in time",
     MARKETPLACE_APPROVED: "Approved by the marketplace",
     MARKETPLACE_REJECTED: "Rejected by the marketplace",
-    REFUND_INSTRUCTED: "Refund instructed to the seller",
+    REFUND_INSTRUCTED: "Refund started by the marketplace (the seller is told)",
     REFUND_SUCCEEDED: "Refunded",
     REFUND_FAILED: "Refund failed",
     REFUND_RETRIED: "Refund retried",
@@ -231,12 +230,112 @@ export const en: Messages = {
     WITHDRAWN: "Request withdrawn",
     RETURN_REQUIRED: "Delivered first: a return is needed",
   },
+  timelineFor: {
+    buyer: {
+      REFUND_INSTRUCTED: "The marketplace started your refund",
+      REFUND_FAILED: "Refund delayed: our staff are on it",
+    },
+    seller: {
+      REFUND_INSTRUCTED: "The marketplace started the buyer's refund (nothing for you to pay)",
+    },
+  },
   actors: { system: "system", policy: "automatic, by policy" },
   by: (actor) => ` (${actor})`,
 
   time: {
     left: (duration) => `${duration} left`,
     overdue: "Overdue",
+  },
+
+  next: {
+    heading: "What happens next",
+    refundTo: { CARD: "your card", GIFT_CARD: "your gift balance", POINTS: "your points" },
+    refundToOriginal: "your original payment method",
+    when: (earliest, latest) =>
+      earliest === latest ? `on ${earliest}` : `between ${earliest} and ${latest}`,
+    arrives: {
+      CARD: (when) =>
+        `It should show on your card statement ${when} (your card issuer sets the day).`,
+      GIFT_CARD: (when) => `It shows in your gift balance ${when}.`,
+      POINTS: (when) => `It shows in your points ${when}.`,
+    },
+    buyer: {
+      sellerAnswers: (deadline) =>
+        `The seller answers by ${deadline}. If they do not answer in time, the marketplace decides.`,
+      thenRefund: (amount, to) =>
+        `Once the seller and the marketplace approve, ${amount} is refunded to ${to}.`,
+      thenRefuse:
+        "Once it is approved, refuse the parcel when it arrives (cash on delivery: nothing is refunded).",
+      mailAtEachStep:
+        "We email you at each step. You can withdraw the request until the marketplace approves it.",
+      staffReview: (deadline) =>
+        deadline
+          ? `The seller agreed. The marketplace's staff decide by ${deadline}.`
+          : "The seller agreed. The marketplace's staff review it now.",
+      policyApproves: "The seller agreed. The marketplace is approving it now.",
+      onceApproved: (amount, to) => `Once approved, ${amount} is refunded to ${to}.`,
+      mailOutcome: "We email you the outcome. Until then you can still withdraw the request.",
+      refunding: (amount, to) =>
+        `Approved: the marketplace is refunding ${amount} to ${to}. We email you once it is done.`,
+      refundDelayed:
+        "Approved, but the refund has not gone through yet. Our staff are on it, and we email you once you are refunded.",
+      refunded: (amount, to) => `Cancelled: ${amount} was refunded to ${to}.`,
+      nothingToRefund: "Cancelled. Cash on delivery: nothing was paid, so nothing is refunded.",
+      refuseParcel: "If the parcel reaches you, refuse it: it goes back to the seller.",
+      acceptParcel: "The rest of your order is still on its way: please accept the parcel.",
+      rejected: {
+        SELLER:
+          "The seller declined, so the order stands and will be delivered. If you do not want it once it arrives, you can start a return.",
+        MARKETPLACE:
+          "The marketplace declined, so the order stands and will be delivered. If you do not want it once it arrives, you can start a return.",
+      },
+      returnRequired:
+        "The parcel was delivered before the cancellation went through, so this request refunds nothing. If you do not want the items, start a return from your order history.",
+      withdrawn: "You withdrew the request: the order stands and will be delivered.",
+    },
+    seller: {
+      decide: (deadline) =>
+        `Approve or reject by ${deadline}. If you do not answer in time, the marketplace decides.`,
+      ifYouApprove:
+        "If you approve, the marketplace refunds the buyer: you refund nothing yourself.",
+      staffReview: (deadline) =>
+        deadline
+          ? `The marketplace's staff review it by ${deadline}.`
+          : "The marketplace's staff review it now.",
+      policyApproves: "The marketplace is approving it now.",
+      marketplaceRefunds: (amount) =>
+        `Then the marketplace refunds the buyer ${amount} through its payment provider and settles it against your seller account: you refund nothing yourself.`,
+      refunding: (amount) =>
+        `Approved: the marketplace is refunding the buyer ${amount}, settled against your seller account. You refund nothing yourself.`,
+      refunded: (amount) =>
+        `Cancelled: the marketplace refunded the buyer ${amount}, settled against your seller account.`,
+      nothingToRefund: "Cash on delivery: there is nothing to refund.",
+      parcelComesBack:
+        "The buyer is asked to refuse the parcel: accept it when it comes back to you. Nothing else to do.",
+      parcelGoesOn:
+        "The rest of the order is still delivered to the buyer: nothing to do with the parcel.",
+      rejected: "The order stands: please carry on delivering it. The buyer is told by email.",
+      withdrawn: "The buyer withdrew the request: the order stands, nothing to do.",
+      returnRequired:
+        "The parcel was delivered before the cancellation went through, so it is a return rather than a cancellation; this request refunds nothing.",
+    },
+    operator: {
+      sellerAnswers: (deadline) =>
+        `The seller answers by ${deadline}. Then the marketplace decides: by policy, or in the review queue.`,
+      decide: (deadline) =>
+        deadline
+          ? `Approve or reject by ${deadline}. After that, the policy decides by itself.`
+          : "Approve or reject it.",
+      policyApproves: "The policy approves it by itself.",
+      bothMailed: "The buyer and the seller are told by email.",
+      refunding: (amount, method) =>
+        `The refund of ${amount} (${method}) is under way. If it fails, it shows under Refund failures.`,
+      retry: "Retry the refund with the same method, or refund it as gift balance.",
+      systemActs: (deadline) => `If nobody acts by ${deadline}, the system takes it up by itself.`,
+      completed:
+        "Refunded and cancelled; the buyer and the seller were told by email. Nothing to do.",
+      closed: "Closed; the buyer and the seller were told by email. Nothing to do.",
+    },
   },
 
   queue: {
@@ -247,7 +346,7 @@ export const en: Messages = {
     failuresHeading: "Refund failures",
     failuresIntro:
       "Refunds that did not go through: retry the same method or refund as gift balance.",
-    empty: "Nothing to do here.",
+    empty: "No request is waiting for you here.",
     listLabel: "Requests",
     item: (orderId) => `Order ${orderId}`,
     lines: "Items",

@@ -30,7 +30,7 @@ export const ja: Messages = {
     sessionExpired: "サインインの有効期限が切れました。もう一度サインインしてください。",
     samplesHeading: "お試し用の注文",
     samplesIntro:
-      "入力したユーザー ID を購入者として、発送済みの注文を 2 件作ります（販売者は seller-1）。5,480 円の注文はポリシーで自動承認され、49,800 円の注文は運営スタッフの審査に回ります。",
+      "入力したユーザー ID を購入者として、発送済みの注文を2件作ります（販売者は seller-1）。¥5,480 の注文はポリシーで自動承認され、¥49,800 の注文は運営スタッフの審査に回ります。",
     createSamples: "サンプル注文を作成",
     samplesCreated: (ids) => `サンプル注文を作成しました: ${ids.join("、")}`,
     sampleTitles: ["ワイヤレスイヤホン", "ロボット掃除機"],
@@ -62,7 +62,7 @@ export const ja: Messages = {
     summary: "注文の内容",
     items: "商品",
     quantity: (n) => `数量 ${n}`,
-    cancelledOf: (cancelled, quantity) => `${quantity} 点中 ${cancelled} 点キャンセル済み`,
+    cancelledOf: (cancelled, quantity) => `${quantity}点中${cancelled}点キャンセル済み`,
     shippingFee: "送料",
     paid: "お支払い金額",
     refunded: "返金済みの金額",
@@ -129,10 +129,10 @@ export const ja: Messages = {
     open: "キャンセルを申請",
     heading: "キャンセルの申請",
     items: "キャンセルする商品",
-    itemsHint: "キャンセルしない商品は数量を 0 にしてください。",
-    unitsLeft: (unitPrice, left) => `単価 ${unitPrice}・最大 ${left} 点`,
-    quantityInvalid: (title, left) => `「${title}」の数量は 0〜${left} の整数で入力してください。`,
-    nothingChosen: "キャンセルする商品を 1 点以上選んでください。",
+    itemsHint: "キャンセルしない商品は数量を0にしてください。",
+    unitsLeft: (unitPrice, left) => `単価 ${unitPrice}・最大${left}点`,
+    quantityInvalid: (title, left) => `「${title}」の数量は0～${left}の整数で入力してください。`,
+    nothingChosen: "キャンセルする商品を1点以上選んでください。",
     preview: {
       heading: "返金額の見込み",
       loading: "返金額を計算中…",
@@ -150,12 +150,12 @@ export const ja: Messages = {
     reason: "理由",
     chooseReason: "選択してください",
     comment: "コメント",
-    commentHint: "理由が「その他」のときは必須です（1000 文字まで）。",
+    commentHint: "理由が「その他」のときは必須です（1000文字まで）。",
     submit: "申請を送信",
     cancel: "やめる",
     reasonRequired: "理由を選んでください。",
     commentRequired: "理由が「その他」のときはコメントを入力してください。",
-    commentTooLong: "コメントは 1000 文字以内で入力してください。",
+    commentTooLong: "コメントは1000文字以内で入力してください。",
   },
 
   request: {
@@ -179,13 +179,12 @@ export const ja: Messages = {
     refundedAt: "返金日時",
     expectedBy: "返金の予定日",
     expectedRange: (earliest, latest) =>
-      earliest === latest ? earliest : `${earliest} 〜 ${latest}`,
+      earliest === latest ? earliest : `${earliest}～${latest}`,
     noRefundYet: "キャンセルが承認されると返金されます。",
     timeline: "経過",
     withdraw: "申請を取り下げる",
     refresh: "最新の状態に更新",
     withdrawn: "申請を取り下げました。",
-    returnAdvice: "お届け済みのため、返品の手続きをご利用ください。",
     refuseDeliveryAdvice:
       "代金引換のため返金はありません。お届けの際に受け取りを辞退してください。",
     noRequest: "この注文にキャンセル申請はありません。",
@@ -223,7 +222,7 @@ export const ja: Messages = {
     SELLER_TIMED_OUT: "販売者の回答期限が過ぎました",
     MARKETPLACE_APPROVED: "マーケットプレイスが承認しました",
     MARKETPLACE_REJECTED: "マーケットプレイスが却下しました",
-    REFUND_INSTRUCTED: "販売者に返金を指示しました",
+    REFUND_INSTRUCTED: "マーケットプレイスが返金を開始しました（販売者に通知）",
     REFUND_SUCCEEDED: "返金しました",
     REFUND_FAILED: "返金できませんでした",
     REFUND_RETRIED: "返金を再試行しました",
@@ -231,12 +230,111 @@ export const ja: Messages = {
     WITHDRAWN: "申請が取り下げられました",
     RETURN_REQUIRED: "お届け済みのため返品が必要になりました",
   },
+  timelineFor: {
+    buyer: {
+      REFUND_INSTRUCTED: "マーケットプレイスが返金を開始しました",
+      REFUND_FAILED: "返金が完了せず、運営スタッフが対応しています",
+    },
+    seller: {
+      REFUND_INSTRUCTED: "マーケットプレイスが購入者への返金を開始しました（販売者の支払いは不要）",
+    },
+  },
   actors: { system: "システム", policy: "ポリシーにより自動" },
   by: (actor) => `（${actor}）`,
 
   time: {
-    left: (duration) => `残り ${duration}`,
+    left: (duration) => `残り${duration}`,
     overdue: "期限切れ",
+  },
+
+  next: {
+    heading: "今後の流れ",
+    refundTo: { CARD: "ご購入時のクレジットカード", GIFT_CARD: "ギフト残高", POINTS: "ポイント" },
+    refundToOriginal: "ご購入時のお支払い方法",
+    when: (earliest, latest) => (earliest === latest ? earliest : `${earliest}～${latest}`),
+    arrives: {
+      CARD: (when) =>
+        `カードのご利用明細には${when}に反映される見込みです（日付はカード会社によります）。`,
+      GIFT_CARD: (when) => `ギフト残高には${when}に反映されます。`,
+      POINTS: (when) => `ポイントは${when}に反映されます。`,
+    },
+    buyer: {
+      sellerAnswers: (deadline) =>
+        `販売者が${deadline}までに回答します。期限までに回答がない場合は、マーケットプレイスが判断します。`,
+      thenRefund: (amount, to) =>
+        `販売者とマーケットプレイスが承認すると、${to}へ${amount}を返金します。`,
+      thenRefuse:
+        "承認後、商品が届いたら受け取りを辞退してください（代金引換のため返金はありません）。",
+      mailAtEachStep:
+        "各段階でメールでお知らせします。マーケットプレイスが承認するまでは、申請を取り下げられます。",
+      staffReview: (deadline) =>
+        deadline
+          ? `販売者が承認しました。マーケットプレイスの運営スタッフが${deadline}までに審査します。`
+          : "販売者が承認しました。マーケットプレイスの運営スタッフが審査します。",
+      policyApproves: "販売者が承認しました。マーケットプレイスが承認の手続きを進めています。",
+      onceApproved: (amount, to) => `承認されると、${to}へ${amount}を返金します。`,
+      mailOutcome: "結果はメールでお知らせします。承認までは申請を取り下げられます。",
+      refunding: (amount, to) =>
+        `キャンセルが承認され、マーケットプレイスが${to}へ${amount}を返金しています。完了したらメールでお知らせします。`,
+      refundDelayed:
+        "キャンセルは承認されましたが、返金がまだ完了していません。運営スタッフが対応しており、返金が済んだらメールでお知らせします。",
+      refunded: (amount, to) => `キャンセルが完了し、${to}へ${amount}を返金しました。`,
+      nothingToRefund: "キャンセルが完了しました。代金引換のため、返金はありません。",
+      refuseParcel: "商品が届いた場合は、受け取りを辞退してください。販売者へ返送されます。",
+      acceptParcel: "ほかの商品は引き続きお届けします。お荷物はお受け取りください。",
+      rejected: {
+        SELLER:
+          "販売者がキャンセルを承認しなかったため、ご注文はそのままお届けします。お受け取り後に不要な場合は、返品の手続きをご利用ください。",
+        MARKETPLACE:
+          "マーケットプレイスがキャンセルを承認しなかったため、ご注文はそのままお届けします。お受け取り後に不要な場合は、返品の手続きをご利用ください。",
+      },
+      returnRequired:
+        "キャンセルが確定する前に商品が配達されたため、この申請による返金はありません。不要な場合は、注文履歴から返品の手続きをしてください。",
+      withdrawn: "申請を取り下げました。ご注文はそのままお届けします。",
+    },
+    seller: {
+      decide: (deadline) =>
+        `${deadline}までに承認または却下してください。期限までに回答がない場合は、マーケットプレイスが判断します。`,
+      ifYouApprove:
+        "承認すると、マーケットプレイスが購入者へ返金します。販売者による返金の手続きは不要です。",
+      staffReview: (deadline) =>
+        deadline
+          ? `マーケットプレイスの運営スタッフが${deadline}までに審査します。`
+          : "マーケットプレイスの運営スタッフが審査します。",
+      policyApproves: "マーケットプレイスが承認の手続きを進めています。",
+      marketplaceRefunds: (amount) =>
+        `承認後、マーケットプレイスが決済サービスを通じて購入者へ${amount}を返金し、販売者の売上から精算します。販売者による返金の手続きは不要です。`,
+      refunding: (amount) =>
+        `キャンセルが承認され、マーケットプレイスが購入者へ${amount}を返金しています（販売者の売上から精算）。販売者による返金の手続きは不要です。`,
+      refunded: (amount) =>
+        `キャンセルが完了し、マーケットプレイスが購入者へ${amount}を返金しました（販売者の売上から精算）。`,
+      nothingToRefund: "代金引換の注文のため、返金はありません。",
+      parcelComesBack:
+        "購入者には受け取りを辞退するよう案内しています。返送された商品をお受け取りください。それ以外の対応は不要です。",
+      parcelGoesOn: "ほかの商品は購入者へお届けします。お荷物への対応は不要です。",
+      rejected:
+        "注文は取り消されません。引き続き配送を進めてください。購入者にはメールでお知らせします。",
+      withdrawn: "購入者が申請を取り下げました。注文は取り消されず、対応は不要です。",
+      returnRequired:
+        "キャンセルが確定する前に商品が配達されたため、キャンセルではなく返品として扱われます。この申請による返金はありません。",
+    },
+    operator: {
+      sellerAnswers: (deadline) =>
+        `販売者が${deadline}までに回答します。その後、ポリシーまたは運営スタッフの審査でマーケットプレイスが判断します。`,
+      decide: (deadline) =>
+        deadline
+          ? `${deadline}までに承認または却下してください。期限を過ぎると、ポリシーにより自動で判断されます。`
+          : "承認または却下してください。",
+      policyApproves: "ポリシーにより自動で承認されます。",
+      bothMailed: "購入者と販売者にはメールでお知らせします。",
+      refunding: (amount, method) =>
+        `${method}への${amount}の返金を処理しています。失敗した場合は「返金の失敗」に表示されます。`,
+      retry: "同じ方法で返金を再試行するか、ギフト残高で返金してください。",
+      systemActs: (deadline) => `${deadline}までに対応がない場合は、システムが自動で対応します。`,
+      completed:
+        "返金とキャンセルが完了し、購入者と販売者にメールでお知らせしました。対応は不要です。",
+      closed: "申請は終了し、購入者と販売者にメールでお知らせしました。対応は不要です。",
+    },
   },
 
   queue: {
@@ -247,11 +345,11 @@ export const ja: Messages = {
     failuresHeading: "返金の失敗",
     failuresIntro:
       "返金できなかった申請です。同じ方法で再試行するか、ギフト残高として返金してください。",
-    empty: "対象の申請はありません。",
+    empty: "対応が必要な申請はありません。",
     listLabel: "申請",
     item: (orderId) => `注文 ${orderId}`,
     lines: "対象商品",
-    moreLines: (n) => `ほか ${n} 点の商品`,
+    moreLines: (n) => `ほか${n}点の商品`,
     amount: "金額",
     deadline: "期限",
     approve: "承認",
@@ -267,7 +365,7 @@ export const ja: Messages = {
     retried: (orderId) => `注文 ${orderId} の返金を再試行しました。`,
     lastFailure: "失敗の内容",
     wholeComment: "コメント全文を見る",
-    attempts: (n) => `試行 ${n} 回`,
+    attempts: (n) => `試行${n}回`,
     reload: "一覧を更新",
   },
 
@@ -314,7 +412,7 @@ export const ja: Messages = {
     INTERNAL_ERROR: "サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。",
     unknown: (status) => `エラーが発生しました（HTTP ${status}）。`,
     network: "サーバーに接続できませんでした。通信環境をご確認のうえ、もう一度お試しください。",
-    retryIn: (seconds) => `${seconds} 秒後にもう一度お試しください。`,
+    retryIn: (seconds) => `${seconds}秒後にもう一度お試しください。`,
     retrySoon: "しばらくしてからもう一度お試しください。",
     fieldError: (field, message) => `${field}: ${message}`,
     keptValues: "入力した内容はそのまま残っています。",

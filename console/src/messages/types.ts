@@ -18,6 +18,8 @@ export type RequestStatus = Schemas["CancellationRequest"]["status"];
 export type RefundStatus = Schemas["Refund"]["status"];
 export type TimelineType = Schemas["TimelineEntry"]["type"];
 export type Approval = Schemas["CancellationPreview"]["approval"];
+/** The refund methods that move money (cash on delivery refunds nothing). */
+export type MoneyRefundMethod = Exclude<Schemas["Refund"]["method"], "CASH_ON_DELIVERY">;
 
 export interface Messages {
   language: Language;
@@ -175,20 +177,86 @@ export interface Messages {
     withdraw: string;
     refresh: string;
     withdrawn: string;
-    returnAdvice: string;
     refuseDeliveryAdvice: string;
     noRequest: string;
   };
 
   requestStatus: Record<RequestStatus, string>;
   refundStatus: Record<RefundStatus, string>;
+  /** Timeline entries in staff's words (operators read these). */
   timelineTypes: Record<TimelineType, string>;
+  /** Entries worded for the buyer or the seller where staff's words would mislead them (the
+   * buyer must not read that the seller was told to refund: the marketplace refunds). */
+  timelineFor: Record<"buyer" | "seller", Partial<Record<TimelineType, string>>>;
   actors: { system: string; policy: string };
   by: (actor: string) => string;
 
   time: {
     left: (duration: string) => string;
     overdue: string;
+  };
+
+  /** "What happens next" on a request, for the person reading it (components/next-steps.tsx).
+   * Amounts, dates and deadlines arrive formatted. */
+  next: {
+    heading: string;
+    /** Where a refund goes, as the object of a sentence ("your card", "ギフト残高"). */
+    refundTo: Record<MoneyRefundMethod, string>;
+    /** Where a refund goes while its method is not known. */
+    refundToOriginal: string;
+    /** A refund's expected dates in a sentence: one day, or a range. */
+    when: (earliest: string, latest: string) => string;
+    /** When the money shows, for each method ("It shows on your card statement …"). */
+    arrives: Record<MoneyRefundMethod, (when: string) => string>;
+    buyer: {
+      sellerAnswers: (deadline: string) => string;
+      thenRefund: (amount: string, to: string) => string;
+      thenRefuse: string;
+      mailAtEachStep: string;
+      staffReview: (deadline: string | null) => string;
+      policyApproves: string;
+      onceApproved: (amount: string, to: string) => string;
+      mailOutcome: string;
+      refunding: (amount: string, to: string) => string;
+      refundDelayed: string;
+      refunded: (amount: string, to: string) => string;
+      nothingToRefund: string;
+      /** The parcel brings only cancelled units: refuse it. */
+      refuseParcel: string;
+      /** Units stay uncancelled: the parcel still brings them. */
+      acceptParcel: string;
+      rejected: Record<"SELLER" | "MARKETPLACE", string>;
+      returnRequired: string;
+      withdrawn: string;
+    };
+    seller: {
+      decide: (deadline: string) => string;
+      ifYouApprove: string;
+      staffReview: (deadline: string | null) => string;
+      policyApproves: string;
+      marketplaceRefunds: (amount: string) => string;
+      refunding: (amount: string) => string;
+      refunded: (amount: string) => string;
+      nothingToRefund: string;
+      /** The buyer refuses the parcel: it comes back. */
+      parcelComesBack: string;
+      /** Units stay uncancelled: the parcel goes on to the buyer. */
+      parcelGoesOn: string;
+      rejected: string;
+      withdrawn: string;
+      returnRequired: string;
+    };
+    operator: {
+      sellerAnswers: (deadline: string) => string;
+      decide: (deadline: string | null) => string;
+      policyApproves: string;
+      bothMailed: string;
+      refunding: (amount: string, method: string) => string;
+      retry: string;
+      systemActs: (deadline: string) => string;
+      completed: string;
+      closed: string;
+    };
   };
 
   queue: {

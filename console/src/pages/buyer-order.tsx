@@ -51,6 +51,14 @@ export const BuyerOrderPage = ({ orderId }: { orderId: string }) => {
 
   // Follow a request that the workflow is moving by itself.
   const current = request?.state === "ok" ? request.data : undefined;
+  // The order follows its request: what it cancelled and refunded, and so what happens next.
+  const seenStatus = useRef(current?.status);
+  useEffect(() => {
+    if (!current) return;
+    if (seenStatus.current !== undefined && seenStatus.current !== current.status)
+      void reloadOrder();
+    seenStatus.current = current.status;
+  }, [current?.status]);
   useEffect(() => {
     if (!current || !MOVING_BY_ITSELF.includes(current.status)) return;
     const timer = setTimeout(() => void readRequest(current.requestId), FOLLOW_MS);
@@ -138,7 +146,9 @@ export const BuyerOrderPage = ({ orderId }: { orderId: string }) => {
           {current && (
             <RequestView
               request={current}
+              reader="buyer"
               orderLines={order.data.lines}
+              paymentMethod={order.data.payment.method}
               currency={order.data.currency}
               locale={order.data.locale}
               headingId={requestHeading}

@@ -81,7 +81,9 @@ export const FindOrderPage = () => {
           {found.request ? (
             <RequestView
               request={found.request}
+              reader="operator"
               orderLines={found.order.lines}
+              paymentMethod={found.order.payment.method}
               currency={found.order.currency}
               locale={locale}
               showNotes

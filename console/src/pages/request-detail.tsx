@@ -17,10 +17,10 @@ export const RequestDetailPage = ({
   orderId: string;
   requestId: string;
 }) => {
-  const { api } = useApp();
+  const { api, role } = useApp();
   const messages = useMessages();
   const locale = messages.language;
-  const [order] = useLoad(
+  const [order, reloadOrder] = useLoad(
     () => outcome(api.GET("/orders/{orderId}", { params: { path: { orderId } } })),
     [api, orderId],
   );
@@ -45,7 +45,9 @@ export const RequestDetailPage = ({
       {request.state === "ok" && order.state === "ok" && (
         <RequestView
           request={request.data}
+          reader={role === "seller" ? "seller" : "operator"}
           orderLines={order.data.lines}
+          paymentMethod={order.data.payment.method}
           currency={order.data.currency}
           locale={locale}
           showNotes
@@ -53,7 +55,7 @@ export const RequestDetailPage = ({
           <DecisionFor request={request.data} onDone={(updated) => replace(updated)} />
           <RefundRetryFor request={request.data} onDone={(updated) => replace(updated)} />
           <div class="actions">
-            <button type="button" onClick={() => void reload()}>
+            <button type="button" onClick={() => void Promise.all([reload(), reloadOrder()])}>
               {messages.request.refresh}
             </button>
           </div>

@@ -3,28 +3,30 @@
 // left. The API lists summaries (no timeline, the comment cut short): each is a list item naming
 // its order and linking to the whole request, with the lines it covers (title × quantity, amount;
 // the first few, and how many more), its reason, comment and amount, and the buttons that act on
-// it; a request acted on leaves the list.
+// it; a request acted on leaves the list, and a notice says what was done and what happens next
+// (with its order read once, for the parcel and the refund's method).
 import { useRef, useState } from "preact/hooks";
-import {
-  formatDateTime,
-  formatMoney,
-  formatTimeLeft,
-} from "../../../functions/notifications/format.ts";
+import { formatDateTime, formatMoney } from "../../../functions/notifications/format.ts";
 import {
   type CancellationRequest,
   type CancellationRequestSummary,
   type Failure,
+  type Order,
   outcome,
 } from "../api.ts";
 import { useApp, useNow } from "../app-context.ts";
-import { FailureAlert, Loading, Notice } from "../components/alerts.tsx";
+import { FailureAlert, Loading } from "../components/alerts.tsx";
+import { nextSteps } from "../components/next-steps.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
+import { TimeLeft } from "../components/request-view.tsx";
 import { DecisionFor, RefundRetryFor } from "../components/staff-actions.tsx";
 import { useMessages } from "../i18n.ts";
 import { useLoad } from "../load.ts";
 import { href } from "../router.ts";
 
 export type QueueKind = "seller" | "review" | "failures";
+type Done = "approved" | "rejected" | "retried";
+type OnDone = (request: CancellationRequest, what: Done, currency: Order["currency"]) => void;
 
 const PAGE_SIZE = 50;
 
@@ -49,7 +51,7 @@ const QueueItem = ({
 }: {
   kind: QueueKind;
   request: CancellationRequestSummary;
-  onDone: (request: CancellationRequest, what: "approved" | "rejected" | "retried") => void;
+  onDone: OnDone;
 }) => {
   const messages = useMessages();
   const words = messages.queue;
@@ -62,6 +64,7 @@ const QueueItem = ({
   const { currency } = request;
   const money = (value: number) => formatMoney(value, currency);
   const amount = request.refund?.amount ?? request.itemsAmount + request.shippingAmount;
+  const done = (updated: CancellationRequest, what: Done) => onDone(updated, what, currency);
   return (
     <li class="card">
       <h2 class="card-title">
@@ -118,24 +121,22 @@ const QueueItem = ({
               <time dateTime={deadline}>
                 {currency ? formatDateTime(deadline, currency, locale) : "…"}
               </time>{" "}
-              <strong class="time-left">
-                {formatTimeLeft(deadline, now, locale, messages.time)}
-              </strong>
+              <TimeLeft deadline={deadline} now={now} locale={locale} strong />
             </dd>
           </>
         )}
       </dl>
       {kind === "failures" ? (
-        <RefundRetryFor request={request} onDone={onDone} />
+        <RefundRetryFor request={request} onDone={done} />
       ) : (
-        <DecisionFor request={request} onDone={onDone} />
+        <DecisionFor request={request} onDone={done} />
       )}
     </li>
   );
 };
 
 export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
-  const { api } = useApp();
+  const { api, role } = useApp();
   const messages = useMessages();
   const words = messages.queue;
   const page = (cursor?: string) =>
@@ -161,7 +162,9 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
     cursor?: string | null;
   }>({ items: [] });
   const [moreFailure, setMoreFailure] = useState<Failure>();
-  const [done, setDone] = useState<{ requestIds: string[]; notice?: string }>({ requestIds: [] });
+  const [done, setDone] = useState<{ requestIds: string[]; notice?: string[] }>({
+    requestIds: [],
+  });
   const nextCursor =
     more.cursor !== undefined ? more.cursor : loaded.state === "ok" ? loaded.data.nextCursor : null;
   const showMore = async () => {
@@ -195,15 +198,31 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
           .sort((a, b) => (deadlineOf(kind, a) ?? "").localeCompare(deadlineOf(kind, b) ?? ""))
       : [];
 
-  const onDone = (request: CancellationRequest, what: "approved" | "rejected" | "retried") => {
-    setDone(({ requestIds }) => ({
-      requestIds: [...requestIds, request.requestId],
-      notice: words[what](request.orderId),
-    }));
+  const onDone: OnDone = (request, what, currency) => {
+    setDone(({ requestIds }) => ({ requestIds: [...requestIds, request.requestId] }));
     // The item is gone: continue with the list's first remaining request, or the heading.
     setTimeout(() => {
       const next = list.current?.querySelector<HTMLElement>("li a");
       (next ?? document.querySelector<HTMLElement>("h1"))?.focus();
+    });
+    // What happens next depends on the order (what it leaves, how it was paid): read it once,
+    // then tell it all in one notice; without the order, what can be said without it.
+    void outcome(
+      api.GET("/orders/{orderId}", { params: { path: { orderId: request.orderId } } }),
+    ).then((order) => {
+      const steps = nextSteps(
+        {
+          reader: role ?? (kind === "seller" ? "seller" : "operator"),
+          request,
+          order: order.ok
+            ? { lines: order.data.lines, paymentMethod: order.data.payment.method }
+            : undefined,
+          currency: order.ok ? order.data.currency : currency,
+          locale: messages.language,
+        },
+        messages,
+      );
+      setDone((current) => ({ ...current, notice: [words[what](request.orderId), ...steps] }));
     });
   };
 
@@ -211,7 +230,13 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
     <>
       <PageHeading title={heading} />
       <p>{intro}</p>
-      {done.notice && <Notice>{done.notice}</Notice>}
+      {done.notice && (
+        <div role="status" class="notice">
+          {done.notice.map((sentence) => (
+            <p key={sentence}>{sentence}</p>
+          ))}
+        </div>
+      )}
       <p class="actions">
         <button
           type="button"
