@@ -14,6 +14,7 @@ import type {
   Context,
 } from "aws-lambda";
 import { logger } from "../adapters/powertools.ts";
+import { errorFields, isOwnError } from "../app/error-fields.ts";
 import * as z from "../domain/zod.ts";
 import { authorize, type Caller, callerFromAuthorizer } from "./caller.ts";
 import { edgeOnly } from "./edge-origin.ts";
@@ -21,6 +22,7 @@ import {
   type FieldError,
   HttpProblem,
   internalError,
+  jsonContentTypeRequired,
   PROBLEM_CONTENT_TYPE,
   type Problem,
   toProblem,
@@ -120,6 +122,24 @@ export const problemResponse = ({ retryAfter, ...problem }: Problem): HttpApiRes
     ...(retryAfter === undefined ? {} : { "retry-after": String(retryAfter) }),
   });
 
+/** The HTTP layer's own errors, with the service's others: their messages are ours to log. */
+const isServiceError = (error: Error): boolean => error instanceof HttpProblem || isOwnError(error);
+
+/**
+ * Every line of the invocation, the error middleware's included, names the API request that
+ * caused it and what it is about; set before anything can fail, and reset from the last one.
+ */
+const logContext = (): RouteMiddleware => ({
+  before: (request) => {
+    const { event, context } = request;
+    logger.addContext(context);
+    logger.resetKeys();
+    logger.setCorrelationId(event.requestContext?.requestId);
+    const { orderId, requestId } = (event.pathParameters ?? {}) as Record<string, string>;
+    logger.appendKeys({ ...(orderId ? { orderId } : {}), ...(requestId ? { requestId } : {}) });
+  },
+});
+
 /** The one error middleware: caller errors become their problem, anything else a logged 500. */
 const problemResponses = (routeId: string): RouteMiddleware => ({
   onError: (request) => {
@@ -132,11 +152,12 @@ const problemResponses = (routeId: string): RouteMiddleware => ({
       request.response = problemResponse(known);
       return;
     }
-    // Never the event: it holds the Authorization header, bodies and email addresses.
+    // Never the event (it holds the Authorization header, bodies and email addresses), nor the
+    // message of an error the service did not raise: AWS SDK messages may quote values.
     logger.error("unhandled error", {
       routeId,
       apiRequestId: request.event.requestContext?.requestId,
-      error: request.error as Error,
+      error: errorFields(request.error, isServiceError),
     });
     request.response = problemResponse(internalError());
   },
@@ -181,11 +202,7 @@ const jsonBody = (): RouteMiddleware => {
         parser.before?.(request);
       } catch (error) {
         const status = (error as { statusCode?: number }).statusCode;
-        if (status === 415) {
-          throw validationFailed("a body must be JSON with content-type application/json", [
-            { path: "headers.content-type", message: "must be application/json" },
-          ]);
-        }
+        if (status === 415) throw jsonContentTypeRequired();
         if (status === 422) throw validationFailed("the body is not valid JSON");
         throw error;
       }
@@ -246,15 +263,9 @@ export const httpHandler = <S extends InputSchemas, D>(
   const takesBody = route.method === "POST";
   const checks = takesBody ? schemas : { ...schemas, body: undefined };
   return (getDeps: GetDeps<D>): HttpHandler => {
-    const base = async (event: HttpApiEvent, context: Context): Promise<HttpApiResult> => {
+    const base = async (event: HttpApiEvent): Promise<HttpApiResult> => {
       const { input } = state(event);
       if (!input) throw new Error("the validation middleware did not run");
-      logger.addContext(context);
-      // Every line of this invocation names what it is about, and the API request that caused it.
-      logger.resetKeys();
-      logger.setCorrelationId(event.requestContext?.requestId);
-      const { orderId, requestId } = (event.pathParameters ?? {}) as Record<string, string>;
-      logger.appendKeys({ ...(orderId ? { orderId } : {}), ...(requestId ? { requestId } : {}) });
       const deps = getDeps();
       const result = await handle({ ...input, event } as HttpInput<S>, deps);
       if (result.raw) {
@@ -268,6 +279,7 @@ export const httpHandler = <S extends InputSchemas, D>(
       return jsonResponse(result.status, result.body, "application/json", result.headers);
     };
     const handler = middy<HttpApiEvent, HttpApiResult, Error, Context>(base)
+      .use(logContext())
       .use(problemResponses(routeId))
       .use(httpHeaderNormalizer())
       .use(edgeOnly())

@@ -99,6 +99,12 @@ export class HttpProblem extends Error {
 export const validationFailed = (detail: string, errors?: FieldError[]): HttpProblem =>
   new HttpProblem("VALIDATION_FAILED", detail, errors);
 
+/** A body sent without `content-type: application/json` (the API's routes and local mode's). */
+export const jsonContentTypeRequired = (): HttpProblem =>
+  validationFailed("a body must be JSON with content-type application/json", [
+    { path: "headers.content-type", message: "must be application/json" },
+  ]);
+
 const problem = (
   code: ProblemCode,
   detail: string,

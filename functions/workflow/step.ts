@@ -3,12 +3,19 @@
 // done, sending what each write caused, and tell the state machine which.
 // Flow: load → send → decide → save (with the marks) → … → the wait or the end.
 
+import type { Context } from "aws-lambda";
 import { logger } from "../adapters/powertools.ts";
 import { executionRecords, noticeDeps, orders, payments } from "../adapters/production.ts";
 import type { EventSource } from "../app/change-order.ts";
+import { errorFields, isOwnError, withheld } from "../app/error-fields.ts";
 import type { ExecutionRecords, Log, Metrics, Payments } from "../app/ports.ts";
 import { retryRefundEvent } from "../app/refunds.ts";
-import { runSegment, type SegmentDeps, type SegmentEnd } from "../app/segment.ts";
+import {
+  RefundCallFailedError,
+  runSegment,
+  type SegmentDeps,
+  type SegmentEnd,
+} from "../app/segment.ts";
 import { SYSTEM } from "../domain/transition.ts";
 import * as z from "../domain/zod.ts";
 
@@ -123,23 +130,42 @@ const recordFailure = async (
   );
 };
 
+/** The step's own errors (a refund call's carries the provider error's name), with the service's. */
+const isStepError = (error: Error): boolean =>
+  error instanceof RefundCallFailedError || isOwnError(error);
+
+const step = async (getDeps: () => StepDeps, rawInput: unknown): Promise<StepOutput> => {
+  const deps = getDeps();
+  const input = stepInputSchema.parse(rawInput);
+  const { orderId, requestId } = input;
+  logger.setCorrelationId(input.correlationId ?? requestId);
+  logger.appendKeys({ orderId, requestId });
+  if (input.action === "RECORD_FAILURE") {
+    await recordFailure(deps, input);
+    return { orderId, requestId, next: "DONE", waitSeconds: 1 };
+  }
+  // Its retries ran out (a decline is recorded by the segment itself).
+  if (input.action === "REFUND_FAILED") deps.metrics.count("RefundFailed");
+  const end = await runSegment(deps, orderId, requestId, eventFor(deps.payments, input));
+  return { orderId, requestId, ...end };
+};
+
 export const createHandler =
   (getDeps: () => StepDeps) =>
-  async (rawInput: unknown): Promise<StepOutput> => {
-    const deps = getDeps();
-    const input = stepInputSchema.parse(rawInput);
-    const { orderId, requestId } = input;
+  async (rawInput: unknown, context?: Context): Promise<StepOutput> => {
+    // Nothing of an earlier invocation, even when this one fails before it knows its request.
     logger.resetKeys();
-    logger.setCorrelationId(input.correlationId ?? requestId);
-    logger.appendKeys({ orderId, requestId });
-    if (input.action === "RECORD_FAILURE") {
-      await recordFailure(deps, input);
-      return { orderId, requestId, next: "DONE", waitSeconds: 1 };
+    if (context) logger.addContext(context);
+    try {
+      return await step(getDeps, rawInput);
+    } catch (error) {
+      // The state's Retry and Catch match the error's name, which it keeps. Logged here by name,
+      // code and ids; the runtime's own line and the execution's history get no foreign message.
+      logger.error("workflow step failed; its state retries or catches it", {
+        error: errorFields(error, isStepError),
+      });
+      throw withheld(error, isStepError);
     }
-    // Its retries ran out (a decline is recorded by the segment itself).
-    if (input.action === "REFUND_FAILED") deps.metrics.count("RefundFailed");
-    const end = await runSegment(deps, orderId, requestId, eventFor(deps.payments, input));
-    return { orderId, requestId, ...end };
   };
 
 export const handler = createHandler(() => ({

@@ -3,6 +3,7 @@
 // service logger's lines (the API request's correlation id, the order and request they are about).
 import { describe, expect, it, vi } from "vitest";
 import { logger } from "../../functions/adapters/powertools.ts";
+import { OrderExistsError } from "../../functions/app/errors.ts";
 import { MAX_CURSOR_LENGTH } from "../../functions/app/ports.ts";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
 import { authorize, callerFromAuthorizer, claimList } from "../../functions/http/caller.ts";
@@ -393,14 +394,77 @@ describe("errors", () => {
       const problem = expectProblem(response, 500, "INTERNAL_ERROR");
       expect(problem.detail).not.toContain("connection reset");
       expect(logged).toHaveBeenCalledTimes(1);
+      // Not an error the service raised: its name and where it was thrown, not its message.
       expect(logged).toHaveBeenCalledWith("unhandled error", {
         routeId: "GetOrder",
         apiRequestId: expect.any(String),
-        error: failure,
+        error: { name: "Error", stack: expect.arrayContaining([expect.stringMatching(/^at /)]) },
       });
     } finally {
       logged.mockRestore();
     }
+  });
+
+  it("logs an AWS SDK error by name, code, status and ids, never its message", async () => {
+    // DynamoDB's messages can quote what a condition compared, an email address among them.
+    const failure = Object.assign(
+      new Error("The conditional request failed: buyerEmail = taro@example.com was not expected"),
+      {
+        name: "ConditionalCheckFailedException",
+        Code: "ConditionalCheckFailedException",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400, requestId: "AWSREQ123" },
+      },
+    );
+    const logs = captureLogs();
+    const { createHandler } = await routeModule("GetOrder");
+    const event = httpEvent("GetOrder", { caller: buyer(), params: { orderId: "o-1" } });
+    const response = await createHandler(failingReads(failure))(event, lambdaContext()).finally(
+      logs.stop,
+    );
+    expectProblem(toTestResponse(response), 500, "INTERNAL_ERROR");
+    expect(logs.lines).toHaveLength(1);
+    const [line] = logs.lines;
+    expect(JSON.stringify(line)).not.toContain("taro@example.com");
+    expect(JSON.stringify(line)).not.toContain("conditional request failed");
+    expect(line).toMatchObject({
+      level: "ERROR",
+      message: "unhandled error",
+      routeId: "GetOrder",
+      correlation_id: event.requestContext.requestId,
+      apiRequestId: event.requestContext.requestId,
+      function_request_id: expect.any(String),
+      orderId: "o-1",
+      error: {
+        name: "ConditionalCheckFailedException",
+        code: "ConditionalCheckFailedException",
+        httpStatusCode: 400,
+        awsRequestId: "AWSREQ123",
+        fault: "client",
+      },
+    });
+    expect(line?.error).not.toHaveProperty("message");
+  });
+
+  it("logs the message of an error the service raised itself", async () => {
+    const logs = captureLogs();
+    const { createHandler } = await routeModule("GetOrder");
+    const event = httpEvent("GetOrder", { caller: buyer(), params: { orderId: "o-1" } });
+    const response = await createHandler(failingReads(new OrderExistsError()))(
+      event,
+      lambdaContext(),
+    ).finally(logs.stop);
+    expectProblem(toTestResponse(response), 500, "INTERNAL_ERROR");
+    expect(logs.lines).toEqual([
+      expect.objectContaining({
+        level: "ERROR",
+        message: "unhandled error",
+        error: expect.objectContaining({
+          name: "OrderExistsError",
+          message: "order already exists",
+        }),
+      }),
+    ]);
   });
 
   it("answers a caller's error without logging it", async () => {
