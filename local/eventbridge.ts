@@ -3,6 +3,7 @@
 // them. Only PutEvents: rules, targets and archives are the deployed bus's.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { guardHost } from "./host-guard.ts";
 
 export interface LocalEvent {
   detailType: string;
@@ -69,6 +70,8 @@ export class LocalEventBridge {
         response.end(JSON.stringify(bridge.put(Entries)));
       });
     });
+    // Only requests addressed to it, from no other page (host-guard.ts).
+    guardHost(server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const address = server.address();
     if (typeof address !== "object" || address === null) {

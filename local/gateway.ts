@@ -3,9 +3,11 @@
 // turns them into payload-2.0 events and calls the unchanged handler modules.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { jsonContentTypePattern } from "@middy/util";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from "aws-lambda";
 import {
   HttpProblem,
+  jsonContentTypeRequired,
   PROBLEM_CONTENT_TYPE,
   type ProblemCode,
   toProblem,
@@ -132,6 +134,15 @@ export const createGateway = (options: GatewayOptions): Server => {
       (endpoint) => endpoint.method === method && endpoint.path === url.pathname,
     );
     if (extra) {
+      // As on the API's own routes: a body is JSON and says so. A page's form or text/plain
+      // fetch (sent without a preflight) is refused before anything parses it.
+      if (body.length > 0 && !jsonContentTypePattern.test(headers["content-type"] ?? "")) {
+        const refused = toProblem(jsonContentTypeRequired());
+        response
+          .writeHead(refused?.status ?? 400, { "content-type": PROBLEM_CONTENT_TYPE })
+          .end(JSON.stringify(refused));
+        return;
+      }
       const result = await extra.handle({ body: body.toString("utf8"), headers });
       const isProblem = result.status >= 400;
       response

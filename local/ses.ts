@@ -2,6 +2,7 @@
 // mail so that `GET /_local/emails` can show it.
 import type { Server } from "node:http";
 import sesServer from "aws-ses-v2-local";
+import { guardHost } from "./host-guard.ts";
 
 export interface LocalEmail {
   to: string[];
@@ -31,7 +32,9 @@ export class LocalSes {
   ) {}
 
   static async start(): Promise<LocalSes> {
-    const server = await start({ host: "127.0.0.1", port: 0 });
+    // Loopback only, and only requests addressed to it from no other page (host-guard.ts): its
+    // own page shows every mail, and a form could post to its /clear-store.
+    const server = guardHost(await start({ host: "127.0.0.1", port: 0 }));
     const address = server.address();
     if (typeof address !== "object" || address === null)
       throw new Error("SES stand-in has no address");

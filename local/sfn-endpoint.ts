@@ -6,6 +6,7 @@
 // that operation to the `sync-` host of an endpoint.)
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { guardHost } from "./host-guard.ts";
 import type {
   Execution,
   ExecutionStatus,
@@ -239,6 +240,8 @@ export const startSfnEndpoint = async (
       });
     }
   });
+  // Only requests addressed to it, from no other page (host-guard.ts).
+  guardHost(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   if (typeof address !== "object" || address === null)

@@ -7,6 +7,7 @@
 // client checks. Standard queues only: no FIFO, no message attributes, no redrive policy.
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { guardHost } from "./host-guard.ts";
 
 const JSON_1_0 = "application/x-amz-json-1.0";
 /** SQS's limits for one receive or batch. */
@@ -141,6 +142,8 @@ export class LocalSqs {
         }
       })();
     });
+    // Only requests addressed to it, from no other page (host-guard.ts).
+    guardHost(server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const address = server.address();
     if (typeof address !== "object" || address === null) {

@@ -1,8 +1,8 @@
-// The Host check in front of local mode (DNS rebinding), on a bare server: local mode itself is
-// checked to install it in local-mode.test.ts.
+// The Host check (DNS rebinding) and the Origin check (other web pages) in front of local mode, on
+// a bare server: local mode and its stand-ins are checked to install them in local-mode.test.ts.
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { guardHost, isOwnHost } from "../../local/host-guard.ts";
+import { guardHost, isOwnHost, isOwnOrigin } from "../../local/host-guard.ts";
 import { requestWithHost } from "../support/host-request.ts";
 
 describe("isOwnHost", () => {
@@ -27,6 +27,28 @@ describe("isOwnHost", () => {
       expect(isOwnHost(host, 3000), host).toBe(false);
     }
     expect(isOwnHost(undefined, 3000)).toBe(false);
+  });
+});
+
+describe("isOwnOrigin", () => {
+  it("accepts local mode's own pages, by either name, in any case", () => {
+    expect(isOwnOrigin("http://127.0.0.1:3000", 3000)).toBe(true);
+    expect(isOwnOrigin("http://localhost:3000", 3000)).toBe(true);
+    expect(isOwnOrigin("HTTP://LocalHost:3000", 3000)).toBe(true);
+  });
+
+  it("refuses other pages, other ports, https, and the opaque origin null", () => {
+    for (const origin of [
+      "http://attacker.example",
+      "http://127.0.0.1:3001",
+      "https://127.0.0.1:3000",
+      "http://localhost.attacker.example:3000",
+      "http://127.0.0.1:3000.attacker.example",
+      "null",
+      "",
+    ]) {
+      expect(isOwnOrigin(origin, 3000), origin).toBe(false);
+    }
   });
 });
 
@@ -56,6 +78,13 @@ describe("guardHost", () => {
       const response = await requestWithHost(port, host);
       expect(response).toMatchObject({ status: 200, body: "ok" });
     }
+    // From its own pages (a browser names them in Origin) too.
+    const fromOwnPage = await requestWithHost(port, `localhost:${port}`, {
+      method: "POST",
+      body: "{}",
+      headers: { origin: `http://localhost:${port}` },
+    });
+    expect(fromOwnPage).toMatchObject({ status: 200, body: "ok" });
   });
 
   it("answers any other Host with a 403 problem document, before the server sees it", async () => {
@@ -64,6 +93,16 @@ describe("guardHost", () => {
       const response = await requestWithHost(port, host, { method: "POST", body: "{}" });
       expect(response.status, host).toBe(403);
       expect(response.contentType).toBe("application/problem+json");
+      expect(JSON.parse(response.body)).toMatchObject({ status: 403, code: "FORBIDDEN" });
+    }
+    // Another page's Origin, whatever the method, even addressed to the right Host.
+    for (const method of ["POST", "DELETE", "GET"]) {
+      const response = await requestWithHost(port, `127.0.0.1:${port}`, {
+        method,
+        body: method === "POST" ? "{}" : "",
+        headers: { origin: "http://attacker.example", "content-type": "text/plain" },
+      });
+      expect(response.status, method).toBe(403);
       expect(JSON.parse(response.body)).toMatchObject({ status: 403, code: "FORBIDDEN" });
     }
     // Without a Host, Node's HTTP/1.1 parser already answers 400 (the guard would refuse it too).

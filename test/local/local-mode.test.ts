@@ -1,6 +1,7 @@
 // Local mode's own routes on one booted instance: /_local/info (usable by SDK clients with any
 // credentials), /_local/faults (managing faults that reach the handlers' SDK clients),
-// /_local/sweep (the scheduled functions, now), and the Host check in front of them all.
+// /_local/sweep (the scheduled functions, now), and the Host and Origin checks in front of them all
+// and of every stand-in: no web page can drive local mode.
 import { randomUUID } from "node:crypto";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
@@ -38,6 +39,133 @@ describe("the Host check (DNS rebinding)", () => {
     const own = await requestWithHost(port, `localhost:${port}`, tokenRequest);
     expect(own.status).toBe(200);
     expect(JSON.parse(own.body)).toEqual({ accessToken: expect.any(String) });
+  });
+});
+
+describe("the Origin check and JSON bodies (a web page the developer visits)", () => {
+  const port = () => Number(new URL(local.url).port);
+  const fault = JSON.stringify({ target: "dynamodb", error: "throttle" });
+  const faultsNow = async () => (await api.get<{ items: unknown[] }>("/_local/faults")).body.items;
+
+  it("refuses a cross-origin text/plain POST to /_local/faults (no preflight) and changes nothing", async () => {
+    const own = `127.0.0.1:${port()}`;
+    const page = await requestWithHost(port(), own, {
+      method: "POST",
+      path: "/_local/faults",
+      body: fault,
+      headers: { "content-type": "text/plain", origin: "http://attacker.example" },
+    });
+    expect(page.status).toBe(403);
+    expect(page.contentType).toBe("application/problem+json");
+    expect(JSON.parse(page.body)).toMatchObject({ code: "FORBIDDEN" });
+    // A sandboxed frame or a file sends Origin "null": not local mode's own either.
+    const sandboxed = await requestWithHost(port(), own, {
+      method: "POST",
+      path: "/_local/faults",
+      body: fault,
+      headers: { "content-type": "text/plain", origin: "null" },
+    });
+    expect(sandboxed.status).toBe(403);
+    // Without an Origin, a body that does not say it is JSON is refused as the API refuses it.
+    const untyped = await requestWithHost(port(), own, {
+      method: "POST",
+      path: "/_local/faults",
+      body: fault,
+      headers: { "content-type": "text/plain" },
+    });
+    expect(untyped.status).toBe(400);
+    expect(JSON.parse(untyped.body)).toMatchObject({
+      code: "VALIDATION_FAILED",
+      errors: [{ path: "headers.content-type", message: "must be application/json" }],
+    });
+    expect(await faultsNow()).toEqual([]);
+    expect(local.faults.list()).toEqual([]);
+  });
+
+  it("takes a JSON POST from its own pages (the console's origin, either name)", async () => {
+    for (const origin of [`http://127.0.0.1:${port()}`, `http://localhost:${port()}`]) {
+      const response = await requestWithHost(port(), `localhost:${port()}`, {
+        method: "POST",
+        path: "/_local/faults",
+        body: fault,
+        headers: { origin },
+      });
+      expect(response.status, origin).toBe(201);
+      expect(JSON.parse(response.body)).toMatchObject({ target: "dynamodb", error: "throttle" });
+    }
+    expect(await faultsNow()).toHaveLength(2);
+    await api.send("DELETE", "/_local/faults");
+  });
+
+  it("refuses other pages' tokens, sweeps, fault removals and API calls", async () => {
+    await api.send("POST", "/_local/faults", { body: JSON.parse(fault) });
+    const own = `127.0.0.1:${port()}`;
+    const origin = "http://attacker.example";
+    const system = await api.system();
+    for (const [method, path, extra] of [
+      ["POST", "/_local/tokens", {}],
+      ["POST", "/_local/sweep", {}],
+      ["DELETE", "/_local/faults", {}],
+      ["GET", "/_local/info", {}],
+      ["POST", "/orders", { authorization: `Bearer ${system.token}` }],
+    ] as const) {
+      const response = await requestWithHost(port(), own, {
+        method,
+        path,
+        body: method === "POST" ? JSON.stringify({ sub: "op-1", groups: ["operators"] }) : "",
+        headers: { origin, ...extra },
+      });
+      expect(response.status, `${method} ${path}`).toBe(403);
+      expect(response.body, `${method} ${path}`).not.toContain("accessToken");
+    }
+    // The fault is still there: the DELETE from another page did nothing.
+    expect(await faultsNow()).toHaveLength(1);
+    await api.send("DELETE", "/_local/faults");
+  });
+
+  it("answers the API's own routes a text/plain body with 400, storing nothing", async () => {
+    const system = await api.system();
+    const orderId = `o-${randomUUID()}`;
+    const response = await api.send("POST", "/orders", {
+      caller: system,
+      rawBody: JSON.stringify({ orderId }),
+      headers: { "content-type": "text/plain" },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      code: "VALIDATION_FAILED",
+      errors: [{ path: "headers.content-type", message: "must be application/json" }],
+    });
+    const operator = await api.operator();
+    expect((await api.get(`/orders/${orderId}`, operator)).status).toBe(404);
+  });
+});
+
+describe("the stand-ins (SES, Step Functions, EventBridge, SQS)", () => {
+  it("refuse another Host and another page's Origin; only their own address reaches them", async () => {
+    const info = (await api.get<LocalInfo>("/_local/info")).body;
+    const endpoints = {
+      ses: info.sesEndpoint,
+      stepFunctions: info.stepFunctionsEndpoint,
+      eventBridge: info.eventBridgeEndpoint,
+      sqs: info.sqsEndpoint,
+    };
+    for (const [name, endpoint] of Object.entries(endpoints)) {
+      const port = Number(new URL(endpoint).port);
+      const call = { method: "POST", path: "/", body: "{}" };
+      const rebound = await requestWithHost(port, `rebound.example:${port}`, call);
+      expect(rebound.status, name).toBe(403);
+      expect(JSON.parse(rebound.body), name).toMatchObject({ code: "FORBIDDEN" });
+      const page = await requestWithHost(port, `127.0.0.1:${port}`, {
+        ...call,
+        headers: { origin: "http://attacker.example" },
+      });
+      expect(page.status, name).toBe(403);
+      // Addressed to itself, the same request reaches the stand-in, which answers it its own way
+      // (SES: no credentials), not with the guard's problem document.
+      const own = await requestWithHost(port, `127.0.0.1:${port}`, call);
+      expect(own.contentType, name).not.toBe("application/problem+json");
+    }
   });
 });
 

@@ -5,10 +5,19 @@ import { request } from "node:http";
 export const requestWithHost = (
   port: number,
   host: string | undefined,
-  options: { method?: string; path?: string; body?: string } = {},
+  options: {
+    method?: string;
+    path?: string;
+    body?: string;
+    /** Over the default `content-type: application/json` (an Origin, another content type). */
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<{ status: number; contentType: string | undefined; body: string }> =>
   new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { "content-type": "application/json" };
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      ...options.headers,
+    };
     if (host !== undefined) headers.host = host;
     const outgoing = request(
       {
