@@ -2350,9 +2350,10 @@ export class ChaosRun {
     templates: ReadonlySet<EmailTemplate>,
   ) {
     const outcome: Partial<Record<RequestStatus, EmailTemplate[]>> = {
-      // The buyer's "complete" mail only where money moved: cash on delivery has no refund.
+      // The buyer's "complete" mail only where money moved: cash on delivery, or units a
+      // discount made free, need no refund.
       COMPLETED:
-        record.order.payment.method === "CASH_ON_DELIVERY"
+        request.refund?.status === "NOT_REQUIRED"
           ? ["SELLER_OUTCOME"]
           : ["BUYER_REFUND_COMPLETED", "SELLER_OUTCOME"],
       REJECTED: ["BUYER_REJECTED", "SELLER_OUTCOME"],
