@@ -2294,7 +2294,7 @@ export class ChaosRun {
           `request ${request.requestId} has marks of mail its timeline does not imply: ${strays.join(", ")}`,
         );
       }
-      this.checkOutcomeMail(record, request, templates);
+      this.checkOutcomeMail(request, templates);
     }
     const taken = new Map<string, number>();
     for (const mail of sesMails) {
@@ -2344,11 +2344,7 @@ export class ChaosRun {
   }
 
   /** The outcome's own mails, to both sides, are among what the timeline implies. */
-  private checkOutcomeMail(
-    record: OrderRecord,
-    request: CancellationRequest,
-    templates: ReadonlySet<EmailTemplate>,
-  ) {
+  private checkOutcomeMail(request: CancellationRequest, templates: ReadonlySet<EmailTemplate>) {
     const outcome: Partial<Record<RequestStatus, EmailTemplate[]>> = {
       // The buyer's "complete" mail only where money moved: cash on delivery, or units a
       // discount made free, need no refund.
