@@ -25,21 +25,23 @@ export const FAULT_TARGETS = [
   "eventbridge",
   "payments",
   "pipes",
+  "stripe",
 ] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 /**
  * The targets whose faults local/ stand-ins inject themselves rather than an SDK client's
- * middleware: the payment provider (local/payments.ts) and the stream pipe (local/pipes.ts:
- * `unavailable` on its polls, `throttle` and `timeout` on its deliveries).
+ * middleware: the payment provider (local/payments.ts), the stream pipe (local/pipes.ts:
+ * `unavailable` on its polls, `throttle` and `timeout` on its deliveries) and the Stripe
+ * stand-in (local/stripe/server.ts: 429, 500, a dropped answer, and `pending` refunds).
  */
-const STAND_IN_TARGETS = ["payments", "pipes"] as const;
+const STAND_IN_TARGETS = ["payments", "pipes", "stripe"] as const;
 /** The targets that are AWS SDK clients' services. */
 export type AwsFaultTarget = Exclude<FaultTarget, (typeof STAND_IN_TARGETS)[number]>;
 const AWS_FAULT_TARGETS = FAULT_TARGETS.filter((target): target is AwsFaultTarget =>
   (STAND_IN_TARGETS as readonly string[]).every((standIn) => standIn !== target),
 );
 
-export const FAULT_ERRORS = ["throttle", "unavailable", "timeout", "declined"] as const;
+export const FAULT_ERRORS = ["throttle", "unavailable", "timeout", "declined", "pending"] as const;
 export type FaultErrorKind = (typeof FAULT_ERRORS)[number];
 
 /** The body of `POST /_local/faults` (SPEC "Local mode"); unknown fields are rejected. */
@@ -49,7 +51,7 @@ export const faultSpecSchema = z
     /**
      * An API operation (`UpdateItem`), a state name (`ContinueAfterWait`, `StartRequestWorkflow`),
      * for payments a refund method (`CARD`), for pipes `GetRecords` (its polls) or
-     * `StartSyncExecution` (its deliveries).
+     * `StartSyncExecution` (its deliveries), for stripe the SDK's call (`refunds.create`).
      */
     operation: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     error: z.enum(FAULT_ERRORS),
@@ -60,6 +62,11 @@ export const faultSpecSchema = z
     z.refine((spec) => spec.error !== "declined" || spec.target === "payments", {
       path: ["error"],
       message: "declined is only valid for target payments",
+    }),
+    // A refund that waits: Stripe's own answer, which the ledger never gives.
+    z.refine((spec) => spec.error !== "pending" || spec.target === "stripe", {
+      path: ["error"],
+      message: "pending is only valid for target stripe",
     }),
   );
 
@@ -209,7 +216,7 @@ export const faultMiddleware =
   async (args: FinalizeHandlerArguments<Input>): Promise<FinalizeHandlerOutput<Output>> => {
     const operation = String(context.commandName ?? "").replace(/Command$/, "");
     const fault = injector.draw(target, operation);
-    if (!fault || fault.error === "declined") return next(args);
+    if (!fault || fault.error === "declined" || fault.error === "pending") return next(args);
     if (fault.error === "timeout") await next(args);
     throw faultError(target, fault.error, operation);
   };

@@ -27,6 +27,7 @@ try {
              table's stream through the pipe stand-in (dead letters: GET /_local/queues)
   Email      SES stand-in: GET ${local.url}/_local/emails
   Events     EventBridge stand-in: GET ${local.url}/_local/events
+  Stripe     stand-in at ${local.stripe.apiBase} (its keys: GET /_local/info), webhooks to /webhooks/stripe
   Tools      GET /_local/info (endpoints for the AWS CLI), /_local/faults, POST /_local/sweep
   Policy     ${local.policy.version}${process.env.POLICY_FILE ? ` (with ${process.env.POLICY_FILE})` : " (defaults)"}
 

@@ -1,5 +1,5 @@
-// Local mode: the synthesized app on one machine. DynamoDB Local, SES, EventBridge and SQS
-// stand-ins, a Step Functions endpoint (the Standard workflow and the Express starter) and the
+// Local mode: the synthesized app on one machine. DynamoDB Local, SES, EventBridge, SQS and
+// Stripe stand-ins, a Step Functions endpoint (the Standard workflow and the Express starter) and the
 // stream pipe that starts each new request's workflow run in this process; the HTTP routes, the
 // functions' environment, the state machines and the pipe all come from the template that
 // `cdk synth` would deploy.
@@ -51,6 +51,7 @@ import { LocalSes } from "./ses.ts";
 import { startSfnEndpoint } from "./sfn-endpoint.ts";
 import { LocalSqs } from "./sqs.ts";
 import { LocalStepFunctions, type TaskHandler } from "./step-functions.ts";
+import { LocalStripe, type LocalStripeInfo, type LocalStripeOptions } from "./stripe/server.ts";
 import {
   functionsFromTemplate,
   type LocalSchedule,
@@ -112,6 +113,8 @@ export interface LocalTimings {
    * (without one, each waits its interval, backoff and jitter as on AWS).
    */
   stateRetryIntervals?: Record<string, number>;
+  /** The Stripe stand-in's settlements and webhook redeliveries (local/stripe/server.ts). */
+  stripe?: LocalStripeOptions["timings"];
 }
 
 export interface LocalMode {
@@ -130,6 +133,8 @@ export interface LocalMode {
   pipes: LocalPipe[];
   /** The SQS stand-in (the pipe's dead-letter queue). */
   sqs: LocalSqs;
+  /** The Stripe stand-in (its events, its webhook deliveries). */
+  stripe: LocalStripe;
   /** The faults `/_local/faults` manages, on every SDK client local mode runs. */
   faults: FaultInjector;
   /** Those SDK clients (the handlers' and the workflow's), for measuring hooks (`npm run bench`). */
@@ -160,6 +165,8 @@ export interface LocalInfo {
   sesEndpoint: string;
   eventBridgeEndpoint: string;
   sqsEndpoint: string;
+  /** The Stripe stand-in, for the official `stripe` package (SPEC "Payment providers"). */
+  stripe: LocalStripeInfo;
 }
 
 /** A scheduled function as EventBridge invokes it. */
@@ -305,6 +312,14 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     const functions = functionsFromTemplate(template);
     const handlers = new Map<string, TaskHandler>();
     const faults = new FaultInjector();
+    // The Stripe stand-in draws its faults (target `stripe`) from the same injector; its webhook
+    // endpoint is the gateway's, set once the gateway listens.
+    const stripe = await LocalStripe.start({
+      faults,
+      log,
+      ...(options.timings?.stripe ? { timings: options.timings.stripe } : {}),
+    });
+    cleanups.push(() => stripe.stop());
     // The workflow's own DynamoDB calls. One attempt: Step Functions hands an integration's error
     // to the state's Retry and Catch instead of retrying it inside, so injected faults reach them.
     const integrations = new DynamoDBClient({
@@ -481,6 +496,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       sesEndpoint: ses.endpoint,
       eventBridgeEndpoint: eventBridge.endpoint,
       sqsEndpoint: sqs.endpoint,
+      stripe: stripe.info(),
     };
     const extraEndpoints: LocalEndpoint[] = [
       {
@@ -575,6 +591,10 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     );
     const port = await listen(gateway, options.port);
     cleanups.push(() => close(gateway));
+    // Stripe's webhooks go to the service's route (SPEC "Payment providers"). Until the service
+    // answers 2xx there, each event is redelivered a bounded number of times, then given up with
+    // one log line.
+    stripe.setWebhookUrl(`http://127.0.0.1:${port}/webhooks/stripe`);
     // Executions live in this process: after a restart on kept data, every open request is
     // resumed from its stored status (and notices still due are sent) by the reconciler.
     if (options.dataDir) {
@@ -597,6 +617,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       stateMachines: machines,
       pipes,
       sqs,
+      stripe,
       faults,
       awsClients,
       template,

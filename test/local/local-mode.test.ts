@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalClient } from "../../local/client.ts";
 import { FAULT_MIDDLEWARE_NAME } from "../../local/faults.ts";
@@ -141,7 +142,7 @@ describe("the Origin check and JSON bodies (a web page the developer visits)", (
   });
 });
 
-describe("the stand-ins (SES, Step Functions, EventBridge, SQS)", () => {
+describe("the stand-ins (SES, Step Functions, EventBridge, SQS, Stripe)", () => {
   it("refuse another Host and another page's Origin; only their own address reaches them", async () => {
     const info = (await api.get<LocalInfo>("/_local/info")).body;
     const endpoints = {
@@ -149,6 +150,7 @@ describe("the stand-ins (SES, Step Functions, EventBridge, SQS)", () => {
       stepFunctions: info.stepFunctionsEndpoint,
       eventBridge: info.eventBridgeEndpoint,
       sqs: info.sqsEndpoint,
+      stripe: info.stripe.apiBase,
     };
     for (const [name, endpoint] of Object.entries(endpoints)) {
       const port = Number(new URL(endpoint).port);
@@ -184,7 +186,30 @@ describe("GET /_local/info", () => {
       sesEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       eventBridgeEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       sqsEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      stripe: {
+        apiBase: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        secretKey: expect.stringMatching(/^sk_test_/),
+        webhookSecret: expect.stringMatching(/^whsec_/),
+      },
     });
+  });
+
+  it("is enough for the official stripe package to pay on the Stripe stand-in", async () => {
+    const { stripe: stand } = (await api.get<LocalInfo>("/_local/info")).body;
+    const base = new URL(stand.apiBase);
+    const stripe = new Stripe(stand.secretKey, {
+      host: base.hostname,
+      port: Number(base.port),
+      protocol: "http",
+    });
+    const intent = await stripe.paymentIntents.create({
+      amount: 5000,
+      currency: "jpy",
+      payment_method: "pm_card_visa",
+      confirm: true,
+    });
+    expect(intent.status).toBe("succeeded");
+    expect(local.stripe.events().map((event) => event.data.object.id)).toContain(intent.id);
   });
 
   it("is enough for SDK clients, even ones signing with other credentials and region", async () => {
@@ -215,6 +240,7 @@ describe("/_local/faults", () => {
   it("refuses bodies that are not a fault, as problem documents", async () => {
     const bodies = [
       { body: { target: "dynamodb", error: "declined" } },
+      { body: { target: "payments", error: "pending" } },
       { body: { target: "dynamodb", error: "throttle", rate: 2 } },
       { body: { target: "dynamodb", error: "throttle", surprise: 1 } },
       { body: { target: "kinesis", error: "throttle" } },

@@ -1,0 +1,149 @@
+// Stripe's webhook deliveries: each event POSTed as JSON to the endpoint with a `Stripe-Signature`
+// header (`t=<unix seconds>,v1=<HMAC-SHA256 of "<t>.<body>" under the endpoint's secret>`, what
+// the SDK's `webhooks.constructEvent` checks), signed anew at each attempt, and sent again with a
+// growing wait while the endpoint does not answer 2xx, a bounded number of times.
+import { createHmac } from "node:crypto";
+
+/** The `Stripe-Signature` header for `payload` signed at `timestamp` (seconds). */
+export const signatureHeader = (payload: string, secret: string, timestamp: number): string => {
+  const signature = createHmac("sha256", secret).update(`${timestamp}.${payload}`).digest("hex");
+  return `t=${timestamp},v1=${signature}`;
+};
+
+export interface WebhookTimings {
+  /** Attempts per event, the first included. */
+  attempts: number;
+  /** The wait before the first redelivery; each next one doubles, up to `maxRetryMs`. */
+  retryMs: number;
+  maxRetryMs: number;
+  /** How long an attempt waits for the endpoint's answer. */
+  timeoutMs: number;
+}
+
+/** Stripe retries for days; locally a minute at most, so a stopped service is soon given up. */
+export const DEFAULT_WEBHOOK_TIMINGS: WebhookTimings = {
+  attempts: 6,
+  retryMs: 1000,
+  maxRetryMs: 16_000,
+  timeoutMs: 10_000,
+};
+
+export interface DeliveryAttempt {
+  at: string;
+  /** The endpoint's HTTP status, or why there was none. */
+  status?: number;
+  error?: string;
+}
+
+export interface WebhookDelivery {
+  eventId: string;
+  type: string;
+  url: string;
+  attempts: DeliveryAttempt[];
+  state: "pending" | "delivered" | "failed";
+}
+
+interface Event {
+  id: string;
+  type: string;
+}
+
+export class WebhookSender {
+  private readonly deliveries: WebhookDelivery[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly aborts = new Set<AbortController>();
+  private stopped = false;
+
+  constructor(
+    private readonly options: {
+      secret: string;
+      timings: WebhookTimings;
+      /** The stand-in's clock, in milliseconds: signatures carry its time. */
+      now: () => number;
+      log: (line: string) => void;
+    },
+  ) {}
+
+  /** Starts delivering `event` (already serialized as `payload`) to `url`, in the background. */
+  send(url: string, event: Event, payload: string): void {
+    const delivery: WebhookDelivery = {
+      eventId: event.id,
+      type: event.type,
+      url,
+      attempts: [],
+      state: "pending",
+    };
+    this.deliveries.push(delivery);
+    this.schedule(() => this.attempt(delivery, payload), 0);
+  }
+
+  list(): WebhookDelivery[] {
+    return this.deliveries.map((delivery) => ({
+      ...delivery,
+      attempts: delivery.attempts.map((attempt) => ({ ...attempt })),
+    }));
+  }
+
+  /** Cancels every wait and attempt in flight. */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const abort of this.aborts) abort.abort();
+  }
+
+  private schedule(run: () => Promise<void>, ms: number): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void run();
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private async attempt(delivery: WebhookDelivery, payload: string): Promise<void> {
+    const { secret, timings, now, log } = this.options;
+    const abort = new AbortController();
+    this.aborts.add(abort);
+    const timeout = setTimeout(() => abort.abort(), timings.timeoutMs);
+    const attempt: DeliveryAttempt = { at: new Date(now()).toISOString() };
+    try {
+      const response = await fetch(delivery.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json; charset=utf-8",
+          "user-agent": "Stripe/1.0 (local stand-in)",
+          "stripe-signature": signatureHeader(payload, secret, Math.floor(now() / 1000)),
+        },
+        body: payload,
+        signal: abort.signal,
+      });
+      // The body is not read; free the connection.
+      await response.body?.cancel();
+      attempt.status = response.status;
+    } catch (error) {
+      attempt.error = abort.signal.aborted ? "no answer in time" : (error as Error).message;
+    } finally {
+      clearTimeout(timeout);
+      this.aborts.delete(abort);
+    }
+    if (this.stopped) return;
+    delivery.attempts.push(attempt);
+    if (attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300) {
+      delivery.state = "delivered";
+      return;
+    }
+    const made = delivery.attempts.length;
+    if (made >= timings.attempts) {
+      delivery.state = "failed";
+      // One line per event, when it is given up: a service without the route stays readable.
+      log(
+        `stripe stand-in: ${delivery.type} ${delivery.eventId} not delivered to ${delivery.url} after ${made} attempts (last: ${attempt.status ?? attempt.error})`,
+      );
+      return;
+    }
+    const wait = Math.min(timings.retryMs * 2 ** (made - 1), timings.maxRetryMs);
+    this.schedule(() => this.attempt(delivery, payload), wait);
+  }
+}
