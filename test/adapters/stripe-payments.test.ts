@@ -1,0 +1,351 @@
+// The Stripe adapter driven through the official `stripe` package over HTTP against the Stripe
+// stand-in (local/stripe/): refunds made once under their key, found again by metadata, Stripe's
+// asynchronous statuses, and its errors sorted into transient, declined, bugs and refusals with
+// nothing of the secret key in them. No SDK mocks.
+import Stripe from "stripe";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  PaymentProviderRefusedError,
+  PaymentProviderUnavailableError,
+  RefundKeyReusedError,
+} from "../../functions/adapters/stripe-errors.ts";
+import {
+  idempotencyKeyOf,
+  StripePayments,
+  type StripePaymentsOptions,
+} from "../../functions/adapters/stripe-payments.ts";
+import { RefundDeclinedError } from "../../functions/app/errors.ts";
+import type { RefundInstruction } from "../../functions/app/ports.ts";
+import { FaultInjector } from "../../local/faults.ts";
+import { LocalStripe, type LocalStripeOptions } from "../../local/stripe/server.ts";
+
+const FAST = { referenceMs: 20, refundFailMs: 40, pendingMs: 80 };
+
+const running: LocalStripe[] = [];
+
+afterEach(async () => {
+  for (const local of running.splice(0)) await local.stop();
+});
+
+/** Waits until `check` returns a value (not undefined), or fails after `ms`. */
+const eventually = async <T>(check: () => Promise<T | undefined>, ms = 3000): Promise<T> => {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+const rejection = async (promise: Promise<unknown>): Promise<Error> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the call to fail");
+};
+
+/**
+ * The stand-in, an SDK client of the test's own (to pay orders and read what Stripe holds), and
+ * the adapter, which finds each order's PaymentIntent in `intents` (by order, and by refund key).
+ */
+const setup = async (
+  options: LocalStripeOptions = {},
+  adapter: Partial<StripePaymentsOptions> = {},
+) => {
+  const faults = new FaultInjector();
+  const local = await LocalStripe.start({ faults, timings: FAST, ...options });
+  running.push(local);
+  const stripe = new Stripe(local.secretKey, {
+    host: "127.0.0.1",
+    port: local.port,
+    protocol: "http",
+    maxNetworkRetries: 0,
+  });
+  const intents = new Map<string, string>();
+  const refundKeys = new Map<string, string>();
+  const payments = new StripePayments({
+    // The SDK's own retries off, so a fault reaches the adapter as it would after them.
+    stripe: {
+      secretKey: local.secretKey,
+      host: "127.0.0.1",
+      port: local.port,
+      protocol: "http",
+      maxNetworkRetries: 0,
+    },
+    paymentIntentOf: (instruction) => {
+      const intent = intents.get(instruction.orderId);
+      if (!intent) throw new Error(`no PaymentIntent for ${instruction.orderId}`);
+      refundKeys.set(instruction.refundId, intent);
+      return intent;
+    },
+    paymentIntentOfRefund: (refundId) => refundKeys.get(refundId),
+    ...adapter,
+  });
+  /** An order paid with `method`; its PaymentIntent id. */
+  const pay = async (
+    orderId: string,
+    { amount = 5000, currency = "jpy", method = "pm_card_visa" } = {},
+  ) => {
+    const intent = await stripe.paymentIntents.create({
+      amount,
+      currency,
+      payment_method: method,
+      confirm: true,
+    });
+    intents.set(orderId, intent.id);
+    return intent.id;
+  };
+  const refundsOf = async (intent: string) =>
+    (await stripe.refunds.list({ payment_intent: intent })).data;
+  return { local, stripe, faults, payments, pay, refundsOf, refundKeys };
+};
+
+const instruction = (overrides: Partial<RefundInstruction> = {}): RefundInstruction => ({
+  refundId: "r-1:1",
+  orderId: "o-1",
+  requestId: "r-1",
+  amount: 3000,
+  currency: "JPY",
+  method: "CARD",
+  ...overrides,
+});
+
+describe("refund", () => {
+  it("refunds once, JPY as is, with the refund's keys as metadata; the same refundId replays it", async () => {
+    const { payments, pay, refundsOf, local } = await setup();
+    const intent = await pay("o-1");
+    const receipt = await payments.refund(instruction());
+    expect(receipt).toEqual({
+      refundId: "r-1:1",
+      providerReference: expect.stringMatching(/^re_/),
+      replayed: false,
+    });
+    const again = await payments.refund(instruction());
+    expect(again).toEqual({ ...receipt, replayed: true });
+    const made = await refundsOf(intent);
+    expect(made).toHaveLength(1);
+    // ¥3,000 is 3000 in Stripe's zero-decimal yen; nothing of the buyer in the metadata.
+    expect(made[0]).toMatchObject({
+      id: receipt.providerReference,
+      amount: 3000,
+      currency: "jpy",
+      metadata: { orderId: "o-1", requestId: "r-1", refundId: "r-1:1" },
+    });
+    expect(Object.keys(made[0]?.metadata ?? {}).sort()).toEqual([
+      "orderId",
+      "refundId",
+      "requestId",
+    ]);
+    // Under the key derived from the refund's own.
+    const created = local.events().find((event) => event.type === "refund.created");
+    expect(created?.request?.idempotency_key).toBe(idempotencyKeyOf("r-1:1"));
+  });
+
+  it("USD amounts are already cents: 12.50 goes as 1250", async () => {
+    const { payments, pay, refundsOf } = await setup();
+    const intent = await pay("o-us", { amount: 2000, currency: "usd" });
+    await payments.refund(instruction({ orderId: "o-us", amount: 1250, currency: "USD" }));
+    expect((await refundsOf(intent)).map((refund) => [refund.amount, refund.currency])).toEqual([
+      [1250, "usd"],
+    ]);
+  });
+
+  it("a retry after Stripe forgot the key (24 hours) finds the refund by its metadata: no second refund", async () => {
+    let now = Date.parse("2026-11-02T00:00:00Z");
+    const { payments, pay, refundsOf } = await setup({ now: () => now });
+    const intent = await pay("o-1");
+    const first = await payments.refund(instruction());
+    now += 25 * 60 * 60 * 1000;
+    const later = await payments.refund(instruction());
+    expect(later).toEqual({ ...first, replayed: true });
+    expect(await refundsOf(intent)).toHaveLength(1);
+  });
+
+  it("refuses a currency other than the PaymentIntent's (yen taken for cents) and makes nothing", async () => {
+    const { payments, pay, refundsOf } = await setup();
+    const intent = await pay("o-1");
+    const error = await rejection(payments.refund(instruction({ currency: "USD" })));
+    expect(error).toBeInstanceOf(RefundDeclinedError);
+    expect(await refundsOf(intent)).toEqual([]);
+  });
+  it("refunds only to the card: a gift-balance refund is declined and nothing is sent", async () => {
+    const { payments, pay, refundsOf } = await setup();
+    const intent = await pay("o-1");
+    const error = await rejection(payments.refund(instruction({ method: "GIFT_CARD" })));
+    expect(error).toBeInstanceOf(RefundDeclinedError);
+    expect(await refundsOf(intent)).toEqual([]);
+  });
+});
+
+describe("lookup", () => {
+  it("finds the refund by its metadata, across pages; undefined for another key or an unknown order", async () => {
+    const { payments, pay, stripe, refundKeys } = await setup();
+    const intent = await pay("o-1", { amount: 20000 });
+    const receipt = await payments.refund(instruction({ amount: 1000 }));
+    // Other refunds of the same PaymentIntent, newer, so the adapter has to page past them.
+    for (let index = 0; index < 3; index += 1) {
+      await stripe.refunds.create({ payment_intent: intent, amount: 100 });
+    }
+    expect(await payments.lookup("r-1:1")).toEqual({ ...receipt, replayed: true });
+    refundKeys.set("r-1:2", intent);
+    expect(await payments.lookup("r-1:2")).toBeUndefined();
+    expect(await payments.lookup("r-9:1")).toBeUndefined();
+    refundKeys.set("r-8:1", "pi_nowhere");
+    expect(await payments.lookup("r-8:1")).toBeUndefined();
+  });
+});
+
+describe("refundStatus", () => {
+  it("a refund the pending fault hits: pending, then succeeded", async () => {
+    const { payments, pay, faults } = await setup();
+    await pay("o-1");
+    faults.add({ target: "stripe", operation: "refunds.create", error: "pending", count: 1 });
+    const receipt = await payments.refund(instruction());
+    expect(await payments.refundStatus("r-1:1")).toEqual({
+      providerReference: receipt.providerReference,
+      status: "pending",
+    });
+    const settled = await eventually(async () => {
+      const status = await payments.refundStatus("r-1:1");
+      return status?.status === "succeeded" ? status : undefined;
+    });
+    expect(settled.providerReference).toBe(receipt.providerReference);
+  });
+
+  it("a pm_card_refundFail refund answers succeeded and shows failed later, with its reason", async () => {
+    const { payments, pay } = await setup();
+    await pay("o-1", { method: "pm_card_refundFail" });
+    await payments.refund(instruction());
+    const failed = await eventually(async () => {
+      const status = await payments.refundStatus("r-1:1");
+      return status?.status === "failed" ? status : undefined;
+    });
+    expect(failed.failureReason).toEqual(expect.any(String));
+    expect(failed.failureReason).not.toBe("");
+  });
+
+  it("a card refund gets its acquirer reference number once Stripe has it", async () => {
+    const { payments, pay } = await setup();
+    await pay("o-1");
+    await payments.refund(instruction());
+    const withReference = await eventually(async () => {
+      const status = await payments.refundStatus("r-1:1");
+      return status?.reference ? status : undefined;
+    });
+    expect(withReference).toMatchObject({ status: "succeeded", reference: expect.any(String) });
+    expect(await payments.refundStatus("r-2:1")).toBeUndefined();
+  });
+});
+
+describe("Stripe's errors", () => {
+  it("permanent refusals are RefundDeclinedError: amount_too_large, charge_already_refunded, no such PaymentIntent", async () => {
+    const { payments, pay, local } = await setup();
+    await pay("o-1");
+    const tooLarge = await rejection(payments.refund(instruction({ amount: 6000 })));
+    expect(tooLarge).toBeInstanceOf(RefundDeclinedError);
+    expect(tooLarge).toMatchObject({ name: "RefundDeclined", code: "amount_too_large" });
+    await payments.refund(instruction({ refundId: "r-1:2", amount: 5000 }));
+    const already = await rejection(
+      payments.refund(instruction({ refundId: "r-1:3", amount: 10 })),
+    );
+    expect(already).toMatchObject({ name: "RefundDeclined", code: "charge_already_refunded" });
+    const missing = new StripePayments({
+      stripe: { secretKey: local.secretKey, port: local.port, host: "127.0.0.1", protocol: "http" },
+      paymentIntentOf: () => "pi_nowhere",
+      paymentIntentOfRefund: () => "pi_nowhere",
+    });
+    const nowhere = await rejection(missing.refund(instruction()));
+    expect(nowhere).toBeInstanceOf(RefundDeclinedError);
+    expect(nowhere).toMatchObject({ code: "resource_missing" });
+  });
+
+  it.each([
+    ["throttle", 429, "StripeRateLimitError"],
+    ["unavailable", 500, "StripeAPIError"],
+  ] as const)(
+    "a %s fault is transient; once it clears the same call makes exactly one refund",
+    async (fault, statusCode, stripeType) => {
+      const { payments, pay, faults, refundsOf } = await setup();
+      const intent = await pay("o-1");
+      faults.add({ target: "stripe", operation: "refunds.create", error: fault, count: 1 });
+      const error = await rejection(payments.refund(instruction()));
+      expect(error).toBeInstanceOf(PaymentProviderUnavailableError);
+      expect(error).not.toBeInstanceOf(RefundDeclinedError);
+      expect(error).toMatchObject({ retryable: true, statusCode, stripeType });
+      const receipt = await payments.refund(instruction());
+      expect(receipt.replayed).toBe(false);
+      expect((await refundsOf(intent)).map((refund) => refund.id)).toEqual([
+        receipt.providerReference,
+      ]);
+    },
+  );
+
+  it("Stripe out of reach is transient (StripeConnectionError)", async () => {
+    const { local, pay } = await setup();
+    await pay("o-1");
+    const port = local.port;
+    const secretKey = local.secretKey;
+    await local.stop();
+    running.splice(0);
+    const away = new StripePayments({
+      stripe: { secretKey, port, host: "127.0.0.1", protocol: "http", maxNetworkRetries: 0 },
+      paymentIntentOf: () => "pi_any",
+      paymentIntentOfRefund: () => "pi_any",
+    });
+    const error = await rejection(away.refund(instruction()));
+    expect(error).toBeInstanceOf(PaymentProviderUnavailableError);
+    expect(error).toMatchObject({ stripeType: "StripeConnectionError" });
+  });
+
+  it("the refund's key reused with other terms is a bug of its own, never a second refund", async () => {
+    const { payments, pay, stripe, refundsOf } = await setup();
+    const intent = await pay("o-1");
+    await payments.refund(instruction({ amount: 1000 }));
+    const otherAmount = await rejection(payments.refund(instruction({ amount: 2000 })));
+    expect(otherAmount).toBeInstanceOf(RefundKeyReusedError);
+    // Stripe's own idempotency_error: the key was used by a call without the refund's metadata.
+    await stripe.refunds.create(
+      { payment_intent: intent, amount: 100 },
+      { idempotencyKey: idempotencyKeyOf("r-2:1") },
+    );
+    const reused = await rejection(
+      payments.refund(instruction({ refundId: "r-2:1", requestId: "r-2", amount: 500 })),
+    );
+    expect(reused).toBeInstanceOf(RefundKeyReusedError);
+    expect(reused).toMatchObject({ name: "RefundKeyReused", stripeType: "StripeIdempotencyError" });
+    expect(reused).not.toBeInstanceOf(RefundDeclinedError);
+    expect((await refundsOf(intent)).map((refund) => refund.amount)).toEqual([100, 1000]);
+  });
+
+  it("a wrong secret key: refused, not declined, and neither the key nor its end is in the error", async () => {
+    const { local, pay } = await setup();
+    await pay("o-1");
+    const wrongKey = "sk_test_wrongKeyOfTheTest_Zq7X";
+    const wrong = new StripePayments({
+      stripe: { secretKey: wrongKey, port: local.port, host: "127.0.0.1", protocol: "http" },
+      paymentIntentOf: () => "pi_any",
+      paymentIntentOfRefund: () => "pi_any",
+    });
+    const error = await rejection(wrong.refund(instruction()));
+    expect(error).toBeInstanceOf(PaymentProviderRefusedError);
+    expect(error).toMatchObject({ statusCode: 401, stripeType: "StripeAuthenticationError" });
+    // Stripe's own message quotes the key's end (sk_test_****Zq7X): the adapter's does not.
+    const everything = [
+      error.message,
+      String(error),
+      error.stack ?? "",
+      JSON.stringify(error),
+      JSON.stringify(Object.entries(error)),
+      String(error.cause ?? ""),
+    ].join("\n");
+    for (const part of [wrongKey, "Zq7X", local.secretKey]) {
+      expect(everything).not.toContain(part);
+    }
+    const lookedUp = await rejection(wrong.lookup("r-1:1"));
+    expect(lookedUp).toBeInstanceOf(PaymentProviderRefusedError);
+    expect(lookedUp.message).not.toContain("Zq7X");
+  });
+});
