@@ -436,6 +436,8 @@ describe("LocalPipe on DynamoDB Local's stream", () => {
     const faults = new FaultInjector();
     const started = await startPipe({ faults });
     faults.add({ target: "pipes", error: "unavailable" });
+    // A poll that began before the fault was added may still read: write once one was refused.
+    await until(() => ((faults.list()[0]?.fired ?? 0) >= 1 ? true : undefined), "one poll down");
     const run = `${Date.now()}`;
     await newOrder(`o-${run}`);
     await setRequest(`o-${run}`, `r-${run}`);
