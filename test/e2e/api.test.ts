@@ -6,6 +6,7 @@ import { ROUTES } from "../../functions/http/routes.ts";
 import { type Caller, type LocalClient, orderBody } from "../../local/client.ts";
 import { type LocalMode, startLocal } from "../../local/start.ts";
 import { ContractClient } from "../support/contract.ts";
+import { importOrder } from "../support/line-orders.ts";
 
 let local: LocalMode;
 let api: LocalClient;
@@ -32,21 +33,8 @@ interface Party {
 }
 
 /** Imports an order for a fresh buyer and seller and, unless told otherwise, ships it. */
-const anOrder = async (overrides: Json = {}, ship = true): Promise<Party> => {
-  const [buyer, seller] = await Promise.all([api.buyer(), api.seller()]);
-  const body = orderBody({ buyerId: buyer.sub, sellerId: seller.sub }, overrides);
-  const imported = await api.post("/orders", system, body);
-  expect(imported.status).toBe(201);
-  const orderId = String(body.orderId);
-  if (ship) {
-    const shipped = await api.post(`/orders/${orderId}/shipment`, seller, {
-      carrier: "yamato",
-      trackingNumber: "4470-1234-5678",
-    });
-    expect(shipped.status).toBe(200);
-  }
-  return { orderId, buyer, seller };
-};
+const anOrder = (overrides: Json = {}, ship = true): Promise<Party> =>
+  importOrder(api, system, overrides, ship);
 
 const requestsPath = (party: Party) => `/orders/${party.orderId}/cancellation-requests`;
 

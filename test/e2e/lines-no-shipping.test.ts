@@ -1,36 +1,16 @@
 // End to end over HTTP: partial cancellations under `partialShippingRefund: "NONE"` from a
 // POLICY_FILE: no request refunds shipping, so the refunds add up to what was paid for the items.
 // Every answer is checked against docs/openapi.json.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { LocalClient } from "../../local/client.ts";
-import { ContractClient } from "../support/contract.ts";
-import {
-  amountsOf,
-  lineOrders,
-  ODD_SHIPPING_ORDER,
-  startLocalWithPolicy,
-} from "../support/line-orders.ts";
+import { expect, it } from "vitest";
+import { amountsOf, ODD_SHIPPING_ORDER, shopUnderPolicy } from "../support/line-orders.ts";
 
-let running: Awaited<ReturnType<typeof startLocalWithPolicy>>;
-let api: LocalClient;
-let shop: ReturnType<typeof lineOrders>;
-
-beforeAll(async () => {
-  running = await startLocalWithPolicy({
-    version: "e2e-shipping-none",
-    partialShippingRefund: "NONE",
-  });
-  api = new ContractClient(running.local.url);
-  const [system, carrier] = await Promise.all([api.system(), api.carrier()]);
-  shop = lineOrders(api, system, carrier);
-}, 90_000);
-
-afterAll(async () => {
-  await running?.stop();
+const env = shopUnderPolicy({
+  version: "e2e-shipping-none",
+  partialShippingRefund: "NONE",
 });
 
 it("publishes the policy from POLICY_FILE", async () => {
-  const policy = await api.get("/policy");
+  const policy = await env.api.get("/policy");
   expect(policy.body).toMatchObject({
     version: "e2e-shipping-none",
     partialShippingRefund: "NONE",
@@ -40,8 +20,8 @@ it("publishes the policy from POLICY_FILE", async () => {
 
 it("refunds no shipping, not even with the last unit", async () => {
   // ¥3,900 paid for items worth ¥5,000, ¥333 for shipping.
-  const party = await shop.anOrder(ODD_SHIPPING_ORDER);
-  const first = await shop.cancel(party, shop.bodyFor([{ lineId: "l2", quantity: 1 }]));
+  const party = await env.shop.anOrder(ODD_SHIPPING_ORDER);
+  const first = await env.shop.cancel(party, env.shop.bodyFor([{ lineId: "l2", quantity: 1 }]));
   expect(first.done).toMatchObject({
     lines: [{ lineId: "l2", quantity: 1, amount: 780 }],
     itemsAmount: 780,
@@ -49,7 +29,7 @@ it("refunds no shipping, not even with the last unit", async () => {
     refund: { amount: 780 },
   });
   // floor(3,000 × 3,900 ÷ 5,000) = 2,340; the last cup 3,900 − 780 − 2,340 = 780.
-  const restPreview = await shop.preview(party, {});
+  const restPreview = await env.shop.preview(party, {});
   expect(restPreview.body).toMatchObject({
     lines: [
       { lineId: "l1", quantity: 1, amount: 2340 },
@@ -59,9 +39,9 @@ it("refunds no shipping, not even with the last unit", async () => {
     shippingAmount: 0,
     amount: 3120,
   });
-  const rest = await shop.cancel(party, shop.bodyFor());
+  const rest = await env.shop.cancel(party, env.shop.bodyFor());
   expect(amountsOf(rest.asked)).toEqual(amountsOf(restPreview.body));
   expect(rest.done.refund).toMatchObject({ status: "SUCCEEDED", amount: 3120 });
   // 780 + 3,120 = 3,900: the items paid, no shipping.
-  expect(await shop.order(party)).toMatchObject({ status: "CANCELLED", refundedAmount: 3900 });
+  expect(await env.shop.order(party)).toMatchObject({ status: "CANCELLED", refundedAmount: 3900 });
 }, 90_000);

@@ -4,9 +4,10 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { type ApiResponse, type Caller, type LocalClient, orderBody } from "../../local/client.ts";
 import { startLocal } from "../../local/start.ts";
+import { ContractClient } from "./contract.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -23,7 +24,7 @@ export interface Units {
 }
 
 /**
- * SPEC's worked example: 3,000 × 1 and 1,000 × 2 with ¥500 shipping, paid ¥4,500 with a ¥500
+ * SPEC's worked example: 3,000 × 1 and 1,000 × 2 with ¥500 shipping, paid ¥4,500 with a ¥1,000
  * coupon: ¥4,000 paid for items worth ¥5,000, ¥500 for shipping.
  */
 export const COUPON_ORDER = {
@@ -46,6 +47,25 @@ export const ODD_SHIPPING_ORDER = {
 };
 
 /**
+ * This test file's local mode under `overrides` and its orders (`lineOrders`): started before its
+ * tests, stopped after them. Read `api` and `shop` inside tests, once they are set.
+ */
+export const shopUnderPolicy = (overrides: Json) => {
+  let running: Awaited<ReturnType<typeof startLocalWithPolicy>> | undefined;
+  const state = {} as { api: LocalClient; shop: ReturnType<typeof lineOrders> };
+  beforeAll(async () => {
+    running = await startLocalWithPolicy(overrides);
+    state.api = new ContractClient(running.local.url);
+    const [system, carrier] = await Promise.all([state.api.system(), state.api.carrier()]);
+    state.shop = lineOrders(state.api, system, carrier);
+  }, 90_000);
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return state;
+};
+
+/**
  * Local mode under the default policy with `overrides` (a POLICY_FILE in a folder of its own).
  * One per test file: the handlers read the policy from the process's environment.
  */
@@ -63,25 +83,33 @@ export const startLocalWithPolicy = async (overrides: Json) => {
   };
 };
 
+/** Imports an order for a fresh buyer and seller and, unless told otherwise, ships it. */
+export const importOrder = async (
+  api: LocalClient,
+  system: Caller,
+  overrides: Json,
+  ship = true,
+): Promise<Party> => {
+  const [buyer, seller] = await Promise.all([api.buyer(), api.seller()]);
+  const body = orderBody({ buyerId: buyer.sub, sellerId: seller.sub }, overrides);
+  const imported = await api.post("/orders", system, body);
+  expect(imported.status).toBe(201);
+  const orderId = String(body.orderId);
+  if (ship) {
+    const shipped = await api.post(`/orders/${orderId}/shipment`, seller, {
+      carrier: "yamato",
+      trackingNumber: "4470-1234-5678",
+    });
+    expect(shipped.status).toBe(200);
+  }
+  return { orderId, buyer, seller };
+};
+
 export const lineOrders = (api: LocalClient, system: Caller, carrier: Caller) => {
   const requestsPath = (party: Party) => `/orders/${party.orderId}/cancellation-requests`;
 
-  /** Imports an order for a fresh buyer and seller and, unless told otherwise, ships it. */
-  const anOrder = async (overrides: Json = COUPON_ORDER, ship = true): Promise<Party> => {
-    const [buyer, seller] = await Promise.all([api.buyer(), api.seller()]);
-    const body = orderBody({ buyerId: buyer.sub, sellerId: seller.sub }, overrides);
-    const imported = await api.post("/orders", system, body);
-    expect(imported.status).toBe(201);
-    const orderId = String(body.orderId);
-    if (ship) {
-      const shipped = await api.post(`/orders/${orderId}/shipment`, seller, {
-        carrier: "yamato",
-        trackingNumber: "4470-1234-5678",
-      });
-      expect(shipped.status).toBe(200);
-    }
-    return { orderId, buyer, seller };
-  };
+  const anOrder = (overrides: Json = COUPON_ORDER, ship = true): Promise<Party> =>
+    importOrder(api, system, overrides, ship);
 
   /** The request body for `lines` (absent: the whole of what is left). */
   const bodyFor = (lines?: Units[]): Json => ({
