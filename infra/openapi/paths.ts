@@ -34,6 +34,17 @@ const requestResult = (status: number, description: string): Success[] => [
   { status, description, schema: "CancellationRequest", example: "CancellationRequest" },
 ];
 
+/** Why a cancellation request (and so its preview) may be refused: 409s of both routes. */
+const CANNOT_CANCEL: ProblemCode[] = [
+  "NOT_SHIPPED",
+  "RETURN_REQUIRED",
+  "WINDOW_CLOSED",
+  "ACTIVE_REQUEST_EXISTS",
+  "INVALID_STATE",
+  "NOTHING_TO_CANCEL",
+  "PARTIAL_NOT_SUPPORTED",
+];
+
 const OPERATIONS: Record<string, Operation> = {
   GetPolicy: {
     summary: "The cancellation policy in force",
@@ -96,15 +107,7 @@ const OPERATIONS: Record<string, Operation> = {
         example: "Preview",
       },
     ],
-    conflicts: [
-      "NOT_SHIPPED",
-      "RETURN_REQUIRED",
-      "WINDOW_CLOSED",
-      "ACTIVE_REQUEST_EXISTS",
-      "INVALID_STATE",
-      "NOTHING_TO_CANCEL",
-      "PARTIAL_NOT_SUPPORTED",
-    ],
+    conflicts: CANNOT_CANCEL,
   },
   RequestCancellation: {
     summary: "Ask to cancel a shipped order, or some of its lines or units",
@@ -126,16 +129,7 @@ const OPERATIONS: Record<string, Operation> = {
         example: "Requested",
       },
     ],
-    conflicts: [
-      "NOT_SHIPPED",
-      "RETURN_REQUIRED",
-      "WINDOW_CLOSED",
-      "ACTIVE_REQUEST_EXISTS",
-      "INVALID_STATE",
-      "NOTHING_TO_CANCEL",
-      "PARTIAL_NOT_SUPPORTED",
-      "IDEMPOTENCY_KEY_MISMATCH",
-    ],
+    conflicts: [...CANNOT_CANCEL, "IDEMPOTENCY_KEY_MISMATCH"],
   },
   GetCancellationRequest: {
     summary: "One cancellation request, with its refund and timeline",
