@@ -27,10 +27,8 @@ const describe = (operation: string, failure: StripeFailure): string =>
     failure.stripeRequestId === undefined ? "" : ` (${failure.stripeRequestId})`,
   ].join("");
 
-/** Stripe was throttled, down or unreachable, or the key is busy: the same call may succeed later. */
-export class PaymentProviderUnavailableError extends Error implements StripeFailure {
-  override readonly name = "PaymentProviderUnavailable";
-  readonly retryable = true;
+/** An error about a failed Stripe call, holding only what the adapter wrote of it. */
+abstract class StripeCallError extends Error implements StripeFailure {
   readonly stripeType: string;
   readonly code?: string;
   readonly statusCode?: number;
@@ -40,6 +38,12 @@ export class PaymentProviderUnavailableError extends Error implements StripeFail
     Object.assign(this, failure);
     this.stripeType = failure.stripeType;
   }
+}
+
+/** Stripe was throttled, down or unreachable, or the key is busy: the same call may succeed later. */
+export class PaymentProviderUnavailableError extends StripeCallError {
+  override readonly name = "PaymentProviderUnavailable";
+  readonly retryable = true;
 }
 
 /** Stripe refused the refund for good (already refunded, too large, no such PaymentIntent, …). */
@@ -59,17 +63,8 @@ export class StripeRefundDeclinedError extends RefundDeclinedError implements St
  * The refund's key was used before with other parameters (another amount, PaymentIntent or
  * metadata): a bug in whoever derived the key, never retried into a second refund.
  */
-export class RefundKeyReusedError extends Error implements StripeFailure {
+export class RefundKeyReusedError extends StripeCallError {
   override readonly name = "RefundKeyReused";
-  readonly stripeType: string;
-  readonly code?: string;
-  readonly statusCode?: number;
-  readonly stripeRequestId?: string;
-  constructor(operation: string, failure: StripeFailure) {
-    super(describe(operation, failure));
-    Object.assign(this, failure);
-    this.stripeType = failure.stripeType;
-  }
 }
 
 /**
@@ -77,17 +72,8 @@ export class RefundKeyReusedError extends Error implements StripeFailure {
  * sent, a code not sorted above. Not a decline (the refund may still be owed), not worth retrying
  * as is: an operator looks.
  */
-export class PaymentProviderRefusedError extends Error implements StripeFailure {
+export class PaymentProviderRefusedError extends StripeCallError {
   override readonly name = "PaymentProviderRefused";
-  readonly stripeType: string;
-  readonly code?: string;
-  readonly statusCode?: number;
-  readonly stripeRequestId?: string;
-  constructor(operation: string, failure: StripeFailure) {
-    super(describe(operation, failure));
-    Object.assign(this, failure);
-    this.stripeType = failure.stripeType;
-  }
 }
 
 /** Refusals of a refund that no retry under the same key changes. */
