@@ -9,13 +9,9 @@ import {
   PaymentProviderUnavailableError,
   RefundKeyReusedError,
 } from "../../functions/adapters/stripe-errors.ts";
-import {
-  idempotencyKeyOf,
-  StripePayments,
-  type StripePaymentsOptions,
-} from "../../functions/adapters/stripe-payments.ts";
+import { idempotencyKeyOf, StripePayments } from "../../functions/adapters/stripe-payments.ts";
 import { RefundDeclinedError } from "../../functions/app/errors.ts";
-import type { RefundInstruction } from "../../functions/app/ports.ts";
+import type { RefundInstruction, RefundKey, RefundReceipt } from "../../functions/app/ports.ts";
 import { FaultInjector } from "../../local/faults.ts";
 import { LocalStripe, type LocalStripeOptions } from "../../local/stripe/server.ts";
 
@@ -49,12 +45,9 @@ const rejection = async (promise: Promise<unknown>): Promise<Error> => {
 
 /**
  * The stand-in, an SDK client of the test's own (to pay orders and read what Stripe holds), and
- * the adapter, which finds each order's PaymentIntent in `intents` (by order, and by refund key).
+ * the adapter, which takes each refund's PaymentIntent from the instruction or key it is given.
  */
-const setup = async (
-  options: LocalStripeOptions = {},
-  adapter: Partial<StripePaymentsOptions> = {},
-) => {
+const setup = async (options: LocalStripeOptions = {}) => {
   const faults = new FaultInjector();
   const local = await LocalStripe.start({ faults, timings: FAST, ...options });
   running.push(local);
@@ -64,67 +57,71 @@ const setup = async (
     protocol: "http",
     maxNetworkRetries: 0,
   });
-  const intents = new Map<string, string>();
-  const refundKeys = new Map<string, string>();
   const payments = new StripePayments({
+    secretKey: local.secretKey,
+    host: "127.0.0.1",
+    port: local.port,
+    protocol: "http",
     // The SDK's own retries off, so a fault reaches the adapter as it would after them.
-    stripe: {
-      secretKey: local.secretKey,
-      host: "127.0.0.1",
-      port: local.port,
-      protocol: "http",
-      maxNetworkRetries: 0,
-    },
-    paymentIntentOf: (instruction) => {
-      const intent = intents.get(instruction.orderId);
-      if (!intent) throw new Error(`no PaymentIntent for ${instruction.orderId}`);
-      refundKeys.set(instruction.refundId, intent);
-      return intent;
-    },
-    paymentIntentOfRefund: (refundId) => refundKeys.get(refundId),
-    ...adapter,
+    maxNetworkRetries: 0,
   });
   /** An order paid with `method`; its PaymentIntent id. */
-  const pay = async (
-    orderId: string,
-    { amount = 5000, currency = "jpy", method = "pm_card_visa" } = {},
-  ) => {
+  const pay = async ({ amount = 5000, currency = "jpy", method = "pm_card_visa" } = {}) => {
     const intent = await stripe.paymentIntents.create({
       amount,
       currency,
       payment_method: method,
       confirm: true,
     });
-    intents.set(orderId, intent.id);
     return intent.id;
   };
   const refundsOf = async (intent: string) =>
     (await stripe.refunds.list({ payment_intent: intent })).data;
-  return { local, stripe, faults, payments, pay, refundsOf, refundKeys };
+  return { local, stripe, faults, payments, pay, refundsOf };
 };
 
-const instruction = (overrides: Partial<RefundInstruction> = {}): RefundInstruction => ({
+/** A card refund of a Stripe order paid with `paymentReference` (r-1's first refund). */
+const instruction = (
+  paymentReference: string | null,
+  overrides: Partial<RefundInstruction> = {},
+): RefundInstruction => ({
   refundId: "r-1:1",
   orderId: "o-1",
   requestId: "r-1",
   amount: 3000,
   currency: "JPY",
   method: "CARD",
+  provider: "stripe",
+  paymentReference,
   ...overrides,
 });
+
+/** The key the provider is asked about later (webhook, reconciler, retry). */
+const key = (paymentReference: string | null, refundId = "r-1:1"): RefundKey => ({
+  refundId,
+  orderId: "o-1",
+  method: "CARD",
+  provider: "stripe",
+  paymentReference,
+});
+
+/** A receipt without the acquirer reference, which Stripe adds a moment after the refund. */
+const withoutReference = ({ reference: _, ...rest }: RefundReceipt) => rest;
 
 describe("refund", () => {
   it("refunds once, JPY as is, with the refund's keys as metadata; the same refundId replays it", async () => {
     const { payments, pay, refundsOf, local } = await setup();
-    const intent = await pay("o-1");
-    const receipt = await payments.refund(instruction());
+    const intent = await pay();
+    const receipt = await payments.refund(instruction(intent));
+    // Stripe's card refunds answer succeeded; the acquirer reference comes later.
     expect(receipt).toEqual({
       refundId: "r-1:1",
       providerReference: expect.stringMatching(/^re_/),
+      status: "succeeded",
       replayed: false,
     });
-    const again = await payments.refund(instruction());
-    expect(again).toEqual({ ...receipt, replayed: true });
+    const again = await payments.refund(instruction(intent));
+    expect(withoutReference(again)).toEqual({ ...receipt, replayed: true });
     const made = await refundsOf(intent);
     expect(made).toHaveLength(1);
     // ¥3,000 is 3000 in Stripe's zero-decimal yen; nothing of the buyer in the metadata.
@@ -132,6 +129,7 @@ describe("refund", () => {
       id: receipt.providerReference,
       amount: 3000,
       currency: "jpy",
+      payment_intent: intent,
       metadata: { orderId: "o-1", requestId: "r-1", refundId: "r-1:1" },
     });
     expect(Object.keys(made[0]?.metadata ?? {}).sort()).toEqual([
@@ -146,8 +144,8 @@ describe("refund", () => {
 
   it("USD amounts are already cents: 12.50 goes as 1250", async () => {
     const { payments, pay, refundsOf } = await setup();
-    const intent = await pay("o-us", { amount: 2000, currency: "usd" });
-    await payments.refund(instruction({ orderId: "o-us", amount: 1250, currency: "USD" }));
+    const intent = await pay({ amount: 2000, currency: "usd" });
+    await payments.refund(instruction(intent, { orderId: "o-us", amount: 1250, currency: "USD" }));
     expect((await refundsOf(intent)).map((refund) => [refund.amount, refund.currency])).toEqual([
       [1250, "usd"],
     ]);
@@ -156,108 +154,115 @@ describe("refund", () => {
   it("a retry after Stripe forgot the key (24 hours) finds the refund by its metadata: no second refund", async () => {
     let now = Date.parse("2026-11-02T00:00:00Z");
     const { payments, pay, refundsOf } = await setup({ now: () => now });
-    const intent = await pay("o-1");
-    const first = await payments.refund(instruction());
+    const intent = await pay();
+    const first = await payments.refund(instruction(intent));
     now += 25 * 60 * 60 * 1000;
-    const later = await payments.refund(instruction());
-    expect(later).toEqual({ ...first, replayed: true });
+    const later = await payments.refund(instruction(intent));
+    expect(withoutReference(later)).toEqual({ ...first, replayed: true });
     expect(await refundsOf(intent)).toHaveLength(1);
   });
 
   it("refuses a currency other than the PaymentIntent's (yen taken for cents) and makes nothing", async () => {
     const { payments, pay, refundsOf } = await setup();
-    const intent = await pay("o-1");
-    const error = await rejection(payments.refund(instruction({ currency: "USD" })));
+    const intent = await pay();
+    const error = await rejection(payments.refund(instruction(intent, { currency: "USD" })));
     expect(error).toBeInstanceOf(RefundDeclinedError);
     expect(await refundsOf(intent)).toEqual([]);
   });
+
   it("refunds only to the card: a gift-balance refund is declined and nothing is sent", async () => {
     const { payments, pay, refundsOf } = await setup();
-    const intent = await pay("o-1");
-    const error = await rejection(payments.refund(instruction({ method: "GIFT_CARD" })));
+    const intent = await pay();
+    const error = await rejection(payments.refund(instruction(intent, { method: "GIFT_CARD" })));
     expect(error).toBeInstanceOf(RefundDeclinedError);
     expect(await refundsOf(intent)).toEqual([]);
+  });
+
+  it("an order that names no PaymentIntent is declined and nothing is refunded", async () => {
+    const { payments, local } = await setup();
+    const error = await rejection(payments.refund(instruction(null)));
+    expect(error).toBeInstanceOf(RefundDeclinedError);
+    expect(local.events().filter((event) => event.type.startsWith("refund."))).toEqual([]);
   });
 });
 
 describe("lookup", () => {
-  it("finds the refund by its metadata, across pages; undefined for another key or an unknown order", async () => {
-    const { payments, pay, stripe, refundKeys } = await setup();
-    const intent = await pay("o-1", { amount: 20000 });
-    const receipt = await payments.refund(instruction({ amount: 1000 }));
+  it("finds the refund by its metadata, across pages; undefined for another key, no PaymentIntent or an unknown one", async () => {
+    const { payments, pay, stripe } = await setup();
+    const intent = await pay({ amount: 20000 });
+    const receipt = await payments.refund(instruction(intent, { amount: 1000 }));
     // Other refunds of the same PaymentIntent, newer, so the adapter has to page past them.
     for (let index = 0; index < 3; index += 1) {
       await stripe.refunds.create({ payment_intent: intent, amount: 100 });
     }
-    expect(await payments.lookup("r-1:1")).toEqual({ ...receipt, replayed: true });
-    refundKeys.set("r-1:2", intent);
-    expect(await payments.lookup("r-1:2")).toBeUndefined();
-    expect(await payments.lookup("r-9:1")).toBeUndefined();
-    refundKeys.set("r-8:1", "pi_nowhere");
-    expect(await payments.lookup("r-8:1")).toBeUndefined();
+    const found = await payments.lookup(key(intent));
+    expect(found && withoutReference(found)).toEqual({ ...receipt, replayed: true });
+    expect(await payments.lookup(key(intent, "r-1:2"))).toBeUndefined();
+    expect(await payments.lookup(key(null))).toBeUndefined();
+    expect(await payments.lookup(key("pi_nowhere"))).toBeUndefined();
   });
-});
 
-describe("refundStatus", () => {
-  it("a refund the pending fault hits: pending, then succeeded", async () => {
+  it("a refund the pending fault hits: answered pending, then looked up pending, then succeeded", async () => {
     const { payments, pay, faults } = await setup();
-    await pay("o-1");
+    const intent = await pay();
     faults.add({ target: "stripe", operation: "refunds.create", error: "pending", count: 1 });
-    const receipt = await payments.refund(instruction());
-    expect(await payments.refundStatus("r-1:1")).toEqual({
+    const receipt = await payments.refund(instruction(intent));
+    expect(receipt).toMatchObject({ status: "pending", replayed: false });
+    expect(await payments.lookup(key(intent))).toEqual({
+      refundId: "r-1:1",
       providerReference: receipt.providerReference,
       status: "pending",
+      replayed: true,
     });
     const settled = await eventually(async () => {
-      const status = await payments.refundStatus("r-1:1");
-      return status?.status === "succeeded" ? status : undefined;
+      const found = await payments.lookup(key(intent));
+      return found?.status === "succeeded" ? found : undefined;
     });
     expect(settled.providerReference).toBe(receipt.providerReference);
   });
 
   it("a pm_card_refundFail refund answers succeeded and shows failed later, with its reason", async () => {
     const { payments, pay } = await setup();
-    await pay("o-1", { method: "pm_card_refundFail" });
-    await payments.refund(instruction());
+    const intent = await pay({ method: "pm_card_refundFail" });
+    const receipt = await payments.refund(instruction(intent));
+    expect(receipt.status).toBe("succeeded");
     const failed = await eventually(async () => {
-      const status = await payments.refundStatus("r-1:1");
-      return status?.status === "failed" ? status : undefined;
+      const found = await payments.lookup(key(intent));
+      return found?.status === "failed" ? found : undefined;
     });
+    expect(failed.providerReference).toBe(receipt.providerReference);
     expect(failed.failureReason).toEqual(expect.any(String));
     expect(failed.failureReason).not.toBe("");
   });
 
   it("a card refund gets its acquirer reference number once Stripe has it", async () => {
     const { payments, pay } = await setup();
-    await pay("o-1");
-    await payments.refund(instruction());
+    const intent = await pay();
+    const receipt = await payments.refund(instruction(intent));
+    expect(receipt.reference).toBeUndefined();
     const withReference = await eventually(async () => {
-      const status = await payments.refundStatus("r-1:1");
-      return status?.reference ? status : undefined;
+      const found = await payments.lookup(key(intent));
+      return found?.reference ? found : undefined;
     });
     expect(withReference).toMatchObject({ status: "succeeded", reference: expect.any(String) });
-    expect(await payments.refundStatus("r-2:1")).toBeUndefined();
+    expect(withReference.failureReason).toBeUndefined();
+    expect(await payments.lookup(key(intent, "r-2:1"))).toBeUndefined();
   });
 });
 
 describe("Stripe's errors", () => {
   it("permanent refusals are RefundDeclinedError: amount_too_large, charge_already_refunded, no such PaymentIntent", async () => {
-    const { payments, pay, local } = await setup();
-    await pay("o-1");
-    const tooLarge = await rejection(payments.refund(instruction({ amount: 6000 })));
+    const { payments, pay } = await setup();
+    const intent = await pay();
+    const tooLarge = await rejection(payments.refund(instruction(intent, { amount: 6000 })));
     expect(tooLarge).toBeInstanceOf(RefundDeclinedError);
     expect(tooLarge).toMatchObject({ name: "RefundDeclined", code: "amount_too_large" });
-    await payments.refund(instruction({ refundId: "r-1:2", amount: 5000 }));
+    await payments.refund(instruction(intent, { refundId: "r-1:2", amount: 5000 }));
     const already = await rejection(
-      payments.refund(instruction({ refundId: "r-1:3", amount: 10 })),
+      payments.refund(instruction(intent, { refundId: "r-1:3", amount: 10 })),
     );
     expect(already).toMatchObject({ name: "RefundDeclined", code: "charge_already_refunded" });
-    const missing = new StripePayments({
-      stripe: { secretKey: local.secretKey, port: local.port, host: "127.0.0.1", protocol: "http" },
-      paymentIntentOf: () => "pi_nowhere",
-      paymentIntentOfRefund: () => "pi_nowhere",
-    });
-    const nowhere = await rejection(missing.refund(instruction()));
+    const nowhere = await rejection(payments.refund(instruction("pi_nowhere")));
     expect(nowhere).toBeInstanceOf(RefundDeclinedError);
     expect(nowhere).toMatchObject({ code: "resource_missing" });
   });
@@ -269,13 +274,13 @@ describe("Stripe's errors", () => {
     "a %s fault is transient; once it clears the same call makes exactly one refund",
     async (fault, statusCode, stripeType) => {
       const { payments, pay, faults, refundsOf } = await setup();
-      const intent = await pay("o-1");
+      const intent = await pay();
       faults.add({ target: "stripe", operation: "refunds.create", error: fault, count: 1 });
-      const error = await rejection(payments.refund(instruction()));
+      const error = await rejection(payments.refund(instruction(intent)));
       expect(error).toBeInstanceOf(PaymentProviderUnavailableError);
       expect(error).not.toBeInstanceOf(RefundDeclinedError);
       expect(error).toMatchObject({ retryable: true, statusCode, stripeType });
-      const receipt = await payments.refund(instruction());
+      const receipt = await payments.refund(instruction(intent));
       expect(receipt.replayed).toBe(false);
       expect((await refundsOf(intent)).map((refund) => refund.id)).toEqual([
         receipt.providerReference,
@@ -285,26 +290,28 @@ describe("Stripe's errors", () => {
 
   it("Stripe out of reach is transient (StripeConnectionError)", async () => {
     const { local, pay } = await setup();
-    await pay("o-1");
+    await pay();
     const port = local.port;
     const secretKey = local.secretKey;
     await local.stop();
     running.splice(0);
     const away = new StripePayments({
-      stripe: { secretKey, port, host: "127.0.0.1", protocol: "http", maxNetworkRetries: 0 },
-      paymentIntentOf: () => "pi_any",
-      paymentIntentOfRefund: () => "pi_any",
+      secretKey,
+      port,
+      host: "127.0.0.1",
+      protocol: "http",
+      maxNetworkRetries: 0,
     });
-    const error = await rejection(away.refund(instruction()));
+    const error = await rejection(away.refund(instruction("pi_any")));
     expect(error).toBeInstanceOf(PaymentProviderUnavailableError);
     expect(error).toMatchObject({ stripeType: "StripeConnectionError" });
   });
 
   it("the refund's key reused with other terms is a bug of its own, never a second refund", async () => {
     const { payments, pay, stripe, refundsOf } = await setup();
-    const intent = await pay("o-1");
-    await payments.refund(instruction({ amount: 1000 }));
-    const otherAmount = await rejection(payments.refund(instruction({ amount: 2000 })));
+    const intent = await pay();
+    await payments.refund(instruction(intent, { amount: 1000 }));
+    const otherAmount = await rejection(payments.refund(instruction(intent, { amount: 2000 })));
     expect(otherAmount).toBeInstanceOf(RefundKeyReusedError);
     // Stripe's own idempotency_error: the key was used by a call without the refund's metadata.
     await stripe.refunds.create(
@@ -312,7 +319,7 @@ describe("Stripe's errors", () => {
       { idempotencyKey: idempotencyKeyOf("r-2:1") },
     );
     const reused = await rejection(
-      payments.refund(instruction({ refundId: "r-2:1", requestId: "r-2", amount: 500 })),
+      payments.refund(instruction(intent, { refundId: "r-2:1", requestId: "r-2", amount: 500 })),
     );
     expect(reused).toBeInstanceOf(RefundKeyReusedError);
     expect(reused).toMatchObject({ name: "RefundKeyReused", stripeType: "StripeIdempotencyError" });
@@ -322,14 +329,15 @@ describe("Stripe's errors", () => {
 
   it("a wrong secret key: refused, not declined, and neither the key nor its end is in the error", async () => {
     const { local, pay } = await setup();
-    await pay("o-1");
+    const intent = await pay();
     const wrongKey = "sk_test_wrongKeyOfTheTest_Zq7X";
     const wrong = new StripePayments({
-      stripe: { secretKey: wrongKey, port: local.port, host: "127.0.0.1", protocol: "http" },
-      paymentIntentOf: () => "pi_any",
-      paymentIntentOfRefund: () => "pi_any",
+      secretKey: wrongKey,
+      port: local.port,
+      host: "127.0.0.1",
+      protocol: "http",
     });
-    const error = await rejection(wrong.refund(instruction()));
+    const error = await rejection(wrong.refund(instruction(intent)));
     expect(error).toBeInstanceOf(PaymentProviderRefusedError);
     expect(error).toMatchObject({ statusCode: 401, stripeType: "StripeAuthenticationError" });
     // Stripe's own message quotes the key's end (sk_test_****Zq7X): the adapter's does not.
@@ -344,7 +352,7 @@ describe("Stripe's errors", () => {
     for (const part of [wrongKey, "Zq7X", local.secretKey]) {
       expect(everything).not.toContain(part);
     }
-    const lookedUp = await rejection(wrong.lookup("r-1:1"));
+    const lookedUp = await rejection(wrong.lookup(key(intent)));
     expect(lookedUp).toBeInstanceOf(PaymentProviderRefusedError);
     expect(lookedUp.message).not.toContain("Zq7X");
   });

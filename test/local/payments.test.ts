@@ -2,7 +2,12 @@
 // (a lost answer was applied; a decline is final for its key; a paid key is never declined).
 import { describe, expect, it } from "vitest";
 import { RefundDeclinedError } from "../../functions/app/errors.ts";
-import type { Payments, RefundInstruction, RefundReceipt } from "../../functions/app/ports.ts";
+import type {
+  Payments,
+  RefundInstruction,
+  RefundKey,
+  RefundReceipt,
+} from "../../functions/app/ports.ts";
 import { FaultInjector } from "../../local/faults.ts";
 import { LocalPaymentProvider } from "../../local/payments.ts";
 
@@ -12,22 +17,41 @@ class MemoryLedger implements Payments {
   async refund(instruction: RefundInstruction): Promise<RefundReceipt> {
     const replayed = this.made.has(instruction.refundId);
     if (!replayed) this.made.set(instruction.refundId, instruction);
-    return { refundId: instruction.refundId, providerReference: "memory", replayed };
+    return {
+      refundId: instruction.refundId,
+      providerReference: "memory",
+      status: "succeeded",
+      replayed,
+    };
   }
-  async lookup(refundId: string): Promise<RefundReceipt | undefined> {
+  async lookup({ refundId }: RefundKey): Promise<RefundReceipt | undefined> {
     return this.made.has(refundId)
-      ? { refundId, providerReference: "memory", replayed: true }
+      ? { refundId, providerReference: "memory", status: "succeeded", replayed: true }
       : undefined;
   }
 }
 
-const instruction = (refundId: string, method: RefundInstruction["method"] = "CARD") => ({
+const instruction = (
+  refundId: string,
+  method: RefundInstruction["method"] = "CARD",
+): RefundInstruction => ({
   refundId,
   orderId: "o-1",
   requestId: "r-1",
   amount: 5480,
-  currency: "JPY" as const,
+  currency: "JPY",
   method,
+  provider: "ledger",
+  paymentReference: null,
+});
+
+/** The key a later lookup names. */
+const key = (refundId: string): RefundKey => ({
+  refundId,
+  orderId: "o-1",
+  method: "CARD",
+  provider: "ledger",
+  paymentReference: null,
 });
 
 const setup = () => {
@@ -42,7 +66,18 @@ describe("LocalPaymentProvider", () => {
     await provider.refund(instruction("rf-1"));
     await expect(provider.refund(instruction("rf-1"))).resolves.toMatchObject({ replayed: true });
     expect(ledger.made.size).toBe(1);
-    expect(provider.list()).toEqual([{ ...instruction("rf-1"), status: "SUCCEEDED", calls: 2 }]);
+    expect(provider.list()).toEqual([
+      {
+        refundId: "rf-1",
+        orderId: "o-1",
+        requestId: "r-1",
+        amount: 5480,
+        currency: "JPY",
+        method: "CARD",
+        status: "SUCCEEDED",
+        calls: 2,
+      },
+    ]);
   });
 
   it("throttle and unavailable refuse before anything happens; nothing is listed as done", async () => {
@@ -57,7 +92,7 @@ describe("LocalPaymentProvider", () => {
     });
     expect(ledger.made.size).toBe(0);
     expect(provider.list()).toEqual([]);
-    await expect(provider.lookup("rf-2")).resolves.toBeUndefined();
+    await expect(provider.lookup(key("rf-2"))).resolves.toBeUndefined();
   });
 
   it("timeout applies the refund and loses the answer: the lookup finds it", async () => {
@@ -66,7 +101,7 @@ describe("LocalPaymentProvider", () => {
     await expect(provider.refund(instruction("rf-3"))).rejects.toMatchObject({
       name: "PaymentProviderTimeout",
     });
-    await expect(provider.lookup("rf-3")).resolves.toMatchObject({ refundId: "rf-3" });
+    await expect(provider.lookup(key("rf-3"))).resolves.toMatchObject({ refundId: "rf-3" });
     expect(provider.list()[0]).toMatchObject({ status: "SUCCEEDED", calls: 1 });
   });
 
