@@ -23,6 +23,7 @@ import { EDGE_ORIGIN_SECRET_ENV } from "../functions/http/edge-origin.ts";
 import { type Access, ROUTES, type Route } from "../functions/http/routes.ts";
 import { createFunction } from "./lambda-defaults.ts";
 import { acknowledge } from "./nag.ts";
+import { grantStripeSecret } from "./stripe-secret.ts";
 
 /**
  * What a route's handler does besides answering: each grant follows from one of these. No route
@@ -38,6 +39,8 @@ export interface RoutePermissions {
   wakes?: boolean;
   /** Asks the payment provider about a refund (reads the ledger; only the workflow writes it). */
   refunds?: "lookup";
+  /** Calls Stripe: reads the Stripe account's secret, when the deployment has one. */
+  stripe?: boolean;
 }
 
 const GET: RoutePermissions = { table: "get" };
@@ -52,7 +55,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   // Shipping changes an order that has no request yet: nothing waits on it.
   RecordShipment: { table: "change" },
   // Delivery asks the provider whether a pending refund went through before deciding.
-  RecordDelivery: { table: "change", wakes: true, refunds: "lookup" },
+  RecordDelivery: { table: "change", wakes: true, refunds: "lookup", stripe: true },
   // The request is one write; the table's stream starts its workflow, which sends the receipts.
   RequestCancellation: { table: "change" },
   // The preview works the request out from the order and stores nothing.
@@ -63,9 +66,18 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   MarketplaceDecision: { table: "change", wakes: true },
   // Retrying asks the provider first (a refund found made is recorded), then moves
   // REFUND_FAILED back to REFUND_PENDING and wakes the workflow.
-  RetryRefund: { table: "change", wakes: true, refunds: "lookup" },
+  RetryRefund: { table: "change", wakes: true, refunds: "lookup", stripe: true },
   ListSellerCancellationRequests: { table: "none", query: SELLER_QUEUE_INDEX },
   ListOperatorCancellationRequests: { table: "none", query: OPERATOR_QUEUE_INDEX },
+  // Stripe's signed event: verified with the account's webhook secret, then the refund is asked
+  // about and the change written; a waiting execution is woken.
+  StripeWebhook: { table: "change", wakes: true, refunds: "lookup", stripe: true },
+};
+
+/** Why a public route other than the contract's readable ones takes no token (cdk-nag asks). */
+const PUBLIC_BECAUSE: Readonly<Record<string, string>> = {
+  StripeWebhook:
+    "POST /webhooks/stripe is Stripe's, which sends no token: each event is signed (Stripe-Signature) and the handler verifies the signature on the raw body before anything else.",
 };
 
 /** Only the actions the order adapters issue (functions/adapters/dynamodb): no Scan, no batch. */
@@ -116,6 +128,8 @@ export interface ApiProps {
   jwtAudience: string[];
   /** The web console's origin: CORS for it alone. Undefined: no CORS (no browser may call). */
   consoleOrigin?: string | undefined;
+  /** The Stripe account's secret, for the routes that call Stripe; undefined: no Stripe. */
+  stripeSecretArn?: string | undefined;
 }
 
 export class Api extends Construct {
@@ -226,7 +240,8 @@ export class Api extends Construct {
         acknowledge(
           httpRoute,
           "AwsSolutions-APIG4",
-          `${route.method} ${route.path} is public by the product contract (SPEC: anyone may read it).`,
+          PUBLIC_BECAUSE[route.id] ??
+            `${route.method} ${route.path} is public by the product contract (SPEC: anyone may read it).`,
         );
       }
       functions.set(route.id, fn);
@@ -237,7 +252,7 @@ export class Api extends Construct {
     for (const route of routes) this.stage.node.addDependency(route);
   }
 
-  private grant(fn: lambda.IFunction, permissions: RoutePermissions, props: ApiProps): void {
+  private grant(fn: lambda.Function, permissions: RoutePermissions, props: ApiProps): void {
     const { tableArn } = props.table;
     if (permissions.table !== "none") {
       fn.addToRolePolicy(
@@ -272,6 +287,7 @@ export class Api extends Construct {
         }),
       );
     }
+    if (permissions.stripe) grantStripeSecret(fn, props.stripeSecretArn);
   }
 }
 

@@ -17,6 +17,9 @@
 //   CloudFront distribution, instead of the one the app creates (infra/edge-firewall.ts).
 // - `sellerMfa` (default true): sellers, like operators, act in their role only once they have an
 //   authenticator app (TOTP); false: only operators need one (docs/design.md, "Sign-in").
+// - `stripeSecretArn` (optional): the complete ARN of the Secrets Manager secret holding the Stripe
+//   account, JSON `{ "secretKey": "sk_…", "webhookSecret": "whsec_…" }` (docs/deploy.md). Without
+//   it no function can call Stripe, and Stripe orders' card refunds fail as not configured.
 import type { Node } from "constructs";
 import { mergePolicy, type Policy } from "../functions/domain/policy.ts";
 
@@ -35,6 +38,8 @@ export interface DeploymentConfig {
   edgeWebAclArn: string | undefined;
   /** Whether the `sellers` group, like `operators`, needs TOTP before tokens carry it. */
   sellerMfa: boolean;
+  /** The Stripe account's secret; undefined: no Stripe (ledger only). */
+  stripeSecretArn: string | undefined;
 }
 
 /** One address, nothing that could smuggle a second header or recipient. */
@@ -44,6 +49,12 @@ const COGNITO_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A WAFv2 web ACL for CloudFront: global scope, which only exists in us-east-1. */
 const CLOUDFRONT_WEB_ACL_ARN =
   /^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]{1,128}\/[0-9a-f-]{36}$/;
+/**
+ * A secret's complete ARN: its name and the six characters Secrets Manager appends. The grant
+ * names exactly this secret, so a partial ARN (no suffix) would grant nothing that matches.
+ */
+const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]{1,512}-[A-Za-z0-9]{6}$/;
 
 const fail = (key: string, message: string): never => {
   throw new Error(`context "${key}": ${message}`);
@@ -138,6 +149,17 @@ const readWebAclArn = (node: Node, key: string): string | undefined => {
   return value;
 };
 
+const readSecretArn = (node: Node, key: string): string | undefined => {
+  const value = readString(node, key);
+  if (value !== undefined && !SECRET_ARN.test(value)) {
+    fail(
+      key,
+      `"${value}" is not the complete ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, as create-secret prints it)`,
+    );
+  }
+  return value;
+};
+
 export const readConfig = (node: Node): DeploymentConfig => {
   const mailFrom = readEmail(node, "mailFrom") ?? "no-reply@example.com";
   const mailDomain = readString(node, "mailDomain");
@@ -166,5 +188,6 @@ export const readConfig = (node: Node): DeploymentConfig => {
     consoleOrigin: readOrigin(node, "consoleOrigin"),
     edgeWebAclArn: readWebAclArn(node, "edgeWebAclArn"),
     sellerMfa: readBoolean(node, "sellerMfa", true),
+    stripeSecretArn: readSecretArn(node, "stripeSecretArn"),
   };
 };

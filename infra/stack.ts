@@ -38,6 +38,7 @@ import { createFunction } from "./lambda-defaults.ts";
 import { Mail } from "./mail.ts";
 import { acknowledge } from "./nag.ts";
 import { RequestStarts } from "./request-starts.ts";
+import { grantStripeSecret } from "./stripe-secret.ts";
 import { CancellationWorkflow } from "./workflow.ts";
 
 /** An index's projection as CDK takes it: only the attributes its list returns, or keys only. */
@@ -152,6 +153,7 @@ export class ShippedCancellationStack extends Stack {
       table: this.table,
       refundsTable: this.refundsTable,
       environment,
+      stripeSecretArn: config.stripeSecretArn,
     });
     const { stateMachine } = this.workflow;
     // The workflow's steps send every notification and publish every domain event.
@@ -173,6 +175,7 @@ export class ShippedCancellationStack extends Stack {
       // People's and both systems' tokens: each client's id is its tokens' `client_id`.
       jwtAudience: this.auth.clients.map((client) => client.userPoolClientId),
       consoleOrigin: config.consoleOrigin,
+      stripeSecretArn: config.stripeSecretArn,
     });
 
     // Nothing stalls: every five minutes the reconciler starts or resumes open requests whose
@@ -198,6 +201,8 @@ export class ShippedCancellationStack extends Stack {
         resources: [`${this.table.tableArn}/index/${PENDING_WORK_INDEX}`],
       }),
     );
+    // It asks Stripe about refunds pending too long, so a lost webhook leaves nothing waiting.
+    grantStripeSecret(reconciler, config.stripeSecretArn);
     reconciler.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],

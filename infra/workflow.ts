@@ -36,6 +36,7 @@ import type { WaitStep } from "../functions/domain/workflow-plan.ts";
 import type { StepAction } from "../functions/workflow/step.ts";
 import { createFunction } from "./lambda-defaults.ts";
 import { acknowledge } from "./nag.ts";
+import { grantStripeSecret } from "./stripe-secret.ts";
 
 /** State names: stable, exported for tests, local mode and anyone reading execution histories. */
 export const STATES = {
@@ -111,6 +112,8 @@ export interface CancellationWorkflowProps {
   refundsTable: dynamodb.ITableV2;
   /** Environment shared by every function (table name, mail settings, policy). */
   environment: Record<string, string>;
+  /** The Stripe account's secret: the segment refunds through Stripe. Undefined: no Stripe. */
+  stripeSecretArn?: string | undefined;
 }
 
 export class CancellationWorkflow extends Construct {
@@ -145,6 +148,7 @@ export class CancellationWorkflow extends Construct {
         resources: [props.refundsTable.tableArn],
       }),
     );
+    grantStripeSecret(stepFunction, props.stripeSecretArn);
 
     /** A Lambda step's payload: the ids, plus the caught error and the execution where needed. */
     const stepPayload = (action: StepAction, options: { withError?: boolean } = {}) =>

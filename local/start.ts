@@ -400,6 +400,17 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       payments = new LocalPaymentProvider(ledger, faults);
       return payments;
     });
+    // Stripe orders' refunds, webhooks and checks go to the stand-in through the official SDK,
+    // with its keys (deployed, the account comes from Secrets Manager: stripe-account.ts).
+    const { useStripeAccount } = await import("../functions/adapters/stripe-account.ts");
+    useStripeAccount({
+      secretKey: stripe.secretKey,
+      webhookSecret: stripe.webhookSecret,
+      host: "127.0.0.1",
+      port: stripe.port,
+      protocol: "http",
+    });
+    cleanups.push(async () => useStripeAccount(undefined));
     // The handlers' clients, created now (they read the endpoints above; the lazy ones would
     // otherwise wait for their first call): faults go on them, and on the workflow's DynamoDB
     // client. The document client shares its client's stack.

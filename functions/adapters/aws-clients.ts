@@ -4,7 +4,14 @@
 // and (but for DynamoDB, which every function that touches data needs) never loads its SDK.
 import { lazyClient } from "./client-source.ts";
 import { createDocumentClient } from "./dynamodb/document-client.ts";
-import { DynamoDBClient, eventBridgeSdk, sesSdk, sfnSdk, sqsSdk } from "./sdk.ts";
+import {
+  DynamoDBClient,
+  eventBridgeSdk,
+  secretsManagerSdk,
+  sesSdk,
+  sfnSdk,
+  sqsSdk,
+} from "./sdk.ts";
 
 let documentClient: ReturnType<typeof createDocumentClient> | undefined;
 
@@ -21,3 +28,7 @@ export const ses = lazyClient(async () => new (sesSdk().SESClient)({}));
 export const eventBridge = lazyClient(async () => new (eventBridgeSdk().EventBridgeClient)({}));
 
 export const sqs = lazyClient(async () => new (sqsSdk().SQSClient)({}));
+
+export const secretsManager = lazyClient(
+  async () => new (secretsManagerSdk().SecretsManagerClient)({}),
+);

@@ -11,6 +11,8 @@ export const ENV = {
   policy: "POLICY_JSON",
   eventBusName: "EVENT_BUS_NAME",
   deadLetterQueueUrl: "PIPE_DEAD_LETTER_QUEUE_URL",
+  /** The Stripe account's secret (stripe-account.ts); set only on the functions that call Stripe. */
+  stripeSecretArn: "STRIPE_SECRET_ARN",
 } as const;
 
 const required = (name: string): string => {

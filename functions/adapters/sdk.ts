@@ -33,3 +33,7 @@ export const eventBridgeSdk = () =>
 /** SQS, loaded on first use (aws-clients.ts): only the reconciler reads the pipe's dead letters. */
 export const sqsSdk = () =>
   requireSdk("@aws-sdk/client-sqs") as typeof import("@aws-sdk/client-sqs");
+
+/** Secrets Manager, loaded on first use (aws-clients.ts): only to read the Stripe account. */
+export const secretsManagerSdk = () =>
+  requireSdk("@aws-sdk/client-secrets-manager") as typeof import("@aws-sdk/client-secrets-manager");

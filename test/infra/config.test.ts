@@ -8,6 +8,9 @@ import { readConfig } from "../../infra/config.ts";
 const WEB_ACL_ARN =
   "arn:aws:wafv2:us-east-1:123456789012:global/webacl/shared-edge/a1b2c3d4-5678-90ab-cdef-0123456789ab";
 
+const STRIPE_SECRET_ARN =
+  "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:shipped-cancellation/stripe-AbC123";
+
 const read = (context: Record<string, unknown> = {}) => readConfig(new App({ context }).node);
 
 describe("readConfig", () => {
@@ -23,6 +26,7 @@ describe("readConfig", () => {
       consoleOrigin: undefined,
       edgeWebAclArn: undefined,
       sellerMfa: true,
+      stripeSecretArn: undefined,
     });
   });
 
@@ -35,6 +39,11 @@ describe("readConfig", () => {
 
   it("edgeWebAclArn: a CloudFront (global, us-east-1) web ACL's ARN", () => {
     expect(read({ edgeWebAclArn: WEB_ACL_ARN }).edgeWebAclArn).toBe(WEB_ACL_ARN);
+  });
+
+  it("stripeSecretArn: a secret's complete ARN, as create-secret prints it", () => {
+    expect(read({ stripeSecretArn: STRIPE_SECRET_ARN }).stripeSecretArn).toBe(STRIPE_SECRET_ARN);
+    expect(read({ stripeSecretArn: "" }).stripeSecretArn).toBeUndefined();
   });
 
   it("consoleOrigin: an https origin, or http on the developer's machine", () => {
@@ -96,6 +105,18 @@ describe("readConfig", () => {
     ],
     [{ edgeWebAclArn: WEB_ACL_ARN.replace("us-east-1", "ap-northeast-1") }, /"edgeWebAclArn"/],
     [{ edgeWebAclArn: "shared-edge" }, /context "edgeWebAclArn"/],
+    // The grant names the secret's ARN exactly: a name or a partial ARN (no suffix) would match none.
+    [
+      { stripeSecretArn: "shipped-cancellation/stripe" },
+      /context "stripeSecretArn": .* is not the complete ARN of a Secrets Manager secret/,
+    ],
+    [{ stripeSecretArn: STRIPE_SECRET_ARN.replace(/-AbC123$/, "") }, /"stripeSecretArn"/],
+    [
+      { stripeSecretArn: STRIPE_SECRET_ARN.replace(":secret:", ":parameter/") },
+      /"stripeSecretArn"/,
+    ],
+    [{ stripeSecretArn: `${STRIPE_SECRET_ARN}*` }, /"stripeSecretArn"/],
+    [{ stripeSecretArn: { arn: STRIPE_SECRET_ARN } }, /"stripeSecretArn": must be a string/],
   ])("rejects %j", (context, message) => {
     expect(() => read(context)).toThrow(message);
   });

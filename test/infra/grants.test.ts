@@ -2,9 +2,11 @@
 // state machines', the pipe's, CDK's deploy-time functions'), compared with the synthesized
 // policies both ways, so a new grant, a new role or a dropped one is a visible change here. With
 // it, what the data keeps: the mail grant's sender condition, versioned buckets, and log groups
-// kept or deleted with the stack as `protectData` says. Bundling is skipped; two synths.
+// kept or deleted with the stack as `protectData` says, and who may read the Stripe account's
+// secret. Bundling is skipped; four synths.
 import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
+import { ENV } from "../../functions/adapters/config.ts";
 import { createApp, DEFAULT_ENV } from "../../infra/create-app.ts";
 
 interface Resource {
@@ -101,6 +103,8 @@ const EXPECTED: Record<string, string[]> = {
   ApiRetryRefundRole: [...FUNCTION, ...CHANGE, ...WAKE],
   ApiListSellerCancellationRequestsRole: [...FUNCTION, "dynamodb:Query"],
   ApiListOperatorCancellationRequestsRole: [...FUNCTION, "dynamodb:Query"],
+  // Stripe's signed events: the order, the ledger (GetItem), the waiting execution.
+  ApiStripeWebhookRole: [...FUNCTION, ...CHANGE, ...WAKE],
   // The workflow's segment: the order, the ledger (PutItem), the mail, the events.
   WorkflowStepFunctionRole: [
     ...FUNCTION,
@@ -174,6 +178,85 @@ describe("every role's actions", () => {
       expect([...new Set(actions)].sort()).toEqual([...new Set(expected)].sort());
     });
   }
+});
+
+describe("the Stripe account's secret", () => {
+  const SECRET_ARN =
+    "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:shipped-cancellation/stripe-AbC123";
+  /** The functions that call Stripe: refunds, the asks before deciding, webhooks, the sweep. */
+  const CALLERS = [
+    "ApiRecordDeliveryRole",
+    "ApiRetryRefundRole",
+    "ApiStripeWebhookRole",
+    "ReconcilerRole",
+    "WorkflowStepFunctionRole",
+  ];
+
+  /** Each role's statements that mention Secrets Manager, by role name. */
+  const secretStatements = (synth: ReturnType<typeof synthesize>) =>
+    Object.fromEntries(
+      synth
+        .ofType("AWS::IAM::Role")
+        .map(([id]): [string, Statement[]] => [
+          roleName(id),
+          statementsOf(synth, id).filter((statement) =>
+            list(statement.Action).some((action) => action.startsWith("secretsmanager:")),
+          ),
+        ])
+        .filter(([, statements]) => statements.length > 0),
+    );
+
+  /** The functions whose environment names the secret, by logical id without the hash. */
+  const withSecretEnv = (synth: ReturnType<typeof synthesize>) =>
+    synth
+      .ofType("AWS::Lambda::Function")
+      .filter(([, fn]) => {
+        const variables = (fn.Properties.Environment as { Variables?: Record<string, unknown> })
+          ?.Variables;
+        return variables !== undefined && ENV.stripeSecretArn in variables;
+      })
+      .map(([id, fn]) => [
+        roleName(id),
+        (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables[
+          ENV.stripeSecretArn
+        ],
+      ]);
+
+  it("without stripeSecretArn: no function names a secret or may read one", () => {
+    expect(secretStatements(main)).toEqual({});
+    expect(withSecretEnv(main)).toEqual([]);
+  });
+
+  it("with it: only the five functions that call Stripe may read it, GetSecretValue on that secret alone", () => {
+    const synth = synthesize({ stripeSecretArn: SECRET_ARN });
+    const granted = secretStatements(synth);
+    expect(Object.keys(granted).sort()).toEqual(CALLERS);
+    for (const [role, statements] of Object.entries(granted)) {
+      expect(statements, role).toEqual([
+        expect.objectContaining({
+          Action: "secretsmanager:GetSecretValue",
+          Effect: "Allow",
+          Resource: SECRET_ARN,
+        }),
+      ]);
+      expect(statements[0]?.Condition, role).toBeUndefined();
+    }
+    // Its ARN reaches the same five (logical ids are the roles' without "Role"), and the
+    // template holds the ARN, never a value.
+    expect(withSecretEnv(synth).sort()).toEqual(
+      CALLERS.map((role) => [role.replace(/Role$/, ""), SECRET_ARN]).sort(),
+    );
+    // Every other action of every role is as without the secret.
+    for (const role of CALLERS) {
+      const roleId = synth.ofType("AWS::IAM::Role").find(([id]) => roleName(id) === role)?.[0];
+      const actions = statementsOf(synth, roleId as string).flatMap((statement) =>
+        list(statement.Action),
+      );
+      expect([...new Set(actions)].sort(), role).toEqual(
+        [...new Set([...(EXPECTED[role] ?? []), "secretsmanager:GetSecretValue"])].sort(),
+      );
+    }
+  });
 });
 
 describe("mail", () => {

@@ -108,6 +108,13 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
     auth: "jwt",
     grants: { table: "none", query: "OperatorQueue" },
   },
+  // Stripe's signed events (no token: the signature is checked by the handler); it asks the
+  // provider about the refund, records the change and wakes the waiting execution.
+  {
+    key: "POST /webhooks/stripe",
+    auth: "public",
+    grants: { table: "change", wakes: true, refunds: true },
+  },
 ];
 
 const TABLE_ACTIONS = {
@@ -1080,6 +1087,15 @@ describe("cdk-nag (AwsSolutions)", () => {
       ),
     );
     expect(findings).toEqual([]);
+  });
+
+  it("with the Stripe secret's context too: its grants need no acknowledgement", () => {
+    const { app } = synthesize({
+      stripeSecretArn:
+        "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:shipped-cancellation/stripe-AbC123",
+    });
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
   });
 
   it("every acknowledgement is on a resource, not a stack or the app, and gives a reason", () => {

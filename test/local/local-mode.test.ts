@@ -7,6 +7,8 @@ import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { payments } from "../../functions/adapters/production.ts";
+import { stripeAccount } from "../../functions/adapters/stripe-account.ts";
 import { LocalClient } from "../../local/client.ts";
 import { FAULT_MIDDLEWARE_NAME } from "../../local/faults.ts";
 import { LOCAL_TABLE_NAME, type LocalInfo, type LocalMode, startLocal } from "../../local/start.ts";
@@ -210,6 +212,41 @@ describe("GET /_local/info", () => {
     });
     expect(intent.status).toBe("succeeded");
     expect(local.stripe.events().map((event) => event.data.object.id)).toContain(intent.id);
+  });
+
+  it("is the functions' Stripe account: their payment port refunds a Stripe order on the stand-in", async () => {
+    const { stripe: stand } = (await api.get<LocalInfo>("/_local/info")).body;
+    const port = Number(new URL(stand.apiBase).port);
+    expect(await stripeAccount()).toEqual({
+      secretKey: stand.secretKey,
+      webhookSecret: stand.webhookSecret,
+      host: "127.0.0.1",
+      port,
+      protocol: "http",
+    });
+    const stripe = new Stripe(stand.secretKey, { host: "127.0.0.1", port, protocol: "http" });
+    const intent = await stripe.paymentIntents.create({
+      amount: 5000,
+      currency: "jpy",
+      payment_method: "pm_card_visa",
+      confirm: true,
+    });
+    // The port the handlers share (production.ts): a Stripe order's card refund goes to Stripe.
+    const receipt = await payments().refund({
+      refundId: `r-local-${randomUUID()}:1`,
+      orderId: "o-local-stripe",
+      requestId: "r-local",
+      amount: 1200,
+      currency: "JPY",
+      method: "CARD",
+      provider: "stripe",
+      paymentReference: intent.id,
+    });
+    expect(receipt).toMatchObject({ status: "succeeded", replayed: false });
+    const refunds = await stripe.refunds.list({ payment_intent: intent.id });
+    expect(refunds.data.map((refund) => [refund.id, refund.amount])).toEqual([
+      [receipt.providerReference, 1200],
+    ]);
   });
 
   it("is enough for SDK clients, even ones signing with other credentials and region", async () => {
