@@ -54,7 +54,10 @@ const OPERATIONS: Record<string, Operation> = {
     summary: "Import an order from the marketplace's order system",
     description:
       "Idempotent by `orderId`: the same body again answers 200 with the stored order; another body " +
-      "for the same id is 409 `ORDER_CONFLICT`.",
+      "for the same id is 409 `ORDER_CONFLICT`. `payment.provider` says who holds the money: " +
+      "`ledger` (the default) or `stripe`, whose orders name their PaymentIntent in " +
+      "`payment.reference` (`pi_…`: card refunds are made against it); a `stripe` payment without " +
+      "one is 400 `VALIDATION_FAILED` at `payment.reference`.",
     body: { schema: "OrderImport", example: EXAMPLES.orderImport },
     success: [
       { status: 201, description: "Imported", schema: "Order" },
