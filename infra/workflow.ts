@@ -52,6 +52,10 @@ export const STATES = {
   recordRefundFailure: "RecordRefundFailure",
   waitRefundRetry: "WaitForRefundRetry",
   retryRefund: "RetryRefundAfterWait",
+  waitRefundSettlement: "WaitForRefundSettlement",
+  checkRefund: "CheckRefundAfterWait",
+  waitCompletedRefund: "WaitForCompletedRequestRefund",
+  completedRefundDeadline: "CompletedRequestRefundAfterWait",
   recordFailure: "RecordWorkflowFailure",
   failed: "WorkflowFailed",
   done: "Done",
@@ -291,6 +295,22 @@ export class CancellationWorkflow extends Construct {
         waitThen(
           waitFor(STATES.waitRefundRetry, "REFUND_FAILED"),
           step(STATES.retryRefund, "RETRY_REFUND"),
+        ),
+      )
+      // A refund the provider holds as pending: its webhook settles it, else it is asked about.
+      .when(
+        when("WAIT_REFUND_SETTLEMENT"),
+        waitThen(
+          waitFor(STATES.waitRefundSettlement, "REFUND_PENDING"),
+          step(STATES.checkRefund, "REFUND_DEADLINE"),
+        ),
+      )
+      // A completed request's refund the provider reversed (or its retry, settling).
+      .when(
+        when("WAIT_COMPLETED_REFUND"),
+        waitThen(
+          waitFor(STATES.waitCompletedRefund, "COMPLETED"),
+          step(STATES.completedRefundDeadline, "REFUND_DEADLINE"),
         ),
       )
       // DONE: the request is terminal (or gone).

@@ -4,7 +4,12 @@
 // `throttle`/`unavailable` refuse before anything happens, `timeout` applies the refund and loses
 // the answer, `declined` refuses for good (and keeps refusing that key). `operation` is the method.
 import { RefundDeclinedError } from "../functions/app/errors.ts";
-import type { Payments, RefundInstruction, RefundReceipt } from "../functions/app/ports.ts";
+import type {
+  Payments,
+  RefundInstruction,
+  RefundKey,
+  RefundReceipt,
+} from "../functions/app/ports.ts";
 import type { FaultInjector } from "./faults.ts";
 
 export interface LocalPayment {
@@ -76,8 +81,8 @@ export class LocalPaymentProvider implements Payments {
     }
   }
 
-  lookup(refundId: string): Promise<RefundReceipt | undefined> {
-    return this.ledger.lookup(refundId);
+  lookup(key: RefundKey): Promise<RefundReceipt | undefined> {
+    return this.ledger.lookup(key);
   }
 
   /** What the provider did (refunded or declined), in the order it was first asked. */

@@ -41,7 +41,7 @@ export interface paths {
          * Import an order from the marketplace's order system
          * @description Machine clients with scope `orders/write`.
          *
-         *     Idempotent by `orderId`: the same body again answers 200 with the stored order; another body for the same id is 409 `ORDER_CONFLICT`.
+         *     Idempotent by `orderId`: the same body again answers 200 with the stored order; another body for the same id is 409 `ORDER_CONFLICT`. `payment.provider` says who holds the money: `ledger` (the default) or `stripe`, whose orders name their PaymentIntent in `payment.reference` (`pi_…`: card refunds are made against it); a `stripe` payment without one is 400 `VALIDATION_FAILED` at `payment.reference`.
          */
         post: operations["ImportOrder"];
         delete?: never;
@@ -300,6 +300,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe's webhook: a refund settled, failed or was reversed
+         * @description Anyone (no token).
+         *
+         *     Authenticated by its `Stripe-Signature` header (the endpoint's signing secret, 5 minutes' tolerance), checked on the raw body before anything else: a missing, wrong or stale signature is 400 and changes nothing. The service then asks Stripe for the refund's current status and acts on it, so events that arrive late, twice or out of order are harmless; an event already seen, or about a refund the service does not know, is 200 and changes nothing.
+         */
+        post: operations["StripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -326,6 +348,9 @@ export interface components {
                 /** @enum {string} */
                 method: "CARD" | "GIFT_CARD" | "POINTS" | "CONVENIENCE_STORE" | "CASH_ON_DELIVERY";
                 paidAmount: number;
+                /** @enum {string} */
+                provider?: "ledger" | "stripe";
+                reference?: string;
             };
             /** Format: date-time */
             placedAt: string;
@@ -368,11 +393,25 @@ export interface components {
             method?: "GIFT_CARD";
         };
         EmptyBody: Record<string, never>;
+        StripeEvent: {
+            id: string;
+            /** @description charge.refund.updated, refund.updated and refund.failed are read alike; others are answered 200 and change nothing. */
+            type: string;
+            data: {
+                object: {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         TimelineEntry: {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            type: "ORDER_IMPORTED" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REQUESTED" | "SELLER_NOTIFIED" | "SELLER_REMINDED" | "SELLER_APPROVED" | "SELLER_REJECTED" | "SELLER_TIMED_OUT" | "MARKETPLACE_APPROVED" | "MARKETPLACE_REJECTED" | "REFUND_INSTRUCTED" | "REFUND_SUCCEEDED" | "REFUND_FAILED" | "REFUND_RETRIED" | "COMPLETED" | "WITHDRAWN" | "RETURN_REQUIRED";
+            type: "ORDER_IMPORTED" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REQUESTED" | "SELLER_NOTIFIED" | "SELLER_REMINDED" | "SELLER_APPROVED" | "SELLER_REJECTED" | "SELLER_TIMED_OUT" | "MARKETPLACE_APPROVED" | "MARKETPLACE_REJECTED" | "REFUND_INSTRUCTED" | "REFUND_SUCCEEDED" | "REFUND_FAILED" | "REFUND_RETRIED" | "REFUND_REVERSED" | "COMPLETED" | "WITHDRAWN" | "RETURN_REQUIRED";
             actor: string;
             note?: string;
         };
@@ -394,6 +433,19 @@ export interface components {
             instructedAt: string | null;
             succeededAt: string | null;
             attempts: number;
+            /**
+             * @description Who makes the refund: the marketplace's ledger, or its Stripe account.
+             * @enum {string}
+             */
+            provider: "ledger" | "stripe";
+            /** @description The provider's last word on the refund; `pending` while it is on its way (the request waits in REFUND_PENDING until the provider settles it). */
+            providerStatus: ("pending" | "requires_action" | "succeeded" | "failed" | "canceled") | null;
+            /** @description The reference the buyer's bank can trace the refund with (for card refunds the acquirer reference number), once the provider has it. */
+            reference: string | null;
+            /** @description Why the provider failed or reversed the refund, e.g. expired_or_canceled_card. */
+            failureReason: string | null;
+            /** @description The provider failed the refund after it had succeeded: the money went back to the marketplace, and an operator (or the policy's fallback) refunds it again. */
+            reversed: boolean;
         };
         Order: {
             orderId: string;
@@ -419,6 +471,13 @@ export interface components {
                 /** @enum {string} */
                 method: "CARD" | "GIFT_CARD" | "POINTS" | "CONVENIENCE_STORE" | "CASH_ON_DELIVERY";
                 paidAmount: number;
+                /**
+                 * @description Who holds the money: `ledger` (the default) or `stripe`.
+                 * @enum {string}
+                 */
+                provider: "ledger" | "stripe";
+                /** @description The payment at the provider (Stripe: its PaymentIntent `pi_…`). */
+                reference: string | null;
             };
             /** Format: date-time */
             placedAt: string;
@@ -607,6 +666,7 @@ export interface components {
             refundRetryWaitSeconds: number;
             /** @enum {string} */
             refundFallbackMethod: "GIFT_CARD" | "POINTS";
+            refundSettlementCheckSeconds: number;
             maxRequestsPerOrder: number;
         };
         Problem: {
@@ -620,6 +680,9 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+        };
+        WebhookReceipt: {
+            received: boolean;
         };
     };
     responses: never;
@@ -681,6 +744,7 @@ export interface operations {
                      *       },
                      *       "refundRetryWaitSeconds": 259200,
                      *       "refundFallbackMethod": "GIFT_CARD",
+                     *       "refundSettlementCheckSeconds": 3600,
                      *       "maxRequestsPerOrder": 10
                      *     }
                      */
@@ -870,7 +934,9 @@ export interface operations {
                  *       "shippingFee": 500,
                  *       "payment": {
                  *         "method": "CARD",
-                 *         "paidAmount": 5480
+                 *         "paidAmount": 5480,
+                 *         "provider": "stripe",
+                 *         "reference": "pi_3QExample5480"
                  *       },
                  *       "placedAt": "2026-11-20T10:00:00.000Z"
                  *     }
@@ -1066,7 +1132,9 @@ export interface operations {
                      *       "shippingFee": 500,
                      *       "payment": {
                      *         "method": "CARD",
-                     *         "paidAmount": 5480
+                     *         "paidAmount": 5480,
+                     *         "provider": "stripe",
+                     *         "reference": "pi_3QExample5480"
                      *       },
                      *       "placedAt": "2026-11-20T10:00:00.000Z",
                      *       "status": "SHIPPED",
@@ -1267,7 +1335,9 @@ export interface operations {
                      *       "shippingFee": 500,
                      *       "payment": {
                      *         "method": "CARD",
-                     *         "paidAmount": 5480
+                     *         "paidAmount": 5480,
+                     *         "provider": "stripe",
+                     *         "reference": "pi_3QExample5480"
                      *       },
                      *       "placedAt": "2026-11-20T10:00:00.000Z",
                      *       "status": "SHIPPED",
@@ -2109,7 +2179,12 @@ export interface operations {
                      *         },
                      *         "instructedAt": "2026-11-21T15:00:01.000Z",
                      *         "succeededAt": "2026-11-21T15:00:04.000Z",
-                     *         "attempts": 1
+                     *         "attempts": 1,
+                     *         "provider": "stripe",
+                     *         "providerStatus": "succeeded",
+                     *         "reference": "7424915112309",
+                     *         "failureReason": null,
+                     *         "reversed": false
                      *       },
                      *       "policyVersion": "2026-11-01",
                      *       "timeline": [
@@ -3273,6 +3348,97 @@ export interface operations {
                      *       "status": 503,
                      *       "detail": "A dependency is unavailable; nothing was changed, repeat the call",
                      *       "code": "UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    StripeWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_1QExample",
+                 *       "type": "charge.refund.updated",
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "re_1QExample",
+                 *           "object": "refund",
+                 *           "status": "failed"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["StripeEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "The request is not valid",
+                     *       "code": "VALIDATION_FAILED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/payload-too-large",
+                     *       "title": "The body is over 64 KiB",
+                     *       "status": 413,
+                     *       "detail": "The body is over 64 KiB",
+                     *       "code": "PAYLOAD_TOO_LARGE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -1,9 +1,17 @@
 // The payment provider's default adapter: a ledger in DynamoDB (a table of its own) that records
-// each refund once under its idempotency key and pays at once. A real provider plugs in behind the
+// each refund once under its idempotency key and pays at once (its refunds are `succeeded` on the
+// first answer and stay so: gift balance and points are the marketplace's own money). A real provider plugs in behind the
 // same port (app/ports.ts `Payments`): refund with an idempotency key, look a refund up by it.
 import { RefundDeclinedError } from "../app/errors.ts";
-import type { Payments, RefundInstruction, RefundReceipt } from "../app/ports.ts";
+import type { Payments, RefundInstruction, RefundKey, RefundReceipt } from "../app/ports.ts";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "./sdk.ts";
+
+const paid = (refundId: string, providerReference: string, replayed: boolean): RefundReceipt => ({
+  refundId,
+  providerReference,
+  status: "succeeded",
+  replayed,
+});
 
 export class LedgerPayments implements Payments {
   constructor(
@@ -29,7 +37,7 @@ export class LedgerPayments implements Payments {
           ConditionExpression: "attribute_not_exists(refundId)",
         }),
       );
-      return { refundId: instruction.refundId, providerReference, replayed: false };
+      return paid(instruction.refundId, providerReference, false);
     } catch (error) {
       if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
     }
@@ -40,18 +48,12 @@ export class LedgerPayments implements Payments {
         `refund ${instruction.refundId} was already made with other terms`,
       );
     }
-    return {
-      refundId: instruction.refundId,
-      providerReference: String(item.providerReference),
-      replayed: true,
-    };
+    return paid(instruction.refundId, String(item.providerReference), true);
   }
 
-  async lookup(refundId: string): Promise<RefundReceipt | undefined> {
+  async lookup({ refundId }: RefundKey): Promise<RefundReceipt | undefined> {
     const item = await this.find(refundId);
-    return item
-      ? { refundId, providerReference: String(item.providerReference), replayed: true }
-      : undefined;
+    return item ? paid(refundId, String(item.providerReference), true) : undefined;
   }
 
   /** The ledger entry of a refund, if it was made: for tests and operators. */

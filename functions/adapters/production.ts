@@ -20,9 +20,11 @@ import { DynamoOrders } from "./dynamodb/orders.ts";
 import { EventBridgePublisher } from "./eventbridge-publisher.ts";
 import { LedgerPayments } from "./ledger-payments.ts";
 import { logger, metrics } from "./powertools.ts";
+import { PaymentProviderNotConfiguredError, ProviderPayments } from "./provider-payments.ts";
 import { SesMailer } from "./ses-mailer.ts";
 import { SqsDeadLetters } from "./sqs-dead-letters.ts";
 import { StepFunctionsExecutions, StepFunctionsSignals } from "./step-functions.ts";
+import { stripeAccount } from "./stripe-account.ts";
 
 /** A value built once, on the first call. */
 const once = <T>(build: () => T): (() => T) => {
@@ -59,9 +61,31 @@ export const wrapPayments = (wrap: (provider: Payments) => Payments): void => {
   wrapPaymentsWith = wrap;
 };
 
+let stripeAdapter: Promise<Payments> | undefined;
+
+/**
+ * The Stripe adapter, built on the first Stripe refund (its SDK is loaded only then); a failure
+ * to build it (its secret could not be read) is tried again on the next call.
+ */
+const stripePayments = (): Promise<Payments> => {
+  stripeAdapter ??= (async () => {
+    const account = await stripeAccount();
+    if (!account) throw new PaymentProviderNotConfiguredError("no Stripe account is configured");
+    const { StripePayments } = await import("./stripe-payments.ts");
+    return new StripePayments(account);
+  })().catch((error: unknown) => {
+    stripeAdapter = undefined;
+    throw error;
+  });
+  return stripeAdapter;
+};
+
 export const payments = /* @__PURE__ */ once((): Payments => {
   const ledger = new LedgerPayments({ client: dynamoDb(), tableName: refundsTableName() });
-  return wrapPaymentsWith ? wrapPaymentsWith(ledger) : ledger;
+  return new ProviderPayments({
+    ledger: wrapPaymentsWith ? wrapPaymentsWith(ledger) : ledger,
+    stripe: stripePayments,
+  });
 });
 export const failedStarts = /* @__PURE__ */ once(
   () => new SqsDeadLetters({ client: sqs, queueUrl: deadLetterQueueUrl() }),

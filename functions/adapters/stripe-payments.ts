@@ -1,16 +1,12 @@
-// The payment port on Stripe (issue 19, item 1): refunds of an order's PaymentIntent through the
-// official `stripe` package, made once under an idempotency key derived from the refund's own key,
-// and found again by their metadata once Stripe has forgotten the key (after 24 hours).
-//
-// Not wired yet, on purpose: no handler and not functions/adapters/production.ts import it. The
-// port's instruction does not carry the order's PaymentIntent, and this port answers a refund as
-// made on Stripe's first answer, while Stripe refunds can be `pending` or fail days after
-// `succeeded`. The session that adds `payment.provider`/`reference` on import and asynchronous
-// refunds (REFUND_PENDING, webhooks, `refundStatus` below) wires it; wiring it before would ship
-// "marked refunded on the first answer, never listened again".
+// The payment port on Stripe: refunds of an order's PaymentIntent through the official `stripe`
+// package, made once under an idempotency key derived from the refund's own key, and found again
+// by their metadata once Stripe has forgotten the key (after 24 hours). Every answer carries
+// Stripe's status: a refund can be `pending`, and one that `succeeded` can fail days later (the
+// webhook route and the reconciler ask again with `lookup`).
 import Stripe from "stripe";
 import { RefundDeclinedError } from "../app/errors.ts";
-import type { Payments, RefundInstruction, RefundReceipt } from "../app/ports.ts";
+import type { Payments, RefundInstruction, RefundKey, RefundReceipt } from "../app/ports.ts";
+import type { ProviderRefundStatus } from "../domain/types.ts";
 import {
   RefundKeyReusedError,
   StripeRefundDeclinedError,
@@ -28,29 +24,38 @@ export interface StripeClientOptions {
   timeoutMs?: number;
 }
 
-export interface StripePaymentsOptions {
-  /** A client, or what to make one of. */
-  stripe: Stripe | StripeClientOptions;
-  /** The PaymentIntent (`pi_…`) the order of a refund was paid with. */
-  paymentIntentOf: (instruction: RefundInstruction) => string | Promise<string>;
-  /**
-   * The PaymentIntent a refund key belongs to (the order's), for `lookup`: the port names only
-   * the key. Undefined when the key's order is unknown (then no refund was made under it).
-   */
-  paymentIntentOfRefund: (refundId: string) => string | undefined | Promise<string | undefined>;
-}
+const STATUSES: readonly string[] = [
+  "pending",
+  "requires_action",
+  "succeeded",
+  "failed",
+  "canceled",
+] satisfies ProviderRefundStatus[];
 
-/** What Stripe says of a refund now (not on the port yet: asynchronous refunds will read it). */
-export interface StripeRefundStatus {
-  /** `re_…` */
-  providerReference: string;
-  /** `pending`, `succeeded`, `failed`, `canceled` or `requires_action`. */
-  status: string;
-  /** Why it failed (`expired_or_canceled_card`, `lost_or_stolen_card`, …), once it did. */
-  failureReason?: string;
-  /** The acquirer reference number the buyer's bank can trace, once Stripe has it. */
-  reference?: string;
-}
+/** A refund as the port reports it: Stripe's status, failure reason and the card's reference. */
+const receiptOf = (refundId: string, refund: Stripe.Refund, replayed: boolean): RefundReceipt => {
+  const reference = refund.destination_details?.card?.reference;
+  // A status this code does not know yet is treated as still on its way, never as paid.
+  const status = (
+    STATUSES.includes(refund.status ?? "") ? refund.status : "pending"
+  ) as ProviderRefundStatus;
+  return {
+    refundId,
+    providerReference: refund.id,
+    status,
+    replayed,
+    ...(refund.failure_reason ? { failureReason: refund.failure_reason } : {}),
+    ...(reference ? { reference } : {}),
+  };
+};
+
+/** The PaymentIntent of a refund's order: Stripe refunds are made against it. */
+const paymentIntentOf = (key: RefundKey): string => {
+  if (!key.paymentReference) {
+    throw new RefundDeclinedError(`refund ${key.refundId}: the order names no PaymentIntent`);
+  }
+  return key.paymentReference;
+};
 
 /** The Idempotency-Key of a refund: the refund's own key, so every attempt sends the same one. */
 export const idempotencyKeyOf = (refundId: string): string => `refund:${refundId}`;
@@ -75,8 +80,8 @@ const clientOf = (stripe: Stripe | StripeClientOptions): Stripe => {
 export class StripePayments implements Payments {
   private readonly stripe: Stripe;
 
-  constructor(private readonly options: StripePaymentsOptions) {
-    this.stripe = clientOf(options.stripe);
+  constructor(stripe: Stripe | StripeClientOptions) {
+    this.stripe = clientOf(stripe);
   }
 
   async refund(instruction: RefundInstruction): Promise<RefundReceipt> {
@@ -92,7 +97,7 @@ export class StripePayments implements Payments {
     if (instruction.method !== "CARD") {
       throw new RefundDeclinedError(`refund ${refundId}: Stripe refunds only to the card`);
     }
-    const paymentIntent = await this.options.paymentIntentOf(instruction);
+    const paymentIntent = paymentIntentOf(instruction);
     // A key Stripe has forgotten (a retry more than 24 hours later) would pay again: look first.
     const made = await this.find(paymentIntent, refundId);
     if (made) {
@@ -103,7 +108,7 @@ export class StripePayments implements Payments {
           code: "refund_terms_differ",
         });
       }
-      return { refundId, providerReference: made.id, replayed: true };
+      return receiptOf(refundId, made, true);
     }
     const intent = await this.call("paymentIntents.retrieve", () =>
       this.stripe.paymentIntents.retrieve(paymentIntent),
@@ -118,37 +123,18 @@ export class StripePayments implements Payments {
         { idempotencyKey: idempotencyKeyOf(refundId) },
       ),
     );
-    return {
+    return receiptOf(
       refundId,
-      providerReference: refund.id,
-      replayed: refund.lastResponse.headers["idempotent-replayed"] === "true",
-    };
+      refund,
+      refund.lastResponse.headers["idempotent-replayed"] === "true",
+    );
   }
 
-  async lookup(refundId: string): Promise<RefundReceipt | undefined> {
-    const refund = await this.findByKey(refundId);
-    return refund ? { refundId, providerReference: refund.id, replayed: true } : undefined;
-  }
-
-  /** Stripe's word on the refund made under `refundId`, or undefined when none was made. */
-  async refundStatus(refundId: string): Promise<StripeRefundStatus | undefined> {
-    const refund = await this.findByKey(refundId);
-    if (!refund) return undefined;
-    const reference = refund.destination_details?.card?.reference;
-    return {
-      providerReference: refund.id,
-      status: refund.status ?? "pending",
-      ...(refund.failure_reason ? { failureReason: refund.failure_reason } : {}),
-      ...(reference ? { reference } : {}),
-    };
-  }
-
-  /** The refund made under `refundId`, wherever the key's order was paid. */
-  private async findByKey(refundId: string): Promise<Stripe.Refund | undefined> {
-    const paymentIntent = await this.options.paymentIntentOfRefund(refundId);
-    if (paymentIntent === undefined) return undefined;
+  async lookup(key: RefundKey): Promise<RefundReceipt | undefined> {
+    if (!key.paymentReference) return undefined;
     try {
-      return await this.find(paymentIntent, refundId);
+      const refund = await this.find(key.paymentReference, key.refundId);
+      return refund ? receiptOf(key.refundId, refund, true) : undefined;
     } catch (error) {
       // No such PaymentIntent on this account: nothing was refunded on it.
       if (error instanceof StripeRefundDeclinedError && error.code === "resource_missing") {

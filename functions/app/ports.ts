@@ -4,7 +4,15 @@
 import type { Measurement } from "../domain/change-metrics.ts";
 import type { RequestFacts } from "../domain/eligibility.ts";
 import type { TimelineEvent } from "../domain/published-events.ts";
-import type { Currency, Order, OrderRecord, RefundMethod, RequestStatus } from "../domain/types.ts";
+import type {
+  Currency,
+  Order,
+  OrderRecord,
+  PaymentProvider,
+  ProviderRefund,
+  RefundMethod,
+  RequestStatus,
+} from "../domain/types.ts";
 import type { CancellationRequestSummary } from "../domain/views.ts";
 
 /**
@@ -194,21 +202,34 @@ export interface RefundInstruction {
   amount: number;
   currency: Currency;
   method: RefundMethod;
+  /** Who holds the order's money, and its payment there (Stripe: the PaymentIntent `pi_…`). */
+  provider: PaymentProvider;
+  paymentReference: string | null;
 }
 
-export interface RefundReceipt {
+/** A refund key and where its order was paid: what the provider is asked about. */
+export type RefundKey = Pick<
+  RefundInstruction,
+  "refundId" | "orderId" | "method" | "provider" | "paymentReference"
+>;
+
+/** What the provider says of a refund now: its status, why it failed, the bank's reference. */
+export interface RefundReceipt extends ProviderRefund {
   refundId: string;
-  providerReference: string;
   /** True when this call found the refund already made by an earlier attempt. */
   replayed: boolean;
 }
 
-/** The payment provider. A permanent refusal throws RefundDeclinedError (errors.ts). */
+/**
+ * The payment provider. A permanent refusal throws RefundDeclinedError (errors.ts). A refund can
+ * be made and still answer `pending`, or fail later: its receipt says which, and the provider
+ * tells of later changes by webhook (Stripe) or when asked (`lookup`).
+ */
 export interface Payments {
   /** Makes the refund once: the same key again answers the first refund (`replayed`). */
   refund(instruction: RefundInstruction): Promise<RefundReceipt>;
-  /** The refund made under `refundId`, or undefined when none was (yet) made. */
-  lookup(refundId: string): Promise<RefundReceipt | undefined>;
+  /** The refund made under the key, as the provider sees it now; undefined when none was made. */
+  lookup(key: RefundKey): Promise<RefundReceipt | undefined>;
 }
 
 export interface Clock {

@@ -6,10 +6,15 @@
 // and one parked with notices still due is woken to send them; a finished request with notices
 // still due and no running execution gets one to send them. Then the pipe's dead letters, now
 // covered, are drained.
+import { DomainError } from "../domain/events.ts";
 import { noticesDueSince } from "../domain/notices.ts";
+import { settlementCheckSeconds } from "../domain/policy.ts";
+import { isSettling } from "../domain/refund.ts";
+import { SYSTEM } from "../domain/transition.ts";
 import type { CancellationRequest } from "../domain/types.ts";
 import { isTerminal } from "../domain/types.ts";
-import { needsWakeUp } from "../domain/workflow-plan.ts";
+import { needsWakeUp, needsWorkflow } from "../domain/workflow-plan.ts";
+import { changeOrder } from "./change-order.ts";
 import type {
   AttentionIndex,
   Clock,
@@ -19,10 +24,12 @@ import type {
   Log,
   Metrics,
   Orders,
+  Payments,
   StoredOrder,
   WorkflowExecutions,
   WorkflowSignals,
 } from "./ports.ts";
+import { providerRefundEvent } from "./refunds.ts";
 
 export interface ReconcileDeps {
   clock: Clock;
@@ -34,6 +41,8 @@ export interface ReconcileDeps {
   executionRecords: ExecutionRecords;
   signals: WorkflowSignals;
   failedStarts?: FailedStarts;
+  /** The payment provider, asked about refunds it has held as pending past the policy's period. */
+  payments?: Payments;
 }
 
 /**
@@ -57,6 +66,8 @@ export interface ReconcileReport {
   resumed: { requestId: string; execution: string }[];
   /** Waiting executions woken (a lost signal, or notices to send). */
   woken: string[];
+  /** Refunds pending at the provider past the policy's period, asked about (a lost webhook). */
+  asked: string[];
   /** Dead letters of the stream's pipe drained after the sweep. */
   drained: number;
   /** Orders or index pages that an AWS fault kept from being handled: next time, then. */
@@ -88,7 +99,7 @@ const runningNames = (deps: ReconcileDeps) => {
  * news (a first start the pipe never made, or a new attempt).
  */
 const resume = async (
-  deps: ReconcileDeps,
+  deps: Pick<ReconcileDeps, "executions" | "executionRecords" | "metrics" | "log">,
   stored: StoredOrder,
   request: CancellationRequest,
   now: string,
@@ -125,6 +136,55 @@ const resume = async (
   return next.name;
 };
 
+/**
+ * A completed request whose refund needs the workflow again (the provider reversed it, or an
+ * operator retried it) and that no execution waits on: its earlier execution ended, so it gets a
+ * new one now rather than at the next sweep.
+ */
+export const resumeCompletedRefund = async (
+  deps: Pick<ReconcileDeps, "executions" | "executionRecords" | "metrics" | "log" | "clock">,
+  stored: StoredOrder,
+  requestId: string,
+): Promise<void> => {
+  const request = stored.record.requests[requestId];
+  if (!request || !isTerminal(request.status) || !needsWorkflow(request)) return;
+  if (stored.waits[requestId]) return;
+  await resume(deps, stored, request, deps.clock.now());
+};
+
+/**
+ * A refund the provider has held as pending for longer than the policy's settlement period (since
+ * it answered, or was last asked) is asked about now: a webhook that never came leaves nothing
+ * waiting. The answer is one conditional write, which wakes the request's execution.
+ */
+const askAboutSettlingRefunds = async (
+  deps: ReconcileDeps,
+  stored: StoredOrder,
+  report: ReconcileReport,
+  now: string,
+  graceBefore: string,
+): Promise<StoredOrder> => {
+  const { payments } = deps;
+  if (!payments) return stored;
+  for (const request of Object.values(stored.record.requests)) {
+    const { refund, requestId } = request;
+    if (!refund || !isSettling(refund)) continue;
+    const since = [refund.pendingSince, refund.checkedAt].filter(Boolean).sort().at(-1) ?? now;
+    const period = settlementCheckSeconds(request.policy) * 1000;
+    // A sweep without grace (local mode's `/_local/sweep`) takes the period as passed too.
+    const takeAll = Date.parse(graceBefore) >= Date.parse(now);
+    if (!takeAll && Date.parse(since) + period > Date.parse(now)) continue;
+    const source = providerRefundEvent(payments, SYSTEM, requestId, { asked: true });
+    try {
+      stored = (await changeOrder(deps, stored.record.order.orderId, source, stored)).stored;
+      report.asked.push(requestId);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+    }
+  }
+  return stored;
+};
+
 /** Looks at one order: each request's execution, wait and notices. */
 const reconcileOrder = async (
   deps: ReconcileDeps,
@@ -134,12 +194,14 @@ const reconcileOrder = async (
   now: string,
   graceBefore: string,
 ): Promise<void> => {
-  const stored = await deps.orders.get(orderId);
+  let stored = await deps.orders.get(orderId);
   if (!stored) return;
+  stored = await askAboutSettlingRefunds(deps, stored, report, now, graceBefore);
   for (const request of Object.values(stored.record.requests)) {
     const { requestId } = request;
-    const open = !isTerminal(request.status);
-    if (open) {
+    // Open, or completed with a refund still to make (one the provider reversed, and its retry).
+    const open = needsWorkflow(request);
+    if (!isTerminal(request.status)) {
       const age = Math.max(0, (Date.parse(now) - Date.parse(request.createdAt)) / 1000);
       report.open += 1;
       report.oldestOpenSeconds = Math.max(report.oldestOpenSeconds, age);
@@ -204,6 +266,7 @@ export const reconcile = async (
     openOverDay: 0,
     resumed: [],
     woken: [],
+    asked: [],
     drained: 0,
     errors: 0,
   };

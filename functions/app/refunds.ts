@@ -5,10 +5,72 @@ import { DomainError, type DomainEvent } from "../domain/events.ts";
 import { assertNoRefundCallInFlight, refundToAskAbout } from "../domain/refund.ts";
 import type { OrderRecord, RefundMethod } from "../domain/types.ts";
 import type { EventSource } from "./change-order.ts";
-import type { Payments } from "./ports.ts";
+import type { Payments, RefundKey } from "./ports.ts";
 
-const refundWasMade = async (payments: Payments, refundId: string): Promise<boolean> =>
-  (await payments.lookup(refundId)) !== undefined;
+/** The key to ask the provider about a refund of `requestId` made under `refundId`. */
+export const refundKeyOf = (
+  record: OrderRecord,
+  requestId: string,
+  refundId: string,
+): RefundKey => {
+  const { order } = record;
+  const refund = record.requests[requestId]?.refund;
+  return {
+    refundId,
+    orderId: order.orderId,
+    method: refund?.method ?? "CARD",
+    provider: refund?.provider ?? "ledger",
+    paymentReference: order.payment.reference ?? null,
+  };
+};
+
+/** Whether money moved under the key: made, and not failed (a pending refund cannot be undone). */
+const refundWasMade = async (
+  payments: Payments,
+  record: OrderRecord,
+  requestId: string,
+  refundId: string,
+): Promise<boolean> => {
+  const receipt = await payments.lookup(refundKeyOf(record, requestId, refundId));
+  return receipt !== undefined && receipt.status !== "failed" && receipt.status !== "canceled";
+};
+
+/**
+ * What the provider says now of the request's refund under `refundId` (its current key when not
+ * named), as a webhook (`asked` false) or the workflow or the reconciler asking (`asked` true)
+ * learned it: the provider's current word, since webhooks arrive late, twice or out of order.
+ */
+export const providerRefundEvent =
+  (
+    payments: Payments,
+    actor: string,
+    requestId: string,
+    options: { asked: boolean; refundId?: string },
+  ) =>
+  async (record: OrderRecord): Promise<DomainEvent> => {
+    const current = record.requests[requestId]?.refund?.refundId;
+    const refundId = options.refundId ?? current;
+    // A key the request no longer uses (an older attempt's) has nothing left to decide.
+    if (!refundId || refundId !== current) {
+      throw new DomainError("NOT_FOUND", "no such refund on the request");
+    }
+    const receipt = await payments.lookup(refundKeyOf(record, requestId, refundId));
+    if (!receipt) throw new DomainError("NOT_FOUND", "the provider has no such refund");
+    const { providerReference, status, failureReason, reference } = receipt;
+    return {
+      type: "PROVIDER_REFUND_UPDATE",
+      actor,
+      requestId,
+      refundId,
+      answer: {
+        providerReference,
+        status,
+        ...(failureReason ? { failureReason } : {}),
+        ...(reference ? { reference } : {}),
+      },
+      asked: options.asked,
+    };
+  };
 
 /** The carrier's delivery, with the provider's answer when money may have moved. */
 export const deliveryEvent =
@@ -21,7 +83,16 @@ export const deliveryEvent =
       type: "DELIVER",
       actor,
       deliveredAt,
-      ...(refundId === undefined ? {} : { refundMade: await refundWasMade(payments, refundId) }),
+      ...(refundId === undefined
+        ? {}
+        : {
+            refundMade: await refundWasMade(
+              payments,
+              record,
+              record.order.activeCancellationRequestId ?? "",
+              refundId,
+            ),
+          }),
     };
   };
 
@@ -42,7 +113,7 @@ export const retryRefundEvent =
     // Even a declined key is asked about: the provider's word on a key is what it did under it.
     if (request.status === "REFUND_FAILED" && refund?.refundId) {
       assertNoRefundCallInFlight(request, now);
-      refundMade = await refundWasMade(payments, refund.refundId);
+      refundMade = await refundWasMade(payments, record, requestId, refund.refundId);
     }
     return {
       type: "RETRY_REFUND",

@@ -8,7 +8,7 @@
 import { DomainError, type DomainEvent } from "../domain/events.ts";
 import type { NoticeMark } from "../domain/notices.ts";
 import { withMarks } from "../domain/notices.ts";
-import { transition } from "../domain/transition.ts";
+import { type TransitionResult, transition } from "../domain/transition.ts";
 import type { OrderRecord } from "../domain/types.ts";
 import {
   type NextStep,
@@ -19,7 +19,7 @@ import {
 } from "../domain/workflow-plan.ts";
 import type { EventSource } from "./change-order.ts";
 import { ConflictError } from "./errors.ts";
-import type { ExecutionRecords, Orders, Payments, StoredOrder } from "./ports.ts";
+import type { ExecutionRecords, Orders, Payments, RefundReceipt, StoredOrder } from "./ports.ts";
 import { type NoticeDeps, sendDueNotices } from "./send-notices.ts";
 
 export interface SegmentDeps extends NoticeDeps {
@@ -97,6 +97,21 @@ const followUps = (
   throw new Error(`request ${requestId}: more than ${MAX_FOLLOW_UPS} automatic steps`);
 };
 
+/** The event decided on `record`; a source that refuses (nothing to ask about) is a refusal too. */
+const decide = async (
+  record: OrderRecord,
+  event: EventSource,
+  now: string,
+): Promise<TransitionResult> => {
+  try {
+    const decided = typeof event === "function" ? await event(record, now) : event;
+    return transition(record, decided, now);
+  } catch (error) {
+    if (error instanceof DomainError) return { ok: false, error };
+    throw error;
+  }
+};
+
 /**
  * One write: the marks of what just went out, the event that woke the workflow (if it still
  * applies: someone may have got there first), and the automatic steps after it (unless `lease` is
@@ -115,8 +130,7 @@ const writeStep = async (
     const now = deps.clock.now();
     let record = withMarks(stored.record, marks);
     if (event !== undefined) {
-      const decided = typeof event === "function" ? await event(record, now) : event;
-      const result = transition(record, decided, now);
+      const result = await decide(record, event, now);
       if (result.ok) record = result.record;
       // A refund call that may still land is not "someone got there first": retry later.
       else if (result.error.code === "REFUND_IN_FLIGHT") throw result.error;
@@ -147,18 +161,23 @@ const makeRefund = async (
   requestId: string,
 ): Promise<DomainEvent | undefined> => {
   const { order } = record;
-  const refund = record.requests[requestId]?.refund;
-  // Only a claimed, still pending refund of a parcel in transit moves money, under a lease.
-  if (order.status !== "SHIPPED" || refund?.status !== "PENDING") return undefined;
-  if (!refund.refundId || !refund.callStartedAt) return undefined;
+  const request = record.requests[requestId];
+  const refund = request?.refund;
+  // Only a claimed, still pending refund moves money, under a lease, and, until the cancellation
+  // completed, only while the parcel is on its way.
+  if (refund?.status !== "PENDING" || !refund.refundId || !refund.callStartedAt) return undefined;
+  if (request?.status !== "COMPLETED" && order.status !== "SHIPPED") return undefined;
+  let receipt: RefundReceipt;
   try {
-    await deps.payments.refund({
+    receipt = await deps.payments.refund({
       refundId: refund.refundId,
       orderId: order.orderId,
       requestId,
       amount: refund.amount,
       currency: refund.currency,
       method: refund.method,
+      provider: refund.provider ?? "ledger",
+      paymentReference: order.payment.reference ?? null,
     });
   } catch (error) {
     const name = (error as Error).name;
@@ -168,7 +187,25 @@ const makeRefund = async (
     deps.metrics.count("RefundDeclined");
     return { type: "REFUND_FAILED", requestId, error: name, declined: true };
   }
-  return { type: "REFUND_SUCCEEDED", requestId };
+  const { providerReference, status, failureReason, reference } = receipt;
+  const answer = { providerReference, status, failureReason, reference };
+  switch (status) {
+    case "succeeded":
+      return { type: "REFUND_SUCCEEDED", requestId, answer };
+    case "pending":
+    case "requires_action":
+      return { type: "REFUND_AWAITED", requestId, answer };
+    default:
+      // Made and failed at once: the key is spent.
+      deps.metrics.count("RefundFailed");
+      return {
+        type: "REFUND_FAILED",
+        requestId,
+        error: failureReason ?? status,
+        declined: true,
+        answer,
+      };
+  }
 };
 
 const isEnd = (plan: WorkflowPlan): plan is SegmentEnd =>

@@ -3,7 +3,7 @@
 // returned with it: it follows from the stored record (notices.ts, workflow-plan.ts).
 import type { LineQuantity } from "./amounts.ts";
 import type { Policy } from "./policy.ts";
-import type { CancellationReason, RefundMethod, Shipment } from "./types.ts";
+import type { CancellationReason, ProviderRefund, RefundMethod, Shipment } from "./types.ts";
 
 /** Events from people (buyer, seller, operator), the workflow (system) and the policy. */
 export type DomainEvent =
@@ -40,9 +40,32 @@ export type DomainEvent =
   | { type: "INSTRUCT_REFUND"; requestId: string }
   /** The refund function is about to call the provider: it holds the call's lease from now. */
   | { type: "START_REFUND_CALL"; requestId: string }
-  | { type: "REFUND_SUCCEEDED"; requestId: string }
-  /** `declined`: the provider refused for good (closed card or account); else retries ran out. */
-  | { type: "REFUND_FAILED"; requestId: string; error: string; declined: boolean }
+  /** The refund call answered: made (`succeeded`), or made and still on its way (`pending`). */
+  | { type: "REFUND_SUCCEEDED"; requestId: string; answer?: ProviderRefund }
+  | { type: "REFUND_AWAITED"; requestId: string; answer: ProviderRefund }
+  /**
+   * `declined`: the provider refused for good (closed card or account), or made the refund and it
+   * failed at once (`answer`); else retries ran out.
+   */
+  | {
+      type: "REFUND_FAILED";
+      requestId: string;
+      error: string;
+      declined: boolean;
+      answer?: ProviderRefund;
+    }
+  /**
+   * What the provider says of a refund now, told by its webhook or asked (`asked`: by the workflow
+   * or the reconciler) after the call: a pending refund settles, or a made one fails later.
+   */
+  | {
+      type: "PROVIDER_REFUND_UPDATE";
+      actor: string;
+      requestId: string;
+      refundId: string;
+      answer: ProviderRefund;
+      asked: boolean;
+    }
   /**
    * An operator (actor = their id) or, at the wait's deadline, the system retries a failed refund,
    * optionally to another method. `refundMade` is the provider's answer, asked just before, about

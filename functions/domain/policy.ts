@@ -52,6 +52,11 @@ export const policySchema = /* @__PURE__ */ z.lazy(() =>
        * within refundRetryWaitSeconds: a balance the marketplace itself keeps, so it cannot decline.
        */
       refundFallbackMethod: z.enum(["GIFT_CARD", "POINTS"]),
+      /**
+       * How long a refund the provider holds as `pending` waits for its webhook before the service
+       * asks the provider itself (then again after each such period).
+       */
+      refundSettlementCheckSeconds: waitSecondsSchema,
       /** Bounds how many requests one order may collect, so its record stays small. */
       maxRequestsPerOrder: z.int().check(z.minimum(1), z.maximum(50)),
     })
@@ -87,8 +92,13 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   },
   refundRetryWaitSeconds: 3 * DAY,
   refundFallbackMethod: "GIFT_CARD",
+  refundSettlementCheckSeconds: 3600,
   maxRequestsPerOrder: 10,
 }) as Policy;
+
+/** A request's settlement check period (requests stored before the policy had one: the default). */
+export const settlementCheckSeconds = (policy: Policy): number =>
+  policy.refundSettlementCheckSeconds ?? DEFAULT_POLICY.refundSettlementCheckSeconds;
 
 type PlainObject = Record<string, unknown>;
 

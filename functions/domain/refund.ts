@@ -11,6 +11,7 @@ import type {
   Order,
   OrderRecord,
   PaymentMethod,
+  PaymentProvider,
   Refund,
   RefundMethod,
 } from "./types.ts";
@@ -28,6 +29,13 @@ const REFUND_METHODS: Readonly<Record<PaymentMethod, RefundMethod>> = {
 
 /** The refund goes back to the original payment method (convenience store → gift balance). */
 export const refundMethodFor = (method: PaymentMethod): RefundMethod => REFUND_METHODS[method];
+
+/**
+ * Who makes a refund to `method`: the order's card refunds go through its provider; gift balance
+ * and points are the marketplace's own money, on its ledger.
+ */
+export const providerFor = (order: Order, method: RefundMethod): PaymentProvider =>
+  method === "CARD" && order.payment.provider === "stripe" ? "stripe" : "ledger";
 
 /** Offset from UTC of the zone where each currency's money moves (neither zone has DST). */
 const UTC_OFFSET_MS: Readonly<Record<Currency, number>> = {
@@ -173,10 +181,12 @@ export const newRefund = (
   amount: number,
 ): Refund => {
   const required = order.payment.method !== "CASH_ON_DELIVERY" && amount > 0;
+  const method = refundMethodFor(order.payment.method);
   return {
     amount,
     currency: order.currency,
-    method: refundMethodFor(order.payment.method),
+    method,
+    provider: providerFor(order, method),
     status: required ? "PENDING" : "NOT_REQUIRED",
     refundId: null,
     expectedBy: required ? expectedBy(order, policy, approvedAt) : null,
@@ -187,3 +197,9 @@ export const newRefund = (
     declined: false,
   };
 };
+
+/** Whether the provider answered the refund as made but not yet settled (its webhook is awaited). */
+export const isSettling = (refund: Refund | null): boolean =>
+  refund?.status === "PENDING" &&
+  !refund.callStartedAt &&
+  (refund.providerStatus === "pending" || refund.providerStatus === "requires_action");

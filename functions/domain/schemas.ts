@@ -17,6 +17,10 @@ export const PAYMENT_METHODS = [
   "CASH_ON_DELIVERY",
 ] as const;
 export const DECISIONS = ["APPROVE", "REJECT"] as const;
+/** Who holds an order's money: the marketplace's own ledger (the default), or its Stripe account. */
+export const PAYMENT_PROVIDERS = ["ledger", "stripe"] as const;
+/** A Stripe PaymentIntent id, as Stripe writes them. */
+export const PAYMENT_INTENT_ID = /^pi_[A-Za-z0-9_]{1,250}$/;
 
 /** Upper bound on any amount: keeps sums of lines and fees inside Number.MAX_SAFE_INTEGER. */
 export const MAX_AMOUNT = 1_000_000_000_000;
@@ -90,6 +94,9 @@ export const paymentSchema = /* @__PURE__ */ z.lazy(() =>
   z.strictObject({
     method: z.enum(PAYMENT_METHODS),
     paidAmount: amountSchema,
+    provider: z.optional(z.enum(PAYMENT_PROVIDERS)),
+    /** The payment at the provider (Stripe: its PaymentIntent): what a refund is made against. */
+    reference: z.optional(lineTextSchema(255)),
   }),
 );
 
@@ -120,6 +127,14 @@ export const orderImportSchema = /* @__PURE__ */ z.lazy(() =>
           order.shippingFee;
         if (!Number.isSafeInteger(total)) {
           ctx.addIssue({ code: "custom", path: ["lines"], message: "order total is too large" });
+        }
+        const { provider, reference } = order.payment;
+        if (provider === "stripe" && !PAYMENT_INTENT_ID.test(reference ?? "")) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["payment", "reference"],
+            message: "a Stripe payment needs its PaymentIntent id (pi_…)",
+          });
         }
         if (order.payment.paidAmount > total) {
           ctx.addIssue({

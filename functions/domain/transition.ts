@@ -11,6 +11,7 @@ import {
   firstRefundId,
   newRefund,
   nextRefundId,
+  providerFor,
   refundMethodFor,
   refundToAskAbout,
 } from "./refund.ts";
@@ -22,6 +23,7 @@ import type {
   MarketplaceReview,
   Order,
   OrderRecord,
+  ProviderRefund,
   Refund,
   RefundMethod,
   TimelineEntry,
@@ -148,10 +150,13 @@ const reject = (
   draft.log(request, by === "SELLER" ? "SELLER_REJECTED" : "MARKETPLACE_REJECTED", actor);
 };
 
-/** The request's claimed refund whose outcome is still awaited; refused otherwise. */
+/**
+ * The request's claimed refund whose outcome is still awaited; refused otherwise. A completed
+ * request has one only after its refund was reversed and retried.
+ */
 const claimedRefund = (draft: Draft, requestId: string) => {
   const request = draft.request(requestId);
-  expectStatus(request, "REFUND_PENDING");
+  expectStatus(request, "REFUND_PENDING", "COMPLETED");
   const refund = request.refund;
   if (!refund?.refundId || refund.status !== "PENDING") {
     refuse("INVALID_STATE", "no claimed refund is pending");
@@ -159,11 +164,132 @@ const claimedRefund = (draft: Draft, requestId: string) => {
   return { request, refund };
 };
 
+/** Keeps what the provider said of the refund: its word, its own id, the bank's reference. */
+const noteAnswer = (refund: Refund, answer: ProviderRefund | undefined) => {
+  if (!answer) return;
+  refund.providerStatus = answer.status;
+  refund.providerRefundId = answer.providerReference;
+  if (answer.reference) refund.reference = answer.reference;
+  if (answer.failureReason) refund.failureReason = answer.failureReason;
+};
+
 const succeedRefund = (draft: Draft, request: CancellationRequest, refund: Refund) => {
   refund.status = "SUCCEEDED";
   refund.succeededAt = draft.now;
   refund.declined = false;
+  refund.pendingSince = null;
   draft.log(request, "REFUND_SUCCEEDED", SYSTEM);
+  // A completed request's refund (a retry after a reversal) counts as refunded once it is.
+  if (request.status === "COMPLETED") draft.order.refundedAmount += refund.amount;
+};
+
+/**
+ * The refund failed: for good when `declined` (its key is spent). An open request waits for an
+ * operator (or the policy's fallback at the deadline); a completed one keeps its status.
+ */
+const failRefund = (
+  draft: Draft,
+  request: CancellationRequest,
+  refund: Refund,
+  error: string,
+  declined: boolean,
+) => {
+  refund.status = "FAILED";
+  refund.declined = declined;
+  refund.pendingSince = null;
+  // Recorded once the refund's outcome is known: no call of it is still in flight.
+  refund.callStartedAt = null;
+  if (request.status !== "COMPLETED") request.status = "REFUND_FAILED";
+  request.refundRetryDeadline = addSeconds(draft.now, request.policy.refundRetryWaitSeconds);
+  draft.log(request, "REFUND_FAILED", SYSTEM, error);
+};
+
+const isFailure = (answer: ProviderRefund) =>
+  answer.status === "failed" || answer.status === "canceled";
+
+/**
+ * The provider's word on a refund after its call: a pending one settles (done, or failed), a
+ * made one is reversed, a late bank reference arrives. Anything that changes nothing is refused,
+ * so that a webhook sent twice, late or out of order writes nothing.
+ */
+const applyProviderUpdate = (
+  draft: Draft,
+  event: Extract<DomainEvent, { type: "PROVIDER_REFUND_UPDATE" }>,
+) => {
+  const request = draft.request(event.requestId);
+  const refund = request.refund;
+  if (!refund || refund.refundId !== event.refundId) refuse("NOT_FOUND", "no such refund");
+  const { answer } = event;
+  const nothingNew = () => refuse("INVALID_STATE", "the provider's word changes nothing");
+  if (
+    refund.status === "PENDING" &&
+    (request.status === "REFUND_PENDING" || request.status === "COMPLETED")
+  ) {
+    if (answer.status === "succeeded") {
+      noteAnswer(refund, answer);
+      succeedRefund(draft, request, refund);
+      if (request.status === "REFUND_PENDING") complete(draft, request);
+      return;
+    }
+    if (isFailure(answer)) {
+      noteAnswer(refund, answer);
+      failRefund(draft, request, refund, answer.failureReason ?? answer.status, true);
+      return;
+    }
+    const news =
+      refund.providerStatus !== answer.status ||
+      (answer.reference && answer.reference !== refund.reference);
+    if (!news && !event.asked) nothingNew();
+    noteAnswer(refund, answer);
+    refund.pendingSince ??= draft.now;
+    if (event.asked) refund.checkedAt = draft.now;
+    return;
+  }
+  if (refund.status === "SUCCEEDED" && request.status === "COMPLETED") {
+    if (isFailure(answer)) {
+      reverseRefund(draft, request, refund, answer);
+      return;
+    }
+    if (!answer.reference || answer.reference === refund.reference) nothingNew();
+    refund.reference = answer.reference;
+    return;
+  }
+  // A refund recorded as failed because its answers were lost, which the provider made after all.
+  if (
+    refund.status === "FAILED" &&
+    request.status === "REFUND_FAILED" &&
+    !refund.declined &&
+    answer.status === "succeeded"
+  ) {
+    request.status = "REFUND_PENDING";
+    request.refundRetryDeadline = null;
+    noteAnswer(refund, answer);
+    succeedRefund(draft, request, refund);
+    complete(draft, request);
+    return;
+  }
+  nothingNew();
+};
+
+/**
+ * The provider failed a refund after it had succeeded (a closed or expired card): the money is
+ * back with the marketplace and the buyer has nothing. The cancellation stands; the refund is
+ * failed for good (its key is spent) and waits for an operator's retry, or the policy's fallback.
+ */
+const reverseRefund = (
+  draft: Draft,
+  request: CancellationRequest,
+  refund: Refund,
+  answer: ProviderRefund,
+) => {
+  noteAnswer(refund, answer);
+  refund.status = "FAILED";
+  refund.declined = true;
+  refund.reversed = true;
+  draft.order.refundedAmount = Math.max(0, draft.order.refundedAmount - refund.amount);
+  draft.order.updatedAt = draft.now;
+  request.refundRetryDeadline = addSeconds(draft.now, request.policy.refundRetryWaitSeconds);
+  draft.log(request, "REFUND_REVERSED", SYSTEM, answer.failureReason ?? answer.status);
 };
 
 /**
@@ -349,41 +475,54 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       return;
     }
     case "START_REFUND_CALL": {
-      const { refund } = claimedRefund(draft, event.requestId);
-      // Money moves only while the parcel is on its way: a delivered order becomes a return.
-      if (order.status !== "SHIPPED") refuse("INVALID_STATE", `the order is ${order.status}`);
+      const { request, refund } = claimedRefund(draft, event.requestId);
+      // Money moves only while the parcel is on its way: a delivered order becomes a return. A
+      // completed cancellation's refund (retried after a reversal) is owed whatever the parcel does.
+      if (request.status !== "COMPLETED" && order.status !== "SHIPPED") {
+        refuse("INVALID_STATE", `the order is ${order.status}`);
+      }
       refund.callStartedAt = draft.now;
       return;
     }
     case "REFUND_SUCCEEDED": {
       const { request, refund } = claimedRefund(draft, event.requestId);
       refund.attempts += 1;
+      noteAnswer(refund, event.answer);
       succeedRefund(draft, request, refund);
+      return;
+    }
+    case "REFUND_AWAITED": {
+      // Made, and on its way: the provider's webhook (or, failing it, a check) settles it.
+      const { refund } = claimedRefund(draft, event.requestId);
+      refund.attempts += 1;
+      noteAnswer(refund, event.answer);
+      refund.callStartedAt = null;
+      refund.pendingSince = draft.now;
       return;
     }
     case "REFUND_FAILED": {
       const { request, refund } = claimedRefund(draft, event.requestId);
       refund.attempts += 1;
-      refund.status = "FAILED";
-      refund.declined = event.declined;
-      // Recorded once the refund task has returned: no call of it is still in flight.
-      refund.callStartedAt = null;
-      request.status = "REFUND_FAILED";
-      request.refundRetryDeadline = addSeconds(draft.now, request.policy.refundRetryWaitSeconds);
-      draft.log(request, "REFUND_FAILED", SYSTEM, event.error);
+      noteAnswer(refund, event.answer);
+      failRefund(draft, request, refund, event.error, event.declined);
       return;
     }
+    case "PROVIDER_REFUND_UPDATE":
+      applyProviderUpdate(draft, event);
+      return;
     case "RETRY_REFUND": {
       const request = draft.request(event.requestId);
-      expectStatus(request, "REFUND_FAILED");
       const refund = request.refund;
+      // A completed request's refund is retried only after the provider reversed it.
+      const reversed = request.status === "COMPLETED" && refund?.status === "FAILED";
+      if (!reversed) expectStatus(request, "REFUND_FAILED");
       if (!refund?.refundId) refuse("INVALID_STATE", "no refund to retry");
       assertNoRefundCallInFlight(request, draft.now);
-      request.status = "REFUND_PENDING";
+      if (!reversed) request.status = "REFUND_PENDING";
       request.refundRetryDeadline = null;
       // The last call under this key went through after all (its answer was lost): the retry is
       // recorded, and so is the refund the provider had made.
-      if (event.refundMade) {
+      if (event.refundMade && !reversed) {
         draft.log(request, "REFUND_RETRIED", event.actor);
         succeedRefund(draft, request, refund);
         return;
@@ -398,10 +537,16 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       if (method !== refund.method || refund.declined) {
         refund.refundId = nextRefundId(request.requestId, refund.refundId);
         refund.method = method;
+        refund.provider = providerFor(order, method);
         refund.expectedBy = expectedByFor(method, order, request.policy, draft.now);
+        refund.providerStatus = null;
+        refund.providerRefundId = null;
+        refund.reference = null;
+        refund.failureReason = null;
       }
       refund.status = "PENDING";
       refund.declined = false;
+      refund.reversed = false;
       draft.log(
         request,
         "REFUND_RETRIED",

@@ -7,11 +7,13 @@ import type {
   LOCALES,
   OrderImport,
   PAYMENT_METHODS,
+  PAYMENT_PROVIDERS,
 } from "./schemas.ts";
 
 export type Locale = (typeof LOCALES)[number];
 export type Currency = (typeof CURRENCIES)[number];
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+export type PaymentProvider = (typeof PAYMENT_PROVIDERS)[number];
 export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 
 export type OrderStatus = "PLACED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
@@ -40,6 +42,25 @@ export const isTerminal = (status: RequestStatus): boolean => TERMINAL_STATUSES.
 /** Where a refund goes: the original method, except convenience-store payments (gift balance). */
 export type RefundMethod = "CARD" | "GIFT_CARD" | "POINTS" | "CASH_ON_DELIVERY";
 export type RefundStatus = "PENDING" | "SUCCEEDED" | "FAILED" | "NOT_REQUIRED";
+
+/** The provider's words for a refund's status (Stripe's). */
+export type ProviderRefundStatus =
+  | "pending"
+  | "requires_action"
+  | "succeeded"
+  | "failed"
+  | "canceled";
+
+/** What the payment provider says of a refund it made. */
+export interface ProviderRefund {
+  /** The provider's own id of the refund (Stripe `re_…`; the ledger's entry). */
+  providerReference: string;
+  status: ProviderRefundStatus;
+  /** Why it failed (Stripe: `expired_or_canceled_card`, `lost_or_stolen_card`, …), once it did. */
+  failureReason?: string;
+  /** The reference the buyer's bank can trace (a card's acquirer reference number), once known. */
+  reference?: string;
+}
 
 export interface Shipment {
   carrier: string;
@@ -79,6 +100,7 @@ export type TimelineType =
   | "REFUND_SUCCEEDED"
   | "REFUND_FAILED"
   | "REFUND_RETRIED"
+  | "REFUND_REVERSED"
   | "COMPLETED"
   | "WITHDRAWN"
   | "RETURN_REQUIRED";
@@ -137,6 +159,20 @@ export interface Refund {
   callStartedAt?: string | null;
   /** The last failure was a permanent decline: the key is spent, a retry needs a new one. */
   declined?: boolean;
+  /** Who holds the money this refund moves (absent on refunds stored before it was kept: ledger). */
+  provider?: PaymentProvider;
+  /** The provider's last word on the refund (`pending`, `succeeded`, …) and its own refund id. */
+  providerStatus?: ProviderRefundStatus | null;
+  providerRefundId?: string | null;
+  /** When the provider answered `pending`, and when the service last asked it since. */
+  pendingSince?: string | null;
+  checkedAt?: string | null;
+  /** The reference the buyer's bank can trace, once the provider has it. */
+  reference?: string | null;
+  /** Why the provider failed or reversed the refund. */
+  failureReason?: string | null;
+  /** The provider reversed the refund after it had succeeded (the money went back to us). */
+  reversed?: boolean;
 }
 
 /**

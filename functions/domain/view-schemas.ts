@@ -5,7 +5,13 @@
 
 import { CARRIER_CODES } from "./carriers.ts";
 import type { CancellationPreview } from "./request-terms.ts";
-import { CANCELLATION_REASONS, CURRENCIES, LOCALES, PAYMENT_METHODS } from "./schemas.ts";
+import {
+  CANCELLATION_REASONS,
+  CURRENCIES,
+  LOCALES,
+  PAYMENT_METHODS,
+  PAYMENT_PROVIDERS,
+} from "./schemas.ts";
 import type { CancellationOptionReason, OrderStatus, TimelineType } from "./types.ts";
 import { REQUEST_STATUSES } from "./types.ts";
 import {
@@ -53,6 +59,7 @@ export const TIMELINE_TYPES = [
   "REFUND_SUCCEEDED",
   "REFUND_FAILED",
   "REFUND_RETRIED",
+  "REFUND_REVERSED",
   "COMPLETED",
   "WITHDRAWN",
   "RETURN_REQUIRED",
@@ -89,7 +96,16 @@ export const publicOrderSchema = z.strictObject({
     }),
   ),
   shippingFee: z.int(),
-  payment: z.strictObject({ method: z.enum(PAYMENT_METHODS), paidAmount: z.int() }),
+  payment: z.strictObject({
+    method: z.enum(PAYMENT_METHODS),
+    paidAmount: z.int(),
+    provider: z
+      .enum(PAYMENT_PROVIDERS)
+      .check(z.describe("Who holds the money: `ledger` (the default) or `stripe`.")),
+    reference: z
+      .nullable(z.string())
+      .check(z.describe("The payment at the provider (Stripe: its PaymentIntent `pi_…`).")),
+  }),
   placedAt: instant(),
   status: z.enum(ORDER_STATUSES),
   shipment: z.nullable(
@@ -137,6 +153,38 @@ export const refundSchema = z.strictObject({
   instructedAt: z.nullable(instant()),
   succeededAt: z.nullable(instant()),
   attempts: z.int(),
+  provider: z
+    .enum(PAYMENT_PROVIDERS)
+    .check(z.describe("Who makes the refund: the marketplace's ledger, or its Stripe account.")),
+  providerStatus: z
+    .nullable(z.enum(["pending", "requires_action", "succeeded", "failed", "canceled"]))
+    .check(
+      z.describe(
+        "The provider's last word on the refund; `pending` while it is on its way (the request " +
+          "waits in REFUND_PENDING until the provider settles it).",
+      ),
+    ),
+  reference: z
+    .nullable(z.string())
+    .check(
+      z.describe(
+        "The reference the buyer's bank can trace the refund with (for card refunds the " +
+          "acquirer reference number), once the provider has it.",
+      ),
+    ),
+  failureReason: z
+    .nullable(z.string())
+    .check(
+      z.describe("Why the provider failed or reversed the refund, e.g. expired_or_canceled_card."),
+    ),
+  reversed: z
+    .boolean()
+    .check(
+      z.describe(
+        "The provider failed the refund after it had succeeded: the money went back to the " +
+          "marketplace, and an operator (or the policy's fallback) refunds it again.",
+      ),
+    ),
 });
 
 /** A line a cancellation request covers: its units and their refund. */

@@ -9,6 +9,8 @@ import type {
   CancellationRequest,
   Order,
   OrderRecord,
+  PaymentProvider,
+  ProviderRefundStatus,
   Refund,
   Shipment,
   TimelineEntry,
@@ -23,15 +25,40 @@ export interface PublicShipment {
 }
 
 /** The order as clients see it: the latest request always named (null before the first). */
-export type PublicOrder = Omit<Order, "latestCancellationRequestId" | "shipment"> & {
+export type PublicOrder = Omit<Order, "latestCancellationRequestId" | "shipment" | "payment"> & {
+  /** The payment, with its provider named even where the import left the default. */
+  payment: Pick<Order["payment"], "method" | "paidAmount"> & {
+    provider: PaymentProvider;
+    reference: string | null;
+  };
   shipment: PublicShipment | null;
   latestCancellationRequestId: string | null;
   cancellationOption: CancellationOption;
 };
 export type PublicCancellationRequest = Omit<
   CancellationRequest,
-  "idempotencyKey" | "requestHash" | "policy" | "notices"
->;
+  "idempotencyKey" | "requestHash" | "policy" | "notices" | "refund"
+> & { refund: PublicRefund | null };
+
+/** A refund as people see it: the money, and what its provider said of it. */
+export type PublicRefund = Pick<
+  Refund,
+  | "amount"
+  | "currency"
+  | "method"
+  | "status"
+  | "refundId"
+  | "expectedBy"
+  | "instructedAt"
+  | "succeededAt"
+  | "attempts"
+> & {
+  provider: PaymentProvider;
+  providerStatus: ProviderRefundStatus | null;
+  reference: string | null;
+  failureReason: string | null;
+  reversed: boolean;
+};
 
 /** How much of the buyer's comment a queue shows (the request itself has all of it). */
 export const COMMENT_PREVIEW_LENGTH = 80;
@@ -99,7 +126,7 @@ const TITLE_PREVIEW_BYTES = 60;
 const toTimeline = (timeline: TimelineEntry[]): TimelineEntry[] =>
   timeline.map(({ at, type, actor, note }) => ({ at, type, actor, ...(note ? { note } : {}) }));
 
-const toRefund = (refund: Refund): Refund => ({
+const toRefund = (refund: Refund | PublicRefund): PublicRefund => ({
   amount: refund.amount,
   currency: refund.currency,
   method: refund.method,
@@ -112,6 +139,11 @@ const toRefund = (refund: Refund): Refund => ({
   instructedAt: refund.instructedAt,
   succeededAt: refund.succeededAt,
   attempts: refund.attempts,
+  provider: refund.provider ?? "ledger",
+  providerStatus: refund.providerStatus ?? null,
+  reference: refund.reference ?? null,
+  failureReason: refund.failureReason ?? null,
+  reversed: refund.reversed ?? false,
 });
 
 const toPublicShipment = ({ carrier, trackingNumber, shippedAt }: Shipment): PublicShipment => {
@@ -145,7 +177,12 @@ export const publicOrderOf = (
     cancelledQuantity,
   })),
   shippingFee: order.shippingFee,
-  payment: { method: order.payment.method, paidAmount: order.payment.paidAmount },
+  payment: {
+    method: order.payment.method,
+    paidAmount: order.payment.paidAmount,
+    provider: order.payment.provider ?? "ledger",
+    reference: order.payment.reference ?? null,
+  },
   placedAt: order.placedAt,
   status: order.status,
   shipment: order.shipment && toPublicShipment(order.shipment),

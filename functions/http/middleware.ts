@@ -53,6 +53,11 @@ export interface InputSchemas {
   headers?: z.ZodMiniType;
   /** POST routes only; a missing or empty body is validated as `{}`. */
   body?: z.ZodMiniType;
+  /**
+   * POST routes only: the body exactly as it came (a signed webhook's signature covers its bytes)
+   * is handed over as `rawBody`; it must still be JSON, and `body` is not validated.
+   */
+  rawBody?: true;
 }
 
 type Output<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
@@ -63,6 +68,8 @@ export interface HttpInput<S extends InputSchemas> {
   query: S["query"] extends z.ZodMiniType ? z.output<S["query"]> : Record<string, never>;
   headers: Output<S["headers"]>;
   body: Output<S["body"]>;
+  /** The body as it came (decoded from base64 where the gateway encoded it), for `rawBody` routes. */
+  rawBody: string;
   event: HttpApiEvent;
 }
 
@@ -82,7 +89,9 @@ export type RouteHandler<S extends InputSchemas, D> = (
 /** Values the middlewares hand to the handler, keyed by the invocation's own event object. */
 interface RouteState {
   caller?: Caller;
-  input?: Omit<HttpInput<InputSchemas>, "event">;
+  input?: Omit<HttpInput<InputSchemas>, "event" | "rawBody">;
+  /** The body as it came, kept before the JSON parser replaces it (`rawBody` routes). */
+  rawBody?: string;
 }
 const states = new WeakMap<HttpApiEvent, RouteState>();
 const state = (event: HttpApiEvent): RouteState => {
@@ -228,7 +237,7 @@ const validateInput = (schemas: InputSchemas): RouteMiddleware => ({
       ["query", schemas.query ?? NO_QUERY, event.queryStringParameters ?? {}],
       ["headers", schemas.headers, event.headers ?? {}],
       // The JSON parser replaced the string with its value; absent means empty.
-      ["body", schemas.body, (event.body as unknown) ?? {}],
+      ["body", schemas.rawBody ? undefined : schemas.body, (event.body as unknown) ?? {}],
     ];
     const errors: FieldError[] = [];
     const values: Record<string, unknown> = {};
@@ -246,6 +255,15 @@ const validateInput = (schemas: InputSchemas): RouteMiddleware => ({
       headers: values.headers as undefined,
       body: values.body as undefined,
     };
+  },
+});
+
+/** Keeps the body's bytes as they came (a signature covers them), before anything parses them. */
+const keepRawBody = (): RouteMiddleware => ({
+  before: ({ event }) => {
+    const { body, isBase64Encoded } = event;
+    if (typeof body !== "string") return;
+    state(event).rawBody = isBase64Encoded ? Buffer.from(body, "base64").toString() : body;
   },
 });
 
@@ -267,7 +285,8 @@ export const httpHandler = <S extends InputSchemas, D>(
       const { input } = state(event);
       if (!input) throw new Error("the validation middleware did not run");
       const deps = getDeps();
-      const result = await handle({ ...input, event } as HttpInput<S>, deps);
+      const rawBody = state(event).rawBody ?? "";
+      const result = await handle({ ...input, rawBody, event } as HttpInput<S>, deps);
       if (result.raw) {
         return {
           statusCode: result.status,
@@ -285,6 +304,7 @@ export const httpHandler = <S extends InputSchemas, D>(
       .use(edgeOnly())
       .use(authorizeRoute(route))
       .use(bodySizeLimit(MAX_BODY_BYTES))
+      .use(takesBody && schemas.rawBody ? [keepRawBody()] : [])
       .use(takesBody ? [jsonBody()] : [])
       .use(validateInput(checks));
     return Object.assign(handler, { routeId });

@@ -160,6 +160,15 @@ export const listOperatorCancellationRequestsRoute: Route = {
   entry: "functions/http/list-operator-requests.ts",
 };
 
+/** Stripe's signed webhook: no token; the `Stripe-Signature` header is its authentication. */
+export const stripeWebhookRoute: Route = {
+  id: "StripeWebhook",
+  method: "POST",
+  path: "/webhooks/stripe",
+  access: { kind: "public" },
+  entry: "functions/http/stripe-webhook.ts",
+};
+
 /** Every route, in the order SPEC lists them. */
 export const ROUTES: readonly Route[] = [
   getPolicyRoute,
@@ -177,4 +186,5 @@ export const ROUTES: readonly Route[] = [
   retryRefundRoute,
   listSellerCancellationRequestsRoute,
   listOperatorCancellationRequestsRoute,
+  stripeWebhookRoute,
 ];

@@ -11,6 +11,7 @@ import {
   executions,
   failedStarts,
   orders,
+  payments,
   signals,
 } from "../adapters/production.ts";
 import { errorFields, withheld } from "../app/error-fields.ts";
@@ -66,4 +67,5 @@ export const handler = createHandler(() => ({
   executionRecords: executionRecords(),
   signals: signals(),
   failedStarts: failedStarts(),
+  payments: payments(),
 }));

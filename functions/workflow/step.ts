@@ -9,13 +9,14 @@ import { executionRecords, noticeDeps, orders, payments } from "../adapters/prod
 import type { EventSource } from "../app/change-order.ts";
 import { errorFields, isOwnError, withheld } from "../app/error-fields.ts";
 import type { ExecutionRecords, Log, Metrics, Payments } from "../app/ports.ts";
-import { retryRefundEvent } from "../app/refunds.ts";
+import { providerRefundEvent, retryRefundEvent } from "../app/refunds.ts";
 import {
   RefundCallFailedError,
   runSegment,
   type SegmentDeps,
   type SegmentEnd,
 } from "../app/segment.ts";
+import { DomainError } from "../domain/events.ts";
 import { SYSTEM } from "../domain/transition.ts";
 import * as z from "../domain/zod.ts";
 
@@ -32,6 +33,7 @@ export const STEP_ACTIONS = [
   "MARKETPLACE_TIMEOUT",
   "REFUND_FAILED",
   "RETRY_REFUND",
+  "REFUND_DEADLINE",
   "RECORD_FAILURE",
 ] as const;
 export type StepAction = (typeof STEP_ACTIONS)[number];
@@ -99,6 +101,25 @@ const eventFor = (payments: Payments, input: StepInput): EventSource | undefined
           : undefined;
         const method = request?.refund?.declined ? request.policy.refundFallbackMethod : undefined;
         return retryRefundEvent(payments, SYSTEM, requestId, method)(record, now);
+      };
+    case "REFUND_DEADLINE":
+      // A pending refund no webhook settled is asked about; a reversed one whose wait for an
+      // operator is over goes to the policy's fallback method.
+      return (record, now) => {
+        const request = Object.hasOwn(record.requests, requestId)
+          ? record.requests[requestId]
+          : undefined;
+        if (request?.refund?.status !== "FAILED") {
+          return providerRefundEvent(payments, SYSTEM, requestId, { asked: true })(record);
+        }
+        const due = Date.parse(now) >= Date.parse(request.refundRetryDeadline ?? now);
+        if (!due) throw new DomainError("INVALID_STATE", "the wait for an operator is not over");
+        return retryRefundEvent(
+          payments,
+          SYSTEM,
+          requestId,
+          request.policy.refundFallbackMethod,
+        )(record, now);
       };
   }
 };

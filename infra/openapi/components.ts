@@ -79,6 +79,22 @@ export const inlineSchema = (schema: z.ZodMiniType, io: "input" | "output"): Jso
     }) as Json,
   );
 
+/** What Stripe posts: an event, whose `data.object` is the refund for the events the route reads. */
+const stripeEventSchema = z.looseObject({
+  id: z.string(),
+  type: z
+    .string()
+    .check(
+      z.describe(
+        "charge.refund.updated, refund.updated and refund.failed are read alike; others are " +
+          "answered 200 and change nothing.",
+      ),
+    ),
+  data: z.looseObject({ object: z.looseObject({}) }),
+});
+
+const webhookReceiptSchema = z.strictObject({ received: z.boolean() });
+
 /** The document's `components`. */
 export const componentsOf = (): Json => ({
   schemas: {
@@ -92,6 +108,7 @@ export const componentsOf = (): Json => ({
         Decision: decisionSchema,
         RefundRetryInput: refundRetryBodySchema,
         EmptyBody: emptyBodySchema,
+        StripeEvent: stripeEventSchema,
       },
       "input",
     ),
@@ -107,6 +124,7 @@ export const componentsOf = (): Json => ({
         CancellationRequestSummaryPage: pageSchema(requestSummarySchema),
         Policy: policySchema,
         Problem: problemSchema,
+        WebhookReceipt: webhookReceiptSchema,
       },
       "output",
     ),

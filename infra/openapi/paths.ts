@@ -46,6 +46,25 @@ const CANNOT_CANCEL: ProblemCode[] = [
 ];
 
 const OPERATIONS: Record<string, Operation> = {
+  StripeWebhook: {
+    summary: "Stripe's webhook: a refund settled, failed or was reversed",
+    description:
+      "Authenticated by its `Stripe-Signature` header (the endpoint's signing secret, 5 minutes' " +
+      "tolerance), checked on the raw body before anything else: a missing, wrong or stale " +
+      "signature is 400 and changes nothing. The service then asks Stripe for the refund's " +
+      "current status and acts on it, so events that arrive late, twice or out of order are " +
+      "harmless; an event already seen, or about a refund the service does not know, is 200 and " +
+      "changes nothing.",
+    body: {
+      schema: "StripeEvent",
+      example: {
+        id: "evt_1QExample",
+        type: "charge.refund.updated",
+        data: { object: { id: "re_1QExample", object: "refund", status: "failed" } },
+      },
+    },
+    success: [{ status: 200, description: "Received", schema: "WebhookReceipt" }],
+  },
   GetPolicy: {
     summary: "The cancellation policy in force",
     success: [{ status: 200, description: "The policy", schema: "Policy", example: "Policy" }],

@@ -70,6 +70,8 @@ export const WAIT_STATUS: Record<WaitStep, RequestStatus> = {
   WAIT_SELLER: "AWAITING_SELLER",
   WAIT_OPERATOR: "AWAITING_MARKETPLACE",
   WAIT_REFUND_RETRY: "REFUND_FAILED",
+  WAIT_REFUND_SETTLEMENT: "REFUND_PENDING",
+  WAIT_COMPLETED_REFUND: "COMPLETED",
 };
 
 /** The state machine around the segment step, in memory. */

@@ -36,7 +36,11 @@ const SPEC_POLICY = {
 
 describe("DEFAULT_POLICY", () => {
   it("is exactly SPEC's published policy, and valid", () => {
-    expect(DEFAULT_POLICY).toEqual({ ...SPEC_POLICY, maxRequestsPerOrder: 10 });
+    expect(DEFAULT_POLICY).toEqual({
+      ...SPEC_POLICY,
+      maxRequestsPerOrder: 10,
+      refundSettlementCheckSeconds: 3600,
+    });
     expect(policySchema.parse(DEFAULT_POLICY)).toEqual(DEFAULT_POLICY);
   });
 

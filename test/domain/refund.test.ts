@@ -177,6 +177,7 @@ describe("expectedBy and newRefund", () => {
       amount: 5480,
       currency: "JPY",
       method: "CARD",
+      provider: "ledger",
       status: "PENDING",
       refundId: null,
       expectedBy: { earliest: "2026-11-26", latest: "2026-12-07" },

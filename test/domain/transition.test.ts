@@ -91,6 +91,7 @@ describe("happy path: small card payment, seller approves, policy approves, refu
       amount: 5480,
       currency: "JPY",
       method: "CARD",
+      provider: "ledger",
       status: "PENDING",
       refundId: null,
       // Approved on Saturday 2026-11-21 (Tokyo); Monday 11-23 is a public holiday.
@@ -726,6 +727,7 @@ describe("cash on delivery", () => {
       amount: 0,
       currency: "JPY",
       method: "CASH_ON_DELIVERY",
+      provider: "ledger",
       status: "NOT_REQUIRED",
       refundId: null,
       expectedBy: null,

@@ -690,6 +690,8 @@ describe("POST .../refund-retry", () => {
       amount: 5480,
       currency: "JPY",
       method: "CARD",
+      provider: "ledger",
+      paymentReference: null,
     });
     const response = await retry(orderId, requestId, { method: "GIFT_CARD" });
     expectJson(response, 202);

@@ -65,6 +65,8 @@ describe("POST /orders", () => {
       ...body,
       // Nothing cancelled or refunded yet.
       lines: body.lines.map((line) => ({ ...line, cancelledQuantity: 0 })),
+      // The provider is named even where the import left the default.
+      payment: { ...body.payment, provider: "ledger", reference: null },
       refundedAmount: 0,
       placedAt: "2026-11-20T10:00:00.000Z",
       status: "PLACED",
@@ -268,6 +270,7 @@ describe("GET /orders/{orderId}", () => {
           ...record.order.shipment,
           carrierName: { ja: "ヤマト運輸", en: "Yamato Transport" },
         },
+        payment: { ...record.order.payment, provider: "ledger", reference: null },
         // An order stored before the field was kept shows null.
         latestCancellationRequestId: null,
         cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
@@ -551,6 +554,8 @@ describe("POST /orders/{orderId}/delivery", () => {
       amount: 5480,
       currency: "JPY",
       method: "CARD",
+      provider: "ledger",
+      paymentReference: null,
     });
     const response = await app.invoke("RecordDelivery", {
       caller: CARRIER,

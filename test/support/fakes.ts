@@ -31,6 +31,7 @@ import type {
   PageRequest,
   Payments,
   RefundInstruction,
+  RefundKey,
   RefundReceipt,
   StoredOrder,
   Wait,
@@ -43,7 +44,7 @@ import { requestFacts } from "../../functions/domain/eligibility.ts";
 import { attentionSince } from "../../functions/domain/notices.ts";
 import type { TimelineEvent } from "../../functions/domain/published-events.ts";
 import { latestRequest } from "../../functions/domain/requests.ts";
-import type { OrderRecord, RequestStatus } from "../../functions/domain/types.ts";
+import type { OrderRecord, ProviderRefund, RequestStatus } from "../../functions/domain/types.ts";
 import { type CancellationRequestSummary, toRequestSummary } from "../../functions/domain/views.ts";
 
 /** An error named like the AWS one (the adapters and the app tell errors apart by name). */
@@ -313,7 +314,10 @@ export class FakePublisher implements EventPublisher {
   }
 }
 
-/** The payment provider in memory: one refund per key, declines and outages on request. */
+/**
+ * The payment provider in memory: one refund per key, declines and outages on request, and
+ * refunds that answer `pending` (`answerPending`) or whose status the test sets later (`settle`).
+ */
 export class FakePayments implements Payments {
   readonly made = new Map<string, RefundInstruction>();
   /** Calls per key, whatever they answered. */
@@ -321,6 +325,10 @@ export class FakePayments implements Payments {
   /** Keys the provider refuses for good. */
   readonly declined = new Set<string>();
   readonly outage = new Outage(() => awsError("ProviderUnavailable"));
+  /** New refunds answer `pending` while true (a bank transfer, a balance too low). */
+  answerPending = false;
+  /** What the provider says now of each refund it made. */
+  readonly states = new Map<string, ProviderRefund>();
 
   async refund(instruction: RefundInstruction): Promise<RefundReceipt> {
     const { refundId } = instruction;
@@ -328,15 +336,27 @@ export class FakePayments implements Payments {
     this.outage.check();
     if (this.declined.has(refundId)) throw new RefundDeclinedError(`refund ${refundId} declined`);
     const replayed = this.made.has(refundId);
-    if (!replayed) this.made.set(refundId, copy(instruction));
-    return { refundId, providerReference: `fake-${refundId}`, replayed };
+    if (!replayed) {
+      this.made.set(refundId, copy(instruction));
+      this.states.set(refundId, {
+        providerReference: `fake-${refundId}`,
+        status: this.answerPending ? "pending" : "succeeded",
+      });
+    }
+    return { refundId, replayed, ...copy(this.states.get(refundId) as ProviderRefund) };
   }
 
-  async lookup(refundId: string): Promise<RefundReceipt | undefined> {
+  async lookup({ refundId }: RefundKey): Promise<RefundReceipt | undefined> {
     this.outage.check();
-    return this.made.has(refundId)
-      ? { refundId, providerReference: `fake-${refundId}`, replayed: true }
-      : undefined;
+    const state = this.states.get(refundId);
+    return state ? { refundId, replayed: true, ...copy(state) } : undefined;
+  }
+
+  /** The provider changes its word on a refund it made (it settles, fails, or is reversed). */
+  settle(refundId: string, change: Omit<ProviderRefund, "providerReference">): void {
+    const state = this.states.get(refundId);
+    if (!state) throw new Error(`no refund ${refundId} was made`);
+    this.states.set(refundId, { providerReference: state.providerReference, ...change });
   }
 }
 
@@ -411,6 +431,8 @@ export const fakeWorld = (now?: string) => {
     clock: new FakeClock(now),
     log: new FakeLog(),
     metrics: new FakeMetrics(),
+    /** The Stripe webhook endpoint's signing secret (whsec_…), as the webhook route reads it. */
+    stripeWebhookSecret: "whsec_test_fake" as string | undefined,
   };
   return {
     ...world,

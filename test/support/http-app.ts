@@ -29,6 +29,7 @@ import type * as RecordShipment from "../../functions/http/record-shipment.ts";
 import type * as RequestCancellation from "../../functions/http/request-cancellation.ts";
 import type * as RetryRefund from "../../functions/http/retry-refund.ts";
 import type * as SellerDecision from "../../functions/http/seller-decision.ts";
+import type * as StripeWebhook from "../../functions/http/stripe-webhook.ts";
 import type * as WithdrawCancellationRequest from "../../functions/http/withdraw-cancellation-request.ts";
 import { checkAgainstDocument } from "./contract.ts";
 import { fakeWorld } from "./fakes.ts";
@@ -146,6 +147,7 @@ interface RouteDeps {
   RetryRefund: DepsOf<typeof RetryRefund>;
   ListSellerCancellationRequests: DepsOf<typeof ListSellerCancellationRequests>;
   ListOperatorCancellationRequests: DepsOf<typeof ListOperatorCancellationRequests>;
+  StripeWebhook: DepsOf<typeof StripeWebhook>;
 }
 export type RouteId = keyof RouteDeps;
 
@@ -223,7 +225,27 @@ const routeDeps = (
     }),
     SellerDecision: (): D["SellerDecision"] => ({ orders, signals, clock, log }),
     MarketplaceDecision: (): D["MarketplaceDecision"] => ({ orders, signals, clock, log }),
-    RetryRefund: (): D["RetryRefund"] => ({ orders, signals, payments, clock, log }),
+    RetryRefund: (): D["RetryRefund"] => ({
+      orders,
+      signals,
+      payments,
+      clock,
+      log,
+      executions: signals,
+      executionRecords: orders,
+      metrics: world.metrics,
+    }),
+    StripeWebhook: (): D["StripeWebhook"] => ({
+      orders,
+      signals,
+      payments,
+      clock,
+      log,
+      executions: signals,
+      executionRecords: orders,
+      metrics: world.metrics,
+      webhookSecret: async () => world.stripeWebhookSecret,
+    }),
     ListSellerCancellationRequests: (): D["ListSellerCancellationRequests"] => ({ lists }),
     ListOperatorCancellationRequests: (): D["ListOperatorCancellationRequests"] => ({ lists }),
   };

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { logger } from "../../functions/adapters/powertools.ts";
 import { changeOrder } from "../../functions/app/change-order.ts";
-import type { Payments, RefundInstruction } from "../../functions/app/ports.ts";
+import type { Payments, RefundInstruction, RefundKey } from "../../functions/app/ports.ts";
 import { deliveryEvent } from "../../functions/app/refunds.ts";
 import { requestCancellation as requestUseCase } from "../../functions/app/request-cancellation.ts";
 import type { DomainEvent } from "../../functions/domain/events.ts";
@@ -916,8 +916,8 @@ class FlakyGateway implements Payments {
     return this.inner.refund(instruction);
   }
 
-  async lookup(refundId: string) {
+  async lookup(key: RefundKey) {
     if (!this.inner) throw new Error("no inner gateway");
-    return this.inner.lookup(refundId);
+    return this.inner.lookup(key);
   }
 }
