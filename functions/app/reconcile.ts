@@ -128,8 +128,13 @@ const resume = async (
   deps.log.warn("resumed a request in a new execution", {
     orderId,
     requestId,
-    // An open request stalled; a finished one still had mail or events to send.
-    why: isTerminal(request.status) ? "notices due" : "stalled",
+    // An open request stalled; a finished one's refund was reversed (or retried), or it still
+    // had mail or events to send.
+    why: !isTerminal(request.status)
+      ? "stalled"
+      : needsWorkflow(request)
+        ? "refund to make again"
+        : "notices due",
     previous: current,
     execution: next.name,
   });

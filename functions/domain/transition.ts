@@ -9,6 +9,8 @@ import {
   assertNoRefundCallInFlight,
   expectedByFor,
   firstRefundId,
+  isPastPromise,
+  isRefundLate,
   newRefund,
   nextRefundId,
   providerFor,
@@ -286,6 +288,8 @@ const reverseRefund = (
   refund.status = "FAILED";
   refund.declined = true;
   refund.reversed = true;
+  // Its call landed long ago: nothing of it is in flight any more.
+  refund.callStartedAt = null;
   draft.order.refundedAmount = Math.max(0, draft.order.refundedAmount - refund.amount);
   draft.order.updatedAt = draft.now;
   request.refundRetryDeadline = addSeconds(draft.now, request.policy.refundRetryWaitSeconds);
@@ -543,6 +547,8 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         refund.providerRefundId = null;
         refund.reference = null;
         refund.failureReason = null;
+        // A new date is a new promise: it can be kept, or broken (and apologised for) again.
+        refund.late = false;
       }
       refund.status = "PENDING";
       refund.declined = false;
@@ -553,6 +559,44 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         event.actor,
         method === refundMethodFor(order.payment.method) ? undefined : method,
       );
+      return;
+    }
+    case "MARK_REFUND_LATE": {
+      const request = draft.request(event.requestId);
+      const refund = request.refund;
+      if (!refund || !isRefundLate(refund, draft.now)) {
+        refuse("INVALID_STATE", "the refund is not late");
+      }
+      refund.late = true;
+      draft.log(request, "REFUND_LATE", SYSTEM);
+      return;
+    }
+    case "OPEN_REFUND_INQUIRY": {
+      expectParty(event.actor, order.buyerId);
+      const request = draft.request(event.requestId);
+      expectStatus(request, "COMPLETED");
+      if (!isPastPromise(request.refund, draft.now)) {
+        refuse("INVALID_STATE", "the refund's promised date is not over yet");
+      }
+      if (request.refundInquiry && request.refundInquiry.closedAt === null) {
+        refuse("INVALID_STATE", "a refund inquiry is already open");
+      }
+      request.refundInquiry = {
+        openedAt: draft.now,
+        comment: event.comment,
+        closedAt: null,
+        closedBy: null,
+        note: null,
+      };
+      draft.log(request, "REFUND_INQUIRY_OPENED", event.actor, event.comment ?? undefined);
+      return;
+    }
+    case "CLOSE_REFUND_INQUIRY": {
+      const request = draft.request(event.requestId);
+      const inquiry = request.refundInquiry;
+      if (!inquiry || inquiry.closedAt !== null) refuse("INVALID_STATE", "no refund inquiry is open");
+      Object.assign(inquiry, { closedAt: draft.now, closedBy: event.actor, note: event.note });
+      draft.log(request, "REFUND_INQUIRY_CLOSED", event.actor, event.note);
       return;
     }
     case "COMPLETE": {

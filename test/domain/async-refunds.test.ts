@@ -181,6 +181,8 @@ describe("a card refund reversed after it succeeded", () => {
       declined: true,
       failureReason: "expired_or_canceled_card",
       providerStatus: "failed",
+      // Its call landed long ago: an operator's retry is not held back as if it were in flight.
+      callStartedAt: null,
     });
     expect(request.timeline.at(-1)).toMatchObject({
       type: "REFUND_REVERSED",
