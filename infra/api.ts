@@ -14,6 +14,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
+import { ENV } from "../functions/adapters/config.ts";
 import {
   BUYER_ORDERS_INDEX,
   OPERATOR_QUEUE_INDEX,
@@ -21,6 +22,7 @@ import {
 } from "../functions/adapters/dynamodb/table.ts";
 import { EDGE_ORIGIN_SECRET_ENV } from "../functions/http/edge-origin.ts";
 import { type Access, ROUTES, type Route } from "../functions/http/routes.ts";
+import { grantDescribeExecutions } from "./executions.ts";
 import { createFunction } from "./lambda-defaults.ts";
 import { acknowledge } from "./nag.ts";
 import { grantStripeSecret } from "./stripe-secret.ts";
@@ -41,6 +43,11 @@ export interface RoutePermissions {
   refunds?: "lookup";
   /** Calls Stripe: reads the Stripe account's secret, when the deployment has one. */
   stripe?: boolean;
+  /**
+   * Starts an execution for a completed request whose refund needs the workflow again (a
+   * reversal, an operator's retry) when none waits: StartExecution and DescribeExecution.
+   */
+  resumes?: boolean;
 }
 
 const GET: RoutePermissions = { table: "get" };
@@ -65,13 +72,14 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   SellerDecision: { table: "change", wakes: true },
   MarketplaceDecision: { table: "change", wakes: true },
   // Retrying asks the provider first (a refund found made is recorded), then moves
-  // REFUND_FAILED back to REFUND_PENDING and wakes the workflow.
-  RetryRefund: { table: "change", wakes: true, refunds: "lookup", stripe: true },
+  // REFUND_FAILED back to REFUND_PENDING and wakes the workflow (or, for a reversed refund of a
+  // completed request, starts an execution when none waits).
+  RetryRefund: { table: "change", wakes: true, refunds: "lookup", stripe: true, resumes: true },
   ListSellerCancellationRequests: { table: "none", query: SELLER_QUEUE_INDEX },
   ListOperatorCancellationRequests: { table: "none", query: OPERATOR_QUEUE_INDEX },
   // Stripe's signed event: verified with the account's webhook secret, then the refund is asked
-  // about and the change written; a waiting execution is woken.
-  StripeWebhook: { table: "change", wakes: true, refunds: "lookup", stripe: true },
+  // about and the change written; a waiting execution is woken, or one started for a reversal.
+  StripeWebhook: { table: "change", wakes: true, refunds: "lookup", stripe: true, resumes: true },
 };
 
 /** Why a public route other than the contract's readable ones takes no token (cdk-nag asks). */
@@ -121,7 +129,7 @@ export interface ApiProps {
   table: dynamodb.ITableV2;
   /** The payment provider's ledger: looked up by the routes that must ask about a refund. */
   refundsTable: dynamodb.ITableV2;
-  stateMachine: sfn.IStateMachine;
+  stateMachine: sfn.StateMachine;
   /** Environment of every handler (table, policy). */
   environment: Record<string, string>;
   jwtIssuer: string;
@@ -219,7 +227,9 @@ export class Api extends Construct {
       const limits = routeLimits(route);
       const fn = createFunction(this, route.id, {
         entry: route.entry,
-        environment,
+        environment: permissions.resumes
+          ? { ...environment, [ENV.stateMachineArn]: props.stateMachine.stateMachineArn }
+          : environment,
         reservedConcurrency: limits.reservedConcurrency,
       });
       this.grant(fn, permissions, props);
@@ -288,6 +298,17 @@ export class Api extends Construct {
       );
     }
     if (permissions.stripe) grantStripeSecret(fn, props.stripeSecretArn);
+    if (permissions.resumes) {
+      const machine = props.stateMachine;
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ["states:StartExecution"],
+          resources: [machine.stateMachineArn],
+        }),
+      );
+      // Whether the request's execution still runs: this machine's executions only.
+      grantDescribeExecutions(fn, machine);
+    }
   }
 }
 

@@ -2,8 +2,6 @@
 // events' bus, the cancellation workflow and what starts it, the HTTP API, the reconciler, the
 // edge and the alarms.
 import {
-  ArnFormat,
-  type CfnElement,
   CfnOutput,
   Duration,
   Lazy,
@@ -11,7 +9,6 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
-  Token,
 } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
@@ -34,9 +31,9 @@ import type { DeploymentConfig } from "./config.ts";
 import { OperationsDashboard } from "./dashboard.ts";
 import { EdgeDistribution } from "./edge.ts";
 import { type EdgeWebAclSource, edgeWebAcl } from "./edge-firewall.ts";
+import { grantDescribeExecutions } from "./executions.ts";
 import { createFunction } from "./lambda-defaults.ts";
 import { Mail } from "./mail.ts";
-import { acknowledge } from "./nag.ts";
 import { RequestStarts } from "./request-starts.ts";
 import { grantStripeSecret } from "./stripe-secret.ts";
 import { CancellationWorkflow } from "./workflow.ts";
@@ -187,6 +184,8 @@ export class ShippedCancellationStack extends Stack {
       entry: "functions/workflow/reconcile.ts",
       environment: {
         [ENV.tableName]: this.table.tableName,
+        // The ledger, asked about refunds pending too long (read only).
+        [ENV.refundsTableName]: this.refundsTable.tableName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         [ENV.stateMachineArn]: stateMachine.stateMachineArn,
         [ENV.deadLetterQueueUrl]: deadLetters.queueUrl,
@@ -201,8 +200,15 @@ export class ShippedCancellationStack extends Stack {
         resources: [`${this.table.tableArn}/index/${PENDING_WORK_INDEX}`],
       }),
     );
-    // It asks Stripe about refunds pending too long, so a lost webhook leaves nothing waiting.
+    // It asks the provider (the ledger, or Stripe) about refunds pending too long, so a lost
+    // webhook leaves nothing waiting.
     grantStripeSecret(reconciler, config.stripeSecretArn);
+    reconciler.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:GetItem"],
+        resources: [this.refundsTable.tableArn],
+      }),
+    );
     reconciler.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
@@ -233,27 +239,7 @@ export class ShippedCancellationStack extends Stack {
     );
     // Whether a request's first execution runs, when it was not listed yet and its input (the
     // API call's correlation id) differs from the reconciler's own: this machine's executions only.
-    reconciler.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ["states:DescribeExecution"],
-        resources: [
-          this.formatArn({
-            service: "states",
-            resource: "execution",
-            resourceName: `${stateMachine.stateMachineName}:*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-    );
-    const machineId = this.getLogicalId(stateMachine.node.defaultChild as CfnElement);
-    const literal = (value: string, pseudo: string) =>
-      Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
-    acknowledge(
-      reconciler.role as iam.IRole,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${literal(this.region, "Region")}:${literal(this.account, "AccountId")}:execution:<${machineId}.Name>:*]`,
-      "DescribeExecution takes an execution ARN: the wildcard covers this state machine's executions only.",
-    );
+    grantDescribeExecutions(reconciler, stateMachine);
     new events.Rule(this, "ReconcilerSchedule", {
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new targets.LambdaFunction(reconciler)],

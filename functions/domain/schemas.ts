@@ -20,7 +20,7 @@ export const DECISIONS = ["APPROVE", "REJECT"] as const;
 /** Who holds an order's money: the marketplace's own ledger (the default), or its Stripe account. */
 export const PAYMENT_PROVIDERS = ["ledger", "stripe"] as const;
 /** A Stripe PaymentIntent id, as Stripe writes them. */
-export const PAYMENT_INTENT_ID = /^pi_[A-Za-z0-9_]{1,250}$/;
+export const PAYMENT_INTENT_ID = /^pi_[A-Za-z0-9]{1,250}$/;
 
 /** Upper bound on any amount: keeps sums of lines and fees inside Number.MAX_SAFE_INTEGER. */
 export const MAX_AMOUNT = 1_000_000_000_000;
@@ -225,6 +225,24 @@ export const decisionSchema = /* @__PURE__ */ z.lazy(() =>
     ),
 );
 export type DecisionInput = z.infer<typeof decisionSchema>;
+
+/** `POST …/refund-inquiry` body: the buyer may say more about the refund that did not arrive. */
+export const refundInquiryInputSchema = /* @__PURE__ */ z.lazy(() =>
+  z.strictObject({ comment: z.optional(textSchema(MAX_COMMENT_LENGTH)) }),
+);
+export type RefundInquiryInput = z.infer<typeof refundInquiryInputSchema>;
+
+/** `POST …/refund-inquiry/close` body: what the operator found or did, for the timeline. */
+export const closeRefundInquiryInputSchema = /* @__PURE__ */ z.lazy(() =>
+  z.strictObject({ note: textSchema(MAX_COMMENT_LENGTH) }).check(
+    z.superRefine((input, ctx) => {
+      if (!input.note.trim()) {
+        ctx.addIssue({ code: "custom", path: ["note"], message: "is required" });
+      }
+    }),
+  ),
+);
+export type CloseRefundInquiryInput = z.infer<typeof closeRefundInquiryInputSchema>;
 
 /** `POST .../withdrawal` and `POST .../refund-retry` take no fields; an empty body is fine. */
 export const emptyBodySchema = z.strictObject({});

@@ -83,6 +83,8 @@ const STATE_MACHINE = [
 const GET = ["dynamodb:GetItem"];
 const CHANGE = ["dynamodb:GetItem", "dynamodb:UpdateItem"];
 const WAKE = ["states:SendTaskSuccess"];
+/** An execution for a completed request's refund (a reversal, a retry), when none waits. */
+const RESUME = ["states:DescribeExecution", "states:StartExecution"];
 
 /** Every role of the stack (in ap-northeast-1) and exactly the actions it is granted. */
 const EXPECTED: Record<string, string[]> = {
@@ -100,11 +102,12 @@ const EXPECTED: Record<string, string[]> = {
   ApiWithdrawCancellationRequestRole: [...FUNCTION, ...CHANGE, ...WAKE],
   ApiSellerDecisionRole: [...FUNCTION, ...CHANGE, ...WAKE],
   ApiMarketplaceDecisionRole: [...FUNCTION, ...CHANGE, ...WAKE],
-  ApiRetryRefundRole: [...FUNCTION, ...CHANGE, ...WAKE],
+  // A reversed refund's retry may start its completed request's execution.
+  ApiRetryRefundRole: [...FUNCTION, ...CHANGE, ...WAKE, ...RESUME],
   ApiListSellerCancellationRequestsRole: [...FUNCTION, "dynamodb:Query"],
   ApiListOperatorCancellationRequestsRole: [...FUNCTION, "dynamodb:Query"],
   // Stripe's signed events: the order, the ledger (GetItem), the waiting execution.
-  ApiStripeWebhookRole: [...FUNCTION, ...CHANGE, ...WAKE],
+  ApiStripeWebhookRole: [...FUNCTION, ...CHANGE, ...WAKE, ...RESUME],
   // The workflow's segment: the order, the ledger (PutItem), the mail, the events.
   WorkflowStepFunctionRole: [
     ...FUNCTION,

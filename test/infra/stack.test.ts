@@ -33,6 +33,9 @@ const IN_MEMORY = { "@aws-cdk/core:appMode": "inmemory" };
 /**
  * What a route's function may do. No route may send mail, publish events or start executions: a
  * change is one write, and the workflow sends what it causes (the tests below check all three).
+ * The one exception: a completed request whose refund needs the workflow again (the provider
+ * reversed it, an operator retried it) gets an execution from the change that says so, when none
+ * waits, since its first execution has ended.
  */
 interface Grants {
   /** The order item: `get` reads it, `change` reads and updates it, `import` reads and puts it. */
@@ -43,6 +46,8 @@ interface Grants {
   wakes?: boolean;
   /** Reads the refunds ledger (GetItem) to ask whether a refund was made. */
   refunds?: boolean;
+  /** Starts (and asks about) an execution for a completed request's refund. */
+  resumes?: boolean;
 }
 const GET: Grants = { table: "get" };
 
@@ -96,7 +101,7 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
     key: "POST /orders/{orderId}/cancellation-requests/{requestId}/refund-retry",
     auth: "jwt",
     // Asks the provider first: a refund found made after all is recorded.
-    grants: { table: "change", wakes: true, refunds: true },
+    grants: { table: "change", wakes: true, refunds: true, resumes: true },
   },
   {
     key: "GET /seller/cancellation-requests",
@@ -113,7 +118,7 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
   {
     key: "POST /webhooks/stripe",
     auth: "public",
-    grants: { table: "change", wakes: true, refunds: true },
+    grants: { table: "change", wakes: true, refunds: true, resumes: true },
   },
 ];
 
@@ -371,12 +376,13 @@ describe("least privilege", () => {
   const identityArn = { Ref: onlyId("AWS::SES::EmailIdentity") };
   const configurationSet = { Ref: onlyId("AWS::SES::ConfigurationSet") };
 
-  const describeGrants = ({ table, query, wakes, refunds }: Grants) =>
+  const describeGrants = ({ table, query, wakes, refunds, resumes }: Grants) =>
     [
       `table ${table}`,
       query ? `queries ${query} alone` : "",
       wakes ? "wakes the workflow" : "never calls the workflow",
       refunds ? "asks the ledger" : "",
+      resumes ? "starts an execution for a completed request's refund" : "",
     ]
       .filter(Boolean)
       .join(", ");
@@ -396,6 +402,7 @@ describe("least privilege", () => {
         ...(grants.query ? ["dynamodb:Query"] : []),
         ...(grants.wakes ? ["states:SendTaskSuccess"] : []),
         ...(grants.refunds ? ["dynamodb:GetItem"] : []),
+        ...(grants.resumes ? ["states:StartExecution", "states:DescribeExecution"] : []),
       ];
       expect(sorted(actions)).toEqual(sorted(expected));
       expect(statements.every((statement) => statement.Effect === "Allow")).toBe(true);
@@ -423,6 +430,13 @@ describe("least privilege", () => {
         if (service === "dynamodb") {
           // The order item only: no index.
           expect(statement.Resource).toEqual({ "Fn::GetAtt": [tableId, "Arn"] });
+        }
+        if (service === "states" && list(statement.Action).includes("states:DescribeExecution")) {
+          // Whether an execution of this machine runs: its executions only.
+          expect(list(statement.Action)).toEqual(["states:DescribeExecution"]);
+          expect(resourcesOf).toContain(":execution:");
+          expect(resourcesOf).toContain(stateMachineId);
+          continue;
         }
         if (service === "states") expect(statement.Resource).toEqual({ Ref: stateMachineId });
         if (service === "ses") {
@@ -465,9 +479,12 @@ describe("least privilege", () => {
     }
   });
 
-  it("no API function may send mail, publish events or start executions", () => {
-    const forbidden = ["ses:", "events:PutEvents", "states:StartExecution", "sqs:"];
-    for (const { key } of SPEC_ROUTES) {
+  it("no API function may send mail, publish events or start executions (but for a completed request's refund)", () => {
+    for (const { key, grants } of SPEC_ROUTES) {
+      // The retry and Stripe's webhook start an execution for a completed request whose refund
+      // needs the workflow again, when none waits (its first one has ended).
+      const forbidden = ["ses:", "events:PutEvents", "sqs:"];
+      if (!grants.resumes) forbidden.push("states:StartExecution");
       const actions = statementsOfFunction(functionOfRoute(key)).flatMap((statement) =>
         list(statement.Action),
       );
