@@ -10,7 +10,7 @@ import type {
   RequestNotices,
   TimelineEntry,
 } from "./types.ts";
-import { isTerminal } from "./types.ts";
+import { needsWorkflow } from "./workflow-plan.ts";
 
 /** Every mail the service sends (its wording, per language, is in functions/notifications). */
 export const EMAIL_TEMPLATES = [
@@ -20,12 +20,14 @@ export const EMAIL_TEMPLATES = [
   "BUYER_REFUND_COMPLETED",
   "BUYER_RETURN_REQUIRED",
   "BUYER_WITHDRAWN",
+  "BUYER_REFUND_REVERSED",
   "SELLER_NEW_REQUEST",
   "SELLER_REMINDER",
   "SELLER_REFUND_INSTRUCTION",
   "SELLER_OUTCOME",
   "OPERATOR_ESCALATION",
   "OPERATOR_REFUND_FAILED",
+  "OPERATOR_REFUND_REVERSED",
   "OPERATOR_MAIL_FAILED",
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
@@ -67,9 +69,16 @@ export const entryMail = (request: CancellationRequest, entry: TimelineEntry): M
     case "REFUND_INSTRUCTED":
       return [mail("SELLER_REFUND_INSTRUCTION", "SELLER")];
     case "REFUND_SUCCEEDED":
+      // Also on a completed request: the retry of a reversed refund went through.
       return [mail("BUYER_REFUND_COMPLETED", "BUYER")];
     case "REFUND_FAILED":
       return [mail("OPERATOR_REFUND_FAILED", "OPERATORS")];
+    case "REFUND_REVERSED":
+      // The buyer hears that the money comes again; operators get the case to refund it.
+      return [
+        mail("BUYER_REFUND_REVERSED", "BUYER"),
+        mail("OPERATOR_REFUND_REVERSED", "OPERATORS"),
+      ];
     case "COMPLETED":
       return [mail("SELLER_OUTCOME", "SELLER")];
     case "WITHDRAWN":
@@ -232,7 +241,8 @@ export const attentionSince = (record: OrderRecord): string | undefined => {
   let since: string | undefined;
   for (const request of Object.values(record.requests)) {
     for (const at of [
-      isTerminal(request.status) ? undefined : request.createdAt,
+      // Open, or completed with a refund still to make (reversed by the provider, or its retry).
+      needsWorkflow(request) ? request.createdAt : undefined,
       noticesDueSince(request),
     ]) {
       if (at !== undefined && (since === undefined || at < since)) since = at;

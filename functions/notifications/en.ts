@@ -1,11 +1,19 @@
 // The mail's English wording: every template's subject and paragraphs, the details table's labels
 // and the words for reasons, refund methods and statuses (the shape: wording.ts).
-import type { Context, Wording } from "./wording.ts";
+import type { Context, KnownFailure, Wording } from "./wording.ts";
 
 const enSellerTimeout = (c: Context): string =>
   c.onSellerTimeout === "APPROVE"
     ? "If you do not respond by the deadline, the cancellation will be approved automatically."
     : "If you do not respond by the deadline, the marketplace will decide.";
+
+/** Why the card issuer did not take the refund, as the buyer reads it. */
+const EN_FAILURES: Readonly<Record<KnownFailure, string>> = {
+  expired_or_canceled_card: "The card has expired or has been cancelled.",
+  lost_or_stolen_card: "The card was reported lost or stolen and can no longer receive payments.",
+};
+const enFailure = (c: Context): string =>
+  c.failureKind ? EN_FAILURES[c.failureKind] : "Your card issuer did not tell us why.";
 
 export const en: Wording = {
   subject: (title, orderId) => `${title} (order ${orderId})`,
@@ -33,6 +41,9 @@ export const en: Wording = {
     rejectionReason: "Reason for declining",
     carrier: "Carrier",
     trackingNumber: "Tracking number",
+    reference: "Refund reference",
+    failureReason: "Why the refund failed",
+    providerRefundId: "Provider's refund ID",
   },
   reasons: {
     NO_LONGER_NEEDED: "No longer needed",
@@ -60,6 +71,11 @@ export const en: Wording = {
     RETURN_REQUIRED: "Delivered: return required",
   },
   rejectedBy: { SELLER: "the seller", MARKETPLACE: "the marketplace" },
+  failureReasons: {
+    expired_or_canceled_card: "Card expired or cancelled",
+    lost_or_stolen_card: "Card reported lost or stolen",
+  },
+  withCode: (words, code) => `${words} (${code})`,
   templates: {
     BUYER_REQUEST_RECEIVED: {
       subject: "We received your cancellation request",
@@ -107,9 +123,13 @@ export const en: Wording = {
               c.partial
                 ? `Some items of order ${c.orderId} have been cancelled and refunded as shown below.`
                 : `Order ${c.orderId} has been cancelled and refunded as shown below.`,
+              c.refundedAgain &&
+                "As we wrote to you, your card issuer could not complete our first refund, so we have refunded you again.",
               c.otherMethod &&
                 `Your original payment method could not receive the refund, so it was refunded as ${c.method}.`,
               "Depending on the payment method, the refund may take a while to appear on your statement or balance.",
+              c.reference !== null &&
+                "Your card issuer can trace the refund with the refund reference below.",
             ],
     },
     BUYER_RETURN_REQUIRED: {
@@ -124,6 +144,14 @@ export const en: Wording = {
       body: (c) => [
         `As you asked, we have withdrawn your cancellation request for order ${c.orderId}.`,
         "The order stays active and will be delivered.",
+      ],
+    },
+    BUYER_REFUND_REVERSED: {
+      subject: "Your card refund could not be completed",
+      body: (c) => [
+        `The refund to your credit card for the cancellation of order ${c.orderId} could not be completed by your card issuer. ${enFailure(c)} The money came back to the marketplace; nothing is lost.`,
+        `The marketplace will refund you again${c.refundRetryDeadline === null ? "" : `, by ${c.refundRetryDeadline} at the latest`}. If your card cannot take the refund, it is refunded as ${c.fallbackMethod}.`,
+        "There is nothing you need to do. We will email you once the refund is made.",
       ],
     },
     SELLER_NEW_REQUEST: {
@@ -190,6 +218,18 @@ export const en: Wording = {
           (c.declined
             ? `If nobody acts by ${c.refundRetryDeadline}, it is refunded as ${c.fallbackMethod}.`
             : `If nobody retries it by ${c.refundRetryDeadline}, the system will retry it automatically.`),
+      ],
+    },
+    OPERATOR_REFUND_REVERSED: {
+      subject: "A card refund failed at the card issuer: refund again",
+      body: (c) => [
+        `The card refund of the completed cancellation of order ${c.orderId} failed at the card issuer after it had succeeded. The money went back to the marketplace's balance and the buyer has not received it. The cancellation stays completed.`,
+        "A refund retry is allowed on this request: on its page in the console, choose Retry refund (the same method) or Refund as gift balance.",
+        c.failureKind !== null &&
+          "The card cannot take refunds any more: refunding as gift balance is advised.",
+        c.refundRetryDeadline !== null &&
+          `If nobody acts by ${c.refundRetryDeadline}, the policy refunds it as ${c.fallbackMethod}.`,
+        "The buyer is told by email that we will refund them again.",
       ],
     },
     OPERATOR_MAIL_FAILED: {

@@ -1,11 +1,23 @@
 // The mail's Japanese wording: every template's subject and paragraphs, the details table's labels
 // and the words for reasons, refund methods and statuses (the shape: wording.ts).
-import type { Context, Wording } from "./wording.ts";
+import type { Context, KnownFailure, Wording } from "./wording.ts";
 
 const jaSellerTimeout = (c: Context): string =>
   c.onSellerTimeout === "APPROVE"
     ? "期限までにご回答がない場合、キャンセルは承認されたものとして扱われます。"
     : "期限までにご回答がない場合、マーケットプレイスが判断します。";
+
+/** Why the card issuer did not take the refund, as the buyer reads it. */
+const JA_FAILURES: Readonly<Record<KnownFailure, string>> = {
+  expired_or_canceled_card:
+    "返金先のカードの有効期限が切れているか、カードが解約されているためです。",
+  lost_or_stolen_card: "返金先のカードが紛失・盗難の届け出により利用停止となっているためです。",
+};
+const jaFailure = (c: Context): string =>
+  c.failureKind ? JA_FAILURES[c.failureKind] : "カード会社からは理由が示されていません。";
+
+/** What the buyer does with the refund's reference number, listed below it in the completion mail. */
+const JA_REFERENCE = "カード会社に下記の返金照会番号をお伝えいただくと、返金の状況を確認できます。";
 
 export const ja: Wording = {
   subject: (title, orderId) => `【発送済みキャンセル】${title}（注文番号: ${orderId}）`,
@@ -32,6 +44,9 @@ export const ja: Wording = {
     rejectionReason: "却下の理由",
     carrier: "配送業者",
     trackingNumber: "追跡番号",
+    reference: "返金照会番号",
+    failureReason: "返金できなかった理由",
+    providerRefundId: "決済サービスの返金ID",
   },
   reasons: {
     NO_LONGER_NEEDED: "不要になった",
@@ -59,6 +74,11 @@ export const ja: Wording = {
     RETURN_REQUIRED: "配達済みのため返品扱い",
   },
   rejectedBy: { SELLER: "販売者", MARKETPLACE: "マーケットプレイス" },
+  failureReasons: {
+    expired_or_canceled_card: "カードの有効期限切れ、または解約",
+    lost_or_stolen_card: "カードの紛失・盗難による利用停止",
+  },
+  withCode: (words, code) => `${words}（${code}）`,
   templates: {
     BUYER_REQUEST_RECEIVED: {
       subject: "キャンセル申請を受け付けました",
@@ -103,9 +123,12 @@ export const ja: Wording = {
             ]
           : [
               `ご注文 ${c.orderId} の${c.partial ? "一部の商品の" : ""}キャンセルが完了し、下記のとおり返金しました。`,
+              c.refundedAgain &&
+                "お知らせしたとおり、カード会社で完了しなかった返金をあらためて行いました。",
               c.otherMethod &&
                 `ご購入時のお支払い方法へは返金できなかったため、${c.method}として返金しました。`,
               "ご利用明細や残高への反映には、お支払い方法によって時間がかかる場合があります。",
+              c.reference !== null && JA_REFERENCE,
             ],
     },
     BUYER_RETURN_REQUIRED: {
@@ -120,6 +143,14 @@ export const ja: Wording = {
       body: (c) => [
         `ご注文 ${c.orderId} のキャンセル申請の取り下げを受け付けました。`,
         "ご注文はこのまま有効です。商品はお届けします。",
+      ],
+    },
+    BUYER_REFUND_REVERSED: {
+      subject: "カードへの返金が完了しませんでした",
+      body: (c) => [
+        `ご注文 ${c.orderId} のキャンセルにともなうクレジットカードへの返金が、カード会社で完了しませんでした。${jaFailure(c)}返金額はマーケットプレイスに戻っており、失われることはありません。`,
+        `マーケットプレイスがあらためて返金いたします${c.refundRetryDeadline === null ? "" : `（遅くとも${c.refundRetryDeadline}まで）`}。カードで受け取れない場合は、${c.fallbackMethod}として返金します。`,
+        "お客様のお手続きは必要ありません。返金が完了しましたら、メールでお知らせします。",
       ],
     },
     SELLER_NEW_REQUEST: {
@@ -185,6 +216,18 @@ export const ja: Wording = {
           (c.declined
             ? `${c.refundRetryDeadline}までに対応がない場合は、${c.fallbackMethod}として返金します。`
             : `${c.refundRetryDeadline}までに再試行されない場合は、システムが自動で再試行します。`),
+      ],
+    },
+    OPERATOR_REFUND_REVERSED: {
+      subject: "カードへの返金がカード会社で失敗しました（再返金が必要です）",
+      body: (c) => [
+        `注文 ${c.orderId} の完了済みのキャンセルで行ったクレジットカードへの返金が、成功の後にカード会社で失敗しました。返金額はマーケットプレイスの残高に戻り、購入者には届いていません。キャンセルは完了のままです。`,
+        "この申請は返金を再試行できます。コンソールの申請のページで「返金を再試行」（同じ方法）または「ギフト残高で返金」を選んでください。",
+        c.failureKind !== null &&
+          "カードが使えない理由のため、ギフト残高での返金をおすすめします。",
+        c.refundRetryDeadline !== null &&
+          `${c.refundRetryDeadline}までに対応がない場合は、ポリシーにより${c.fallbackMethod}として返金します。`,
+        "購入者には、あらためて返金する旨をメールでお知らせしています。",
       ],
     },
     OPERATOR_MAIL_FAILED: {

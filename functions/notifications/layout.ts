@@ -19,9 +19,13 @@ export const LAYOUT: Readonly<Record<EmailTemplate, { to: Recipient; rows: reado
     rows: ["orderId", "items", "amount", "method", "expected", "carrier", "trackingNumber"],
   },
   BUYER_REJECTED: { to: "BUYER", rows: ["orderId", "items", "rejectionReason"] },
-  BUYER_REFUND_COMPLETED: { to: "BUYER", rows: ["orderId", "items", "amount", "method"] },
+  BUYER_REFUND_COMPLETED: {
+    to: "BUYER",
+    rows: ["orderId", "items", "amount", "method", "reference"],
+  },
   BUYER_RETURN_REQUIRED: { to: "BUYER", rows: ["orderId", "items"] },
   BUYER_WITHDRAWN: { to: "BUYER", rows: ["orderId", "items"] },
+  BUYER_REFUND_REVERSED: { to: "BUYER", rows: ["orderId", "items", "amount"] },
   SELLER_NEW_REQUEST: {
     to: "SELLER",
     rows: [
@@ -80,6 +84,20 @@ export const LAYOUT: Readonly<Record<EmailTemplate, { to: Recipient; rows: reado
       "amount",
       "method",
       "attempts",
+      "refundRetryDeadline",
+    ],
+  },
+  OPERATOR_REFUND_REVERSED: {
+    to: "OPERATORS",
+    rows: [
+      "orderId",
+      "requestId",
+      "items",
+      "refundId",
+      "providerRefundId",
+      "amount",
+      "method",
+      "failureReason",
       "refundRetryDeadline",
     ],
   },

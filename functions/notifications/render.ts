@@ -13,7 +13,7 @@ import { en } from "./en.ts";
 import { formatDate, formatDateTime, formatMoney } from "./format.ts";
 import { ja } from "./ja.ts";
 import { htmlPart, LAYOUT, type MailContent, textPart } from "./layout.ts";
-import type { Context, Wording } from "./wording.ts";
+import { type Context, KNOWN_FAILURES, type KnownFailure, type Wording } from "./wording.ts";
 
 export interface RenderedEmail {
   subject: string;
@@ -45,6 +45,9 @@ const leavesUnits = (record: OrderRecord, request: CancellationRequest): boolean
   return cancelled < units;
 };
 
+const isKnownFailure = (code: string | null): code is KnownFailure =>
+  (KNOWN_FAILURES as readonly (string | null)[]).includes(code);
+
 const buildContext = (
   words: Wording,
   record: OrderRecord,
@@ -60,6 +63,10 @@ const buildContext = (
   // Before approval there is no refund yet: show what it would be under the request's policy.
   const refund = request.refund ?? newRefund(order, request.policy, now, amountOf(request));
   const money = (amount: number): string => formatMoney(amount, refund.currency);
+  // The reversal's own reason (its entry's note) outlives the refund's, which a retry clears.
+  const reversal = request.timeline.findLast((entry) => entry.type === "REFUND_REVERSED");
+  const failureCode = reversal?.note ?? refund.failureReason ?? null;
+  const failureKind = isKnownFailure(failureCode) ? failureCode : null;
   return {
     orderId: order.orderId,
     requestId: request.requestId,
@@ -90,6 +97,11 @@ const buildContext = (
     rejectionReason: request.rejection?.reason ?? null,
     carrier: order.shipment && carrierNameOf(order.shipment.carrier)[locale],
     trackingNumber: order.shipment?.trackingNumber ?? null,
+    reference: refund.reference ?? null,
+    failureReason:
+      failureCode &&
+      (failureKind ? words.withCode(words.failureReasons[failureKind], failureCode) : failureCode),
+    providerRefundId: refund.providerRefundId ?? null,
     statusCode: request.status,
     cashOnDelivery,
     partial: leavesUnits(record, request),
@@ -104,6 +116,8 @@ const buildContext = (
     otherMethod: refund.method !== refundMethodFor(order.payment.method),
     declined: refund.declined === true,
     fallbackMethod: words.methods[request.policy.refundFallbackMethod],
+    failureKind,
+    refundedAgain: refund.status === "SUCCEEDED" && reversal !== undefined,
   };
 };
 

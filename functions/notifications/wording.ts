@@ -7,6 +7,10 @@ import type { EmailTemplate, Recipient } from "../domain/notices.ts";
 import type { Policy } from "../domain/policy.ts";
 import type { RefundMethod, Rejection, RequestStatus } from "../domain/types.ts";
 
+/** The provider's reasons for failing a card refund that mail explains in words (Stripe's). */
+export const KNOWN_FAILURES = ["expired_or_canceled_card", "lost_or_stolen_card"] as const;
+export type KnownFailure = (typeof KNOWN_FAILURES)[number];
+
 /** Formatted values a mail can show; null ones are left out of its details table. */
 export interface Values {
   orderId: string;
@@ -29,6 +33,12 @@ export interface Values {
   /** The carrier's name in the mail's language (carriers.ts), and the parcel's tracking number. */
   carrier: string | null;
   trackingNumber: string | null;
+  /** The reference the buyer's bank can trace the refund with, once the provider has it. */
+  reference: string | null;
+  /** Why the provider failed the refund: in words when known, always with its own code. */
+  failureReason: string | null;
+  /** The provider's own id of the refund (Stripe `re_…`), for operators to look it up. */
+  providerRefundId: string | null;
 }
 export type RowKey = keyof Values;
 
@@ -48,6 +58,10 @@ export interface Context extends Values {
   /** The provider declined the last refund attempt for good. */
   declined: boolean;
   fallbackMethod: string;
+  /** The provider's reason for failing the refund, when mail can say it in words. */
+  failureKind: KnownFailure | null;
+  /** The refund went through after the provider had reversed an earlier one. */
+  refundedAgain: boolean;
 }
 
 /** A paragraph of the body; `false` drops a conditional one. */
@@ -73,5 +87,9 @@ export interface Wording {
   methods: Record<RefundMethod, string>;
   statuses: Record<RequestStatus, string>;
   rejectedBy: Record<Rejection["by"], string>;
+  /** The known failure reasons, short, for operators' details table. */
+  failureReasons: Record<KnownFailure, string>;
+  /** A failure reason's words with the provider's code after them. */
+  withCode: (words: string, code: string) => string;
   templates: Record<EmailTemplate, Template>;
 }

@@ -155,6 +155,82 @@ describe("entryMail", () => {
       ["COMPLETED", ["SELLER_OUTCOME"]],
     ]);
   });
+
+  it("a reversed card refund: the buyer and operators are told, its retry's success tells the buyer again", () => {
+    const flow = reversedFlow();
+    flow.apply(retryRefund(OPERATOR, REQ, { method: "GIFT_CARD" }), at(DAY + HOUR));
+    flow.apply(refundSucceeded(), at(DAY + HOUR + 1));
+    const request = flow.request();
+    expect(request.status).toBe("COMPLETED");
+    expect(
+      request.timeline
+        .slice(5)
+        .map((entry) => [
+          entry.type,
+          entryMail(request, entry).map((m) => `${m.template}:${m.to}`),
+        ]),
+    ).toEqual([
+      ["REFUND_SUCCEEDED", ["BUYER_REFUND_COMPLETED:BUYER"]],
+      ["COMPLETED", ["SELLER_OUTCOME:SELLER"]],
+      ["REFUND_REVERSED", ["BUYER_REFUND_REVERSED:BUYER", "OPERATOR_REFUND_REVERSED:OPERATORS"]],
+      ["REFUND_RETRIED", []],
+      ["REFUND_SUCCEEDED", ["BUYER_REFUND_COMPLETED:BUYER"]],
+    ]);
+  });
+});
+
+/** A card refund made through Stripe, completed, then failed by the card issuer a day later. */
+const reversedFlow = (): Flow => {
+  const flow = approvedFlow({ payment: { provider: "stripe", reference: "pi_1" } });
+  flow.apply(instructRefund(), at(2 * HOUR));
+  flow.apply(refundSucceeded(), at(2 * HOUR + 1));
+  flow.apply(complete(), at(2 * HOUR + 2));
+  flow.apply(
+    {
+      type: "PROVIDER_REFUND_UPDATE",
+      actor: "system",
+      requestId: REQ,
+      refundId: flow.request().refund?.refundId ?? "",
+      answer: {
+        providerReference: "re_1",
+        status: "failed",
+        failureReason: "expired_or_canceled_card",
+      },
+      asked: false,
+    },
+    at(DAY),
+  );
+  return flow;
+};
+
+describe("dueMail of a reversed refund", () => {
+  it("each mail goes once: the first refund's mail keeps its key, the reversal's and the retry's have their own", () => {
+    let record = reversedFlow().record;
+    const keys = () => dueMail(requestOf(record)).map((m) => m.key);
+    expect(keys()).toEqual([
+      "1.BUYER_REQUEST_RECEIVED",
+      "1.SELLER_NEW_REQUEST",
+      "3.BUYER_APPROVED",
+      "4.SELLER_REFUND_INSTRUCTION",
+      "5.BUYER_REFUND_COMPLETED",
+      "6.SELLER_OUTCOME",
+      "7.BUYER_REFUND_REVERSED",
+      "7.OPERATOR_REFUND_REVERSED",
+    ]);
+    // Sent once, none of them is due again, whatever happens to the refund next.
+    record = withMarks(
+      record,
+      keys().map((key) => sent(key, at(DAY + 1))),
+    );
+    expect(keys()).toEqual([]);
+    const flow = new Flow(record);
+    flow.apply(retryRefund(OPERATOR, REQ, { method: "GIFT_CARD" }), at(DAY + HOUR));
+    expect(dueMail(flow.request()).map((m) => m.key)).toEqual([]);
+    flow.apply(refundSucceeded(), at(DAY + HOUR + 1));
+    expect(dueMail(flow.request()).map((m) => [m.key, m.to])).toEqual([
+      ["9.BUYER_REFUND_COMPLETED", "BUYER"],
+    ]);
+  });
 });
 
 describe("dueMail", () => {

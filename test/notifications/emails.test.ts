@@ -721,3 +721,238 @@ describe("payment methods", () => {
     }
   });
 });
+
+describe("a card refund the card issuer reversed", () => {
+  /**
+   * A completed request whose card refund the provider failed after it had succeeded, for
+   * `reason` (its timeline's note and the refund's), with the policy's fallback due at the deadline.
+   */
+  const reversedRecord = (
+    orderOverrides: OrderOverrides = {},
+    reason = "expired_or_canceled_card",
+    refundRetryDeadline: string | null = "2026-11-28T10:00:00.000Z",
+  ): OrderRecord => {
+    const record = fullRecord(
+      { payment: { provider: "stripe", reference: "pi_1" }, ...orderOverrides },
+      { status: "COMPLETED", refundRetryDeadline },
+    );
+    const request = record.requests["req-1"] as CancellationRequest;
+    request.refund = {
+      ...(request.refund as Refund),
+      status: "FAILED",
+      declined: true,
+      reversed: true,
+      providerStatus: "failed",
+      providerRefundId: "re_3Q1",
+      failureReason: reason,
+    };
+    request.timeline.push({
+      at: "2026-11-25T10:00:00.000Z",
+      type: "REFUND_REVERSED",
+      actor: "system",
+      note: reason,
+    });
+    return record;
+  };
+  const buyerMail = (record: OrderRecord) =>
+    renderEmail("BUYER_REFUND_REVERSED", record, "req-1", NOW);
+  const operatorMail = (record: OrderRecord) =>
+    renderEmail("OPERATOR_REFUND_REVERSED", record, "req-1", NOW);
+
+  it("tells the buyer in Japanese why, that the marketplace refunds again and by when, and that nothing is needed", () => {
+    const email = buyerMail(reversedRecord());
+    expect(email.subject).toBe(
+      "【発送済みキャンセル】カードへの返金が完了しませんでした（注文番号: o-1001）",
+    );
+    expect(email.text).toContain(
+      "ご注文 o-1001 のキャンセルにともなうクレジットカードへの返金が、カード会社で完了しませんでした。返金先のカードの有効期限が切れているか、カードが解約されているためです。",
+    );
+    expect(email.text).toContain(
+      "マーケットプレイスがあらためて返金いたします（遅くとも2026年11月28日(土) 19:00（日本時間）まで）。カードで受け取れない場合は、ギフトカード残高として返金します。",
+    );
+    expect(email.text).toContain("お客様のお手続きは必要ありません。");
+    expect(email.text).toContain("返金額: ¥5,480（商品 ¥4,980、送料 ¥500）");
+    // The provider's code and ids are for staff.
+    expect(email.text).not.toMatch(/expired_or_canceled_card|re_3Q1|rf-req-1/);
+  });
+
+  it("tells the buyer in English, the deadline in the order's zone", () => {
+    const email = buyerMail(reversedRecord({ locale: "en" }, "lost_or_stolen_card"));
+    expect(email.subject).toBe("Your card refund could not be completed (order o-1001)");
+    expect(email.text).toContain(
+      "could not be completed by your card issuer. The card was reported lost or stolen and can no longer receive payments.",
+    );
+    expect(email.text).toContain(
+      "The marketplace will refund you again, by Sat, Nov 28, 2026, 19:00 JST (UTC+9) at the latest. If your card cannot take the refund, it is refunded as Gift card balance.",
+    );
+    expect(email.text).toContain("There is nothing you need to do.");
+    const usd = buyerMail(
+      reversedRecord({ locale: "en", currency: "USD", payment: { paidAmount: 1234 } }),
+    );
+    expect(usd.text).toContain("by Sat, Nov 28, 2026, 10:00 UTC at the latest");
+    expect(usd.text).toContain("$12.34");
+  });
+
+  it.each([
+    ["ja", "カード会社からは理由が示されていません。"],
+    ["en", "Your card issuer did not tell us why."],
+  ] as const)("says a reason it has no words for generically (%s)", (locale, generic) => {
+    const email = buyerMail(reversedRecord({ locale }, "unknown"));
+    expect(email.text).toContain(generic);
+    expect(email.text).not.toContain("unknown");
+    expect(buyerMail(reversedRecord({ locale })).text).not.toContain(generic);
+  });
+
+  it("names the policy's fallback, and no date once the deadline is gone (a retry is under way)", () => {
+    const points = reversedRecord({ locale: "en" });
+    (points.requests["req-1"] as CancellationRequest).policy = {
+      ...DEFAULT_POLICY,
+      refundFallbackMethod: "POINTS",
+    };
+    expect(buyerMail(points).text).toContain("it is refunded as Points.");
+    const retried = buyerMail(reversedRecord({ locale: "en" }, undefined, null));
+    expect(retried.text).toContain("The marketplace will refund you again. If your card");
+    const ja = buyerMail(reversedRecord({}, undefined, null));
+    expect(ja.text).toContain("マーケットプレイスがあらためて返金いたします。カードで");
+  });
+
+  it.each(LOCALES)(
+    "gives operators the case: order, request, amount, reason, deadline, the retry allowed (%s)",
+    (locale) => {
+      const email = operatorMail(reversedRecord({ locale }));
+      expect(email.text).toMatch(locale === "ja" ? /^運営スタッフ各位/ : /^Hello operators,/);
+      if (locale === "ja") {
+        expect(email.subject).toBe(
+          "【発送済みキャンセル】カードへの返金がカード会社で失敗しました（再返金が必要です）（注文番号: o-1001）",
+        );
+        expect(email.text).toContain("申請ID: req-1");
+        expect(email.text).toContain("返金ID: rf-req-1\n決済サービスの返金ID: re_3Q1");
+        expect(email.text).toContain("返金額: ¥5,480");
+        expect(email.text).toContain(
+          "返金できなかった理由: カードの有効期限切れ、または解約（expired_or_canceled_card）",
+        );
+        expect(email.text).toContain("キャンセルは完了のままです。");
+        expect(email.text).toContain("この申請は返金を再試行できます。");
+        expect(email.text).toContain(
+          "2026年11月28日(土) 19:00（日本時間）までに対応がない場合は、ポリシーによりギフトカード残高として返金します。",
+        );
+      } else {
+        expect(email.subject).toBe(
+          "A card refund failed at the card issuer: refund again (order o-1001)",
+        );
+        expect(email.text).toContain("Request ID: req-1");
+        expect(email.text).toContain("Refund ID: rf-req-1\nProvider's refund ID: re_3Q1");
+        expect(email.text).toContain("Refund amount: ¥5,480");
+        expect(email.text).toContain(
+          "Why the refund failed: Card expired or cancelled (expired_or_canceled_card)",
+        );
+        expect(email.text).toContain("The cancellation stays completed.");
+        expect(email.text).toContain("A refund retry is allowed on this request");
+        expect(email.text).toContain(
+          "If nobody acts by Sat, Nov 28, 2026, 19:00 JST (UTC+9), the policy refunds it as Gift card balance.",
+        );
+      }
+    },
+  );
+
+  it("gives operators a reason it has no words for as the provider's code, and advises gift balance only for a card that is gone", () => {
+    const known = operatorMail(reversedRecord({ locale: "en" }));
+    expect(known.text).toContain("refunding as gift balance is advised");
+    const other = operatorMail(reversedRecord({ locale: "en" }, "insufficient_funds"));
+    expect(other.text).toContain("Why the refund failed: insufficient_funds\n");
+    expect(other.text).not.toContain("advised");
+  });
+
+  it("escapes the provider's reason in html and keeps it out of the subject", () => {
+    const record = reversedRecord({ locale: "en" }, ATTACK);
+    for (const template of ["BUYER_REFUND_REVERSED", "OPERATOR_REFUND_REVERSED"] as const) {
+      const email = renderEmail(template, record, "req-1", NOW);
+      expect(email.html, template).not.toContain("<script>");
+      expect(email.subject, template).not.toMatch(/script/);
+    }
+    expect(operatorMail(record).html).toContain(ESCAPED);
+  });
+
+  /** The reversed request's refund retried to `method` and made, with the bank's `reference`. */
+  const refundedAgain = (locale: Locale, method: RefundMethod, reference: string | null) => {
+    const record = reversedRecord({ locale });
+    const request = record.requests["req-1"] as CancellationRequest;
+    request.refundRetryDeadline = null;
+    request.refund = {
+      ...(request.refund as Refund),
+      method,
+      refundId: "rf-req-1-2",
+      status: "SUCCEEDED",
+      declined: false,
+      reversed: false,
+      providerStatus: "succeeded",
+      failureReason: null,
+      reference,
+    };
+    request.timeline.push(
+      { at: "2026-11-25T11:00:00.000Z", type: "REFUND_RETRIED", actor: "op-1", note: method },
+      { at: "2026-11-25T11:00:01.000Z", type: "REFUND_SUCCEEDED", actor: "system" },
+    );
+    return renderEmail("BUYER_REFUND_COMPLETED", record, "req-1", NOW);
+  };
+
+  it("tells the buyer the retried refund went through, naming gift balance when it changed", () => {
+    const ja = refundedAgain("ja", "GIFT_CARD", null);
+    expect(ja.text).toContain(
+      "お知らせしたとおり、カード会社で完了しなかった返金をあらためて行いました。",
+    );
+    expect(ja.text).toContain("ギフトカード残高として返金しました。");
+    expect(ja.text).toContain("返金方法: ギフトカード残高");
+    const en = refundedAgain("en", "CARD", null);
+    expect(en.text).toContain(
+      "your card issuer could not complete our first refund, so we have refunded you again.",
+    );
+    expect(en.text).toContain("Refund method: Credit card");
+    expect(en.text).not.toContain("could not receive the refund");
+    // A first refund says nothing of the kind.
+    const first = renderEmail(
+      "BUYER_REFUND_COMPLETED",
+      fullRecord({ locale: "en" }, { status: "COMPLETED" }),
+      "req-1",
+      NOW,
+    );
+    expect(first.text).not.toContain("refunded you again");
+  });
+});
+
+describe("the refund's bank reference", () => {
+  /** A completed card refund, with the reference the card's acquirer gave, if any. */
+  const completedWith = (locale: Locale, reference: string | null) => {
+    const record = fullRecord({ locale }, { status: "COMPLETED" });
+    const request = record.requests["req-1"] as CancellationRequest;
+    request.refund = { ...(request.refund as Refund), status: "SUCCEEDED", reference };
+    return renderEmail("BUYER_REFUND_COMPLETED", record, "req-1", NOW);
+  };
+
+  it.each([
+    [
+      "ja",
+      "カード会社に下記の返金照会番号をお伝えいただくと、返金の状況を確認できます。",
+      "返金照会番号: 74819992345678901234567",
+    ],
+    [
+      "en",
+      "Your card issuer can trace the refund with the refund reference below.",
+      "Refund reference: 74819992345678901234567",
+    ],
+  ] as const)("is in the completion mail with what to do with it (%s)", (locale, sentence, row) => {
+    const email = completedWith(locale, "74819992345678901234567");
+    expect(email.text).toContain(sentence);
+    expect(email.text).toContain(row);
+    expect(email.html).toContain("74819992345678901234567");
+    const without = completedWith(locale, null);
+    expect(without.text).not.toContain(sentence);
+    expect(without.text).not.toContain(row.split(":")[0]);
+  });
+
+  it("is escaped in html", () => {
+    const email = completedWith("en", ATTACK);
+    expect(email.html).toContain(ESCAPED);
+    expect(email.html).not.toContain("<script>");
+  });
+});
