@@ -15,6 +15,7 @@ import {
   at,
   BUYER,
   complete,
+  DAY,
   Flow,
   HOUR,
   instructRefund,
@@ -49,6 +50,26 @@ const partialFlow = (): Flow => {
   const policy = policyWith({ partialShippingRefund: "PRORATED" });
   flow.apply(requestCancellation({ policy, lines: [{ lineId: "l1", quantity: 1 }] }), at(0));
   flow.apply(workflowStarted(), at(1));
+  return flow;
+};
+
+/** A Stripe card refund, completed, that the card issuer failed a day later. */
+const reversedFlow = (): Flow => {
+  const flow = approvedFlow({ payment: { provider: "stripe", reference: "pi_1" } });
+  flow.apply(instructRefund(), at(2 * HOUR));
+  flow.apply(refundSucceeded(), at(2 * HOUR + 1));
+  flow.apply(complete(), at(2 * HOUR + 2));
+  flow.apply(
+    {
+      type: "PROVIDER_REFUND_UPDATE",
+      actor: "system",
+      requestId: REQ,
+      refundId: flow.request().refund?.refundId ?? "",
+      answer: { providerReference: "re_1", status: "failed", failureReason: "lost_or_stolen_card" },
+      asked: false,
+    },
+    at(DAY),
+  );
   return flow;
 };
 
@@ -191,6 +212,20 @@ describe("requestEvents", () => {
     expect(last?.detail.refund).toMatchObject({ status: request.refund?.status });
   });
 
+  it("publishes a reversal after COMPLETED: the request still COMPLETED, its refund FAILED", () => {
+    const flow = reversedFlow();
+    const events = dueEvents(publishedThrough(flow.request(), 7));
+    expect(events.map((event) => [event.detailType, event.detail.eventId])).toEqual([
+      ["REFUND_REVERSED", eventIdOf(REQ, 7)],
+    ]);
+    expect(events[0]?.detail).toMatchObject({
+      status: "COMPLETED",
+      at: at(DAY),
+      actor: "system",
+      refund: { status: "FAILED", method: "CARD", amount: 5480 },
+    });
+  });
+
   it("gives the same entry the same id when it is worked out again, from wherever", () => {
     const flow = Flow.shipped().requested();
     flow.apply(sellerApprove(), at(HOUR));
@@ -238,6 +273,9 @@ describe("the events' JSON Schema", () => {
     for (const event of requestEvents(partial.request())) {
       expect(validate(envelope(event)), ajv.errorsText()).toBe(true);
     }
+    const reversal = requestEvents(reversedFlow().request()).at(-1);
+    expect(reversal?.detailType).toBe("REFUND_REVERSED");
+    if (reversal) expect(validate(envelope(reversal)), ajv.errorsText()).toBe(true);
     const [first] = events;
     if (!first) throw new Error("no event");
     expect(validate({ ...envelope(first), source: "elsewhere" })).toBe(false);
