@@ -108,7 +108,7 @@ export const anOrder = (overrides: Partial<Order> = {}): Order => ({
     },
   ],
   shippingFee: 500,
-  payment: { method: "CARD", paidAmount: 5480 },
+  payment: { method: "CARD", paidAmount: 5480, provider: "ledger", reference: null },
   placedAt: "2026-11-20T10:00:00.000Z",
   status: "SHIPPED",
   shipment: {

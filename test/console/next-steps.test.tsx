@@ -39,6 +39,11 @@ const refund = (
   instructedAt: "2026-11-21T05:00:00.000Z",
   succeededAt: null,
   attempts: 0,
+  provider: "ledger",
+  providerStatus: null,
+  reference: null,
+  failureReason: null,
+  reversed: false,
   ...overrides,
 });
 

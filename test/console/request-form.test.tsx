@@ -43,7 +43,7 @@ const twoLines = (): Order =>
         cancelledQuantity: 1,
       },
     ],
-    payment: { method: "CARD", paidAmount: 7100 },
+    payment: { method: "CARD", paidAmount: 7100, provider: "ledger", reference: null },
     refundedAmount: 2700,
   });
 

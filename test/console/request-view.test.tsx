@@ -42,6 +42,11 @@ const completed = (): CancellationRequest =>
       instructedAt: "2026-11-21T05:00:00.000Z",
       succeededAt: "2026-11-21T05:00:02.000Z",
       attempts: 1,
+      provider: "ledger",
+      providerStatus: "succeeded",
+      reference: null,
+      failureReason: null,
+      reversed: false,
     },
     timeline: [
       { at: "2026-11-21T03:00:00.000Z", type: "REQUESTED", actor: "buyer-1" },
@@ -304,7 +309,7 @@ describe("the lines of a request, and what an order's requests cancelled", () =>
           cancelledQuantity: 0,
         },
       ],
-      payment: { method: "CARD", paidAmount: 5000 },
+      payment: { method: "CARD", paidAmount: 5000, provider: "ledger", reference: null },
       refundedAmount: 1687,
       latestCancellationRequestId: "r-1",
     });

@@ -1,13 +1,16 @@
 // The console end to end in headless Chromium against local mode: the seed's story clicked
 // through as buyer, seller and buyer again, a high-value request through the operator, a
-// rejection and an API error; axe-core on every page; no request leaves local mode's origin and no
+// rejection and an API error, a Stripe card refund the card company reverses and an operator
+// refunds again; axe-core on every page; no request leaves local mode's origin and no
 // page logs an error. Then the Japanese page with its own web font, and the story again on a
 // phone (390 px) in Japanese and in English: no page may scroll sideways.
 import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
+import Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ja } from "../../console/src/messages/ja.ts";
 import { orderBody } from "../../local/client.ts";
+import type { LocalInfo } from "../../local/start.ts";
 import {
   type ConsoleSession,
   checkAccessibility,
@@ -281,6 +284,118 @@ describe("the console in English (?lang=en)", () => {
     await signOut(s);
   }, 30_000);
 
+  it("a card refund through Stripe that the card company fails after it succeeded: the buyer reads why and that the marketplace refunds again; the operator finds the order and refunds it as gift balance; the buyer is mailed each once; both pages fit a phone", async () => {
+    const s = story();
+    const buyerId = aBuyer();
+    // Paid on the Stripe stand-in with the card whose refunds turn failed a moment later.
+    const { stripe: stand } = (await session.api.get<LocalInfo>("/_local/info")).body;
+    const base = new URL(stand.apiBase);
+    const stripe = new Stripe(stand.secretKey, {
+      host: base.hostname,
+      port: Number(base.port),
+      protocol: "http",
+    });
+    const intent = await stripe.paymentIntents.create({
+      amount: 5480,
+      currency: "jpy",
+      payment_method: "pm_card_refundFail",
+      confirm: true,
+    });
+    const orderId = await importOrder(buyerId, {
+      ship: true,
+      payment: { method: "CARD", paidAmount: 5480, provider: "stripe", reference: intent.id },
+    });
+    const buyer = await session.api.buyer(buyerId);
+    const asked = await session.api.post(
+      `/orders/${orderId}/cancellation-requests`,
+      buyer,
+      { reason: "NO_LONGER_NEEDED" },
+      { "idempotency-key": randomUUID() },
+    );
+    const requestPath = `/orders/${orderId}/cancellation-requests/${asked.body.requestId}`;
+    const read = () => session.api.get(requestPath, buyer);
+    await session.api.until(
+      async () => ((await read()).body.status === "AWAITING_SELLER" ? true : undefined),
+      "the seller's wait",
+    );
+    const seller = await session.api.seller(SAMPLE_SELLER);
+    await session.api.post(`${requestPath}/seller-decision`, seller, { decision: "APPROVE" });
+    const reversed = await session.api.until(async () => {
+      const request = (await read()).body as { refund?: { reversed?: boolean } };
+      return request.refund?.reversed ? request : undefined;
+    }, "the reversal");
+    expect(reversed).toMatchObject({
+      status: "COMPLETED",
+      refund: { status: "FAILED", failureReason: "expired_or_canceled_card" },
+    });
+
+    const fitsAPhone = async (stop: Stop) => {
+      const size = page.viewportSize();
+      await page.setViewportSize(PHONE);
+      const fit = await widthFit(page);
+      expect(fit.scrollWidth, stop).toBeLessThanOrEqual(fit.clientWidth);
+      expect(fit.beyond, stop).toEqual([]);
+      expect(fit.besideValues, stop).toEqual([]);
+      if (size) await page.setViewportSize(size);
+    };
+    await openConsole(s);
+    await signIn(s, buyerId, "buyer");
+    await openOrder(s, orderId);
+    await untilVisible(
+      s,
+      page.getByText(
+        "The card company could not complete the refund; the marketplace will refund again.",
+      ),
+      "the reversal on the buyer's page",
+    );
+    expect(await page.locator("main").textContent()).toContain(
+      "The card has expired or has been cancelled.",
+    );
+    await s.visit("refund-reversed", page);
+    await fitsAPhone("refund-reversed");
+    await signOut(s);
+
+    await signIn(s, "operator-1", "operator");
+    await link(s, ENGLISH.findOrder).click();
+    await page.getByRole("textbox", { name: ENGLISH.orderId }).fill(orderId);
+    await button(s, ENGLISH.find).click();
+    await button(s, "Refund as gift balance").waitFor();
+    await button(s, ENGLISH.retryRefund).waitFor();
+    expect(await page.locator("main").textContent()).toContain(
+      "Refund reversed by the card company",
+    );
+    await s.visit("refund-reversed-operator", page);
+    await fitsAPhone("refund-reversed-operator");
+    // The closed card cannot take it: the operator refunds it as gift balance.
+    await button(s, "Refund as gift balance").click();
+    await button(s, "Refund as gift balance").waitFor({ state: "detached" });
+    expect(await button(s, ENGLISH.retryRefund).count()).toBe(0);
+    const refunded = await session.api.until(async () => {
+      const request = (await read()).body as { refund?: { status?: string } };
+      return request.refund?.status === "SUCCEEDED" ? request : undefined;
+    }, "the refund made again");
+    expect(refunded).toMatchObject({
+      status: "COMPLETED",
+      refund: { method: "GIFT_CARD", status: "SUCCEEDED", reversed: false },
+    });
+    await signOut(s);
+
+    // The buyer was told of the reversal, then of the refund made again, each once.
+    const buyerMail = await session.api.until(async () => {
+      const subjects = (await session.api.emails())
+        .filter((mail) => mail.to.includes(`${buyerId}@example.com`))
+        .map((mail) => mail.subject.replace(` (order ${orderId})`, ""));
+      return subjects.filter((subject) => subject === "Your cancellation is complete").length === 2
+        ? subjects
+        : undefined;
+    }, "the buyer's mail");
+    expect(buyerMail.slice(-3)).toEqual([
+      "Your cancellation is complete",
+      "Your card refund could not be completed",
+      "Your cancellation is complete",
+    ]);
+  }, 45_000);
+
   it("every page of the story passed the axe check", () => {
     expect([...visited].sort()).toEqual(
       [
@@ -302,6 +417,8 @@ describe("the console in English (?lang=en)", () => {
         "partial-request-form",
         "order-partly-cancelled",
         "order-cancelled",
+        "refund-reversed",
+        "refund-reversed-operator",
       ].sort(),
     );
   });
@@ -452,12 +569,18 @@ describe("the checks themselves", () => {
 /** An order of `buyerId` sold by the sample seller, imported and shipped through the API. */
 const importShippedOrder = (buyerId: string) => importOrder(buyerId, { ship: true });
 
-const importOrder = async (buyerId: string, { ship }: { ship: boolean }): Promise<string> => {
+const importOrder = async (
+  buyerId: string,
+  { ship, payment }: { ship: boolean; payment?: Record<string, unknown> },
+): Promise<string> => {
   const [system, seller] = await Promise.all([
     session.api.system(),
     session.api.seller(SAMPLE_SELLER),
   ]);
-  const body = orderBody({ buyerId, sellerId: SAMPLE_SELLER }, { locale: "en" });
+  const body = orderBody(
+    { buyerId, sellerId: SAMPLE_SELLER },
+    { locale: "en", ...(payment ? { payment } : {}) },
+  );
   const imported = await session.api.post("/orders", system, body);
   expect(imported.status).toBe(201);
   if (!ship) return String(body.orderId);

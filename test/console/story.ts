@@ -165,6 +165,8 @@ export type Stop =
   | "review-queue"
   | "refund-failures"
   | "find-order"
+  | "refund-reversed"
+  | "refund-reversed-operator"
   | "order-rejected"
   | "partial-request-form"
   | "order-partly-cancelled"

@@ -1,7 +1,9 @@
 // "What happens next" on a cancellation request, for the person reading it: the buyer (who
 // decides, by when, that mail follows; when the money arrives for its method, kept once the refund
 // went through; what to do with the parcel), the seller (the marketplace refunds, nothing to pay
-// by hand; what to do with the parcel) and the operator (what is theirs to do, or nothing).
+// by hand; what to do with the parcel) and the operator (what is theirs to do, or nothing). A
+// completed request's card refund that the card company failed later is made again: until it is,
+// the buyer reads that, and operators read that the retry is theirs.
 import {
   formatDate,
   formatDateTime,
@@ -99,6 +101,11 @@ export const nextSteps = (
       : undefined;
   const partial = order ? leavesUnits(order.lines, request) : undefined;
   const approved = ["REFUND_PENDING", "REFUND_FAILED", "COMPLETED"].includes(status);
+  // A completed request whose refund failed after all (the card company reversed it), or whose
+  // retry is on its way: the cancellation stands, the money does not yet.
+  const refundOwed = status === "COMPLETED" && refund?.status === "FAILED";
+  const refundingAgain = status === "COMPLETED" && refund?.status === "PENDING";
+  const retryDeadline = request.refundRetryDeadline ? at(request.refundRetryDeadline) : null;
   const marketplaceDecides = status === "AWAITING_MARKETPLACE";
   const deciding = status === "REQUESTED" || status === "AWAITING_SELLER";
   const steps: (string | false | undefined)[] = [];
@@ -124,12 +131,14 @@ export const nextSteps = (
       steps.push(
         cashOnDelivery
           ? w.nothingToRefund
-          : status === "COMPLETED"
-            ? w.refunded(amount, to)
-            : status === "REFUND_FAILED"
-              ? w.refundDelayed
-              : w.refunding(amount, to),
-        arrival,
+          : refundOwed
+            ? w.refundAgain(retryDeadline)
+            : status === "COMPLETED" && !refundingAgain
+              ? w.refunded(amount, to)
+              : status === "REFUND_FAILED"
+                ? w.refundDelayed
+                : w.refunding(amount, to),
+        !refundOwed && arrival,
         cashOnDelivery ? w.refuseParcel : parcel,
       );
     } else if (status === "REJECTED") {
@@ -164,9 +173,11 @@ export const nextSteps = (
       steps.push(
         cashOnDelivery
           ? w.nothingToRefund
-          : status === "COMPLETED"
-            ? w.refunded(amount)
-            : w.refunding(amount),
+          : refundOwed || refundingAgain
+            ? w.refundAgain
+            : status === "COMPLETED"
+              ? w.refunded(amount)
+              : w.refunding(amount),
         parcel,
       );
     } else if (status === "REJECTED") {
@@ -189,10 +200,13 @@ export const nextSteps = (
       );
     } else if (status === "REFUND_PENDING") {
       steps.push(method && w.refunding(amount, messages.paymentMethods[method]), w.bothMailed);
-    } else if (status === "REFUND_FAILED") {
+    } else if (refundingAgain) {
+      steps.push(method && w.refundingAgain(amount, messages.paymentMethods[method]));
+    } else if (status === "REFUND_FAILED" || refundOwed) {
       steps.push(
+        refundOwed && w.reversed,
         w.retry,
-        request.refundRetryDeadline !== null && w.systemActs(at(request.refundRetryDeadline)),
+        retryDeadline !== null && w.systemActs(retryDeadline),
       );
     } else if (status === "COMPLETED") {
       steps.push(w.completed);

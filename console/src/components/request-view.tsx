@@ -2,8 +2,10 @@
 // is announced) and what happens next for the person reading it, reason and comment, the deadline
 // that applies now with the time left (red only in its last 24 hours), the lines it covers (titled
 // from its order) with their amounts, the refund (items and shipping, amount, method, the expected
-// dates, kept once it went through) and the timeline with times (in the zone of the order's
-// currency, as its mail shows them), worded for its reader.
+// dates, kept once it went through; while the card company settles it, that; the reference the
+// buyer's card issuer can trace it with; a card refund the card company failed after it had
+// succeeded, and why) and the timeline with times (in the zone of the order's currency, as its
+// mail shows them), worded for its reader.
 import type { ComponentChildren } from "preact";
 import {
   formatDate,
@@ -15,7 +17,14 @@ import {
 import type { CancellationRequest, Order } from "../api.ts";
 import { useNow } from "../app-context.ts";
 import { useMessages } from "../i18n.ts";
-import type { Language, PaymentMethod, RequestStatus, Role } from "../messages/types.ts";
+import type {
+  Language,
+  Messages,
+  PaymentMethod,
+  RefundFailure,
+  RequestStatus,
+  Role,
+} from "../messages/types.ts";
 import { NextSteps } from "./next-steps.tsx";
 
 /** Statuses after which a request never changes (SPEC). */
@@ -83,6 +92,12 @@ const Deadline = ({
   );
 };
 
+/** A provider's reason for failing a refund in words; a reason without words, generically. */
+const failureWords = (words: Messages["request"], reason: string | null): string =>
+  reason !== null && Object.hasOwn(words.failureReasons, reason)
+    ? words.failureReasons[reason as RefundFailure]
+    : words.failureUnknown;
+
 export const RequestView = ({
   request,
   reader,
@@ -121,6 +136,12 @@ export const RequestView = ({
     orderLines.find((line) => line.lineId === lineId)?.title ?? lineId;
   // Amounts are fixed when the request is made; a finished request without a refund refunds nothing.
   const showAmounts = refund !== null || !TERMINAL.includes(status);
+  // A completed request's refund that failed after all: an operator retries it by the deadline.
+  const refundOwed = status === "COMPLETED" && refund?.status === "FAILED";
+  // Made, and still on its way at the card company (the provider's `pending`).
+  const atProvider =
+    refund?.status === "PENDING" &&
+    (refund.providerStatus === "pending" || refund.providerStatus === "requires_action");
   return (
     <section class="panel" aria-labelledby={headingId}>
       <h2 id={headingId} tabIndex={-1}>
@@ -168,7 +189,7 @@ export const RequestView = ({
             locale={locale}
           />
         )}
-        {status === "REFUND_FAILED" && request.refundRetryDeadline && (
+        {(status === "REFUND_FAILED" || refundOwed) && request.refundRetryDeadline && (
           <Deadline
             label={words.refundRetryDeadline}
             at={request.refundRetryDeadline}
@@ -196,6 +217,12 @@ export const RequestView = ({
         ))}
       </ul>
       <h3>{words.refund}</h3>
+      {refund?.reversed && (
+        <div class="caution">
+          <p>{words.reversed}</p>
+          <p>{failureWords(words, refund.failureReason)}</p>
+        </div>
+      )}
       {showAmounts && (
         <dl class="facts">
           <dt>{words.itemsAmount}</dt>
@@ -211,7 +238,16 @@ export const RequestView = ({
               <dt>{words.refundMethod}</dt>
               <dd>{messages.paymentMethods[refund.method]}</dd>
               <dt>{words.refundStatus}</dt>
-              <dd>{messages.refundStatus[refund.status]}</dd>
+              <dd>
+                {atProvider ? words.atProvider : messages.refundStatus[refund.status]}
+                {/* Operators also read the provider's own word (e.g. requires_action). */}
+                {reader === "operator" && refund.providerStatus && (
+                  <span class="note">
+                    {" "}
+                    — {refund.provider}: {refund.providerStatus}
+                  </span>
+                )}
+              </dd>
             </>
           )}
           {refund?.expectedBy && (
@@ -225,13 +261,23 @@ export const RequestView = ({
               </dd>
             </>
           )}
-          {refund?.succeededAt && (
+          {/* Kept while the refund stands: not once the card company failed it, nor during its retry. */}
+          {refund?.succeededAt && refund.status === "SUCCEEDED" && (
             <>
               <dt>{words.refundedAt}</dt>
               <dd>
                 <time dateTime={refund.succeededAt}>
                   {formatDateTime(refund.succeededAt, currency, locale)}
                 </time>
+              </dd>
+            </>
+          )}
+          {refund?.reference && (
+            <>
+              <dt>{words.reference}</dt>
+              <dd>
+                {refund.reference}
+                <p class="hint">{words.referenceHint[reader === "buyer" ? "buyer" : "staff"]}</p>
               </dd>
             </>
           )}

@@ -9,7 +9,9 @@ import { DecisionControls } from "./decision.tsx";
 
 interface ActionProps {
   /** The request, or a queue's summary of it: what it is and where it stands. */
-  request: Pick<CancellationRequest, "orderId" | "requestId" | "status">;
+  request: Pick<CancellationRequest, "orderId" | "requestId" | "status"> & {
+    refund?: { status: NonNullable<CancellationRequest["refund"]>["status"] } | null;
+  };
   /** The request as the API answered after the action. */
   onDone: (request: CancellationRequest, what: "approved" | "rejected" | "retried") => void;
 }
@@ -39,13 +41,18 @@ export const DecisionFor = ({ request, onDone }: ActionProps) => {
   );
 };
 
-/** "Retry refund" (the original method again) and "Refund as gift balance", while REFUND_FAILED. */
+/** Whether an operator may retry the request's refund: while REFUND_FAILED, and on a COMPLETED
+ * request whose refund failed after all (the card company reversed it, or its retry failed). */
+export const refundRetryAllowed = ({ status, refund }: ActionProps["request"]): boolean =>
+  status === "REFUND_FAILED" || (status === "COMPLETED" && refund?.status === "FAILED");
+
+/** "Retry refund" (the original method again) and "Refund as gift balance", while allowed. */
 export const RefundRetryFor = ({ request, onDone }: ActionProps) => {
   const { api, role } = useApp();
   const words = useMessages().queue;
   const [failure, setFailure] = useState<Failure>();
   const [busy, setBusy] = useState(false);
-  if (role !== "operator" || request.status !== "REFUND_FAILED") return null;
+  if (role !== "operator" || !refundRetryAllowed(request)) return null;
   const retry = async (body: { method?: "GIFT_CARD" }) => {
     if (busy) return;
     setBusy(true);

@@ -181,6 +181,18 @@ export const en: Messages = {
     expectedRange: (earliest, latest) =>
       earliest === latest ? earliest : `between ${earliest} and ${latest}`,
     noRefundYet: "The refund is made once the cancellation is approved.",
+    atProvider: "Refund on its way at the card company",
+    reference: "Refund reference",
+    referenceHint: {
+      buyer: "Your card issuer can trace the refund with this number.",
+      staff: "The buyer's card issuer can trace the refund with this number.",
+    },
+    reversed: "The card company could not complete the refund; the marketplace will refund again.",
+    failureReasons: {
+      expired_or_canceled_card: "The card has expired or has been cancelled.",
+      lost_or_stolen_card: "The card was reported lost or stolen.",
+    },
+    failureUnknown: "The card company did not say why.",
     timeline: "Timeline",
     withdraw: "Withdraw request",
     refresh: "Refresh",
@@ -226,6 +238,7 @@ export const en: Messages = {
     REFUND_SUCCEEDED: "Refunded",
     REFUND_FAILED: "Refund failed",
     REFUND_RETRIED: "Refund retried",
+    REFUND_REVERSED: "Refund reversed by the card company",
     COMPLETED: "Cancellation completed",
     WITHDRAWN: "Request withdrawn",
     RETURN_REQUIRED: "Delivered first: a return is needed",
@@ -234,6 +247,7 @@ export const en: Messages = {
     buyer: {
       REFUND_INSTRUCTED: "The marketplace started your refund",
       REFUND_FAILED: "Refund delayed: our staff are on it",
+      REFUND_REVERSED: "The card company could not complete the refund: we refund you again",
     },
     seller: {
       REFUND_INSTRUCTED: "The marketplace started the buyer's refund (nothing for you to pay)",
@@ -280,6 +294,8 @@ export const en: Messages = {
       refundDelayed:
         "Approved, but the refund has not gone through yet. Our staff are on it, and we email you once you are refunded.",
       refunded: (amount, to) => `Cancelled: ${amount} was refunded to ${to}.`,
+      refundAgain: (deadline) =>
+        `The card company could not complete the refund, so the marketplace will refund you again${deadline ? `, by ${deadline} at the latest` : ""}. There is nothing you need to do: we email you once it is done.`,
       nothingToRefund: "Cancelled. Cash on delivery: nothing was paid, so nothing is refunded.",
       refuseParcel: "If the parcel reaches you, refuse it: it goes back to the seller.",
       acceptParcel: "The rest of your order is still on its way: please accept the parcel.",
@@ -309,6 +325,8 @@ export const en: Messages = {
         `Approved: the marketplace is refunding the buyer ${amount}, settled against your seller account. You refund nothing yourself.`,
       refunded: (amount) =>
         `Cancelled: the marketplace refunded the buyer ${amount}, settled against your seller account.`,
+      refundAgain:
+        "The card company could not complete the buyer's refund, so the marketplace refunds them again. Nothing to do for you.",
       nothingToRefund: "Cash on delivery: there is nothing to refund.",
       parcelComesBack:
         "The buyer is asked to refuse the parcel: accept it when it comes back to you. Nothing else to do.",
@@ -330,7 +348,11 @@ export const en: Messages = {
       bothMailed: "The buyer and the seller are told by email.",
       refunding: (amount, method) =>
         `The refund of ${amount} (${method}) is under way. If it fails, it shows under Refund failures.`,
+      refundingAgain: (amount, method) =>
+        `The refund of ${amount} (${method}) is being made again. If it fails, operators are emailed.`,
       retry: "Retry the refund with the same method, or refund it as gift balance.",
+      reversed:
+        "The card company failed the refund after it had succeeded: the cancellation stands, but the buyer has not been refunded.",
       systemActs: (deadline) => `If nobody acts by ${deadline}, the system takes it up by itself.`,
       completed:
         "Refunded and cancelled; the buyer and the seller were told by email. Nothing to do.",

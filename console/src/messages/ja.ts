@@ -181,6 +181,19 @@ export const ja: Messages = {
     expectedRange: (earliest, latest) =>
       earliest === latest ? earliest : `${earliest}～${latest}`,
     noRefundYet: "キャンセルが承認されると返金されます。",
+    atProvider: "カード会社で返金処理中",
+    reference: "返金照会番号",
+    referenceHint: {
+      buyer: "カード会社にこの番号をお伝えいただくと、返金の状況を確認できます。",
+      staff: "購入者がカード会社にこの番号を伝えると、返金の状況を確認できます。",
+    },
+    reversed: "カード会社で返金が完了しませんでした。マーケットプレイスがあらためて返金します。",
+    failureReasons: {
+      expired_or_canceled_card:
+        "返金先のカードの有効期限が切れているか、カードが解約されています。",
+      lost_or_stolen_card: "返金先のカードは紛失・盗難の届け出により利用停止となっています。",
+    },
+    failureUnknown: "カード会社からは理由が示されていません。",
     timeline: "経過",
     withdraw: "申請を取り下げる",
     refresh: "最新の状態に更新",
@@ -226,6 +239,7 @@ export const ja: Messages = {
     REFUND_SUCCEEDED: "返金しました",
     REFUND_FAILED: "返金できませんでした",
     REFUND_RETRIED: "返金を再試行しました",
+    REFUND_REVERSED: "カード会社で返金が取り消されました",
     COMPLETED: "キャンセルが完了しました",
     WITHDRAWN: "申請が取り下げられました",
     RETURN_REQUIRED: "お届け済みのため返品が必要になりました",
@@ -234,6 +248,7 @@ export const ja: Messages = {
     buyer: {
       REFUND_INSTRUCTED: "マーケットプレイスが返金を開始しました",
       REFUND_FAILED: "返金が完了せず、運営スタッフが対応しています",
+      REFUND_REVERSED: "カード会社で返金が完了しなかったため、あらためて返金します",
     },
     seller: {
       REFUND_INSTRUCTED: "マーケットプレイスが購入者への返金を開始しました（販売者の支払いは不要）",
@@ -279,6 +294,8 @@ export const ja: Messages = {
       refundDelayed:
         "キャンセルは承認されましたが、返金がまだ完了していません。運営スタッフが対応しており、返金が済んだらメールでお知らせします。",
       refunded: (amount, to) => `キャンセルが完了し、${to}へ${amount}を返金しました。`,
+      refundAgain: (deadline) =>
+        `カード会社で返金が完了しなかったため、マーケットプレイスが${deadline ? `遅くとも${deadline}までに` : ""}あらためて返金します。お客様のお手続きは必要ありません。完了したらメールでお知らせします。`,
       nothingToRefund: "キャンセルが完了しました。代金引換のため、返金はありません。",
       refuseParcel: "商品が届いた場合は、受け取りを辞退してください。販売者へ返送されます。",
       acceptParcel: "ほかの商品は引き続きお届けします。お荷物はお受け取りください。",
@@ -308,6 +325,8 @@ export const ja: Messages = {
         `キャンセルが承認され、マーケットプレイスが購入者へ${amount}を返金しています（販売者の売上から精算）。販売者による返金の手続きは不要です。`,
       refunded: (amount) =>
         `キャンセルが完了し、マーケットプレイスが購入者へ${amount}を返金しました（販売者の売上から精算）。`,
+      refundAgain:
+        "カード会社で購入者への返金が完了しなかったため、マーケットプレイスがあらためて返金します。販売者の対応は不要です。",
       nothingToRefund: "代金引換の注文のため、返金はありません。",
       parcelComesBack:
         "購入者には受け取りを辞退するよう案内しています。返送された商品をお受け取りください。それ以外の対応は不要です。",
@@ -329,7 +348,11 @@ export const ja: Messages = {
       bothMailed: "購入者と販売者にはメールでお知らせします。",
       refunding: (amount, method) =>
         `${method}への${amount}の返金を処理しています。失敗した場合は「返金の失敗」に表示されます。`,
+      refundingAgain: (amount, method) =>
+        `${method}への${amount}の返金をあらためて処理しています。失敗した場合は運営スタッフにメールでお知らせします。`,
       retry: "同じ方法で返金を再試行するか、ギフト残高で返金してください。",
+      reversed:
+        "成功した返金がカード会社で失敗しました。キャンセルは完了のままですが、購入者には返金されていません。",
       systemActs: (deadline) => `${deadline}までに対応がない場合は、システムが自動で対応します。`,
       completed:
         "返金とキャンセルが完了し、購入者と販売者にメールでお知らせしました。対応は不要です。",

@@ -18,6 +18,9 @@ export type RequestStatus = Schemas["CancellationRequest"]["status"];
 export type RefundStatus = Schemas["Refund"]["status"];
 export type TimelineType = Schemas["TimelineEntry"]["type"];
 export type Approval = Schemas["CancellationPreview"]["approval"];
+/** The provider's reasons for failing a card refund that the console says in words (as the
+ * mail does: functions/notifications/wording.ts); any other is said generically. */
+export type RefundFailure = "expired_or_canceled_card" | "lost_or_stolen_card";
 /** The refund methods that move money (cash on delivery refunds nothing). */
 export type MoneyRefundMethod = Exclude<Schemas["Refund"]["method"], "CASH_ON_DELIVERY">;
 
@@ -173,6 +176,15 @@ export interface Messages {
     expectedBy: string;
     expectedRange: (earliest: string, latest: string) => string;
     noRefundYet: string;
+    /** The refund's status while the card company is still settling it (provider `pending`). */
+    atProvider: string;
+    /** The reference the buyer's card issuer can trace the refund with, and what it is for. */
+    reference: string;
+    referenceHint: Record<"buyer" | "staff", string>;
+    /** A card refund the card company failed after it had succeeded, and why (in words). */
+    reversed: string;
+    failureReasons: Record<RefundFailure, string>;
+    failureUnknown: string;
     timeline: string;
     withdraw: string;
     refresh: string;
@@ -220,6 +232,8 @@ export interface Messages {
       refunding: (amount: string, to: string) => string;
       refundDelayed: string;
       refunded: (amount: string, to: string) => string;
+      /** The card company failed the refund after it had succeeded: it is made again. */
+      refundAgain: (deadline: string | null) => string;
       nothingToRefund: string;
       /** The parcel brings only cancelled units: refuse it. */
       refuseParcel: string;
@@ -237,6 +251,7 @@ export interface Messages {
       marketplaceRefunds: (amount: string) => string;
       refunding: (amount: string) => string;
       refunded: (amount: string) => string;
+      refundAgain: string;
       nothingToRefund: string;
       /** The buyer refuses the parcel: it comes back. */
       parcelComesBack: string;
@@ -252,7 +267,11 @@ export interface Messages {
       policyApproves: string;
       bothMailed: string;
       refunding: (amount: string, method: string) => string;
+      /** A completed request's refund made again after the card company failed the first. */
+      refundingAgain: (amount: string, method: string) => string;
       retry: string;
+      /** A completed request's card refund the card company failed after it had succeeded. */
+      reversed: string;
       systemActs: (deadline: string) => string;
       completed: string;
       closed: string;

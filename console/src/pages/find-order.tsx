@@ -1,5 +1,6 @@
-// Operators look up any order by its id: the order, and its active cancellation request if any
-// (with the action that is theirs now).
+// Operators look up any order by its id: the order, and its active cancellation request, else its
+// latest (with the action that is theirs now: a completed one still owes its buyer a refund when
+// the card company failed it after it had succeeded).
 import { useState } from "preact/hooks";
 import { type CancellationRequest, type Failure, type Order, outcome } from "../api.ts";
 import { useApp } from "../app-context.ts";
@@ -37,7 +38,8 @@ export const FindOrderPage = () => {
       setFound(undefined);
       return setFailure(order.failure);
     }
-    const requestId = order.data.activeCancellationRequestId;
+    const requestId =
+      order.data.activeCancellationRequestId ?? order.data.latestCancellationRequestId;
     const request = requestId
       ? await outcome(
           api.GET("/orders/{orderId}/cancellation-requests/{requestId}", {
