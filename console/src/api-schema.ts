@@ -411,7 +411,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            type: "ORDER_IMPORTED" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REQUESTED" | "SELLER_NOTIFIED" | "SELLER_REMINDED" | "SELLER_APPROVED" | "SELLER_REJECTED" | "SELLER_TIMED_OUT" | "MARKETPLACE_APPROVED" | "MARKETPLACE_REJECTED" | "REFUND_INSTRUCTED" | "REFUND_SUCCEEDED" | "REFUND_FAILED" | "REFUND_RETRIED" | "REFUND_REVERSED" | "COMPLETED" | "WITHDRAWN" | "RETURN_REQUIRED";
+            type: "ORDER_IMPORTED" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REQUESTED" | "SELLER_NOTIFIED" | "SELLER_REMINDED" | "SELLER_APPROVED" | "SELLER_REJECTED" | "SELLER_TIMED_OUT" | "MARKETPLACE_APPROVED" | "MARKETPLACE_REJECTED" | "REFUND_INSTRUCTED" | "REFUND_SUCCEEDED" | "REFUND_FAILED" | "REFUND_RETRIED" | "REFUND_REVERSED" | "REFUND_LATE" | "REFUND_INQUIRY_OPENED" | "REFUND_INQUIRY_CLOSED" | "COMPLETED" | "WITHDRAWN" | "RETURN_REQUIRED";
             actor: string;
             note?: string;
         };
@@ -446,6 +446,8 @@ export interface components {
             failureReason: string | null;
             /** @description The provider failed the refund after it had succeeded: the money went back to the marketplace, and an operator (or the policy's fallback) refunds it again. */
             reversed: boolean;
+            /** @description The refund had not succeeded by the end of `expectedBy.latest` in the order's time zone (Asia/Tokyo for JPY, UTC otherwise): the buyer got an apology and operators are chasing it. Stays true once set, unless a retry makes a new promise (a new `expectedBy`). */
+            late: boolean;
         };
         Order: {
             orderId: string;
@@ -545,6 +547,19 @@ export interface components {
                 at: string;
             } | null;
             refund: components["schemas"]["Refund"] | null;
+            /** @description The buyer's latest word that the refund has not arrived (POST …/refund-inquiry), open until an operator closes it; null if none was made. */
+            refundInquiry: {
+                /** Format: date-time */
+                openedAt: string;
+                /** @description What the buyer wrote, if anything. */
+                comment: string | null;
+                /** @description Null while the inquiry is open. */
+                closedAt: string | null;
+                /** @description The operator who closed it. */
+                closedBy: string | null;
+                /** @description The operator's note on closing (also on the timeline). */
+                note: string | null;
+            } | null;
             policyVersion: string;
             timeline: components["schemas"]["TimelineEntry"][];
         };
@@ -1964,6 +1979,7 @@ export interface operations {
                      *       "refundRetryDeadline": null,
                      *       "rejection": null,
                      *       "refund": null,
+                     *       "refundInquiry": null,
                      *       "policyVersion": "2026-11-01",
                      *       "timeline": [
                      *         {
@@ -2184,8 +2200,10 @@ export interface operations {
                      *         "providerStatus": "succeeded",
                      *         "reference": "7424915112309",
                      *         "failureReason": null,
-                     *         "reversed": false
+                     *         "reversed": false,
+                     *         "late": false
                      *       },
+                     *       "refundInquiry": null,
                      *       "policyVersion": "2026-11-01",
                      *       "timeline": [
                      *         {

@@ -250,6 +250,7 @@ export interface Log {
 export type CountMetric =
   | "RefundFailed"
   | "RefundDeclined"
+  | "RefundLate"
   | "MailFailed"
   | "EventsNotPublished"
   | "WakeUpResent"

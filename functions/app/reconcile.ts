@@ -4,12 +4,13 @@
 // order that needs attention (an index of keys, never a Scan): an open request without a running
 // execution is resumed; an execution waiting on a request whose status moved on is woken again,
 // and one parked with notices still due is woken to send them; a finished request with notices
-// still due and no running execution gets one to send them. Then the pipe's dead letters, now
-// covered, are drained.
-import { DomainError } from "../domain/events.ts";
+// still due and no running execution gets one to send them. A refund whose promised date is over
+// without its success is marked late (its request's execution sends the apology and the alert).
+// Then the pipe's dead letters, now covered, are drained.
+import { DomainError, type DomainEvent } from "../domain/events.ts";
 import { noticesDueSince } from "../domain/notices.ts";
 import { settlementCheckSeconds } from "../domain/policy.ts";
-import { isSettling } from "../domain/refund.ts";
+import { isRefundLate, isSettling } from "../domain/refund.ts";
 import { SYSTEM } from "../domain/transition.ts";
 import type { CancellationRequest } from "../domain/types.ts";
 import { isTerminal } from "../domain/types.ts";
@@ -68,6 +69,8 @@ export interface ReconcileReport {
   woken: string[];
   /** Refunds pending at the provider past the policy's period, asked about (a lost webhook). */
   asked: string[];
+  /** Requests whose refund this sweep marked late (not succeeded by its promised date). */
+  late: string[];
   /** Dead letters of the stream's pipe drained after the sweep. */
   drained: number;
   /** Orders or index pages that an AWS fault kept from being handled: next time, then. */
@@ -190,6 +193,44 @@ const askAboutSettlingRefunds = async (
   return stored;
 };
 
+/**
+ * Every refund of the order that is late at `now` (promised, not succeeded, its date over) and not
+ * yet marked is marked so, once: one conditional write each, counted as RefundLate. Answers the
+ * requests marked by this sweep: their execution has the apology and the alert to send at once.
+ * Every request whose refund can be late is on the index: it is open (REFUND_PENDING,
+ * REFUND_FAILED) or completed with a refund still to make (`needsWorkflow`).
+ */
+const markLateRefunds = async (
+  deps: ReconcileDeps,
+  stored: StoredOrder,
+  report: ReconcileReport,
+  now: string,
+): Promise<{ stored: StoredOrder; marked: Set<string> }> => {
+  const marked = new Set<string>();
+  for (const request of Object.values(stored.record.requests)) {
+    const { requestId } = request;
+    if (!isRefundLate(request.refund, now)) continue;
+    const event: DomainEvent = { type: "MARK_REFUND_LATE", requestId };
+    try {
+      const changed = await changeOrder(deps, stored.record.order.orderId, event, stored);
+      stored = changed.stored;
+      // Another sweep's mark (a replay) was counted by that sweep.
+      if (changed.replayed) continue;
+      deps.metrics.count("RefundLate");
+      deps.log.warn("a refund missed its promised date", {
+        orderId: stored.record.order.orderId,
+        requestId,
+      });
+      report.late.push(requestId);
+      marked.add(requestId);
+    } catch (error) {
+      // Succeeded meanwhile, or retried under a new promise: nothing is late any more.
+      if (!(error instanceof DomainError)) throw error;
+    }
+  }
+  return { stored, marked };
+};
+
 /** Looks at one order: each request's execution, wait and notices. */
 const reconcileOrder = async (
   deps: ReconcileDeps,
@@ -202,6 +243,8 @@ const reconcileOrder = async (
   let stored = await deps.orders.get(orderId);
   if (!stored) return;
   stored = await askAboutSettlingRefunds(deps, stored, report, now, graceBefore);
+  const late = await markLateRefunds(deps, stored, report, now);
+  stored = late.stored;
   for (const request of Object.values(stored.record.requests)) {
     const { requestId } = request;
     // Open, or completed with a refund still to make (one the provider reversed, and its retry).
@@ -215,15 +258,17 @@ const reconcileOrder = async (
     const name = stored.executions[requestId]?.name ?? requestId;
     const isRunning = (await running()).has(name);
     const wait = stored.waits[requestId];
+    // A late mark this sweep made has nobody else to send its mail: no grace for it.
+    const graceEnds = late.marked.has(requestId) ? `${now}~` : graceBefore;
     if (isRunning) {
-      if (wait && (await wakeIfDue(deps, stored, request, wait, graceBefore))) {
+      if (wait && (await wakeIfDue(deps, stored, request, wait, graceEnds))) {
         report.woken.push(requestId);
       }
       continue;
     }
     // An open request goes on at once; a finished one's notices are its last segment's, unless
     // they are still due after the grace (that segment failed to send them, or never ran).
-    if (open || (noticesDueSince(request) ?? "~") < graceBefore) {
+    if (open || (noticesDueSince(request) ?? "~") < graceEnds) {
       const execution = await resume(deps, stored, request, now);
       if (execution) report.resumed.push({ requestId, execution });
     }
@@ -272,6 +317,7 @@ export const reconcile = async (
     resumed: [],
     woken: [],
     asked: [],
+    late: [],
     drained: 0,
     errors: 0,
   };

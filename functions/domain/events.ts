@@ -78,6 +78,12 @@ export type DomainEvent =
       method?: RefundMethod;
       refundMade: boolean;
     }
+  /** The refund has not succeeded by the end of its promised date: the system marks it late. */
+  | { type: "MARK_REFUND_LATE"; requestId: string }
+  /** The buyer of a completed request says the refund has not arrived (after its date). */
+  | { type: "OPEN_REFUND_INQUIRY"; actor: string; requestId: string; comment: string | null }
+  /** An operator closes the open inquiry with a note of what was found or done. */
+  | { type: "CLOSE_REFUND_INQUIRY"; actor: string; requestId: string; note: string }
   | { type: "COMPLETE"; requestId: string }
   | { type: "WITHDRAW"; actor: string; requestId: string }
   | { type: "SHIP"; actor: string; shipment: Shipment }

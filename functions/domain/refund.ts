@@ -198,6 +198,28 @@ export const newRefund = (
   };
 };
 
+/**
+ * The instant a refund's promise runs out: the start of the day after `expectedBy.latest` in the
+ * currency's zone (JPY: latest + 1 day at 00:00 Asia/Tokyo, i.e. 15:00 UTC on `latest`).
+ */
+export const promiseEndsAt = (expectedBy: ExpectedBy, currency: Currency): string =>
+  new Date(parseDate(expectedBy.latest) + DAY_MS - UTC_OFFSET_MS[currency]).toISOString();
+
+/** Whether the refund's promised date is over at `now` (false when nothing was promised). */
+export const isPastPromise = (refund: Refund | null, now: string): boolean =>
+  !!refund?.expectedBy &&
+  parseInstant(now) >= Date.parse(promiseEndsAt(refund.expectedBy, refund.currency));
+
+/**
+ * Whether the refund is late at `now` and not yet marked so: promised, not succeeded (judged by
+ * the provider's `succeeded`, the last thing the service sees), and its promised date is over.
+ */
+export const isRefundLate = (refund: Refund | null, now: string): boolean =>
+  !!refund &&
+  !refund.late &&
+  (refund.status === "PENDING" || refund.status === "FAILED") &&
+  isPastPromise(refund, now);
+
 /** Whether the provider answered the refund as made but not yet settled (its webhook is awaited). */
 export const isSettling = (refund: Refund | null): boolean =>
   refund?.status === "PENDING" &&

@@ -46,6 +46,24 @@ export const alreadyApplied = (record: OrderRecord, event: DomainEvent): boolean
       );
       return retried > failed;
     }
+    case "MARK_REFUND_LATE":
+      return requestOf(record, event.requestId)?.refund?.late === true;
+    case "OPEN_REFUND_INQUIRY": {
+      // The buyer's inquiry with this comment is the one open.
+      const request = requestOf(record, event.requestId);
+      const inquiry = request?.refundInquiry;
+      return (
+        record.order.buyerId === event.actor &&
+        !!inquiry &&
+        inquiry.closedAt === null &&
+        inquiry.comment === event.comment
+      );
+    }
+    case "CLOSE_REFUND_INQUIRY": {
+      // This operator closed the latest inquiry with this note.
+      const inquiry = requestOf(record, event.requestId)?.refundInquiry;
+      return !!inquiry && inquiry.closedBy === event.actor && inquiry.note === event.note;
+    }
     case "SHIP": {
       const { shipment, status, sellerId } = record.order;
       return (

@@ -594,7 +594,9 @@ const apply = (draft: Draft, event: DomainEvent): void => {
     case "CLOSE_REFUND_INQUIRY": {
       const request = draft.request(event.requestId);
       const inquiry = request.refundInquiry;
-      if (!inquiry || inquiry.closedAt !== null) refuse("INVALID_STATE", "no refund inquiry is open");
+      if (!inquiry || inquiry.closedAt !== null) {
+        refuse("INVALID_STATE", "no refund inquiry is open");
+      }
       Object.assign(inquiry, { closedAt: draft.now, closedBy: event.actor, note: event.note });
       draft.log(request, "REFUND_INQUIRY_CLOSED", event.actor, event.note);
       return;

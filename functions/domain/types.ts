@@ -101,6 +101,9 @@ export type TimelineType =
   | "REFUND_FAILED"
   | "REFUND_RETRIED"
   | "REFUND_REVERSED"
+  | "REFUND_LATE"
+  | "REFUND_INQUIRY_OPENED"
+  | "REFUND_INQUIRY_CLOSED"
   | "COMPLETED"
   | "WITHDRAWN"
   | "RETURN_REQUIRED";
@@ -173,6 +176,23 @@ export interface Refund {
   failureReason?: string | null;
   /** The provider reversed the refund after it had succeeded (the money went back to us). */
   reversed?: boolean;
+  /**
+   * The refund had not succeeded by the end of `expectedBy.latest` (the order's zone): the promise
+   * was broken, the buyer was told and operators alerted. Absent on refunds stored before: false.
+   */
+  late?: boolean;
+}
+
+/**
+ * The buyer's word that a completed request's refund has not arrived, and how an operator
+ * closed it. A request keeps its latest inquiry; the timeline keeps them all.
+ */
+export interface RefundInquiry {
+  openedAt: string;
+  comment: string | null;
+  closedAt: string | null;
+  closedBy: string | null;
+  note: string | null;
 }
 
 /**
@@ -215,6 +235,8 @@ export interface CancellationRequest {
   refundRetryDeadline: string | null;
   rejection: Rejection | null;
   refund: Refund | null;
+  /** The buyer's latest refund inquiry (absent on requests stored before it was kept: none). */
+  refundInquiry?: RefundInquiry | null;
   policyVersion: string;
   /** The policy the request was made under: its deadlines and outcomes never change mid-way. */
   policy: Policy;

@@ -60,6 +60,9 @@ export const TIMELINE_TYPES = [
   "REFUND_FAILED",
   "REFUND_RETRIED",
   "REFUND_REVERSED",
+  "REFUND_LATE",
+  "REFUND_INQUIRY_OPENED",
+  "REFUND_INQUIRY_CLOSED",
   "COMPLETED",
   "WITHDRAWN",
   "RETURN_REQUIRED",
@@ -185,6 +188,27 @@ export const refundSchema = z.strictObject({
           "marketplace, and an operator (or the policy's fallback) refunds it again.",
       ),
     ),
+  late: z
+    .boolean()
+    .check(
+      z.describe(
+        "The refund had not succeeded by the end of `expectedBy.latest` in the order's time zone " +
+          "(Asia/Tokyo for JPY, UTC otherwise): the buyer got an apology and operators are " +
+          "chasing it. Stays true once set, unless a retry makes a new promise (a new " +
+          "`expectedBy`).",
+      ),
+    ),
+});
+
+/** The buyer's latest refund inquiry on a completed request (views.ts). */
+export const refundInquirySchema = z.strictObject({
+  openedAt: instant(),
+  comment: z.nullable(z.string()).check(z.describe("What the buyer wrote, if anything.")),
+  closedAt: z.nullable(instant()).check(z.describe("Null while the inquiry is open.")),
+  closedBy: z.nullable(z.string()).check(z.describe("The operator who closed it.")),
+  note: z
+    .nullable(z.string())
+    .check(z.describe("The operator's note on closing (also on the timeline).")),
 });
 
 /** A line a cancellation request covers: its units and their refund. */
@@ -218,6 +242,14 @@ export const publicRequestSchema = z.strictObject({
     }),
   ),
   refund: z.nullable(refundSchema),
+  refundInquiry: z
+    .nullable(refundInquirySchema)
+    .check(
+      z.describe(
+        "The buyer's latest word that the refund has not arrived (POST …/refund-inquiry), open " +
+          "until an operator closes it; null if none was made.",
+      ),
+    ),
   policyVersion: z.string(),
   timeline: z.array(timelineEntrySchema),
 });

@@ -12,6 +12,7 @@ import type {
   PaymentProvider,
   ProviderRefundStatus,
   Refund,
+  RefundInquiry,
   Shipment,
   TimelineEntry,
 } from "./types.ts";
@@ -37,8 +38,8 @@ export type PublicOrder = Omit<Order, "latestCancellationRequestId" | "shipment"
 };
 export type PublicCancellationRequest = Omit<
   CancellationRequest,
-  "idempotencyKey" | "requestHash" | "policy" | "notices" | "refund"
-> & { refund: PublicRefund | null };
+  "idempotencyKey" | "requestHash" | "policy" | "notices" | "refund" | "refundInquiry"
+> & { refund: PublicRefund | null; refundInquiry: RefundInquiry | null };
 
 /** A refund as people see it: the money, and what its provider said of it. */
 export type PublicRefund = Pick<
@@ -58,6 +59,7 @@ export type PublicRefund = Pick<
   reference: string | null;
   failureReason: string | null;
   reversed: boolean;
+  late: boolean;
 };
 
 /** How much of the buyer's comment a queue shows (the request itself has all of it). */
@@ -144,6 +146,15 @@ const toRefund = (refund: Refund | PublicRefund): PublicRefund => ({
   reference: refund.reference ?? null,
   failureReason: refund.failureReason ?? null,
   reversed: refund.reversed ?? false,
+  late: refund.late ?? false,
+});
+
+const toRefundInquiry = (inquiry: RefundInquiry): RefundInquiry => ({
+  openedAt: inquiry.openedAt,
+  comment: inquiry.comment,
+  closedAt: inquiry.closedAt,
+  closedBy: inquiry.closedBy,
+  note: inquiry.note,
 });
 
 const toPublicShipment = ({ carrier, trackingNumber, shippedAt }: Shipment): PublicShipment => {
@@ -221,6 +232,7 @@ export const toPublicRequest = (
     at: request.rejection.at,
   },
   refund: request.refund && toRefund(request.refund),
+  refundInquiry: request.refundInquiry ? toRefundInquiry(request.refundInquiry) : null,
   policyVersion: request.policyVersion,
   timeline: toTimeline(request.timeline),
 });

@@ -36,7 +36,7 @@ const sweep = async (getDeps: () => ReconcileDeps, rawInput: unknown): Promise<R
     { name: OPEN_REQUESTS_OVER_DAY_METRIC, unit: "Count", value: report.openOverDay },
     { name: OLDEST_OPEN_REQUEST_METRIC, unit: "Seconds", value: report.oldestOpenSeconds },
   ]);
-  const worked = report.resumed.length + report.woken.length;
+  const worked = report.resumed.length + report.woken.length + report.late.length;
   if (worked > 0 || report.errors > 0 || report.drained > 0) {
     deps.log.info("reconciled", { ...report });
   }

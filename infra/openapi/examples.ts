@@ -106,7 +106,9 @@ const completedRequest = {
     reference: "7424915112309",
     failureReason: null,
     reversed: false,
+    late: false,
   },
+  refundInquiry: null,
   policyVersion: "2026-11-01",
   timeline: [
     { at: "2026-11-21T12:00:00.000Z", type: "REQUESTED", actor: "buyer-1" },

@@ -146,6 +146,7 @@ export const aRequest = (overrides: Partial<CancellationRequest> = {}): Cancella
   refundRetryDeadline: null,
   rejection: null,
   refund: null,
+  refundInquiry: null,
   policyVersion: "2026-11-01",
   timeline: [
     { at: "2026-11-21T03:00:00.000Z", type: "REQUESTED", actor: "buyer-1" },

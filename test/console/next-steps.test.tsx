@@ -44,6 +44,7 @@ const refund = (
   reference: null,
   failureReason: null,
   reversed: false,
+  late: false,
   ...overrides,
 });
 

@@ -43,6 +43,7 @@ const stripeRefund = (overrides: Partial<Refund> = {}): Refund => ({
   reference: null,
   failureReason: null,
   reversed: false,
+  late: false,
   ...overrides,
 });
 

@@ -47,6 +47,7 @@ const completed = (): CancellationRequest =>
       reference: null,
       failureReason: null,
       reversed: false,
+      late: false,
     },
     timeline: [
       { at: "2026-11-21T03:00:00.000Z", type: "REQUESTED", actor: "buyer-1" },
