@@ -181,6 +181,12 @@ const makeRefund = async (
     });
   } catch (error) {
     const name = (error as Error).name;
+    // Refused in a way no retry as is changes (credentials, a key reused with other terms): an
+    // operator looks at once; the key is not spent, since nothing was made under it.
+    if (ASK_AN_OPERATOR.has(name)) {
+      deps.metrics.count("RefundFailed");
+      return { type: "REFUND_FAILED", requestId, error: name, declined: false };
+    }
     // The provider's permanent refusal: final, no retry of a declined key.
     if (name !== "RefundDeclined") throw new RefundCallFailedError(name, { cause: error });
     deps.metrics.count("RefundFailed");
@@ -207,6 +213,9 @@ const makeRefund = async (
       };
   }
 };
+
+/** Provider refusals that retrying the call as it is cannot change (stripe-errors.ts). */
+const ASK_AN_OPERATOR: ReadonlySet<string> = new Set(["PaymentProviderRefused", "RefundKeyReused"]);
 
 const isEnd = (plan: WorkflowPlan): plan is SegmentEnd =>
   plan.next === "DONE" || (WAIT_STEPS as readonly NextStep[]).includes(plan.next);

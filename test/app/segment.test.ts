@@ -341,6 +341,22 @@ describe("the refund call", () => {
     expect(dueMail(request)).toEqual([]);
   });
 
+  it("records a refusal that no retry changes at once, the key unspent, for an operator", async () => {
+    for (const refusal of ["PaymentProviderRefused", "RefundKeyReused"]) {
+      const { world, requestId, machine } = await started();
+      const key = `rf-${requestId}`;
+      world.payments.refused.set(key, refusal);
+      const end = await approvedBySeller(world, machine, requestId);
+      expect(end.next).toBe("WAIT_REFUND_RETRY");
+      const request = await requestIn(world, requestId);
+      expect(request.status).toBe("REFUND_FAILED");
+      expect(request.refund).toMatchObject({ status: "FAILED", declined: false, refundId: key });
+      expect(request.timeline.at(-1)).toMatchObject({ type: "REFUND_FAILED", note: refusal });
+      // One call: the segment did not throw it back for the state machine's retries.
+      expect(world.payments.calls.get(key)).toBe(1);
+    }
+  });
+
   it("records a declined refund as REFUND_FAILED, tells operators, and waits for a retry", async () => {
     const { world, requestId, machine } = await started();
     const key = `rf-${requestId}`;

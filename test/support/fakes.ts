@@ -324,6 +324,8 @@ export class FakePayments implements Payments {
   readonly calls = new Map<string, number>();
   /** Keys the provider refuses for good. */
   readonly declined = new Set<string>();
+  /** Keys the provider refuses with an error of that name (e.g. its credentials refused). */
+  readonly refused = new Map<string, string>();
   readonly outage = new Outage(() => awsError("ProviderUnavailable"));
   /** New refunds answer `pending` while true (a bank transfer, a balance too low). */
   answerPending = false;
@@ -335,6 +337,8 @@ export class FakePayments implements Payments {
     this.calls.set(refundId, (this.calls.get(refundId) ?? 0) + 1);
     this.outage.check();
     if (this.declined.has(refundId)) throw new RefundDeclinedError(`refund ${refundId} declined`);
+    const refusal = this.refused.get(refundId);
+    if (refusal) throw Object.assign(new Error(`refund ${refundId} refused`), { name: refusal });
     const replayed = this.made.has(refundId);
     if (!replayed) {
       this.made.set(refundId, copy(instruction));
