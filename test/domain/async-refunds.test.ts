@@ -52,20 +52,24 @@ const update = (
   asked: options.asked ?? false,
 });
 
-/** A Stripe order whose refund call answered `pending` (at HOUR + 3). */
-const pendingFlow = () => {
+/** A Stripe order whose refund call is under way (from HOUR + 2). */
+const callingFlow = () => {
   const flow = approvedFlow(STRIPE_ORDER);
   flow.apply(instructRefund(), at(HOUR + 2));
   flow.apply(startRefundCall(), at(HOUR + 2));
+  return flow;
+};
+
+/** A Stripe order whose refund call answered `pending` (at HOUR + 3). */
+const pendingFlow = () => {
+  const flow = callingFlow();
   flow.apply(awaited(), at(HOUR + 3));
   return flow;
 };
 
 /** A Stripe order whose cancellation completed with its refund `succeeded` (at HOUR + 3). */
 const completedFlow = () => {
-  const flow = approvedFlow(STRIPE_ORDER);
-  flow.apply(instructRefund(), at(HOUR + 2));
-  flow.apply(startRefundCall(), at(HOUR + 2));
+  const flow = callingFlow();
   flow.apply(succeeded(), at(HOUR + 3));
   flow.apply({ type: "COMPLETE", requestId: REQ }, at(HOUR + 3));
   return flow;
@@ -153,9 +157,7 @@ describe("a refund the provider answers `pending`", () => {
 
 describe("a refund the provider made although its answers were lost", () => {
   it("completes the REFUND_FAILED request once the provider says `succeeded`", () => {
-    const flow = approvedFlow(STRIPE_ORDER);
-    flow.apply(instructRefund(), at(HOUR + 2));
-    flow.apply(startRefundCall(), at(HOUR + 2));
+    const flow = callingFlow();
     flow.apply(refundFailed("PaymentProviderUnavailable"), at(HOUR + 3));
     flow.apply(update("succeeded"), at(HOUR + 4));
     expect(flow.request().status).toBe("COMPLETED");
@@ -260,9 +262,7 @@ describe("a card refund reversed after it succeeded", () => {
 
 describe("a refund made and failed at once", () => {
   it("keeps the provider's reason", () => {
-    const flow = approvedFlow(STRIPE_ORDER);
-    flow.apply(instructRefund(), at(HOUR + 2));
-    flow.apply(startRefundCall(), at(HOUR + 2));
+    const flow = callingFlow();
     flow.apply(
       {
         type: "REFUND_FAILED",
