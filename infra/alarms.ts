@@ -1,5 +1,5 @@
 // What wakes an operator: workflow executions that failed, timed out or were aborted, refunds that
-// failed, mail given up, events not published, starts the stream's pipe could not make, and
+// failed or missed their promised date, mail given up, events not published, starts the stream's pipe could not make, and
 // handler errors. Alarms notify an SNS topic when an address is configured; each
 // alarm's description names its entry in docs/runbook.md (what it means, what to check, what to do).
 import { Duration, Names } from "aws-cdk-lib";
@@ -18,6 +18,8 @@ export const METRICS_NAMESPACE = "ShippedCancellation";
 export const SERVICE_NAME = "shipped-cancellation";
 /** Count metric the workflow emits each time a refund attempt fails for good. */
 export const REFUND_FAILED_METRIC = "RefundFailed";
+/** Count metric the reconciler emits each time a refund misses its promised date (marked late). */
+export const REFUND_LATE_METRIC = "RefundLate";
 /** Count metrics of mail given up after repeated failures, and of executions that gave up. */
 export const MAIL_FAILED_METRIC = "MailFailed";
 export const WORKFLOW_FAILED_METRIC = "WorkflowFailed";
@@ -32,6 +34,7 @@ export const RUNBOOK_ANCHORS = {
   ExecutionsTimedOut: "executionstimedout",
   ExecutionsAborted: "executionsaborted",
   RefundFailed: "refundfailed",
+  RefundLate: "refundlate",
   MailFailed: "mailfailed",
   WorkflowFailed: "workflowfailed",
   EventsNotPublished: "eventsnotpublished",
@@ -99,6 +102,11 @@ export class Alarms extends Construct {
       "RefundFailed",
       count(REFUND_FAILED_METRIC),
       "A refund failed past its retries or was declined; operators were told by mail.",
+    );
+    this.add(
+      "RefundLate",
+      count(REFUND_LATE_METRIC),
+      "A refund was not made by the date promised to the buyer (expectedBy.latest); the buyer got an apology and operators an alert by mail.",
     );
     this.add(
       "MailFailed",

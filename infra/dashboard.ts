@@ -23,6 +23,7 @@ import {
   MAIL_FAILED_METRIC,
   METRICS_NAMESPACE,
   REFUND_FAILED_METRIC,
+  REFUND_LATE_METRIC,
   SERVICE_NAME,
   WORKFLOW_FAILED_METRIC,
 } from "./alarms.ts";
@@ -102,6 +103,7 @@ export class OperationsDashboard extends Construct {
           graph(WIDGETS.failures, [
             business(REFUND_FAILED_METRIC, "Sum", "refund failed"),
             business("RefundDeclined", "Sum", "refund declined"),
+            business(REFUND_LATE_METRIC, "Sum", "refund late (promised date missed)"),
             business(MAIL_FAILED_METRIC, "Sum", "mail given up"),
             business(EVENTS_NOT_PUBLISHED_METRIC, "Sum", "events not published yet"),
             business(WORKFLOW_FAILED_METRIC, "Sum", "workflow gave up"),

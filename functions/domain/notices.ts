@@ -21,6 +21,7 @@ export const EMAIL_TEMPLATES = [
   "BUYER_RETURN_REQUIRED",
   "BUYER_WITHDRAWN",
   "BUYER_REFUND_REVERSED",
+  "BUYER_REFUND_LATE",
   "SELLER_NEW_REQUEST",
   "SELLER_REMINDER",
   "SELLER_REFUND_INSTRUCTION",
@@ -28,6 +29,8 @@ export const EMAIL_TEMPLATES = [
   "OPERATOR_ESCALATION",
   "OPERATOR_REFUND_FAILED",
   "OPERATOR_REFUND_REVERSED",
+  "OPERATOR_REFUND_LATE",
+  "OPERATOR_REFUND_INQUIRY",
   "OPERATOR_MAIL_FAILED",
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
@@ -79,6 +82,11 @@ export const entryMail = (request: CancellationRequest, entry: TimelineEntry): M
         mail("BUYER_REFUND_REVERSED", "BUYER"),
         mail("OPERATOR_REFUND_REVERSED", "OPERATORS"),
       ];
+    case "REFUND_LATE":
+      // The promise was broken: the buyer gets an apology, operators chase the refund.
+      return [mail("BUYER_REFUND_LATE", "BUYER"), mail("OPERATOR_REFUND_LATE", "OPERATORS")];
+    case "REFUND_INQUIRY_OPENED":
+      return [mail("OPERATOR_REFUND_INQUIRY", "OPERATORS")];
     case "COMPLETED":
       return [mail("SELLER_OUTCOME", "SELLER")];
     case "WITHDRAWN":

@@ -44,6 +44,9 @@ export const en: Wording = {
     reference: "Refund reference",
     failureReason: "Why the refund failed",
     providerRefundId: "Provider's refund ID",
+    provider: "Refunded through",
+    promisedBy: "Promised by",
+    inquiryComment: "Buyer's message",
   },
   reasons: {
     NO_LONGER_NEEDED: "No longer needed",
@@ -71,6 +74,7 @@ export const en: Wording = {
     RETURN_REQUIRED: "Delivered: return required",
   },
   rejectedBy: { SELLER: "the seller", MARKETPLACE: "the marketplace" },
+  providers: { ledger: "The marketplace's ledger", stripe: "Stripe" },
   failureReasons: {
     expired_or_canceled_card: "Card expired or cancelled",
     lost_or_stolen_card: "Card reported lost or stolen",
@@ -154,6 +158,18 @@ export const en: Wording = {
         "There is nothing you need to do. We will email you once the refund is made.",
       ],
     },
+    BUYER_REFUND_LATE: {
+      subject: "We are sorry: your refund is late",
+      body: (c) => [
+        `We are sorry: the refund for the cancellation of ${c.partial ? "some items of " : ""}order ${c.orderId} has not been completed by ${c.promisedBy === null ? "the date we promised" : `${c.promisedBy}, the date we promised`}.`,
+        "Our staff have been alerted and are chasing it with the payment provider. There is nothing you need to do: we will email you once the refund is made.",
+        c.reference !== null &&
+          "If the money has not reached you yet, your card issuer can trace the refund with the refund reference below.",
+        c.statusCode === "COMPLETED"
+          ? 'If the refund still does not reach you, tell us with "Refund not received" on the cancellation request\'s page in your order history.'
+          : 'If, once it is made, the refund does not reach you, tell us with "Refund not received" on the cancellation request\'s page in your order history.',
+      ],
+    },
     SELLER_NEW_REQUEST: {
       subject: "New cancellation request for a shipped order",
       body: (c) => [
@@ -230,6 +246,20 @@ export const en: Wording = {
         c.refundRetryDeadline !== null &&
           `If nobody acts by ${c.refundRetryDeadline}, the policy refunds it as ${c.fallbackMethod}.`,
         "The buyer is told by email that we will refund them again.",
+      ],
+    },
+    OPERATOR_REFUND_LATE: {
+      subject: "Refund late: not made by its promised date",
+      body: (c) => [
+        `The refund for order ${c.orderId} was not made by ${c.promisedBy === null ? "the date promised to the buyer" : `${c.promisedBy}, the date promised to the buyer`}. The buyer was sent an apology.`,
+        "Please chase it with the payment provider using the IDs below. A refund the provider still holds as pending may need its support; a failed one can be retried, or refunded as gift balance, on the request's page in the console.",
+      ],
+    },
+    OPERATOR_REFUND_INQUIRY: {
+      subject: "A buyer says a refund has not arrived",
+      body: (c) => [
+        `The buyer of order ${c.orderId} says the refund for the completed cancellation has not arrived${c.promisedBy === null ? "" : `; it was promised by ${c.promisedBy}`}.`,
+        "Please check it with the payment provider using the IDs below (the buyer's card issuer can trace a card refund with the refund reference), then close the inquiry with a note under Refund inquiries in the console.",
       ],
     },
     OPERATOR_MAIL_FAILED: {

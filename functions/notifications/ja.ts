@@ -47,6 +47,9 @@ export const ja: Wording = {
     reference: "返金照会番号",
     failureReason: "返金できなかった理由",
     providerRefundId: "決済サービスの返金ID",
+    provider: "決済サービス",
+    promisedBy: "お約束の期日",
+    inquiryComment: "購入者からのメッセージ",
   },
   reasons: {
     NO_LONGER_NEEDED: "不要になった",
@@ -74,6 +77,7 @@ export const ja: Wording = {
     RETURN_REQUIRED: "配達済みのため返品扱い",
   },
   rejectedBy: { SELLER: "販売者", MARKETPLACE: "マーケットプレイス" },
+  providers: { ledger: "マーケットプレイスの台帳", stripe: "Stripe" },
   failureReasons: {
     expired_or_canceled_card: "カードの有効期限切れ、または解約",
     lost_or_stolen_card: "カードの紛失・盗難による利用停止",
@@ -153,6 +157,18 @@ export const ja: Wording = {
         "お客様のお手続きは必要ありません。返金が完了しましたら、メールでお知らせします。",
       ],
     },
+    BUYER_REFUND_LATE: {
+      subject: "返金が遅れております。申し訳ございません",
+      body: (c) => [
+        `ご注文 ${c.orderId} ${c.partial ? "の一部の商品" : ""}のキャンセルにともなう返金が、お約束した${c.promisedBy ?? "期日"}までに完了しておりません。大変申し訳ございません。`,
+        "担当スタッフが決済会社に確認し、対応を進めております。お客様のお手続きは必要ありません。返金が完了しましたら、メールでお知らせします。",
+        c.reference !== null &&
+          "まだ返金が届いていない場合は、下記の返金照会番号をカード会社にお伝えいただくと、返金の状況を確認できます。",
+        c.statusCode === "COMPLETED"
+          ? "それでも返金が届かない場合は、注文履歴のキャンセル申請のページで「返金が届いていません」からお知らせください。"
+          : "返金の完了後も届かない場合は、注文履歴のキャンセル申請のページで「返金が届いていません」からお知らせください。",
+      ],
+    },
     SELLER_NEW_REQUEST: {
       subject: "発送済みの注文にキャンセル申請が届きました",
       body: (c) => [
@@ -228,6 +244,20 @@ export const ja: Wording = {
         c.refundRetryDeadline !== null &&
           `${c.refundRetryDeadline}までに対応がない場合は、ポリシーにより${c.fallbackMethod}として返金します。`,
         "購入者には、あらためて返金する旨をメールでお知らせしています。",
+      ],
+    },
+    OPERATOR_REFUND_LATE: {
+      subject: "返金遅延：お約束の期日までに返金できていません",
+      body: (c) => [
+        `注文 ${c.orderId} の返金が、購入者にお約束した期日${c.promisedBy === null ? "" : `（${c.promisedBy}）`}までに完了していません。購入者にはお詫びのメールを送りました。`,
+        "下記のIDで決済会社に確認してください。決済会社で保留中の返金は、先方への問い合わせが必要な場合があります。失敗した返金は、コンソールの申請のページで再試行するか、ギフト残高で返金できます。",
+      ],
+    },
+    OPERATOR_REFUND_INQUIRY: {
+      subject: "購入者から返金が届いていないとの問い合わせがありました",
+      body: (c) => [
+        `注文 ${c.orderId} の購入者から、完了したキャンセルの返金が届いていないとの問い合わせがありました${c.promisedBy === null ? "" : `（お約束の期日：${c.promisedBy}）`}。`,
+        "下記のIDで決済会社に確認し（カードへの返金は、返金照会番号でカード会社が追跡できます）、コンソールの「返金の問い合わせ」でメモを添えて問い合わせを閉じてください。",
       ],
     },
     OPERATOR_MAIL_FAILED: {

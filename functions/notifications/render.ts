@@ -102,6 +102,9 @@ const buildContext = (
       failureCode &&
       (failureKind ? words.withCode(words.failureReasons[failureKind], failureCode) : failureCode),
     providerRefundId: refund.providerRefundId ?? null,
+    provider: cashOnDelivery ? null : words.providers[refund.provider ?? "ledger"],
+    promisedBy: refund.expectedBy && formatDate(refund.expectedBy.latest, locale),
+    inquiryComment: request.refundInquiry?.comment?.trim() ? request.refundInquiry.comment : null,
     statusCode: request.status,
     cashOnDelivery,
     partial: leavesUnits(record, request),

@@ -5,7 +5,7 @@
 import type { CancellationReason } from "../domain/codes.ts";
 import type { EmailTemplate, Recipient } from "../domain/notices.ts";
 import type { Policy } from "../domain/policy.ts";
-import type { RefundMethod, Rejection, RequestStatus } from "../domain/types.ts";
+import type { PaymentProvider, RefundMethod, Rejection, RequestStatus } from "../domain/types.ts";
 
 /** The provider's reasons for failing a card refund that mail explains in words (Stripe's). */
 export const KNOWN_FAILURES = ["expired_or_canceled_card", "lost_or_stolen_card"] as const;
@@ -39,6 +39,12 @@ export interface Values {
   failureReason: string | null;
   /** The provider's own id of the refund (Stripe `re_…`), for operators to look it up. */
   providerRefundId: string | null;
+  /** Who makes the refund (the marketplace's ledger, Stripe), for operators. */
+  provider: string | null;
+  /** The last day of the refund's promise (`expectedBy.latest`). */
+  promisedBy: string | null;
+  /** What the buyer wrote with a refund inquiry, if anything. */
+  inquiryComment: string | null;
 }
 export type RowKey = keyof Values;
 
@@ -87,6 +93,7 @@ export interface Wording {
   methods: Record<RefundMethod, string>;
   statuses: Record<RequestStatus, string>;
   rejectedBy: Record<Rejection["by"], string>;
+  providers: Record<PaymentProvider, string>;
   /** The known failure reasons, short, for operators' details table. */
   failureReasons: Record<KnownFailure, string>;
   /** A failure reason's words with the provider's code after them. */

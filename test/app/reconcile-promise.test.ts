@@ -9,6 +9,7 @@ import { attentionSince } from "../../functions/domain/notices.ts";
 import { promiseEndsAt } from "../../functions/domain/refund.ts";
 import {
   Machine,
+  mailSent,
   ORDER,
   recordOf,
   requested,
@@ -75,6 +76,11 @@ describe("reconcile: late refunds", () => {
     // Its segment publishes the entry's event; a later sweep marks nothing again.
     await machine.segment(requestId);
     expect(world.publisher.published.map((event) => event.detailType)).toContain("REFUND_LATE");
+    const sent = await mailSent(world);
+    expect(sent.filter((mail) => mail.includes("_REFUND_LATE"))).toEqual([
+      "BUYER_REFUND_LATE buyer@example.com",
+      "OPERATOR_REFUND_LATE ops@example.com",
+    ]);
     world.clock.advance(86_400);
     expect((await sweep(world)).late).toEqual([]);
     expect(world.metrics.counts.get("RefundLate")).toBe(1);

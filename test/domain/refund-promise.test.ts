@@ -3,6 +3,7 @@
 // completed request may say the money has not arrived; operators close the inquiry with a note.
 import { describe, expect, it } from "vitest";
 import type { DomainEvent } from "../../functions/domain/events.ts";
+import { dueMail, entryMail } from "../../functions/domain/notices.ts";
 import { isPastPromise, isRefundLate, promiseEndsAt } from "../../functions/domain/refund.ts";
 import { alreadyApplied } from "../../functions/domain/replays.ts";
 import type { ProviderRefund, Refund } from "../../functions/domain/types.ts";
@@ -347,5 +348,40 @@ describe("the request as clients see it", () => {
       closedBy: null,
       note: null,
     });
+  });
+});
+
+describe("what a broken promise and an inquiry mail", () => {
+  const mailOf = (flow: Flow) =>
+    flow
+      .request()
+      .timeline.map((entry) => [
+        entry.type,
+        entryMail(flow.request(), entry).map((mail) => `${mail.template}:${mail.to}`),
+      ]);
+
+  it("a late refund: the buyer's apology and the operators' alert, due until sent", () => {
+    const flow = pendingFlow();
+    flow.apply(markLate(), endOf(flow));
+    expect(mailOf(flow).at(-1)).toEqual([
+      "REFUND_LATE",
+      ["BUYER_REFUND_LATE:BUYER", "OPERATOR_REFUND_LATE:OPERATORS"],
+    ]);
+    const position = flow.request().timeline.length - 1;
+    expect(
+      dueMail(flow.request())
+        .slice(-2)
+        .map((mail) => mail.key),
+    ).toEqual([`${position}.BUYER_REFUND_LATE`, `${position}.OPERATOR_REFUND_LATE`]);
+  });
+
+  it("an inquiry: the operators' case when opened, nothing when closed", () => {
+    const flow = completedFlow();
+    flow.apply(openInquiry("nothing yet"), endOf(flow));
+    flow.apply(closeInquiry("traced with the card issuer"), at(40 * DAY));
+    expect(mailOf(flow).slice(-2)).toEqual([
+      ["REFUND_INQUIRY_OPENED", ["OPERATOR_REFUND_INQUIRY:OPERATORS"]],
+      ["REFUND_INQUIRY_CLOSED", []],
+    ]);
   });
 });

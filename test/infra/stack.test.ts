@@ -945,6 +945,17 @@ describe("alarms", () => {
     });
   });
 
+  it("on the reconciler's RefundLate metric: a refund missed the date promised to the buyer", () => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "ShippedCancellation",
+      MetricName: "RefundLate",
+      Dimensions: [{ Name: "service", Value: "shipped-cancellation" }],
+      Statistic: "Sum",
+      Threshold: 1,
+      AlarmDescription: Match.stringLikeRegexp("Runbook: docs/runbook.md#refundlate$"),
+    });
+  });
+
   it("on the errors of every function", () => {
     const watched = alarms()
       .filter((alarm) => alarm.Namespace === "AWS/Lambda" && alarm.MetricName === "Errors")
@@ -1002,6 +1013,7 @@ describe("operations", () => {
       "OldestOpenRequestAge",
       "RefundFailed",
       "RefundDeclined",
+      "RefundLate",
       "MailFailed",
       "WorkflowFailed",
     ];
