@@ -18,6 +18,7 @@ import { ENV } from "../functions/adapters/config.ts";
 import {
   BUYER_ORDERS_INDEX,
   OPERATOR_QUEUE_INDEX,
+  REFUND_INQUIRIES_INDEX,
   SELLER_QUEUE_INDEX,
 } from "../functions/adapters/dynamodb/table.ts";
 import { EDGE_ORIGIN_SECRET_ENV } from "../functions/http/edge-origin.ts";
@@ -36,7 +37,11 @@ export interface RoutePermissions {
   /** The order item: `get`: GetItem; `change`: GetItem/UpdateItem; `import`: GetItem/PutItem. */
   table: "none" | "get" | "change" | "import";
   /** The one index a list reads (Query on it alone; lists read no item). */
-  query?: typeof BUYER_ORDERS_INDEX | typeof SELLER_QUEUE_INDEX | typeof OPERATOR_QUEUE_INDEX;
+  query?:
+    | typeof BUYER_ORDERS_INDEX
+    | typeof SELLER_QUEUE_INDEX
+    | typeof OPERATOR_QUEUE_INDEX
+    | typeof REFUND_INQUIRIES_INDEX;
   /** Wakes the execution waiting on a request the change moved (SendTaskSuccess). */
   wakes?: boolean;
   /** Asks the payment provider about a refund (reads the ledger; only the workflow writes it). */
@@ -80,6 +85,12 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   // Stripe's signed event: verified with the account's webhook secret, then the refund is asked
   // about and the change written; a waiting execution is woken, or one started for a reversal.
   StripeWebhook: { table: "change", wakes: true, refunds: "lookup", stripe: true, resumes: true },
+  // A refund inquiry and its close change a completed request's refund case, never its status:
+  // nothing that waits on it is woken; the request's execution mails operators (the reconciler
+  // wakes or starts it).
+  OpenRefundInquiry: { table: "change" },
+  CloseRefundInquiry: { table: "change" },
+  ListRefundInquiries: { table: "none", query: REFUND_INQUIRIES_INDEX },
 };
 
 /** Why a public route other than the contract's readable ones takes no token (cdk-nag asks). */

@@ -322,6 +322,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/{orderId}/cancellation-requests/{requestId}/refund-inquiry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say a completed cancellation's refund has not arrived (after its promised date)
+         * @description Roles: buyer.
+         *
+         *     Only on a `COMPLETED` request once the refund's promised date is over: the end of `refund.expectedBy.latest` in the order's time zone (Asia/Tokyo for JPY, UTC otherwise); before that, before completion, or for a request that refunds nothing, 409 `INVALID_STATE`. Operators get the case by mail with the refund's provider, ids and reference, and list it at `GET /operator/refund-inquiries`. One inquiry is open at a time (another is 409 `INVALID_STATE`); the same inquiry sent again answers 202 as the first did. The body may be left out.
+         */
+        post: operations["OpenRefundInquiry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/cancellation-requests/{requestId}/refund-inquiry/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close the open refund inquiry with a note (it joins the timeline)
+         * @description Roles: operator.
+         *
+         *     409 `INVALID_STATE` when no inquiry is open; the same close sent again answers 200 as the first did.
+         */
+        post: operations["CloseRefundInquiry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator/refund-inquiries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open refund inquiries, the longest waiting first, for operators
+         * @description Roles: operator.
+         *
+         *     Each open inquiry with the refund's provider, its ids (`refundId`, the provider's `providerRefundId`) and its `reference`, to look the refund up with the provider. A page holds the inquiries of up to `limit` orders (an order with inquiries open on several of its requests lists each).
+         */
+        get: operations["ListRefundInquiries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -391,6 +457,12 @@ export interface components {
         RefundRetryInput: {
             /** @enum {string} */
             method?: "GIFT_CARD";
+        };
+        RefundInquiryInput: {
+            comment?: string;
+        };
+        CloseRefundInquiryInput: {
+            note: string;
         };
         EmptyBody: Record<string, never>;
         StripeEvent: {
@@ -638,6 +710,44 @@ export interface components {
         };
         CancellationRequestSummaryPage: {
             items: components["schemas"]["CancellationRequestSummary"][];
+            nextCursor: string | null;
+        };
+        RefundInquirySummary: {
+            orderId: string;
+            requestId: string;
+            /** Format: date-time */
+            openedAt: string;
+            /** @description What the buyer wrote, if anything. */
+            comment: string | null;
+            /**
+             * @description Who makes the refund: the marketplace's ledger, or its Stripe account.
+             * @enum {string}
+             */
+            provider: "ledger" | "stripe";
+            /** @enum {string} */
+            method: "CARD" | "GIFT_CARD" | "POINTS" | "CASH_ON_DELIVERY";
+            /** @enum {string} */
+            status: "PENDING" | "SUCCEEDED" | "FAILED" | "NOT_REQUIRED";
+            /** @description The refund's key at the service (and, for Stripe, in its metadata). */
+            refundId: string | null;
+            /** @description The provider's own id of the refund (Stripe `re_…`), to look it up there. */
+            providerRefundId: string | null;
+            /** @description The reference the buyer's bank can trace the refund with (for card refunds the acquirer reference number), once the provider has it. */
+            reference: string | null;
+            amount: number;
+            /** @enum {string} */
+            currency: "JPY" | "USD";
+            expectedBy: {
+                /** Format: date */
+                earliest: string;
+                /** Format: date */
+                latest: string;
+            } | null;
+            /** @description The refund had not succeeded by the end of `expectedBy.latest` in the order's time zone (Asia/Tokyo for JPY, UTC otherwise): the buyer got an apology and operators are chasing it. Stays true once set, unless a retry makes a new promise (a new `expectedBy`). */
+            late: boolean;
+        };
+        RefundInquiryPage: {
+            items: components["schemas"]["RefundInquirySummary"][];
             nextCursor: string | null;
         };
         Policy: {
@@ -3457,6 +3567,503 @@ export interface operations {
                      *       "status": 500,
                      *       "detail": "Internal server error",
                      *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    OpenRefundInquiry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "comment": "カードの明細に返金がまだ載っていません"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RefundInquiryInput"];
+            };
+        };
+        responses: {
+            /** @description Accepted: the request with its open `refundInquiry` */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancellationRequest"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "The request is not valid",
+                     *       "code": "VALIDATION_FAILED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad token */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unauthorized",
+                     *       "title": "No or bad token",
+                     *       "status": 401,
+                     *       "detail": "No or bad token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong role or scope for this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/forbidden",
+                     *       "title": "Wrong role or scope for this route",
+                     *       "status": 403,
+                     *       "detail": "Wrong role or scope for this route",
+                     *       "code": "FORBIDDEN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/not-found",
+                     *       "title": "No such resource, or not the caller's",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or not the caller's",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/invalid-state",
+                     *       "title": "Conflict with the current state",
+                     *       "status": 409,
+                     *       "detail": "Conflict with the current state",
+                     *       "code": "INVALID_STATE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/payload-too-large",
+                     *       "title": "The body is over 64 KiB",
+                     *       "status": 413,
+                     *       "detail": "The body is over 64 KiB",
+                     *       "code": "PAYLOAD_TOO_LARGE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed, repeat the call */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unavailable",
+                     *       "title": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "code": "UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    CloseRefundInquiry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "Stripe shows the refund succeeded on 12/01; gave the buyer the reference 7424915112309 for the card issuer"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CloseRefundInquiryInput"];
+            };
+        };
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancellationRequest"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "The request is not valid",
+                     *       "code": "VALIDATION_FAILED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad token */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unauthorized",
+                     *       "title": "No or bad token",
+                     *       "status": 401,
+                     *       "detail": "No or bad token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong role or scope for this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/forbidden",
+                     *       "title": "Wrong role or scope for this route",
+                     *       "status": 403,
+                     *       "detail": "Wrong role or scope for this route",
+                     *       "code": "FORBIDDEN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/not-found",
+                     *       "title": "No such resource, or not the caller's",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or not the caller's",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/invalid-state",
+                     *       "title": "Conflict with the current state",
+                     *       "status": 409,
+                     *       "detail": "Conflict with the current state",
+                     *       "code": "INVALID_STATE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/payload-too-large",
+                     *       "title": "The body is over 64 KiB",
+                     *       "status": 413,
+                     *       "detail": "The body is over 64 KiB",
+                     *       "code": "PAYLOAD_TOO_LARGE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed, repeat the call */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unavailable",
+                     *       "title": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "code": "UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ListRefundInquiries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of open inquiries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "orderId": "o-1001",
+                     *           "requestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
+                     *           "openedAt": "2026-12-08T01:30:00.000Z",
+                     *           "comment": "カードの明細に返金がまだ載っていません",
+                     *           "provider": "stripe",
+                     *           "method": "CARD",
+                     *           "status": "SUCCEEDED",
+                     *           "refundId": "o-1001:r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
+                     *           "providerRefundId": "re_3QExample5480",
+                     *           "reference": "7424915112309",
+                     *           "amount": 5480,
+                     *           "currency": "JPY",
+                     *           "expectedBy": {
+                     *             "earliest": "2026-11-26",
+                     *             "latest": "2026-12-07"
+                     *           },
+                     *           "late": false
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RefundInquiryPage"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "The request is not valid",
+                     *       "code": "VALIDATION_FAILED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad token */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unauthorized",
+                     *       "title": "No or bad token",
+                     *       "status": 401,
+                     *       "detail": "No or bad token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong role or scope for this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/forbidden",
+                     *       "title": "Wrong role or scope for this route",
+                     *       "status": 403,
+                     *       "detail": "Wrong role or scope for this route",
+                     *       "code": "FORBIDDEN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed, repeat the call */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unavailable",
+                     *       "title": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "code": "UNAVAILABLE"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -13,7 +13,7 @@ import type {
   RefundMethod,
   RequestStatus,
 } from "../domain/types.ts";
-import type { CancellationRequestSummary } from "../domain/views.ts";
+import type { CancellationRequestSummary, RefundInquirySummary } from "../domain/views.ts";
 
 /**
  * A workflow execution waiting for a person or a deadline: its task token, and the status the
@@ -97,6 +97,11 @@ export interface OrderLists {
     status: RequestStatus,
     page: PageRequest,
   ): Promise<Page<CancellationRequestSummary>>;
+  /**
+   * Open refund inquiries, the longest waiting first: those of up to `limit` orders (an order
+   * with inquiries open on several of its requests lists each).
+   */
+  refundInquiries(page: PageRequest): Promise<Page<RefundInquirySummary>>;
 }
 
 /** An order that needs looking at (an open request, or notices due), since `since`. */

@@ -20,6 +20,7 @@ import {
   COMMENT_PREVIEW_LENGTH,
   type PublicCancellationRequest,
   type PublicOrder,
+  type RefundInquirySummary,
   SUMMARY_LINES,
   TITLE_PREVIEW_LENGTH,
 } from "./views.ts";
@@ -316,6 +317,28 @@ export const requestSummarySchema = z.strictObject({
   ),
 });
 
+/** An open refund inquiry as `GET /operator/refund-inquiries` lists it (views.ts). */
+export const refundInquirySummarySchema = z.strictObject({
+  orderId: z.string(),
+  requestId: z.string(),
+  openedAt: instant(),
+  comment: z.nullable(z.string()).check(z.describe("What the buyer wrote, if anything.")),
+  provider: refundSchema.shape.provider,
+  method: refundSchema.shape.method,
+  status: refundSchema.shape.status,
+  refundId: z
+    .nullable(z.string())
+    .check(z.describe("The refund's key at the service (and, for Stripe, in its metadata).")),
+  providerRefundId: z
+    .nullable(z.string())
+    .check(z.describe("The provider's own id of the refund (Stripe `re_…`), to look it up there.")),
+  reference: refundSchema.shape.reference,
+  amount: z.int(),
+  currency: z.enum(CURRENCIES),
+  expectedBy: refundSchema.shape.expectedBy,
+  late: refundSchema.shape.late,
+});
+
 /** `POST …/cancellation-requests/preview`'s answer (request-terms.ts `CancellationPreview`). */
 export const cancellationPreviewSchema = z.strictObject({
   lines: z.array(requestLineSchema),
@@ -350,3 +373,4 @@ agree<Same<z.output<typeof publicOrderSchema>, PublicOrder>>(true);
 agree<Same<z.output<typeof publicRequestSchema>, PublicCancellationRequest>>(true);
 agree<Same<z.output<typeof requestSummarySchema>, CancellationRequestSummary>>(true);
 agree<Same<z.output<typeof cancellationPreviewSchema>, CancellationPreview>>(true);
+agree<Same<z.output<typeof refundInquirySummarySchema>, RefundInquirySummary>>(true);

@@ -112,6 +112,83 @@ export interface CancellationRequestSummary {
   } | null;
 }
 
+/**
+ * An open refund inquiry as operators list it: the request, what the buyer said, and what they
+ * need to look the refund up with its provider.
+ */
+export interface RefundInquirySummary {
+  orderId: string;
+  requestId: string;
+  openedAt: string;
+  comment: string | null;
+  provider: PaymentProvider;
+  method: Refund["method"];
+  status: Refund["status"];
+  refundId: string | null;
+  providerRefundId: string | null;
+  reference: string | null;
+  amount: number;
+  currency: Refund["currency"];
+  expectedBy: Refund["expectedBy"];
+  late: boolean;
+}
+
+/** The order's open refund inquiries, the longest waiting first (then by request id). */
+export const openRefundInquiries = (record: OrderRecord): RefundInquirySummary[] =>
+  Object.values(record.requests)
+    .flatMap((request) => {
+      const { refundInquiry: inquiry, refund } = request;
+      if (!inquiry || inquiry.closedAt !== null || !refund) return [];
+      return [
+        orderedInquiry({
+          orderId: request.orderId,
+          requestId: request.requestId,
+          openedAt: inquiry.openedAt,
+          comment: inquiry.comment,
+          provider: refund.provider ?? "ledger",
+          method: refund.method,
+          status: refund.status,
+          refundId: refund.refundId,
+          providerRefundId: refund.providerRefundId ?? null,
+          reference: refund.reference ?? null,
+          amount: refund.amount,
+          currency: refund.currency,
+          expectedBy: refund.expectedBy,
+          late: refund.late ?? false,
+        }),
+      ];
+    })
+    .sort((a, b) =>
+      a.openedAt === b.openedAt
+        ? a.requestId < b.requestId
+          ? -1
+          : 1
+        : a.openedAt < b.openedAt
+          ? -1
+          : 1,
+    );
+
+/** An inquiry's summary with its fields in their order (one read back from DynamoDB has none). */
+export const orderedInquiry = (summary: RefundInquirySummary): RefundInquirySummary => ({
+  orderId: summary.orderId,
+  requestId: summary.requestId,
+  openedAt: summary.openedAt,
+  comment: summary.comment,
+  provider: summary.provider,
+  method: summary.method,
+  status: summary.status,
+  refundId: summary.refundId,
+  providerRefundId: summary.providerRefundId,
+  reference: summary.reference,
+  amount: summary.amount,
+  currency: summary.currency,
+  expectedBy: summary.expectedBy && {
+    earliest: summary.expectedBy.earliest,
+    latest: summary.expectedBy.latest,
+  },
+  late: summary.late,
+});
+
 /** A line of a queue's summary: the request's units of it and their refund, with its title. */
 export interface SummaryLine {
   lineId: string;

@@ -169,6 +169,31 @@ export const stripeWebhookRoute: Route = {
   entry: "functions/http/stripe-webhook.ts",
 };
 
+/** The buyer of a completed request says its refund has not arrived (after its promised date). */
+export const openRefundInquiryRoute: Route = {
+  id: "OpenRefundInquiry",
+  method: "POST",
+  path: `${REQUEST}/refund-inquiry`,
+  access: { kind: "roles", roles: ["buyer"] },
+  entry: "functions/http/open-refund-inquiry.ts",
+};
+
+export const closeRefundInquiryRoute: Route = {
+  id: "CloseRefundInquiry",
+  method: "POST",
+  path: `${REQUEST}/refund-inquiry/close`,
+  access: { kind: "roles", roles: ["operator"] },
+  entry: "functions/http/close-refund-inquiry.ts",
+};
+
+export const listRefundInquiriesRoute: Route = {
+  id: "ListRefundInquiries",
+  method: "GET",
+  path: "/operator/refund-inquiries",
+  access: { kind: "roles", roles: ["operator"] },
+  entry: "functions/http/list-refund-inquiries.ts",
+};
+
 /** Every route, in the order SPEC lists them. */
 export const ROUTES: readonly Route[] = [
   getPolicyRoute,
@@ -187,4 +212,7 @@ export const ROUTES: readonly Route[] = [
   listSellerCancellationRequestsRoute,
   listOperatorCancellationRequestsRoute,
   stripeWebhookRoute,
+  openRefundInquiryRoute,
+  closeRefundInquiryRoute,
+  listRefundInquiriesRoute,
 ];

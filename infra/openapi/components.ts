@@ -6,10 +6,12 @@ import { policySchema } from "../../functions/domain/policy.ts";
 import {
   cancellationPreviewInputSchema,
   cancellationRequestInputSchema,
+  closeRefundInquiryInputSchema,
   decisionSchema,
   deliverySchema,
   emptyBodySchema,
   orderImportSchema,
+  refundInquiryInputSchema,
   shipmentSchema,
 } from "../../functions/domain/schemas.ts";
 import {
@@ -17,6 +19,7 @@ import {
   pageSchema,
   publicOrderSchema,
   publicRequestSchema,
+  refundInquirySummarySchema,
   refundSchema,
   requestSummarySchema,
   timelineEntrySchema,
@@ -107,6 +110,8 @@ export const componentsOf = (): Json => ({
         CancellationPreviewInput: cancellationPreviewInputSchema,
         Decision: decisionSchema,
         RefundRetryInput: refundRetryBodySchema,
+        RefundInquiryInput: refundInquiryInputSchema,
+        CloseRefundInquiryInput: closeRefundInquiryInputSchema,
         EmptyBody: emptyBodySchema,
         StripeEvent: stripeEventSchema,
       },
@@ -122,6 +127,8 @@ export const componentsOf = (): Json => ({
         OrderPage: pageSchema(publicOrderSchema),
         CancellationRequestSummary: requestSummarySchema,
         CancellationRequestSummaryPage: pageSchema(requestSummarySchema),
+        RefundInquirySummary: refundInquirySummarySchema,
+        RefundInquiryPage: pageSchema(refundInquirySummarySchema),
         Policy: policySchema,
         Problem: problemSchema,
         WebhookReceipt: webhookReceiptSchema,

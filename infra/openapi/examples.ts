@@ -4,9 +4,11 @@ import { DEFAULT_POLICY, policySchema } from "../../functions/domain/policy.ts";
 import {
   cancellationPreviewInputSchema,
   cancellationRequestInputSchema,
+  closeRefundInquiryInputSchema,
   decisionSchema,
   deliverySchema,
   orderImportSchema,
+  refundInquiryInputSchema,
   shipmentSchema,
 } from "../../functions/domain/schemas.ts";
 import {
@@ -14,6 +16,7 @@ import {
   pageSchema,
   publicOrderSchema,
   publicRequestSchema,
+  refundInquirySummarySchema,
   requestSummarySchema,
 } from "../../functions/domain/view-schemas.ts";
 import { refundRetryBodySchema } from "./components.ts";
@@ -49,6 +52,10 @@ export const EXAMPLES = {
   sellerApprove: { decision: "APPROVE" },
   reject: { decision: "REJECT", reason: "既に配達直前のため" },
   refundRetry: { method: "GIFT_CARD" },
+  refundInquiry: { comment: "カードの明細に返金がまだ載っていません" },
+  closeRefundInquiry: {
+    note: "Stripe shows the refund succeeded on 12/01; gave the buyer the reference 7424915112309 for the card issuer",
+  },
 } as const;
 
 const shippedOrder = {
@@ -170,12 +177,31 @@ const refundFailedSummary = {
   },
 };
 
+/** An open inquiry: the buyer of the completed request says the refund has not arrived. */
+const openInquiry = {
+  orderId: ORDER_ID,
+  requestId: REQUEST_ID,
+  openedAt: "2026-12-08T01:30:00.000Z",
+  comment: EXAMPLES.refundInquiry.comment,
+  provider: "stripe",
+  method: "CARD",
+  status: "SUCCEEDED",
+  refundId: completedRequest.refund.refundId,
+  providerRefundId: "re_3QExample5480",
+  reference: completedRequest.refund.reference,
+  amount: 5480,
+  currency: "JPY",
+  expectedBy: completedRequest.refund.expectedBy,
+  late: false,
+};
+
 export const RESPONSE_EXAMPLES = {
   Order: shippedOrder,
   CancellationRequest: completedRequest,
   Requested: requestedRequest,
   SellerQueue: { items: [awaitingSellerSummary], nextCursor: null },
   OperatorQueue: { items: [refundFailedSummary], nextCursor: null },
+  RefundInquiries: { items: [openInquiry], nextCursor: null },
   Policy: DEFAULT_POLICY,
   Preview: {
     lines: completedRequest.lines,
@@ -200,6 +226,9 @@ export const checkExamples = () => {
   decisionSchema.parse(EXAMPLES.sellerApprove);
   decisionSchema.parse(EXAMPLES.reject);
   refundRetryBodySchema.parse(EXAMPLES.refundRetry);
+  refundInquiryInputSchema.parse(EXAMPLES.refundInquiry);
+  closeRefundInquiryInputSchema.parse(EXAMPLES.closeRefundInquiry);
+  pageSchema(refundInquirySummarySchema).parse(RESPONSE_EXAMPLES.RefundInquiries);
   publicOrderSchema.parse(shippedOrder);
   publicRequestSchema.parse(completedRequest);
   publicRequestSchema.parse(requestedRequest);

@@ -201,6 +201,54 @@ const OPERATIONS: Record<string, Operation> = {
       },
     ],
   },
+  OpenRefundInquiry: {
+    summary: "Say a completed cancellation's refund has not arrived (after its promised date)",
+    description:
+      "Only on a `COMPLETED` request once the refund's promised date is over: the end of " +
+      "`refund.expectedBy.latest` in the order's time zone (Asia/Tokyo for JPY, UTC otherwise); " +
+      "before that, before completion, or for a request that refunds nothing, 409 " +
+      "`INVALID_STATE`. Operators get the case by mail with the refund's provider, ids and " +
+      "reference, and list it at `GET /operator/refund-inquiries`. One inquiry is open at a time " +
+      "(another is 409 `INVALID_STATE`); the same inquiry sent again answers 202 as the first did. " +
+      "The body may be left out.",
+    params: requestParams,
+    body: { schema: "RefundInquiryInput", example: EXAMPLES.refundInquiry },
+    success: [
+      {
+        status: 202,
+        description: "Accepted: the request with its open `refundInquiry`",
+        schema: "CancellationRequest",
+      },
+    ],
+    conflicts: ["INVALID_STATE"],
+  },
+  CloseRefundInquiry: {
+    summary: "Close the open refund inquiry with a note (it joins the timeline)",
+    description:
+      "409 `INVALID_STATE` when no inquiry is open; the same close sent again answers 200 as the " +
+      "first did.",
+    params: requestParams,
+    body: { schema: "CloseRefundInquiryInput", example: EXAMPLES.closeRefundInquiry },
+    success: [{ status: 200, description: "The request", schema: "CancellationRequest" }],
+    conflicts: ["INVALID_STATE"],
+  },
+  ListRefundInquiries: {
+    summary: "Open refund inquiries, the longest waiting first, for operators",
+    description:
+      "Each open inquiry with the refund's provider, its ids (`refundId`, the provider's " +
+      "`providerRefundId`) and its `reference`, to look the refund up with the provider. A page " +
+      "holds the inquiries of up to `limit` orders (an order with inquiries open on several of " +
+      "its requests lists each).",
+    query: pageQuery,
+    success: [
+      {
+        status: 200,
+        description: "One page of open inquiries",
+        schema: "RefundInquiryPage",
+        example: "RefundInquiries",
+      },
+    ],
+  },
   ListOperatorCancellationRequests: {
     summary: "Requests by status, for operators",
     description:
@@ -255,6 +303,9 @@ const whoMay = (route: Route): string => {
   }
 };
 
+/** Routes whose body may be left out (validated as `{}`). */
+const OPTIONAL_BODIES = ["WithdrawCancellationRequest", "RetryRefund", "OpenRefundInquiry"];
+
 const operationOf = (route: Route): Json => {
   const common = {
     operationId: route.id,
@@ -307,7 +358,7 @@ const operationOf = (route: Route): Json => {
     ...(operation.body
       ? {
           requestBody: {
-            required: route.id !== "WithdrawCancellationRequest" && route.id !== "RetryRefund",
+            required: !OPTIONAL_BODIES.includes(route.id),
             content: {
               "application/json": {
                 schema: ref(operation.body.schema),

@@ -37,6 +37,7 @@ import { transition } from "../../functions/domain/transition.ts";
 import type { CancellationRequest, OrderRecord } from "../../functions/domain/types.ts";
 import {
   type CancellationRequestSummary,
+  openRefundInquiries,
   publicOrderOf,
   toPublicOrder,
   toRequestSummary,
@@ -826,6 +827,108 @@ describe.each(BACKENDS)("DynamoDB adapters on %s", (backend) => {
           },
         ),
         { numRuns: 10 },
+      );
+    });
+  });
+
+  describe("the refund inquiries' index", () => {
+    // Its own table: the index lists every order with an open inquiry.
+    const inquiries = useTestTable(backend, "inquiries");
+
+    /** A completed request of `orderId` whose refund succeeded, with an inquiry opened at `hours`. */
+    const inquired = (
+      orderId: string,
+      requestId: string,
+      hours: number,
+      closed = false,
+    ): CancellationRequest =>
+      cancellationRequest({
+        requestId,
+        orderId,
+        status: "COMPLETED",
+        createdAt: at(hours - 10),
+        refund: {
+          amount: 5480,
+          currency: "JPY",
+          method: "CARD",
+          status: "SUCCEEDED",
+          refundId: `rf-${requestId}`,
+          expectedBy: { earliest: "2026-11-25", latest: "2026-12-04" },
+          instructedAt: at(1),
+          succeededAt: at(1),
+          attempts: 1,
+          provider: "stripe",
+          providerRefundId: `re_${requestId}`,
+          reference: "7424915112309",
+        },
+        refundInquiry: {
+          openedAt: at(hours),
+          comment: `about ${requestId}`,
+          closedAt: closed ? at(hours + 1) : null,
+          closedBy: closed ? "op-1" : null,
+          note: closed ? "traced" : null,
+        },
+      });
+
+    /** Every page at `limit` orders a page: the inquiries' order ids and request ids, in order. */
+    const listed = async (limit: number): Promise<string[]> => {
+      const { lists } = adapters(inquiries);
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await lists.refundInquiries(
+          cursor === undefined ? { limit } : { limit, cursor },
+        );
+        ids.push(...page.items.map((item) => `${item.orderId}/${item.requestId}`));
+        if (page.nextCursor === null) return ids;
+        cursor = page.nextCursor;
+      }
+      throw new Error("paging does not end");
+    };
+
+    it("lists the open inquiries the longest waiting first, at any limit, and drops closed ones", async () => {
+      const { orders, lists } = adapters(inquiries);
+      const twoOpen = orderRecord({ orderId: "i-two" }, [
+        inquired("i-two", "i-two-r1", 20),
+        inquired("i-two", "i-two-r2", 40),
+      ]);
+      await Promise.all([
+        orders.create(orderRecord({ orderId: "i-one" }, [inquired("i-one", "i-one-r1", 30)])),
+        orders.create(twoOpen),
+        orders.create(
+          orderRecord({ orderId: "i-closed" }, [inquired("i-closed", "i-c-r1", 10, true)]),
+        ),
+        orders.create(orderRecord({ orderId: "i-none" })),
+      ]);
+      const expected = ["i-two/i-two-r1", "i-two/i-two-r2", "i-one/i-one-r1"];
+      for (const limit of [1, 2, 100]) await eventuallyEqual(() => listed(limit), expected);
+      // Each entry as the request's own view of it, field for field.
+      const page = await lists.refundInquiries({ limit: 10 });
+      expect(page.items.slice(0, 2).map((item) => JSON.stringify(item))).toEqual(
+        openRefundInquiries(twoOpen).map((item) => JSON.stringify(item)),
+      );
+      // Closing the older of i-two's inquiries moves the order behind i-one; closing the other
+      // takes it out of the index.
+      let stored = (await orders.get("i-two")) ?? expect.fail("i-two is missing");
+      const close = (record: OrderRecord, requestId: string) =>
+        apply(
+          record,
+          { type: "CLOSE_REFUND_INQUIRY", actor: "op-1", requestId, note: "ok" },
+          at(50),
+        );
+      stored = await orders.save(stored, close(stored.record, "i-two-r1"));
+      await eventuallyEqual(() => listed(1), ["i-one/i-one-r1", "i-two/i-two-r2"]);
+      await orders.save(stored, close(stored.record, "i-two-r2"));
+      await eventuallyEqual(() => listed(2), ["i-one/i-one-r1"]);
+    });
+
+    it("binds its cursor to the list", async () => {
+      const { lists } = adapters(inquiries);
+      const foreign = Buffer.from(
+        JSON.stringify({ i: "OperatorQueue", p: { "INQUIRY#OPEN": {} } }),
+      ).toString("base64url");
+      await expect(lists.refundInquiries({ limit: 1, cursor: foreign })).rejects.toBeInstanceOf(
+        InvalidCursorError,
       );
     });
   });

@@ -8,6 +8,7 @@ import type { DomainEvent } from "../../functions/domain/events.ts";
 import { attentionSince } from "../../functions/domain/notices.ts";
 import { promiseEndsAt } from "../../functions/domain/refund.ts";
 import {
+  BUYER,
   Machine,
   mailSent,
   ORDER,
@@ -135,5 +136,27 @@ describe("reconcile: late refunds", () => {
     const [a, b] = await Promise.all([sweep(world), sweep(world)]);
     expect([...a.late, ...b.late]).toEqual([requestId]);
     expect(world.metrics.counts.get("RefundLate")).toBe(1);
+  });
+
+  it("an inquiry's case reaches operators: after the grace the finished request gets an execution that mails them", async () => {
+    const { world, requestId, machine, end } = await refunding(false);
+    world.clock.set(end);
+    await changeOrder(world.changeDeps(), ORDER, {
+      type: "OPEN_REFUND_INQUIRY",
+      actor: BUYER,
+      requestId,
+      comment: "not on my statement",
+    });
+    // Within the grace nothing is started: the change was just written.
+    expect((await sweep(world)).resumed).toEqual([]);
+    world.clock.advance(GRACE + 1);
+    expect((await sweep(world)).resumed).toEqual([{ requestId, execution: `${requestId}-2` }]);
+    await machine.segment(requestId);
+    const sent = await mailSent(world);
+    expect(sent.filter((mail) => mail.includes("INQUIRY"))).toEqual([
+      "OPERATOR_REFUND_INQUIRY ops@example.com",
+    ]);
+    // Sent and published: the order leaves the reconciler's index.
+    expect(attentionSince(await recordOf(world))).toBeUndefined();
   });
 });

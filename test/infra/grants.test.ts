@@ -108,6 +108,10 @@ const EXPECTED: Record<string, string[]> = {
   ApiListOperatorCancellationRequestsRole: [...FUNCTION, "dynamodb:Query"],
   // Stripe's signed events: the order, the ledger (GetItem), the waiting execution.
   ApiStripeWebhookRole: [...FUNCTION, ...CHANGE, ...WAKE, ...RESUME],
+  // A refund inquiry and its close: one change each, nothing woken; the open ones: one index.
+  ApiOpenRefundInquiryRole: [...FUNCTION, ...CHANGE],
+  ApiCloseRefundInquiryRole: [...FUNCTION, ...CHANGE],
+  ApiListRefundInquiriesRole: [...FUNCTION, "dynamodb:Query"],
   // The workflow's segment: the order, the ledger (PutItem), the mail, the events.
   WorkflowStepFunctionRole: [
     ...FUNCTION,

@@ -41,7 +41,7 @@ interface Grants {
   /** The order item: `get` reads it, `change` reads and updates it, `import` reads and puts it. */
   table: "none" | "get" | "change" | "import";
   /** The one index a list queries. */
-  query?: "BuyerOrders" | "SellerQueue" | "OperatorQueue";
+  query?: "BuyerOrders" | "SellerQueue" | "OperatorQueue" | "RefundInquiries";
   /** Wakes the execution waiting on a request the change moved (SendTaskSuccess). */
   wakes?: boolean;
   /** Reads the refunds ledger (GetItem) to ask whether a refund was made. */
@@ -120,6 +120,24 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
     auth: "public",
     grants: { table: "change", wakes: true, refunds: true, resumes: true },
   },
+  // The refund promise: an inquiry and its close change a completed request (no status moves,
+  // nothing is woken: the reconciler has its execution mail operators); the open ones are listed
+  // from their own sparse index.
+  {
+    key: "POST /orders/{orderId}/cancellation-requests/{requestId}/refund-inquiry",
+    auth: "jwt",
+    grants: { table: "change" },
+  },
+  {
+    key: "POST /orders/{orderId}/cancellation-requests/{requestId}/refund-inquiry/close",
+    auth: "jwt",
+    grants: { table: "change" },
+  },
+  {
+    key: "GET /operator/refund-inquiries",
+    auth: "jwt",
+    grants: { table: "none", query: "RefundInquiries" },
+  },
 ];
 
 const TABLE_ACTIONS = {
@@ -128,7 +146,7 @@ const TABLE_ACTIONS = {
   change: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
   import: ["dynamodb:GetItem", "dynamodb:PutItem"],
 };
-const INDEXES = ["BuyerOrders", "SellerQueue", "OperatorQueue", "PendingWork"];
+const INDEXES = ["BuyerOrders", "SellerQueue", "OperatorQueue", "PendingWork", "RefundInquiries"];
 /** Actions that take no resource ARN, so "*" is the only resource they can have. */
 const NO_RESOURCE_LEVEL_ACTIONS = new Set([
   "xray:PutTraceSegments",
@@ -609,6 +627,7 @@ describe("tables", () => {
       SellerQueue: { ProjectionType: "INCLUDE", NonKeyAttributes: ["queueSummary"] },
       OperatorQueue: { ProjectionType: "INCLUDE", NonKeyAttributes: ["queueSummary"] },
       PendingWork: { ProjectionType: "KEYS_ONLY" },
+      RefundInquiries: { ProjectionType: "INCLUDE", NonKeyAttributes: ["openInquiries"] },
     });
     for (const index of indexes) {
       expect(index.KeySchema.map((key) => key.KeyType)).toEqual(["HASH", "RANGE"]);

@@ -45,7 +45,12 @@ import { attentionSince } from "../../functions/domain/notices.ts";
 import type { TimelineEvent } from "../../functions/domain/published-events.ts";
 import { latestRequest } from "../../functions/domain/requests.ts";
 import type { OrderRecord, ProviderRefund, RequestStatus } from "../../functions/domain/types.ts";
-import { type CancellationRequestSummary, toRequestSummary } from "../../functions/domain/views.ts";
+import {
+  type CancellationRequestSummary,
+  openRefundInquiries,
+  type RefundInquirySummary,
+  toRequestSummary,
+} from "../../functions/domain/views.ts";
 
 /** An error named like the AWS one (the adapters and the app tell errors apart by name). */
 export const awsError = (name: string, message = name): Error =>
@@ -190,6 +195,19 @@ export class FakeOrderTable implements Orders, OrderLists, AttentionIndex, Execu
       return !(latest?.status === "AWAITING_MARKETPLACE" && latest.marketplaceReview === "POLICY");
     }, status);
     return this.paginate(all, page, `operator:${status}`);
+  }
+
+  async refundInquiries(page: PageRequest): Promise<Page<RefundInquirySummary>> {
+    this.outage.check();
+    // As the index holds them: an entry per order, the order's longest waiting inquiry first.
+    const orders = [...this.items.values()]
+      .map(({ record }) => openRefundInquiries(record))
+      .filter((inquiries) => inquiries.length > 0)
+      .sort((a, b) =>
+        `${a[0]?.openedAt}#${a[0]?.orderId}`.localeCompare(`${b[0]?.openedAt}#${b[0]?.orderId}`),
+      );
+    const shown = this.paginate(orders, page, "inquiries");
+    return { items: copy(shown.items.flat()), nextCursor: shown.nextCursor };
   }
 
   // ---- the reconciler's index ----------------------------------------------------------------

@@ -8,12 +8,14 @@ import { expect } from "vitest";
 import { NO_WAKE_UP } from "../../functions/app/change-order.ts";
 import type { StoredOrder } from "../../functions/app/ports.ts";
 import type { RequestStatus } from "../../functions/domain/types.ts";
+import type * as CloseRefundInquiry from "../../functions/http/close-refund-inquiry.ts";
 import type * as GetCancellationRequest from "../../functions/http/get-cancellation-request.ts";
 import type * as GetOrder from "../../functions/http/get-order.ts";
 import type * as GetPolicy from "../../functions/http/get-policy.ts";
 import type * as ImportOrder from "../../functions/http/import-order.ts";
 import type * as ListOperatorCancellationRequests from "../../functions/http/list-operator-requests.ts";
 import type * as ListOrders from "../../functions/http/list-orders.ts";
+import type * as ListRefundInquiries from "../../functions/http/list-refund-inquiries.ts";
 import type * as ListSellerCancellationRequests from "../../functions/http/list-seller-requests.ts";
 import type * as MarketplaceDecision from "../../functions/http/marketplace-decision.ts";
 import {
@@ -22,6 +24,7 @@ import {
   type HttpHandler,
   routeById,
 } from "../../functions/http/middleware.ts";
+import type * as OpenRefundInquiry from "../../functions/http/open-refund-inquiry.ts";
 import type * as PreviewCancellation from "../../functions/http/preview-cancellation.ts";
 import { PROBLEM_CONTENT_TYPE, type ProblemCode } from "../../functions/http/problems.ts";
 import type * as RecordDelivery from "../../functions/http/record-delivery.ts";
@@ -148,6 +151,9 @@ interface RouteDeps {
   ListSellerCancellationRequests: DepsOf<typeof ListSellerCancellationRequests>;
   ListOperatorCancellationRequests: DepsOf<typeof ListOperatorCancellationRequests>;
   StripeWebhook: DepsOf<typeof StripeWebhook>;
+  OpenRefundInquiry: DepsOf<typeof OpenRefundInquiry>;
+  CloseRefundInquiry: DepsOf<typeof CloseRefundInquiry>;
+  ListRefundInquiries: DepsOf<typeof ListRefundInquiries>;
 }
 export type RouteId = keyof RouteDeps;
 
@@ -248,6 +254,20 @@ const routeDeps = (
     }),
     ListSellerCancellationRequests: (): D["ListSellerCancellationRequests"] => ({ lists }),
     ListOperatorCancellationRequests: (): D["ListOperatorCancellationRequests"] => ({ lists }),
+    // The modules wire NO_WAKE_UP (no request's status moves): so do we.
+    OpenRefundInquiry: (): D["OpenRefundInquiry"] => ({
+      orders,
+      signals: NO_WAKE_UP,
+      clock,
+      log,
+    }),
+    CloseRefundInquiry: (): D["CloseRefundInquiry"] => ({
+      orders,
+      signals: NO_WAKE_UP,
+      clock,
+      log,
+    }),
+    ListRefundInquiries: (): D["ListRefundInquiries"] => ({ lists }),
   };
 };
 

@@ -9,7 +9,7 @@ import { requestFacts } from "../../domain/eligibility.ts";
 import { attentionSince } from "../../domain/notices.ts";
 import { currentDeadline, latestRequest } from "../../domain/requests.ts";
 import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../../domain/types.ts";
-import { toRequestSummary } from "../../domain/views.ts";
+import { openRefundInquiries, toRequestSummary } from "../../domain/views.ts";
 import {
   type BUYER_ORDERS,
   type IndexDefinition,
@@ -18,6 +18,7 @@ import {
   ORDERS_TABLE,
   type PENDING_WORK,
   PROJECTED_ATTRIBUTES,
+  type REFUND_INQUIRIES,
   type SELLER_QUEUE,
   WORK_SHARDS,
 } from "./table.ts";
@@ -34,7 +35,8 @@ type KeyNameOf<I extends IndexDefinition> = I["partitionKey"]["name"] | I["sortK
 type SparseKeyName =
   | KeyNameOf<typeof SELLER_QUEUE>
   | KeyNameOf<typeof OPERATOR_QUEUE>
-  | KeyNameOf<typeof PENDING_WORK>;
+  | KeyNameOf<typeof PENDING_WORK>
+  | KeyNameOf<typeof REFUND_INQUIRIES>;
 
 /** GSI key attributes of an order item; sparse keys are absent when the order is not listed. */
 export type IndexKeys = Record<KeyNameOf<typeof BUYER_ORDERS>, string> &
@@ -63,6 +65,8 @@ export const sellerQueuePartition = (sellerId: string, status: RequestStatus): s
 export const operatorQueuePartition = (status: RequestStatus, shard: number): string =>
   `OPS#${status}#${shard}`;
 export const workPartition = (shard: number): string => `WORK#${shard}`;
+/** The one partition of the open refund inquiries. */
+export const INQUIRY_PARTITION = "INQUIRY#OPEN";
 
 /** Every GSI key of an order item, from the record alone. */
 export const indexKeys = (record: OrderRecord): IndexKeys => {
@@ -93,19 +97,28 @@ export const indexKeys = (record: OrderRecord): IndexKeys => {
     keys.workShard = workPartition(shardOf(order.orderId, WORK_SHARDS));
     keys.workSince = `${since}#${order.orderId}`;
   }
+  // Orders with an open refund inquiry are the operators' to answer, the longest waiting first.
+  const oldestInquiry = openRefundInquiries(record)[0];
+  if (oldestInquiry !== undefined) {
+    keys.inquiryPk = INQUIRY_PARTITION;
+    keys.inquirySk = `${oldestInquiry.openedAt}#${order.orderId}`;
+  }
   return keys;
 };
 
 /**
  * The attributes the list indexes project, from the record alone: `queueSummary` exactly when the
- * order has a request, hence exactly when it is in a queue.
+ * order has a request, hence exactly when it is in a queue; `openInquiries` exactly when it is in
+ * the refund inquiries' index.
  */
 export const listAttributes = (record: OrderRecord): Record<string, unknown> => {
   const latest = latestRequest(record);
+  const inquiries = openRefundInquiries(record);
   return {
     order: record.order,
     ...requestFacts(record),
     ...(latest === undefined ? {} : { queueSummary: toRequestSummary(latest, record.order) }),
+    ...(inquiries.length === 0 ? {} : { openInquiries: inquiries }),
   };
 };
 

@@ -1,18 +1,29 @@
 // The lists people read, each a Query per partition of an index holding only what the list
-// returns: the buyer's orders, a seller's queue, and the operators' queue (whose statuses are
-// spread over shards: a page merges them by their sort key).
+// returns: the buyer's orders, a seller's queue, the operators' queue (whose statuses are
+// spread over shards: a page merges them by their sort key), and the open refund inquiries.
 import type { OrderLists, OrderSummary, Page, PageRequest } from "../../app/ports.ts";
 import type { Order, RequestStatus } from "../../domain/types.ts";
-import { type CancellationRequestSummary, orderedSummary } from "../../domain/views.ts";
+import {
+  type CancellationRequestSummary,
+  orderedInquiry,
+  orderedSummary,
+  type RefundInquirySummary,
+} from "../../domain/views.ts";
 import { type DynamoDBDocumentClient, QueryCommand } from "../sdk.ts";
 import { decodeCursor, encodeCursor, type Positions, pageKey, type StartKey } from "./cursors.ts";
-import { buyerPartition, operatorQueuePartition, sellerQueuePartition } from "./order-item.ts";
+import {
+  buyerPartition,
+  INQUIRY_PARTITION,
+  operatorQueuePartition,
+  sellerQueuePartition,
+} from "./order-item.ts";
 import {
   BUYER_ORDERS,
   type IndexDefinition,
   LIST_ATTRIBUTES,
   OPERATOR_QUEUE,
   OPERATOR_QUEUE_SHARDS,
+  REFUND_INQUIRIES,
   SELLER_QUEUE,
 } from "./table.ts";
 
@@ -57,6 +68,13 @@ export class DynamoOrderLists implements OrderLists {
       operatorQueuePartition(status, shard),
     );
     return this.query(OPERATOR_QUEUE, shards, true, page, summaryOf);
+  }
+
+  async refundInquiries(page: PageRequest): Promise<Page<RefundInquirySummary>> {
+    const orders = await this.query(REFUND_INQUIRIES, [INQUIRY_PARTITION], true, page, (item) =>
+      (item[LIST_ATTRIBUTES.openInquiries] as RefundInquirySummary[]).map(orderedInquiry),
+    );
+    return { items: orders.items.flat(), nextCursor: orders.nextCursor };
   }
 
   /**

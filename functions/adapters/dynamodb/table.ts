@@ -30,6 +30,7 @@ export const BUYER_ORDERS_INDEX = "BuyerOrders";
 export const SELLER_QUEUE_INDEX = "SellerQueue";
 export const OPERATOR_QUEUE_INDEX = "OperatorQueue";
 export const PENDING_WORK_INDEX = "PendingWork";
+export const REFUND_INQUIRIES_INDEX = "RefundInquiries";
 
 /**
  * The attributes the list indexes project, written on the order item in the same conditional
@@ -39,13 +40,16 @@ export const PENDING_WORK_INDEX = "PendingWork";
  *   needs to work out `cancellationOption` (which also depends on the time of the read);
  * - `queueSummary`: the order's latest request as the seller and operator queues list it (a
  *   summary without its timeline: views.ts `toRequestSummary`), a plain map of well under 1 KB
- *   for a usual order (at most three lines named, the longest texts cut short).
+ *   for a usual order (at most three lines named, the longest texts cut short);
+ * - `openInquiries`: the order's open refund inquiries as operators list them (views.ts
+ *   `openRefundInquiries`), present only while one is open.
  */
 export const LIST_ATTRIBUTES = {
   order: "order",
   requestCount: "requestCount",
   hasActiveRequest: "hasActiveRequest",
   queueSummary: "queueSummary",
+  openInquiries: "openInquiries",
 } as const;
 
 /** Buyer history: `BUYER#<buyerId>`, sorted by `<placedAt>#<orderId>` (read newest first). */
@@ -102,6 +106,18 @@ export const PENDING_WORK = {
 export const WORK_SHARDS = 8;
 
 /**
+ * Sparse: the orders with an open refund inquiry, in one partition (`INQUIRY#OPEN`: a broken
+ * promise is rare, and each order enters and leaves once per inquiry), sorted by
+ * `<oldest openedAt>#<orderId>`, the longest waiting first.
+ */
+export const REFUND_INQUIRIES = {
+  indexName: REFUND_INQUIRIES_INDEX,
+  partitionKey: { name: "inquiryPk", type: "S" },
+  sortKey: { name: "inquirySk", type: "S" },
+  projection: { type: "INCLUDE", attributes: [LIST_ATTRIBUTES.openInquiries] },
+} as const satisfies IndexDefinition;
+
+/**
  * One item per order (`ORDER#<orderId>` / `ORDER`); each list GSI projects the few attributes its
  * list returns, so a list page is a single Query per partition and a change no list shows costs
  * no index write. The table's stream (new and old images) lets the pipe start each new request's
@@ -111,7 +127,13 @@ export const WORK_SHARDS = 8;
 export const ORDERS_TABLE = {
   partitionKey: { name: "pk", type: "S" },
   sortKey: { name: "sk", type: "S" },
-  globalSecondaryIndexes: [BUYER_ORDERS, SELLER_QUEUE, OPERATOR_QUEUE, PENDING_WORK],
+  globalSecondaryIndexes: [
+    BUYER_ORDERS,
+    SELLER_QUEUE,
+    OPERATOR_QUEUE,
+    PENDING_WORK,
+    REFUND_INQUIRIES,
+  ],
 } as const satisfies {
   partitionKey: KeyAttribute;
   sortKey: KeyAttribute;
