@@ -19,6 +19,7 @@ import { FindOrderPage } from "./pages/find-order.tsx";
 import { MfaSetupPage } from "./pages/mfa-setup.tsx";
 import { MyOrdersPage } from "./pages/my-orders.tsx";
 import { RecordShipmentPage } from "./pages/record-shipment.tsx";
+import { RefundInquiriesPage } from "./pages/refund-inquiries.tsx";
 import { RequestDetailPage } from "./pages/request-detail.tsx";
 import { RequestQueuePage } from "./pages/request-queue.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
@@ -40,6 +41,7 @@ const NAVIGATION: Record<Role, NavLink[]> = {
   operator: [
     { path: "/operator/review", label: (m) => m.nav.reviewQueue },
     { path: "/operator/refund-failures", label: (m) => m.nav.refundFailures },
+    { path: "/operator/refund-inquiries", label: (m) => m.nav.refundInquiries },
     { path: "/operator/find", label: (m) => m.nav.findOrder },
   ],
 };
@@ -60,6 +62,7 @@ const pageFor = (path: string, role: Role) => {
     return <RequestQueuePage kind="seller" />;
   }
   if (path === "/operator/refund-failures") return <RequestQueuePage kind="failures" />;
+  if (path === "/operator/refund-inquiries") return <RefundInquiriesPage />;
   if (path === "/operator/find") return <FindOrderPage />;
   return <RequestQueuePage kind="review" />;
 };

@@ -113,7 +113,7 @@ describe("local sign-in", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Review queue" })).toBeTruthy();
     const navigation = screen.getByRole("navigation");
     const links = Array.from(navigation.querySelectorAll("a"), (link) => link.textContent);
-    expect(links).toEqual(["Review queue", "Refund failures", "Find order"]);
+    expect(links).toEqual(["Review queue", "Refund failures", "Refund inquiries", "Find order"]);
   });
 
   it("goes back to sign-in, saying why, when the API refuses the token", async () => {

@@ -310,6 +310,26 @@ describe("the seed's story", () => {
     expect(refund.method).toBe("GIFT_CARD");
     expect(refund.expectedBy.earliest).toBe(refund.expectedBy.latest);
   });
+
+  it("refund inquiry: refused until the promised date is over; operators list none meanwhile", async () => {
+    const party = await anOrder();
+    const requestId = String((await ask(party)).body.requestId);
+    await reach(party, requestId, "AWAITING_SELLER");
+    await decide(party, requestId, "seller-decision", party.seller, { decision: "APPROVE" });
+    const done = await reach(party, requestId, "COMPLETED");
+    expect(done.refund).toMatchObject({ status: "SUCCEEDED", method: "CARD", late: false });
+    expect(done.refundInquiry).toBeNull();
+    // A card refund is promised within 10 business days: the buyer may not say yet that it has
+    // not arrived.
+    const early = await decide(party, requestId, "refund-inquiry", party.buyer, {});
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ code: "INVALID_STATE" });
+    const close = await decide(party, requestId, "refund-inquiry/close", operator, { note: "x" });
+    expect(close.body).toMatchObject({ code: "INVALID_STATE" });
+    const open = await api.get("/operator/refund-inquiries", operator);
+    expect(open.status).toBe(200);
+    expect((open.body.items as Json[]).map((item) => item.orderId)).not.toContain(party.orderId);
+  });
 });
 
 describe("the API contract", () => {

@@ -197,6 +197,25 @@ export const RequestView = ({
             locale={locale}
           />
         )}
+        {/* The buyer follows their own inquiry where they made it (refund-inquiry.tsx). */}
+        {reader !== "buyer" && request.refundInquiry && (
+          <>
+            <dt>{words.inquiry}</dt>
+            <dd>
+              {request.refundInquiry.closedAt === null
+                ? words.inquiryOpen(
+                    formatDateTime(request.refundInquiry.openedAt, currency, locale),
+                  )
+                : words.inquiryClosed(
+                    formatDateTime(request.refundInquiry.closedAt, currency, locale),
+                  )}
+              {request.refundInquiry.comment && (
+                <p class="comment">{request.refundInquiry.comment}</p>
+              )}
+              {request.refundInquiry.note && <p class="note">{request.refundInquiry.note}</p>}
+            </dd>
+          </>
+        )}
         {rejection && (
           <>
             <dt>{words.rejection}</dt>
@@ -217,6 +236,11 @@ export const RequestView = ({
         ))}
       </ul>
       <h3>{words.refund}</h3>
+      {refund?.late && (
+        <div class="caution">
+          <p>{words.late[reader === "buyer" ? "buyer" : "staff"]}</p>
+        </div>
+      )}
       {refund?.reversed && (
         <div class="caution">
           <p>{words.reversed}</p>

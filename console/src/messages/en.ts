@@ -43,6 +43,7 @@ export const en: Messages = {
     recordShipment: "Record shipment",
     reviewQueue: "Review queue",
     refundFailures: "Refund failures",
+    refundInquiries: "Refund inquiries",
     findOrder: "Find order",
   },
 
@@ -193,6 +194,15 @@ export const en: Messages = {
       lost_or_stolen_card: "The card was reported lost or stolen.",
     },
     failureUnknown: "The card company did not say why.",
+    late: {
+      buyer:
+        "We are sorry: the refund was not made by the date we promised. Our staff are chasing it, and we email you once it is done.",
+      staff:
+        "Late: the refund was not made by the date promised to the buyer. The buyer was sent an apology and operators an alert.",
+    },
+    inquiry: "Refund inquiry",
+    inquiryOpen: (openedAt) => `The buyer said the refund has not arrived (${openedAt}); open.`,
+    inquiryClosed: (closedAt) => `Answered and closed (${closedAt}).`,
     timeline: "Timeline",
     withdraw: "Withdraw request",
     refresh: "Refresh",
@@ -392,6 +402,48 @@ export const en: Messages = {
     lastFailure: "What failed",
     wholeComment: "Read the whole comment",
     attempts: (n) => (n === 1 ? "1 attempt" : `${n} attempts`),
+    reload: "Reload list",
+  },
+
+  inquiry: {
+    heading: "Refund not received?",
+    intro: (latest) =>
+      `The refund was due by ${latest}. If it has not reached you, tell us: our staff will look into it with the payment company.`,
+    message: "Message (optional)",
+    messageHint: "For example what your card statement shows.",
+    submit: "Refund not received",
+    messageTooLong: "The message can be at most 1,000 characters.",
+    open: (openedAt) =>
+      `You told us on ${openedAt} that the refund has not arrived. Our staff are looking into it.`,
+    answered: (closedAt) => `Our staff answered on ${closedAt}:`,
+    askAgain: "If the money still has not reached you, you can tell us again.",
+  },
+
+  inquiries: {
+    heading: "Refund inquiries",
+    intro:
+      "Buyers who say a completed cancellation's refund has not arrived, the longest waiting first. Look the refund up with its provider, then close the inquiry with a note: the buyer reads it.",
+    empty: "No refund inquiry is open.",
+    listLabel: "Open refund inquiries",
+    item: (orderId) => `Order ${orderId}`,
+    openedAt: "Asked on",
+    message: "Buyer's message",
+    provider: "Refunded through",
+    providers: { ledger: "The marketplace's ledger", stripe: "Stripe" },
+    refundId: "Refund ID",
+    providerRefundId: "Provider's refund ID",
+    reference: "Refund reference",
+    amount: "Amount",
+    method: "Refund method",
+    refundStatus: "Refund status",
+    expectedBy: "Promised by",
+    late: "Late: not refunded by the promised date",
+    note: "Note",
+    noteHint: "What you found or did; the buyer reads it.",
+    close: "Close inquiry",
+    noteRequired: "Write a note before closing the inquiry.",
+    noteTooLong: "The note can be at most 1,000 characters.",
+    closed: (orderId) => `The refund inquiry for order ${orderId} was closed.`,
     reload: "Reload list",
   },
 

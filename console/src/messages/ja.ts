@@ -43,6 +43,7 @@ export const ja: Messages = {
     recordShipment: "発送の登録",
     reviewQueue: "審査待ち",
     refundFailures: "返金の失敗",
+    refundInquiries: "返金の問い合わせ",
     findOrder: "注文の検索",
   },
 
@@ -194,6 +195,16 @@ export const ja: Messages = {
       lost_or_stolen_card: "返金先のカードは紛失・盗難の届け出により利用停止となっています。",
     },
     failureUnknown: "カード会社からは理由が示されていません。",
+    late: {
+      buyer:
+        "お約束の日までに返金が完了しておらず、申し訳ございません。担当スタッフが確認を進めており、返金が完了しましたらメールでお知らせします。",
+      staff:
+        "遅延：購入者にお約束した日までに返金できていません。購入者にはお詫びを、運営スタッフには通知を送りました。",
+    },
+    inquiry: "返金の問い合わせ",
+    inquiryOpen: (openedAt) =>
+      `購入者から返金が届いていないとの問い合わせがありました（${openedAt}）。対応中です。`,
+    inquiryClosed: (closedAt) => `回答済み（${closedAt}）。`,
     timeline: "経過",
     withdraw: "申請を取り下げる",
     refresh: "最新の状態に更新",
@@ -393,6 +404,48 @@ export const ja: Messages = {
     wholeComment: "コメント全文を見る",
     attempts: (n) => `試行${n}回`,
     reload: "一覧を更新",
+  },
+
+  inquiry: {
+    heading: "返金が届いていませんか？",
+    intro: (latest) =>
+      `返金は${latest}までにお届けする予定でした。まだ届いていない場合はお知らせください。担当スタッフが決済会社に確認します。`,
+    message: "メッセージ（任意）",
+    messageHint: "カードの明細の状況などをお書きください。",
+    submit: "返金が届いていません",
+    messageTooLong: "メッセージは1,000文字以内で入力してください。",
+    open: (openedAt) =>
+      `${openedAt}に、返金が届いていないとのお知らせを承りました。担当スタッフが確認しています。`,
+    answered: (closedAt) => `担当スタッフからの回答（${closedAt}）：`,
+    askAgain: "それでも返金が届かない場合は、もう一度お知らせください。",
+  },
+
+  inquiries: {
+    heading: "返金の問い合わせ",
+    intro:
+      "完了したキャンセルの返金が届いていないという購入者からの問い合わせです（古い順）。決済会社で返金を確認し、メモを添えて問い合わせを閉じてください。メモは購入者も読みます。",
+    empty: "対応待ちの返金の問い合わせはありません。",
+    listLabel: "対応待ちの返金の問い合わせ",
+    item: (orderId) => `注文 ${orderId}`,
+    openedAt: "問い合わせ日時",
+    message: "購入者からのメッセージ",
+    provider: "決済サービス",
+    providers: { ledger: "マーケットプレイスの台帳", stripe: "Stripe" },
+    refundId: "返金ID",
+    providerRefundId: "決済サービスの返金ID",
+    reference: "返金照会番号",
+    amount: "金額",
+    method: "返金方法",
+    refundStatus: "返金の状況",
+    expectedBy: "お約束の期日",
+    late: "遅延：お約束の期日までに返金できていません",
+    note: "メモ",
+    noteHint: "確認した内容や対応をお書きください。購入者も読みます。",
+    close: "問い合わせを閉じる",
+    noteRequired: "問い合わせを閉じる前にメモを入力してください。",
+    noteTooLong: "メモは1,000文字以内で入力してください。",
+    closed: (orderId) => `注文 ${orderId} の返金の問い合わせを閉じました。`,
+    reload: "一覧を再読み込み",
   },
 
   shipment: {

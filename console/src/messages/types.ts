@@ -65,6 +65,7 @@ export interface Messages {
     recordShipment: string;
     reviewQueue: string;
     refundFailures: string;
+    refundInquiries: string;
     findOrder: string;
   };
 
@@ -185,6 +186,12 @@ export interface Messages {
     reversed: string;
     failureReasons: Record<RefundFailure, string>;
     failureUnknown: string;
+    /** The refund had not succeeded by the end of its promised date (refund.late). */
+    late: Record<"buyer" | "staff", string>;
+    /** The buyer's latest refund inquiry, as a fact of the request. */
+    inquiry: string;
+    inquiryOpen: (openedAt: string) => string;
+    inquiryClosed: (closedAt: string) => string;
     timeline: string;
     withdraw: string;
     refresh: string;
@@ -309,6 +316,52 @@ export interface Messages {
     /** The link after a comment the queue shows cut short, to the request with all of it. */
     wholeComment: string;
     attempts: (count: number) => string;
+    reload: string;
+  };
+
+  /** The buyer's "Refund not received", after the refund's promised date on a completed request. */
+  inquiry: {
+    heading: string;
+    /** The promised date (formatted) is over. */
+    intro: (latest: string) => string;
+    message: string;
+    messageHint: string;
+    /** The button (SPEC "Console": "Refund not received" in English). */
+    submit: string;
+    messageTooLong: string;
+    /** What the buyer reads while their inquiry is open (the date it was made, formatted). */
+    open: (openedAt: string) => string;
+    /** An inquiry staff answered (the date, formatted), with their note after it. */
+    answered: (closedAt: string) => string;
+    /** After an answer, the buyer may ask again. */
+    askAgain: string;
+  };
+
+  /** The operators' page of open refund inquiries. */
+  inquiries: {
+    heading: string;
+    intro: string;
+    empty: string;
+    listLabel: string;
+    item: (orderId: string) => string;
+    openedAt: string;
+    message: string;
+    provider: string;
+    providers: Record<"ledger" | "stripe", string>;
+    refundId: string;
+    providerRefundId: string;
+    reference: string;
+    amount: string;
+    method: string;
+    refundStatus: string;
+    expectedBy: string;
+    late: string;
+    note: string;
+    noteHint: string;
+    close: string;
+    noteRequired: string;
+    noteTooLong: string;
+    closed: (orderId: string) => string;
     reload: string;
   };
 

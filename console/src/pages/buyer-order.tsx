@@ -7,6 +7,7 @@ import { useApp } from "../app-context.ts";
 import { FailureAlert, Loading } from "../components/alerts.tsx";
 import { OrderSummary } from "../components/order-summary.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
+import { RefundInquiryFor } from "../components/refund-inquiry.tsx";
 import { RequestForm } from "../components/request-form.tsx";
 import { RequestView, TERMINAL, WITHDRAWABLE } from "../components/request-view.tsx";
 import { useMessages } from "../i18n.ts";
@@ -164,6 +165,12 @@ export const BuyerOrderPage = ({ orderId }: { orderId: string }) => {
                 </button>
               </div>
               {actionFailure && <FailureAlert failure={actionFailure} />}
+              <RefundInquiryFor
+                request={current}
+                currency={order.data.currency}
+                locale={order.data.locale}
+                onDone={(updated) => setRequest({ state: "ok", data: updated })}
+              />
             </RequestView>
           )}
         </>
