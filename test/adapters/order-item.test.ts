@@ -147,10 +147,58 @@ describe("indexKeys", () => {
   });
 });
 
+/** A completed request of o-1 whose buyer said at `hours` that the refund has not arrived. */
+const inquired = (requestId: string, hours: number, closed = false): CancellationRequest =>
+  cancellationRequest({
+    requestId,
+    orderId: "o-1",
+    status: "COMPLETED",
+    refund: {
+      amount: 5480,
+      currency: "JPY",
+      method: "CARD",
+      status: "SUCCEEDED",
+      refundId: `rf-${requestId}`,
+      expectedBy: { earliest: "2026-11-25", latest: "2026-12-04" },
+      instructedAt: at(1),
+      succeededAt: at(1),
+      attempts: 1,
+    },
+    refundInquiry: {
+      openedAt: at(hours),
+      comment: null,
+      closedAt: closed ? at(hours + 1) : null,
+      closedBy: closed ? "op-1" : null,
+      note: closed ? "traced" : null,
+    },
+  });
+
+describe("the refund inquiries' keys", () => {
+  it("list an order while an inquiry is open, by its oldest, in one partition", () => {
+    const keys = indexKeys(
+      orderRecord({ orderId: "o-1" }, [inquired("r-2", 40), inquired("r-1", 30)]),
+    );
+    expect(keys.inquiryPk).toBe("INQUIRY#OPEN");
+    expect(keys.inquirySk).toBe(`${at(30)}#o-1`);
+    const closed = indexKeys(orderRecord({ orderId: "o-1" }, [inquired("r-1", 30, true)]));
+    expect(closed.inquiryPk).toBeUndefined();
+    expect(closed.inquirySk).toBeUndefined();
+  });
+});
+
 describe("listAttributes", () => {
-  it("are exactly what the list indexes project", () => {
-    const record = orderRecord({ orderId: "o-1" }, [awaitingSeller("o-1", 48)]);
+  it("are exactly what the list indexes project; the open inquiries only while one is", () => {
+    const record = orderRecord({ orderId: "o-1" }, [
+      awaitingSeller("o-1", 48),
+      inquired("r-1", 30),
+    ]);
     expect(Object.keys(listAttributes(record)).sort()).toEqual([...PROJECTED_ATTRIBUTES].sort());
+    const none = orderRecord({ orderId: "o-1" }, [awaitingSeller("o-1", 48)]);
+    expect(Object.keys(listAttributes(none)).sort()).toEqual(
+      PROJECTED_ATTRIBUTES.filter((name) => name !== "openInquiries").sort(),
+    );
+    const inquiries = listAttributes(record).openInquiries as { requestId: string }[];
+    expect(inquiries.map((inquiry) => inquiry.requestId)).toEqual(["r-1"]);
   });
 
   it("summarize the latest request without its timeline or server-side fields", () => {

@@ -30,6 +30,7 @@ import {
   openOrder,
   PHONE,
   partialStory,
+  refundInquiriesPage,
   requestCancellation,
   SAMPLE_SELLER,
   type Stop,
@@ -270,6 +271,7 @@ describe("the console in English (?lang=en)", () => {
     });
     expect((await reach("COMPLETED")).refund).toMatchObject({ status: "SUCCEEDED", amount: 5480 });
 
+    await refundInquiriesPage(s);
     await link(s, ENGLISH.findOrder).click();
     await page.getByRole("textbox", { name: ENGLISH.orderId }).fill(orderId);
     await button(s, ENGLISH.find).click();
@@ -413,6 +415,7 @@ describe("the console in English (?lang=en)", () => {
         "order-rejected",
         "request-error",
         "refund-failures",
+        "refund-inquiries",
         "find-order",
         "partial-request-form",
         "order-partly-cancelled",
@@ -511,6 +514,7 @@ describe("the console on a phone (390 px wide)", () => {
           "order-cancelled",
           "record-shipment",
           "refund-failures",
+          "refund-inquiries",
           "find-order",
         ].sort(),
       );

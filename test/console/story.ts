@@ -40,6 +40,7 @@ export interface ConsoleNames {
   cancellationRequests: string;
   reviewQueue: string;
   refundFailures: string;
+  refundInquiries: string;
   recordShipment: string;
   findOrder: string;
   orderId: string;
@@ -81,6 +82,7 @@ export const ENGLISH: ConsoleNames = {
   cancellationRequests: "Cancellation requests",
   reviewQueue: "Review queue",
   refundFailures: "Refund failures",
+  refundInquiries: "Refund inquiries",
   recordShipment: "Record shipment",
   findOrder: "Find order",
   orderId: "Order ID",
@@ -132,6 +134,7 @@ export const namesFrom = (messages: Messages): ConsoleNames => ({
   cancellationRequests: messages.nav.sellerRequests,
   reviewQueue: messages.nav.reviewQueue,
   refundFailures: messages.nav.refundFailures,
+  refundInquiries: messages.nav.refundInquiries,
   recordShipment: messages.nav.recordShipment,
   findOrder: messages.nav.findOrder,
   orderId: messages.find.orderId,
@@ -165,6 +168,7 @@ export type Stop =
   | "review-queue"
   | "refund-failures"
   | "find-order"
+  | "refund-inquiries"
   | "refund-reversed"
   | "refund-reversed-operator"
   | "order-rejected"
@@ -497,6 +501,15 @@ export const importTwoLineOrder = async (story: Story, buyerId: string): Promise
 
 /** The staff's other pages, from signed out: the seller's "Record shipment" (filled in, not sent),
  * then the operator's "Refund failures" and "Find order" with `orderId` found. Ends signed out. */
+/** The operator's "Refund inquiries", once its list (or that none is open) is shown. */
+export const refundInquiriesPage = async (story: Story): Promise<void> => {
+  const { names, page } = story;
+  await navigate(story, names.refundInquiries);
+  await page.getByRole("heading", { level: 1, name: names.refundInquiries, exact: true }).waitFor();
+  await page.locator("[aria-busy=true]").first().waitFor({ state: "detached" });
+  await story.visit("refund-inquiries", page);
+};
+
 export const staffPages = async (story: Story, orderId: string): Promise<void> => {
   const { names, page } = story;
   await signIn(story, SAMPLE_SELLER, "seller");
@@ -509,6 +522,7 @@ export const staffPages = async (story: Story, orderId: string): Promise<void> =
   await button(story, names.reloadList).waitFor();
   await page.locator("[aria-busy=true]").first().waitFor({ state: "detached" });
   await story.visit("refund-failures", page);
+  await refundInquiriesPage(story);
   await link(story, names.findOrder).click();
   await page.getByRole("textbox", { name: names.orderId }).fill(orderId);
   await button(story, names.find).click();
