@@ -141,7 +141,7 @@ export const toProblem = (error: unknown): Problem | undefined => {
     return problem("INVALID_STATE", "the resource changed concurrently; read it again and retry");
   }
   // Nothing was half-written (every change is one conditional write): the call may be repeated.
-  if (isAwsFault(error)) {
+  if (isAwsFault(error) || (error as { retryable?: unknown } | null)?.retryable === true) {
     return problem(
       "UNAVAILABLE",
       "a service the API depends on is unavailable; nothing was changed, try again shortly",

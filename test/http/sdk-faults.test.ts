@@ -28,6 +28,8 @@ import {
   UpdateCommand,
 } from "../../functions/adapters/sdk.ts";
 import { StepFunctionsSignals } from "../../functions/adapters/step-functions.ts";
+import { PaymentProviderUnavailableError } from "../../functions/adapters/stripe-errors.ts";
+import type { Payments } from "../../functions/app/ports.ts";
 import type { CancellationRequest, Order } from "../../functions/domain/types.ts";
 import {
   captureLogs,
@@ -475,6 +477,29 @@ describe("the real adapters over mocked AWS clients", () => {
     expectUnavailable(response);
     expect(ledger).toHaveReceivedCommandTimes(GetCommand, 1);
     expect(ledger).not.toHaveReceivedCommand(PutCommand);
+    expect(app.callNames()).toEqual(["table.get"]);
+    expectNothingDone(orderId, before);
+  });
+
+  it("Stripe unreachable while a delivery asks about a refund: 503, nothing written", async () => {
+    const record = await seed({}, (orderId) => [refundFailed(orderId)]);
+    const { orderId } = record.order;
+    const before = app.item(orderId);
+    // What the Stripe adapter throws once the SDK's retries of a lost connection run out.
+    const unreachable = new PaymentProviderUnavailableError("refunds.list", {
+      stripeType: "StripeConnectionError",
+    });
+    const payments: Payments = {
+      refund: () => Promise.reject(unreachable),
+      lookup: () => Promise.reject(unreachable),
+    };
+    const logs = captureLogs();
+    const response = await invokeRoute(
+      "RecordDelivery",
+      () => ({ ...app.deps("RecordDelivery"), payments }),
+      { caller: CARRIER, params: { orderId }, body: { deliveredAt: at(20) } },
+    ).finally(logs.stop);
+    expectUnavailable(response);
     expect(app.callNames()).toEqual(["table.get"]);
     expectNothingDone(orderId, before);
   });
