@@ -41,8 +41,31 @@ const AWS_FAULT_TARGETS = FAULT_TARGETS.filter((target): target is AwsFaultTarge
   (STAND_IN_TARGETS as readonly string[]).every((standIn) => standIn !== target),
 );
 
+/** "UpdateItemCommand", "UpdateItem" and "updateItem" all name the same operation. */
+const operationKey = (name: string): string => name.toLowerCase().replace(/command$/, "");
+
 export const FAULT_ERRORS = ["throttle", "unavailable", "timeout", "declined", "pending"] as const;
 export type FaultErrorKind = (typeof FAULT_ERRORS)[number];
+
+/**
+ * The Stripe stand-in's webhook deliveries, as a fault's `operation` (local/stripe/webhooks.ts):
+ * `unavailable` loses a delivery (never sent, nor sent again), `timeout` loses the service's
+ * answer (so the event is sent again), `throttle` holds it back (sent late). Only faults that name
+ * it hit deliveries; a `stripe` fault without an operation hits the API's calls alone.
+ */
+export const STRIPE_WEBHOOK_OPERATION = "webhook";
+
+/** What a stand-in may say of a call beyond its target, operation and the errors it can suffer. */
+export interface DrawContext {
+  /** Only faults that name the call's operation hit it (a fault without one does not). */
+  namedOnly?: boolean;
+  /**
+   * What the call is about (the Stripe stand-in: the PaymentIntent of the call or the event).
+   * FaultInjector does not look at it; an injector that keeps faults per order (the chaos
+   * harness's) draws from the faults of the order it belongs to.
+   */
+  subject?: string;
+}
 
 /** The body of `POST /_local/faults` (SPEC "Local mode"); unknown fields are rejected. */
 export const faultSpecSchema = z
@@ -51,7 +74,8 @@ export const faultSpecSchema = z
     /**
      * An API operation (`UpdateItem`), a state name (`ContinueAfterWait`, `StartRequestWorkflow`),
      * for payments a refund method (`CARD`), for pipes `GetRecords` (its polls) or
-     * `StartSyncExecution` (its deliveries), for stripe the SDK's call (`refunds.create`).
+     * `StartSyncExecution` (its deliveries), for stripe the SDK's call (`refunds.create`) or
+     * `webhook` (its deliveries to the service, which only a fault naming it hits).
      */
     operation: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     error: z.enum(FAULT_ERRORS),
@@ -68,6 +92,20 @@ export const faultSpecSchema = z
       path: ["error"],
       message: "pending is only valid for target stripe",
     }),
+    // A webhook delivery is lost, answered unheard or held back: never a decline or a pending.
+    z.refine(
+      (spec) =>
+        spec.target !== "stripe" ||
+        spec.operation === undefined ||
+        operationKey(spec.operation) !== STRIPE_WEBHOOK_OPERATION ||
+        spec.error === "throttle" ||
+        spec.error === "unavailable" ||
+        spec.error === "timeout",
+      {
+        path: ["error"],
+        message: "a stripe webhook fault is throttle, unavailable or timeout",
+      },
+    ),
   );
 
 /** What a caller asks for (`rate` defaults to 1, every call). */
@@ -84,9 +122,6 @@ export interface Fault {
   /** How many calls it has failed so far. */
   fired: number;
 }
-
-/** "UpdateItemCommand", "UpdateItem" and "updateItem" all name the same operation. */
-const operationKey = (name: string): string => name.toLowerCase().replace(/command$/, "");
 
 export class FaultInjector {
   private readonly faults: Fault[] = [];
@@ -123,14 +158,16 @@ export class FaultInjector {
 
   /**
    * The fault this call suffers, if any: each live fault for the target (and the operation, when
-   * the fault names one; and of one of `errors`, when given) fires with probability `rate`, tried in the order they were added; the
-   * first that fires is the one.
+   * the fault names one, or must name one with `context.namedOnly`; and of one of `errors`, when
+   * given) fires with probability `rate`, tried in the order they were added; the first that fires
+   * is the one.
    */
   draw(
     target: FaultTarget,
     operation?: string,
     /** Only faults of these kinds can hit this call (a pipe's poll is only ever unavailable). */
     errors?: readonly FaultErrorKind[],
+    context: DrawContext = {},
   ): Fault | undefined {
     const key = operation === undefined ? undefined : operationKey(operation);
     const fault = this.faults.find(
@@ -138,7 +175,9 @@ export class FaultInjector {
         candidate.target === target &&
         (errors === undefined || errors.includes(candidate.error)) &&
         (candidate.count === undefined || candidate.fired < candidate.count) &&
-        (candidate.operation === undefined || operationKey(candidate.operation) === key) &&
+        (candidate.operation === undefined
+          ? context.namedOnly !== true
+          : operationKey(candidate.operation) === key) &&
         this.random() < candidate.rate,
     );
     if (!fault) return undefined;

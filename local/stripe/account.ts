@@ -123,7 +123,8 @@ export class StripeAccount {
   /** In creation order. */
   private readonly refunds: RefundRecord[] = [];
   private readonly events: LocalStripeEvent[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Changes still to come (settlements, failures, references), with the PaymentIntent of each. */
+  private readonly timers = new Map<NodeJS.Timeout, string>();
 
   constructor(
     private readonly options: {
@@ -376,7 +377,7 @@ export class StripeAccount {
     this.refunds.push(created);
     this.raise("refund.created", refund, request);
     if (pending) {
-      this.later(this.options.timings.pendingMs, () => {
+      this.later(this.options.timings.pendingMs, intent.id, () => {
         this.update(created, (current) => {
           current.status = "succeeded";
           delete current.pending_reason;
@@ -429,7 +430,7 @@ export class StripeAccount {
   private afterSuccess(record: RefundRecord): void {
     const { timings } = this.options;
     if (record.card === "refundFail") {
-      this.later(timings.refundFailMs, () => {
+      this.later(timings.refundFailMs, String(record.refund.payment_intent), () => {
         this.update(record, (refund) => {
           refund.status = "failed";
           refund.failure_reason = "expired_or_canceled_card";
@@ -443,7 +444,7 @@ export class StripeAccount {
       });
       return;
     }
-    this.later(timings.referenceMs, () => {
+    this.later(timings.referenceMs, String(record.refund.payment_intent), () => {
       this.update(record, (refund) => {
         refund.destination_details = {
           type: "card",
@@ -522,18 +523,32 @@ export class StripeAccount {
     return copy(this.events);
   }
 
-  private later(ms: number, run: () => void): void {
+  private later(ms: number, paymentIntent: string, run: () => void): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       run();
     }, ms);
     timer.unref();
-    this.timers.add(timer);
+    this.timers.set(timer, paymentIntent);
+  }
+
+  /** How many changes are still to come to the refunds of `paymentIntent` (or of any). */
+  changesToCome(paymentIntent?: string): number {
+    return [...this.timers.values()].filter(
+      (subject) => paymentIntent === undefined || subject === paymentIntent,
+    ).length;
+  }
+
+  /** The PaymentIntent a refund or a charge belongs to, when the account has it. */
+  paymentIntentOf(kind: "refund" | "charge", id: string): string | undefined {
+    if (kind === "charge") return this.charges.get(id);
+    const record = this.refunds.find((candidate) => candidate.refund.id === id);
+    return record ? String(record.refund.payment_intent) : undefined;
   }
 
   /** Stops the changes still to come (references, failures, settlements). */
   stop(): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers.keys()) clearTimeout(timer);
     this.timers.clear();
   }
 }

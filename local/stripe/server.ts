@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import Stripe from "stripe";
-import type { FaultInjector } from "../faults.ts";
+import type { DrawContext, Fault, FaultErrorKind } from "../faults.ts";
 import { guardHost } from "../host-guard.ts";
 import {
   type AccountTimings,
@@ -37,12 +37,25 @@ export interface LocalStripeOptions {
   webhookSecret?: string;
   /** Where events are POSTed; without one they are only kept (GET /v1/events, `events()`). */
   webhookUrl?: string;
-  /** Faults of target `stripe` (local mode's injector). */
-  faults?: Pick<FaultInjector, "draw">;
+  /**
+   * Faults of target `stripe` (local mode's injector): each draw names the PaymentIntent the call
+   * or the webhook is about (`context.subject`), for an injector that keeps faults per order.
+   */
+  faults?: StripeFaults;
   /** The stand-in's clock in milliseconds (objects' `created`, key expiry, signatures). */
   now?: () => number;
   timings?: Partial<AccountTimings> & { webhooks?: Partial<WebhookTimings> };
   log?: (line: string) => void;
+}
+
+/** How the stand-in draws its faults (FaultInjector's `draw`). */
+export interface StripeFaults {
+  draw(
+    target: "stripe",
+    operation: string,
+    errors: readonly FaultErrorKind[],
+    context: DrawContext,
+  ): Fault | undefined;
 }
 
 /** What `GET /_local/info` names (SPEC "Payment providers"): how the SDK reaches the stand-in. */
@@ -119,6 +132,7 @@ export class LocalStripe {
       timings: timings.webhooks,
       now,
       log,
+      ...(options.faults ? { faults: options.faults } : {}),
     });
     this.account = new StripeAccount({
       now,
@@ -239,6 +253,24 @@ export class LocalStripe {
     return this.webhooks.list();
   }
 
+  /**
+   * What is still to happen about `paymentIntent` (or anything): changes to its refunds still to
+   * come (a pending one settling, a `pm_card_refundFail` one failing, a reference), and webhook
+   * deliveries not yet delivered, given up or lost.
+   */
+  inProgress(paymentIntent?: string): { changes: number; deliveries: number } {
+    return {
+      changes: this.account.changesToCome(paymentIntent),
+      deliveries: this.webhooks
+        .list()
+        .filter(
+          (delivery) =>
+            delivery.state === "pending" &&
+            (paymentIntent === undefined || delivery.subject === paymentIntent),
+        ).length,
+    };
+  }
+
   async stop(): Promise<void> {
     this.account.stop();
     this.webhooks.stop();
@@ -250,7 +282,37 @@ export class LocalStripe {
     if (this.webhookUrl === undefined) return;
     // Stripe sends its events pretty-printed: a receiver must check the signature on the bytes
     // it was sent, not on JSON it parsed and wrote again.
-    this.webhooks.send(this.webhookUrl, event, JSON.stringify(event, null, 2));
+    this.webhooks.send(
+      this.webhookUrl,
+      event,
+      JSON.stringify(event, null, 2),
+      subjectOfEvent(event),
+    );
+  }
+
+  /** The PaymentIntent a call is about, when it names one (the calls the service makes all do). */
+  private subjectOf(operation: string, id: string, params: FormObject): string | undefined {
+    const param = (name: string) => {
+      const value = params[name];
+      return typeof value === "string" ? value : undefined;
+    };
+    switch (operation) {
+      case "paymentIntents.confirm":
+      case "paymentIntents.retrieve":
+        return id;
+      case "refunds.create":
+      case "refunds.list": {
+        const charge = param("charge");
+        return (
+          param("payment_intent") ??
+          (charge === undefined ? undefined : this.account.paymentIntentOf("charge", charge))
+        );
+      }
+      case "refunds.retrieve":
+        return this.account.paymentIntentOf("refund", id);
+      default:
+        return undefined;
+    }
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -334,11 +396,14 @@ export class LocalStripe {
     // Faults (local/faults.ts, target `stripe`), drawn before the endpoint runs: a throttle or
     // an outage refuses the call (nothing done, nothing kept under its key); `timeout` lets it
     // run and then drops the connection unanswered, as a lost answer.
-    const fault = this.options.faults?.draw("stripe", route.operation, [
-      "throttle",
-      "unavailable",
-      "timeout",
-    ]);
+    const subject = this.subjectOf(route.operation, id, params);
+    const about: DrawContext = subject === undefined ? {} : { subject };
+    const fault = this.options.faults?.draw(
+      "stripe",
+      route.operation,
+      ["throttle", "unavailable", "timeout"],
+      about,
+    );
     if (fault?.error === "throttle") {
       throw new StripeApiError(
         429,
@@ -373,10 +438,13 @@ export class LocalStripe {
         },
       };
     } else {
-      const ran = this.run(route, id, params, {
-        id: requestId,
-        idempotencyKey: idempotencyKey ?? null,
-      });
+      const ran = this.run(
+        route,
+        id,
+        params,
+        { id: requestId, idempotencyKey: idempotencyKey ?? null },
+        about,
+      );
       answer = ran;
       if (idempotencyKey !== undefined) {
         answer.headers = { "idempotency-key": idempotencyKey };
@@ -403,6 +471,7 @@ export class LocalStripe {
     id: string,
     params: FormObject,
     request: RequestInfo,
+    about: DrawContext,
   ): Answer & { kept: boolean } {
     try {
       const body = route.handle({
@@ -411,7 +480,8 @@ export class LocalStripe {
         request,
         // Only a refund that is made draws a `pending` fault (a replay makes none).
         pending: () =>
-          this.options.faults?.draw("stripe", route.operation, ["pending"])?.error === "pending",
+          this.options.faults?.draw("stripe", route.operation, ["pending"], about)?.error ===
+          "pending",
       });
       return { status: 200, body, kept: true };
     } catch (error) {
@@ -420,3 +490,10 @@ export class LocalStripe {
     }
   }
 }
+
+/** The PaymentIntent an event is about: its refund's, or the PaymentIntent itself. */
+const subjectOfEvent = (event: LocalStripeEvent): string | undefined => {
+  const object = event.data.object;
+  if (object.object === "payment_intent") return object.id;
+  return typeof object.payment_intent === "string" ? object.payment_intent : undefined;
+};

@@ -1,8 +1,16 @@
 // Stripe's webhook deliveries: each event POSTed as JSON to the endpoint with a `Stripe-Signature`
 // header (`t=<unix seconds>,v1=<HMAC-SHA256 of "<t>.<body>" under the endpoint's secret>`, what
 // the SDK's `webhooks.constructEvent` checks), signed anew at each attempt, and sent again with a
-// growing wait while the endpoint does not answer 2xx, a bounded number of times.
+// growing wait while the endpoint does not answer 2xx, a bounded number of times. Faults of
+// target `stripe` naming operation `webhook` (local/faults.ts) lose a delivery, lose the
+// endpoint's answer (the event is sent again) or hold a delivery back (sent late).
 import { createHmac } from "node:crypto";
+import {
+  type DrawContext,
+  type Fault,
+  type FaultErrorKind,
+  STRIPE_WEBHOOK_OPERATION,
+} from "../faults.ts";
 
 /** The `Stripe-Signature` header for `payload` signed at `timestamp` (seconds). */
 export const signatureHeader = (payload: string, secret: string, timestamp: number): string => {
@@ -18,6 +26,8 @@ export interface WebhookTimings {
   maxRetryMs: number;
   /** How long an attempt waits for the endpoint's answer. */
   timeoutMs: number;
+  /** How long a `throttle` fault holds an attempt back. */
+  lateMs: number;
 }
 
 /** Stripe retries for days; locally a minute at most, so a stopped service is soon given up. */
@@ -26,12 +36,14 @@ export const DEFAULT_WEBHOOK_TIMINGS: WebhookTimings = {
   retryMs: 1000,
   maxRetryMs: 16_000,
   timeoutMs: 10_000,
+  lateMs: 5000,
 };
 
 export interface DeliveryAttempt {
   at: string;
   /** The endpoint's HTTP status, or why there was none. */
   status?: number;
+  /** Why the attempt counts as failed: no answer, or a fault (then `status` may be there too). */
   error?: string;
 }
 
@@ -39,14 +51,31 @@ export interface WebhookDelivery {
   eventId: string;
   type: string;
   url: string;
+  /** What the event is about (its object's PaymentIntent), when it names one. */
+  subject?: string;
   attempts: DeliveryAttempt[];
-  state: "pending" | "delivered" | "failed";
+  /** `lost`: a fault dropped it, never to be sent again. */
+  state: "pending" | "delivered" | "failed" | "lost";
+  /** Attempts a fault held back (each sent `lateMs` later). */
+  held: number;
 }
 
 interface Event {
   id: string;
   type: string;
 }
+
+/** The faults deliveries draw (local mode's injector, or the chaos harness's). */
+export interface WebhookFaults {
+  draw(
+    target: "stripe",
+    operation: string,
+    errors: readonly FaultErrorKind[],
+    context: DrawContext,
+  ): Fault | undefined;
+}
+
+const INJECTED = "(injected by local mode)";
 
 export class WebhookSender {
   private readonly deliveries: WebhookDelivery[] = [];
@@ -61,17 +90,23 @@ export class WebhookSender {
       /** The stand-in's clock, in milliseconds: signatures carry its time. */
       now: () => number;
       log: (line: string) => void;
+      faults?: WebhookFaults;
     },
   ) {}
 
-  /** Starts delivering `event` (already serialized as `payload`) to `url`, in the background. */
-  send(url: string, event: Event, payload: string): void {
+  /**
+   * Starts delivering `event` (already serialized as `payload`) to `url`, in the background;
+   * `subject` (its PaymentIntent) is what its fault draws are about.
+   */
+  send(url: string, event: Event, payload: string, subject?: string): void {
     const delivery: WebhookDelivery = {
       eventId: event.id,
       type: event.type,
       url,
+      ...(subject === undefined ? {} : { subject }),
       attempts: [],
       state: "pending",
+      held: 0,
     };
     this.deliveries.push(delivery);
     this.schedule(() => this.attempt(delivery, payload), 0);
@@ -82,6 +117,11 @@ export class WebhookSender {
       ...delivery,
       attempts: delivery.attempts.map((attempt) => ({ ...attempt })),
     }));
+  }
+
+  /** Deliveries still to be attempted, or in flight. */
+  pending(): number {
+    return this.deliveries.filter((delivery) => delivery.state === "pending").length;
   }
 
   /** Cancels every wait and attempt in flight. */
@@ -103,7 +143,24 @@ export class WebhookSender {
   }
 
   private async attempt(delivery: WebhookDelivery, payload: string): Promise<void> {
-    const { secret, timings, now, log } = this.options;
+    const { secret, timings, now, log, faults } = this.options;
+    const fault = faults?.draw(
+      "stripe",
+      STRIPE_WEBHOOK_OPERATION,
+      ["throttle", "unavailable", "timeout"],
+      { namedOnly: true, ...(delivery.subject === undefined ? {} : { subject: delivery.subject }) },
+    );
+    if (fault?.error === "unavailable") {
+      // Lost on the way: the endpoint never sees it, and nothing sends it again.
+      delivery.attempts.push({ at: new Date(now()).toISOString(), error: `lost ${INJECTED}` });
+      delivery.state = "lost";
+      return;
+    }
+    if (fault?.error === "throttle") {
+      delivery.held += 1;
+      this.schedule(() => this.attempt(delivery, payload), timings.lateMs);
+      return;
+    }
     const abort = new AbortController();
     this.aborts.add(abort);
     const timeout = setTimeout(() => abort.abort(), timings.timeoutMs);
@@ -129,8 +186,17 @@ export class WebhookSender {
       this.aborts.delete(abort);
     }
     if (this.stopped) return;
+    // The endpoint took it, and its answer was lost: to the sender, a failed attempt.
+    if (fault?.error === "timeout" && attempt.error === undefined) {
+      attempt.error = `answer lost ${INJECTED}`;
+    }
     delivery.attempts.push(attempt);
-    if (attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300) {
+    if (
+      attempt.error === undefined &&
+      attempt.status !== undefined &&
+      attempt.status >= 200 &&
+      attempt.status < 300
+    ) {
       delivery.state = "delivered";
       return;
     }
@@ -139,7 +205,7 @@ export class WebhookSender {
       delivery.state = "failed";
       // One line per event, when it is given up: a service without the route stays readable.
       log(
-        `stripe stand-in: ${delivery.type} ${delivery.eventId} not delivered to ${delivery.url} after ${made} attempts (last: ${attempt.status ?? attempt.error})`,
+        `stripe stand-in: ${delivery.type} ${delivery.eventId} not delivered to ${delivery.url} after ${made} attempts (last: ${attempt.error ?? attempt.status})`,
       );
       return;
     }

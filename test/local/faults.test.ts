@@ -134,6 +134,27 @@ describe("FaultInjector", () => {
     expect(faults.list().map((fault) => fault.fired)).toEqual([1, 1]);
   });
 
+  it("hits a call that only named faults may hit (Stripe's webhooks) only with a fault naming it", () => {
+    const faults = new FaultInjector();
+    const any = faults.add({ target: "stripe", error: "unavailable" });
+    // A stripe fault without an operation hits the API's calls, never a webhook delivery.
+    expect(
+      faults.draw("stripe", "webhook", ["throttle", "unavailable", "timeout"], { namedOnly: true }),
+    ).toBeUndefined();
+    expect(faults.draw("stripe", "refunds.create")?.faultId).toBe(any.faultId);
+    const lost = faults.add({ target: "stripe", operation: "webhook", error: "unavailable" });
+    expect(
+      faults.draw("stripe", "webhook", ["throttle", "unavailable", "timeout"], {
+        namedOnly: true,
+        subject: "pi_1",
+      })?.faultId,
+    ).toBe(lost.faultId);
+    // …and a fault naming `webhook` hits no API call.
+    faults.clear();
+    faults.add({ target: "stripe", operation: "webhook", error: "timeout" });
+    expect(faults.draw("stripe", "refunds.create")).toBeUndefined();
+  });
+
   it("validates specs strictly: declined only for payments, rate in 0..1, count ≥ 1, no extras", () => {
     const invalid = [
       { target: "dynamodb", error: "declined" },
@@ -152,7 +173,15 @@ describe("FaultInjector", () => {
     expect(faultSpecSchema.safeParse({ target: "pipes", error: "declined" }).success).toBe(false);
     for (const error of ["unavailable", "throttle", "timeout"]) {
       expect(faultSpecSchema.safeParse({ target: "pipes", error }).success, error).toBe(true);
+      const webhook = { target: "stripe", operation: "webhook", error };
+      expect(faultSpecSchema.safeParse(webhook).success, error).toBe(true);
     }
+    // A webhook is lost, answered unheard or late: a `pending` webhook means nothing.
+    expect(
+      faultSpecSchema.safeParse({ target: "stripe", operation: "webhook", error: "pending" })
+        .success,
+    ).toBe(false);
+    expect(faultSpecSchema.safeParse({ target: "stripe", error: "pending" }).success).toBe(true);
   });
 });
 

@@ -2,11 +2,13 @@
 // receiver checks every delivery with the SDK's `webhooks.constructEvent`; refunds of
 // `pm_card_refundFail` turn failed after succeeding, refunds of `pm_card_visa` get their
 // reference, a `pending` fault makes refunds wait and settle, and an endpoint that does not
-// answer 2xx gets the event again, a bounded number of times.
+// answer 2xx gets the event again, a bounded number of times. Webhook faults lose a delivery,
+// lose its answer (sent again) or hold it back (sent late); every fault draw names its
+// PaymentIntent.
 import { createServer, type Server } from "node:http";
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
-import { FaultInjector } from "../../local/faults.ts";
+import { type DrawContext, FaultInjector } from "../../local/faults.ts";
 import { LocalStripe, type LocalStripeOptions } from "../../local/stripe/server.ts";
 import { signatureHeader } from "../../local/stripe/webhooks.ts";
 
@@ -21,7 +23,7 @@ const FAST = {
   referenceMs: 20,
   refundFailMs: 40,
   pendingMs: 80,
-  webhooks: { attempts: 3, retryMs: 20, maxRetryMs: 40, timeoutMs: 1000 },
+  webhooks: { attempts: 3, retryMs: 20, maxRetryMs: 40, timeoutMs: 1000, lateMs: 100 },
 };
 
 interface Received {
@@ -361,5 +363,123 @@ describe("refunds that change after their answer", () => {
     // The next refund, with the fault spent, succeeds at once.
     const next = await stripe.refunds.create({ payment_intent: intent.id, amount: 1000 });
     expect(next.status).toBe("succeeded");
+  });
+});
+
+describe("webhook faults (operation `webhook`)", () => {
+  const typesOf = (received: Received[]) => received.map(({ event }) => event.type);
+
+  it("unavailable loses a delivery: never sent, nor sent again; the next ones go", async () => {
+    let secret = "";
+    const endpoint = await receiver(() => secret);
+    const faults = new FaultInjector();
+    const { local, stripe } = await start({ webhookUrl: endpoint.url, faults });
+    secret = local.webhookSecret;
+    faults.add({ target: "stripe", operation: "webhook", error: "unavailable", count: 1 });
+    const intent = await stripe.paymentIntents.create({ amount: 300, currency: "jpy" });
+    await eventually(() =>
+      local.deliveries().every((delivery) => delivery.state !== "pending") ? true : undefined,
+    );
+    expect(local.deliveries()).toEqual([
+      expect.objectContaining({
+        type: "payment_intent.created",
+        subject: intent.id,
+        state: "lost",
+        attempts: [expect.objectContaining({ error: "lost (injected by local mode)" })],
+      }),
+    ]);
+    await stripe.paymentIntents.confirm(intent.id, { payment_method: "pm_card_visa" });
+    await eventually(() => (endpoint.received.length === 1 ? true : undefined));
+    expect(typesOf(endpoint.received)).toEqual(["payment_intent.succeeded"]);
+    expect(local.deliveries().map((delivery) => delivery.state)).toEqual(["lost", "delivered"]);
+  });
+
+  it("timeout loses the endpoint's answer: the event is sent again", async () => {
+    let secret = "";
+    const endpoint = await receiver(() => secret);
+    const faults = new FaultInjector();
+    const { local, stripe } = await start({ webhookUrl: endpoint.url, faults });
+    secret = local.webhookSecret;
+    faults.add({ target: "stripe", operation: "webhook", error: "timeout", count: 1 });
+    await stripe.paymentIntents.create({ amount: 300, currency: "jpy" });
+    const [delivery] = await eventually(() =>
+      local.deliveries()[0]?.state === "delivered" ? local.deliveries() : undefined,
+    );
+    expect(delivery?.attempts).toEqual([
+      expect.objectContaining({ status: 200, error: "answer lost (injected by local mode)" }),
+      { at: expect.any(String), status: 200 },
+    ]);
+    // The endpoint took it twice: the same event, each signed.
+    expect(endpoint.received.map(({ event, status }) => [event.id, status])).toEqual([
+      [delivery?.eventId, 200],
+      [delivery?.eventId, 200],
+    ]);
+  });
+
+  it("throttle holds a delivery back: it arrives late, after newer events", async () => {
+    let secret = "";
+    const endpoint = await receiver(() => secret);
+    const faults = new FaultInjector();
+    const { local, stripe } = await start({
+      webhookUrl: endpoint.url,
+      faults,
+      timings: { ...FAST, webhooks: { ...FAST.webhooks, lateMs: 150 } },
+    });
+    secret = local.webhookSecret;
+    faults.add({ target: "stripe", operation: "webhook", error: "throttle", count: 1 });
+    const intent = await pay(stripe, "pm_card_visa");
+    expect(local.inProgress(intent.id).deliveries).toBeGreaterThan(0);
+    await eventually(() => (endpoint.received.length === 2 ? true : undefined));
+    expect(typesOf(endpoint.received)).toEqual([
+      "payment_intent.succeeded",
+      "payment_intent.created",
+    ]);
+    expect(
+      local.deliveries().map(({ type, held, attempts }) => [type, held, attempts.length]),
+    ).toEqual([
+      ["payment_intent.created", 1, 1],
+      ["payment_intent.succeeded", 0, 1],
+    ]);
+    expect(local.inProgress(intent.id)).toEqual({ changes: 0, deliveries: 0 });
+  });
+
+  it("every draw names the PaymentIntent it is about; inProgress counts what is still to come", async () => {
+    let secret = "";
+    const endpoint = await receiver(() => secret);
+    const draws: [string, string | undefined][] = [];
+    const faults = {
+      draw: (_target: string, operation: string, _errors: unknown, context: DrawContext) => {
+        draws.push([operation, context.subject]);
+        return undefined;
+      },
+    };
+    const { local, stripe } = await start({ webhookUrl: endpoint.url, faults });
+    secret = local.webhookSecret;
+    const intent = await pay(stripe, "pm_card_refundFail");
+    const refund = await stripe.refunds.create(
+      { payment_intent: intent.id, amount: 1000 },
+      { idempotencyKey: "s:1" },
+    );
+    // Its failure is still to come, and the refund's events are on their way.
+    expect(local.inProgress(intent.id).changes).toBe(1);
+    expect(local.inProgress("pi_other")).toEqual({ changes: 0, deliveries: 0 });
+    await stripe.refunds.retrieve(refund.id);
+    await stripe.refunds.list({ charge: String(intent.latest_charge) });
+    await eventually(() => (endpoint.received.length === 6 ? true : undefined));
+    await eventually(() => (local.inProgress(intent.id).deliveries === 0 ? true : undefined));
+    expect(local.inProgress(intent.id)).toEqual({ changes: 0, deliveries: 0 });
+    const calls = draws.filter(([operation]) => operation !== "webhook");
+    expect(calls).toEqual([
+      // Creating the PaymentIntent names none yet.
+      ["paymentIntents.create", undefined],
+      // refunds.create draws twice: its faults, and `pending` once the refund is made.
+      ["refunds.create", intent.id],
+      ["refunds.create", intent.id],
+      ["refunds.retrieve", intent.id],
+      ["refunds.list", intent.id],
+    ]);
+    const webhooks = draws.filter(([operation]) => operation === "webhook");
+    expect(webhooks).toHaveLength(endpoint.received.length);
+    expect(new Set(webhooks.map(([, subject]) => subject))).toEqual(new Set([intent.id]));
   });
 });
