@@ -256,16 +256,22 @@ const applyProviderUpdate = (
     refund.reference = answer.reference;
     return;
   }
-  // A refund recorded as failed because its answers were lost, which the provider made after all.
+  // A refund recorded as failed because its answers were lost, which the provider made after all:
+  // the open request completes; a completed one's (the retry after a reversal) is made, and no
+  // fallback pays it again.
   if (
     refund.status === "FAILED" &&
-    request.status === "REFUND_FAILED" &&
+    (request.status === "REFUND_FAILED" || request.status === "COMPLETED") &&
     !refund.declined &&
     answer.status === "succeeded"
   ) {
-    request.status = "REFUND_PENDING";
     request.refundRetryDeadline = null;
     noteAnswer(refund, answer);
+    if (request.status === "COMPLETED") {
+      succeedRefund(draft, request, refund);
+      return;
+    }
+    request.status = "REFUND_PENDING";
     succeedRefund(draft, request, refund);
     complete(draft, request);
     return;
@@ -525,8 +531,9 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       if (!reversed) request.status = "REFUND_PENDING";
       request.refundRetryDeadline = null;
       // The last call under this key went through after all (its answer was lost): the retry is
-      // recorded, and so is the refund the provider had made.
-      if (event.refundMade && !reversed) {
+      // recorded, and so is the refund the provider had made (also a completed request's retry
+      // after a reversal; a reversed key itself was not paid).
+      if (event.refundMade && !refund.reversed) {
         draft.log(request, "REFUND_RETRIED", event.actor);
         succeedRefund(draft, request, refund);
         return;

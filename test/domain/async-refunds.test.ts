@@ -258,6 +258,41 @@ describe("a card refund reversed after it succeeded", () => {
       "INVALID_STATE",
     );
   });
+
+  it("records its retry as made when the provider made it after all: no fallback pays it again", () => {
+    // Refunded to the card again under a new key; the call's answers are lost and its retries
+    // run out (a failure, not a decline), though Stripe made the refund.
+    const retriedFlow = () => {
+      const flow = reversedFlow();
+      flow.apply(retryRefund(OPERATOR), at(3 * DAY));
+      flow.apply(startRefundCall(), at(3 * DAY));
+      flow.apply(refundFailed("PaymentProviderUnavailable"), at(3 * DAY + 120));
+      return flow;
+    };
+    const made = { status: "SUCCEEDED", refundId: `rf-${REQ}-2`, method: "CARD" };
+    // Stripe's webhook says so.
+    const byWebhook = retriedFlow();
+    byWebhook.apply(update("succeeded", {}, { refundId: `rf-${REQ}-2` }), at(3 * DAY + 180));
+    expect(byWebhook.request()).toMatchObject({
+      status: "COMPLETED",
+      refund: made,
+      refundRetryDeadline: null,
+    });
+    expect(byWebhook.order.refundedAmount).toBe(5480);
+    expect(planNextStep(byWebhook.record, REQ, at(3 * DAY + 180)).next).toBe("DONE");
+    // Or a retry to gift balance asks first, and is told the card refund was made.
+    const byRetry = retriedFlow();
+    byRetry.apply(
+      retryRefund(OPERATOR, REQ, { refundMade: true, method: "GIFT_CARD" }),
+      at(4 * DAY),
+    );
+    expect(byRetry.request().refund).toMatchObject(made);
+    expect(byRetry.order.refundedAmount).toBe(5480);
+    expect(timelineOf(byRetry.request()).slice(-2)).toEqual([
+      ["REFUND_RETRIED", OPERATOR],
+      ["REFUND_SUCCEEDED", "system"],
+    ]);
+  });
 });
 
 describe("a refund made and failed at once", () => {
