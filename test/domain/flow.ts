@@ -13,6 +13,7 @@ import {
 } from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
 import { eventIdOf } from "../../functions/domain/published-events.ts";
+import { isSettling } from "../../functions/domain/refund.ts";
 import { addSeconds } from "../../functions/domain/requests.ts";
 import { transition } from "../../functions/domain/transition.ts";
 import type {
@@ -239,12 +240,17 @@ export const wake = (requestId = REQ): Implied => ({ kind: "WAKE", requestId });
 
 /**
  * Whether an execution may be waiting on the request (infra/workflow.ts's wait states): for the
- * seller (and the reminder), for an operator's review, for a failed refund's retry.
+ * seller (and the reminder), for an operator's review, for a failed refund's retry, for a refund
+ * the provider holds as pending, and for a completed request's reversed refund (or its retry,
+ * settling).
  */
 export const mayBeWaitedOn = (request: CancellationRequest): boolean =>
   request.status === "AWAITING_SELLER" ||
   request.status === "REFUND_FAILED" ||
-  (request.status === "AWAITING_MARKETPLACE" && request.marketplaceReview === "OPERATOR");
+  (request.status === "AWAITING_MARKETPLACE" && request.marketplaceReview === "OPERATOR") ||
+  (request.status === "REFUND_PENDING" && isSettling(request.refund)) ||
+  (request.status === "COMPLETED" &&
+    (request.refund?.status === "FAILED" || isSettling(request.refund)));
 
 /** What storing `after` in place of `before` implies: starts, then mail, then wake-ups. */
 export const impliedBy = (before: OrderRecord, after: OrderRecord): Implied[] => {

@@ -764,13 +764,20 @@ describe("notices properties over every reachable record", () => {
     );
   });
 
-  it("attentionSince is undefined exactly when every request is terminal and nothing is due, else the oldest of those", () => {
+  it("attentionSince is undefined exactly when no request is open or owes a refund and nothing is due, else the oldest of those", () => {
+    // SPEC: an open request, or a completed one whose refund the provider reversed (waiting for
+    // its retry) or whose retry is still to be made, needs someone.
+    const owesWork = (request: CancellationRequest) =>
+      !isTerminal(request.status) ||
+      (request.status === "COMPLETED" &&
+        (request.refund?.status === "FAILED" ||
+          (request.refund?.status === "PENDING" && !!request.refund.refundId)));
     fc.assert(
       fc.property(scenarioArb, seedsArb, (scenario, seeds) => {
         for (const { record, now } of reachable(scenario)) {
           const marked = withMarks(record, marksFor(record, seeds, now));
           const times = Object.values(marked.requests).flatMap((request) => [
-            ...(isTerminal(request.status) ? [] : [request.createdAt]),
+            ...(owesWork(request) ? [request.createdAt] : []),
             ...dueMail(request).map((mail) => mail.since),
             ...dueEvents(request).map((event) => event.detail.at),
           ]);

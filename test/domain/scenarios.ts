@@ -1,7 +1,11 @@
 // Random event sequences for the property tests of the domain: random increasing times, random
 // policies and orders, every role acting; mostly events that make sense at that point (as the
 // workflow and the people would send them), some noise (any event, actor or request id) and
-// replays of the previous event. The provider's answers (refund made or not, declines) are random.
+// replays of the previous event. The provider's answers (refund made or not, declines) are random;
+// card refunds of orders paid through Stripe also answer `pending`, and the provider's word on them
+// (its webhook, or the workflow asking) arrives once, twice, late, out of order, about the current
+// key or an older one: pending refunds settle or fail, completed ones are reversed and refunded
+// again (by an operator, or the policy's fallback at the deadline).
 // `simulate` drives a scenario through `transition`, handing each step to a visitor: the
 // transition properties check their invariants there, the notices properties their marks.
 import fc from "fast-check";
@@ -12,7 +16,7 @@ import {
   type DomainEventType,
 } from "../../functions/domain/events.ts";
 import { DEFAULT_POLICY, type Policy, policySchema } from "../../functions/domain/policy.ts";
-import { refundToAskAbout } from "../../functions/domain/refund.ts";
+import { isSettling, refundToAskAbout } from "../../functions/domain/refund.ts";
 import { activeRequest, addSeconds } from "../../functions/domain/requests.ts";
 import { PAYMENT_METHODS } from "../../functions/domain/schemas.ts";
 import { type TransitionResult, transition } from "../../functions/domain/transition.ts";
@@ -20,6 +24,8 @@ import type {
   CancellationRequest,
   OrderRecord,
   PaymentMethod,
+  ProviderRefund,
+  ProviderRefundStatus,
   RefundMethod,
   RequestStatus,
 } from "../../functions/domain/types.ts";
@@ -30,6 +36,8 @@ export const SELLER = "seller-1";
 export const OPERATOR = "op-7";
 export const STRANGER = "mallory";
 export const SYSTEM = "system";
+/** The actor of the provider's webhook. */
+const STRIPE = "stripe";
 const ACTORS = [BUYER, SELLER, OPERATOR, STRANGER, SYSTEM] as const;
 /** Ids of no request: a plain unknown one, and one that names a member of Object.prototype. */
 const UNKNOWN_REQUESTS = ["req-unknown", "toString"];
@@ -49,7 +57,9 @@ const EVENT_TYPES: readonly DomainEventType[] = [
   "INSTRUCT_REFUND",
   "START_REFUND_CALL",
   "REFUND_SUCCEEDED",
+  "REFUND_AWAITED",
   "REFUND_FAILED",
+  "PROVIDER_REFUND_UPDATE",
   "RETRY_REFUND",
   "COMPLETE",
   "WITHDRAW",
@@ -63,6 +73,20 @@ export const LEASE_SECONDS = 60;
 export const MAX_DELIVERY_SKEW_SECONDS = 300;
 /** Methods a retry may name: an operator's gift balance, or the policy's fallback. */
 const RETRY_METHODS: readonly (RefundMethod | undefined)[] = [undefined, "GIFT_CARD", "POINTS"];
+/** Why the provider fails a refund (Stripe's words), or no reason given. */
+const FAILURE_REASONS = [
+  "expired_or_canceled_card",
+  "lost_or_stolen_card",
+  "insufficient_funds",
+  undefined,
+] as const;
+const PROVIDER_STATUSES: readonly ProviderRefundStatus[] = [
+  "pending",
+  "requires_action",
+  "succeeded",
+  "failed",
+  "canceled",
+];
 
 // ---- generators ---------------------------------------------------------------------------------
 
@@ -85,6 +109,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
     ),
     refundRetryWaitSeconds: fc.integer({ min: HOUR, max: 3 * DAY }),
     refundFallbackMethod: fc.constantFrom("GIFT_CARD" as const, "POINTS" as const),
+    refundSettlementCheckSeconds: fc.integer({ min: 600, max: DAY }),
     maxRequestsPerOrder: fc.integer({ min: 1, max: 4 }),
   })
   .map((p) => {
@@ -105,6 +130,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
       partialShippingRefund: p.partialShippingRefund,
       refundRetryWaitSeconds: p.refundRetryWaitSeconds,
       refundFallbackMethod: p.refundFallbackMethod,
+      refundSettlementCheckSeconds: p.refundSettlementCheckSeconds,
       maxRequestsPerOrder: p.maxRequestsPerOrder,
     });
   });
@@ -116,6 +142,11 @@ const orderArb = fc.record({
   method: fc.oneof(
     { weight: 1, arbitrary: fc.constant("CARD" as const) },
     { weight: 1, arbitrary: fc.constantFrom(...PAYMENT_METHODS) },
+  ),
+  /** Whether a card payment went through Stripe (its refunds can be pending, and reversed). */
+  stripe: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(true) },
+    { weight: 1, arbitrary: fc.constant(false) },
   ),
   itemAmount: fc.oneof(
     { weight: 3, arbitrary: fc.integer({ min: 100, max: 25_000 }) },
@@ -181,6 +212,10 @@ const stepArb = fc.record({
   callSeconds: fc.integer({ min: 0, max: 90 }),
   /** Whether a refund failure is a permanent decline. */
   declined: fc.boolean(),
+  /** Picks the provider's word (status, reason, reference) where one is sent. */
+  word: fc.nat(),
+  /** Picks an older refund key, or an earlier word of the provider to deliver again late. */
+  stale: fc.nat(),
   /** Picks the method a retry names: none, gift balance, the fallback, or (noise) the original. */
   method: fc.nat(),
   /** Which units a request names: every unit left (no `lines`), or a share of each line. */
@@ -228,6 +263,12 @@ export interface Sim {
   reached: Set<RequestStatus>;
   /** Per request, every refund key that ever reached SUCCEEDED during the run. */
   succeededKeys: Map<string, Set<string | null>>;
+  /** Per request, every refund key the provider reversed after it had succeeded. */
+  reversedKeys: Map<string, Set<string | null>>;
+  /** Per request, every refund key it was given, in order (for the provider's word on old ones). */
+  keys: Map<string, string[]>;
+  /** The provider's words sent so far (webhooks and checks), to be delivered again late. */
+  words: Extract<DomainEvent, { type: "PROVIDER_REFUND_UPDATE" }>[];
   /** Notable paths taken during the run (for the coverage test). */
   seen: Set<string>;
   lastEvent: DomainEvent | null;
@@ -262,7 +303,13 @@ const startRecord = (scenario: Scenario): OrderRecord => {
     locale: o.currency === "JPY" ? "ja" : "en",
     lines,
     shippingFee: fee,
-    payment: { method: o.method, paidAmount: paid },
+    payment: {
+      method: o.method,
+      paidAmount: paid,
+      ...(o.method === "CARD" && o.stripe
+        ? { provider: "stripe" as const, reference: "pi_3Simulated" }
+        : {}),
+    },
     ...(o.placed ? { status: "PLACED" as const, shipment: null } : {}),
   });
   return deepFreeze(makeRecord(order, []));
@@ -284,6 +331,9 @@ const newSim = (scenario: Scenario): Sim => {
     deliveryProcessedAt: null,
     reached: new Set(),
     succeededKeys: new Map(),
+    reversedKeys: new Map(),
+    keys: new Map(),
+    words: [],
     seen: new Set(),
     lastEvent: null,
     log: [],
@@ -357,6 +407,232 @@ const deliveryEvent = (
 };
 
 type Option = [weight: number, make: () => DomainEvent];
+type Word = Extract<DomainEvent, { type: "PROVIDER_REFUND_UPDATE" }>;
+
+/**
+ * What the provider says of the refund under `refundId`: its own id and the bank's reference are
+ * the key's; a failure gives one of Stripe's reasons, or none.
+ */
+const providerAnswer = (
+  refundId: string,
+  status: ProviderRefundStatus,
+  step: Step,
+  withReference = Math.floor(step.word / 5) % 2 === 0,
+): ProviderRefund => {
+  const reason = FAILURE_REASONS[step.word % FAILURE_REASONS.length];
+  const failed = status === "failed" || status === "canceled";
+  return {
+    providerReference: `re_${refundId}`,
+    status,
+    ...(failed && reason ? { failureReason: reason } : {}),
+    ...(withReference ? { reference: `ARN-${refundId}` } : {}),
+  };
+};
+
+/** The provider's word on a refund: its webhook, or (`asked`) the workflow's or reconciler's check. */
+const providerWord = (
+  sim: Sim,
+  requestId: string,
+  refundId: string,
+  answer: ProviderRefund,
+  asked: boolean,
+): Word => {
+  const word: Word = {
+    type: "PROVIDER_REFUND_UPDATE",
+    actor: asked ? SYSTEM : STRIPE,
+    requestId,
+    refundId,
+    answer,
+    asked,
+  };
+  sim.words.push(word);
+  return word;
+};
+
+/**
+ * The refund function's outcomes for a claimed refund that is not settling: it takes the call's
+ * lease, then records the provider's answer (made, made and on its way for Stripe, failed).
+ */
+const refundCallOptions = (sim: Sim, step: Step, request: CancellationRequest): Option[] => {
+  const { requestId, refund } = request;
+  const key = refund?.refundId;
+  if (!refund || !key) return [];
+  const stripe = refund.provider === "stripe";
+  const leased = leaseRuns(request, sim.now);
+  // Mostly with the provider's answer, as the app sends it; sometimes without, as before it had one.
+  const answered = step.word % 4 !== 0;
+  const made: ProviderRefund = stripe
+    ? providerAnswer(key, "succeeded", step)
+    : { providerReference: `ledger-${key}`, status: "succeeded" };
+  const failedAtOnce = providerAnswer(key, "failed", step, false);
+  const options: Option[] = [
+    [leased ? 2 : 20, () => ({ type: "START_REFUND_CALL", requestId })],
+    [
+      leased ? 10 : 3,
+      () => ({ type: "REFUND_SUCCEEDED", requestId, ...(answered ? { answer: made } : {}) }),
+    ],
+    [
+      leased ? 14 : 3,
+      () =>
+        step.declined && stripe && answered
+          ? {
+              // Made and failed at once: the key is spent.
+              type: "REFUND_FAILED",
+              requestId,
+              error: failedAtOnce.failureReason ?? "failed",
+              declined: true,
+              answer: failedAtOnce,
+            }
+          : {
+              type: "REFUND_FAILED",
+              requestId,
+              error: step.declined ? "card closed" : "provider timeout",
+              declined: step.declined,
+            },
+    ],
+  ];
+  if (stripe) {
+    const status = step.word % 5 === 0 ? "requires_action" : "pending";
+    options.push([
+      leased ? 12 : 1,
+      () => ({ type: "REFUND_AWAITED", requestId, answer: providerAnswer(key, status, step) }),
+    ]);
+  }
+  return options;
+};
+
+/**
+ * SPEC's settlement check: a refund the provider holds as pending is asked about
+ * `refundSettlementCheckSeconds` after it answered `pending` or was last asked about, whichever is
+ * later (the request's last change for one stored without either).
+ */
+export const specSettlementCheckAt = (request: CancellationRequest): string => {
+  const { pendingSince, checkedAt } = request.refund ?? {};
+  const since = [pendingSince, checkedAt]
+    .filter((at) => !!at)
+    .sort()
+    .at(-1);
+  return addSeconds(since ?? request.updatedAt, request.policy.refundSettlementCheckSeconds);
+};
+
+/**
+ * The provider's word on a refund it holds as pending: it settles (`succeeded`, `failed` with a
+ * reason, `canceled`), says `pending` again, asks for action, or the bank's reference arrives;
+ * the workflow asks when its check is due (the reconciler, now and then, before).
+ */
+const settlingOptions = (sim: Sim, step: Step, request: CancellationRequest): Option[] => {
+  const { requestId, refund } = request;
+  const key = refund?.refundId;
+  if (!refund || !key) return [];
+  const asked = step.stale % 4 === 0;
+  const say =
+    (status: ProviderRefundStatus, viaCheck = asked) =>
+    () =>
+      providerWord(sim, requestId, key, providerAnswer(key, status, step), viaCheck);
+  const checkDue = Date.parse(sim.now) >= Date.parse(specSettlementCheckAt(request));
+  const checked: ProviderRefundStatus[] = ["pending", "pending", "succeeded", "failed"];
+  return [
+    [5, say("succeeded")],
+    [3, say("failed")],
+    [1, say("canceled")],
+    [2, say("pending")],
+    [1, say("requires_action")],
+    [checkDue ? 10 : 1, say(checked[step.word % checked.length] ?? "pending", true)],
+  ];
+};
+
+/**
+ * A completed request's refund: the provider reverses a card refund that had succeeded (or its
+ * word repeats, or the bank's reference arrives late); a reversed refund is retried by an
+ * operator (as is, or to gift balance or points) or, at the deadline, by the policy's fallback;
+ * the retry is made like any refund. One completed request a step, picked by `target`.
+ */
+const completedOptions = (sim: Sim, step: Step): Option[] => {
+  const candidates = Object.values(sim.record.requests).filter(
+    (request) =>
+      request.status === "COMPLETED" &&
+      request.refund &&
+      (request.refund.status === "FAILED" ||
+        request.refund.status === "PENDING" ||
+        (request.refund.status === "SUCCEEDED" && request.refund.provider === "stripe")),
+  );
+  const request = candidates[step.target % Math.max(1, candidates.length)];
+  const refund = request?.refund;
+  const key = refund?.refundId;
+  if (!request || !refund || !key) return [];
+  const { requestId } = request;
+  switch (refund.status) {
+    case "SUCCEEDED": {
+      const say = (status: ProviderRefundStatus, withReference?: boolean) => () =>
+        providerWord(
+          sim,
+          requestId,
+          key,
+          providerAnswer(key, status, step, withReference),
+          step.stale % 4 === 0,
+        );
+      return [
+        [3, say("failed", false)],
+        [1, say("canceled", false)],
+        [1, say("succeeded", true)],
+        [1, say("succeeded")],
+      ];
+    }
+    case "FAILED": {
+      // The provider's answer about the key: a declined (or reversed) one was not paid.
+      const refundMade = refund.declined ? false : step.refundMade;
+      const retry = (actor: string, method: RefundMethod | undefined): DomainEvent => ({
+        type: "RETRY_REFUND",
+        actor,
+        requestId,
+        refundMade,
+        ...(method === undefined ? {} : { method }),
+      });
+      const due = Date.parse(sim.now) >= Date.parse(request.refundRetryDeadline ?? sim.now);
+      const options: Option[] = [
+        [6, () => retry(OPERATOR, RETRY_METHODS[step.method % RETRY_METHODS.length])],
+        [due ? 12 : 0, () => retry(SYSTEM, request.policy.refundFallbackMethod)],
+      ];
+      // A retry recorded failed because its answers were lost: the provider's word on it.
+      if (!refund.declined && refund.provider === "stripe") {
+        const status = step.word % 3 === 0 ? "failed" : "succeeded";
+        options.push([
+          6,
+          () => providerWord(sim, requestId, key, providerAnswer(key, status, step), false),
+        ]);
+      }
+      return options;
+    }
+    case "PENDING":
+      return isSettling(refund)
+        ? settlingOptions(sim, step, request)
+        : refundCallOptions(sim, step, request);
+    default:
+      return [];
+  }
+};
+
+/**
+ * The provider's word delivered late (an earlier one again, out of order), or about a request's
+ * older refund key (one a retry replaced).
+ */
+const lateOptions = (sim: Sim, step: Step): Option[] => {
+  const options: Option[] = [];
+  const earlier = sim.words[step.stale % Math.max(1, sim.words.length)];
+  if (earlier) options.push([1, () => earlier]);
+  const retried = [...sim.keys.entries()].filter(([, keys]) => keys.length >= 2);
+  const entry = retried[step.target % Math.max(1, retried.length)];
+  if (entry) {
+    const [requestId, keys] = entry;
+    const old = keys[step.stale % (keys.length - 1)] ?? keys[0] ?? "";
+    const status = PROVIDER_STATUSES[step.word % PROVIDER_STATUSES.length] ?? "succeeded";
+    options.push([
+      1,
+      () => providerWord(sim, requestId, old, providerAnswer(old, status, step), false),
+    ]);
+  }
+  return options;
+};
 
 /** Events that make sense now, weighted: what the workflow and the people would do. */
 const legitimateOptions = (sim: Sim, step: Step): Option[] => {
@@ -376,6 +652,7 @@ const legitimateOptions = (sim: Sim, step: Step): Option[] => {
   if (order.status === "SHIPPED") {
     options.push([2, () => deliveryEvent(sim, step, sim.now, SYSTEM)]);
   }
+  options.push(...completedOptions(sim, step), ...lateOptions(sim, step));
   const request = activeRequest(sim.record);
   if (!request) {
     if (order.status === "SHIPPED") options.push([30, () => requestEvent(sim, step)]);
@@ -453,24 +730,17 @@ const legitimateOptions = (sim: Sim, step: Step): Option[] => {
           // refund (which a caller need not give) must change nothing.
           [3, () => deliveryEvent(sim, step, sim.now, SYSTEM, step.decision)],
         );
+      } else if (isSettling(refund)) {
+        // Made and on its way at the provider: its word settles it; the parcel may arrive first.
+        options.push(...settlingOptions(sim, step, request));
+        if (order.status === "SHIPPED") {
+          options.push([3, () => deliveryEvent(sim, step, sim.now, SYSTEM)]);
+        }
       } else {
         // The refund function takes the call's lease, then records the provider's answer; while
         // the call runs, the carrier's delivery may race it.
-        const leased = leaseRuns(request, sim.now);
-        options.push(
-          [leased ? 2 : 20, () => ({ type: "START_REFUND_CALL", requestId })],
-          [leased ? 10 : 3, () => ({ type: "REFUND_SUCCEEDED", requestId })],
-          [
-            leased ? 14 : 3,
-            () => ({
-              type: "REFUND_FAILED",
-              requestId,
-              error: step.declined ? "card closed" : "provider timeout",
-              declined: step.declined,
-            }),
-          ],
-        );
-        if (leased && order.status === "SHIPPED") {
+        options.push(...refundCallOptions(sim, step, request));
+        if (leaseRuns(request, sim.now) && order.status === "SHIPPED") {
           options.push([4, () => deliveryEvent(sim, step, sim.now, SYSTEM)]);
         }
       }
@@ -497,6 +767,15 @@ const legitimateOptions = (sim: Sim, step: Step): Option[] => {
         // The parcel may arrive while the refund waits for an operator.
         [3, () => deliveryEvent(sim, step, sim.now, SYSTEM)],
       );
+      // A Stripe refund recorded failed because its answers were lost: the provider's word on it.
+      const key = request.refund?.refundId;
+      if (key && request.refund?.provider === "stripe" && !declined) {
+        const status = step.word % 3 === 0 ? "failed" : "succeeded";
+        options.push([
+          8,
+          () => providerWord(sim, requestId, key, providerAnswer(key, status, step), false),
+        ]);
+      }
       break;
     }
     default:
@@ -536,6 +815,26 @@ const noiseEvent = (sim: Sim, step: Step): DomainEvent => {
       return { type: step.type, actor, requestId };
     case "REFUND_FAILED":
       return { type: step.type, requestId, error: "noise", declined: step.declined };
+    case "REFUND_AWAITED":
+      return {
+        type: step.type,
+        requestId,
+        answer: providerAnswer(`rf-${requestId}`, "pending", step),
+      };
+    case "PROVIDER_REFUND_UPDATE": {
+      // Any word about any key: the request's current or an older one, or one it never had.
+      const keys = [...(sim.keys.get(requestId) ?? []), `rf-${requestId}`, "rf-unknown"];
+      const key = keys[step.stale % keys.length] ?? "rf-unknown";
+      const status = PROVIDER_STATUSES[step.word % PROVIDER_STATUSES.length] ?? "pending";
+      return {
+        type: step.type,
+        actor,
+        requestId,
+        refundId: key,
+        answer: providerAnswer(key, status, step),
+        asked: step.decision,
+      };
+    }
     case "SHIP":
       return {
         type: "SHIP",
@@ -621,7 +920,12 @@ export const simulate = (scenario: Scenario, visit?: (sim: Sim, step: SimStep) =
     }
     if (!result.ok) continue;
     sim.record = result.record;
-    for (const request of Object.values(sim.record.requests)) sim.reached.add(request.status);
+    for (const request of Object.values(sim.record.requests)) {
+      sim.reached.add(request.status);
+      const key = request.refund?.refundId;
+      const keys = sim.keys.get(request.requestId) ?? [];
+      if (key && keys.at(-1) !== key) sim.keys.set(request.requestId, [...keys, key]);
+    }
   }
   return sim;
 };

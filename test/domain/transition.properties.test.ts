@@ -1,10 +1,15 @@
 // Property tests of `transition`: random event sequences from every role, at random increasing
 // times, under random policies and orders (scenarios.ts), checked against the domain's invariants
-// at every step. Money: a refund that succeeded never changes, at most one refund (key) of one
-// request ever succeeds, a return refunds nothing, and nobody concludes that money did not move
-// while a refund call's lease runs; the provider's answers (refund made or not, declines) are
-// random. What each stored change implies (the mail of its new timeline entries, its events, the
-// wake-up of a waiting execution) is checked against SPEC at every step too.
+// at every step. Money: a refund that succeeded changes only when the provider reverses it (or
+// its bank reference arrives), no refund key succeeds twice and at most one key of a request stands
+// paid, the order's refundedAmount is what its completed requests' standing refunds add up to, a
+// return refunds nothing, and nobody concludes that money did not move while a refund call's lease
+// runs; the provider's answers (refund made or not, declines, pending) and its later word
+// (webhooks and checks, sent twice, late, out of order, about old keys) are random, and a word
+// applied twice changes nothing the second time. What each stored change implies (the mail of its
+// new timeline entries, its events, the wake-up of a waiting execution) is checked against SPEC at
+// every step too, and so is the workflow's plan: it runs exactly while a request is open or owes a
+// refund, and never plans a step the transition would refuse.
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -13,6 +18,7 @@ import { dueEvents, dueMail } from "../../functions/domain/notices.ts";
 import type { Policy } from "../../functions/domain/policy.ts";
 import { eventIdOf } from "../../functions/domain/published-events.ts";
 import { addSeconds } from "../../functions/domain/requests.ts";
+import { transition } from "../../functions/domain/transition.ts";
 import {
   type CancellationRequest,
   isTerminal,
@@ -20,10 +26,18 @@ import {
   type Order,
   type OrderRecord,
   type OrderStatus,
+  type Refund,
+  type RefundMethod,
   type RefundStatus,
   type RequestStatus,
   type TimelineType,
 } from "../../functions/domain/types.ts";
+import {
+  type NextStep,
+  needsWorkflow,
+  planNextStep,
+  WAIT_STEPS,
+} from "../../functions/domain/workflow-plan.ts";
 import { impliedBy } from "./flow.ts";
 import {
   HOUR,
@@ -37,6 +51,7 @@ import {
   scenarioArb,
   simulate,
   specRefundMethod,
+  specSettlementCheckAt,
 } from "./scenarios.ts";
 
 const ERROR_CODES = new Set([
@@ -71,11 +86,14 @@ const ORDER_EDGES: Record<OrderStatus, readonly OrderStatus[]> = {
   DELIVERED: ["CANCELLED"],
   CANCELLED: [],
 };
-/** Every status change a refund may make: a success or a refund found unneeded is final. */
+/**
+ * Every status change a refund may make: a refund found unneeded is final, and a success only
+ * fails when the provider reverses it (checked in `checkChange`).
+ */
 const REFUND_EDGES: Record<RefundStatus, readonly RefundStatus[]> = {
   PENDING: ["SUCCEEDED", "FAILED", "NOT_REQUIRED"],
   FAILED: ["PENDING", "SUCCEEDED", "NOT_REQUIRED"],
-  SUCCEEDED: [],
+  SUCCEEDED: ["FAILED"],
   NOT_REQUIRED: [],
 };
 
@@ -154,7 +172,10 @@ const specReview = (
   return small ? "POLICY" : "OPERATOR";
 };
 
-/** Lifecycle steps that happen at most once per request (refund failures and retries repeat). */
+/**
+ * Lifecycle steps that happen at most once per request (refund failures and retries repeat, and a
+ * refund succeeds once more after each reversal).
+ */
 const ONCE_PER_REQUEST = new Set<TimelineType>([
   "REQUESTED",
   "SELLER_NOTIFIED",
@@ -165,7 +186,6 @@ const ONCE_PER_REQUEST = new Set<TimelineType>([
   "MARKETPLACE_APPROVED",
   "MARKETPLACE_REJECTED",
   "REFUND_INSTRUCTED",
-  "REFUND_SUCCEEDED",
   "COMPLETED",
   "WITHDRAWN",
   "RETURN_REQUIRED",
@@ -212,7 +232,14 @@ const checkRecord = (record: OrderRecord, sim: Sim): void => {
     (sum, request) => sum + (request.refund?.status === "SUCCEEDED" ? request.refund.amount : 0),
     0,
   );
-  check(order.refundedAmount === completedRefunds, `refundedAmount ${order.refundedAmount}`);
+  check(
+    order.refundedAmount === completedRefunds,
+    `refundedAmount ${order.refundedAmount}, completed requests' standing refunds ${completedRefunds}`,
+  );
+  check(
+    order.refundedAmount <= order.payment.paidAmount,
+    `refundedAmount ${order.refundedAmount} exceeds what was paid`,
+  );
   // Once every unit is cancelled, the items' refunds add up to exactly what was paid for them.
   if (allCancelled) {
     const items = completed.reduce((sum, request) => sum + request.itemsAmount, 0);
@@ -254,6 +281,12 @@ const checkRecord = (record: OrderRecord, sim: Sim): void => {
       check(!(ONCE_PER_REQUEST.has(type) && seen.has(type)), `${id}: ${type} twice`);
       seen.add(type);
     }
+    const count = (type: TimelineType) => request.timeline.filter((e) => e.type === type).length;
+    const reversals = count("REFUND_REVERSED");
+    check(
+      count("REFUND_SUCCEEDED") <= reversals + 1 && reversals <= count("REFUND_SUCCEEDED"),
+      `${id}: ${count("REFUND_SUCCEEDED")} successes, ${reversals} reversals`,
+    );
     const refund = request.refund;
     if (refund) {
       check(Number.isInteger(refund.amount) && refund.amount >= 0, `${id}: refund amount`);
@@ -267,13 +300,6 @@ const checkRecord = (record: OrderRecord, sim: Sim): void => {
         refund.refundId === null || REFUND_KEY(id).test(refund.refundId),
         `${id}: refund key ${refund.refundId}`,
       );
-      // Money: at most one refund (one key) of a request ever succeeds, and of one request only.
-      if (refund.status === "SUCCEEDED") {
-        const keys = sim.succeededKeys.get(id) ?? new Set<string | null>();
-        keys.add(refund.refundId);
-        sim.succeededKeys.set(id, keys);
-        check(keys.size === 1, `${id}: refunds ${[...keys].join(", ")} all succeeded`);
-      }
     }
     switch (request.status) {
       case "AWAITING_SELLER":
@@ -297,9 +323,17 @@ const checkRecord = (record: OrderRecord, sim: Sim): void => {
         );
         break;
       case "COMPLETED":
+        // Refunded, or nothing to refund; or the provider reversed the refund, and it waits for
+        // a retry (until its deadline) or is being made again.
         check(
-          refund?.status === "SUCCEEDED" || refund?.status === "NOT_REQUIRED",
-          `${id}: COMPLETED with refund ${refund?.status}`,
+          refund?.status === "SUCCEEDED" ||
+            refund?.status === "NOT_REQUIRED" ||
+            (reversals > 0 && (refund?.status === "FAILED" || !!refund?.refundId)),
+          `${id}: COMPLETED with refund ${refund?.status}, ${reversals} reversals`,
+        );
+        check(
+          (refund?.status === "FAILED") === (request.refundRetryDeadline !== null),
+          `${id}: COMPLETED, refund ${refund?.status}, retry deadline ${request.refundRetryDeadline}`,
         );
         break;
       case "REJECTED":
@@ -376,13 +410,42 @@ const impliedLabels = (prev: OrderRecord, next: OrderRecord, requestId?: string)
     .sort();
 
 /**
+ * SPEC: a claimed refund the provider answered `pending` (or `requires_action`) for, no call of it
+ * under way: made, and on its way; its webhook settles it, or the workflow's check.
+ */
+const specSettling = (refund: Refund | null): boolean =>
+  refund?.status === "PENDING" &&
+  !!refund.refundId &&
+  !refund.callStartedAt &&
+  (refund.providerStatus === "pending" || refund.providerStatus === "requires_action");
+
+/**
+ * A completed request's refund the workflow waits on: reversed (or its retry failed), until an
+ * operator retries it or the deadline's fallback; or its retry settling at the provider.
+ */
+const specCompletedWait = (request: CancellationRequest): boolean =>
+  request.status === "COMPLETED" &&
+  (request.refund?.status === "FAILED" || specSettling(request.refund));
+
+/**
  * SPEC's waits (infra/workflow.ts): an execution waits for the seller (and the reminder), for an
- * operator's review, and for a failed refund's retry; nowhere else.
+ * operator's review, for a failed refund's retry, for a pending refund's settlement, and for a
+ * completed request's reversed refund (its retry, or its retry's settlement); nowhere else.
  */
 const specWaitedOn = (request: CancellationRequest): boolean =>
   request.status === "AWAITING_SELLER" ||
   request.status === "REFUND_FAILED" ||
-  (request.status === "AWAITING_MARKETPLACE" && request.marketplaceReview === "OPERATOR");
+  (request.status === "AWAITING_MARKETPLACE" && request.marketplaceReview === "OPERATOR") ||
+  (request.status === "REFUND_PENDING" && specSettling(request.refund)) ||
+  specCompletedWait(request);
+
+/**
+ * Whether a change from `before` to `after` wakes an execution waiting on the request: it left the
+ * status the execution waits in or, completed, its refund no longer needs a wait.
+ */
+const specWoken = (before: CancellationRequest, after: CancellationRequest): boolean =>
+  specWaitedOn(before) &&
+  (before.status !== after.status || (before.status === "COMPLETED" && !specCompletedWait(after)));
 
 /**
  * The entries a change added to a request, as the API shows them. Each must carry the request as
@@ -528,8 +591,17 @@ const checkRetry = (
   const before = prev.requests[id] as CancellationRequest;
   const after = next.requests[id] as CancellationRequest;
   const [r0, r1] = [before.refund, after.refund];
-  check(before.status === "REFUND_FAILED", `${id}: retried while ${before.status}`);
-  check(after.status === "REFUND_PENDING", `${id}: retried into ${after.status}`);
+  // An open request's failed refund; or a completed one's, after the provider reversed it (and
+  // then its retry may fail too): the cancellation stands, completed.
+  const completed = before.status === "COMPLETED";
+  check(
+    before.status === "REFUND_FAILED" || (completed && r0?.status === "FAILED"),
+    `${id}: retried while ${before.status} with refund ${r0?.status}`,
+  );
+  check(
+    after.status === (completed ? "COMPLETED" : "REFUND_PENDING"),
+    `${id}: ${before.status} retried into ${after.status}`,
+  );
   check(after.refundRetryDeadline === null, `${id}: a retried refund keeps its wait's deadline`);
   check(!leaseRuns(before, now), `${id}: retried while a refund call may still land`);
   check(r0?.refundId && r1, `${id}: retried a refund never claimed`);
@@ -538,7 +610,7 @@ const checkRetry = (
   // is the waiting execution's own step (its write ends the wait).
   const signal = ["WAKE"];
   const entries = newEntries(before, after);
-  if (event.refundMade) {
+  if (specFoundPaid(before, event)) {
     // The provider made the refund after all (its answer was lost): recorded, never made again.
     check(
       r1.status === "SUCCEEDED" &&
@@ -567,6 +639,20 @@ const checkRetry = (
   const newKey = method !== r0.method || r0.declined === true;
   check(r1.status === "PENDING" && r1.method === method, `${id}: retried as ${JSON.stringify(r1)}`);
   check(r1.declined !== true, `${id}: a retried refund is still marked declined`);
+  check(r1.reversed !== true, `${id}: a retried refund is still marked reversed`);
+  if (newKey) {
+    // A new key is a new refund: the provider's facts of the old one do not carry over.
+    const provider =
+      method === "CARD" && prev.order.payment.provider === "stripe" ? "stripe" : "ledger";
+    check(
+      r1.provider === provider &&
+        (r1.providerStatus ?? null) === null &&
+        (r1.providerRefundId ?? null) === null &&
+        (r1.reference ?? null) === null &&
+        (r1.failureReason ?? null) === null,
+      `${id}: ${method} refund under a new key: ${JSON.stringify(r1)}`,
+    );
+  }
   check(
     r1.refundId === (newKey ? specNextRefundId(id, r0.refundId) : r0.refundId),
     `${id}: retried ${r0.refundId} (${r0.method}, declined ${r0.declined}) to ${method} under ${r1.refundId}`,
@@ -605,6 +691,185 @@ const checkRetry = (
   check(isDeepStrictEqual(implied, signal), `${id}: retry implies ${implied}`);
 };
 
+/**
+ * SPEC: a retry told by the provider that the current key was paid after all records that refund
+ * (never making another): on an open request's failed refund, or a completed one's whose retry
+ * failed without the provider saying so. A reversed key was not paid, whatever the answer says.
+ */
+const specFoundPaid = (
+  before: CancellationRequest,
+  event: Extract<DomainEvent, { type: "RETRY_REFUND" }>,
+): boolean =>
+  event.refundMade &&
+  (before.status === "REFUND_FAILED" ||
+    (before.status === "COMPLETED" && before.refund?.reversed !== true));
+
+/** Events that may change a completed request (its refund's work, after a reversal). */
+const COMPLETED_REFUND_EVENTS = new Set<DomainEvent["type"]>([
+  "PROVIDER_REFUND_UPDATE",
+  "RETRY_REFUND",
+  "START_REFUND_CALL",
+  "REFUND_SUCCEEDED",
+  "REFUND_AWAITED",
+  "REFUND_FAILED",
+]);
+
+/** Events that record a refund call's outcome, or the provider's word: the call is over. */
+const CALL_OUTCOMES = new Set<DomainEvent["type"]>([
+  "REFUND_SUCCEEDED",
+  "REFUND_AWAITED",
+  "REFUND_FAILED",
+  "PROVIDER_REFUND_UPDATE",
+]);
+
+type ProviderUpdate = Extract<DomainEvent, { type: "PROVIDER_REFUND_UPDATE" }>;
+type UpdateKind = "SETTLED" | "FOUND_PAID" | "PAID" | "FAILED" | "REVERSED" | "NOTED";
+type UpdateOutcome =
+  | { ok: true; kind: UpdateKind }
+  | { ok: false; code: "NOT_FOUND" | "INVALID_STATE"; kind?: undefined };
+
+/** The entries each outcome of the provider's word adds to the request's timeline. */
+const UPDATE_ENTRIES: Record<UpdateKind, readonly TimelineType[]> = {
+  SETTLED: ["REFUND_SUCCEEDED", "COMPLETED"],
+  FOUND_PAID: ["REFUND_SUCCEEDED", "COMPLETED"],
+  PAID: ["REFUND_SUCCEEDED"],
+  FAILED: ["REFUND_FAILED"],
+  REVERSED: ["REFUND_REVERSED"],
+  NOTED: [],
+};
+
+/**
+ * SPEC: what the provider's word (webhook or check) on a request's refund does, decided on
+ * `record`. About any key but the request's current one: 404. A pending refund (of an open
+ * request, or a completed one's retry) is made by `succeeded` (the open request completes) and
+ * failed for good by `failed` or `canceled`; a succeeded refund of a completed request is reversed
+ * by them; a refund recorded failed without a decline (its answers were lost) is made by
+ * `succeeded`. Otherwise only news is noted (a pending refund's new status, a bank reference, or a
+ * check's time), and anything that says nothing new is refused, so a word sent twice, late or out
+ * of order writes nothing.
+ */
+const specUpdate = (record: OrderRecord, event: ProviderUpdate): UpdateOutcome => {
+  const request = Object.hasOwn(record.requests, event.requestId)
+    ? record.requests[event.requestId]
+    : undefined;
+  const refund = request?.refund;
+  if (!request || !refund || refund.refundId !== event.refundId) {
+    return { ok: false, code: "NOT_FOUND" };
+  }
+  const nothingNew = { ok: false, code: "INVALID_STATE" } as const;
+  const { status, reference } = event.answer;
+  const failure = status === "failed" || status === "canceled";
+  const newReference = !!reference && reference !== refund.reference;
+  const completed = request.status === "COMPLETED";
+  if (refund.status === "PENDING" && (completed || request.status === "REFUND_PENDING")) {
+    if (status === "succeeded") return { ok: true, kind: completed ? "PAID" : "SETTLED" };
+    if (failure) return { ok: true, kind: "FAILED" };
+    const news = refund.providerStatus !== status || newReference;
+    return news || event.asked ? { ok: true, kind: "NOTED" } : nothingNew;
+  }
+  if (refund.status === "SUCCEEDED" && completed) {
+    if (failure) return { ok: true, kind: "REVERSED" };
+    return newReference ? { ok: true, kind: "NOTED" } : nothingNew;
+  }
+  if (refund.status === "FAILED" && !refund.declined && status === "succeeded") {
+    if (request.status === "REFUND_FAILED") return { ok: true, kind: "FOUND_PAID" };
+    if (completed) return { ok: true, kind: "PAID" };
+  }
+  return nothingNew;
+};
+
+/** An accepted word of the provider: the request and its refund as SPEC says (`specUpdate`). */
+const checkProviderUpdate = (
+  prev: OrderRecord,
+  next: OrderRecord,
+  event: ProviderUpdate,
+  now: string,
+) => {
+  const outcome = specUpdate(prev, event);
+  const id = event.requestId;
+  check(outcome.ok, `${id}: accepted the provider's word, SPEC: ${outcome.kind ?? "refused"}`);
+  const before = prev.requests[id] as CancellationRequest;
+  const after = next.requests[id] as CancellationRequest;
+  const [r0, r1] = [before.refund, after.refund];
+  if (!outcome.ok || !r0 || !r1) return;
+  const { answer } = event;
+  const kind = outcome.kind;
+  const entries = newEntries(before, after).map((e) => [e.type, e.actor, e.note]);
+  const note = answer.failureReason ?? answer.status;
+  const expected = UPDATE_ENTRIES[kind].map((type) => [
+    type,
+    SYSTEM,
+    type === "REFUND_FAILED" || type === "REFUND_REVERSED" ? note : undefined,
+  ]);
+  check(isDeepStrictEqual(entries, expected), `${id}: ${kind} logged ${JSON.stringify(entries)}`);
+  check(r1.refundId === r0.refundId, `${id}: the provider's word changed the key`);
+  const status: Record<UpdateKind, RequestStatus> = {
+    SETTLED: "COMPLETED",
+    FOUND_PAID: "COMPLETED",
+    PAID: "COMPLETED",
+    FAILED: before.status === "COMPLETED" ? "COMPLETED" : "REFUND_FAILED",
+    REVERSED: "COMPLETED",
+    NOTED: before.status,
+  };
+  check(after.status === status[kind], `${id}: ${kind} left the request ${after.status}`);
+  const reference = answer.reference ?? r0.reference ?? null;
+  switch (kind) {
+    case "SETTLED":
+    case "FOUND_PAID":
+    case "PAID":
+      check(
+        r1.status === "SUCCEEDED" &&
+          r1.succeededAt === now &&
+          r1.providerStatus === "succeeded" &&
+          r1.providerRefundId === answer.providerReference &&
+          (r1.reference ?? null) === reference &&
+          after.refundRetryDeadline === null,
+        `${id}: made by the provider's word, recorded as ${JSON.stringify(r1)}`,
+      );
+      break;
+    case "FAILED":
+    case "REVERSED":
+      // Failed for good (the key is spent): an operator's retry or, at the deadline, the fallback.
+      check(
+        r1.status === "FAILED" &&
+          r1.declined === true &&
+          (r1.reversed === true) === (kind === "REVERSED") &&
+          !r1.callStartedAt &&
+          r1.providerStatus === answer.status &&
+          (r1.failureReason ?? null) === (answer.failureReason ?? r0.failureReason ?? null) &&
+          after.refundRetryDeadline === addSeconds(now, after.policy.refundRetryWaitSeconds),
+        `${id}: ${kind} by ${JSON.stringify(answer)}, recorded as ${JSON.stringify(r1)}, retry by ${after.refundRetryDeadline}`,
+      );
+      if (kind === "REVERSED") {
+        check(
+          next.order.refundedAmount === prev.order.refundedAmount - r0.amount,
+          `${id}: reversed, refundedAmount ${prev.order.refundedAmount} → ${next.order.refundedAmount}`,
+        );
+      }
+      break;
+    case "NOTED": {
+      // News only: a pending refund's word, a check's time, or the bank's reference.
+      const expectedRefund: Refund =
+        r0.status === "SUCCEEDED"
+          ? { ...r0, reference }
+          : {
+              ...r0,
+              providerStatus: answer.status,
+              providerRefundId: answer.providerReference,
+              ...(answer.reference ? { reference: answer.reference } : {}),
+              ...(answer.failureReason ? { failureReason: answer.failureReason } : {}),
+              pendingSince: r0.pendingSince ?? now,
+              ...(event.asked ? { checkedAt: now } : {}),
+            };
+      check(
+        isDeepStrictEqual(r1, expectedRefund),
+        `${id}: noted ${JSON.stringify(answer)} as ${JSON.stringify(r1)}`,
+      );
+      break;
+    }
+  }
+};
+
 /** SPEC "Notifications": the mail each kind of timeline entry of a request sends, to whom. */
 const specMail = (request: CancellationRequest, type: TimelineType): string[] => {
   const outcome = (buyer: string) => [`MAIL:${buyer}:BUYER`, "MAIL:SELLER_OUTCOME:SELLER"];
@@ -628,6 +893,13 @@ const specMail = (request: CancellationRequest, type: TimelineType): string[] =>
       return ["MAIL:BUYER_REFUND_COMPLETED:BUYER"];
     case "REFUND_FAILED":
       return ["MAIL:OPERATOR_REFUND_FAILED:OPERATORS"];
+    case "REFUND_REVERSED":
+      // The buyer is told the money comes again; operators get the case.
+      return ["MAIL:BUYER_REFUND_REVERSED:BUYER", "MAIL:OPERATOR_REFUND_REVERSED:OPERATORS"];
+    case "REFUND_LATE":
+      return ["MAIL:BUYER_REFUND_LATE:BUYER", "MAIL:OPERATOR_REFUND_LATE:OPERATORS"];
+    case "REFUND_INQUIRY_OPENED":
+      return ["MAIL:OPERATOR_REFUND_INQUIRY:OPERATORS"];
     case "COMPLETED":
       return ["MAIL:SELLER_OUTCOME:SELLER"];
     case "WITHDRAWN":
@@ -655,7 +927,7 @@ const checkImplied = (prev: OrderRecord, next: OrderRecord, event: DomainEvent) 
     const mail = entries.flatMap((entry) => specMail(after, entry.type));
     const created = event.type === "REQUEST_CANCELLATION" && event.requestId === id;
     check(!before === created, `${id}: new without a request event`);
-    const woken = before && specWaitedOn(before) && before.status !== after.status;
+    const woken = before && specWoken(before, after);
     const expected = [...mail, ...(created ? ["START"] : []), ...(woken ? ["WAKE"] : [])].sort();
     const implied = impliedLabels(prev, next, id);
     check(isDeepStrictEqual(implied, expected), `${id}: ${event.type} implies ${implied}`);
@@ -719,15 +991,22 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
     const gain = after.timeline.length - (before?.timeline.length ?? 0);
     const statusChanged = before?.status !== after.status;
     let expectedGain: number;
-    if (event.type === "SHIP" || event.type === "START_REFUND_CALL") {
+    if (
+      event.type === "SHIP" ||
+      event.type === "START_REFUND_CALL" ||
+      event.type === "REFUND_AWAITED"
+    ) {
       expectedGain = 0;
     } else if (event.type === "DELIVER") {
       // The active request ends: a return (one entry), or refund made and completed (two).
       if (id !== prevActive || !statusChanged) expectedGain = 0;
       else expectedGain = after.status === "COMPLETED" ? 2 : 1;
-    } else if (event.type === "RETRY_REFUND" && event.refundMade) {
+    } else if (event.type === "RETRY_REFUND" && before && specFoundPaid(before, event)) {
       // The retry, and the refund the provider turned out to have made.
       expectedGain = id === event.requestId ? 2 : 0;
+    } else if (event.type === "PROVIDER_REFUND_UPDATE") {
+      const outcome = specUpdate(prev, event);
+      expectedGain = id === event.requestId && outcome.ok ? UPDATE_ENTRIES[outcome.kind].length : 0;
     } else {
       expectedGain = id === event.requestId ? 1 : 0;
     }
@@ -738,7 +1017,30 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
       isDeepStrictEqual(after.timeline.slice(0, before.timeline.length), before.timeline),
       `${id}: timeline history rewritten`,
     );
-    if (isTerminal(before.status)) {
+    if (before.status === "COMPLETED" && !isDeepStrictEqual(before, after)) {
+      // A completed cancellation stands: only its refund's work goes on (the provider's word, a
+      // retry after a reversal, and its call), never its status nor anything else about it.
+      const own = "requestId" in event && event.requestId === id;
+      check(
+        own && COMPLETED_REFUND_EVENTS.has(event.type),
+        `${id}: ${event.type} changed a completed request`,
+      );
+      const {
+        refund: _r0,
+        refundRetryDeadline: _d0,
+        updatedAt: _u0,
+        timeline: _t0,
+        ...rest0
+      } = before;
+      const {
+        refund: _r1,
+        refundRetryDeadline: _d1,
+        updatedAt: _u1,
+        timeline: _t1,
+        ...rest1
+      } = after;
+      check(isDeepStrictEqual(rest0, rest1), `${id}: completed request changed beyond its refund`);
+    } else if (isTerminal(before.status) && before.status !== "COMPLETED") {
       check(isDeepStrictEqual(before, after), `${id}: terminal ${before.status} changed`);
     }
     if (statusChanged) {
@@ -778,9 +1080,12 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
         after.refundRetryDeadline === addSeconds(now, after.policy.refundRetryWaitSeconds),
         `${id}: refundRetryDeadline not now + the request's refundRetryWaitSeconds`,
       );
+      // The provider's failure of a refund it had made spends the key, like a decline.
+      const declined = event.type === "REFUND_FAILED" ? event.declined : true;
       check(
-        event.type === "REFUND_FAILED" && after.refund?.declined === event.declined,
-        `${id}: failed refund declined ${after.refund?.declined}`,
+        (event.type === "REFUND_FAILED" || event.type === "PROVIDER_REFUND_UPDATE") &&
+          after.refund?.declined === declined,
+        `${id}: ${event.type} failed the refund, declined ${after.refund?.declined}`,
       );
     }
     if (event.type === "MARKETPLACE_TIMEOUT" && id === event.requestId) {
@@ -798,9 +1103,20 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
           `${id}: refund ${r0.status} → ${r1.status}`,
         );
       }
-      // Money: a refund that succeeded is final, whatever happens next.
+      // Money: a refund that succeeded stays so, unless the provider reverses it; only its bank
+      // reference may still arrive.
       if (r0.status === "SUCCEEDED") {
-        check(isDeepStrictEqual(r0, r1), `${id}: succeeded refund changed`);
+        const reversal =
+          event.type === "PROVIDER_REFUND_UPDATE" && specUpdate(prev, event).kind === "REVERSED";
+        const referenced = { ...r0, reference: r1.reference };
+        check(
+          isDeepStrictEqual(r0, r1) ||
+            reversal ||
+            (event.type === "PROVIDER_REFUND_UPDATE" &&
+              r1.reference === event.answer.reference &&
+              isDeepStrictEqual(referenced, r1)),
+          `${id}: ${event.type} changed a succeeded refund to ${JSON.stringify(r1)}`,
+        );
       }
       if (r0.instructedAt) check(r0.instructedAt === r1.instructedAt, `${id}: re-instructed`);
       // The key: claimed once (by INSTRUCT_REFUND), then changed only by a retry (see checkRetry).
@@ -826,7 +1142,7 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
       const lease = [r0.callStartedAt ?? null, r1.callStartedAt ?? null];
       if (own && event.type === "START_REFUND_CALL") {
         check(lease[1] === now, `${id}: lease taken at ${lease[1]}, not now`);
-      } else if (own && (event.type === "REFUND_SUCCEEDED" || event.type === "REFUND_FAILED")) {
+      } else if (own && CALL_OUTCOMES.has(event.type)) {
         check(lease[1] === lease[0] || lease[1] === null, `${id}: ${event.type} moved the lease`);
       } else {
         check(lease[1] === lease[0], `${id}: ${event.type} moved the lease ${lease}`);
@@ -842,12 +1158,40 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
     check(orderGain === (orderChanged ? 1 : 0), `${event.type}: order gained ${orderGain} entries`);
   }
   if (event.type === "RETRY_REFUND") checkRetry(prev, next, event, now);
+  if (event.type === "PROVIDER_REFUND_UPDATE") checkProviderUpdate(prev, next, event, now);
+  if (event.type === "REFUND_AWAITED") {
+    // The call answered `pending`: made, on its way; its call is over and the settlement awaited.
+    const before = prev.requests[event.requestId];
+    const r0 = before?.refund;
+    check(
+      (before?.status === "REFUND_PENDING" || before?.status === "COMPLETED") &&
+        r0?.refundId &&
+        r0.status === "PENDING",
+      `awaited a ${before?.status} request's ${r0?.status} refund`,
+    );
+    const expected = structuredClone(prev);
+    const refund = expected.requests[event.requestId]?.refund;
+    if (refund) {
+      const { answer } = event;
+      Object.assign(refund, {
+        attempts: refund.attempts + 1,
+        providerStatus: answer.status,
+        providerRefundId: answer.providerReference,
+        ...(answer.reference ? { reference: answer.reference } : {}),
+        ...(answer.failureReason ? { failureReason: answer.failureReason } : {}),
+        callStartedAt: null,
+        pendingSince: now,
+      });
+    }
+    check(isDeepStrictEqual(next, expected), `REFUND_AWAITED: ${JSON.stringify(refund)}`);
+  }
   if (event.type === "START_REFUND_CALL") {
-    // The lease only: taken while the parcel is on its way, for a claimed refund still pending.
+    // The lease only, for a claimed refund still pending: while the parcel is on its way, or,
+    // once the cancellation completed (a retry after a reversal), whatever the parcel does.
     const before = prev.requests[event.requestId];
     check(
-      prev.order.status === "SHIPPED" &&
-        before?.status === "REFUND_PENDING" &&
+      (prev.order.status === "SHIPPED" || before?.status === "COMPLETED") &&
+        (before?.status === "REFUND_PENDING" || before?.status === "COMPLETED") &&
         before.refund?.refundId &&
         before.refund.status === "PENDING",
       `lease taken for ${before?.status} refund ${before?.refund?.status}, order ${prev.order.status}`,
@@ -895,13 +1239,198 @@ const notePaths = (sim: Sim, prev: OrderRecord, next: OrderRecord, event: Domain
     }
   }
   if (event.type === "RETRY_REFUND") {
-    const r0 = prev.requests[event.requestId]?.refund;
+    const before = prev.requests[event.requestId];
+    const r0 = before?.refund;
     const r1 = next.requests[event.requestId]?.refund;
     if (r1?.status === "SUCCEEDED") sim.seen.add("retryFoundPaid");
     else if (r0?.refundId !== r1?.refundId) {
       sim.seen.add(r0?.declined ? "retryNewKeyAfterDecline" : "retryNewKeyForMethod");
     } else sim.seen.add("retrySameKey");
+    if (before?.status === "COMPLETED" && r0?.reversed) {
+      sim.seen.add("retriedAfterReversal");
+      if (event.actor === SYSTEM) sim.seen.add("fallbackAfterReversal");
+      sim.seen.add(r1?.method === r0.method ? "reversalRetriedAsIs" : "reversalRetriedToBalance");
+    }
   }
+  if (event.type === "REFUND_AWAITED") sim.seen.add("pending");
+  if (event.type === "PROVIDER_REFUND_UPDATE") {
+    const before = prev.requests[event.requestId];
+    const kind = specUpdate(prev, event).kind;
+    sim.seen.add(`word:${kind}:${before?.status}:${before?.refund?.status}`);
+  }
+  for (const after of requestsOf(next)) {
+    const before = Object.hasOwn(prev.requests, after.requestId)
+      ? prev.requests[after.requestId]
+      : undefined;
+    // A completed request's refund made again after a reversal.
+    if (
+      before?.status === "COMPLETED" &&
+      before.refund?.status !== "SUCCEEDED" &&
+      after.refund?.status === "SUCCEEDED"
+    ) {
+      sim.seen.add("paidAgain");
+    }
+  }
+};
+
+/**
+ * Money, over the whole run: a refund key reaches SUCCEEDED at most once (a reversed key is never
+ * made again), and at most one key of a request stands paid (succeeded, not reversed) at any time:
+ * the one its record holds as SUCCEEDED.
+ */
+const checkMoney = (sim: Sim, prev: OrderRecord, next: OrderRecord): void => {
+  for (const after of requestsOf(next)) {
+    const id = after.requestId;
+    const r0 = Object.hasOwn(prev.requests, id) ? prev.requests[id]?.refund : undefined;
+    const r1 = after.refund;
+    const succeeded = sim.succeededKeys.get(id) ?? new Set<string | null>();
+    const reversed = sim.reversedKeys.get(id) ?? new Set<string | null>();
+    sim.succeededKeys.set(id, succeeded);
+    sim.reversedKeys.set(id, reversed);
+    if (
+      r1?.status === "SUCCEEDED" &&
+      !(r0?.status === "SUCCEEDED" && r0.refundId === r1.refundId)
+    ) {
+      check(!succeeded.has(r1.refundId), `${id}: refund ${r1.refundId} succeeded a second time`);
+      succeeded.add(r1.refundId);
+    }
+    if (r0?.status === "SUCCEEDED" && r1?.status !== "SUCCEEDED") reversed.add(r0.refundId);
+    const standing = [...succeeded].filter((key) => !reversed.has(key));
+    check(standing.length <= 1, `${id}: refunds ${standing.join(", ")} all stand paid`);
+    check(
+      (r1?.status === "SUCCEEDED") === (standing.length === 1) &&
+        (r1?.status !== "SUCCEEDED" || standing[0] === r1.refundId),
+      `${id}: refund ${r1?.refundId} ${r1?.status}, standing paid: ${standing.join(", ")}`,
+    );
+  }
+};
+
+/** SPEC: a request needs its workflow while open, or completed with a refund still owed. */
+const specNeedsWorkflow = (request: CancellationRequest): boolean => {
+  const refund = request.refund;
+  const owed =
+    request.status === "COMPLETED" &&
+    (refund?.status === "FAILED" || (refund?.status === "PENDING" && !!refund.refundId));
+  return !isTerminal(request.status) || owed;
+};
+
+/**
+ * SPEC's waits: the state each waits in, its deadline, and what the workflow does at the deadline
+ * (the timeout's step). Undefined when the request is not in that wait's state.
+ */
+const specWait = (
+  request: CancellationRequest,
+  next: NextStep,
+): { deadline: string | null; onTimeout: DomainEvent } | undefined => {
+  const { requestId, policy, refund } = request;
+  const retry = (method: RefundMethod | undefined): DomainEvent => ({
+    type: "RETRY_REFUND",
+    actor: SYSTEM,
+    requestId,
+    refundMade: false,
+    ...(method === undefined ? {} : { method }),
+  });
+  const ask: DomainEvent = {
+    type: "PROVIDER_REFUND_UPDATE",
+    actor: SYSTEM,
+    requestId,
+    refundId: refund?.refundId ?? "",
+    answer: { providerReference: refund?.providerRefundId ?? "re_unknown", status: "pending" },
+    asked: true,
+  };
+  const settlement = { deadline: specSettlementCheckAt(request), onTimeout: ask };
+  switch (next) {
+    case "WAIT_SELLER_REMINDER":
+      return request.status === "AWAITING_SELLER" &&
+        policy.sellerReminderSeconds > 0 &&
+        !request.sellerRemindedAt
+        ? {
+            deadline: addSeconds(request.sellerDeadline, -policy.sellerReminderSeconds),
+            onTimeout: { type: "REMIND_SELLER", requestId },
+          }
+        : undefined;
+    case "WAIT_SELLER":
+      return request.status === "AWAITING_SELLER"
+        ? { deadline: request.sellerDeadline, onTimeout: { type: "SELLER_TIMEOUT", requestId } }
+        : undefined;
+    case "WAIT_OPERATOR":
+      return request.status === "AWAITING_MARKETPLACE" && request.marketplaceReview === "OPERATOR"
+        ? {
+            deadline: request.marketplaceDeadline,
+            onTimeout: { type: "MARKETPLACE_TIMEOUT", requestId },
+          }
+        : undefined;
+    case "WAIT_REFUND_RETRY":
+      // A declined refund goes to the policy's fallback; any other failure is tried again.
+      return request.status === "REFUND_FAILED"
+        ? {
+            deadline: request.refundRetryDeadline,
+            onTimeout: retry(refund?.declined ? policy.refundFallbackMethod : undefined),
+          }
+        : undefined;
+    case "WAIT_REFUND_SETTLEMENT":
+      return request.status === "REFUND_PENDING" && specSettling(refund) ? settlement : undefined;
+    case "WAIT_COMPLETED_REFUND":
+      if (request.status !== "COMPLETED") return undefined;
+      if (refund?.status === "FAILED") {
+        return {
+          deadline: request.refundRetryDeadline,
+          onTimeout: retry(policy.refundFallbackMethod),
+        };
+      }
+      return specSettling(refund) ? settlement : undefined;
+    default:
+      return undefined;
+  }
+};
+
+/** The event of each automatic step of the workflow. */
+const AUTOMATIC_STEPS: Partial<Record<NextStep, (requestId: string) => DomainEvent>> = {
+  START: (requestId) => ({ type: "WORKFLOW_STARTED", requestId }),
+  REMIND_SELLER: (requestId) => ({ type: "REMIND_SELLER", requestId }),
+  POLICY_APPROVAL: (requestId) => ({ type: "POLICY_APPROVE", requestId }),
+  INSTRUCT_REFUND: (requestId) => ({ type: "INSTRUCT_REFUND", requestId }),
+  REFUND: (requestId) => ({ type: "START_REFUND_CALL", requestId }),
+  COMPLETE: (requestId) => ({ type: "COMPLETE", requestId }),
+};
+
+/**
+ * The workflow's plan for a request of `record` at `now`: it runs exactly while SPEC says the
+ * request needs it; an automatic step is one the transition accepts now; a wait is one SPEC has
+ * (an execution there can be woken), lasts until its deadline (at least a second) and no longer,
+ * and what it does at the deadline is accepted then.
+ */
+const checkPlan = (record: OrderRecord, request: CancellationRequest, now: string): void => {
+  const id = request.requestId;
+  const needed = specNeedsWorkflow(request);
+  const state = `${request.status}, refund ${JSON.stringify(request.refund)}`;
+  check(needsWorkflow(request) === needed, `${id}: needsWorkflow ${!needed} while ${state}`);
+  const plan = planNextStep(record, id, now);
+  check((plan.next === "DONE") === !needed, `${id}: planned ${plan.next} while ${state}`);
+  if (plan.next === "DONE") return;
+  let step: DomainEvent | undefined;
+  let at = now;
+  if ((WAIT_STEPS as readonly NextStep[]).includes(plan.next)) {
+    const wait = specWait(request, plan.next);
+    check(wait?.deadline && specWaitedOn(request), `${id}: waits (${plan.next}) while ${state}`);
+    if (!wait?.deadline) return;
+    const seconds = Math.max(1, Math.ceil((Date.parse(wait.deadline) - Date.parse(now)) / 1000));
+    check(
+      plan.waitSeconds === seconds,
+      `${id}: ${plan.next} for ${plan.waitSeconds} s, its deadline ${wait.deadline} is ${seconds} s away`,
+    );
+    step = wait.onTimeout;
+    at = addSeconds(now, plan.waitSeconds);
+  } else {
+    step = AUTOMATIC_STEPS[plan.next]?.(id);
+    check(step, `${id}: planned ${plan.next}, no such step`);
+  }
+  if (!step) return;
+  const result = transition(record, step, at);
+  check(
+    result.ok,
+    `${id}: planned ${plan.next} at ${now}, yet ${step.type} at ${at} is refused: ${result.ok ? "" : result.error.message} (${state})`,
+  );
 };
 
 /** Checks one step of a simulation (refused or accepted). */
@@ -914,6 +1443,17 @@ const checkStep = (sim: Sim, { prev, event, now, result }: SimStep): void => {
     !Object.hasOwn(prev.requests, event.requestId);
   if ((party && "actor" in event && event.actor !== party) || unknown) {
     check(!result.ok && result.error.code === "NOT_FOUND", "a stranger or unknown id: not 404");
+  }
+  if (event.type === "PROVIDER_REFUND_UPDATE") {
+    // The provider's word is decided as SPEC says: refused exactly when it says nothing new, 404
+    // about a key other than the request's current one.
+    const outcome = specUpdate(prev, event);
+    check(
+      outcome.ok ? result.ok : !result.ok && result.error.code === outcome.code,
+      `${event.requestId}: the provider's word ${result.ok ? "accepted" : `refused ${result.error.code}`}, SPEC: ${outcome.kind ?? outcome.code}`,
+    );
+    const keys = sim.keys.get(event.requestId) ?? [];
+    if (!result.ok && keys.slice(0, -1).includes(event.refundId)) sim.seen.add("oldKeyRefused");
   }
   if (!result.ok) {
     check(result.error instanceof DomainError, "refusal is not a DomainError");
@@ -931,6 +1471,28 @@ const checkStep = (sim: Sim, { prev, event, now, result }: SimStep): void => {
   checkChange(prev, next, event, now);
   checkImplied(prev, next, event);
   checkRecord(next, sim);
+  checkMoney(sim, prev, next);
+  // The plan of the request the step moved (a delivery's: the active one).
+  const moved = new Set([
+    "requestId" in event ? event.requestId : null,
+    event.type === "DELIVER" ? prev.order.activeCancellationRequestId : null,
+  ]);
+  for (const id of moved) {
+    const request = id && Object.hasOwn(next.requests, id) ? next.requests[id] : undefined;
+    if (request) checkPlan(next, request, now);
+  }
+  if (event.type === "PROVIDER_REFUND_UPDATE") {
+    // The same word again (a webhook sent twice) changes nothing: refused, or, asked again at
+    // the same instant, the very same record.
+    const again = transition(next, event, now);
+    check(
+      again.ok
+        ? event.asked && isDeepStrictEqual(again.record, next)
+        : again.error.code === "INVALID_STATE",
+      `${event.requestId}: the same word twice: ${again.ok ? "accepted" : again.error.code}`,
+    );
+    if (!again.ok) sim.seen.add("sameWordRefused");
+  }
   notePaths(sim, prev, next, event);
 };
 
@@ -1006,6 +1568,26 @@ describe("transition properties over random event sequences", () => {
       retrySameKey: seenShare("retrySameKey"),
       deliveryInFlight: seenShare("DELIVER:REFUND_IN_FLIGHT"),
       deliveryInvalid: seenShare("DELIVER:VALIDATION_FAILED"),
+      // Asynchronous refunds: a call answered `pending`, and the provider's word settling it
+      // (made, or failed for good), noting news, or refused (the same word again, a late one, an
+      // older key's); a completed request's refund reversed, retried (as is or to a balance, by
+      // an operator or the deadline's fallback) and made again, or its retry found made.
+      pending: seenShare("pending"),
+      settled: seenShare("word:SETTLED:REFUND_PENDING:PENDING"),
+      settledFailed: seenShare("word:FAILED:REFUND_PENDING:PENDING"),
+      noted: seenShare("word:NOTED:REFUND_PENDING:PENDING"),
+      lateReference: seenShare("word:NOTED:COMPLETED:SUCCEEDED"),
+      foundPaidByWord: seenShare("word:FOUND_PAID:REFUND_FAILED:FAILED"),
+      sameWordRefused: seenShare("sameWordRefused"),
+      wordRefused: seenShare("PROVIDER_REFUND_UPDATE:INVALID_STATE"),
+      oldKeyRefused: seenShare("oldKeyRefused"),
+      reversed: seenShare("word:REVERSED:COMPLETED:SUCCEEDED"),
+      retriedAfterReversal: seenShare("retriedAfterReversal"),
+      reversalRetriedAsIs: seenShare("reversalRetriedAsIs"),
+      reversalRetriedToBalance: seenShare("reversalRetriedToBalance"),
+      fallbackAfterReversal: seenShare("fallbackAfterReversal"),
+      paidAgain: seenShare("paidAgain"),
+      retryFoundPaidAfterReversal: seenShare("word:PAID:COMPLETED:FAILED"),
     };
     const shares = JSON.stringify(stats);
     expect(stats.COMPLETED, shares).toBeGreaterThan(0.2);
@@ -1021,9 +1603,9 @@ describe("transition properties over random event sequences", () => {
     expect(stats.deliveredInFlight, shares).toBeGreaterThan(0.02);
     expect(stats.twoRequests, shares).toBeGreaterThan(0.08);
     expect(stats.partlyCancelled, shares).toBeGreaterThan(0.05);
-    // Rare in 40 random steps (a request takes about eight to complete); amounts.test.ts drives
-    // long sequences of completed requests on purpose.
-    expect(stats.twoCompleted, shares).toBeGreaterThan(0.003);
+    // Rare in 40 random steps (a request takes about eight to complete): about 0.5 % of runs,
+    // 2 in this sample; amounts.test.ts drives long sequences of completed requests on purpose.
+    expect(stats.twoCompleted, shares).toBeGreaterThan(0.001);
     expect(stats.nothingToCancel, shares).toBeGreaterThan(0.01);
     expect(stats.partialRefused, shares).toBeGreaterThan(0.01);
     expect(stats.deliveredPendingPaid, shares).toBeGreaterThan(0.007);
@@ -1036,5 +1618,21 @@ describe("transition properties over random event sequences", () => {
     expect(stats.retrySameKey, shares).toBeGreaterThan(0.012);
     expect(stats.deliveryInFlight, shares).toBeGreaterThan(0.02);
     expect(stats.deliveryInvalid, shares).toBeGreaterThan(0.008);
+    expect(stats.pending, shares).toBeGreaterThan(0.03);
+    expect(stats.settled, shares).toBeGreaterThan(0.008);
+    expect(stats.settledFailed, shares).toBeGreaterThan(0.006);
+    expect(stats.noted, shares).toBeGreaterThan(0.003);
+    expect(stats.lateReference, shares).toBeGreaterThan(0.01);
+    expect(stats.foundPaidByWord, shares).toBeGreaterThan(0.001);
+    expect(stats.sameWordRefused, shares).toBeGreaterThan(0.05);
+    expect(stats.wordRefused, shares).toBeGreaterThan(0.03);
+    expect(stats.oldKeyRefused, shares).toBeGreaterThan(0.05);
+    expect(stats.reversed, shares).toBeGreaterThan(0.05);
+    expect(stats.retriedAfterReversal, shares).toBeGreaterThan(0.04);
+    expect(stats.reversalRetriedAsIs, shares).toBeGreaterThan(0.01);
+    expect(stats.reversalRetriedToBalance, shares).toBeGreaterThan(0.03);
+    expect(stats.fallbackAfterReversal, shares).toBeGreaterThan(0.006);
+    expect(stats.paidAgain, shares).toBeGreaterThan(0.03);
+    expect(stats.retryFoundPaidAfterReversal, shares).toBeGreaterThan(0.001);
   });
 });
