@@ -1,8 +1,9 @@
-// Chaos in `npm test`: twelve flows (two of them line-level) through local mode at once with a
-// quarter of the calls failing at every target (the stream's pipe down for a moment, its first
-// batch dead-lettered, records delivered twice), then recovery and the invariants
-// (test/chaos/harness.ts); and a few random interleavings of the `npm run chaos` model. The full
-// run: `npm run chaos`.
+// Chaos in `npm test`: fifteen flows (two of them line-level, three paid through the Stripe
+// stand-in) through local mode at once with a quarter of the calls failing at every target (the
+// stream's pipe down for a moment, its first batch dead-lettered, records delivered twice; Stripe
+// throttled and losing answers, a refund left pending, webhooks lost, sent twice and late), then
+// recovery and the invariants (test/chaos/harness.ts); and a few random interleavings of the
+// `npm run chaos` model. The full run: `npm run chaos`.
 import "./quiet.ts";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -131,6 +132,31 @@ const FLOWS: Flow[] = [
     },
   },
   {
+    name: "Stripe: seller approves, the card refund is made through the SDK",
+    order: { ...small("CARD"), stripe: "pm_card_visa" },
+    seller: (run, i) => run.sellerDecides(i, "APPROVE"),
+    afterSeller: nothing,
+  },
+  {
+    name: "Stripe, high value in USD: operator approves, the parcel arrives while the refund is under way",
+    order: { ...high("CARD", "USD"), stripe: "pm_card_visa" },
+    seller: (run, i) => run.sellerDecides(i, "APPROVE"),
+    afterSeller: async (run, i) => {
+      await run.operatorDecides(i, "APPROVE");
+      await run.deliver(i);
+    },
+  },
+  {
+    name: "Stripe: a pm_card_refundFail refund succeeds, then fails (reversed); an operator refunds it as gift balance",
+    order: { ...small("CARD", "en"), stripe: "pm_card_refundFail" },
+    seller: (run, i) => run.sellerDecides(i, "APPROVE"),
+    afterSeller: async (run, i) => {
+      await run.settle();
+      await run.pause(300);
+      await run.retryRefund(i, true);
+    },
+  },
+  {
     name: "cash on delivery refuses lines (PARTIAL_NOT_SUPPORTED); the whole order is cancelled",
     order: { ...small("CASH_ON_DELIVERY", "en"), lines: [{ quantity: 3, unitPrice: 1_200 }] },
     pick: { kind: "some", quarters: [1, 0, 0], reversed: false },
@@ -144,7 +170,7 @@ const FLOWS: Flow[] = [
 ];
 
 describe("chaos", () => {
-  it("twelve flows with 25 % faults at every target: after recovery every invariant holds", async () => {
+  it("fifteen flows with 25 % faults at every target: after recovery every invariant holds", async () => {
     const run = await ChaosRun.create(
       server,
       FLOWS.map((flow) => flow.order),
@@ -159,6 +185,15 @@ describe("chaos", () => {
       // Each matching fault rolls in turn: card refunds are declined, or else time out.
       run.addFault({ target: "payments", operation: "CARD", error: "declined", rate: 0.25 });
       run.addFault({ target: "payments", error: "timeout", rate: 0.25 });
+      // Stripe: throttled, refunds made with their answer lost (the SDK's retry replays them),
+      // the first refund left pending; its webhooks: two lost, two answered unheard (sent
+      // again), two held back (sent late).
+      run.addFault({ target: "stripe", error: "throttle", rate: 0.25 });
+      run.addFault({ target: "stripe", operation: "refunds.create", error: "timeout", rate: 0.25 });
+      run.addFault({ target: "stripe", error: "pending", count: 1 });
+      run.addFault({ target: "stripe", operation: "webhook", error: "unavailable", count: 2 });
+      run.addFault({ target: "stripe", operation: "webhook", error: "timeout", count: 2 });
+      run.addFault({ target: "stripe", operation: "webhook", error: "throttle", count: 2 });
 
       const everyone = (step: Step) =>
         Promise.all(FLOWS.map((_, index) => step(run, index))).then(() => run.observe());
@@ -205,6 +240,10 @@ describe("chaos", () => {
     // The pipe's faults did what they are for: a lost start, started by the sweep.
     expect(run.stats.deadLettered).toBeGreaterThan(0);
     expect(run.stats.startedBySweep).toBeGreaterThan(0);
+    // Stripe refunded the visa orders, and the refundFail card's refund failed after all.
+    expect(run.stats.stripe["refunds succeeded"]).toBeGreaterThan(0);
+    expect(run.stats.stripe["refunds failed"]).toBeGreaterThan(0);
+    expect(run.stats.stripe["webhooks lost"]).toBe(2);
   }, 50_000);
 
   it("random interleavings of the chaos model keep every invariant", async () => {

@@ -98,6 +98,14 @@ try {
       .map(([kind, count]) => `${kind} ${count}`)
       .join(", ")}`,
   );
+  console.log(
+    `stripe: ${
+      Object.entries(totals.stripe)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([kind, count]) => `${kind} ${count}`)
+        .join(", ") || "none"
+    }`,
+  );
   const executions = new Map<string, number>();
   for (const execution of server.local.stepFunctions.listExecutions()) {
     executions.set(execution.status, (executions.get(execution.status) ?? 0) + 1);

@@ -2,8 +2,11 @@
 // operator, carrier, the timers, the reconciler) and for faults toggled on every target, run
 // against local mode through `ChaosRun`. A run is one random interleaving on fresh orders (of
 // several lines, often discounted); the buyer asks for some units or all that is left, previews
-// first, or sends `lines` SPEC refuses. After its commands the faults stop, recovery runs and the
-// invariants are checked.
+// first, or sends `lines` SPEC refuses. Half the card orders are paid through the Stripe stand-in
+// (one in three of those with the card whose refunds fail after succeeding), and Stripe's faults
+// (throttles, outages, lost answers, refunds left pending, webhooks lost, sent twice or late) are
+// among those drawn. After its commands the faults stop, recovery runs and the invariants are
+// checked.
 import fc from "fast-check";
 import type { FaultSpec } from "../../local/faults.ts";
 import {
@@ -14,6 +17,7 @@ import {
   PAYMENT_METHODS,
   REASONS,
   type Reason,
+  type StripeCard,
 } from "./harness.ts";
 import { BAD_LINES, describePick, type LinePick, WHOLE } from "./lines.ts";
 
@@ -111,12 +115,68 @@ const pipeFault = fc.oneof(
   }),
 );
 
+/** The Stripe calls the service makes (a refund: list, PaymentIntent, create; a check: list). */
+const STRIPE_OPERATIONS = ["refunds.list", "paymentIntents.retrieve", "refunds.create"] as const;
+
+/**
+ * A fault on Stripe: its API throttled, down, or losing answers (the refund made, the answer lost:
+ * the SDK's retry under the same idempotency key gets the first answer), new refunds left
+ * `pending` (settled later by webhook, or by the reconciler's check), or its webhooks lost (never
+ * sent: a pending refund's settlement is then the reconciler's to find), answered unheard (sent
+ * again) or held back (sent late, after newer ones).
+ */
+const stripeFault: fc.Arbitrary<FaultSpec> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom("throttle" as const, "unavailable" as const, "timeout" as const),
+        someOperation(STRIPE_OPERATIONS),
+        fc.integer({ min: 1, max: 5 }),
+        fc.nat(9),
+      )
+      .map(
+        ([error, operation, tenths, dice]): FaultSpec => ({
+          target: "stripe",
+          error,
+          // An outage 1 in 5: every call of the refund fails until the retries run out.
+          rate: dice < 2 ? 1 : tenths / 10,
+          ...(operation === undefined ? {} : { operation }),
+        }),
+      ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .integer({ min: 3, max: 10 })
+      .map((tenths): FaultSpec => ({ target: "stripe", error: "pending", rate: tenths / 10 })),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom("unavailable" as const, "timeout" as const, "throttle" as const),
+        fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+        fc.integer({ min: 2, max: 10 }),
+      )
+      .map(
+        ([error, count, tenths]): FaultSpec => ({
+          target: "stripe",
+          operation: "webhook",
+          error,
+          // The next few deliveries, or a share of them all while it lasts.
+          ...(count === undefined ? { rate: tenths / 10 } : { rate: 1, count }),
+        }),
+      ),
+  },
+);
+
 /**
  * A fault on one target, with an error valid for it: SES only refuses (throttle, unavailable),
  * because an SES call whose answer is lost is sent again by design, with nothing to tell it from
  * a duplicate; EventBridge may also lose an answer (the harness counts those repeats as excused);
- * DynamoDB and Step Functions lose answers too; payments also decline and time out (applied,
- * answer lost); the pipe as above. Mostly 10–50 % of calls; now and then an outage (every call),
+ * DynamoDB and Step Functions lose answers too; payments (the ledger) also decline and time out
+ * (applied, answer lost); the pipe and Stripe as above. Mostly 10–50 % of calls; now and then an outage (every call),
  * so that mail given up and its alert, and refunds that fail for good, are exercised too.
  */
 export const faultArbitrary: fc.Arbitrary<FaultSpec> = fc.oneof(
@@ -201,6 +261,7 @@ export const faultArbitrary: fc.Arbitrary<FaultSpec> = fc.oneof(
       ),
   },
   { weight: 2, arbitrary: pipeFault },
+  { weight: 3, arbitrary: stripeFault },
 );
 
 const orderAction = (
@@ -420,18 +481,28 @@ export const openingArbitrary = (orders: number): fc.Arbitrary<Action[]> =>
         { weight: 3, arbitrary: fc.constant(undefined) },
         { weight: 1, arbitrary: pipeFault },
       ),
-      // A third of the runs open with the provider down: every refund attempt declined, or made
+      // A third of the runs open with the ledger down: every refund attempt declined, or made
       // with its answer lost, so that the money rules (ask before concluding, one key per
-      // refund) meet deliveries, retries and the fallback.
+      // refund) meet deliveries, retries and the fallback. One in six with Stripe in trouble
+      // (for the runs with a Stripe order): every answer lost, every refund left pending, or
+      // every webhook lost, until the faults stop.
       fc.oneof(
-        { weight: 2, arbitrary: fc.constant(undefined) },
+        { weight: 6, arbitrary: fc.constant(undefined) },
         {
-          weight: 1,
+          weight: 4,
           arbitrary: fc.record({
             target: fc.constant("payments" as const),
             error: fc.constantFrom("timeout" as const, "declined" as const),
             rate: fc.constant(1),
           }),
+        },
+        {
+          weight: 2,
+          arbitrary: fc.constantFrom<FaultSpec>(
+            { target: "stripe", error: "timeout", rate: 1 },
+            { target: "stripe", error: "pending", rate: 1 },
+            { target: "stripe", operation: "webhook", error: "unavailable", rate: 1 },
+          ),
         },
       ),
       // Now and then the first order stays unshipped (the buyer is refused: NOT_SHIPPED).
@@ -497,6 +568,16 @@ export const orderSpecArbitrary: fc.Arbitrary<OrderSpec> = fc
     locale: fc.constantFrom("ja" as const, "en" as const),
     currency: fc.constantFrom("JPY" as const, "JPY" as const, "USD" as const),
     method: fc.constantFrom(...PAYMENT_METHODS),
+    // For a card order: half the time paid through Stripe, a third of those with the card
+    // whose refunds fail after succeeding.
+    stripe: fc.constantFrom<StripeCard | undefined>(
+      undefined,
+      undefined,
+      undefined,
+      "pm_card_visa",
+      "pm_card_visa",
+      "pm_card_refundFail",
+    ),
     high: fc.boolean(),
     lines: fc.array(
       fc.record({
@@ -523,7 +604,7 @@ export const orderSpecArbitrary: fc.Arbitrary<OrderSpec> = fc
       },
     ),
   })
-  .map(({ lines, discount, ...spec }) => {
+  .map(({ lines, discount, stripe, ...spec }): OrderSpec => {
     const priced = lines.map(({ quantity, price }) => ({
       quantity,
       unitPrice: spec.high ? price * 10 : price,
@@ -531,6 +612,7 @@ export const orderSpecArbitrary: fc.Arbitrary<OrderSpec> = fc
     const items = priced.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
     return {
       ...spec,
+      ...(spec.method === "CARD" && stripe !== undefined ? { stripe } : {}),
       lines: priced,
       discount: Math.floor((items * discount.percent) / 100) + discount.ofShipping,
     };
@@ -551,6 +633,8 @@ export interface ChaosTotals {
   >;
   /** The line-level checks: answers judged, previews compared, requests completed, by kind. */
   lines: Record<string, number>;
+  /** Stripe's orders, refunds, reversals and webhook troubles (RunStats.stripe). */
+  stripe: Record<string, number>;
 }
 
 export const emptyTotals = (): ChaosTotals => ({
@@ -570,6 +654,7 @@ export const emptyTotals = (): ChaosTotals => ({
     excusedEvents: 0,
   },
   lines: {},
+  stripe: {},
 });
 
 /**
@@ -626,6 +711,9 @@ export const chaosProperty = (
         }
         for (const [kind, count] of Object.entries(run.stats.lines)) {
           totals.lines[kind] = (totals.lines[kind] ?? 0) + count;
+        }
+        for (const [kind, count] of Object.entries(run.stats.stripe)) {
+          totals.stripe[kind] = (totals.stripe[kind] ?? 0) + count;
         }
         for (const key of Object.keys(totals.recovery) as (keyof ChaosTotals["recovery"])[]) {
           totals.recovery[key] += run.stats[key];
