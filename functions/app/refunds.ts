@@ -111,7 +111,11 @@ export const retryRefundEvent =
     const refund = request.refund;
     let refundMade = false;
     // Even a declined key is asked about: the provider's word on a key is what it did under it.
-    if (request.status === "REFUND_FAILED" && refund?.refundId) {
+    // So is a completed request's failed retry (its answers may have been lost); a reversed key
+    // is known unpaid.
+    const failedRetry =
+      request.status === "COMPLETED" && refund?.status === "FAILED" && !refund.reversed;
+    if ((request.status === "REFUND_FAILED" || failedRetry) && refund?.refundId) {
       assertNoRefundCallInFlight(request, now);
       refundMade = await refundWasMade(payments, record, requestId, refund.refundId);
     }
