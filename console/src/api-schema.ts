@@ -3572,6 +3572,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency is unavailable; nothing was changed, repeat the call */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unavailable",
+                     *       "title": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "code": "UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     OpenRefundInquiry: {

@@ -1,6 +1,6 @@
 // The problem responses of each operation (RFC 9457, `application/problem+json`): the ones every
-// route may answer (400, 500; 401, 403 and 503 when guarded; 404 with a target; 413 with a body)
-// and the 409 codes it names.
+// route may answer (400, 500; 401 and 403 when guarded; 503 when guarded or with a body; 404 with
+// a target; 413 with a body) and the 409 codes it names.
 import type { ProblemCode } from "../../functions/domain/codes.ts";
 import { PROBLEM_CONTENT_TYPE, problemType } from "../../functions/http/problems.ts";
 import type { Route } from "../../functions/http/routes.ts";
@@ -65,7 +65,8 @@ export const problemsOf = (route: Route, operation: ProblemFacts): Record<string
       ? { "413": problemResponse("The body is over 64 KiB", 413, ["PAYLOAD_TOO_LARGE"]) }
       : {}),
     "500": problemResponse("Internal server error", 500, ["INTERNAL_ERROR"]),
-    ...(guarded
+    // Every route that reads or writes data (the guarded ones, and Stripe's public webhook).
+    ...(guarded || takesBody
       ? {
           "503": {
             ...problemResponse(
