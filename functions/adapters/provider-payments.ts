@@ -2,7 +2,13 @@
 // money. Card refunds of a Stripe order are Stripe's; everything else (ledger orders, and gift
 // balance or points, which the marketplace keeps itself whatever the order was paid with) is the
 // ledger's. Stripe's client is built on its first refund, so ledger-only work never loads it.
-import type { Payments, RefundInstruction, RefundKey, RefundReceipt } from "../app/ports.ts";
+import type {
+  Payments,
+  RefundInstruction,
+  RefundKey,
+  RefundReceipt,
+  RefundRef,
+} from "../app/ports.ts";
 
 export interface ProviderPaymentsOptions {
   ledger: Payments;
@@ -24,6 +30,19 @@ export class ProviderPayments implements Payments {
 
   async lookup(key: RefundKey): Promise<RefundReceipt | undefined> {
     return (await this.providerOf(key)).lookup(key);
+  }
+
+  /** Stripe's refund events since `since`; none where no Stripe account is configured. */
+  async refundsChangedSince(since: string): Promise<RefundRef[]> {
+    if (!this.options.stripe) return [];
+    let stripe: Payments;
+    try {
+      stripe = await this.options.stripe();
+    } catch (error) {
+      if (error instanceof PaymentProviderNotConfiguredError) return [];
+      throw error;
+    }
+    return (await stripe.refundsChangedSince?.(since)) ?? [];
   }
 
   private async providerOf(key: RefundKey): Promise<Payments> {

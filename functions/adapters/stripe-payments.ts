@@ -5,7 +5,13 @@
 // webhook route and the reconciler ask again with `lookup`).
 import Stripe from "stripe";
 import { RefundDeclinedError } from "../app/errors.ts";
-import type { Payments, RefundInstruction, RefundKey, RefundReceipt } from "../app/ports.ts";
+import type {
+  Payments,
+  RefundInstruction,
+  RefundKey,
+  RefundReceipt,
+  RefundRef,
+} from "../app/ports.ts";
 import type { ProviderRefundStatus } from "../domain/types.ts";
 import {
   RefundKeyReusedError,
@@ -47,6 +53,29 @@ const receiptOf = (refundId: string, refund: Stripe.Refund, replayed: boolean): 
     ...(refund.failure_reason ? { failureReason: refund.failure_reason } : {}),
     ...(reference ? { reference } : {}),
   };
+};
+
+/** Stripe's events about refunds: the webhook route and the reconciler read these alike. */
+export const REFUND_EVENT_TYPES: readonly string[] = [
+  "charge.refund.updated",
+  "refund.updated",
+  "refund.failed",
+  "refund.created",
+];
+
+/** The service's keys of the refund an event's object is, from its metadata; else undefined. */
+export const refundRefOf = (object: unknown): RefundRef | undefined => {
+  const { object: kind, metadata } = (object ?? {}) as {
+    object?: unknown;
+    metadata?: Record<string, unknown>;
+  };
+  if (kind !== "refund" || !metadata) return undefined;
+  const { orderId, requestId, refundId } = metadata;
+  return typeof orderId === "string" &&
+    typeof requestId === "string" &&
+    typeof refundId === "string"
+    ? { orderId, requestId, refundId }
+    : undefined;
 };
 
 /** The PaymentIntent of a refund's order: Stripe refunds are made against it. */
@@ -142,6 +171,24 @@ export class StripePayments implements Payments {
       }
       throw error;
     }
+  }
+
+  async refundsChangedSince(since: string): Promise<RefundRef[]> {
+    const after = Math.floor(Date.parse(since) / 1000);
+    const refs = new Map<string, RefundRef>();
+    // Newest first: each list stops at the first event older than `since`. `charge.refund.*` and
+    // `refund.*` tell of the same changes; both are read, as the webhook reads either.
+    for (const type of ["charge.refund.updated", "refund.*"]) {
+      await this.call("events.list", async () => {
+        for await (const event of this.stripe.events.list({ type, limit: 100 })) {
+          if (event.created < after) break;
+          if (!REFUND_EVENT_TYPES.includes(event.type)) continue;
+          const ref = refundRefOf(event.data.object);
+          if (ref) refs.set(ref.refundId, ref);
+        }
+      });
+    }
+    return [...refs.values()];
   }
 
   /** The refund of `paymentIntent` made under `refundId` (its metadata), newest first. */

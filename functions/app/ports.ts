@@ -235,6 +235,19 @@ export interface Payments {
   refund(instruction: RefundInstruction): Promise<RefundReceipt>;
   /** The refund made under the key, as the provider sees it now; undefined when none was made. */
   lookup(key: RefundKey): Promise<RefundReceipt | undefined>;
+  /**
+   * The service's refunds the provider said something new about since `since` (its events, read
+   * whether or not their webhooks arrived): what the reconciler asks about again. Providers
+   * without events (the ledger, whose refunds never change) have none.
+   */
+  refundsChangedSince?(since: string): Promise<RefundRef[]>;
+}
+
+/** A refund by the service's own keys, as the provider's metadata carries them. */
+export interface RefundRef {
+  orderId: string;
+  requestId: string;
+  refundId: string;
 }
 
 export interface Clock {

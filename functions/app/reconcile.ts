@@ -26,6 +26,7 @@ import type {
   Metrics,
   Orders,
   Payments,
+  RefundRef,
   StoredOrder,
   WorkflowExecutions,
   WorkflowSignals,
@@ -69,6 +70,8 @@ export interface ReconcileReport {
   woken: string[];
   /** Refunds pending at the provider past the policy's period, asked about (a lost webhook). */
   asked: string[];
+  /** Requests whose refund changed by what the provider's events told (a webhook lost). */
+  heard: string[];
   /** Requests whose refund this sweep marked late (not succeeded by its promised date). */
   late: string[];
   /** Dead letters of the stream's pipe drained after the sweep. */
@@ -317,6 +320,7 @@ export const reconcile = async (
     resumed: [],
     woken: [],
     asked: [],
+    heard: [],
     late: [],
     drained: 0,
     errors: 0,
@@ -331,6 +335,7 @@ export const reconcile = async (
       error: (error as Error).name,
     });
   };
+  await hearProviderEvents(deps, report, now, failed);
   // Everything up to now (inclusive: `since` is a prefix of the index's sort key).
   const before = `${now}~`;
   for (let shard = 0; shard < deps.attention.shards; shard++) {
@@ -366,6 +371,48 @@ export const reconcile = async (
     }
   }
   return report;
+};
+
+/**
+ * How far back each sweep reads the provider's events: an hour, so that every event is read by a
+ * dozen sweeps and one sweep that failed loses nothing.
+ */
+export const PROVIDER_EVENTS_LOOKBACK_SECONDS = 3600;
+
+/**
+ * The provider's own record of what happened to refunds (Stripe's events), read whether or not
+ * their webhooks arrived: each refund of the service they name is asked about as a webhook would
+ * have had it, so a reversal whose webhooks were all lost is still heard of. One conditional write
+ * where something changed (nothing otherwise); a completed request whose refund now needs the
+ * workflow gets its execution.
+ */
+const hearProviderEvents = async (
+  deps: ReconcileDeps,
+  report: ReconcileReport,
+  now: string,
+  failed: (what: Record<string, unknown>, error: unknown) => void,
+): Promise<void> => {
+  const { payments } = deps;
+  if (!payments?.refundsChangedSince) return;
+  const since = new Date(Date.parse(now) - PROVIDER_EVENTS_LOOKBACK_SECONDS * 1000).toISOString();
+  let refs: RefundRef[];
+  try {
+    refs = await payments.refundsChangedSince(since);
+  } catch (error) {
+    failed({ provider: "events" }, error);
+    return;
+  }
+  for (const { orderId, requestId, refundId } of refs) {
+    const source = providerRefundEvent(payments, SYSTEM, requestId, { asked: false, refundId });
+    try {
+      const changed = await changeOrder(deps, orderId, source);
+      report.heard.push(requestId);
+      await resumeCompletedRefund(deps, changed.stored, requestId);
+    } catch (error) {
+      // Nothing new, an older key, or an order this service does not have.
+      if (!(error instanceof DomainError)) failed({ orderId }, error);
+    }
+  }
 };
 
 const receiveDeadLetters = async (deps: ReconcileDeps, report: ReconcileReport) => {

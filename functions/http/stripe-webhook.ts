@@ -12,6 +12,7 @@ import {
   signals,
 } from "../adapters/production.ts";
 import { stripeAccount } from "../adapters/stripe-account.ts";
+import { REFUND_EVENT_TYPES, refundRefOf } from "../adapters/stripe-payments.ts";
 import { type ChangeDeps, changeOrder } from "../app/change-order.ts";
 import type { ExecutionRecords, Metrics, Payments, WorkflowExecutions } from "../app/ports.ts";
 import { resumeCompletedRefund } from "../app/reconcile.ts";
@@ -24,14 +25,6 @@ import { stripeWebhookRoute } from "./routes.ts";
 
 /** How old a signature may be (Stripe's own default): a replayed old event is refused. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
-
-/** The events about a refund, all read alike: the refund is then asked of Stripe. */
-export const REFUND_EVENTS: readonly string[] = [
-  "charge.refund.updated",
-  "refund.updated",
-  "refund.failed",
-  "refund.created",
-];
 
 export type WebhookDeps = ChangeDeps & {
   payments: Payments;
@@ -59,15 +52,6 @@ const verified = (rawBody: string, signature: string | undefined, secret: string
   }
 };
 
-/** The refund's keys as the service wrote them in its metadata; undefined for any other refund. */
-const refundKeysOf = (event: Stripe.Event) => {
-  if (!REFUND_EVENTS.includes(event.type)) return undefined;
-  const object = event.data.object as { object?: string; metadata?: Record<string, string> };
-  const { orderId, requestId, refundId } =
-    object.object === "refund" ? (object.metadata ?? {}) : {};
-  return orderId && requestId && refundId ? { orderId, requestId, refundId } : undefined;
-};
-
 const received = { status: 200, body: { received: true } };
 
 export const createHandler = httpHandler(
@@ -75,7 +59,9 @@ export const createHandler = httpHandler(
   { rawBody: true, headers: headersSchema },
   async ({ rawBody, headers }, deps: WebhookDeps) => {
     const event = verified(rawBody, headers["stripe-signature"], await deps.webhookSecret());
-    const keys = refundKeysOf(event);
+    const keys = REFUND_EVENT_TYPES.includes(event.type)
+      ? refundRefOf(event.data.object)
+      : undefined;
     if (!keys) return received;
     const { orderId, requestId, refundId } = keys;
     const source = providerRefundEvent(deps.payments, "stripe", requestId, {

@@ -357,3 +357,32 @@ describe("Stripe's errors", () => {
     expect(lookedUp.message).not.toContain("Zq7X");
   });
 });
+
+describe("refundsChangedSince: Stripe's events, whether or not their webhooks arrived", () => {
+  it("names each refund of the service that Stripe's refund events since then are about, once", async () => {
+    const { payments, pay } = await setup();
+    const since = new Date(Date.now() - 1000).toISOString();
+    const failing = await pay({ method: "pm_card_refundFail" });
+    const standing = await pay();
+    await payments.refund(instruction(failing, { refundId: "r-1:1" }));
+    await payments.refund(instruction(standing, { refundId: "r-2:1", requestId: "r-2" }));
+    // The failing refund's failure is an event too (charge.refund.updated and refund.*).
+    const failed = await eventually(async () => {
+      const receipt = await payments.lookup(instruction(failing));
+      return receipt?.status === "failed" ? receipt : undefined;
+    });
+    expect(failed.failureReason).toBe("expired_or_canceled_card");
+    const refs = await payments.refundsChangedSince(since);
+    expect(refs).toEqual(
+      expect.arrayContaining([
+        { orderId: "o-1", requestId: "r-1", refundId: "r-1:1" },
+        { orderId: "o-1", requestId: "r-2", refundId: "r-2:1" },
+      ]),
+    );
+    expect(refs).toHaveLength(2);
+    // Nothing happened after now.
+    expect(await payments.refundsChangedSince(new Date(Date.now() + 2000).toISOString())).toEqual(
+      [],
+    );
+  });
+});

@@ -2145,8 +2145,6 @@ export class ChaosRun {
    * ledger (the default adapter: one item per refund key) holds under every key the request may
    * have used (`rf-<id>`, `rf-<id>-2`, …), by key, and the Stripe refunds of the order's
    * PaymentIntent made for it (by their metadata) that moved money: succeeded or still pending.
-   * A Stripe refund that failed after it succeeded, and that the service could not know of (every
-   * webhook about its failure lost: `unheardFailure`), counts as made, as the service sees it.
    */
   private async moneyMoved(
     request: CancellationRequest,
@@ -2159,17 +2157,13 @@ export class ChaosRun {
         made.set(payment.refundId, { ...payment, source: "/_local/payments" });
       }
     }
-    for (const { refund, unheardFailure } of stripe) {
+    for (const { refund } of stripe) {
       if (refund.metadata?.requestId !== request.requestId) continue;
-      const believed =
-        unheardFailure &&
-        request.refund?.refundId === refund.metadata.refundId &&
-        request.refund?.status === "SUCCEEDED";
-      if (refund.status !== "succeeded" && refund.status !== "pending" && !believed) continue;
+      if (refund.status !== "succeeded" && refund.status !== "pending") continue;
       made.set(`stripe ${refund.id}`, {
         refundId: String(refund.metadata.refundId),
         amount: refund.amount,
-        source: `Stripe ${refund.id} (${refund.status}${believed ? ", its failure never heard of" : ""})`,
+        source: `Stripe ${refund.id} (${refund.status})`,
       });
     }
     const current = request.refund?.refundId;
@@ -2193,9 +2187,8 @@ export class ChaosRun {
   /**
    * The Stripe refunds of the order's PaymentIntent (none for a ledger order), through the SDK,
    * each with whether it failed unheard: every webhook that told of its failure was lost on the
-   * way (a `webhook` fault of `unavailable`), so the service could not know of it. (Stripe's
-   * reconciler check covers refunds the service holds as pending; one it holds as succeeded is
-   * not asked about again.)
+   * way (a `webhook` fault of `unavailable`), so the service can know of it only from Stripe's
+   * events, which the reconciler reads.
    */
   private async stripeRefunds(order: RunOrder): Promise<StripeRefundSeen[]> {
     const { paymentIntent } = order;
@@ -2254,8 +2247,8 @@ export class ChaosRun {
    * per key, settled (nothing pending after recovery); a request has at most one succeeded Stripe
    * refund, and only under its current key; and its current Stripe refund's stored status is
    * Stripe's: SUCCEEDED ↔ succeeded (same amount, same Stripe id, its bank reference if stored),
-   * reversed ↔ failed, failed or not required ↔ failed, canceled or none. The one exception is a
-   * failure the service could not know of (`unheardFailure`), counted.
+   * reversed ↔ failed, failed or not required ↔ failed, canceled or none, a failure whose every
+   * webhook was lost (`unheardFailure`) included: the reconciler hears of it from Stripe's events.
    */
   private checkStripe(order: RunOrder, record: OrderRecord, stripe: readonly StripeRefundSeen[]) {
     if (!order.paymentIntent) return;
@@ -2317,7 +2310,7 @@ export class ChaosRun {
       const settledWithout = !at || stripeStatus === "failed" || stripeStatus === "canceled";
       const agrees =
         refund.status === "SUCCEEDED"
-          ? stripeStatus === "succeeded" || at?.unheardFailure === true
+          ? stripeStatus === "succeeded"
           : refund.status === "FAILED"
             ? refund.reversed
               ? stripeStatus === "failed"
@@ -2350,8 +2343,8 @@ export class ChaosRun {
         );
       }
       if (refund.reversed) this.countStripe("reversed, waiting for a retry");
-      if (refund.status === "SUCCEEDED" && at.unheardFailure) {
-        this.countStripe("failures never heard of (every webhook about them lost)");
+      if (at.unheardFailure) {
+        this.countStripe("failures heard from Stripe's events alone (every webhook lost)");
       }
     }
     for (const request of Object.values(record.requests)) {

@@ -33,6 +33,7 @@ import type {
   RefundInstruction,
   RefundKey,
   RefundReceipt,
+  RefundRef,
   StoredOrder,
   Wait,
   WorkflowExecutions,
@@ -374,11 +375,24 @@ export class FakePayments implements Payments {
     return state ? { refundId, replayed: true, ...copy(state) } : undefined;
   }
 
-  /** The provider changes its word on a refund it made (it settles, fails, or is reversed). */
+  /**
+   * The provider changes its word on a refund it made (it settles, fails, or is reversed), and
+   * keeps an event of it (`refundsChangedSince`), whatever becomes of the webhook.
+   */
   settle(refundId: string, change: Omit<ProviderRefund, "providerReference">): void {
     const state = this.states.get(refundId);
-    if (!state) throw new Error(`no refund ${refundId} was made`);
+    const made = this.made.get(refundId);
+    if (!state || !made) throw new Error(`no refund ${refundId} was made`);
     this.states.set(refundId, { providerReference: state.providerReference, ...change });
+    this.changed.push({ orderId: made.orderId, requestId: made.requestId, refundId });
+  }
+
+  /** Refunds `settle` changed, oldest first (the fake keeps no time: every one is recent). */
+  readonly changed: RefundRef[] = [];
+
+  async refundsChangedSince(_since: string): Promise<RefundRef[]> {
+    this.outage.check();
+    return copy([...new Map(this.changed.map((ref) => [ref.refundId, ref])).values()]);
   }
 }
 
@@ -486,6 +500,7 @@ export const fakeWorld = (now?: string) => {
       executionRecords: table,
       signals: workflow,
       failedStarts: world.deadLetters,
+      payments: world.payments,
       mailer: world.mailer,
       events: world.publisher,
       clock: world.clock,
