@@ -1969,16 +1969,25 @@ export class ChaosRun {
    * dead letter of its records is left, and Stripe has nothing left to change or send about the
    * run's PaymentIntents. What is left after the rounds is stuck. Waiting for the pipe, for a dead
    * letter to come back, or for Stripe (a refund settling or failing, a webhook on its way), is not
-   * a round (for up to 20 s in all).
+   * a round (for up to 20 s in all). Once all is quiet, one sweep more, as the reconciler's period
+   * brings whatever happened, before the run is judged.
    */
   async recover(rounds = RECOVERY_ROUNDS) {
     this.clearFaults();
     const waitUntil = Date.now() + 20_000;
+    // The reconciler runs every five minutes whatever happened: what only its sweep hears of
+    // (Stripe's events whose webhooks were all lost) is heard before the run is judged.
+    let sweptOnceQuiet = false;
     for (let round = 1; round <= rounds + 1; ) {
       await this.settle();
       await this.refresh();
       const { left, waiting, stripe } = this.leftovers();
       if (left.length === 0 && waiting.length === 0 && stripe.length === 0) {
+        if (!sweptOnceQuiet) {
+          sweptOnceQuiet = true;
+          await this.sweep();
+          continue;
+        }
         this.note(`recovered after ${round - 1} rounds`);
         return;
       }
