@@ -2,9 +2,22 @@
 // It is pure: (record, event, now) → the new record, or a domain error. Callers persist the new
 // record with one conditional write; what the change causes (mail, domain events, waking the
 // workflow) follows from the stored record (notices.ts, workflow-plan.ts), never from here.
-import { amountOf, nothingLeft } from "./amounts.ts";
-import { DomainError, type DomainErrorCode, type DomainEvent } from "./events.ts";
-import { eventRefundOf } from "./published-events.ts";
+import { amountOf } from "./amounts.ts";
+import {
+  claimedRefund,
+  complete,
+  Draft,
+  expectStatus,
+  failRefund,
+  noteAnswer,
+  POLICY,
+  refuse,
+  SYSTEM,
+  succeedRefund,
+  type TransitionResult,
+} from "./draft.ts";
+import { DomainError, type DomainEvent } from "./events.ts";
+import { applyProviderUpdate } from "./provider-updates.ts";
 import {
   assertNoRefundCallInFlight,
   expectedByFor,
@@ -21,101 +34,16 @@ import { isAutoApprovable, newRequestTerms, reviewFor } from "./request-terms.ts
 import { activeRequest, addSeconds, isOpen } from "./requests.ts";
 import type {
   CancellationRequest,
-  EntryEvent,
   MarketplaceReview,
   Order,
   OrderRecord,
-  ProviderRefund,
-  Refund,
   RefundMethod,
-  TimelineEntry,
 } from "./types.ts";
 
-export type TransitionResult =
-  | { ok: true; record: OrderRecord }
-  | { ok: false; error: DomainError };
-
-/** Actors that are not people. */
-export const SYSTEM = "system";
-export const POLICY = "policy";
+export { POLICY, SYSTEM, type TransitionResult } from "./draft.ts";
 
 /** Fixed wording of a rejection the policy makes when no operator reviewed in time. */
 export const MARKETPLACE_TIMEOUT_REJECTION = "MARKETPLACE_REVIEW_TIMED_OUT";
-const MAX_NOTE_LENGTH = 200;
-
-// A function declaration, so that TypeScript narrows types after a call to it.
-function refuse(code: DomainErrorCode, message: string): never {
-  throw new DomainError(code, message);
-}
-
-/**
- * A transition being built on a private copy of the record. Every change to a request or to the
- * order's status goes through `log`, which stamps `updatedAt` and appends the timeline entry.
- */
-class Draft {
-  readonly record: OrderRecord;
-  /** The request entries this change wrote: each gets the request as the change leaves it. */
-  private readonly written: { request: CancellationRequest; entry: TimelineEntry }[] = [];
-
-  constructor(
-    record: OrderRecord,
-    readonly now: string,
-  ) {
-    this.record = structuredClone(record);
-  }
-
-  get order(): Order {
-    return this.record.order;
-  }
-
-  request(requestId: string): CancellationRequest {
-    // Own properties only: an id such as "constructor" must not find Object.prototype's members.
-    if (!Object.hasOwn(this.record.requests, requestId)) {
-      refuse("NOT_FOUND", "no such cancellation request");
-    }
-    return this.record.requests[requestId] as CancellationRequest;
-  }
-
-  log(
-    target: CancellationRequest | Order,
-    type: TimelineEntry["type"],
-    actor: string,
-    note?: string,
-  ) {
-    const entry: TimelineEntry = { at: this.now, type, actor };
-    if (note) entry.note = note.slice(0, MAX_NOTE_LENGTH);
-    target.timeline.push(entry);
-    target.updatedAt = this.now;
-    if ("requestId" in target) this.written.push({ request: target, entry });
-  }
-
-  /** Ends a request: terminal statuses free the order for a new request. */
-  close(request: CancellationRequest) {
-    if (this.order.activeCancellationRequestId === request.requestId) {
-      this.order.activeCancellationRequestId = null;
-    }
-  }
-
-  result(): TransitionResult {
-    for (const { request, entry } of this.written) entry.event = entryEvent(request);
-    return { ok: true, record: this.record };
-  }
-}
-
-/** The request as its domain events report it: its status, and its refund once it has one. */
-const entryEvent = ({ status, refund }: CancellationRequest): EntryEvent => ({
-  status,
-  ...(refund && { refund: eventRefundOf(refund) }),
-});
-
-const expectStatus = (
-  request: CancellationRequest,
-  ...allowed: CancellationRequest["status"][]
-) => {
-  if (!allowed.includes(request.status)) {
-    refuse("INVALID_STATE", `the request is ${request.status}; this needs ${allowed.join(" or ")}`);
-  }
-};
 
 /** Parties see only their own orders: anyone else is told the order does not exist. */
 const expectParty = (actual: string, expected: string) => {
@@ -150,178 +78,6 @@ const reject = (
   request.rejection = { by, reason, at: draft.now };
   draft.close(request);
   draft.log(request, by === "SELLER" ? "SELLER_REJECTED" : "MARKETPLACE_REJECTED", actor);
-};
-
-/**
- * The request's claimed refund whose outcome is still awaited; refused otherwise. A completed
- * request has one only after its refund was reversed and retried.
- */
-const claimedRefund = (draft: Draft, requestId: string) => {
-  const request = draft.request(requestId);
-  expectStatus(request, "REFUND_PENDING", "COMPLETED");
-  const refund = request.refund;
-  if (!refund?.refundId || refund.status !== "PENDING") {
-    refuse("INVALID_STATE", "no claimed refund is pending");
-  }
-  return { request, refund };
-};
-
-/** Keeps what the provider said of the refund: its word, its own id, the bank's reference. */
-const noteAnswer = (refund: Refund, answer: ProviderRefund | undefined) => {
-  if (!answer) return;
-  refund.providerStatus = answer.status;
-  refund.providerRefundId = answer.providerReference;
-  if (answer.reference) refund.reference = answer.reference;
-  if (answer.failureReason) refund.failureReason = answer.failureReason;
-};
-
-const succeedRefund = (draft: Draft, request: CancellationRequest, refund: Refund) => {
-  refund.status = "SUCCEEDED";
-  refund.succeededAt = draft.now;
-  refund.declined = false;
-  refund.pendingSince = null;
-  draft.log(request, "REFUND_SUCCEEDED", SYSTEM);
-  // A completed request's refund (a retry after a reversal) counts as refunded once it is.
-  if (request.status === "COMPLETED") draft.order.refundedAmount += refund.amount;
-};
-
-/**
- * The refund failed: for good when `declined` (its key is spent). An open request waits for an
- * operator (or the policy's fallback at the deadline); a completed one keeps its status.
- */
-const failRefund = (
-  draft: Draft,
-  request: CancellationRequest,
-  refund: Refund,
-  error: string,
-  declined: boolean,
-) => {
-  refund.status = "FAILED";
-  refund.declined = declined;
-  refund.pendingSince = null;
-  // Recorded once the refund's outcome is known: no call of it is still in flight.
-  refund.callStartedAt = null;
-  if (request.status !== "COMPLETED") request.status = "REFUND_FAILED";
-  request.refundRetryDeadline = addSeconds(draft.now, request.policy.refundRetryWaitSeconds);
-  draft.log(request, "REFUND_FAILED", SYSTEM, error);
-};
-
-const isFailure = (answer: ProviderRefund) =>
-  answer.status === "failed" || answer.status === "canceled";
-
-/**
- * The provider's word on a refund after its call: a pending one settles (done, or failed), a
- * made one is reversed, a late bank reference arrives. Anything that changes nothing is refused,
- * so that a webhook sent twice, late or out of order writes nothing.
- */
-const applyProviderUpdate = (
-  draft: Draft,
-  event: Extract<DomainEvent, { type: "PROVIDER_REFUND_UPDATE" }>,
-) => {
-  const request = draft.request(event.requestId);
-  const refund = request.refund;
-  if (!refund || refund.refundId !== event.refundId) refuse("NOT_FOUND", "no such refund");
-  const { answer } = event;
-  const nothingNew = () => refuse("INVALID_STATE", "the provider's word changes nothing");
-  if (
-    refund.status === "PENDING" &&
-    (request.status === "REFUND_PENDING" || request.status === "COMPLETED")
-  ) {
-    if (answer.status === "succeeded") {
-      noteAnswer(refund, answer);
-      succeedRefund(draft, request, refund);
-      if (request.status === "REFUND_PENDING") complete(draft, request);
-      return;
-    }
-    if (isFailure(answer)) {
-      noteAnswer(refund, answer);
-      failRefund(draft, request, refund, answer.failureReason ?? answer.status, true);
-      return;
-    }
-    const news =
-      refund.providerStatus !== answer.status ||
-      (answer.reference && answer.reference !== refund.reference);
-    if (!news && !event.asked) nothingNew();
-    noteAnswer(refund, answer);
-    refund.pendingSince ??= draft.now;
-    if (event.asked) refund.checkedAt = draft.now;
-    return;
-  }
-  if (refund.status === "SUCCEEDED" && request.status === "COMPLETED") {
-    if (isFailure(answer)) {
-      reverseRefund(draft, request, refund, answer);
-      return;
-    }
-    if (!answer.reference || answer.reference === refund.reference) nothingNew();
-    refund.reference = answer.reference;
-    return;
-  }
-  // A refund recorded as failed because its answers were lost, which the provider made after all:
-  // the open request completes; a completed one's (the retry after a reversal) is made, and no
-  // fallback pays it again.
-  if (
-    refund.status === "FAILED" &&
-    (request.status === "REFUND_FAILED" || request.status === "COMPLETED") &&
-    !refund.declined &&
-    answer.status === "succeeded"
-  ) {
-    request.refundRetryDeadline = null;
-    noteAnswer(refund, answer);
-    if (request.status === "COMPLETED") {
-      succeedRefund(draft, request, refund);
-      return;
-    }
-    request.status = "REFUND_PENDING";
-    succeedRefund(draft, request, refund);
-    complete(draft, request);
-    return;
-  }
-  nothingNew();
-};
-
-/**
- * The provider failed a refund after it had succeeded (a closed or expired card): the money is
- * back with the marketplace and the buyer has nothing. The cancellation stands; the refund is
- * failed for good (its key is spent) and waits for an operator's retry, or the policy's fallback.
- */
-const reverseRefund = (
-  draft: Draft,
-  request: CancellationRequest,
-  refund: Refund,
-  answer: ProviderRefund,
-) => {
-  noteAnswer(refund, answer);
-  refund.status = "FAILED";
-  refund.declined = true;
-  refund.reversed = true;
-  // Its call landed long ago: nothing of it is in flight any more.
-  refund.callStartedAt = null;
-  draft.order.refundedAmount = Math.max(0, draft.order.refundedAmount - refund.amount);
-  draft.order.updatedAt = draft.now;
-  request.refundRetryDeadline = addSeconds(draft.now, request.policy.refundRetryWaitSeconds);
-  draft.log(request, "REFUND_REVERSED", SYSTEM, answer.failureReason ?? answer.status);
-};
-
-/**
- * The cancellation is done: the request completes, its units count as cancelled and its refund as
- * refunded, and the order is cancelled once every unit is.
- */
-const complete = (draft: Draft, request: CancellationRequest) => {
-  request.status = "COMPLETED";
-  request.refundRetryDeadline = null;
-  draft.close(request);
-  draft.log(request, "COMPLETED", SYSTEM);
-  const { order } = draft;
-  for (const { lineId, quantity } of request.lines) {
-    const line = order.lines.find((candidate) => candidate.lineId === lineId);
-    if (line) line.cancelledQuantity = Math.min(line.quantity, line.cancelledQuantity + quantity);
-  }
-  if (request.refund?.status === "SUCCEEDED") order.refundedAmount += request.refund.amount;
-  order.updatedAt = draft.now;
-  if (nothingLeft(order)) {
-    order.status = "CANCELLED";
-    draft.log(order, "CANCELLED", SYSTEM);
-  }
 };
 
 /** Methods a failed refund may be switched to: balances the marketplace keeps itself. */
