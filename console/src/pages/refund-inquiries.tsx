@@ -12,10 +12,9 @@ import {
 import { type Failure, outcome } from "../api.ts";
 import type { components } from "../api-schema.ts";
 import { useApp } from "../app-context.ts";
-import { FailureAlert, InputAlert, Loading } from "../components/alerts.tsx";
-import { PageHeading } from "../components/page-heading.tsx";
+import { FailureAlert, InputAlert } from "../components/alerts.tsx";
+import { PagedCards, usePagedCards } from "../components/paged-cards.tsx";
 import { useMessages } from "../i18n.ts";
-import { useLoad } from "../load.ts";
 import { href } from "../router.ts";
 
 type Inquiry = components["schemas"]["RefundInquirySummary"];
@@ -152,86 +151,26 @@ export const RefundInquiriesPage = () => {
   const { api } = useApp();
   const messages = useMessages();
   const words = messages.inquiries;
-  const page = (cursor?: string) =>
-    outcome(
-      api.GET("/operator/refund-inquiries", {
-        params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } },
-      }),
-    );
-  const [loaded, reload] = useLoad(() => page(), [api]);
-  const [more, setMore] = useState<{ items: Inquiry[]; cursor?: string | null }>({ items: [] });
-  const [moreFailure, setMoreFailure] = useState<Failure>();
-  const [closed, setClosed] = useState<{ requestIds: string[]; notice?: string }>({
-    requestIds: [],
-  });
-  const list = useRef<HTMLUListElement>(null);
-  const nextCursor =
-    more.cursor !== undefined ? more.cursor : loaded.state === "ok" ? loaded.data.nextCursor : null;
-  const showMore = async () => {
-    if (!nextCursor) return;
-    const result = await page(nextCursor);
-    if (!result.ok) return setMoreFailure(result.failure);
-    setMoreFailure(undefined);
-    setMore(({ items }) => ({
-      items: [...items, ...result.data.items],
-      cursor: result.data.nextCursor,
-    }));
-  };
-  const items =
-    loaded.state === "ok"
-      ? [...loaded.data.items, ...more.items].filter(
-          (inquiry) => !closed.requestIds.includes(inquiry.requestId),
-        )
-      : [];
-  const onClosed = (inquiry: Inquiry) => {
-    setClosed(({ requestIds }) => ({
-      requestIds: [...requestIds, inquiry.requestId],
-      notice: words.closed(inquiry.orderId),
-    }));
-    // The item is gone: continue with the list's first remaining inquiry, or the heading.
-    setTimeout(() => {
-      const next = list.current?.querySelector<HTMLElement>("li a");
-      (next ?? document.querySelector<HTMLElement>("h1"))?.focus();
-    });
-  };
-
+  const paged = usePagedCards<Inquiry, string>(
+    (cursor?: string) =>
+      outcome(
+        api.GET("/operator/refund-inquiries", {
+          params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    [api],
+  );
+  const onClosed = (inquiry: Inquiry) =>
+    paged.remove(inquiry.requestId, words.closed(inquiry.orderId));
   return (
-    <>
-      <PageHeading title={words.heading} />
-      <p>{words.intro}</p>
-      {closed.notice && (
-        <div role="status" class="notice">
-          <p>{closed.notice}</p>
-        </div>
-      )}
-      <p class="actions">
-        <button
-          type="button"
-          onClick={() => {
-            setClosed({ requestIds: [] });
-            setMore({ items: [] });
-            void reload();
-          }}
-        >
-          {words.reload}
-        </button>
-      </p>
-      {loaded.state === "loading" && <Loading />}
-      {loaded.state === "failed" && <FailureAlert failure={loaded.failure} />}
-      {loaded.state === "ok" && items.length === 0 && <p>{words.empty}</p>}
-      {items.length > 0 && (
-        <ul class="cards" aria-label={words.listLabel} ref={list}>
-          {items.map((inquiry) => (
-            <InquiryItem key={inquiry.requestId} inquiry={inquiry} onClosed={onClosed} />
-          ))}
-        </ul>
-      )}
-      {moreFailure && <FailureAlert failure={moreFailure} />}
-      {nextCursor && (
-        <button type="button" onClick={() => void showMore()}>
-          {messages.orders.more}
-        </button>
-      )}
-    </>
+    <PagedCards
+      heading={words.heading}
+      intro={words.intro}
+      notice={paged.notice && <p>{paged.notice}</p>}
+      paged={paged}
+      words={words}
+    >
+      {(inquiry) => <InquiryItem key={inquiry.requestId} inquiry={inquiry} onClosed={onClosed} />}
+    </PagedCards>
   );
 };

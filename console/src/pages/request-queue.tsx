@@ -1,27 +1,16 @@
-// The staff's lists of requests: the seller's queue (AWAITING_SELLER), the operators' review queue
-// (AWAITING_MARKETPLACE) and refund failures (REFUND_FAILED), soonest deadline first with the time
-// left. The API lists summaries (no timeline, the comment cut short): each is a list item naming
-// its order and linking to the whole request, with the lines it covers (title × quantity, amount;
-// the first few, and how many more), its reason, comment and amount, and the buttons that act on
-// it; a request acted on leaves the list, and a notice says what was done and what happens next
-// (with its order read once, for the parcel and the refund's method).
-import { useRef, useState } from "preact/hooks";
 import { formatDateTime, formatMoney } from "../../../functions/notifications/format.ts";
 import {
   type CancellationRequest,
   type CancellationRequestSummary,
-  type Failure,
   type Order,
   outcome,
 } from "../api.ts";
 import { useApp, useNow } from "../app-context.ts";
-import { FailureAlert, Loading } from "../components/alerts.tsx";
 import { nextSteps } from "../components/next-steps.tsx";
-import { PageHeading } from "../components/page-heading.tsx";
+import { PagedCards, usePagedCards } from "../components/paged-cards.tsx";
 import { TimeLeft } from "../components/request-view.tsx";
 import { DecisionFor, RefundRetryFor } from "../components/staff-actions.tsx";
 import { useMessages } from "../i18n.ts";
-import { useLoad } from "../load.ts";
 import { href } from "../router.ts";
 
 export type QueueKind = "seller" | "review" | "failures";
@@ -155,29 +144,7 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
             },
           }),
     );
-  const [loaded, reload] = useLoad(() => page(), [api, kind]);
-  // Further pages, after "Show more": their requests and the cursor of the next one.
-  const [more, setMore] = useState<{
-    items: CancellationRequestSummary[];
-    cursor?: string | null;
-  }>({ items: [] });
-  const [moreFailure, setMoreFailure] = useState<Failure>();
-  const [done, setDone] = useState<{ requestIds: string[]; notice?: string[] }>({
-    requestIds: [],
-  });
-  const nextCursor =
-    more.cursor !== undefined ? more.cursor : loaded.state === "ok" ? loaded.data.nextCursor : null;
-  const showMore = async () => {
-    if (!nextCursor) return;
-    const result = await page(nextCursor);
-    if (!result.ok) return setMoreFailure(result.failure);
-    setMoreFailure(undefined);
-    setMore(({ items }) => ({
-      items: [...items, ...result.data.items],
-      cursor: result.data.nextCursor,
-    }));
-  };
-  const list = useRef<HTMLUListElement>(null);
+  const paged = usePagedCards<CancellationRequestSummary, string[]>(page, [api, kind]);
   const heading =
     kind === "seller"
       ? words.sellerHeading
@@ -191,20 +158,8 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
         ? words.reviewIntro
         : words.failuresIntro;
 
-  const items =
-    loaded.state === "ok"
-      ? [...loaded.data.items, ...more.items]
-          .filter((request) => !done.requestIds.includes(request.requestId))
-          .sort((a, b) => (deadlineOf(kind, a) ?? "").localeCompare(deadlineOf(kind, b) ?? ""))
-      : [];
-
   const onDone: OnDone = (request, what, currency) => {
-    setDone(({ requestIds }) => ({ requestIds: [...requestIds, request.requestId] }));
-    // The item is gone: continue with the list's first remaining request, or the heading.
-    setTimeout(() => {
-      const next = list.current?.querySelector<HTMLElement>("li a");
-      (next ?? document.querySelector<HTMLElement>("h1"))?.focus();
-    });
+    paged.remove(request.requestId);
     // What happens next depends on the order (what it leaves, how it was paid): read it once,
     // then tell it all in one notice; without the order, what can be said without it.
     void outcome(
@@ -222,49 +177,28 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
         },
         messages,
       );
-      setDone((current) => ({ ...current, notice: [words[what](request.orderId), ...steps] }));
+      paged.setNotice([words[what](request.orderId), ...steps]);
     });
   };
 
+  // Soonest deadline first, across every page read.
+  const sorted = {
+    ...paged,
+    items: [...paged.items].sort((a, b) =>
+      (deadlineOf(kind, a) ?? "").localeCompare(deadlineOf(kind, b) ?? ""),
+    ),
+  };
   return (
-    <>
-      <PageHeading title={heading} />
-      <p>{intro}</p>
-      {done.notice && (
-        <div role="status" class="notice">
-          {done.notice.map((sentence) => (
-            <p key={sentence}>{sentence}</p>
-          ))}
-        </div>
+    <PagedCards
+      heading={heading}
+      intro={intro}
+      notice={paged.notice?.map((sentence) => <p key={sentence}>{sentence}</p>)}
+      paged={sorted}
+      words={words}
+    >
+      {(request) => (
+        <QueueItem key={request.requestId} kind={kind} request={request} onDone={onDone} />
       )}
-      <p class="actions">
-        <button
-          type="button"
-          onClick={() => {
-            setDone({ requestIds: [] });
-            setMore({ items: [] });
-            void reload();
-          }}
-        >
-          {words.reload}
-        </button>
-      </p>
-      {loaded.state === "loading" && <Loading />}
-      {loaded.state === "failed" && <FailureAlert failure={loaded.failure} />}
-      {loaded.state === "ok" && items.length === 0 && <p>{words.empty}</p>}
-      {items.length > 0 && (
-        <ul class="cards" aria-label={words.listLabel} ref={list}>
-          {items.map((request) => (
-            <QueueItem key={request.requestId} kind={kind} request={request} onDone={onDone} />
-          ))}
-        </ul>
-      )}
-      {moreFailure && <FailureAlert failure={moreFailure} />}
-      {nextCursor && (
-        <button type="button" onClick={() => void showMore()}>
-          {messages.orders.more}
-        </button>
-      )}
-    </>
+    </PagedCards>
   );
 };
