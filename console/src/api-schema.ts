@@ -483,7 +483,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            type: "ORDER_IMPORTED" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REQUESTED" | "SELLER_NOTIFIED" | "SELLER_REMINDED" | "SELLER_APPROVED" | "SELLER_REJECTED" | "SELLER_TIMED_OUT" | "MARKETPLACE_APPROVED" | "MARKETPLACE_REJECTED" | "REFUND_INSTRUCTED" | "REFUND_SUCCEEDED" | "REFUND_FAILED" | "REFUND_RETRIED" | "REFUND_REVERSED" | "REFUND_LATE" | "REFUND_INQUIRY_OPENED" | "REFUND_INQUIRY_CLOSED" | "COMPLETED" | "WITHDRAWN" | "RETURN_REQUIRED";
+            type: "ORDER_IMPORTED" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REQUESTED" | "SELLER_NOTIFIED" | "SELLER_REMINDED" | "SELLER_APPROVED" | "SELLER_REJECTED" | "SELLER_TIMED_OUT" | "MARKETPLACE_APPROVED" | "MARKETPLACE_REJECTED" | "REFUND_INSTRUCTED" | "REFUND_SUCCEEDED" | "REFUND_FAILED" | "REFUND_RETRIED" | "REFUND_REVERSED" | "REFUND_LATE" | "REFUND_INQUIRY_OPENED" | "REFUND_INQUIRY_CLOSED" | "COMPLETED" | "WITHDRAWN" | "RETURN_REQUIRED" | "DELIVERY_REFUSED" | "RETURNING_TO_SENDER" | "RETURNED_TO_SENDER" | "DELIVERED_AFTER_CANCELLATION" | "RETURN_RECEIVED" | "RETURN_OVERDUE";
             actor: string;
             note?: string;
         };
@@ -568,6 +568,31 @@ export interface components {
                 trackingNumber: string;
                 /** Format: date-time */
                 shippedAt: string;
+            } | null;
+            parcel: {
+                /** @enum {string} */
+                status: "IN_TRANSIT" | "DELIVERED" | "REFUSED" | "RETURNING" | "RETURNED";
+                /**
+                 * Format: date-time
+                 * @description When the carrier reported the parcel's status (the shipment's time first).
+                 */
+                updatedAt: string;
+            } | null;
+            return: {
+                /** @enum {string} */
+                status: "REQUESTED" | "RECEIVED" | "OVERDUE";
+                lines: {
+                    lineId: string;
+                    quantity: number;
+                }[];
+                /**
+                 * Format: date-time
+                 * @description The buyer sends the units back by then.
+                 */
+                dueBy: string;
+                /** Format: date-time */
+                openedAt: string;
+                closedAt: string | null;
             } | null;
             deliveredAt: string | null;
             activeCancellationRequestId: string | null;
@@ -766,6 +791,7 @@ export interface components {
             refundShippingFee: boolean;
             /** @enum {string} */
             partialShippingRefund: "WHEN_ALL_CANCELLED" | "PRORATED" | "NONE";
+            returnAfterCancellationDays: number;
             refundTimelines: {
                 CARD: {
                     minBusinessDays: number;
@@ -848,6 +874,7 @@ export interface operations {
                      *       },
                      *       "refundShippingFee": true,
                      *       "partialShippingRefund": "WHEN_ALL_CANCELLED",
+                     *       "returnAfterCancellationDays": 14,
                      *       "refundTimelines": {
                      *         "CARD": {
                      *           "minBusinessDays": 3,
@@ -1272,6 +1299,11 @@ export interface operations {
                      *         "trackingNumber": "4470-1234-5678",
                      *         "shippedAt": "2026-11-21T08:00:00.000Z"
                      *       },
+                     *       "parcel": {
+                     *         "status": "IN_TRANSIT",
+                     *         "updatedAt": "2026-11-21T08:00:00.000Z"
+                     *       },
+                     *       "return": null,
                      *       "deliveredAt": null,
                      *       "activeCancellationRequestId": null,
                      *       "latestCancellationRequestId": null,
@@ -1475,6 +1507,11 @@ export interface operations {
                      *         "trackingNumber": "4470-1234-5678",
                      *         "shippedAt": "2026-11-21T08:00:00.000Z"
                      *       },
+                     *       "parcel": {
+                     *         "status": "IN_TRANSIT",
+                     *         "updatedAt": "2026-11-21T08:00:00.000Z"
+                     *       },
+                     *       "return": null,
                      *       "deliveredAt": null,
                      *       "activeCancellationRequestId": null,
                      *       "latestCancellationRequestId": null,

@@ -3,6 +3,7 @@
 // returned with it: it follows from the stored record (notices.ts, workflow-plan.ts).
 import type { LineQuantity } from "./amounts.ts";
 import type { Policy } from "./policy.ts";
+import type { TrackingEventType } from "./schemas.ts";
 import type { CancellationReason, ProviderRefund, RefundMethod, Shipment } from "./types.ts";
 
 /** Events from people (buyer, seller, operator), the workflow (system) and the policy. */
@@ -91,7 +92,24 @@ export type DomainEvent =
    * The carrier delivered the parcel. `refundMade` is the provider's answer about the active
    * request's refund key, asked first when money may have moved (see `refundToAskAbout`).
    */
-  | { type: "DELIVER"; actor: string; deliveredAt: string; refundMade?: boolean };
+  | {
+      type: "DELIVER";
+      actor: string;
+      deliveredAt: string;
+      refundMade?: boolean;
+      /** The carrier the caller's client is bound to (absent: a client bound to none). */
+      carrier?: string;
+    }
+  /** The carrier's word on the parcel besides delivery: refused, on its way back, back. */
+  | {
+      type: "TRACK_PARCEL";
+      actor: string;
+      event: TrackingEventType;
+      at: string;
+      carrier?: string;
+    }
+  /** A return of cancelled units was not back by its `dueBy`: operators are alerted. */
+  | { type: "MARK_RETURN_OVERDUE" };
 
 export type DomainEventType = DomainEvent["type"];
 

@@ -37,6 +37,8 @@ export const policySchema = /* @__PURE__ */ z.lazy(() =>
       refundShippingFee: z.boolean(),
       /** What a request that leaves units uncancelled refunds of shipping (amounts.ts). */
       partialShippingRefund: z.enum(["WHEN_ALL_CANCELLED", "PRORATED", "NONE"]),
+      /** Days a buyer who took a cancelled parcel anyway has to send it back (parcel.ts). */
+      returnAfterCancellationDays: z.int().check(z.minimum(1), z.maximum(365)),
       refundTimelines: z.strictObject(
         Object.fromEntries(
           PAYMENT_METHODS.map((method) => [method, z.nullable(refundTimelineSchema)]),
@@ -83,6 +85,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   autoApproveMaxAmount: { JPY: 30000, USD: 30000 },
   refundShippingFee: true,
   partialShippingRefund: "WHEN_ALL_CANCELLED",
+  returnAfterCancellationDays: 14,
   refundTimelines: {
     CARD: { minBusinessDays: 3, maxBusinessDays: 10 },
     GIFT_CARD: { minBusinessDays: 0, maxBusinessDays: 0 },
@@ -99,6 +102,10 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
 /** A request's settlement check period (requests stored before the policy had one: the default). */
 export const settlementCheckSeconds = (policy: Policy): number =>
   policy.refundSettlementCheckSeconds ?? DEFAULT_POLICY.refundSettlementCheckSeconds;
+
+/** A request's days to return a parcel taken anyway (requests stored before it: the default). */
+export const returnDaysOf = (policy: Policy): number =>
+  policy.returnAfterCancellationDays ?? DEFAULT_POLICY.returnAfterCancellationDays;
 
 type PlainObject = Record<string, unknown>;
 

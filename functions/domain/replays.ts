@@ -2,6 +2,7 @@
 // (a timeout after DynamoDB applied it) is retried by the SDK or the client; the domain then
 // refuses it as a change of state, but the caller's intent is already saved: answer as success.
 import type { DomainEvent } from "./events.ts";
+import { parcelOf, wouldMove } from "./parcel.ts";
 import type { CancellationRequest, OrderRecord, TimelineEntry } from "./types.ts";
 
 const requestOf = (record: OrderRecord, requestId: string): CancellationRequest | undefined =>
@@ -74,12 +75,20 @@ export const alreadyApplied = (record: OrderRecord, event: DomainEvent): boolean
       );
     }
     case "DELIVER":
+      // Recorded as DELIVERED, or (a cancelled order) as DELIVERED_AFTER_CANCELLATION.
       return (
         record.order.deliveredAt === event.deliveredAt &&
         record.order.timeline.some(
-          (entry) => entry.type === "DELIVERED" && entry.actor === event.actor,
+          (entry) =>
+            (entry.type === "DELIVERED" || entry.type === "DELIVERED_AFTER_CANCELLATION") &&
+            entry.actor === event.actor,
         )
       );
+    case "TRACK_PARCEL":
+      // A repeat, or an older event arriving late: the parcel is already there or further on.
+      return parcelOf(record.order) !== null && !wouldMove(record.order, event.event);
+    case "MARK_RETURN_OVERDUE":
+      return record.order.return?.status === "OVERDUE";
     default:
       return false;
   }

@@ -164,6 +164,20 @@ export const deliverySchema = /* @__PURE__ */ z.lazy(() =>
 );
 export type DeliveryInput = z.infer<typeof deliverySchema>;
 
+/** What a carrier reports of a parcel besides its delivery (SPEC "The parcel after a cancellation"). */
+export const TRACKING_EVENT_TYPES = [
+  "DELIVERY_REFUSED",
+  "RETURNING_TO_SENDER",
+  "RETURNED_TO_SENDER",
+] as const;
+export type TrackingEventType = (typeof TRACKING_EVENT_TYPES)[number];
+
+/** `POST /orders/{orderId}/tracking-events` body (`at` under the rules of `deliveredAt`). */
+export const trackingEventSchema = /* @__PURE__ */ z.lazy(() =>
+  z.strictObject({ type: z.enum(TRACKING_EVENT_TYPES), at: instantSchema }),
+);
+export type TrackingEventInput = z.infer<typeof trackingEventSchema>;
+
 /** Units of one line to cancel (checked against what is left of it by the domain, amounts.ts). */
 export const lineQuantitySchema = /* @__PURE__ */ z.lazy(() =>
   z.strictObject({

@@ -17,6 +17,14 @@ import {
   type TransitionResult,
 } from "./draft.ts";
 import { DomainError, type DomainEvent } from "./events.ts";
+import {
+  checkCarrierTime,
+  markReturnOverdue,
+  moveParcel,
+  openReturnIfOwed,
+  parcelOf,
+  trackParcel,
+} from "./parcel.ts";
 import { applyProviderUpdate } from "./provider-updates.ts";
 import {
   assertNoRefundCallInFlight,
@@ -48,6 +56,13 @@ export const MARKETPLACE_TIMEOUT_REJECTION = "MARKETPLACE_REVIEW_TIMED_OUT";
 /** Parties see only their own orders: anyone else is told the order does not exist. */
 const expectParty = (actual: string, expected: string) => {
   if (actual !== expected) refuse("NOT_FOUND", "no such order");
+};
+
+/** A carrier's client sees only the parcels handed to that carrier (an unbound one: every one). */
+const expectCarrier = (order: Order, carrier: string | undefined) => {
+  if (carrier !== undefined && order.shipment?.carrier !== carrier) {
+    refuse("NOT_FOUND", "no such order");
+  }
 };
 
 /** Seller approval (or its timeout's stand-in): the marketplace's review starts. */
@@ -82,19 +97,6 @@ const reject = (
 
 /** Methods a failed refund may be switched to: balances the marketplace keeps itself. */
 const BALANCE_METHODS: readonly RefundMethod[] = ["GIFT_CARD", "POINTS"];
-
-/** How far ahead of the service's clock a carrier's delivery time may be (clock skew). */
-export const MAX_DELIVERY_CLOCK_SKEW_SECONDS = 300;
-
-const checkDeliveredAt = (order: Order, deliveredAt: string, now: string) => {
-  const field = { field: "body.deliveredAt" };
-  if (order.shipment && Date.parse(deliveredAt) < Date.parse(order.shipment.shippedAt)) {
-    throw new DomainError("VALIDATION_FAILED", "deliveredAt is before the shipment", field);
-  }
-  if (Date.parse(deliveredAt) > Date.parse(now) + MAX_DELIVERY_CLOCK_SKEW_SECONDS * 1000) {
-    throw new DomainError("VALIDATION_FAILED", "deliveredAt is in the future", field);
-  }
-};
 
 const apply = (draft: Draft, event: DomainEvent): void => {
   const { order } = draft;
@@ -372,6 +374,8 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         refuse("INVALID_STATE", "the refund has not succeeded");
       }
       complete(draft, request);
+      // Delivered while its refund was on its way: the buyer now owes these units back too.
+      openReturnIfOwed(draft, SYSTEM);
       return;
     }
     case "WITHDRAW": {
@@ -388,41 +392,71 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       if (order.status !== "PLACED") refuse("INVALID_STATE", `the order is ${order.status}`);
       order.status = "SHIPPED";
       order.shipment = event.shipment;
+      moveParcel(order, "IN_TRANSIT", event.shipment.shippedAt);
       draft.log(order, "SHIPPED", event.actor);
       return;
     }
     case "DELIVER": {
+      expectCarrier(order, event.carrier);
       if (order.status === "PLACED") refuse("NOT_SHIPPED", "the order has not been shipped");
-      if (order.status !== "SHIPPED") refuse("INVALID_STATE", `the order is ${order.status}`);
-      checkDeliveredAt(order, event.deliveredAt, draft.now);
+      // Only a parcel on its way can be delivered; a cancelled one still can (taken anyway).
+      const parcel = parcelOf(order);
+      if (order.status === "DELIVERED" || parcel?.status !== "IN_TRANSIT") {
+        refuse("INVALID_STATE", `the order is ${order.status}, its parcel ${parcel?.status}`);
+      }
+      checkCarrierTime(order, event.deliveredAt, draft.now, "deliveredAt");
       const request = activeRequest(draft.record);
       const askedAbout = request && refundToAskAbout(draft.record, draft.now);
       if (request && askedAbout !== undefined && event.refundMade === undefined) {
         throw new Error("DELIVER needs the provider's answer about the refund (refundMade)");
       }
-      order.status = "DELIVERED";
       order.deliveredAt = event.deliveredAt;
-      draft.log(order, "DELIVERED", event.actor);
-      if (!request || !isOpen(request)) return;
-      // A refund already recorded as made finishes its journey: the workflow completes it.
-      if (request.refund?.status === "SUCCEEDED") return;
-      if (askedAbout !== undefined && event.refundMade && request.refund) {
-        // The money reached the buyer before the parcel did: the cancellation stands.
-        succeedRefund(draft, request, request.refund);
-        complete(draft, request);
-        return;
+      moveParcel(order, "DELIVERED", event.deliveredAt);
+      // A wholly cancelled order stays CANCELLED: its return says what the buyer owes.
+      if (order.status === "SHIPPED") {
+        order.status = "DELIVERED";
+        draft.log(order, "DELIVERED", event.actor);
+      } else {
+        order.updatedAt = draft.now;
       }
-      // Nothing was refunded: the delivered parcel makes this a return.
-      if (request.refund && request.refund.status !== "NOT_REQUIRED") {
-        request.refund.status = "NOT_REQUIRED";
-      }
-      request.status = "RETURN_REQUIRED";
-      request.refundRetryDeadline = null;
-      draft.close(request);
-      draft.log(request, "RETURN_REQUIRED", SYSTEM);
+      deliverToRequest(draft, request, askedAbout, event.refundMade);
+      openReturnIfOwed(draft, event.actor);
       return;
     }
+    case "TRACK_PARCEL":
+      expectCarrier(order, event.carrier);
+      trackParcel(draft, event.actor, event.event, event.at);
+      return;
+    case "MARK_RETURN_OVERDUE":
+      markReturnOverdue(draft);
+      return;
   }
+};
+
+/** A delivery while a request is open: it completes if the money moved, else becomes a return. */
+const deliverToRequest = (
+  draft: Draft,
+  request: CancellationRequest | undefined,
+  askedAbout: string | undefined,
+  refundMade: boolean | undefined,
+) => {
+  if (!request || !isOpen(request)) return;
+  // A refund already recorded as made finishes its journey: the workflow completes it.
+  if (request.refund?.status === "SUCCEEDED") return;
+  if (askedAbout !== undefined && refundMade && request.refund) {
+    // The money reached the buyer before the parcel did: the cancellation stands.
+    succeedRefund(draft, request, request.refund);
+    complete(draft, request);
+    return;
+  }
+  // Nothing was refunded: the delivered parcel makes this a return.
+  if (request.refund && request.refund.status !== "NOT_REQUIRED") {
+    request.refund.status = "NOT_REQUIRED";
+  }
+  request.status = "RETURN_REQUIRED";
+  request.refundRetryDeadline = null;
+  draft.close(request);
+  draft.log(request, "RETURN_REQUIRED", SYSTEM);
 };
 
 /** Decides one event against an order record at time `now` (an ISO instant). */

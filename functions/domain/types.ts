@@ -106,7 +106,19 @@ export type TimelineType =
   | "REFUND_INQUIRY_CLOSED"
   | "COMPLETED"
   | "WITHDRAWN"
-  | "RETURN_REQUIRED";
+  | "RETURN_REQUIRED"
+  | ParcelTimelineType;
+
+/** The order's own entries about its parcel and a return after a cancellation (parcel.ts). */
+export const PARCEL_TIMELINE_TYPES = [
+  "DELIVERY_REFUSED",
+  "RETURNING_TO_SENDER",
+  "RETURNED_TO_SENDER",
+  "DELIVERED_AFTER_CANCELLATION",
+  "RETURN_RECEIVED",
+  "RETURN_OVERDUE",
+] as const;
+export type ParcelTimelineType = (typeof PARCEL_TIMELINE_TYPES)[number];
 
 /** One change, in order. `actor` is a user id, `system` or `policy`. */
 export interface TimelineEntry {
@@ -248,6 +260,37 @@ export interface CancellationRequest {
   notices?: RequestNotices;
 }
 
+/** Where the parcel is: it only moves forward (parcel.ts). */
+export const PARCEL_STATUSES = [
+  "IN_TRANSIT",
+  "DELIVERED",
+  "REFUSED",
+  "RETURNING",
+  "RETURNED",
+] as const;
+export type ParcelStatus = (typeof PARCEL_STATUSES)[number];
+
+/** The parcel of a shipped order: its status, and when the carrier said it took it (`at`). */
+export interface Parcel {
+  status: ParcelStatus;
+  updatedAt: string;
+}
+
+export const RETURN_STATUSES = ["REQUESTED", "RECEIVED", "OVERDUE"] as const;
+export type ReturnStatus = (typeof RETURN_STATUSES)[number];
+
+/**
+ * Cancelled units the buyer took delivery of anyway: they owe them back by `dueBy`. Closed
+ * (`RECEIVED`) when the parcel is back with the seller; `OVERDUE` once `dueBy` passed without it.
+ */
+export interface OrderReturn {
+  status: ReturnStatus;
+  lines: { lineId: string; quantity: number }[];
+  dueBy: string;
+  openedAt: string;
+  closedAt: string | null;
+}
+
 /** A line of an order: as imported, plus how many of its units completed requests cancelled. */
 export type OrderLine = OrderImport["lines"][number] & { cancelledQuantity: number };
 
@@ -262,6 +305,10 @@ export interface Order extends Omit<OrderImport, "lines"> {
   activeCancellationRequestId: string | null;
   /** The latest request, active or finished (absent on orders stored before it was kept). */
   latestCancellationRequestId?: string | null;
+  /** The parcel once shipped (absent on orders stored before it was kept: see `parcelOf`). */
+  parcel?: Parcel | null;
+  /** A return of cancelled units delivered anyway (absent: none). */
+  return?: OrderReturn | null;
   importedAt: string;
   updatedAt: string;
   timeline: TimelineEntry[];
@@ -272,4 +319,9 @@ export interface OrderRecord {
   order: Order;
   /** Requests by id (a map: sort by `createdAt` where order matters). */
   requests: Record<string, CancellationRequest>;
+  /**
+   * Server-side only: what of the order's own timeline already went out (its parcel entries' mail
+   * and events, sent by the latest request's execution: notices.ts). Absent until then.
+   */
+  orderNotices?: RequestNotices;
 }

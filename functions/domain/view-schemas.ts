@@ -13,7 +13,12 @@ import {
   PAYMENT_PROVIDERS,
 } from "./schemas.ts";
 import type { CancellationOptionReason, OrderStatus, TimelineType } from "./types.ts";
-import { REQUEST_STATUSES } from "./types.ts";
+import {
+  PARCEL_STATUSES,
+  PARCEL_TIMELINE_TYPES,
+  REQUEST_STATUSES,
+  RETURN_STATUSES,
+} from "./types.ts";
 import {
   type CancellationRequestSummary,
   COMMENT_PREVIEW_BYTES,
@@ -67,6 +72,7 @@ export const TIMELINE_TYPES = [
   "COMPLETED",
   "WITHDRAWN",
   "RETURN_REQUIRED",
+  ...PARCEL_TIMELINE_TYPES,
 ] as const satisfies readonly TimelineType[];
 
 const instant = () => z.iso.datetime();
@@ -133,6 +139,38 @@ export const publicOrderSchema = z.strictObject({
       trackingNumber: z.string(),
       shippedAt: instant(),
     }),
+  ),
+  parcel: z.nullable(
+    z
+      .strictObject({
+        status: z.enum(PARCEL_STATUSES),
+        updatedAt: instant().check(
+          z.describe("When the carrier reported the parcel's status (the shipment's time first)."),
+        ),
+      })
+      .check(
+        z.describe(
+          "Where the parcel is, once shipped. It only moves forward: IN_TRANSIT → DELIVERED, " +
+            "REFUSED, RETURNING or RETURNED; REFUSED or DELIVERED → RETURNING or RETURNED; " +
+            "RETURNING → RETURNED.",
+        ),
+      ),
+  ),
+  return: z.nullable(
+    z
+      .strictObject({
+        status: z.enum(RETURN_STATUSES),
+        lines: z.array(z.strictObject({ lineId: z.string(), quantity: z.int() })),
+        dueBy: instant().check(z.describe("The buyer sends the units back by then.")),
+        openedAt: instant(),
+        closedAt: z.nullable(instant().check(z.describe("When the parcel was back (RECEIVED)."))),
+      })
+      .check(
+        z.describe(
+          "Cancelled units the buyer took delivery of anyway: REQUESTED until the parcel is " +
+            "back with the seller (RECEIVED); OVERDUE once `dueBy` passed without it.",
+        ),
+      ),
   ),
   deliveredAt: z.nullable(instant()),
   activeCancellationRequestId: z.nullable(z.string()),

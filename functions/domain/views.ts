@@ -3,12 +3,15 @@
 // a field added to a record is only published once it is added here.
 import { type CarrierName, carrierNameOf } from "./carriers.ts";
 import { cancellationOptionOf, type RequestFacts, requestFacts } from "./eligibility.ts";
+import { parcelOf } from "./parcel.ts";
 import type { Policy } from "./policy.ts";
 import type {
   CancellationOption,
   CancellationRequest,
   Order,
   OrderRecord,
+  OrderReturn,
+  Parcel,
   PaymentProvider,
   ProviderRefundStatus,
   Refund,
@@ -26,13 +29,20 @@ export interface PublicShipment {
 }
 
 /** The order as clients see it: the latest request always named (null before the first). */
-export type PublicOrder = Omit<Order, "latestCancellationRequestId" | "shipment" | "payment"> & {
+export type PublicOrder = Omit<
+  Order,
+  "latestCancellationRequestId" | "shipment" | "payment" | "parcel" | "return"
+> & {
   /** The payment, with its provider named even where the import left the default. */
   payment: Pick<Order["payment"], "method" | "paidAmount"> & {
     provider: PaymentProvider;
     reference: string | null;
   };
   shipment: PublicShipment | null;
+  /** Where the parcel is, once shipped. */
+  parcel: Parcel | null;
+  /** The return of cancelled units the buyer took anyway, if one was opened. */
+  return: OrderReturn | null;
   latestCancellationRequestId: string | null;
   cancellationOption: CancellationOption;
 };
@@ -239,6 +249,19 @@ const toPublicShipment = ({ carrier, trackingNumber, shippedAt }: Shipment): Pub
   return { carrier, carrierName: { ja: name.ja, en: name.en }, trackingNumber, shippedAt };
 };
 
+const toPublicParcel = (order: Order): Parcel | null => {
+  const parcel = parcelOf(order);
+  return parcel && { status: parcel.status, updatedAt: parcel.updatedAt };
+};
+
+const toPublicReturn = (owed: OrderReturn): OrderReturn => ({
+  status: owed.status,
+  lines: owed.lines.map(({ lineId, quantity }) => ({ lineId, quantity })),
+  dueBy: owed.dueBy,
+  openedAt: owed.openedAt,
+  closedAt: owed.closedAt,
+});
+
 export const toPublicOrder = (record: OrderRecord, now: string, policy: Policy): PublicOrder =>
   publicOrderOf(record.order, requestFacts(record), now, policy);
 
@@ -274,6 +297,8 @@ export const publicOrderOf = (
   placedAt: order.placedAt,
   status: order.status,
   shipment: order.shipment && toPublicShipment(order.shipment),
+  parcel: toPublicParcel(order),
+  return: order.return ? toPublicReturn(order.return) : null,
   deliveredAt: order.deliveredAt,
   activeCancellationRequestId: order.activeCancellationRequestId,
   latestCancellationRequestId: order.latestCancellationRequestId ?? null,

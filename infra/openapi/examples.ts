@@ -68,6 +68,8 @@ const shippedOrder = {
     trackingNumber: EXAMPLES.shipment.trackingNumber,
     shippedAt: "2026-11-21T08:00:00.000Z",
   },
+  parcel: { status: "IN_TRANSIT", updatedAt: "2026-11-21T08:00:00.000Z" },
+  return: null,
   deliveredAt: null,
   activeCancellationRequestId: null,
   latestCancellationRequestId: null,

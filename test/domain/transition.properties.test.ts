@@ -994,7 +994,9 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
     if (
       event.type === "SHIP" ||
       event.type === "START_REFUND_CALL" ||
-      event.type === "REFUND_AWAITED"
+      event.type === "REFUND_AWAITED" ||
+      event.type === "TRACK_PARCEL" ||
+      event.type === "MARK_RETURN_OVERDUE"
     ) {
       expectedGain = 0;
     } else if (event.type === "DELIVER") {

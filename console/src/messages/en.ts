@@ -255,6 +255,12 @@ export const en: Messages = {
     COMPLETED: "Cancellation completed",
     WITHDRAWN: "Request withdrawn",
     RETURN_REQUIRED: "Delivered first: a return is needed",
+    DELIVERY_REFUSED: "The buyer refused the parcel",
+    RETURNING_TO_SENDER: "The parcel is on its way back to the seller",
+    RETURNED_TO_SENDER: "The parcel is back with the seller",
+    DELIVERED_AFTER_CANCELLATION: "Delivered after the cancellation: a return was requested",
+    RETURN_RECEIVED: "The return reached the seller",
+    RETURN_OVERDUE: "The return is overdue",
   },
   timelineFor: {
     buyer: {

@@ -257,6 +257,12 @@ export const ja: Messages = {
     COMPLETED: "キャンセルが完了しました",
     WITHDRAWN: "申請が取り下げられました",
     RETURN_REQUIRED: "お届け済みのため返品が必要になりました",
+    DELIVERY_REFUSED: "購入者が荷物の受け取りを辞退しました",
+    RETURNING_TO_SENDER: "荷物が出品者へ返送中です",
+    RETURNED_TO_SENDER: "荷物が出品者に戻りました",
+    DELIVERED_AFTER_CANCELLATION: "キャンセル後に荷物が受け取られたため、返品をお願いしました",
+    RETURN_RECEIVED: "返品が出品者に届きました",
+    RETURN_OVERDUE: "返品の期限を過ぎました",
   },
   timelineFor: {
     buyer: {
