@@ -131,10 +131,13 @@ describe("delivery during REFUND_PENDING, the refund claimed but not recorded as
       deliveredAt,
       activeCancellationRequestId: null,
     });
+    // The parcel the buyer took holds what was just refunded: a return of it is opened.
     expect(flow.order.timeline).toEqual([
       { at: at(3 * HOUR + 5), type: "DELIVERED", actor: CARRIER },
       { at: at(3 * HOUR + 5), type: "CANCELLED", actor: SYSTEM },
+      { at: at(3 * HOUR + 5), type: "DELIVERED_AFTER_CANCELLATION", actor: CARRIER },
     ]);
+    expect(flow.order.return).toMatchObject({ status: "REQUESTED", lines: [{ quantity: 1 }] });
     // The workflow's own steps come too late and change nothing.
     expect(flow.refuse(refundSucceeded(), at(4 * HOUR)).code).toBe("INVALID_STATE");
     expect(flow.refuse(complete(), at(4 * HOUR)).code).toBe("INVALID_STATE");
@@ -268,7 +271,9 @@ describe("delivery during REFUND_FAILED", () => {
     expect(timelineOf(flow.order)).toEqual([
       ["DELIVERED", CARRIER],
       ["CANCELLED", SYSTEM],
+      ["DELIVERED_AFTER_CANCELLATION", CARRIER],
     ]);
+    expect(flow.order.return?.status).toBe("REQUESTED");
     expect(flow.order.activeCancellationRequestId).toBeNull();
     expect(flow.refuse(retryRefund(OPERATOR), at(DAY + 1)).code).toBe("INVALID_STATE");
   });

@@ -23,6 +23,7 @@ const SPEC_POLICY = {
   autoApproveMaxAmount: { JPY: 30000, USD: 30000 },
   refundShippingFee: true,
   partialShippingRefund: "WHEN_ALL_CANCELLED",
+  returnAfterCancellationDays: 14,
   refundRetryWaitSeconds: 259200,
   refundFallbackMethod: "GIFT_CARD",
   refundTimelines: {

@@ -676,10 +676,13 @@ describe("delivery", () => {
     expect(flow.request().status).toBe("COMPLETED");
     expect(flow.order.status).toBe("CANCELLED");
     expect(flow.order.deliveredAt).toBe(at(3 * HOUR));
+    // Completed after the buyer took the parcel: its units are owed back.
     expect(timelineOf(flow.order)).toEqual([
       ["DELIVERED", CARRIER],
       ["CANCELLED", SYSTEM],
+      ["DELIVERED_AFTER_CANCELLATION", SYSTEM],
     ]);
+    expect(flow.order.return).toMatchObject({ status: "REQUESTED", openedAt: at(DAY) });
   });
 
   it("before any request: cancellation is refused with RETURN_REQUIRED", () => {

@@ -71,6 +71,9 @@ describe("POST /orders", () => {
       placedAt: "2026-11-20T10:00:00.000Z",
       status: "PLACED",
       shipment: null,
+      // Not shipped: no parcel yet, and nothing to return.
+      parcel: null,
+      return: null,
       deliveredAt: null,
       activeCancellationRequestId: null,
       latestCancellationRequestId: null,
@@ -271,6 +274,9 @@ describe("GET /orders/{orderId}", () => {
           carrierName: { ja: "ヤマト運輸", en: "Yamato Transport" },
         },
         payment: { ...record.order.payment, provider: "ledger", reference: null },
+        // An order stored before the parcel was kept: in transit since its shipment.
+        parcel: { status: "IN_TRANSIT", updatedAt: record.order.shipment?.shippedAt },
+        return: null,
         // An order stored before the field was kept shows null.
         latestCancellationRequestId: null,
         cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
