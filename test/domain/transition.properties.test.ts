@@ -15,6 +15,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DomainError, type DomainEvent } from "../../functions/domain/events.ts";
 import { dueEvents, dueMail } from "../../functions/domain/notices.ts";
+import { cancelledUnits, parcelOf } from "../../functions/domain/parcel.ts";
 import type { Policy } from "../../functions/domain/policy.ts";
 import { eventIdOf } from "../../functions/domain/published-events.ts";
 import { addSeconds } from "../../functions/domain/requests.ts";
@@ -483,7 +484,24 @@ const checkDelivery = (
   now: string,
 ) => {
   const implied = impliedLabels(prev, next);
-  check(prev.order.status === "SHIPPED", `delivery of a ${prev.order.status} order`);
+  // On its way: a shipped order, or a cancelled one whose parcel the buyer took anyway.
+  check(
+    parcelOf(prev.order)?.status === "IN_TRANSIT" &&
+      (prev.order.status === "SHIPPED" || prev.order.status === "CANCELLED"),
+    `delivery of a ${prev.order.status} order, parcel ${parcelOf(prev.order)?.status}`,
+  );
+  check(parcelOf(next.order)?.status === "DELIVERED", "the parcel is not DELIVERED");
+  // Units cancelled and delivered anyway: a return of them is opened, once.
+  const owed = cancelledUnits(next.order);
+  check(
+    owed.length === 0
+      ? next.order.return === prev.order.return
+      : next.order.return?.status === "REQUESTED" &&
+          isDeepStrictEqual(next.order.return.lines, owed),
+    `delivered with ${JSON.stringify(owed)} cancelled: return ${JSON.stringify(next.order.return)}`,
+  );
+  const returnEntry = owed.length > 0 ? ["DELIVERED_AFTER_CANCELLATION"] : [];
+  const deliveredEntry = prev.order.status === "SHIPPED" ? ["DELIVERED"] : [];
   check(next.order.deliveredAt === event.deliveredAt, "deliveredAt not recorded");
   const shippedAt = prev.order.shipment?.shippedAt;
   check(
@@ -500,7 +518,10 @@ const checkDelivery = (
   const before = id ? prev.requests[id] : undefined;
   const after = id ? next.requests[id] : undefined;
   if (!id || !before || !after) {
-    check(isDeepStrictEqual(orderTypes, ["DELIVERED"]), `delivery logged ${orderTypes}`);
+    check(
+      isDeepStrictEqual(orderTypes, [...deliveredEntry, ...returnEntry]),
+      `delivery logged ${orderTypes}`,
+    );
     check(implied.length === 0, `a delivery without a request implies ${implied}`);
     return;
   }
@@ -511,7 +532,10 @@ const checkDelivery = (
   if (before.refund?.status === "SUCCEEDED") {
     // The money moved already: the workflow completes the request.
     check(isDeepStrictEqual(before, after), `${id}: delivery changed a request refunded already`);
-    check(isDeepStrictEqual(orderTypes, ["DELIVERED"]), `delivery logged ${orderTypes}`);
+    check(
+      isDeepStrictEqual(orderTypes, ["DELIVERED", ...returnEntry]),
+      `delivery logged ${orderTypes}`,
+    );
     check(implied.length === 0, `a delivery after the refund implies ${implied}`);
   } else if (inDoubt && event.refundMade) {
     // The provider made the refund before the parcel arrived: the cancellation stands.
@@ -530,7 +554,7 @@ const checkDelivery = (
       `refund made, order ${next.order.status}`,
     );
     check(
-      isDeepStrictEqual(orderTypes, rest ? ["DELIVERED"] : ["DELIVERED", "CANCELLED"]),
+      isDeepStrictEqual(orderTypes, ["DELIVERED", ...(rest ? [] : ["CANCELLED"]), ...returnEntry]),
       `delivery logged ${orderTypes}`,
     );
     check(
@@ -563,7 +587,10 @@ const checkDelivery = (
       (before.refund?.refundId ?? null) === (after.refund?.refundId ?? null),
       `${id}: a return changed the refund key`,
     );
-    check(isDeepStrictEqual(orderTypes, ["DELIVERED"]), `delivery logged ${orderTypes}`);
+    check(
+      isDeepStrictEqual(orderTypes, ["DELIVERED", ...returnEntry]),
+      `delivery logged ${orderTypes}`,
+    );
     check(
       isDeepStrictEqual(entries, [["RETURN_REQUIRED", SYSTEM]]),
       `${id}: return logged ${entries}`,
@@ -1157,7 +1184,12 @@ const checkChange = (prev: OrderRecord, next: OrderRecord, event: DomainEvent, n
   } else if (event.type === "DELIVER") {
     checkDelivery(prev, next, event, now);
   } else {
-    check(orderGain === (orderChanged ? 1 : 0), `${event.type}: order gained ${orderGain} entries`);
+    // Completed after the buyer took the parcel: its return opens too.
+    const opened = !prev.order.return && next.order.return ? 1 : 0;
+    check(
+      orderGain === (orderChanged ? 1 : 0) + opened,
+      `${event.type}: order gained ${orderGain} entries`,
+    );
   }
   if (event.type === "RETRY_REFUND") checkRetry(prev, next, event, now);
   if (event.type === "PROVIDER_REFUND_UPDATE") checkProviderUpdate(prev, next, event, now);
