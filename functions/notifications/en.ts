@@ -15,6 +15,9 @@ const EN_FAILURES: Readonly<Record<KnownFailure, string>> = {
 const enFailure = (c: Context): string =>
   c.failureKind ? EN_FAILURES[c.failureKind] : "Your card issuer did not tell us why.";
 
+/** The carrier by name, or (no shipment on record) the one that brought the parcel. */
+const enCarrier = (c: Context): string => c.carrier ?? "the carrier that delivered it";
+
 export const en: Wording = {
   subject: (title, orderId) => `${title} (order ${orderId})`,
   range: (earliest, latest) => (earliest === latest ? earliest : `${earliest} to ${latest}`),
@@ -47,6 +50,11 @@ export const en: Wording = {
     provider: "Refunded through",
     promisedBy: "Promised by",
     inquiryComment: "Buyer's message",
+    returnItems: "Items to send back",
+    returnDueBy: "Return due by",
+    returnReceivedAt: "Back with the seller",
+    buyerId: "Buyer ID",
+    sellerId: "Seller ID",
   },
   reasons: {
     NO_LONGER_NEEDED: "No longer needed",
@@ -267,6 +275,40 @@ export const en: Wording = {
       body: (c) => [
         `A notification about order ${c.orderId} could not be sent after repeated attempts.`,
         "Please check SES sending, and reach the buyer or seller another way if needed.",
+      ],
+    },
+    BUYER_RETURN_INSTRUCTIONS: {
+      subject: "Please send back the cancelled items",
+      body: (c) => [
+        `The parcel of order ${c.orderId} has been delivered to you. The items below were cancelled and refunded, so please send them back to the seller by ${c.returnDueBy}.`,
+        c.returnPartial
+          ? `Please keep the rest of the order. Pack the items below and send them with ${enCarrier(c)} to the sender named on the parcel's label (the seller), giving the carrier the tracking number below.`
+          : `Please contact ${enCarrier(c)} with the tracking number below and ask them to return the parcel, as it was delivered, to the sender named on its label (the seller).`,
+        "If the items are not back with the seller by then, the marketplace's staff will contact you.",
+        "We will email you once they are back with the seller.",
+      ],
+    },
+    SELLER_PARCEL_KEPT: {
+      subject: "The buyer took delivery of cancelled items",
+      body: (c) => [
+        `The parcel of order ${c.orderId} was delivered, and the buyer took delivery of the items below, which were cancelled and refunded.`,
+        `We have asked the buyer to send them back to you with ${enCarrier(c)} by ${c.returnDueBy}. There is nothing you need to do.`,
+        "You can follow the return on the Parcels page of the console, where the parcel is listed until it is back with you. If it is not back by the due date, the marketplace will contact the buyer.",
+      ],
+    },
+    BUYER_RETURN_RECEIVED: {
+      subject: "The items you sent back reached the seller",
+      body: (c) => [
+        `Thank you for sending back the cancelled items of order ${c.orderId}. The items below are back with the seller.`,
+        "This completes the return. Your refund was already made, so there is nothing more you need to do.",
+      ],
+    },
+    OPERATOR_RETURN_OVERDUE: {
+      subject: "Return overdue: cancelled items not sent back",
+      body: (c) => [
+        `The buyer of order ${c.orderId} took delivery of the items below, which were cancelled and refunded, and they are not back with the seller by the due date, ${c.returnDueBy}.`,
+        "Please contact the buyer and ask them to send the items back. The refund stands: it is not reversed.",
+        "Use the carrier and tracking number below to check the parcel with the carrier.",
       ],
     },
   },

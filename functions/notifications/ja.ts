@@ -16,6 +16,9 @@ const JA_FAILURES: Readonly<Record<KnownFailure, string>> = {
 const jaFailure = (c: Context): string =>
   c.failureKind ? JA_FAILURES[c.failureKind] : "カード会社からは理由が示されていません。";
 
+/** The carrier by name, or (no shipment on record) the one that brought the parcel. */
+const jaCarrier = (c: Context): string => c.carrier ?? "お荷物をお届けした配送業者";
+
 /** What the buyer does with the refund's reference number, listed below it in the completion mail. */
 const JA_REFERENCE = "カード会社に下記の返金照会番号をお伝えいただくと、返金の状況を確認できます。";
 
@@ -50,6 +53,11 @@ export const ja: Wording = {
     provider: "決済サービス",
     promisedBy: "お約束の期日",
     inquiryComment: "購入者からのメッセージ",
+    returnItems: "返送の対象商品",
+    returnDueBy: "返送期限",
+    returnReceivedAt: "販売者への返送の確認",
+    buyerId: "購入者ID",
+    sellerId: "販売者ID",
   },
   reasons: {
     NO_LONGER_NEEDED: "不要になった",
@@ -265,6 +273,40 @@ export const ja: Wording = {
       body: (c) => [
         `注文 ${c.orderId} に関する通知メールを、繰り返し試行しても送信できませんでした。`,
         "SESの送信状況を確認し、必要に応じて購入者または販売者へ別の方法でご連絡ください。",
+      ],
+    },
+    BUYER_RETURN_INSTRUCTIONS: {
+      subject: "キャンセル済みの商品のご返送のお願い",
+      body: (c) => [
+        `ご注文 ${c.orderId} のお荷物が配達されました。下記の商品はキャンセルと返金が完了しているため、お手数ですが${c.returnDueBy}までに販売者へご返送ください。`,
+        c.returnPartial
+          ? `ほかの商品はそのままお受け取りください。下記の商品を梱包し、${jaCarrier(c)}で、お荷物の送り状に記載の依頼主（販売者）宛てにお送りください。配送業者には下記の追跡番号をお伝えください。`
+          : `${jaCarrier(c)}に下記の追跡番号をお伝えのうえ、お荷物をお届けしたときの状態のまま、送り状に記載の依頼主（販売者）への返送をご依頼ください。`,
+        "期限までに販売者への返送が確認できない場合は、マーケットプレイスの担当者からご連絡いたします。",
+        "販売者のもとへ戻りましたら、メールでお知らせします。",
+      ],
+    },
+    SELLER_PARCEL_KEPT: {
+      subject: "キャンセル済みの商品を購入者が受け取りました",
+      body: (c) => [
+        `注文 ${c.orderId} のお荷物が配達され、キャンセルと返金が完了した下記の商品を購入者が受け取りました。`,
+        `購入者には、${c.returnDueBy}までに${jaCarrier(c)}で販売者様へ返送するようご案内しました。販売者様のお手続きは必要ありません。`,
+        "返送の状況は、コンソールの「荷物」ページでご確認いただけます。お荷物が販売者様のもとへ戻るまで、このページに表示されます。期限までに戻らない場合は、マーケットプレイスが購入者に連絡します。",
+      ],
+    },
+    BUYER_RETURN_RECEIVED: {
+      subject: "ご返送いただいた商品が販売者に届きました",
+      body: (c) => [
+        `ご注文 ${c.orderId} のキャンセル済みの商品をご返送いただき、ありがとうございました。下記の商品が販売者のもとへ戻ったことを確認しました。`,
+        "お手続きはこれで完了です。返金は完了済みのため、ほかにお客様にしていただくことはありません。",
+      ],
+    },
+    OPERATOR_RETURN_OVERDUE: {
+      subject: "返送期限超過：キャンセル済みの商品が戻っていません",
+      body: (c) => [
+        `注文 ${c.orderId} の購入者が、キャンセルと返金が完了した下記の商品を受け取りましたが、返送期限（${c.returnDueBy}）を過ぎても販売者へ戻っていません。`,
+        "購入者に連絡し、返送を依頼してください。返金はそのまま有効です（取り消されません）。",
+        "配送状況の確認には、下記の配送業者と追跡番号をお使いください。",
       ],
     },
   },

@@ -138,6 +138,30 @@ export const LAYOUT: Readonly<Record<EmailTemplate, { to: Recipient; rows: reado
     ],
   },
   OPERATOR_MAIL_FAILED: { to: "OPERATORS", rows: ["orderId", "requestId", "status"] },
+  BUYER_RETURN_INSTRUCTIONS: {
+    to: "BUYER",
+    rows: ["orderId", "returnItems", "returnDueBy", "carrier", "trackingNumber"],
+  },
+  SELLER_PARCEL_KEPT: {
+    to: "SELLER",
+    rows: ["orderId", "returnItems", "returnDueBy", "carrier", "trackingNumber"],
+  },
+  BUYER_RETURN_RECEIVED: {
+    to: "BUYER",
+    rows: ["orderId", "returnItems", "returnReceivedAt"],
+  },
+  OPERATOR_RETURN_OVERDUE: {
+    to: "OPERATORS",
+    rows: [
+      "orderId",
+      "returnItems",
+      "returnDueBy",
+      "buyerId",
+      "sellerId",
+      "carrier",
+      "trackingNumber",
+    ],
+  },
 };
 
 /** A mail's words, ready to lay out: plain text, not yet escaped. */

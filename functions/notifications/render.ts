@@ -3,7 +3,7 @@
 // formatted as the console shows them (format.ts), laid out as text and HTML (layout.ts).
 // Safety by construction: a subject is fixed wording plus the order id (an idSchema id), and every
 // string that reaches the HTML part is escaped, so no user text can inject a header or markup.
-import { amountOf } from "../domain/amounts.ts";
+import { amountOf, type LineQuantity } from "../domain/amounts.ts";
 import { carrierNameOf } from "../domain/carriers.ts";
 import type { EmailTemplate } from "../domain/notices.ts";
 import { newRefund, refundMethodFor } from "../domain/refund.ts";
@@ -23,14 +23,25 @@ export interface RenderedEmail {
 
 const WORDING: Readonly<Record<Locale, Wording>> = { ja, en };
 
-/** The request's lines as "title × quantity", one a line (the same in both languages). */
-const linesOf = (record: OrderRecord, request: CancellationRequest): string =>
-  request.lines
+/** Lines (a request's, the return's) as "title × quantity", one a line (the same in both languages). */
+const linesOf = (record: OrderRecord, lines: readonly LineQuantity[]): string =>
+  lines
     .map(({ lineId, quantity }) => {
       const title = record.order.lines.find((line) => line.lineId === lineId)?.title ?? lineId;
       return `${title} × ${quantity}`;
     })
     .join("\n");
+
+const unitsOf = (lines: readonly LineQuantity[]): number =>
+  lines.reduce((sum, line) => sum + line.quantity, 0);
+
+/** The mail about the order's return: it has nothing to say of an order without one. */
+const ABOUT_THE_RETURN: ReadonlySet<EmailTemplate> = new Set([
+  "BUYER_RETURN_INSTRUCTIONS",
+  "SELLER_PARCEL_KEPT",
+  "BUYER_RETURN_RECEIVED",
+  "OPERATOR_RETURN_OVERDUE",
+]);
 
 /**
  * Whether units of the order stay uncancelled once this request is done (with the completed
@@ -67,10 +78,11 @@ const buildContext = (
   const reversal = request.timeline.findLast((entry) => entry.type === "REFUND_REVERSED");
   const failureCode = reversal?.note ?? refund.failureReason ?? null;
   const failureKind = isKnownFailure(failureCode) ? failureCode : null;
+  const owed = order.return ?? null;
   return {
     orderId: order.orderId,
     requestId: request.requestId,
-    items: linesOf(record, request),
+    items: linesOf(record, request.lines),
     reason: words.reasons[request.reason],
     comment: request.comment?.trim() ? request.comment : null,
     sellerDeadline: at(request.sellerDeadline),
@@ -105,6 +117,11 @@ const buildContext = (
     provider: cashOnDelivery ? null : words.providers[refund.provider ?? "ledger"],
     promisedBy: refund.expectedBy && formatDate(refund.expectedBy.latest, locale),
     inquiryComment: request.refundInquiry?.comment?.trim() ? request.refundInquiry.comment : null,
+    returnItems: owed ? linesOf(record, owed.lines) : null,
+    returnDueBy: owed ? at(owed.dueBy) : null,
+    returnReceivedAt: owed?.closedAt && owed.status === "RECEIVED" ? at(owed.closedAt) : null,
+    buyerId: order.buyerId,
+    sellerId: order.sellerId,
     statusCode: request.status,
     cashOnDelivery,
     partial: leavesUnits(record, request),
@@ -121,6 +138,7 @@ const buildContext = (
     fallbackMethod: words.methods[request.policy.refundFallbackMethod],
     failureKind,
     refundedAgain: refund.status === "SUCCEEDED" && reversal !== undefined,
+    returnPartial: owed !== null && unitsOf(owed.lines) < unitsOf(order.lines),
   };
 };
 
@@ -144,6 +162,9 @@ export const renderEmail = (
   // The order id is the only variable in a subject; a valid id cannot carry CR/LF or markup.
   if (!idSchema.safeParse(record.order.orderId).success) {
     throw new Error("order id is not a valid id; refusing to put it in a mail subject");
+  }
+  if (ABOUT_THE_RETURN.has(template) && !record.order.return) {
+    throw new Error(`order ${record.order.orderId} has no return for ${template}`);
   }
   const locale = record.order.locale;
   const words = WORDING[locale];

@@ -45,6 +45,14 @@ export interface Values {
   promisedBy: string | null;
   /** What the buyer wrote with a refund inquiry, if anything. */
   inquiryComment: string | null;
+  /** The order's return: its units, "title × quantity" one a line, and by when they are owed. */
+  returnItems: string | null;
+  returnDueBy: string | null;
+  /** When the returned units were back with the seller (the return closed as received). */
+  returnReceivedAt: string | null;
+  /** The order's buyer and seller, for operators to reach them. */
+  buyerId: string;
+  sellerId: string;
 }
 export type RowKey = keyof Values;
 
@@ -68,6 +76,8 @@ export interface Context extends Values {
   failureKind: KnownFailure | null;
   /** The refund went through after the provider had reversed an earlier one. */
   refundedAgain: boolean;
+  /** The buyer keeps units of the order besides those owed back (a partly cancelled order). */
+  returnPartial: boolean;
 }
 
 /** A paragraph of the body; `false` drops a conditional one. */
