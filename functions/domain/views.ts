@@ -244,7 +244,11 @@ const toRefundInquiry = (inquiry: RefundInquiry): RefundInquiry => ({
   note: inquiry.note,
 });
 
-const toPublicShipment = ({ carrier, trackingNumber, shippedAt }: Shipment): PublicShipment => {
+export const toPublicShipment = ({
+  carrier,
+  trackingNumber,
+  shippedAt,
+}: Shipment): PublicShipment => {
   const name = carrierNameOf(carrier);
   return { carrier, carrierName: { ja: name.ja, en: name.en }, trackingNumber, shippedAt };
 };
@@ -363,6 +367,10 @@ const preview = (
   return `${characters.slice(0, kept).join("")}${ELLIPSIS}`;
 };
 
+/** A line's title as the lists show it: cut to TITLE_PREVIEW_LENGTH characters, like a comment. */
+export const titlePreview = (title: string): string =>
+  preview(title, TITLE_PREVIEW_LENGTH, TITLE_PREVIEW_BYTES);
+
 /** The queue's summary of a request of `order`. */
 export const toRequestSummary = (
   request: CancellationRequest,
@@ -380,7 +388,7 @@ export const toRequestSummary = (
     comment: request.comment === null ? null : preview(request.comment),
     lines: request.lines.slice(0, SUMMARY_LINES).map(({ lineId, quantity, amount }) => ({
       lineId,
-      title: preview(titleOf(lineId), TITLE_PREVIEW_LENGTH, TITLE_PREVIEW_BYTES),
+      title: titlePreview(titleOf(lineId)),
       quantity,
       amount,
     })),

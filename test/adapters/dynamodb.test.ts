@@ -25,6 +25,7 @@ import {
   ORDERS_TABLE,
   PENDING_WORK_INDEX,
   PROJECTED_ATTRIBUTES,
+  SELLER_PARCELS_INDEX,
   SELLER_QUEUE_INDEX,
 } from "../../functions/adapters/dynamodb/table.ts";
 import { ConflictError, InvalidCursorError, OrderExistsError } from "../../functions/app/errors.ts";
@@ -1103,7 +1104,8 @@ describe("write units on dynamodb-local", () => {
 
     // COMPLETED: the order is CANCELLED, so its buyer-list entry is rewritten in place; the queue
     // entries move (the summary with its refund is under 1 KB: a unit to put, one to delete);
-    // the order stays in PendingWork while its mail and events are due (its sort key moves).
+    // the order stays in PendingWork while its mail and events are due (its sort key moves); its
+    // cancelled units, still on their way, enter the seller's parcels (a unit).
     record = apply(record, policyApprove(), tick(HOUR + 1));
     record = apply(record, instructRefund(), tick(2 * HOUR));
     record = apply(record, startRefundCall(), tick(2 * HOUR));
@@ -1116,6 +1118,7 @@ describe("write units on dynamodb-local", () => {
       [SELLER_QUEUE_INDEX]: 1 + 1,
       [OPERATOR_QUEUE_INDEX]: 1,
       [PENDING_WORK_INDEX]: 1 + 1,
+      [SELLER_PARCELS_INDEX]: 1,
     });
   });
 

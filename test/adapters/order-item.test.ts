@@ -11,7 +11,7 @@ import {
   PROJECTED_ATTRIBUTES,
   WORK_SHARDS,
 } from "../../functions/adapters/dynamodb/table.ts";
-import type { CancellationRequest } from "../../functions/domain/types.ts";
+import type { CancellationRequest, Order } from "../../functions/domain/types.ts";
 import {
   at,
   awaitingMarketplace,
@@ -186,16 +186,70 @@ describe("the refund inquiries' keys", () => {
   });
 });
 
+/** A shipped order o-1 of seller s-1 with `cancelled` of its 2 mugs cancelled, parcel as given. */
+const cancelledUnits = (cancelled: number, parcel?: Order["parcel"]) =>
+  orderRecord({
+    orderId: "o-1",
+    sellerId: "s-1",
+    lines: [
+      {
+        lineId: "l1",
+        sku: "SKU-1",
+        title: "マグカップ",
+        quantity: 2,
+        unitPrice: 1200,
+        cancelledQuantity: cancelled,
+      },
+    ],
+    ...(parcel === undefined ? {} : { parcel }),
+  });
+
+describe("the seller parcels' keys", () => {
+  it("list an order with cancelled units under its parcel's status, by the parcel's time", () => {
+    // Shipped at at(0), no parcel kept yet: in transit since the shipment.
+    expect(indexKeys(cancelledUnits(1))).toMatchObject({
+      sellerParcelsPk: "PARCEL#s-1#IN_TRANSIT",
+      sellerParcelsSk: `${at(0)}#o-1`,
+    });
+    for (const status of ["REFUSED", "RETURNING", "DELIVERED"] as const) {
+      expect(indexKeys(cancelledUnits(2, { status, updatedAt: at(7) }))).toMatchObject({
+        sellerParcelsPk: `PARCEL#s-1#${status}`,
+        sellerParcelsSk: `${at(7)}#o-1`,
+      });
+    }
+  });
+
+  it("leave out an order without cancelled units, a parcel back with the seller, or no parcel", () => {
+    const unlisted = [
+      cancelledUnits(0),
+      cancelledUnits(0, { status: "REFUSED", updatedAt: at(7) }),
+      cancelledUnits(1, { status: "RETURNED", updatedAt: at(7) }),
+      {
+        ...cancelledUnits(1),
+        order: { ...cancelledUnits(1).order, shipment: null, status: "PLACED" as const },
+      },
+    ];
+    for (const record of unlisted) {
+      const keys = indexKeys(record);
+      expect(keys.sellerParcelsPk).toBeUndefined();
+      expect(keys.sellerParcelsSk).toBeUndefined();
+      expect(listAttributes(record)).not.toHaveProperty("parcelSummary");
+    }
+  });
+});
+
 describe("listAttributes", () => {
   it("are exactly what the list indexes project; the open inquiries only while one is", () => {
-    const record = orderRecord({ orderId: "o-1" }, [
-      awaitingSeller("o-1", 48),
-      inquired("r-1", 30),
-    ]);
+    const record = {
+      ...cancelledUnits(1),
+      requests: { [inquired("r-1", 30).requestId]: inquired("r-1", 30) },
+    };
     expect(Object.keys(listAttributes(record)).sort()).toEqual([...PROJECTED_ATTRIBUTES].sort());
     const none = orderRecord({ orderId: "o-1" }, [awaitingSeller("o-1", 48)]);
     expect(Object.keys(listAttributes(none)).sort()).toEqual(
-      PROJECTED_ATTRIBUTES.filter((name) => name !== "openInquiries").sort(),
+      PROJECTED_ATTRIBUTES.filter(
+        (name) => !["openInquiries", "parcelSummary"].includes(name),
+      ).sort(),
     );
     const inquiries = listAttributes(record).openInquiries as { requestId: string }[];
     expect(inquiries.map((inquiry) => inquiry.requestId)).toEqual(["r-1"]);

@@ -7,6 +7,7 @@
 import type { ExecutionRef, StoredOrder, Wait } from "../../app/ports.ts";
 import { requestFacts } from "../../domain/eligibility.ts";
 import { attentionSince } from "../../domain/notices.ts";
+import { type OutParcelStatus, parcelSummaryOf } from "../../domain/parcel-views.ts";
 import { currentDeadline, latestRequest } from "../../domain/requests.ts";
 import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../../domain/types.ts";
 import { openRefundInquiries, toRequestSummary } from "../../domain/views.ts";
@@ -19,6 +20,7 @@ import {
   type PENDING_WORK,
   PROJECTED_ATTRIBUTES,
   type REFUND_INQUIRIES,
+  type SELLER_PARCELS,
   type SELLER_QUEUE,
   WORK_SHARDS,
 } from "./table.ts";
@@ -36,7 +38,8 @@ type SparseKeyName =
   | KeyNameOf<typeof SELLER_QUEUE>
   | KeyNameOf<typeof OPERATOR_QUEUE>
   | KeyNameOf<typeof PENDING_WORK>
-  | KeyNameOf<typeof REFUND_INQUIRIES>;
+  | KeyNameOf<typeof REFUND_INQUIRIES>
+  | KeyNameOf<typeof SELLER_PARCELS>;
 
 /** GSI key attributes of an order item; sparse keys are absent when the order is not listed. */
 export type IndexKeys = Record<KeyNameOf<typeof BUYER_ORDERS>, string> &
@@ -67,6 +70,8 @@ export const operatorQueuePartition = (status: RequestStatus, shard: number): st
 export const workPartition = (shard: number): string => `WORK#${shard}`;
 /** The one partition of the open refund inquiries. */
 export const INQUIRY_PARTITION = "INQUIRY#OPEN";
+export const sellerParcelsPartition = (sellerId: string, status: OutParcelStatus): string =>
+  `PARCEL#${sellerId}#${status}`;
 
 /** Every GSI key of an order item, from the record alone. */
 export const indexKeys = (record: OrderRecord): IndexKeys => {
@@ -103,22 +108,30 @@ export const indexKeys = (record: OrderRecord): IndexKeys => {
     keys.inquiryPk = INQUIRY_PARTITION;
     keys.inquirySk = `${oldestInquiry.openedAt}#${order.orderId}`;
   }
+  // Orders with cancelled units whose parcel is not yet back: the seller's, the longest out first.
+  const parcel = parcelSummaryOf(record)?.parcel;
+  if (parcel !== undefined) {
+    keys.sellerParcelsPk = sellerParcelsPartition(order.sellerId, parcel.status);
+    keys.sellerParcelsSk = `${parcel.updatedAt}#${order.orderId}`;
+  }
   return keys;
 };
 
 /**
  * The attributes the list indexes project, from the record alone: `queueSummary` exactly when the
  * order has a request, hence exactly when it is in a queue; `openInquiries` exactly when it is in
- * the refund inquiries' index.
+ * the refund inquiries' index; `parcelSummary` exactly when it is in its seller's parcels.
  */
 export const listAttributes = (record: OrderRecord): Record<string, unknown> => {
   const latest = latestRequest(record);
   const inquiries = openRefundInquiries(record);
+  const parcelSummary = parcelSummaryOf(record);
   return {
     order: record.order,
     ...requestFacts(record),
     ...(latest === undefined ? {} : { queueSummary: toRequestSummary(latest, record.order) }),
     ...(inquiries.length === 0 ? {} : { openInquiries: inquiries }),
+    ...(parcelSummary === undefined ? {} : { parcelSummary }),
   };
 };
 

@@ -31,6 +31,7 @@ export const SELLER_QUEUE_INDEX = "SellerQueue";
 export const OPERATOR_QUEUE_INDEX = "OperatorQueue";
 export const PENDING_WORK_INDEX = "PendingWork";
 export const REFUND_INQUIRIES_INDEX = "RefundInquiries";
+export const SELLER_PARCELS_INDEX = "SellerParcels";
 
 /**
  * The attributes the list indexes project, written on the order item in the same conditional
@@ -42,7 +43,10 @@ export const REFUND_INQUIRIES_INDEX = "RefundInquiries";
  *   summary without its timeline: views.ts `toRequestSummary`), a plain map of well under 1 KB
  *   for a usual order (at most three lines named, the longest texts cut short);
  * - `openInquiries`: the order's open refund inquiries as operators list them (views.ts
- *   `openRefundInquiries`), present only while one is open.
+ *   `openRefundInquiries`), present only while one is open;
+ * - `parcelSummary`: the order's entry in its seller's parcels list (parcel-views.ts
+ *   `parcelSummaryOf`), present only while the order has cancelled units in a parcel not yet
+ *   back with the seller; well under 1 KB for a usual order (at most three lines named).
  */
 export const LIST_ATTRIBUTES = {
   order: "order",
@@ -50,6 +54,7 @@ export const LIST_ATTRIBUTES = {
   hasActiveRequest: "hasActiveRequest",
   queueSummary: "queueSummary",
   openInquiries: "openInquiries",
+  parcelSummary: "parcelSummary",
 } as const;
 
 /** Buyer history: `BUYER#<buyerId>`, sorted by `<placedAt>#<orderId>` (read newest first). */
@@ -118,6 +123,21 @@ export const REFUND_INQUIRIES = {
 } as const satisfies IndexDefinition;
 
 /**
+ * Sparse: `PARCEL#<sellerId>#<status>`, the orders with cancelled units whose parcel is not yet
+ * back with the seller (IN_TRANSIT, REFUSED, RETURNING or DELIVERED), sorted by
+ * `<parcel.updatedAt>#<orderId>`, the longest out first. An order enters it when a cancellation
+ * completes on a shipped order, moves when the carrier reports its parcel, is rewritten when its
+ * cancelled units, its return or its latest request change, and leaves once the parcel is
+ * RETURNED: other changes of the order write nothing here.
+ */
+export const SELLER_PARCELS = {
+  indexName: SELLER_PARCELS_INDEX,
+  partitionKey: { name: "sellerParcelsPk", type: "S" },
+  sortKey: { name: "sellerParcelsSk", type: "S" },
+  projection: { type: "INCLUDE", attributes: [LIST_ATTRIBUTES.parcelSummary] },
+} as const satisfies IndexDefinition;
+
+/**
  * One item per order (`ORDER#<orderId>` / `ORDER`); each list GSI projects the few attributes its
  * list returns, so a list page is a single Query per partition and a change no list shows costs
  * no index write. The table's stream (new and old images) lets the pipe start each new request's
@@ -133,6 +153,7 @@ export const ORDERS_TABLE = {
     OPERATOR_QUEUE,
     PENDING_WORK,
     REFUND_INQUIRIES,
+    SELLER_PARCELS,
   ],
 } as const satisfies {
   partitionKey: KeyAttribute;
