@@ -20,6 +20,8 @@ export const SERVICE_NAME = "shipped-cancellation";
 export const REFUND_FAILED_METRIC = "RefundFailed";
 /** Count metric the reconciler emits each time a refund misses its promised date (marked late). */
 export const REFUND_LATE_METRIC = "RefundLate";
+/** Count metric the reconciler emits each time a return of cancelled units passes its dueBy. */
+export const RETURN_OVERDUE_METRIC = "ReturnOverdue";
 /** Count metrics of mail given up after repeated failures, and of executions that gave up. */
 export const MAIL_FAILED_METRIC = "MailFailed";
 export const WORKFLOW_FAILED_METRIC = "WorkflowFailed";
@@ -35,6 +37,7 @@ export const RUNBOOK_ANCHORS = {
   ExecutionsAborted: "executionsaborted",
   RefundFailed: "refundfailed",
   RefundLate: "refundlate",
+  ReturnOverdue: "returnoverdue",
   MailFailed: "mailfailed",
   WorkflowFailed: "workflowfailed",
   EventsNotPublished: "eventsnotpublished",
@@ -107,6 +110,11 @@ export class Alarms extends Construct {
       "RefundLate",
       count(REFUND_LATE_METRIC),
       "A refund was not made by the date promised to the buyer (expectedBy.latest); the buyer got an apology and operators an alert by mail.",
+    );
+    this.add(
+      "ReturnOverdue",
+      count(RETURN_OVERDUE_METRIC),
+      "A buyer who took delivery of cancelled and refunded units has not sent them back by the return's dueBy; operators got an alert by mail.",
     );
     this.add(
       "MailFailed",

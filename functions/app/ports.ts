@@ -269,6 +269,7 @@ export type CountMetric =
   | "RefundFailed"
   | "RefundDeclined"
   | "RefundLate"
+  | "ReturnOverdue"
   | "MailFailed"
   | "EventsNotPublished"
   | "WakeUpResent"

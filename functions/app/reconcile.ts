@@ -8,9 +8,11 @@
 // without its success is marked late (its request's execution sends the apology and the alert).
 // Then the pipe's dead letters, now covered, are drained.
 import { DomainError, type DomainEvent } from "../domain/events.ts";
-import { noticesDueSince } from "../domain/notices.ts";
+import { sendableSince } from "../domain/notices.ts";
+import { returnDueBy } from "../domain/parcel.ts";
 import { settlementCheckSeconds } from "../domain/policy.ts";
 import { isRefundLate, isSettling } from "../domain/refund.ts";
+import { latestRequest } from "../domain/requests.ts";
 import { SYSTEM } from "../domain/transition.ts";
 import type { CancellationRequest } from "../domain/types.ts";
 import { isTerminal } from "../domain/types.ts";
@@ -74,6 +76,8 @@ export interface ReconcileReport {
   heard: string[];
   /** Requests whose refund this sweep marked late (not succeeded by its promised date). */
   late: string[];
+  /** Orders whose return of cancelled units this sweep marked overdue. */
+  overdue: string[];
   /** Dead letters of the stream's pipe drained after the sweep. */
   drained: number;
   /** Orders or index pages that an AWS fault kept from being handled: next time, then. */
@@ -234,6 +238,37 @@ const markLateRefunds = async (
   return { stored, marked };
 };
 
+/**
+ * A return of cancelled units still not back at its `dueBy` is marked overdue, once (counted as
+ * ReturnOverdue): the latest request's execution has the operators' alert to send at once.
+ */
+const markOverdueReturn = async (
+  deps: ReconcileDeps,
+  late: { stored: StoredOrder; marked: Set<string> },
+  report: ReconcileReport,
+  now: string,
+): Promise<StoredOrder> => {
+  const { order } = late.stored.record;
+  const dueBy = returnDueBy(order);
+  if (dueBy === undefined || dueBy > now) return late.stored;
+  const event: DomainEvent = { type: "MARK_RETURN_OVERDUE" };
+  try {
+    const changed = await changeOrder(deps, order.orderId, event, late.stored);
+    late.stored = changed.stored;
+    const latest = latestRequest(changed.stored.record)?.requestId;
+    // Another sweep's mark (a replay) was counted by that sweep.
+    if (changed.replayed || latest === undefined) return late.stored;
+    deps.metrics.count("ReturnOverdue");
+    deps.log.warn("a return of cancelled units is overdue", { orderId: order.orderId });
+    report.overdue.push(order.orderId);
+    late.marked.add(latest);
+  } catch (error) {
+    // Back with the seller meanwhile: nothing is overdue any more.
+    if (!(error instanceof DomainError)) throw error;
+  }
+  return late.stored;
+};
+
 /** Looks at one order: each request's execution, wait and notices. */
 const reconcileOrder = async (
   deps: ReconcileDeps,
@@ -247,7 +282,7 @@ const reconcileOrder = async (
   if (!stored) return;
   stored = await askAboutSettlingRefunds(deps, stored, report, now, graceBefore);
   const late = await markLateRefunds(deps, stored, report, now);
-  stored = late.stored;
+  stored = await markOverdueReturn(deps, late, report, now);
   for (const request of Object.values(stored.record.requests)) {
     const { requestId } = request;
     // Open, or completed with a refund still to make (one the provider reversed, and its retry).
@@ -271,7 +306,7 @@ const reconcileOrder = async (
     }
     // An open request goes on at once; a finished one's notices are its last segment's, unless
     // they are still due after the grace (that segment failed to send them, or never ran).
-    if (open || (noticesDueSince(request) ?? "~") < graceEnds) {
+    if (open || (sendableSince(stored.record, request) ?? "~") < graceEnds) {
       const execution = await resume(deps, stored, request, now);
       if (execution) report.resumed.push({ requestId, execution });
     }
@@ -295,7 +330,7 @@ const wakeIfDue = async (
   const moved = needsWakeUp(stored.record, requestId, wait.status);
   const due = moved
     ? request.updatedAt < graceBefore
-    : (noticesDueSince(request) ?? "~") < graceBefore;
+    : (sendableSince(stored.record, request) ?? "~") < graceBefore;
   if (!due) return false;
   if (await deps.signals.wake(wait.token, { status: request.status })) {
     deps.metrics.count("WakeUpResent");
@@ -322,6 +357,7 @@ export const reconcile = async (
     asked: [],
     heard: [],
     late: [],
+    overdue: [],
     drained: 0,
     errors: 0,
   };

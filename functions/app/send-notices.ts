@@ -8,11 +8,14 @@ import {
   type DueMail,
   dueEvents,
   dueMail,
+  dueOrderEvents,
+  dueOrderMail,
   MAIL_MAX_TRIES,
   type NoticeMark,
   type Recipient,
 } from "../domain/notices.ts";
 import type { TimelineEvent } from "../domain/published-events.ts";
+import { latestRequest } from "../domain/requests.ts";
 import type { CancellationRequest, OrderRecord } from "../domain/types.ts";
 import { renderEmail } from "../notifications/render.ts";
 import type { Clock, EventPublisher, Log, Mailer, Metrics } from "./ports.ts";
@@ -62,27 +65,69 @@ export const sendDueNotices = async (
   options: SendOptions = {},
 ): Promise<NoticeMark[]> => {
   const marks: NoticeMark[] = [];
+  const tried = options.tried;
   for (const request of Object.values(record.requests)) {
     const { requestId } = request;
     if (options.requestIds && !options.requestIds.includes(requestId)) continue;
     // Events first: integrators hear of a change no later than the people it concerns.
     const events = dueEvents(request);
-    const first = events[0];
     const eventsKey = `${requestId}/events`;
-    if (first && !options.tried?.has(eventsKey)) {
+    if (events.length > 0 && !tried?.has(eventsKey)) {
       if (await publish(deps, request, events)) {
         marks.push({ kind: "PUBLISHED", requestId, through: request.timeline.length });
       } else {
-        options.tried?.add(eventsKey);
+        tried?.add(eventsKey);
       }
     }
-    for (const mail of dueMail(request)) {
-      if (options.tried?.has(`${requestId}/${mail.key}`)) continue;
-      options.tried?.add(`${requestId}/${mail.key}`);
-      marks.push(await sendMail(deps, record, mail));
+    marks.push(...(await sendEach(deps, record, dueMail(request), tried)));
+  }
+  // The order's own (its parcel): sent by the latest request's execution.
+  const latest = latestRequest(record)?.requestId;
+  if (latest !== undefined && (!options.requestIds || options.requestIds.includes(latest))) {
+    const events = dueOrderEvents(record);
+    if (events.length > 0 && !tried?.has("order/events")) {
+      if (await publishOrderEvents(deps, record.order.orderId, events)) {
+        marks.push({ kind: "ORDER_PUBLISHED", through: record.order.timeline.length });
+      } else {
+        tried?.add("order/events");
+      }
     }
+    marks.push(...(await sendEach(deps, record, dueOrderMail(record), tried)));
   }
   return marks;
+};
+
+/** Sends each due mail this caller has not tried yet; answers their marks. */
+const sendEach = async (
+  deps: NoticeDeps,
+  record: OrderRecord,
+  due: readonly DueMail[],
+  tried: Set<string> | undefined,
+): Promise<NoticeMark[]> => {
+  const marks: NoticeMark[] = [];
+  for (const mail of due) {
+    const key = `${mail.requestId}/${mail.key}`;
+    if (tried?.has(key)) continue;
+    tried?.add(key);
+    marks.push(await sendMail(deps, record, mail));
+  }
+  return marks;
+};
+
+/** Publishes the order's due parcel events; false when refused (they stay due). */
+const publishOrderEvents = async (
+  deps: NoticeDeps,
+  orderId: string,
+  events: readonly TimelineEvent[],
+): Promise<boolean> => {
+  try {
+    await deps.events.publish(events);
+    return true;
+  } catch (error) {
+    deps.metrics.count("EventsNotPublished");
+    deps.log.warn("events not published yet", { orderId, error: errorName(error) });
+    return false;
+  }
 };
 
 /** Publishes a request's due events, then their entries' business metrics; false when refused. */

@@ -5,11 +5,14 @@
 import type { TimelineEvent } from "./published-events.ts";
 import { EVENT_SOURCE } from "./published-events.ts";
 import { CURRENCIES } from "./schemas.ts";
-import { REQUEST_STATUSES } from "./types.ts";
+import { PARCEL_STATUSES, REQUEST_STATUSES, RETURN_STATUSES } from "./types.ts";
 import { TIMELINE_TYPES } from "./view-schemas.ts";
 import * as z from "./zod.ts";
 
-/** The timeline types a request's timeline holds (the rest are the order's own). */
+/**
+ * The timeline types published: a request's, and the order's own parcel entries (published with
+ * the latest request's id). The order's import, shipment, delivery and cancellation are not.
+ */
 export const REQUEST_EVENT_TYPES = TIMELINE_TYPES.filter(
   (type) => !["ORDER_IMPORTED", "SHIPPED", "DELIVERED", "CANCELLED"].includes(type),
 );
@@ -34,7 +37,12 @@ export const eventLineSchema = z.looseObject({
 export const eventDetailSchema = z.looseObject({
   eventId: z
     .string()
-    .check(z.describe("Stable per timeline entry (`<requestId>.<position>`): drop repeats by it.")),
+    .check(
+      z.describe(
+        "Stable per timeline entry (`<requestId>.<position>`; the order's parcel entries " +
+          "`<orderId>.order.<position>`): drop repeats by it.",
+      ),
+    ),
   orderId: z.string(),
   requestId: z.string(),
   status: z.enum(REQUEST_STATUSES).check(z.describe("The request's status after the change.")),
@@ -52,6 +60,30 @@ export const eventDetailSchema = z.looseObject({
     .int()
     .check(z.describe("What the request refunds for shipping (`refund.amount` adds both).")),
   refund: z.optional(eventRefundSchema),
+  parcel: z.optional(
+    z
+      .looseObject({ status: z.enum(PARCEL_STATUSES), updatedAt: z.iso.datetime() })
+      .check(
+        z.describe("On the parcel's events: where the parcel is now (SPEC: the order's parcel)."),
+      ),
+  ),
+  return: z.optional(
+    z
+      .nullable(
+        z.looseObject({
+          status: z.enum(RETURN_STATUSES),
+          lines: z.array(z.looseObject({ lineId: z.string(), quantity: z.int() })),
+          dueBy: z.iso.datetime(),
+          openedAt: z.iso.datetime(),
+          closedAt: z.nullable(z.iso.datetime()),
+        }),
+      )
+      .check(
+        z.describe(
+          "On the parcel's events: the return of cancelled units the buyer took anyway, if any.",
+        ),
+      ),
+  ),
 });
 
 /** The event as a rule's target receives it: EventBridge's envelope around the detail. */

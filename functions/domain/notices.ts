@@ -2,7 +2,10 @@
 // timeline entry implies, the domain event of each entry, and the marks that whoever sent them
 // keeps on the request. Pure: the workflow's steps and the reconciler send what `dueMail` and
 // `dueEvents` list, then save the marks with `withMarks` (docs/design.md, "What a change causes").
-import { requestEvents, type TimelineEvent } from "./published-events.ts";
+
+import { returnDueBy } from "./parcel.ts";
+import { orderEvents, requestEvents, type TimelineEvent } from "./published-events.ts";
+import { latestRequest } from "./requests.ts";
 import type {
   CancellationRequest,
   MailMark,
@@ -102,6 +105,24 @@ export const entryMail = (request: CancellationRequest, entry: TimelineEntry): M
   }
 };
 
+/** The mail one of the order's own entries implies (its parcel after a cancellation). */
+export const orderEntryMail = (entry: TimelineEntry): MailNotice[] => {
+  switch (entry.type) {
+    case "DELIVERED_AFTER_CANCELLATION":
+      // The buyer learns how to send the units back; the seller, that they are coming.
+      return [mail("BUYER_RETURN_INSTRUCTIONS", "BUYER"), mail("SELLER_PARCEL_KEPT", "SELLER")];
+    case "RETURN_RECEIVED":
+      return [mail("BUYER_RETURN_RECEIVED", "BUYER")];
+    case "RETURN_OVERDUE":
+      return [mail("OPERATOR_RETURN_OVERDUE", "OPERATORS")];
+    default:
+      return [];
+  }
+};
+
+/** Keys of the order's own mail marks start so (a request's start with its entry's position). */
+export const ORDER_MAIL_PREFIX = "order.";
+
 /** A mail that should have gone out and has not: never tried, or tried and failed so far. */
 export interface DueMail extends MailNotice {
   requestId: string;
@@ -120,14 +141,21 @@ export const noticesOf = (request: CancellationRequest): RequestNotices => reque
 const triesOf = (mark: MailMark | undefined): number =>
   mark === undefined || typeof mark === "string" ? 0 : mark.tries;
 
-/** The request's mail not yet sent nor given up, in timeline order (alerts after their mail). */
-export const dueMail = (request: CancellationRequest): DueMail[] => {
-  const marks = noticesOf(request).mail;
-  const { requestId } = request;
+/**
+ * The mail `entries` imply that is not yet sent nor given up, in timeline order (alerts after
+ * their mail), keyed `<prefix><entry position>.<template>`.
+ */
+const dueMailOf = (
+  requestId: string,
+  entries: readonly TimelineEntry[],
+  mailOf: (entry: TimelineEntry) => MailNotice[],
+  marks: Record<string, MailMark>,
+  prefix = "",
+): DueMail[] => {
   const due: DueMail[] = [];
-  request.timeline.forEach((entry, index) => {
-    for (const notice of entryMail(request, entry)) {
-      const key = `${index}.${notice.template}`;
+  entries.forEach((entry, index) => {
+    for (const notice of mailOf(entry)) {
+      const key = `${prefix}${index}.${notice.template}`;
       const mark = marks[key];
       if (typeof mark === "string") continue;
       if (!mark?.gaveUpAt) {
@@ -152,9 +180,39 @@ export const dueMail = (request: CancellationRequest): DueMail[] => {
   return due;
 };
 
+/** The request's mail not yet sent nor given up, in timeline order (alerts after their mail). */
+export const dueMail = (request: CancellationRequest): DueMail[] =>
+  dueMailOf(
+    request.requestId,
+    request.timeline,
+    (entry) => entryMail(request, entry),
+    noticesOf(request).mail,
+  );
+
+/**
+ * The mail of the order's own entries not yet sent nor given up. It goes out with the latest
+ * request's id (its execution sends it, and the mail names it); none before the first request.
+ */
+export const dueOrderMail = (record: OrderRecord): DueMail[] => {
+  const latest = latestRequest(record);
+  if (!latest) return [];
+  const marks = (record.orderNotices ?? EMPTY).mail;
+  return dueMailOf(
+    latest.requestId,
+    record.order.timeline,
+    orderEntryMail,
+    marks,
+    ORDER_MAIL_PREFIX,
+  );
+};
+
 /** The domain events of the request's timeline entries not yet published, in timeline order. */
 export const dueEvents = (request: CancellationRequest): TimelineEvent[] =>
   requestEvents(request, noticesOf(request).published);
+
+/** The events of the order's own parcel entries not yet published (published-events.ts). */
+export const dueOrderEvents = (record: OrderRecord): TimelineEvent[] =>
+  orderEvents(record, (record.orderNotices ?? EMPTY).published);
 
 /** What one sender did: marks to save on the request (merged with others' by `withMarks`). */
 export type NoticeMark =
@@ -167,7 +225,9 @@ export type NoticeMark =
       tries: number;
       at: string;
     }
-  | { kind: "PUBLISHED"; requestId: string; through: number };
+  | { kind: "PUBLISHED"; requestId: string; through: number }
+  /** The order's own entries before `through` are published (or need not be). */
+  | { kind: "ORDER_PUBLISHED"; through: number };
 
 /**
  * Two marks of one mail, merged the same whatever order they come in: sent wins (the earlier time,
@@ -192,12 +252,22 @@ const laterMark = (current: MailMark | undefined, next: MailMark): MailMark => {
  */
 export const withMarks = (record: OrderRecord, marks: readonly NoticeMark[]): OrderRecord => {
   let requests: Record<string, CancellationRequest> | undefined;
+  let orderNotices: RequestNotices | undefined;
   for (const mark of marks) {
+    // The order's own: its published count, and the marks of its mail.
+    if (
+      mark.kind === "ORDER_PUBLISHED" ||
+      (mark.kind !== "PUBLISHED" && mark.key.startsWith(ORDER_MAIL_PREFIX))
+    ) {
+      const notices = orderNotices ?? record.orderNotices ?? EMPTY;
+      const next = withMark(notices, mark);
+      if (next !== notices) orderNotices = next;
+      continue;
+    }
     const current = requests ?? record.requests;
     const request = Object.hasOwn(current, mark.requestId) ? current[mark.requestId] : undefined;
     if (!request) continue;
     const notices = noticesOf(request);
-    let next: RequestNotices | undefined;
     if (mark.kind === "PUBLISHED") {
       if (mark.through > notices.published) {
         // Published: the entries' event snapshots have done their job.
@@ -214,27 +284,42 @@ export const withMarks = (record: OrderRecord, marks: readonly NoticeMark[]): Or
             notices: { ...notices, published: mark.through },
           },
         };
-        continue;
       }
-    } else {
-      const value: MailMark =
-        mark.kind === "MAIL_SENT"
-          ? mark.at
-          : {
-              tries: mark.tries,
-              error: mark.error,
-              ...(mark.tries >= MAIL_MAX_TRIES ? { gaveUpAt: mark.at } : {}),
-            };
-      const merged = laterMark(notices.mail[mark.key], value);
-      if (merged !== notices.mail[mark.key]) {
-        next = { ...notices, mail: { ...notices.mail, [mark.key]: merged } };
-      }
+      continue;
     }
+    const next = withMark(notices, mark);
     // Marks already on record change nothing: the same record comes back, and nothing is written.
-    if (next === undefined) continue;
+    if (next === notices) continue;
     requests = { ...current, [mark.requestId]: { ...request, notices: next } };
   }
-  return requests === undefined ? record : { ...record, requests };
+  if (requests === undefined && orderNotices === undefined) return record;
+  return {
+    ...record,
+    ...(requests && { requests }),
+    ...(orderNotices && { orderNotices }),
+  };
+};
+
+/** Notices with one mail mark or published count merged in; the same object when it adds nothing. */
+const withMark = (
+  notices: RequestNotices,
+  mark: Exclude<NoticeMark, { kind: "PUBLISHED" }>,
+): RequestNotices => {
+  if (mark.kind === "ORDER_PUBLISHED") {
+    return mark.through > notices.published ? { ...notices, published: mark.through } : notices;
+  }
+  const value: MailMark =
+    mark.kind === "MAIL_SENT"
+      ? mark.at
+      : {
+          tries: mark.tries,
+          error: mark.error,
+          ...(mark.tries >= MAIL_MAX_TRIES ? { gaveUpAt: mark.at } : {}),
+        };
+  const merged = laterMark(notices.mail[mark.key], value);
+  return merged === notices.mail[mark.key]
+    ? notices
+    : { ...notices, mail: { ...notices.mail, [mark.key]: merged } };
 };
 
 /** Since when the request has had something to send (its oldest due notice), if it has. */
@@ -245,20 +330,42 @@ export const noticesDueSince = (request: CancellationRequest): string | undefine
   return since;
 };
 
+/** Since when the order's own entries have had something to send, if they have. */
+export const orderNoticesDueSince = (record: OrderRecord): string | undefined => {
+  let since = dueOrderEvents(record)[0]?.detail.at;
+  for (const due of dueOrderMail(record))
+    if (since === undefined || due.since < since) since = due.since;
+  return since;
+};
+
+/**
+ * What the request's execution has to send, since when: its own notices, and the order's when it
+ * is the latest request (whose execution sends them).
+ */
+export const sendableSince = (record: OrderRecord, request: CancellationRequest) => {
+  const own = noticesDueSince(request);
+  if (latestRequest(record)?.requestId !== request.requestId) return own;
+  const order = orderNoticesDueSince(record);
+  return own === undefined || (order !== undefined && order < own) ? order : own;
+};
+
 /**
  * Since when the order needs someone to look at it, or undefined when nothing does: the oldest of
- * its open requests' creation and of its due notices. The reconciler's index lists orders by it.
+ * its open requests' creation, of its due notices (the order's own included) and of when its
+ * open return falls due (the reconciler then marks it overdue). The reconciler's index lists
+ * orders by it.
  */
 export const attentionSince = (record: OrderRecord): string | undefined => {
   let since: string | undefined;
+  const consider = (at: string | undefined) => {
+    if (at !== undefined && (since === undefined || at < since)) since = at;
+  };
   for (const request of Object.values(record.requests)) {
-    for (const at of [
-      // Open, or completed with a refund still to make (reversed by the provider, or its retry).
-      needsWorkflow(request) ? request.createdAt : undefined,
-      noticesDueSince(request),
-    ]) {
-      if (at !== undefined && (since === undefined || at < since)) since = at;
-    }
+    // Open, or completed with a refund still to make (reversed by the provider, or its retry).
+    consider(needsWorkflow(request) ? request.createdAt : undefined);
+    consider(noticesDueSince(request));
   }
+  consider(orderNoticesDueSince(record));
+  consider(returnDueBy(record.order));
   return since;
 };

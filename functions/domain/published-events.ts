@@ -3,7 +3,20 @@
 // (kept on the entry until it is published; an entry without it reports the request as it is),
 // and what the request covers (its lines and amounts, fixed when it was made).
 import type { RequestLine } from "./amounts.ts";
-import type { CancellationRequest, EventRefund, RequestStatus, TimelineType } from "./types.ts";
+import { parcelOf } from "./parcel.ts";
+import { latestRequest } from "./requests.ts";
+import type {
+  CancellationRequest,
+  EventRefund,
+  OrderRecord,
+  OrderReturn,
+  Parcel,
+  ParcelTimelineType,
+  RequestStatus,
+  TimelineEntry,
+  TimelineType,
+} from "./types.ts";
+import { PARCEL_TIMELINE_TYPES } from "./types.ts";
 
 export type { EventRefund };
 
@@ -35,6 +48,9 @@ export interface TimelineEventDetail {
   itemsAmount: number;
   shippingAmount: number;
   refund?: EventRefund;
+  /** On the order's parcel entries: the parcel, and the return of what it held, as they stand. */
+  parcel?: Parcel;
+  return?: OrderReturn | null;
 }
 
 /** One event: EventBridge's `detail-type` is the timeline entry's type. */
@@ -46,6 +62,15 @@ export interface TimelineEvent {
 /** The id of a request's n-th timeline entry (0-based): the same entry always gets the same id. */
 export const eventIdOf = (requestId: string, index: number): string => `${requestId}.${index}`;
 
+/** The request an event is about, and what it covers (its lines and amounts, fixed when made). */
+const whatItCovers = (request: CancellationRequest) => ({
+  orderId: request.orderId,
+  requestId: request.requestId,
+  lines: request.lines.map(({ lineId, quantity, amount }) => ({ lineId, quantity, amount })),
+  itemsAmount: request.itemsAmount,
+  shippingAmount: request.shippingAmount,
+});
+
 /** The events of the request's timeline entries from position `from` on, in timeline order. */
 export const requestEvents = (request: CancellationRequest, from = 0): TimelineEvent[] =>
   request.timeline.slice(from).map((entry, offset) => {
@@ -55,15 +80,55 @@ export const requestEvents = (request: CancellationRequest, from = 0): TimelineE
       detailType: entry.type,
       detail: {
         eventId: eventIdOf(request.requestId, from + offset),
-        orderId: request.orderId,
-        requestId: request.requestId,
+        ...whatItCovers(request),
         status,
         at: entry.at,
         actor: entry.actor,
-        lines: request.lines.map(({ lineId, quantity, amount }) => ({ lineId, quantity, amount })),
-        itemsAmount: request.itemsAmount,
-        shippingAmount: request.shippingAmount,
         ...(refund && { refund: eventRefundOf(refund) }),
       },
     };
   });
+
+/** The id of the order's n-th own timeline entry: stable, and apart from any request's. */
+export const orderEventIdOf = (orderId: string, index: number): string =>
+  `${orderId}.order.${index}`;
+
+const isParcelEntry = (
+  entry: TimelineEntry,
+): entry is TimelineEntry & { type: ParcelTimelineType } =>
+  (PARCEL_TIMELINE_TYPES as readonly string[]).includes(entry.type);
+
+/**
+ * The events of the order's own parcel entries from position `from` on (SPEC: published with the
+ * latest request's id; its status, lines and refund as they stand), with the parcel and the
+ * return. None while the order has no request: there is no cancellation to speak of.
+ */
+export const orderEvents = (record: OrderRecord, from = 0): TimelineEvent[] => {
+  const request = latestRequest(record);
+  if (!request) return [];
+  const { order } = record;
+  const [base] = requestEvents({
+    ...request,
+    timeline: [{ at: "", type: "REQUESTED", actor: "" }],
+  });
+  if (!base) return [];
+  const parcel = parcelOf(order);
+  return order.timeline.slice(from).flatMap((entry, offset) => {
+    if (!isParcelEntry(entry)) return [];
+    return [
+      {
+        detailType: entry.type,
+        detail: {
+          eventId: orderEventIdOf(order.orderId, from + offset),
+          ...whatItCovers(request),
+          status: request.status,
+          at: entry.at,
+          actor: entry.actor,
+          ...(request.refund && { refund: eventRefundOf(request.refund) }),
+          ...(parcel && { parcel: { ...parcel } }),
+          return: order.return ? structuredClone(order.return) : null,
+        },
+      },
+    ];
+  });
+};

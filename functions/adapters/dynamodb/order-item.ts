@@ -9,7 +9,13 @@ import { requestFacts } from "../../domain/eligibility.ts";
 import { attentionSince } from "../../domain/notices.ts";
 import { type OutParcelStatus, parcelSummaryOf } from "../../domain/parcel-views.ts";
 import { currentDeadline, latestRequest } from "../../domain/requests.ts";
-import type { CancellationRequest, Order, OrderRecord, RequestStatus } from "../../domain/types.ts";
+import type {
+  CancellationRequest,
+  Order,
+  OrderRecord,
+  RequestNotices,
+  RequestStatus,
+} from "../../domain/types.ts";
 import { openRefundInquiries, toRequestSummary } from "../../domain/views.ts";
 import {
   type BUYER_ORDERS,
@@ -169,11 +175,19 @@ export const newOrderItem = (record: OrderRecord): Record<string, unknown> => ({
 });
 
 /** The attributes a read needs of an order item. */
-export const ORDER_ITEM_ATTRIBUTES = ["order", "requests", "version", "waits", "executions"];
+export const ORDER_ITEM_ATTRIBUTES = [
+  "order",
+  "requests",
+  "orderNotices",
+  "version",
+  "waits",
+  "executions",
+];
 
 interface OrderItem {
   order: Order;
   requests?: Record<string, CancellationRequest>;
+  orderNotices?: RequestNotices;
   version: number;
   waits?: Record<string, Wait>;
   executions?: Record<string, ExecutionRef>;
@@ -181,9 +195,10 @@ interface OrderItem {
 
 /** The stored order an item holds. */
 export const toStoredOrder = (item: Record<string, unknown>): StoredOrder => {
-  const { order, requests, version, waits, executions } = item as unknown as OrderItem;
+  const { order, requests, orderNotices, version, waits, executions } =
+    item as unknown as OrderItem;
   return {
-    record: { order, requests: requests ?? {} },
+    record: { order, requests: requests ?? {}, ...(orderNotices && { orderNotices }) },
     version,
     waits: waits ?? {},
     executions: executions ?? {},

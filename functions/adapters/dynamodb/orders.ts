@@ -77,6 +77,15 @@ export class DynamoOrders implements Orders {
     };
     const set = ["#requests = :requests", "#version = :next"];
     const remove: string[] = [];
+    // The order's own notices: written when they change (marks of its parcel's mail and events).
+    if (
+      next.orderNotices !== undefined &&
+      !sameStoredValue(next.orderNotices, stored.record.orderNotices)
+    ) {
+      names["#orderNotices"] = "orderNotices";
+      set.push("#orderNotices = :orderNotices");
+      values[":orderNotices"] = next.orderNotices;
+    }
     const before = indexedAttributes(stored.record);
     const after = indexedAttributes(next);
     for (const name of INDEXED_ATTRIBUTE_NAMES) {
