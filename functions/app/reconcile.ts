@@ -8,7 +8,7 @@
 // without its success is marked late (its request's execution sends the apology and the alert).
 // Then the pipe's dead letters, now covered, are drained.
 import { DomainError, type DomainEvent } from "../domain/events.ts";
-import { sendableSince } from "../domain/notices.ts";
+import { orderNoticesDueSince, sendableSince } from "../domain/notices.ts";
 import { returnDueBy } from "../domain/parcel.ts";
 import { settlementCheckSeconds } from "../domain/policy.ts";
 import { isRefundLate, isSettling } from "../domain/refund.ts";
@@ -165,6 +165,22 @@ export const resumeCompletedRefund = async (
   if (!request || !isTerminal(request.status) || !needsWorkflow(request)) return;
   if (stored.waits[requestId]) return;
   await resume(deps, stored, request, deps.clock.now());
+};
+
+/**
+ * The order's parcel entries have mail or events due and its latest request has ended: that
+ * request's execution sends them, so it gets one now (a carrier's event, a delivery after the
+ * cancellation) rather than at the next sweep. An open request's execution sends them when it
+ * next wakes.
+ */
+export const resumeForOrderNotices = async (
+  deps: Pick<ReconcileDeps, "executions" | "executionRecords" | "metrics" | "log" | "clock">,
+  stored: StoredOrder,
+): Promise<void> => {
+  const latest = latestRequest(stored.record);
+  if (!latest || !isTerminal(latest.status) || stored.waits[latest.requestId]) return;
+  if (orderNoticesDueSince(stored.record) === undefined) return;
+  await resume(deps, stored, latest, deps.clock.now());
 };
 
 /**
