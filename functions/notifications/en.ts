@@ -1,6 +1,6 @@
 // The mail's English wording: every template's subject and paragraphs, the details table's labels
 // and the words for reasons, refund methods and statuses (the shape: wording.ts).
-import type { Context, KnownFailure, Wording } from "./wording.ts";
+import type { Context, KnownFailure, Paragraph, Wording } from "./wording.ts";
 
 const enSellerTimeout = (c: Context): string =>
   c.onSellerTimeout === "APPROVE"
@@ -17,6 +17,49 @@ const enFailure = (c: Context): string =>
 
 /** The carrier by name, or (no shipment on record) the one that brought the parcel. */
 const enCarrier = (c: Context): string => c.carrier ?? "the carrier that delivered it";
+
+/** Steps as the mail lists them: one a line, numbered. */
+const numbered = (steps: readonly string[]): string =>
+  steps.map((step, index) => `${index + 1}. ${step}`).join("\n");
+
+/**
+ * What the seller does about the parcel once the cancellation is approved: nothing when the rest of
+ * the order is still delivered; else, the buyer refuses it, and while it is on its way the seller
+ * can have the carrier bring it back (its own steps), or it is already back or delivered.
+ */
+const enParcel = (c: Context): Paragraph[] => {
+  if (c.partial) {
+    return [
+      "The rest of the order is not cancelled, so the parcel goes on to the buyer: leave it on its way. If the cancelled items arrive with it, we will ask the buyer to send them back and let you know.",
+    ];
+  }
+  const refuse = "We have asked the buyer to refuse the delivery.";
+  switch (c.parcelStatus) {
+    case "IN_TRANSIT":
+      return [
+        `${refuse} A refused parcel goes back to you: please accept it.`,
+        c.carrier !== null &&
+          c.trackingNumber !== null &&
+          `To have the parcel come back before it is delivered, ask ${c.carrier} as follows:\n${numbered(en.returnSteps[c.returnSteps](c.carrier, c.trackingNumber))}`,
+        "If the buyer takes delivery all the same, we will ask them to send the cancelled items back and let you know.",
+      ];
+    case "REFUSED":
+    case "RETURNING":
+      return [
+        `${refuse} The parcel is already on its way back to you: there is nothing to ask the carrier, please accept it.`,
+      ];
+    case "RETURNED":
+      return ["The parcel is already back with you."];
+    case "DELIVERED":
+      return [
+        c.returnDueBy === null
+          ? "The parcel has already been delivered to the buyer. We will email you what follows."
+          : `The parcel has already been delivered to the buyer. We have asked them to send the cancelled items back by ${c.returnDueBy}.`,
+      ];
+    default:
+      return [refuse];
+  }
+};
 
 export const en: Wording = {
   subject: (title, orderId) => `${title} (order ${orderId})`,
@@ -50,7 +93,7 @@ export const en: Wording = {
     provider: "Refunded through",
     promisedBy: "Promised by",
     inquiryComment: "Buyer's message",
-    returnItems: "Items to send back",
+    returnItems: "Cancelled items delivered",
     returnDueBy: "Return due by",
     returnReceivedAt: "Back with the seller",
     buyerId: "Buyer ID",
@@ -88,6 +131,28 @@ export const en: Wording = {
     lost_or_stolen_card: "Card reported lost or stolen",
   },
   withCode: (words, code) => `${words} (${code})`,
+  returnSteps: {
+    yamato: (_carrier, trackingNumber) => [
+      `Contact the Yamato Transport branch handling the parcel (its tracking shows which) or Yamato's customer service, say you are the shipper and give the slip number ${trackingNumber}.`,
+      "Ask them to stop the delivery and return the parcel to you, the shipper (a return-to-sender request).",
+      "Yamato may charge for the return trip; the branch can tell you how much.",
+    ],
+    sagawa: (_carrier, trackingNumber) => [
+      `Contact the Sagawa Express sales office handling the parcel (its tracking shows which), say you are the shipper and give the inquiry number ${trackingNumber}.`,
+      "Ask them to stop the delivery and return the parcel to you, the shipper.",
+      "Sagawa may charge for the return trip; the sales office can tell you how much.",
+    ],
+    japanpost: (_carrier, trackingNumber) => [
+      `Go to a post office counter with an identity document and your receipt for the parcel (tracking number ${trackingNumber}). It cannot be done by phone.`,
+      "As the sender, ask for the parcel to be taken back before delivery and returned to you (a retrieval request), and fill in the request form.",
+      "A retrieval is only possible before delivery, and Japan Post may charge a fee.",
+    ],
+    other: (carrier, trackingNumber) => [
+      `Contact ${carrier}, say you are the shipper and give the tracking number ${trackingNumber}.`,
+      "Ask them to stop the delivery and return the parcel to you.",
+      "The carrier may charge for the return; ask them how much.",
+    ],
+  },
   templates: {
     BUYER_REQUEST_RECEIVED: {
       subject: "We received your cancellation request",
@@ -199,11 +264,13 @@ export const en: Wording = {
         c.cashOnDelivery
           ? [
               `The cancellation of order ${c.orderId} was approved.`,
-              "The order is cash on delivery, so no refund is needed. We have asked the buyer to refuse the delivery; please accept the parcel when it comes back.",
+              "The order is cash on delivery, so no refund is needed.",
+              ...enParcel(c),
             ]
           : [
               `The cancellation of ${c.partial ? "some items of " : ""}order ${c.orderId} was approved. The marketplace refunds the amount below to the buyer's payment method through its payment provider.`,
-              `You do not need to refund anything yourself: the amount is settled against your seller account. ${c.partial ? "The rest of the order is still delivered to the buyer." : "We have asked the buyer to refuse the delivery."}`,
+              "You do not need to refund anything yourself: the amount is settled against your seller account.",
+              ...enParcel(c),
             ],
     },
     SELLER_OUTCOME: {
@@ -282,8 +349,8 @@ export const en: Wording = {
       body: (c) => [
         `The parcel of order ${c.orderId} has been delivered to you. The items below were cancelled and refunded, so please send them back to the seller by ${c.returnDueBy}.`,
         c.returnPartial
-          ? `Please keep the rest of the order. Pack the items below and send them with ${enCarrier(c)} to the sender named on the parcel's label (the seller), giving the carrier the tracking number below.`
-          : `Please contact ${enCarrier(c)} with the tracking number below and ask them to return the parcel, as it was delivered, to the sender named on its label (the seller).`,
+          ? `Please keep the rest of the order. Pack the items below and hand them to ${enCarrier(c)} (at one of its offices, or by asking for a pickup), addressed to the sender named on the parcel's label: the seller. Give the carrier the tracking number below.`
+          : `Please hand the parcel to ${enCarrier(c)} (at one of its offices, or by asking for a pickup), addressed to the sender named on its label: the seller. Give the carrier the tracking number below.`,
         "If the items are not back with the seller by then, the marketplace's staff will contact you.",
         "We will email you once they are back with the seller.",
       ],

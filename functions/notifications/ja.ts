@@ -1,6 +1,6 @@
 // The mail's Japanese wording: every template's subject and paragraphs, the details table's labels
 // and the words for reasons, refund methods and statuses (the shape: wording.ts).
-import type { Context, KnownFailure, Wording } from "./wording.ts";
+import type { Context, KnownFailure, Paragraph, Wording } from "./wording.ts";
 
 const jaSellerTimeout = (c: Context): string =>
   c.onSellerTimeout === "APPROVE"
@@ -18,6 +18,49 @@ const jaFailure = (c: Context): string =>
 
 /** The carrier by name, or (no shipment on record) the one that brought the parcel. */
 const jaCarrier = (c: Context): string => c.carrier ?? "お荷物をお届けした配送業者";
+
+/** Steps as the mail lists them: one a line, numbered. */
+const numbered = (steps: readonly string[]): string =>
+  steps.map((step, index) => `${index + 1}. ${step}`).join("\n");
+
+/**
+ * What the seller does about the parcel once the cancellation is approved: nothing when the rest of
+ * the order is still delivered; else, the buyer refuses it, and while it is on its way the seller
+ * can have the carrier bring it back (its own steps), or it is already back or delivered.
+ */
+const jaParcel = (c: Context): Paragraph[] => {
+  if (c.partial) {
+    return [
+      "ほかの商品はキャンセルされていないため、お荷物はそのまま購入者へお届けします。キャンセルされた商品が届いた場合は、購入者に返送をご案内し、販売者様にもお知らせします。",
+    ];
+  }
+  const refuse = "購入者には配達時に受け取りを拒否するようご案内しています。";
+  switch (c.parcelStatus) {
+    case "IN_TRANSIT":
+      return [
+        `${refuse}拒否されたお荷物は販売者様へ返送されますので、お受け取りください。`,
+        c.carrier !== null &&
+          c.trackingNumber !== null &&
+          `配達前にお荷物を戻すには、${c.carrier}に次のとおりご依頼ください。\n${numbered(ja.returnSteps[c.returnSteps](c.carrier, c.trackingNumber))}`,
+        "それでも購入者が受け取った場合は、キャンセルされた商品の返送を購入者にご案内し、販売者様にもお知らせします。",
+      ];
+    case "REFUSED":
+    case "RETURNING":
+      return [
+        `${refuse}お荷物はすでに販売者様へ戻る途中です。配送業者へのご依頼は不要ですので、お受け取りください。`,
+      ];
+    case "RETURNED":
+      return ["お荷物はすでに販売者様のもとへ戻っています。"];
+    case "DELIVERED":
+      return [
+        c.returnDueBy === null
+          ? "お荷物はすでに購入者へ配達されました。この後のお取り扱いは、別途メールでお知らせします。"
+          : `お荷物はすでに購入者へ配達されました。キャンセルされた商品を${c.returnDueBy}までに返送するよう、購入者にご案内しています。`,
+      ];
+    default:
+      return [refuse];
+  }
+};
 
 /** What the buyer does with the refund's reference number, listed below it in the completion mail. */
 const JA_REFERENCE = "カード会社に下記の返金照会番号をお伝えいただくと、返金の状況を確認できます。";
@@ -55,7 +98,7 @@ export const ja: Wording = {
     inquiryComment: "購入者からのメッセージ",
     returnItems: "返送の対象商品",
     returnDueBy: "返送期限",
-    returnReceivedAt: "販売者への返送の確認",
+    returnReceivedAt: "販売者のもとへ戻った日時",
     buyerId: "購入者ID",
     sellerId: "販売者ID",
   },
@@ -91,6 +134,28 @@ export const ja: Wording = {
     lost_or_stolen_card: "カードの紛失・盗難による利用停止",
   },
   withCode: (words, code) => `${words}（${code}）`,
+  returnSteps: {
+    yamato: (_carrier, trackingNumber) => [
+      `お荷物を扱うヤマト運輸の担当店（追跡結果に表示されます）またはお問い合わせ窓口に連絡し、依頼主であることと伝票番号（${trackingNumber}）をお伝えください。`,
+      "配達の中止と、依頼主への返送（「転送・返送の依頼」）を申し込んでください。",
+      "返送の運賃がかかる場合があります。金額は担当店にご確認ください。",
+    ],
+    sagawa: (_carrier, trackingNumber) => [
+      `お荷物を扱う佐川急便の営業所（追跡結果に表示されます）に連絡し、依頼主であることとお問い合わせ送り状No.（${trackingNumber}）をお伝えください。`,
+      "配達の中止と、依頼主への返送を申し込んでください。",
+      "返送の運賃がかかる場合があります。金額は営業所にご確認ください。",
+    ],
+    japanpost: (_carrier, trackingNumber) => [
+      `本人確認書類と、差し出したときの控え（お問い合わせ番号 ${trackingNumber}）を持って、郵便局の窓口へお越しください。お電話では手続きできません。`,
+      "差出人として「取戻し請求」（配達前の郵便物・荷物を差出人へ返還する手続き）を申し出て、請求書にご記入ください。",
+      "取戻しは配達前に限られます。手数料がかかる場合があります。",
+    ],
+    other: (carrier, trackingNumber) => [
+      `${carrier}に追跡番号（${trackingNumber}）を伝え、依頼主であることをお伝えください。`,
+      "配達の中止と、依頼主への返送を申し込んでください。",
+      "返送の費用がかかる場合があります。金額は配送業者にご確認ください。",
+    ],
+  },
   templates: {
     BUYER_REQUEST_RECEIVED: {
       subject: "キャンセル申請を受け付けました",
@@ -198,11 +263,13 @@ export const ja: Wording = {
         c.cashOnDelivery
           ? [
               `注文 ${c.orderId} の発送済みキャンセルが承認されました。`,
-              "代金引換の注文のため、返金は不要です。購入者には配達時に受け取りを拒否するようご案内しています。返送された商品をお受け取りください。",
+              "代金引換の注文のため、返金は不要です。",
+              ...jaParcel(c),
             ]
           : [
               `注文 ${c.orderId}${c.partial ? " の一部の商品について、" : " の"}発送済みキャンセルが承認されました。下記の金額を、マーケットプレイスが決済サービスを通じて購入者のお支払い方法へ返金します。`,
-              `販売者様による返金のお手続きは不要です。返金額は販売者様の売上から精算されます。${c.partial ? "ほかの商品はキャンセルされていないため、お荷物はそのまま購入者へお届けします。" : "購入者には配達時に受け取りを拒否するようご案内しています。"}`,
+              "販売者様による返金のお手続きは不要です。返金額は販売者様の売上から精算されます。",
+              ...jaParcel(c),
             ],
     },
     SELLER_OUTCOME: {
@@ -280,8 +347,8 @@ export const ja: Wording = {
       body: (c) => [
         `ご注文 ${c.orderId} のお荷物が配達されました。下記の商品はキャンセルと返金が完了しているため、お手数ですが${c.returnDueBy}までに販売者へご返送ください。`,
         c.returnPartial
-          ? `ほかの商品はそのままお受け取りください。下記の商品を梱包し、${jaCarrier(c)}で、お荷物の送り状に記載の依頼主（販売者）宛てにお送りください。配送業者には下記の追跡番号をお伝えください。`
-          : `${jaCarrier(c)}に下記の追跡番号をお伝えのうえ、お荷物をお届けしたときの状態のまま、送り状に記載の依頼主（販売者）への返送をご依頼ください。`,
+          ? `ほかの商品はそのままお受け取りください。下記の商品を梱包し、お荷物の送り状に記載の依頼主（販売者）宛てに、${jaCarrier(c)}（窓口への持ち込みまたは集荷の依頼）でお送りください。その際、下記の追跡番号を配送業者にお伝えください。`
+          : `届いたお荷物を、送り状に記載の依頼主（販売者）宛てに、${jaCarrier(c)}（窓口への持ち込みまたは集荷の依頼）でお送りください。その際、下記の追跡番号を配送業者にお伝えください。`,
         "期限までに販売者への返送が確認できない場合は、マーケットプレイスの担当者からご連絡いたします。",
         "販売者のもとへ戻りましたら、メールでお知らせします。",
       ],

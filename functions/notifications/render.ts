@@ -6,6 +6,7 @@
 import { amountOf, type LineQuantity } from "../domain/amounts.ts";
 import { carrierNameOf } from "../domain/carriers.ts";
 import type { EmailTemplate } from "../domain/notices.ts";
+import { parcelOf } from "../domain/parcel.ts";
 import { newRefund, refundMethodFor } from "../domain/refund.ts";
 import { idSchema } from "../domain/schemas.ts";
 import type { CancellationRequest, Locale, OrderRecord } from "../domain/types.ts";
@@ -13,7 +14,14 @@ import { en } from "./en.ts";
 import { formatDate, formatDateTime, formatMoney } from "./format.ts";
 import { ja } from "./ja.ts";
 import { htmlPart, LAYOUT, type MailContent, textPart } from "./layout.ts";
-import { type Context, KNOWN_FAILURES, type KnownFailure, type Wording } from "./wording.ts";
+import {
+  CARRIERS_WITH_STEPS,
+  type CarrierWithSteps,
+  type Context,
+  KNOWN_FAILURES,
+  type KnownFailure,
+  type Wording,
+} from "./wording.ts";
 
 export interface RenderedEmail {
   subject: string;
@@ -55,6 +63,10 @@ const leavesUnits = (record: OrderRecord, request: CancellationRequest): boolean
     .reduce((sum, line) => sum + line.quantity, 0);
   return cancelled < units;
 };
+
+/** The carrier's own return steps when mail has them (its code exactly, as carriers.ts reads it). */
+const stepsFor = (carrier: string | undefined): CarrierWithSteps | "other" =>
+  CARRIERS_WITH_STEPS.find((known) => known === carrier) ?? "other";
 
 const isKnownFailure = (code: string | null): code is KnownFailure =>
   (KNOWN_FAILURES as readonly (string | null)[]).includes(code);
@@ -139,6 +151,8 @@ const buildContext = (
     failureKind,
     refundedAgain: refund.status === "SUCCEEDED" && reversal !== undefined,
     returnPartial: owed !== null && unitsOf(owed.lines) < unitsOf(order.lines),
+    parcelStatus: parcelOf(order)?.status ?? null,
+    returnSteps: stepsFor(order.shipment?.carrier),
   };
 };
 

@@ -2,14 +2,35 @@
 // so a template, label, reason (domain/codes.ts), method or status left untranslated is a type
 // error. The values a template may show arrive formatted (format.ts) and as plain text: the
 // layout escapes them.
+import type { CarrierCode } from "../domain/carriers.ts";
 import type { CancellationReason } from "../domain/codes.ts";
 import type { EmailTemplate, Recipient } from "../domain/notices.ts";
 import type { Policy } from "../domain/policy.ts";
-import type { PaymentProvider, RefundMethod, Rejection, RequestStatus } from "../domain/types.ts";
+import type {
+  ParcelStatus,
+  PaymentProvider,
+  RefundMethod,
+  Rejection,
+  RequestStatus,
+} from "../domain/types.ts";
 
 /** The provider's reasons for failing a card refund that mail explains in words (Stripe's). */
 export const KNOWN_FAILURES = ["expired_or_canceled_card", "lost_or_stolen_card"] as const;
 export type KnownFailure = (typeof KNOWN_FAILURES)[number];
+
+/**
+ * The carriers whose own way to have a parcel in transit returned to its sender the seller's mail
+ * spells out; any other carrier gets the general way (`ReturnSteps`).
+ */
+export const CARRIERS_WITH_STEPS = [
+  "yamato",
+  "sagawa",
+  "japanpost",
+] as const satisfies readonly CarrierCode[];
+export type CarrierWithSteps = (typeof CARRIERS_WITH_STEPS)[number];
+
+/** How a shipper has a parcel in transit come back: steps, given the carrier's name and number. */
+export type ReturnSteps = (carrier: string, trackingNumber: string) => readonly string[];
 
 /** Formatted values a mail can show; null ones are left out of its details table. */
 export interface Values {
@@ -78,6 +99,10 @@ export interface Context extends Values {
   refundedAgain: boolean;
   /** The buyer keeps units of the order besides those owed back (a partly cancelled order). */
   returnPartial: boolean;
+  /** Where the parcel is (null before shipment). */
+  parcelStatus: ParcelStatus | null;
+  /** Whose steps tell the seller how to have the parcel returned: its carrier's, or the general ones. */
+  returnSteps: CarrierWithSteps | "other";
 }
 
 /** A paragraph of the body; `false` drops a conditional one. */
@@ -108,5 +133,7 @@ export interface Wording {
   failureReasons: Record<KnownFailure, string>;
   /** A failure reason's words with the provider's code after them. */
   withCode: (words: string, code: string) => string;
+  /** Steps, as a numbered list, for the seller to have the parcel returned, by carrier. */
+  returnSteps: Readonly<Record<CarrierWithSteps | "other", ReturnSteps>>;
   templates: Record<EmailTemplate, Template>;
 }

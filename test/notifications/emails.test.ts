@@ -35,13 +35,23 @@ const KANA = /[\u3040-\u30ff]/;
 /**
  * A record whose request has been through every stage, so each template has data to show. The
  * request covers the whole order unless `requestOverrides` names its lines and amounts; its refund
- * is what it covers.
+ * is what it covers. Unless the order names one, it has a return of all its units (the return's
+ * mail has something to show; the others do not read it).
  */
 const fullRecord = (
   orderOverrides: OrderOverrides = {},
   requestOverrides: Partial<CancellationRequest> = {},
 ): OrderRecord => {
   const order = makeOrder(orderOverrides);
+  if (!("return" in orderOverrides)) {
+    order.return = {
+      status: "REQUESTED",
+      lines: order.lines.map(({ lineId, quantity }) => ({ lineId, quantity })),
+      dueBy: "2026-12-06T03:00:00.000Z",
+      openedAt: "2026-11-22T03:00:00.000Z",
+      closedAt: null,
+    };
+  }
   const request = makeRequest(order, {
     reason: "OTHER",
     comment: `${ATTACK}\n2行目`,
@@ -61,8 +71,17 @@ const fullRecord = (
   return makeRecord(order, [request]);
 };
 
-/** Every template but the one about a mail that could not be sent speaks of the request. */
-const ABOUT_THE_REQUEST = EMAIL_TEMPLATES.filter((template) => template !== "OPERATOR_MAIL_FAILED");
+/** The mail about the order's return, which lists the return's units (parcel-emails.test.ts). */
+const ABOUT_THE_RETURN: EmailTemplate[] = [
+  "BUYER_RETURN_INSTRUCTIONS",
+  "SELLER_PARCEL_KEPT",
+  "BUYER_RETURN_RECEIVED",
+  "OPERATOR_RETURN_OVERDUE",
+];
+/** Every other template but the one about a mail that could not be sent speaks of the request. */
+const ABOUT_THE_REQUEST = EMAIL_TEMPLATES.filter(
+  (template) => template !== "OPERATOR_MAIL_FAILED" && !ABOUT_THE_RETURN.includes(template),
+);
 /** The templates that tell an amount (unless the order is cash on delivery). */
 const WITH_AMOUNT: EmailTemplate[] = [
   "BUYER_APPROVED",
@@ -595,6 +614,9 @@ describe("the carrier, by name", () => {
     "BUYER_APPROVED",
     "SELLER_NEW_REQUEST",
     "SELLER_REFUND_INSTRUCTION",
+    "BUYER_RETURN_INSTRUCTIONS",
+    "SELLER_PARCEL_KEPT",
+    "OPERATOR_RETURN_OVERDUE",
   ];
   const shippedWith = (locale: Locale, carrier: string) =>
     fullRecord({
