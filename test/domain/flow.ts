@@ -9,12 +9,13 @@ import {
   dueMail,
   type EmailTemplate,
   entryMail,
+  orderEntryMail,
   type Recipient,
 } from "../../functions/domain/notices.ts";
 import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
 import { eventIdOf } from "../../functions/domain/published-events.ts";
 import { isSettling } from "../../functions/domain/refund.ts";
-import { addSeconds } from "../../functions/domain/requests.ts";
+import { addSeconds, latestRequest } from "../../functions/domain/requests.ts";
 import { transition } from "../../functions/domain/transition.ts";
 import type {
   CancellationRequest,
@@ -268,6 +269,13 @@ export const impliedBy = (before: OrderRecord, after: OrderRecord): Implied[] =>
     }
     if (old && mayBeWaitedOn(old) && needsWakeUp(after, requestId, old.status)) {
       wakes.push(wake(requestId));
+    }
+  }
+  // The order's own entries: their mail goes out with the latest request's id.
+  const latest = latestRequest(after)?.requestId;
+  for (const entry of after.order.timeline.slice(before.order.timeline.length)) {
+    for (const notice of orderEntryMail(entry)) {
+      if (latest) mail.push(email(notice.template, notice.to, latest));
     }
   }
   return [...starts, ...mail, ...wakes];

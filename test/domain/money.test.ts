@@ -111,6 +111,9 @@ describe("delivery during REFUND_PENDING, the refund claimed but not recorded as
     expect(flow.apply(deliver(deliveredAt, CARRIER, true), at(3 * HOUR + 5))).toEqual([
       email("BUYER_REFUND_COMPLETED", "BUYER"),
       email("SELLER_OUTCOME", "SELLER"),
+      // The buyer holds refunded goods: how to send them back, and the seller told.
+      email("BUYER_RETURN_INSTRUCTIONS", "BUYER"),
+      email("SELLER_PARCEL_KEPT", "SELLER"),
     ]);
     const request = flow.request();
     expect(request.status).toBe("COMPLETED");
@@ -256,6 +259,8 @@ describe("delivery during REFUND_FAILED", () => {
     expect(flow.apply(deliver(at(DAY), CARRIER, true), at(DAY))).toEqual([
       email("BUYER_REFUND_COMPLETED", "BUYER"),
       email("SELLER_OUTCOME", "SELLER"),
+      email("BUYER_RETURN_INSTRUCTIONS", "BUYER"),
+      email("SELLER_PARCEL_KEPT", "SELLER"),
       wake(),
     ]);
     expect(flow.request()).toMatchObject({

@@ -18,7 +18,7 @@ import { dueEvents, dueMail } from "../../functions/domain/notices.ts";
 import { cancelledUnits, parcelOf } from "../../functions/domain/parcel.ts";
 import type { Policy } from "../../functions/domain/policy.ts";
 import { eventIdOf } from "../../functions/domain/published-events.ts";
-import { addSeconds } from "../../functions/domain/requests.ts";
+import { addSeconds, latestRequest } from "../../functions/domain/requests.ts";
 import { transition } from "../../functions/domain/transition.ts";
 import {
   type CancellationRequest,
@@ -501,6 +501,11 @@ const checkDelivery = (
     `delivered with ${JSON.stringify(owed)} cancelled: return ${JSON.stringify(next.order.return)}`,
   );
   const returnEntry = owed.length > 0 ? ["DELIVERED_AFTER_CANCELLATION"] : [];
+  // The buyer is told how to send the units back, the seller that they come.
+  const returnMail =
+    owed.length > 0
+      ? ["MAIL:BUYER_RETURN_INSTRUCTIONS:BUYER", "MAIL:SELLER_PARCEL_KEPT:SELLER"]
+      : [];
   const deliveredEntry = prev.order.status === "SHIPPED" ? ["DELIVERED"] : [];
   check(next.order.deliveredAt === event.deliveredAt, "deliveredAt not recorded");
   const shippedAt = prev.order.shipment?.shippedAt;
@@ -522,7 +527,10 @@ const checkDelivery = (
       isDeepStrictEqual(orderTypes, [...deliveredEntry, ...returnEntry]),
       `delivery logged ${orderTypes}`,
     );
-    check(implied.length === 0, `a delivery without a request implies ${implied}`);
+    check(
+      isDeepStrictEqual(implied, returnMail.sort()),
+      `a delivery without an open request implies ${implied}`,
+    );
     return;
   }
   const inDoubt = specMoneyInDoubt(prev);
@@ -536,7 +544,10 @@ const checkDelivery = (
       isDeepStrictEqual(orderTypes, ["DELIVERED", ...returnEntry]),
       `delivery logged ${orderTypes}`,
     );
-    check(implied.length === 0, `a delivery after the refund implies ${implied}`);
+    check(
+      isDeepStrictEqual(implied, returnMail.sort()),
+      `a delivery after the refund implies ${implied}`,
+    );
   } else if (inDoubt && event.refundMade) {
     // The provider made the refund before the parcel arrived: the cancellation stands.
     check(!leaseRuns(before, now), `${id}: delivery decided while a refund call may land`);
@@ -565,11 +576,15 @@ const checkDelivery = (
       `${id}: delivery with the refund made logged ${entries}`,
     );
     check(
-      isDeepStrictEqual(implied, [
-        "MAIL:BUYER_REFUND_COMPLETED:BUYER",
-        "MAIL:SELLER_OUTCOME:SELLER",
-        ...woken,
-      ]),
+      isDeepStrictEqual(
+        implied,
+        [
+          "MAIL:BUYER_REFUND_COMPLETED:BUYER",
+          "MAIL:SELLER_OUTCOME:SELLER",
+          ...returnMail,
+          ...woken,
+        ].sort(),
+      ),
       `delivery with the refund made implies ${implied}`,
     );
   } else {
@@ -596,11 +611,15 @@ const checkDelivery = (
       `${id}: return logged ${entries}`,
     );
     check(
-      isDeepStrictEqual(implied, [
-        "MAIL:BUYER_RETURN_REQUIRED:BUYER",
-        "MAIL:SELLER_OUTCOME:SELLER",
-        ...woken,
-      ]),
+      isDeepStrictEqual(
+        implied,
+        [
+          "MAIL:BUYER_RETURN_REQUIRED:BUYER",
+          "MAIL:SELLER_OUTCOME:SELLER",
+          ...returnMail,
+          ...woken,
+        ].sort(),
+      ),
       `return implies ${implied}`,
     );
   }
@@ -938,6 +957,20 @@ const specMail = (request: CancellationRequest, type: TimelineType): string[] =>
   }
 };
 
+/** SPEC's mail of the order's own parcel entries. */
+const specOrderMail = (type: string): string[] => {
+  switch (type) {
+    case "DELIVERED_AFTER_CANCELLATION":
+      return ["MAIL:BUYER_RETURN_INSTRUCTIONS:BUYER", "MAIL:SELLER_PARCEL_KEPT:SELLER"];
+    case "RETURN_RECEIVED":
+      return ["MAIL:BUYER_RETURN_RECEIVED:BUYER"];
+    case "RETURN_OVERDUE":
+      return ["MAIL:OPERATOR_RETURN_OVERDUE:OPERATORS"];
+    default:
+      return [];
+  }
+};
+
 /**
  * What an accepted step implies once stored, per request: a start exactly for the new request;
  * SPEC's mail for its new entries, and nothing else; the mail due before still due, unchanged
@@ -952,10 +985,22 @@ const checkImplied = (prev: OrderRecord, next: OrderRecord, event: DomainEvent) 
     const known = before?.timeline.length ?? 0;
     const entries = after.timeline.slice(known);
     const mail = entries.flatMap((entry) => specMail(after, entry.type));
+    // The order's own new entries: their mail goes with the latest request's id.
+    const orderMail =
+      latestRequest(next)?.requestId === id
+        ? next.order.timeline
+            .slice(prev.order.timeline.length)
+            .flatMap((entry) => specOrderMail(entry.type))
+        : [];
     const created = event.type === "REQUEST_CANCELLATION" && event.requestId === id;
     check(!before === created, `${id}: new without a request event`);
     const woken = before && specWoken(before, after);
-    const expected = [...mail, ...(created ? ["START"] : []), ...(woken ? ["WAKE"] : [])].sort();
+    const expected = [
+      ...mail,
+      ...orderMail,
+      ...(created ? ["START"] : []),
+      ...(woken ? ["WAKE"] : []),
+    ].sort();
     const implied = impliedLabels(prev, next, id);
     check(isDeepStrictEqual(implied, expected), `${id}: ${event.type} implies ${implied}`);
 
