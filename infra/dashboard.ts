@@ -24,6 +24,7 @@ import {
   METRICS_NAMESPACE,
   REFUND_FAILED_METRIC,
   REFUND_LATE_METRIC,
+  RETURN_OVERDUE_METRIC,
   SERVICE_NAME,
   WORKFLOW_FAILED_METRIC,
 } from "./alarms.ts";
@@ -104,6 +105,7 @@ export class OperationsDashboard extends Construct {
             business(REFUND_FAILED_METRIC, "Sum", "refund failed"),
             business("RefundDeclined", "Sum", "refund declined"),
             business(REFUND_LATE_METRIC, "Sum", "refund late (promised date missed)"),
+            business(RETURN_OVERDUE_METRIC, "Sum", "return overdue (cancelled units not back)"),
             business(MAIL_FAILED_METRIC, "Sum", "mail given up"),
             business(EVENTS_NOT_PUBLISHED_METRIC, "Sum", "events not published yet"),
             business(WORKFLOW_FAILED_METRIC, "Sum", "workflow gave up"),
