@@ -21,6 +21,7 @@ import {
   REFUND_INQUIRIES_INDEX,
   SELLER_QUEUE_INDEX,
 } from "../functions/adapters/dynamodb/table.ts";
+import { CARRIER_CLIENTS_ENV } from "../functions/http/caller.ts";
 import { EDGE_ORIGIN_SECRET_ENV } from "../functions/http/edge-origin.ts";
 import { type Access, ROUTES, type Route } from "../functions/http/routes.ts";
 import { grantDescribeExecutions } from "./executions.ts";
@@ -68,6 +69,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   RecordShipment: { table: "change" },
   // Delivery asks the provider whether a pending refund went through before deciding.
   RecordDelivery: { table: "change", wakes: true, refunds: "lookup", stripe: true },
+  // The parcel's moves change no request's status: nothing that waits on one is woken.
+  RecordTrackingEvent: { table: "change" },
   // The request is one write; the table's stream starts its workflow, which sends the receipts.
   RequestCancellation: { table: "change" },
   // The preview works the request out from the order and stores nothing.
@@ -133,6 +136,10 @@ export const ROUTE_LIMITS: Readonly<Record<Access["kind"], RouteLimits>> = {
 
 export const routeLimits = (route: Route): RouteLimits => ROUTE_LIMITS[route.access.kind];
 
+/** A route that carrier clients call (scope `carrier/events`): its function binds them. */
+const isCarrierRoute = (access: Access): boolean =>
+  access.kind === "scope" && access.scope === "carrier/events";
+
 /** API Gateway's route key: `GET /orders/{orderId}`. */
 const routeKey = (route: Route) => `${route.method} ${route.path}`;
 
@@ -149,6 +156,11 @@ export interface ApiProps {
   consoleOrigin?: string | undefined;
   /** The Stripe account's secret, for the routes that call Stripe; undefined: no Stripe. */
   stripeSecretArn?: string | undefined;
+  /**
+   * Client id → carrier code of the carrier clients (JSON, Auth.carrierClientMap): the carrier
+   * routes' functions bind each token to its client's carrier, and refuse clients not in it.
+   */
+  carrierClients: string;
 }
 
 export class Api extends Construct {
@@ -238,9 +250,14 @@ export class Api extends Construct {
       const limits = routeLimits(route);
       const fn = createFunction(this, route.id, {
         entry: route.entry,
-        environment: permissions.resumes
-          ? { ...environment, [ENV.stateMachineArn]: props.stateMachine.stateMachineArn }
-          : environment,
+        environment: {
+          ...environment,
+          ...(permissions.resumes
+            ? { [ENV.stateMachineArn]: props.stateMachine.stateMachineArn }
+            : {}),
+          // Only the carrier routes' callers are carrier clients.
+          ...(isCarrierRoute(route.access) ? { [CARRIER_CLIENTS_ENV]: props.carrierClients } : {}),
+        },
         reservedConcurrency: limits.reservedConcurrency,
       });
       this.grant(fn, permissions, props);

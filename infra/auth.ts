@@ -1,7 +1,7 @@
 // Who may call the API: a Cognito user pool for people (one group per role) who sign in to the web
 // console through the hosted login (authorization code with PKCE) or with SRP, and OAuth resource
 // servers whose scopes machine clients obtain with the client-credentials grant, one app client per
-// calling system holding only its own scope. MFA is optional in the pool; the staff groups reach a
+// calling system holding only its own scope (one per carrier, each bound to its carrier's parcels). MFA is optional in the pool; the staff groups reach a
 // token only once their member has an authenticator app (the pre-token-generation trigger).
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cognito from "aws-cdk-lib/aws-cognito";
@@ -32,6 +32,10 @@ const PEOPLE_READ = new cognito.ClientAttributes().withStandardAttributes({
 });
 const PEOPLE_WRITE = new cognito.ClientAttributes().withStandardAttributes({ locale: true });
 
+/** The stack output naming a carrier's client id: `CarrierClientIdYamato` for `yamato`. */
+export const carrierClientOutput = (carrier: string): string =>
+  `CarrierClientId${carrier.charAt(0).toUpperCase()}${carrier.slice(1)}`;
+
 export interface AuthProps {
   /** Deletion protection + RETAIN when true; DESTROY for dev stacks. */
   protectData: boolean;
@@ -41,6 +45,8 @@ export interface AuthProps {
   consoleUrl: string;
   /** Sellers, like operators, need an authenticator app before their tokens carry the group. */
   sellersNeedMfa: boolean;
+  /** Carrier codes (`shipment.carrier`): one carrier client each. */
+  carriers: readonly string[];
 }
 
 export class Auth extends Construct {
@@ -51,8 +57,11 @@ export class Auth extends Construct {
   readonly consoleClient: cognito.UserPoolClient;
   /** The marketplace's order system: client credentials with a secret, scope `orders/write` only. */
   readonly orderSystemClient: cognito.UserPoolClient;
-  /** The carrier feed: client credentials with a secret, scope `carrier/events` only. */
-  readonly carrierClient: cognito.UserPoolClient;
+  /**
+   * The carriers' feeds, by carrier code: client credentials with a secret, scope
+   * `carrier/events` only, each bound to its carrier's parcels by the API (`carrierClientMap`).
+   */
+  readonly carrierClients: ReadonlyMap<string, cognito.UserPoolClient>;
   /** Every app client, as the API's JWT authorizer must trust them (its audience). */
   readonly clients: readonly cognito.UserPoolClient[];
   /** Serves `/oauth2/token` for the client-credentials grant. */
@@ -191,9 +200,16 @@ export class Auth extends Construct {
     });
 
     // One client per system, so that a leaked carrier secret cannot import orders (and the
-    // other way round): each can obtain its own scope and nothing else.
+    // other way round): each can obtain its own scope and nothing else. One per carrier too: the
+    // API lets each report only on the parcels handed to its carrier, so a leaked secret reaches
+    // one carrier's parcels, not every shipped order.
     this.orderSystemClient = this.machineClient("OrderSystemClient", scopeNamed("orders/write"));
-    this.carrierClient = this.machineClient("CarrierClient", scopeNamed("carrier/events"));
+    this.carrierClients = new Map(
+      props.carriers.map((carrier) => [
+        carrier,
+        this.machineClient(`CarrierClient-${carrier}`, scopeNamed("carrier/events")),
+      ]),
+    );
     this.consoleClient = this.userPool.addClient("ConsoleClient", {
       // A public client: a secret in a browser app would be no secret; PKCE protects the code.
       generateSecret: false,
@@ -230,12 +246,24 @@ export class Auth extends Construct {
       this.userClient,
       this.consoleClient,
       this.orderSystemClient,
-      this.carrierClient,
+      ...this.carrierClients.values(),
     ];
 
     const { region } = Stack.of(this);
     this.userApiUrl = `https://cognito-idp.${region}.amazonaws.com`;
     this.issuerUrl = `${this.userApiUrl}/${this.userPool.userPoolId}`;
+  }
+
+  /**
+   * Client id → carrier code of every carrier client, as the carrier routes' functions read it
+   * (functions/http/caller.ts, CARRIER_CLIENTS_ENV): JSON, the ids resolved at deploy.
+   */
+  carrierClientMap(): string {
+    const entries = [...this.carrierClients].map(([carrier, client]) => [
+      client.userPoolClientId,
+      carrier,
+    ]);
+    return Stack.of(this).toJsonString(Object.fromEntries(entries));
   }
 
   /** Client credentials with a secret, for one scope; it can sign nobody in. */

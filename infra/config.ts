@@ -20,6 +20,9 @@
 // - `stripeSecretArn` (optional): the complete ARN of the Secrets Manager secret holding the Stripe
 //   account, JSON `{ "secretKey": "sk_…", "webhookSecret": "whsec_…" }` (docs/deploy.md). Without
 //   it no function can call Stripe, and Stripe orders' card refunds fail as not configured.
+// - `carriers` (default `["yamato", "sagawa", "japanpost"]`): the carriers that report parcels, a
+//   list or comma separated, each a `shipment.carrier` code (lower-case letters and digits): one
+//   client-credentials app client each, bound to that carrier (infra/auth.ts).
 import type { Node } from "constructs";
 import { mergePolicy, type Policy } from "../functions/domain/policy.ts";
 
@@ -40,7 +43,18 @@ export interface DeploymentConfig {
   sellerMfa: boolean;
   /** The Stripe account's secret; undefined: no Stripe (ledger only). */
   stripeSecretArn: string | undefined;
+  /** Carrier codes, each with an app client that may report only on its parcels. */
+  carriers: string[];
 }
+
+/** The carriers the marketplace hands parcels to, unless context says otherwise. */
+export const DEFAULT_CARRIERS = ["yamato", "sagawa", "japanpost"] as const;
+
+/**
+ * At most this many carriers: each is an app client the API's JWT authorizer lists among its
+ * audiences, and a list this long is a mistake rather than a marketplace's carriers.
+ */
+export const MAX_CARRIERS = 20;
 
 /** One address, nothing that could smuggle a second header or recipient. */
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
@@ -53,6 +67,8 @@ const CLOUDFRONT_WEB_ACL_ARN =
  * A secret's complete ARN: its name and the six characters Secrets Manager appends. The grant
  * names exactly this secret, so a partial ARN (no suffix) would grant nothing that matches.
  */
+/** A carrier code as `shipment.carrier` holds it (yamato): it also names its client and output. */
+const CARRIER_CODE = /^[a-z][a-z0-9]{0,31}$/;
 const SECRET_ARN =
   /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]{1,512}-[A-Za-z0-9]{6}$/;
 
@@ -160,6 +176,31 @@ const readSecretArn = (node: Node, key: string): string | undefined => {
   return value;
 };
 
+const readCarriers = (node: Node): string[] => {
+  const raw: unknown = node.tryGetContext("carriers");
+  if (raw === undefined) return [...DEFAULT_CARRIERS];
+  // `-c carriers='["yamato","sagawa"]'` arrives as a string, as does `-c carriers=yamato,sagawa`.
+  const value =
+    typeof raw === "string" && raw.trim().startsWith("[") ? parseJson("carriers", raw) : raw;
+  const list: unknown[] = Array.isArray(value)
+    ? value
+    : typeof value === "string"
+      ? value.split(",")
+      : fail("carriers", "must be an array or a comma-separated string");
+  const carriers = list.map((item) => {
+    const code = typeof item === "string" ? item.trim() : "";
+    if (!CARRIER_CODE.test(code)) {
+      fail("carriers", `"${String(item)}" is not a carrier code (lower-case letters and digits)`);
+    }
+    return code;
+  });
+  if (carriers.length === 0) fail("carriers", "name at least one carrier");
+  if (carriers.length > MAX_CARRIERS) fail("carriers", `at most ${MAX_CARRIERS} carriers`);
+  const repeated = carriers.find((code, index) => carriers.indexOf(code) !== index);
+  if (repeated !== undefined) fail("carriers", `"${repeated}" is listed twice`);
+  return carriers;
+};
+
 export const readConfig = (node: Node): DeploymentConfig => {
   const mailFrom = readEmail(node, "mailFrom") ?? "no-reply@example.com";
   const mailDomain = readString(node, "mailDomain");
@@ -189,5 +230,6 @@ export const readConfig = (node: Node): DeploymentConfig => {
     edgeWebAclArn: readWebAclArn(node, "edgeWebAclArn"),
     sellerMfa: readBoolean(node, "sellerMfa", true),
     stripeSecretArn: readSecretArn(node, "stripeSecretArn"),
+    carriers: readCarriers(node),
   };
 };

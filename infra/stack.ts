@@ -26,7 +26,7 @@ import {
 import { EVENT_SOURCE } from "../functions/domain/published-events.ts";
 import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
 import { Api } from "./api.ts";
-import { Auth } from "./auth.ts";
+import { Auth, carrierClientOutput } from "./auth.ts";
 import type { DeploymentConfig } from "./config.ts";
 import { OperationsDashboard } from "./dashboard.ts";
 import { EdgeDistribution } from "./edge.ts";
@@ -117,6 +117,7 @@ export class ShippedCancellationStack extends Stack {
       // its address reaches the client when the template is written.
       consoleUrl: Lazy.string({ produce: () => this.edge.consoleUrl }),
       sellersNeedMfa: config.sellerMfa,
+      carriers: config.carriers,
     });
 
     this.mail = new Mail(this, "Mail", {
@@ -173,6 +174,7 @@ export class ShippedCancellationStack extends Stack {
       jwtAudience: this.auth.clients.map((client) => client.userPoolClientId),
       consoleOrigin: config.consoleOrigin,
       stripeSecretArn: config.stripeSecretArn,
+      carrierClients: this.auth.carrierClientMap(),
     });
 
     // Nothing stalls: every five minutes the reconciler starts or resumes open requests whose
@@ -286,7 +288,10 @@ export class ShippedCancellationStack extends Stack {
     new CfnOutput(this, "OrderSystemClientId", {
       value: this.auth.orderSystemClient.userPoolClientId,
     });
-    new CfnOutput(this, "CarrierClientId", { value: this.auth.carrierClient.userPoolClientId });
+    // One per carrier: CarrierClientIdYamato, CarrierClientIdSagawa, …
+    for (const [carrier, client] of this.auth.carrierClients) {
+      new CfnOutput(this, carrierClientOutput(carrier), { value: client.userPoolClientId });
+    }
     new CfnOutput(this, "TokenEndpoint", {
       value: `${this.auth.domain.baseUrl()}/oauth2/token`,
     });

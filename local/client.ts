@@ -17,7 +17,10 @@ export interface Caller {
 export class LocalClient {
   constructor(readonly url: string) {}
 
-  async caller(sub: string, access: { groups?: string[]; scopes?: string[] }): Promise<Caller> {
+  async caller(
+    sub: string,
+    access: { groups?: string[]; scopes?: string[]; carrier?: string },
+  ): Promise<Caller> {
     const response = await this.send("POST", "/_local/tokens", { body: { sub, ...access } });
     if (response.status !== 200)
       throw new Error(`no token for ${sub}: ${JSON.stringify(response.body)}`);
@@ -29,7 +32,12 @@ export class LocalClient {
     this.caller(sub, { groups: ["sellers"] });
   operator = (sub = "operator-1") => this.caller(sub, { groups: ["operators"] });
   system = () => this.caller("order-system", { scopes: ["orders/write"] });
-  carrier = () => this.caller("carrier-events", { scopes: ["carrier/events"] });
+  /** A carrier's client: bound to `carrier` (a `shipment.carrier` code), or to none (any). */
+  carrier = (carrier?: string) =>
+    this.caller(carrier ? `carrier-${carrier}` : "carrier-events", {
+      scopes: ["carrier/events"],
+      ...(carrier ? { carrier } : {}),
+    });
 
   async send<T = Record<string, unknown>>(
     method: string,

@@ -10,6 +10,8 @@ export interface TokenRequest {
   sub: string;
   groups?: string[];
   scopes?: string[];
+  /** The carrier a carrier client reports for (the `carrier` claim); none: any carrier. */
+  carrier?: string;
 }
 
 export interface VerifiedToken {
@@ -29,13 +31,18 @@ export class LocalTokens {
     return new LocalTokens(keys, `local-${String(jwk.n).slice(0, 8)}`);
   }
 
-  /** An access token shaped like Cognito's: `client_id` (no `aud`), groups, space-separated scope. */
+  /**
+   * An access token shaped like Cognito's: `client_id` (no `aud`), groups, space-separated scope;
+   * plus, for a carrier's client, the `carrier` claim that stands in for the deployed stack's one
+   * app client per carrier (functions/http/caller.ts).
+   */
   async mint(request: TokenRequest): Promise<string> {
     const payload: JWTPayload & Record<string, unknown> = {
       client_id: LOCAL_CLIENT_ID,
       token_use: "access",
       ...(request.groups?.length ? { "cognito:groups": request.groups } : {}),
       ...(request.scopes?.length ? { scope: request.scopes.join(" ") } : {}),
+      ...(request.carrier ? { carrier: request.carrier } : {}),
     };
     return new SignJWT(payload)
       .setProtectedHeader({ alg: "RS256", kid: this.keyId })

@@ -29,6 +29,7 @@ import {
 import { DEFAULT_POLICY, mergePolicy, type Policy } from "../functions/domain/policy.ts";
 import { idSchema } from "../functions/domain/schemas.ts";
 import * as z from "../functions/domain/zod.ts";
+import { CARRIER_CLIENTS_ENV } from "../functions/http/caller.ts";
 import { internalError, toProblem, validationFailed } from "../functions/http/problems.ts";
 import { createApp, STACK_NAME } from "../infra/create-app.ts";
 import {
@@ -175,11 +176,24 @@ type ScheduledHandler = (
   context: ReturnType<typeof lambdaContext>,
 ) => Promise<unknown>;
 
-const tokenRequestSchema = z.strictObject({
-  sub: idSchema,
-  groups: z.optional(z.array(z.enum(["buyers", "sellers", "operators"])).check(z.maxLength(3))),
-  scopes: z.optional(z.array(z.enum(["orders/write", "carrier/events"])).check(z.maxLength(2))),
-});
+const tokenRequestSchema = z
+  .strictObject({
+    sub: idSchema,
+    groups: z.optional(z.array(z.enum(["buyers", "sellers", "operators"])).check(z.maxLength(3))),
+    scopes: z.optional(z.array(z.enum(["orders/write", "carrier/events"])).check(z.maxLength(2))),
+    // The one carrier (`shipment.carrier`, e.g. yamato) the token may report for, as a deployed
+    // carrier's own app client; without it a carrier token may report for any carrier.
+    carrier: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  })
+  .check(
+    z.refine(
+      (request) => request.carrier === undefined || !!request.scopes?.includes("carrier/events"),
+      {
+        path: ["carrier"],
+        message: "is for carrier clients: give it with the scope carrier/events",
+      },
+    ),
+  );
 
 type Issues = { path: PropertyKey[]; message: string }[];
 
@@ -370,6 +384,10 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
         environment[name] = String(resolveIntrinsics(value, references));
       }
     }
+    // No app client per carrier here: a local token names its carrier in its `carrier` claim
+    // (POST /_local/tokens), which binds it only while no client mapping is set.
+    delete environment[CARRIER_CLIENTS_ENV];
+    delete process.env[CARRIER_CLIENTS_ENV];
     Object.assign(process.env, environment, {
       POLICY_JSON: JSON.stringify(policy),
       OPERATOR_EMAILS: environment.OPERATOR_EMAILS || LOCAL_OPERATOR_EMAILS,
@@ -516,7 +534,7 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
         handle: async ({ body }) => {
           const parsed = tokenRequestSchema.safeParse(parseBody(body));
           if (!parsed.success) {
-            return badBody("body must be { sub, groups?, scopes? }", parsed.error.issues);
+            return badBody("body must be { sub, groups?, scopes?, carrier? }", parsed.error.issues);
           }
           return { status: 200, body: { accessToken: await tokens.mint(parsed.data) } };
         },

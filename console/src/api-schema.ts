@@ -104,6 +104,8 @@ export interface paths {
         /**
          * Record the delivery (a pending request becomes RETURN_REQUIRED)
          * @description Machine clients with scope `carrier/events`.
+         *
+         *     A carrier client reports only on the parcels of its own carrier (`shipment.carrier`): another carrier's order is 404, as one that does not exist.
          */
         post: operations["RecordDelivery"];
         delete?: never;
@@ -128,6 +130,28 @@ export interface paths {
          *     The cancellation request's body (`reason` may be left out) without `Idempotency-Key`. Stores nothing. Answers the lines and amounts the request would have, or the problem the request would be answered with; a request made right after with the same body refunds exactly `amount`.
          */
         post: operations["PreviewCancellation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/tracking-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the carrier's word on the parcel: refused, on its way back, back
+         * @description Machine clients with scope `carrier/events`.
+         *
+         *     The parcel only moves forward: `IN_TRANSIT` → `DELIVERED` | `REFUSED` | `RETURNING` | `RETURNED`; `REFUSED` or `DELIVERED` → `RETURNING` | `RETURNED`; `RETURNING` → `RETURNED`. An event that would move it backwards, or repeats its status, changes nothing and answers 200 with the order. `at` may not be before the shipment's `shippedAt` nor more than 5 minutes in the future (400 on `body.at`). `RETURNED_TO_SENDER` closes an open `return`. A carrier client reports only on the parcels of its own carrier (`shipment.carrier`): another carrier's order is 404, as one that does not exist.
+         */
+        post: operations["RecordTrackingEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -430,6 +454,12 @@ export interface components {
         DeliveryInput: {
             /** Format: date-time */
             deliveredAt: string;
+        };
+        TrackingEventInput: {
+            /** @enum {string} */
+            type: "DELIVERY_REFUSED" | "RETURNING_TO_SENDER" | "RETURNED_TO_SENDER";
+            /** Format: date-time */
+            at: string;
         };
         CancellationRequestInput: {
             /** @enum {string} */
@@ -1918,6 +1948,184 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["CancellationPreview"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "The request is not valid",
+                     *       "code": "VALIDATION_FAILED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad token */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unauthorized",
+                     *       "title": "No or bad token",
+                     *       "status": 401,
+                     *       "detail": "No or bad token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong role or scope for this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/forbidden",
+                     *       "title": "Wrong role or scope for this route",
+                     *       "status": 403,
+                     *       "detail": "Wrong role or scope for this route",
+                     *       "code": "FORBIDDEN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/not-found",
+                     *       "title": "No such resource, or not the caller's",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or not the caller's",
+                     *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/not-shipped",
+                     *       "title": "Conflict with the current state",
+                     *       "status": 409,
+                     *       "detail": "Conflict with the current state",
+                     *       "code": "NOT_SHIPPED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/payload-too-large",
+                     *       "title": "The body is over 64 KiB",
+                     *       "status": 413,
+                     *       "detail": "The body is over 64 KiB",
+                     *       "code": "PAYLOAD_TOO_LARGE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed, repeat the call */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unavailable",
+                     *       "title": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "code": "UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RecordTrackingEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "RETURNED_TO_SENDER",
+                 *       "at": "2026-11-25T15:30:00.000Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TrackingEventInput"];
+            };
+        };
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
                 };
             };
             /** @description The request is not valid */

@@ -72,17 +72,24 @@ export const providerRefundEvent =
     };
   };
 
-/** The carrier's delivery, with the provider's answer when money may have moved. */
+/**
+ * The carrier's delivery, with the provider's answer when money may have moved. `carrier`: the
+ * one the caller's client is bound to (absent: any).
+ */
 export const deliveryEvent =
-  (payments: Payments, actor: string, deliveredAt: string): EventSource =>
+  (payments: Payments, actor: string, deliveredAt: string, carrier?: string): EventSource =>
   async (record: OrderRecord, now: string) => {
-    // A repeat of the delivery on record asks nothing: the domain answers it as a replay.
-    const refundId =
-      record.order.deliveredAt === deliveredAt ? undefined : refundToAskAbout(record, now);
+    // A repeat of the delivery on record asks nothing: the domain answers it as a replay; nor
+    // does another carrier's parcel, which the domain answers as no such order.
+    const ask =
+      record.order.deliveredAt !== deliveredAt &&
+      (carrier === undefined || record.order.shipment?.carrier === carrier);
+    const refundId = ask ? refundToAskAbout(record, now) : undefined;
     return {
       type: "DELIVER",
       actor,
       deliveredAt,
+      ...(carrier === undefined ? {} : { carrier }),
       ...(refundId === undefined
         ? {}
         : {

@@ -86,7 +86,12 @@ export const alreadyApplied = (record: OrderRecord, event: DomainEvent): boolean
       );
     case "TRACK_PARCEL":
       // A repeat, or an older event arriving late: the parcel is already there or further on.
-      return parcelOf(record.order) !== null && !wouldMove(record.order, event.event);
+      // Never another carrier's parcel: that order does not exist for this client (404).
+      return (
+        (event.carrier === undefined || record.order.shipment?.carrier === event.carrier) &&
+        parcelOf(record.order) !== null &&
+        !wouldMove(record.order, event.event)
+      );
     case "MARK_RETURN_OVERDUE":
       return record.order.return?.status === "OVERDUE";
     default:

@@ -88,6 +88,15 @@ export const recordDeliveryRoute: Route = {
   entry: "functions/http/record-delivery.ts",
 };
 
+/** The carrier's word on the parcel besides delivery (SPEC "The parcel after a cancellation"). */
+export const recordTrackingEventRoute: Route = {
+  id: "RecordTrackingEvent",
+  method: "POST",
+  path: "/orders/{orderId}/tracking-events",
+  access: { kind: "scope", scope: "carrier/events" },
+  entry: "functions/http/record-tracking-event.ts",
+};
+
 export const requestCancellationRoute: Route = {
   id: "RequestCancellation",
   method: "POST",
@@ -203,6 +212,7 @@ export const ROUTES: readonly Route[] = [
   recordShipmentRoute,
   recordDeliveryRoute,
   previewCancellationRoute,
+  recordTrackingEventRoute,
   requestCancellationRoute,
   getCancellationRequestRoute,
   withdrawCancellationRequestRoute,

@@ -13,6 +13,7 @@ import {
   orderImportSchema,
   refundInquiryInputSchema,
   shipmentSchema,
+  trackingEventSchema,
 } from "../../functions/domain/schemas.ts";
 import {
   cancellationPreviewSchema,
@@ -106,6 +107,7 @@ export const componentsOf = (): Json => ({
         OrderImport: orderImportSchema,
         ShipmentInput: shipmentSchema,
         DeliveryInput: deliverySchema,
+        TrackingEventInput: trackingEventSchema,
         CancellationRequestInput: cancellationRequestInputSchema,
         CancellationPreviewInput: cancellationPreviewInputSchema,
         Decision: decisionSchema,
@@ -158,7 +160,8 @@ export const componentsOf = (): Json => ({
             "https://shipped-cancellation.auth.ap-northeast-1.amazoncognito.com/oauth2/token",
           scopes: {
             "orders/write": "Import orders (the marketplace's order system)",
-            "carrier/events": "Post delivery events (the carrier feed)",
+            "carrier/events":
+              "Post deliveries and tracking events (a carrier's feed, for its own parcels)",
           },
         },
       },

@@ -36,11 +36,13 @@ export const buildOpenApi = (): Json => {
         "- **Deployed**: an access token of the stack's Amazon Cognito user pool. People sign in " +
         "(the web console at the `ConsoleUrl` output, or SRP on the `UserClientId` client; the " +
         "role is the group `buyers`, `sellers` or `operators`); systems use the " +
-        "client-credentials grant at the `TokenEndpoint` output (scope `orders/write` or " +
-        "`carrier/events`).\n" +
+        "client-credentials grant at the `TokenEndpoint` output (scope `orders/write`, or " +
+        "`carrier/events` with the client of one carrier, `CarrierClientIdYamato` and so on, " +
+        "which reports on that carrier's parcels only).\n" +
         "- **Locally** (`npm start`, no Cognito): `POST /_local/tokens` with " +
         '`{ "sub": "buyer-1", "groups": ["buyers"] }` (or `sellers`, `operators`), or ' +
-        '`{ "sub": "order-system", "scopes": ["orders/write"] }` for a system, answers ' +
+        '`{ "sub": "order-system", "scopes": ["orders/write"] }` for a system (a carrier: ' +
+        '`{ "sub": "carrier-yamato", "scopes": ["carrier/events"], "carrier": "yamato" }`), answers ' +
         '`{ "accessToken": "…" }`.\n\n' +
         "The API guide (docs/api-guide.md, Authentication) has the details.",
     },

@@ -10,6 +10,7 @@ import {
   orderImportSchema,
   refundInquiryInputSchema,
   shipmentSchema,
+  trackingEventSchema,
 } from "../../functions/domain/schemas.ts";
 import {
   cancellationPreviewSchema,
@@ -47,6 +48,7 @@ export const EXAMPLES = {
   },
   shipment: { carrier: "yamato", trackingNumber: "4470-1234-5678" },
   delivery: { deliveredAt: "2026-11-23T09:00:00.000Z" },
+  trackingEvent: { type: "RETURNED_TO_SENDER", at: "2026-11-25T15:30:00.000Z" },
   cancellationRequest: { reason: "NO_LONGER_NEEDED", comment: "家族が同じものを買っていました" },
   cancellationPreview: { reason: "NO_LONGER_NEEDED", lines: [{ lineId: "l1", quantity: 1 }] },
   sellerApprove: { decision: "APPROVE" },
@@ -222,6 +224,7 @@ export const checkExamples = () => {
   orderImportSchema.parse(EXAMPLES.orderImport);
   shipmentSchema.parse(EXAMPLES.shipment);
   deliverySchema.parse(EXAMPLES.delivery);
+  trackingEventSchema.parse(EXAMPLES.trackingEvent);
   cancellationRequestInputSchema.parse(EXAMPLES.cancellationRequest);
   cancellationPreviewInputSchema.parse(EXAMPLES.cancellationPreview);
   cancellationPreviewSchema.parse(RESPONSE_EXAMPLES.Preview);

@@ -45,6 +45,11 @@ const CANNOT_CANCEL: ProblemCode[] = [
   "PARTIAL_NOT_SUPPORTED",
 ];
 
+/** What both carrier routes say of the caller's client. */
+const CARRIER_BOUND =
+  "A carrier client reports only on the parcels of its own carrier (`shipment.carrier`): " +
+  "another carrier's order is 404, as one that does not exist.";
+
 const OPERATIONS: Record<string, Operation> = {
   StripeWebhook: {
     summary: "Stripe's webhook: a refund settled, failed or was reversed",
@@ -107,10 +112,26 @@ const OPERATIONS: Record<string, Operation> = {
   },
   RecordDelivery: {
     summary: "Record the delivery (a pending request becomes RETURN_REQUIRED)",
+    description: CARRIER_BOUND,
     params: orderParams,
     body: { schema: "DeliveryInput", example: EXAMPLES.delivery },
     success: [{ status: 200, description: "The order", schema: "Order" }],
     conflicts: ["NOT_SHIPPED", "INVALID_STATE"],
+  },
+  RecordTrackingEvent: {
+    summary: "Record the carrier's word on the parcel: refused, on its way back, back",
+    description:
+      "The parcel only moves forward: `IN_TRANSIT` → `DELIVERED` | `REFUSED` | `RETURNING` | " +
+      "`RETURNED`; `REFUSED` or `DELIVERED` → `RETURNING` | `RETURNED`; `RETURNING` → " +
+      "`RETURNED`. An event that would move it backwards, or repeats its status, changes nothing " +
+      "and answers 200 with the order. `at` may not be before the shipment's `shippedAt` nor " +
+      "more than 5 minutes in the future (400 on `body.at`). `RETURNED_TO_SENDER` closes an open " +
+      "`return`. " +
+      CARRIER_BOUND,
+    params: orderParams,
+    body: { schema: "TrackingEventInput", example: EXAMPLES.trackingEvent },
+    success: [{ status: 200, description: "The order", schema: "Order" }],
+    conflicts: ["NOT_SHIPPED"],
   },
   PreviewCancellation: {
     summary: "What a cancellation request would refund, before making it",

@@ -11,7 +11,9 @@ import {
   MFA_GROUPS_ENV,
   USER_ADMIN_SCOPE,
 } from "../../functions/auth/staff-mfa.ts";
+import { CARRIER_CLIENTS_ENV } from "../../functions/http/caller.ts";
 import { CONSOLE_SCOPES } from "../../infra/auth.ts";
+import { DEFAULT_CARRIERS } from "../../infra/config.ts";
 import { createApp, DEFAULT_ENV } from "../../infra/create-app.ts";
 import { ENTRY_METADATA } from "../../infra/lambda-defaults.ts";
 
@@ -247,10 +249,92 @@ describe("a stolen access token cannot take the account", () => {
     const machines = ofType("AWS::Cognito::UserPoolClient").filter(
       ([, client]) => client.Properties.GenerateSecret === true,
     );
-    expect(machines).toHaveLength(2);
+    // The order system's and one per carrier (three by default).
+    expect(machines).toHaveLength(4);
     for (const [, machine] of machines) {
       expect(machine.Properties.AllowedOAuthFlows).toEqual(["client_credentials"]);
       expect(JSON.stringify(machine.Properties.AllowedOAuthScopes)).not.toContain(USER_ADMIN_SCOPE);
     }
+  });
+});
+
+describe("carrier clients bound to their carrier", () => {
+  const CARRIER_ROUTES = ["RecordDelivery", "RecordTrackingEvent"];
+
+  /**
+   * The carrier clients by carrier code, from their logical ids: construct `CarrierClient-<code>`
+   * becomes `AuthUserPoolCarrierClient<code><8 hex digits>`.
+   */
+  const carrierClientsOf = (found: ReturnType<typeof synthesize>) =>
+    new Map(
+      found
+        .ofType("AWS::Cognito::UserPoolClient")
+        .map(([id, client]) => {
+          const code = id.match(/^AuthUserPoolCarrierClient([a-z0-9]+)[0-9A-F]{8}$/)?.[1];
+          return [code, { id, client }] as const;
+        })
+        .filter((entry): entry is [string, { id: string; client: CfnResource }] => !!entry[0]),
+    );
+
+  /** A function's CARRIER_CLIENTS as deployed: each `Ref` to a client stands for its id. */
+  const mappingOf = (found: ReturnType<typeof synthesize>, routeId: string) => {
+    const [, fn] = found.only("AWS::Lambda::Function", `Api${routeId}`);
+    const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const value = env[CARRIER_CLIENTS_ENV];
+    if (value === undefined) return undefined;
+    const [, parts] = (value as { "Fn::Join": [string, unknown[]] })["Fn::Join"];
+    const json = parts.map((part) => (typeof part === "string" ? part : `<${target(part)}>`));
+    return JSON.parse(json.join("")) as Record<string, string>;
+  };
+
+  it("one client-credentials client per carrier of the default list, scope carrier/events alone", () => {
+    const clients = carrierClientsOf(main);
+    expect([...clients.keys()]).toEqual([...DEFAULT_CARRIERS]);
+    for (const { client } of clients.values()) {
+      expect(client.Properties).toMatchObject({
+        GenerateSecret: true,
+        AllowedOAuthFlows: ["client_credentials"],
+        AllowedOAuthScopes: [
+          { "Fn::Join": ["", [{ Ref: expect.stringContaining("Servercarrier") }, "/events"]] },
+        ],
+        ExplicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
+      });
+    }
+  });
+
+  it("the carrier routes' functions map each carrier client's id to its carrier; no other function has the map", () => {
+    const expected = Object.fromEntries(
+      [...carrierClientsOf(main)].map(([carrier, { id }]) => [`<${id}>`, carrier]),
+    );
+    for (const routeId of CARRIER_ROUTES) expect(mappingOf(main, routeId)).toEqual(expected);
+    for (const [id, fn] of ofType("AWS::Lambda::Function")) {
+      if (CARRIER_ROUTES.some((routeId) => id.startsWith(`Api${routeId}`))) continue;
+      const env = (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      expect(env?.[CARRIER_CLIENTS_ENV], id).toBeUndefined();
+    }
+  });
+
+  it("context `carriers` lists the carriers: a client, an output and a mapping entry each", () => {
+    const found = synthesize({ carriers: "yamato,seino" });
+    const clients = carrierClientsOf(found);
+    expect([...clients.keys()]).toEqual(["yamato", "seino"]);
+    expect(mappingOf(found, "RecordTrackingEvent")).toEqual(
+      Object.fromEntries([...clients].map(([carrier, { id }]) => [`<${id}>`, carrier])),
+    );
+    const outputs = Template.fromStack(found.stack).toJSON().Outputs as Record<
+      string,
+      { Value: unknown }
+    >;
+    expect(outputs.CarrierClientIdSeino?.Value).toEqual({ Ref: clients.get("seino")?.id });
+    expect(outputs.CarrierClientIdYamato?.Value).toEqual({ Ref: clients.get("yamato")?.id });
+    expect(outputs.CarrierClientIdSagawa).toBeUndefined();
+  });
+
+  it("the JWT authorizer takes every carrier client's tokens", () => {
+    const [, authorizer] = only("AWS::ApiGatewayV2::Authorizer");
+    const audience = (authorizer.Properties.JwtConfiguration as { Audience: unknown[] }).Audience;
+    const ids = audience.map(target);
+    for (const { id } of carrierClientsOf(main).values()) expect(ids).toContain(id);
   });
 });

@@ -27,7 +27,24 @@ describe("readConfig", () => {
       edgeWebAclArn: undefined,
       sellerMfa: true,
       stripeSecretArn: undefined,
+      carriers: ["yamato", "sagawa", "japanpost"],
     });
+  });
+
+  it("carriers: a list, a JSON list or comma separated; codes, each once, at least one", () => {
+    expect(read({ carriers: ["yamato", "seino"] }).carriers).toEqual(["yamato", "seino"]);
+    expect(read({ carriers: "yamato, sagawa" }).carriers).toEqual(["yamato", "sagawa"]);
+    expect(read({ carriers: '["dhl","ups"]' }).carriers).toEqual(["dhl", "ups"]);
+    expect(() => read({ carriers: "Yamato" })).toThrow(
+      /context "carriers": "Yamato" is not a carrier code/,
+    );
+    expect(() => read({ carriers: "japan-post" })).toThrow(/is not a carrier code/);
+    expect(() => read({ carriers: ["yamato", 7] })).toThrow(/"7" is not a carrier code/);
+    expect(() => read({ carriers: "yamato,yamato" })).toThrow(/"yamato" is listed twice/);
+    expect(() => read({ carriers: [] })).toThrow(/name at least one carrier/);
+    expect(() => read({ carriers: "[yamato" })).toThrow(/context "carriers": is not valid JSON/);
+    const many = Array.from({ length: 21 }, (_, i) => `carrier${i}`);
+    expect(() => read({ carriers: many })).toThrow(/at most 20 carriers/);
   });
 
   it("sellerMfa: sellers need an authenticator unless the deployment says false", () => {

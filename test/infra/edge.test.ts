@@ -376,12 +376,16 @@ describe("the console's Cognito client", () => {
 describe("the web ACL", () => {
   const runbook = readFileSync(new URL("../../docs/runbook.md", import.meta.url), "utf8");
 
-  /** The systems' requests as CloudFormation writes the statement: POST /orders, POST …/delivery. */
+  /**
+   * The systems' requests as CloudFormation writes the statement: POST /orders, POST …/delivery,
+   * POST …/tracking-events.
+   */
   const systemsStatement = {
     OrStatement: {
       Statements: [
         ["POST", "^/orders$"],
         ["POST", "^/orders/[^/]+/delivery$"],
+        ["POST", "^/orders/[^/]+/tracking-events$"],
       ].map(([method, regex]) => ({
         AndStatement: {
           Statements: [

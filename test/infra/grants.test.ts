@@ -96,6 +96,8 @@ const EXPECTED: Record<string, string[]> = {
   ApiRecordShipmentRole: [...FUNCTION, ...CHANGE],
   // Asks the ledger (GetItem on the refunds table) before deciding.
   ApiRecordDeliveryRole: [...FUNCTION, ...CHANGE, ...WAKE],
+  // The parcel's moves change no request's status: nothing to wake.
+  ApiRecordTrackingEventRole: [...FUNCTION, ...CHANGE],
   ApiPreviewCancellationRole: [...FUNCTION, ...GET],
   ApiRequestCancellationRole: [...FUNCTION, ...CHANGE],
   ApiGetCancellationRequestRole: [...FUNCTION, ...GET],

@@ -69,6 +69,12 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
     // Asks the provider (reads the refunds ledger) before deciding between a return and a refund.
     grants: { table: "change", wakes: true, refunds: true },
   },
+  // The parcel's moves change no request's status: one read, one write, nothing woken.
+  {
+    key: "POST /orders/{orderId}/tracking-events",
+    auth: "carrier/events",
+    grants: { table: "change" },
+  },
   {
     key: "POST /orders/{orderId}/cancellation-requests",
     auth: "jwt",
@@ -331,8 +337,8 @@ describe("HTTP API routes", () => {
       ],
     });
     const clients = ofType("AWS::Cognito::UserPoolClient").map(([id]) => id);
-    // People (SRP), the console (hosted login), the order system, the carrier feed.
-    expect(clients).toHaveLength(4);
+    // People (SRP), the console (hosted login), the order system, one per carrier (three).
+    expect(clients).toHaveLength(6);
     expect(sorted(jwt.Audience.map(target))).toEqual(sorted(clients));
   });
 
@@ -695,7 +701,7 @@ describe("sign-in", () => {
     expect(sorted(groups as string[])).toEqual(["buyers", "operators", "sellers"]);
   });
 
-  it("has the orders/write and carrier/events scopes, each granted to one system client only", () => {
+  it("has the orders/write and carrier/events scopes, each granted to its own system's clients only", () => {
     const servers = ofType("AWS::Cognito::UserPoolResourceServer").map(([id, server]) => ({
       id,
       identifier: server.Properties.Identifier,
@@ -707,10 +713,17 @@ describe("sign-in", () => {
     ]);
     const clients = ofType("AWS::Cognito::UserPoolClient").map(([, client]) => client.Properties);
     const machines = clients.filter((client) => client.GenerateSecret === true);
-    // One client per system, each with exactly one scope, and no scope shared.
-    expect(machines.map((client) => client.AllowedOAuthScopes)).toEqual(
-      servers.map(({ id, scopes }) => [{ "Fn::Join": ["", [{ Ref: id }, `/${scopes[0]}`]] }]),
-    );
+    // One client per system (the order system; each carrier), each with exactly one scope: no
+    // client holds both.
+    const [orders, carrier] = servers.map(({ id, scopes }) => [
+      { "Fn::Join": ["", [{ Ref: id }, `/${scopes[0]}`]] },
+    ]);
+    expect(machines.map((client) => client.AllowedOAuthScopes)).toEqual([
+      orders,
+      carrier,
+      carrier,
+      carrier,
+    ]);
     for (const machine of machines) {
       expect(machine).toMatchObject({
         AllowedOAuthFlows: ["client_credentials"],
@@ -737,16 +750,20 @@ describe("sign-in", () => {
     expect(people).toHaveLength(1);
   });
 
-  it("outputs the user client and each system client's id", () => {
+  it("outputs the user client and each system client's id, one per carrier", () => {
     const outputs = Object.keys(template.toJSON().Outputs as Record<string, unknown>);
     expect(outputs).toEqual(
       expect.arrayContaining([
         "UserPoolId",
         "UserClientId",
         "OrderSystemClientId",
-        "CarrierClientId",
+        "CarrierClientIdYamato",
+        "CarrierClientIdSagawa",
+        "CarrierClientIdJapanpost",
       ]),
     );
+    // No client bound to no carrier any more.
+    expect(outputs).not.toContain("CarrierClientId");
     expect(outputs).not.toContain("SystemClientId");
   });
 });

@@ -24,6 +24,19 @@ describe("LocalTokens", () => {
     expect(verified?.scopes).toEqual(["orders/write"]);
   });
 
+  it("names a carrier client's carrier in the `carrier` claim, and no other token's", async () => {
+    const tokens = await LocalTokens.create();
+    const bound = await tokens.verify(
+      await tokens.mint({ sub: "carrier-yamato", scopes: ["carrier/events"], carrier: "yamato" }),
+    );
+    expect(bound?.claims).toMatchObject({ sub: "carrier-yamato", carrier: "yamato" });
+    expect(bound?.scopes).toEqual(["carrier/events"]);
+    const unbound = await tokens.verify(
+      await tokens.mint({ sub: "carrier-any", scopes: ["carrier/events"] }),
+    );
+    expect(unbound?.claims).not.toHaveProperty("carrier");
+  });
+
   it("refuses a token of another key, another audience, or past its expiry", async () => {
     const [tokens, other] = await Promise.all([LocalTokens.create(), LocalTokens.create()]);
     const token = await tokens.mint({ sub: "seller-1", groups: ["sellers"] });

@@ -9,7 +9,7 @@ import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { payments } from "../../functions/adapters/production.ts";
 import { stripeAccount } from "../../functions/adapters/stripe-account.ts";
-import { LocalClient } from "../../local/client.ts";
+import { LocalClient, orderBody } from "../../local/client.ts";
 import { FAULT_MIDDLEWARE_NAME } from "../../local/faults.ts";
 import { LOCAL_TABLE_NAME, type LocalInfo, type LocalMode, startLocal } from "../../local/start.ts";
 import { requestWithHost } from "../support/host-request.ts";
@@ -42,6 +42,72 @@ describe("the Host check (DNS rebinding)", () => {
     const own = await requestWithHost(port, `localhost:${port}`, tokenRequest);
     expect(own.status).toBe(200);
     expect(JSON.parse(own.body)).toEqual({ accessToken: expect.any(String) });
+  });
+});
+
+describe("POST /_local/tokens with a carrier", () => {
+  /** An order imported and shipped with `carrier`, for fresh parties. */
+  const shippedWith = async (carrier: string) => {
+    const [system, buyer, seller] = await Promise.all([api.system(), api.buyer(), api.seller()]);
+    const body = orderBody({ buyerId: buyer.sub, sellerId: seller.sub });
+    expect((await api.post("/orders", system, body)).status).toBe(201);
+    const orderId = String(body.orderId);
+    const shipped = await api.post(`/orders/${orderId}/shipment`, seller, {
+      carrier,
+      trackingNumber: "4470-1234-5678",
+    });
+    expect(shipped.status).toBe(200);
+    return orderId;
+  };
+
+  it("puts the carrier in the token, and only with the carrier scope", async () => {
+    const minted = await api.post<{ accessToken: string }>("/_local/tokens", undefined, {
+      sub: "carrier-yamato",
+      scopes: ["carrier/events"],
+      carrier: "yamato",
+    });
+    expect(minted.status).toBe(200);
+    const payload = minted.body.accessToken.split(".")[1] as string;
+    expect(JSON.parse(Buffer.from(payload, "base64url").toString())).toMatchObject({
+      sub: "carrier-yamato",
+      scope: "carrier/events",
+      carrier: "yamato",
+    });
+    for (const body of [
+      { sub: "buyer-1", groups: ["buyers"], carrier: "yamato" },
+      { sub: "carrier-1", scopes: ["carrier/events"], carrier: "" },
+      { sub: "carrier-1", scopes: ["carrier/events"], carrier: 7 },
+    ]) {
+      const refused = await api.post("/_local/tokens", undefined, body);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({
+        code: "VALIDATION_FAILED",
+        errors: [expect.objectContaining({ path: "carrier" })],
+      });
+    }
+  });
+
+  it("binds the token to its carrier: another carrier's order is 404 on both routes", async () => {
+    const orderId = await shippedWith("sagawa");
+    const [yamato, sagawa, unbound] = await Promise.all([
+      api.carrier("yamato"),
+      api.carrier("sagawa"),
+      api.carrier(),
+    ]);
+    const event = { type: "DELIVERY_REFUSED", at: new Date().toISOString() };
+    const delivery = { deliveredAt: new Date().toISOString() };
+    const tracked = await api.post(`/orders/${orderId}/tracking-events`, yamato, event);
+    expect(tracked.status).toBe(404);
+    expect(tracked.body).toMatchObject({ code: "NOT_FOUND" });
+    expect((await api.post(`/orders/${orderId}/delivery`, yamato, delivery)).status).toBe(404);
+    const own = await api.post(`/orders/${orderId}/tracking-events`, sagawa, event);
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ orderId, parcel: { status: "REFUSED" } });
+    // A token naming no carrier may report for any.
+    const back = { type: "RETURNED_TO_SENDER", at: new Date().toISOString() };
+    const returned = await api.post(`/orders/${orderId}/tracking-events`, unbound, back);
+    expect(returned.status).toBe(200);
+    expect(returned.body).toMatchObject({ parcel: { status: "RETURNED" } });
   });
 });
 

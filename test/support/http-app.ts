@@ -29,6 +29,7 @@ import type * as PreviewCancellation from "../../functions/http/preview-cancella
 import { PROBLEM_CONTENT_TYPE, type ProblemCode } from "../../functions/http/problems.ts";
 import type * as RecordDelivery from "../../functions/http/record-delivery.ts";
 import type * as RecordShipment from "../../functions/http/record-shipment.ts";
+import type * as RecordTrackingEvent from "../../functions/http/record-tracking-event.ts";
 import type * as RequestCancellation from "../../functions/http/request-cancellation.ts";
 import type * as RetryRefund from "../../functions/http/retry-refund.ts";
 import type * as SellerDecision from "../../functions/http/seller-decision.ts";
@@ -141,6 +142,7 @@ interface RouteDeps {
   GetOrder: DepsOf<typeof GetOrder>;
   RecordShipment: DepsOf<typeof RecordShipment>;
   RecordDelivery: DepsOf<typeof RecordDelivery>;
+  RecordTrackingEvent: DepsOf<typeof RecordTrackingEvent>;
   RequestCancellation: DepsOf<typeof RequestCancellation>;
   PreviewCancellation: DepsOf<typeof PreviewCancellation>;
   GetCancellationRequest: DepsOf<typeof GetCancellationRequest>;
@@ -220,6 +222,13 @@ const routeDeps = (
     // The module wires NO_WAKE_UP (nothing waits on an order without a request): so do we.
     RecordShipment: (): D["RecordShipment"] => ({ orders, signals: NO_WAKE_UP, clock, log }),
     RecordDelivery: (): D["RecordDelivery"] => ({ orders, signals, payments, clock, log }),
+    // The module wires NO_WAKE_UP (the parcel's moves change no request's status): so do we.
+    RecordTrackingEvent: (): D["RecordTrackingEvent"] => ({
+      orders,
+      signals: NO_WAKE_UP,
+      clock,
+      log,
+    }),
     RequestCancellation: (): D["RequestCancellation"] => ({ orders, clock, log }),
     PreviewCancellation: (): D["PreviewCancellation"] => ({ orders, clock }),
     GetCancellationRequest: (): D["GetCancellationRequest"] => ({ orders }),
