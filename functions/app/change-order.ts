@@ -54,7 +54,9 @@ export const changeOrder = async (
     const event = typeof source === "function" ? await source(stored.record, now) : source;
     const result = transition(stored.record, event, now);
     if (!result.ok) {
-      if (!alreadyApplied(stored.record, event)) throw result.error;
+      // Bad input is refused as such, even where the intent it carries is already on record.
+      const invalid = result.error.code === "VALIDATION_FAILED";
+      if (invalid || !alreadyApplied(stored.record, event)) throw result.error;
       // The first attempt's wake-up may be what got lost: waking again is harmless.
       await wakeWaiting(deps, stored);
       return { stored, replayed: true };

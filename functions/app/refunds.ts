@@ -2,6 +2,7 @@
 // decides between completing a cancellation and turning it into a return, and whether a failed
 // refund is retried under its key or a new one. (The segment makes the refunds: segment.ts.)
 import { DomainError, type DomainEvent } from "../domain/events.ts";
+import { handedTo } from "../domain/parcel.ts";
 import { assertNoRefundCallInFlight, refundToAskAbout } from "../domain/refund.ts";
 import type { OrderRecord, RefundMethod } from "../domain/types.ts";
 import type { EventSource } from "./change-order.ts";
@@ -81,9 +82,7 @@ export const deliveryEvent =
   async (record: OrderRecord, now: string) => {
     // A repeat of the delivery on record asks nothing: the domain answers it as a replay; nor
     // does another carrier's parcel, which the domain answers as no such order.
-    const ask =
-      record.order.deliveredAt !== deliveredAt &&
-      (carrier === undefined || record.order.shipment?.carrier === carrier);
+    const ask = record.order.deliveredAt !== deliveredAt && handedTo(record.order, carrier);
     const refundId = ask ? refundToAskAbout(record, now) : undefined;
     return {
       type: "DELIVER",

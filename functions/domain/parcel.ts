@@ -46,6 +46,14 @@ export const parcelOf = (order: Order): Parcel | null => {
     : { status: "IN_TRANSIT", updatedAt: order.shipment.shippedAt };
 };
 
+/**
+ * Whether the order's parcel was handed to `carrier` (a client's bound carrier code; undefined: a
+ * client bound to none, which may report on every parcel). Sellers type the carrier: "Yamato" and
+ * " yamato" are the code `yamato`.
+ */
+export const handedTo = (order: Order, carrier: string | undefined): boolean =>
+  carrier === undefined || order.shipment?.carrier.trim().toLowerCase() === carrier;
+
 /** Whether a carrier's event would move the parcel (forward); a repeat or a step back would not. */
 export const wouldMove = (order: Order, event: TrackingEventType): boolean => {
   const parcel = parcelOf(order);

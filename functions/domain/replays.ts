@@ -2,7 +2,7 @@
 // (a timeout after DynamoDB applied it) is retried by the SDK or the client; the domain then
 // refuses it as a change of state, but the caller's intent is already saved: answer as success.
 import type { DomainEvent } from "./events.ts";
-import { parcelOf, wouldMove } from "./parcel.ts";
+import { handedTo, parcelOf, wouldMove } from "./parcel.ts";
 import type { CancellationRequest, OrderRecord, TimelineEntry } from "./types.ts";
 
 const requestOf = (record: OrderRecord, requestId: string): CancellationRequest | undefined =>
@@ -88,7 +88,7 @@ export const alreadyApplied = (record: OrderRecord, event: DomainEvent): boolean
       // A repeat, or an older event arriving late: the parcel is already there or further on.
       // Never another carrier's parcel: that order does not exist for this client (404).
       return (
-        (event.carrier === undefined || record.order.shipment?.carrier === event.carrier) &&
+        handedTo(record.order, event.carrier) &&
         parcelOf(record.order) !== null &&
         !wouldMove(record.order, event.event)
       );

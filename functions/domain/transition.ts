@@ -19,6 +19,7 @@ import {
 import { DomainError, type DomainEvent } from "./events.ts";
 import {
   checkCarrierTime,
+  handedTo,
   markReturnOverdue,
   moveParcel,
   openReturnIfOwed,
@@ -60,7 +61,7 @@ const expectParty = (actual: string, expected: string) => {
 
 /** A carrier's client sees only the parcels handed to that carrier (an unbound one: every one). */
 const expectCarrier = (order: Order, carrier: string | undefined) => {
-  if (carrier !== undefined && order.shipment?.carrier !== carrier) {
+  if (!handedTo(order, carrier)) {
     refuse("NOT_FOUND", "no such order");
   }
 };

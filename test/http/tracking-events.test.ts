@@ -165,6 +165,16 @@ describe("POST /orders/{orderId}/tracking-events", () => {
     expectJson(await track(orderId, { type: "DELIVERY_REFUSED", at: skewed }), 200);
   });
 
+  it("refuses a bad `at` even on an event that would not move the parcel → 400, not a replay", async () => {
+    const orderId = await seed();
+    expectJson(await track(orderId, { type: "DELIVERY_REFUSED", at: at(20) }), 200);
+    const before = app.item(orderId);
+    app.calls.length = 0;
+    const tooLate = new Date(Date.parse(at(24)) + 6 * 60_000).toISOString();
+    expectValidation(await track(orderId, { type: "DELIVERY_REFUSED", at: tooLate }), "body.at");
+    expectUnchanged(orderId, before);
+  });
+
   it("refuses an order not shipped yet → 409 NOT_SHIPPED (an unbound client), nothing written", async () => {
     const orderId = await seed({ status: "PLACED", shipment: null });
     const before = app.item(orderId);
@@ -222,6 +232,19 @@ describe("carrier clients bound to their carrier (both carrier routes)", () => {
     expectProblem(response, 404, "NOT_FOUND");
     expectUnchanged(orderId, before);
     expect(app.callNames("payments")).toEqual([]);
+  });
+
+  it("knows the carrier as the seller typed it: Yamato and ' yamato ' are the code yamato", async () => {
+    for (const typed of ["Yamato", " yamato "]) {
+      const orderId = await seed({
+        shipment: { carrier: typed, trackingNumber: "7", shippedAt: at(0) },
+      });
+      const refused = { type: "RETURNED_TO_SENDER", at: at(22) };
+      expectProblem(await track(orderId, refused, SAGAWA), 404, "NOT_FOUND");
+      expectJson(await track(orderId, { type: "RETURNING_TO_SENDER", at: at(21) }, YAMATO), 200);
+      // Its own parcel, no longer on its way: the delivery is refused as such, not hidden.
+      expectProblem(await deliver(orderId, YAMATO), 409, "INVALID_STATE");
+    }
   });
 
   it("its own carrier's order, and any order for a local token naming no carrier → 200", async () => {
