@@ -19,6 +19,7 @@ import {
   BUYER_ORDERS_INDEX,
   OPERATOR_QUEUE_INDEX,
   REFUND_INQUIRIES_INDEX,
+  SELLER_PARCELS_INDEX,
   SELLER_QUEUE_INDEX,
 } from "../functions/adapters/dynamodb/table.ts";
 import { CARRIER_CLIENTS_ENV } from "../functions/http/caller.ts";
@@ -42,7 +43,8 @@ export interface RoutePermissions {
     | typeof BUYER_ORDERS_INDEX
     | typeof SELLER_QUEUE_INDEX
     | typeof OPERATOR_QUEUE_INDEX
-    | typeof REFUND_INQUIRIES_INDEX;
+    | typeof REFUND_INQUIRIES_INDEX
+    | typeof SELLER_PARCELS_INDEX;
   /** Wakes the execution waiting on a request the change moved (SendTaskSuccess). */
   wakes?: boolean;
   /** Asks the payment provider about a refund (reads the ledger; only the workflow writes it). */
@@ -94,6 +96,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   OpenRefundInquiry: { table: "change" },
   CloseRefundInquiry: { table: "change" },
   ListRefundInquiries: { table: "none", query: REFUND_INQUIRIES_INDEX },
+  ListSellerParcels: { table: "none", query: SELLER_PARCELS_INDEX },
 };
 
 /** Why a public route other than the contract's readable ones takes no token (cdk-nag asks). */

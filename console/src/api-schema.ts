@@ -158,6 +158,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/seller/parcels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The seller's cancelled units still out with the carrier, the longest out first
+         * @description Roles: seller.
+         *
+         *     Each of the seller's orders with cancelled units (of completed requests) whose parcel is not yet back (`RETURNED`): in transit, refused, on its way back, or delivered anyway (its `return` then says what the buyer owes and by when). `status` picks one of these; without it, all four. Sorted by the parcel's `updatedAt`, oldest first, then by order id. An entry names the first lines with their titles cut short: GET the order for all of it.
+         */
+        get: operations["ListSellerParcels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/{orderId}/cancellation-requests": {
         parameters: {
             query?: never;
@@ -803,6 +825,61 @@ export interface components {
         };
         RefundInquiryPage: {
             items: components["schemas"]["RefundInquirySummary"][];
+            nextCursor: string | null;
+        };
+        ParcelSummary: {
+            orderId: string;
+            parcel: {
+                /**
+                 * @description Where the parcel is: not yet back with the seller (RETURNED).
+                 * @enum {string}
+                 */
+                status: "IN_TRANSIT" | "REFUSED" | "RETURNING" | "DELIVERED";
+                /**
+                 * Format: date-time
+                 * @description When the carrier last reported it; the list is sorted by it, oldest first.
+                 */
+                updatedAt: string;
+            };
+            return: {
+                /** @enum {string} */
+                status: "REQUESTED" | "RECEIVED" | "OVERDUE";
+                /**
+                 * Format: date-time
+                 * @description The buyer sends the units back by then.
+                 */
+                dueBy: string;
+                /** Format: date-time */
+                openedAt: string;
+                closedAt: string | null;
+            } | null;
+            shipment: {
+                /** @description The carrier as the seller recorded it: a code (yamato, sagawa, japanpost, seino, fukutsu, ups, fedex, usps, dhl) or, for another carrier, its name. */
+                carrier: string;
+                /** @description The carrier's name to show, in each language (ヤマト運輸 / Yamato Transport for `yamato`); a carrier that is not a known code is named as given. */
+                carrierName: {
+                    ja: string;
+                    en: string;
+                };
+                trackingNumber: string;
+                /** Format: date-time */
+                shippedAt: string;
+            };
+            /** @description The first 3 lines with cancelled units, in the order's order (the order has all). */
+            lines: {
+                lineId: string;
+                /** @description The line's title; one longer than 24 characters is cut, ending in "…". */
+                title: string;
+                /** @description The line's cancelled units (its cancelledQuantity). */
+                quantity: number;
+            }[];
+            /** @description How many more lines have cancelled units. */
+            moreLines: number;
+            /** @description The order's latest cancellation request. */
+            latestCancellationRequestId: string | null;
+        };
+        ParcelSummaryPage: {
+            items: components["schemas"]["ParcelSummary"][];
             nextCursor: string | null;
         };
         Policy: {
@@ -2232,6 +2309,160 @@ export interface operations {
                      *       "status": 413,
                      *       "detail": "The body is over 64 KiB",
                      *       "code": "PAYLOAD_TOO_LARGE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed, repeat the call */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unavailable",
+                     *       "title": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "code": "UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ListSellerParcels: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "IN_TRANSIT" | "REFUSED" | "RETURNING" | "DELIVERED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of parcels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "orderId": "o-1001",
+                     *           "parcel": {
+                     *             "status": "DELIVERED",
+                     *             "updatedAt": "2026-11-23T09:00:00.000Z"
+                     *           },
+                     *           "return": {
+                     *             "status": "REQUESTED",
+                     *             "dueBy": "2026-12-07T09:00:05.000Z",
+                     *             "openedAt": "2026-11-23T09:00:05.000Z",
+                     *             "closedAt": null
+                     *           },
+                     *           "shipment": {
+                     *             "carrier": "yamato",
+                     *             "carrierName": {
+                     *               "ja": "ヤマト運輸",
+                     *               "en": "Yamato Transport"
+                     *             },
+                     *             "trackingNumber": "4470-1234-5678",
+                     *             "shippedAt": "2026-11-21T08:00:00.000Z"
+                     *           },
+                     *           "lines": [
+                     *             {
+                     *               "lineId": "l1",
+                     *               "title": "ワイヤレスイヤホン",
+                     *               "quantity": 1
+                     *             }
+                     *           ],
+                     *           "moreLines": 0,
+                     *           "latestCancellationRequestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ParcelSummaryPage"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "The request is not valid",
+                     *       "code": "VALIDATION_FAILED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad token */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unauthorized",
+                     *       "title": "No or bad token",
+                     *       "status": 401,
+                     *       "detail": "No or bad token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong role or scope for this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/forbidden",
+                     *       "title": "Wrong role or scope for this route",
+                     *       "status": 403,
+                     *       "detail": "Wrong role or scope for this route",
+                     *       "code": "FORBIDDEN"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -3,6 +3,7 @@
 // fakes, and each function is wired with only the ports its route or step uses.
 import type { Measurement } from "../domain/change-metrics.ts";
 import type { RequestFacts } from "../domain/eligibility.ts";
+import type { OutParcelStatus, ParcelSummary } from "../domain/parcel-views.ts";
 import type { TimelineEvent } from "../domain/published-events.ts";
 import type {
   Currency,
@@ -102,6 +103,15 @@ export interface OrderLists {
    * with inquiries open on several of its requests lists each).
    */
   refundInquiries(page: PageRequest): Promise<Page<RefundInquirySummary>>;
+  /**
+   * A seller's orders with cancelled units whose parcel is in one of `statuses` (not yet back),
+   * the parcel's last change oldest first (then by order id).
+   */
+  sellerParcels(
+    sellerId: string,
+    statuses: readonly OutParcelStatus[],
+    page: PageRequest,
+  ): Promise<Page<ParcelSummary>>;
 }
 
 /** An order that needs looking at (an open request, or notices due), since `since`. */

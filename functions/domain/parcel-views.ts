@@ -23,12 +23,15 @@ export interface ParcelLine {
   quantity: number;
 }
 
+/** The order's return without its lines: they are the cancelled units, which `lines` names. */
+export type ParcelReturn = Omit<OrderReturn, "lines">;
+
 /** An entry of the seller's parcels list. */
 export interface ParcelSummary {
   orderId: string;
   parcel: { status: OutParcelStatus; updatedAt: string };
-  /** The order's return, its lines cut as `lines` are (they are the same units); null if none. */
-  return: OrderReturn | null;
+  /** The return the buyer owes, once they took the cancelled units anyway; null if none. */
+  return: ParcelReturn | null;
   shipment: PublicShipment;
   /** The first SUMMARY_LINES lines with cancelled units, in the order's order. */
   lines: ParcelLine[];
@@ -54,15 +57,7 @@ export const parcelSummaryOf = (record: OrderRecord): ParcelSummary | undefined 
     orderId: order.orderId,
     parcel: { status: parcel.status, updatedAt: parcel.updatedAt },
     return: owed
-      ? {
-          status: owed.status,
-          lines: owed.lines
-            .slice(0, SUMMARY_LINES)
-            .map(({ lineId, quantity }) => ({ lineId, quantity })),
-          dueBy: owed.dueBy,
-          openedAt: owed.openedAt,
-          closedAt: owed.closedAt,
-        }
+      ? { status: owed.status, dueBy: owed.dueBy, openedAt: owed.openedAt, closedAt: owed.closedAt }
       : null,
     shipment: toPublicShipment(order.shipment),
     lines: cancelled.slice(0, SUMMARY_LINES).map((line) => ({
@@ -82,7 +77,6 @@ export const orderedParcelSummary = (summary: ParcelSummary): ParcelSummary => (
   parcel: { status: summary.parcel.status, updatedAt: summary.parcel.updatedAt },
   return: summary.return && {
     status: summary.return.status,
-    lines: summary.return.lines.map(({ lineId, quantity }) => ({ lineId, quantity })),
     dueBy: summary.return.dueBy,
     openedAt: summary.return.openedAt,
     closedAt: summary.return.closedAt,

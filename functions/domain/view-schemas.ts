@@ -4,6 +4,7 @@
 // The compile-time checks at the bottom keep these schemas and the views' types the same.
 
 import { CARRIER_CODES } from "./carriers.ts";
+import { OUT_PARCEL_STATUSES, type ParcelSummary } from "./parcel-views.ts";
 import type { CancellationPreview } from "./request-terms.ts";
 import {
   CANCELLATION_REASONS,
@@ -85,6 +86,44 @@ export const timelineEntrySchema = z.strictObject({
   note: z.optional(z.string()),
 });
 
+/** A shipment as clients see it (views.ts `PublicShipment`). */
+export const publicShipmentSchema = z.strictObject({
+  carrier: z
+    .string()
+    .check(
+      z.describe(
+        `The carrier as the seller recorded it: a code (${CARRIER_CODES.join(", ")}) or, ` +
+          "for another carrier, its name.",
+      ),
+    ),
+  carrierName: z
+    .strictObject({ ja: z.string(), en: z.string() })
+    .check(
+      z.describe(
+        "The carrier's name to show, in each language (ヤマト運輸 / Yamato Transport for " +
+          "`yamato`); a carrier that is not a known code is named as given.",
+      ),
+    ),
+  trackingNumber: z.string(),
+  shippedAt: instant(),
+});
+
+/** The return of cancelled units the buyer took anyway (types.ts `OrderReturn`). */
+export const orderReturnSchema = z
+  .strictObject({
+    status: z.enum(RETURN_STATUSES),
+    lines: z.array(z.strictObject({ lineId: z.string(), quantity: z.int() })),
+    dueBy: instant().check(z.describe("The buyer sends the units back by then.")),
+    openedAt: instant(),
+    closedAt: z.nullable(instant().check(z.describe("When the parcel was back (RECEIVED)."))),
+  })
+  .check(
+    z.describe(
+      "Cancelled units the buyer took delivery of anyway: REQUESTED until the parcel is " +
+        "back with the seller (RECEIVED); OVERDUE once `dueBy` passed without it.",
+    ),
+  );
+
 export const publicOrderSchema = z.strictObject({
   orderId: z.string(),
   buyerId: z.string(),
@@ -118,28 +157,7 @@ export const publicOrderSchema = z.strictObject({
   }),
   placedAt: instant(),
   status: z.enum(ORDER_STATUSES),
-  shipment: z.nullable(
-    z.strictObject({
-      carrier: z
-        .string()
-        .check(
-          z.describe(
-            `The carrier as the seller recorded it: a code (${CARRIER_CODES.join(", ")}) or, ` +
-              "for another carrier, its name.",
-          ),
-        ),
-      carrierName: z
-        .strictObject({ ja: z.string(), en: z.string() })
-        .check(
-          z.describe(
-            "The carrier's name to show, in each language (ヤマト運輸 / Yamato Transport for " +
-              "`yamato`); a carrier that is not a known code is named as given.",
-          ),
-        ),
-      trackingNumber: z.string(),
-      shippedAt: instant(),
-    }),
-  ),
+  shipment: z.nullable(publicShipmentSchema),
   parcel: z.nullable(
     z
       .strictObject({
@@ -156,22 +174,7 @@ export const publicOrderSchema = z.strictObject({
         ),
       ),
   ),
-  return: z.nullable(
-    z
-      .strictObject({
-        status: z.enum(RETURN_STATUSES),
-        lines: z.array(z.strictObject({ lineId: z.string(), quantity: z.int() })),
-        dueBy: instant().check(z.describe("The buyer sends the units back by then.")),
-        openedAt: instant(),
-        closedAt: z.nullable(instant().check(z.describe("When the parcel was back (RECEIVED)."))),
-      })
-      .check(
-        z.describe(
-          "Cancelled units the buyer took delivery of anyway: REQUESTED until the parcel is " +
-            "back with the seller (RECEIVED); OVERDUE once `dueBy` passed without it.",
-        ),
-      ),
-  ),
+  return: z.nullable(orderReturnSchema),
   deliveredAt: z.nullable(instant()),
   activeCancellationRequestId: z.nullable(z.string()),
   latestCancellationRequestId: z.nullable(z.string()),
@@ -377,6 +380,59 @@ export const refundInquirySummarySchema = z.strictObject({
   late: refundSchema.shape.late,
 });
 
+/** An entry of `GET /seller/parcels` (parcel-views.ts `ParcelSummary`). */
+export const parcelSummarySchema = z.strictObject({
+  orderId: z.string(),
+  parcel: z.strictObject({
+    status: z
+      .enum(OUT_PARCEL_STATUSES)
+      .check(z.describe("Where the parcel is: not yet back with the seller (RETURNED).")),
+    updatedAt: instant().check(
+      z.describe("When the carrier last reported it; the list is sorted by it, oldest first."),
+    ),
+  }),
+  return: z.nullable(
+    z
+      .strictObject({
+        status: orderReturnSchema.shape.status,
+        dueBy: orderReturnSchema.shape.dueBy,
+        openedAt: orderReturnSchema.shape.openedAt,
+        closedAt: orderReturnSchema.shape.closedAt,
+      })
+      .check(
+        z.describe(
+          "The return the buyer owes once they took delivery of the cancelled units (null " +
+            "before): REQUESTED until the parcel is back, OVERDUE past `dueBy`. The units owed " +
+            "are the cancelled units, as `lines` names them (the order's `return.lines`).",
+        ),
+      ),
+  ),
+  shipment: publicShipmentSchema,
+  lines: z
+    .array(
+      z.strictObject({
+        lineId: z.string(),
+        title: z
+          .string()
+          .check(
+            z.describe(
+              `The line's title; one longer than ${TITLE_PREVIEW_LENGTH} characters is cut, ending in "…".`,
+            ),
+          ),
+        quantity: z.int().check(z.describe("The line's cancelled units (its cancelledQuantity).")),
+      }),
+    )
+    .check(
+      z.describe(
+        `The first ${SUMMARY_LINES} lines with cancelled units, in the order's order (the order has all).`,
+      ),
+    ),
+  moreLines: z.int().check(z.describe("How many more lines have cancelled units.")),
+  latestCancellationRequestId: z
+    .nullable(z.string())
+    .check(z.describe("The order's latest cancellation request.")),
+});
+
 /** `POST …/cancellation-requests/preview`'s answer (request-terms.ts `CancellationPreview`). */
 export const cancellationPreviewSchema = z.strictObject({
   lines: z.array(requestLineSchema),
@@ -412,3 +468,4 @@ agree<Same<z.output<typeof publicRequestSchema>, PublicCancellationRequest>>(tru
 agree<Same<z.output<typeof requestSummarySchema>, CancellationRequestSummary>>(true);
 agree<Same<z.output<typeof cancellationPreviewSchema>, CancellationPreview>>(true);
 agree<Same<z.output<typeof refundInquirySummarySchema>, RefundInquirySummary>>(true);
+agree<Same<z.output<typeof parcelSummarySchema>, ParcelSummary>>(true);

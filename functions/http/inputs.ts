@@ -2,6 +2,7 @@
 // parameters, query strings and headers, each strict so unknown parameters are refused, and each
 // built on its first use (`z.lazy`, as in schemas.ts).
 import { MAX_CURSOR_LENGTH } from "../app/ports.ts";
+import { OUT_PARCEL_STATUSES } from "../domain/parcel-views.ts";
 import { idempotencyKeySchema, idSchema, limitSchema } from "../domain/schemas.ts";
 import { REQUEST_STATUSES, type RequestStatus } from "../domain/types.ts";
 import * as z from "../domain/zod.ts";
@@ -26,6 +27,15 @@ export const queueQuery = (defaultStatus: RequestStatus) =>
     cursor: z.optional(cursorSchema),
     status: z._default(z.enum(REQUEST_STATUSES), defaultStatus),
   });
+
+/** `GET /seller/parcels`: one status of a parcel not yet back, or none for all of them. */
+export const parcelsQuery = /* @__PURE__ */ z.lazy(() =>
+  z.strictObject({
+    limit: limitSchema,
+    cursor: z.optional(cursorSchema),
+    status: z.optional(z.enum(OUT_PARCEL_STATUSES)),
+  }),
+);
 
 /** The cancellation request POST's required `Idempotency-Key` (headers arrive lower-cased). */
 export const idempotencyHeaders = /* @__PURE__ */ z.lazy(() =>

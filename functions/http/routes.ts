@@ -169,6 +169,15 @@ export const listOperatorCancellationRequestsRoute: Route = {
   entry: "functions/http/list-operator-requests.ts",
 };
 
+/** The seller's cancelled units still out with the carrier (SPEC "The parcel after a cancellation"). */
+export const listSellerParcelsRoute: Route = {
+  id: "ListSellerParcels",
+  method: "GET",
+  path: "/seller/parcels",
+  access: { kind: "roles", roles: ["seller"] },
+  entry: "functions/http/list-seller-parcels.ts",
+};
+
 /** Stripe's signed webhook: no token; the `Stripe-Signature` header is its authentication. */
 export const stripeWebhookRoute: Route = {
   id: "StripeWebhook",
@@ -213,6 +222,7 @@ export const ROUTES: readonly Route[] = [
   recordDeliveryRoute,
   previewCancellationRoute,
   recordTrackingEventRoute,
+  listSellerParcelsRoute,
   requestCancellationRoute,
   getCancellationRequestRoute,
   withdrawCancellationRequestRoute,

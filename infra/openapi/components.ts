@@ -18,6 +18,7 @@ import {
 import {
   cancellationPreviewSchema,
   pageSchema,
+  parcelSummarySchema,
   publicOrderSchema,
   publicRequestSchema,
   refundInquirySummarySchema,
@@ -131,6 +132,8 @@ export const componentsOf = (): Json => ({
         CancellationRequestSummaryPage: pageSchema(requestSummarySchema),
         RefundInquirySummary: refundInquirySummarySchema,
         RefundInquiryPage: pageSchema(refundInquirySummarySchema),
+        ParcelSummary: parcelSummarySchema,
+        ParcelSummaryPage: pageSchema(parcelSummarySchema),
         Policy: policySchema,
         Problem: problemSchema,
         WebhookReceipt: webhookReceiptSchema,

@@ -15,6 +15,7 @@ import {
 import {
   cancellationPreviewSchema,
   pageSchema,
+  parcelSummarySchema,
   publicOrderSchema,
   publicRequestSchema,
   refundInquirySummarySchema,
@@ -199,6 +200,22 @@ const openInquiry = {
   late: false,
 };
 
+/** The seller's parcel: the cancelled earphones were delivered anyway, and are owed back. */
+const keptParcel = {
+  orderId: ORDER_ID,
+  parcel: { status: "DELIVERED", updatedAt: EXAMPLES.delivery.deliveredAt },
+  return: {
+    status: "REQUESTED",
+    dueBy: "2026-12-07T09:00:05.000Z",
+    openedAt: "2026-11-23T09:00:05.000Z",
+    closedAt: null,
+  },
+  shipment: shippedOrder.shipment,
+  lines: [{ lineId: "l1", title: "ワイヤレスイヤホン", quantity: 1 }],
+  moreLines: 0,
+  latestCancellationRequestId: REQUEST_ID,
+};
+
 export const RESPONSE_EXAMPLES = {
   Order: shippedOrder,
   CancellationRequest: completedRequest,
@@ -206,6 +223,7 @@ export const RESPONSE_EXAMPLES = {
   SellerQueue: { items: [awaitingSellerSummary], nextCursor: null },
   OperatorQueue: { items: [refundFailedSummary], nextCursor: null },
   RefundInquiries: { items: [openInquiry], nextCursor: null },
+  SellerParcels: { items: [keptParcel], nextCursor: null },
   Policy: DEFAULT_POLICY,
   Preview: {
     lines: completedRequest.lines,
@@ -234,6 +252,7 @@ export const checkExamples = () => {
   refundInquiryInputSchema.parse(EXAMPLES.refundInquiry);
   closeRefundInquiryInputSchema.parse(EXAMPLES.closeRefundInquiry);
   pageSchema(refundInquirySummarySchema).parse(RESPONSE_EXAMPLES.RefundInquiries);
+  pageSchema(parcelSummarySchema).parse(RESPONSE_EXAMPLES.SellerParcels);
   publicOrderSchema.parse(shippedOrder);
   publicRequestSchema.parse(completedRequest);
   publicRequestSchema.parse(requestedRequest);

@@ -5,7 +5,13 @@ import { CARRIER_CODES } from "../../functions/domain/carriers.ts";
 import type { ProblemCode } from "../../functions/domain/codes.ts";
 import { idempotencyKeySchema } from "../../functions/domain/schemas.ts";
 import type * as z from "../../functions/domain/zod.ts";
-import { orderParams, pageQuery, queueQuery, requestParams } from "../../functions/http/inputs.ts";
+import {
+  orderParams,
+  pageQuery,
+  parcelsQuery,
+  queueQuery,
+  requestParams,
+} from "../../functions/http/inputs.ts";
 import { ROUTES, type Route } from "../../functions/http/routes.ts";
 import { inlineSchema, type Json, ref } from "./components.ts";
 import { EXAMPLES, RESPONSE_EXAMPLES } from "./examples.ts";
@@ -267,6 +273,24 @@ const OPERATIONS: Record<string, Operation> = {
         description: "One page of open inquiries",
         schema: "RefundInquiryPage",
         example: "RefundInquiries",
+      },
+    ],
+  },
+  ListSellerParcels: {
+    summary: "The seller's cancelled units still out with the carrier, the longest out first",
+    description:
+      "Each of the seller's orders with cancelled units (of completed requests) whose parcel is " +
+      "not yet back (`RETURNED`): in transit, refused, on its way back, or delivered anyway (its " +
+      "`return` then says what the buyer owes and by when). `status` picks one of these; without " +
+      "it, all four. Sorted by the parcel's `updatedAt`, oldest first, then by order id. An entry " +
+      "names the first lines with their titles cut short: GET the order for all of it.",
+    query: parcelsQuery,
+    success: [
+      {
+        status: 200,
+        description: "One page of parcels",
+        schema: "ParcelSummaryPage",
+        example: "SellerParcels",
       },
     ],
   },

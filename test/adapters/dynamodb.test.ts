@@ -1,6 +1,6 @@
 // The DynamoDB adapters against DynamoDB Local and dynalite: the orders repository's versioned
-// saves, the workflow's waits and execution records, the lists people read, the reconciler's
-// index; and on DynamoDB Local what each write costs, index by index.
+// saves, the workflow's waits and execution records, the lists people read (the seller's parcels
+// among them), the reconciler's index; and on DynamoDB Local what each write costs, index by index.
 import { randomUUID } from "node:crypto";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
@@ -32,8 +32,14 @@ import { ConflictError, InvalidCursorError, OrderExistsError } from "../../funct
 import type { Attention, OrderSummary, Page, PageRequest } from "../../functions/app/ports.ts";
 import type { DomainEvent } from "../../functions/domain/events.ts";
 import { withMarks } from "../../functions/domain/notices.ts";
+import {
+  OUT_PARCEL_STATUSES,
+  type ParcelSummary,
+  parcelSummaryOf,
+} from "../../functions/domain/parcel-views.ts";
 import { DEFAULT_POLICY } from "../../functions/domain/policy.ts";
 import { latestRequest } from "../../functions/domain/requests.ts";
+import type { TrackingEventType } from "../../functions/domain/schemas.ts";
 import { transition } from "../../functions/domain/transition.ts";
 import type { CancellationRequest, OrderRecord } from "../../functions/domain/types.ts";
 import {
@@ -45,6 +51,7 @@ import {
 } from "../../functions/domain/views.ts";
 import {
   complete,
+  deliver,
   HOUR,
   instructRefund,
   policyApprove,
@@ -95,7 +102,34 @@ const apply = (record: OrderRecord, event: DomainEvent, now: string): OrderRecor
 
 const REQ = "req-1";
 
-type ListEntry = OrderSummary | CancellationRequestSummary;
+/** The events of a cancellation of every unit, from the request to its completion (its times). */
+const cancellation = (sellerId = "seller-1"): [DomainEvent, string][] => [
+  [requestCancellation(), tick(0)],
+  [workflowStarted(), tick(1)],
+  [sellerApprove(sellerId), tick(HOUR)],
+  [policyApprove(), tick(HOUR + 1)],
+  [instructRefund(), tick(2 * HOUR)],
+  [startRefundCall(), tick(2 * HOUR)],
+  [refundSucceeded(), tick(3 * HOUR)],
+  [complete(), tick(3 * HOUR + 1)],
+];
+
+/** `record` with every unit cancelled by a completed request: its parcel still in transit. */
+const cancelled = (record: OrderRecord): OrderRecord =>
+  cancellation(record.order.sellerId).reduce(
+    (next, [event, now]) => apply(next, event, now),
+    record,
+  );
+
+/** The carrier's word on the parcel at `now` (the time it reports). */
+const track = (event: TrackingEventType, now: string): DomainEvent => ({
+  type: "TRACK_PARCEL",
+  actor: "carrier-1",
+  event,
+  at: now,
+});
+
+type ListEntry = OrderSummary | CancellationRequestSummary | ParcelSummary;
 const orderIdOf = (entry: ListEntry): string =>
   "order" in entry ? entry.order.orderId : entry.orderId;
 
@@ -934,6 +968,135 @@ describe.each(BACKENDS)("DynamoDB adapters on %s", (backend) => {
     });
   });
 
+  describe("the seller parcels' index", () => {
+    // Its own table: each seller's parcels are a few partitions of their own, kept apart here.
+    const parcels = useTestTable(backend, "parcels");
+    const sellerId = "seller-p";
+
+    /** A shipped order of `seller` whose units were all cancelled, then `events` at their times. */
+    const store = async (
+      orderId: string,
+      events: [DomainEvent, string][] = [],
+      seller = sellerId,
+    ): Promise<OrderRecord> => {
+      const record = events.reduce(
+        (next, [event, now]) => apply(next, event, now),
+        cancelled({ order: makeOrder({ orderId, sellerId: seller, timeline: [] }), requests: {} }),
+      );
+      await adapters(parcels).orders.create(record);
+      return record;
+    };
+
+    const idsOf = async (
+      statuses: readonly (typeof OUT_PARCEL_STATUSES)[number][],
+      limit: number,
+      seller = sellerId,
+    ) =>
+      (
+        await readAll(
+          (page) => adapters(parcels).lists.sellerParcels(seller, statuses, page),
+          [limit],
+        )
+      ).ids;
+
+    it("lists a seller's cancelled units not yet back, by status, the longest out first", async () => {
+      const records = [
+        // In transit since the shipment (2026-11-20T03:00Z), before any tracking event.
+        await store("p-transit"),
+        await store("p-refused", [[track("DELIVERY_REFUSED", tick(5 * HOUR)), tick(5 * HOUR)]]),
+        await store("p-returning", [
+          [track("RETURNING_TO_SENDER", tick(4 * HOUR)), tick(4 * HOUR)],
+        ]),
+        // Delivered anyway: a return is opened.
+        await store("p-delivered", [[deliver(tick(6 * HOUR)), tick(6 * HOUR)]]),
+      ];
+      // Out: back with the seller, nothing cancelled, another seller's.
+      await store("p-back", [[track("RETURNED_TO_SENDER", tick(4 * HOUR)), tick(4 * HOUR)]]);
+      await adapters(parcels).orders.create(shipped("p-none"));
+      await store("p-other", [], "seller-other");
+
+      const expected = ["p-transit", "p-returning", "p-refused", "p-delivered"];
+      for (const limit of [1, 2, 3, 100]) {
+        await eventuallyEqual(() => idsOf(OUT_PARCEL_STATUSES, limit), expected);
+      }
+      await expect(idsOf(["REFUSED"], 1)).resolves.toEqual(["p-refused"]);
+      await expect(idsOf(["DELIVERED", "IN_TRANSIT"], 1)).resolves.toEqual([
+        "p-transit",
+        "p-delivered",
+      ]);
+      await expect(idsOf(OUT_PARCEL_STATUSES, 10, "seller-other")).resolves.toEqual(["p-other"]);
+
+      // Each entry as the record's own summary, field for field.
+      const page = await adapters(parcels).lists.sellerParcels(sellerId, OUT_PARCEL_STATUSES, {
+        limit: 10,
+      });
+      expect(page.items.map((item) => JSON.stringify(item))).toEqual(
+        [0, 2, 1, 3].map((i) => JSON.stringify(parcelSummaryOf(records[i] as OrderRecord))),
+      );
+      expect(page.items[3]?.return).toMatchObject({ status: "REQUESTED" });
+    });
+
+    it("moves an order between status partitions as its parcel moves, and drops it once back", async () => {
+      const { orders } = adapters(parcels);
+      const seller = "seller-moves";
+      const record = await store("p-moves", [], seller);
+      let stored = (await orders.get("p-moves")) ?? expect.fail("p-moves is missing");
+      const statusesOf = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            OUT_PARCEL_STATUSES.map(async (status) => [status, await idsOf([status], 10, seller)]),
+          ),
+        );
+      const only = (status: string) =>
+        Object.fromEntries(OUT_PARCEL_STATUSES.map((s) => [s, s === status ? ["p-moves"] : []]));
+      await eventuallyEqual(statusesOf, only("IN_TRANSIT"));
+      let next = apply(record, track("DELIVERY_REFUSED", tick(4 * HOUR)), tick(4 * HOUR));
+      stored = await orders.save(stored, next);
+      await eventuallyEqual(statusesOf, only("REFUSED"));
+      next = apply(next, track("RETURNING_TO_SENDER", tick(5 * HOUR)), tick(5 * HOUR));
+      stored = await orders.save(stored, next);
+      await eventuallyEqual(statusesOf, only("RETURNING"));
+      next = apply(next, track("RETURNED_TO_SENDER", tick(6 * HOUR)), tick(6 * HOUR));
+      await orders.save(stored, next);
+      await eventuallyEqual(statusesOf, only("none"));
+    });
+
+    it("binds its cursor to the seller and the statuses asked", async () => {
+      const { lists } = adapters(parcels);
+      const seller = "seller-cursor";
+      await store("p-c1", [], seller);
+      await store("p-c2", [[track("DELIVERY_REFUSED", tick(4 * HOUR)), tick(4 * HOUR)]], seller);
+      await store("p-c3", [[track("DELIVERY_REFUSED", tick(5 * HOUR)), tick(5 * HOUR)]], seller);
+      const all = await lists.sellerParcels(seller, OUT_PARCEL_STATUSES, { limit: 1 });
+      const refused = await lists.sellerParcels(seller, ["REFUSED"], { limit: 1 });
+      const allCursor = all.nextCursor ?? expect.fail("a next page of all statuses");
+      const refusedCursor = refused.nextCursor ?? expect.fail("a next page of REFUSED");
+      for (const [statuses, cursor, other] of [
+        [OUT_PARCEL_STATUSES, allCursor, "seller-p"],
+        [["REFUSED"], refusedCursor, "seller-p"],
+        [["REFUSED"], allCursor, seller],
+        [OUT_PARCEL_STATUSES, refusedCursor, seller],
+        [["IN_TRANSIT"], refusedCursor, seller],
+      ] as const) {
+        await expect(
+          lists.sellerParcels(other, statuses, { limit: 1, cursor }),
+        ).rejects.toBeInstanceOf(InvalidCursorError);
+      }
+      const queue = Buffer.from(
+        JSON.stringify({ i: "SellerQueue", p: { [`PARCEL#${seller}#REFUSED`]: {} } }),
+      ).toString("base64url");
+      await expect(
+        lists.sellerParcels(seller, ["REFUSED"], { limit: 1, cursor: queue }),
+      ).rejects.toBeInstanceOf(InvalidCursorError);
+      // The cursor's own query goes on where it stopped.
+      const rest = await lists.sellerParcels(seller, ["REFUSED"], {
+        limit: 5,
+        cursor: refusedCursor,
+      });
+      expect(rest.items.map((item) => item.orderId)).toEqual(["p-c3"]);
+    });
+  });
+
   describe("the reconciler's index", () => {
     const index = useTestTable(backend, "attention");
 
@@ -1120,6 +1283,61 @@ describe("write units on dynamodb-local", () => {
       [PENDING_WORK_INDEX]: 1 + 1,
       [SELLER_PARCELS_INDEX]: 1,
     });
+  });
+
+  it("writes the seller's parcels only as the parcel or the cancelled units change, a unit an entry", async () => {
+    const { orders, stored } = await awaitingSellerOrder();
+    // Completed: the cancelled units enter the index (a unit).
+    let record = cancellation()
+      .slice(2)
+      .reduce((next, [event, now]) => apply(next, event, now), stored.record);
+    let saved = await orders.save(stored, record);
+    expect(onlyWrite().indexes[SELLER_PARCELS_INDEX]).toBe(1);
+
+    // The completion's events published: a change of the requests alone, not of the parcel.
+    record = withMarks(record, [{ kind: "PUBLISHED", requestId: REQ, through: 3 }]);
+    saved = await orders.save(saved, record);
+    expect(onlyWrite().indexes).not.toHaveProperty(SELLER_PARCELS_INDEX);
+
+    // Refused: the entry moves from IN_TRANSIT to REFUSED (out and in: a unit each); no queue is
+    // written, as no request changed.
+    record = apply(record, track("DELIVERY_REFUSED", tick(4 * HOUR)), tick(4 * HOUR));
+    saved = await orders.save(saved, record);
+    const refusal = onlyWrite();
+    expect(refusal.indexes[SELLER_PARCELS_INDEX]).toBe(1 + 1);
+    expect(refusal.indexes).not.toHaveProperty(SELLER_QUEUE_INDEX);
+    expect(refusal.indexes).not.toHaveProperty(OPERATOR_QUEUE_INDEX);
+
+    // Back with the seller: the entry leaves (a unit).
+    record = apply(record, track("RETURNED_TO_SENDER", tick(5 * HOUR)), tick(5 * HOUR));
+    await orders.save(saved, record);
+    expect(onlyWrite().indexes[SELLER_PARCELS_INDEX]).toBe(1);
+  });
+
+  it("keeps an entry of three long titles and a return within one unit", async () => {
+    const { orders } = adapters(table);
+    const titles = [
+      "有田焼の湯呑み二客組木箱入りの贈答用です",
+      "ワイヤレスイヤホン（ノイズキャンセリング）",
+      "ステンレス製真空断熱ボトル 500ml 保冷保温",
+    ];
+    const order = makeOrder({
+      orderId: uid("o-long"),
+      timeline: [],
+      lines: titles.map((title, i) => ({
+        lineId: `l${i + 1}`,
+        sku: `SKU-${i + 1}`,
+        title,
+        quantity: 1,
+        unitPrice: 1660,
+      })),
+    });
+    const record = cancelled({ order, requests: {} });
+    const stored = await orders.create(record);
+    units.take();
+    // Delivered anyway: the return opens, and the entry moves to DELIVERED (a unit out, one in).
+    await orders.save(stored, apply(record, deliver(tick(4 * HOUR)), tick(4 * HOUR)));
+    expect(onlyWrite().indexes[SELLER_PARCELS_INDEX]).toBe(1 + 1);
   });
 
   it("a rejection rewrites the buyer's entry (the order is free again) and moves each queue entry", async () => {

@@ -114,6 +114,7 @@ const EXPECTED: Record<string, string[]> = {
   ApiOpenRefundInquiryRole: [...FUNCTION, ...CHANGE],
   ApiCloseRefundInquiryRole: [...FUNCTION, ...CHANGE],
   ApiListRefundInquiriesRole: [...FUNCTION, "dynamodb:Query"],
+  ApiListSellerParcelsRole: [...FUNCTION, "dynamodb:Query"],
   // The workflow's segment: the order, the ledger (PutItem), the mail, the events.
   WorkflowStepFunctionRole: [
     ...FUNCTION,

@@ -41,7 +41,7 @@ interface Grants {
   /** The order item: `get` reads it, `change` reads and updates it, `import` reads and puts it. */
   table: "none" | "get" | "change" | "import";
   /** The one index a list queries. */
-  query?: "BuyerOrders" | "SellerQueue" | "OperatorQueue" | "RefundInquiries";
+  query?: "BuyerOrders" | "SellerQueue" | "OperatorQueue" | "RefundInquiries" | "SellerParcels";
   /** Wakes the execution waiting on a request the change moved (SendTaskSuccess). */
   wakes?: boolean;
   /** Reads the refunds ledger (GetItem) to ask whether a refund was made. */
@@ -144,6 +144,8 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
     auth: "jwt",
     grants: { table: "none", query: "RefundInquiries" },
   },
+  // The parcel after a cancellation: the seller's parcels still out, from their own sparse index.
+  { key: "GET /seller/parcels", auth: "jwt", grants: { table: "none", query: "SellerParcels" } },
 ];
 
 const TABLE_ACTIONS = {
@@ -152,7 +154,14 @@ const TABLE_ACTIONS = {
   change: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
   import: ["dynamodb:GetItem", "dynamodb:PutItem"],
 };
-const INDEXES = ["BuyerOrders", "SellerQueue", "OperatorQueue", "PendingWork", "RefundInquiries"];
+const INDEXES = [
+  "BuyerOrders",
+  "SellerQueue",
+  "OperatorQueue",
+  "PendingWork",
+  "RefundInquiries",
+  "SellerParcels",
+];
 /** Actions that take no resource ARN, so "*" is the only resource they can have. */
 const NO_RESOURCE_LEVEL_ACTIONS = new Set([
   "xray:PutTraceSegments",
@@ -634,6 +643,7 @@ describe("tables", () => {
       OperatorQueue: { ProjectionType: "INCLUDE", NonKeyAttributes: ["queueSummary"] },
       PendingWork: { ProjectionType: "KEYS_ONLY" },
       RefundInquiries: { ProjectionType: "INCLUDE", NonKeyAttributes: ["openInquiries"] },
+      SellerParcels: { ProjectionType: "INCLUDE", NonKeyAttributes: ["parcelSummary"] },
     });
     for (const index of indexes) {
       expect(index.KeySchema.map((key) => key.KeyType)).toEqual(["HASH", "RANGE"]);

@@ -43,6 +43,11 @@ import type {
 import type { Measurement } from "../../functions/domain/change-metrics.ts";
 import { requestFacts } from "../../functions/domain/eligibility.ts";
 import { attentionSince } from "../../functions/domain/notices.ts";
+import {
+  type OutParcelStatus,
+  type ParcelSummary,
+  parcelSummaryOf,
+} from "../../functions/domain/parcel-views.ts";
 import type { TimelineEvent } from "../../functions/domain/published-events.ts";
 import { latestRequest } from "../../functions/domain/requests.ts";
 import type { OrderRecord, ProviderRefund, RequestStatus } from "../../functions/domain/types.ts";
@@ -209,6 +214,24 @@ export class FakeOrderTable implements Orders, OrderLists, AttentionIndex, Execu
       );
     const shown = this.paginate(orders, page, "inquiries");
     return { items: copy(shown.items.flat()), nextCursor: shown.nextCursor };
+  }
+
+  async sellerParcels(
+    sellerId: string,
+    statuses: readonly OutParcelStatus[],
+    page: PageRequest,
+  ): Promise<Page<ParcelSummary>> {
+    this.outage.check();
+    const all = [...this.items.values()]
+      .flatMap(({ record }) => {
+        const summary = parcelSummaryOf(record);
+        if (record.order.sellerId !== sellerId || !summary) return [];
+        if (!statuses.includes(summary.parcel.status)) return [];
+        return [{ key: `${summary.parcel.updatedAt}#${summary.orderId}`, summary }];
+      })
+      .sort((a, b) => a.key.localeCompare(b.key))
+      .map(({ summary }) => copy(summary));
+    return this.paginate(all, page, `parcels:${sellerId}:${[...statuses].sort().join(",")}`);
   }
 
   // ---- the reconciler's index ----------------------------------------------------------------

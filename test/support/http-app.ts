@@ -16,6 +16,7 @@ import type * as ImportOrder from "../../functions/http/import-order.ts";
 import type * as ListOperatorCancellationRequests from "../../functions/http/list-operator-requests.ts";
 import type * as ListOrders from "../../functions/http/list-orders.ts";
 import type * as ListRefundInquiries from "../../functions/http/list-refund-inquiries.ts";
+import type * as ListSellerParcels from "../../functions/http/list-seller-parcels.ts";
 import type * as ListSellerCancellationRequests from "../../functions/http/list-seller-requests.ts";
 import type * as MarketplaceDecision from "../../functions/http/marketplace-decision.ts";
 import {
@@ -156,6 +157,7 @@ interface RouteDeps {
   OpenRefundInquiry: DepsOf<typeof OpenRefundInquiry>;
   CloseRefundInquiry: DepsOf<typeof CloseRefundInquiry>;
   ListRefundInquiries: DepsOf<typeof ListRefundInquiries>;
+  ListSellerParcels: DepsOf<typeof ListSellerParcels>;
 }
 export type RouteId = keyof RouteDeps;
 
@@ -277,6 +279,7 @@ const routeDeps = (
       log,
     }),
     ListRefundInquiries: (): D["ListRefundInquiries"] => ({ lists }),
+    ListSellerParcels: (): D["ListSellerParcels"] => ({ lists }),
   };
 };
 

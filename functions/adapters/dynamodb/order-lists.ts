@@ -1,7 +1,13 @@
 // The lists people read, each a Query per partition of an index holding only what the list
 // returns: the buyer's orders, a seller's queue, the operators' queue (whose statuses are
-// spread over shards: a page merges them by their sort key), and the open refund inquiries.
+// spread over shards: a page merges them by their sort key), the open refund inquiries, and a
+// seller's parcels (a partition per parcel status, merged the same way).
 import type { OrderLists, OrderSummary, Page, PageRequest } from "../../app/ports.ts";
+import {
+  type OutParcelStatus,
+  orderedParcelSummary,
+  type ParcelSummary,
+} from "../../domain/parcel-views.ts";
 import type { Order, RequestStatus } from "../../domain/types.ts";
 import {
   type CancellationRequestSummary,
@@ -15,6 +21,7 @@ import {
   buyerPartition,
   INQUIRY_PARTITION,
   operatorQueuePartition,
+  sellerParcelsPartition,
   sellerQueuePartition,
 } from "./order-item.ts";
 import {
@@ -24,6 +31,7 @@ import {
   OPERATOR_QUEUE,
   OPERATOR_QUEUE_SHARDS,
   REFUND_INQUIRIES,
+  SELLER_PARCELS,
   SELLER_QUEUE,
 } from "./table.ts";
 
@@ -75,6 +83,17 @@ export class DynamoOrderLists implements OrderLists {
       (item[LIST_ATTRIBUTES.openInquiries] as RefundInquirySummary[]).map(orderedInquiry),
     );
     return { items: orders.items.flat(), nextCursor: orders.nextCursor };
+  }
+
+  sellerParcels(
+    sellerId: string,
+    statuses: readonly OutParcelStatus[],
+    page: PageRequest,
+  ): Promise<Page<ParcelSummary>> {
+    const partitions = statuses.map((status) => sellerParcelsPartition(sellerId, status));
+    return this.query(SELLER_PARCELS, partitions, true, page, (item) =>
+      orderedParcelSummary(item[LIST_ATTRIBUTES.parcelSummary] as ParcelSummary),
+    );
   }
 
   /**
