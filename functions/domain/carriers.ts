@@ -24,11 +24,17 @@ export type CarrierCode = keyof typeof CARRIERS;
 export const CARRIER_CODES = Object.keys(CARRIERS) as CarrierCode[];
 
 /**
- * The carrier's name in both languages: the table's for a known code (exactly as listed, lower
- * case), else the value as given in both.
+ * The known carrier a recorded value names, as sellers type it ("Yamato", " yamato " are
+ * `yamato`), or undefined for a carrier this table does not know.
  */
-export const carrierNameOf = (carrier: string): CarrierName =>
+export const carrierCodeOf = (carrier: string): CarrierCode | undefined => {
+  const code = carrier.trim().toLowerCase();
   // hasOwn: a value such as "constructor" must not resolve to an inherited property.
-  Object.hasOwn(CARRIERS, carrier)
-    ? CARRIERS[carrier as CarrierCode]
-    : { ja: carrier, en: carrier };
+  return Object.hasOwn(CARRIERS, code) ? (code as CarrierCode) : undefined;
+};
+
+/** The carrier's name in both languages: the table's for a known carrier, else the value as given. */
+export const carrierNameOf = (carrier: string): CarrierName => {
+  const code = carrierCodeOf(carrier);
+  return code ? CARRIERS[code] : { ja: carrier, en: carrier };
+};

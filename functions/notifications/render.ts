@@ -4,7 +4,7 @@
 // Safety by construction: a subject is fixed wording plus the order id (an idSchema id), and every
 // string that reaches the HTML part is escaped, so no user text can inject a header or markup.
 import { amountOf, type LineQuantity } from "../domain/amounts.ts";
-import { carrierNameOf } from "../domain/carriers.ts";
+import { carrierCodeOf, carrierNameOf } from "../domain/carriers.ts";
 import type { EmailTemplate } from "../domain/notices.ts";
 import { parcelOf } from "../domain/parcel.ts";
 import { newRefund, refundMethodFor } from "../domain/refund.ts";
@@ -64,9 +64,11 @@ const leavesUnits = (record: OrderRecord, request: CancellationRequest): boolean
   return cancelled < units;
 };
 
-/** The carrier's own return steps when mail has them (its code exactly, as carriers.ts reads it). */
-const stepsFor = (carrier: string | undefined): CarrierWithSteps | "other" =>
-  CARRIERS_WITH_STEPS.find((known) => known === carrier) ?? "other";
+/** The carrier's own return steps when mail has them (the carrier as carriers.ts reads it). */
+const stepsFor = (carrier: string | undefined): CarrierWithSteps | "other" => {
+  const code = carrier === undefined ? undefined : carrierCodeOf(carrier);
+  return CARRIERS_WITH_STEPS.find((known) => known === code) ?? "other";
+};
 
 const isKnownFailure = (code: string | null): code is KnownFailure =>
   (KNOWN_FAILURES as readonly (string | null)[]).includes(code);

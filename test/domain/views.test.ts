@@ -80,8 +80,16 @@ describe("public views", () => {
       }
     });
 
-    it("keeps any other value as given, in both languages (no case folding, nothing inherited)", () => {
-      for (const carrier of ["西濃運輸 (路線便)", "Yamato", "YAMATO", "constructor", "toString"]) {
+    it("knows a code as sellers type it (case, spaces), keeping the value as recorded", () => {
+      for (const carrier of ["Yamato", "YAMATO", " yamato "]) {
+        const view = viewWith(carrier);
+        expect(view.shipment?.carrier).toBe(carrier);
+        expect(view.shipment?.carrierName).toEqual({ ja: "ヤマト運輸", en: "Yamato Transport" });
+      }
+    });
+
+    it("keeps any other value as given, in both languages (nothing inherited)", () => {
+      for (const carrier of ["西濃運輸 (路線便)", "Yamato Transport", "constructor", "toString"]) {
         const view = viewWith(carrier);
         expect(view.shipment?.carrier).toBe(carrier);
         expect(view.shipment?.carrierName).toEqual({ ja: carrier, en: carrier });

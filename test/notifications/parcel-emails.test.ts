@@ -413,6 +413,11 @@ describe("SELLER_REFUND_INSTRUCTION: having the parcel returned", () => {
     }
   }
 
+  it("knows the carrier as the seller typed it: Yamato gets Yamato's steps", () => {
+    const { text } = instruction("en", { carrier: " Yamato " });
+    for (const phrase of STEPS.yamato.en) expect(text).toContain(phrase);
+  });
+
   it.each([
     [
       "ja",
