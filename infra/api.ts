@@ -70,9 +70,15 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   // Shipping changes an order that has no request yet: nothing waits on it.
   RecordShipment: { table: "change" },
   // Delivery asks the provider whether a pending refund went through before deciding.
-  RecordDelivery: { table: "change", wakes: true, refunds: "lookup", stripe: true },
+  RecordDelivery: {
+    table: "change",
+    wakes: true,
+    refunds: "lookup",
+    stripe: true,
+    resumes: true,
+  },
   // The parcel's moves change no request's status: nothing that waits on one is woken.
-  RecordTrackingEvent: { table: "change" },
+  RecordTrackingEvent: { table: "change", resumes: true },
   // The request is one write; the table's stream starts its workflow, which sends the receipts.
   RequestCancellation: { table: "change" },
   // The preview works the request out from the order and stores nothing.

@@ -572,7 +572,15 @@ describe("POST /orders/{orderId}/delivery", () => {
     expect(response.body).toMatchObject({ status: "CANCELLED", deliveredAt: at(20) });
     const request = app.item(orderId)?.record.requests[requestId];
     expect(request).toMatchObject({ status: "COMPLETED", refund: { status: "SUCCEEDED" } });
-    expect(app.callNames()).toEqual(["table.get", "payments.lookup", "table.save"]);
+    // The buyer holds what was refunded: a return opens, and the request's execution (its first
+    // ended) is started again to send the return's mail and events.
+    expect(response.body.return).toMatchObject({ status: "REQUESTED" });
+    expect(app.callNames()).toEqual([
+      "table.get",
+      "payments.lookup",
+      "table.save",
+      "workflow.start",
+    ]);
     expect(app.world.payments.made.size).toBe(1);
     expectNothingSent();
   });

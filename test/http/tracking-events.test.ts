@@ -13,7 +13,7 @@ import {
   type TestApp,
 } from "../support/http-app.ts";
 import { buyer, operator, seller, system, type TestCaller } from "../support/http-events.ts";
-import { refundFailed, seedOrder } from "../support/http-fixtures.ts";
+import { refundFailed, requestOn, seedOrder } from "../support/http-fixtures.ts";
 import { at } from "../support/records.ts";
 
 let app: TestApp;
@@ -105,6 +105,20 @@ describe("POST /orders/{orderId}/tracking-events", () => {
     expect(
       (response.body.timeline as { type: string }[]).map((entry) => entry.type).slice(-2),
     ).toEqual(["RETURNED_TO_SENDER", "RETURN_RECEIVED"]);
+  });
+
+  it("starts the latest (ended) request's execution to send the parcel's notices", async () => {
+    const record = await seedOrder(app.world.table, {}, (id) => [
+      requestOn(id, { status: "COMPLETED", updatedAt: at(3) }),
+    ]);
+    const { orderId } = record.order;
+    app.calls.length = 0;
+    expectJson(await track(orderId, { type: "RETURNING_TO_SENDER", at: at(20) }), 200);
+    expect(app.callNames()).toEqual(["table.get", "table.save", "workflow.start"]);
+    // A repeat changes nothing and starts nothing.
+    app.calls.length = 0;
+    expectJson(await track(orderId, { type: "RETURNING_TO_SENDER", at: at(21) }), 200);
+    expect(app.callNames()).toEqual(["table.get"]);
   });
 
   it("answers a repeat of the parcel's status with 200 and the order, nothing written", async () => {

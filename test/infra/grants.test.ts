@@ -95,9 +95,10 @@ const EXPECTED: Record<string, string[]> = {
   ApiGetOrderRole: [...FUNCTION, ...GET],
   ApiRecordShipmentRole: [...FUNCTION, ...CHANGE],
   // Asks the ledger (GetItem on the refunds table) before deciding.
-  ApiRecordDeliveryRole: [...FUNCTION, ...CHANGE, ...WAKE],
-  // The parcel's moves change no request's status: nothing to wake.
-  ApiRecordTrackingEventRole: [...FUNCTION, ...CHANGE],
+  // Delivered after the cancellation: starts the latest request's execution for the return's mail.
+  ApiRecordDeliveryRole: [...FUNCTION, ...CHANGE, ...WAKE, ...RESUME],
+  // The parcel's moves change no request's status (nothing to wake); its notices need an execution.
+  ApiRecordTrackingEventRole: [...FUNCTION, ...CHANGE, ...RESUME],
   ApiPreviewCancellationRole: [...FUNCTION, ...GET],
   ApiRequestCancellationRole: [...FUNCTION, ...CHANGE],
   ApiGetCancellationRequestRole: [...FUNCTION, ...GET],

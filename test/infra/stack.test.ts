@@ -66,14 +66,16 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
   {
     key: "POST /orders/{orderId}/delivery",
     auth: "carrier/events",
-    // Asks the provider (reads the refunds ledger) before deciding between a return and a refund.
-    grants: { table: "change", wakes: true, refunds: true },
+    // Asks the provider (reads the refunds ledger) before deciding between a return and a refund;
+    // delivered after the cancellation, starts the latest request's execution for the return.
+    grants: { table: "change", wakes: true, refunds: true, resumes: true },
   },
   // The parcel's moves change no request's status: one read, one write, nothing woken.
   {
     key: "POST /orders/{orderId}/tracking-events",
     auth: "carrier/events",
-    grants: { table: "change" },
+    // Starts the latest request's execution for the parcel's events and mail.
+    grants: { table: "change", resumes: true },
   },
   {
     key: "POST /orders/{orderId}/cancellation-requests",

@@ -223,13 +223,25 @@ const routeDeps = (
     GetOrder: (): D["GetOrder"] => ({ orders, clock }),
     // The module wires NO_WAKE_UP (nothing waits on an order without a request): so do we.
     RecordShipment: (): D["RecordShipment"] => ({ orders, signals: NO_WAKE_UP, clock, log }),
-    RecordDelivery: (): D["RecordDelivery"] => ({ orders, signals, payments, clock, log }),
+    RecordDelivery: (): D["RecordDelivery"] => ({
+      orders,
+      signals,
+      payments,
+      clock,
+      log,
+      executions: signals,
+      executionRecords: orders,
+      metrics: world.metrics,
+    }),
     // The module wires NO_WAKE_UP (the parcel's moves change no request's status): so do we.
     RecordTrackingEvent: (): D["RecordTrackingEvent"] => ({
       orders,
       signals: NO_WAKE_UP,
       clock,
       log,
+      executions: signals,
+      executionRecords: orders,
+      metrics: world.metrics,
     }),
     RequestCancellation: (): D["RequestCancellation"] => ({ orders, clock, log }),
     PreviewCancellation: (): D["PreviewCancellation"] => ({ orders, clock }),
