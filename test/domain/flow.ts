@@ -16,6 +16,7 @@ import { DEFAULT_POLICY, type Policy } from "../../functions/domain/policy.ts";
 import { eventIdOf } from "../../functions/domain/published-events.ts";
 import { isSettling } from "../../functions/domain/refund.ts";
 import { addSeconds, latestRequest } from "../../functions/domain/requests.ts";
+import type { TrackingEventType } from "../../functions/domain/schemas.ts";
 import { transition } from "../../functions/domain/transition.ts";
 import type {
   CancellationRequest,
@@ -159,6 +160,21 @@ export const deliver = (
   deliveredAt,
   ...(refundMade === undefined ? {} : { refundMade }),
 });
+/** A carrier's word on the parcel (`carrier`: the carrier its client is bound to, if any). */
+export const track = (
+  type: TrackingEventType,
+  reportedAt: string,
+  actor = CARRIER,
+  carrier?: string,
+): DomainEvent => ({
+  type: "TRACK_PARCEL",
+  actor,
+  event: type,
+  at: reportedAt,
+  ...(carrier === undefined ? {} : { carrier }),
+});
+/** The reconciler's mark of a return not back by its `dueBy`. */
+export const markReturnOverdue = (): DomainEvent => ({ type: "MARK_RETURN_OVERDUE" });
 
 // ---- a little driver ----------------------------------------------------------------------------
 

@@ -7,15 +7,21 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { indexKeys, orderKey } from "../../functions/adapters/dynamodb/order-item.ts";
 import { OPERATOR_QUEUE, SELLER_QUEUE } from "../../functions/adapters/dynamodb/table.ts";
+import type { DomainEvent } from "../../functions/domain/events.ts";
 import {
   attentionSince,
   dueEvents,
   dueMail,
+  dueOrderEvents,
+  dueOrderMail,
   entryMail,
   MAIL_MAX_TRIES,
   type MailNotice,
   type NoticeMark,
   noticesDueSince,
+  orderEntryMail,
+  orderNoticesDueSince,
+  sendableSince,
   withMarks,
 } from "../../functions/domain/notices.ts";
 import { eventIdOf } from "../../functions/domain/published-events.ts";
@@ -27,6 +33,7 @@ import {
   type CancellationRequest,
   isTerminal,
   type OrderRecord,
+  type TimelineEntry,
   type TimelineType,
 } from "../../functions/domain/types.ts";
 import {
@@ -40,16 +47,25 @@ import {
   at,
   complete,
   DAY,
+  deliver,
   Flow,
   HOUR,
   instructRefund,
+  markReturnOverdue,
   OPERATOR,
+  policyApprove,
+  policyWith,
   REQ,
   refundFailed,
   refundSucceeded,
+  requestCancellation,
   retryRefund,
+  SELLER,
   sellerApprove,
   sellerReject,
+  ship,
+  track,
+  workflowStarted,
 } from "./flow.ts";
 import { type Scenario, scenarioArb, simulate } from "./scenarios.ts";
 
@@ -435,6 +451,327 @@ describe("attentionSince", () => {
     expect(attentionSince(record)).toBe(at(DAY));
     record = withMarks(record, [sent("2.SELLER_OUTCOME.alert", at(DAY + 1))]);
     expect(attentionSince(record)).toBeUndefined();
+  });
+});
+
+// ---- the order's own notices (its parcel after a cancellation) ------------------------------------
+
+/** A whole-order cancellation completed, then the parcel delivered anyway a day after T0. */
+const keptAfterCancellation = (): Flow => {
+  const flow = approvedFlow({}, policyWith({ returnAfterCancellationDays: 3 }));
+  flow.apply(instructRefund(), at(2 * HOUR));
+  flow.apply(refundSucceeded(), at(2 * HOUR + 1));
+  flow.apply(complete(), at(2 * HOUR + 2));
+  flow.apply(deliver(at(DAY)), at(DAY));
+  // [CANCELLED, DELIVERED_AFTER_CANCELLATION]
+  expect(flow.order.timeline.map((entry) => entry.type)).toEqual([
+    "CANCELLED",
+    "DELIVERED_AFTER_CANCELLATION",
+  ]);
+  return flow;
+};
+
+/**
+ * Two requests: req-1 cancelled one mug and completed, req-2 (for the plate) was rejected; then
+ * the parcel was delivered. The order's timeline: [DELIVERED, DELIVERED_AFTER_CANCELLATION].
+ */
+const twoRequestsThenDelivered = (): Flow => {
+  const flow = Flow.shipped({
+    lines: [
+      { lineId: "l1", sku: "MUG", title: "Mug", quantity: 2, unitPrice: 1500 },
+      { lineId: "l2", sku: "PLT", title: "Plate", quantity: 1, unitPrice: 2000 },
+    ],
+    payment: { paidAmount: 5500 },
+  });
+  flow.apply(requestCancellation({ lines: [{ lineId: "l1", quantity: 1 }] }), at(0));
+  flow.apply(workflowStarted(), at(1));
+  flow.apply(sellerApprove(), at(HOUR));
+  flow.apply(policyApprove(), at(HOUR + 1));
+  flow.apply(instructRefund(), at(2 * HOUR));
+  flow.apply(refundSucceeded(), at(2 * HOUR + 1));
+  flow.apply(complete(), at(2 * HOUR + 2));
+  flow.apply(
+    requestCancellation({ requestId: "req-2", lines: [{ lineId: "l2", quantity: 1 }] }),
+    at(3 * HOUR),
+  );
+  flow.apply(workflowStarted("req-2"), at(3 * HOUR + 1));
+  flow.apply(sellerReject("already packed", SELLER, "req-2"), at(4 * HOUR));
+  flow.apply(deliver(at(DAY)), at(DAY));
+  expect(flow.order.timeline.map((entry) => entry.type)).toEqual([
+    "DELIVERED",
+    "DELIVERED_AFTER_CANCELLATION",
+  ]);
+  return flow;
+};
+
+/** Every request's mail and events marked sent: only the order's own notices are left. */
+const requestsAllSent = (record: OrderRecord, sentAt: string): OrderRecord =>
+  withMarks(
+    record,
+    Object.values(record.requests).flatMap((request): NoticeMark[] => [
+      published(request.timeline.length, request.requestId),
+      ...dueMail(request).map((due) => sent(due.key, sentAt, request.requestId)),
+    ]),
+  );
+
+const orderPublished = (through: number): NoticeMark => ({ kind: "ORDER_PUBLISHED", through });
+
+/** The record after `event` (which must apply): for records some of whose notices went out. */
+const applied = (record: OrderRecord, event: DomainEvent, now: string): OrderRecord => {
+  const result = transition(record, event, now);
+  if (!result.ok) throw result.error;
+  return result.record;
+};
+
+describe("orderEntryMail", () => {
+  const entry = (type: TimelineType): TimelineEntry => ({ at: at(0), type, actor: "system" });
+
+  it("mails the buyer how to send the units back and tells the seller, on a delivery after the cancellation", () => {
+    expect(orderEntryMail(entry("DELIVERED_AFTER_CANCELLATION"))).toEqual([
+      { template: "BUYER_RETURN_INSTRUCTIONS", to: "BUYER" },
+      { template: "SELLER_PARCEL_KEPT", to: "SELLER" },
+    ]);
+  });
+
+  it("tells the buyer the return arrived, and operators that it is overdue", () => {
+    expect(orderEntryMail(entry("RETURN_RECEIVED"))).toEqual([
+      { template: "BUYER_RETURN_RECEIVED", to: "BUYER" },
+    ]);
+    expect(orderEntryMail(entry("RETURN_OVERDUE"))).toEqual([
+      { template: "OPERATOR_RETURN_OVERDUE", to: "OPERATORS" },
+    ]);
+  });
+
+  it("mails nothing for the carrier's own steps nor the order's other entries", () => {
+    const silent: TimelineType[] = [
+      "DELIVERY_REFUSED",
+      "RETURNING_TO_SENDER",
+      "RETURNED_TO_SENDER",
+      "ORDER_IMPORTED",
+      "SHIPPED",
+      "DELIVERED",
+      "CANCELLED",
+    ];
+    for (const type of silent) expect(orderEntryMail(entry(type)), type).toEqual([]);
+  });
+});
+
+describe("dueOrderMail", () => {
+  it("lists the order entries' mail keyed order.<position>.<template>, with the latest request's id", () => {
+    const flow = twoRequestsThenDelivered();
+    expect(dueOrderMail(flow.record)).toEqual([
+      {
+        requestId: "req-2",
+        key: "order.1.BUYER_RETURN_INSTRUCTIONS",
+        template: "BUYER_RETURN_INSTRUCTIONS",
+        to: "BUYER",
+        since: at(DAY),
+        tries: 0,
+      },
+      {
+        requestId: "req-2",
+        key: "order.1.SELLER_PARCEL_KEPT",
+        template: "SELLER_PARCEL_KEPT",
+        to: "SELLER",
+        since: at(DAY),
+        tries: 0,
+      },
+    ]);
+    // A request's own mail never has them: they are the order's.
+    for (const request of Object.values(flow.record.requests)) {
+      expect(dueMail(request).map((due) => due.key)).not.toContainEqual(
+        expect.stringMatching(/^order\./),
+      );
+    }
+  });
+
+  it("lists none while the order has no request", () => {
+    const { record } = keptAfterCancellation();
+    const withoutRequests: OrderRecord = { ...record, requests: {} };
+    expect(dueOrderMail(withoutRequests)).toEqual([]);
+    expect(dueOrderEvents(withoutRequests)).toEqual([]);
+    expect(orderNoticesDueSince(withoutRequests)).toBeUndefined();
+  });
+
+  it("marks of order. keys and ORDER_PUBLISHED land on orderNotices, the requests untouched, and make them not due", () => {
+    const { record } = keptAfterCancellation();
+    expect(record.orderNotices).toBeUndefined();
+    const marks: NoticeMark[] = [
+      // The request id a sender names does not matter: the key is the order's.
+      sent("order.1.BUYER_RETURN_INSTRUCTIONS", at(DAY + 1), "req-unknown"),
+      orderPublished(2),
+    ];
+    const marked = withMarks(record, marks);
+    expect(marked.requests).toBe(record.requests);
+    expect(marked.order).toBe(record.order);
+    expect(marked.orderNotices).toEqual({
+      mail: { "order.1.BUYER_RETURN_INSTRUCTIONS": at(DAY + 1) },
+      published: 2,
+    });
+    expect(dueOrderMail(marked).map((due) => due.key)).toEqual(["order.1.SELLER_PARCEL_KEPT"]);
+    expect(dueOrderEvents(marked)).toEqual([]);
+    // Marks on record change nothing; the published count never goes back.
+    expect(withMarks(marked, marks)).toBe(marked);
+    expect(withMarks(marked, [orderPublished(1)])).toBe(marked);
+    // Sent, the last one is not due either.
+    const all = withMarks(marked, [sent("order.1.SELLER_PARCEL_KEPT", at(DAY + 2))]);
+    expect(dueOrderMail(all)).toEqual([]);
+    expect(orderNoticesDueSince(all)).toBeUndefined();
+  });
+
+  it("gives an order mail up after MAIL_MAX_TRIES failures and lists operators' alert, none for operators' own", () => {
+    const flow = keptAfterCancellation();
+    const key = "order.1.BUYER_RETURN_INSTRUCTIONS";
+    const tries = Array.from({ length: MAIL_MAX_TRIES }, (_, index) =>
+      failed(key, index + 1, at(DAY + index + 1)),
+    );
+    let record = withMarks(flow.record, tries);
+    const gaveUpAt = at(DAY + MAIL_MAX_TRIES);
+    expect(record.orderNotices?.mail[key]).toMatchObject({ tries: MAIL_MAX_TRIES, gaveUpAt });
+    // The alert comes right after the mail it is about.
+    expect(dueOrderMail(record)).toEqual([
+      {
+        requestId: REQ,
+        key: `${key}.alert`,
+        template: "OPERATOR_MAIL_FAILED",
+        to: "OPERATORS",
+        since: gaveUpAt,
+        tries: 0,
+      },
+      {
+        requestId: REQ,
+        key: "order.1.SELLER_PARCEL_KEPT",
+        template: "SELLER_PARCEL_KEPT",
+        to: "SELLER",
+        since: at(DAY),
+        tries: 0,
+      },
+    ]);
+    record = withMarks(record, [sent(`${key}.alert`, at(DAY + 10))]);
+    expect(dueOrderMail(record).map((due) => due.key)).toEqual(["order.1.SELLER_PARCEL_KEPT"]);
+
+    // Operators' own mail given up: nobody is alerted about an alert.
+    const dueBy = flow.order.return?.dueBy ?? "";
+    const overdue = applied(flow.record, markReturnOverdue(), dueBy);
+    const overdueKey = "order.2.OPERATOR_RETURN_OVERDUE";
+    expect(dueOrderMail(overdue).map((due) => due.key)).toContain(overdueKey);
+    const givenUp = withMarks(
+      overdue,
+      Array.from({ length: MAIL_MAX_TRIES }, (_, index) =>
+        failed(overdueKey, index + 1, addSeconds(dueBy, index + 1)),
+      ),
+    );
+    expect(dueOrderMail(givenUp).map((due) => due.key)).not.toContainEqual(
+      expect.stringMatching(/OPERATOR_RETURN_OVERDUE/),
+    );
+  });
+});
+
+describe("dueOrderEvents", () => {
+  it("lists only the six parcel entries, with <orderId>.order.<position> ids, from the published count on", () => {
+    const flow = twoRequestsThenDelivered();
+    flow.apply(track("RETURNING_TO_SENDER", at(2 * DAY)), at(2 * DAY));
+    flow.apply(track("RETURNED_TO_SENDER", at(3 * DAY)), at(3 * DAY));
+    const orderId = flow.order.orderId;
+    const events = (record: OrderRecord) =>
+      dueOrderEvents(record).map((event) => [event.detailType, event.detail.eventId]);
+    // DELIVERED (position 0) is the order's, not a parcel entry: not published.
+    expect(events(flow.record)).toEqual([
+      ["DELIVERED_AFTER_CANCELLATION", `${orderId}.order.1`],
+      ["RETURNING_TO_SENDER", `${orderId}.order.2`],
+      ["RETURNED_TO_SENDER", `${orderId}.order.3`],
+      ["RETURN_RECEIVED", `${orderId}.order.4`],
+    ]);
+    expect(events(withMarks(flow.record, [orderPublished(3)]))).toEqual([
+      ["RETURNED_TO_SENDER", `${orderId}.order.3`],
+      ["RETURN_RECEIVED", `${orderId}.order.4`],
+    ]);
+    expect(events(withMarks(flow.record, [orderPublished(5)]))).toEqual([]);
+    // The latest request's id on each.
+    for (const event of dueOrderEvents(flow.record)) {
+      expect(event.detail.requestId).toBe("req-2");
+    }
+  });
+
+  it("leaves out the order's shipment and cancellation entries", () => {
+    const flow = Flow.shipped({ status: "PLACED", shipment: null });
+    flow.apply(ship(at(-HOUR)), at(-HOUR));
+    flow.requested();
+    flow.apply(sellerApprove(), at(HOUR));
+    flow.apply(policyApprove(), at(HOUR + 1));
+    flow.apply(instructRefund(), at(2 * HOUR));
+    flow.apply(refundSucceeded(), at(2 * HOUR + 1));
+    flow.apply(complete(), at(2 * HOUR + 2));
+    expect(flow.order.timeline.map((entry) => entry.type)).toEqual(["SHIPPED", "CANCELLED"]);
+    expect(dueOrderEvents(flow.record)).toEqual([]);
+    expect(dueOrderMail(flow.record)).toEqual([]);
+    expect(orderNoticesDueSince(flow.record)).toBeUndefined();
+  });
+});
+
+describe("sendableSince", () => {
+  it("counts the order's notices for the latest request only", () => {
+    const record = requestsAllSent(twoRequestsThenDelivered().record, at(DAY));
+    const [first, latest] = ["req-1", "req-2"].map((id) => requestOf(record, id));
+    if (!first || !latest) throw new Error("no requests");
+    expect(sendableSince(record, first)).toBeUndefined();
+    expect(sendableSince(record, latest)).toBe(at(DAY));
+    expect(orderNoticesDueSince(record)).toBe(at(DAY));
+  });
+});
+
+describe("attentionSince with the order's notices and its return", () => {
+  it("is the oldest due order notice, then the open return's dueBy, then nothing once it is overdue and told", () => {
+    const flow = keptAfterCancellation();
+    let record = requestsAllSent(flow.record, at(DAY));
+    const dueBy = flow.order.return?.dueBy ?? "";
+    expect(dueBy).toBe(addSeconds(at(DAY), 3 * DAY));
+    // The delivery's event and mail are due since its entry.
+    expect(attentionSince(record)).toBe(at(DAY));
+    record = withMarks(record, [
+      orderPublished(2),
+      sent("order.1.BUYER_RETURN_INSTRUCTIONS", at(DAY + 1)),
+    ]);
+    expect(attentionSince(record)).toBe(at(DAY));
+    record = withMarks(record, [sent("order.1.SELLER_PARCEL_KEPT", at(DAY + 1))]);
+    // Everything sent: the open return, until it falls due.
+    expect(attentionSince(record)).toBe(dueBy);
+    record = applied(record, markReturnOverdue(), dueBy);
+    expect(attentionSince(record)).toBe(dueBy);
+    record = withMarks(record, [
+      orderPublished(3),
+      sent("order.2.OPERATOR_RETURN_OVERDUE", addSeconds(dueBy, 1)),
+    ]);
+    // OVERDUE: told, and nothing else to wait for.
+    expect(attentionSince(record)).toBeUndefined();
+  });
+
+  it("counts no RECEIVED return", () => {
+    const flow = keptAfterCancellation();
+    flow.apply(track("RETURNED_TO_SENDER", at(2 * DAY)), at(2 * DAY));
+    flow.record = withMarks(requestsAllSent(flow.record, at(2 * DAY)), [
+      orderPublished(4),
+      sent("order.1.BUYER_RETURN_INSTRUCTIONS", at(2 * DAY)),
+      sent("order.1.SELLER_PARCEL_KEPT", at(2 * DAY)),
+      sent("order.3.BUYER_RETURN_RECEIVED", at(2 * DAY)),
+    ]);
+    expect(flow.order.return?.status).toBe("RECEIVED");
+    expect(attentionSince(flow.record)).toBeUndefined();
+  });
+
+  it("is the open return's dueBy when that is older than a notice still due", () => {
+    const flow = keptAfterCancellation();
+    const dueBy = flow.order.return?.dueBy ?? "";
+    // The carrier's later word is not yet published; the return fell due before it.
+    let record = withMarks(requestsAllSent(flow.record, at(DAY)), [
+      orderPublished(2),
+      sent("order.1.BUYER_RETURN_INSTRUCTIONS", at(DAY)),
+      sent("order.1.SELLER_PARCEL_KEPT", at(DAY)),
+    ]);
+    const later = addSeconds(dueBy, HOUR);
+    record = applied(record, track("RETURNING_TO_SENDER", later), later);
+    expect(orderNoticesDueSince(record)).toBe(later);
+    expect(attentionSince(record)).toBe(dueBy);
   });
 });
 

@@ -1,24 +1,35 @@
 // The domain events (published-events.ts): one per timeline entry of a request, ids stable (the
 // entry's position), the status and refund as the request stands when they are published, the
 // request's lines and amounts on each, and each one valid against the JSON Schema. What is still due (notices.ts `dueEvents`) starts where
-// the request's published count ends.
+// the request's published count ends. The order's own parcel entries are published with the latest
+// request's id, status, lines and refund, the parcel and the return (orderEvents).
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule, { type FormatsPlugin } from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { EVENT_SCHEMA_FILE, renderEventSchema } from "../../functions/domain/event-schemas.ts";
 import { dueEvents, withMarks } from "../../functions/domain/notices.ts";
-import { EVENT_SOURCE, eventIdOf, requestEvents } from "../../functions/domain/published-events.ts";
-import type { CancellationRequest } from "../../functions/domain/types.ts";
+import {
+  EVENT_SOURCE,
+  eventIdOf,
+  eventRefundOf,
+  orderEventIdOf,
+  orderEvents,
+  requestEvents,
+  type TimelineEvent,
+} from "../../functions/domain/published-events.ts";
+import { type CancellationRequest, PARCEL_TIMELINE_TYPES } from "../../functions/domain/types.ts";
 import {
   approvedFlow,
   at,
   BUYER,
   complete,
   DAY,
+  deliver,
   Flow,
   HOUR,
   instructRefund,
+  markReturnOverdue,
   policyApprove,
   policyWith,
   REQ,
@@ -26,6 +37,8 @@ import {
   requestCancellation,
   SELLER,
   sellerApprove,
+  sellerReject,
+  track,
   workflowStarted,
 } from "./flow.ts";
 
@@ -239,6 +252,108 @@ describe("requestEvents", () => {
   });
 });
 
+/** The carrier's client, as the routes name the caller. */
+const CARRIER_CLIENT = "carrier-client";
+
+/** A whole-order cancellation completed, the parcel delivered anyway, then back with the seller. */
+const returnedFlow = (): Flow => {
+  const flow = approvedFlow({}, policyWith({ returnAfterCancellationDays: 3 }));
+  flow.apply(instructRefund(), at(2 * HOUR));
+  flow.apply(refundSucceeded(), at(2 * HOUR + 1));
+  flow.apply(complete(), at(2 * HOUR + 2));
+  flow.apply(deliver(at(DAY), CARRIER_CLIENT), at(DAY));
+  flow.apply(track("RETURNED_TO_SENDER", at(2 * DAY), CARRIER_CLIENT), at(2 * DAY + 60));
+  return flow;
+};
+
+describe("orderEvents", () => {
+  it("publishes the order's parcel entries with <orderId>.order.<position>, the latest request's status, lines and refund, the parcel and the return", () => {
+    const flow = returnedFlow();
+    const request = flow.request();
+    const { orderId } = flow.order;
+    const events = orderEvents(flow.record);
+    // CANCELLED (position 0) is not a parcel entry.
+    expect(events.map((event) => [event.detailType, event.detail.eventId])).toEqual([
+      ["DELIVERED_AFTER_CANCELLATION", orderEventIdOf(orderId, 1)],
+      ["RETURNED_TO_SENDER", orderEventIdOf(orderId, 2)],
+      ["RETURN_RECEIVED", orderEventIdOf(orderId, 3)],
+    ]);
+    expect(orderEventIdOf(orderId, 1)).toBe(`${orderId}.order.1`);
+    const [delivered, back, received] = events;
+    expect(delivered?.detail).toEqual({
+      eventId: `${orderId}.order.1`,
+      orderId,
+      requestId: REQ,
+      status: "COMPLETED",
+      at: at(DAY),
+      actor: CARRIER_CLIENT,
+      lines: request.lines.map(({ lineId, quantity, amount }) => ({ lineId, quantity, amount })),
+      itemsAmount: request.itemsAmount,
+      shippingAmount: request.shippingAmount,
+      refund: request.refund && eventRefundOf(request.refund),
+      // As they stand when published: here the parcel is back and the return closed.
+      parcel: { status: "RETURNED", updatedAt: at(2 * DAY) },
+      return: flow.order.return,
+    });
+    expect(delivered?.detail.return).toMatchObject({ status: "RECEIVED" });
+    expect(back?.detail).toMatchObject({ at: at(2 * DAY + 60), actor: CARRIER_CLIENT });
+    expect(received?.detail).toMatchObject({ at: at(2 * DAY + 60), actor: "system" });
+    // Copies: a consumer cannot reach into the stored order.
+    expect(delivered?.detail.return).not.toBe(flow.order.return);
+    expect(delivered?.detail.parcel).not.toBe(flow.order.parcel);
+    // From a position on.
+    expect(orderEvents(flow.record, 3).map((event) => event.detailType)).toEqual([
+      "RETURN_RECEIVED",
+    ]);
+  });
+
+  it("names the latest request, even one that refunded nothing; the return null when there is none", () => {
+    const flow = Flow.shipped().requested();
+    flow.apply(track("DELIVERY_REFUSED", at(HOUR), CARRIER_CLIENT), at(HOUR));
+    const [refused] = orderEvents(flow.record);
+    expect(refused?.detailType).toBe("DELIVERY_REFUSED");
+    expect(refused?.detail).toMatchObject({
+      requestId: REQ,
+      status: "AWAITING_SELLER",
+      parcel: { status: "REFUSED", updatedAt: at(HOUR) },
+      return: null,
+    });
+    expect(refused?.detail).not.toHaveProperty("refund");
+    flow.apply(sellerReject("already handed over"), at(2 * HOUR));
+    expect(orderEvents(flow.record)[0]?.detail).toMatchObject({ status: "REJECTED" });
+
+    // A later request is the latest: its id and status.
+    const two = Flow.shipped({
+      lines: [
+        { lineId: "l1", sku: "MUG", title: "Mug", quantity: 2, unitPrice: 1500 },
+        { lineId: "l2", sku: "PLT", title: "Plate", quantity: 1, unitPrice: 2000 },
+      ],
+      payment: { paidAmount: 5500 },
+    });
+    two.apply(requestCancellation({ lines: [{ lineId: "l1", quantity: 1 }] }), at(0));
+    two.apply(workflowStarted(), at(1));
+    two.apply(sellerReject("no"), at(HOUR));
+    two.apply(
+      requestCancellation({ requestId: "req-2", lines: [{ lineId: "l2", quantity: 1 }] }),
+      at(2 * HOUR),
+    );
+    two.apply(workflowStarted("req-2"), at(2 * HOUR + 1));
+    two.apply(track("DELIVERY_REFUSED", at(3 * HOUR), CARRIER_CLIENT), at(3 * HOUR));
+    expect(orderEvents(two.record)[0]?.detail).toMatchObject({
+      requestId: "req-2",
+      status: "AWAITING_SELLER",
+      lines: [{ lineId: "l2", quantity: 1 }],
+    });
+  });
+
+  it("publishes nothing for an order without requests", () => {
+    const flow = Flow.shipped();
+    flow.apply(track("DELIVERY_REFUSED", at(HOUR), CARRIER_CLIENT), at(HOUR));
+    expect(flow.order.timeline).toHaveLength(1);
+    expect(orderEvents(flow.record)).toEqual([]);
+  });
+});
+
 describe("the events' JSON Schema", () => {
   const schema = JSON.parse(readFileSync(EVENT_SCHEMA_FILE, "utf8")) as object;
 
@@ -294,4 +409,65 @@ describe("the events' JSON Schema", () => {
     expect(validate({ ...envelope(first), "replay-name": "order-system-2026-12-02" })).toBe(true);
     expect(validate({ ...envelope(first), detail: { ...first.detail, note: "later" } })).toBe(true);
   });
+
+  it("accepts the order's parcel events, and refuses a parcel or return it does not know", () => {
+    const ajv = new Ajv2020({ allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    const envelope = (event: TimelineEvent) => ({
+      version: "0",
+      id: "0b7a2a5e-6c1f-4f0e-9a55-2f1f6a0f3c11",
+      source: EVENT_SOURCE,
+      "detail-type": event.detailType,
+      account: "123456789012",
+      time: event.detail.at,
+      region: "ap-northeast-1",
+      resources: [],
+      detail: event.detail,
+    });
+    const returned = returnedFlow();
+    const overdue = returnedFlowUntilOverdue();
+    const refused = Flow.shipped().requested();
+    refused.apply(track("DELIVERY_REFUSED", at(HOUR), CARRIER_CLIENT), at(HOUR));
+    refused.apply(track("RETURNING_TO_SENDER", at(2 * HOUR), CARRIER_CLIENT), at(2 * HOUR));
+    const events = [returned, overdue, refused].flatMap((flow) => orderEvents(flow.record));
+    // Each of the six parcel entries is published, and each event is valid.
+    expect(new Set(events.map((event) => event.detailType))).toEqual(
+      new Set(PARCEL_TIMELINE_TYPES),
+    );
+    for (const event of events) {
+      expect(validate(envelope(event)), `${event.detailType}: ${ajv.errorsText()}`).toBe(true);
+    }
+    const [first] = events;
+    if (!first) throw new Error("no event");
+    const detail = first.detail;
+    expect(
+      validate(
+        envelope({
+          ...first,
+          detail: { ...detail, parcel: { status: "LOST", updatedAt: detail.at } },
+        } as never),
+      ),
+    ).toBe(false);
+    expect(
+      validate(
+        envelope({
+          ...first,
+          detail: { ...detail, return: { ...detail.return, status: "CLOSED" } },
+        } as never),
+      ),
+    ).toBe(false);
+    expect(validate({ ...envelope(first), "detail-type": "SHIPPED" })).toBe(false);
+  });
 });
+
+/** The parcel delivered after the cancellation and not back by its due date. */
+const returnedFlowUntilOverdue = (): Flow => {
+  const flow = approvedFlow({}, policyWith({ returnAfterCancellationDays: 3 }));
+  flow.apply(instructRefund(), at(2 * HOUR));
+  flow.apply(refundSucceeded(), at(2 * HOUR + 1));
+  flow.apply(complete(), at(2 * HOUR + 2));
+  flow.apply(deliver(at(DAY), CARRIER_CLIENT), at(DAY));
+  flow.apply(markReturnOverdue(), flow.order.return?.dueBy ?? "");
+  return flow;
+};
