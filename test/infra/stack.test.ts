@@ -1004,6 +1004,17 @@ describe("alarms", () => {
     });
   });
 
+  it("on the reconciler's ReturnOverdue metric: cancelled units delivered anyway were not sent back", () => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "ShippedCancellation",
+      MetricName: "ReturnOverdue",
+      Dimensions: [{ Name: "service", Value: "shipped-cancellation" }],
+      Statistic: "Sum",
+      Threshold: 1,
+      AlarmDescription: Match.stringLikeRegexp("Runbook: docs/runbook.md#returnoverdue$"),
+    });
+  });
+
   it("on the errors of every function", () => {
     const watched = alarms()
       .filter((alarm) => alarm.Namespace === "AWS/Lambda" && alarm.MetricName === "Errors")
@@ -1062,6 +1073,7 @@ describe("operations", () => {
       "RefundFailed",
       "RefundDeclined",
       "RefundLate",
+      "ReturnOverdue",
       "MailFailed",
       "WorkflowFailed",
     ];
