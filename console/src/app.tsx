@@ -18,6 +18,7 @@ import { BuyerOrderPage } from "./pages/buyer-order.tsx";
 import { FindOrderPage } from "./pages/find-order.tsx";
 import { MfaSetupPage } from "./pages/mfa-setup.tsx";
 import { MyOrdersPage } from "./pages/my-orders.tsx";
+import { ParcelsPage } from "./pages/parcels.tsx";
 import { RecordShipmentPage } from "./pages/record-shipment.tsx";
 import { RefundInquiriesPage } from "./pages/refund-inquiries.tsx";
 import { RequestDetailPage } from "./pages/request-detail.tsx";
@@ -36,6 +37,7 @@ const NAVIGATION: Record<Role, NavLink[]> = {
   buyer: [{ path: "/orders", label: (m) => m.nav.myOrders }],
   seller: [
     { path: "/seller/requests", label: (m) => m.nav.sellerRequests },
+    { path: "/seller/parcels", label: (m) => m.nav.parcels },
     { path: "/seller/shipment", label: (m) => m.nav.recordShipment },
   ],
   operator: [
@@ -59,6 +61,7 @@ const pageFor = (path: string, role: Role) => {
   }
   if (role === "seller") {
     if (path === "/seller/shipment") return <RecordShipmentPage />;
+    if (path === "/seller/parcels") return <ParcelsPage />;
     return <RequestQueuePage kind="seller" />;
   }
   if (path === "/operator/refund-failures") return <RequestQueuePage kind="failures" />;

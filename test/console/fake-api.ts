@@ -117,6 +117,8 @@ export const anOrder = (overrides: Partial<Order> = {}): Order => ({
     trackingNumber: "4470-0000-0001",
     shippedAt: "2026-11-21T01:00:00.000Z",
   },
+  parcel: { status: "IN_TRANSIT", updatedAt: "2026-11-21T01:00:00.000Z" },
+  return: null,
   deliveredAt: null,
   activeCancellationRequestId: null,
   latestCancellationRequestId: null,

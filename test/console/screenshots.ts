@@ -1,20 +1,24 @@
 // npm run screenshots: plays the console's story in Japanese in headless Chromium against local
 // mode (the same steps as the browser test) and writes PNGs to docs/screenshots/ for the README:
 // 1280×800 pictures of the desktop, then the story again on a phone (390×844), where each picture
-// is the screen as the phone shows it, scrolled to the section that matters.
+// is the screen as the phone shows it, scrolled to the section that matters. The parcel after a
+// cancellation (the seller's Parcels, the buyer's return) is pictured in Japanese and in English.
 import { mkdir } from "node:fs/promises";
 import * as path from "node:path";
 import type { Page } from "playwright-core";
+import { en } from "../../console/src/messages/en.ts";
 import { ja } from "../../console/src/messages/ja.ts";
 import { PROJECT_ROOT } from "../../infra/lambda-defaults.ts";
 import { startConsole } from "../support/browser.ts";
 import {
   createSampleOrders,
+  ENGLISH,
   highValueStory,
   importTwoLineOrder,
   namesFrom,
   openConsole,
   PHONE,
+  parcelStory,
   partialStory,
   type Stop,
   type Story,
@@ -42,6 +46,14 @@ const DESKTOP_SHOTS: Partial<Record<Stop, Shot>> = {
   "review-queue": { file: "05-operator-review.png" },
   "partial-request-form": { file: "06-partial-request.png", from: ja.requestForm.heading },
   "order-partly-cancelled": { file: "07-order-partly-cancelled.png", from: ja.order.summary },
+  "seller-parcels": { file: "12-seller-parcels.png" },
+  "order-return": { file: "13-buyer-return.png", from: ja.order.shipment },
+};
+
+/** The parcel's pictures again in English. */
+const ENGLISH_SHOTS: Partial<Record<Stop, Shot>> = {
+  "seller-parcels": { file: "12-seller-parcels-en.png" },
+  "order-return": { file: "13-buyer-return-en.png", from: en.order.shipment },
 };
 
 /** The same story on a phone: the buyer right after asking, the seller's queue and what the
@@ -81,12 +93,17 @@ const session = await startConsole({ viewport: VIEWPORT });
 try {
   await mkdir(OUT_DIR, { recursive: true });
   const written: string[] = [];
-  const storyIn = (page: Page, shots: Partial<Record<Stop, Shot>>, phone: boolean): Story => ({
+  const storyIn = (
+    page: Page,
+    shots: Partial<Record<Stop, Shot>>,
+    phone: boolean,
+    lang: Story["lang"] = "ja",
+  ): Story => ({
     page,
     api: session.api,
     url: session.local.url,
-    lang: "ja",
-    names: namesFrom(ja),
+    lang,
+    names: lang === "ja" ? namesFrom(ja) : ENGLISH,
     visit: async (stop, current) => {
       const shot = shots[stop];
       if (!shot || written.includes(shot.file)) return;
@@ -119,6 +136,13 @@ try {
   await highValueStory(story, "buyer-1", orders.highValue);
   await signOut(story);
   await partialStory(story, "buyer-1", await importTwoLineOrder(story, "buyer-1"));
+  await signOut(story);
+  await parcelStory(story, "buyer-3", "seller-2");
+
+  const english = await session.open({ locale: "en-US" });
+  const englishStory = storyIn(english.page, ENGLISH_SHOTS, false, "en");
+  await openConsole(englishStory);
+  await parcelStory(englishStory, "buyer-4", "seller-3");
 
   const phone = await session.open({ locale: "ja-JP" });
   await phone.page.setViewportSize(PHONE);
@@ -129,7 +153,11 @@ try {
   await signOut(phoneStory);
   await partialStory(phoneStory, "buyer-2", await importTwoLineOrder(phoneStory, "buyer-2"));
 
-  const problems = [...desktop.guard.problems(), ...phone.guard.problems()];
+  const problems = [
+    ...desktop.guard.problems(),
+    ...english.guard.problems(),
+    ...phone.guard.problems(),
+  ];
   if (problems.length > 0) throw new Error(`the console misbehaved:\n${problems.join("\n")}`);
   console.log(`wrote ${written.map((file) => path.join("docs/screenshots", file)).join(", ")}`);
 } finally {

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { en } from "../../console/src/messages/en.ts";
 import { ja } from "../../console/src/messages/ja.ts";
 import { orderBody } from "../../local/client.ts";
 import type { LocalInfo } from "../../local/start.ts";
@@ -29,6 +30,8 @@ import {
   openConsole,
   openOrder,
   PHONE,
+  parcelCard,
+  parcelStory,
   partialStory,
   refundInquiriesPage,
   requestCancellation,
@@ -398,6 +401,71 @@ describe("the console in English (?lang=en)", () => {
     ]);
   }, 45_000);
 
+  it("the seller's Parcels lists cancelled parcels still out, filtered by status; one the carrier brings back leaves it; the buyer who took one anyway reads what to send back, how and by when", async () => {
+    const s = story();
+    const buyerId = aBuyer();
+    // A seller of their own: the shared sample seller has many cancelled parcels by now.
+    const sellerId = `seller-${randomUUID().slice(0, 8)}`;
+    await openConsole(s);
+    const { backSoon, keptByBuyer } = await parcelStory(s, buyerId, sellerId);
+    /** The page as it stands, 390 px wide: no sideways scroll, labels above their values. */
+    const fitsAPhone = async (stop: Stop) => {
+      const size = page.viewportSize();
+      await page.setViewportSize(PHONE);
+      const fit = await widthFit(page);
+      expect(fit.scrollWidth, stop).toBeLessThanOrEqual(fit.clientWidth);
+      expect(fit.beyond, stop).toEqual([]);
+      expect(fit.besideValues, stop).toEqual([]);
+      if (size) await page.setViewportSize(size);
+    };
+
+    const owed = page.getByRole("region", { name: "Return of cancelled items" });
+    const words = await owed.textContent();
+    expect(words).toContain(
+      "Please send Stoneware mug (2) and Linen tea towel (1) back to the seller with Yamato Transport by ",
+    );
+    expect(words).toMatch(/by \w{3}, \w{3} \d{1,2}, \d{4}, \d{2}:\d{2} JST \(UTC\+9\)\./);
+    expect(await owed.getByRole("listitem").allTextContents()).toEqual([
+      "Stoneware mug × 2",
+      "Linen tea towel × 1",
+    ]);
+    await page
+      .getByRole("list", { name: "Parcel history" })
+      .getByRole("listitem")
+      .first()
+      .waitFor();
+    expect(await page.getByRole("list", { name: "Parcel history" }).textContent()).toContain(
+      "Delivered after the cancellation: please send the cancelled items back",
+    );
+    // The parcel came: what happens next no longer says to refuse it.
+    expect(await page.locator("main").textContent()).not.toContain(en.next.buyer.refuseParcel);
+    await fitsAPhone("order-return");
+    await signOut(s);
+
+    // What the API says, behind the pages: the first parcel back, the second owed.
+    const seller = await session.api.seller(sellerId);
+    const listed = await session.api.get<{ items: { orderId: string }[] }>(
+      "/seller/parcels",
+      seller,
+    );
+    expect(listed.body.items.map((item) => item.orderId)).toEqual([keptByBuyer]);
+    const buyer = await session.api.buyer(buyerId);
+    const back = await session.api.get(`/orders/${backSoon}`, buyer);
+    expect(back.body).toMatchObject({ parcel: { status: "RETURNED" }, return: null });
+    // The card's link leads the seller to the order's page.
+    await signIn(s, sellerId, "seller");
+    await link(s, "Parcels").click();
+    await parcelCard(s, keptByBuyer).waitFor();
+    await fitsAPhone("seller-parcels");
+    await parcelCard(s, keptByBuyer).getByRole("link", { name: keptByBuyer }).click();
+    await page.getByRole("heading", { name: ENGLISH.orderHeading(keptByBuyer) }).waitFor();
+    await page.getByRole("region", { name: "Return of cancelled items" }).waitFor();
+    expect(
+      await page.getByRole("region", { name: "Return of cancelled items" }).textContent(),
+    ).toContain("The buyer was asked to send these back");
+    await signOut(s);
+  }, 60_000);
+
   it("every page of the story passed the axe check", () => {
     expect([...visited].sort()).toEqual(
       [
@@ -422,6 +490,9 @@ describe("the console in English (?lang=en)", () => {
         "order-cancelled",
         "refund-reversed",
         "refund-reversed-operator",
+        "seller-parcels",
+        "parcels-filtered",
+        "order-return",
       ].sort(),
     );
   });

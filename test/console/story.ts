@@ -51,6 +51,17 @@ export interface ConsoleNames {
   confirmRejection: string;
   retryRefund: string;
   status: Record<"awaitingSeller" | "awaitingMarketplace" | "completed" | "rejected", string>;
+  /** The seller's link to their cancelled parcels not yet back, and that page's parts. */
+  parcels: string;
+  parcelFilter: string;
+  allParcels: string;
+  parcelStatus: Record<"IN_TRANSIT" | "DELIVERED" | "REFUSED", string>;
+  /** On the order's details: the term of the parcel's status. */
+  parcelTerm: string;
+  /** The region of an order's return, its status term and the status while owed. */
+  orderReturn: string;
+  returnStatus: string;
+  returnRequested: string;
 }
 
 export type Role = "buyer" | "seller" | "operator";
@@ -98,6 +109,14 @@ export const ENGLISH: ConsoleNames = {
     completed: "Completed",
     rejected: "Rejected",
   },
+  parcels: "Parcels",
+  parcelFilter: "Status",
+  allParcels: "All",
+  parcelStatus: { IN_TRANSIT: "In transit", DELIVERED: "Delivered", REFUSED: "Refused" },
+  parcelTerm: "Parcel",
+  orderReturn: "Return of cancelled items",
+  returnStatus: "Return status",
+  returnRequested: "Return requested",
 };
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -150,6 +169,18 @@ export const namesFrom = (messages: Messages): ConsoleNames => ({
     completed: messages.requestStatus.COMPLETED,
     rejected: messages.requestStatus.REJECTED,
   },
+  parcels: messages.nav.parcels,
+  parcelFilter: messages.parcels.filter,
+  allParcels: messages.parcels.all,
+  parcelStatus: {
+    IN_TRANSIT: messages.parcelStatus.IN_TRANSIT,
+    DELIVERED: messages.parcelStatus.DELIVERED,
+    REFUSED: messages.parcelStatus.REFUSED,
+  },
+  parcelTerm: messages.parcel.status,
+  orderReturn: messages.orderReturn.heading,
+  returnStatus: messages.orderReturn.status,
+  returnRequested: messages.returnStatus.REQUESTED,
 });
 
 /** The pages the story reaches; `visit` is called on each once it shows what it should. */
@@ -174,7 +205,10 @@ export type Stop =
   | "order-rejected"
   | "partial-request-form"
   | "order-partly-cancelled"
-  | "order-cancelled";
+  | "order-cancelled"
+  | "seller-parcels"
+  | "parcels-filtered"
+  | "order-return";
 
 export interface Story {
   page: Page;
@@ -634,4 +668,138 @@ export const partialStory = async (story: Story, buyerId: string, orderId: strin
   await factShown(orderDetails(story), names.orderStatus, names.orderStatuses.cancelled);
   await factShown(orderDetails(story), names.refunded, order.paid);
   await story.visit("order-cancelled", story.page);
+};
+
+/** Imports an order of `buyerId` sold by `sellerId` (the two-line order), ships it with Yamato and
+ * has it wholly cancelled: the buyer asks, the seller approves, policy approves and refunds; all
+ * through the API, as the order system, the people and the workflow would. */
+const cancelledInTransit = async (
+  story: Story,
+  buyerId: string,
+  sellerId: string,
+  trackingNumber: string,
+): Promise<string> => {
+  const { api } = story;
+  const [system, seller, buyer] = await Promise.all([
+    api.system(),
+    api.seller(sellerId),
+    api.buyer(buyerId),
+  ]);
+  const titles = twoLineOrder(story.lang);
+  const body = orderBody(
+    { buyerId, sellerId },
+    {
+      locale: story.lang,
+      lines: [
+        { lineId: "l1", sku: "MUG-1", title: titles.mug, quantity: 2, unitPrice: 1800 },
+        { lineId: "l2", sku: "TOWEL-1", title: titles.towel, quantity: 1, unitPrice: 1200 },
+      ],
+      shippingFee: 500,
+      payment: { method: "CARD", paidAmount: 5000 },
+    },
+  );
+  const orderPath = `/orders/${body.orderId}`;
+  const expectStatus = (
+    what: string,
+    response: { status: number; body: unknown },
+    want: number,
+  ) => {
+    if (response.status !== want)
+      throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
+  };
+  expectStatus("import", await api.post("/orders", system, body), 201);
+  const shipment = { carrier: "yamato", trackingNumber };
+  expectStatus("shipment", await api.post(`${orderPath}/shipment`, seller, shipment), 200);
+  const asked = await api.post(
+    `${orderPath}/cancellation-requests`,
+    buyer,
+    { reason: "NO_LONGER_NEEDED" },
+    { "idempotency-key": `${body.orderId}-cancel` },
+  );
+  expectStatus("request", asked, 202);
+  const requestPath = `${orderPath}/cancellation-requests/${String(asked.body.requestId)}`;
+  const reach = (status: string) =>
+    api.until(async () => {
+      const request = await api.get(requestPath, buyer);
+      return request.body.status === status ? true : undefined;
+    }, `${body.orderId} to reach ${status}`);
+  await reach("AWAITING_SELLER");
+  const approval = { decision: "APPROVE" };
+  expectStatus("approval", await api.post(`${requestPath}/seller-decision`, seller, approval), 200);
+  await reach("COMPLETED");
+  return body.orderId;
+};
+
+/** A parcel's card on the seller's Parcels page: the list item whose link is the order's id. */
+export const parcelCard = (story: Story, orderId: string) =>
+  story.page
+    .getByRole("listitem")
+    .filter({ has: story.page.getByRole("link", { name: orderId, exact: true }) });
+
+/**
+ * The parcel after a cancellation: a seller (`sellerId`, with no other parcels) has two wholly
+ * cancelled orders of `buyerId` still with the carrier; the buyer takes the second one anyway
+ * (the carrier reports it delivered: a return is opened). The seller's "Parcels" lists both (in
+ * transit; delivered with the return's date), the "Status" filter narrows it to the delivered
+ * one; the carrier reports the first back with the seller and, once the list is reloaded, it has
+ * left it. Then the buyer reads on the second order's page what to send back, how and by when.
+ * Ends with the buyer signed in, on that page.
+ */
+export const parcelStory = async (story: Story, buyerId: string, sellerId: string) => {
+  const { names, page, api } = story;
+  const [backSoon, keptByBuyer] = await Promise.all([
+    cancelledInTransit(story, buyerId, sellerId, "4470-3333-0001"),
+    cancelledInTransit(story, buyerId, sellerId, "4470-3333-0002"),
+  ]);
+  const carrier = await api.carrier();
+  const delivered = await api.post(`/orders/${keptByBuyer}/delivery`, carrier, {
+    deliveredAt: new Date().toISOString(),
+  });
+  if (delivered.status !== 200)
+    throw new Error(`delivery: ${delivered.status} ${JSON.stringify(delivered.body)}`);
+
+  await signIn(story, sellerId, "seller");
+  await navigate(story, names.parcels);
+  await page.getByRole("heading", { level: 1, name: names.parcels, exact: true }).waitFor();
+  const inTransit = parcelCard(story, backSoon);
+  const kept = parcelCard(story, keptByBuyer);
+  await untilVisible(story, kept, `${keptByBuyer} in the seller's parcels`);
+  await inTransit.getByText(names.parcelStatus.IN_TRANSIT, { exact: true }).waitFor();
+  await kept.getByText(names.parcelStatus.DELIVERED, { exact: true }).waitFor();
+  await kept.getByText(names.returnRequested, { exact: false }).waitFor();
+  await story.visit("seller-parcels", page);
+
+  const filter = page.getByRole("combobox", { name: names.parcelFilter, exact: true });
+  await filter.selectOption({ label: names.parcelStatus.DELIVERED });
+  // The list is read again for the status (in transit gone first, as the old list goes).
+  await inTransit.waitFor({ state: "detached" });
+  await kept.waitFor();
+  if ((await inTransit.count()) > 0) throw new Error("the filter kept a parcel in transit");
+  await story.visit("parcels-filtered", page);
+  await filter.selectOption({ label: names.allParcels });
+  await inTransit.waitFor();
+
+  // The carrier brings the first parcel back to the seller: it leaves the list.
+  const returned = await api.post(`/orders/${backSoon}/tracking-events`, carrier, {
+    type: "RETURNED_TO_SENDER",
+    at: new Date().toISOString(),
+  });
+  if (returned.status !== 200)
+    throw new Error(`tracking event: ${returned.status} ${JSON.stringify(returned.body)}`);
+  const deadline = Date.now() + 15_000;
+  while (await inTransit.isVisible()) {
+    if (Date.now() > deadline) throw new Error(`${backSoon} stayed in the seller's parcels`);
+    await button(story, names.reloadList).click();
+    await pause(300);
+  }
+  await kept.waitFor();
+  await signOut(story);
+
+  await signIn(story, buyerId, "buyer");
+  await openOrder(story, keptByBuyer);
+  const owed = page.getByRole("region", { name: names.orderReturn, exact: true });
+  await factShown(owed, names.returnStatus, names.returnRequested);
+  await factShown(orderDetails(story), names.parcelTerm, names.parcelStatus.DELIVERED);
+  await story.visit("order-return", page);
+  return { backSoon, keptByBuyer };
 };

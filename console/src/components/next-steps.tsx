@@ -1,7 +1,8 @@
 // "What happens next" on a cancellation request, for the person reading it: the buyer (who
 // decides, by when, that mail follows; when the money arrives for its method, kept once the refund
 // went through; what to do with the parcel), the seller (the marketplace refunds, nothing to pay
-// by hand; what to do with the parcel) and the operator (what is theirs to do, or nothing). A
+// by hand; what to do with the parcel while it is on its way: once the carrier delivered,
+// refused or returned it, the order's parcel and return say what follows) and the operator (what is theirs to do, or nothing). A
 // completed request's card refund that the card company failed later is made again: until it is,
 // the buyer reads that, and operators read that the retry is theirs.
 import {
@@ -15,6 +16,7 @@ import type {
   Language,
   Messages,
   MoneyRefundMethod,
+  ParcelStatus,
   PaymentMethod,
   Role,
 } from "../messages/types.ts";
@@ -64,8 +66,11 @@ export interface NextStepsOf {
     | "rejection"
   >;
   /** The order's lines and payment; without them (a queue that could not read the order) the
-   * parcel goes unmentioned and only a refund says whether there is money to refund. */
-  order?: { lines: Order["lines"]; paymentMethod: PaymentMethod } | undefined;
+   * parcel goes unmentioned and only a refund says whether there is money to refund. With the
+   * parcel's status, what to do with the parcel is said only while it is on its way. */
+  order?:
+    | { lines: Order["lines"]; paymentMethod: PaymentMethod; parcel?: ParcelStatus | undefined }
+    | undefined;
   currency: Order["currency"];
   /** The language dates and amounts are written in. */
   locale: Language;
@@ -99,7 +104,9 @@ export const nextSteps = (
           ),
         )
       : undefined;
-  const partial = order ? leavesUnits(order.lines, request) : undefined;
+  // Delivered, refused or back already: advice for a parcel on its way would mislead.
+  const parcelMoved = order !== undefined && (order.parcel ?? "IN_TRANSIT") !== "IN_TRANSIT";
+  const partial = order && !parcelMoved ? leavesUnits(order.lines, request) : undefined;
   const approved = ["REFUND_PENDING", "REFUND_FAILED", "COMPLETED"].includes(status);
   // A completed request whose refund failed after all (the card company reversed it), or whose
   // retry is on its way: the cancellation stands, the money does not yet.
@@ -139,7 +146,7 @@ export const nextSteps = (
                 ? w.refundDelayed
                 : w.refunding(amount, to),
         !refundOwed && arrival,
-        cashOnDelivery ? w.refuseParcel : parcel,
+        cashOnDelivery && !parcelMoved ? w.refuseParcel : parcel,
       );
     } else if (status === "REJECTED") {
       steps.push(w.rejected[request.rejection?.by ?? "MARKETPLACE"]);
@@ -150,8 +157,9 @@ export const nextSteps = (
     }
   } else if (reader === "seller") {
     const w = words.seller;
-    const parcel =
-      cashOnDelivery || partial === false
+    const parcel = parcelMoved
+      ? undefined
+      : cashOnDelivery || partial === false
         ? w.parcelComesBack
         : partial === true
           ? w.parcelGoesOn

@@ -20,6 +20,7 @@ import { useMessages } from "../i18n.ts";
 import type {
   Language,
   Messages,
+  ParcelStatus,
   PaymentMethod,
   RefundFailure,
   RequestStatus,
@@ -103,6 +104,7 @@ export const RequestView = ({
   reader,
   orderLines,
   paymentMethod,
+  parcel,
   currency,
   locale,
   showNotes = false,
@@ -116,6 +118,8 @@ export const RequestView = ({
   orderLines: Order["lines"];
   /** How the order was paid: where its refund goes. */
   paymentMethod: PaymentMethod;
+  /** Where the order's parcel is: what to do with it is said only while it is on its way. */
+  parcel?: ParcelStatus | undefined;
   /** The order's currency: its times are shown in that currency's zone. */
   currency: Order["currency"];
   /** The language dates are written in (the order's, for its buyer). */
@@ -152,7 +156,7 @@ export const RequestView = ({
       <NextSteps
         reader={reader}
         request={request}
-        order={{ lines: orderLines, paymentMethod }}
+        order={{ lines: orderLines, paymentMethod, parcel }}
         currency={currency}
         locale={locale}
         headingId={`${headingId}-next`}

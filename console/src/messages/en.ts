@@ -45,6 +45,7 @@ export const en: Messages = {
     refundFailures: "Refund failures",
     refundInquiries: "Refund inquiries",
     findOrder: "Find order",
+    parcels: "Parcels",
   },
 
   orders: {
@@ -88,6 +89,40 @@ export const en: Messages = {
     SHIPPED: "Shipped",
     DELIVERED: "Delivered",
     CANCELLED: "Cancelled",
+  },
+
+  parcelStatus: {
+    IN_TRANSIT: "In transit",
+    DELIVERED: "Delivered",
+    REFUSED: "Refused",
+    RETURNING: "Returning to the seller",
+    RETURNED: "Back with the seller",
+  },
+  returnStatus: {
+    REQUESTED: "Return requested",
+    RECEIVED: "Received",
+    OVERDUE: "Overdue",
+  },
+
+  parcel: {
+    status: "Parcel",
+    since: "Since",
+    history: "Parcel history",
+  },
+
+  orderReturn: {
+    heading: "Return of cancelled items",
+    status: "Return status",
+    units: "To send back",
+    dueBy: "Due by",
+    receivedAt: "Received",
+    unit: (title, quantity) => `${title} (${quantity})`,
+    buyerTodo: (units, carrier, dueBy) =>
+      `The parcel was delivered although these items were cancelled. Please send ${units} back to the seller with ${carrier} by ${dueBy}.`,
+    buyerOverdue:
+      "The date has passed and the seller has not received them yet. Please send them back now: the marketplace's staff have been told.",
+    staffWaiting: "The buyer was asked to send these back to the seller by the date above.",
+    staffOverdue: "Not back by the date: the marketplace's staff have been told.",
   },
 
   cancellationOption: {
@@ -267,6 +302,10 @@ export const en: Messages = {
       REFUND_INSTRUCTED: "The marketplace started your refund",
       REFUND_FAILED: "Refund delayed: our staff are on it",
       REFUND_REVERSED: "The card company could not complete the refund: we refund you again",
+      DELIVERY_REFUSED: "You refused the parcel",
+      DELIVERED_AFTER_CANCELLATION:
+        "Delivered after the cancellation: please send the cancelled items back",
+      RETURN_RECEIVED: "Your return reached the seller",
     },
     seller: {
       REFUND_INSTRUCTED: "The marketplace started the buyer's refund (nothing for you to pay)",
@@ -450,6 +489,25 @@ export const en: Messages = {
     noteRequired: "Write a note before closing the inquiry.",
     noteTooLong: "The note can be at most 1,000 characters.",
     closed: (orderId) => `The refund inquiry for order ${orderId} was closed.`,
+    reload: "Reload list",
+  },
+
+  parcels: {
+    heading: "Parcels",
+    intro:
+      "Parcels of your cancelled orders that are not back with you yet. A buyer who took delivery anyway is asked to send the cancelled items back by the date shown.",
+    filter: "Status",
+    all: "All",
+    empty: "Every cancelled parcel is back with you.",
+    emptyFiltered: (status) => `No cancelled parcel is “${status}” now.`,
+    listLabel: "Parcels not yet back",
+    order: "Order",
+    carrier: "Carrier",
+    trackingNumber: "Tracking number",
+    units: "Cancelled items",
+    status: "Parcel",
+    since: "Since",
+    returnDue: "Return due by",
     reload: "Reload list",
   },
 

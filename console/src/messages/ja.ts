@@ -45,6 +45,7 @@ export const ja: Messages = {
     refundFailures: "返金の失敗",
     refundInquiries: "返金の問い合わせ",
     findOrder: "注文の検索",
+    parcels: "荷物",
   },
 
   orders: {
@@ -88,6 +89,40 @@ export const ja: Messages = {
     SHIPPED: "発送済み",
     DELIVERED: "お届け済み",
     CANCELLED: "キャンセル済み",
+  },
+
+  parcelStatus: {
+    IN_TRANSIT: "配送中",
+    DELIVERED: "配達済み",
+    REFUSED: "受取辞退",
+    RETURNING: "返送中",
+    RETURNED: "販売者に返送済み",
+  },
+  returnStatus: {
+    REQUESTED: "返品待ち",
+    RECEIVED: "受領済み",
+    OVERDUE: "期限切れ",
+  },
+
+  parcel: {
+    status: "荷物の状況",
+    since: "更新日時",
+    history: "荷物の経過",
+  },
+
+  orderReturn: {
+    heading: "キャンセルした商品の返品",
+    status: "返品の状況",
+    units: "返送する商品",
+    dueBy: "返送期限",
+    receivedAt: "受領日時",
+    unit: (title, quantity) => `${title}（${quantity}点）`,
+    buyerTodo: (units, carrier, dueBy) =>
+      `キャンセル済みの商品が配達されました。${dueBy}までに、${units}を${carrier}で販売者へ返送してください。`,
+    buyerOverdue:
+      "返送期限を過ぎましたが、販売者はまだ商品を受け取っていません。至急返送してください。運営スタッフにも通知しています。",
+    staffWaiting: "購入者には、返送期限までに販売者へ返送するよう案内しています。",
+    staffOverdue: "返送期限までに返送されませんでした。運営スタッフに通知しています。",
   },
 
   cancellationOption: {
@@ -258,10 +293,10 @@ export const ja: Messages = {
     WITHDRAWN: "申請が取り下げられました",
     RETURN_REQUIRED: "お届け済みのため返品が必要になりました",
     DELIVERY_REFUSED: "購入者が荷物の受け取りを辞退しました",
-    RETURNING_TO_SENDER: "荷物が出品者へ返送中です",
-    RETURNED_TO_SENDER: "荷物が出品者に戻りました",
+    RETURNING_TO_SENDER: "荷物が販売者へ返送中です",
+    RETURNED_TO_SENDER: "荷物が販売者に戻りました",
     DELIVERED_AFTER_CANCELLATION: "キャンセル後に荷物が受け取られたため、返品をお願いしました",
-    RETURN_RECEIVED: "返品が出品者に届きました",
+    RETURN_RECEIVED: "返品が販売者に届きました",
     RETURN_OVERDUE: "返品の期限を過ぎました",
   },
   timelineFor: {
@@ -269,6 +304,10 @@ export const ja: Messages = {
       REFUND_INSTRUCTED: "マーケットプレイスが返金を開始しました",
       REFUND_FAILED: "返金が完了せず、運営スタッフが対応しています",
       REFUND_REVERSED: "カード会社で返金が完了しなかったため、あらためて返金します",
+      DELIVERY_REFUSED: "荷物の受け取りを辞退されました",
+      DELIVERED_AFTER_CANCELLATION:
+        "キャンセル後に荷物が配達されました。キャンセルした商品を返送してください",
+      RETURN_RECEIVED: "返品が販売者に届きました",
     },
     seller: {
       REFUND_INSTRUCTED: "マーケットプレイスが購入者への返金を開始しました（販売者の支払いは不要）",
@@ -452,6 +491,25 @@ export const ja: Messages = {
     noteTooLong: "メモは1,000文字以内で入力してください。",
     closed: (orderId) => `注文 ${orderId} の返金の問い合わせを閉じました。`,
     reload: "一覧を再読み込み",
+  },
+
+  parcels: {
+    heading: "荷物",
+    intro:
+      "キャンセルされた注文のうち、まだ手元に戻っていない荷物です。キャンセル後に受け取られた荷物は、表示の期限までに返送するよう購入者に案内しています。",
+    filter: "荷物の状況",
+    all: "すべて",
+    empty: "キャンセルされた荷物はすべて手元に戻っています。",
+    emptyFiltered: (status) => `「${status}」の荷物はありません。`,
+    listLabel: "戻っていない荷物",
+    order: "注文",
+    carrier: "配送業者",
+    trackingNumber: "追跡番号",
+    units: "キャンセルされた商品",
+    status: "荷物の状況",
+    since: "更新日時",
+    returnDue: "返品の返送期限",
+    reload: "一覧を更新",
   },
 
   shipment: {

@@ -17,6 +17,8 @@ export type PaymentMethod = Schemas["Order"]["payment"]["method"];
 export type RequestStatus = Schemas["CancellationRequest"]["status"];
 export type RefundStatus = Schemas["Refund"]["status"];
 export type TimelineType = Schemas["TimelineEntry"]["type"];
+export type ParcelStatus = NonNullable<Schemas["Order"]["parcel"]>["status"];
+export type ReturnStatus = NonNullable<Schemas["Order"]["return"]>["status"];
 export type Approval = Schemas["CancellationPreview"]["approval"];
 /** The provider's reasons for failing a card refund that the console says in words (as the
  * mail does: functions/notifications/wording.ts); any other is said generically. */
@@ -67,6 +69,8 @@ export interface Messages {
     refundFailures: string;
     refundInquiries: string;
     findOrder: string;
+    /** The seller's cancelled parcels not yet back (SPEC "Console": "Parcels" in English). */
+    parcels: string;
   };
 
   orders: {
@@ -108,6 +112,34 @@ export interface Messages {
   };
 
   orderStatus: Record<OrderStatus, string>;
+  parcelStatus: Record<ParcelStatus, string>;
+  returnStatus: Record<ReturnStatus, string>;
+
+  /** The parcel on an order's details: its status and since when, the carrier's entries. */
+  parcel: {
+    status: string;
+    since: string;
+    history: string;
+  };
+
+  /** Cancelled units the buyer took delivery of anyway (the order's `return`). */
+  orderReturn: {
+    heading: string;
+    status: string;
+    /** The units owed back, each as title and quantity. */
+    units: string;
+    dueBy: string;
+    receivedAt: string;
+    /** One line's units in a sentence ("Mug (2)"). */
+    unit: (title: string, quantity: number) => string;
+    /** What the buyer does: the units (joined titles × quantities), the carrier, the date. */
+    buyerTodo: (units: string, carrier: string, dueBy: string) => string;
+    /** The date passed with the units still not back. */
+    buyerOverdue: string;
+    /** What the seller and operators read while it is owed. */
+    staffWaiting: string;
+    staffOverdue: string;
+  };
   cancellationOption: {
     CANCEL: Partial<Record<OptionReason, string>>;
     RETURN: Partial<Record<OptionReason, string>>;
@@ -362,6 +394,28 @@ export interface Messages {
     noteRequired: string;
     noteTooLong: string;
     closed: (orderId: string) => string;
+    reload: string;
+  };
+
+  /** The seller's page of cancelled parcels not yet back (GET /seller/parcels). */
+  parcels: {
+    heading: string;
+    intro: string;
+    /** The status filter (a select; its first option shows every status). */
+    filter: string;
+    all: string;
+    empty: string;
+    /** When the filter shows one status and none has it. */
+    emptyFiltered: (status: string) => string;
+    listLabel: string;
+    /** Before the card's link (the order's id). */
+    order: string;
+    carrier: string;
+    trackingNumber: string;
+    units: string;
+    status: string;
+    since: string;
+    returnDue: string;
     reload: string;
   };
 

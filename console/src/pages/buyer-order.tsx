@@ -110,7 +110,7 @@ export const BuyerOrderPage = ({ orderId }: { orderId: string }) => {
       {order.state === "failed" && <FailureAlert failure={order.failure} />}
       {order.state === "ok" && (
         <>
-          <OrderSummary order={order.data} locale={order.data.locale} showOption />
+          <OrderSummary order={order.data} locale={order.data.locale} showOption reader="buyer" />
           {canAsk &&
             (asking ? (
               <RequestForm
@@ -150,6 +150,7 @@ export const BuyerOrderPage = ({ orderId }: { orderId: string }) => {
               reader="buyer"
               orderLines={order.data.lines}
               paymentMethod={order.data.payment.method}
+              parcel={order.data.parcel?.status}
               currency={order.data.currency}
               locale={order.data.locale}
               headingId={requestHeading}

@@ -86,6 +86,7 @@ export const FindOrderPage = () => {
               reader="operator"
               orderLines={found.order.lines}
               paymentMethod={found.order.payment.method}
+              parcel={found.order.parcel?.status}
               currency={found.order.currency}
               locale={locale}
               showNotes

@@ -159,6 +159,7 @@ export const RefundInquiriesPage = () => {
         }),
       ),
     [api],
+    (inquiry) => inquiry.requestId,
   );
   const onClosed = (inquiry: Inquiry) =>
     paged.remove(inquiry.requestId, words.closed(inquiry.orderId));

@@ -48,6 +48,7 @@ export const RequestDetailPage = ({
           reader={role === "seller" ? "seller" : "operator"}
           orderLines={order.data.lines}
           paymentMethod={order.data.payment.method}
+          parcel={order.data.parcel?.status}
           currency={order.data.currency}
           locale={locale}
           showNotes
@@ -62,7 +63,13 @@ export const RequestDetailPage = ({
         </RequestView>
       )}
       {order.state === "ok" && (
-        <OrderSummary order={order.data} locale={locale} showOption={false} showParties />
+        <OrderSummary
+          order={order.data}
+          locale={locale}
+          showOption={false}
+          showParties
+          reader={role === "seller" ? "seller" : "operator"}
+        />
       )}
     </>
   );

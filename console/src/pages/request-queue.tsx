@@ -144,7 +144,11 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
             },
           }),
     );
-  const paged = usePagedCards<CancellationRequestSummary, string[]>(page, [api, kind]);
+  const paged = usePagedCards<CancellationRequestSummary, string[]>(
+    page,
+    [api, kind],
+    (request) => request.requestId,
+  );
   const heading =
     kind === "seller"
       ? words.sellerHeading
@@ -170,7 +174,11 @@ export const RequestQueuePage = ({ kind }: { kind: QueueKind }) => {
           reader: role ?? (kind === "seller" ? "seller" : "operator"),
           request,
           order: order.ok
-            ? { lines: order.data.lines, paymentMethod: order.data.payment.method }
+            ? {
+                lines: order.data.lines,
+                paymentMethod: order.data.payment.method,
+                parcel: order.data.parcel?.status,
+              }
             : undefined,
           currency: order.ok ? order.data.currency : currency,
           locale: messages.language,
