@@ -31,7 +31,7 @@ import {
 import { ConflictError, InvalidCursorError, OrderExistsError } from "../../functions/app/errors.ts";
 import type { Attention, OrderSummary, Page, PageRequest } from "../../functions/app/ports.ts";
 import type { DomainEvent } from "../../functions/domain/events.ts";
-import { withMarks } from "../../functions/domain/notices.ts";
+import { dueMail, type NoticeMark, withMarks } from "../../functions/domain/notices.ts";
 import {
   OUT_PARCEL_STATUSES,
   type ParcelSummary,
@@ -120,6 +120,36 @@ const cancelled = (record: OrderRecord): OrderRecord =>
     (next, [event, now]) => apply(next, event, now),
     record,
   );
+
+/**
+ * A whole-order cancellation completed and the parcel delivered anyway (the order's timeline:
+ * CANCELLED, DELIVERED_AFTER_CANCELLATION), with every mail and event of its request marked sent:
+ * the order's own notices are what is left to send.
+ */
+const keptAfterCancellation = (orderId: string): OrderRecord => {
+  const kept = apply(cancelled(shipped(orderId)), deliver(tick(4 * HOUR)), tick(4 * HOUR));
+  return withMarks(
+    kept,
+    Object.values(kept.requests).flatMap((request): NoticeMark[] => [
+      { kind: "PUBLISHED", requestId: request.requestId, through: request.timeline.length },
+      ...dueMail(request).map(
+        (due): NoticeMark => ({
+          kind: "MAIL_SENT",
+          requestId: request.requestId,
+          key: due.key,
+          at: tick(4 * HOUR),
+        }),
+      ),
+    ]),
+  );
+};
+
+const orderMailSent = (key: string, at: string): NoticeMark => ({
+  kind: "MAIL_SENT",
+  requestId: REQ,
+  key,
+  at,
+});
 
 /** The carrier's word on the parcel at `now` (the time it reports). */
 const track = (event: TrackingEventType, now: string): DomainEvent => ({
@@ -257,6 +287,52 @@ describe.each(BACKENDS)("DynamoDB adapters on %s", (backend) => {
       }
       const winner = candidates[won[0] as number] as OrderRecord;
       await expect(orders.get(orderId)).resolves.toMatchObject({ record: winner, version: 2 });
+    });
+  });
+
+  describe("the order's own notices", () => {
+    it("are written when they change and read back with the order, absent until then", async () => {
+      const { orders } = adapters(table);
+      const orderId = uid("o");
+      const kept = keptAfterCancellation(orderId);
+      expect(kept.order.timeline.map((entry) => entry.type)).toEqual([
+        "CANCELLED",
+        "DELIVERED_AFTER_CANCELLATION",
+      ]);
+      const stored = await orders.create(kept);
+      const first = await orders.get(orderId);
+      expect(first?.record).toEqual(kept);
+      expect(first?.record).not.toHaveProperty("orderNotices");
+      const marked = withMarks(kept, [
+        { kind: "ORDER_PUBLISHED", through: 2 },
+        orderMailSent("order.1.BUYER_RETURN_INSTRUCTIONS", tick(4 * HOUR + 1)),
+      ]);
+      // Only the order's notices change.
+      expect(marked.requests).toBe(kept.requests);
+      expect(marked.order).toBe(kept.order);
+      const saved = await orders.save(stored, marked);
+      expect(saved).toMatchObject({ record: marked, version: 2 });
+      const read = await orders.get(orderId);
+      expect(read?.record.orderNotices).toEqual({
+        mail: { "order.1.BUYER_RETURN_INSTRUCTIONS": tick(4 * HOUR + 1) },
+        published: 2,
+      });
+      expect(read).toEqual({ record: marked, version: 2, waits: {}, executions: {} });
+
+      // More marks add up; a save of another change keeps them.
+      const more = withMarks(marked, [orderMailSent("order.1.SELLER_PARCEL_KEPT", tick(5 * HOUR))]);
+      const again = await orders.save(saved, more);
+      const later = apply(more, track("RETURNING_TO_SENDER", tick(6 * HOUR)), tick(6 * HOUR));
+      await orders.save(again, later);
+      const last = await orders.get(orderId);
+      expect(last?.record.orderNotices).toEqual({
+        mail: {
+          "order.1.BUYER_RETURN_INSTRUCTIONS": tick(4 * HOUR + 1),
+          "order.1.SELLER_PARCEL_KEPT": tick(5 * HOUR),
+        },
+        published: 2,
+      });
+      expect(last?.record).toEqual(later);
     });
   });
 
@@ -1338,6 +1414,37 @@ describe("write units on dynamodb-local", () => {
     // Delivered anyway: the return opens, and the entry moves to DELIVERED (a unit out, one in).
     await orders.save(stored, apply(record, deliver(tick(4 * HOUR)), tick(4 * HOUR)));
     expect(onlyWrite().indexes[SELLER_PARCELS_INDEX]).toBe(1 + 1);
+  });
+
+  it("writes the order's own notices alone when only they change, and no index while its attention stays", async () => {
+    const { orders } = adapters(table);
+    const orderId = uid("o");
+    const kept = keptAfterCancellation(orderId);
+    let stored = await orders.create(kept);
+    units.take();
+
+    // The delivery's event and the buyer's mail went out; the seller's is still due since the
+    // entry: the order's time on the reconciler's index is the same, so no index is written.
+    let record = withMarks(kept, [
+      { kind: "ORDER_PUBLISHED", through: 2 },
+      orderMailSent("order.1.BUYER_RETURN_INSTRUCTIONS", tick(4 * HOUR + 1)),
+    ]);
+    stored = await orders.save(stored, record);
+    const marks = onlyWrite();
+    expect(marks.names).toEqual(["orderNotices", "requests", "version"]);
+    expect(marks.indexes).toEqual({});
+
+    // The last one out: the order waits on the index for its return's dueBy instead (its sort key
+    // moves: out and in).
+    record = withMarks(record, [orderMailSent("order.1.SELLER_PARCEL_KEPT", tick(4 * HOUR + 2))]);
+    stored = await orders.save(stored, record);
+    const last = onlyWrite();
+    expect(last.names).toEqual(["orderNotices", "requests", "version", "workSince"]);
+    expect(last.indexes).toEqual({ [PENDING_WORK_INDEX]: 1 + 1 });
+
+    // A save whose order notices are as stored does not write them.
+    await orders.save(stored, record);
+    expect(onlyWrite().names).toEqual(["requests", "version"]);
   });
 
   it("a rejection rewrites the buyer's entry (the order is free again) and moves each queue entry", async () => {

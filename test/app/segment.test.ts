@@ -3,11 +3,12 @@
 // mail), applies what woke it if that still applies, carries the request through the automatic
 // steps in as few writes as it can (a refund call ends a write), and marks what went out. Every
 // mail and event of a request's story goes out once; SES or EventBridge being down holds nothing
-// back and leaves the rest for later; a refund is made once under its key.
+// back and leaves the rest for later; a refund is made once under its key. The order's own notices
+// (its parcel after a cancellation) go out with the latest request's execution.
 import { describe, expect, it } from "vitest";
 import { changeOrder } from "../../functions/app/change-order.ts";
 import type { StoredOrder } from "../../functions/app/ports.ts";
-import { reconcile } from "../../functions/app/reconcile.ts";
+import { reconcile, resumeForOrderNotices } from "../../functions/app/reconcile.ts";
 import { retryRefundEvent } from "../../functions/app/refunds.ts";
 import { RefundCallFailedError, runSegment } from "../../functions/app/segment.ts";
 import { sendDueNotices } from "../../functions/app/send-notices.ts";
@@ -427,6 +428,62 @@ describe("after a decline", () => {
     expect(request.timeline.find((e) => e.type === "REFUND_RETRIED")?.actor).toBe("system");
     expect(world.payments.made.size).toBe(1);
     expect((await stored(world)).waits).toEqual({});
+  });
+});
+
+describe("the order's own notices", () => {
+  it("a resumed execution of the completed latest request sends the order's mail and event, and saves their marks in one write", async () => {
+    const { world, requestId, machine } = await started();
+    await approvedBySeller(world, machine, requestId);
+    const before = await requestIn(world, requestId);
+    expect(before.status).toBe("COMPLETED");
+    // The buyer took the parcel anyway, a day later; the carrier's route resumes the execution.
+    world.clock.advance(86_400);
+    const delivered = await changeOrder(world.changeDeps(), ORDER, {
+      type: "DELIVER",
+      actor: "carrier-client",
+      deliveredAt: world.clock.now(),
+    });
+    await resumeForOrderNotices(world.reconcileDeps(), delivered.stored);
+    const mail = world.mailer.sent.length;
+    const events = world.publisher.published.length;
+    const now = world.clock.now();
+    let end: Awaited<ReturnType<Machine["segment"]>> | undefined;
+    const writes = await writesOf(world, async () => {
+      end = await machine.segment(requestId);
+    });
+    expect(end?.next).toBe("DONE");
+    expect((await mailSent(world)).slice(mail)).toEqual([
+      `BUYER_RETURN_INSTRUCTIONS ${BUYER_MAIL}`,
+      `SELLER_PARCEL_KEPT ${SELLER_MAIL}`,
+    ]);
+    expect(publishedEvents(world).slice(events)).toEqual([
+      `DELIVERED_AFTER_CANCELLATION@${ORDER}.order.1`,
+    ]);
+    expect(world.publisher.published.at(-1)?.detail).toMatchObject({
+      requestId,
+      status: "COMPLETED",
+      parcel: { status: "DELIVERED", updatedAt: now },
+      return: { status: "REQUESTED" },
+    });
+    // Only the marks: one write, on the order's notices; the request is as it was.
+    expect(writes).toBe(1);
+    const record = await recordOf(world);
+    expect(record.orderNotices).toEqual({
+      mail: {
+        "order.1.BUYER_RETURN_INSTRUCTIONS": now,
+        "order.1.SELLER_PARCEL_KEPT": now,
+      },
+      published: 2,
+    });
+    expect(record.requests[requestId]).toEqual(before);
+    expect(world.workflow.executions.get(`${requestId}-2`)?.running).toBe(false);
+
+    // Nothing is sent twice: another segment writes and sends nothing.
+    const again = await writesOf(world, () => runSegment(world.segmentDeps(), ORDER, requestId));
+    expect(again).toBe(0);
+    expect(world.mailer.sent).toHaveLength(mail + 2);
+    expect(world.publisher.published).toHaveLength(events + 1);
   });
 });
 

@@ -1,11 +1,15 @@
 // sendDueNotices (app/send-notices.ts) on the fakes: it sends what the stored state says is due,
 // events first, and answers the marks to save; it never throws. Operators' mail with no operator
 // addresses configured is marked sent without sending; a mail that keeps failing is given up after
-// MAIL_MAX_TRIES tries, counted (MailFailed) and operators are alerted.
+// MAIL_MAX_TRIES tries, counted (MailFailed) and operators are alerted. The order's own notices
+// (its parcel after a cancellation) go out with the latest request, only when that request's
+// notices are the ones asked for.
 import { describe, expect, it } from "vitest";
 import { type NoticeDeps, sendDueNotices } from "../../functions/app/send-notices.ts";
 import {
   dueMail,
+  dueOrderEvents,
+  dueOrderMail,
   MAIL_MAX_TRIES,
   type NoticeMark,
   withMarks,
@@ -14,12 +18,20 @@ import type { OrderRecord } from "../../functions/domain/types.ts";
 import {
   approvedFlow,
   at,
+  complete,
   DAY,
+  deliver,
   Flow,
   HOUR,
   instructRefund,
+  policyApprove,
   refundFailed,
+  refundSucceeded,
+  requestCancellation,
+  SELLER,
+  sellerApprove,
   sellerReject,
+  workflowStarted,
 } from "../domain/flow.ts";
 import { makeOrder, makeRecord } from "../support/factories.ts";
 import { fakeWorld } from "../support/fakes.ts";
@@ -175,5 +187,133 @@ describe("sendDueNotices", () => {
   it("sends nothing for an order without requests", async () => {
     const world = fakeWorld();
     expect(await sendDueNotices(depsOf(world, []), makeRecord(makeOrder(), []))).toEqual([]);
+  });
+});
+
+/** Every request's mail and events marked sent: what is left is the order's own. */
+const requestsSent = (record: OrderRecord, sentAt: string): OrderRecord =>
+  withMarks(
+    record,
+    Object.values(record.requests).flatMap((request): NoticeMark[] => [
+      { kind: "PUBLISHED", requestId: request.requestId, through: request.timeline.length },
+      ...dueMail(request).map(
+        (due): NoticeMark => ({
+          kind: "MAIL_SENT",
+          requestId: request.requestId,
+          key: due.key,
+          at: sentAt,
+        }),
+      ),
+    ]),
+  );
+
+/**
+ * One mug of two cancelled by req-1 (completed), the plate's request req-2 rejected, then the
+ * parcel delivered a day after T0: the order's timeline is DELIVERED, DELIVERED_AFTER_CANCELLATION,
+ * and its return instructions and the seller's notice are due with req-2, the latest request.
+ */
+const keptWithTwoRequests = (): OrderRecord => {
+  const flow = Flow.shipped({
+    lines: [
+      { lineId: "l1", sku: "MUG", title: "Mug", quantity: 2, unitPrice: 1500 },
+      { lineId: "l2", sku: "PLT", title: "Plate", quantity: 1, unitPrice: 2000 },
+    ],
+    payment: { paidAmount: 5500 },
+  });
+  flow.apply(requestCancellation({ lines: [{ lineId: "l1", quantity: 1 }] }), at(0));
+  flow.apply(workflowStarted(), at(1));
+  flow.apply(sellerApprove(), at(HOUR));
+  flow.apply(policyApprove(), at(HOUR + 1));
+  flow.apply(instructRefund(), at(2 * HOUR));
+  flow.apply(refundSucceeded(), at(2 * HOUR + 1));
+  flow.apply(complete(), at(2 * HOUR + 2));
+  flow.apply(
+    requestCancellation({ requestId: "req-2", lines: [{ lineId: "l2", quantity: 1 }] }),
+    at(3 * HOUR),
+  );
+  flow.apply(workflowStarted("req-2"), at(3 * HOUR + 1));
+  flow.apply(sellerReject("already packed", SELLER, "req-2"), at(4 * HOUR));
+  flow.apply(deliver(at(DAY)), at(DAY));
+  return requestsSent(flow.record, at(DAY));
+};
+
+describe("sendDueNotices: the order's own notices", () => {
+  it("publishes the order's event and sends its mail with the latest request, once", async () => {
+    const world = fakeWorld(at(DAY + 60));
+    const record = keptWithTwoRequests();
+    const deps = depsOf(world, ["ops@example.com"]);
+    const marks = await sendDueNotices(deps, record);
+    expect(marks).toEqual([
+      { kind: "ORDER_PUBLISHED", through: 2 },
+      {
+        kind: "MAIL_SENT",
+        requestId: "req-2",
+        key: "order.1.BUYER_RETURN_INSTRUCTIONS",
+        at: at(DAY + 60),
+      },
+      {
+        kind: "MAIL_SENT",
+        requestId: "req-2",
+        key: "order.1.SELLER_PARCEL_KEPT",
+        at: at(DAY + 60),
+      },
+    ]);
+    expect(
+      world.publisher.published.map((event) => [
+        event.detailType,
+        event.detail.eventId,
+        event.detail.requestId,
+      ]),
+    ).toEqual([["DELIVERED_AFTER_CANCELLATION", "o-1001.order.1", "req-2"]]);
+    expect(world.mailer.sent.map((mail) => mail.to)).toEqual([
+      ["buyer@example.com"],
+      ["seller@example.com"],
+    ]);
+    for (const mail of world.mailer.sent) expect(mail.subject).toContain("o-1001");
+    // Saved, the marks are the order's; the requests' notices are as they were.
+    const saved = withMarks(record, marks);
+    expect(saved.orderNotices).toEqual({
+      mail: {
+        "order.1.BUYER_RETURN_INSTRUCTIONS": at(DAY + 60),
+        "order.1.SELLER_PARCEL_KEPT": at(DAY + 60),
+      },
+      published: 2,
+    });
+    expect(saved.requests).toBe(record.requests);
+    expect(dueOrderMail(saved)).toEqual([]);
+    expect(dueOrderEvents(saved)).toEqual([]);
+    // Nothing goes out twice.
+    expect(await sendDueNotices(deps, saved)).toEqual([]);
+    expect(world.mailer.sent).toHaveLength(2);
+    expect(world.publisher.published).toHaveLength(1);
+  });
+
+  it("leaves them to the latest request: a segment of an older request does not send them", async () => {
+    const world = fakeWorld(at(DAY + 60));
+    const record = keptWithTwoRequests();
+    const deps = depsOf(world, []);
+    expect(await sendDueNotices(deps, record, { requestIds: ["req-1"] })).toEqual([]);
+    expect(world.mailer.sent).toEqual([]);
+    expect(world.publisher.published).toEqual([]);
+    const marks = await sendDueNotices(deps, record, { requestIds: ["req-2"] });
+    expect(marks.map((mark) => ("key" in mark ? mark.key : mark.kind))).toEqual([
+      "ORDER_PUBLISHED",
+      "order.1.BUYER_RETURN_INSTRUCTIONS",
+      "order.1.SELLER_PARCEL_KEPT",
+    ]);
+  });
+
+  it("leaves the order's events due when EventBridge refuses them, and tries them once per caller", async () => {
+    const world = fakeWorld(at(DAY + 60));
+    world.publisher.outage.next = 1;
+    const tried = new Set<string>();
+    const record = keptWithTwoRequests();
+    const marks = await sendDueNotices(depsOf(world, []), record, { tried });
+    expect(marks.map((mark) => mark.kind)).toEqual(["MAIL_SENT", "MAIL_SENT"]);
+    expect(world.metrics.counts.get("EventsNotPublished")).toBe(1);
+    expect(dueOrderEvents(withMarks(record, marks))).toHaveLength(1);
+    expect(await sendDueNotices(depsOf(world, []), withMarks(record, marks), { tried })).toEqual(
+      [],
+    );
   });
 });
