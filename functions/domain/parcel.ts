@@ -108,9 +108,15 @@ export const openReturnIfOwed = (draft: Draft, actor: string) => {
   draft.log(order, "DELIVERED_AFTER_CANCELLATION", actor);
 };
 
-/** Moves the parcel to `to` as the carrier reported at `at` (callers checked it moves forward). */
+/**
+ * Moves the parcel to `to` as the carrier reported at `at` (callers checked it moves forward).
+ * `updatedAt` never goes back: a later status reported with an earlier time (carriers' clocks and
+ * feeds disagree) keeps the time already known.
+ */
 export const moveParcel = (order: Order, to: ParcelStatus, at: string) => {
-  order.parcel = { status: to, updatedAt: at };
+  const known = parcelOf(order)?.updatedAt;
+  const updatedAt = known !== undefined && Date.parse(known) > Date.parse(at) ? known : at;
+  order.parcel = { status: to, updatedAt };
 };
 
 /**

@@ -101,20 +101,19 @@ const isParcelEntry = (
 /**
  * The events of the order's own parcel entries from position `from` on (SPEC: published with the
  * latest request's id; its status, lines and refund as they stand), with the parcel and the
- * return. None while the order has no request: there is no cancellation to speak of.
+ * return. None for entries written before the order's first request: no cancellation to speak of.
  */
 export const orderEvents = (record: OrderRecord, from = 0): TimelineEvent[] => {
   const request = latestRequest(record);
   if (!request) return [];
   const { order } = record;
-  const [base] = requestEvents({
-    ...request,
-    timeline: [{ at: "", type: "REQUESTED", actor: "" }],
-  });
-  if (!base) return [];
   const parcel = parcelOf(order);
+  // Entries written before the first request belong to no cancellation: never published.
+  const first = Object.values(record.requests)
+    .map((each) => each.createdAt)
+    .sort()[0] as string;
   return order.timeline.slice(from).flatMap((entry, offset) => {
-    if (!isParcelEntry(entry)) return [];
+    if (!isParcelEntry(entry) || entry.at < first) return [];
     return [
       {
         detailType: entry.type,

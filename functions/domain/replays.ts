@@ -75,8 +75,10 @@ export const alreadyApplied = (record: OrderRecord, event: DomainEvent): boolean
       );
     }
     case "DELIVER":
-      // Recorded as DELIVERED, or (a cancelled order) as DELIVERED_AFTER_CANCELLATION.
+      // Recorded as DELIVERED, or (a cancelled order) as DELIVERED_AFTER_CANCELLATION; never
+      // another carrier's parcel (that order does not exist for this client).
       return (
+        handedTo(record.order, event.carrier) &&
         record.order.deliveredAt === event.deliveredAt &&
         record.order.timeline.some(
           (entry) =>

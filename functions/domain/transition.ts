@@ -33,6 +33,7 @@ import {
   firstRefundId,
   isPastPromise,
   isRefundLate,
+  isSettling,
   newRefund,
   nextRefundId,
   providerFor,
@@ -250,6 +251,8 @@ const apply = (draft: Draft, event: DomainEvent): void => {
       if (request.status !== "COMPLETED" && order.status !== "SHIPPED") {
         refuse("INVALID_STATE", `the order is ${order.status}`);
       }
+      // Made already and on its way at the provider: its settlement is awaited, not another call.
+      if (isSettling(refund)) refuse("INVALID_STATE", "the provider holds the refund as pending");
       refund.callStartedAt = draft.now;
       return;
     }

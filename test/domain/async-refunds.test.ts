@@ -95,6 +95,11 @@ describe("a refund the provider answers `pending`", () => {
     });
   });
 
+  it("is never called again while the provider holds it: a new call's lease is refused", () => {
+    const flow = pendingFlow();
+    expect(flow.refuse(startRefundCall(), at(HOUR + 4)).code).toBe("INVALID_STATE");
+  });
+
   it("completes when the provider says `succeeded`, keeping the bank's reference", () => {
     const flow = pendingFlow();
     flow.apply(update("succeeded", { reference: "7424915112309" }), at(2 * DAY));

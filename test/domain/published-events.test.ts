@@ -307,6 +307,19 @@ describe("orderEvents", () => {
     ]);
   });
 
+  it("never publishes what the parcel did before the order's first request", () => {
+    const flow = Flow.shipped();
+    flow.apply(track("DELIVERY_REFUSED", at(0), CARRIER_CLIENT), at(0));
+    expect(orderEvents(flow.record)).toEqual([]);
+    flow.requested(undefined, REQ, at(HOUR));
+    // The refusal came before any cancellation: still nothing; later entries are published.
+    expect(orderEvents(flow.record)).toEqual([]);
+    flow.apply(track("RETURNED_TO_SENDER", at(2 * HOUR), CARRIER_CLIENT), at(2 * HOUR));
+    expect(orderEvents(flow.record).map((event) => event.detailType)).toEqual([
+      "RETURNED_TO_SENDER",
+    ]);
+  });
+
   it("names the latest request, even one that refunded nothing; the return null when there is none", () => {
     const flow = Flow.shipped().requested();
     flow.apply(track("DELIVERY_REFUSED", at(HOUR), CARRIER_CLIENT), at(HOUR));

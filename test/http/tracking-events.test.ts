@@ -248,6 +248,17 @@ describe("carrier clients bound to their carrier (both carrier routes)", () => {
     expect(app.callNames("payments")).toEqual([]);
   });
 
+  it("a repeat of a delivery on record is no replay for another carrier's client → 404", async () => {
+    const orderId = await seed();
+    expectJson(await deliver(orderId, YAMATO), 200);
+    const before = app.item(orderId);
+    app.calls.length = 0;
+    // The same subject (locally anyone can mint it), bound to another carrier.
+    const posing = carrier("carrier-yamato", { carrier: "sagawa" });
+    expectProblem(await deliver(orderId, posing), 404, "NOT_FOUND");
+    expectUnchanged(orderId, before);
+  });
+
   it("knows the carrier as the seller typed it: Yamato and ' yamato ' are the code yamato", async () => {
     for (const typed of ["Yamato", " yamato "]) {
       const orderId = await seed({
