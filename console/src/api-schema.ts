@@ -829,6 +829,11 @@ export interface components {
         };
         ParcelSummary: {
             orderId: string;
+            /**
+             * @description The order's currency; its times read in its zone (Asia/Tokyo for JPY).
+             * @enum {string}
+             */
+            currency: "JPY" | "USD";
             parcel: {
                 /**
                  * @description Where the parcel is: not yet back with the seller (RETURNED).
@@ -2377,6 +2382,7 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "orderId": "o-1001",
+                     *           "currency": "JPY",
                      *           "parcel": {
                      *             "status": "DELIVERED",
                      *             "updatedAt": "2026-11-23T09:00:00.000Z"

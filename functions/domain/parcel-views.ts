@@ -4,7 +4,7 @@
 // so that its index entry stays under 1 KB for a usual order.
 import { parcelOf } from "./parcel.ts";
 import { latestRequest } from "./requests.ts";
-import type { OrderRecord, OrderReturn, ParcelStatus } from "./types.ts";
+import type { Currency, OrderRecord, OrderReturn, ParcelStatus } from "./types.ts";
 import { type PublicShipment, SUMMARY_LINES, titlePreview, toPublicShipment } from "./views.ts";
 
 /** The statuses of a parcel not yet back with the seller: those the list has. */
@@ -29,6 +29,8 @@ export type ParcelReturn = Omit<OrderReturn, "lines">;
 /** An entry of the seller's parcels list. */
 export interface ParcelSummary {
   orderId: string;
+  /** The order's currency: its zone is the one its times are shown in (Asia/Tokyo for JPY). */
+  currency: Currency;
   parcel: { status: OutParcelStatus; updatedAt: string };
   /** The return the buyer owes, once they took the cancelled units anyway; null if none. */
   return: ParcelReturn | null;
@@ -55,6 +57,7 @@ export const parcelSummaryOf = (record: OrderRecord): ParcelSummary | undefined 
   const owed = order.return;
   return {
     orderId: order.orderId,
+    currency: order.currency,
     parcel: { status: parcel.status, updatedAt: parcel.updatedAt },
     return: owed
       ? { status: owed.status, dueBy: owed.dueBy, openedAt: owed.openedAt, closedAt: owed.closedAt }
@@ -74,6 +77,7 @@ export const parcelSummaryOf = (record: OrderRecord): ParcelSummary | undefined 
 /** A summary with its fields in their order (one read back from DynamoDB has none). */
 export const orderedParcelSummary = (summary: ParcelSummary): ParcelSummary => ({
   orderId: summary.orderId,
+  currency: summary.currency,
   parcel: { status: summary.parcel.status, updatedAt: summary.parcel.updatedAt },
   return: summary.return && {
     status: summary.return.status,

@@ -383,6 +383,9 @@ export const refundInquirySummarySchema = z.strictObject({
 /** An entry of `GET /seller/parcels` (parcel-views.ts `ParcelSummary`). */
 export const parcelSummarySchema = z.strictObject({
   orderId: z.string(),
+  currency: z
+    .enum(CURRENCIES)
+    .check(z.describe("The order's currency; its times read in its zone (Asia/Tokyo for JPY).")),
   parcel: z.strictObject({
     status: z
       .enum(OUT_PARCEL_STATUSES)

@@ -203,6 +203,7 @@ const openInquiry = {
 /** The seller's parcel: the cancelled earphones were delivered anyway, and are owed back. */
 const keptParcel = {
   orderId: ORDER_ID,
+  currency: "JPY",
   parcel: { status: "DELIVERED", updatedAt: EXAMPLES.delivery.deliveredAt },
   return: {
     status: "REQUESTED",

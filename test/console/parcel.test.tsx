@@ -234,6 +234,7 @@ describe("the return of cancelled units delivered anyway", () => {
 
 const aParcel = (overrides: Partial<ParcelItem> = {}): ParcelItem => ({
   orderId: "o-1",
+  currency: "JPY",
   parcel: { status: "IN_TRANSIT", updatedAt: "2026-11-21T01:00:00.000Z" },
   return: null,
   shipment: {

@@ -90,6 +90,7 @@ describe("parcelSummaryOf", () => {
     expect(JSON.stringify(summary)).toBe(
       JSON.stringify({
         orderId: view.orderId,
+        currency: view.currency,
         parcel: view.parcel,
         return: view.return && {
           status: view.return.status,

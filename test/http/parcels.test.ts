@@ -158,6 +158,7 @@ describe("GET /seller/parcels", () => {
     expectJson(view, 200);
     const order = view.body as unknown as {
       orderId: string;
+      currency: string;
       parcel: Parcel;
       return: OrderReturn;
       shipment: unknown;
@@ -167,6 +168,7 @@ describe("GET /seller/parcels", () => {
     const cancelled = order.lines.filter((line) => line.cancelledQuantity > 0);
     const entry = {
       orderId: order.orderId,
+      currency: order.currency,
       parcel: order.parcel,
       return: {
         status: order.return.status,

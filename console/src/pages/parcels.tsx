@@ -18,15 +18,13 @@ type OutStatus = ParcelItem["parcel"]["status"];
 /** The filter's statuses, in the parcel's own order (the list has no RETURNED parcel). */
 const STATUSES: readonly OutStatus[] = ["IN_TRANSIT", "REFUSED", "RETURNING", "DELIVERED"];
 const PAGE_SIZE = 50;
-/** The entries do not carry the order's currency: their times are shown in Japan's zone, as the
- * console's staff pages say (docs/console.md). */
-const ZONE_OF = "JPY";
 
 const ParcelCard = ({ item }: { item: ParcelItem }) => {
   const messages = useMessages();
   const words = messages.parcels;
   const locale = messages.language;
-  const when = (instant: string) => formatDateTime(instant, ZONE_OF, locale);
+  // In the order's zone, as the request queues show their deadlines.
+  const when = (instant: string) => formatDateTime(instant, item.currency, locale);
   const requestId = item.latestCancellationRequestId;
   return (
     <li class="card">
