@@ -1,9 +1,10 @@
-// Chaos in `npm test`: fifteen flows (two of them line-level, three paid through the Stripe
-// stand-in) through local mode at once with a quarter of the calls failing at every target (the
-// stream's pipe down for a moment, its first batch dead-lettered, records delivered twice; Stripe
-// throttled and losing answers, a refund left pending, webhooks lost, sent twice and late), then
-// recovery and the invariants (test/chaos/harness.ts); and a few random interleavings of the
-// `npm run chaos` model. The full run: `npm run chaos`.
+// Chaos in `npm test`: seventeen flows (two of them line-level, three paid through the Stripe
+// stand-in, two following the parcel after the cancellation) through local mode at once with a
+// quarter of the calls failing at every target (the stream's pipe down for a moment, its first
+// batch dead-lettered, records delivered twice; Stripe throttled and losing answers, a refund
+// left pending, webhooks lost, sent twice and late), then recovery and the invariants
+// (test/chaos/harness.ts); and a few random interleavings of the `npm run chaos` model. The full
+// run: `npm run chaos`.
 import "./quiet.ts";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -157,6 +158,26 @@ const FLOWS: Flow[] = [
     },
   },
   {
+    name: "delivered after the cancellation (reported twice): a return opens; the parcel goes back, its arrival reported twice, and the return is received",
+    order: small("GIFT_CARD", "en"),
+    seller: (run, i) => run.sellerDecides(i, "APPROVE"),
+    afterSeller: async (run, i) => {
+      await run.deliver(i, true, true);
+      await run.track(i, "RETURNING_TO_SENDER");
+      await run.track(i, "RETURNED_TO_SENDER", "twice");
+    },
+  },
+  {
+    name: "the buyer refuses the parcel while the seller decides; another carrier's client cannot see it; it is back before the late word that it is on its way",
+    order: small("POINTS"),
+    seller: async (run, i) => {
+      await run.track(i, "DELIVERY_REFUSED");
+      await run.reportAsAnotherCarrier(i);
+      await run.sellerDecides(i, "APPROVE");
+    },
+    afterSeller: (run, i) => run.track(i, "RETURNED_TO_SENDER", "late"),
+  },
+  {
     name: "cash on delivery refuses lines (PARTIAL_NOT_SUPPORTED); the whole order is cancelled",
     order: { ...small("CASH_ON_DELIVERY", "en"), lines: [{ quantity: 3, unitPrice: 1_200 }] },
     pick: { kind: "some", quarters: [1, 0, 0], reversed: false },
@@ -170,7 +191,7 @@ const FLOWS: Flow[] = [
 ];
 
 describe("chaos", () => {
-  it("fifteen flows with 25 % faults at every target: after recovery every invariant holds", async () => {
+  it("seventeen flows with 25 % faults at every target: after recovery every invariant holds", async () => {
     const run = await ChaosRun.create(
       server,
       FLOWS.map((flow) => flow.order),
@@ -244,6 +265,11 @@ describe("chaos", () => {
     expect(run.stats.stripe["refunds succeeded"]).toBeGreaterThan(0);
     expect(run.stats.stripe["refunds failed"]).toBeGreaterThan(0);
     expect(run.stats.stripe["webhooks lost"]).toBe(2);
+    // The carrier's tracking events moved parcels, and another carrier's client was refused.
+    expect(Object.keys(run.stats.parcel).some((kind) => kind.includes("moved the parcel"))).toBe(
+      true,
+    );
+    expect(run.stats.parcel["another carrier's reports refused (404)"]).toBeGreaterThan(0);
   }, 50_000);
 
   it("random interleavings of the chaos model keep every invariant", async () => {

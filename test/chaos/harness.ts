@@ -48,22 +48,40 @@ import { CANCELLATION_REASONS, type CancellationReason } from "../../functions/d
 import {
   dueEvents,
   dueMail,
+  dueOrderEvents,
+  dueOrderMail,
   type EmailTemplate,
   entryMail,
+  type MailNotice,
   noticesOf,
+  ORDER_MAIL_PREFIX,
+  orderEntryMail,
   type Recipient,
 } from "../../functions/domain/notices.ts";
+import { canMove, parcelOf, TRACKING_MOVES } from "../../functions/domain/parcel.ts";
 import type { Policy } from "../../functions/domain/policy.ts";
-import { eventIdOf, type TimelineEventDetail } from "../../functions/domain/published-events.ts";
+import {
+  eventIdOf,
+  orderEventIdOf,
+  orderEvents,
+  type TimelineEventDetail,
+} from "../../functions/domain/published-events.ts";
+import { latestRequest } from "../../functions/domain/requests.ts";
+import type { TrackingEventType } from "../../functions/domain/schemas.ts";
 import type {
   CancellationRequest,
   EntryEvent,
+  MailMark,
+  Order,
   OrderRecord,
+  ParcelStatus,
   PaymentMethod,
+  RequestNotices,
   RequestStatus,
+  ReturnStatus,
   TimelineEntry,
 } from "../../functions/domain/types.ts";
-import { isTerminal } from "../../functions/domain/types.ts";
+import { isTerminal, PARCEL_TIMELINE_TYPES } from "../../functions/domain/types.ts";
 import { toPublicRequest } from "../../functions/domain/views.ts";
 import { needsWorkflow } from "../../functions/domain/workflow-plan.ts";
 import { renderEmail } from "../../functions/notifications/render.ts";
@@ -164,6 +182,10 @@ const STRIPE_TIMINGS = {
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The carrier every run's orders are shipped with, and one whose client must not see them. */
+const SHIP_CARRIER = "yamato";
+const OTHER_CARRIER = "sagawa";
 
 type Json = Record<string, unknown>;
 
@@ -501,16 +523,31 @@ type MailHead = { to: string[]; subject: string };
 const mailKeyOf = (to: readonly string[], subject: string) =>
   `${[...to].sort().join(",")}|${subject}`;
 
+/** Whose marks a `LostMark` names in place of a request id: the order's own (its parcel's). */
+const ORDER_MARKS = "order";
+
 /** A sent mark or a publication that a failed write of the order item did not save. */
 interface LostMark {
   orderId: string;
+  /** The request whose mark it was, or `ORDER_MARKS` for the order's own notices. */
   requestId: string;
-  /** The mail's key (`<entry>.<TEMPLATE>[.alert]`), or the event's position. */
+  /**
+   * The mail's key (`<entry>.<TEMPLATE>[.alert]`, `order.<entry>.…` for the order's own), or the
+   * event's position (in the request's timeline, or the order's).
+   */
   mail?: string;
   event?: number;
   /** When the write failed (ms). */
   at: number;
 }
+
+/** The notices' marks one write of the order item carried: its requests', and the order's own. */
+interface WrittenMarks {
+  requests: Record<string, CancellationRequest>;
+  orderNotices?: RequestNotices;
+}
+
+const NO_NOTICES: RequestNotices = { mail: {}, published: 0 };
 
 /** An entry's snapshot for its event (`event`), as a successful write or a read of the item had it. */
 interface EntrySnapshot {
@@ -525,9 +562,10 @@ interface EntrySnapshot {
  * - SES: each mail it accepted (from the SES client), with the instant it did;
  * - EventBridge: each event it accepted, and the PutEvents attempts it accepted whose answer the
  *   caller never got (a lost answer: the SDK, or a later sender, publishes them again);
- * - the order item: each UpdateItem carrying the requests that failed with an error other than
- *   its condition (e.g. a DynamoDB fault past the SDK's retries), and the sent marks and
- *   publications in it that the item, read right after, does not have: those are lost, and their
+ * - the order item: each UpdateItem carrying the requests (and the order's own notices, when it
+ *   changes them) that failed with an error other than its condition (e.g. a DynamoDB fault past
+ *   the SDK's retries), and the sent marks and publications in it that the item, read right
+ *   after, does not have: those are lost, and their
  *   mail or events go out again. The same when the write failed its condition and the writer's
  *   read of the fresh item, to apply its marks to, then failed (a DynamoDB fault again): the
  *   writer (an execution's step, or a sweep) gives up with its marks unsaved. Each such lost mark
@@ -554,11 +592,8 @@ export class NoticeWatch {
   /** Snapshots that changed after they were written (an entry is written once). */
   readonly snapshotChanges: string[] = [];
 
-  /** Worker → order id → the requests of its write that failed its condition, until it reads. */
-  private readonly conflicts = new WeakMap<
-    object,
-    Map<string, Record<string, CancellationRequest>>
-  >();
+  /** Worker → order id → the marks of its write that failed its condition, until it reads. */
+  private readonly conflicts = new WeakMap<object, Map<string, WrittenMarks>>();
   /** Order id → what happened to its notices and their marks, in order. */
   readonly logs = new Map<string, string[]>();
 
@@ -666,18 +701,23 @@ export class NoticeWatch {
         throw error;
       }
     }
-    const requests = input.ExpressionAttributeValues?.[":requests"] as
-      | Record<string, CancellationRequest>
-      | undefined;
+    const values = input.ExpressionAttributeValues;
+    const requests = values?.[":requests"] as Record<string, CancellationRequest> | undefined;
     if (!requests) return next(args);
     conflicts?.delete(orderId);
-    const marks = Object.values(requests)
-      .map((request) => {
-        const notices = noticesOf(request);
-        const sent = Object.entries(notices.mail).filter(([, mark]) => typeof mark === "string");
-        return `${request.requestId.slice(0, 8)} published ${notices.published}, sent ${sent.map(([key]) => key).join(" ")}`;
-      })
-      .join("; ");
+    // The order's own notices are written only when they change.
+    const orderNotices = values?.[":orderNotices"] as RequestNotices | undefined;
+    const written: WrittenMarks = { requests, ...(orderNotices && { orderNotices }) };
+    const describe = (id: string, notices: RequestNotices) => {
+      const sent = Object.entries(notices.mail).filter(([, mark]) => typeof mark === "string");
+      return `${id} published ${notices.published}, sent ${sent.map(([key]) => key).join(" ")}`;
+    };
+    const marks = [
+      ...Object.values(requests).map((request) =>
+        describe(request.requestId.slice(0, 8), noticesOf(request)),
+      ),
+      ...(orderNotices ? [describe(ORDER_MARKS, orderNotices)] : []),
+    ].join("; ");
     try {
       const result = await next(args);
       for (const request of Object.values(requests)) this.snapshot(request);
@@ -687,10 +727,10 @@ export class NoticeWatch {
       const name = (error as Error).name;
       this.log(orderId, `write failed (${name}): ${marks}`);
       if (name !== "ConditionalCheckFailedException") {
-        await this.lost(orderId, requests, Date.now());
+        await this.lost(orderId, written, Date.now());
       } else if (worker) {
         const map = this.conflicts.get(worker) ?? new Map();
-        map.set(orderId, requests);
+        map.set(orderId, written);
         this.conflicts.set(worker, map);
       }
       throw error;
@@ -714,19 +754,13 @@ export class NoticeWatch {
   }
 
   /** The marks a failed write carried that the item, read now, does not have. */
-  private async lost(
-    orderId: string,
-    requests: Record<string, CancellationRequest>,
-    at: number,
-  ): Promise<void> {
+  private async lost(orderId: string, marks: WrittenMarks, at: number): Promise<void> {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true }),
     );
     const stored = (Item?.requests ?? {}) as Record<string, CancellationRequest>;
     const lost = this.lostMarks.get(orderId) ?? [];
-    for (const [requestId, request] of Object.entries(requests)) {
-      const written = noticesOf(request);
-      const kept = stored[requestId] ? noticesOf(stored[requestId]) : { mail: {}, published: 0 };
+    const compare = (requestId: string, written: RequestNotices, kept: RequestNotices) => {
       for (const [mail, mark] of Object.entries(written.mail)) {
         if (typeof mark === "string" && typeof kept.mail[mail] !== "string") {
           lost.push({ orderId, requestId, mail, at });
@@ -735,13 +769,21 @@ export class NoticeWatch {
       for (let event = kept.published; event < written.published; event++) {
         lost.push({ orderId, requestId, event, at });
       }
+    };
+    for (const [requestId, request] of Object.entries(marks.requests)) {
+      const kept = stored[requestId] ? noticesOf(stored[requestId]) : NO_NOTICES;
+      compare(requestId, noticesOf(request), kept);
+    }
+    if (marks.orderNotices) {
+      const kept = (Item?.orderNotices as RequestNotices | undefined) ?? NO_NOTICES;
+      compare(ORDER_MARKS, marks.orderNotices, kept);
     }
     this.lostMarks.set(orderId, lost);
-    const marks = lost.filter((mark) => mark.at === at);
-    if (marks.length > 0) {
+    const lostNow = lost.filter((mark) => mark.at === at);
+    if (lostNow.length > 0) {
       this.log(
         orderId,
-        `marks lost: ${marks.map((mark) => `${mark.requestId.slice(0, 8)}/${mark.mail ?? `event ${mark.event}`}`).join(" ")}`,
+        `marks lost: ${lostNow.map((mark) => `${mark.requestId.slice(0, 8)}/${mark.mail ?? `event ${mark.event}`}`).join(" ")}`,
       );
     }
   }
@@ -760,7 +802,11 @@ export interface ChaosServer {
   documents: DynamoDBDocumentClient;
   operator: Caller;
   system: Caller;
+  /** A carrier client bound to no carrier (a local token may report for any). */
   carrier: Caller;
+  /** Carrier clients bound to `SHIP_CARRIER`, the runs' carrier, and to another one. */
+  boundCarrier: Caller;
+  otherCarrier: Caller;
   operatorEmails: string[];
   faults: FaultScopes;
   executions: ExecutionWatch;
@@ -882,10 +928,12 @@ export const startChaosServer = async (log?: (line: string) => void): Promise<Ch
     const reconciler = await import("../../functions/workflow/reconcile.ts");
     const reconcile = () => reconciler.handler({ graceSeconds: 0 });
 
-    const [operator, system, carrier] = await Promise.all([
+    const [operator, system, carrier, boundCarrier, otherCarrier] = await Promise.all([
       api.operator("chaos-operator"),
       api.system(),
       api.carrier(),
+      api.carrier(SHIP_CARRIER),
+      api.carrier(OTHER_CARRIER),
     ]);
     const { operatorEmails } = await import("../../functions/adapters/config.ts");
     const stripe = new Stripe(info.stripe.secretKey, {
@@ -904,6 +952,8 @@ export const startChaosServer = async (log?: (line: string) => void): Promise<Ch
       operator,
       system,
       carrier,
+      boundCarrier,
+      otherCarrier,
       operatorEmails: [...operatorEmails()],
       faults,
       executions,
@@ -1008,6 +1058,17 @@ const unjudged = (answer: ApiAnswer): boolean =>
 
 const amountOfTerms = (terms: Terms): number => terms.itemsAmount + terms.shippingAmount;
 
+/** The units of the order that completed requests cancelled. */
+const unitsCancelled = (order: Order): number =>
+  order.lines.reduce((sum, line) => sum + line.cancelledQuantity, 0);
+
+/** A return only moves on: REQUESTED, then OVERDUE (past its due date), then RECEIVED. */
+const RETURN_RANK: Readonly<Record<ReturnStatus, number>> = {
+  REQUESTED: 0,
+  OVERDUE: 1,
+  RECEIVED: 2,
+};
+
 /**
  * What a cancellation's answer depends on: the order's status, its lines' cancelled units, its
  * requests' statuses (the one made with `key` aside).
@@ -1087,6 +1148,8 @@ export interface RunStats {
    * fault lost, held back or answered unheard, and terminal requests whose refund moved on.
    */
   stripe: Record<string, number>;
+  /** The parcel: tracking events by what they did, deliveries of cancelled units, returns. */
+  parcel: Record<string, number>;
 }
 
 /** One run: its own orders on the shared server, its own faults while it runs. */
@@ -1106,7 +1169,15 @@ export class ChaosRun {
     excusedEvents: 0,
     lines: {},
     stripe: {},
+    parcel: {},
   };
+  /** Each order's parcel as the last answer of a delivery or tracking event reported it. */
+  private readonly parcels = new Map<string, { status: ParcelStatus; by: string }>();
+  /** Each order's newest read (by version): its parcel and return. */
+  private readonly reads = new Map<
+    string,
+    { version: number; parcel?: ParcelStatus; return?: ReturnStatus }
+  >();
   /**
    * Terminal requests as last seen (API view and stored record), by request id: as first seen
    * terminal, then as a completed request's refund moved on (`refundMovedOn`).
@@ -1297,7 +1368,7 @@ export class ChaosRun {
   async ship(index: number) {
     const order = this.order(index);
     return this.call(`ship ${index}`, "POST", `/orders/${order.orderId}/shipment`, order.seller, {
-      carrier: "yamato",
+      carrier: SHIP_CARRIER,
       trackingNumber: `T-${order.orderId.slice(2, 10)}`,
     });
   }
@@ -1629,17 +1700,241 @@ export class ChaosRun {
     );
   }
 
-  async deliver(index: number) {
+  /**
+   * The carrier reports the delivery (by default with a client bound to no carrier; `bound`: the
+   * client of the order's carrier), `twice`: the same body again, as after a lost answer. A parcel
+   * on its way is delivered (cancelled units too: a return opens), and the answer shows it.
+   */
+  async deliver(index: number, bound = false, twice = false) {
     const order = this.order(index);
-    return this.call(
-      `deliver ${index}`,
-      "POST",
-      `/orders/${order.orderId}/delivery`,
-      this.server.carrier,
-      {
-        deliveredAt: new Date().toISOString(),
-      },
+    const caller = bound ? this.server.boundCarrier : this.server.carrier;
+    const body = { deliveredAt: new Date().toISOString() };
+    let answer: ApiAnswer | undefined;
+    for (const again of twice ? [false, true] : [false]) {
+      await this.read(order);
+      const before = order.stored?.record.order;
+      answer = await this.call(
+        `deliver ${index}${bound ? " (its carrier)" : ""}${again ? " (again)" : ""}`,
+        "POST",
+        `/orders/${order.orderId}/delivery`,
+        caller,
+        body,
+      );
+      this.judgeDelivery(order, before, answer, body.deliveredAt);
+    }
+    return answer as ApiAnswer;
+  }
+
+  /**
+   * A delivery's answer: 200 with the parcel DELIVERED; never refused while the parcel was on its
+   * way, nor when this delivery (its `deliveredAt`) is the one on record (a replay).
+   */
+  private judgeDelivery(
+    order: RunOrder,
+    before: Order | undefined,
+    answer: ApiAnswer,
+    deliveredAt: string,
+  ) {
+    if (!before || unjudged(answer)) return;
+    const parcel = parcelOf(before);
+    const what = `the delivery of order ${order.orderId} (parcel ${parcel?.status ?? "none"})`;
+    if (answer.status === 200) {
+      const view = answer.body as { parcel?: { status: ParcelStatus } | null };
+      if (view.parcel?.status !== "DELIVERED") {
+        throw new Break("delivery-answer", `${what} answered 200 with ${JSON.stringify(view)}`);
+      }
+      this.seeParcel(order, view.parcel.status, "a delivery's answer");
+      if (parcel?.status === "IN_TRANSIT" && unitsCancelled(before) > 0) {
+        this.countParcel("deliveries of cancelled units");
+      }
+      return;
+    }
+    const replay = before.deliveredAt === deliveredAt;
+    if (parcel?.status === "IN_TRANSIT" || replay) {
+      throw new Break(
+        "delivery-answer",
+        `${what}${replay ? ", sent again," : ""} answered ${answer.status} ${JSON.stringify(answer.body)}`,
+      );
+    }
+  }
+
+  /**
+   * The carrier's tracking event, by the client of the order's carrier, at now: `once`; `twice`
+   * (the same body again); or `late`, an older event after a newer one (RETURNED_TO_SENDER, then
+   * RETURNING_TO_SENDER at an earlier time). Each answer is judged on the order as read before it.
+   */
+  async track(index: number, type: TrackingEventType, how: "once" | "twice" | "late" = "once") {
+    const order = this.order(index);
+    const earlier = new Date().toISOString();
+    const sends: { type: TrackingEventType; at: string }[] =
+      how === "late"
+        ? [
+            { type: "RETURNED_TO_SENDER", at: new Date(Date.parse(earlier) + 1).toISOString() },
+            { type: "RETURNING_TO_SENDER", at: earlier },
+          ]
+        : how === "twice"
+          ? [
+              { type, at: earlier },
+              { type, at: earlier },
+            ]
+          : [{ type, at: earlier }];
+    let answer: ApiAnswer | undefined;
+    for (const body of sends) {
+      await this.read(order);
+      const before = order.stored?.record.order;
+      answer = await this.call(
+        `track ${body.type} ${index}`,
+        "POST",
+        `/orders/${order.orderId}/tracking-events`,
+        this.server.boundCarrier,
+        body,
+      );
+      this.judgeTracking(order, body.type, before, answer);
+    }
+    return answer as ApiAnswer;
+  }
+
+  /**
+   * A tracking event's answer (SPEC "The parcel after a cancellation"): 200 with the parcel moved
+   * forward to the event's status, or left where it was when that would not be forward (a repeat,
+   * an older event); 404 for an order not stored or not shipped (by this client's carrier).
+   */
+  private judgeTracking(
+    order: RunOrder,
+    type: TrackingEventType,
+    before: Order | undefined,
+    answer: ApiAnswer,
+  ) {
+    if (unjudged(answer)) return;
+    const parcel = before && parcelOf(before);
+    const what = `${type} on order ${order.orderId} (parcel ${parcel?.status ?? "none"})`;
+    const fail = (want: string): never => {
+      throw new Break(
+        "tracking-answer",
+        `${what} answered ${answer.status} ${JSON.stringify(answer.body)}; SPEC's answer is ${want}`,
+      );
+    };
+    if (!before || !parcel) {
+      if (answer.status !== 404) fail("404 (no such order for this carrier)");
+      return;
+    }
+    const { to } = TRACKING_MOVES[type];
+    const moves = canMove(parcel.status, to);
+    const want = moves ? to : parcel.status;
+    const view = answer.body as { parcel?: { status: ParcelStatus } | null };
+    if (answer.status !== 200 || view.parcel?.status !== want) fail(`200 with the parcel ${want}`);
+    this.seeParcel(order, want, `the answer to ${type}`);
+    this.countParcel(
+      `${type} ${moves ? `moved the parcel from ${parcel.status}` : "changed nothing"}`,
     );
+  }
+
+  /**
+   * Another carrier's client reports on the order (a tracking event and a delivery): for it the
+   * order does not exist (404), whatever it is.
+   */
+  async reportAsAnotherCarrier(index: number) {
+    const order = this.order(index);
+    const at = new Date().toISOString();
+    const calls: [string, Json][] = [
+      ["tracking-events", { type: "RETURNED_TO_SENDER", at }],
+      ["delivery", { deliveredAt: at }],
+    ];
+    for (const [route, body] of calls) {
+      const answer = await this.call(
+        `${route} by ${OTHER_CARRIER} ${index}`,
+        "POST",
+        `/orders/${order.orderId}/${route}`,
+        this.server.otherCarrier,
+        body,
+      );
+      if (unjudged(answer)) continue;
+      if (answer.status !== 404 || answer.body.code !== "NOT_FOUND") {
+        throw new Break(
+          "carrier-binding",
+          `${OTHER_CARRIER}'s client on ${SHIP_CARRIER}'s order ${order.orderId}: ${route} answered ${answer.status} ${JSON.stringify(answer.body)}, SPEC says 404`,
+        );
+      }
+      this.countParcel("another carrier's reports refused (404)");
+    }
+  }
+
+  private countParcel(label: string) {
+    this.stats.parcel[label] = (this.stats.parcel[label] ?? 0) + 1;
+  }
+
+  /**
+   * The parcel only moves forward: each status an answer reports is the last one reported, or past
+   * it (an order's deliveries and tracking events are sent one after another).
+   */
+  private seeParcel(order: RunOrder, status: ParcelStatus, by: string) {
+    const last = this.parcels.get(order.orderId);
+    if (last && last.status !== status && !canMove(last.status, status)) {
+      throw new Break(
+        "parcel-backwards",
+        `order ${order.orderId}: the parcel was ${last.status} (${last.by}), then ${status} (${by})`,
+      );
+    }
+    this.parcels.set(order.orderId, { status, by });
+  }
+
+  /**
+   * One state of the order as stored: its parcel is where the previous version had it, or further
+   * on, and it has a return exactly when cancelled units were delivered: a parcel DELIVERED with
+   * cancelled units has one; one exists only on a delivered order with cancelled units, names no
+   * more units than were cancelled, is RECEIVED exactly when the parcel is back (RETURNED), and
+   * once there never goes away nor moves back (REQUESTED → OVERDUE → RECEIVED). A read older than
+   * one already checked (runs' flows read at once) is checked on its own.
+   */
+  private checkParcel(order: RunOrder, stored: StoredOrder) {
+    const state = stored.record.order;
+    const parcel = parcelOf(state);
+    const last = this.reads.get(order.orderId);
+    const newer = !last || stored.version > last.version;
+    const fail = (kind: string, message: string): never => {
+      throw new Break(
+        kind,
+        `order ${order.orderId} (${state.status}, parcel ${parcel?.status ?? "none"}, cancelled ${state.lines.map((line) => `${line.lineId} ${line.cancelledQuantity}/${line.quantity}`).join(", ")}): ${message}`,
+      );
+    };
+    const owed = state.return;
+    const cancelled = unitsCancelled(state);
+    if (parcel?.status === "DELIVERED" && cancelled > 0 && !owed) {
+      fail("return-missing", "cancelled units were delivered, and no return is open");
+    }
+    if (newer && last?.parcel && parcel?.status !== last.parcel) {
+      if (!parcel || !canMove(last.parcel, parcel.status)) {
+        fail("parcel-backwards", `version ${last.version} had the parcel ${last.parcel}`);
+      }
+    }
+    const seen = newer ? last?.return : undefined;
+    if (newer) {
+      this.reads.set(order.orderId, {
+        version: stored.version,
+        ...(parcel && { parcel: parcel.status }),
+        ...(owed && { return: owed.status }),
+      });
+    }
+    if (!owed) {
+      if (seen) fail("return-gone", `its return (${seen}) is gone`);
+      return;
+    }
+    if (!state.deliveredAt || cancelled === 0) {
+      fail("return-unowed", `a return ${JSON.stringify(owed)} with nothing cancelled delivered`);
+    }
+    const lines = new Map(state.lines.map((line) => [line.lineId, line.cancelledQuantity]));
+    if (
+      owed.lines.length === 0 ||
+      owed.lines.some((line) => line.quantity < 1 || line.quantity > (lines.get(line.lineId) ?? 0))
+    ) {
+      fail("return-lines", `the return names ${JSON.stringify(owed.lines)}`);
+    }
+    if ((owed.status === "RECEIVED") !== (parcel?.status === "RETURNED")) {
+      fail("return-status", `the return is ${owed.status}`);
+    }
+    if (seen && RETURN_RANK[owed.status] < RETURN_RANK[seen]) {
+      fail("return-backwards", `the return was ${seen}, now ${owed.status}`);
+    }
   }
 
   // -- timers, the reconciler, faults -----------------------------------------------------------
@@ -1760,37 +2055,39 @@ export class ChaosRun {
    */
   async refresh() {
     this.changed = false;
-    await Promise.all(
-      this.orders.map(async (order) => {
-        // An order nobody tried to import yet is not in the store.
-        if (!order.importTried) return;
-        const { Item } = await this.server.documents.send(
-          new GetCommand({
-            TableName: this.server.info.tableName,
-            Key: orderKey(order.orderId),
-            ConsistentRead: true,
-          }),
-        );
-        if (!Item) return;
-        const stored = toStoredOrder(Item);
-        order.stored = stored;
-        const expected = indexedAttributes(stored.record);
-        for (const name of INDEXED_ATTRIBUTE_NAMES) {
-          const want = expected[name];
-          const have = Item[name];
-          if (want === undefined ? have !== undefined : !sameStoredValue(want, have)) {
-            throw new Break(
-              "half-written",
-              `order ${order.orderId} (version ${stored.version}): ${name} is ${JSON.stringify(have)}, its record says ${JSON.stringify(want)}`,
-            );
-          }
-        }
-        for (const request of Object.values(stored.record.requests)) {
-          this.server.faults.requestOrders.set(request.requestId, order.orderId);
-          this.server.notices.snapshot(request);
-        }
+    await Promise.all(this.orders.map((order) => this.read(order)));
+  }
+
+  /** Reads one order of the run from the store, as `refresh` reads them all. */
+  private async read(order: RunOrder) {
+    // An order nobody tried to import yet is not in the store.
+    if (!order.importTried) return;
+    const { Item } = await this.server.documents.send(
+      new GetCommand({
+        TableName: this.server.info.tableName,
+        Key: orderKey(order.orderId),
+        ConsistentRead: true,
       }),
     );
+    if (!Item) return;
+    const stored = toStoredOrder(Item);
+    order.stored = stored;
+    this.checkParcel(order, stored);
+    const expected = indexedAttributes(stored.record);
+    for (const name of INDEXED_ATTRIBUTE_NAMES) {
+      const want = expected[name];
+      const have = Item[name];
+      if (want === undefined ? have !== undefined : !sameStoredValue(want, have)) {
+        throw new Break(
+          "half-written",
+          `order ${order.orderId} (version ${stored.version}): ${name} is ${JSON.stringify(have)}, its record says ${JSON.stringify(want)}`,
+        );
+      }
+    }
+    for (const request of Object.values(stored.record.requests)) {
+      this.server.faults.requestOrders.set(request.requestId, order.orderId);
+      this.server.notices.snapshot(request);
+    }
   }
 
   /** The run is over: its faults stop, and its orders are no longer its. */
@@ -1908,7 +2205,8 @@ export class ChaosRun {
 
   /**
    * What keeps the run from being over: open requests, completed ones whose refund still needs
-   * the workflow (reversed, retried, or pending at the provider), notices due, executions
+   * the workflow (reversed, retried, or pending at the provider), notices due (the requests' and
+   * the orders' own, which their latest request's execution sends), executions
    * running, dead letters of its records left; and what recovery only waits for (`waiting`): the
    * pipe still delivering a record of the run, or yet to deliver the record of a request nothing
    * started (the pipe may be down), dead letters another sweep received and did not drain (they
@@ -1939,6 +2237,14 @@ export class ChaosRun {
       ) {
         waiting.push(`the pipe to deliver the record of ${requestId}`);
       }
+    }
+    for (const { orderId, stored } of this.orders) {
+      if (!stored) continue;
+      for (const mail of dueOrderMail(stored.record)) {
+        left.push(`${orderId}'s own mail ${mail.key} (tries ${mail.tries})`);
+      }
+      const events = dueOrderEvents(stored.record);
+      if (events.length > 0) left.push(`${orderId}'s own ${events.length} events unpublished`);
     }
     for (const execution of this.executions()) {
       if (execution.status === "RUNNING") {
@@ -2076,6 +2382,8 @@ export class ChaosRun {
       }
       this.checkStripe(order, record, stripe);
       this.checkLines(order, record, paid);
+      this.checkOrderDue(record);
+      this.checkParcelEnd(order, record);
       await this.checkOrderView(order, record);
       this.checkMail(order, record, mails);
       this.checkEvents(order, record);
@@ -2147,6 +2455,62 @@ export class ChaosRun {
         `request ${request.requestId} has ${events.length} events unpublished after recovery (published through ${noticesOf(request).published} of ${request.timeline.length})`,
       );
     }
+  }
+
+  /** After recovery the order's own notices (its parcel's entries) are all sent or given up. */
+  private checkOrderDue(record: OrderRecord) {
+    const { orderId } = record.order;
+    const mail = dueOrderMail(record);
+    if (mail.length > 0) {
+      throw new Break(
+        "mail-pending",
+        `order ${orderId} still has mail of its own due after recovery: ${mail.map((due) => `${due.key} (tries ${due.tries})`).join(", ")}`,
+      );
+    }
+    const events = dueOrderEvents(record);
+    if (events.length > 0) {
+      throw new Break(
+        "events-pending",
+        `order ${orderId} has ${events.length} events of its own unpublished after recovery: ${events.map((event) => event.detail.eventId).join(", ")}`,
+      );
+    }
+  }
+
+  /**
+   * The parcel after recovery: at or past every status the run's answers reported; its timeline
+   * says when a return opened and when it was received; and a return of the units every order's
+   * deliveries of cancelled units left owed (checked on every read by `checkParcel`) is counted.
+   */
+  private checkParcelEnd(order: RunOrder, record: OrderRecord) {
+    const { order: state } = record;
+    const parcel = parcelOf(state);
+    const reported = this.parcels.get(order.orderId);
+    const fail = (kind: string, message: string): never => {
+      throw new Break(
+        kind,
+        `order ${order.orderId} (parcel ${parcel?.status ?? "none"}): ${message}`,
+      );
+    };
+    if (
+      reported &&
+      (!parcel || (parcel.status !== reported.status && !canMove(reported.status, parcel.status)))
+    ) {
+      fail("parcel-backwards", `${reported.by} reported it ${reported.status}`);
+    }
+    const types = state.timeline.map((entry) => entry.type);
+    const owed = state.return;
+    if (owed) {
+      if (!types.includes("DELIVERED_AFTER_CANCELLATION")) {
+        fail("return-entries", `a return and no DELIVERED_AFTER_CANCELLATION: ${types.join(",")}`);
+      }
+      if ((owed.status === "RECEIVED") !== types.includes("RETURN_RECEIVED")) {
+        fail("return-entries", `the return is ${owed.status}; the timeline ${types.join(",")}`);
+      }
+      this.countParcel(`returns ${owed.status}`);
+    } else if (types.includes("DELIVERED_AFTER_CANCELLATION")) {
+      fail("return-entries", "DELIVERED_AFTER_CANCELLATION and no return");
+    }
+    if (parcel) this.countParcel(`parcels ended ${parcel.status}`);
   }
 
   /**
@@ -2557,7 +2921,10 @@ export class ChaosRun {
     }
   }
 
-  /** The buyer's view of the order shows its cancelled units, its refunds, and whether to ask again. */
+  /**
+   * The buyer's view of the order shows its cancelled units, its refunds, whether to ask again,
+   * its parcel and its return.
+   */
   private async checkOrderView(order: RunOrder, record: OrderRecord) {
     const response = await this.call("read", "GET", `/orders/${order.orderId}`, order.buyer);
     if (response.status !== 200) {
@@ -2568,6 +2935,8 @@ export class ChaosRun {
       lines: { lineId: string; cancelledQuantity: number }[];
       refundedAmount: number;
       cancellationOption: { kind: string; reason: string };
+      parcel: unknown;
+      return: unknown;
     };
     const { order: stored } = record;
     const requests = Object.keys(record.requests).length;
@@ -2582,12 +2951,16 @@ export class ChaosRun {
       lines: stored.lines.map(({ lineId, cancelledQuantity }) => ({ lineId, cancelledQuantity })),
       refundedAmount: stored.refundedAmount,
       cancellationOption: option,
+      parcel: parcelOf(stored),
+      return: stored.return ?? null,
     };
     const have = {
       status: view.status,
       lines: view.lines.map(({ lineId, cancelledQuantity }) => ({ lineId, cancelledQuantity })),
       refundedAmount: view.refundedAmount,
       cancellationOption: view.cancellationOption,
+      parcel: view.parcel,
+      return: view.return,
     };
     if (!isDeepStrictEqual(want, have)) {
       throw new Break(
@@ -2608,8 +2981,10 @@ export class ChaosRun {
 
   /**
    * The mail of an order: every mail its requests' timelines imply (`entryMail`: the keys
-   * `<entry>.<TEMPLATE>`, and `<key>.alert` to operators for each given up but theirs) is marked
-   * sent or given up (`checkDue`), and each outcome's mail to both sides is among them. SES took
+   * `<entry>.<TEMPLATE>`, and `<key>.alert` to operators for each given up but theirs), and its
+   * own timeline's parcel entries once it has a request (`orderEntryMail`: `order.<entry>.…`,
+   * marked on the order), is marked sent or given up (`checkDue`, `checkOrderDue`), and each
+   * outcome's mail to both sides is among them. SES took
    * each mail marked sent at least once, took nothing else about the order, and took none more
    * often than its keys were marked sent, but for one resend per lost mark (`NoticeWatch`) of a
    * key of the same mail (recipients and subject: the subject names the template and the order),
@@ -2626,55 +3001,86 @@ export class ChaosRun {
       string,
       { to: string[]; subject: string; sent: number; givenUp: number; keys: Set<string> }
     >();
-    /** Mail key (`<requestId>/<key>`) → the mail it is. */
+    /** Mail key (`<requestId>/<key>`, `order/<key>` for the order's own) → the mail it is. */
     const byKey = new Map<string, string>();
-    const imply = (
-      request: CancellationRequest,
-      key: string,
-      template: EmailTemplate,
-      to: Recipient,
-    ) => {
-      const { subject } = renderEmail(template, record, request.requestId);
-      const addresses = recipients[to];
-      const mailKey = mailKeyOf(addresses, subject);
-      const mail = mails.get(mailKey) ?? {
-        to: addresses,
-        subject,
-        sent: 0,
-        givenUp: 0,
-        keys: new Set(),
-      };
-      const mark = noticesOf(request).mail[key];
-      if (typeof mark === "string") mail.sent += 1;
-      else if (mark?.gaveUpAt) mail.givenUp += 1;
-      mail.keys.add(`${request.requestId}/${key}`);
-      byKey.set(`${request.requestId}/${key}`, mailKey);
-      mails.set(mailKey, mail);
-      return mark;
-    };
-    for (const request of Object.values(record.requests)) {
+    /**
+     * The mail `entries` imply, keyed `<prefix><position>.<TEMPLATE>` (and the alert of each given
+     * up but operators'), counted by its marks among `marks` (whose they are: `owner`), rendered
+     * for request `sentFor`; a mark nothing implies is a break. Answers the templates implied.
+     */
+    const implyAll = (
+      owner: string,
+      entries: readonly TimelineEntry[],
+      mailOf: (entry: TimelineEntry) => MailNotice[],
+      marks: Readonly<Record<string, MailMark>>,
+      sentFor: string,
+      prefix = "",
+    ): Set<EmailTemplate> => {
       const implied = new Set<string>();
       const templates = new Set<EmailTemplate>();
-      request.timeline.forEach((entry, index) => {
-        for (const notice of entryMail(request, entry)) {
-          const key = `${index}.${notice.template}`;
-          implied.add(key);
+      const imply = (key: string, template: EmailTemplate, to: Recipient) => {
+        const { subject } = renderEmail(template, record, sentFor);
+        const addresses = recipients[to];
+        const mailKey = mailKeyOf(addresses, subject);
+        const mail = mails.get(mailKey) ?? {
+          to: addresses,
+          subject,
+          sent: 0,
+          givenUp: 0,
+          keys: new Set(),
+        };
+        const mark = marks[key];
+        if (typeof mark === "string") mail.sent += 1;
+        else if (mark?.gaveUpAt) mail.givenUp += 1;
+        mail.keys.add(`${owner}/${key}`);
+        byKey.set(`${owner}/${key}`, mailKey);
+        mails.set(mailKey, mail);
+        implied.add(key);
+        return mark;
+      };
+      entries.forEach((entry, index) => {
+        for (const notice of mailOf(entry)) {
+          const key = `${prefix}${index}.${notice.template}`;
           templates.add(notice.template);
-          const mark = imply(request, key, notice.template, notice.to);
+          const mark = imply(key, notice.template, notice.to);
           if (typeof mark === "object" && mark.gaveUpAt && notice.to !== "OPERATORS") {
-            implied.add(`${key}.alert`);
-            imply(request, `${key}.alert`, "OPERATOR_MAIL_FAILED", "OPERATORS");
+            imply(`${key}.alert`, "OPERATOR_MAIL_FAILED", "OPERATORS");
           }
         }
       });
-      const strays = Object.keys(noticesOf(request).mail).filter((key) => !implied.has(key));
+      const strays = Object.keys(marks).filter((key) => !implied.has(key));
       if (strays.length > 0) {
         throw new Break(
           "mail-mark-unexpected",
-          `request ${request.requestId} has marks of mail its timeline does not imply: ${strays.join(", ")}`,
+          `${owner === ORDER_MARKS ? `order ${orderId}` : `request ${owner}`} has marks of mail its timeline does not imply: ${strays.join(", ")}`,
         );
       }
+      return templates;
+    };
+    for (const request of Object.values(record.requests)) {
+      const templates = implyAll(
+        request.requestId,
+        request.timeline,
+        (entry) => entryMail(request, entry),
+        noticesOf(request).mail,
+        request.requestId,
+      );
       this.checkOutcomeMail(request, templates);
+    }
+    // The order's own entries (its parcel's): sent for its latest request, none before it has one.
+    const latest = latestRequest(record);
+    const orderMarks = (record.orderNotices ?? NO_NOTICES).mail;
+    if (latest) {
+      implyAll(
+        ORDER_MARKS,
+        record.order.timeline,
+        orderEntryMail,
+        orderMarks,
+        latest.requestId,
+        ORDER_MAIL_PREFIX,
+      );
+    } else if (Object.keys(orderMarks).length > 0) {
+      throw new Break("mail-mark-unexpected", `order ${orderId} has mail marks and no request`);
     }
     const taken = new Map<string, number>();
     for (const mail of sesMails) {
@@ -2749,8 +3155,10 @@ export class ChaosRun {
   /**
    * Every entry of every request's timeline was published, as that entry (its type, time and
    * actor, and the status and refund its change left, as its snapshot held them), with the id of
-   * its position; nothing else was published about the order; and no event went out more often
-   * than once plus one per lost answer of EventBridge or lost PUBLISHED mark that covered it.
+   * its position; so was each parcel entry of the order's own timeline from its first request on
+   * (`orderEvents`: `<orderId>.order.<n>`, naming one of its requests, with the parcel); nothing
+   * else was published about the order; and no event went out more often than once plus one per
+   * lost answer of EventBridge or lost PUBLISHED mark (a request's or the order's) that covered it.
    */
   private checkEvents(order: RunOrder, record: OrderRecord) {
     const { orderId } = order;
@@ -2761,6 +3169,21 @@ export class ChaosRun {
       request.timeline.forEach((entry, index) => {
         expected.set(eventIdOf(request.requestId, index), entry);
       });
+    }
+    // The order's parcel entries the domain publishes (from its first request on, with a
+    // request's id): each at its position in the order's timeline.
+    const ownEvents = new Set<string>();
+    for (const { detail } of orderEvents(record)) {
+      const index = Number(detail.eventId.slice(`${orderId}.order.`.length));
+      const entry = record.order.timeline[index];
+      if (!entry || !(PARCEL_TIMELINE_TYPES as readonly string[]).includes(entry.type)) {
+        throw new Break(
+          "event-wrong",
+          `order ${orderId}: its own event ${detail.eventId} is no parcel entry`,
+        );
+      }
+      expected.set(detail.eventId, entry);
+      ownEvents.add(detail.eventId);
     }
     const changed = notices.snapshotChanges.find((change) =>
       expected.has(change.slice(0, change.indexOf(":"))),
@@ -2779,6 +3202,15 @@ export class ChaosRun {
         throw new Break(
           "event-wrong",
           `order ${orderId}: event ${detail.eventId} is ${detailType} at ${detail.at} by ${detail.actor}, its entry ${entry.type} at ${entry.at} by ${entry.actor}`,
+        );
+      }
+      if (
+        ownEvents.has(detail.eventId) &&
+        (!Object.hasOwn(record.requests, detail.requestId) || !detail.parcel)
+      ) {
+        throw new Break(
+          "event-wrong",
+          `order ${orderId}: its own event ${detail.eventId} (${detailType}) names request ${detail.requestId} and parcel ${JSON.stringify(detail.parcel)}`,
         );
       }
       const snapshot = notices.snapshots.get(detail.eventId);
@@ -2819,7 +3251,10 @@ export class ChaosRun {
     const lostMarks = new Map<string, number>();
     for (const lost of notices.lostMarks.get(orderId) ?? []) {
       if (lost.event === undefined) continue;
-      const eventId = eventIdOf(lost.requestId, lost.event);
+      const eventId =
+        lost.requestId === ORDER_MARKS
+          ? orderEventIdOf(orderId, lost.event)
+          : eventIdOf(lost.requestId, lost.event);
       lostMarks.set(eventId, (lostMarks.get(eventId) ?? 0) + 1);
     }
     for (const [eventId, count] of copies) {

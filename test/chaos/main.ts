@@ -106,6 +106,14 @@ try {
         .join(", ") || "none"
     }`,
   );
+  console.log(
+    `parcel: ${
+      Object.entries(totals.parcel)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([kind, count]) => `${kind} ${count}`)
+        .join(", ") || "none"
+    }`,
+  );
   const executions = new Map<string, number>();
   for (const execution of server.local.stepFunctions.listExecutions()) {
     executions.set(execution.status, (executions.get(execution.status) ?? 0) + 1);

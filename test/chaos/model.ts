@@ -5,9 +5,12 @@
 // first, or sends `lines` SPEC refuses. Half the card orders are paid through the Stripe stand-in
 // (one in three of those with the card whose refunds fail after succeeding), and Stripe's faults
 // (throttles, outages, lost answers, refunds left pending, webhooks lost, sent twice or late) are
-// among those drawn. After its commands the faults stop, recovery runs and the invariants are
-// checked.
+// among those drawn. The carrier reports deliveries (after a completed cancellation too) and the
+// parcel's tracking events (refused, on its way back, back; sent twice, late, and by another
+// carrier's client, which must not see the order). After its commands the faults stop, recovery
+// runs and the invariants are checked.
 import fc from "fast-check";
+import { TRACKING_EVENT_TYPES } from "../../functions/domain/schemas.ts";
 import type { FaultSpec } from "../../local/faults.ts";
 import {
   Break,
@@ -432,6 +435,61 @@ export const commandArbitrary: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: orderAction("deliver", imported, (index) => (run) => run.deliver(index)),
   },
   {
+    // The carrier's word on the parcel, by the client of the order's carrier: any event at any
+    // time (so that most come out of order, before or after delivery), sometimes sent twice.
+    weight: 2,
+    arbitrary: fc.tuple(anOrder, fc.constantFrom(...TRACKING_EVENT_TYPES), fc.nat(3)).map(
+      ([index, type, dice]) =>
+        new Action(
+          `track ${type}(${index}${dice === 0 ? ", twice" : ""})`,
+          (model) => inRange(model, index) && imported(index)(model),
+          (run) => run.track(index, type, dice === 0 ? "twice" : "once"),
+        ),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: orderAction(
+      "track RETURNED_TO_SENDER, then RETURNING_TO_SENDER late",
+      imported,
+      (index) => (run) => run.track(index, "RETURNED_TO_SENDER", "late"),
+    ),
+  },
+  {
+    // Delivered after the cancellation: the buyer asks for some units or all, both approve, and
+    // the parcel reaches the buyer anyway (the report sometimes sent twice); then, now and then,
+    // it goes back to the seller (on its way, then back).
+    weight: 3,
+    arbitrary: fc
+      .tuple(anOrder, fc.constantFrom<Reason>(...REASONS), linePick, fc.boolean(), fc.nat(2))
+      .map(
+        ([index, reason, pick, twice, back]) =>
+          new Action(
+            `request, APPROVE, then delivered(${index}, ${reason}, ${describePick(pick)}${twice ? ", reported twice" : ""}${["", ", sent back", ", sent back and returned"][back]})`,
+            (model) => inRange(model, index) && imported(index)(model),
+            async (run) => {
+              await run.requestCancellation(index, reason, false, pick);
+              await run.settle();
+              await run.sellerDecides(index, "APPROVE");
+              await run.settle();
+              await run.operatorDecides(index, "APPROVE");
+              await run.settle();
+              await run.deliver(index, true, twice);
+              if (back >= 1) await run.track(index, "RETURNING_TO_SENDER");
+              if (back >= 2) await run.track(index, "RETURNED_TO_SENDER");
+            },
+          ),
+      ),
+  },
+  {
+    weight: 1,
+    arbitrary: orderAction(
+      "another carrier reports",
+      () => always,
+      (index) => (run) => run.reportAsAnotherCarrier(index),
+    ),
+  },
+  {
     weight: 4,
     arbitrary: fc.constant(new Action("timers fire", always, async (run) => run.expireWaits())),
   },
@@ -635,6 +693,8 @@ export interface ChaosTotals {
   lines: Record<string, number>;
   /** Stripe's orders, refunds, reversals and webhook troubles (RunStats.stripe). */
   stripe: Record<string, number>;
+  /** Tracking events by what they did, deliveries of cancelled units, returns (RunStats.parcel). */
+  parcel: Record<string, number>;
 }
 
 export const emptyTotals = (): ChaosTotals => ({
@@ -655,6 +715,7 @@ export const emptyTotals = (): ChaosTotals => ({
   },
   lines: {},
   stripe: {},
+  parcel: {},
 });
 
 /**
@@ -714,6 +775,9 @@ export const chaosProperty = (
         }
         for (const [kind, count] of Object.entries(run.stats.stripe)) {
           totals.stripe[kind] = (totals.stripe[kind] ?? 0) + count;
+        }
+        for (const [kind, count] of Object.entries(run.stats.parcel)) {
+          totals.parcel[kind] = (totals.parcel[kind] ?? 0) + count;
         }
         for (const key of Object.keys(totals.recovery) as (keyof ChaosTotals["recovery"])[]) {
           totals.recovery[key] += run.stats[key];
