@@ -8,7 +8,7 @@
 // without its success is marked late (its request's execution sends the apology and the alert).
 // Then the pipe's dead letters, now covered, are drained.
 import { DomainError, type DomainEvent } from "../domain/events.ts";
-import { orderNoticesDueSince, sendableSince } from "../domain/notices.ts";
+import { dueOrderMail, orderEventsOf, sendableSince } from "../domain/notices.ts";
 import { returnDueBy } from "../domain/parcel.ts";
 import { settlementCheckSeconds } from "../domain/policy.ts";
 import { isRefundLate, isSettling } from "../domain/refund.ts";
@@ -168,19 +168,23 @@ export const resumeCompletedRefund = async (
 };
 
 /**
- * The order's parcel entries have mail or events due and its latest request has ended: that
- * request's execution sends them, so it gets one now (a carrier's event, a delivery after the
- * cancellation) rather than at the next sweep. An open request's execution sends them when it
- * next wakes.
+ * The order's parcel entries have mail or events due and the request they belong to has ended:
+ * that request's execution sends them, so it gets one now (a carrier's event, a delivery after
+ * the cancellation) rather than at the next sweep. An open request's execution sends them when
+ * it next wakes.
  */
 export const resumeForOrderNotices = async (
   deps: Pick<ReconcileDeps, "executions" | "executionRecords" | "metrics" | "log" | "clock">,
   stored: StoredOrder,
 ): Promise<void> => {
-  const latest = latestRequest(stored.record);
-  if (!latest || !isTerminal(latest.status) || stored.waits[latest.requestId]) return;
-  if (orderNoticesDueSince(stored.record) === undefined) return;
-  await resume(deps, stored, latest, deps.clock.now());
+  const owners = new Set(dueOrderMail(stored.record).map((mail) => mail.requestId));
+  for (const request of Object.values(stored.record.requests)) {
+    const { requestId } = request;
+    if (!isTerminal(request.status) || stored.waits[requestId]) continue;
+    if (owners.has(requestId) || orderEventsOf(stored.record, requestId).events.length > 0) {
+      await resume(deps, stored, request, deps.clock.now());
+    }
+  }
 };
 
 /**
@@ -271,6 +275,7 @@ const markOverdueReturn = async (
   try {
     const changed = await changeOrder(deps, order.orderId, event, late.stored);
     late.stored = changed.stored;
+    // The request the new entry belongs to: the latest (its execution sends the alert).
     const latest = latestRequest(changed.stored.record)?.requestId;
     // Another sweep's mark (a replay) was counted by that sweep.
     if (changed.replayed || latest === undefined) return late.stored;
@@ -313,7 +318,8 @@ const reconcileOrder = async (
     const isRunning = (await running()).has(name);
     const wait = stored.waits[requestId];
     // A late mark this sweep made has nobody else to send its mail: no grace for it.
-    const graceEnds = late.marked.has(requestId) ? `${now}~` : graceBefore;
+    // (Its entries are written after `now`, the sweep's start: everything due counts.)
+    const graceEnds = late.marked.has(requestId) ? "~" : graceBefore;
     if (isRunning) {
       if (wait && (await wakeIfDue(deps, stored, request, wait, graceEnds))) {
         report.woken.push(requestId);

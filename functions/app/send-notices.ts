@@ -8,14 +8,13 @@ import {
   type DueMail,
   dueEvents,
   dueMail,
-  dueOrderEvents,
   dueOrderMail,
   MAIL_MAX_TRIES,
   type NoticeMark,
+  orderEventsOf,
   type Recipient,
 } from "../domain/notices.ts";
 import type { TimelineEvent } from "../domain/published-events.ts";
-import { latestRequest } from "../domain/requests.ts";
 import type { CancellationRequest, OrderRecord } from "../domain/types.ts";
 import { renderEmail } from "../notifications/render.ts";
 import type { Clock, EventPublisher, Log, Mailer, Metrics } from "./ports.ts";
@@ -81,19 +80,20 @@ export const sendDueNotices = async (
     }
     marks.push(...(await sendEach(deps, record, dueMail(request), tried)));
   }
-  // The order's own (its parcel): sent by the latest request's execution.
-  const latest = latestRequest(record)?.requestId;
-  if (latest !== undefined && (!options.requestIds || options.requestIds.includes(latest))) {
-    const events = dueOrderEvents(record);
+  // The order's own (its parcel): each entry's by the execution of the request it belongs to.
+  const senders = options.requestIds ?? Object.keys(record.requests);
+  for (const requestId of senders) {
+    const { events, through } = orderEventsOf(record, requestId);
     if (events.length > 0 && !tried?.has("order/events")) {
       if (await publishOrderEvents(deps, record.order.orderId, events)) {
-        marks.push({ kind: "ORDER_PUBLISHED", through: record.order.timeline.length });
+        marks.push({ kind: "ORDER_PUBLISHED", through });
       } else {
         tried?.add("order/events");
       }
     }
-    marks.push(...(await sendEach(deps, record, dueOrderMail(record), tried)));
   }
+  const orderMail = dueOrderMail(record).filter((mail) => senders.includes(mail.requestId));
+  marks.push(...(await sendEach(deps, record, orderMail, tried)));
   return marks;
 };
 

@@ -4,8 +4,13 @@
 // `dueEvents` list, then save the marks with `withMarks` (docs/design.md, "What a change causes").
 
 import { returnDueBy } from "./parcel.ts";
-import { orderEvents, requestEvents, type TimelineEvent } from "./published-events.ts";
-import { latestRequest } from "./requests.ts";
+import {
+  orderEntryOwner,
+  orderEvents,
+  placedOrderEvents,
+  requestEvents,
+  type TimelineEvent,
+} from "./published-events.ts";
 import type {
   CancellationRequest,
   MailMark,
@@ -146,14 +151,15 @@ const triesOf = (mark: MailMark | undefined): number =>
  * their mail), keyed `<prefix><entry position>.<template>`.
  */
 const dueMailOf = (
-  requestId: string,
   entries: readonly TimelineEntry[],
   mailOf: (entry: TimelineEntry) => MailNotice[],
   marks: Record<string, MailMark>,
+  requestIdOf: (position: number) => string,
   prefix = "",
 ): DueMail[] => {
   const due: DueMail[] = [];
   entries.forEach((entry, index) => {
+    const requestId = requestIdOf(index);
     for (const notice of mailOf(entry)) {
       const key = `${prefix}${index}.${notice.template}`;
       const mark = marks[key];
@@ -183,25 +189,25 @@ const dueMailOf = (
 /** The request's mail not yet sent nor given up, in timeline order (alerts after their mail). */
 export const dueMail = (request: CancellationRequest): DueMail[] =>
   dueMailOf(
-    request.requestId,
     request.timeline,
     (entry) => entryMail(request, entry),
     noticesOf(request).mail,
+    () => request.requestId,
   );
 
 /**
- * The mail of the order's own entries not yet sent nor given up. It goes out with the latest
- * request's id (its execution sends it, and the mail names it); none before the first request.
+ * The mail of the order's own entries not yet sent nor given up, each under the request it
+ * belongs to (`orderEntryOwner`: its execution sends it, and the mail names it); none for
+ * entries before the first request.
  */
 export const dueOrderMail = (record: OrderRecord): DueMail[] => {
-  const latest = latestRequest(record);
-  if (!latest) return [];
-  const marks = (record.orderNotices ?? EMPTY).mail;
+  const { timeline } = record.order;
+  const owners = timeline.map((entry) => orderEntryOwner(record, entry)?.requestId);
   return dueMailOf(
-    latest.requestId,
-    record.order.timeline,
-    orderEntryMail,
-    marks,
+    timeline,
+    (entry) => (orderEntryOwner(record, entry) ? orderEntryMail(entry) : []),
+    (record.orderNotices ?? EMPTY).mail,
+    (position) => owners[position] ?? "",
     ORDER_MAIL_PREFIX,
   );
 };
@@ -213,6 +219,25 @@ export const dueEvents = (request: CancellationRequest): TimelineEvent[] =>
 /** The events of the order's own parcel entries not yet published (published-events.ts). */
 export const dueOrderEvents = (record: OrderRecord): TimelineEvent[] =>
   orderEvents(record, (record.orderNotices ?? EMPTY).published);
+
+/**
+ * What of the order's due events `requestId`'s execution publishes: the run of them from the
+ * first due one that belong to that request, and the position up to which that marks them
+ * published (the next due event's, another request's; else the timeline's end).
+ */
+export const orderEventsOf = (
+  record: OrderRecord,
+  requestId: string,
+): { events: TimelineEvent[]; through: number } => {
+  const due = placedOrderEvents(record, (record.orderNotices ?? EMPTY).published);
+  const others = due.findIndex(({ event }) => event.detail.requestId !== requestId);
+  const mine = others === -1 ? due : due.slice(0, others);
+  const next = others === -1 ? undefined : due[others];
+  return {
+    events: mine.map(({ event }) => event),
+    through: next ? next.position : record.order.timeline.length,
+  };
+};
 
 /** What one sender did: marks to save on the request (merged with others' by `withMarks`). */
 export type NoticeMark =
@@ -339,14 +364,18 @@ export const orderNoticesDueSince = (record: OrderRecord): string | undefined =>
 };
 
 /**
- * What the request's execution has to send, since when: its own notices, and the order's when it
- * is the latest request (whose execution sends them).
+ * What the request's execution has to send, since when: its own notices, and those of the order's
+ * entries that belong to it (`orderEntryOwner`).
  */
 export const sendableSince = (record: OrderRecord, request: CancellationRequest) => {
-  const own = noticesDueSince(request);
-  if (latestRequest(record)?.requestId !== request.requestId) return own;
-  const order = orderNoticesDueSince(record);
-  return own === undefined || (order !== undefined && order < own) ? order : own;
+  const { requestId } = request;
+  let since = noticesDueSince(request);
+  const consider = (at: string | undefined) => {
+    if (at !== undefined && (since === undefined || at < since)) since = at;
+  };
+  consider(orderEventsOf(record, requestId).events[0]?.detail.at);
+  for (const due of dueOrderMail(record)) if (due.requestId === requestId) consider(due.since);
+  return since;
 };
 
 /**

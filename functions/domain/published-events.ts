@@ -4,7 +4,6 @@
 // and what the request covers (its lines and amounts, fixed when it was made).
 import type { RequestLine } from "./amounts.ts";
 import { parcelOf } from "./parcel.ts";
-import { latestRequest } from "./requests.ts";
 import type {
   CancellationRequest,
   EventRefund,
@@ -99,35 +98,64 @@ const isParcelEntry = (
   (PARCEL_TIMELINE_TYPES as readonly string[]).includes(entry.type);
 
 /**
- * The events of the order's own parcel entries from position `from` on (SPEC: published with the
- * latest request's id; its status, lines and refund as they stand), with the parcel and the
- * return. None for entries written before the order's first request: no cancellation to speak of.
+ * The request an order entry belongs to: the latest one made before it was written (the latest
+ * request when the parcel moved). Its execution sends the entry's mail and events, under its id,
+ * so a request made later never sends them too. Undefined for entries before the first request.
  */
-export const orderEvents = (record: OrderRecord, from = 0): TimelineEvent[] => {
-  const request = latestRequest(record);
-  if (!request) return [];
+export const orderEntryOwner = (
+  record: OrderRecord,
+  entry: TimelineEntry,
+): CancellationRequest | undefined => {
+  let owner: CancellationRequest | undefined;
+  for (const request of Object.values(record.requests)) {
+    if (request.createdAt > entry.at) continue;
+    if (
+      !owner ||
+      request.createdAt > owner.createdAt ||
+      (request.createdAt === owner.createdAt && request.requestId > owner.requestId)
+    ) {
+      owner = request;
+    }
+  }
+  return owner;
+};
+
+/** An order event and the position of its entry in the order's timeline. */
+export interface PlacedOrderEvent {
+  position: number;
+  event: TimelineEvent;
+}
+
+/**
+ * The events of the order's own parcel entries from position `from` on, each under the request
+ * it belongs to (SPEC: the latest request's id; its status, lines and refund as they stand), with
+ * the parcel and the return. None for entries before the order's first request: no cancellation
+ * to speak of.
+ */
+export const placedOrderEvents = (record: OrderRecord, from = 0): PlacedOrderEvent[] => {
   const { order } = record;
   const parcel = parcelOf(order);
-  // Entries written before the first request belong to no cancellation: never published.
-  const first = Object.values(record.requests)
-    .map((each) => each.createdAt)
-    .sort()[0] as string;
   return order.timeline.slice(from).flatMap((entry, offset) => {
-    if (!isParcelEntry(entry) || entry.at < first) return [];
-    return [
-      {
-        detailType: entry.type,
-        detail: {
-          eventId: orderEventIdOf(order.orderId, from + offset),
-          ...whatItCovers(request),
-          status: request.status,
-          at: entry.at,
-          actor: entry.actor,
-          ...(request.refund && { refund: eventRefundOf(request.refund) }),
-          ...(parcel && { parcel: { ...parcel } }),
-          return: order.return ? structuredClone(order.return) : null,
-        },
+    const request = isParcelEntry(entry) ? orderEntryOwner(record, entry) : undefined;
+    if (!request) return [];
+    const position = from + offset;
+    const event: TimelineEvent = {
+      detailType: entry.type,
+      detail: {
+        eventId: orderEventIdOf(order.orderId, position),
+        ...whatItCovers(request),
+        status: request.status,
+        at: entry.at,
+        actor: entry.actor,
+        ...(request.refund && { refund: eventRefundOf(request.refund) }),
+        ...(parcel && { parcel: { ...parcel } }),
+        return: order.return ? structuredClone(order.return) : null,
       },
-    ];
+    };
+    return [{ position, event }];
   });
 };
+
+/** The events of the order's own parcel entries from position `from` on (`placedOrderEvents`). */
+export const orderEvents = (record: OrderRecord, from = 0): TimelineEvent[] =>
+  placedOrderEvents(record, from).map(({ event }) => event);

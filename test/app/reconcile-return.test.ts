@@ -128,6 +128,21 @@ describe("reconcile: a return of cancelled units", () => {
     expect(entries).toHaveLength(1);
   });
 
+  it("resumes at once even though the mark is written after the sweep began (a clock that moves)", async () => {
+    const { world, requestId, dueBy } = await kept();
+    world.clock.set(dueBy);
+    // Each reading of the clock is a millisecond later, as in a real sweep.
+    const read = world.clock.now.bind(world.clock);
+    world.clock.now = () => {
+      const instant = read();
+      world.clock.advance(0.001);
+      return instant;
+    };
+    const report = await sweep(world);
+    expect(report.overdue).toEqual([ORDER]);
+    expect(report.resumed).toEqual([{ requestId, execution: `${requestId}-3` }]);
+  });
+
   it("marks it once with two sweeps at a time, counting it once", async () => {
     const { world, dueBy } = await kept();
     world.clock.set(new Date(Date.parse(dueBy) + 3_600_000).toISOString());

@@ -25,12 +25,14 @@ import {
   HOUR,
   instructRefund,
   policyApprove,
+  REQ,
   refundFailed,
   refundSucceeded,
   requestCancellation,
   SELLER,
   sellerApprove,
   sellerReject,
+  track,
   workflowStarted,
 } from "../domain/flow.ts";
 import { makeOrder, makeRecord } from "../support/factories.ts";
@@ -301,6 +303,38 @@ describe("sendDueNotices: the order's own notices", () => {
       "order.1.BUYER_RETURN_INSTRUCTIONS",
       "order.1.SELLER_PARCEL_KEPT",
     ]);
+  });
+
+  it("leaves an entry to the request it belongs to: one made after it never sends it", async () => {
+    // A partial cancellation completes, the carrier says the parcel is on its way back; then
+    // (before that request's execution marked anything) the buyer asks to cancel the rest.
+    const flow = Flow.shipped({
+      lines: [
+        { lineId: "l1", sku: "MUG", title: "Mug", quantity: 2, unitPrice: 1500 },
+        { lineId: "l2", sku: "PLT", title: "Plate", quantity: 1, unitPrice: 2000 },
+      ],
+      payment: { paidAmount: 5500 },
+    });
+    flow.apply(requestCancellation({ lines: [{ lineId: "l1", quantity: 1 }] }), at(0));
+    flow.apply(workflowStarted(), at(1));
+    flow.apply(sellerApprove(), at(HOUR));
+    flow.apply(policyApprove(), at(HOUR + 1));
+    flow.apply(instructRefund(), at(2 * HOUR));
+    flow.apply(refundSucceeded(), at(2 * HOUR + 1));
+    flow.apply(complete(), at(2 * HOUR + 2));
+    flow.apply(track("RETURNING_TO_SENDER", at(3 * HOUR)), at(3 * HOUR));
+    flow.apply(requestCancellation({ requestId: "req-2" }), at(4 * HOUR));
+    const record = requestsSent(flow.record, at(4 * HOUR));
+    const world = fakeWorld(at(4 * HOUR + 60));
+    const deps = depsOf(world, []);
+    // The new request's execution: not its to send.
+    expect(await sendDueNotices(deps, record, { requestIds: ["req-2"] })).toEqual([]);
+    expect(world.publisher.published).toEqual([]);
+    // The request it belongs to sends it, under its own id.
+    expect(await sendDueNotices(deps, record, { requestIds: [REQ] })).toEqual([
+      { kind: "ORDER_PUBLISHED", through: record.order.timeline.length },
+    ]);
+    expect(world.publisher.published.map((event) => event.detail.requestId)).toEqual([REQ]);
   });
 
   it("leaves the order's events due when EventBridge refuses them, and tries them once per caller", async () => {
