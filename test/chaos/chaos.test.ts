@@ -251,25 +251,26 @@ describe("chaos", () => {
 
       await run.recover();
       await run.checkInvariants();
+      // What the run went through (inside the try: a miss shows the run's trail).
+      expect(run.stats.faultsFired).toBeGreaterThan(0);
+      expect(run.stats.requests).toBeGreaterThanOrEqual(FLOWS.length);
+      // The pipe's faults did what they are for: a lost start, started by the sweep.
+      expect(run.stats.deadLettered).toBeGreaterThan(0);
+      expect(run.stats.startedBySweep).toBeGreaterThan(0);
+      // Stripe refunded the visa orders, and the refundFail card's refund failed after all.
+      expect(run.stats.stripe["refunds succeeded"]).toBeGreaterThan(0);
+      expect(run.stats.stripe["refunds failed"]).toBeGreaterThan(0);
+      expect(run.stats.stripe["webhooks lost"]).toBe(2);
+      // The carrier's tracking events moved parcels, and another carrier's client was refused.
+      expect(Object.keys(run.stats.parcel).some((kind) => kind.includes("moved the parcel"))).toBe(
+        true,
+      );
+      expect(run.stats.parcel["another carrier's reports refused (404)"]).toBeGreaterThan(0);
     } catch (error) {
       throw new Error(`${(error as Error).message}\n  trail:\n    ${run.trail.join("\n    ")}`);
     } finally {
       run.close();
     }
-    expect(run.stats.faultsFired).toBeGreaterThan(0);
-    expect(run.stats.requests).toBeGreaterThanOrEqual(FLOWS.length);
-    // The pipe's faults did what they are for: a lost start, started by the sweep.
-    expect(run.stats.deadLettered).toBeGreaterThan(0);
-    expect(run.stats.startedBySweep).toBeGreaterThan(0);
-    // Stripe refunded the visa orders, and the refundFail card's refund failed after all.
-    expect(run.stats.stripe["refunds succeeded"]).toBeGreaterThan(0);
-    expect(run.stats.stripe["refunds failed"]).toBeGreaterThan(0);
-    expect(run.stats.stripe["webhooks lost"]).toBe(2);
-    // The carrier's tracking events moved parcels, and another carrier's client was refused.
-    expect(Object.keys(run.stats.parcel).some((kind) => kind.includes("moved the parcel"))).toBe(
-      true,
-    );
-    expect(run.stats.parcel["another carrier's reports refused (404)"]).toBeGreaterThan(0);
   }, 50_000);
 
   it("random interleavings of the chaos model keep every invariant", async () => {
