@@ -267,7 +267,10 @@ describe("chaos", () => {
       );
       expect(run.stats.parcel["another carrier's reports refused (404)"]).toBeGreaterThan(0);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n  trail:\n    ${run.trail.join("\n    ")}`);
+      const stats = JSON.stringify({ stripe: run.stats.stripe, parcel: run.stats.parcel });
+      throw new Error(
+        `${(error as Error).message}\n  stats: ${stats}\n  trail:\n    ${run.trail.join("\n    ")}`,
+      );
     } finally {
       run.close();
     }
