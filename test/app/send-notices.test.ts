@@ -214,7 +214,8 @@ const requestsSent = (record: OrderRecord, sentAt: string): OrderRecord =>
  * parcel delivered a day after T0: the order's timeline is DELIVERED, DELIVERED_AFTER_CANCELLATION,
  * and its return instructions and the seller's notice are due with req-2, the latest request.
  */
-const keptWithTwoRequests = (): OrderRecord => {
+/** One mug of two mugs and a plate cancelled and refunded (req-1 COMPLETED at 2h + 2 s). */
+const partlyCancelled = (): Flow => {
   const flow = Flow.shipped({
     lines: [
       { lineId: "l1", sku: "MUG", title: "Mug", quantity: 2, unitPrice: 1500 },
@@ -229,6 +230,11 @@ const keptWithTwoRequests = (): OrderRecord => {
   flow.apply(instructRefund(), at(2 * HOUR));
   flow.apply(refundSucceeded(), at(2 * HOUR + 1));
   flow.apply(complete(), at(2 * HOUR + 2));
+  return flow;
+};
+
+const keptWithTwoRequests = (): OrderRecord => {
+  const flow = partlyCancelled();
   flow.apply(
     requestCancellation({ requestId: "req-2", lines: [{ lineId: "l2", quantity: 1 }] }),
     at(3 * HOUR),
@@ -308,20 +314,7 @@ describe("sendDueNotices: the order's own notices", () => {
   it("leaves an entry to the request it belongs to: one made after it never sends it", async () => {
     // A partial cancellation completes, the carrier says the parcel is on its way back; then
     // (before that request's execution marked anything) the buyer asks to cancel the rest.
-    const flow = Flow.shipped({
-      lines: [
-        { lineId: "l1", sku: "MUG", title: "Mug", quantity: 2, unitPrice: 1500 },
-        { lineId: "l2", sku: "PLT", title: "Plate", quantity: 1, unitPrice: 2000 },
-      ],
-      payment: { paidAmount: 5500 },
-    });
-    flow.apply(requestCancellation({ lines: [{ lineId: "l1", quantity: 1 }] }), at(0));
-    flow.apply(workflowStarted(), at(1));
-    flow.apply(sellerApprove(), at(HOUR));
-    flow.apply(policyApprove(), at(HOUR + 1));
-    flow.apply(instructRefund(), at(2 * HOUR));
-    flow.apply(refundSucceeded(), at(2 * HOUR + 1));
-    flow.apply(complete(), at(2 * HOUR + 2));
+    const flow = partlyCancelled();
     flow.apply(track("RETURNING_TO_SENDER", at(3 * HOUR)), at(3 * HOUR));
     flow.apply(requestCancellation({ requestId: "req-2" }), at(4 * HOUR));
     const record = requestsSent(flow.record, at(4 * HOUR));
