@@ -209,11 +209,6 @@ const requestsSent = (record: OrderRecord, sentAt: string): OrderRecord =>
     ]),
   );
 
-/**
- * One mug of two cancelled by req-1 (completed), the plate's request req-2 rejected, then the
- * parcel delivered a day after T0: the order's timeline is DELIVERED, DELIVERED_AFTER_CANCELLATION,
- * and its return instructions and the seller's notice are due with req-2, the latest request.
- */
 /** One mug of two mugs and a plate cancelled and refunded (req-1 COMPLETED at 2h + 2 s). */
 const partlyCancelled = (): Flow => {
   const flow = Flow.shipped({
@@ -233,6 +228,11 @@ const partlyCancelled = (): Flow => {
   return flow;
 };
 
+/**
+ * One mug of two cancelled by req-1 (completed), the plate's request req-2 rejected, then the
+ * parcel delivered a day after T0: the order's timeline is DELIVERED, DELIVERED_AFTER_CANCELLATION,
+ * and its return instructions and the seller's notice are due with req-2, the latest request.
+ */
 const keptWithTwoRequests = (): OrderRecord => {
   const flow = partlyCancelled();
   flow.apply(
