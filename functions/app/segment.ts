@@ -130,10 +130,17 @@ const writeStep = async (
     const now = deps.clock.now();
     let record = withMarks(stored.record, marks);
     if (event !== undefined) {
-      const result = await decide(record, event, now);
+      let result: TransitionResult;
+      try {
+        result = await decide(record, event, now);
+        // A refund call that may still land is not "someone got there first": retry later.
+        if (!result.ok && result.error.code === "REFUND_IN_FLIGHT") throw result.error;
+      } catch (error) {
+        // The step fails and is retried; what went out before it is marked all the same.
+        await saveMarksAlone(deps, stored, marks);
+        throw error;
+      }
       if (result.ok) record = result.record;
-      // A refund call that may still land is not "someone got there first": retry later.
-      else if (result.error.code === "REFUND_IN_FLIGHT") throw result.error;
       else deps.log.info("step no longer applies", { code: result.error.code });
     }
     if (lease) record = followUps(record, requestId, now, lease);
@@ -146,6 +153,26 @@ const writeStep = async (
       if (!fresh) throw new DomainError("NOT_FOUND", "the order is gone");
       stored = fresh;
     }
+  }
+};
+
+/**
+ * Best effort: the marks of what a failing step sent, saved alone so that its retry does not send
+ * them again (a lost race or a fault here leaves them to be sent again, as before).
+ */
+const saveMarksAlone = async (
+  deps: SegmentDeps,
+  stored: StoredOrder,
+  marks: readonly NoticeMark[],
+): Promise<void> => {
+  const marked = withMarks(stored.record, marks);
+  if (marked === stored.record) return;
+  try {
+    await deps.orders.save(stored, marked);
+  } catch (error) {
+    deps.log.warn("marks not saved; what they mark may go out again", {
+      error: (error as Error).name,
+    });
   }
 };
 

@@ -525,6 +525,36 @@ describe("an order's earlier request", () => {
   });
 });
 
+describe("a step that fails after sending", () => {
+  it("saves the marks of what it sent before it fails, so its retry does not send them again", async () => {
+    const world = await worldWithOrder();
+    const requestId = await requested(world);
+    await world.workflow.start({ orderId: ORDER, requestId, correlationId: requestId }, requestId);
+    // The seller approves while no wait holds the execution: the approval's mail and events are
+    // due; the wake-up's own question to the provider then fails (a fault, retried by the state
+    // machine).
+    await runSegment(world.segmentDeps(), ORDER, requestId, {
+      type: "WORKFLOW_STARTED",
+      requestId,
+    });
+    await changeOrder(world.changeDeps(), ORDER, approve(requestId));
+    const due = dueEvents(await requestIn(world, requestId)).length;
+    expect(due).toBeGreaterThan(0);
+    const failing = async (): Promise<DomainEvent> => {
+      throw Object.assign(new Error("the provider did not answer"), {
+        name: "PaymentProviderUnavailable",
+      });
+    };
+    await expect(runSegment(world.segmentDeps(), ORDER, requestId, failing)).rejects.toThrow(
+      "the provider did not answer",
+    );
+    expect(world.publisher.published.length).toBeGreaterThanOrEqual(due);
+    const request = await requestIn(world, requestId);
+    expect(dueEvents(request)).toEqual([]);
+    expect(dueMail(request)).toEqual([]);
+  });
+});
+
 describe("races and late wake-ups", () => {
   it("continues at once when the request moved on between a segment's end and its wait", async () => {
     const world = await worldWithOrder();
