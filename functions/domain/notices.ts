@@ -152,7 +152,7 @@ const triesOf = (mark: MailMark | undefined): number =>
  */
 const dueMailOf = (
   entries: readonly TimelineEntry[],
-  mailOf: (entry: TimelineEntry) => MailNotice[],
+  mailOf: (entry: TimelineEntry, position: number) => MailNotice[],
   marks: Record<string, MailMark>,
   requestIdOf: (position: number) => string,
   prefix = "",
@@ -160,7 +160,7 @@ const dueMailOf = (
   const due: DueMail[] = [];
   entries.forEach((entry, index) => {
     const requestId = requestIdOf(index);
-    for (const notice of mailOf(entry)) {
+    for (const notice of mailOf(entry, index)) {
       const key = `${prefix}${index}.${notice.template}`;
       const mark = marks[key];
       if (typeof mark === "string") continue;
@@ -205,7 +205,7 @@ export const dueOrderMail = (record: OrderRecord): DueMail[] => {
   const owners = timeline.map((entry) => orderEntryOwner(record, entry)?.requestId);
   return dueMailOf(
     timeline,
-    (entry) => (orderEntryOwner(record, entry) ? orderEntryMail(entry) : []),
+    (entry, position) => (owners[position] ? orderEntryMail(entry) : []),
     (record.orderNotices ?? EMPTY).mail,
     (position) => owners[position] ?? "",
     ORDER_MAIL_PREFIX,

@@ -216,6 +216,8 @@ const routeDeps = (
   const payments = ports.payments as World["payments"];
   const { clock, log } = world;
   type D = RouteDeps;
+  // What a route that starts a finished request's execution again needs (reconcile.ts `resume`).
+  const resumes = { executions: signals, executionRecords: orders, metrics: world.metrics };
   return {
     GetPolicy: (): D["GetPolicy"] => ({}),
     ImportOrder: (): D["ImportOrder"] => ({ orders, clock }),
@@ -229,9 +231,7 @@ const routeDeps = (
       payments,
       clock,
       log,
-      executions: signals,
-      executionRecords: orders,
-      metrics: world.metrics,
+      ...resumes,
     }),
     // The module wires NO_WAKE_UP (the parcel's moves change no request's status): so do we.
     RecordTrackingEvent: (): D["RecordTrackingEvent"] => ({
@@ -239,9 +239,7 @@ const routeDeps = (
       signals: NO_WAKE_UP,
       clock,
       log,
-      executions: signals,
-      executionRecords: orders,
-      metrics: world.metrics,
+      ...resumes,
     }),
     RequestCancellation: (): D["RequestCancellation"] => ({ orders, clock, log }),
     PreviewCancellation: (): D["PreviewCancellation"] => ({ orders, clock }),
@@ -260,9 +258,7 @@ const routeDeps = (
       payments,
       clock,
       log,
-      executions: signals,
-      executionRecords: orders,
-      metrics: world.metrics,
+      ...resumes,
     }),
     StripeWebhook: (): D["StripeWebhook"] => ({
       orders,
@@ -270,9 +266,7 @@ const routeDeps = (
       payments,
       clock,
       log,
-      executions: signals,
-      executionRecords: orders,
-      metrics: world.metrics,
+      ...resumes,
       webhookSecret: async () => world.stripeWebhookSecret,
     }),
     ListSellerCancellationRequests: (): D["ListSellerCancellationRequests"] => ({ lists }),
