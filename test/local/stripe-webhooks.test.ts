@@ -434,6 +434,10 @@ describe("webhook faults (operation `webhook`)", () => {
       "payment_intent.succeeded",
       "payment_intent.created",
     ]);
+    // The stand-in records an attempt once the endpoint's answer is back, just after it arrived.
+    await eventually(() =>
+      local.deliveries().every(({ attempts }) => attempts.length > 0) ? true : undefined,
+    );
     expect(
       local.deliveries().map(({ type, held, attempts }) => [type, held, attempts.length]),
     ).toEqual([
