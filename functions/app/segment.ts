@@ -244,6 +244,24 @@ const makeRefund = async (
 /** Provider refusals that retrying the call as it is cannot change (stripe-errors.ts). */
 const ASK_AN_OPERATOR: ReadonlySet<string> = new Set(["PaymentProviderRefused", "RefundKeyReused"]);
 
+/**
+ * The execution is about to end, and only it sends its request's notices: a change made while
+ * this segment ran (a carrier's delivery right after the cancellation completed, whose route found
+ * the execution still running) may owe some. One read, and what it owes goes out now; the
+ * reconciler covers the moments between this read and the execution's end.
+ */
+const sendWhatCameMeanwhile = async (
+  deps: SegmentDeps,
+  orderId: string,
+  requestId: string,
+  tried: Set<string>,
+): Promise<StoredOrder | undefined> => {
+  const fresh = await deps.orders.get(orderId);
+  if (!fresh) return undefined;
+  const marks = await sendDueNotices(deps, fresh.record, { requestIds: [requestId], tried });
+  return marks.length > 0 ? await writeStep(deps, fresh, requestId, undefined, marks, null) : fresh;
+};
+
 const isEnd = (plan: WorkflowPlan): plan is SegmentEnd =>
   plan.next === "DONE" || (WAIT_STEPS as readonly NextStep[]).includes(plan.next);
 
@@ -281,6 +299,9 @@ export const runSegment = async (
     // What the last write caused goes out now; its marks are the segment's last write.
     const last = await sendDueNotices(deps, stored.record, { requestIds, tried });
     if (last.length > 0) stored = await writeStep(deps, stored, requestId, undefined, last, null);
+    if (plan.next === "DONE") {
+      stored = (await sendWhatCameMeanwhile(deps, orderId, requestId, tried)) ?? stored;
+    }
     // A write ends the wait that woke this segment; one that wrote nothing forgets it here, so
     // that no stale token stays on the item once the execution ends.
     const wait = stored.waits[requestId];
