@@ -2,9 +2,10 @@
 // refusals, the status check, and a refund's outcomes (made, failed, the cancellation completed).
 // transition.ts decides which event does what; provider-updates.ts reads the provider's word.
 import { nothingLeft } from "./amounts.ts";
+import { chainEntry, chainUnchained } from "./audit.ts";
 import { DomainError, type DomainErrorCode } from "./events.ts";
 import { eventRefundOf } from "./published-events.ts";
-import { addSeconds } from "./requests.ts";
+import { addSeconds, faultOf } from "./requests.ts";
 import type {
   CancellationRequest,
   EntryEvent,
@@ -44,6 +45,8 @@ export class Draft {
     readonly now: string,
   ) {
     this.record = structuredClone(record);
+    // Entries of a record stored before the audit chain was kept join it before any new one.
+    chainUnchained(this.record, now);
   }
 
   get order(): Order {
@@ -67,12 +70,17 @@ export class Draft {
     const entry: TimelineEntry = { at: this.now, type, actor };
     if (note) entry.note = note.slice(0, MAX_NOTE_LENGTH);
     target.timeline.push(entry);
+    chainEntry(this.record, entry, "requestId" in target ? target.requestId : undefined, this.now);
     target.updatedAt = this.now;
     if ("requestId" in target) this.written.push({ request: target, entry });
   }
 
-  /** Ends a request: terminal statuses free the order for a new request. */
+  /**
+   * Ends a request (every terminal status comes through here): it frees the order for a new
+   * request, and records whose fault the cancellation was.
+   */
   close(request: CancellationRequest) {
+    request.fault = faultOf(request.reason, this.order);
     if (this.order.activeCancellationRequestId === request.requestId) {
       this.order.activeCancellationRequestId = null;
     }

@@ -126,6 +126,10 @@ export interface TimelineEntry {
   type: TimelineType;
   actor: string;
   note?: string;
+  /** Its place in the order's audit chain (audit.ts); absent on entries stored before it was kept. */
+  seq?: number;
+  /** Its audit hash: SHA-256 of the previous entry's hash and its exported fields (audit.ts). */
+  hash?: string;
   /**
    * Server-side only, on a request's entries: the request as the change that wrote the entry left
    * it, for the entry's domain event; dropped once the event is published (notices.ts).
@@ -324,4 +328,13 @@ export interface OrderRecord {
    * and events, sent by the latest request's execution: notices.ts). Absent until then.
    */
   orderNotices?: RequestNotices;
+  /** Where the order's audit chain ends (audit.ts). Absent until an entry is chained. */
+  audit?: AuditHead;
+}
+
+/** The last chained entry's `seq` and `hash`, and the server time of the write that chained it. */
+export interface AuditHead {
+  seq: number;
+  head: string;
+  writtenAt: string;
 }

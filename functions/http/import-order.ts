@@ -2,6 +2,7 @@
 import { orders } from "../adapters/production.ts";
 import { OrderExistsError } from "../app/errors.ts";
 import { type Clock, type Orders, systemClock } from "../app/ports.ts";
+import { chainUnchained } from "../domain/audit.ts";
 import { type OrderImport, orderImportSchema } from "../domain/schemas.ts";
 import type { Order, OrderRecord } from "../domain/types.ts";
 import { publicOrder } from "./access.ts";
@@ -41,6 +42,7 @@ export const createHandler = httpHandler(
       },
       requests: {},
     };
+    chainUnchained(record, now);
     try {
       const created = await deps.orders.create(record);
       return {

@@ -106,6 +106,8 @@ describe("reconcile: a return of cancelled units", () => {
       at: dueBy,
       type: "RETURN_OVERDUE",
       actor: "system",
+      seq: expect.any(Number),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     // No grace: nobody else will send the alert.
     expect(report.resumed).toEqual([{ requestId, execution: `${requestId}-3` }]);

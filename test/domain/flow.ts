@@ -336,12 +336,18 @@ export const approvedFlow = (order: OrderOverrides = {}, policy: Policy = DEFAUL
 
 /**
  * A timeline entry as the API shows it: without the event snapshot the service keeps on a new
- * entry until its event is published.
+ * entry until its event is published, nor its place in the audit chain (audit.ts).
  */
-export const shown = <T extends { event?: unknown }>(
+export const shown = <T extends { event?: unknown; seq?: unknown; hash?: unknown }>(
   entry: T | undefined,
-): Omit<T, "event"> | undefined => {
+): Omit<T, "event" | "seq" | "hash"> | undefined => {
   if (entry === undefined) return undefined;
-  const { event: _snapshot, ...rest } = entry;
+  const { event: _snapshot, seq: _seq, hash: _hash, ...rest } = entry;
   return rest;
 };
+
+/** A timeline as the API shows it (`shown` of each entry). */
+export const shownTimeline = <T extends { event?: unknown; seq?: unknown; hash?: unknown }>(
+  timeline: readonly T[],
+): Omit<T, "event" | "seq" | "hash">[] =>
+  timeline.map((entry) => shown(entry) as Omit<T, "event" | "seq" | "hash">);

@@ -10,6 +10,7 @@ import { attentionSince } from "../../domain/notices.ts";
 import { type OutParcelStatus, parcelSummaryOf } from "../../domain/parcel-views.ts";
 import { currentDeadline, latestRequest } from "../../domain/requests.ts";
 import type {
+  AuditHead,
   CancellationRequest,
   Order,
   OrderRecord,
@@ -168,6 +169,7 @@ export const newOrderItem = (record: OrderRecord): Record<string, unknown> => ({
   ...orderKey(record.order.orderId),
   version: 1,
   requests: record.requests,
+  ...(record.audit && { audit: record.audit }),
   // Created here so that `SET waits.<id>` and `SET executions.<id>` have a map to write into.
   waits: {},
   executions: {},
@@ -179,6 +181,7 @@ export const ORDER_ITEM_ATTRIBUTES = [
   "order",
   "requests",
   "orderNotices",
+  "audit",
   "version",
   "waits",
   "executions",
@@ -188,6 +191,7 @@ interface OrderItem {
   order: Order;
   requests?: Record<string, CancellationRequest>;
   orderNotices?: RequestNotices;
+  audit?: AuditHead;
   version: number;
   waits?: Record<string, Wait>;
   executions?: Record<string, ExecutionRef>;
@@ -195,10 +199,15 @@ interface OrderItem {
 
 /** The stored order an item holds. */
 export const toStoredOrder = (item: Record<string, unknown>): StoredOrder => {
-  const { order, requests, orderNotices, version, waits, executions } =
+  const { order, requests, orderNotices, audit, version, waits, executions } =
     item as unknown as OrderItem;
   return {
-    record: { order, requests: requests ?? {}, ...(orderNotices && { orderNotices }) },
+    record: {
+      order,
+      requests: requests ?? {},
+      ...(orderNotices && { orderNotices }),
+      ...(audit && { audit }),
+    },
     version,
     waits: waits ?? {},
     executions: executions ?? {},
