@@ -466,6 +466,8 @@ export interface components {
             };
             /** Format: date-time */
             placedAt: string;
+            /** Format: date-time */
+            shipBy?: string;
         };
         ShipmentInput: {
             carrier: string;
@@ -607,6 +609,8 @@ export interface components {
             };
             /** Format: date-time */
             placedAt: string;
+            /** @description When the seller promised to ship by (optional on import): a buyer who cancels because the delivery is too slow is counted as the seller's fault when the order shipped after it. */
+            shipBy: string | null;
             /** @enum {string} */
             status: "PLACED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
             shipment: {
@@ -671,6 +675,13 @@ export interface components {
             /** @enum {string} */
             reason: "NO_LONGER_NEEDED" | "ORDERED_BY_MISTAKE" | "FOUND_BETTER_PRICE" | "DELIVERY_TOO_SLOW" | "WRONG_ITEM_ORDERED" | "OTHER";
             comment: string | null;
+            /**
+             * @description Who asked for the cancellation: the buyer (BUYER).
+             * @enum {string}
+             */
+            initiator: "BUYER";
+            /** @description Whose fault the cancellation was, once the request ended (null before): NONE for a buyer's change of mind (every reason but DELIVERY_TOO_SLOW); for DELIVERY_TOO_SLOW, SELLER when the order's shipBy passed before the shipment, else CARRIER. */
+            fault: ("NONE" | "SELLER" | "CARRIER") | null;
             lines: {
                 lineId: string;
                 quantity: number;
@@ -904,6 +915,9 @@ export interface components {
             /** @enum {string} */
             partialShippingRefund: "WHEN_ALL_CANCELLED" | "PRORATED" | "NONE";
             returnAfterCancellationDays: number;
+            decisionLinkMaxAmount: {
+                [key: string]: number;
+            };
             refundTimelines: {
                 CARD: {
                     minBusinessDays: number;
@@ -987,6 +1001,10 @@ export interface operations {
                      *       "refundShippingFee": true,
                      *       "partialShippingRefund": "WHEN_ALL_CANCELLED",
                      *       "returnAfterCancellationDays": 14,
+                     *       "decisionLinkMaxAmount": {
+                     *         "JPY": 100000,
+                     *         "USD": 100000
+                     *       },
                      *       "refundTimelines": {
                      *         "CARD": {
                      *           "minBusinessDays": 3,
@@ -1202,7 +1220,8 @@ export interface operations {
                  *         "provider": "stripe",
                  *         "reference": "pi_3QExample5480"
                  *       },
-                 *       "placedAt": "2026-11-20T10:00:00.000Z"
+                 *       "placedAt": "2026-11-20T10:00:00.000Z",
+                 *       "shipBy": "2026-11-22T15:00:00.000Z"
                  *     }
                  */
                 "application/json": components["schemas"]["OrderImport"];
@@ -1401,6 +1420,7 @@ export interface operations {
                      *         "reference": "pi_3QExample5480"
                      *       },
                      *       "placedAt": "2026-11-20T10:00:00.000Z",
+                     *       "shipBy": "2026-11-22T15:00:00.000Z",
                      *       "status": "SHIPPED",
                      *       "shipment": {
                      *         "carrier": "yamato",
@@ -1609,6 +1629,7 @@ export interface operations {
                      *         "reference": "pi_3QExample5480"
                      *       },
                      *       "placedAt": "2026-11-20T10:00:00.000Z",
+                     *       "shipBy": "2026-11-22T15:00:00.000Z",
                      *       "status": "SHIPPED",
                      *       "shipment": {
                      *         "carrier": "yamato",
@@ -2553,6 +2574,8 @@ export interface operations {
                      *       "status": "REQUESTED",
                      *       "reason": "NO_LONGER_NEEDED",
                      *       "comment": "家族が同じものを買っていました",
+                     *       "initiator": "BUYER",
+                     *       "fault": null,
                      *       "lines": [
                      *         {
                      *           "lineId": "l1",
@@ -2758,6 +2781,8 @@ export interface operations {
                      *       "status": "COMPLETED",
                      *       "reason": "NO_LONGER_NEEDED",
                      *       "comment": "家族が同じものを買っていました",
+                     *       "initiator": "BUYER",
+                     *       "fault": "NONE",
                      *       "lines": [
                      *         {
                      *           "lineId": "l1",

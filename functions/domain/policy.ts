@@ -1,6 +1,7 @@
 // The published cancellation policy: its defaults, validation, and merging of overrides. The schema
 // is built on its first use (`z.lazy`, as in schemas.ts), when a policy is first validated.
 import { CURRENCIES, PAYMENT_METHODS } from "./schemas.ts";
+import type { Currency } from "./types.ts";
 import * as z from "./zod.ts";
 
 const DAY = 86_400;
@@ -39,6 +40,11 @@ export const policySchema = /* @__PURE__ */ z.lazy(() =>
       partialShippingRefund: z.enum(["WHEN_ALL_CANCELLED", "PRORATED", "NONE"]),
       /** Days a buyer who took a cancelled parcel anyway has to send it back (parcel.ts). */
       returnAfterCancellationDays: z.int().check(z.minimum(1), z.maximum(365)),
+      /**
+       * Per currency: the largest request amount whose seller mail carries Approve and Reject
+       * links (SPEC "Decision links in the seller's mail"); a currency not listed: no links.
+       */
+      decisionLinkMaxAmount: z.partialRecord(z.enum(CURRENCIES), z.int().check(z.minimum(0))),
       refundTimelines: z.strictObject(
         Object.fromEntries(
           PAYMENT_METHODS.map((method) => [method, z.nullable(refundTimelineSchema)]),
@@ -86,6 +92,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   refundShippingFee: true,
   partialShippingRefund: "WHEN_ALL_CANCELLED",
   returnAfterCancellationDays: 14,
+  decisionLinkMaxAmount: { JPY: 100000, USD: 100000 },
   refundTimelines: {
     CARD: { minBusinessDays: 3, maxBusinessDays: 10 },
     GIFT_CARD: { minBusinessDays: 0, maxBusinessDays: 0 },
@@ -106,6 +113,13 @@ export const settlementCheckSeconds = (policy: Policy): number =>
 /** A request's days to return a parcel taken anyway (requests stored before it: the default). */
 export const returnDaysOf = (policy: Policy): number =>
   policy.returnAfterCancellationDays ?? DEFAULT_POLICY.returnAfterCancellationDays;
+
+/**
+ * The most a request may refund for its seller's mail to carry decision links, in its currency
+ * (requests stored before the policy had it: the default); undefined: no links in that currency.
+ */
+export const decisionLinkMaxOf = (policy: Policy, currency: Currency): number | undefined =>
+  (policy.decisionLinkMaxAmount ?? DEFAULT_POLICY.decisionLinkMaxAmount)[currency];
 
 type PlainObject = Record<string, unknown>;
 

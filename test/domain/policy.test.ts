@@ -2,7 +2,9 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_POLICY,
+  decisionLinkMaxOf,
   mergePolicy,
+  type Policy,
   PolicyError,
   policyFromConfig,
   policySchema,
@@ -24,6 +26,7 @@ const SPEC_POLICY = {
   refundShippingFee: true,
   partialShippingRefund: "WHEN_ALL_CANCELLED",
   returnAfterCancellationDays: 14,
+  decisionLinkMaxAmount: { JPY: 100000, USD: 100000 },
   refundRetryWaitSeconds: 259200,
   refundFallbackMethod: "GIFT_CARD",
   refundTimelines: {
@@ -91,5 +94,32 @@ describe("mergePolicy: refundFallbackMethod", () => {
   it("rejects a policy without it", () => {
     const { refundFallbackMethod: _, ...withoutFallback } = DEFAULT_POLICY;
     expect(policySchema.safeParse(withoutFallback).success).toBe(false);
+  });
+});
+
+describe("decisionLinkMaxAmount", () => {
+  it("defaults to 100000 in each currency, and may be overridden per currency", () => {
+    expect(DEFAULT_POLICY.decisionLinkMaxAmount).toEqual({ JPY: 100000, USD: 100000 });
+    expect(mergePolicy({ decisionLinkMaxAmount: { JPY: 5000 } }).decisionLinkMaxAmount).toEqual({
+      JPY: 5000,
+      USD: 100000,
+    });
+  });
+
+  it.each([-1, 1.5, "100", null])("rejects %j as an amount", (value) => {
+    expect(() => mergePolicy({ decisionLinkMaxAmount: { JPY: value } })).toThrow(PolicyError);
+  });
+
+  it("is read per currency; a request's policy stored before it has the default", () => {
+    const policy = mergePolicy({ decisionLinkMaxAmount: { JPY: 5000 } });
+    expect(decisionLinkMaxOf(policy, "JPY")).toBe(5000);
+    const { decisionLinkMaxAmount: _, ...stored } = DEFAULT_POLICY;
+    expect(decisionLinkMaxOf(stored as Policy, "USD")).toBe(100000);
+  });
+
+  it("leaves a currency out when an override replaces the whole map with fewer", () => {
+    const policy = { ...DEFAULT_POLICY, decisionLinkMaxAmount: { JPY: 1 } };
+    expect(policySchema.parse(policy).decisionLinkMaxAmount).toEqual({ JPY: 1 });
+    expect(decisionLinkMaxOf(policy, "USD")).toBeUndefined();
   });
 });
