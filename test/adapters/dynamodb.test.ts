@@ -1330,7 +1330,9 @@ describe("write units on dynamodb-local", () => {
     let record = apply(stored.record, sellerApprove(), tick(HOUR));
     const approved = await orders.save(stored, record);
     const approval = onlyWrite();
+    // The decision's timeline entry moves the audit chain's head (audit.ts).
     expect(approval.names).toEqual([
+      "audit",
       "operatorQueuePk",
       "operatorQueueSk",
       "queueSummary",
