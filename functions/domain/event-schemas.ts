@@ -5,7 +5,7 @@
 import type { TimelineEvent } from "./published-events.ts";
 import { EVENT_SOURCE } from "./published-events.ts";
 import { CURRENCIES } from "./schemas.ts";
-import { PARCEL_STATUSES, REQUEST_STATUSES, RETURN_STATUSES } from "./types.ts";
+import { FAULTS, INITIATORS, PARCEL_STATUSES, REQUEST_STATUSES, RETURN_STATUSES } from "./types.ts";
 import { TIMELINE_TYPES } from "./view-schemas.ts";
 import * as z from "./zod.ts";
 
@@ -46,6 +46,18 @@ export const eventDetailSchema = z.looseObject({
   orderId: z.string(),
   requestId: z.string(),
   status: z.enum(REQUEST_STATUSES).check(z.describe("The request's status after the change.")),
+  initiator: z
+    .enum(INITIATORS)
+    .check(z.describe("Who asked for the cancellation: the buyer (BUYER).")),
+  fault: z
+    .nullable(z.enum(FAULTS))
+    .check(
+      z.describe(
+        "Whose fault the cancellation was, once `status` is terminal (null before): NONE for a " +
+          "buyer's change of mind, SELLER (DELIVERY_TOO_SLOW and shipped after the order's " +
+          "shipBy) or CARRIER (DELIVERY_TOO_SLOW otherwise).",
+      ),
+    ),
   at: z.iso.datetime(),
   actor: z.string().check(z.describe("A user id, `system` or `policy`.")),
   lines: z

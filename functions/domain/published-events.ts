@@ -7,6 +7,8 @@ import { parcelOf } from "./parcel.ts";
 import type {
   CancellationRequest,
   EventRefund,
+  Fault,
+  Initiator,
   OrderRecord,
   OrderReturn,
   Parcel,
@@ -15,7 +17,7 @@ import type {
   TimelineEntry,
   TimelineType,
 } from "./types.ts";
-import { PARCEL_TIMELINE_TYPES } from "./types.ts";
+import { isTerminal, PARCEL_TIMELINE_TYPES } from "./types.ts";
 
 export type { EventRefund };
 
@@ -39,6 +41,10 @@ export interface TimelineEventDetail {
   requestId: string;
   /** The request's status once the change that made this entry was saved. */
   status: RequestStatus;
+  /** Who asked for the cancellation. */
+  initiator: Initiator;
+  /** Whose fault the cancellation was, once that status is terminal (null before). */
+  fault: Fault | null;
   at: string;
   actor: string;
   /** The lines and units the request cancels (a whole-order request lists every line). */
@@ -70,6 +76,15 @@ const whatItCovers = (request: CancellationRequest) => ({
   shippingAmount: request.shippingAmount,
 });
 
+/**
+ * Who asked, and whose fault the cancellation was in `status`: set when the request ended, and
+ * never changed after, so an entry of a terminal status reports it and an earlier one null.
+ */
+const causeIn = (request: CancellationRequest, status: RequestStatus) => ({
+  initiator: request.initiator ?? "BUYER",
+  fault: isTerminal(status) ? (request.fault ?? null) : null,
+});
+
 /** The events of the request's timeline entries from position `from` on, in timeline order. */
 export const requestEvents = (request: CancellationRequest, from = 0): TimelineEvent[] =>
   request.timeline.slice(from).map((entry, offset) => {
@@ -81,6 +96,7 @@ export const requestEvents = (request: CancellationRequest, from = 0): TimelineE
         eventId: eventIdOf(request.requestId, from + offset),
         ...whatItCovers(request),
         status,
+        ...causeIn(request, status),
         at: entry.at,
         actor: entry.actor,
         ...(refund && { refund: eventRefundOf(refund) }),
@@ -145,6 +161,7 @@ export const placedOrderEvents = (record: OrderRecord, from = 0): PlacedOrderEve
         eventId: orderEventIdOf(order.orderId, position),
         ...whatItCovers(request),
         status: request.status,
+        ...causeIn(request, request.status),
         at: entry.at,
         actor: entry.actor,
         ...(request.refund && { refund: eventRefundOf(request.refund) }),

@@ -115,6 +115,8 @@ export const orderImportSchema = /* @__PURE__ */ z.lazy(() =>
       shippingFee: amountSchema,
       payment: paymentSchema,
       placedAt: instantSchema,
+      /** When the seller promised to ship by: a slow delivery after it is the seller's fault. */
+      shipBy: z.optional(instantSchema),
     })
     .check(
       z.superRefine((order, ctx) => {
@@ -134,6 +136,13 @@ export const orderImportSchema = /* @__PURE__ */ z.lazy(() =>
             code: "custom",
             path: ["payment", "reference"],
             message: "a Stripe payment needs its PaymentIntent id (pi_…)",
+          });
+        }
+        if (order.shipBy !== undefined && Date.parse(order.shipBy) < Date.parse(order.placedAt)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["shipBy"],
+            message: "must not be before placedAt",
           });
         }
         if (order.payment.paidAmount > total) {

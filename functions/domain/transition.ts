@@ -123,6 +123,8 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         status: "REQUESTED",
         reason: event.reason,
         comment: event.comment,
+        initiator: "BUYER",
+        fault: null,
         lines: terms.lines,
         itemsAmount: terms.itemsAmount,
         shippingAmount: terms.shippingAmount,

@@ -39,6 +39,17 @@ export const TERMINAL_STATUSES: readonly RequestStatus[] = [
 ];
 export const isTerminal = (status: RequestStatus): boolean => TERMINAL_STATUSES.includes(status);
 
+/** Who asked for the cancellation (SPEC "Seller performance"): the buyer, so far always. */
+export const INITIATORS = ["BUYER"] as const;
+export type Initiator = (typeof INITIATORS)[number];
+
+/**
+ * Whose fault a cancellation was, set when its request ends: nobody's (`NONE`: the buyer changed
+ * their mind), the seller's (`SELLER`: shipped after the order's `shipBy`), or the carrier's.
+ */
+export const FAULTS = ["NONE", "SELLER", "CARRIER"] as const;
+export type Fault = (typeof FAULTS)[number];
+
 /** Where a refund goes: the original method, except convenience-store payments (gift balance). */
 export type RefundMethod = "CARD" | "GIFT_CARD" | "POINTS" | "CASH_ON_DELIVERY";
 export type RefundStatus = "PENDING" | "SUCCEEDED" | "FAILED" | "NOT_REQUIRED";
@@ -236,6 +247,13 @@ export interface CancellationRequest {
   status: RequestStatus;
   reason: CancellationReason;
   comment: string | null;
+  /** Who asked (absent on requests stored before it was kept: BUYER). */
+  initiator?: Initiator;
+  /**
+   * Whose fault the cancellation was: null while the request is open, set in the change that
+   * ends it (requests.ts `faultOf`). Absent on requests stored before it was kept.
+   */
+  fault?: Fault | null;
   /** Every line the request covers, in the order's line order, with its units and refund. */
   lines: RequestLine[];
   /** The refund for the items (the sum of the lines' amounts) and for shipping (amounts.ts). */

@@ -15,6 +15,8 @@ import {
 } from "./schemas.ts";
 import type { CancellationOptionReason, OrderStatus, TimelineType } from "./types.ts";
 import {
+  FAULTS,
+  INITIATORS,
   PARCEL_STATUSES,
   PARCEL_TIMELINE_TYPES,
   REQUEST_STATUSES,
@@ -156,6 +158,14 @@ export const publicOrderSchema = z.strictObject({
       .check(z.describe("The payment at the provider (Stripe: its PaymentIntent `pi_…`).")),
   }),
   placedAt: instant(),
+  shipBy: z
+    .nullable(instant())
+    .check(
+      z.describe(
+        "When the seller promised to ship by (optional on import): a buyer who cancels because " +
+          "the delivery is too slow is counted as the seller's fault when the order shipped after it.",
+      ),
+    ),
   status: z.enum(ORDER_STATUSES),
   shipment: z.nullable(publicShipmentSchema),
   parcel: z.nullable(
@@ -266,6 +276,18 @@ export const publicRequestSchema = z.strictObject({
   status: z.enum(REQUEST_STATUSES),
   reason: z.enum(CANCELLATION_REASONS),
   comment: z.nullable(z.string()),
+  initiator: z
+    .enum(INITIATORS)
+    .check(z.describe("Who asked for the cancellation: the buyer (BUYER).")),
+  fault: z
+    .nullable(z.enum(FAULTS))
+    .check(
+      z.describe(
+        "Whose fault the cancellation was, once the request ended (null before): NONE for a " +
+          "buyer's change of mind (every reason but DELIVERY_TOO_SLOW); for DELIVERY_TOO_SLOW, " +
+          "SELLER when the order's shipBy passed before the shipment, else CARRIER.",
+      ),
+    ),
   lines: z.array(requestLineSchema),
   itemsAmount: z.int(),
   shippingAmount: z.int(),

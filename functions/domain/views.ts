@@ -8,6 +8,8 @@ import type { Policy } from "./policy.ts";
 import type {
   CancellationOption,
   CancellationRequest,
+  Fault,
+  Initiator,
   Order,
   OrderRecord,
   OrderReturn,
@@ -31,8 +33,10 @@ export interface PublicShipment {
 /** The order as clients see it: the latest request always named (null before the first). */
 export type PublicOrder = Omit<
   Order,
-  "latestCancellationRequestId" | "shipment" | "payment" | "parcel" | "return"
+  "latestCancellationRequestId" | "shipment" | "payment" | "parcel" | "return" | "shipBy"
 > & {
+  /** When the seller promised to ship by (an optional import field), or null. */
+  shipBy: string | null;
   /** The payment, with its provider named even where the import left the default. */
   payment: Pick<Order["payment"], "method" | "paidAmount"> & {
     provider: PaymentProvider;
@@ -48,8 +52,20 @@ export type PublicOrder = Omit<
 };
 export type PublicCancellationRequest = Omit<
   CancellationRequest,
-  "idempotencyKey" | "requestHash" | "policy" | "notices" | "refund" | "refundInquiry"
-> & { refund: PublicRefund | null; refundInquiry: RefundInquiry | null };
+  | "idempotencyKey"
+  | "requestHash"
+  | "policy"
+  | "notices"
+  | "refund"
+  | "refundInquiry"
+  | "initiator"
+  | "fault"
+> & {
+  initiator: Initiator;
+  fault: Fault | null;
+  refund: PublicRefund | null;
+  refundInquiry: RefundInquiry | null;
+};
 
 /** A refund as people see it: the money, and what its provider said of it. */
 export type PublicRefund = Pick<
@@ -299,6 +315,7 @@ export const publicOrderOf = (
     reference: order.payment.reference ?? null,
   },
   placedAt: order.placedAt,
+  shipBy: order.shipBy ?? null,
   status: order.status,
   shipment: order.shipment && toPublicShipment(order.shipment),
   parcel: toPublicParcel(order),
@@ -322,6 +339,8 @@ export const toPublicRequest = (
   status: request.status,
   reason: request.reason,
   comment: request.comment,
+  initiator: request.initiator ?? "BUYER",
+  fault: request.fault ?? null,
   lines: request.lines.map(({ lineId, quantity, amount }) => ({ lineId, quantity, amount })),
   itemsAmount: request.itemsAmount,
   shippingAmount: request.shippingAmount,

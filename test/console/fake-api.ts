@@ -110,6 +110,7 @@ export const anOrder = (overrides: Partial<Order> = {}): Order => ({
   shippingFee: 500,
   payment: { method: "CARD", paidAmount: 5480, provider: "ledger", reference: null },
   placedAt: "2026-11-20T10:00:00.000Z",
+  shipBy: null,
   status: "SHIPPED",
   shipment: {
     carrier: "yamato",
@@ -136,6 +137,8 @@ export const aRequest = (overrides: Partial<CancellationRequest> = {}): Cancella
   status: "AWAITING_SELLER",
   reason: "NO_LONGER_NEEDED",
   comment: null,
+  initiator: "BUYER",
+  fault: null,
   lines: [{ lineId: "l1", quantity: 1, amount: 4980 }],
   itemsAmount: 4980,
   shippingAmount: 500,

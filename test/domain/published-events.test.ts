@@ -110,6 +110,9 @@ describe("requestEvents", () => {
           orderId: flow.order.orderId,
           requestId: REQ,
           status: "AWAITING_MARKETPLACE",
+          // The buyer asked; the request is still open, so nobody's fault is known yet.
+          initiator: "BUYER",
+          fault: null,
           at: at(HOUR),
           actor: SELLER,
           lines,
@@ -285,6 +288,9 @@ describe("orderEvents", () => {
       orderId,
       requestId: REQ,
       status: "COMPLETED",
+      // The request ended: whose fault it was is known (the flow's reason is a change of mind).
+      initiator: "BUYER",
+      fault: "NONE",
       at: at(DAY),
       actor: CARRIER_CLIENT,
       lines: request.lines.map(({ lineId, quantity, amount }) => ({ lineId, quantity, amount })),

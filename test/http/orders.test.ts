@@ -69,6 +69,8 @@ describe("POST /orders", () => {
       payment: { ...body.payment, provider: "ledger", reference: null },
       refundedAmount: 0,
       placedAt: "2026-11-20T10:00:00.000Z",
+      // Imported without a ship-by date.
+      shipBy: null,
       status: "PLACED",
       shipment: null,
       // Not shipped: no parcel yet, and nothing to return.
@@ -279,6 +281,7 @@ describe("GET /orders/{orderId}", () => {
         return: null,
         // An order stored before the field was kept shows null.
         latestCancellationRequestId: null,
+        shipBy: null,
         cancellationOption: { kind: "CANCEL", reason: "IN_TRANSIT" },
       });
     }
