@@ -20,6 +20,7 @@ import {
 import { DynamoOrderLists } from "../../functions/adapters/dynamodb/order-lists.ts";
 import { DynamoOrders } from "../../functions/adapters/dynamodb/orders.ts";
 import {
+  AUDIT_HEADS_INDEX,
   BUYER_ORDERS_INDEX,
   OPERATOR_QUEUE_INDEX,
   ORDERS_TABLE,
@@ -1330,9 +1331,12 @@ describe("write units on dynamodb-local", () => {
     let record = apply(stored.record, sellerApprove(), tick(HOUR));
     const approved = await orders.save(stored, record);
     const approval = onlyWrite();
-    // The decision's timeline entry moves the audit chain's head (audit.ts).
+    // The decision's timeline entry moves the audit chain's head (audit.ts), and with it the
+    // order's AuditHeads entry (under a later sort key: out and in again).
     expect(approval.names).toEqual([
       "audit",
+      "auditHeadsPk",
+      "auditHeadsSk",
       "operatorQueuePk",
       "operatorQueueSk",
       "queueSummary",
@@ -1341,7 +1345,11 @@ describe("write units on dynamodb-local", () => {
       "sellerQueueSk",
       "version",
     ]);
-    expect(approval.indexes).toEqual({ [SELLER_QUEUE_INDEX]: 2, [OPERATOR_QUEUE_INDEX]: 1 });
+    expect(approval.indexes).toEqual({
+      [SELLER_QUEUE_INDEX]: 2,
+      [OPERATOR_QUEUE_INDEX]: 1,
+      [AUDIT_HEADS_INDEX]: 1 + 1,
+    });
 
     // COMPLETED: the order is CANCELLED, so its buyer-list entry is rewritten in place; the queue
     // entries move (the summary with its refund is under 1 KB: a unit to put, one to delete);
@@ -1360,6 +1368,7 @@ describe("write units on dynamodb-local", () => {
       [OPERATOR_QUEUE_INDEX]: 1,
       [PENDING_WORK_INDEX]: 1 + 1,
       [SELLER_PARCELS_INDEX]: 1,
+      [AUDIT_HEADS_INDEX]: 1 + 1,
     });
   });
 
@@ -1461,6 +1470,8 @@ describe("write units on dynamodb-local", () => {
       [OPERATOR_QUEUE_INDEX]: 1 + 1,
       // Still watched (its mail is due), under a later sort key: out and in again.
       [PENDING_WORK_INDEX]: 1 + 1,
+      // The rejection's entry moves the audit chain's head.
+      [AUDIT_HEADS_INDEX]: 1 + 1,
     });
   });
 });

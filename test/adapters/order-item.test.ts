@@ -7,6 +7,7 @@ import {
   shardOf,
 } from "../../functions/adapters/dynamodb/order-item.ts";
 import {
+  AUDIT_HEAD_SHARDS,
   OPERATOR_QUEUE_SHARDS,
   PROJECTED_ATTRIBUTES,
   WORK_SHARDS,
@@ -204,6 +205,39 @@ const cancelledUnits = (cancelled: number, parcel?: Order["parcel"]) =>
     ...(parcel === undefined ? {} : { parcel }),
   });
 
+describe("the audit heads' keys", () => {
+  const head = (writtenAt: string) => ({ seq: 4, head: "a".repeat(64), writtenAt });
+
+  it("list an order under the UTC hour and shard of its last chain write, by that write's time", () => {
+    const writtenAt = "2026-03-01T09:59:59.999Z";
+    const keys = indexKeys({ ...orderRecord({ orderId: "o-1" }), audit: head(writtenAt) });
+    expect(keys).toMatchObject({
+      auditHeadsPk: `AUDIT#2026-03-01T09#${shardOf("o-1", AUDIT_HEAD_SHARDS)}`,
+      auditHeadsSk: `${writtenAt}#o-1`,
+    });
+    // The next write moves it to its own hour.
+    const later = indexKeys({
+      ...orderRecord({ orderId: "o-1" }),
+      audit: head("2026-03-01T10:00:00.000Z"),
+    });
+    expect(later.auditHeadsPk).toBe(`AUDIT#2026-03-01T10#${shardOf("o-1", AUDIT_HEAD_SHARDS)}`);
+  });
+
+  it("leave out an order with no chained entry yet", () => {
+    const keys = indexKeys(orderRecord({ orderId: "o-1" }));
+    expect(keys.auditHeadsPk).toBeUndefined();
+    expect(keys.auditHeadsSk).toBeUndefined();
+    expect(listAttributes(orderRecord({ orderId: "o-1" }))).not.toHaveProperty("audit");
+  });
+
+  it("spread orders over every shard", () => {
+    const shards = new Set(
+      Array.from({ length: 200 }, (_, i) => shardOf(`o-${i}`, AUDIT_HEAD_SHARDS)),
+    );
+    expect(shards.size).toBe(AUDIT_HEAD_SHARDS);
+  });
+});
+
 describe("the seller parcels' keys", () => {
   it("list an order with cancelled units under its parcel's status, by the parcel's time", () => {
     // Shipped at at(0), no parcel kept yet: in transit since the shipment.
@@ -243,12 +277,13 @@ describe("listAttributes", () => {
     const record = {
       ...cancelledUnits(1),
       requests: { [inquired("r-1", 30).requestId]: inquired("r-1", 30) },
+      audit: { seq: 9, head: "b".repeat(64), writtenAt: at(30) },
     };
     expect(Object.keys(listAttributes(record)).sort()).toEqual([...PROJECTED_ATTRIBUTES].sort());
     const none = orderRecord({ orderId: "o-1" }, [awaitingSeller("o-1", 48)]);
     expect(Object.keys(listAttributes(none)).sort()).toEqual(
       PROJECTED_ATTRIBUTES.filter(
-        (name) => !["openInquiries", "parcelSummary"].includes(name),
+        (name) => !["openInquiries", "parcelSummary", "audit"].includes(name),
       ).sort(),
     );
     const inquiries = listAttributes(record).openInquiries as { requestId: string }[];

@@ -19,6 +19,8 @@ import type {
 } from "../../domain/types.ts";
 import { openRefundInquiries, toRequestSummary } from "../../domain/views.ts";
 import {
+  AUDIT_HEAD_SHARDS,
+  type AUDIT_HEADS,
   type BUYER_ORDERS,
   type IndexDefinition,
   type OPERATOR_QUEUE,
@@ -46,7 +48,8 @@ type SparseKeyName =
   | KeyNameOf<typeof OPERATOR_QUEUE>
   | KeyNameOf<typeof PENDING_WORK>
   | KeyNameOf<typeof REFUND_INQUIRIES>
-  | KeyNameOf<typeof SELLER_PARCELS>;
+  | KeyNameOf<typeof SELLER_PARCELS>
+  | KeyNameOf<typeof AUDIT_HEADS>;
 
 /** GSI key attributes of an order item; sparse keys are absent when the order is not listed. */
 export type IndexKeys = Record<KeyNameOf<typeof BUYER_ORDERS>, string> &
@@ -79,6 +82,9 @@ export const workPartition = (shard: number): string => `WORK#${shard}`;
 export const INQUIRY_PARTITION = "INQUIRY#OPEN";
 export const sellerParcelsPartition = (sellerId: string, status: OutParcelStatus): string =>
   `PARCEL#${sellerId}#${status}`;
+/** The AuditHeads partition of a UTC hour (`YYYY-MM-DDTHH`) and shard. */
+export const auditHeadsPartition = (hour: string, shard: number): string =>
+  `AUDIT#${hour}#${shard}`;
 
 /** Every GSI key of an order item, from the record alone. */
 export const indexKeys = (record: OrderRecord): IndexKeys => {
@@ -121,13 +127,23 @@ export const indexKeys = (record: OrderRecord): IndexKeys => {
     keys.sellerParcelsPk = sellerParcelsPartition(order.sellerId, parcel.status);
     keys.sellerParcelsSk = `${parcel.updatedAt}#${order.orderId}`;
   }
+  // Orders by the hour their audit chain last grew: what the hourly seal reads.
+  if (record.audit !== undefined) {
+    const { writtenAt } = record.audit;
+    keys.auditHeadsPk = auditHeadsPartition(
+      writtenAt.slice(0, 13),
+      shardOf(order.orderId, AUDIT_HEAD_SHARDS),
+    );
+    keys.auditHeadsSk = `${writtenAt}#${order.orderId}`;
+  }
   return keys;
 };
 
 /**
  * The attributes the list indexes project, from the record alone: `queueSummary` exactly when the
  * order has a request, hence exactly when it is in a queue; `openInquiries` exactly when it is in
- * the refund inquiries' index; `parcelSummary` exactly when it is in its seller's parcels.
+ * the refund inquiries' index; `parcelSummary` exactly when it is in its seller's parcels; `audit`
+ * exactly when it is in the audit heads.
  */
 export const listAttributes = (record: OrderRecord): Record<string, unknown> => {
   const latest = latestRequest(record);
@@ -139,6 +155,7 @@ export const listAttributes = (record: OrderRecord): Record<string, unknown> => 
     ...(latest === undefined ? {} : { queueSummary: toRequestSummary(latest, record.order) }),
     ...(inquiries.length === 0 ? {} : { openInquiries: inquiries }),
     ...(parcelSummary === undefined ? {} : { parcelSummary }),
+    ...(record.audit === undefined ? {} : { audit: record.audit }),
   };
 };
 
@@ -169,7 +186,6 @@ export const newOrderItem = (record: OrderRecord): Record<string, unknown> => ({
   ...orderKey(record.order.orderId),
   version: 1,
   requests: record.requests,
-  ...(record.audit && { audit: record.audit }),
   // Created here so that `SET waits.<id>` and `SET executions.<id>` have a map to write into.
   waits: {},
   executions: {},

@@ -32,6 +32,7 @@ export const OPERATOR_QUEUE_INDEX = "OperatorQueue";
 export const PENDING_WORK_INDEX = "PendingWork";
 export const REFUND_INQUIRIES_INDEX = "RefundInquiries";
 export const SELLER_PARCELS_INDEX = "SellerParcels";
+export const AUDIT_HEADS_INDEX = "AuditHeads";
 
 /**
  * The attributes the list indexes project, written on the order item in the same conditional
@@ -46,7 +47,9 @@ export const SELLER_PARCELS_INDEX = "SellerParcels";
  *   `openRefundInquiries`), present only while one is open;
  * - `parcelSummary`: the order's entry in its seller's parcels list (parcel-views.ts
  *   `parcelSummaryOf`), present only while the order has cancelled units in a parcel not yet
- *   back with the seller; well under 1 KB for a usual order (at most three lines named).
+ *   back with the seller; well under 1 KB for a usual order (at most three lines named);
+ * - `audit`: where the order's audit chain ends (`{ seq, head, writtenAt }`, audit.ts), present
+ *   once an entry is chained: what the hourly seal reads.
  */
 export const LIST_ATTRIBUTES = {
   order: "order",
@@ -55,6 +58,7 @@ export const LIST_ATTRIBUTES = {
   queueSummary: "queueSummary",
   openInquiries: "openInquiries",
   parcelSummary: "parcelSummary",
+  audit: "audit",
 } as const;
 
 /** Buyer history: `BUYER#<buyerId>`, sorted by `<placedAt>#<orderId>` (read newest first). */
@@ -138,6 +142,24 @@ export const SELLER_PARCELS = {
 } as const satisfies IndexDefinition;
 
 /**
+ * Sparse: the orders by the hour of the write that last extended their audit chain, so the
+ * hourly seal reads the orders changed in a window without a scan. `AUDIT#<YYYY-MM-DDTHH>#<shard>`
+ * (the UTC hour of `audit.writtenAt`; every chain write of the marketplace goes to the newest
+ * hour, so it is spread over AUDIT_HEAD_SHARDS partitions by order id), sorted by
+ * `<writtenAt>#<orderId>`. An order is only in the partition of its last chain write: the entry
+ * moves with each write that adds timeline entries, and no other write touches it.
+ */
+export const AUDIT_HEADS = {
+  indexName: AUDIT_HEADS_INDEX,
+  partitionKey: { name: "auditHeadsPk", type: "S" },
+  sortKey: { name: "auditHeadsSk", type: "S" },
+  projection: { type: "INCLUDE", attributes: [LIST_ATTRIBUTES.audit] },
+} as const satisfies IndexDefinition;
+
+/** Partitions of each hour of the AuditHeads index; the sealer queries each. */
+export const AUDIT_HEAD_SHARDS = 8;
+
+/**
  * One item per order (`ORDER#<orderId>` / `ORDER`); each list GSI projects the few attributes its
  * list returns, so a list page is a single Query per partition and a change no list shows costs
  * no index write. The table's stream (new and old images) lets the pipe start each new request's
@@ -154,6 +176,7 @@ export const ORDERS_TABLE = {
     PENDING_WORK,
     REFUND_INQUIRIES,
     SELLER_PARCELS,
+    AUDIT_HEADS,
   ],
 } as const satisfies {
   partitionKey: KeyAttribute;
