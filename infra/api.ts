@@ -103,6 +103,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   CloseRefundInquiry: { table: "change" },
   ListRefundInquiries: { table: "none", query: REFUND_INQUIRIES_INDEX },
   ListSellerParcels: { table: "none", query: SELLER_PARCELS_INDEX },
+  // The export is worked out from the order item alone.
+  GetAudit: GET,
 };
 
 /** Why a public route other than the contract's readable ones takes no token (cdk-nag asks). */

@@ -434,6 +434,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/{orderId}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The order's audit trail: every timeline entry, hash-chained in writing order
+         * @description Roles: seller, operator.
+         *
+         *     For the order's seller and operators (another seller gets 404, as for the order). `entries` are the order's own timeline entries and its requests' (these carry `requestId`), in the order they were written (`seq` 0, 1, 2, …). Each `hash` is the lowercase hex SHA-256 of the UTF-8 text `prev + "\n" + canonical`: `prev` the previous entry's `hash` (64 `0`s for the first), `canonical` the entry without `hash` in RFC 8785 canonical JSON (keys sorted, no spaces). `head` is the last entry's `hash`. Check an export offline with `npm run audit -- verify <file>`, and against the hourly sealed digest that holds the order's head with `--seal <digest.json>`.
+         */
+        get: operations["GetAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -897,6 +919,26 @@ export interface components {
         ParcelSummaryPage: {
             items: components["schemas"]["ParcelSummary"][];
             nextCursor: string | null;
+        };
+        AuditExport: {
+            orderId: string;
+            /** @description Every timeline entry of the order, its own and its requests', in the order they were written. */
+            entries: {
+                /** @description The entry's place in writing order: 0, 1, 2, … */
+                seq: number;
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                type: "ORDER_IMPORTED" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "REQUESTED" | "SELLER_NOTIFIED" | "SELLER_REMINDED" | "SELLER_APPROVED" | "SELLER_REJECTED" | "SELLER_TIMED_OUT" | "MARKETPLACE_APPROVED" | "MARKETPLACE_REJECTED" | "REFUND_INSTRUCTED" | "REFUND_SUCCEEDED" | "REFUND_FAILED" | "REFUND_RETRIED" | "REFUND_REVERSED" | "REFUND_LATE" | "REFUND_INQUIRY_OPENED" | "REFUND_INQUIRY_CLOSED" | "COMPLETED" | "WITHDRAWN" | "RETURN_REQUIRED" | "DELIVERY_REFUSED" | "RETURNING_TO_SENDER" | "RETURNED_TO_SENDER" | "DELIVERED_AFTER_CANCELLATION" | "RETURN_RECEIVED" | "RETURN_OVERDUE";
+                actor: string;
+                /** @description The request whose timeline holds it (a request's entries only). */
+                requestId?: string;
+                note?: string;
+                /** @description Lowercase hex SHA-256 of the UTF-8 text prev + "\n" + canonical: prev is the previous entry's hash (64 zeros for the first), canonical the entry without `hash` in RFC 8785 canonical JSON. */
+                hash: string;
+            }[];
+            /** @description The last entry's hash (64 zeros for an order without entries). */
+            head: string;
         };
         Policy: {
             version: string;
@@ -4553,6 +4595,216 @@ export interface operations {
                      *       "status": 403,
                      *       "detail": "Wrong role or scope for this route",
                      *       "code": "FORBIDDEN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed, repeat the call */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unavailable",
+                     *       "title": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "code": "UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit trail */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "orderId": "o-1001",
+                     *       "entries": [
+                     *         {
+                     *           "seq": 0,
+                     *           "at": "2026-11-20T10:00:01.000Z",
+                     *           "type": "ORDER_IMPORTED",
+                     *           "actor": "order-system",
+                     *           "hash": "59e06d9e5cb65b2bdf49557dc6ccb8b37682d593327a86ed2c0ad048bb4e581a"
+                     *         },
+                     *         {
+                     *           "seq": 1,
+                     *           "at": "2026-11-21T08:00:00.000Z",
+                     *           "type": "SHIPPED",
+                     *           "actor": "seller-1",
+                     *           "hash": "64925f5c6a5e1abfe9896c34cc07541cd3f09adf242f4e0aabcba9ffeabaeb86"
+                     *         },
+                     *         {
+                     *           "seq": 2,
+                     *           "at": "2026-11-21T12:00:00.000Z",
+                     *           "type": "REQUESTED",
+                     *           "actor": "buyer-1",
+                     *           "requestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
+                     *           "hash": "67d9e3ac8c1d339a2b974104d09b618fefe65c7c5682e24551c3574c25862dc8"
+                     *         },
+                     *         {
+                     *           "seq": 3,
+                     *           "at": "2026-11-21T12:00:01.000Z",
+                     *           "type": "SELLER_NOTIFIED",
+                     *           "actor": "system",
+                     *           "requestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
+                     *           "hash": "2e184fcf939c02b1af52a440c508234e6aaae15d5bca3bb8fbb998642a8a25ae"
+                     *         },
+                     *         {
+                     *           "seq": 4,
+                     *           "at": "2026-11-21T15:00:00.000Z",
+                     *           "type": "SELLER_APPROVED",
+                     *           "actor": "seller-1",
+                     *           "requestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
+                     *           "hash": "b22ca679f228325ac9d8456eb81b344f17d9c5b66510933b6071f852e9cd061d"
+                     *         },
+                     *         {
+                     *           "seq": 5,
+                     *           "at": "2026-11-21T15:00:00.000Z",
+                     *           "type": "MARKETPLACE_APPROVED",
+                     *           "actor": "policy",
+                     *           "requestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
+                     *           "hash": "7bc9d5c08ae45c8c1f09143441592f555cc1d89bacb7bf3ce685f2793c304baa"
+                     *         },
+                     *         {
+                     *           "seq": 6,
+                     *           "at": "2026-11-21T15:00:01.000Z",
+                     *           "type": "REFUND_INSTRUCTED",
+                     *           "actor": "system",
+                     *           "requestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
+                     *           "hash": "b5427172c9f54a783b222758a151dfcb48ac970a4969904bf4b4326e55123019"
+                     *         },
+                     *         {
+                     *           "seq": 7,
+                     *           "at": "2026-11-21T15:00:04.000Z",
+                     *           "type": "REFUND_SUCCEEDED",
+                     *           "actor": "system",
+                     *           "requestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
+                     *           "hash": "ea1fd2ec686cc728a8970ca6a34fda448e45c3cec40a38825044812df858314d"
+                     *         },
+                     *         {
+                     *           "seq": 8,
+                     *           "at": "2026-11-21T15:00:05.000Z",
+                     *           "type": "COMPLETED",
+                     *           "actor": "system",
+                     *           "requestId": "r-01JD8Y3Q2M4T6V8X0Z2B4D6F8H",
+                     *           "hash": "f949413b4d53ab597cb2d5bedab982284cb19265203f466922224cdd557e0816"
+                     *         }
+                     *       ],
+                     *       "head": "f949413b4d53ab597cb2d5bedab982284cb19265203f466922224cdd557e0816"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditExport"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "The request is not valid",
+                     *       "code": "VALIDATION_FAILED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad token */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unauthorized",
+                     *       "title": "No or bad token",
+                     *       "status": 401,
+                     *       "detail": "No or bad token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong role or scope for this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/forbidden",
+                     *       "title": "Wrong role or scope for this route",
+                     *       "status": 403,
+                     *       "detail": "Wrong role or scope for this route",
+                     *       "code": "FORBIDDEN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/not-found",
+                     *       "title": "No such resource, or not the caller's",
+                     *       "status": 404,
+                     *       "detail": "No such resource, or not the caller's",
+                     *       "code": "NOT_FOUND"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -5,7 +5,7 @@
 // transition's Draft, an order's import), so it is saved in the same conditional write.
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
-import type { OrderRecord, TimelineEntry } from "./types.ts";
+import type { OrderRecord, TimelineEntry, TimelineType } from "./types.ts";
 
 /** The `prev` of the first entry. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -14,7 +14,7 @@ export const GENESIS_HASH = "0".repeat(64);
 export interface AuditEntry {
   seq: number;
   at: string;
-  type: string;
+  type: TimelineType;
   actor: string;
   requestId?: string;
   note?: string;

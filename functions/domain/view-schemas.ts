@@ -3,6 +3,7 @@
 // Handlers never import this module: they build views with views.ts and need no response schemas.
 // The compile-time checks at the bottom keep these schemas and the views' types the same.
 
+import type { AuditExport } from "./audit.ts";
 import { CARRIER_CODES } from "./carriers.ts";
 import { OUT_PARCEL_STATUSES, type ParcelSummary } from "./parcel-views.ts";
 import type { CancellationPreview } from "./request-terms.ts";
@@ -481,6 +482,43 @@ export const cancellationPreviewSchema = z.strictObject({
     ),
 });
 
+const sha256Hex = () => z.string().check(z.regex(/^[0-9a-f]{64}$/));
+
+/** `GET /orders/{orderId}/audit` (audit.ts `AuditExport`): the order's hash-chained timeline. */
+export const auditExportSchema = z.strictObject({
+  orderId: z.string(),
+  entries: z
+    .array(
+      z.strictObject({
+        seq: z.int().check(z.describe("The entry's place in writing order: 0, 1, 2, …")),
+        at: instant(),
+        type: z.enum(TIMELINE_TYPES),
+        actor: z.string(),
+        requestId: z.optional(
+          z
+            .string()
+            .check(z.describe("The request whose timeline holds it (a request's entries only).")),
+        ),
+        note: z.optional(z.string()),
+        hash: sha256Hex().check(
+          z.describe(
+            'Lowercase hex SHA-256 of the UTF-8 text prev + "\\n" + canonical: prev is the previous ' +
+              "entry's hash (64 zeros for the first), canonical the entry without `hash` in RFC 8785 " +
+              "canonical JSON.",
+          ),
+        ),
+      }),
+    )
+    .check(
+      z.describe(
+        "Every timeline entry of the order, its own and its requests', in the order they were written.",
+      ),
+    ),
+  head: sha256Hex().check(
+    z.describe("The last entry's hash (64 zeros for an order without entries)."),
+  ),
+});
+
 /** A list page: `{ items, nextCursor }`. */
 export const pageSchema = <T extends z.ZodMiniType>(item: T) =>
   z.strictObject({ items: z.array(item), nextCursor: z.nullable(z.string()) });
@@ -494,3 +532,4 @@ agree<Same<z.output<typeof requestSummarySchema>, CancellationRequestSummary>>(t
 agree<Same<z.output<typeof cancellationPreviewSchema>, CancellationPreview>>(true);
 agree<Same<z.output<typeof refundInquirySummarySchema>, RefundInquirySummary>>(true);
 agree<Same<z.output<typeof parcelSummarySchema>, ParcelSummary>>(true);
+agree<Same<z.output<typeof auditExportSchema>, AuditExport>>(true);

@@ -212,6 +212,15 @@ export const listRefundInquiriesRoute: Route = {
   entry: "functions/http/list-refund-inquiries.ts",
 };
 
+/** An order's audit trail: its hash-chained timeline (SPEC "Audit trail"). */
+export const getAuditRoute: Route = {
+  id: "GetAudit",
+  method: "GET",
+  path: "/orders/{orderId}/audit",
+  access: { kind: "roles", roles: ["seller", "operator"] },
+  entry: "functions/http/get-audit.ts",
+};
+
 /** Every route, in the order SPEC lists them. */
 export const ROUTES: readonly Route[] = [
   getPolicyRoute,
@@ -235,4 +244,5 @@ export const ROUTES: readonly Route[] = [
   openRefundInquiryRoute,
   closeRefundInquiryRoute,
   listRefundInquiriesRoute,
+  getAuditRoute,
 ];

@@ -16,6 +16,7 @@ import {
   trackingEventSchema,
 } from "../../functions/domain/schemas.ts";
 import {
+  auditExportSchema,
   cancellationPreviewSchema,
   pageSchema,
   parcelSummarySchema,
@@ -134,6 +135,7 @@ export const componentsOf = (): Json => ({
         RefundInquiryPage: pageSchema(refundInquirySummarySchema),
         ParcelSummary: parcelSummarySchema,
         ParcelSummaryPage: pageSchema(parcelSummarySchema),
+        AuditExport: auditExportSchema,
         Policy: policySchema,
         Problem: problemSchema,
         WebhookReceipt: webhookReceiptSchema,

@@ -1,5 +1,6 @@
 // Examples: the seed's story (order o-1001, ¥5,480 by card, refunded in full), each checked
 // against its own schema when the document is built.
+import { type AuditEntry, entryHash, GENESIS_HASH } from "../../functions/domain/audit.ts";
 import { DEFAULT_POLICY, policySchema } from "../../functions/domain/policy.ts";
 import {
   cancellationPreviewInputSchema,
@@ -13,6 +14,7 @@ import {
   trackingEventSchema,
 } from "../../functions/domain/schemas.ts";
 import {
+  auditExportSchema,
   cancellationPreviewSchema,
   pageSchema,
   parcelSummarySchema,
@@ -221,6 +223,20 @@ const keptParcel = {
   latestCancellationRequestId: REQUEST_ID,
 };
 
+/** The story's audit trail: the order's entries, then its request's, as they were written. */
+const auditTrail = (() => {
+  let head = GENESIS_HASH;
+  const entries = [
+    ...shippedOrder.timeline,
+    ...completedRequest.timeline.map((entry) => ({ ...entry, requestId: REQUEST_ID })),
+  ].map((fields, seq) => {
+    const entry = { seq, ...fields } as Omit<AuditEntry, "hash">;
+    head = entryHash(head, entry);
+    return { ...entry, hash: head };
+  });
+  return { orderId: ORDER_ID, entries, head };
+})();
+
 export const RESPONSE_EXAMPLES = {
   Order: shippedOrder,
   CancellationRequest: completedRequest,
@@ -229,6 +245,7 @@ export const RESPONSE_EXAMPLES = {
   OperatorQueue: { items: [refundFailedSummary], nextCursor: null },
   RefundInquiries: { items: [openInquiry], nextCursor: null },
   SellerParcels: { items: [keptParcel], nextCursor: null },
+  Audit: auditTrail,
   Policy: DEFAULT_POLICY,
   Preview: {
     lines: completedRequest.lines,
@@ -258,6 +275,7 @@ export const checkExamples = () => {
   closeRefundInquiryInputSchema.parse(EXAMPLES.closeRefundInquiry);
   pageSchema(refundInquirySummarySchema).parse(RESPONSE_EXAMPLES.RefundInquiries);
   pageSchema(parcelSummarySchema).parse(RESPONSE_EXAMPLES.SellerParcels);
+  auditExportSchema.parse(RESPONSE_EXAMPLES.Audit);
   publicOrderSchema.parse(shippedOrder);
   publicRequestSchema.parse(completedRequest);
   publicRequestSchema.parse(requestedRequest);

@@ -294,6 +294,22 @@ const OPERATIONS: Record<string, Operation> = {
       },
     ],
   },
+  GetAudit: {
+    summary: "The order's audit trail: every timeline entry, hash-chained in writing order",
+    description:
+      "For the order's seller and operators (another seller gets 404, as for the order). " +
+      "`entries` are the order's own timeline entries and its requests' (these carry " +
+      "`requestId`), in the order they were written (`seq` 0, 1, 2, …). Each `hash` is the " +
+      'lowercase hex SHA-256 of the UTF-8 text `prev + "\\n" + canonical`: `prev` the previous ' +
+      "entry's `hash` (64 `0`s for the first), `canonical` the entry without `hash` in RFC 8785 " +
+      "canonical JSON (keys sorted, no spaces). `head` is the last entry's `hash`. Check an export " +
+      "offline with `npm run audit -- verify <file>`, and against the hourly sealed digest that " +
+      "holds the order's head with `--seal <digest.json>`.",
+    params: orderParams,
+    success: [
+      { status: 200, description: "The audit trail", schema: "AuditExport", example: "Audit" },
+    ],
+  },
   ListOperatorCancellationRequests: {
     summary: "Requests by status, for operators",
     description:

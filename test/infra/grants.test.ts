@@ -116,6 +116,7 @@ const EXPECTED: Record<string, string[]> = {
   ApiCloseRefundInquiryRole: [...FUNCTION, ...CHANGE],
   ApiListRefundInquiriesRole: [...FUNCTION, "dynamodb:Query"],
   ApiListSellerParcelsRole: [...FUNCTION, "dynamodb:Query"],
+  ApiGetAuditRole: [...FUNCTION, ...GET],
   // The workflow's segment: the order, the ledger (PutItem), the mail, the events.
   WorkflowStepFunctionRole: [
     ...FUNCTION,

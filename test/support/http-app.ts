@@ -9,6 +9,7 @@ import { NO_WAKE_UP } from "../../functions/app/change-order.ts";
 import type { StoredOrder } from "../../functions/app/ports.ts";
 import type { RequestStatus } from "../../functions/domain/types.ts";
 import type * as CloseRefundInquiry from "../../functions/http/close-refund-inquiry.ts";
+import type * as GetAudit from "../../functions/http/get-audit.ts";
 import type * as GetCancellationRequest from "../../functions/http/get-cancellation-request.ts";
 import type * as GetOrder from "../../functions/http/get-order.ts";
 import type * as GetPolicy from "../../functions/http/get-policy.ts";
@@ -158,6 +159,7 @@ interface RouteDeps {
   CloseRefundInquiry: DepsOf<typeof CloseRefundInquiry>;
   ListRefundInquiries: DepsOf<typeof ListRefundInquiries>;
   ListSellerParcels: DepsOf<typeof ListSellerParcels>;
+  GetAudit: DepsOf<typeof GetAudit>;
 }
 export type RouteId = keyof RouteDeps;
 
@@ -286,6 +288,7 @@ const routeDeps = (
     }),
     ListRefundInquiries: (): D["ListRefundInquiries"] => ({ lists }),
     ListSellerParcels: (): D["ListSellerParcels"] => ({ lists }),
+    GetAudit: (): D["GetAudit"] => ({ orders }),
   };
 };
 
