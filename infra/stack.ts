@@ -22,6 +22,7 @@ import {
   PENDING_WORK_INDEX,
   type Projection,
   REFUNDS_TABLE,
+  TIME_TO_LIVE_ATTRIBUTE,
 } from "../functions/adapters/dynamodb/table.ts";
 import { EVENT_SOURCE } from "../functions/domain/published-events.ts";
 import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
@@ -97,6 +98,8 @@ export class ShippedCancellationStack extends Stack {
       removalPolicy: config.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       // Each new request's workflow starts from the stream (request-starts.ts).
       dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      // The seller's decision links alone carry it: DynamoDB deletes each a while after it expired.
+      timeToLiveAttribute: TIME_TO_LIVE_ATTRIBUTE,
     });
 
     // The payment provider's ledger (the default adapter): a table of its own, so that only the
@@ -150,7 +153,15 @@ export class ShippedCancellationStack extends Stack {
     this.workflow = new CancellationWorkflow(this, "Workflow", {
       table: this.table,
       refundsTable: this.refundsTable,
-      environment,
+      // The seller's mail links to the distribution (decision links, the console): built after
+      // the workflow (it fronts the API, whose routes name the state machine), its domain reaches
+      // the steps' environment when the template is written.
+      environment: {
+        ...environment,
+        [ENV.publicOrigin]: Lazy.string({
+          produce: () => `https://${this.edge.distribution.distributionDomainName}`,
+        }),
+      },
       stripeSecretArn: config.stripeSecretArn,
     });
     const { stateMachine } = this.workflow;

@@ -26,6 +26,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
+import { LINK_PK_PREFIX } from "../functions/adapters/dynamodb/decision-links.ts";
 import {
   WAIT_ATTRIBUTE_NAMES,
   WAIT_CONDITION_EXPRESSION,
@@ -138,11 +139,23 @@ export class CancellationWorkflow extends Construct {
     });
     this.functions = [stepFunction];
     // Exactly what a segment does with the orders table: read an order, save it (one conditional
-    // UpdateItem), record an execution's failure; no index reads, no puts or deletes.
+    // UpdateItem), record an execution's failure; no index reads, no deletes, no puts but the
+    // decision links' (below).
     stepFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
         resources: [table.tableArn],
+      }),
+    );
+    // The seller's mail mints its decision links: new items keyed `LINK#…` and nothing else (an
+    // order is never put, only updated).
+    stepFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:PutItem"],
+        resources: [table.tableArn],
+        conditions: {
+          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${LINK_PK_PREFIX}*`] },
+        },
       }),
     );
     // The segment makes refunds (and asks the provider about them): the only writer of the ledger.

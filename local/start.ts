@@ -20,6 +20,7 @@ import type { SESClient } from "@aws-sdk/client-ses";
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ENV } from "../functions/adapters/config.ts";
 import {
   createRefundsTableInput,
   createTableInput,
@@ -381,6 +382,8 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     const environment: Record<string, string> = {};
     for (const fn of functions.values()) {
       for (const [name, value] of Object.entries(fn.environment)) {
+        // The distribution's address: here local mode's own, set once the gateway listens.
+        if (name === ENV.publicOrigin) continue;
         environment[name] = String(resolveIntrinsics(value, references));
       }
     }
@@ -620,6 +623,8 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
     );
     const port = await listen(gateway, options.port);
     cleanups.push(() => close(gateway));
+    // The seller's mail links (decision links, the console) to this very address (SPEC "Local mode").
+    process.env[ENV.publicOrigin] = `http://127.0.0.1:${port}`;
     // Stripe's webhooks go to the service's route (SPEC "Payment providers"). Until the service
     // answers 2xx there, each event is redelivered a bounded number of times, then given up with
     // one log line.

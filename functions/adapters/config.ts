@@ -13,6 +13,12 @@ export const ENV = {
   deadLetterQueueUrl: "PIPE_DEAD_LETTER_QUEUE_URL",
   /** The Stripe account's secret (stripe-account.ts); set only on the functions that call Stripe. */
   stripeSecretArn: "STRIPE_SECRET_ARN",
+  /**
+   * The service's public origin (the CloudFront distribution's `https://<domain>`; locally
+   * `http://127.0.0.1:<port>`), which the seller's decision links and the console's address in
+   * mail start with; set only on the functions that mail sellers. Never a request's Host.
+   */
+  publicOrigin: "PUBLIC_ORIGIN",
 } as const;
 
 const required = (name: string): string => {
@@ -29,6 +35,15 @@ export const eventBusName = (): string => required(ENV.eventBusName);
 export const mailFrom = (): string => required(ENV.mailFrom);
 export const sesConfigurationSet = (): string | undefined =>
   process.env[ENV.sesConfigurationSet] || undefined;
+
+/** The public origin, without a trailing slash; anything but an http(s) origin is refused. */
+export const publicOrigin = (): string => {
+  const value = required(ENV.publicOrigin).replace(/\/+$/, "");
+  if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(value)) {
+    throw new Error(`environment variable ${ENV.publicOrigin} is not an http(s) origin`);
+  }
+  return value;
+};
 
 /** Operators' alert addresses, comma separated. */
 export const operatorEmails = (): string[] =>

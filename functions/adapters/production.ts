@@ -8,12 +8,14 @@ import {
   eventBusName,
   mailFrom,
   operatorEmails,
+  publicOrigin,
   refundsTableName,
   sesConfigurationSet,
   stateMachineArn,
   tableName,
 } from "./config.ts";
 import { DynamoAttentionIndex } from "./dynamodb/attention-index.ts";
+import { DynamoDecisionLinks } from "./dynamodb/decision-links.ts";
 import { DynamoExecutionRecords } from "./dynamodb/execution-records.ts";
 import { DynamoOrderLists } from "./dynamodb/order-lists.ts";
 import { DynamoOrders } from "./dynamodb/orders.ts";
@@ -41,6 +43,7 @@ export const orders = /* @__PURE__ */ once(() => new DynamoOrders(table()));
 export const orderLists = /* @__PURE__ */ once(() => new DynamoOrderLists(table()));
 export const attentionIndex = /* @__PURE__ */ once(() => new DynamoAttentionIndex(table()));
 export const executionRecords = /* @__PURE__ */ once(() => new DynamoExecutionRecords(table()));
+export const decisionLinks = /* @__PURE__ */ once(() => new DynamoDecisionLinks(table()));
 export const signals = /* @__PURE__ */ once(() => new StepFunctionsSignals(stepFunctions));
 export const executions = /* @__PURE__ */ once(
   () => new StepFunctionsExecutions({ client: stepFunctions, stateMachineArn: stateMachineArn() }),
@@ -94,11 +97,15 @@ export const failedStarts = /* @__PURE__ */ once(
 /** What every function has: the clock and the logger. */
 export const basics = { clock: systemClock, log: logger };
 
-/** What sending notices takes (the workflow's segment), metrics included. */
+/**
+ * What sending notices takes (the workflow's segment), metrics included, and the seller's
+ * decision links its mail mints.
+ */
 export const noticeDeps = () => ({
   ...basics,
   metrics,
   mailer: mailer(),
   events: eventPublisher(),
   operatorEmails: operatorEmails(),
+  decisionLinks: { links: decisionLinks(), origin: publicOrigin() },
 });

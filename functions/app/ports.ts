@@ -204,6 +204,33 @@ export interface Mailer {
   send(mail: Mail): Promise<void>;
 }
 
+/**
+ * A decision link of the seller's mail (SPEC "Decision links in the seller's mail"), as stored:
+ * never its id (the link's credential), only the id's SHA-256, with what the link may do and until
+ * when. Used once (`usedAt`); dead anyway once the request no longer awaits the seller.
+ */
+export interface DecisionLink {
+  /** Lowercase hex SHA-256 of the link's id. */
+  hash: string;
+  orderId: string;
+  requestId: string;
+  sellerId: string;
+  decision: "APPROVE" | "REJECT";
+  /** The request's seller deadline when the link was minted. */
+  expiresAt: string;
+  mintedAt: string;
+  usedAt?: string;
+}
+
+/** The stored decision links (one item per link in the orders table). */
+export interface DecisionLinks {
+  /** Stores a new link. */
+  mint(link: DecisionLink): Promise<void>;
+  find(hash: string): Promise<DecisionLink | undefined>;
+  /** Records the link's use, once: false when it was used already (or is unknown). */
+  markUsed(hash: string, at: string): Promise<boolean>;
+}
+
 /** Where domain events go (the EventBridge bus in AWS). */
 export interface EventPublisher {
   publish(events: readonly TimelineEvent[]): Promise<void>;

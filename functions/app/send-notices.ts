@@ -16,7 +16,8 @@ import {
 } from "../domain/notices.ts";
 import type { TimelineEvent } from "../domain/published-events.ts";
 import type { CancellationRequest, OrderRecord } from "../domain/types.ts";
-import { renderEmail } from "../notifications/render.ts";
+import { ASKS_SELLER_TO_DECIDE, renderEmail } from "../notifications/render.ts";
+import { type LinkMinting, sellerMailLinks } from "./decision-links.ts";
 import type { Clock, EventPublisher, Log, Mailer, Metrics } from "./ports.ts";
 
 export interface NoticeDeps {
@@ -27,6 +28,11 @@ export interface NoticeDeps {
   metrics: Metrics;
   /** Operators' alert addresses (none configured: their mail is marked sent without sending). */
   operatorEmails: readonly string[];
+  /**
+   * Where the seller's decision links are minted and what their addresses start with: the mail
+   * asking the seller to decide carries them (or the console's address). Absent: neither.
+   */
+  decisionLinks?: Omit<LinkMinting, "clock">;
 }
 
 /** An error's name only: messages of SES and EventBridge errors may quote addresses. */
@@ -154,6 +160,16 @@ const publish = async (
   return true;
 };
 
+/**
+ * Where the mail asking the seller to decide says the seller can: fresh links minted for this
+ * very mail (a failure to store them fails this try of the mail), or the console's address.
+ */
+const decisionWays = async (deps: NoticeDeps, record: OrderRecord, mail: DueMail) => {
+  const request = record.requests[mail.requestId];
+  if (!deps.decisionLinks || !request || !ASKS_SELLER_TO_DECIDE.has(mail.template)) return;
+  return sellerMailLinks({ ...deps.decisionLinks, clock: deps.clock }, record, request);
+};
+
 const sendMail = async (
   deps: NoticeDeps,
   record: OrderRecord,
@@ -164,7 +180,8 @@ const sendMail = async (
   const now = deps.clock.now();
   if (to.length > 0) {
     try {
-      const rendered = renderEmail(mail.template, record, requestId, now);
+      const ways = await decisionWays(deps, record, mail);
+      const rendered = renderEmail(mail.template, record, requestId, now, ways);
       await deps.mailer.send({ to, ...rendered });
     } catch (error) {
       const tries = mail.tries + 1;

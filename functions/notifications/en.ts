@@ -69,6 +69,13 @@ export const en: Wording = {
     hours >= 1 ? `about ${hours} hour${hours === 1 ? "" : "s"} left` : "due very soon",
   greeting: { BUYER: "Hello,", SELLER: "Dear seller,", OPERATORS: "Hello operators," },
   footer: "This message was sent automatically; replies to it are not read.",
+  decisionLinks: {
+    intro:
+      "You can also answer with a link below: it opens a page that changes nothing until you press its button. Each link works once, until the deadline.",
+    approve: "Approve",
+    reject: "Reject (with a reason)",
+    console: "Open the console",
+  },
   labels: {
     orderId: "Order",
     requestId: "Request ID",

@@ -72,6 +72,13 @@ export const ja: Wording = {
   hoursLeft: (hours) => (hours >= 1 ? `残り約${hours}時間` : "まもなく期限です"),
   greeting: { BUYER: "お客様", SELLER: "販売者様", OPERATORS: "運営スタッフ各位" },
   footer: "※このメールは送信専用です。ご返信いただいてもお答えできませんのでご了承ください。",
+  decisionLinks: {
+    intro:
+      "下のリンクからも回答できます。リンクを開くと確認画面が表示され、ボタンを押すまでは何も変わりません。各リンクは回答期限まで、一度だけ使えます。",
+    approve: "承認する",
+    reject: "却下する（理由を入力）",
+    console: "コンソールを開く",
+  },
   labels: {
     orderId: "注文番号",
     requestId: "申請ID",

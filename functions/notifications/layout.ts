@@ -172,25 +172,41 @@ export interface MailContent {
   paragraphs: readonly string[];
   /** The details table: label and value (a value may span lines: the items, a comment). */
   rows: readonly (readonly [label: string, value: string])[];
+  /** Links to act on, each with what it says (the seller's decision links, the console). */
+  links: readonly (readonly [label: string, href: string])[];
   footer: string;
 }
 
-/** The plain-text part: paragraphs, the details as `label: value` lines, the footer. */
-export const textPart = ({ paragraphs, rows, footer }: MailContent): string =>
+/** The plain-text part: paragraphs, the links as `label: address` lines, the details, the footer. */
+export const textPart = ({ paragraphs, rows, links, footer }: MailContent): string =>
   [
     ...paragraphs,
+    ...(links.length > 0 ? [links.map(([label, href]) => `${label}: ${href}`).join("\n")] : []),
     // Continuation lines of a multi-line value (the items, a comment) are indented under their label.
     rows.map(([label, value]) => `${label}: ${value.replaceAll("\n", "\n  ")}`).join("\n"),
     `--\n${footer}`,
   ].join("\n\n");
 
 /** The HTML part: the same content, every string escaped, line breaks kept. */
-export const htmlPart = ({ locale, subject, paragraphs, rows, footer }: MailContent): string =>
+export const htmlPart = ({
+  locale,
+  subject,
+  paragraphs,
+  rows,
+  links,
+  footer,
+}: MailContent): string =>
   [
     "<!DOCTYPE html>",
     `<html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
     '<body style="font-family: sans-serif; line-height: 1.6; color: #222;">',
     ...paragraphs.map((p) => `<p>${escapeHtml(p).replaceAll("\n", "<br>")}</p>`),
+    // Each link by what it says, its address beneath (for readers that show no links).
+    ...links.map(
+      ([label, href]) =>
+        `<p><a href="${escapeHtml(href)}" style="font-weight: bold;">${escapeHtml(label)}</a>` +
+        `<br><span style="color: #666; font-size: 12px;">${escapeHtml(href)}</span></p>`,
+    ),
     '<table style="border-collapse: collapse; margin: 1em 0;">',
     ...rows.map(
       ([label, value]) =>

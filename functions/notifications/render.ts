@@ -31,6 +31,43 @@ export interface RenderedEmail {
 
 const WORDING: Readonly<Record<Locale, Wording>> = { ja, en };
 
+/** The mail that asks the seller to decide: it shows the seller's ways to (`SellerDecisionWays`). */
+export const ASKS_SELLER_TO_DECIDE: ReadonlySet<EmailTemplate> = new Set([
+  "SELLER_NEW_REQUEST",
+  "SELLER_REMINDER",
+]);
+
+/**
+ * Where the seller decides, as the mail shows it (SPEC "Decision links in the seller's mail"):
+ * an Approve and a Reject link, or (none allowed) the console's address.
+ */
+export type SellerDecisionWays =
+  | { kind: "LINKS"; approve: string; reject: string }
+  | { kind: "CONSOLE"; console: string };
+
+/** An address a mail may link to: the service's own, over HTTP(S), nothing to break out of. */
+const isPlainAddress = (href: string): boolean =>
+  /^https?:\/\/[A-Za-z0-9._~:/?#@!$&()*+,;=%-]+$/.test(href);
+
+const decisionLinksOf = (
+  words: Wording,
+  ways: SellerDecisionWays | undefined,
+): { intro: string[]; links: (readonly [string, string])[] } => {
+  if (!ways) return { intro: [], links: [] };
+  const labels = words.decisionLinks;
+  const links: [string, string][] =
+    ways.kind === "LINKS"
+      ? [
+          [labels.approve, ways.approve],
+          [labels.reject, ways.reject],
+        ]
+      : [[labels.console, ways.console]];
+  for (const [, href] of links) {
+    if (!isPlainAddress(href)) throw new Error("a mail's link must be a plain http(s) address");
+  }
+  return { intro: ways.kind === "LINKS" ? [labels.intro] : [], links };
+};
+
 /** Lines (a request's, the return's) as "title × quantity", one a line (the same in both languages). */
 const linesOf = (record: OrderRecord, lines: readonly LineQuantity[]): string =>
   lines
@@ -161,12 +198,14 @@ const buildContext = (
 /**
  * Renders `template` for request `requestId` of `record` in the order's locale.
  * `now` (an ISO instant) only feeds the reminder's time left and a not-yet-created refund.
+ * `ways`: where the seller decides, shown by the mail that asks the seller to (others ignore it).
  */
 export const renderEmail = (
   template: EmailTemplate,
   record: OrderRecord,
   requestId: string,
   now: string = new Date().toISOString(),
+  ways?: SellerDecisionWays,
 ): RenderedEmail => {
   // hasOwn: a key such as "constructor" must not resolve to an inherited property.
   const request = Object.hasOwn(record.requests, requestId)
@@ -187,11 +226,17 @@ export const renderEmail = (
   const { to, rows: rowKeys } = LAYOUT[template];
   const { subject: title, body } = words.templates[template];
   const context = buildContext(words, record, request, now);
+  const decision = decisionLinksOf(words, ASKS_SELLER_TO_DECIDE.has(template) ? ways : undefined);
 
   const content: MailContent = {
     locale,
     subject: words.subject(title, record.order.orderId),
-    paragraphs: [words.greeting[to], ...body(context).filter((p) => p !== false)],
+    paragraphs: [
+      words.greeting[to],
+      ...body(context).filter((p) => p !== false),
+      ...decision.intro,
+    ],
+    links: decision.links,
     rows: rowKeys.flatMap((key) => {
       const value = context[key];
       return value === null ? [] : [[words.labels[key], value] as const];

@@ -123,6 +123,11 @@ export interface Wording {
   hoursLeft: (hours: number) => string;
   greeting: Record<Recipient, string>;
   footer: string;
+  /**
+   * The seller's ways to decide from the mail (SPEC "Decision links in the seller's mail"): what
+   * the Approve and Reject links say and the paragraph before them, or the console's link.
+   */
+  decisionLinks: { intro: string; approve: string; reject: string; console: string };
   labels: Record<RowKey, string>;
   reasons: Record<CancellationReason, string>;
   methods: Record<RefundMethod, string>;

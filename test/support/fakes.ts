@@ -16,6 +16,8 @@ import type {
   AttentionIndex,
   Clock,
   CountMetric,
+  DecisionLink,
+  DecisionLinks,
   EventPublisher,
   ExecutionRecords,
   ExecutionRef,
@@ -346,6 +348,35 @@ export class FakeMailer implements Mailer {
   }
 }
 
+/**
+ * The decision links in memory, by hash, as the DynamoDB adapter keeps them: a mint never replaces
+ * a link, a link is marked used once.
+ */
+export class FakeDecisionLinks implements DecisionLinks {
+  readonly items = new Map<string, DecisionLink>();
+  readonly outage = new Outage(() => awsError("ProvisionedThroughputExceededException"));
+
+  async mint(link: DecisionLink): Promise<void> {
+    this.outage.check();
+    if (this.items.has(link.hash)) throw awsError("ConditionalCheckFailedException");
+    this.items.set(link.hash, copy(link));
+  }
+
+  async find(hash: string): Promise<DecisionLink | undefined> {
+    this.outage.check();
+    const link = this.items.get(hash);
+    return link && copy(link);
+  }
+
+  async markUsed(hash: string, at: string): Promise<boolean> {
+    this.outage.check();
+    const link = this.items.get(hash);
+    if (!link || link.usedAt !== undefined) return false;
+    link.usedAt = at;
+    return true;
+  }
+}
+
 /** EventBridge in memory: the events published, in order. */
 export class FakePublisher implements EventPublisher {
   readonly published: TimelineEvent[] = [];
@@ -475,6 +506,8 @@ export class FakeMetrics implements Metrics {
 }
 
 export const OPERATOR_EMAILS = ["ops@example.com"];
+/** The service's public origin, as the workflow's mail step is configured with it. */
+export const PUBLIC_ORIGIN = "https://console.example.com";
 
 /** Every fake, wired as the functions wire their adapters. */
 export const fakeWorld = (now?: string) => {
@@ -484,6 +517,7 @@ export const fakeWorld = (now?: string) => {
     table,
     workflow,
     mailer: new FakeMailer(),
+    links: new FakeDecisionLinks(),
     publisher: new FakePublisher(),
     payments: new FakePayments(),
     deadLetters: new FakeDeadLetters(),
@@ -514,6 +548,7 @@ export const fakeWorld = (now?: string) => {
       log: world.log,
       metrics: world.metrics,
       operatorEmails: OPERATOR_EMAILS,
+      decisionLinks: { links: world.links, origin: PUBLIC_ORIGIN },
     }),
     /** What the reconciler takes (app/reconcile.ts). */
     reconcileDeps: () => ({

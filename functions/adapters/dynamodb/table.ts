@@ -184,6 +184,12 @@ export const ORDERS_TABLE = {
   globalSecondaryIndexes: readonly IndexDefinition[];
 };
 
+/**
+ * The orders table's TTL attribute (epoch seconds): only decision links have it
+ * (decision-links.ts), so DynamoDB deletes each link a while after it expired; no order item has it.
+ */
+export const TIME_TO_LIVE_ATTRIBUTE = "purgeAt";
+
 /** Every non-key attribute some index projects: what the store must keep exact on the item. */
 export const PROJECTED_ATTRIBUTES: readonly string[] = [
   ...new Set(
