@@ -15,6 +15,7 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import { ENV } from "../functions/adapters/config.ts";
+import { COUNTER_PK_PREFIX } from "../functions/adapters/dynamodb/seller-counters.ts";
 import {
   BUYER_ORDERS_INDEX,
   OPERATOR_QUEUE_INDEX,
@@ -56,6 +57,13 @@ export interface RoutePermissions {
    * reversal, an operator's retry) when none waits: StartExecution and DescribeExecution.
    */
   resumes?: boolean;
+  /**
+   * The seller counters (functions/adapters/dynamodb/seller-counters.ts), items keyed
+   * `SELLERMETRICS#<sellerId>` and nothing else: `read`, a Query of those partitions (the metrics
+   * routes); `add`, UpdateItem of those items, in the transaction of a write not otherwise allowed
+   * UpdateItem (the import: its order is a PutItem). Changes have UpdateItem on the table already.
+   */
+  counters?: "read" | "add";
 }
 
 const GET: RoutePermissions = { table: "get" };
@@ -64,7 +72,8 @@ const GET: RoutePermissions = { table: "get" };
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   // The policy comes from POLICY_JSON: no data access at all.
   GetPolicy: { table: "none" },
-  ImportOrder: { table: "import" },
+  // A new order counts in its seller's orders, in the same transaction as its PutItem.
+  ImportOrder: { table: "import", counters: "add" },
   ListOrders: { table: "none", query: BUYER_ORDERS_INDEX },
   GetOrder: GET,
   // Shipping changes an order that has no request yet: nothing waits on it.
@@ -105,6 +114,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   ListSellerParcels: { table: "none", query: SELLER_PARCELS_INDEX },
   // The export is worked out from the order item alone.
   GetAudit: GET,
+  // The figures are the seller's counter items of the window: one Query, no order is read.
+  GetSellerMetrics: { table: "none", counters: "read" },
+  GetOperatorSellerMetrics: { table: "none", counters: "read" },
 };
 
 /** Why a public route other than the contract's readable ones takes no token (cdk-nag asks). */
@@ -317,6 +329,17 @@ export class Api extends Construct {
         new iam.PolicyStatement({
           actions: ["dynamodb:Query"],
           resources: [`${tableArn}/index/${permissions.query}`],
+        }),
+      );
+    }
+    if (permissions.counters) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: [permissions.counters === "read" ? "dynamodb:Query" : "dynamodb:UpdateItem"],
+          resources: [tableArn],
+          conditions: {
+            "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${COUNTER_PK_PREFIX}*`] },
+          },
         }),
       );
     }

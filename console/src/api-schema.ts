@@ -456,6 +456,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/seller/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The seller's own performance over a window of days
+         * @description Roles: seller.
+         *
+         *     `from` and `to` are days (`YYYY-MM-DD`) in Asia/Tokyo, both included, at most 90 days; by default the 30 days up to today (without `from`: the 30 days up to `to`). A `from` after `to` or a longer window is 400. `orders` counts the orders placed in the window; `cancellations` the requests that ended in it; `response` the seller's decisions and missed deadlines in it. `sellerCancellationRate` is COMPLETED requests with fault SELLER ÷ `orders`: a buyer's change of mind never counts against the seller. The median and p90 are estimated from a histogram of response times (the bucket holding the rank, interpolated linearly: see the API guide). Counted as the changes are written, so a change shows at once.
+         */
+        get: operations["GetSellerMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator/sellers/{sellerId}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A seller's performance over a window of days, for operators
+         * @description Roles: operator.
+         *
+         *     `from` and `to` are days (`YYYY-MM-DD`) in Asia/Tokyo, both included, at most 90 days; by default the 30 days up to today (without `from`: the 30 days up to `to`). A `from` after `to` or a longer window is 400. `orders` counts the orders placed in the window; `cancellations` the requests that ended in it; `response` the seller's decisions and missed deadlines in it. `sellerCancellationRate` is COMPLETED requests with fault SELLER ÷ `orders`: a buyer's change of mind never counts against the seller. The median and p90 are estimated from a histogram of response times (the bucket holding the rank, interpolated linearly: see the API guide). Counted as the changes are written, so a change shows at once. A seller id with nothing counted (or none such) has zeros.
+         */
+        get: operations["GetOperatorSellerMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -939,6 +983,71 @@ export interface components {
             }[];
             /** @description The last entry's hash (64 zeros for an order without entries). */
             head: string;
+        };
+        SellerMetrics: {
+            /**
+             * Format: date
+             * @description First day of the window (Asia/Tokyo), included.
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Last day of the window (Asia/Tokyo), included.
+             */
+            to: string;
+            /** @description The seller's orders placed in the window. */
+            orders: number;
+            /** @description Cancellation requests that ended in the window (on the day of their terminal status), in total, by reason, by outcome and by fault. */
+            cancellations: {
+                total: number;
+                byReason: {
+                    NO_LONGER_NEEDED: number;
+                    ORDERED_BY_MISTAKE: number;
+                    FOUND_BETTER_PRICE: number;
+                    DELIVERY_TOO_SLOW: number;
+                    WRONG_ITEM_ORDERED: number;
+                    OTHER: number;
+                };
+                /** @description By the terminal status it ended in. */
+                byOutcome: {
+                    COMPLETED: number;
+                    REJECTED: number;
+                    WITHDRAWN: number;
+                    RETURN_REQUIRED: number;
+                };
+                byFault: {
+                    NONE: number;
+                    SELLER: number;
+                    CARRIER: number;
+                };
+            };
+            /** @description COMPLETED requests with fault SELLER ÷ orders (0 without orders), to 4 decimals: a buyer's change of mind never counts against the seller. */
+            sellerCancellationRate: number;
+            /** @description The seller's answers in the window, on the day of each decision or deadline. */
+            response: {
+                /** @description The seller's decisions (approve or reject). */
+                answered: number;
+                /** @description Those made before the seller's deadline. */
+                withinDeadline: number;
+                /** @description Deadlines the seller let pass. */
+                timedOut: number;
+                /** @description Median time from when the request began awaiting the seller to the decision, estimated from a histogram (see the API guide); null without decisions. */
+                medianSeconds: number | null;
+                /** @description The 90th percentile, estimated the same way. */
+                p90Seconds: number | null;
+            };
+            /** @description The same figures day by day, every day of the window, oldest first. */
+            days: {
+                /** Format: date */
+                date: string;
+                orders: number;
+                /** @description Requests that ended that day. */
+                cancellations: number;
+                /** @description Of them, COMPLETED with fault SELLER (the rate's numerator). */
+                sellerCancellations: number;
+                answered: number;
+                timedOut: number;
+            }[];
         };
         Policy: {
             version: string;
@@ -4805,6 +4914,428 @@ export interface operations {
                      *       "status": 404,
                      *       "detail": "No such resource, or not the caller's",
                      *       "code": "NOT_FOUND"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed, repeat the call */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unavailable",
+                     *       "title": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "code": "UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetSellerMetrics: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The seller's figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "from": "2026-11-20",
+                     *       "to": "2026-11-26",
+                     *       "orders": 40,
+                     *       "cancellations": {
+                     *         "total": 3,
+                     *         "byReason": {
+                     *           "NO_LONGER_NEEDED": 1,
+                     *           "ORDERED_BY_MISTAKE": 0,
+                     *           "FOUND_BETTER_PRICE": 1,
+                     *           "DELIVERY_TOO_SLOW": 1,
+                     *           "WRONG_ITEM_ORDERED": 0,
+                     *           "OTHER": 0
+                     *         },
+                     *         "byOutcome": {
+                     *           "COMPLETED": 2,
+                     *           "REJECTED": 0,
+                     *           "WITHDRAWN": 1,
+                     *           "RETURN_REQUIRED": 0
+                     *         },
+                     *         "byFault": {
+                     *           "NONE": 2,
+                     *           "SELLER": 1,
+                     *           "CARRIER": 0
+                     *         }
+                     *       },
+                     *       "sellerCancellationRate": 0.025,
+                     *       "response": {
+                     *         "answered": 11,
+                     *         "withinDeadline": 11,
+                     *         "timedOut": 1,
+                     *         "medianSeconds": 5400,
+                     *         "p90Seconds": 35280
+                     *       },
+                     *       "days": [
+                     *         {
+                     *           "date": "2026-11-20",
+                     *           "orders": 6,
+                     *           "cancellations": 0,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 2,
+                     *           "timedOut": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-21",
+                     *           "orders": 7,
+                     *           "cancellations": 1,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 3,
+                     *           "timedOut": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-22",
+                     *           "orders": 5,
+                     *           "cancellations": 0,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 0,
+                     *           "timedOut": 1
+                     *         },
+                     *         {
+                     *           "date": "2026-11-23",
+                     *           "orders": 6,
+                     *           "cancellations": 2,
+                     *           "sellerCancellations": 1,
+                     *           "answered": 2,
+                     *           "timedOut": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-24",
+                     *           "orders": 8,
+                     *           "cancellations": 0,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 2,
+                     *           "timedOut": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-25",
+                     *           "orders": 4,
+                     *           "cancellations": 0,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 2,
+                     *           "timedOut": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-26",
+                     *           "orders": 4,
+                     *           "cancellations": 0,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 0,
+                     *           "timedOut": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SellerMetrics"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "The request is not valid",
+                     *       "code": "VALIDATION_FAILED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad token */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unauthorized",
+                     *       "title": "No or bad token",
+                     *       "status": 401,
+                     *       "detail": "No or bad token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong role or scope for this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/forbidden",
+                     *       "title": "Wrong role or scope for this route",
+                     *       "status": 403,
+                     *       "detail": "Wrong role or scope for this route",
+                     *       "code": "FORBIDDEN"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed, repeat the call */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unavailable",
+                     *       "title": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "status": 503,
+                     *       "detail": "A dependency is unavailable; nothing was changed, repeat the call",
+                     *       "code": "UNAVAILABLE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetOperatorSellerMetrics: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                sellerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The seller's figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "from": "2026-11-20",
+                     *       "to": "2026-11-26",
+                     *       "orders": 40,
+                     *       "cancellations": {
+                     *         "total": 3,
+                     *         "byReason": {
+                     *           "NO_LONGER_NEEDED": 1,
+                     *           "ORDERED_BY_MISTAKE": 0,
+                     *           "FOUND_BETTER_PRICE": 1,
+                     *           "DELIVERY_TOO_SLOW": 1,
+                     *           "WRONG_ITEM_ORDERED": 0,
+                     *           "OTHER": 0
+                     *         },
+                     *         "byOutcome": {
+                     *           "COMPLETED": 2,
+                     *           "REJECTED": 0,
+                     *           "WITHDRAWN": 1,
+                     *           "RETURN_REQUIRED": 0
+                     *         },
+                     *         "byFault": {
+                     *           "NONE": 2,
+                     *           "SELLER": 1,
+                     *           "CARRIER": 0
+                     *         }
+                     *       },
+                     *       "sellerCancellationRate": 0.025,
+                     *       "response": {
+                     *         "answered": 11,
+                     *         "withinDeadline": 11,
+                     *         "timedOut": 1,
+                     *         "medianSeconds": 5400,
+                     *         "p90Seconds": 35280
+                     *       },
+                     *       "days": [
+                     *         {
+                     *           "date": "2026-11-20",
+                     *           "orders": 6,
+                     *           "cancellations": 0,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 2,
+                     *           "timedOut": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-21",
+                     *           "orders": 7,
+                     *           "cancellations": 1,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 3,
+                     *           "timedOut": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-22",
+                     *           "orders": 5,
+                     *           "cancellations": 0,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 0,
+                     *           "timedOut": 1
+                     *         },
+                     *         {
+                     *           "date": "2026-11-23",
+                     *           "orders": 6,
+                     *           "cancellations": 2,
+                     *           "sellerCancellations": 1,
+                     *           "answered": 2,
+                     *           "timedOut": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-24",
+                     *           "orders": 8,
+                     *           "cancellations": 0,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 2,
+                     *           "timedOut": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-25",
+                     *           "orders": 4,
+                     *           "cancellations": 0,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 2,
+                     *           "timedOut": 0
+                     *         },
+                     *         {
+                     *           "date": "2026-11-26",
+                     *           "orders": 4,
+                     *           "cancellations": 0,
+                     *           "sellerCancellations": 0,
+                     *           "answered": 0,
+                     *           "timedOut": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SellerMetrics"];
+                };
+            };
+            /** @description The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "The request is not valid",
+                     *       "code": "VALIDATION_FAILED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad token */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/unauthorized",
+                     *       "title": "No or bad token",
+                     *       "status": 401,
+                     *       "detail": "No or bad token",
+                     *       "code": "UNAUTHORIZED"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong role or scope for this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/forbidden",
+                     *       "title": "Wrong role or scope for this route",
+                     *       "status": 403,
+                     *       "detail": "Wrong role or scope for this route",
+                     *       "code": "FORBIDDEN"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

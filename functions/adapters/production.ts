@@ -19,6 +19,7 @@ import { DynamoDecisionLinks } from "./dynamodb/decision-links.ts";
 import { DynamoExecutionRecords } from "./dynamodb/execution-records.ts";
 import { DynamoOrderLists } from "./dynamodb/order-lists.ts";
 import { DynamoOrders } from "./dynamodb/orders.ts";
+import { DynamoSellerCounters } from "./dynamodb/seller-counters.ts";
 import { EventBridgePublisher } from "./eventbridge-publisher.ts";
 import { LedgerPayments } from "./ledger-payments.ts";
 import { logger, metrics } from "./powertools.ts";
@@ -44,6 +45,7 @@ export const orderLists = /* @__PURE__ */ once(() => new DynamoOrderLists(table(
 export const attentionIndex = /* @__PURE__ */ once(() => new DynamoAttentionIndex(table()));
 export const executionRecords = /* @__PURE__ */ once(() => new DynamoExecutionRecords(table()));
 export const decisionLinks = /* @__PURE__ */ once(() => new DynamoDecisionLinks(table()));
+export const sellerCounters = /* @__PURE__ */ once(() => new DynamoSellerCounters(table()));
 export const signals = /* @__PURE__ */ once(() => new StepFunctionsSignals(stepFunctions));
 export const executions = /* @__PURE__ */ once(
   () => new StepFunctionsExecutions({ client: stepFunctions, stateMachineArn: stateMachineArn() }),

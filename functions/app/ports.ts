@@ -5,6 +5,7 @@ import type { Measurement } from "../domain/change-metrics.ts";
 import type { RequestFacts } from "../domain/eligibility.ts";
 import type { OutParcelStatus, ParcelSummary } from "../domain/parcel-views.ts";
 import type { TimelineEvent } from "../domain/published-events.ts";
+import type { DayCounters } from "../domain/seller-metrics.ts";
 import type {
   Currency,
   Order,
@@ -63,6 +64,15 @@ export interface Orders {
     next: OrderRecord,
     options?: { endWait?: string },
   ): Promise<StoredOrder>;
+}
+
+/**
+ * A seller's performance counters (domain/seller-counters.ts): written by the orders repository
+ * in the same write as the change that causes them, read here for the metrics routes.
+ */
+export interface SellerCounters {
+  /** The seller's counters of each day from `from` to `to` (YYYY-MM-DD, both included). */
+  days(sellerId: string, from: string, to: string): Promise<DayCounters[]>;
 }
 
 /** Longest list cursor accepted: real ones stay well below it (ids are at most 128 characters). */

@@ -14,6 +14,8 @@ import {
   PAYMENT_METHODS,
   PAYMENT_PROVIDERS,
 } from "./schemas.ts";
+import { ENDED_STATUSES } from "./seller-counters.ts";
+import type { SellerMetrics } from "./seller-metrics.ts";
 import type { CancellationOptionReason, OrderStatus, TimelineType } from "./types.ts";
 import {
   FAULTS,
@@ -519,6 +521,74 @@ export const auditExportSchema = z.strictObject({
   ),
 });
 
+/** A count per key of `keys`, every key present (0 when none). */
+const countsBy = <K extends string>(keys: readonly [K, ...K[]]) =>
+  z.strictObject(Object.fromEntries(keys.map((key) => [key, z.int()])) as Record<K, z.ZodMiniInt>);
+
+/** `GET /seller/metrics` and `GET /operator/sellers/{sellerId}/metrics` (seller-metrics.ts). */
+export const sellerMetricsSchema = z.strictObject({
+  from: date().check(z.describe("First day of the window (Asia/Tokyo), included.")),
+  to: date().check(z.describe("Last day of the window (Asia/Tokyo), included.")),
+  orders: z.int().check(z.describe("The seller's orders placed in the window.")),
+  cancellations: z
+    .strictObject({
+      total: z.int(),
+      byReason: countsBy(CANCELLATION_REASONS),
+      byOutcome: countsBy(ENDED_STATUSES).check(z.describe("By the terminal status it ended in.")),
+      byFault: countsBy(FAULTS),
+    })
+    .check(
+      z.describe(
+        "Cancellation requests that ended in the window (on the day of their terminal status), " +
+          "in total, by reason, by outcome and by fault.",
+      ),
+    ),
+  sellerCancellationRate: z
+    .number()
+    .check(
+      z.minimum(0),
+      z.maximum(1),
+      z.describe(
+        "COMPLETED requests with fault SELLER ÷ orders (0 without orders), to 4 decimals: a " +
+          "buyer's change of mind never counts against the seller.",
+      ),
+    ),
+  response: z
+    .strictObject({
+      answered: z.int().check(z.describe("The seller's decisions (approve or reject).")),
+      withinDeadline: z.int().check(z.describe("Those made before the seller's deadline.")),
+      timedOut: z.int().check(z.describe("Deadlines the seller let pass.")),
+      medianSeconds: z
+        .nullable(z.int())
+        .check(
+          z.describe(
+            "Median time from when the request began awaiting the seller to the decision, " +
+              "estimated from a histogram (see the API guide); null without decisions.",
+          ),
+        ),
+      p90Seconds: z
+        .nullable(z.int())
+        .check(z.describe("The 90th percentile, estimated the same way.")),
+    })
+    .check(
+      z.describe("The seller's answers in the window, on the day of each decision or deadline."),
+    ),
+  days: z
+    .array(
+      z.strictObject({
+        date: date(),
+        orders: z.int(),
+        cancellations: z.int().check(z.describe("Requests that ended that day.")),
+        sellerCancellations: z
+          .int()
+          .check(z.describe("Of them, COMPLETED with fault SELLER (the rate's numerator).")),
+        answered: z.int(),
+        timedOut: z.int(),
+      }),
+    )
+    .check(z.describe("The same figures day by day, every day of the window, oldest first.")),
+});
+
 /** A list page: `{ items, nextCursor }`. */
 export const pageSchema = <T extends z.ZodMiniType>(item: T) =>
   z.strictObject({ items: z.array(item), nextCursor: z.nullable(z.string()) });
@@ -532,4 +602,5 @@ agree<Same<z.output<typeof requestSummarySchema>, CancellationRequestSummary>>(t
 agree<Same<z.output<typeof cancellationPreviewSchema>, CancellationPreview>>(true);
 agree<Same<z.output<typeof refundInquirySummarySchema>, RefundInquirySummary>>(true);
 agree<Same<z.output<typeof parcelSummarySchema>, ParcelSummary>>(true);
+agree<Same<z.output<typeof sellerMetricsSchema>, SellerMetrics>>(true);
 agree<Same<z.output<typeof auditExportSchema>, AuditExport>>(true);

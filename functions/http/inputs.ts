@@ -37,6 +37,14 @@ export const parcelsQuery = /* @__PURE__ */ z.lazy(() =>
   }),
 );
 
+/** `GET …/metrics`: the window's first and last days (Asia/Tokyo), both optional. */
+export const metricsQuery = /* @__PURE__ */ z.lazy(() =>
+  z.strictObject({ from: z.optional(z.iso.date()), to: z.optional(z.iso.date()) }),
+);
+
+/** `GET /operator/sellers/{sellerId}/metrics`: any seller's id. */
+export const sellerParams = /* @__PURE__ */ z.lazy(() => z.strictObject({ sellerId: idSchema }));
+
 /** The cancellation request POST's required `Idempotency-Key` (headers arrive lower-cased). */
 export const idempotencyHeaders = /* @__PURE__ */ z.lazy(() =>
   z.object({

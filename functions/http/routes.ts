@@ -221,6 +221,24 @@ export const getAuditRoute: Route = {
   entry: "functions/http/get-audit.ts",
 };
 
+/** A seller's own performance (SPEC "Seller performance"). */
+export const getSellerMetricsRoute: Route = {
+  id: "GetSellerMetrics",
+  method: "GET",
+  path: "/seller/metrics",
+  access: { kind: "roles", roles: ["seller"] },
+  entry: "functions/http/get-seller-metrics.ts",
+};
+
+/** Any seller's performance, for operators. */
+export const getOperatorSellerMetricsRoute: Route = {
+  id: "GetOperatorSellerMetrics",
+  method: "GET",
+  path: "/operator/sellers/{sellerId}/metrics",
+  access: { kind: "roles", roles: ["operator"] },
+  entry: "functions/http/get-operator-seller-metrics.ts",
+};
+
 /** Every route, in the order SPEC lists them. */
 export const ROUTES: readonly Route[] = [
   getPolicyRoute,
@@ -245,4 +263,6 @@ export const ROUTES: readonly Route[] = [
   closeRefundInquiryRoute,
   listRefundInquiriesRoute,
   getAuditRoute,
+  getSellerMetricsRoute,
+  getOperatorSellerMetricsRoute,
 ];

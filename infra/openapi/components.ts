@@ -25,6 +25,7 @@ import {
   refundInquirySummarySchema,
   refundSchema,
   requestSummarySchema,
+  sellerMetricsSchema,
   timelineEntrySchema,
 } from "../../functions/domain/view-schemas.ts";
 import * as z from "../../functions/domain/zod.ts";
@@ -136,6 +137,7 @@ export const componentsOf = (): Json => ({
         ParcelSummary: parcelSummarySchema,
         ParcelSummaryPage: pageSchema(parcelSummarySchema),
         AuditExport: auditExportSchema,
+        SellerMetrics: sellerMetricsSchema,
         Policy: policySchema,
         Problem: problemSchema,
         WebhookReceipt: webhookReceiptSchema,

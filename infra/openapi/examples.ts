@@ -13,6 +13,7 @@ import {
   shipmentSchema,
   trackingEventSchema,
 } from "../../functions/domain/schemas.ts";
+import { sellerMetricsOf } from "../../functions/domain/seller-metrics.ts";
 import {
   auditExportSchema,
   cancellationPreviewSchema,
@@ -22,6 +23,7 @@ import {
   publicRequestSchema,
   refundInquirySummarySchema,
   requestSummarySchema,
+  sellerMetricsSchema,
 } from "../../functions/domain/view-schemas.ts";
 import { refundRetryBodySchema } from "./components.ts";
 
@@ -237,6 +239,50 @@ const auditTrail = (() => {
   return { orderId: ORDER_ID, entries, head };
 })();
 
+/**
+ * A seller's week: 40 orders; three cancellations ended (the story's change of mind, a slow
+ * delivery shipped late, one withdrawn), one counted against the seller; eleven answers.
+ */
+const sellerWeek = sellerMetricsOf({ from: "2026-11-20", to: "2026-11-26" }, [
+  { day: "2026-11-20", counts: { orders: 6, answered: 2, withinDeadline: 2, bucket_3600: 2 } },
+  {
+    day: "2026-11-21",
+    counts: {
+      orders: 7,
+      ended: 1,
+      reason_NO_LONGER_NEEDED: 1,
+      status_COMPLETED: 1,
+      fault_NONE: 1,
+      answered: 3,
+      withinDeadline: 3,
+      bucket_900: 1,
+      bucket_14400: 2,
+    },
+  },
+  { day: "2026-11-22", counts: { orders: 5, timedOut: 1 } },
+  {
+    day: "2026-11-23",
+    counts: {
+      orders: 6,
+      ended: 2,
+      reason_DELIVERY_TOO_SLOW: 1,
+      reason_FOUND_BETTER_PRICE: 1,
+      status_COMPLETED: 1,
+      status_WITHDRAWN: 1,
+      fault_SELLER: 1,
+      fault_NONE: 1,
+      completedSellerFault: 1,
+      answered: 2,
+      withinDeadline: 2,
+      bucket_7200: 1,
+      bucket_28800: 1,
+    },
+  },
+  { day: "2026-11-24", counts: { orders: 8, answered: 2, withinDeadline: 2, bucket_300: 2 } },
+  { day: "2026-11-25", counts: { orders: 4, answered: 2, withinDeadline: 2, bucket_43200: 2 } },
+  { day: "2026-11-26", counts: { orders: 4 } },
+]);
+
 export const RESPONSE_EXAMPLES = {
   Order: shippedOrder,
   CancellationRequest: completedRequest,
@@ -245,6 +291,7 @@ export const RESPONSE_EXAMPLES = {
   OperatorQueue: { items: [refundFailedSummary], nextCursor: null },
   RefundInquiries: { items: [openInquiry], nextCursor: null },
   SellerParcels: { items: [keptParcel], nextCursor: null },
+  SellerMetrics: sellerWeek,
   Audit: auditTrail,
   Policy: DEFAULT_POLICY,
   Preview: {
@@ -275,6 +322,7 @@ export const checkExamples = () => {
   closeRefundInquiryInputSchema.parse(EXAMPLES.closeRefundInquiry);
   pageSchema(refundInquirySummarySchema).parse(RESPONSE_EXAMPLES.RefundInquiries);
   pageSchema(parcelSummarySchema).parse(RESPONSE_EXAMPLES.SellerParcels);
+  sellerMetricsSchema.parse(RESPONSE_EXAMPLES.SellerMetrics);
   auditExportSchema.parse(RESPONSE_EXAMPLES.Audit);
   publicOrderSchema.parse(shippedOrder);
   publicRequestSchema.parse(completedRequest);

@@ -6,11 +6,13 @@ import type { ProblemCode } from "../../functions/domain/codes.ts";
 import { idempotencyKeySchema } from "../../functions/domain/schemas.ts";
 import type * as z from "../../functions/domain/zod.ts";
 import {
+  metricsQuery,
   orderParams,
   pageQuery,
   parcelsQuery,
   queueQuery,
   requestParams,
+  sellerParams,
 } from "../../functions/http/inputs.ts";
 import { ROUTES, type Route } from "../../functions/http/routes.ts";
 import { inlineSchema, type Json, ref } from "./components.ts";
@@ -34,6 +36,8 @@ interface Operation {
   success: Success[];
   /** 409 codes this route answers besides the common problems. */
   conflicts?: ProblemCode[];
+  /** Its path names no resource that may be missing (no 404), though it has parameters. */
+  noTarget?: boolean;
 }
 
 const requestResult = (status: number, description: string): Success[] => [
@@ -55,6 +59,17 @@ const CANNOT_CANCEL: ProblemCode[] = [
 const CARRIER_BOUND =
   "A carrier client reports only on the parcels of its own carrier (`shipment.carrier`): " +
   "another carrier's order is 404, as one that does not exist.";
+
+/** What both metrics routes answer (SPEC "Seller performance"). */
+const METRICS_DESCRIPTION =
+  "`from` and `to` are days (`YYYY-MM-DD`) in Asia/Tokyo, both included, at most 90 days; by " +
+  "default the 30 days up to today (without `from`: the 30 days up to `to`). A `from` after `to` " +
+  "or a longer window is 400. `orders` counts the orders placed in the window; `cancellations` " +
+  "the requests that ended in it; `response` the seller's decisions and missed deadlines in it. " +
+  "`sellerCancellationRate` is COMPLETED requests with fault SELLER ÷ `orders`: a buyer's change " +
+  "of mind never counts against the seller. The median and p90 are estimated from a histogram " +
+  "of response times (the bucket holding the rank, interpolated linearly: see the API guide). " +
+  "Counted as the changes are written, so a change shows at once.";
 
 const OPERATIONS: Record<string, Operation> = {
   StripeWebhook: {
@@ -310,6 +325,34 @@ const OPERATIONS: Record<string, Operation> = {
       { status: 200, description: "The audit trail", schema: "AuditExport", example: "Audit" },
     ],
   },
+  GetSellerMetrics: {
+    summary: "The seller's own performance over a window of days",
+    description: METRICS_DESCRIPTION,
+    query: metricsQuery,
+    success: [
+      {
+        status: 200,
+        description: "The seller's figures",
+        schema: "SellerMetrics",
+        example: "SellerMetrics",
+      },
+    ],
+  },
+  GetOperatorSellerMetrics: {
+    summary: "A seller's performance over a window of days, for operators",
+    description: `${METRICS_DESCRIPTION} A seller id with nothing counted (or none such) has zeros.`,
+    params: sellerParams,
+    query: metricsQuery,
+    noTarget: true,
+    success: [
+      {
+        status: 200,
+        description: "The seller's figures",
+        schema: "SellerMetrics",
+        example: "SellerMetrics",
+      },
+    ],
+  },
   ListOperatorCancellationRequests: {
     summary: "Requests by status, for operators",
     description:
@@ -407,7 +450,7 @@ const operationOf = (route: Route): Json => {
   Object.assign(
     responses,
     problemsOf(route, {
-      hasTarget: operation.params !== undefined,
+      hasTarget: operation.params !== undefined && !operation.noTarget,
       ...(operation.conflicts ? { conflicts: operation.conflicts } : {}),
     }),
   );

@@ -90,7 +90,8 @@ const RESUME = ["states:DescribeExecution", "states:StartExecution"];
 const EXPECTED: Record<string, string[]> = {
   // The API's routes (infra/api.ts ROUTE_PERMISSIONS): none sends mail, publishes or starts.
   ApiGetPolicyRole: FUNCTION,
-  ApiImportOrderRole: [...FUNCTION, "dynamodb:GetItem", "dynamodb:PutItem"],
+  // The put and, in its transaction, the seller counters' update (their items alone).
+  ApiImportOrderRole: [...FUNCTION, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
   ApiListOrdersRole: [...FUNCTION, "dynamodb:Query"],
   ApiGetOrderRole: [...FUNCTION, ...GET],
   ApiRecordShipmentRole: [...FUNCTION, ...CHANGE],
@@ -117,6 +118,9 @@ const EXPECTED: Record<string, string[]> = {
   ApiListRefundInquiriesRole: [...FUNCTION, "dynamodb:Query"],
   ApiListSellerParcelsRole: [...FUNCTION, "dynamodb:Query"],
   ApiGetAuditRole: [...FUNCTION, ...GET],
+  // The seller counters of the window: one Query of their partition.
+  ApiGetSellerMetricsRole: [...FUNCTION, "dynamodb:Query"],
+  ApiGetOperatorSellerMetricsRole: [...FUNCTION, "dynamodb:Query"],
   // The workflow's segment: the order, the ledger (PutItem), the mail, the events.
   WorkflowStepFunctionRole: [
     ...FUNCTION,

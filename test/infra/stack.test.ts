@@ -48,6 +48,11 @@ interface Grants {
   refunds?: boolean;
   /** Starts (and asks about) an execution for a completed request's refund. */
   resumes?: boolean;
+  /**
+   * The seller counters' items (`SELLERMETRICS#…` keys only): `read` queries them, `add` updates
+   * them (the import's transaction; changes update the table anyway).
+   */
+  counters?: "read" | "add";
 }
 const GET: Grants = { table: "get" };
 
@@ -59,7 +64,8 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
   { key: "GET /policy", auth: "public", grants: { table: "none" } },
   // SPEC "For integrators": GET /openapi.json and GET /docs are no routes but files of the
   // console's build, served from its bucket (test/infra/edge.test.ts, test/e2e/docs.test.ts).
-  { key: "POST /orders", auth: "orders/write", grants: { table: "import" } },
+  // A new order counts in its seller's orders in the same transaction as its put.
+  { key: "POST /orders", auth: "orders/write", grants: { table: "import", counters: "add" } },
   { key: "GET /orders", auth: "jwt", grants: { table: "none", query: "BuyerOrders" } },
   { key: "GET /orders/{orderId}", auth: "jwt", grants: GET },
   { key: "POST /orders/{orderId}/shipment", auth: "jwt", grants: { table: "change" } },
@@ -148,6 +154,13 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
   },
   // The parcel after a cancellation: the seller's parcels still out, from their own sparse index.
   { key: "GET /seller/parcels", auth: "jwt", grants: { table: "none", query: "SellerParcels" } },
+  // Seller performance: the seller's counter items of the window, one Query, nothing else.
+  { key: "GET /seller/metrics", auth: "jwt", grants: { table: "none", counters: "read" } },
+  {
+    key: "GET /operator/sellers/{sellerId}/metrics",
+    auth: "jwt",
+    grants: { table: "none", counters: "read" },
+  },
 ];
 
 const TABLE_ACTIONS = {
@@ -190,6 +203,7 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
@@ -411,13 +425,14 @@ describe("least privilege", () => {
   const identityArn = { Ref: onlyId("AWS::SES::EmailIdentity") };
   const configurationSet = { Ref: onlyId("AWS::SES::ConfigurationSet") };
 
-  const describeGrants = ({ table, query, wakes, refunds, resumes }: Grants) =>
+  const describeGrants = ({ table, query, wakes, refunds, resumes, counters }: Grants) =>
     [
       `table ${table}`,
       query ? `queries ${query} alone` : "",
       wakes ? "wakes the workflow" : "never calls the workflow",
       refunds ? "asks the ledger" : "",
       resumes ? "starts an execution for a completed request's refund" : "",
+      counters ? `${counters === "read" ? "reads" : "adds to"} the seller counters alone` : "",
     ]
       .filter(Boolean)
       .join(", ");
@@ -438,6 +453,8 @@ describe("least privilege", () => {
         ...(grants.wakes ? ["states:SendTaskSuccess"] : []),
         ...(grants.refunds ? ["dynamodb:GetItem"] : []),
         ...(grants.resumes ? ["states:StartExecution", "states:DescribeExecution"] : []),
+        ...(grants.counters === "read" ? ["dynamodb:Query"] : []),
+        ...(grants.counters === "add" ? ["dynamodb:UpdateItem"] : []),
       ];
       expect(sorted(actions)).toEqual(sorted(expected));
       expect(statements.every((statement) => statement.Effect === "Allow")).toBe(true);
@@ -449,6 +466,17 @@ describe("least privilege", () => {
           // The ledger: read one refund by key, never write it.
           expect(list(statement.Action)).toEqual(["dynamodb:GetItem"]);
           expect(statement.Resource).toEqual({ "Fn::GetAtt": [refundsTableId, "Arn"] });
+          continue;
+        }
+        if (service === "dynamodb" && statement.Condition !== undefined) {
+          // The seller counters: their items alone, by the partition key's prefix.
+          expect(list(statement.Action)).toEqual([
+            grants.counters === "read" ? "dynamodb:Query" : "dynamodb:UpdateItem",
+          ]);
+          expect(statement.Resource).toEqual({ "Fn::GetAtt": [tableId, "Arn"] });
+          expect(statement.Condition).toEqual({
+            "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SELLERMETRICS#*"] },
+          });
           continue;
         }
         if (service === "dynamodb" && list(statement.Action).includes("dynamodb:Query")) {

@@ -36,6 +36,7 @@ import type {
   RefundKey,
   RefundReceipt,
   RefundRef,
+  SellerCounters,
   StoredOrder,
   Wait,
   WorkflowExecutions,
@@ -52,6 +53,13 @@ import {
 } from "../../functions/domain/parcel-views.ts";
 import type { TimelineEvent } from "../../functions/domain/published-events.ts";
 import { latestRequest } from "../../functions/domain/requests.ts";
+import {
+  type CounterIncrement,
+  type CounterName,
+  type Counters,
+  counterChanges,
+} from "../../functions/domain/seller-counters.ts";
+import type { DayCounters } from "../../functions/domain/seller-metrics.ts";
 import type { OrderRecord, ProviderRefund, RequestStatus } from "../../functions/domain/types.ts";
 import {
   type CancellationRequestSummary,
@@ -92,8 +100,12 @@ const stored = (item: Item): StoredOrder => copy(item);
  * The orders table in memory: the repository, the lists, the reconciler's index and the workflow's
  * records over one map of items, as the DynamoDB adapters share one table.
  */
-export class FakeOrderTable implements Orders, OrderLists, AttentionIndex, ExecutionRecords {
+export class FakeOrderTable
+  implements Orders, OrderLists, AttentionIndex, ExecutionRecords, SellerCounters
+{
   readonly items = new Map<string, Item>();
+  /** The sellers' counters by `<sellerId>|<day>`, added with each create and save. */
+  readonly counters = new Map<string, Counters>();
   readonly shards = 4;
   /** Writes made (creates and saves), to assert that a change is one write. */
   writes = 0;
@@ -110,6 +122,7 @@ export class FakeOrderTable implements Orders, OrderLists, AttentionIndex, Execu
     if (this.items.has(record.order.orderId)) throw new OrderExistsError();
     const item: Item = { record: copy(record), version: 1, waits: {}, executions: {} };
     this.items.set(record.order.orderId, item);
+    this.count(counterChanges(undefined, record));
     this.writes += 1;
     return stored(item);
   }
@@ -122,11 +135,32 @@ export class FakeOrderTable implements Orders, OrderLists, AttentionIndex, Execu
     this.outage.check();
     const item = this.items.get(current.record.order.orderId);
     if (!item || item.version !== current.version) throw new ConflictError();
+    this.count(counterChanges(item.record, next));
     item.record = copy(next);
     item.version += 1;
     if (options.endWait !== undefined) delete item.waits[options.endWait];
     this.writes += 1;
     return stored(item);
+  }
+
+  /** Adds a change's increments, as the DynamoDB adapter does in the change's transaction. */
+  private count(increments: CounterIncrement[]): void {
+    for (const { sellerId, day, counts } of increments) {
+      const key = `${sellerId}|${day}`;
+      const total = this.counters.get(key) ?? {};
+      for (const [name, value] of Object.entries(counts) as [CounterName, number][]) {
+        total[name] = (total[name] ?? 0) + value;
+      }
+      this.counters.set(key, total);
+    }
+  }
+
+  async days(sellerId: string, from: string, to: string): Promise<DayCounters[]> {
+    this.outage.check();
+    return [...this.counters.entries()].flatMap(([key, counts]) => {
+      const [seller, day = ""] = key.split("|");
+      return seller === sellerId && day >= from && day <= to ? [{ day, counts: copy(counts) }] : [];
+    });
   }
 
   /** What a wait state does: stores its token while the request is still in `status`. */

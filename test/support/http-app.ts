@@ -11,8 +11,10 @@ import type { RequestStatus } from "../../functions/domain/types.ts";
 import type * as CloseRefundInquiry from "../../functions/http/close-refund-inquiry.ts";
 import type * as GetAudit from "../../functions/http/get-audit.ts";
 import type * as GetCancellationRequest from "../../functions/http/get-cancellation-request.ts";
+import type * as GetOperatorSellerMetrics from "../../functions/http/get-operator-seller-metrics.ts";
 import type * as GetOrder from "../../functions/http/get-order.ts";
 import type * as GetPolicy from "../../functions/http/get-policy.ts";
+import type * as GetSellerMetrics from "../../functions/http/get-seller-metrics.ts";
 import type * as ImportOrder from "../../functions/http/import-order.ts";
 import type * as ListOperatorCancellationRequests from "../../functions/http/list-operator-requests.ts";
 import type * as ListOrders from "../../functions/http/list-orders.ts";
@@ -160,6 +162,8 @@ interface RouteDeps {
   ListRefundInquiries: DepsOf<typeof ListRefundInquiries>;
   ListSellerParcels: DepsOf<typeof ListSellerParcels>;
   GetAudit: DepsOf<typeof GetAudit>;
+  GetSellerMetrics: DepsOf<typeof GetSellerMetrics>;
+  GetOperatorSellerMetrics: DepsOf<typeof GetOperatorSellerMetrics>;
 }
 export type RouteId = keyof RouteDeps;
 
@@ -289,6 +293,9 @@ const routeDeps = (
     ListRefundInquiries: (): D["ListRefundInquiries"] => ({ lists }),
     ListSellerParcels: (): D["ListSellerParcels"] => ({ lists }),
     GetAudit: (): D["GetAudit"] => ({ orders }),
+    // The counters live in the orders table: the fake table keeps them with each write.
+    GetSellerMetrics: (): D["GetSellerMetrics"] => ({ counters: orders, clock }),
+    GetOperatorSellerMetrics: (): D["GetOperatorSellerMetrics"] => ({ counters: orders, clock }),
   };
 };
 
