@@ -7,6 +7,7 @@ import { createDocumentClient } from "./dynamodb/document-client.ts";
 import {
   DynamoDBClient,
   eventBridgeSdk,
+  s3Sdk,
   secretsManagerSdk,
   sesSdk,
   sfnSdk,
@@ -28,6 +29,8 @@ export const ses = lazyClient(async () => new (sesSdk().SESClient)({}));
 export const eventBridge = lazyClient(async () => new (eventBridgeSdk().EventBridgeClient)({}));
 
 export const sqs = lazyClient(async () => new (sqsSdk().SQSClient)({}));
+
+export const s3 = lazyClient(async () => new (s3Sdk().S3Client)({}));
 
 export const secretsManager = lazyClient(
   async () => new (secretsManagerSdk().SecretsManagerClient)({}),

@@ -11,6 +11,8 @@ export const ENV = {
   policy: "POLICY_JSON",
   eventBusName: "EVENT_BUS_NAME",
   deadLetterQueueUrl: "PIPE_DEAD_LETTER_QUEUE_URL",
+  /** The bucket of the audit seals (S3 Object Lock); set only on the sealer. */
+  auditSealBucket: "AUDIT_SEAL_BUCKET",
   /** The Stripe account's secret (stripe-account.ts); set only on the functions that call Stripe. */
   stripeSecretArn: "STRIPE_SECRET_ARN",
   /**
@@ -32,6 +34,7 @@ export const refundsTableName = (): string => required(ENV.refundsTableName);
 export const stateMachineArn = (): string => required(ENV.stateMachineArn);
 export const deadLetterQueueUrl = (): string => required(ENV.deadLetterQueueUrl);
 export const eventBusName = (): string => required(ENV.eventBusName);
+export const auditSealBucket = (): string => required(ENV.auditSealBucket);
 export const mailFrom = (): string => required(ENV.mailFrom);
 export const sesConfigurationSet = (): string | undefined =>
   process.env[ENV.sesConfigurationSet] || undefined;

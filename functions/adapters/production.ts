@@ -1,9 +1,10 @@
 // The production adapters of each port, each built on first use from the environment (config.ts)
 // and kept for the container's life. A function's composition root (its handler module) takes
 // only the ones its route or step uses, and the bundler leaves the rest out.
-import { type Payments, systemClock } from "../app/ports.ts";
-import { dynamoDb, eventBridge, ses, sqs, stepFunctions } from "./aws-clients.ts";
+import { type Payments, type SealStore, systemClock } from "../app/ports.ts";
+import { dynamoDb, eventBridge, s3, ses, sqs, stepFunctions } from "./aws-clients.ts";
 import {
+  auditSealBucket,
   deadLetterQueueUrl,
   eventBusName,
   mailFrom,
@@ -15,15 +16,18 @@ import {
   tableName,
 } from "./config.ts";
 import { DynamoAttentionIndex } from "./dynamodb/attention-index.ts";
+import { DynamoAuditHeads } from "./dynamodb/audit-heads.ts";
 import { DynamoDecisionLinks } from "./dynamodb/decision-links.ts";
 import { DynamoExecutionRecords } from "./dynamodb/execution-records.ts";
 import { DynamoOrderLists } from "./dynamodb/order-lists.ts";
 import { DynamoOrders } from "./dynamodb/orders.ts";
+import { DynamoSealCursor } from "./dynamodb/seal-cursor.ts";
 import { DynamoSellerCounters } from "./dynamodb/seller-counters.ts";
 import { EventBridgePublisher } from "./eventbridge-publisher.ts";
 import { LedgerPayments } from "./ledger-payments.ts";
 import { logger, metrics } from "./powertools.ts";
 import { PaymentProviderNotConfiguredError, ProviderPayments } from "./provider-payments.ts";
+import { S3SealStore } from "./s3-seal-store.ts";
 import { SesMailer } from "./ses-mailer.ts";
 import { SqsDeadLetters } from "./sqs-dead-letters.ts";
 import { StepFunctionsExecutions, StepFunctionsSignals } from "./step-functions.ts";
@@ -92,6 +96,21 @@ export const payments = /* @__PURE__ */ once((): Payments => {
     stripe: stripePayments,
   });
 });
+let localSealStore: SealStore | undefined;
+
+/**
+ * Local mode keeps the digests itself (local/seals.ts); called before the first seal. Nothing
+ * deployed calls it.
+ */
+export const useSealStore = (store: SealStore): void => {
+  localSealStore = store;
+};
+
+export const auditHeads = /* @__PURE__ */ once(() => new DynamoAuditHeads(table()));
+export const sealCursor = /* @__PURE__ */ once(() => new DynamoSealCursor(table()));
+export const sealStore = /* @__PURE__ */ once(
+  (): SealStore => localSealStore ?? new S3SealStore({ client: s3, bucket: auditSealBucket() }),
+);
 export const failedStarts = /* @__PURE__ */ once(
   () => new SqsDeadLetters({ client: sqs, queueUrl: deadLetterQueueUrl() }),
 );

@@ -14,8 +14,14 @@ export const { DynamoDBClient } = requireSdk(
 ) as typeof import("@aws-sdk/client-dynamodb");
 export type DynamoDBClient = import("@aws-sdk/client-dynamodb").DynamoDBClient;
 
-export const { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } =
-  requireSdk("@aws-sdk/lib-dynamodb") as typeof import("@aws-sdk/lib-dynamodb");
+export const {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} = requireSdk("@aws-sdk/lib-dynamodb") as typeof import("@aws-sdk/lib-dynamodb");
 export type DynamoDBDocumentClient = import("@aws-sdk/lib-dynamodb").DynamoDBDocumentClient;
 
 /** Step Functions, loaded on first use (aws-clients.ts): most calls never need it. */
@@ -33,6 +39,9 @@ export const eventBridgeSdk = () =>
 /** SQS, loaded on first use (aws-clients.ts): only the reconciler reads the pipe's dead letters. */
 export const sqsSdk = () =>
   requireSdk("@aws-sdk/client-sqs") as typeof import("@aws-sdk/client-sqs");
+
+/** S3, loaded on first use (aws-clients.ts): only the audit sealer writes its digests there. */
+export const s3Sdk = () => requireSdk("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
 
 /** Secrets Manager, loaded on first use (aws-clients.ts): only to read the Stripe account. */
 export const secretsManagerSdk = () =>

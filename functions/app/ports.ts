@@ -140,6 +140,50 @@ export interface AttentionIndex {
   ): Promise<{ items: Attention[]; next?: Record<string, unknown> }>;
 }
 
+/** An order's audit head as a seal records it (audit.ts: the last entry's `seq` and `hash`). */
+export interface SealedHead {
+  orderId: string;
+  seq: number;
+  head: string;
+}
+
+/**
+ * One seal of the audit chains (SPEC "Audit trail"): the heads of the orders whose chain last grew
+ * in (`from`, `to`], sorted by order id; `sealedAt` is when it was made. Written even when empty,
+ * so that the digests, one after another, cover time without a gap.
+ */
+export interface AuditDigest {
+  sealedAt: string;
+  from: string;
+  to: string;
+  heads: SealedHead[];
+}
+
+/** The orders by the time their audit chain last grew (the AuditHeads index). */
+export interface AuditHeads {
+  /** Every order whose chain last grew in (`after`, `upTo`], with its head then. */
+  changedBetween(after: string, upTo: string): Promise<SealedHead[]>;
+}
+
+/** Where the sealer left off: the `to` of the last digest it sealed. */
+export interface SealCursor {
+  /** Undefined before the first seal. */
+  read(): Promise<string | undefined>;
+  /**
+   * Moves it to `to` if it is still at `from` (undefined: not set yet); false when another
+   * sealer moved it first.
+   */
+  move(from: string | undefined, to: string): Promise<boolean>;
+}
+
+/** Where the digests are kept, never replaced (an S3 bucket with Object Lock when deployed). */
+export interface SealStore {
+  /** Stores the digest under a key derived from its `to`; false when one with that `to` exists. */
+  put(digest: AuditDigest): Promise<boolean>;
+  /** Every digest, oldest first. */
+  list(): Promise<AuditDigest[]>;
+}
+
 /** What the workflow and the reconciler record about executions, beside the order. */
 export interface ExecutionRecords {
   /**
