@@ -434,6 +434,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/decide/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A decision link's confirmation page
+         * @description The Approve or Reject link of the seller's new-request or reminder mail: no token, the link is the credential. The page names the order, its lines and the refund, with one `<form method="post">` and its button; the Reject page's form also has a required `<textarea name="reason">`. It changes nothing, however often it is opened (mail scanners open every link). In the order's language (`ja` or `en`).
+         */
+        get: operations["DecisionLinkPage"];
+        put?: never;
+        /**
+         * A decision link's form: decide, once
+         * @description Decides as the order's seller would with `POST …/seller-decision`, under the same rules and deadline, in one conditional write; the timeline entry's `note` is `MAIL_LINK`. Then the link is used. A rejection without a `reason` (or a body that is no form) is 400 with the form again, and nothing changes.
+         */
+        post: operations["DecideByLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/{orderId}/audit": {
         parameters: {
             query?: never;
@@ -516,8 +540,8 @@ export interface components {
             currency: "JPY" | "USD";
             lines: {
                 lineId: string;
-                sku: string;
-                title: string;
+                sku: string & (unknown & unknown);
+                title: string & (unknown & unknown);
                 quantity: number;
                 unitPrice: number;
             }[];
@@ -528,7 +552,7 @@ export interface components {
                 paidAmount: number;
                 /** @enum {string} */
                 provider?: "ledger" | "stripe";
-                reference?: string;
+                reference?: string & (unknown & unknown);
             };
             /** Format: date-time */
             placedAt: string;
@@ -536,8 +560,8 @@ export interface components {
             shipBy?: string;
         };
         ShipmentInput: {
-            carrier: string;
-            trackingNumber: string;
+            carrier: string & (unknown & unknown);
+            trackingNumber: string & (unknown & unknown);
             /** Format: date-time */
             shippedAt?: string;
         };
@@ -554,7 +578,7 @@ export interface components {
         CancellationRequestInput: {
             /** @enum {string} */
             reason: "NO_LONGER_NEEDED" | "ORDERED_BY_MISTAKE" | "FOUND_BETTER_PRICE" | "DELIVERY_TOO_SLOW" | "WRONG_ITEM_ORDERED" | "OTHER";
-            comment?: string;
+            comment?: string & (unknown & unknown);
             lines?: {
                 lineId: string;
                 quantity: number;
@@ -563,7 +587,7 @@ export interface components {
         CancellationPreviewInput: {
             /** @enum {string} */
             reason?: "NO_LONGER_NEEDED" | "ORDERED_BY_MISTAKE" | "FOUND_BETTER_PRICE" | "DELIVERY_TOO_SLOW" | "WRONG_ITEM_ORDERED" | "OTHER";
-            comment?: string;
+            comment?: string & (unknown & unknown);
             lines?: {
                 lineId: string;
                 quantity: number;
@@ -572,17 +596,17 @@ export interface components {
         Decision: {
             /** @enum {string} */
             decision: "APPROVE" | "REJECT";
-            reason?: string;
+            reason?: string & (unknown & unknown);
         };
         RefundRetryInput: {
             /** @enum {string} */
             method?: "GIFT_CARD";
         };
         RefundInquiryInput: {
-            comment?: string;
+            comment?: string & (unknown & unknown);
         };
         CloseRefundInquiryInput: {
-            note: string;
+            note: string & (unknown & unknown);
         };
         EmptyBody: Record<string, never>;
         StripeEvent: {
@@ -4744,6 +4768,257 @@ export interface operations {
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DecisionLinkPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The link's id from the seller's mail: 22 base64url characters (128 random bits).
+                 * @example q3X9vR2mTt8kLw0ZpN4b1A
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The confirmation page with its form */
+            200: {
+                headers: {
+                    /** @description Never stored */
+                    "Cache-Control"?: string;
+                    /** @description No page the link leads to learns it */
+                    "Referrer-Policy"?: string;
+                    /** @description Never indexed */
+                    "X-Robots-Tag"?: string;
+                    /** @description No script; the page's one style element by its hash; the form posts to this origin only */
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such link (unknown, or not a link's id at all), in Japanese and English */
+            404: {
+                headers: {
+                    /** @description Never stored */
+                    "Cache-Control"?: string;
+                    /** @description No page the link leads to learns it */
+                    "Referrer-Policy"?: string;
+                    /** @description Never indexed */
+                    "X-Robots-Tag"?: string;
+                    /** @description No script; the page's one style element by its hash; the form posts to this origin only */
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link no longer decides: used already, past its expiry (the seller's deadline), or its request no longer awaits the seller (decided, withdrawn, timed out). Nothing changed. */
+            410: {
+                headers: {
+                    /** @description Never stored */
+                    "Cache-Control"?: string;
+                    /** @description No page the link leads to learns it */
+                    "Referrer-Policy"?: string;
+                    /** @description Never indexed */
+                    "X-Robots-Tag"?: string;
+                    /** @description No script; the page's one style element by its hash; the form posts to this origin only */
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed, send the same request again */
+            503: {
+                headers: {
+                    /** @description Never stored */
+                    "Cache-Control"?: string;
+                    /** @description No page the link leads to learns it */
+                    "Referrer-Policy"?: string;
+                    /** @description Never indexed */
+                    "X-Robots-Tag"?: string;
+                    /** @description No script; the page's one style element by its hash; the form posts to this origin only */
+                    "Content-Security-Policy"?: string;
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    DecideByLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The link's id from the seller's mail: 22 base64url characters (128 random bits).
+                 * @example q3X9vR2mTt8kLw0ZpN4b1A
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example reason=The+parcel+was+already+handed+to+the+buyer */
+                "application/x-www-form-urlencoded": {
+                    /** @description Why the seller rejects (the Reject link's form only; required there). */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What happened: the request approved (on to the marketplace) or rejected */
+            200: {
+                headers: {
+                    /** @description Never stored */
+                    "Cache-Control"?: string;
+                    /** @description No page the link leads to learns it */
+                    "Referrer-Policy"?: string;
+                    /** @description Never indexed */
+                    "X-Robots-Tag"?: string;
+                    /** @description No script; the page's one style element by its hash; the form posts to this origin only */
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The Reject form without its reason, or a body that is no form: the form again */
+            400: {
+                headers: {
+                    /** @description Never stored */
+                    "Cache-Control"?: string;
+                    /** @description No page the link leads to learns it */
+                    "Referrer-Policy"?: string;
+                    /** @description Never indexed */
+                    "X-Robots-Tag"?: string;
+                    /** @description No script; the page's one style element by its hash; the form posts to this origin only */
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such link (unknown, or not a link's id at all), in Japanese and English */
+            404: {
+                headers: {
+                    /** @description Never stored */
+                    "Cache-Control"?: string;
+                    /** @description No page the link leads to learns it */
+                    "Referrer-Policy"?: string;
+                    /** @description Never indexed */
+                    "X-Robots-Tag"?: string;
+                    /** @description No script; the page's one style element by its hash; the form posts to this origin only */
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link no longer decides: used already, past its expiry (the seller's deadline), or its request no longer awaits the seller (decided, withdrawn, timed out). Nothing changed. */
+            410: {
+                headers: {
+                    /** @description Never stored */
+                    "Cache-Control"?: string;
+                    /** @description No page the link leads to learns it */
+                    "Referrer-Policy"?: string;
+                    /** @description Never indexed */
+                    "X-Robots-Tag"?: string;
+                    /** @description No script; the page's one style element by its hash; the form posts to this origin only */
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/payload-too-large",
+                     *       "title": "The body is over 64 KiB",
+                     *       "status": 413,
+                     *       "detail": "The body is over 64 KiB",
+                     *       "code": "PAYLOAD_TOO_LARGE"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "tag:shipped-cancellation,2026:problems/internal-error",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "Internal server error",
+                     *       "code": "INTERNAL_ERROR"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was changed, send the same request again */
+            503: {
+                headers: {
+                    /** @description Never stored */
+                    "Cache-Control"?: string;
+                    /** @description No page the link leads to learns it */
+                    "Referrer-Policy"?: string;
+                    /** @description Never indexed */
+                    "X-Robots-Tag"?: string;
+                    /** @description No script; the page's one style element by its hash; the form posts to this origin only */
+                    "Content-Security-Policy"?: string;
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
         };

@@ -68,7 +68,9 @@ export class Draft {
     note?: string,
   ) {
     const entry: TimelineEntry = { at: this.now, type, actor };
-    if (note) entry.note = note.slice(0, MAX_NOTE_LENGTH);
+    // Whole characters: a cut in the middle of a surrogate pair would leave text that is not
+    // valid Unicode in the entry's canonical JSON (audit.ts).
+    if (note) entry.note = [...note].slice(0, MAX_NOTE_LENGTH).join("");
     target.timeline.push(entry);
     chainEntry(this.record, entry, "requestId" in target ? target.requestId : undefined, this.now);
     target.updatedAt = this.now;

@@ -38,12 +38,19 @@ export const idSchema = /* @__PURE__ */ z.lazy(() =>
     ),
 );
 
+/**
+ * Valid Unicode: no half of a surrogate pair alone (JSON's "\ud800" escapes can carry one). Text
+ * ends up in notes of the audit trail, whose canonical JSON must be valid UTF-8 (RFC 8785).
+ */
+const wellFormed = () => z.regex(/^\P{Cs}*$/u, "must be valid Unicode text");
+
 /** A user's free text: bounded, and never a control character other than newline and tab. */
 const textSchema = (max: number) =>
   z.string().check(
     z.maxLength(max),
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
     z.regex(/^[^\u0000-\u0008\u000b-\u001f\u007f]*$/, "must not contain control characters"),
+    wellFormed(),
   );
 
 /** One line of text, as used in titles and names. */
@@ -53,6 +60,7 @@ const lineTextSchema = (max: number) =>
     z.maxLength(max),
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
     z.regex(/^[^\u0000-\u001f\u007f]*$/, "must be a single line without control characters"),
+    wellFormed(),
   );
 
 /** An email address: no CR/LF or other control characters, so it can never inject a mail header. */

@@ -41,10 +41,11 @@ describe("idempotencyKeySchema: 1 to 255 printable ASCII characters", () => {
   });
 });
 
-describe("messages: zod's English ones (zod/mini loads no locale; functions/domain/zod.ts does)", () => {
-  const issues = (result: { error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
-    result.error?.issues.map(({ path, message }) => ({ path: path.join("."), message }));
+/** A parse's issues as 400 responses list them. */
+const issues = (result: { error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+  result.error?.issues.map(({ path, message }) => ({ path: path.join("."), message }));
 
+describe("messages: zod's English ones (zod/mini loads no locale; functions/domain/zod.ts does)", () => {
   it("names the bound, the expected type and the unknown key, as 400 responses quote them", () => {
     expect(
       issues(
@@ -62,5 +63,26 @@ describe("messages: zod's English ones (zod/mini loads no locale; functions/doma
     expect(issues(decisionSchema.safeParse({ decision: "MAYBE" }))).toEqual([
       { path: "decision", message: 'Invalid option: expected one of "APPROVE"|"REJECT"' },
     ]);
+  });
+});
+
+describe("text: valid Unicode only (it may become a note of the audit trail's canonical JSON)", () => {
+  it("refuses half a surrogate pair alone, in free text and in a line of text", () => {
+    for (const reason of ["在庫\ud800あり", "\udc00", "末尾\ud83d"]) {
+      expect(issues(decisionSchema.safeParse({ decision: "REJECT", reason }))).toEqual([
+        { path: "reason", message: "must be valid Unicode text" },
+      ]);
+    }
+    expect(
+      issues(shipmentSchema.safeParse({ carrier: "yamato", trackingNumber: "4470\udfff" })),
+    ).toEqual([{ path: "trackingNumber", message: "must be valid Unicode text" }]);
+  });
+
+  it("accepts every character, those beyond the BMP (whole pairs) included", () => {
+    const reason = "配送が遅い 🚚 e\u0301 \u{10FFFF}\n二行目";
+    expect(decisionSchema.safeParse({ decision: "REJECT", reason })).toEqual({
+      success: true,
+      data: { decision: "REJECT", reason },
+    });
   });
 });
