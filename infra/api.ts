@@ -112,6 +112,11 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
   CloseRefundInquiry: { table: "change" },
   ListRefundInquiries: { table: "none", query: REFUND_INQUIRIES_INDEX },
   ListSellerParcels: { table: "none", query: SELLER_PARCELS_INDEX },
+  // The decision link's page reads the link's item and its order, nothing else.
+  DecisionLinkPage: GET,
+  // Its form decides as the seller's route does (the order's conditional write, the wake-up),
+  // then marks the link's item used (UpdateItem).
+  DecideByLink: { table: "change", wakes: true },
   // The export is worked out from the order item alone.
   GetAudit: GET,
   // The figures are the seller's counter items of the window: one Query, no order is read.
@@ -121,6 +126,10 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermissions>> = {
 
 /** Why a public route other than the contract's readable ones takes no token (cdk-nag asks). */
 const PUBLIC_BECAUSE: Readonly<Record<string, string>> = {
+  DecisionLinkPage:
+    "GET /decide/{id} is the seller's decision link (SPEC): the link's 128-bit random id is its credential (only its SHA-256 is stored), and the page changes nothing.",
+  DecideByLink:
+    "POST /decide/{id} is the decision link's form (SPEC): the link's 128-bit random id is its credential, used once, and dead once the request no longer awaits the seller.",
   StripeWebhook:
     "POST /webhooks/stripe is Stripe's, which sends no token: each event is signed (Stripe-Signature) and the handler verifies the signature on the raw body before anything else.",
 };

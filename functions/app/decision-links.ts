@@ -73,15 +73,16 @@ export interface OpenDeps {
   clock: Clock;
 }
 
-/** A link as its page finds it: unknown, or with its state and the order it is about. */
-export type OpenedLink =
-  | { state: "UNKNOWN" }
-  | {
-      state: Exclude<LinkState, "UNKNOWN">;
-      link: DecisionLink;
-      stored: StoredOrder;
-      request: CancellationRequest;
-    };
+/** A link found, with what it may still do and the order and request it is about. */
+export interface FoundLink {
+  state: Exclude<LinkState, "UNKNOWN">;
+  link: DecisionLink;
+  stored: StoredOrder;
+  request: CancellationRequest;
+}
+
+/** A link as its page finds it: unknown, or found. */
+export type OpenedLink = { state: "UNKNOWN" } | FoundLink;
 
 /** Finds the link of `id` and the order it is about; reads only, never writes. */
 export const openDecisionLink = async (deps: OpenDeps, id: string): Promise<OpenedLink> => {

@@ -2,6 +2,7 @@
 // whether a request's mail may carry links at all, and whether a stored link still decides. Pure:
 // the ids, their hashes and the store are the application's (app/decision-links.ts).
 import { amountOf } from "./amounts.ts";
+import type { SellerVia } from "./events.ts";
 import { decisionLinkMaxOf } from "./policy.ts";
 import type { CancellationRequest, OrderRecord } from "./types.ts";
 
@@ -10,7 +11,7 @@ export type LinkDecision = "APPROVE" | "REJECT";
 export const LINK_DECISIONS: readonly LinkDecision[] = ["APPROVE", "REJECT"];
 
 /** The timeline entry's `note` of a seller's decision made through a mail link. */
-export const MAIL_LINK_NOTE = "MAIL_LINK";
+export const MAIL_LINK_NOTE: SellerVia = "MAIL_LINK";
 
 /**
  * Whether the seller's mail about `request` carries Approve and Reject links now: the request

@@ -6,6 +6,9 @@ import type { Policy } from "./policy.ts";
 import type { TrackingEventType } from "./schemas.ts";
 import type { CancellationReason, ProviderRefund, RefundMethod, Shipment } from "./types.ts";
 
+/** How a seller decided other than through the API: with a link of the seller's mail. */
+export type SellerVia = "MAIL_LINK";
+
 /** Events from people (buyer, seller, operator), the workflow (system) and the policy. */
 export type DomainEvent =
   | {
@@ -23,8 +26,22 @@ export type DomainEvent =
   /** The workflow has started and notified the seller: the seller's wait begins. */
   | { type: "WORKFLOW_STARTED"; requestId: string }
   | { type: "REMIND_SELLER"; requestId: string }
-  | { type: "SELLER_DECIDE"; actor: string; requestId: string; decision: "APPROVE" }
-  | { type: "SELLER_DECIDE"; actor: string; requestId: string; decision: "REJECT"; reason: string }
+  /** `via`: how the seller decided when not through the API (the timeline entry's `note`). */
+  | {
+      type: "SELLER_DECIDE";
+      actor: string;
+      requestId: string;
+      decision: "APPROVE";
+      via?: SellerVia;
+    }
+  | {
+      type: "SELLER_DECIDE";
+      actor: string;
+      requestId: string;
+      decision: "REJECT";
+      reason: string;
+      via?: SellerVia;
+    }
   | { type: "SELLER_TIMEOUT"; requestId: string }
   /** The policy approves a small refund without an operator (only when review is POLICY). */
   | { type: "POLICY_APPROVE"; requestId: string }

@@ -90,11 +90,12 @@ const reject = (
   by: "SELLER" | "MARKETPLACE",
   reason: string,
   actor: string,
+  note?: string,
 ) => {
   request.status = "REJECTED";
   request.rejection = { by, reason, at: draft.now };
   draft.close(request);
-  draft.log(request, by === "SELLER" ? "SELLER_REJECTED" : "MARKETPLACE_REJECTED", actor);
+  draft.log(request, by === "SELLER" ? "SELLER_REJECTED" : "MARKETPLACE_REJECTED", actor, note);
 };
 
 /** Methods a failed refund may be switched to: balances the marketplace keeps itself. */
@@ -173,11 +174,11 @@ const apply = (draft: Draft, event: DomainEvent): void => {
         refuse("INVALID_STATE", "the seller's deadline has passed");
       }
       if (event.decision === "REJECT") {
-        reject(draft, request, "SELLER", event.reason, event.actor);
+        reject(draft, request, "SELLER", event.reason, event.actor, event.via);
         return;
       }
       toMarketplaceReview(draft, request, reviewFor(draft.record, request));
-      draft.log(request, "SELLER_APPROVED", event.actor);
+      draft.log(request, "SELLER_APPROVED", event.actor, event.via);
       return;
     }
     case "SELLER_TIMEOUT": {

@@ -58,6 +58,11 @@ export interface InputSchemas {
    * is handed over as `rawBody`; it must still be JSON, and `body` is not validated.
    */
   rawBody?: true;
+  /**
+   * POST routes only: the body is an HTML form's (`application/x-www-form-urlencoded`), handed
+   * over as `rawBody` for the handler to read; no JSON parsing, and `body` is not validated.
+   */
+  form?: true;
 }
 
 type Output<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
@@ -68,7 +73,10 @@ export interface HttpInput<S extends InputSchemas> {
   query: S["query"] extends z.ZodMiniType ? z.output<S["query"]> : Record<string, never>;
   headers: Output<S["headers"]>;
   body: Output<S["body"]>;
-  /** The body as it came (decoded from base64 where the gateway encoded it), for `rawBody` routes. */
+  /**
+   * The body as it came (decoded from base64 where the gateway encoded it), for `rawBody` and
+   * `form` routes.
+   */
   rawBody: string;
   event: HttpApiEvent;
 }
@@ -237,7 +245,11 @@ const validateInput = (schemas: InputSchemas): RouteMiddleware => ({
       ["query", schemas.query ?? NO_QUERY, event.queryStringParameters ?? {}],
       ["headers", schemas.headers, event.headers ?? {}],
       // The JSON parser replaced the string with its value; absent means empty.
-      ["body", schemas.rawBody ? undefined : schemas.body, (event.body as unknown) ?? {}],
+      [
+        "body",
+        schemas.rawBody || schemas.form ? undefined : schemas.body,
+        (event.body as unknown) ?? {},
+      ],
     ];
     const errors: FieldError[] = [];
     const values: Record<string, unknown> = {};
@@ -304,8 +316,8 @@ export const httpHandler = <S extends InputSchemas, D>(
       .use(edgeOnly())
       .use(authorizeRoute(route))
       .use(bodySizeLimit(MAX_BODY_BYTES))
-      .use(takesBody && schemas.rawBody ? [keepRawBody()] : [])
-      .use(takesBody ? [jsonBody()] : [])
+      .use(takesBody && (schemas.rawBody || schemas.form) ? [keepRawBody()] : [])
+      .use(takesBody && !schemas.form ? [jsonBody()] : [])
       .use(validateInput(checks));
     return Object.assign(handler, { routeId });
   };

@@ -212,6 +212,27 @@ export const listRefundInquiriesRoute: Route = {
   entry: "functions/http/list-refund-inquiries.ts",
 };
 
+/**
+ * A decision link of the seller's mail (SPEC "Decision links in the seller's mail"): no token, the
+ * link is the credential. GET shows its confirmation page and changes nothing.
+ */
+export const decisionLinkPageRoute: Route = {
+  id: "DecisionLinkPage",
+  method: "GET",
+  path: "/decide/{id}",
+  access: { kind: "public" },
+  entry: "functions/http/decision-link-page.ts",
+};
+
+/** The decision link's form: decides as its seller would, once. */
+export const decideByLinkRoute: Route = {
+  id: "DecideByLink",
+  method: "POST",
+  path: "/decide/{id}",
+  access: { kind: "public" },
+  entry: "functions/http/decide-by-link.ts",
+};
+
 /** An order's audit trail: its hash-chained timeline (SPEC "Audit trail"). */
 export const getAuditRoute: Route = {
   id: "GetAudit",
@@ -262,6 +283,8 @@ export const ROUTES: readonly Route[] = [
   openRefundInquiryRoute,
   closeRefundInquiryRoute,
   listRefundInquiriesRoute,
+  decisionLinkPageRoute,
+  decideByLinkRoute,
   getAuditRoute,
   getSellerMetricsRoute,
   getOperatorSellerMetricsRoute,

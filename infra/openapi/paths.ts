@@ -17,6 +17,7 @@ import {
 import { ROUTES, type Route } from "../../functions/http/routes.ts";
 import { inlineSchema, type Json, ref } from "./components.ts";
 import { EXAMPLES, RESPONSE_EXAMPLES } from "./examples.ts";
+import { pageOperationOf } from "./pages.ts";
 import { problemsOf } from "./problems.ts";
 
 interface Success {
@@ -481,7 +482,7 @@ export const pathsOf = (): Record<string, Record<string, Json>> => {
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of ROUTES) {
     const item = paths[route.path] ?? {};
-    item[route.method.toLowerCase()] = operationOf(route);
+    item[route.method.toLowerCase()] = pageOperationOf(route) ?? operationOf(route);
     paths[route.path] = item;
   }
   return paths;

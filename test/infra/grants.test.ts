@@ -118,10 +118,15 @@ const EXPECTED: Record<string, string[]> = {
   ApiListRefundInquiriesRole: [...FUNCTION, "dynamodb:Query"],
   ApiListSellerParcelsRole: [...FUNCTION, "dynamodb:Query"],
   ApiGetAuditRole: [...FUNCTION, ...GET],
+  // The decision link's page reads the link's item and its order; its form changes the order as
+  // the seller's route does, wakes the execution, and marks the link's item used (UpdateItem).
+  ApiDecisionLinkPageRole: [...FUNCTION, ...GET],
+  ApiDecideByLinkRole: [...FUNCTION, ...CHANGE, ...WAKE],
   // The seller counters of the window: one Query of their partition.
   ApiGetSellerMetricsRole: [...FUNCTION, "dynamodb:Query"],
   ApiGetOperatorSellerMetricsRole: [...FUNCTION, "dynamodb:Query"],
-  // The workflow's segment: the order, the ledger (PutItem), the mail, the events.
+  // The workflow's segment: the order, the ledger (PutItem), the mail (and the decision links it
+  // mints: PutItem of LINK# items only), the events.
   WorkflowStepFunctionRole: [
     ...FUNCTION,
     ...CHANGE,

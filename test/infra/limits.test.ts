@@ -176,7 +176,7 @@ describe("limits of each route's own", () => {
       (sum, [, fn]) => sum + Number(fn.Properties.ReservedConcurrentExecutions ?? 0),
       0,
     );
-    expect(reserved).toBe(736);
+    expect(reserved).toBe(746);
     expect(reserved).toBeLessThanOrEqual(
       ACCOUNT_CONCURRENCY.limit - ACCOUNT_CONCURRENCY.unreservedMinimum,
     );

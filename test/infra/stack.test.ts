@@ -152,6 +152,11 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
     auth: "jwt",
     grants: { table: "none", query: "RefundInquiries" },
   },
+  // The seller's decision link (no token: the link is the credential): its page reads the link's
+  // item and its order; its form decides as the seller's route does (the order's conditional
+  // write, the wake-up), then updates the link's item (used).
+  { key: "GET /decide/{id}", auth: "public", grants: GET },
+  { key: "POST /decide/{id}", auth: "public", grants: { table: "change", wakes: true } },
   // The parcel after a cancellation: the seller's parcels still out, from their own sparse index.
   { key: "GET /seller/parcels", auth: "jwt", grants: { table: "none", query: "SellerParcels" } },
   // Seller performance: the seller's counter items of the window, one Query, nothing else.

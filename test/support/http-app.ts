@@ -9,6 +9,8 @@ import { NO_WAKE_UP } from "../../functions/app/change-order.ts";
 import type { StoredOrder } from "../../functions/app/ports.ts";
 import type { RequestStatus } from "../../functions/domain/types.ts";
 import type * as CloseRefundInquiry from "../../functions/http/close-refund-inquiry.ts";
+import type * as DecideByLink from "../../functions/http/decide-by-link.ts";
+import type * as DecisionLinkPage from "../../functions/http/decision-link-page.ts";
 import type * as GetAudit from "../../functions/http/get-audit.ts";
 import type * as GetCancellationRequest from "../../functions/http/get-cancellation-request.ts";
 import type * as GetOperatorSellerMetrics from "../../functions/http/get-operator-seller-metrics.ts";
@@ -65,14 +67,19 @@ export interface TestResponse {
   raw: string;
 }
 
+/** A JSON answer (the API's, its problems); the decision link's pages are HTML. */
+const isJson = (contentType: string): boolean => /json/i.test(contentType);
+
 export const toTestResponse = (result: HttpApiResult): TestResponse => {
   const raw = result.body ?? "";
+  const contentType = String(result.headers?.["content-type"] ?? "");
   return {
     status: result.statusCode ?? 0,
     headers: Object.fromEntries(
       Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
     ),
-    body: raw === "" ? {} : JSON.parse(raw),
+    // A page's body is its `raw` text.
+    body: raw === "" || !isJson(contentType) ? {} : JSON.parse(raw),
     raw,
   };
 };
@@ -90,10 +97,11 @@ export const invokeRoute = async (
   const { createHandler } = await routeModule(routeId);
   const event = httpEvent(routeId, options);
   const response = toTestResponse(await createHandler(getDeps)(event, lambdaContext()));
+  const contentType = response.headers["content-type"] ?? "";
   checkAgainstDocument(routeById(routeId).method, event.rawPath, {
     status: response.status,
-    contentType: response.headers["content-type"] ?? "",
-    body: response.body,
+    contentType,
+    body: isJson(contentType) ? response.body : response.raw,
   });
   return response;
 };
@@ -164,12 +172,14 @@ interface RouteDeps {
   GetAudit: DepsOf<typeof GetAudit>;
   GetSellerMetrics: DepsOf<typeof GetSellerMetrics>;
   GetOperatorSellerMetrics: DepsOf<typeof GetOperatorSellerMetrics>;
+  DecisionLinkPage: DepsOf<typeof DecisionLinkPage>;
+  DecideByLink: DepsOf<typeof DecideByLink>;
 }
 export type RouteId = keyof RouteDeps;
 
 export type World = ReturnType<typeof fakeWorld>;
 /** The fakes whose calls are recorded: the ports that reach AWS or the payment provider. */
-export type PortName = "table" | "workflow" | "mailer" | "publisher" | "payments";
+export type PortName = "table" | "workflow" | "mailer" | "publisher" | "payments" | "links";
 
 export interface PortCall {
   /** `table.get`, `workflow.wake`, … */
@@ -220,6 +230,7 @@ const routeDeps = (
   const lists = orders;
   const signals = ports.workflow as World["workflow"];
   const payments = ports.payments as World["payments"];
+  const links = ports.links as World["links"];
   const { clock, log } = world;
   type D = RouteDeps;
   // What a route that starts a finished request's execution again needs (reconcile.ts `resume`).
@@ -296,6 +307,9 @@ const routeDeps = (
     // The counters live in the orders table: the fake table keeps them with each write.
     GetSellerMetrics: (): D["GetSellerMetrics"] => ({ counters: orders, clock }),
     GetOperatorSellerMetrics: (): D["GetOperatorSellerMetrics"] => ({ counters: orders, clock }),
+    // The decision link's routes: the links, the orders (and for the form, the wake-up).
+    DecisionLinkPage: (): D["DecisionLinkPage"] => ({ links, orders, clock, log }),
+    DecideByLink: (): D["DecideByLink"] => ({ links, orders, signals, clock, log }),
   };
 };
 
@@ -334,6 +348,7 @@ export const createTestApp = (): TestApp => {
     mailer: recorded(world.mailer, "mailer", calls, after),
     publisher: recorded(world.publisher, "publisher", calls, after),
     payments: recorded(world.payments, "payments", calls, after),
+    links: recorded(world.links, "links", calls, after),
   };
   const deps = routeDeps(world, ports);
   return {
