@@ -1,6 +1,6 @@
 // What wakes an operator: workflow executions that failed, timed out or were aborted, refunds that
-// failed or missed their promised date, mail given up, events not published, starts the stream's pipe could not make, and
-// handler errors. Alarms notify an SNS topic when an address is configured; each
+// failed or missed their promised date, mail given up, events not published, starts the stream's pipe could not make, a
+// failed audit seal, and handler errors. Alarms notify an SNS topic when an address is configured; each
 // alarm's description names its entry in docs/runbook.md (what it means, what to check, what to do).
 import { Duration, Names } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -43,6 +43,8 @@ export const RUNBOOK_ANCHORS = {
   EventsNotPublished: "eventsnotpublished",
   PipeDeadLetters: "pipedeadletters",
   Errors: "lambda-errors",
+  /** The hourly audit seal failed (infra/audit-seals.ts). */
+  AuditSealFailed: "auditsealfailed",
   /** The edge firewall's alarm (infra/edge-firewall.ts), in us-east-1 with its web ACL. */
   EdgeBlockedRequests: "edgeblockedrequests",
 } as const;
@@ -56,6 +58,8 @@ export interface AlarmsProps {
   pipeDeadLetters: sqs.IQueue;
   /** Every function whose errors should raise an alarm. */
   functions: readonly lambda.IFunction[];
+  /** The audit sealer: its errors raise their own alarm, with its own runbook entry. */
+  auditSealer: lambda.IFunction;
   /** Subscribed to the alarm topic by email; no topic without it. */
   alarmEmail: string | undefined;
 }
@@ -136,8 +140,14 @@ export class Alarms extends Construct {
       count(WORKFLOW_FAILED_METRIC),
       "A workflow execution gave up; the reconciler resumes its request within 5 minutes.",
     );
+    this.add(
+      "AuditSealFailed",
+      props.auditSealer.metricErrors({ period, statistic: "Sum" }),
+      "The hourly seal of the audit chains failed; its cursor stayed, and the next run seals the same window with what came since.",
+    );
     // One alarm per function: a math expression over them would cap at ten metrics per alarm.
     for (const fn of props.functions) {
+      if (fn === props.auditSealer) continue;
       this.add(
         "Errors",
         fn.metricErrors({ period, statistic: "Sum" }),

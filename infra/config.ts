@@ -23,6 +23,9 @@
 // - `carriers` (default `["yamato", "sagawa", "japanpost"]`): the carriers that report parcels, a
 //   list or comma separated, each a `shipment.carrier` code (lower-case letters and digits): one
 //   client-credentials app client each, bound to that carrier (infra/auth.ts).
+// - `auditRetentionYears` (default 7): how long each hourly seal of the audit chains stays locked
+//   (S3 Object Lock, compliance mode: nobody, the account's root included, can delete or shorten
+//   it), whole years from 1 to 100.
 import type { Node } from "constructs";
 import { mergePolicy, type Policy } from "../functions/domain/policy.ts";
 
@@ -45,6 +48,8 @@ export interface DeploymentConfig {
   stripeSecretArn: string | undefined;
   /** Carrier codes, each with an app client that may report only on its parcels. */
   carriers: string[];
+  /** Years each audit seal stays locked in compliance mode. */
+  auditRetentionYears: number;
 }
 
 /** The carriers the marketplace hands parcels to, unless context says otherwise. */
@@ -201,6 +206,17 @@ const readCarriers = (node: Node): string[] => {
   return carriers;
 };
 
+/** Object Lock's default retention in years: S3 takes 1 to 100. */
+const readRetentionYears = (node: Node, key: string, fallback: number): number => {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === "") return fallback;
+  const value = typeof raw === "string" ? Number(raw.trim()) : raw;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 100) {
+    return fail(key, "must be a whole number of years from 1 to 100");
+  }
+  return value;
+};
+
 export const readConfig = (node: Node): DeploymentConfig => {
   const mailFrom = readEmail(node, "mailFrom") ?? "no-reply@example.com";
   const mailDomain = readString(node, "mailDomain");
@@ -231,5 +247,6 @@ export const readConfig = (node: Node): DeploymentConfig => {
     sellerMfa: readBoolean(node, "sellerMfa", true),
     stripeSecretArn: readSecretArn(node, "stripeSecretArn"),
     carriers: readCarriers(node),
+    auditRetentionYears: readRetentionYears(node, "auditRetentionYears", 7),
   };
 };

@@ -19,6 +19,10 @@ import {
   OPEN_REQUESTS_OVER_DAY_METRIC,
 } from "../functions/workflow/reconcile.ts";
 import {
+  AUDIT_HEADS_SEALED_METRIC,
+  AUDIT_SEAL_AGE_METRIC,
+} from "../functions/workflow/seal-audit.ts";
+import {
   EVENTS_NOT_PUBLISHED_METRIC,
   MAIL_FAILED_METRIC,
   METRICS_NAMESPACE,
@@ -38,6 +42,7 @@ export const WIDGETS = {
   failures: "Refund and mail failures",
   lambdaErrors: "Lambda errors and throttles",
   executions: "Step Functions executions failed, timed out, throttled",
+  auditSeals: "Audit seals (heads sealed, how far behind)",
 } as const;
 
 export interface DashboardProps {
@@ -124,6 +129,15 @@ export class OperationsDashboard extends Construct {
           new cloudwatch.GraphWidget({
             title: WIDGETS.lambdaErrors,
             left: lambdaMetrics,
+            width: 24,
+            height,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: WIDGETS.auditSeals,
+            left: [business(AUDIT_HEADS_SEALED_METRIC, "Sum", "heads sealed")],
+            right: [business(AUDIT_SEAL_AGE_METRIC, "Maximum", "sealed up to (s ago)")],
             width: 24,
             height,
           }),

@@ -27,6 +27,7 @@ import {
 import { EVENT_SOURCE } from "../functions/domain/published-events.ts";
 import { Alarms, METRICS_NAMESPACE } from "./alarms.ts";
 import { Api } from "./api.ts";
+import { AuditSeals } from "./audit-seals.ts";
 import { Auth, carrierClientOutput } from "./auth.ts";
 import type { DeploymentConfig } from "./config.ts";
 import { OperationsDashboard } from "./dashboard.ts";
@@ -70,6 +71,7 @@ export class ShippedCancellationStack extends Stack {
   readonly requestStarts: RequestStarts;
   readonly api: Api;
   readonly edge: EdgeDistribution;
+  readonly auditSeals: AuditSeals;
   readonly alarms: Alarms;
   readonly dashboard: OperationsDashboard;
 
@@ -270,11 +272,20 @@ export class ShippedCancellationStack extends Stack {
       originSecret: this.api.originSecret,
     });
 
+    // Every hour, the heads of the orders whose audit chain grew, sealed where nobody can change
+    // them (audit-seals.ts); the bucket logs its accesses beside the distribution's.
+    this.auditSeals = new AuditSeals(this, "AuditSeals", {
+      table: this.table,
+      accessLogs: this.edge.logBucket,
+      retentionYears: config.auditRetentionYears,
+    });
+
     this.alarms = new Alarms(this, "Alarms", {
       stateMachine,
       pipeDeadLetters: deadLetters,
       // Every function in the stack, the workflow's included.
       functions: functionsIn(this),
+      auditSealer: this.auditSeals.sealer,
       alarmEmail: config.alarmEmail,
     });
     // What on-call looks at first (docs/runbook.md explains each widget).
@@ -309,6 +320,7 @@ export class ShippedCancellationStack extends Stack {
     new CfnOutput(this, "TableName", { value: this.table.tableName });
     new CfnOutput(this, "EventBusName", { value: this.eventBus.eventBusName });
     new CfnOutput(this, "StateMachineArn", { value: stateMachine.stateMachineArn });
+    new CfnOutput(this, "AuditSealBucketName", { value: this.auditSeals.bucket.bucketName });
     // A domain identity is verified by these DKIM CNAME records in the domain's DNS.
     if (config.mailIdentity.kind === "domain") {
       this.mail.identity.dkimRecords.forEach((record, index) => {

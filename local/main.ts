@@ -29,6 +29,7 @@ try {
   Events     EventBridge stand-in: GET ${local.url}/_local/events
   Stripe     stand-in at ${local.stripe.apiBase} (its keys: GET /_local/info), webhooks to /webhooks/stripe
   Tools      GET /_local/info (endpoints for the AWS CLI), /_local/faults, POST /_local/sweep
+  Seals      the audit chains' hourly seals: GET ${local.url}/_local/seals (POST /_local/sweep seals now)
   Policy     ${local.policy.version}${process.env.POLICY_FILE ? ` (with ${process.env.POLICY_FILE})` : " (defaults)"}
 
 Try it:

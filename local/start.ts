@@ -49,6 +49,7 @@ import { guardHost } from "./host-guard.ts";
 import { LocalTokens } from "./jwt.ts";
 import { LocalPaymentProvider } from "./payments.ts";
 import { LocalPipe, type PipeTimings, pipesFromTemplate } from "./pipes.ts";
+import { LocalSealStore } from "./seals.ts";
 import { LocalSes } from "./ses.ts";
 import { startSfnEndpoint } from "./sfn-endpoint.ts";
 import { LocalSqs } from "./sqs.ts";
@@ -432,6 +433,9 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       protocol: "http",
     });
     cleanups.push(async () => useStripeAccount(undefined));
+    // The audit seals' bucket: digests in memory, or under DATA_DIR (deployed: S3 Object Lock).
+    const seals = new LocalSealStore(options.dataDir);
+    production.useSealStore(seals);
     // The handlers' clients, created now (they read the endpoints above; the lazy ones would
     // otherwise wait for their first call): faults go on them, and on the workflow's DynamoDB
     // client. The document client shares its client's stack.
@@ -492,8 +496,9 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       cleanups.push(() => pipe.stop());
     }
 
-    // 5. Scheduled rules (the reconciler), on timers at the template's rate; `/_local/sweep` runs
-    //    them now, as if their grace periods had passed.
+    // 5. Scheduled rules (the reconciler, the audit seal), on timers at the template's rate;
+    //    `/_local/sweep` runs them now, one after another in the template's order (the seal last,
+    //    so it covers what the reconciler just wrote), as if their grace periods had passed.
     const schedules = schedulesFromTemplate(template);
     const scheduled = schedules.map((schedule) => {
       const handler = handlers.get(schedule.functionLogicalId) as ScheduledHandler | undefined;
@@ -509,12 +514,13 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
       timer.unref();
       cleanups.push(async () => clearInterval(timer));
     }
-    const sweep = () =>
-      Promise.all(
-        scheduled.map(({ schedule, handler }) =>
-          handler({ graceSeconds: 0 }, lambdaContext(schedule.functionLogicalId)),
-        ),
-      );
+    const sweep = async () => {
+      const results: unknown[] = [];
+      for (const { schedule, handler } of scheduled) {
+        results.push(await handler({ graceSeconds: 0 }, lambdaContext(schedule.functionLogicalId)));
+      }
+      return results;
+    };
 
     // 6. The HTTP API, with the local-only routes of SPEC.
     const tokens = await LocalTokens.create();
@@ -563,6 +569,11 @@ export const startLocal = async (options: LocalOptions): Promise<LocalMode> => {
               .map(({ detailType, detail, at }) => ({ detailType, detail, at })),
           },
         }),
+      },
+      {
+        method: "GET",
+        path: "/_local/seals",
+        handle: async () => ({ status: 200, body: { items: await seals.list() } }),
       },
       {
         method: "GET",

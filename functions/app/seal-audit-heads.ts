@@ -105,7 +105,7 @@ export const sealAuditHeads = async (
   const sealed: SealedWindow[] = [];
   let cursor = await deps.cursor.read();
   while (sealed.length < MAX_DIGESTS_PER_RUN) {
-    const from = cursor ?? iso(floorHour(Date.parse(target)) - FIRST_SEAL_LOOKBACK_HOURS * HOUR_MS);
+    const from = cursor ?? iso(Date.parse(target) - FIRST_SEAL_LOOKBACK_HOURS * HOUR_MS);
     if (from >= target) break;
     const to = iso(Math.min(Date.parse(from) + MAX_SEAL_HOURS * HOUR_MS, Date.parse(target)));
     const window = await sealWindow(deps, cursor, from, to);

@@ -28,7 +28,19 @@ describe("readConfig", () => {
       sellerMfa: true,
       stripeSecretArn: undefined,
       carriers: ["yamato", "sagawa", "japanpost"],
+      auditRetentionYears: 7,
     });
+  });
+
+  it("auditRetentionYears: whole years from 1 to 100, as a number or the CLI's string", () => {
+    expect(read({ auditRetentionYears: 10 }).auditRetentionYears).toBe(10);
+    expect(read({ auditRetentionYears: "1" }).auditRetentionYears).toBe(1);
+    expect(read({ auditRetentionYears: 100 }).auditRetentionYears).toBe(100);
+    for (const bad of [0, 101, 7.5, "seven", "-3", true]) {
+      expect(() => read({ auditRetentionYears: bad }), String(bad)).toThrow(
+        /context "auditRetentionYears": must be a whole number of years from 1 to 100/,
+      );
+    }
   });
 
   it("carriers: a list, a JSON list or comma separated; codes, each once, at least one", () => {

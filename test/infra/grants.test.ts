@@ -158,6 +158,8 @@ const EXPECTED: Record<string, string[]> = {
     "states:SendTaskSuccess",
     "states:StartExecution",
   ],
+  // The hourly audit seal: the AuditHeads index, its cursor item, new digests in its bucket.
+  AuditSealsSealerRole: [...FUNCTION, ...CHANGE, "dynamodb:Query", "s3:PutObject"],
   // The sign-in trigger: one user's MFA settings, on the pool alone (test/infra/auth.test.ts).
   AuthPreTokenGenerationRole: [...FUNCTION, "cognito-idp:AdminGetUser"],
   // CDK's deploy-time functions: the console's upload, the web ACL's ARN from us-east-1.
@@ -307,7 +309,10 @@ describe("mail", () => {
 
 describe("what is kept", () => {
   it("the console and access-log buckets are versioned; old versions expire", () => {
-    const buckets = main.ofType("AWS::S3::Bucket");
+    // The audit seals' bucket keeps every version locked (test/infra/audit-seals.test.ts).
+    const buckets = main
+      .ofType("AWS::S3::Bucket")
+      .filter(([, bucket]) => bucket.Properties.ObjectLockEnabled !== true);
     expect(buckets).toHaveLength(2);
     for (const [id, bucket] of buckets) {
       expect(bucket.Properties.VersioningConfiguration, id).toEqual({ Status: "Enabled" });

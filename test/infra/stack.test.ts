@@ -181,6 +181,7 @@ const INDEXES = [
   "PendingWork",
   "RefundInquiries",
   "SellerParcels",
+  "AuditHeads",
 ];
 /** Actions that take no resource ARN, so "*" is the only resource they can have. */
 const NO_RESOURCE_LEVEL_ACTIONS = new Set([
@@ -679,6 +680,7 @@ describe("tables", () => {
       PendingWork: { ProjectionType: "KEYS_ONLY" },
       RefundInquiries: { ProjectionType: "INCLUDE", NonKeyAttributes: ["openInquiries"] },
       SellerParcels: { ProjectionType: "INCLUDE", NonKeyAttributes: ["parcelSummary"] },
+      AuditHeads: { ProjectionType: "INCLUDE", NonKeyAttributes: ["audit"] },
     });
     for (const index of indexes) {
       expect(index.KeySchema.map((key) => key.KeyType)).toEqual(["HASH", "RANGE"]);
