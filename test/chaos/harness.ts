@@ -44,6 +44,7 @@ import {
 } from "../../functions/adapters/dynamodb/order-item.ts";
 import type { StoredOrder } from "../../functions/app/ports.ts";
 import type { ReconcileReport } from "../../functions/app/reconcile.ts";
+import { type AuditEntry, exportAudit, verifyAudit } from "../../functions/domain/audit.ts";
 import { CANCELLATION_REASONS, type CancellationReason } from "../../functions/domain/codes.ts";
 import {
   dueEvents,
@@ -1046,6 +1047,8 @@ interface RunOrder {
   keys: KeyUse[];
   /** The order as last read from the store. */
   stored?: StoredOrder;
+  /** Its audit trail's entries at the latest version read: later versions only add to them. */
+  audit?: { version: number; entries: AuditEntry[] };
   importTried?: boolean;
 }
 
@@ -2073,6 +2076,7 @@ export class ChaosRun {
     const stored = toStoredOrder(Item);
     order.stored = stored;
     this.checkParcel(order, stored);
+    this.checkAudit(order, stored, Item);
     const expected = indexedAttributes(stored.record);
     for (const name of INDEXED_ATTRIBUTE_NAMES) {
       const want = expected[name];
@@ -2087,6 +2091,48 @@ export class ChaosRun {
     for (const request of Object.values(stored.record.requests)) {
       this.server.faults.requestOrders.set(request.requestId, order.orderId);
       this.server.notices.snapshot(request);
+    }
+  }
+
+  /**
+   * The order's audit trail after every read (SPEC "Audit trail"): every stored entry has its seq
+   * and hash, the chain verifies and ends at the head the item's `audit` attribute holds, and it
+   * only grows: the entries of an earlier version come first, unchanged, in a later one. (Reads
+   * overlap: one made earlier may answer after one made later.)
+   */
+  private checkAudit(order: RunOrder, stored: StoredOrder, item: Record<string, unknown>) {
+    const { record } = stored;
+    const fail = (message: string): never => {
+      throw new Break(
+        "audit-chain",
+        `order ${order.orderId} (version ${stored.version}): ${message}`,
+      );
+    };
+    const entries = [
+      ...record.order.timeline,
+      ...Object.values(record.requests).flatMap((request) => request.timeline),
+    ];
+    const unchained = entries.filter(
+      (entry) => !Number.isInteger(entry.seq) || !/^[0-9a-f]{64}$/.test(entry.hash ?? ""),
+    );
+    if (unchained.length > 0) fail(`entries without seq or hash: ${JSON.stringify(unchained)}`);
+    const trail = exportAudit(record);
+    const chain = verifyAudit(trail.entries);
+    if (!chain.ok) fail(`the chain breaks at seq ${chain.firstBadSeq}`);
+    const head = item.audit as { seq?: unknown; head?: unknown } | undefined;
+    if (!chain.ok || head?.head !== chain.head || head.seq !== trail.entries.length - 1) {
+      fail(
+        `the chain ends at ${trail.entries.length - 1} ${trail.head}, the item's audit is ${JSON.stringify(head)}`,
+      );
+    }
+    const seen = order.audit ?? { version: 0, entries: [] };
+    const [older, newer] =
+      stored.version < seen.version ? [trail.entries, seen.entries] : [seen.entries, trail.entries];
+    if (!isDeepStrictEqual(newer.slice(0, older.length), older)) {
+      fail(`entries were rewritten: ${JSON.stringify(older)} → ${JSON.stringify(newer)}`);
+    }
+    if (stored.version >= seen.version) {
+      order.audit = { version: stored.version, entries: trail.entries };
     }
   }
 
@@ -2385,6 +2431,7 @@ export class ChaosRun {
       this.checkOrderDue(record);
       this.checkParcelEnd(order, record);
       await this.checkOrderView(order, record);
+      await this.checkAuditView(order, record);
       this.checkMail(order, record, mails);
       this.checkEvents(order, record);
     }
@@ -2925,6 +2972,31 @@ export class ChaosRun {
    * The buyer's view of the order shows its cancelled units, its refunds, whether to ask again,
    * its parcel and its return.
    */
+  /**
+   * What its seller gets from GET /orders/{orderId}/audit: the stored chain (or, were an entry
+   * written since the record was read, the stored chain then more), and it verifies.
+   */
+  private async checkAuditView(order: RunOrder, record: OrderRecord) {
+    const path = `/orders/${order.orderId}/audit`;
+    const response = await this.call("read", "GET", path, order.seller);
+    if (response.status !== 200)
+      throw new Break("audit-view", `GET ${path} answered ${response.status}`);
+    const view = response.body as unknown as ReturnType<typeof exportAudit>;
+    const stored = exportAudit(record);
+    const chain = verifyAudit(view.entries);
+    if (
+      view.orderId !== order.orderId ||
+      !isDeepStrictEqual(view.entries.slice(0, stored.entries.length), stored.entries) ||
+      !chain.ok ||
+      chain.head !== view.head
+    ) {
+      throw new Break(
+        "audit-view",
+        `order ${order.orderId}: the seller gets ${JSON.stringify(view)}, the record's chain is ${JSON.stringify(stored)}`,
+      );
+    }
+  }
+
   private async checkOrderView(order: RunOrder, record: OrderRecord) {
     const response = await this.call("read", "GET", `/orders/${order.orderId}`, order.buyer);
     if (response.status !== 200) {
