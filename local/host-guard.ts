@@ -5,7 +5,9 @@
 // that calls 127.0.0.1 directly is cross-origin: its browser names the page in `Origin` on every
 // request that can change something (POST, DELETE: forms and no-cors fetches included) and on
 // every cross-origin fetch, so any Origin but our own is refused too, before anything reads the
-// body. Clients that are not browsers (curl, the AWS SDK) send no Origin.
+// body. Clients that are not browsers (curl, the AWS SDK) send no Origin. One exception: a page of
+// local mode whose referrer policy is no-referrer (the seller's decision link) posts its form with
+// `Origin: null`, and the browser says in `Sec-Fetch-Site` (which no page can set) that it is ours.
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from "../functions/http/problems.ts";
 
@@ -22,6 +24,14 @@ export const isOwnOrigin = (origin: string, port: number): boolean => {
   return normalized === `http://127.0.0.1:${port}` || normalized === `http://localhost:${port}`;
 };
 
+/**
+ * True for a request whose Origin is the opaque `null` that the browser itself says came from the
+ * same origin: a form of one of our pages under `Referrer-Policy: no-referrer`. A sandboxed frame
+ * or a file's page is `cross-site` (or says nothing).
+ */
+export const isOwnNoReferrerPage = (origin: string, fetchSite: string | undefined): boolean =>
+  origin.trim() === "null" && fetchSite?.trim().toLowerCase() === "same-origin";
+
 const listeningPort = (server: Server): number | undefined => {
   const address = server.address();
   return typeof address === "object" && address !== null ? address.port : undefined;
@@ -34,7 +44,12 @@ const refusal = (request: IncomingMessage, port: number | undefined): string | u
   }
   const { origin } = request.headers;
   // Present but another page's (or "null": a sandboxed frame, a file, a redirect).
-  if (origin !== undefined && !isOwnOrigin(origin, port)) {
+  const fetchSite = request.headers["sec-fetch-site"];
+  const ownPage =
+    origin === undefined ||
+    isOwnOrigin(origin, port) ||
+    isOwnNoReferrerPage(origin, typeof fetchSite === "string" ? fetchSite : undefined);
+  if (!ownPage) {
     return `local mode answers only its own pages (Origin http://127.0.0.1:${port} or http://localhost:${port}) and clients that send no Origin`;
   }
   return undefined;

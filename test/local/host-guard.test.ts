@@ -2,7 +2,7 @@
 // a bare server: local mode and its stand-ins are checked to install them in local-mode.test.ts.
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { guardHost, isOwnHost, isOwnOrigin } from "../../local/host-guard.ts";
+import { guardHost, isOwnHost, isOwnNoReferrerPage, isOwnOrigin } from "../../local/host-guard.ts";
 import { requestWithHost } from "../support/host-request.ts";
 
 describe("isOwnHost", () => {
@@ -52,6 +52,16 @@ describe("isOwnOrigin", () => {
   });
 });
 
+describe("isOwnNoReferrerPage", () => {
+  it("accepts the opaque origin only when the browser says the request is same-origin", () => {
+    expect(isOwnNoReferrerPage("null", "same-origin")).toBe(true);
+    for (const site of ["cross-site", "same-site", "none", "", undefined]) {
+      expect(isOwnNoReferrerPage("null", site), String(site)).toBe(false);
+    }
+    expect(isOwnNoReferrerPage("http://attacker.example", "same-origin")).toBe(false);
+  });
+});
+
 describe("guardHost", () => {
   let server: Server;
   let port: number;
@@ -85,6 +95,13 @@ describe("guardHost", () => {
       headers: { origin: `http://localhost:${port}` },
     });
     expect(fromOwnPage).toMatchObject({ status: 200, body: "ok" });
+    // A form of its own page under Referrer-Policy: no-referrer (Origin null, same-origin).
+    const noReferrer = await requestWithHost(port, `127.0.0.1:${port}`, {
+      method: "POST",
+      body: "reason=x",
+      headers: { origin: "null", "sec-fetch-site": "same-origin" },
+    });
+    expect(noReferrer).toMatchObject({ status: 200, body: "ok" });
   });
 
   it("answers any other Host with a 403 problem document, before the server sees it", async () => {
@@ -104,6 +121,15 @@ describe("guardHost", () => {
       });
       expect(response.status, method).toBe(403);
       expect(JSON.parse(response.body)).toMatchObject({ status: 403, code: "FORBIDDEN" });
+    }
+    // The opaque origin of a sandboxed frame or a file's page (not same-origin, or unsaid).
+    for (const site of ["cross-site", undefined]) {
+      const response = await requestWithHost(port, `127.0.0.1:${port}`, {
+        method: "POST",
+        body: "reason=x",
+        headers: { origin: "null", ...(site ? { "sec-fetch-site": site } : {}) },
+      });
+      expect(response.status, String(site)).toBe(403);
     }
     // Without a Host, Node's HTTP/1.1 parser already answers 400 (the guard would refuse it too).
     expect((await requestWithHost(port, undefined)).status).toBe(400);
