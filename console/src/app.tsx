@@ -19,6 +19,7 @@ import { FindOrderPage } from "./pages/find-order.tsx";
 import { MfaSetupPage } from "./pages/mfa-setup.tsx";
 import { MyOrdersPage } from "./pages/my-orders.tsx";
 import { ParcelsPage } from "./pages/parcels.tsx";
+import { OperatorSellerPerformancePage, SellerPerformancePage } from "./pages/performance.tsx";
 import { RecordShipmentPage } from "./pages/record-shipment.tsx";
 import { RefundInquiriesPage } from "./pages/refund-inquiries.tsx";
 import { RequestDetailPage } from "./pages/request-detail.tsx";
@@ -38,6 +39,7 @@ const NAVIGATION: Record<Role, NavLink[]> = {
   seller: [
     { path: "/seller/requests", label: (m) => m.nav.sellerRequests },
     { path: "/seller/parcels", label: (m) => m.nav.parcels },
+    { path: "/seller/performance", label: (m) => m.nav.performance },
     { path: "/seller/shipment", label: (m) => m.nav.recordShipment },
   ],
   operator: [
@@ -45,6 +47,7 @@ const NAVIGATION: Record<Role, NavLink[]> = {
     { path: "/operator/refund-failures", label: (m) => m.nav.refundFailures },
     { path: "/operator/refund-inquiries", label: (m) => m.nav.refundInquiries },
     { path: "/operator/find", label: (m) => m.nav.findOrder },
+    { path: "/operator/sellers", label: (m) => m.nav.sellerPerformance },
   ],
 };
 
@@ -62,11 +65,13 @@ const pageFor = (path: string, role: Role) => {
   if (role === "seller") {
     if (path === "/seller/shipment") return <RecordShipmentPage />;
     if (path === "/seller/parcels") return <ParcelsPage />;
+    if (path === "/seller/performance") return <SellerPerformancePage />;
     return <RequestQueuePage kind="seller" />;
   }
   if (path === "/operator/refund-failures") return <RequestQueuePage kind="failures" />;
   if (path === "/operator/refund-inquiries") return <RefundInquiriesPage />;
   if (path === "/operator/find") return <FindOrderPage />;
+  if (path === "/operator/sellers") return <OperatorSellerPerformancePage />;
   return <RequestQueuePage kind="review" />;
 };
 

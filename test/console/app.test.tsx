@@ -113,7 +113,13 @@ describe("local sign-in", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Review queue" })).toBeTruthy();
     const navigation = screen.getByRole("navigation");
     const links = Array.from(navigation.querySelectorAll("a"), (link) => link.textContent);
-    expect(links).toEqual(["Review queue", "Refund failures", "Refund inquiries", "Find order"]);
+    expect(links).toEqual([
+      "Review queue",
+      "Refund failures",
+      "Refund inquiries",
+      "Find order",
+      "Seller performance",
+    ]);
   });
 
   it("goes back to sign-in, saying why, when the API refuses the token", async () => {

@@ -46,6 +46,8 @@ export const en: Messages = {
     refundInquiries: "Refund inquiries",
     findOrder: "Find order",
     parcels: "Parcels",
+    performance: "Performance",
+    sellerPerformance: "Seller performance",
   },
 
   orders: {
@@ -108,6 +110,15 @@ export const en: Messages = {
     status: "Parcel",
     since: "Since",
     history: "Parcel history",
+  },
+
+  audit: {
+    heading: "Audit trail",
+    intro:
+      "Every entry of this order's history and its requests' is chained, in the order written, to the one before by its SHA-256 hash: an entry changed, dropped, added or moved shows when the trail is verified. Check the downloaded file with npm run audit -- verify <file>.",
+    entries: "Entries",
+    head: "Head (the last entry's hash)",
+    download: "Download audit trail",
   },
 
   orderReturn: {
@@ -520,6 +531,51 @@ export const en: Messages = {
     submit: "Save shipment",
     saved: (orderId) => `Order ${orderId} is now shipped.`,
     required: "Fill in the order ID, carrier and tracking number.",
+  },
+
+  performance: {
+    heading: "Performance",
+    operatorHeading: "Seller performance",
+    fairness:
+      "Cancellations that buyers ask for because they changed their mind do not count against you.",
+    rateRule:
+      "Your cancellation rate counts only completed cancellations that were your fault: the buyer cancelled because delivery was too slow, and the order shipped after its ship-by date. A slow carrier is not your fault, and a deadline you let pass is shown under responses, not as a cancellation.",
+    window: (from, to) => `${from} to ${to} (Japan time)`,
+    orders: "Orders",
+    rate: "Seller-caused cancellation rate",
+    rateOf: (sellerCaused, orders) =>
+      `${sellerCaused} seller-caused ${sellerCaused === 1 ? "cancellation" : "cancellations"} of ${orders} ${orders === 1 ? "order" : "orders"}`,
+    cancellations: "Cancellation requests",
+    cancellationsIntro: "Requests that ended in this period, however they ended.",
+    byFault: "Whose fault",
+    byOutcome: "How they ended",
+    byReason: "Reason",
+    fault: {
+      NONE: "Buyer's change of mind (not counted against you)",
+      SELLER: "Seller (shipped after the ship-by date)",
+      CARRIER: "Carrier (slow delivery)",
+    },
+    responses: "Your responses",
+    responsesIntro: "Your answers to cancellation requests in this period.",
+    answered: "Answered",
+    withinDeadline: "Answered before the deadline",
+    timedOut: "Deadline passed without an answer",
+    median: "Typical response time (median)",
+    p90: "9 in 10 answered within",
+    noAnswers: "No answers yet",
+    about: (duration) => `about ${duration}`,
+    chartHeading: "The last 30 days",
+    chartSummary: (days, orders, cancellations, sellerCaused) =>
+      `Bar chart of ${days} days: ${orders} orders, ${cancellations} cancellation requests ended, ${sellerCaused} of them seller-caused.`,
+    legendOrders: "Orders",
+    legendCancellations: "Cancellation requests ended",
+    legendSellerCaused: "Seller-caused",
+    byDay: "Figures by day",
+    date: "Date",
+    reload: "Reload figures",
+    sellerId: "Seller ID",
+    submit: "Show figures",
+    required: "Enter a seller ID.",
   },
 
   find: {

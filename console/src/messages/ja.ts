@@ -46,6 +46,8 @@ export const ja: Messages = {
     refundInquiries: "返金の問い合わせ",
     findOrder: "注文の検索",
     parcels: "荷物",
+    performance: "実績",
+    sellerPerformance: "販売者の実績",
   },
 
   orders: {
@@ -108,6 +110,15 @@ export const ja: Messages = {
     status: "荷物の状況",
     since: "更新日時",
     history: "荷物の経過",
+  },
+
+  audit: {
+    heading: "監査記録",
+    intro:
+      "この注文と申請の履歴は、書き込まれた順に1件ずつ前の記録のハッシュ（SHA-256）とつながっています。どれか1件でも変えたり、抜いたり、足したり、入れ替えたりすると検証で分かります。ダウンロードしたファイルは npm run audit -- verify <ファイル> で確かめられます。",
+    entries: "記録の件数",
+    head: "最新のハッシュ（head）",
+    download: "監査記録をダウンロード",
   },
 
   orderReturn: {
@@ -521,6 +532,51 @@ export const ja: Messages = {
     submit: "発送を登録",
     saved: (orderId) => `注文 ${orderId} を発送済みにしました。`,
     required: "注文番号・配送業者・追跡番号をすべて入力してください。",
+  },
+
+  performance: {
+    heading: "実績",
+    operatorHeading: "販売者の実績",
+    fairness:
+      "購入者の都合（気が変わった等）によるキャンセル申請は、販売者の評価には含まれません。",
+    rateRule:
+      "キャンセル率に数えるのは、販売者に原因がある完了したキャンセルだけです。購入者が「お届けが遅すぎる」を理由に申請し、注文が発送期限を過ぎてから発送されていた場合がこれにあたります。配送業者による遅れは販売者の原因ではありません。回答期限を過ぎた申請は、キャンセルとしてではなく回答の実績として表示します。",
+    window: (from, to) => `${from}〜${to}（日本時間）`,
+    orders: "注文数",
+    rate: "販売者に原因があるキャンセル率",
+    rateOf: (sellerCaused, orders) =>
+      `注文${orders}件のうち、販売者に原因があるキャンセル${sellerCaused}件`,
+    cancellations: "キャンセル申請",
+    cancellationsIntro: "この期間に終了したキャンセル申請です（終了のしかたを問いません）。",
+    byFault: "原因",
+    byOutcome: "結果",
+    byReason: "理由",
+    fault: {
+      NONE: "購入者の都合（評価に含まれません）",
+      SELLER: "販売者（発送期限を過ぎた発送）",
+      CARRIER: "配送業者（配送の遅れ）",
+    },
+    responses: "キャンセル申請への回答",
+    responsesIntro: "この期間にキャンセル申請に回答した実績です。",
+    answered: "回答数",
+    withinDeadline: "期限内の回答",
+    timedOut: "期限切れ（回答なし）",
+    median: "標準的な回答時間（中央値）",
+    p90: "9割の回答にかかった時間",
+    noAnswers: "まだ回答がありません",
+    about: (duration) => `約${duration}`,
+    chartHeading: "直近30日間",
+    chartSummary: (days, orders, cancellations, sellerCaused) =>
+      `${days}日間の棒グラフ: 注文${orders}件、終了したキャンセル申請${cancellations}件（うち販売者に原因があるもの${sellerCaused}件）。`,
+    legendOrders: "注文数",
+    legendCancellations: "終了したキャンセル申請",
+    legendSellerCaused: "販売者に原因があるもの",
+    byDay: "日ごとの数値",
+    date: "日付",
+    reload: "数値を更新",
+    sellerId: "販売者 ID",
+    submit: "実績を表示",
+    required: "販売者 ID を入力してください。",
   },
 
   find: {

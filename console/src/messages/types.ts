@@ -25,6 +25,8 @@ export type Approval = Schemas["CancellationPreview"]["approval"];
 export type RefundFailure = "expired_or_canceled_card" | "lost_or_stolen_card";
 /** The refund methods that move money (cash on delivery refunds nothing). */
 export type MoneyRefundMethod = Exclude<Schemas["Refund"]["method"], "CASH_ON_DELIVERY">;
+/** Whose fault an ended cancellation was (SPEC "Seller performance"). */
+export type Fault = keyof Schemas["SellerMetrics"]["cancellations"]["byFault"];
 
 export interface Messages {
   language: Language;
@@ -71,6 +73,10 @@ export interface Messages {
     findOrder: string;
     /** The seller's cancelled parcels not yet back (SPEC "Console": "Parcels" in English). */
     parcels: string;
+    /** The seller's own figures (SPEC "Seller performance": "Performance" in English). */
+    performance: string;
+    /** Operators read a seller's figures by the seller's id. */
+    sellerPerformance: string;
   };
 
   orders: {
@@ -120,6 +126,16 @@ export interface Messages {
     status: string;
     since: string;
     history: string;
+  };
+
+  /** The order's audit trail (GET /orders/{orderId}/audit), for its seller and operators. */
+  audit: {
+    heading: string;
+    /** What the trail is and how to check the file. */
+    intro: string;
+    entries: string;
+    head: string;
+    download: string;
   };
 
   /** Cancelled units the buyer took delivery of anyway (the order's `return`). */
@@ -427,6 +443,58 @@ export interface Messages {
     trackingNumber: string;
     submit: string;
     saved: (orderId: string) => string;
+    required: string;
+  };
+
+  /** GET /seller/metrics and GET /operator/sellers/{sellerId}/metrics, in words and a chart. */
+  performance: {
+    heading: string;
+    operatorHeading: string;
+    /** Said plainly, first: a buyer's change of mind never counts against the seller. */
+    fairness: string;
+    /** What does count, and how the rate is worked out. */
+    rateRule: string;
+    /** The window's days, both included (dates already formatted). */
+    window: (from: string, to: string) => string;
+    orders: string;
+    rate: string;
+    /** Under the rate: the completed seller-caused cancellations of the orders. */
+    rateOf: (sellerCaused: number, orders: number) => string;
+    cancellations: string;
+    cancellationsIntro: string;
+    byFault: string;
+    byOutcome: string;
+    byReason: string;
+    fault: Record<Fault, string>;
+    responses: string;
+    responsesIntro: string;
+    answered: string;
+    withinDeadline: string;
+    timedOut: string;
+    median: string;
+    p90: string;
+    /** Instead of a response time when there were no answers. */
+    noAnswers: string;
+    /** A response time estimated from the counters' histogram (about …). */
+    about: (duration: string) => string;
+    chartHeading: string;
+    /** The chart's text alternative: what it shows, over how many days, with the totals. */
+    chartSummary: (
+      days: number,
+      orders: number,
+      cancellations: number,
+      sellerCaused: number,
+    ) => string;
+    legendOrders: string;
+    legendCancellations: string;
+    legendSellerCaused: string;
+    /** The figures of each day as a table, under the chart. */
+    byDay: string;
+    date: string;
+    reload: string;
+    /** The operator's form. */
+    sellerId: string;
+    submit: string;
     required: string;
   };
 
