@@ -1,10 +1,11 @@
 // Operators look up any order by its id: the order, and its active cancellation request, else its
 // latest (with the action that is theirs now: a completed one still owes its buyer a refund when
-// the card company failed it after it had succeeded).
+// the card company failed it after it had succeeded), and the order's audit trail.
 import { useState } from "preact/hooks";
 import { type CancellationRequest, type Failure, type Order, outcome } from "../api.ts";
 import { useApp } from "../app-context.ts";
 import { FailureAlert, InputAlert } from "../components/alerts.tsx";
+import { AuditTrail } from "../components/audit-trail.tsx";
 import { OrderSummary } from "../components/order-summary.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
 import { RequestView } from "../components/request-view.tsx";
@@ -103,6 +104,7 @@ export const FindOrderPage = () => {
           ) : (
             <p>{words.noActiveRequest}</p>
           )}
+          <AuditTrail key={found.order.orderId} orderId={found.order.orderId} />
         </>
       )}
     </>

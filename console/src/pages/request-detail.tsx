@@ -1,8 +1,10 @@
 // One request as staff see it: the order (with its buyer and seller), the request with its
-// timeline notes, and the action that is theirs now (decision or refund retry).
+// timeline notes, the action that is theirs now (decision or refund retry), and the order's audit
+// trail.
 import { outcome } from "../api.ts";
 import { useApp } from "../app-context.ts";
 import { FailureAlert, Loading } from "../components/alerts.tsx";
+import { AuditTrail } from "../components/audit-trail.tsx";
 import { OrderSummary } from "../components/order-summary.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
 import { RequestView } from "../components/request-view.tsx";
@@ -71,6 +73,7 @@ export const RequestDetailPage = ({
           reader={role === "seller" ? "seller" : "operator"}
         />
       )}
+      {order.state === "ok" && <AuditTrail orderId={orderId} />}
     </>
   );
 };
