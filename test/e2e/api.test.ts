@@ -86,9 +86,17 @@ describe("local mode serves the synthesized app", () => {
     expect(response.status).toBe(401);
   });
 
-  it("runs the template's scheduled sweep of stalled requests every five minutes", () => {
-    expect(local.schedules).toHaveLength(1);
-    expect(local.schedules[0]?.everyMs).toBe(5 * 60_000);
+  it("runs the template's scheduled sweep of stalled requests every five minutes, then the hourly audit seal", () => {
+    // In this order: `POST /_local/sweep` runs them one after the other, the seal last.
+    expect(
+      local.schedules.map(({ functionLogicalId, everyMs }) => [
+        functionLogicalId.replace(/[0-9A-F]{8}$/, ""),
+        everyMs,
+      ]),
+    ).toEqual([
+      ["Reconciler", 5 * 60_000],
+      ["AuditSealsSealer", 60 * 60_000],
+    ]);
   });
 
   it("publishes the policy to anyone", async () => {
