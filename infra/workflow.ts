@@ -87,9 +87,12 @@ export const LAMBDA_SERVICE_ERRORS = [
 
 /**
  * Transient errors of the token-storing DynamoDB integration (`DynamoDb.<Exception>`): throttling,
- * server errors and lost answers. A retried token write mints a new token, which is harmless.
+ * server errors and lost answers, and a write refused while a change's transaction (one that adds
+ * to the seller's counters) held the order item. A retried token write mints a new token, which is
+ * harmless; after such a change its condition fails, and the workflow goes on at once.
  */
 export const DYNAMODB_TRANSIENT_ERRORS = [
+  "DynamoDb.TransactionConflictException",
   "DynamoDb.ProvisionedThroughputExceededException",
   "DynamoDb.ThrottlingException",
   "DynamoDb.RequestLimitExceeded",

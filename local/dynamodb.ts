@@ -11,6 +11,7 @@ import { createServer, type Server } from "node:net";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { withTransactions } from "./dynalite-transactions.ts";
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -219,6 +220,8 @@ export const startDynalite = async (): Promise<RunningDynamoDb> => {
   });
   const address = server.address();
   if (typeof address !== "object" || address === null) throw new Error("dynalite has no address");
+  // dynalite has no transactions: the orders repository's are served beside it.
+  withTransactions(server, `http://127.0.0.1:${address.port}`);
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

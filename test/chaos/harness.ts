@@ -234,6 +234,37 @@ const placement = (
 const operationOf = (context: HandlerExecutionContext) =>
   String(context.commandName ?? "").replace(/Command$/, "");
 
+/** What the watch reads of a write of the order item. */
+type OrderWriteInput =
+  | { Key?: { pk?: unknown; sk?: unknown }; ExpressionAttributeValues?: Json }
+  | undefined;
+
+/** The order item's update in a transaction (the rest are its seller's counter items). */
+const orderUpdateIn = (input: unknown): OrderWriteInput =>
+  ((input as { TransactItems?: { Update?: OrderWriteInput }[] }).TransactItems ?? [])
+    .map((item) => item.Update)
+    .find((update) => update?.Key?.sk === orderKey("x").sk);
+
+/**
+ * A write refused for its condition, or a transaction cancelled for it or for another
+ * transaction holding an item: the writer re-reads and decides again (a ConflictError).
+ */
+const isLostRace = (error: unknown): boolean => {
+  const { name, CancellationReasons: reasons } = error as {
+    name?: string;
+    CancellationReasons?: { Code?: string }[];
+  };
+  if (name === "ConditionalCheckFailedException" || name === "TransactionConflictException") {
+    return true;
+  }
+  return (
+    name === "TransactionCanceledException" &&
+    (reasons ?? []).some(
+      (reason) => reason.Code === "ConditionalCheckFailed" || reason.Code === "TransactionConflict",
+    )
+  );
+};
+
 const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
 
 // ---------------------------------------------------------------------------------------------
@@ -678,16 +709,17 @@ export class NoticeWatch {
    * marks they lose) and the reads after a write that failed its condition.
    */
   readonly dynamoMiddleware: Middleware = (next, context) => async (args) => {
-    const input = args.input as {
-      Key?: { pk?: unknown; sk?: unknown };
-      ExpressionAttributeValues?: Json;
-    };
     const operation = operationOf(context);
+    // A change that adds to its seller's counters writes the order in a transaction with them.
+    const input = (
+      operation === "TransactWriteItems" ? orderUpdateIn(args.input) : args.input
+    ) as OrderWriteInput;
     const orderId =
-      typeof input.Key?.pk === "string" && input.Key.sk === orderKey("x").sk
+      typeof input?.Key?.pk === "string" && input.Key.sk === orderKey("x").sk
         ? ORDER_ID.exec(input.Key.pk)?.[0]
         : undefined;
-    if (!orderId || (operation !== "UpdateItem" && operation !== "GetItem")) return next(args);
+    const writes = operation === "UpdateItem" || operation === "TransactWriteItems";
+    if (!orderId || (!writes && operation !== "GetItem")) return next(args);
     const worker = this.worker();
     const conflicts = worker ? this.conflicts.get(worker) : undefined;
     if (operation === "GetItem") {
@@ -702,7 +734,7 @@ export class NoticeWatch {
         throw error;
       }
     }
-    const values = input.ExpressionAttributeValues;
+    const values = input?.ExpressionAttributeValues;
     const requests = values?.[":requests"] as Record<string, CancellationRequest> | undefined;
     if (!requests) return next(args);
     conflicts?.delete(orderId);
@@ -727,7 +759,7 @@ export class NoticeWatch {
     } catch (error) {
       const name = (error as Error).name;
       this.log(orderId, `write failed (${name}): ${marks}`);
-      if (name !== "ConditionalCheckFailedException") {
+      if (!isLostRace(error)) {
         await this.lost(orderId, written, Date.now());
       } else if (worker) {
         const map = this.conflicts.get(worker) ?? new Map();

@@ -79,7 +79,13 @@ const SFN_OPERATIONS = [
   "StartRequestWorkflow",
 ] as const;
 /** What the functions and the workflow's wait states call (the ledger's PutItem among them). */
-const DYNAMODB_OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "Query"] as const;
+const DYNAMODB_OPERATIONS = [
+  "GetItem",
+  "PutItem",
+  "UpdateItem",
+  "TransactWriteItems",
+  "Query",
+] as const;
 
 /** Mostly every call of the target; sometimes one operation (or state, or refund method). */
 const someOperation = (operations: readonly string[]): fc.Arbitrary<string | undefined> =>

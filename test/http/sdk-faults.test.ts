@@ -4,7 +4,10 @@
 // reconciler wakes the execution later. The real adapters' error mapping is checked over clients
 // mocked with aws-sdk-client-mock: what DynamoDB, the ledger and Step Functions answer becomes the
 // same problems (throttles → 503, lost races → 409, stale tokens → nothing to wake, bad cursors → 400).
-import { ProvisionedThroughputExceededException } from "@aws-sdk/client-dynamodb";
+import {
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+} from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -25,6 +28,7 @@ import {
   PutCommand,
   QueryCommand,
   sfnSdk,
+  TransactWriteCommand,
   UpdateCommand,
 } from "../../functions/adapters/sdk.ts";
 import { StepFunctionsSignals } from "../../functions/adapters/step-functions.ts";
@@ -305,6 +309,13 @@ describe("the real adapters over mocked AWS clients", () => {
       $fault: "client",
       ...meta,
     });
+  /** DynamoDB's answer to a cancelled transaction: a reason per item, in order. */
+  const cancelled = (codes: string[]) =>
+    new TransactionCanceledException({
+      message: `Transaction cancelled [${codes.join(", ")}]`,
+      CancellationReasons: codes.map((Code) => ({ Code })),
+      ...meta,
+    });
   const TABLE = "orders-mocked";
   const record = orderRecord({ orderId: "o-race", activeCancellationRequestId: "r-race" }, [
     cancellationRequest({ requestId: "r-race", orderId: "o-race" }),
@@ -345,7 +356,8 @@ describe("the real adapters over mocked AWS clients", () => {
   it("a DynamoDB throttle on the one write: 503, that write only, nothing woken", async () => {
     const { ddb, getDeps } = onDynamo("SellerDecision");
     ddb.on(GetCommand).resolves({ Item: structuredClone(storedItem) });
-    ddb.on(UpdateCommand).rejects(throttled());
+    // A seller's answer counts for the seller: its one write is a transaction with the counters.
+    ddb.on(TransactWriteCommand).rejects(throttled());
     const logs = captureLogs();
     const response = await invokeRoute("SellerDecision", getDeps, {
       caller: seller(),
@@ -355,31 +367,62 @@ describe("the real adapters over mocked AWS clients", () => {
     expectUnavailable(response);
     // Not a lost race: decided once, written once (the SDK did its own retries).
     expect(ddb).toHaveReceivedCommandTimes(GetCommand, 1);
-    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
     expect(app.callNames("workflow")).toEqual([]);
   });
 
   it("every conditional write losing its race: 409 INVALID_STATE after three tries, nothing woken", async () => {
-    const { ddb, getDeps } = onDynamo("SellerDecision");
-    ddb.on(GetCommand).resolves({ Item: structuredClone(storedItem) });
+    // The transaction cancelled for the order's condition, or for another transaction holding
+    // one of its items (a busy seller-day's counter item): both a lost race.
+    for (const codes of [
+      ["ConditionalCheckFailed", "None"],
+      ["None", "TransactionConflict"],
+    ]) {
+      const { ddb, getDeps } = onDynamo("SellerDecision");
+      ddb.on(GetCommand).resolves({ Item: structuredClone(storedItem) });
+      ddb.on(TransactWriteCommand).rejects(cancelled(codes));
+      const response = await invokeRoute("SellerDecision", getDeps, {
+        caller: seller(),
+        params: { orderId: "o-race", requestId: "r-race" },
+        body: { decision: "APPROVE" },
+      });
+      expectProblem(response, 409, "INVALID_STATE");
+      // Re-read and re-decided on each lost race, three times in all, each write guarded.
+      expect(ddb).toHaveReceivedCommandTimes(GetCommand, 3);
+      expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
+      const [first] = ddb.commandCalls(TransactWriteCommand);
+      expect(first?.args[0].input.TransactItems?.[0]?.Update).toMatchObject({
+        TableName: TABLE,
+        Key: orderKey("o-race"),
+        ConditionExpression: "#version = :expected",
+        ExpressionAttributeValues: expect.objectContaining({ ":expected": 7, ":next": 8 }),
+      });
+      expect(app.callNames("workflow")).toEqual([]);
+    }
+  });
+
+  it("a change that counts nothing writes one UpdateItem, and loses its race the same way", async () => {
+    // An operator's approval: nothing the seller's figures count (no answer, no end).
+    const reviewed = orderRecord({ orderId: "o-race", activeCancellationRequestId: "r-race" }, [
+      awaitingOperator("o-race", { requestId: "r-race" }),
+    ]);
+    const { ddb, getDeps } = onDynamo("MarketplaceDecision");
+    ddb.on(GetCommand).resolves({ Item: { ...newOrderItem(reviewed), version: 7 } });
     ddb.on(UpdateCommand).rejects(conditionFailed());
-    const response = await invokeRoute("SellerDecision", getDeps, {
-      caller: seller(),
+    const response = await invokeRoute("MarketplaceDecision", getDeps, {
+      caller: operator(),
       params: { orderId: "o-race", requestId: "r-race" },
       body: { decision: "APPROVE" },
     });
     expectProblem(response, 409, "INVALID_STATE");
-    // Re-read and re-decided on each lost race, three times in all, each write guarded.
-    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 3);
     expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 3);
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      TableName: TABLE,
-      Key: orderKey("o-race"),
       ConditionExpression: "#version = :expected",
       ExpressionAttributeValues: expect.objectContaining({ ":expected": 7, ":next": 8 }),
     });
-    expect(app.callNames("workflow")).toEqual([]);
   });
 
   it("the cancellation POST on DynamoDB: one GetItem and one conditional UpdateItem, no Step Functions", async () => {
