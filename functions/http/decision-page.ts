@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { amountOf } from "../domain/amounts.ts";
 import type { LinkDecision } from "../domain/decision-links.ts";
+import { MAX_COMMENT_LENGTH } from "../domain/schemas.ts";
 import type { CancellationRequest, Locale, OrderRecord } from "../domain/types.ts";
 import { escapeHtml } from "../notifications/escape.ts";
 import { formatDateTime, formatMoney } from "../notifications/format.ts";
@@ -137,7 +138,7 @@ const form = (words: PageWords, facts: LinkFacts, reason: string | undefined): s
   const reject = facts.decision === "REJECT";
   const field = reject
     ? `<label for="reason">${e(words.reasonLabel)}</label>` +
-      `<textarea id="reason" name="reason" required maxlength="1000" aria-describedby="reason-hint">` +
+      `<textarea id="reason" name="reason" required maxlength="${MAX_COMMENT_LENGTH}" aria-describedby="reason-hint">` +
       `${e(reason ?? "")}</textarea><p id="reason-hint" class="hint">${e(words.reasonHint)}</p>`
     : "";
   const button = `<button type="submit"${reject ? ' class="reject"' : ""}>${e(words.button[facts.decision])}</button>`;
