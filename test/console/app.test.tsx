@@ -118,7 +118,7 @@ describe("local sign-in", () => {
       "Refund failures",
       "Refund inquiries",
       "Find order",
-      "Seller performance",
+      "Sellers",
     ]);
   });
 

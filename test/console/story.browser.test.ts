@@ -33,6 +33,7 @@ import {
   parcelCard,
   parcelStory,
   partialStory,
+  performanceStory,
   refundInquiriesPage,
   requestCancellation,
   SAMPLE_SELLER,
@@ -531,6 +532,43 @@ describe("the console in Japanese", () => {
     await jaPage.getByRole("textbox", { name: ENGLISH.userId }).waitFor();
     expect(japanese.guard.problems()).toEqual([]);
   }, 30_000);
+});
+
+describe("seller performance", () => {
+  it("the seller's Performance says first that a buyer's change of mind does not count, then a seller-caused cancellation in the rate and the chart; an operator reads the same seller's; in English, and in Japanese on a phone", async () => {
+    // English, at the desktop's width: axe on both pages.
+    await openConsole(story());
+    await performanceStory(story(), aBuyer(), `seller-${randomUUID().slice(0, 8)}`);
+    expect([...visited]).toEqual(
+      expect.arrayContaining(["seller-performance", "operator-seller-performance"]),
+    );
+
+    // Japanese on a phone: both pages fit the width, labels above their values.
+    await page.setViewportSize(PHONE);
+    const fitted: Stop[] = [];
+    const phone: Story = {
+      ...story(),
+      lang: "ja",
+      names: namesFrom(ja),
+      visit: async (stop, current) => {
+        const fit = await widthFit(current);
+        const where = `ja ${stop}: ${JSON.stringify(fit)}`;
+        expect(fit.scrollWidth, where).toBeLessThanOrEqual(fit.clientWidth);
+        expect(fit.beyond, where).toEqual([]);
+        expect(fit.besideValues, where).toEqual([]);
+        expect(fit.headerHeight, where).toBeLessThanOrEqual(110);
+        if (stop !== "sign-in") {
+          expect(await current.locator("main").textContent()).toContain(
+            "購入者の都合（気が変わった等）によるキャンセル申請は、販売者の評価には含まれません。",
+          );
+        }
+        fitted.push(stop);
+      },
+    };
+    await openConsole(phone);
+    await performanceStory(phone, aBuyer(), `seller-${randomUUID().slice(0, 8)}`);
+    expect(fitted).toEqual(["sign-in", "seller-performance", "operator-seller-performance"]);
+  }, 90_000);
 });
 
 describe("the console on a phone (390 px wide)", () => {

@@ -62,6 +62,13 @@ export interface ConsoleNames {
   orderReturn: string;
   returnStatus: string;
   returnRequested: string;
+  /** The seller's "Performance", the operators' "Seller performance" and their parts. */
+  performance: string;
+  sellerPerformance: string;
+  /** The page's first words: a buyer's change of mind does not count against the seller. */
+  fairness: string;
+  sellerId: string;
+  showFigures: string;
 }
 
 export type Role = "buyer" | "seller" | "operator";
@@ -117,6 +124,12 @@ export const ENGLISH: ConsoleNames = {
   orderReturn: "Return of cancelled items",
   returnStatus: "Return status",
   returnRequested: "Return requested",
+  performance: "Performance",
+  sellerPerformance: "Sellers",
+  fairness:
+    "Cancellations that buyers ask for because they changed their mind do not count against you.",
+  sellerId: "Seller ID",
+  showFigures: "Show figures",
 };
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -181,6 +194,11 @@ export const namesFrom = (messages: Messages): ConsoleNames => ({
   orderReturn: messages.orderReturn.heading,
   returnStatus: messages.orderReturn.status,
   returnRequested: messages.returnStatus.REQUESTED,
+  performance: messages.nav.performance,
+  sellerPerformance: messages.nav.sellerPerformance,
+  fairness: messages.performance.fairness,
+  sellerId: messages.performance.sellerId,
+  showFigures: messages.performance.submit,
 });
 
 /** The pages the story reaches; `visit` is called on each once it shows what it should. */
@@ -208,7 +226,9 @@ export type Stop =
   | "order-cancelled"
   | "seller-parcels"
   | "parcels-filtered"
-  | "order-return";
+  | "order-return"
+  | "seller-performance"
+  | "operator-seller-performance";
 
 export interface Story {
   page: Page;
@@ -678,6 +698,8 @@ const cancelledInTransit = async (
   buyerId: string,
   sellerId: string,
   trackingNumber: string,
+  /** Why the buyer cancels, and whether the order shipped after its shipBy (an hour after placed). */
+  cause: { reason: string; late: boolean } = { reason: "NO_LONGER_NEEDED", late: false },
 ): Promise<string> => {
   const { api } = story;
   const [system, seller, buyer] = await Promise.all([
@@ -696,6 +718,7 @@ const cancelledInTransit = async (
       ],
       shippingFee: 500,
       payment: { method: "CARD", paidAmount: 5000 },
+      ...(cause.late ? { shipBy: new Date(Date.now() - 23 * 3_600_000).toISOString() } : {}),
     },
   );
   const orderPath = `/orders/${body.orderId}`;
@@ -713,7 +736,7 @@ const cancelledInTransit = async (
   const asked = await api.post(
     `${orderPath}/cancellation-requests`,
     buyer,
-    { reason: "NO_LONGER_NEEDED" },
+    { reason: cause.reason },
     { "idempotency-key": `${body.orderId}-cancel` },
   );
   expectStatus("request", asked, 202);
@@ -802,4 +825,45 @@ export const parcelStory = async (story: Story, buyerId: string, sellerId: strin
   await factShown(orderDetails(story), names.parcelTerm, names.parcelStatus.DELIVERED);
   await story.visit("order-return", page);
   return { backSoon, keptByBuyer };
+};
+
+/**
+ * Seller performance: a seller (`sellerId`, with no other orders) has two orders of `buyerId`
+ * cancelled and refunded, one because delivery was too slow and it shipped after its ship-by date
+ * (the seller's fault), one a change of mind. "Performance" says first that the buyer's change of
+ * mind does not count, then a rate of one in two orders, and draws the chart. An operator reads
+ * the same seller's figures by the id. Ends signed out.
+ */
+export const performanceStory = async (story: Story, buyerId: string, sellerId: string) => {
+  const { names, page } = story;
+  await Promise.all([
+    cancelledInTransit(story, buyerId, sellerId, "4470-4444-0001", {
+      reason: "DELIVERY_TOO_SLOW",
+      late: true,
+    }),
+    cancelledInTransit(story, buyerId, sellerId, "4470-4444-0002"),
+  ]);
+  const shown = async () => {
+    await page.getByText(names.fairness, { exact: true }).waitFor();
+    await page
+      .locator(".rate")
+      .filter({ hasText: /^50\s?%$/ })
+      .waitFor();
+    await page.getByRole("img").first().waitFor();
+  };
+  await signIn(story, sellerId, "seller");
+  await navigate(story, names.performance);
+  await page.getByRole("heading", { level: 1, name: names.performance, exact: true }).waitFor();
+  await shown();
+  await story.visit("seller-performance", page);
+  await signOut(story);
+
+  await signIn(story, "operator-1", "operator");
+  await navigate(story, names.sellerPerformance);
+  await page.getByRole("textbox", { name: names.sellerId }).fill(sellerId);
+  await button(story, names.showFigures).click();
+  await page.getByRole("heading", { level: 2, name: sellerId, exact: true }).waitFor();
+  await shown();
+  await story.visit("operator-seller-performance", page);
+  await signOut(story);
 };

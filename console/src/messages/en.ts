@@ -47,7 +47,7 @@ export const en: Messages = {
     findOrder: "Find order",
     parcels: "Parcels",
     performance: "Performance",
-    sellerPerformance: "Seller performance",
+    sellerPerformance: "Sellers",
   },
 
   orders: {
