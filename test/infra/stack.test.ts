@@ -159,6 +159,8 @@ const SPEC_ROUTES: { key: string; auth: Auth; grants: Grants }[] = [
   { key: "POST /decide/{id}", auth: "public", grants: { table: "change", wakes: true } },
   // The parcel after a cancellation: the seller's parcels still out, from their own sparse index.
   { key: "GET /seller/parcels", auth: "jwt", grants: { table: "none", query: "SellerParcels" } },
+  // The audit trail: worked out from the order item alone.
+  { key: "GET /orders/{orderId}/audit", auth: "jwt", grants: GET },
   // Seller performance: the seller's counter items of the window, one Query, nothing else.
   { key: "GET /seller/metrics", auth: "jwt", grants: { table: "none", counters: "read" } },
   {
