@@ -89,7 +89,7 @@ export const metricsWindow = (
   const from = query.from ?? addDays(to, 1 - DEFAULT_METRICS_DAYS);
   if (from > to) return { path: "from", message: "must not be after to" };
   if (daysIn({ from, to }) > MAX_METRICS_DAYS) {
-    return { path: "from", message: `the window is at most ${MAX_METRICS_DAYS} days` };
+    return { path: "from", message: `must leave a window of at most ${MAX_METRICS_DAYS} days` };
   }
   return { from, to };
 };

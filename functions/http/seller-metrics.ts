@@ -16,7 +16,7 @@ export const sellerMetricsFor = async (
 ): Promise<SellerMetrics> => {
   const window = metricsWindow(query, deps.clock.now());
   if ("path" in window) {
-    throw validationFailed(`the window ${window.message}`, [
+    throw validationFailed(`query.${window.path} ${window.message}`, [
       { path: `query.${window.path}`, message: window.message },
     ]);
   }
