@@ -157,6 +157,8 @@ export const startDynamoDbLocal = async (
   options: { dataDir?: string } = {},
 ): Promise<RunningDynamoDb> => {
   const port = await freePort();
+  // DynamoDB Local refuses a folder that is not there ("Invalid directory for database creation").
+  if (options.dataDir) await mkdir(path.resolve(options.dataDir), { recursive: true });
   const child = await spawnDynamoDbLocal({
     port,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
