@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SellerMetrics } from "../../functions/domain/seller-metrics.ts";
 import { type Caller, type LocalClient, orderBody } from "../../local/client.ts";
 import { type LocalMode, startLocal } from "../../local/start.ts";
 import { ContractClient } from "../support/contract.ts";
@@ -39,27 +40,6 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-interface Metrics {
-  from: string;
-  to: string;
-  orders: number;
-  cancellations: {
-    total: number;
-    byReason: Record<string, number>;
-    byOutcome: Record<string, number>;
-    byFault: Record<string, number>;
-  };
-  sellerCancellationRate: number;
-  response: {
-    answered: number;
-    withinDeadline: number;
-    timedOut: number;
-    medianSeconds: number | null;
-    p90Seconds: number | null;
-  };
-  days: { date: string; orders: number; cancellations: number; sellerCancellations: number }[];
-}
-
 const HOUR_MS = 3_600_000;
 
 describe("seller performance", () => {
@@ -67,7 +47,7 @@ describe("seller performance", () => {
     const seller = await api.seller();
     const buyer = await api.buyer();
     const figures = async () => {
-      const response = await api.get<Metrics>("/seller/metrics", seller);
+      const response = await api.get<SellerMetrics>("/seller/metrics", seller);
       expect(response.status).toBe(200);
       return response.body;
     };
@@ -162,7 +142,7 @@ describe("seller performance", () => {
     expect(last.days.reduce((sum, day) => sum + day.orders, 0)).toBe(3);
 
     // The operator reads the same figures of that seller.
-    const read = await api.get<Metrics>(`/operator/sellers/${seller.sub}/metrics`, operator);
+    const read = await api.get<SellerMetrics>(`/operator/sellers/${seller.sub}/metrics`, operator);
     expect(read.status).toBe(200);
     expect(read.body).toEqual(last);
     // And the seller cannot read another's, nor a window over 90 days.
