@@ -51,7 +51,8 @@ export const PAGE_CONTENT_TYPE = "text/html; charset=utf-8";
 
 /** The pages' only styles: mobile first, one column, the form's controls full width. */
 export const PAGE_STYLE = [
-  "body{margin:0;background:#f6f7f9;color:#1a1a1a;line-height:1.6;",
+  // Japanese lines break between phrases where the browser can (not inside 日本時間 or 申請).
+  "body{margin:0;background:#f6f7f9;color:#1a1a1a;line-height:1.6;word-break:auto-phrase;",
   'font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans JP",sans-serif}',
   "main{box-sizing:border-box;max-width:36rem;margin:0 auto;padding:1.5rem 1rem}",
   "section+section{margin-top:2rem;padding-top:1.5rem;border-top:1px solid #ccc}",

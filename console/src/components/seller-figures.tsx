@@ -66,6 +66,7 @@ const DailyChart = ({ days, id }: { days: Day[]; id: string }) => {
   );
   const shortDate = (date: string) => date.slice(5).replace("-", "/");
   const labelled = new Set([0, Math.floor((days.length - 1) / 2), days.length - 1]);
+  const last = days.length - 1;
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${id}-title`}>
@@ -102,8 +103,14 @@ const DailyChart = ({ days, id }: { days: Day[]; id: string }) => {
                 width={bar}
                 height={TOP + plotHeight - y(day.sellerCancellations)}
               />
+              {/* Under its bars; the last day's date ends at the chart's edge rather than past it. */}
               {labelled.has(i) && (
-                <text class="tick" x={x + bar} y={HEIGHT - 6} text-anchor="middle">
+                <text
+                  class="tick"
+                  x={i === last ? WIDTH : x + bar}
+                  y={HEIGHT - 6}
+                  text-anchor={i === last ? "end" : "middle"}
+                >
                   {shortDate(day.date)}
                 </text>
               )}
@@ -173,7 +180,7 @@ export const SellerFigures = ({ metrics, id }: { metrics: SellerMetrics; id: str
       <p class="window">
         {words.window(formatDate(metrics.from, locale), formatDate(metrics.to, locale))}
       </p>
-      <dl class="facts headline">
+      <dl class="facts figures headline">
         <dt>{words.rate}</dt>
         <dd>
           <strong class="rate">{percent(metrics.sellerCancellationRate, locale)}</strong>{" "}
@@ -189,12 +196,12 @@ export const SellerFigures = ({ metrics, id }: { metrics: SellerMetrics; id: str
       <section class="panel">
         <h2>{words.cancellations}</h2>
         <p>{words.cancellationsIntro}</p>
-        <dl class="facts">
+        <dl class="facts figures">
           <dt>{words.cancellations}</dt>
           <dd>{count(cancellations.total, locale)}</dd>
         </dl>
         <h3>{words.byFault}</h3>
-        <dl class="facts">
+        <dl class="facts figures">
           {FAULTS.map((fault) => (
             <Fragment key={fault}>
               <dt>{words.fault[fault]}</dt>
@@ -203,7 +210,7 @@ export const SellerFigures = ({ metrics, id }: { metrics: SellerMetrics; id: str
           ))}
         </dl>
         <h3>{words.byOutcome}</h3>
-        <dl class="facts">
+        <dl class="facts figures">
           {OUTCOMES.map((status) => (
             <Fragment key={status}>
               <dt>{messages.requestStatus[status]}</dt>
@@ -212,7 +219,7 @@ export const SellerFigures = ({ metrics, id }: { metrics: SellerMetrics; id: str
           ))}
         </dl>
         <h3>{words.byReason}</h3>
-        <dl class="facts">
+        <dl class="facts figures">
           {CANCELLATION_REASONS.map((reason) => (
             <Fragment key={reason}>
               <dt>{messages.reasons[reason]}</dt>
@@ -224,7 +231,7 @@ export const SellerFigures = ({ metrics, id }: { metrics: SellerMetrics; id: str
       <section class="panel">
         <h2>{words.responses}</h2>
         <p>{words.responsesIntro}</p>
-        <dl class="facts">
+        <dl class="facts figures">
           <dt>{words.answered}</dt>
           <dd>{count(response.answered, locale)}</dd>
           <dt>{words.withinDeadline}</dt>
