@@ -17,6 +17,7 @@ import { OPENAPI_SOURCE_FILE } from "../../console/api-reference.ts";
 import { PROJECT_ROOT } from "../../infra/lambda-defaults.ts";
 import { LocalClient } from "../../local/client.ts";
 import { type LocalMode, startLocal } from "../../local/start.ts";
+import { japaneseFontConfig } from "./japanese-font.ts";
 
 export const CONSOLE_DIR = path.join(PROJECT_ROOT, "console");
 const CONSOLE_DIST = path.join(CONSOLE_DIR, "dist");
@@ -63,12 +64,16 @@ export const ensureConsoleBuilt = async (): Promise<void> => {
 
 /** Chromium from the npm package (it unpacks into /tmp on first use), with the package's flags
  * except --single-process: that one suits Lambda's sandbox, but here it makes closing a browser
- * context end the whole browser. */
-export const launchChromium = async (): Promise<Browser> =>
+ * context end the whole browser. With `japaneseFont`, it has a Japanese system font too
+ * (japanese-font.ts), for pages that bring no web font. */
+export const launchChromium = async (options: { japaneseFont?: boolean } = {}): Promise<Browser> =>
   playwright.launch({
     executablePath: await chromium.executablePath(),
     args: chromium.args.filter((arg) => arg !== "--single-process"),
     headless: true,
+    ...(options.japaneseFont
+      ? { env: { ...process.env, FONTCONFIG_FILE: await japaneseFontConfig() } }
+      : {}),
   });
 
 /** What pages in a context did that a console must not do. */
@@ -159,11 +164,11 @@ export interface ConsoleSession {
 
 /** Builds the console if needed, starts local mode on a free port and launches Chromium. */
 export const startConsole = async (
-  options: { viewport?: { width: number; height: number } } = {},
+  options: { viewport?: { width: number; height: number }; japaneseFont?: boolean } = {},
 ): Promise<ConsoleSession> => {
   const [local, browser] = await Promise.all([
     ensureConsoleBuilt().then(() => startLocal({ port: 0 })),
-    launchChromium(),
+    launchChromium({ japaneseFont: options.japaneseFont }),
   ]);
   const contexts: BrowserContext[] = [];
   return {
