@@ -4,8 +4,8 @@
 import { useState } from "preact/hooks";
 import { type CancellationRequest, type Failure, type Order, outcome } from "../api.ts";
 import { useApp } from "../app-context.ts";
-import { FailureAlert, InputAlert } from "../components/alerts.tsx";
 import { AuditTrail } from "../components/audit-trail.tsx";
+import { IdLookupForm } from "../components/id-lookup-form.tsx";
 import { OrderSummary } from "../components/order-summary.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
 import { RequestView } from "../components/request-view.tsx";
@@ -56,27 +56,18 @@ export const FindOrderPage = () => {
   return (
     <>
       <PageHeading title={words.heading} />
-      <form class="panel inline-form" onSubmit={find} noValidate>
-        <div class="field">
-          <label for="find-order-id">{words.orderId}</label>
-          <input
-            id="find-order-id"
-            type="text"
-            value={orderId}
-            required
-            spellcheck={false}
-            aria-invalid={invalid}
-            onInput={(event) => setOrderId(event.currentTarget.value)}
-          />
-        </div>
-        <div class="actions">
-          <button type="submit" class="primary" aria-disabled={busy}>
-            {words.submit}
-          </button>
-        </div>
-        {invalid && <InputAlert>{words.required}</InputAlert>}
-        {failure && <FailureAlert failure={failure} />}
-      </form>
+      <IdLookupForm
+        inputId="find-order-id"
+        label={words.orderId}
+        value={orderId}
+        onValue={setOrderId}
+        onSubmit={find}
+        submitLabel={words.submit}
+        requiredText={words.required}
+        invalid={invalid}
+        busy={busy}
+        failure={failure}
+      />
       {found && (
         <>
           <h2 class="result-heading">{messages.order.heading(found.order.orderId)}</h2>

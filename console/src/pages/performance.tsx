@@ -4,7 +4,8 @@
 import { useState } from "preact/hooks";
 import { type Failure, outcome } from "../api.ts";
 import { useApp } from "../app-context.ts";
-import { FailureAlert, InputAlert, Loading } from "../components/alerts.tsx";
+import { FailureAlert, Loading } from "../components/alerts.tsx";
+import { IdLookupForm } from "../components/id-lookup-form.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
 import { SellerFigures, type SellerMetrics } from "../components/seller-figures.tsx";
 import { useMessages } from "../i18n.ts";
@@ -60,29 +61,19 @@ export const OperatorSellerPerformancePage = () => {
   return (
     <>
       <PageHeading title={words.operatorHeading} />
-      <form class="panel inline-form" onSubmit={show} noValidate>
-        <div class="field">
-          <label for="performance-seller-id">{words.sellerId}</label>
-          <input
-            id="performance-seller-id"
-            type="text"
-            value={sellerId}
-            required
-            spellcheck={false}
-            aria-invalid={invalid}
-            onInput={(event) => setSellerId(event.currentTarget.value)}
-          />
-        </div>
-        <div class="actions">
-          <button type="submit" class="primary" aria-disabled={busy}>
-            {words.submit}
-          </button>
-        </div>
-        {invalid && <InputAlert>{words.required}</InputAlert>}
-        {failure && (
-          <FailureAlert failure={failure} fieldLabels={{ "params.sellerId": words.sellerId }} />
-        )}
-      </form>
+      <IdLookupForm
+        inputId="performance-seller-id"
+        label={words.sellerId}
+        value={sellerId}
+        onValue={setSellerId}
+        onSubmit={show}
+        submitLabel={words.submit}
+        requiredText={words.required}
+        invalid={invalid}
+        busy={busy}
+        failure={failure}
+        fieldLabels={{ "params.sellerId": words.sellerId }}
+      />
       {shown && (
         <>
           <h2 class="result-heading">{shown.sellerId}</h2>
