@@ -1332,7 +1332,8 @@ describe("write units on dynamodb-local", () => {
     const approved = await orders.save(stored, record);
     const approval = onlyWrite();
     // The decision's timeline entry moves the audit chain's head (audit.ts), and with it the
-    // order's AuditHeads entry (under a later sort key: out and in again). It is a seller's answer:
+    // order's AuditHeads entry (an hour later: into the next hour's partition, out and in again;
+    // its sort key, the order id, stays). It is a seller's answer:
     // it adds to the seller's counters (answered, in time, its bucket) in one transaction with
     // the order, and DynamoDB counts a transaction's writes twice, an index's as well.
     expect(approval.operation).toBe("TransactWriteItems");
@@ -1340,7 +1341,6 @@ describe("write units on dynamodb-local", () => {
       "answered",
       "audit",
       "auditHeadsPk",
-      "auditHeadsSk",
       "bucket_3600",
       "operatorQueuePk",
       "operatorQueueSk",
@@ -1377,6 +1377,19 @@ describe("write units on dynamodb-local", () => {
       [SELLER_PARCELS_INDEX]: 2 * 1,
       [AUDIT_HEADS_INDEX]: 2 * (1 + 1),
     });
+  });
+
+  it("moves the order's AuditHeads entry only when its hour changes; within the hour, one unit in place", async () => {
+    const { orders, stored } = await awaitingSellerOrder();
+    // A minute after the request's last entries, in the same UTC hour: the entry's keys stay (the
+    // hour's partition, the order id), and only its projected head is rewritten.
+    await orders.save(stored, apply(stored.record, sellerApprove(), tick(60)));
+    const approval = onlyWrite();
+    expect(approval.names).toContain("audit");
+    expect(approval.names).not.toContain("auditHeadsPk");
+    expect(approval.names).not.toContain("auditHeadsSk");
+    // The answer is counted, so the write is a transaction: each write twice.
+    expect(approval.indexes[AUDIT_HEADS_INDEX]).toBe(2 * 1);
   });
 
   it("writes the seller's parcels only as the parcel or the cancelled units change, a unit an entry", async () => {

@@ -9,9 +9,6 @@ import { AUDIT_HEAD_SHARDS, AUDIT_HEADS } from "./table.ts";
 
 const HOUR_MS = 3_600_000;
 
-/** Above every order id's characters: `<time>#` + it sorts after every key of that time. */
-const AFTER_ANY_ID = "#\uffff";
-
 /** The UTC hours (`YYYY-MM-DDTHH`) from `after`'s through `upTo`'s. */
 export const hoursBetween = (after: string, upTo: string): string[] => {
   const hours: string[] = [];
@@ -55,17 +52,15 @@ export class DynamoAuditHeads implements AuditHeads {
         new QueryCommand({
           TableName: this.options.tableName,
           IndexName: AUDIT_HEADS.indexName,
-          KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :low AND :high",
+          KeyConditionExpression: "#pk = :pk",
+          // Not `after` itself: a write at exactly that time was in the window before.
+          FilterExpression: "#audit.#writtenAt > :after AND #audit.#writtenAt <= :upTo",
           ExpressionAttributeNames: {
             "#pk": AUDIT_HEADS.partitionKey.name,
-            "#sk": AUDIT_HEADS.sortKey.name,
+            "#audit": "audit",
+            "#writtenAt": "writtenAt",
           },
-          ExpressionAttributeValues: {
-            ":pk": pk,
-            // Not `after` itself: a write at exactly that time was in the window before.
-            ":low": `${after}${AFTER_ANY_ID}`,
-            ":high": `${upTo}${AFTER_ANY_ID}`,
-          },
+          ExpressionAttributeValues: { ":pk": pk, ":after": after, ":upTo": upTo },
           ExclusiveStartKey: start,
           Limit: this.options.pageSize,
         }),

@@ -134,7 +134,9 @@ export const indexKeys = (record: OrderRecord): IndexKeys => {
       writtenAt.slice(0, 13),
       shardOf(order.orderId, AUDIT_HEAD_SHARDS),
     );
-    keys.auditHeadsSk = `${writtenAt}#${order.orderId}`;
+    // The order id alone: within the hour the key stays put, so a later chain write only updates
+    // the entry's projected head in place (one index write unit, not a delete and a put).
+    keys.auditHeadsSk = order.orderId;
   }
   return keys;
 };

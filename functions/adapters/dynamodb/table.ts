@@ -145,9 +145,11 @@ export const SELLER_PARCELS = {
  * Sparse: the orders by the hour of the write that last extended their audit chain, so the
  * hourly seal reads the orders changed in a window without a scan. `AUDIT#<YYYY-MM-DDTHH>#<shard>`
  * (the UTC hour of `audit.writtenAt`; every chain write of the marketplace goes to the newest
- * hour, so it is spread over AUDIT_HEAD_SHARDS partitions by order id), sorted by
- * `<writtenAt>#<orderId>`. An order is only in the partition of its last chain write: the entry
- * moves with each write that adds timeline entries, and no other write touches it.
+ * hour, so it is spread over AUDIT_HEAD_SHARDS partitions by order id), sorted by order id. An
+ * order is only in the partition of its last chain write: a write that adds timeline entries
+ * moves the entry when the hour changed and otherwise rewrites its projected `audit` in place
+ * (one index write unit); no other write touches it. The sealer filters an hour's entries by
+ * `audit.writtenAt`.
  */
 export const AUDIT_HEADS = {
   indexName: AUDIT_HEADS_INDEX,
