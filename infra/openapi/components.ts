@@ -3,6 +3,7 @@
 // security schemes.
 import { PROBLEM_CODE_LIST } from "../../functions/domain/codes.ts";
 import { policySchema } from "../../functions/domain/policy.ts";
+import { auditExportSchema, sellerMetricsSchema } from "../../functions/domain/report-schemas.ts";
 import {
   cancellationPreviewInputSchema,
   cancellationRequestInputSchema,
@@ -16,7 +17,6 @@ import {
   trackingEventSchema,
 } from "../../functions/domain/schemas.ts";
 import {
-  auditExportSchema,
   cancellationPreviewSchema,
   pageSchema,
   parcelSummarySchema,
@@ -25,7 +25,6 @@ import {
   refundInquirySummarySchema,
   refundSchema,
   requestSummarySchema,
-  sellerMetricsSchema,
   timelineEntrySchema,
 } from "../../functions/domain/view-schemas.ts";
 import * as z from "../../functions/domain/zod.ts";

@@ -2,6 +2,7 @@
 // against its own schema when the document is built.
 import { type AuditEntry, entryHash, GENESIS_HASH } from "../../functions/domain/audit.ts";
 import { DEFAULT_POLICY, policySchema } from "../../functions/domain/policy.ts";
+import { auditExportSchema, sellerMetricsSchema } from "../../functions/domain/report-schemas.ts";
 import {
   cancellationPreviewInputSchema,
   cancellationRequestInputSchema,
@@ -15,7 +16,6 @@ import {
 } from "../../functions/domain/schemas.ts";
 import { sellerMetricsOf } from "../../functions/domain/seller-metrics.ts";
 import {
-  auditExportSchema,
   cancellationPreviewSchema,
   pageSchema,
   parcelSummarySchema,
@@ -23,7 +23,6 @@ import {
   publicRequestSchema,
   refundInquirySummarySchema,
   requestSummarySchema,
-  sellerMetricsSchema,
 } from "../../functions/domain/view-schemas.ts";
 import { refundRetryBodySchema } from "./components.ts";
 
