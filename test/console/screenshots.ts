@@ -85,13 +85,18 @@ const ENGLISH_SHOTS: Partial<Record<Stop, Shot>> = {
 };
 
 /** The same story on a phone: the buyer right after asking, the seller's queue and what the
- * seller reads once they approved, the completed request, and the partial request form. */
+ * seller reads once they approved, the completed request, the partial request form, and the
+ * seller's Performance chart. */
 const PHONE_SHOTS: Partial<Record<Stop, Shot>> = {
   "request-sent": { file: "08-phone-request-sent.png", from: ja.request.heading },
   "seller-queue": { file: "09-phone-seller-queue.png" },
   decided: { file: "10-phone-seller-approved.png" },
   "order-completed": { file: "11-phone-buyer-completed.png", from: ja.request.heading },
   "partial-request-form": { file: "06-partial-request-390.png", from: ja.requestForm.heading },
+  "seller-performance": {
+    file: "19-phone-seller-performance.png",
+    from: ja.performance.chartHeading,
+  },
 };
 
 /** The top of the heading named `from` in the whole page, less a small margin. */
@@ -270,6 +275,8 @@ try {
   await standardStory(phoneStory, "buyer-2", phoneOrders.standard);
   await signOut(phoneStory);
   await partialStory(phoneStory, "buyer-2", await importTwoLineOrder(phoneStory, "buyer-2"));
+  await signOut(phoneStory);
+  await performanceStory(phoneStory, "buyer-7", "seller-6");
 
   const mail = await session.open({ locale: "ja-JP" });
   await mail.page.setViewportSize(PHONE);

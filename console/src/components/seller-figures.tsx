@@ -43,8 +43,10 @@ const count = (value: number, locale: Language) => new Intl.NumberFormat(locale)
 // The chart's drawing box (the SVG scales to the page's width).
 const WIDTH = 600;
 const HEIGHT = 180;
-const LEFT = 28;
-const BOTTOM = 22;
+// Room for a three-digit count in the larger ticks of a phone.
+const LEFT = 40;
+// Room under the axis for the dates, so that the larger ticks of a phone clear the axis' 0.
+const BOTTOM = 30;
 const TOP = 8;
 
 /** Orders and ended cancellation requests per day, the seller-caused ones in red. */
