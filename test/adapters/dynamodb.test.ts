@@ -2,16 +2,11 @@
 // saves, the workflow's waits and execution records, the lists people read (the seller's parcels
 // among them), the reconciler's index; and on DynamoDB Local what each write costs, index by index.
 import { randomUUID } from "node:crypto";
-import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoAttentionIndex } from "../../functions/adapters/dynamodb/attention-index.ts";
-import {
-  DynamoExecutionRecords,
-  WAIT_ATTRIBUTE_NAMES,
-  WAIT_CONDITION_EXPRESSION,
-  WAIT_UPDATE_EXPRESSION,
-} from "../../functions/adapters/dynamodb/execution-records.ts";
+import { DynamoExecutionRecords } from "../../functions/adapters/dynamodb/execution-records.ts";
 import {
   indexKeys,
   listAttributes,
@@ -75,6 +70,7 @@ import {
   orderRecord,
   withRequest,
 } from "../support/records.ts";
+import { storeWait } from "../support/waits.ts";
 
 const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
@@ -183,25 +179,6 @@ const readAll = async (
     if (pages > 1000) throw new Error("paging does not end");
   }
 };
-
-/** What a wait state of the state machine writes (infra/workflow.ts), through its expressions. */
-const storeWait = (
-  table: TestTable,
-  orderId: string,
-  requestId: string,
-  token: string,
-  status: string,
-) =>
-  table.client.send(
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: orderKey(orderId),
-      UpdateExpression: WAIT_UPDATE_EXPRESSION,
-      ConditionExpression: WAIT_CONDITION_EXPRESSION,
-      ExpressionAttributeNames: { ...WAIT_ATTRIBUTE_NAMES, "#rid": requestId },
-      ExpressionAttributeValues: { ":wait": { token, status }, ":status": status },
-    }),
-  );
 
 /** GSIs are eventually consistent: polls until `probe` answers `expected`. */
 const eventuallyEqual = async <T>(probe: () => Promise<T>, expected: T) => {

@@ -8,11 +8,6 @@
 import { randomUUID } from "node:crypto";
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import {
-  WAIT_ATTRIBUTE_NAMES,
-  WAIT_CONDITION_EXPRESSION,
-  WAIT_UPDATE_EXPRESSION,
-} from "../../functions/adapters/dynamodb/execution-records.ts";
 import { orderKey, shardOf } from "../../functions/adapters/dynamodb/order-item.ts";
 import { DynamoOrders } from "../../functions/adapters/dynamodb/orders.ts";
 import {
@@ -34,9 +29,10 @@ import {
   withdraw,
   workflowStarted,
 } from "../domain/flow.ts";
-import { BACKENDS, type TestTable, useTestTable } from "../support/dynamodb.ts";
+import { BACKENDS, useTestTable } from "../support/dynamodb.ts";
 import { makeOrder } from "../support/factories.ts";
 import { FakeClock, FakeLog } from "../support/fakes.ts";
+import { storeWait } from "../support/waits.ts";
 
 const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const REQ = "req-1";
@@ -264,22 +260,3 @@ describe.each(BACKENDS)("seller counters on %s", (backend) => {
     expect(item.Item?.waits).toEqual({});
   });
 });
-
-/** What a wait state of the state machine writes (infra/workflow.ts), through its expressions. */
-const storeWait = (
-  table: TestTable,
-  orderId: string,
-  requestId: string,
-  token: string,
-  status: string,
-) =>
-  table.client.send(
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: orderKey(orderId),
-      UpdateExpression: WAIT_UPDATE_EXPRESSION,
-      ConditionExpression: WAIT_CONDITION_EXPRESSION,
-      ExpressionAttributeNames: { ...WAIT_ATTRIBUTE_NAMES, "#rid": requestId },
-      ExpressionAttributeValues: { ":wait": { token, status }, ":status": status },
-    }),
-  );

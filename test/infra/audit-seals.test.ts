@@ -4,18 +4,12 @@
 // cursor item), its own alarm; and a margin longer than any function could hold a write back.
 // Bundling is skipped; two synths.
 import { readFileSync } from "node:fs";
-import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { SEAL_MARGIN_SECONDS } from "../../functions/app/seal-audit-heads.ts";
-import { createApp, DEFAULT_ENV } from "../../infra/create-app.ts";
+import { DEFAULT_ENV } from "../../infra/create-app.ts";
 import { WIDGETS } from "../../infra/dashboard.ts";
+import { type Resource, synthesize } from "../support/synth.ts";
 
-interface Resource {
-  Type: string;
-  Properties: Record<string, unknown>;
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-}
 interface Statement {
   Effect: string;
   Action: string | string[];
@@ -23,19 +17,6 @@ interface Statement {
   Condition?: unknown;
   Principal?: unknown;
 }
-
-const synthesize = (context: Record<string, unknown> = {}) => {
-  const { stack } = createApp({
-    context: { "aws:cdk:bundling-stacks": [], ...context },
-    env: DEFAULT_ENV,
-    nag: false,
-    cfnValidation: false,
-  });
-  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
-  const ofType = (type: string) =>
-    Object.entries(resources).filter(([, resource]) => resource.Type === type);
-  return { resources, ofType };
-};
 
 const main = synthesize();
 const [sealBucket, ...otherLocked] = main

@@ -4,34 +4,14 @@
 // it, what the data keeps: the mail grant's sender condition, versioned buckets, and log groups
 // kept or deleted with the stack as `protectData` says, and who may read the Stripe account's
 // secret. Bundling is skipped; four synths.
-import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { ENV } from "../../functions/adapters/config.ts";
-import { createApp, DEFAULT_ENV } from "../../infra/create-app.ts";
+import { synthesize } from "../support/synth.ts";
 
-interface Resource {
-  Type: string;
-  Properties: Record<string, unknown>;
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-}
 interface Statement {
   Action: string | string[];
   Condition?: unknown;
 }
-
-const synthesize = (context: Record<string, unknown> = {}) => {
-  const { stack } = createApp({
-    context: { "aws:cdk:bundling-stacks": [], ...context },
-    env: DEFAULT_ENV,
-    nag: false,
-    cfnValidation: false,
-  });
-  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
-  const ofType = (type: string) =>
-    Object.entries(resources).filter(([, resource]) => resource.Type === type);
-  return { resources, ofType };
-};
 
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
